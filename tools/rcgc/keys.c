@@ -1,0 +1,151 @@
+/* Node keys: every distinct name becomes a key in [0, n_keys).
+ *
+ * Direct mode (every name a small integer and the largest not far above the
+ * number of edges, as in SNAP and Graph500 files): the key is the value, no
+ * hashing is done, and `order` lists the present keys by first appearance.
+ * Hash mode: each chunk interns its tokens in a table of its own (in
+ * parallel), the local tables are merged chunk by chunk into a global one,
+ * and tokens are rewritten to global ids. Chunks are in input order and local
+ * ids in chunk order, so global ids are in order of first appearance
+ * (invariant FIRST_SEEN); `order` is then NULL, meaning the identity.
+ *
+ * After keys_assign every token of every chunk is a key or TOK_NONE. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rcgc_tool.h"
+
+#define DIRECT_SLACK 65536u
+
+struct local {
+    struct chunk *c;  /* tokens to key */
+    uint32_t n_keys;  /* direct: key space */
+    uint64_t *seen;   /* direct: keys met in this chunk */
+    uint32_t *order;  /* direct: those keys by first appearance */
+    uint32_t n_order; /* direct: entries of order */
+    struct intern *t; /* hash: this chunk's names by local id */
+    uint32_t *map;    /* hash: global id by local id */
+};
+
+static inline bool bit_test_set(uint64_t *bits, uint32_t i)
+{
+    uint64_t m = (uint64_t)1 << (i & 63);
+    bool was = (bits[i >> 6] & m) != 0;
+    bits[i >> 6] |= m;
+    return was;
+}
+
+static void direct_scan(void *arg)
+{
+    struct local *l = arg;
+    l->seen = xcalloc((size_t)l->n_keys / 64 + 1, sizeof *l->seen);
+    l->order = xmalloc(((size_t)l->n_keys + 1) * sizeof *l->order);
+    const uint32_t *p = l->c->pair;
+    for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
+        if (p[i] != TOK_NONE && !bit_test_set(l->seen, p[i])) l->order[l->n_order++] = p[i];
+}
+
+static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k)
+{
+    k->direct = true;
+    k->n_keys = max + 1;
+    for (size_t i = 0; i < n; i++)
+        ls[i].n_keys = k->n_keys;
+    parallel_run(direct_scan, ls, sizeof *ls, n);
+    k->present = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *k->present);
+    k->order = xmalloc(((size_t)k->n_keys + 1) * sizeof *k->order);
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t j = 0; j < ls[i].n_order; j++)
+            if (!bit_test_set(k->present, ls[i].order[j])) k->order[k->n_nodes++] = ls[i].order[j];
+        free(ls[i].seen);
+        free(ls[i].order);
+    }
+}
+
+static void hash_local(void *arg)
+{
+    struct local *l = arg;
+    struct chunk *c = l->c;
+    l->t = intern_new(c->n_other < 4096 ? 4096 : c->n_other / 4);
+    uint32_t *p = c->pair;
+    for (size_t i = 0; i < 2 * c->n_pairs; i++) {
+        uint32_t v = p[i];
+        if (v == TOK_NONE) continue;
+        if (v <= TOK_INT_MAX)
+            p[i] = intern_int(l->t, v);
+        else
+            p[i] = intern_bytes(l->t, c->other[v & ~TOK_OTHER].bytes, c->other[v & ~TOK_OTHER].len);
+    }
+}
+
+static void hash_rewrite(void *arg)
+{
+    struct local *l = arg;
+    uint32_t *p = l->c->pair;
+    for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
+        if (p[i] != TOK_NONE) p[i] = l->map[p[i]];
+    free(l->map);
+    intern_free(l->t);
+}
+
+static void hash_keys(struct local *ls, size_t n, struct keys *k)
+{
+    parallel_run(hash_local, ls, sizeof *ls, n);
+    size_t expected = 0;
+    for (size_t i = 0; i < n; i++)
+        expected = intern_count(ls[i].t) > expected ? intern_count(ls[i].t) : expected;
+    k->table = intern_new(expected);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t count = intern_count(ls[i].t);
+        ls[i].map = xmalloc(((size_t)count + 1) * sizeof *ls[i].map);
+        for (uint32_t j = 0; j < count; j++) {
+            struct name nm = intern_name(ls[i].t, j);
+            ls[i].map[j] = nm.bytes ? intern_bytes(k->table, nm.bytes, nm.len)
+                                    : intern_int(k->table, (uint32_t)nm.len);
+        }
+    }
+    parallel_run(hash_rewrite, ls, sizeof *ls, n);
+    k->n_nodes = k->n_keys = intern_count(k->table);
+}
+
+int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k)
+{
+    memset(k, 0, sizeof *k);
+    size_t pairs = 0, others = 0;
+    uint32_t max = 0;
+    for (size_t i = 0; i < n_chunks; i++) {
+        pairs += chunks[i].n_pairs;
+        others += chunks[i].n_other;
+        max = chunks[i].max_int > max ? chunks[i].max_int : max;
+    }
+    struct local *ls = xcalloc(n_chunks + 1, sizeof *ls);
+    for (size_t i = 0; i < n_chunks; i++)
+        ls[i].c = &chunks[i];
+    if (others == 0 && (uint64_t)max < (uint64_t)pairs + DIRECT_SLACK)
+        direct_keys(ls, n_chunks, max, k);
+    else
+        hash_keys(ls, n_chunks, k);
+    free(ls);
+    return 0;
+}
+
+uint32_t keys_find(const struct keys *k, const char *name)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    size_t len = strlen(name);
+    uint32_t tok = token_of_int_name(s, len);
+    if (k->direct) {
+        if (tok > TOK_INT_MAX || tok >= k->n_keys) return UINT32_MAX;
+        return (k->present[tok >> 6] >> (tok & 63)) & 1 ? tok : UINT32_MAX;
+    }
+    return tok <= TOK_INT_MAX ? intern_find_int(k->table, tok)
+                              : intern_find_bytes(k->table, s, len);
+}
+
+void keys_free(struct keys *k)
+{
+    free(k->order);
+    free(k->present);
+    intern_free(k->table);
+    memset(k, 0, sizeof *k);
+}

@@ -1,0 +1,150 @@
+/* Edge-list reading: one edge `SRC DST` per line, blanks are spaces and tabs,
+ * `#` or `%` first means a comment, extra tokens are ignored, a lone token
+ * declares a node, and a CR right before LF belongs to the line end.
+ *
+ * Invariant LF_END: every range handed to parse_range ends with '\n', so the
+ * inner loops stop at that byte and need no bounds checks. The body of the
+ * input (up to its last '\n') is split at line starts into one chunk per
+ * thread; the final unterminated line, if any, is copied with a '\n' added. */
+#include <string.h>
+
+#include "rcgc_tool.h"
+
+#define PARALLEL_MIN_BYTES (1u << 20)
+#define PROGRESS_STEP (16u << 20)
+
+static inline bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static inline bool ends_token(const unsigned char *p)
+{
+    return *p == ' ' || *p == '\t' || *p == '\n' || (*p == '\r' && p[1] == '\n');
+}
+
+/* Reads the token at *pp (not blank, not '\n'); TOK_NONE if it is a lone CR. */
+static uint32_t scan_token(struct chunk *c, const unsigned char **pp)
+{
+    const unsigned char *s = *pp, *p = s;
+    uint64_t v = 0;
+    unsigned d;
+    while ((d = (unsigned)(*p - '0')) <= 9 && p - s < 11) {
+        v = v * 10 + d;
+        p++;
+    }
+    if (p > s && ends_token(p) && v <= TOK_INT_MAX && (*s != '0' || p - s == 1)) {
+        *pp = p;
+        return (uint32_t)v;
+    }
+    while (*p != ' ' && *p != '\t' && *p != '\n')
+        p++;
+    *pp = p;
+    const unsigned char *e = p;
+    if (*p == '\n' && e[-1] == '\r') e--;
+    if (e == s) return TOK_NONE;
+    return chunk_add_other(c, s, (size_t)(e - s));
+}
+
+static void parse_range(void *arg)
+{
+    struct chunk *c = arg;
+    const unsigned char *p = c->begin, *end = c->end, *reported = p;
+    uint32_t max = 0;
+    while (p < end) {
+        while (is_blank(*p))
+            p++;
+        if (*p == '\n' || *p == '#' || *p == '%') {
+            p = memchr(p, '\n', (size_t)(end - p));
+            p++;
+            continue;
+        }
+        uint32_t a = scan_token(c, &p), b = TOK_NONE;
+        while (is_blank(*p))
+            p++;
+        if (*p != '\n') b = scan_token(c, &p);
+        if (a != TOK_NONE) {
+            max = (a <= TOK_INT_MAX && a > max) ? a : max;
+            max = (b <= TOK_INT_MAX && b > max) ? b : max;
+            chunk_push_pair(c, a, b);
+        }
+        if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
+        p++;
+        if ((size_t)(p - reported) >= PROGRESS_STEP) {
+            progress_add((size_t)(p - reported));
+            reported = p;
+        }
+    }
+    progress_add((size_t)(p - reported));
+    c->max_int = max;
+}
+
+/* Offset of the first line to read: a Matrix Market file's size line
+ * (its first line that is not a comment or blank) is not an edge. */
+static size_t body_start(const unsigned char *d, size_t n)
+{
+    static const char mm[] = "%%MatrixMarket";
+    if (n < sizeof mm - 1 || memcmp(d, mm, sizeof mm - 1) != 0) return 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && is_blank(d[j]))
+            j++;
+        const unsigned char *nl = memchr(d + j, '\n', n - j);
+        size_t next = nl ? (size_t)(nl - d) + 1 : n;
+        bool skip = j == n || d[j] == '\n' || d[j] == '\r' || d[j] == '#' || d[j] == '%';
+        i = next;
+        if (!skip) break;
+    }
+    return i;
+}
+
+static size_t last_newline_end(const unsigned char *d, size_t from, size_t n)
+{
+    size_t i = n;
+    while (i > from && d[i - 1] != '\n')
+        i--;
+    return i;
+}
+
+static size_t split_body(struct chunk *cs, const unsigned char *d, size_t from, size_t to)
+{
+    size_t n = parallel_threads();
+    if (to - from < PARALLEL_MIN_BYTES) n = 1;
+    size_t used = 0, at = from;
+    for (size_t i = 0; i < n && at < to; i++) {
+        size_t cut = i + 1 == n ? to : from + (to - from) / n * (i + 1);
+        if (cut < at) cut = at;
+        while (cut < to && d[cut - 1] != '\n')
+            cut++;
+        cs[used].begin = d + at;
+        cs[used].end = d + cut;
+        used++;
+        at = cut;
+    }
+    return used;
+}
+
+int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
+{
+    const unsigned char *d = in->data;
+    size_t start = body_start(d, in->size);
+    size_t body_end = last_newline_end(d, start, in->size);
+    struct chunk *cs = xcalloc(parallel_threads() + 1, sizeof *cs);
+    size_t n = split_body(cs, d, start, body_end);
+    parallel_run(parse_range, cs, sizeof *cs, n);
+    if (body_end < in->size && start < in->size) {
+        size_t from = body_end > start ? body_end : start, len = in->size - from;
+        unsigned char *tail = xmalloc(len + 1);
+        memcpy(tail, d + from, len);
+        tail[len] = '\n';
+        cs[n].owned = tail;
+        cs[n].begin = tail;
+        cs[n].end = tail + len + 1;
+        parse_range(&cs[n]);
+        n++;
+    }
+    *chunks = cs;
+    *n_chunks = n;
+    return 0;
+}

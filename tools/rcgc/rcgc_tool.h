@@ -1,0 +1,136 @@
+/* Shared declarations of the rcgc command-line tool (not the library).
+ *
+ * Pipeline of `rcgc unreachable`: load the input (input.c), cut it into
+ * tokens (parse_edges.c in parallel chunks, or parse_json.c), give every
+ * distinct name a key (keys.c with intern.c), build the adjacency and search
+ * it (graph.c), and print the nodes not reached (output.c).
+ *
+ * Token encoding (invariant TOKEN): a token is a uint32_t.
+ *   value <= TOK_INT_MAX      the name is that canonical decimal integer;
+ *   TOK_OTHER | i             the name is chunk->other[i] (any byte string);
+ *   TOK_NONE                  no token (the missing successor of a node line).
+ * The classification depends only on the name's bytes, so two tokens name the
+ * same node exactly when their bytes are equal: "1" is an integer, "01" and
+ * "4294967296" are byte strings.
+ */
+#ifndef RCGC_TOOL_H
+#define RCGC_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TOK_INT_MAX 0x7ffffffeu
+#define TOK_OTHER 0x80000000u
+#define TOK_NONE 0xffffffffu
+#define TOK_OTHER_MAX 0x7ffffffeu
+
+/* Exit statuses of every subcommand. */
+#define EXIT_BAD_INPUT 1
+#define EXIT_USAGE 2
+
+/* A name that is not a small integer: bytes in the input or a JSON arena. */
+struct name {
+    const unsigned char *bytes; /* first byte; not NUL-terminated */
+    size_t len;                 /* length in bytes, may be 0 (JSON "") */
+};
+
+/* Tokens of one contiguous piece of the input, in input order. */
+struct chunk {
+    uint32_t *pair;                   /* 2 * n_pairs tokens: source, successor or TOK_NONE */
+    size_t n_pairs;                   /* lines (or JSON key/successor entries) kept */
+    size_t cap_pairs;                 /* allocated pairs */
+    struct name *other;               /* names of TOK_OTHER tokens, by index */
+    size_t n_other;                   /* used entries of other */
+    size_t cap_other;                 /* allocated entries of other */
+    uint32_t max_int;                 /* largest integer token seen, 0 if none */
+    const unsigned char *begin, *end; /* input bytes of this chunk */
+    void *owned;                      /* memory the names point into, freed with the chunk */
+};
+
+/* Growable arrays of a chunk; both exit the process on memory exhaustion. */
+void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst);
+uint32_t chunk_add_other(struct chunk *c, const unsigned char *bytes, size_t len);
+void chunk_free(struct chunk *c);
+
+/* Token of a name by its bytes (TOKEN); TOK_OTHER means "not an integer". */
+uint32_t token_of_int_name(const unsigned char *s, size_t len);
+
+/* Loaded input: mapped or read; `data[size]` may not be readable. */
+struct input {
+    const unsigned char *data; /* the bytes */
+    size_t size;               /* length in bytes */
+    bool mapped;               /* data is an mmap of the file */
+    const char *label;         /* file name for messages, "-" for stdin */
+};
+int input_load(struct input *in, const char *path);
+void input_release(struct input *in);
+
+/* Parsers: fill chunks from the input; return 0 or print and return 1. */
+int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks);
+int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks);
+
+/* Node keys: every distinct name gets a key in [0, n_keys). */
+struct keys {
+    uint32_t n_keys;      /* key space; some keys may be unused (direct mode) */
+    uint32_t n_nodes;     /* distinct names */
+    uint32_t *order;      /* n_nodes keys in order of first appearance */
+    bool direct;          /* key == integer value of the name */
+    struct name *names;   /* hash mode: names by key, bytes NULL for integers */
+    uint64_t *int_value;  /* hash mode: value of integer names by key */
+    struct intern *table; /* hash mode: lookup by name */
+    uint64_t *present;    /* direct mode: bitmap of used keys */
+};
+int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k);
+/* Key of a name given on the command line, or UINT32_MAX if not a node. */
+uint32_t keys_find(const struct keys *k, const char *name);
+void keys_free(struct keys *k);
+
+/* Intern table: byte strings and integers to dense ids in insertion order. */
+struct intern;
+struct intern *intern_new(size_t expected);
+uint32_t intern_int(struct intern *t, uint32_t value);
+uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len);
+uint32_t intern_find_int(const struct intern *t, uint32_t value);
+uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len);
+uint32_t intern_count(const struct intern *t);
+/* Entry by id: bytes is NULL for integers, then len is the value. */
+struct name intern_name(const struct intern *t, uint32_t id);
+void intern_free(struct intern *t);
+
+/* Adjacency in compressed rows and the search over it. */
+struct graph {
+    uint32_t n_keys; /* rows */
+    uint32_t *start; /* n_keys + 1 offsets into succ */
+    uint32_t *succ;  /* successor keys, grouped by source */
+};
+int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct graph *g);
+/* Marks in `seen` (bitmap of n_keys bits) every key reachable from roots. */
+void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen);
+void graph_free(struct graph *g);
+
+/* Runs fn(arg + i * stride) for i < n on n threads (the caller is one). */
+void parallel_run(void (*fn)(void *), void *arg, size_t stride, size_t n);
+size_t parallel_threads(void);
+
+/* Buffered standard output; a closed pipe ends the process quietly. */
+void out_bytes(const void *p, size_t n);
+void out_u64(uint64_t v);
+void out_char(char c);
+void out_flush(void);
+
+/* Progress on standard error, only when it is a terminal. */
+void progress_start(size_t total_bytes);
+void progress_add(size_t bytes);
+void progress_phase(const char *what);
+void progress_end(void);
+
+/* Memory that cannot be had ends the tool with a message. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void die_nomem(void);
+
+int cmd_unreachable(int argc, char **argv);
+
+#endif
