@@ -16,26 +16,23 @@ void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst)
     c->n_pairs++;
 }
 
-uint32_t chunk_add_other(struct chunk *c, const unsigned char *bytes, size_t len)
+uint32_t chunk_intern(struct chunk *c, const unsigned char *bytes, size_t len)
 {
-    if (c->n_other == TOK_OTHER_MAX) die_nomem();
-    if (c->n_other == c->cap_other) {
-        c->cap_other = c->cap_other ? 2 * c->cap_other : 1024;
-        c->other = xrealloc(c->other, c->cap_other * sizeof *c->other);
-    }
-    c->other[c->n_other].bytes = bytes;
-    c->other[c->n_other].len = len;
-    return TOK_OTHER | (uint32_t)c->n_other++;
+    if (!c->table)
+        c->table = intern_new(4096);
+    uint32_t id = intern_bytes(c->table, bytes, len);
+    if (id > TOK_OTHER_MAX)
+        die_nomem();
+    return TOK_OTHER | id;
 }
-
 void chunk_free(struct chunk *c)
 {
     free(c->pair);
-    free(c->other);
+    intern_free(c->table);
+    c->table = NULL;
     free(c->owned);
     c->owned = NULL;
     c->pair = NULL;
-    c->other = NULL;
 }
 
 uint32_t token_of_int_name(const unsigned char *s, size_t len)

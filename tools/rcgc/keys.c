@@ -3,8 +3,8 @@
  * Direct mode (every name a small integer and the largest not far above the
  * number of edges, as in SNAP and Graph500 files): the key is the value, no
  * hashing is done, and `order` lists the present keys by first appearance.
- * Hash mode: each chunk interns its tokens in a table of its own (in
- * parallel), the local tables are merged chunk by chunk into a global one,
+ * Hash mode: each chunk interns its tokens in a table of its own (strings
+ * while parsing, integers in parallel afterwards), the local tables are merged chunk by chunk into a global one,
  * and tokens are rewritten to global ids. Chunks are in input order and local
  * ids in chunk order, so global ids are in order of first appearance
  * (invariant FIRST_SEEN); `order` is then NULL, meaning the identity.
@@ -62,20 +62,36 @@ static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k
     }
 }
 
+/* Scans tokens (now local ids) for their first appearance in the chunk. */
+static void local_order(struct local *l, uint32_t count)
+{
+    struct chunk *c = l->c;
+    uint64_t *seen = xcalloc((size_t)count / 64 + 1, sizeof *seen);
+    l->order = xmalloc(((size_t)count + 1) * sizeof *l->order);
+    for (size_t i = 0; i < 2 * c->n_pairs; i++)
+        if (c->pair[i] != TOK_NONE && !bit_test_set(seen, c->pair[i]))
+            l->order[l->n_order++] = c->pair[i];
+    free(seen);
+}
+
+/* Rewrites every token to its id in the chunk's table. String ids were
+ * given during parsing, in order of appearance; integers get theirs now,
+ * and only then is a scan for the order of first appearance needed. */
 static void hash_local(void *arg)
 {
     struct local *l = arg;
     struct chunk *c = l->c;
-    l->t = intern_new(c->n_other < 4096 ? 4096 : c->n_other / 4);
+    if (!c->table)
+        c->table = intern_new(4096);
     uint32_t *p = c->pair;
     for (size_t i = 0; i < 2 * c->n_pairs; i++) {
         uint32_t v = p[i];
-        if (v == TOK_NONE) continue;
-        if (v <= TOK_INT_MAX)
-            p[i] = intern_int(l->t, v);
-        else
-            p[i] = intern_bytes(l->t, c->other[v & ~TOK_OTHER].bytes, c->other[v & ~TOK_OTHER].len);
+        if (v != TOK_NONE)
+            p[i] = v <= TOK_INT_MAX ? intern_int(c->table, v) : v & ~TOK_OTHER;
     }
+    l->t = c->table;
+    if (c->any_int)
+        local_order(l, intern_count(c->table));
 }
 
 static void hash_rewrite(void *arg)
@@ -83,9 +99,26 @@ static void hash_rewrite(void *arg)
     struct local *l = arg;
     uint32_t *p = l->c->pair;
     for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
-        if (p[i] != TOK_NONE) p[i] = l->map[p[i]];
+        if (p[i] != TOK_NONE)
+            p[i] = l->map[p[i]];
     free(l->map);
-    intern_free(l->t);
+    free(l->order);
+    intern_free(l->c->table);
+    l->c->table = NULL;
+}
+
+/* Global ids for one chunk's names, taken in their order of first appearance. */
+static void merge_local(struct local *l, struct intern *global)
+{
+    uint32_t count = intern_count(l->t);
+    l->map = xmalloc(((size_t)count + 1) * sizeof *l->map);
+    uint32_t n = l->order ? l->n_order : count;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t lid = l->order ? l->order[j] : j;
+        struct name nm = intern_name(l->t, lid);
+        l->map[lid] = nm.bytes ? intern_bytes(global, nm.bytes, nm.len)
+                               : intern_int(global, (uint32_t)nm.len);
+    }
 }
 
 static void hash_keys(struct local *ls, size_t n, struct keys *k)
@@ -95,15 +128,8 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k)
     for (size_t i = 0; i < n; i++)
         expected = intern_count(ls[i].t) > expected ? intern_count(ls[i].t) : expected;
     k->table = intern_new(expected);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t count = intern_count(ls[i].t);
-        ls[i].map = xmalloc(((size_t)count + 1) * sizeof *ls[i].map);
-        for (uint32_t j = 0; j < count; j++) {
-            struct name nm = intern_name(ls[i].t, j);
-            ls[i].map[j] = nm.bytes ? intern_bytes(k->table, nm.bytes, nm.len)
-                                    : intern_int(k->table, (uint32_t)nm.len);
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        merge_local(&ls[i], k->table);
     parallel_run(hash_rewrite, ls, sizeof *ls, n);
     k->n_nodes = k->n_keys = intern_count(k->table);
 }
@@ -111,17 +137,18 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k)
 int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k)
 {
     memset(k, 0, sizeof *k);
-    size_t pairs = 0, others = 0;
+    size_t pairs = 0;
+    bool others = false;
     uint32_t max = 0;
     for (size_t i = 0; i < n_chunks; i++) {
         pairs += chunks[i].n_pairs;
-        others += chunks[i].n_other;
+        others |= chunks[i].table != NULL;
         max = chunks[i].max_int > max ? chunks[i].max_int : max;
     }
     struct local *ls = xcalloc(n_chunks + 1, sizeof *ls);
     for (size_t i = 0; i < n_chunks; i++)
         ls[i].c = &chunks[i];
-    if (others == 0 && (uint64_t)max < (uint64_t)pairs + DIRECT_SLACK)
+    if (!others && (uint64_t)max < (uint64_t)pairs + DIRECT_SLACK)
         direct_keys(ls, n_chunks, max, k);
     else
         hash_keys(ls, n_chunks, k);

@@ -43,7 +43,7 @@ static uint32_t scan_token(struct chunk *c, const unsigned char **pp)
     const unsigned char *e = p;
     if (*p == '\n' && e[-1] == '\r') e--;
     if (e == s) return TOK_NONE;
-    return chunk_add_other(c, s, (size_t)(e - s));
+    return chunk_intern(c, s, (size_t)(e - s));
 }
 
 static void parse_range(void *arg)
@@ -51,6 +51,7 @@ static void parse_range(void *arg)
     struct chunk *c = arg;
     const unsigned char *p = c->begin, *end = c->end, *reported = p;
     uint32_t max = 0;
+    bool any_int = false;
     while (p < end) {
         while (is_blank(*p))
             p++;
@@ -66,6 +67,7 @@ static void parse_range(void *arg)
         if (a != TOK_NONE) {
             max = (a <= TOK_INT_MAX && a > max) ? a : max;
             max = (b <= TOK_INT_MAX && b > max) ? b : max;
+            any_int |= a <= TOK_INT_MAX || b <= TOK_INT_MAX;
             chunk_push_pair(c, a, b);
         }
         if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
@@ -77,6 +79,7 @@ static void parse_range(void *arg)
     }
     progress_add((size_t)(p - reported));
     c->max_int = max;
+    c->any_int = any_int;
 }
 
 /* Offset of the first line to read: a Matrix Market file's size line

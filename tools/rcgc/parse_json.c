@@ -162,9 +162,11 @@ static bool string_token(struct json *j, struct chunk *c, uint32_t *tok, const c
         return fail(j, "control character in a string");
     *tok = token_of_int_name(nm.bytes, nm.len);
     if (*tok == TOK_OTHER)
-        *tok = chunk_add_other(c, nm.bytes, nm.len);
-    else if (*tok > c->max_int)
-        c->max_int = *tok;
+        *tok = chunk_intern(c, nm.bytes, nm.len);
+    else {
+        c->any_int = true;
+        c->max_int = *tok > c->max_int ? *tok : c->max_int;
+    }
     return true;
 }
 

@@ -7,7 +7,7 @@
  *
  * Token encoding (invariant TOKEN): a token is a uint32_t.
  *   value <= TOK_INT_MAX      the name is that canonical decimal integer;
- *   TOK_OTHER | i             the name is chunk->other[i] (any byte string);
+ *   TOK_OTHER | i             the name has id i in chunk->table (any bytes);
  *   TOK_NONE                  no token (the missing successor of a node line).
  * The classification depends only on the name's bytes, so two tokens name the
  * same node exactly when their bytes are equal: "1" is an integer, "01" and
@@ -40,17 +40,16 @@ struct chunk {
     uint32_t *pair;                   /* 2 * n_pairs tokens: source, successor or TOK_NONE */
     size_t n_pairs;                   /* lines (or JSON key/successor entries) kept */
     size_t cap_pairs;                 /* allocated pairs */
-    struct name *other;               /* names of TOK_OTHER tokens, by index */
-    size_t n_other;                   /* used entries of other */
-    size_t cap_other;                 /* allocated entries of other */
+    struct intern *table;             /* names of TOK_OTHER tokens; NULL if none */
+    bool any_int;                     /* some token is an integer */
     uint32_t max_int;                 /* largest integer token seen, 0 if none */
     const unsigned char *begin, *end; /* input bytes of this chunk */
     void *owned;                      /* memory the names point into, freed with the chunk */
 };
 
-/* Growable arrays of a chunk; both exit the process on memory exhaustion. */
+/* Adding to a chunk; both exit the process on memory exhaustion. */
 void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst);
-uint32_t chunk_add_other(struct chunk *c, const unsigned char *bytes, size_t len);
+uint32_t chunk_intern(struct chunk *c, const unsigned char *bytes, size_t len);
 void chunk_free(struct chunk *c);
 
 /* Token of a name by its bytes (TOKEN); TOK_OTHER means "not an integer". */
@@ -76,9 +75,7 @@ struct keys {
     uint32_t n_nodes;     /* distinct names */
     uint32_t *order;      /* n_nodes keys in order of first appearance */
     bool direct;          /* key == integer value of the name */
-    struct name *names;   /* hash mode: names by key, bytes NULL for integers */
-    uint64_t *int_value;  /* hash mode: value of integer names by key */
-    struct intern *table; /* hash mode: lookup by name */
+    struct intern *table; /* hash mode: names by key (= id) and lookup */
     uint64_t *present;    /* direct mode: bitmap of used keys */
 };
 int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k);

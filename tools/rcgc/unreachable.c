@@ -204,9 +204,7 @@ static int run(const struct options *o, struct input *in)
     }
     for (size_t i = 0; i < n_chunks; i++) {
         free(cs[i].pair);
-        free(cs[i].other);
         cs[i].pair = NULL;
-        cs[i].other = NULL;
     }
     if (rc == 0) {
         progress_phase("searching");
