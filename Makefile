@@ -1,0 +1,32 @@
+# Thin driver over CMake: every target below builds through build/ (or BUILD=dir).
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all check demo bench install format clean configure
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+check: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE heavy
+
+demo: all
+	$(BUILD)/examples/rcgc-demo
+
+bench: all
+	bash bench/run.sh $(if $(QUICK),--quick,)
+
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+format:
+	clang-format -i include/*.h src/*.c src/*.h tests/*.c tests/*.h tools/rcgc/*.c tools/rcgc/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,457 @@
+/*
+ * rcgc.h -- the one public header of rcgc: Python's memory management for C.
+ *
+ * Objects are reference counted and freed the moment their count reaches zero; a
+ * generational cycle collector (src/gc.c holds the authoritative account of its algorithm)
+ * finds and frees reference cycles that counting alone cannot. Everything lives in an
+ * explicit heap (rc_heap); there is no global state, so several heaps can live in one
+ * process, each used by one thread at a time.
+ *
+ * Conventions that hold for every function below unless its comment says otherwise:
+ *  - Calls on managed state take the heap first.
+ *  - Object arguments are borrowed (the callee takes its own reference if it keeps one);
+ *    object results are new references the caller owns and must release with rc_decref.
+ *    Functions that differ say so in their name: `_steal` takes over the caller's
+ *    reference, `_borrow` returns a reference the caller does not own.
+ *  - NULL as an object reference means "None": containers may hold it, rc_repr prints it
+ *    as None, rc_incref/rc_decref ignore it.
+ *  - A reference may be a small integer packed into the pointer itself (rc_int_new); it is
+ *    a value, not an allocation. Never dereference an rc_object pointer yourself: use the
+ *    accessors.
+ *  - Actions return rc_status (RC_OK == 0); constructors return NULL on failure. Either
+ *    way the heap keeps the code and a message naming the call, the bad value and the
+ *    limit (rc_heap_last_error, rc_heap_errmsg). A failed call changes nothing.
+ *  - "Can collect" marks calls that may run a cycle collection (and so, once finalizers
+ *    exist, user code). Others never do.
+ */
+#ifndef RCGC_H
+#define RCGC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RC_VERSION_MAJOR 0
+#define RC_VERSION_MINOR 1
+#define RC_VERSION_PATCH 0
+#define RC_VERSION_NUMBER (RC_VERSION_MAJOR * 1000000 + RC_VERSION_MINOR * 1000 + RC_VERSION_PATCH)
+
+#if defined(RCGC_BUILDING) && defined(__GNUC__)
+#define RC_API __attribute__((visibility("default")))
+#else
+#define RC_API
+#endif
+
+/* The library's RC_VERSION_NUMBER; compare with the header's to catch a mismatch. */
+RC_API int rc_version_number(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Status codes and errors
+ */
+typedef enum rc_status {
+    RC_OK = 0,
+    RC_ENOMEM,   /* the allocator returned NULL */
+    RC_EINVAL,   /* an argument is out of its documented domain */
+    RC_ETYPE,    /* an object of the wrong type was passed */
+    RC_EINDEX,   /* an index is out of range */
+    RC_EKEY,     /* a dict key is absent */
+    RC_EMISUSE,  /* the API was used against its contract (also reported to the misuse hook) */
+    RC_ESTATE,   /* the call is not allowed in the heap's current state (e.g. mid-collection) */
+    RC_EOS,      /* the operating system refused a request (errno is in the message) */
+    RC_ECORRUPT, /* rc_heap_check found an inconsistency */
+    RC_ELIMIT    /* a fixed limit of rcgc was reached (named in the message) */
+} rc_status;
+
+/* Fixed English text for a status code; never NULL. */
+RC_API const char *rc_status_str(rc_status status);
+
+typedef struct rc_heap rc_heap;
+typedef struct rc_type rc_type;
+
+/* ---------------------------------------------------------------------------------------
+ * The object header.
+ *
+ * Eight bytes: a signed 32-bit reference count and 32 bits holding the type's index in
+ * its heap plus the collector's bits (src/object.c explains the layout). Only the inline
+ * functions below touch the fields. A user type is a struct whose first member is an
+ * rc_object:   struct point { rc_object hdr; rc_object *x, *y; };
+ * Instances are 8-byte aligned.
+ */
+typedef struct rc_object {
+    int32_t _refcnt; /* references held to this object; 0 only while it is being freed */
+    uint32_t _tinfo; /* type index (high bits) and collector flags (low bits) */
+} rc_object;
+
+/* Small integers in [RC_SMALL_INT_MIN, RC_SMALL_INT_MAX] live in the reference itself:
+ * value << 1 | 1. Larger ones are boxed objects; rc_int_new picks. */
+#define RC_SMALL_INT_MIN (-((int64_t)1 << 62))
+#define RC_SMALL_INT_MAX (((int64_t)1 << 62) - 1)
+
+/* True for a reference that is an allocated object (not NULL, not a small int). */
+static inline bool rc_is_heap_object(const rc_object *ref)
+{
+    return ref != NULL && ((uintptr_t)ref & 1u) == 0;
+}
+
+/* Out-of-line tail of rc_decref; called when a count drops to zero or below. Not for
+ * direct use. */
+RC_API void rc__release(rc_heap *heap, rc_object *obj);
+
+/* Adds a reference. NULL and small ints are ignored. Cost: one increment, no call. The
+ * count is 32-bit: at most 2^31 - 1 references to one object (debug builds report
+ * overflow through the misuse hook at the next release). */
+static inline void rc_incref(rc_object *ref)
+{
+    if (rc_is_heap_object(ref))
+        ref->_refcnt++;
+}
+
+/* Drops a reference; at zero the object is freed at once, and the references it held are
+ * released in turn through a work list (no C recursion, whatever the depth). NULL and small
+ * ints are ignored. A count that would go below zero is misuse: it is reported to the
+ * misuse hook and the object is left alone. Never collects. */
+static inline void rc_decref(rc_heap *heap, rc_object *ref)
+{
+    if (rc_is_heap_object(ref) && --ref->_refcnt <= 0)
+        rc__release(heap, ref);
+}
+
+/* Returns ref after adding a reference: `x->field = rc_newref(y);` */
+static inline rc_object *rc_newref(rc_object *ref)
+{
+    rc_incref(ref);
+    return ref;
+}
+
+/* The reference count as stored. Python's sys.getrefcount(x) reports one more than the
+ * references the program holds, because its own argument is a reference for the duration
+ * of the call; rc_refcount adds nothing, so where Python prints 2 for an object held by
+ * one variable, rc_refcount says 1. Small ints and NULL are values, not objects: -1. */
+static inline int64_t rc_refcount(const rc_object *ref)
+{
+    return rc_is_heap_object(ref) ? (int64_t)ref->_refcnt : -1;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Heaps
+ */
+
+/* Where the heap gets memory. alloc must return memory aligned to `align` (a power of two:
+ * object pages ask for RC_PAGE_BYTES, everything else for 16) or NULL; resize is only used
+ * for align-16 blocks and may return NULL, leaving the block untouched; free receives the
+ * size and alignment that were asked for. The system allocator maps pages with mmap and
+ * returns empty ones to the kernel at once; it uses malloc for the rest. */
+typedef struct rc_allocator {
+    void *(*alloc)(void *user, size_t bytes, size_t align);
+    void *(*resize)(void *user, void *block, size_t old_bytes, size_t new_bytes);
+    void (*free)(void *user, void *block, size_t bytes, size_t align);
+    void *user;
+} rc_allocator;
+
+/* Bytes of one object page (and its alignment). */
+#define RC_PAGE_BYTES ((size_t)65536)
+
+/* The default allocator; a test's fault-injecting allocator can delegate to it. */
+RC_API const rc_allocator *rc_allocator_system(void);
+
+/* What misuse looks like when reported (see rc_heap_set_misuse_hook). */
+typedef enum rc_misuse_kind {
+    RC_MISUSE_NEGATIVE_REFCOUNT, /* a release took a count below zero */
+    RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
+    RC_MISUSE_REENTRANT_COLLECT, /* a collection was asked for during a collection */
+    RC_MISUSE_WRONG_HEAP         /* a type or object of another heap was passed */
+} rc_misuse_kind;
+
+typedef struct rc_misuse {
+    rc_misuse_kind kind;
+    const char *message;   /* one line, no newline */
+    const void *address;   /* the object concerned, or NULL */
+    const char *type_name; /* its type's name, or NULL */
+    const char *file;      /* the rcgc source file that noticed it */
+    int line;
+} rc_misuse;
+
+/* Called on misuse. Debug builds (RCGC_DEBUG >= 1) install a default hook that prints the
+ * message on stderr and aborts; release builds install none: the call concerned returns
+ * RC_EMISUSE (or does nothing, for rc_decref) and the heap's error is set. */
+typedef void (*rc_misuse_fn)(rc_heap *heap, const rc_misuse *misuse, void *user);
+
+typedef struct rc_heap_config {
+    size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
+    const rc_allocator *allocator; /* NULL: rc_allocator_system() */
+    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13) */
+    bool gc_disabled;              /* start with automatic collection off */
+    bool stress;                   /* collect generation 0 at every tracked allocation */
+    uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
+} rc_heap_config;
+
+/* Fills cfg with the defaults. */
+RC_API void rc_heap_config_init(rc_heap_config *cfg);
+
+/* A new heap, configured by cfg (NULL: defaults). Returns NULL if the allocator fails or
+ * cfg is invalid (wrong size field, zero threshold[1] or threshold[2]). */
+RC_API rc_heap *rc_heap_new(const rc_heap_config *cfg);
+
+/* Frees every object of the heap, cycles included, then the heap. References held by the
+ * caller become invalid. NULL is ignored. */
+RC_API void rc_heap_free(rc_heap *heap);
+
+/* The status of the last failed call on this heap (RC_OK if none since the last clear). */
+RC_API rc_status rc_heap_last_error(const rc_heap *heap);
+/* Its message, e.g. "rc_list_insert: index 12 out of range (length 3)"; "" if none. The
+ * text stays valid until the next failing call. */
+RC_API const char *rc_heap_errmsg(const rc_heap *heap);
+RC_API void rc_heap_clear_error(rc_heap *heap);
+
+/* Replaces the misuse hook (fn NULL: none, misuse is only returned as RC_EMISUSE). */
+RC_API void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user);
+
+/* Checks the heap's structures: every live object in a page of its size, counts and bytes
+ * against a recount, generation membership, free lists, and (when not mid-operation) that
+ * no count is below the references the heap itself holds to the object. RC_OK or
+ * RC_ECORRUPT with the first inconsistency as the message. Cost: a walk of the heap. */
+RC_API rc_status rc_heap_check(rc_heap *heap);
+
+/* Calls fn for every live object of the heap, in no particular order, until fn returns
+ * non-zero (then returns that value). fn may take references; it must not allocate or free
+ * objects of this heap. Cost: a walk of the heap's pages. */
+typedef int (*rc_heap_visit_fn)(rc_heap *heap, rc_object *obj, void *user);
+RC_API int rc_heap_visit(rc_heap *heap, rc_heap_visit_fn fn, void *user);
+
+/* ---------------------------------------------------------------------------------------
+ * Types
+ */
+
+/* Called for each reference an object holds, including NULL and small ints (the visitor
+ * ignores those). A non-zero result stops the traversal and is passed back. */
+typedef int (*rc_visit_fn)(rc_heap *heap, rc_object *ref, void *arg);
+
+typedef struct rc_strbuf rc_strbuf;
+
+/* Type flags. */
+#define RC_TYPE_UNTRACKED 0x1u /* never tracked by the collector, even if it holds references */
+
+typedef struct rc_type_spec {
+    size_t size;           /* sizeof(rc_type_spec) */
+    const char *name;      /* copied; shown in repr, stats and graphs */
+    size_t instance_bytes; /* sizeof the instance struct, header included (>= sizeof(rc_object)) */
+    /* Either the offsets of the instance's rc_object* fields ... */
+    const size_t *ref_offsets;
+    size_t n_ref_offsets;
+    const char *const *ref_names; /* optional: a name for each offset (graph edge labels) */
+    /* ... or a traverse function visiting every reference the instance holds, and a clear
+     * function dropping them all (rc_decref each, then set the field to NULL or remove it).
+     * rcgc calls clear when the object's count reaches zero; a collection frees cyclic
+     * garbage without calling clear (the references inside the garbage need no release,
+     * and the others are released through traverse). */
+    int (*traverse)(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg);
+    void (*clear)(rc_heap *heap, rc_object *self);
+    /* Optional: releases what the instance owns that is not a reference (buffers, file
+     * descriptors). Called once, just before the memory is freed; must not touch other
+     * objects or allocate objects. */
+    void (*destroy)(rc_heap *heap, rc_object *self);
+    /* Optional: appends the instance's repr (default: <NAME object at 0xADDR>). */
+    rc_status (*repr)(rc_heap *heap, rc_object *self, rc_strbuf *out);
+    uint32_t flags; /* RC_TYPE_* */
+} rc_type_spec;
+
+/* Registers a type with the heap (types belong to one heap and live as long as it). The
+ * spec is copied. NULL on error: both ref_offsets and traverse given, traverse without
+ * clear, an offset outside the instance, instance_bytes too small, more than 2^19 types. */
+RC_API rc_type *rc_type_new(rc_heap *heap, const rc_type_spec *spec);
+
+RC_API const char *rc_type_name(const rc_type *type);
+/* Instances of this type currently alive, and the bytes they occupy (object slots plus
+ * buffers the built-in types own). */
+RC_API size_t rc_type_live_count(const rc_type *type);
+RC_API size_t rc_type_live_bytes(const rc_type *type);
+/* The heap's types in registration order: the built-ins first. */
+RC_API size_t rc_heap_type_count(const rc_heap *heap);
+RC_API const rc_type *rc_heap_type_at(const rc_heap *heap, size_t index);
+
+/* The type of a reference: small ints and boxed ints give the int type, NULL gives NULL. */
+RC_API const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref);
+/* The heap's built-in types. */
+RC_API const rc_type *rc_heap_builtin_int(const rc_heap *heap);
+RC_API const rc_type *rc_heap_builtin_float(const rc_heap *heap);
+RC_API const rc_type *rc_heap_builtin_str(const rc_heap *heap);
+RC_API const rc_type *rc_heap_builtin_tuple(const rc_heap *heap);
+RC_API const rc_type *rc_heap_builtin_list(const rc_heap *heap);
+RC_API const rc_type *rc_heap_builtin_dict(const rc_heap *heap);
+
+/* A new instance of type, zero-filled past the header, count 1, tracked by the collector
+ * if the type can hold references. NULL on error. Can collect. */
+RC_API rc_object *rc_new(rc_heap *heap, const rc_type *type);
+/* The same with a larger instance (bytes >= the type's instance_bytes), for types with a
+ * variable-length tail. */
+RC_API rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes);
+
+/* Visits obj's references with the type's traverse (or its reference offsets). */
+RC_API int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg);
+
+/* ---------------------------------------------------------------------------------------
+ * The collector: Python's gc module
+ */
+
+/* Turns automatic collection on or off; is_enabled tells which. */
+RC_API void rc_gc_enable(rc_heap *heap);
+RC_API void rc_gc_disable(rc_heap *heap);
+RC_API bool rc_gc_is_enabled(const rc_heap *heap);
+
+/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
+ * the number of unreachable objects found, or -1 with the heap's error set (generation out
+ * of range: RC_EINVAL; called during a collection or while objects are being freed:
+ * RC_EMISUSE and the misuse hook). */
+RC_API int64_t rc_collect(rc_heap *heap, int generation);
+
+/* Python's gc.get_count(): tracked allocations minus deallocations since the last
+ * collection of generation 0; collections of generation 0 since the last of 1; of 1 since
+ * the last of 2. */
+RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
+RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
+/* threshold[0] == 0 disables automatic collection as in Python; threshold[1] and [2] must
+ * be at least 1 (RC_EINVAL). */
+RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
+
+/* Whether the collector tracks obj (false for NULL, small ints and atomic types). */
+RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
+/* Starts or stops tracking a container (no effect on objects whose type cannot hold
+ * references). An untracked object's references keep their targets alive but are never
+ * examined: cycles through it are never collected. */
+RC_API void rc_gc_track(rc_heap *heap, rc_object *obj);
+RC_API void rc_gc_untrack(rc_heap *heap, rc_object *obj);
+
+/* Tracked objects in each generation right now. */
+RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
+
+typedef struct rc_gc_stats {
+    size_t size;            /* sizeof(rc_gc_stats) */
+    uint64_t collections;   /* collections of this generation */
+    uint64_t collected;     /* unreachable objects freed by them */
+    uint64_t uncollectable; /* unreachable objects that could not be freed */
+} rc_gc_stats;
+/* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
+RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out);
+
+/* ---------------------------------------------------------------------------------------
+ * Memory figures
+ */
+
+typedef struct rc_heap_stats {
+    size_t size;              /* sizeof(rc_heap_stats) */
+    size_t live_objects;      /* objects allocated and not yet freed */
+    size_t live_bytes;        /* their slots plus the buffers they own */
+    size_t tracked_objects;   /* live objects the collector tracks */
+    size_t page_bytes;        /* object pages held from the allocator */
+    size_t large_bytes;       /* objects too large for a page, held individually */
+    size_t buffer_bytes;      /* buffers owned by objects (list items, dict tables) */
+    size_t peak_live_bytes;   /* the maximum live_bytes has reached */
+    uint64_t total_allocated; /* objects ever allocated */
+    uint64_t total_freed;     /* objects ever freed */
+} rc_heap_stats;
+RC_API rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out);
+
+/* The process's memory as the kernel counts it (what psutil's memory_full_info gives):
+ * USS = pages only this process maps (private clean + dirty), PSS = proportional share,
+ * RSS = resident. Bytes. RC_EOS if the kernel's figures cannot be read. heap may be NULL;
+ * if not, a failure's message goes there. */
+typedef struct rc_process_memory {
+    size_t size; /* sizeof(rc_process_memory) */
+    size_t uss_bytes;
+    size_t pss_bytes;
+    size_t rss_bytes;
+} rc_process_memory;
+RC_API rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out);
+
+/* ---------------------------------------------------------------------------------------
+ * Built-in types. Lists, tuples and dicts are tracked containers; int, float and str are
+ * atomic (never tracked).
+ */
+
+/* int: the full int64_t range; small values cost no allocation. */
+RC_API rc_object *rc_int_new(rc_heap *heap, int64_t value);
+/* The value of an int (RC_ETYPE and 0 for anything else). */
+RC_API int64_t rc_int_value(rc_heap *heap, const rc_object *obj);
+RC_API bool rc_is_int(const rc_heap *heap, const rc_object *ref);
+
+RC_API rc_object *rc_float_new(rc_heap *heap, double value);
+RC_API double rc_float_value(rc_heap *heap, const rc_object *obj);
+
+/* str: immutable UTF-8 text; RC_EINVAL for invalid UTF-8. The hash is computed once. */
+RC_API rc_object *rc_str_new(rc_heap *heap, const char *utf8, size_t len_bytes);
+RC_API rc_object *rc_str_from_cstr(rc_heap *heap, const char *utf8);
+/* The bytes (NUL-terminated; valid while obj lives) and their count. */
+RC_API const char *rc_str_data(rc_heap *heap, const rc_object *obj);
+RC_API size_t rc_str_len(rc_heap *heap, const rc_object *obj);
+
+/* tuple: fixed length; items borrowed at creation (NULL items array: all None). */
+RC_API rc_object *rc_tuple_new(rc_heap *heap, size_t n, rc_object *const *items);
+RC_API size_t rc_tuple_len(rc_heap *heap, const rc_object *tuple);
+/* The item at index, borrowed; NULL with RC_EINDEX if out of range. */
+RC_API rc_object *rc_tuple_get_borrow(rc_heap *heap, const rc_object *tuple, size_t index);
+
+/* list: a growable array. Indexes of get/set/insert/pop may be negative, counted from the
+ * end, as in Python. Can collect: rc_list_new only. */
+RC_API rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint);
+RC_API size_t rc_list_len(rc_heap *heap, const rc_object *list);
+RC_API rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item);
+RC_API rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item);
+RC_API rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_object **out);
+RC_API rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t index);
+RC_API rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *item);
+/* Inserts before index (clamped to [0, len] as Python's list.insert does). */
+RC_API rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_object *item);
+/* Removes the item at index and hands its reference to *out. */
+RC_API rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object **out);
+/* Removes every item. */
+RC_API rc_status rc_list_clear(rc_heap *heap, rc_object *list);
+/* Iteration: size_t pos = 0; rc_object *item; while (rc_list_next(h, l, &pos, &item)) ...
+ * item is borrowed. */
+RC_API bool rc_list_next(rc_heap *heap, const rc_object *list, size_t *pos, rc_object **item);
+
+/* dict: insertion-ordered. Keys are hashed by value for int, float, str and tuple (1 and
+ * 1.0 are the same key, as in Python) and by identity for everything else. */
+RC_API rc_object *rc_dict_new(rc_heap *heap);
+RC_API size_t rc_dict_len(rc_heap *heap, const rc_object *dict);
+RC_API rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object *value);
+/* The value for key as a new reference in *out; RC_EKEY if absent. */
+RC_API rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_object **out);
+RC_API bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key);
+RC_API rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key);
+/* Iteration in insertion order; key and value borrowed. */
+RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,
+                         rc_object **value);
+
+/* Value equality as Python's == for the built-in types (identity for others), and the
+ * matching hash. */
+RC_API bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b);
+RC_API uint64_t rc_hash(rc_heap *heap, rc_object *obj);
+
+/* ---------------------------------------------------------------------------------------
+ * repr
+ */
+
+/* Python's repr: 42, 1.5, 'text', (1,), [1, [...]], {'a': 1}; user types through their
+ * repr function. Nested containers are written without C recursion; a container already
+ * being written shows as [...], (...) or {...}. Returns a new str. */
+RC_API rc_object *rc_repr(rc_heap *heap, rc_object *obj);
+/* The same into buf (always NUL-terminated if cap > 0), cut at cap - 1 bytes with "..." at
+ * the end if longer. Returns the length written. */
+RC_API size_t rc_repr_into(rc_heap *heap, rc_object *obj, char *buf, size_t cap);
+
+/* Appending to the buffer given to a type's repr function. */
+RC_API rc_status rc_strbuf_append(rc_strbuf *sb, const char *bytes, size_t n);
+RC_API rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RCGC_H */

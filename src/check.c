@@ -1,0 +1,167 @@
+/*
+ * check.c -- rc_heap_check: recounts what the heap's books claim and verifies the
+ * invariants PAGE and POOL (page.c), HEADER (object.c), and the collector's list and
+ * generation rules (gc.c, section 8). Walks every page; allocates nothing.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+typedef struct check_ctx {
+    size_t live, tracked, bytes_slots, gen_size[3], permanent;
+    rc_status status;
+} check_ctx;
+
+static rc_status fail(rc_heap *heap, check_ctx *ctx, const char *what, const void *where)
+{
+    if (ctx->status == RC_OK)
+        ctx->status = rci_error(heap, RC_ECORRUPT, "rc_heap_check: %s (at %p)", what, where);
+    return ctx->status;
+}
+
+static int check_free_list(rc_heap *heap, rci_page *page, check_ctx *ctx)
+{
+    uint32_t n_free = 0;
+    for (char *slot = page->free; slot != NULL; n_free++) {
+        if (rci_page_of(slot) != page || (size_t)(slot - page->slots) % page->slot_bytes != 0 ||
+            ((rc_object *)slot)->_tinfo != 0 || n_free > page->n_slots)
+            return fail(heap, ctx, "free list holds a slot that is not free or not in its page", slot);
+        memcpy(&slot, slot + 8, sizeof slot);
+    }
+    if (n_free + page->n_used != page->bump)
+        return fail(heap, ctx, "page's free and used slots do not add up to its bump", page);
+    return RC_OK;
+}
+
+static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx *ctx)
+{
+    uint32_t idx = rci_type_index(obj);
+    if (idx == 0 || idx >= heap->n_types)
+        return fail(heap, ctx, "object with an unknown type index", obj);
+    rc_type *t = rci_type_of(heap, obj);
+    if (obj->_refcnt < 1)
+        return fail(heap, ctx, "live object with a count below 1", obj);
+    if (t->holds_refs != page->container)
+        return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
+    if (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED))
+        return fail(heap, ctx, "collection bit set between collections", obj);
+    ctx->live++;
+    ctx->bytes_slots += page->slot_bytes;
+    if (!(obj->_tinfo & RCI_TRACKED))
+        return rci_gen(obj) == 0 ? RC_OK : fail(heap, ctx, "untracked object with a generation", obj);
+    if (!t->holds_refs)
+        return fail(heap, ctx, "tracked object of a type that holds no references", obj);
+    ctx->tracked++;
+    unsigned g = rci_gen(obj);
+    if (g == RCI_PERMANENT_GEN)
+        ctx->permanent++;
+    else
+        ctx->gen_size[g]++;
+    if (g == 0 && !(page->lists & RCI_IN_YOUNG))
+        return fail(heap, ctx, "generation-0 object on a page missing from the young list", obj);
+    if (g == 1 && !(page->lists & RCI_IN_GEN1))
+        return fail(heap, ctx, "generation-1 object on a page missing from the gen1 list", obj);
+    return RC_OK;
+}
+
+static int check_page(rc_heap *heap, rci_page *page, void *user)
+{
+    check_ctx *ctx = user;
+    if (page->bump > page->n_slots || page->n_used > page->bump)
+        return fail(heap, ctx, "page counters out of range", page);
+    if (page->pool != NULL && check_free_list(heap, page, ctx) != RC_OK)
+        return ctx->status;
+    for (uint32_t i = 0; i < page->bump; i++) {
+        rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
+        if (obj->_tinfo & RCI_PENDING)
+            return fail(heap, ctx, "object left on the pending list", obj);
+        if (obj->_tinfo != 0 && check_object(heap, page, obj, ctx) != RC_OK)
+            return ctx->status;
+    }
+    return 0;
+}
+
+static int visit_subtract_all(rc_heap *heap, rc_object *ref, void *arg)
+{
+    (void)heap;
+    (void)arg;
+    if (rc_is_heap_object(ref))
+        ref->_refcnt--;
+    return 0;
+}
+
+static int visit_add_all(rc_heap *heap, rc_object *ref, void *arg)
+{
+    (void)heap;
+    (void)arg;
+    if (rc_is_heap_object(ref))
+        ref->_refcnt++;
+    return 0;
+}
+
+static int subtract_obj(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)user;
+    return rc_traverse(heap, obj, visit_subtract_all, NULL);
+}
+
+static int restore_obj(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)user;
+    return rc_traverse(heap, obj, visit_add_all, NULL);
+}
+
+static int negative_obj(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)heap;
+    if (obj->_refcnt < 0)
+        *(rc_object **)user = obj;
+    return 0;
+}
+
+/* No count may be below the references heap objects hold to it: subtract every
+ * reference found by traversal, look for a negative count, add them back. */
+static rc_status check_counts(rc_heap *heap, check_ctx *ctx)
+{
+    rc_object *bad = NULL;
+    rc_heap_visit(heap, subtract_obj, NULL);
+    rc_heap_visit(heap, negative_obj, &bad);
+    rc_heap_visit(heap, restore_obj, NULL);
+    return bad ? fail(heap, ctx, "count below the references heap objects hold to it", bad) : RC_OK;
+}
+
+static rc_status check_books(rc_heap *heap, check_ctx *ctx)
+{
+    size_t buffers = heap->buffer_bytes;
+    if (ctx->live != heap->live_objects)
+        return fail(heap, ctx, "live_objects differs from a recount", heap);
+    if (ctx->tracked != heap->tracked_objects)
+        return fail(heap, ctx, "tracked_objects differs from a recount", heap);
+    if (ctx->bytes_slots + buffers != heap->live_bytes)
+        return fail(heap, ctx, "live_bytes differs from slots plus buffers", heap);
+    for (unsigned g = 0; g < 3; g++)
+        if (ctx->gen_size[g] != heap->gen[g].size)
+            return fail(heap, ctx, "a generation's size differs from a recount", heap);
+    if (ctx->permanent != heap->permanent_size)
+        return fail(heap, ctx, "the permanent generation's size differs from a recount", heap);
+    size_t per_type = 0;
+    for (uint32_t i = 1; i < heap->n_types; i++)
+        per_type += heap->types[i]->live_count;
+    if (per_type != heap->live_objects)
+        return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
+    return RC_OK;
+}
+
+rc_status rc_heap_check(rc_heap *heap)
+{
+    if (heap->collecting || heap->freeing || heap->pending != NULL)
+        return rci_error(heap, RC_ESTATE, "rc_heap_check: called during a collection or a release");
+    check_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    rci_pages_each(heap, false, check_page, &ctx);
+    if (ctx.status != RC_OK)
+        return ctx.status;
+    if (check_books(heap, &ctx) != RC_OK)
+        return ctx.status;
+    return check_counts(heap, &ctx);
+}

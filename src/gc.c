@@ -1,0 +1,472 @@
+/*
+ * gc.c -- the cycle collector. This comment is the authoritative account of the algorithm;
+ * docs/ links here and never restates it.
+ *
+ * 1. WHAT IS TRACKED. Reference counting frees everything but cycles; only objects that
+ *    can hold references can be part of a cycle, so only they are tracked: instances of
+ *    types with reference offsets or a traverse function (built-ins: tuple, list, dict),
+ *    unless the type says RC_TYPE_UNTRACKED or the program untracks the object
+ *    (rc_gc_untrack). int, float and str are never tracked. An untracked object's
+ *    references count as references from outside the heap: what it holds stays alive.
+ *
+ * 2. THE HEADER (rc_object, 8 bytes; bits in internal.h).
+ *    _refcnt    Between collections: the number of references to the object. During a
+ *               collection of generation N it is rewritten in place: after phase 1 it
+ *               counts only references from outside the collected set (trial deletion on
+ *               the real count, not a copy: rcgc has no spare header word, and restoring
+ *               the counts costs no extra pass, see phase 2). After phase 4 every
+ *               surviving object's count is exact again.
+ *    gen (2 bits)  0, 1, 2, or 3 for the permanent generation (never collected).
+ *    TRACKED    the object is tracked (section 1).
+ *    REACHABLE  only during a collection: found reachable from outside the set.
+ *    SCANNED    only during a collection: its references have been followed (phase 2).
+ *    Both collection bits are clear on every object between collections.
+ *
+ * 3. LISTS. rcgc keeps no per-object lists (they would cost 16 bytes an object). Objects
+ *    live in pages (page.c); a collection finds its objects by walking pages:
+ *    heap->young   every page holding a generation-0 object is on it (a page may be on it
+ *                  and hold none, after frees).
+ *    heap->gen1    likewise for generation 1.
+ *    generation 2  all container pages (a full collection walks them all).
+ *    The collected set S of a collection of generation N is every tracked, non-pending
+ *    object with gen <= N on the pages of those lists (young; young and gen1; or all
+ *    container pages). The pages are threaded through page->cnext for the collection.
+ *
+ * 4. THE PHASES of collect(), each a static function of the same name:
+ *    1. subtract_internal_refs: for each object in S, for each reference it holds to an
+ *       object in S, decrement that object's count. Now each count is the number of
+ *       references from outside S (C variables, untracked objects, older generations).
+ *    2. mark_reachable ("move unreachable"): every object of S whose count is positive
+ *       is reachable; so is everything it reaches within S. Following a reference from
+ *       a reachable object to an object in S increments that object's count again, so
+ *       when this phase ends every reachable object's count is exact except for the
+ *       references it receives from unreachable objects (the garbage), which stay
+ *       subtracted. Each unreachable object's count is 0. Work list: the heap's mark
+ *       stack; if it cannot grow, the object stays marked REACHABLE but not SCANNED and
+ *       the phase rescans S until none is left (no allocation is required to finish).
+ *    3. (weak references and finalizers come here; issue #3.)
+ *    4. release_external_refs: each garbage object drops its references to objects
+ *       outside S (older generations, untracked and atomic objects) with rc_decref;
+ *       those reaching zero wait on the pending list (heap->defer_free) so that nothing
+ *       in S is freed while phases still read headers in S. References from garbage to
+ *       objects in S were dropped by phase 1 already and are not touched again.
+ *    5. free_garbage_and_promote: each garbage object is destroyed and its slot freed
+ *       (its type's clear is not called: the references inside the garbage need no
+ *       release); each survivor loses its collection bits and moves to generation
+ *       min(N + 1, 2). Then the pending list is drained by ordinary reference counting,
+ *       which is exact now: the garbage is gone and so are the references it held.
+ *    Invariant after the collection: every object of S is either freed or a survivor with
+ *    an exact count in generation min(N + 1, 2); objects outside S are untouched except
+ *    that their counts lost the references the garbage held.
+ *
+ * 5. GENERATIONS. gen[0].count = tracked allocations minus deallocations since the last
+ *    collection of generation 0; gen[i].count (i > 0) = collections of generation i - 1
+ *    since the last collection of generation i. When an allocation finds gen[0].count
+ *    above threshold[0], the oldest generation whose count exceeds its threshold is
+ *    collected, except that a full collection waits while long_lived_pending (objects
+ *    promoted into generation 2 since the last full collection) is under a quarter of
+ *    long_lived_total (generation 2's size after it), which keeps full collections from
+ *    making the building of a large structure quadratic (CPython's rule). Defaults are
+ *    CPython 3.13's: 2000, 10, 10.
+ *
+ * 6. RE-ENTRANCY. Between phases 1 and 5 no user code runs except type destroy functions
+ *    (which must neither allocate objects nor touch references); rc_collect during a
+ *    collection, or while the pending list is drained, is misuse and returns -1.
+ *    Automatic collection never starts while objects are being freed.
+ *
+ * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
+ *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
+ *    once. Extra memory: the mark stack, at most one entry per object of S and freed
+ *    after the collection when large; nothing per object. No C recursion anywhere.
+ *
+ * 8. rc_heap_check (check.c) verifies between collections: generation sizes and tracked
+ *    counts against a recount, that every generation-0/1 object's page is on the young or
+ *    gen1 list, that no collection bit is set, and that no count is below the references
+ *    the heap itself holds to the object.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define MARK_STACK_KEEP 4096u
+
+typedef struct gc_run {
+    rc_heap *heap;
+    unsigned gen;       /* the generation being collected (S = tracked objects with gen <= it) */
+    rci_page *pages;    /* the pages of S, through cnext */
+    bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
+    size_t survivors[3]; /* per old generation: objects of S found reachable */
+    size_t garbage;     /* unreachable objects found */
+} gc_run;
+
+static inline bool in_set(const rc_object *o, unsigned gen)
+{
+    if (!rc_is_heap_object(o))
+        return false;
+    uint32_t ti = o->_tinfo;
+    return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED && (ti & RCI_GEN_MASK) <= gen;
+}
+
+#define FOR_EACH_IN_SET(run, obj)                                                              \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
+            for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
+                 obj != NULL && in_set(obj, (run)->gen); obj = NULL)
+
+/* ---- the collected set ----------------------------------------------------------------- */
+
+static int add_page(rc_heap *heap, rci_page *page, void *user)
+{
+    (void)heap;
+    gc_run *run = user;
+    page->cnext = run->pages;
+    run->pages = page;
+    return 0;
+}
+
+static void gather_pages(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    run->pages = NULL;
+    if (run->gen >= 2) {
+        rci_pages_each(heap, true, add_page, run);
+        return;
+    }
+    for (rci_page *p = heap->young; p != NULL; p = p->ynext)
+        add_page(heap, p, run);
+    if (run->gen == 1)
+        for (rci_page *p = heap->gen1; p != NULL; p = p->onext)
+            if (!(p->lists & RCI_IN_YOUNG))
+                add_page(heap, p, run);
+}
+
+/* ---- phase 1 ----------------------------------------------------------------------------- */
+
+static int visit_subtract(rc_heap *heap, rc_object *ref, void *arg)
+{
+    (void)heap;
+    if (in_set(ref, *(const unsigned *)arg))
+        ref->_refcnt--;
+    return 0;
+}
+
+static void subtract_internal_refs(gc_run *run)
+{
+    FOR_EACH_IN_SET(run, obj)
+    {
+        rc_traverse(run->heap, obj, visit_subtract, &run->gen);
+    }
+}
+
+/* ---- phase 2 ----------------------------------------------------------------------------- */
+
+static bool stack_push(rc_heap *heap, rc_object *obj)
+{
+    if (heap->mark_len == heap->mark_cap) {
+        size_t cap = heap->mark_cap ? heap->mark_cap * 2 : 256;
+        rc_object **grown = rci_mem_resize(heap, heap->mark_stack,
+                                           heap->mark_cap * sizeof(rc_object *),
+                                           cap * sizeof(rc_object *));
+        if (grown == NULL)
+            return false;
+        heap->mark_stack = grown;
+        heap->mark_cap = cap;
+    }
+    heap->mark_stack[heap->mark_len++] = obj;
+    return true;
+}
+
+static int visit_mark(rc_heap *heap, rc_object *ref, void *arg)
+{
+    gc_run *run = arg;
+    if (!in_set(ref, run->gen))
+        return 0;
+    ref->_refcnt++;
+    if (!(ref->_tinfo & RCI_REACHABLE)) {
+        ref->_tinfo |= RCI_REACHABLE;
+        if (!stack_push(heap, ref))
+            run->overflow = true;
+    }
+    return 0;
+}
+
+/* Follows the references of everything on the mark stack. */
+static void drain(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    while (heap->mark_len > 0) {
+        rc_object *obj = heap->mark_stack[--heap->mark_len];
+        obj->_tinfo |= RCI_SCANNED;
+        rc_traverse(heap, obj, visit_mark, run);
+    }
+}
+
+static void mark_from(gc_run *run, rc_object *obj)
+{
+    obj->_tinfo |= RCI_REACHABLE;
+    if (!stack_push(run->heap, obj)) {
+        run->overflow = true;
+        return;
+    }
+    drain(run);
+}
+
+static void mark_reachable(gc_run *run)
+{
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (obj->_refcnt > 0 && !(obj->_tinfo & RCI_REACHABLE))
+            mark_from(run, obj);
+    }
+    /* Checkpoint: every object marked REACHABLE is reachable; those not SCANNED (stack
+     * overflow) still need their references followed. */
+    while (run->overflow) {
+        run->overflow = false;
+        FOR_EACH_IN_SET(run, obj)
+        {
+            if ((obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED)) == RCI_REACHABLE) {
+                obj->_tinfo |= RCI_SCANNED;
+                rc_traverse(run->heap, obj, visit_mark, run);
+                drain(run);
+            }
+        }
+    }
+}
+
+/* ---- phase 4 ----------------------------------------------------------------------------- */
+
+static int visit_release(rc_heap *heap, rc_object *ref, void *arg)
+{
+    if (!in_set(ref, *(const unsigned *)arg))
+        rc_decref(heap, ref);
+    return 0;
+}
+
+static void release_external_refs(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    heap->defer_free = true;
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (obj->_tinfo & RCI_REACHABLE)
+            continue;
+        rc_assert(heap, obj->_refcnt == 0);
+        run->garbage++;
+        rc_traverse(heap, obj, visit_release, &run->gen);
+    }
+}
+
+/* ---- phase 5 ----------------------------------------------------------------------------- */
+
+static void free_garbage_and_promote(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
+        rci_page_unlist_gen(heap, pg, 0);
+        if (run->gen >= 1)
+            rci_page_unlist_gen(heap, pg, 1);
+        bool promoted_here = false;
+        for (uint32_t i = 0; i < pg->bump; i++) {
+            rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
+            if (!in_set(obj, run->gen))
+                continue;
+            if (obj->_tinfo & RCI_REACHABLE) {
+                run->survivors[rci_gen(obj)]++;
+                obj->_tinfo = (obj->_tinfo & ~(RCI_REACHABLE | RCI_SCANNED | RCI_GEN_MASK)) | target;
+                promoted_here = true;
+            } else {
+                rci_untrack_accounting(heap, obj);
+                rci_object_free(heap, obj);
+            }
+        }
+        if (promoted_here && target == 1)
+            rci_page_note_gen(heap, pg, 1);
+    }
+}
+
+/* Moves the survivor counts between generations and updates the long-lived figures. */
+static void account_promotion(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    size_t moved = 0;
+    for (unsigned g = 0; g <= run->gen; g++) {
+        heap->gen[g].size -= run->survivors[g];
+        moved += run->survivors[g];
+    }
+    heap->gen[target].size += moved;
+    if (run->gen == 2) {
+        heap->long_lived_pending = 0;
+        heap->long_lived_total = heap->gen[2].size;
+    } else if (target == 2) {
+        heap->long_lived_pending += moved;
+    }
+}
+
+static void shrink_mark_stack(rc_heap *heap)
+{
+    if (heap->mark_cap > MARK_STACK_KEEP) {
+        rci_mem_free(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *));
+        heap->mark_stack = NULL;
+        heap->mark_cap = 0;
+    }
+}
+
+/* One collection of generation gen and the younger ones; returns the garbage found. */
+static size_t collect(rc_heap *heap, unsigned gen)
+{
+    gc_run run;
+    memset(&run, 0, sizeof run);
+    run.heap = heap;
+    run.gen = gen;
+    heap->collecting = true;
+    heap->defer_page_release = true;
+
+    gather_pages(&run);
+    subtract_internal_refs(&run);
+    mark_reachable(&run);
+    release_external_refs(&run);
+    free_garbage_and_promote(&run);
+    account_promotion(&run);
+
+    heap->defer_free = false;
+    rci_release_pending(heap);
+    heap->defer_page_release = false;
+    rci_pages_release_empty(heap);
+    shrink_mark_stack(heap);
+
+    if (gen + 1 < 3)
+        heap->gen[gen + 1].count++;
+    for (unsigned g = 0; g <= gen; g++)
+        heap->gen[g].count = 0;
+    heap->gen[gen].stats.collections++;
+    heap->gen[gen].stats.collected += run.garbage;
+    heap->collecting = false;
+    return run.garbage;
+}
+
+static void collect_generations(rc_heap *heap, bool force_young)
+{
+    for (unsigned i = 3; i-- > 0;) {
+        if (heap->gen[i].count > heap->gen[i].threshold) {
+            if (i == 2 && heap->long_lived_pending < heap->long_lived_total / 4)
+                continue;
+            collect(heap, i);
+            return;
+        }
+    }
+    if (force_young)
+        collect(heap, 0);
+}
+
+void rci_gc_on_alloc(rc_heap *heap)
+{
+    heap->gen[0].count++;
+    if (heap->collecting || heap->freeing)
+        return;
+    if (heap->stress) {
+        collect_generations(heap, true);
+        return;
+    }
+    if (heap->gc_enabled && heap->gen[0].threshold > 0 &&
+        heap->gen[0].count > heap->gen[0].threshold)
+        collect_generations(heap, false);
+}
+
+int64_t rc_collect(rc_heap *heap, int generation)
+{
+    if (generation < 0 || generation > 2) {
+        rci_error(heap, RC_EINVAL, "rc_collect: generation %d out of range (0 to 2)", generation);
+        return -1;
+    }
+    if (heap->collecting || heap->freeing) {
+        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, NULL, __FILE__, __LINE__,
+                   "rc_collect: called during a collection or while objects are being freed");
+        return -1;
+    }
+    return (int64_t)collect(heap, (unsigned)generation);
+}
+
+/* ---- heap shutdown ----------------------------------------------------------------------- */
+
+static int destroy_page(rc_heap *heap, rci_page *page, void *user)
+{
+    (void)user;
+    for (uint32_t i = 0; i < page->bump; i++) {
+        rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
+        if (obj->_tinfo == 0)
+            continue;
+        rc_type *t = rci_type_of(heap, obj);
+        if (t->destroy != NULL)
+            t->destroy(heap, obj);
+    }
+    return 0;
+}
+
+void rci_gc_free_all(rc_heap *heap)
+{
+    heap->collecting = true;
+    heap->defer_page_release = true;
+    rci_pages_each(heap, false, destroy_page, NULL);
+    rci_mem_free(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *));
+    heap->mark_stack = NULL;
+    heap->mark_cap = 0;
+}
+
+/* ---- Python's gc module -------------------------------------------------------------- */
+
+void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
+{
+    for (unsigned g = 0; g < 3; g++) {
+        heap->gen[g].threshold = cfg->threshold[g];
+        heap->gen[g].stats.size = sizeof(rc_gc_stats);
+    }
+    heap->gc_enabled = !cfg->gc_disabled;
+    heap->stress = cfg->stress;
+}
+
+void rc_gc_enable(rc_heap *heap) { heap->gc_enabled = true; }
+void rc_gc_disable(rc_heap *heap) { heap->gc_enabled = false; }
+bool rc_gc_is_enabled(const rc_heap *heap) { return heap->gc_enabled; }
+
+void rc_gc_get_count(const rc_heap *heap, size_t count[3])
+{
+    for (unsigned g = 0; g < 3; g++)
+        count[g] = heap->gen[g].count;
+}
+
+void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
+{
+    for (unsigned g = 0; g < 3; g++)
+        threshold[g] = heap->gen[g].threshold;
+}
+
+rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
+{
+    if (t1 == 0 || t2 == 0)
+        return rci_error(heap, RC_EINVAL,
+                         "rc_gc_set_threshold: threshold1 %zu and threshold2 %zu must be at least 1",
+                         t1, t2);
+    heap->gen[0].threshold = t0;
+    heap->gen[1].threshold = t1;
+    heap->gen[2].threshold = t2;
+    return RC_OK;
+}
+
+void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3])
+{
+    for (unsigned g = 0; g < 3; g++)
+        sizes[g] = heap->gen[g].size;
+}
+
+rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out)
+{
+    if (generation < 0 || generation > 2 || out == NULL || out->size < sizeof(size_t))
+        return RC_EINVAL;
+    size_t n = out->size < sizeof(rc_gc_stats) ? out->size : sizeof(rc_gc_stats);
+    rc_gc_stats s = heap->gen[generation].stats;
+    s.size = n;
+    memcpy(out, &s, n);
+    return RC_OK;
+}

@@ -1,0 +1,267 @@
+/*
+ * internal.h -- what rcgc's own sources share and users never see: the heap, pages, types
+ * and the header bits. Each structure's owner file states its invariants; this header only
+ * declares them and cites the names.
+ */
+#ifndef RCGC_INTERNAL_H
+#define RCGC_INTERNAL_H
+
+#ifndef RCGC_BUILDING
+#error "internal.h is private to rcgc: define RCGC_BUILDING only when building the library"
+#endif
+
+#include "rcgc.h"
+#include "debug.h"
+
+#include <stdarg.h>
+
+/* ---------------------------------------------------------------------------------------
+ * Header layout (owner: src/object.c, invariant HEADER).
+ *
+ * _tinfo = type index << RCI_TYPE_SHIFT | flags. Type index 0 never names a type: a slot
+ * whose _tinfo is 0 is free. While an object waits on the heap's pending-free list
+ * (RCI_PENDING set) its _refcnt and low flag bits hold the list link instead.
+ */
+#define RCI_TYPE_SHIFT 13u
+#define RCI_MAX_TYPES ((uint32_t)1 << (32u - RCI_TYPE_SHIFT))
+#define RCI_FLAG_MASK (((uint32_t)1 << RCI_TYPE_SHIFT) - 1u)
+
+#define RCI_GEN_MASK 0x3u     /* generation 0, 1, 2, or 3 = permanent (frozen) */
+#define RCI_TRACKED 0x4u      /* the collector examines this object */
+#define RCI_REACHABLE 0x8u    /* during a collection: found reachable from outside */
+#define RCI_SCANNED 0x10u     /* during a collection: its references were followed */
+#define RCI_FINALIZED 0x20u   /* its finalizer has run (PEP 442) */
+#define RCI_WEAKREFD 0x40u    /* weak references to it may exist */
+#define RCI_ORIGIN 0x80u      /* an allocation site is recorded for it */
+#define RCI_REPR_BUSY 0x100u  /* rc_repr is writing it (cycle guard) */
+#define RCI_PENDING 0x1000u   /* on the pending-free list; link packed in the header */
+#define RCI_PERMANENT_GEN 3u
+
+static inline uint32_t rci_type_index(const rc_object *o) { return o->_tinfo >> RCI_TYPE_SHIFT; }
+static inline uint32_t rci_flags(const rc_object *o) { return o->_tinfo & RCI_FLAG_MASK; }
+static inline unsigned rci_gen(const rc_object *o) { return o->_tinfo & RCI_GEN_MASK; }
+static inline bool rci_is_live(const rc_object *o)
+{
+    return o->_tinfo != 0 && (o->_tinfo & RCI_PENDING) == 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Types (owner: src/type.c).
+ */
+struct rc_type {
+    rc_heap *heap;       /* the heap it belongs to */
+    uint32_t index;      /* its index in heap->types, >= 1 */
+    char *name;          /* owned copy of spec.name */
+    size_t instance_bytes;
+    size_t *ref_offsets; /* owned copy, or NULL */
+    char **ref_names;    /* owned copies, or NULL */
+    size_t n_ref_offsets;
+    int (*traverse)(rc_heap *, rc_object *, rc_visit_fn, void *);
+    void (*clear)(rc_heap *, rc_object *);
+    void (*destroy)(rc_heap *, rc_object *);
+    rc_status (*repr)(rc_heap *, rc_object *, rc_strbuf *);
+    uint32_t flags;      /* RC_TYPE_* */
+    bool holds_refs;     /* has reference offsets or a traverse function */
+    bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
+    size_t live_count;   /* instances alive (allocated, not yet freed) */
+    size_t live_bytes;   /* their slots plus rci_buf_* bytes charged to them */
+};
+
+rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec);
+void rci_types_free(rc_heap *heap);
+/* Drops every reference obj holds (the type's clear, or its offset fields set to NULL). */
+void rci_clear_refs(rc_heap *heap, rc_object *obj);
+
+static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o);
+
+/* ---------------------------------------------------------------------------------------
+ * Pages and pools (owner: src/page.c, invariants PAGE and POOL).
+ */
+#define RCI_N_CLASSES 39u
+#define RCI_MAX_CLASS_BYTES 8192u
+#define RCI_BUF_ALIGN 16u
+#define RCI_PAGE_HEADER_BYTES 128u
+
+typedef struct rci_pool rci_pool;
+
+typedef struct rci_page {
+    struct rci_page *next, *prev;   /* all pages of the pool (or the heap's large list) */
+    struct rci_page *anext, *aprev; /* the pool's pages with free slots, cur excluded */
+    struct rci_page *ynext, *yprev; /* heap->young: pages that may hold generation-0 objects */
+    struct rci_page *onext, *oprev; /* heap->gen1: pages that may hold generation-1 objects */
+    struct rci_page *cnext;         /* during a collection: the pages being collected */
+    struct rci_page *enext;         /* heap->emptied: emptied while release was deferred */
+    rci_pool *pool;                 /* owner pool, NULL for a large object's page */
+    void *free;                     /* free slots, linked through their second word */
+    char *slots;                    /* the first slot */
+    uint32_t slot_bytes;            /* bytes of each slot */
+    uint32_t n_slots;               /* slots in the page */
+    uint32_t n_used;                /* slots holding a live or pending object */
+    uint32_t bump;                  /* slots [0, bump) have been handed out at least once */
+    uint8_t lists;                  /* RCI_IN_* */
+    bool container;                 /* holds objects of types that can hold references */
+} rci_page;
+
+#define RCI_IN_AVAIL 0x1u
+#define RCI_IN_YOUNG 0x2u
+#define RCI_IN_GEN1 0x4u
+#define RCI_IN_EMPTIED 0x8u
+
+struct rci_pool {
+    rci_page *cur;     /* page allocations are taken from, or NULL */
+    rci_page *pages;   /* all pages of this pool (list through next/prev) */
+    rci_page *avail;   /* pages with free slots other than cur (through anext/aprev) */
+    uint32_t slot_bytes;
+    bool container;
+};
+
+static inline rci_page *rci_page_of(const void *obj)
+{
+    return (rci_page *)((uintptr_t)obj & ~(uintptr_t)(RC_PAGE_BYTES - 1));
+}
+
+/* Allocates a zeroed slot of at least `bytes` in a container or atomic page; NULL if the
+ * allocator fails (the heap's error is not set). The header is left zero (free). */
+rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container);
+/* Returns obj's slot to its page (the header must already be dead). */
+void rci_slot_free(rc_heap *heap, rc_object *obj);
+/* Bytes of obj's slot. */
+size_t rci_slot_bytes(const rc_object *obj);
+/* Releases pages emptied while page release was deferred. */
+void rci_pages_release_empty(rc_heap *heap);
+void rci_pages_free_all(rc_heap *heap);
+/* Sets each pool's slot size and kind (rc_heap_new). */
+void rci_pools_init(rc_heap *heap);
+/* Calls fn(page, user) for every page (container pages first if containers_only). */
+typedef int (*rci_page_fn)(rc_heap *heap, rci_page *page, void *user);
+int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *user);
+/* Marks that page holds an object of generation gen (0 or 1): links it into that list. */
+void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen);
+void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen);
+
+/* Raw memory through the heap's allocator, for buffers objects own. Charged to type's
+ * live_bytes and the heap's buffer_bytes. resize keeps the block on failure. None of these
+ * sets the heap's error: the caller does, naming its own call. */
+void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes);
+void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes);
+void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes);
+/* Raw memory for the heap's own structures (not charged to a type). */
+void *rci_mem_alloc(rc_heap *heap, size_t bytes);
+void *rci_mem_resize(rc_heap *heap, void *block, size_t old_bytes, size_t new_bytes);
+void rci_mem_free(rc_heap *heap, void *block, size_t bytes);
+
+/* ---------------------------------------------------------------------------------------
+ * The operating system (owner: src/os_linux.c): pages and the kernel's memory figures.
+ */
+void *rci_os_map(size_t bytes, size_t align);
+void rci_os_unmap(void *block, size_t bytes);
+rc_status rci_os_memory(rc_process_memory *out, char *why, size_t why_cap);
+
+/* ---------------------------------------------------------------------------------------
+ * The collector's per-generation state (owner: src/gc.c).
+ */
+typedef struct rci_generation {
+    size_t threshold;   /* see rc_gc_set_threshold */
+    size_t count;       /* gen 0: tracked allocations - deallocations; others: collections of the younger one */
+    size_t size;        /* tracked objects currently in this generation */
+    rc_gc_stats stats;  /* collections, collected, uncollectable */
+} rci_generation;
+
+/* ---------------------------------------------------------------------------------------
+ * The heap (owner: src/heap.c).
+ */
+#define RCI_ERRMSG_BYTES 256u
+
+struct rc_heap {
+    rc_allocator alloc;             /* copied from the config */
+    rc_misuse_fn misuse;            /* misuse hook, or NULL */
+    void *misuse_user;
+    rc_status last_error;           /* RC_OK or the last failure's code */
+    char errmsg[RCI_ERRMSG_BYTES];  /* its message */
+    uint64_t hash_seed;
+
+    rc_type **types;                /* types[index]; types[0] is NULL */
+    uint32_t n_types;               /* entries used in types, counting slot 0 */
+    uint32_t types_cap;
+    rc_type *t_int, *t_float, *t_str, *t_tuple, *t_list, *t_dict; /* built-ins */
+
+    rci_pool pools[2][RCI_N_CLASSES]; /* [container][size class] */
+    rci_page *large;                /* pages of single large objects (list through next) */
+    rci_page *young;                /* pages that may hold generation-0 objects */
+    rci_page *gen1;                 /* pages that may hold generation-1 objects */
+    rci_page *spare;                /* one empty page kept to avoid map/unmap churn */
+    rci_page *emptied;              /* pages emptied while defer_page_release was set */
+
+    rc_object *pending;             /* objects at count zero awaiting release (object.c) */
+    bool freeing;                   /* the pending list is being drained */
+    bool defer_free;                /* collecting: count-zero objects wait on pending */
+    bool collecting;                /* a collection is running */
+    bool gc_enabled;                /* automatic collection on */
+    bool stress;                    /* collect at every tracked allocation */
+    bool defer_page_release;        /* collecting: empty pages stay until rci_pages_release_empty */
+
+    rc_object **mark_stack;         /* the collector's work list (gc.c, phase 2) */
+    size_t mark_len;                /* entries in use; 0 between collections */
+    size_t mark_cap;                /* entries allocated */
+
+    rci_generation gen[3];
+    size_t long_lived_total;        /* generation-2 size after the last full collection */
+    size_t long_lived_pending;      /* objects promoted into generation 2 since then */
+    size_t permanent_size;          /* tracked objects in the permanent generation (frozen) */
+
+    size_t live_objects, live_bytes, tracked_objects, page_bytes, large_bytes, buffer_bytes;
+    size_t peak_live_bytes;
+    uint64_t total_allocated, total_freed;
+};
+
+static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
+{
+    return heap->types[rci_type_index(o)];
+}
+
+/* Records an error on the heap (message formatted like printf) and returns code. */
+rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Reports misuse to the hook, records RC_EMISUSE, returns RC_EMISUSE. */
+rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, const char *file,
+                     int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* ---------------------------------------------------------------------------------------
+ * Objects (owner: src/object.c).
+ */
+/* Allocates and initialises an object of type (count 1, tracked if the type is) in a slot
+ * of `bytes`. May collect first. */
+rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
+/* Frees obj's memory after its references have been released: type destroy, accounting,
+ * slot. Untracks first. */
+void rci_object_free(rc_heap *heap, rc_object *obj);
+/* Drains the pending-free list (a no-op while it is already being drained). */
+void rci_release_pending(rc_heap *heap);
+/* Accounting for a tracked object leaving its generation (freed or untracked). */
+void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
+
+/* ---------------------------------------------------------------------------------------
+ * The collector (owner: src/gc.c).
+ */
+void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg);
+/* Called by rci_object_new before allocating a tracked object: counts it and collects if
+ * a threshold says so. */
+void rci_gc_on_alloc(rc_heap *heap);
+/* Frees every object of the heap regardless of counts (rc_heap_free). */
+void rci_gc_free_all(rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Built-in types (owners: src/int.c, float.c, str.c, tuple.c, list.c, dict.c, repr.c).
+ */
+/* Registers int, float, str, tuple, list, dict (in that order, indexes 1 to 6) and sets
+ * heap->t_*. */
+rc_status rci_builtins_register(rc_heap *heap);
+
+#endif /* RCGC_INTERNAL_H */

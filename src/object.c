@@ -1,0 +1,204 @@
+/*
+ * object.c -- object life: allocation, the release of an object whose count reached zero,
+ * the pending-free work list that makes release iterative, tracking.
+ *
+ * HEADER: a live object has _refcnt >= 1 and a type index >= 1. A slot whose _tinfo is 0
+ *   is free. An object on the pending-free list has RCI_PENDING set and its count and low
+ *   flag bits hold the list link (the next object's address >> 3: 32 bits in _refcnt, 12
+ *   in the flags; addresses are below 2^47, checked when pages are obtained); its type
+ *   index is intact, so its references can still be found and released.
+ * PENDING: every object on heap->pending has had its references counted as dropped by
+ *   nobody: it is unreachable, its count is zero, and it has left its generation
+ *   (rci_untrack_accounting ran when it was pushed). Draining pops one object, releases
+ *   its references (which may push more) and frees it; no C recursion happens, whatever
+ *   the depth of the structure being freed.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define PENDING_LOW_BITS 12u
+
+static void pending_push(rc_heap *heap, rc_object *obj)
+{
+    uint64_t link = (uint64_t)(uintptr_t)heap->pending >> 3;
+    obj->_refcnt = (int32_t)(uint32_t)link;
+    obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING |
+                  (uint32_t)((link >> 32) & ((1u << PENDING_LOW_BITS) - 1u));
+    heap->pending = obj;
+}
+
+static rc_object *pending_pop(rc_heap *heap)
+{
+    rc_object *obj = heap->pending;
+    uint64_t link = ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) |
+                    (uint32_t)obj->_refcnt;
+    heap->pending = (rc_object *)(uintptr_t)(link << 3);
+    obj->_refcnt = 0;
+    obj->_tinfo &= ~RCI_FLAG_MASK;
+    return obj;
+}
+
+void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
+{
+    unsigned gen = rci_gen(obj);
+    if (gen < 3)
+        heap->gen[gen].size--;
+    else
+        heap->permanent_size--;
+    heap->tracked_objects--;
+    obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
+}
+
+/* The object's count reached zero: it leaves the collector's books now, while its flags
+ * are still readable, and waits on the pending list. */
+static void object_dying(rc_heap *heap, rc_object *obj)
+{
+    if (obj->_tinfo & RCI_TRACKED)
+        rci_untrack_accounting(heap, obj);
+    if (rci_type_of(heap, obj)->holds_refs && heap->gen[0].count > 0)
+        heap->gen[0].count--;
+    pending_push(heap, obj);
+}
+
+void rc__release(rc_heap *heap, rc_object *obj)
+{
+    if (obj->_refcnt < 0 || obj->_tinfo == 0 || (obj->_tinfo & RCI_PENDING)) {
+        bool freed = obj->_tinfo == 0 || (obj->_tinfo & RCI_PENDING);
+        obj->_refcnt++; /* undo the decrement: the object is left alone */
+        rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
+                   __FILE__, __LINE__,
+                   freed ? "rc_decref: object %p was already freed"
+                         : "rc_decref: reference count of %p would go below zero",
+                   (void *)obj);
+        return;
+    }
+    object_dying(heap, obj);
+    if (!heap->freeing && !heap->defer_free)
+        rci_release_pending(heap);
+}
+
+void rci_release_pending(rc_heap *heap)
+{
+    if (heap->freeing)
+        return;
+    heap->freeing = true;
+    while (heap->pending != NULL) {
+        rc_object *obj = pending_pop(heap);
+        if (rci_type_of(heap, obj)->holds_refs)
+            rci_clear_refs(heap, obj);
+        rci_object_free(heap, obj);
+    }
+    heap->freeing = false;
+}
+
+void rci_object_free(rc_heap *heap, rc_object *obj)
+{
+    rc_type *t = rci_type_of(heap, obj);
+    size_t bytes = rci_slot_bytes(obj);
+    if (t->destroy != NULL)
+        t->destroy(heap, obj);
+    t->live_count--;
+    t->live_bytes -= bytes;
+    heap->live_objects--;
+    heap->live_bytes -= bytes;
+    heap->total_freed++;
+    rci_slot_free(heap, obj);
+}
+
+rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
+{
+    if (type->tracked)
+        rci_gc_on_alloc(heap);
+    rc_object *obj = rci_slot_alloc(heap, bytes, type->holds_refs);
+    if (obj == NULL) {
+        if (type->tracked && heap->gen[0].count > 0)
+            heap->gen[0].count--;
+        rci_error(heap, RC_ENOMEM, "out of memory allocating a '%s' object of %zu bytes",
+                  type->name, bytes);
+        return NULL;
+    }
+    size_t slot = rci_slot_bytes(obj);
+    obj->_refcnt = 1;
+    obj->_tinfo = type->index << RCI_TYPE_SHIFT;
+    if (type->tracked) {
+        obj->_tinfo |= RCI_TRACKED;
+        rci_page_note_gen(heap, rci_page_of(obj), 0);
+        heap->gen[0].size++;
+        heap->tracked_objects++;
+    }
+    type->live_count++;
+    type->live_bytes += slot;
+    heap->live_objects++;
+    heap->live_bytes += slot;
+    heap->total_allocated++;
+    if (heap->live_bytes > heap->peak_live_bytes)
+        heap->peak_live_bytes = heap->live_bytes;
+    return obj;
+}
+
+static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
+{
+    if (type == NULL) {
+        rci_error(heap, RC_EINVAL, "%s: type is NULL", call);
+        return false;
+    }
+    if (type->heap != heap) {
+        rci_misuse(heap, RC_MISUSE_WRONG_HEAP, NULL, __FILE__, __LINE__,
+                   "%s: type '%s' belongs to another heap", call, type->name);
+        return false;
+    }
+    return true;
+}
+
+rc_object *rc_new(rc_heap *heap, const rc_type *type)
+{
+    if (!type_usable(heap, type, "rc_new"))
+        return NULL;
+    return rci_object_new(heap, (rc_type *)type, type->instance_bytes);
+}
+
+rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
+{
+    if (!type_usable(heap, type, "rc_new_var"))
+        return NULL;
+    if (bytes < type->instance_bytes) {
+        rci_error(heap, RC_EINVAL, "rc_new_var: %zu bytes is below type '%s''s instance size %zu",
+                  bytes, type->name, type->instance_bytes);
+        return NULL;
+    }
+    if (bytes > ((size_t)1 << 40)) {
+        rci_error(heap, RC_ELIMIT, "rc_new_var: %zu bytes exceeds the 1 TiB object limit", bytes);
+        return NULL;
+    }
+    return rci_object_new(heap, (rc_type *)type, bytes);
+}
+
+bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
+{
+    (void)heap;
+    return rc_is_heap_object(obj) && (obj->_tinfo & RCI_TRACKED) != 0;
+}
+
+void rc_gc_track(rc_heap *heap, rc_object *obj)
+{
+    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) ||
+        !rci_type_of(heap, obj)->holds_refs)
+        return;
+    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
+    rci_page_note_gen(heap, rci_page_of(obj), 0);
+    heap->gen[0].size++;
+    heap->tracked_objects++;
+}
+
+void rc_gc_untrack(rc_heap *heap, rc_object *obj)
+{
+    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_TRACKED))
+        return;
+    if (heap->collecting) {
+        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, obj, __FILE__, __LINE__,
+                   "rc_gc_untrack: called during a collection");
+        return;
+    }
+    rci_untrack_accounting(heap, obj);
+}

@@ -1,0 +1,437 @@
+/*
+ * page.c -- object memory: size classes, pages, slots, large objects, owned buffers.
+ *
+ * Objects of up to RCI_MAX_CLASS_BYTES live in slots of RC_PAGE_BYTES pages aligned to
+ * their size, so an object's page is its address with the low bits cleared (rci_page_of).
+ * Each size class has two pools, one for container objects (types that can hold
+ * references) and one for atomic objects, so a collection walks only container pages.
+ * A larger object gets a page of its own, RC_PAGE_BYTES-aligned too, holding one slot.
+ *
+ * PAGE: slots [0, bump) have been handed out at least once; each is either live (its
+ *   header's _tinfo is not 0), pending (RCI_PENDING), or free (_tinfo == 0 and on the
+ *   page's free list, linked through the slot's second word). n_used counts live and
+ *   pending slots. Slots [bump, n_slots) are untouched.
+ * POOL: cur is the page allocations come from; every other page of the pool with a free
+ *   slot is on avail; a page with n_used == 0 other than cur is returned at once (kept as
+ *   the heap's single spare, or given back to the allocator), except while
+ *   defer_page_release is set, when it waits on heap->emptied.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
+_Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
+
+/* Size classes: 16 to 128 in steps of 8, then four classes per doubling up to 8192. */
+static unsigned class_index(size_t bytes)
+{
+    if (bytes <= 128)
+        return bytes <= 16 ? 0u : (unsigned)((bytes + 7) / 8 - 2);
+    size_t b = bytes - 1;
+    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)b);
+    size_t base = (size_t)1 << e;
+    return 15u + (e - 7u) * 4u + (unsigned)((b - base) / (base / 4));
+}
+
+static uint32_t class_bytes(unsigned idx)
+{
+    if (idx < 15)
+        return 16u + 8u * idx;
+    unsigned k = idx - 15u;
+    uint32_t base = (uint32_t)1 << (7u + k / 4u);
+    return base + (k % 4u + 1u) * (base / 4u);
+}
+
+/* ---- the system allocator ------------------------------------------------------------ */
+
+static void *sys_alloc(void *user, size_t bytes, size_t align)
+{
+    (void)user;
+    if (align >= RC_PAGE_BYTES)
+        return rci_os_map((bytes + 4095) & ~(size_t)4095, align);
+    return malloc(bytes);
+}
+
+static void *sys_resize(void *user, void *block, size_t old_bytes, size_t new_bytes)
+{
+    (void)user;
+    (void)old_bytes;
+    return realloc(block, new_bytes);
+}
+
+static void sys_free(void *user, void *block, size_t bytes, size_t align)
+{
+    (void)user;
+    if (align >= RC_PAGE_BYTES)
+        rci_os_unmap(block, (bytes + 4095) & ~(size_t)4095);
+    else
+        free(block);
+}
+
+static const rc_allocator system_allocator = {sys_alloc, sys_resize, sys_free, NULL};
+
+const rc_allocator *rc_allocator_system(void)
+{
+    return &system_allocator;
+}
+
+/* ---- list helpers -------------------------------------------------------------------- */
+
+#define LINK(head, page, NEXT, PREV)                                                           \
+    do {                                                                                       \
+        (page)->PREV = NULL;                                                                   \
+        (page)->NEXT = (head);                                                                 \
+        if (head)                                                                              \
+            (head)->PREV = (page);                                                             \
+        (head) = (page);                                                                       \
+    } while (0)
+
+#define UNLINK(head, page, NEXT, PREV)                                                         \
+    do {                                                                                       \
+        if ((page)->PREV)                                                                      \
+            (page)->PREV->NEXT = (page)->NEXT;                                                 \
+        else                                                                                   \
+            (head) = (page)->NEXT;                                                             \
+        if ((page)->NEXT)                                                                      \
+            (page)->NEXT->PREV = (page)->PREV;                                                 \
+        (page)->NEXT = (page)->PREV = NULL;                                                    \
+    } while (0)
+
+void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen)
+{
+    if (gen == 0 && !(page->lists & RCI_IN_YOUNG)) {
+        LINK(heap->young, page, ynext, yprev);
+        page->lists |= RCI_IN_YOUNG;
+    } else if (gen == 1 && !(page->lists & RCI_IN_GEN1)) {
+        LINK(heap->gen1, page, onext, oprev);
+        page->lists |= RCI_IN_GEN1;
+    }
+}
+
+void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen)
+{
+    if (gen == 0 && (page->lists & RCI_IN_YOUNG)) {
+        UNLINK(heap->young, page, ynext, yprev);
+        page->lists &= (uint8_t)~RCI_IN_YOUNG;
+    } else if (gen == 1 && (page->lists & RCI_IN_GEN1)) {
+        UNLINK(heap->gen1, page, onext, oprev);
+        page->lists &= (uint8_t)~RCI_IN_GEN1;
+    }
+}
+
+/* ---- pages --------------------------------------------------------------------------- */
+
+static size_t large_map_bytes(size_t slot_bytes)
+{
+    return (RCI_PAGE_HEADER_BYTES + slot_bytes + 4095) & ~(size_t)4095;
+}
+
+static size_t page_map_bytes(const rci_page *page)
+{
+    return page->pool ? RC_PAGE_BYTES : large_map_bytes(page->slot_bytes);
+}
+
+/* Pages must lie below 2^47: the pending-free list packs addresses into 44 bits
+ * (object.c, HEADER). User-space addresses on x86-64 and 48-bit arm64 Linux do. */
+static void *page_obtain(rc_heap *heap, size_t bytes)
+{
+    void *block = heap->alloc.alloc(heap->alloc.user, bytes, RC_PAGE_BYTES);
+    if (block != NULL && ((uintptr_t)block >> 47) != 0) {
+        heap->alloc.free(heap->alloc.user, block, bytes, RC_PAGE_BYTES);
+        return NULL;
+    }
+    return block;
+}
+
+static void page_init(rci_page *page, rci_pool *pool, uint32_t slot_bytes, uint32_t n_slots,
+                      bool container)
+{
+    memset(page, 0, sizeof *page);
+    page->pool = pool;
+    page->slots = (char *)page + RCI_PAGE_HEADER_BYTES;
+    page->slot_bytes = slot_bytes;
+    page->n_slots = n_slots;
+    page->container = container;
+}
+
+static rci_page *page_new(rc_heap *heap, rci_pool *pool)
+{
+    rci_page *page = heap->spare;
+    if (page != NULL) {
+        heap->spare = NULL;
+    } else {
+        page = page_obtain(heap, RC_PAGE_BYTES);
+        if (page == NULL)
+            return NULL;
+        heap->page_bytes += RC_PAGE_BYTES;
+    }
+    uint32_t n_slots = (uint32_t)((RC_PAGE_BYTES - RCI_PAGE_HEADER_BYTES) / pool->slot_bytes);
+    page_init(page, pool, pool->slot_bytes, n_slots, pool->container);
+    LINK(pool->pages, page, next, prev);
+    return page;
+}
+
+static void page_give_back(rc_heap *heap, rci_page *page)
+{
+    size_t bytes = page_map_bytes(page);
+    if (page->pool != NULL) {
+        if (heap->spare == NULL) {
+            heap->spare = page;
+            return;
+        }
+        heap->page_bytes -= bytes;
+    } else {
+        heap->large_bytes -= bytes;
+    }
+    heap->alloc.free(heap->alloc.user, page, bytes, RC_PAGE_BYTES);
+}
+
+/* Unlinks an empty page from every list and returns its memory. */
+static void page_release(rc_heap *heap, rci_page *page)
+{
+    rci_pool *pool = page->pool;
+    rci_page_unlist_gen(heap, page, 0);
+    rci_page_unlist_gen(heap, page, 1);
+    if (pool != NULL) {
+        if (page->lists & RCI_IN_AVAIL)
+            UNLINK(pool->avail, page, anext, aprev);
+        UNLINK(pool->pages, page, next, prev);
+    } else {
+        UNLINK(heap->large, page, next, prev);
+    }
+    page->lists = 0;
+    page_give_back(heap, page);
+}
+
+static void page_emptied(rc_heap *heap, rci_page *page)
+{
+    if (page->pool != NULL && page == page->pool->cur)
+        return;
+    if (!heap->defer_page_release) {
+        page_release(heap, page);
+    } else if (!(page->lists & RCI_IN_EMPTIED)) {
+        page->lists |= RCI_IN_EMPTIED;
+        page->enext = heap->emptied;
+        heap->emptied = page;
+    }
+}
+
+void rci_pages_release_empty(rc_heap *heap)
+{
+    while (heap->emptied != NULL) {
+        rci_page *page = heap->emptied;
+        heap->emptied = page->enext;
+        page->lists &= (uint8_t)~RCI_IN_EMPTIED;
+        if (page->n_used == 0)
+            page_emptied(heap, page);
+    }
+}
+
+/* Makes pool->cur a page with a free slot; false if no page can be had. */
+static bool pool_refill(rc_heap *heap, rci_pool *pool)
+{
+    rci_page *old = pool->cur;
+    rci_page *page = pool->avail;
+    if (page != NULL) {
+        UNLINK(pool->avail, page, anext, aprev);
+        page->lists &= (uint8_t)~RCI_IN_AVAIL;
+    } else {
+        page = page_new(heap, pool);
+        if (page == NULL)
+            return false;
+    }
+    pool->cur = page;
+    if (old != NULL && old->n_used == 0)
+        page_emptied(heap, old);
+    return true;
+}
+
+static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
+{
+    size_t slot = (bytes + 7) & ~(size_t)7;
+    if (slot > UINT32_MAX - RC_PAGE_BYTES)
+        return NULL;
+    size_t map = large_map_bytes(slot);
+    rci_page *page = page_obtain(heap, map);
+    if (page == NULL)
+        return NULL;
+    page_init(page, NULL, (uint32_t)slot, 1, container);
+    page->bump = 1;
+    page->n_used = 1;
+    LINK(heap->large, page, next, prev);
+    heap->large_bytes += map;
+    memset(page->slots, 0, slot);
+    return (rc_object *)page->slots;
+}
+
+rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+{
+    if (bytes > RCI_MAX_CLASS_BYTES)
+        return large_alloc(heap, bytes, container);
+    rci_pool *pool = &heap->pools[container][class_index(bytes)];
+    rci_page *page = pool->cur;
+    if (page == NULL || (page->free == NULL && page->bump == page->n_slots)) {
+        if (!pool_refill(heap, pool))
+            return NULL;
+        page = pool->cur;
+    }
+    char *slot;
+    if (page->free != NULL) {
+        slot = page->free;
+        memcpy(&page->free, slot + 8, sizeof(void *));
+    } else {
+        slot = page->slots + (size_t)page->bump * page->slot_bytes;
+        page->bump++;
+    }
+    page->n_used++;
+    memset(slot, 0, page->slot_bytes);
+    return (rc_object *)slot;
+}
+
+void rci_slot_free(rc_heap *heap, rc_object *obj)
+{
+    rci_page *page = rci_page_of(obj);
+    if (RCI_POISON_FREED)
+        memset(obj, RCI_POISON_BYTE, page->slot_bytes);
+    obj->_refcnt = 0;
+    obj->_tinfo = 0;
+    page->n_used--;
+    if (page->pool == NULL) {
+        page_emptied(heap, page);
+        return;
+    }
+    memcpy((char *)obj + 8, &page->free, sizeof(void *));
+    page->free = obj;
+    rci_pool *pool = page->pool;
+    if (page != pool->cur && !(page->lists & RCI_IN_AVAIL)) {
+        LINK(pool->avail, page, anext, aprev);
+        page->lists |= RCI_IN_AVAIL;
+    }
+    if (page->n_used == 0)
+        page_emptied(heap, page);
+}
+
+size_t rci_slot_bytes(const rc_object *obj)
+{
+    return rci_page_of(obj)->slot_bytes;
+}
+
+void rci_pools_init(rc_heap *heap)
+{
+    for (unsigned c = 0; c < 2; c++) {
+        for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
+            heap->pools[c][i].slot_bytes = class_bytes(i);
+            heap->pools[c][i].container = c != 0;
+        }
+    }
+}
+
+int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *user)
+{
+    for (unsigned c = 2; c-- > (containers_only ? 1u : 0u);) {
+        for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
+            rci_page *next;
+            for (rci_page *page = heap->pools[c][i].pages; page != NULL; page = next) {
+                next = page->next;
+                int rc = fn(heap, page, user);
+                if (rc != 0)
+                    return rc;
+            }
+        }
+    }
+    rci_page *next;
+    for (rci_page *page = heap->large; page != NULL; page = next) {
+        next = page->next;
+        if (containers_only && !page->container)
+            continue;
+        int rc = fn(heap, page, user);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Returns every page to the allocator (rc_heap_free, after all objects were freed). */
+void rci_pages_free_all(rc_heap *heap)
+{
+    heap->emptied = NULL;
+    for (unsigned c = 0; c < 2; c++) {
+        for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
+            rci_pool *pool = &heap->pools[c][i];
+            while (pool->pages != NULL) {
+                rci_page *page = pool->pages;
+                pool->pages = page->next;
+                heap->alloc.free(heap->alloc.user, page, RC_PAGE_BYTES, RC_PAGE_BYTES);
+            }
+            pool->cur = pool->avail = NULL;
+        }
+    }
+    while (heap->large != NULL) {
+        rci_page *page = heap->large;
+        heap->large = page->next;
+        heap->alloc.free(heap->alloc.user, page, large_map_bytes(page->slot_bytes), RC_PAGE_BYTES);
+    }
+    if (heap->spare != NULL)
+        heap->alloc.free(heap->alloc.user, heap->spare, RC_PAGE_BYTES, RC_PAGE_BYTES);
+    heap->spare = NULL;
+    heap->young = heap->gen1 = NULL;
+    heap->page_bytes = heap->large_bytes = 0;
+}
+
+/* ---- buffers ------------------------------------------------------------------------- */
+
+static void charge(rc_heap *heap, rc_type *type, size_t add, size_t sub)
+{
+    heap->buffer_bytes = heap->buffer_bytes + add - sub;
+    heap->live_bytes = heap->live_bytes + add - sub;
+    if (type != NULL)
+        type->live_bytes = type->live_bytes + add - sub;
+    if (heap->live_bytes > heap->peak_live_bytes)
+        heap->peak_live_bytes = heap->live_bytes;
+}
+
+void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)
+{
+    void *block = heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
+    if (block != NULL)
+        charge(heap, type, bytes, 0);
+    return block;
+}
+
+void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes)
+{
+    if (block == NULL)
+        return rci_buf_alloc(heap, type, new_bytes);
+    void *grown = heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
+    if (grown != NULL)
+        charge(heap, type, new_bytes, old_bytes);
+    return grown;
+}
+
+void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes)
+{
+    if (block == NULL)
+        return;
+    heap->alloc.free(heap->alloc.user, block, bytes ? bytes : 1, RCI_BUF_ALIGN);
+    charge(heap, type, 0, bytes);
+}
+
+void *rci_mem_alloc(rc_heap *heap, size_t bytes)
+{
+    return heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
+}
+
+void *rci_mem_resize(rc_heap *heap, void *block, size_t old_bytes, size_t new_bytes)
+{
+    if (block == NULL)
+        return rci_mem_alloc(heap, new_bytes);
+    return heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
+}
+
+void rci_mem_free(rc_heap *heap, void *block, size_t bytes)
+{
+    if (block != NULL)
+        heap->alloc.free(heap->alloc.user, block, bytes ? bytes : 1, RCI_BUF_ALIGN);
+}

@@ -1,0 +1,223 @@
+/*
+ * type.c -- type descriptors: registration, the heap's type table, and generic traversal
+ * and clearing for types declared by reference offsets.
+ *
+ * TYPES: heap->types[0] is NULL (index 0 marks a free slot); types[i]->index == i for
+ * every registered type; a type lives until its heap is freed.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+static char *dup_str(rc_heap *heap, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = rci_mem_alloc(heap, n);
+    if (copy != NULL)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
+{
+    if (spec == NULL || spec->size != sizeof(rc_type_spec))
+        return rci_error(heap, RC_EINVAL, "rc_type_new: spec is NULL or its size field is not "
+                                          "sizeof(rc_type_spec) (%zu)",
+                         sizeof(rc_type_spec));
+    if (spec->name == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_type_new: the type needs a name");
+    if (spec->instance_bytes < sizeof(rc_object))
+        return rci_error(heap, RC_EINVAL, "rc_type_new: instance_bytes %zu is below the header's %zu",
+                         spec->instance_bytes, sizeof(rc_object));
+    if (spec->n_ref_offsets > 0 && spec->traverse != NULL)
+        return rci_error(heap, RC_EINVAL, "rc_type_new: type '%s' gives both ref_offsets and traverse",
+                         spec->name);
+    if ((spec->traverse != NULL) != (spec->clear != NULL))
+        return rci_error(heap, RC_EINVAL, "rc_type_new: type '%s' needs both traverse and clear",
+                         spec->name);
+    if (spec->n_ref_offsets > 0 && spec->ref_offsets == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_type_new: type '%s' has n_ref_offsets but no offsets",
+                         spec->name);
+    for (size_t i = 0; i < spec->n_ref_offsets; i++) {
+        size_t off = spec->ref_offsets[i];
+        if (off < sizeof(rc_object) || off % sizeof(void *) != 0 ||
+            off + sizeof(rc_object *) > spec->instance_bytes)
+            return rci_error(heap, RC_EINVAL,
+                             "rc_type_new: type '%s' offset %zu is not an aligned pointer field "
+                             "inside the instance (%zu bytes)",
+                             spec->name, off, spec->instance_bytes);
+    }
+    if (heap->n_types >= RCI_MAX_TYPES)
+        return rci_error(heap, RC_ELIMIT, "rc_type_new: a heap holds at most %u types",
+                         (unsigned)RCI_MAX_TYPES - 1);
+    return RC_OK;
+}
+
+static void type_free(rc_heap *heap, rc_type *t)
+{
+    if (t->ref_names != NULL) {
+        for (size_t i = 0; i < t->n_ref_offsets; i++)
+            if (t->ref_names[i] != NULL)
+                rci_mem_free(heap, t->ref_names[i], strlen(t->ref_names[i]) + 1);
+        rci_mem_free(heap, t->ref_names, t->n_ref_offsets * sizeof(char *));
+    }
+    rci_mem_free(heap, t->ref_offsets, t->n_ref_offsets * sizeof(size_t));
+    if (t->name != NULL)
+        rci_mem_free(heap, t->name, strlen(t->name) + 1);
+    rci_mem_free(heap, t, sizeof *t);
+}
+
+/* Copies offsets and names; false on allocation failure (t is freed by the caller). */
+static bool copy_offsets(rc_heap *heap, rc_type *t, const rc_type_spec *spec)
+{
+    size_t n = spec->n_ref_offsets;
+    if (n == 0)
+        return true;
+    t->n_ref_offsets = n;
+    t->ref_offsets = rci_mem_alloc(heap, n * sizeof(size_t));
+    if (t->ref_offsets == NULL)
+        return false;
+    memcpy(t->ref_offsets, spec->ref_offsets, n * sizeof(size_t));
+    if (spec->ref_names == NULL)
+        return true;
+    t->ref_names = rci_mem_alloc(heap, n * sizeof(char *));
+    if (t->ref_names == NULL)
+        return false;
+    memset(t->ref_names, 0, n * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (spec->ref_names[i] != NULL && (t->ref_names[i] = dup_str(heap, spec->ref_names[i])) == NULL)
+            return false;
+    return true;
+}
+
+static bool grow_table(rc_heap *heap)
+{
+    if (heap->n_types < heap->types_cap)
+        return true;
+    uint32_t cap = heap->types_cap ? heap->types_cap * 2 : 16;
+    rc_type **grown = rci_mem_resize(heap, heap->types, heap->types_cap * sizeof(rc_type *),
+                                     cap * sizeof(rc_type *));
+    if (grown == NULL)
+        return false;
+    heap->types = grown;
+    heap->types_cap = cap;
+    return true;
+}
+
+rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec)
+{
+    if (check_spec(heap, spec) != RC_OK)
+        return NULL;
+    rc_type *t = rci_mem_alloc(heap, sizeof *t);
+    if (t == NULL)
+        goto nomem;
+    memset(t, 0, sizeof *t);
+    t->heap = heap;
+    t->instance_bytes = spec->instance_bytes;
+    t->traverse = spec->traverse;
+    t->clear = spec->clear;
+    t->destroy = spec->destroy;
+    t->repr = spec->repr;
+    t->flags = spec->flags;
+    t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL;
+    t->tracked = t->holds_refs && !(spec->flags & RC_TYPE_UNTRACKED);
+    if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
+        !grow_table(heap)) {
+        type_free(heap, t);
+        goto nomem;
+    }
+    t->index = heap->n_types;
+    heap->types[heap->n_types++] = t;
+    return t;
+nomem:
+    rci_error(heap, RC_ENOMEM, "rc_type_new: out of memory registering type '%s'", spec->name);
+    return NULL;
+}
+
+rc_type *rc_type_new(rc_heap *heap, const rc_type_spec *spec)
+{
+    return rci_type_register(heap, spec);
+}
+
+void rci_types_free(rc_heap *heap)
+{
+    for (uint32_t i = 1; i < heap->n_types; i++)
+        type_free(heap, heap->types[i]);
+    rci_mem_free(heap, heap->types, heap->types_cap * sizeof(rc_type *));
+    heap->types = NULL;
+    heap->n_types = heap->types_cap = 0;
+}
+
+const char *rc_type_name(const rc_type *type)
+{
+    return type ? type->name : "NoneType";
+}
+
+size_t rc_type_live_count(const rc_type *type)
+{
+    return type ? type->live_count : 0;
+}
+
+size_t rc_type_live_bytes(const rc_type *type)
+{
+    return type ? type->live_bytes : 0;
+}
+
+size_t rc_heap_type_count(const rc_heap *heap)
+{
+    return heap->n_types - 1;
+}
+
+const rc_type *rc_heap_type_at(const rc_heap *heap, size_t index)
+{
+    return index + 1 < heap->n_types ? heap->types[index + 1] : NULL;
+}
+
+const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref)
+{
+    if (ref == NULL)
+        return NULL;
+    if (!rc_is_heap_object(ref))
+        return heap->t_int;
+    return rci_type_of(heap, ref);
+}
+
+const rc_type *rc_heap_builtin_int(const rc_heap *heap) { return heap->t_int; }
+const rc_type *rc_heap_builtin_float(const rc_heap *heap) { return heap->t_float; }
+const rc_type *rc_heap_builtin_str(const rc_heap *heap) { return heap->t_str; }
+const rc_type *rc_heap_builtin_tuple(const rc_heap *heap) { return heap->t_tuple; }
+const rc_type *rc_heap_builtin_list(const rc_heap *heap) { return heap->t_list; }
+const rc_type *rc_heap_builtin_dict(const rc_heap *heap) { return heap->t_dict; }
+
+int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
+{
+    if (!rc_is_heap_object(obj))
+        return 0;
+    rc_type *t = rci_type_of(heap, obj);
+    if (t->traverse != NULL)
+        return t->traverse(heap, obj, visit, arg);
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object *ref;
+        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
+        int rc = visit(heap, ref, arg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Drops every reference of obj (its type's clear, or each offset field set to NULL). */
+void rci_clear_refs(rc_heap *heap, rc_object *obj)
+{
+    rc_type *t = rci_type_of(heap, obj);
+    if (t->clear != NULL) {
+        t->clear(heap, obj);
+        return;
+    }
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
+        rc_object *ref = *field;
+        *field = NULL;
+        rc_decref(heap, ref);
+    }
+}
