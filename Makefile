@@ -5,21 +5,29 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all check demo bench install format clean configure
+.PHONY: all check check-heavy demo bench install format clean configure deps
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 configure:
+	@bash scripts/ensure-deps.sh build
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
 
-check: all
+check:
+	@bash scripts/ensure-deps.sh check
+	@$(MAKE) --no-print-directory all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE heavy
+
+check-heavy: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L heavy
 
 demo: all
 	$(BUILD)/examples/rcgc-demo
 
-bench: all
+bench:
+	@bash scripts/ensure-deps.sh bench
+	@$(MAKE) --no-print-directory all BUILD_TYPE=Release BUILD=build-release
 	bash bench/run.sh $(if $(QUICK),--quick,)
 
 install: all
