@@ -34,6 +34,7 @@
 #define RCI_WEAKREFD 0x40u    /* weak references to it may exist */
 #define RCI_ORIGIN 0x80u      /* an allocation site is recorded for it */
 #define RCI_REPR_BUSY 0x100u  /* rc_repr is writing it (cycle guard) */
+#define RCI_EXTREFS 0x200u    /* during a collection: holds references to objects outside the set */
 #define RCI_PENDING 0x1000u   /* on the pending-free list; link packed in the header */
 #define RCI_PERMANENT_GEN 3u
 
