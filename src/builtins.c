@@ -1,0 +1,109 @@
+/*
+ * builtins.c -- registers the built-in types in their fixed order (builtins.h gives the
+ * indexes the other files rely on), the type-error helpers they share, and the frame stack
+ * (invariant STACK in builtins.h) that hash.c and repr.c use to walk nested containers
+ * without C recursion.
+ */
+#include "builtins.h"
+
+#include <string.h>
+
+rc_status rci_builtins_register(rc_heap *heap)
+{
+    rc_type *(*const reg[])(rc_heap *) = {rci_int_register,   rci_float_register,
+                                          rci_str_register,   rci_tuple_register,
+                                          rci_list_register,  rci_dict_register};
+    rc_type *types[6];
+    for (size_t i = 0; i < 6; i++) {
+        types[i] = reg[i](heap);
+        if (types[i] == NULL)
+            return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
+        if (types[i]->index != RCI_INDEX_INT + i)
+            return rci_error(heap, RC_ESTATE,
+                             "rci_builtins_register: built-in type %s got index %u, expected %zu",
+                             types[i]->name, (unsigned)types[i]->index, RCI_INDEX_INT + i);
+    }
+    heap->t_int = types[0];
+    heap->t_float = types[1];
+    heap->t_str = types[2];
+    heap->t_tuple = types[3];
+    heap->t_list = types[4];
+    heap->t_dict = types[5];
+    return RC_OK;
+}
+
+const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
+{
+    if (ref == NULL)
+        return "None";
+    if (rci_is_small_int(ref))
+        return "int";
+    uint32_t index = rci_type_index(ref);
+    if (index == 0 || index >= heap->n_types || heap->types[index] == NULL)
+        return "<invalid object>";
+    return heap->types[index]->name;
+}
+
+rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref)
+{
+    return rci_error(heap, RC_ETYPE, "%s: expected %s, got %s", call, what,
+                     rci_type_name_of(heap, ref));
+}
+
+void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
+                    size_t frame_bytes, const char *call)
+{
+    st->heap = heap;
+    st->base = inline_buf;
+    st->inline_base = inline_buf;
+    st->n = 0;
+    st->cap = inline_frames;
+    st->frame_bytes = frame_bytes;
+    st->call = call;
+}
+
+/* Doubles the room; the frames move to rci_mem memory on the first growth. */
+static bool stack_grow(rci_stack *st)
+{
+    size_t new_cap = st->cap * 2;
+    if (new_cap < st->cap || new_cap > SIZE_MAX / st->frame_bytes) {
+        rci_error(st->heap, RC_ENOMEM, "%s: nesting of %zu levels needs too much memory",
+                  st->call, st->n);
+        return false;
+    }
+    char *grown;
+    if (st->base == st->inline_base) {
+        grown = rci_mem_alloc(st->heap, new_cap * st->frame_bytes);
+        if (grown != NULL)
+            memcpy(grown, st->base, st->n * st->frame_bytes);
+    } else {
+        grown = rci_mem_resize(st->heap, st->base, st->cap * st->frame_bytes,
+                               new_cap * st->frame_bytes);
+    }
+    if (grown == NULL) {
+        rci_error(st->heap, RC_ENOMEM, "%s: out of memory for a nesting of %zu levels", st->call,
+                  st->n);
+        return false;
+    }
+    st->base = grown;
+    st->cap = new_cap;
+    return true;
+}
+
+void *rci_stack_push(rci_stack *st)
+{
+    if (st->n == st->cap && !stack_grow(st))
+        return NULL;
+    char *frame = st->base + st->n * st->frame_bytes;
+    memset(frame, 0, st->frame_bytes);
+    st->n++;
+    return frame;
+}
+
+void rci_stack_free(rci_stack *st)
+{
+    if (st->base != st->inline_base)
+        rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
+    st->base = st->inline_base;
+    st->n = 0;
+}

@@ -1,0 +1,260 @@
+/*
+ * hash.c -- value equality and hashing of the built-in types (rc_equal, rc_hash), the
+ * rules dict keys follow.
+ *
+ * Invariant HASH-EQ: rc_equal(a, b) implies rc_hash(a) == rc_hash(b). Numbers compare by
+ * value across int and float (1 == 1.0, -0.0 == 0.0), so an integral float in the int64
+ * range hashes as the int it equals; NaN equals only itself (by identity). str compares
+ * bytes; tuples compare item by item and hash by an order-dependent combination of their
+ * items' hashes. Everything else, None included, compares and hashes by identity.
+ *
+ * Nested tuples are walked with an explicit frame stack (builtins.h, STACK), never by C
+ * recursion, so depth is bounded by memory only; a tuple's hash is cached in it (TUPLE-FIXED
+ * makes that safe), so walking a nest is paid once.
+ */
+#include "builtins.h"
+
+#include <math.h>
+#include <string.h>
+
+#define IDENTITY_SALT 0x6a09e667f3bcc909u
+#define NONE_HASH 0x3c6ef372fe94f82bu
+#define TUPLE_MULT 0x9e3779b97f4a7c15u
+
+/* An integral double in [-2^63, 2^63) as an int64; false for anything else. (No libm:
+ * the library links without -lm.) */
+static bool float_as_int(double d, int64_t *out)
+{
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return false;
+    int64_t i = (int64_t)d; /* truncates; exact when d is integral */
+    if ((double)i != d)
+        return false;
+    *out = i;
+    return true;
+}
+
+static uint64_t int_hash(int64_t v) { return rci_mix64((uint64_t)v); }
+
+static uint64_t identity_hash(const rc_object *obj)
+{
+    return rci_mix64((uint64_t)(uintptr_t)obj ^ IDENTITY_SALT);
+}
+
+static uint64_t float_hash(const rc_object *obj)
+{
+    double d = ((const rci_float *)obj)->value;
+    int64_t i;
+    if (isnan(d))
+        return identity_hash(obj);
+    if (float_as_int(d, &i))
+        return int_hash(i);
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    return rci_mix64(bits ^ 0x510e527fade682d1u);
+}
+
+/* The hash of anything but a tuple whose hash is not yet cached. */
+static uint64_t leaf_hash(rc_heap *heap, rc_object *obj)
+{
+    if (obj == NULL)
+        return NONE_HASH;
+    if (rci_is_int_ref(obj))
+        return int_hash(rci_int_get(obj));
+    switch (rci_type_index(obj)) {
+    case RCI_INDEX_FLOAT:
+        return float_hash(obj);
+    case RCI_INDEX_STR:
+        return rci_str_hash(heap, (rci_str *)obj);
+    case RCI_INDEX_TUPLE:
+        return ((rci_tuple *)obj)->hash;
+    default:
+        return identity_hash(obj);
+    }
+}
+
+static uint64_t tuple_start(size_t len) { return 0x27d4eb2f165667c5u ^ (uint64_t)len; }
+static uint64_t tuple_step(uint64_t acc, uint64_t item)
+{
+    acc = (acc ^ item) * TUPLE_MULT;
+    return (acc << 31) | (acc >> 33);
+}
+static uint64_t tuple_finish(uint64_t acc, size_t len)
+{
+    uint64_t h = rci_mix64(acc + (uint64_t)len);
+    return h != 0 ? h : 1;
+}
+
+typedef struct hash_frame {
+    rci_tuple *tuple; /* the tuple being hashed */
+    size_t pos;       /* items already combined */
+    uint64_t acc;     /* combination so far */
+} hash_frame;
+
+/* Hashes t and every uncached tuple inside it, caching each; children finish first and the
+ * parent then reads their cached hash. */
+static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
+{
+    hash_frame inline_frames[16];
+    rci_stack st;
+    rci_stack_init(&st, heap, inline_frames, 16, sizeof(hash_frame), call);
+    hash_frame *f = rci_stack_push(&st);
+    f->tuple = t;
+    f->acc = tuple_start(t->len);
+    while (st.n > 0) {
+        f = rci_stack_top(&st);
+        if (f->pos == f->tuple->len) {
+            f->tuple->hash = tuple_finish(f->acc, f->tuple->len);
+            rci_stack_pop(&st);
+            continue;
+        }
+        rc_object *item = f->tuple->items[f->pos];
+        if (rci_is_builtin(item, RCI_INDEX_TUPLE) && ((rci_tuple *)item)->hash == 0) {
+            hash_frame *child = rci_stack_push(&st);
+            if (child == NULL) {
+                rci_stack_free(&st);
+                return RC_ENOMEM;
+            }
+            child->tuple = (rci_tuple *)item;
+            child->acc = tuple_start(child->tuple->len);
+            continue;
+        }
+        f->acc = tuple_step(f->acc, leaf_hash(heap, item));
+        f->pos++;
+    }
+    rci_stack_free(&st);
+    return RC_OK;
+}
+
+rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *call)
+{
+    if (rci_is_builtin(obj, RCI_INDEX_TUPLE) && ((rci_tuple *)obj)->hash == 0) {
+        rc_status st = tuple_hash_walk(heap, (rci_tuple *)obj, call);
+        if (st != RC_OK)
+            return st;
+    }
+    *out = leaf_hash(heap, obj);
+    return RC_OK;
+}
+
+/* Returns 0 if the hash of a deeply nested tuple cannot be computed for lack of memory
+ * (the heap's error says so). */
+uint64_t rc_hash(rc_heap *heap, rc_object *obj)
+{
+    uint64_t h = 0;
+    if (rci_hash(heap, obj, &h, "rc_hash") != RC_OK)
+        return 0;
+    return h;
+}
+
+static bool is_number(const rc_object *o)
+{
+    return rci_is_int_ref(o) || rci_is_builtin(o, RCI_INDEX_FLOAT);
+}
+
+/* Exact numeric comparison: an int64 and a double are equal only if the double is
+ * integral and converts to exactly that int (no rounding of large ints through double). */
+static bool number_equal(const rc_object *a, const rc_object *b)
+{
+    bool a_int = rci_is_int_ref(a), b_int = rci_is_int_ref(b);
+    if (a_int && b_int)
+        return rci_int_get(a) == rci_int_get(b);
+    if (!a_int && !b_int)
+        return ((const rci_float *)a)->value == ((const rci_float *)b)->value;
+    const rc_object *f = a_int ? b : a, *i = a_int ? a : b;
+    int64_t as_int;
+    return float_as_int(((const rci_float *)f)->value, &as_int) && as_int == rci_int_get(i);
+}
+
+static bool str_equal(rc_heap *heap, rci_str *a, rci_str *b)
+{
+    return a->len == b->len && rci_str_hash(heap, a) == rci_str_hash(heap, b) &&
+           memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* Equality of two references that are not both tuples (identity already failed). */
+static bool leaf_equal(rc_heap *heap, rc_object *a, rc_object *b)
+{
+    if (a == b)
+        return true;
+    if (is_number(a) && is_number(b))
+        return number_equal(a, b);
+    if (rci_is_builtin(a, RCI_INDEX_STR) && rci_is_builtin(b, RCI_INDEX_STR))
+        return str_equal(heap, (rci_str *)a, (rci_str *)b);
+    return false;
+}
+
+/* Two tuples that cannot be equal by their length or cached hashes. */
+static bool tuples_differ_fast(const rci_tuple *a, const rci_tuple *b)
+{
+    return a->len != b->len || (a->hash != 0 && b->hash != 0 && a->hash != b->hash);
+}
+
+typedef struct equal_frame {
+    rci_tuple *a, *b; /* tuples of equal length being compared */
+    size_t pos;       /* items already found equal */
+} equal_frame;
+
+static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, bool *out,
+                                  const char *call)
+{
+    equal_frame inline_frames[16];
+    rci_stack st;
+    rci_stack_init(&st, heap, inline_frames, 16, sizeof(equal_frame), call);
+    equal_frame *f = rci_stack_push(&st);
+    f->a = a;
+    f->b = b;
+    bool equal = true;
+    while (equal && st.n > 0) {
+        f = rci_stack_top(&st);
+        if (f->pos == f->a->len) {
+            rci_stack_pop(&st);
+            continue;
+        }
+        rc_object *x = f->a->items[f->pos], *y = f->b->items[f->pos];
+        f->pos++;
+        if (x == y)
+            continue;
+        if (!rci_is_builtin(x, RCI_INDEX_TUPLE) || !rci_is_builtin(y, RCI_INDEX_TUPLE)) {
+            equal = leaf_equal(heap, x, y);
+            continue;
+        }
+        if (tuples_differ_fast((rci_tuple *)x, (rci_tuple *)y)) {
+            equal = false;
+            continue;
+        }
+        equal_frame *child = rci_stack_push(&st);
+        if (child == NULL) {
+            rci_stack_free(&st);
+            return RC_ENOMEM;
+        }
+        child->a = (rci_tuple *)x;
+        child->b = (rci_tuple *)y;
+    }
+    rci_stack_free(&st);
+    *out = equal;
+    return RC_OK;
+}
+
+rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
+{
+    if (a != b && rci_is_builtin(a, RCI_INDEX_TUPLE) && rci_is_builtin(b, RCI_INDEX_TUPLE)) {
+        if (tuples_differ_fast((rci_tuple *)a, (rci_tuple *)b)) {
+            *out = false;
+            return RC_OK;
+        }
+        return tuple_equal_walk(heap, (rci_tuple *)a, (rci_tuple *)b, out, call);
+    }
+    *out = leaf_equal(heap, a, b);
+    return RC_OK;
+}
+
+/* Returns false if two deeply nested tuples cannot be compared for lack of memory (the
+ * heap's error says so). */
+bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b)
+{
+    bool equal = false;
+    if (rci_equal(heap, a, b, &equal, "rc_equal") != RC_OK)
+        return false;
+    return equal;
+}

@@ -1,0 +1,43 @@
+/*
+ * int.c -- the int type: 64-bit integers. Values in [RC_SMALL_INT_MIN, RC_SMALL_INT_MAX]
+ * are never allocated: the reference itself is (value << 1) | 1 (rcgc.h); the rest are
+ * boxed rci_int objects. Invariant INT-CANON: rc_int_new boxes only values outside the
+ * small range (rc_new may still make a boxed 0, so value comparisons never rely on it).
+ * rc_type_of for tagged references lives in type.c.
+ */
+#include "builtins.h"
+
+rc_type *rci_int_register(rc_heap *heap)
+{
+    rc_type_spec spec = {
+        .size = sizeof(rc_type_spec),
+        .name = "int",
+        .instance_bytes = sizeof(rci_int),
+    };
+    return rci_type_register(heap, &spec);
+}
+
+rc_object *rc_int_new(rc_heap *heap, int64_t value)
+{
+    if (value >= RC_SMALL_INT_MIN && value <= RC_SMALL_INT_MAX)
+        return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
+    rci_int *boxed = (rci_int *)rci_object_new(heap, heap->t_int, sizeof(rci_int));
+    if (boxed == NULL)
+        return NULL;
+    boxed->value = value;
+    return &boxed->hdr;
+}
+
+int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
+{
+    if (rci_is_int_ref(obj))
+        return rci_int_get(obj);
+    rci_type_error(heap, "rc_int_value", "an int", obj);
+    return 0;
+}
+
+bool rc_is_int(const rc_heap *heap, const rc_object *ref)
+{
+    (void)heap;
+    return rci_is_int_ref(ref);
+}
