@@ -18,11 +18,9 @@ void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst)
 
 uint32_t chunk_intern(struct chunk *c, const unsigned char *bytes, size_t len)
 {
-    if (!c->table)
-        c->table = intern_new(4096);
+    if (!c->table) c->table = intern_new(4096);
     uint32_t id = intern_bytes(c->table, bytes, len);
-    if (id > TOK_OTHER_MAX)
-        die_nomem();
+    if (id > TOK_OTHER_MAX) die_nomem();
     return TOK_OTHER | id;
 }
 void chunk_free(struct chunk *c)

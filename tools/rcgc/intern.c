@@ -73,8 +73,7 @@ static void grow(struct intern *t)
     uint64_t *slot = xcalloc(n, sizeof *slot);
     for (size_t i = 0; i <= t->mask; i++) {
         uint64_t e = t->slot[i];
-        if (!e)
-            continue;
+        if (!e) continue;
         size_t j = (e >> 32) & (n - 1);
         while (slot[j])
             j = (j + 1) & (n - 1);
@@ -95,8 +94,7 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
             t->cap *= 2;
         t->arena = xrealloc(t->arena, t->cap);
     }
-    if ((t->used >> 2) >= UINT32_MAX - 1)
-        die_nomem();
+    if ((t->used >> 2) >= UINT32_MAX - 1) die_nomem();
     unsigned char *r = t->arena + t->used;
     memcpy(r, &id, 4);
     memcpy(r + 4, &len, 4);
@@ -109,8 +107,7 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
 static uint32_t add(struct intern *t, size_t at, uint32_t h, uint32_t len, const void *key,
                     size_t n)
 {
-    if (t->n == UINT32_MAX - 1)
-        die_nomem();
+    if (t->n == UINT32_MAX - 1) die_nomem();
     if (t->n == t->cap_ids) {
         t->cap_ids = t->cap_ids ? 2 * t->cap_ids : 1024;
         t->rec = xrealloc(t->rec, (size_t)t->cap_ids * sizeof *t->rec);
@@ -118,8 +115,7 @@ static uint32_t add(struct intern *t, size_t at, uint32_t h, uint32_t len, const
     uint32_t id = t->n++;
     t->rec[id] = put_record(t, id, len, key, n);
     t->slot[at] = (uint64_t)h << 32 | ((uint64_t)t->rec[id] + 1);
-    if (2 * (size_t)t->n > t->mask)
-        grow(t);
+    if (2 * (size_t)t->n > t->mask) grow(t);
     return id;
 }
 
@@ -130,14 +126,12 @@ static inline size_t probe(const struct intern *t, uint32_t h, uint32_t len, con
     size_t i = h & t->mask;
     for (;;) {
         uint64_t e = t->slot[i];
-        if (!e)
-            return i;
+        if (!e) return i;
         if ((uint32_t)(e >> 32) == h) {
             const unsigned char *r = t->arena + (((uint32_t)e - 1) * (size_t)4);
             uint32_t rlen;
             memcpy(&rlen, r + 4, 4);
-            if (rlen == len && memcmp(r + REC_HEAD, key, n) == 0)
-                return i;
+            if (rlen == len && memcmp(r + REC_HEAD, key, n) == 0) return i;
         }
         i = (i + 1) & t->mask;
     }
@@ -159,11 +153,29 @@ uint32_t intern_int(struct intern *t, uint32_t value)
 
 uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len)
 {
-    if (len >= INT_LEN)
-        die_nomem();
+    if (len >= INT_LEN) die_nomem();
     uint32_t h = hash_bytes(s, len);
     size_t i = probe(t, h, (uint32_t)len, s, len);
     return t->slot[i] ? id_at(t, i) : add(t, i, h, (uint32_t)len, s, len);
+}
+
+void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids)
+{
+    uint32_t h[INTERN_BATCH];
+    for (size_t i = 0; i < n; i++) {
+        h[i] = keys[i].len < INT_LEN ? hash_bytes(keys[i].bytes, keys[i].len) : 0;
+        __builtin_prefetch(&t->slot[h[i] & t->mask]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t e = t->slot[h[i] & t->mask];
+        if (e) __builtin_prefetch(t->arena + ((uint32_t)e - 1) * (size_t)4);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].len >= INT_LEN) die_nomem();
+        size_t at = probe(t, h[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
+        ids[i] = t->slot[at] ? id_at(t, at)
+                             : add(t, at, h[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
+    }
 }
 
 uint32_t intern_find_int(const struct intern *t, uint32_t value)
@@ -174,8 +186,7 @@ uint32_t intern_find_int(const struct intern *t, uint32_t value)
 
 uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len)
 {
-    if (len >= INT_LEN)
-        return UINT32_MAX;
+    if (len >= INT_LEN) return UINT32_MAX;
     size_t i = probe(t, hash_bytes(s, len), (uint32_t)len, s, len);
     return t->slot[i] ? id_at(t, i) : UINT32_MAX;
 }
@@ -202,8 +213,7 @@ struct name intern_name(const struct intern *t, uint32_t id)
 
 void intern_free(struct intern *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     free(t->slot);
     free(t->arena);
     free(t->rec);

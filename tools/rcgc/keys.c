@@ -4,10 +4,10 @@
  * number of edges, as in SNAP and Graph500 files): the key is the value, no
  * hashing is done, and `order` lists the present keys by first appearance.
  * Hash mode: each chunk interns its tokens in a table of its own (strings
- * while parsing, integers in parallel afterwards), the local tables are merged chunk by chunk into a global one,
- * and tokens are rewritten to global ids. Chunks are in input order and local
- * ids in chunk order, so global ids are in order of first appearance
- * (invariant FIRST_SEEN); `order` is then NULL, meaning the identity.
+ * while parsing, integers in parallel afterwards), the local tables are merged chunk by chunk into
+ * a global one, and tokens are rewritten to global ids. Chunks are in input order and local ids in
+ * chunk order, so global ids are in order of first appearance (invariant FIRST_SEEN); `order` is
+ * then NULL, meaning the identity.
  *
  * After keys_assign every token of every chunk is a key or TOK_NONE. */
 #include <stdlib.h>
@@ -81,17 +81,14 @@ static void hash_local(void *arg)
 {
     struct local *l = arg;
     struct chunk *c = l->c;
-    if (!c->table)
-        c->table = intern_new(4096);
+    if (!c->table) c->table = intern_new(4096);
     uint32_t *p = c->pair;
     for (size_t i = 0; i < 2 * c->n_pairs; i++) {
         uint32_t v = p[i];
-        if (v != TOK_NONE)
-            p[i] = v <= TOK_INT_MAX ? intern_int(c->table, v) : v & ~TOK_OTHER;
+        if (v != TOK_NONE) p[i] = v <= TOK_INT_MAX ? intern_int(c->table, v) : v & ~TOK_OTHER;
     }
     l->t = c->table;
-    if (c->any_int)
-        local_order(l, intern_count(c->table));
+    if (c->any_int) local_order(l, intern_count(c->table));
 }
 
 static void hash_rewrite(void *arg)
@@ -99,8 +96,7 @@ static void hash_rewrite(void *arg)
     struct local *l = arg;
     uint32_t *p = l->c->pair;
     for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
-        if (p[i] != TOK_NONE)
-            p[i] = l->map[p[i]];
+        if (p[i] != TOK_NONE) p[i] = l->map[p[i]];
     free(l->map);
     free(l->order);
     intern_free(l->c->table);

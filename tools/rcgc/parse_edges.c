@@ -23,8 +23,40 @@ static inline bool ends_token(const unsigned char *p)
     return *p == ' ' || *p == '\t' || *p == '\n' || (*p == '\r' && p[1] == '\n');
 }
 
-/* Reads the token at *pp (not blank, not '\n'); TOK_NONE if it is a lone CR. */
-static uint32_t scan_token(struct chunk *c, const unsigned char **pp)
+/* Names waiting to be interned: a batch is hashed and its table slots
+ * prefetched together, so the cache misses of a batch overlap. Entries are
+ * interned in input order, which keeps ids in order of first appearance. */
+struct pending {
+    struct name key[INTERN_BATCH]; /* the names */
+    size_t at[INTERN_BATCH];       /* index of each one's token in chunk->pair */
+    size_t n;                      /* entries in use */
+};
+
+static void flush_pending(struct chunk *c, struct pending *q)
+{
+    uint32_t ids[INTERN_BATCH];
+    if (q->n == 0) return;
+    if (!c->table) c->table = intern_new(4096);
+    intern_bytes_batch(c->table, q->key, q->n, ids);
+    for (size_t i = 0; i < q->n; i++) {
+        if (ids[i] > TOK_OTHER_MAX) die_nomem();
+        c->pair[q->at[i]] = TOK_OTHER | ids[i];
+    }
+    q->n = 0;
+}
+
+static void defer(struct chunk *c, struct pending *q, uint32_t tok, const struct name *key,
+                  size_t at)
+{
+    if (tok != TOK_OTHER) return;
+    q->key[q->n] = *key;
+    q->at[q->n++] = at;
+    if (q->n == INTERN_BATCH) flush_pending(c, q);
+}
+
+/* Reads the token at *pp (not blank, not '\n'): an integer, TOK_NONE if it
+ * is a lone CR, or TOK_OTHER with the name in *key. */
+static uint32_t scan_token(const unsigned char **pp, struct name *key)
 {
     const unsigned char *s = *pp, *p = s;
     uint64_t v = 0;
@@ -43,7 +75,9 @@ static uint32_t scan_token(struct chunk *c, const unsigned char **pp)
     const unsigned char *e = p;
     if (*p == '\n' && e[-1] == '\r') e--;
     if (e == s) return TOK_NONE;
-    return chunk_intern(c, s, (size_t)(e - s));
+    key->bytes = s;
+    key->len = (size_t)(e - s);
+    return TOK_OTHER;
 }
 
 static void parse_range(void *arg)
@@ -52,6 +86,8 @@ static void parse_range(void *arg)
     const unsigned char *p = c->begin, *end = c->end, *reported = p;
     uint32_t max = 0;
     bool any_int = false;
+    struct pending q = {.n = 0};
+    struct name ka, kb;
     while (p < end) {
         while (is_blank(*p))
             p++;
@@ -60,15 +96,17 @@ static void parse_range(void *arg)
             p++;
             continue;
         }
-        uint32_t a = scan_token(c, &p), b = TOK_NONE;
+        uint32_t a = scan_token(&p, &ka), b = TOK_NONE;
         while (is_blank(*p))
             p++;
-        if (*p != '\n') b = scan_token(c, &p);
+        if (*p != '\n') b = scan_token(&p, &kb);
         if (a != TOK_NONE) {
             max = (a <= TOK_INT_MAX && a > max) ? a : max;
             max = (b <= TOK_INT_MAX && b > max) ? b : max;
             any_int |= a <= TOK_INT_MAX || b <= TOK_INT_MAX;
             chunk_push_pair(c, a, b);
+            defer(c, &q, a, &ka, 2 * c->n_pairs - 2);
+            defer(c, &q, b, &kb, 2 * c->n_pairs - 1);
         }
         if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
         p++;
@@ -77,6 +115,7 @@ static void parse_range(void *arg)
             reported = p;
         }
     }
+    flush_pending(c, &q);
     progress_add((size_t)(p - reported));
     c->max_int = max;
     c->any_int = any_int;

@@ -88,6 +88,9 @@ struct intern;
 struct intern *intern_new(size_t expected);
 uint32_t intern_int(struct intern *t, uint32_t value);
 uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len);
+/* intern_bytes for n <= INTERN_BATCH names in order, overlapping their misses. */
+#define INTERN_BATCH 32
+void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids);
 uint32_t intern_find_int(const struct intern *t, uint32_t value);
 uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len);
 uint32_t intern_count(const struct intern *t);

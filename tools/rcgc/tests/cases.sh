@@ -1,0 +1,127 @@
+#!/bin/bash
+# One behaviour of `rcgc unreachable` per case; ctest runs each case as its
+# own test: `cases.sh RCGC CASE`. Every case asserts the exact standard
+# output and exit status, and for errors that standard output stays empty
+# and standard error starts with "rcgc: ".
+set -u
+RCGC=$1
+CASE=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1
+
+fail() {
+    echo "FAIL $CASE: $*" >&2
+    exit 1
+}
+
+# expect STATUS EXPECTED_STDOUT INPUT ARGS...: input "" means none (stdin closed).
+expect() {
+    local want_rc=$1 want_out=$2 input=$3
+    shift 3
+    printf '%b' "$input" > in.txt
+    "$RCGC" unreachable "$@" < in.txt > out.txt 2> err.txt
+    local rc=$?
+    [ "$rc" -eq "$want_rc" ] || fail "exit status $rc, expected $want_rc ($(cat err.txt))"
+    printf '%b' "$want_out" > want.txt
+    cmp -s out.txt want.txt || fail "stdout differs: got [$(cat -A out.txt)] want [$(cat -A want.txt)]"
+    if [ "$want_rc" -ne 0 ]; then
+        grep -q '^rcgc: ' err.txt || fail "stderr lacks 'rcgc: ': $(cat err.txt)"
+    else
+        [ ! -s err.txt ] || fail "unexpected stderr: $(cat err.txt)"
+    fi
+}
+
+LESSON_EDGES='A B\nA C\nB A\nB E\nC E\nD F\nF D\n'
+LESSON_JSON='{"A":["B","C"],"B":["A","D","E"],"C":["A","F"],"D":["B"],"E":["B","F"],"F":["C","E"],"G":["H"],"H":["G"]}'
+
+case $CASE in
+lesson_edges_prints_D_then_F) expect 0 'D\nF\n' "$LESSON_EDGES" -r A ;;
+lesson_json_prints_G_then_H) expect 0 'G\nH\n' "$LESSON_JSON" -r A ;;
+file_argument_is_read)
+    printf 'A B\nC D\n' > g.txt
+    expect 0 'C\nD\n' '' -r A g.txt ;;
+dash_reads_stdin) expect 0 'C\nD\n' 'A B\nC D\n' -r A - ;;
+no_file_reads_stdin) expect 0 'C\nD\n' 'A B\nC D\n' -r A ;;
+long_root_option_and_equals_forms)
+    expect 0 'E\n' 'A B\nC D\nE\n' --root A --root=C ;;
+several_roots_all_start_the_search) expect 0 'E\n' 'A B\nC D\nE\n' -r A -r C ;;
+attached_short_root_value) expect 0 'C\n' 'A B\nC\n' -rA ;;
+single_token_line_declares_node) expect 0 'Z\n' 'Z\nA B\n' -r A ;;
+hash_and_percent_lines_are_comments)
+    expect 0 'C\n' '# A C\n%% A C\n  # indented\n\t%% tab\nA B\nC\n' -r A ;;
+blank_lines_are_ignored) expect 0 'C\n' '\n   \nA B\n\t\n\nC\n\n' -r A ;;
+spaces_and_tabs_separate) expect 0 'D\nE\n' 'A \t B\n\tB\tC  \nD E\n' -r A ;;
+tokens_after_the_second_are_ignored) expect 0 'C\n' 'A B 0.5 C\nC\n' -r A ;;
+crlf_line_ends_are_accepted) expect 0 'C\nD\n' 'A B\r\nC D\r\nB\r\n' -r A ;;
+final_line_without_newline) expect 0 'C\nD\n' 'A B\nC D' -r A ;;
+leading_zero_names_are_distinct) expect 0 '01\n001\n' '1 2\n01 001\n' -r 1 ;;
+integer_and_text_names_compare_as_bytes)
+    expect 0 '+1\n1.0\n4294967296\n18446744073709551616\n' \
+        '1 2\n+1 1.0\n4294967296 18446744073709551616\n2147483647 2147483648\n' -r 1 -r 2147483647 ;;
+names_need_not_be_utf8) expect 0 '\xff\xfe\n\xc3\n' 'a \xc3\xa9\n\xff\xfe \xc3\n' -r a ;;
+very_long_name_is_kept)
+    long=$(head -c 200000 /dev/zero | tr '\0' 'x')
+    printf 'a b\n%s c\n' "$long" > g.txt
+    printf '%s\nc\n' "$long" > want2.txt
+    "$RCGC" unreachable -r a g.txt > out2.txt || fail "status $?"
+    cmp -s out2.txt want2.txt || fail "long name not printed back" ;;
+order_is_first_appearance) expect 0 'Y\nX\nW\n' 'Y A\nA B\nX Y\nW X\n' -r A ;;
+each_unreachable_node_printed_once) expect 0 'C\nD\n' 'A B\nC D\nD C\nC D\nC C\n' -r A ;;
+nothing_unreachable_prints_nothing) expect 0 '' 'A B\nB A\n' -r A ;;
+count_prints_only_the_number) expect 0 '2\n' "$LESSON_EDGES" -r A --count ;;
+count_of_nothing_is_zero) expect 0 '0\n' 'A B\n' -r A --count ;;
+matrix_market_file_works)
+    expect 0 '3\n' '%%MatrixMarket matrix coordinate real general\n% comment\n4 4 3\n1 2 0.5\n2 4 1.0\n3 1 2\n' -r 1 ;;
+snap_file_works)
+    expect 0 '30\n40\n' '# Directed graph: x.txt\n# Nodes: 4 Edges: 3\n# FromNodeId\tToNodeId\n10\t20\n30\t40\n20\t10\n' -r 10 ;;
+json_successors_not_keys_are_nodes) expect 0 'X\nY\n' '{"A":["B"],"X":["Y"]}' -r A ;;
+json_order_is_document_order) expect 0 'Q\nP\nR\n' '{"A":[],"Q":["P","A"],"R":["Q"]}' -r A ;;
+json_chosen_after_leading_whitespace) expect 0 'C\n' ' \n\t{"A": ["B"], "C": []}\n' -r A ;;
+format_edges_forces_edge_list) expect 0 '{"A":\n["B"]}\n' '{"A": ["B"]}\nx y\n' -r x --format edges ;;
+format_json_forces_json) expect 0 'C\n' '{"A":["B"],"C":[]}' --format=json -r A ;;
+json_escapes_are_decoded)
+    expect 0 'a"b\n\xc3\xa9\xf0\x9f\x98\x80\n' '{"\\u0041":["B"],"a\\"b":["\\u00e9\\ud83d\\ude00"]}' -r A ;;
+json_numeric_strings_keep_bytes) expect 0 '01\n' '{"1":["2"],"01":["1"]}' -r 1 ;;
+json_empty_object_has_no_nodes) expect 1 '' '{}' -r A ;;
+help_documents_the_contract)
+    "$RCGC" unreachable --help > out.txt 2> err.txt || fail "status $?"
+    for w in --root --format --count edges json '#' CRLF 'first appearance' 'Exit status'; do
+        grep -q -- "$w" out.txt || fail "--help does not mention $w"
+    done ;;
+output_into_closed_pipe_is_quiet)
+    seq 1 400000 | sed 's/.*/& &x/' > g.txt
+    set -o pipefail
+    "$RCGC" unreachable -r 1 g.txt 2> err.txt | head -n 2 > out.txt
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "pipeline status $rc"
+    [ ! -s err.txt ] || fail "stderr: $(cat err.txt)"
+    printf '2\n2x\n' | cmp -s - out.txt || fail "head got $(cat out.txt)" ;;
+error_no_root_is_usage) expect 2 '' 'A B\n' ;;
+error_unknown_option_is_usage) expect 2 '' 'A B\n' -r A --bogus ;;
+error_missing_root_value_is_usage) expect 2 '' 'A B\n' -r ;;
+error_missing_format_value_is_usage) expect 2 '' 'A B\n' -r A --format ;;
+error_unknown_format_is_usage) expect 2 '' 'A B\n' -r A --format xml ;;
+error_two_files_is_usage) expect 2 '' '' -r A a.txt b.txt ;;
+error_root_not_a_node) expect 1 '' 'A B\n' -r Z ;;
+error_empty_input_has_no_root) expect 1 '' '' -r A ;;
+error_missing_file) expect 1 '' '' -r A does-not-exist.txt ;;
+error_directory) mkdir d && expect 1 '' '' -r A d ;;
+error_unreadable_file)
+    if [ "$(id -u)" -eq 0 ]; then
+        expect 1 '' '' -r A /proc/self/mem
+    else
+        printf 'A B\n' > g.txt && chmod 000 g.txt && expect 1 '' '' -r A g.txt
+    fi ;;
+error_json_cut_short) expect 1 '' '{"A":["B"' -r A ;;
+error_json_cut_in_string) expect 1 '' '{"A":["B' -r A ;;
+error_json_trailing_garbage) expect 1 '' '{"A":["B"]} x' -r A ;;
+error_json_value_not_array) expect 1 '' '{"A":"B"}' -r A ;;
+error_json_element_not_string) expect 1 '' '{"A":["B",1]}' -r A ;;
+error_json_nested_array) expect 1 '' '{"A":[["B"]]}' -r A ;;
+error_json_top_level_not_object) expect 1 '' '{' -r A --format json ;;
+error_json_bad_escape) expect 1 '' '{"A":["\\x"]}' -r A ;;
+error_json_missing_comma) expect 1 '' '{"A":["B"] "C":[]}' -r A ;;
+*) fail "unknown case" ;;
+esac
+exit 0

@@ -1,0 +1,44 @@
+# Tests of the rcgc tool, all labelled "cli". Included from
+# tools/rcgc/CMakeLists.txt when BUILD_TESTING is on.
+set(RCGC_TESTS ${CMAKE_CURRENT_LIST_DIR})
+
+# One ctest test per contract rule, each a case of cases.sh.
+file(STRINGS ${RCGC_TESTS}/cases.sh rcgc_case_lines REGEX "^[a-zA-Z0-9_]+\\)")
+foreach(line IN LISTS rcgc_case_lines)
+  string(REGEX REPLACE "\\).*" "" case "${line}")
+  add_test(NAME rcgc_unreachable.${case}
+    COMMAND bash ${RCGC_TESTS}/cases.sh $<TARGET_FILE:rcgc> ${case})
+  set_tests_properties(rcgc_unreachable.${case} PROPERTIES LABELS cli)
+endforeach()
+
+# Differential tests against randgraph's own plain search.
+add_executable(rcgc_randgraph ${RCGC_TESTS}/randgraph.c)
+set(rcgc_random_runs
+  "small_int_graphs|int|1|40|0|0"
+  "small_sparse_integer_graphs|sparse|1|40|0|0"
+  "small_string_graphs|str|1|40|0|0"
+  "small_mixed_name_graphs|mixed|1|40|0|0"
+  "small_json_graphs|json|1|40|0|0"
+  "million_edge_int_graph|int|101|101|300000|1000000"
+  "million_edge_mixed_graph|mixed|102|102|300000|1000000"
+  "million_edge_json_graph|json|103|103|300000|1000000"
+  "string_graph_200k_edges|str|104|104|60000|200000")
+foreach(run IN LISTS rcgc_random_runs)
+  string(REPLACE "|" ";" f "${run}")
+  list(GET f 0 name)
+  list(GET f 1 mode)
+  list(GET f 2 first)
+  list(GET f 3 last)
+  list(GET f 4 nodes)
+  list(GET f 5 edges)
+  add_test(NAME rcgc_unreachable.random_${name}_match_oracle
+    COMMAND bash ${RCGC_TESTS}/random.sh $<TARGET_FILE:rcgc> $<TARGET_FILE:rcgc_randgraph>
+      ${mode} ${first} ${last} ${nodes} ${edges})
+  set_tests_properties(rcgc_unreachable.random_${name}_match_oracle PROPERTIES LABELS cli)
+endforeach()
+
+# Differential test against networkx, skipped when it is not installed.
+add_test(NAME rcgc_unreachable.random_graphs_match_networkx
+  COMMAND /usr/bin/python3 ${RCGC_TESTS}/networkx_check.py $<TARGET_FILE:rcgc> 7 200000)
+set_tests_properties(rcgc_unreachable.random_graphs_match_networkx PROPERTIES
+  LABELS cli SKIP_RETURN_CODE 77)
