@@ -258,5 +258,17 @@ int main(int argc, char **argv)
             fwrite(g.name[order[i]], 1, g.len[order[i]], x);
             fputc('\n', x);
         }
-    return fclose(f) || fclose(x) || fclose(r);
+    for (size_t i = 0; i < n; i++)
+        free(g.name[i]);
+    free(g.name);
+    free(g.len);
+    free(g.src);
+    free(g.dst);
+    free(order);
+    free(met);
+    free(seen);
+    int bad = fclose(f) != 0;
+    bad |= fclose(x) != 0;
+    bad |= fclose(r) != 0;
+    return bad;
 }
