@@ -99,6 +99,8 @@ typedef struct gc_run {
     bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
     size_t survivors[3]; /* per old generation: objects of S found reachable */
     size_t garbage;     /* unreachable objects found */
+    size_t set_size;    /* objects in S (phase 1) */
+    size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
 } gc_run;
 
 static inline bool in_set(const rc_object *o, unsigned gen)
@@ -156,7 +158,8 @@ typedef void (*ring_action)(gc_run *run, rc_object *parent, rc_object *ref);
 typedef struct ring {
     rc_object *ref[RING_SLOTS];    /* prefetched references waiting for their action */
     rc_object *parent[RING_SLOTS]; /* the object holding each */
-    unsigned pos;                  /* next slot to fill (and the oldest entry) */
+    unsigned pos;                  /* next slot to fill (and, when full, the oldest entry) */
+    unsigned n;                    /* entries parked */
     ring_action action;
     gc_run *run;
     rc_object *cur_parent;         /* the object being traversed */
@@ -175,20 +178,21 @@ static int visit_ring(rc_heap *heap, rc_object *ref, void *arg)
     r->ref[p] = ref;
     r->parent[p] = r->cur_parent;
     r->pos = (p + 1) % RING_SLOTS;
-    if (old != NULL)
+    if (r->n == RING_SLOTS)
         r->action(r->run, old_parent, old);
+    else
+        r->n++;
     return 0;
 }
 
+/* Runs the action of every parked entry, oldest first, and empties the ring. */
 static void ring_flush(ring *r)
 {
-    for (unsigned i = 0; i < RING_SLOTS; i++) {
+    unsigned n = r->n;
+    r->n = 0;
+    for (unsigned i = RING_SLOTS - n; i < RING_SLOTS; i++) {
         unsigned p = (r->pos + i) % RING_SLOTS;
-        rc_object *old = r->ref[p];
-        if (old != NULL) {
-            r->ref[p] = NULL;
-            r->action(r->run, r->parent[p], old);
-        }
+        r->action(r->run, r->parent[p], r->ref[p]);
     }
 }
 
@@ -232,6 +236,7 @@ static void subtract_internal_refs(gc_run *run)
     ring_init(&r, run, act_subtract);
     FOR_EACH_IN_SET(run, obj)
     {
+        run->set_size++;
         ring_traverse(&r, obj);
     }
     ring_flush(&r);
@@ -263,6 +268,7 @@ static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
     ref->_refcnt++;
     if (!(ref->_tinfo & RCI_REACHABLE)) {
         ref->_tinfo |= RCI_REACHABLE;
+        run->reachable++;
         if (!stack_push(run->heap, ref))
             run->overflow = true;
     }
@@ -287,6 +293,7 @@ static void drain(ring *r)
 static void mark_from(ring *r, rc_object *obj)
 {
     obj->_tinfo |= RCI_REACHABLE;
+    r->run->reachable++;
     if (!stack_push(r->run->heap, obj)) {
         r->run->overflow = true;
         return;
@@ -333,6 +340,8 @@ static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
 static void release_external_refs(gc_run *run)
 {
     rc_heap *heap = run->heap;
+    if (run->reachable == run->set_size)
+        return;
     ring r;
     ring_init(&r, run, act_release);
     heap->defer_free = true;
