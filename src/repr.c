@@ -159,7 +159,8 @@ static size_t float_format(double v, char out[48])
 }
 
 /* Bytes of the escape for s[i] into esc (0 if the byte is written as is). C0 and C1
- * controls and DEL become \xNN; other non-ASCII text is kept (strs are valid UTF-8). */
+ * controls, DEL, no-break space and soft hyphen become \xNN as in Python; other non-ASCII
+ * text is kept as is (Python would also escape a few rarer unprintable code points). */
 static size_t str_escape(const unsigned char *s, size_t i, char quote, char esc[8], size_t *used)
 {
     unsigned c = s[i];
@@ -174,7 +175,7 @@ static size_t str_escape(const unsigned char *s, size_t i, char quote, char esc[
         return (size_t)snprintf(esc, 8, "\\r");
     if (c < 0x20 || c == 0x7f)
         return (size_t)snprintf(esc, 8, "\\x%02x", c);
-    if (c == 0xC2 && s[i + 1] < 0xA0) { /* U+0080..U+009F */
+    if (c == 0xC2 && (s[i + 1] <= 0xA0 || s[i + 1] == 0xAD)) { /* U+0080..U+00A0, U+00AD */
         *used = 2;
         return (size_t)snprintf(esc, 8, "\\x%02x", s[i + 1]);
     }
