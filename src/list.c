@@ -184,7 +184,7 @@ static rc_status list_locate(rc_heap *heap, const rc_object *list, int64_t index
 
 rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_object **out)
 {
-    size_t pos;
+    size_t pos = 0;
     rc_status st = list_locate(heap, list, index, &pos, "rc_list_get");
     if (st != RC_OK)
         return st;
@@ -196,7 +196,7 @@ rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_ob
 
 rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t index)
 {
-    size_t pos;
+    size_t pos = 0;
     if (list_locate(heap, list, index, &pos, "rc_list_get_borrow") != RC_OK)
         return NULL;
     return ((const rci_list *)list)->items[pos];
@@ -204,7 +204,7 @@ rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t inde
 
 rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *item)
 {
-    size_t pos;
+    size_t pos = 0;
     rc_status st = list_locate(heap, list, index, &pos, "rc_list_set");
     if (st != RC_OK)
         return st;
@@ -238,7 +238,7 @@ rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_objec
 
 rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object **out)
 {
-    size_t pos;
+    size_t pos = 0;
     rc_status st = list_locate(heap, list, index, &pos, "rc_list_pop");
     if (st != RC_OK)
         return st;
