@@ -1,0 +1,615 @@
+/*
+ * differential.c -- the randomized differential test described in differential.h.
+ *
+ * Each graph gets its own heap. A node is a pair, a bag, a list, a tuple or a dict, and
+ * carries its oracle id inside itself (the pair's and bag's id field; item 0 of a list or
+ * tuple; the value under key 0 of a dict), so the live set read back through
+ * rc_heap_visit is exact even when a freed slot is reused by a new node. Oracle slot s of
+ * a list or tuple is its item s + 1; of a dict, the value under key s + 1.
+ *
+ * Pointers to nodes that may be cyclic garbage are only used around calls that cannot
+ * collect (links, holds): a constructor may run a collection, so the targets a new node is
+ * born with are taken from nodes reachable before it (which no collection may free).
+ */
+#include "differential.h"
+
+#include "oracle.h"
+#include "rctest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum node_kind { K_PAIR, K_BAG, K_LIST, K_TUPLE, K_DICT, K_COUNT } node_kind;
+
+static const char *const kind_names[K_COUNT] = {"pair", "bag", "list", "tuple", "dict"};
+
+typedef struct diff {
+    const rt_diff_params *p;
+    uint64_t seed;
+    size_t op;           /* index of the operation being checked */
+    char what[160];      /* the operation, for failure messages */
+    rt_rng rng;
+    rc_heap *heap;
+    const rc_type *pair, *bag, *list, *tuple, *dict;
+    or_graph *g;
+    size_t cap;          /* entries in the per-id arrays */
+    rc_object **obj;     /* obj[id]: the live object, NULL once freed */
+    node_kind *kind;
+    bool *reach;
+    bool *tracked_before; /* rc_gc_is_tracked just before the current collection */
+    long *expect;
+    rc_object **seen;    /* rc_heap_visit's objects */
+    size_t n_seen, seen_cap;
+    rc_object **base;    /* objects alive before the graph started (not nodes) */
+    size_t n_base;
+    size_t n_live;       /* nodes alive */
+    size_t base_live_objects;
+} diff;
+
+static void diff_fail(diff *d, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void diff_fail(diff *d, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    print_message("differential mismatch: RCGC_SEED=0x%016" PRIx64 " replays it\n"
+                  "  after op %zu (%s)\n  %s (differential.c:%d)\n",
+                  d->seed, d->op, d->what, msg, line);
+    fail();
+}
+
+#define DCHECK(d, cond, ...)                                                                   \
+    do {                                                                                       \
+        if (!(cond))                                                                           \
+            diff_fail((d), __LINE__, __VA_ARGS__);                                             \
+    } while (0)
+
+static void *xrealloc(void *p, size_t bytes)
+{
+    void *q = realloc(p, bytes);
+    assert_non_null(q);
+    return q;
+}
+
+static void grow_arrays(diff *d, size_t want)
+{
+    if (want <= d->cap)
+        return;
+    size_t cap = d->cap ? d->cap * 2 : 64;
+    while (cap < want)
+        cap *= 2;
+    d->obj = xrealloc(d->obj, cap * sizeof *d->obj);
+    d->kind = xrealloc(d->kind, cap * sizeof *d->kind);
+    d->reach = xrealloc(d->reach, cap * sizeof *d->reach);
+    d->tracked_before = xrealloc(d->tracked_before, cap * sizeof *d->tracked_before);
+    d->expect = xrealloc(d->expect, cap * sizeof *d->expect);
+    for (size_t i = d->cap; i < cap; i++) {
+        d->obj[i] = NULL;
+        d->tracked_before[i] = false;
+    }
+    d->cap = cap;
+}
+
+static rc_object *small(diff *d, int64_t v)
+{
+    rc_object *o = rc_int_new(d->heap, v);
+    assert_false(rc_is_heap_object(o));
+    return o;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Reading the live set back
+ */
+
+static int collect_seen(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)heap;
+    diff *d = user;
+    if (d->n_seen == d->seen_cap) {
+        d->seen_cap = d->seen_cap ? d->seen_cap * 2 : 256;
+        d->seen = xrealloc(d->seen, d->seen_cap * sizeof *d->seen);
+    }
+    d->seen[d->n_seen++] = obj;
+    return 0;
+}
+
+static void visit_all(diff *d)
+{
+    d->n_seen = 0;
+    DCHECK(d, rc_heap_visit(d->heap, collect_seen, d) == 0, "rc_heap_visit stopped early");
+}
+
+static bool is_base(const diff *d, const rc_object *o)
+{
+    for (size_t i = 0; i < d->n_base; i++)
+        if (d->base[i] == o)
+            return true;
+    return false;
+}
+
+static int64_t id_of(diff *d, rc_object *o)
+{
+    const rc_type *t = rc_type_of(d->heap, o);
+    rc_object *v = NULL;
+    if (t == d->pair)
+        return ((rt_pair *)o)->id;
+    if (t == d->bag)
+        return ((rt_bag *)o)->id;
+    if (t == d->list)
+        v = rc_list_get_borrow(d->heap, o, 0);
+    else if (t == d->tuple)
+        v = rc_tuple_get_borrow(d->heap, o, 0);
+    else if (t == d->dict) {
+        if (rc_dict_get(d->heap, o, small(d, 0), &v) != RC_OK)
+            return -1;
+        rc_decref(d->heap, v);
+    } else
+        return -1;
+    if (v == NULL || !rc_is_int(d->heap, v))
+        return -1;
+    return rc_int_value(d->heap, v);
+}
+
+/* Reconciles the oracle with the heap: nodes no longer visited were freed (and must have
+ * been unreachable); every live node's count must match. Returns the nodes freed and, of
+ * those, the ones tracked just before (for collection counts). */
+static void sync(diff *d, size_t *freed, size_t *freed_tracked)
+{
+    size_t n = or_size(d->g);
+    bool *live = calloc(n ? n : 1, sizeof *live);
+    assert_non_null(live);
+    size_t nodes_seen = 0;
+    visit_all(d);
+    for (size_t i = 0; i < d->n_seen; i++) {
+        rc_object *o = d->seen[i];
+        if (is_base(d, o))
+            continue;
+        int64_t id = id_of(d, o);
+        DCHECK(d, id >= 0 && (size_t)id < n, "a live %s object has no node id",
+               rc_type_name(rc_type_of(d->heap, o)));
+        DCHECK(d, or_exists(d->g, (int)id) && d->obj[id] == o,
+               "node %" PRId64 " (%s) is live but was freed before", id, kind_names[d->kind[id]]);
+        DCHECK(d, !live[id], "node %" PRId64 " visited twice", id);
+        live[id] = true;
+        nodes_seen++;
+    }
+    or_reachable(d->g, d->reach);
+    size_t nf = 0, nft = 0;
+    for (size_t id = 0; id < n; id++) {
+        if (!or_exists(d->g, (int)id) || live[id])
+            continue;
+        DCHECK(d, !d->reach[id], "node %zu (%s) was freed while reachable (holds %d)", id,
+               kind_names[d->kind[id]], or_holds(d->g, (int)id));
+        or_remove(d->g, (int)id);
+        d->obj[id] = NULL;
+        d->n_live--;
+        nf++;
+        nft += d->tracked_before[id];
+    }
+    free(live);
+    DCHECK(d, nodes_seen == d->n_live, "visited %zu nodes, expected %zu", nodes_seen, d->n_live);
+
+    or_expected_refcounts(d->g, d->expect);
+    for (size_t id = 0; id < n; id++) {
+        if (!or_exists(d->g, (int)id))
+            continue;
+        int64_t got = rc_refcount(d->obj[id]);
+        DCHECK(d, d->expect[id] > 0,
+               "node %zu (%s) has no references left but was not freed (rc_refcount %" PRId64
+               ")",
+               id, kind_names[d->kind[id]], got);
+        DCHECK(d, got == d->expect[id],
+               "node %zu (%s): rc_refcount %" PRId64 ", expected %ld (holds %d)", id,
+               kind_names[d->kind[id]], got, d->expect[id], or_holds(d->g, (int)id));
+    }
+
+    rc_heap_stats st = rt_stats(d->heap);
+    DCHECK(d, st.live_objects == d->base_live_objects + d->n_live,
+           "live_objects %zu, expected %zu", st.live_objects, d->base_live_objects + d->n_live);
+    rt_gens gs = rt_gen_sizes(d->heap);
+    DCHECK(d, gs.n[0] + gs.n[1] + gs.n[2] == st.tracked_objects,
+           "generation sizes %zu+%zu+%zu differ from tracked_objects %zu", gs.n[0], gs.n[1],
+           gs.n[2], st.tracked_objects);
+    if (freed)
+        *freed = nf;
+    if (freed_tracked)
+        *freed_tracked = nft;
+}
+
+static void check_heap(diff *d)
+{
+    rc_status st = rc_heap_check(d->heap);
+    DCHECK(d, st == RC_OK, "rc_heap_check: %s: %s", rc_status_str(st), rc_heap_errmsg(d->heap));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Choosing nodes
+ */
+
+/* A random live node satisfying want (NULL: any), or -1. */
+static int pick(diff *d, bool (*want)(diff *, int))
+{
+    size_t n = or_size(d->g);
+    if (n == 0)
+        return -1;
+    size_t start = rt_rng_below(&d->rng, (uint32_t)n);
+    for (size_t k = 0; k < n; k++) {
+        int id = (int)((start + k) % n);
+        if (or_exists(d->g, id) && (want == NULL || want(d, id)))
+            return id;
+    }
+    return -1;
+}
+
+static bool is_held(diff *d, int id) { return or_holds(d->g, id) > 0; }
+static bool is_reachable(diff *d, int id) { return d->reach[id]; }
+static bool is_mutable(diff *d, int id) { return d->kind[id] != K_TUPLE; }
+
+static bool has_edge(diff *d, int id)
+{
+    if (d->kind[id] == K_TUPLE)
+        return false;
+    size_t n = or_slot_count(d->g, id);
+    for (size_t s = 0; s < n; s++)
+        if (or_slot_get(d->g, id, s) != OR_NONE)
+            return true;
+    return false;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Operations. Each changes the heap and the oracle the same way.
+ */
+
+static int add_node(diff *d, node_kind k, size_t n_slots, rc_object *o)
+{
+    int id = or_add(d->g, n_slots);
+    grow_arrays(d, (size_t)id + 1);
+    d->obj[id] = o;
+    d->kind[id] = k;
+    d->tracked_before[id] = false;
+    d->reach[id] = false; /* not a candidate for the rest of this operation */
+    or_hold_add(d->g, id, 1);
+    d->n_live++;
+    return id;
+}
+
+static void op_create(diff *d)
+{
+    node_kind k = (node_kind)rt_rng_below(&d->rng, K_COUNT);
+    int id = (int)or_size(d->g);
+    rc_heap *h = d->heap;
+    snprintf(d->what, sizeof d->what, "create %s %d", kind_names[k], id);
+    /* A constructor may collect: its arguments must be reachable (or_reachable is current:
+     * sync ran after the previous operation). */
+    if (k == K_PAIR) {
+        add_node(d, k, 2, rt_pair_new(h, d->pair, id));
+    } else if (k == K_BAG) {
+        add_node(d, k, RT_BAG_SLOTS, rt_bag_new(h, d->bag, id));
+    } else if (k == K_TUPLE) {
+        rc_object *items[4];
+        int targets[3];
+        size_t fan = rt_rng_below(&d->rng, 4);
+        items[0] = small(d, id);
+        for (size_t i = 0; i < fan; i++) {
+            targets[i] = pick(d, is_reachable);
+            if (targets[i] < 0) {
+                fan = i;
+                break;
+            }
+            items[i + 1] = d->obj[targets[i]];
+        }
+        rc_object *t = rc_tuple_new(h, fan + 1, items);
+        DCHECK(d, t != NULL, "rc_tuple_new: %s", rc_heap_errmsg(h));
+        int nid = add_node(d, k, fan, t);
+        for (size_t i = 0; i < fan; i++)
+            or_slot_set(d->g, nid, i, targets[i]);
+    } else if (k == K_LIST) {
+        rc_object *l = rc_list_new(h, rt_rng_below(&d->rng, 3));
+        DCHECK(d, l != NULL, "rc_list_new: %s", rc_heap_errmsg(h));
+        DCHECK(d, rc_list_append(h, l, small(d, id)) == RC_OK, "append id");
+        add_node(d, k, 0, l);
+        size_t fan = rt_rng_below(&d->rng, 4);
+        for (size_t i = 0; i < fan; i++) {
+            int t = pick(d, is_reachable);
+            if (t < 0)
+                break;
+            DCHECK(d, rc_list_append(h, l, d->obj[t]) == RC_OK, "append");
+            or_slot_append(d->g, id, t);
+        }
+    } else {
+        rc_object *m = rc_dict_new(h);
+        DCHECK(d, m != NULL, "rc_dict_new: %s", rc_heap_errmsg(h));
+        DCHECK(d, rc_dict_set(h, m, small(d, 0), small(d, id)) == RC_OK, "dict id");
+        add_node(d, k, 0, m);
+        size_t fan = rt_rng_below(&d->rng, 4);
+        for (size_t i = 0; i < fan; i++) {
+            int t = pick(d, is_reachable);
+            if (t < 0)
+                break;
+            DCHECK(d, rc_dict_set(h, m, small(d, (int64_t)i + 1), d->obj[t]) == RC_OK, "set");
+            or_slot_append(d->g, id, t);
+        }
+    }
+}
+
+static void op_link(diff *d)
+{
+    int from = pick(d, is_mutable);
+    int to = pick(d, NULL);
+    if (from < 0 || to < 0)
+        return;
+    rc_heap *h = d->heap;
+    rc_object *f = d->obj[from], *t = d->obj[to];
+    size_t n = or_slot_count(d->g, from);
+    size_t s;
+    switch (d->kind[from]) {
+    case K_PAIR:
+        s = rt_rng_below(&d->rng, 2);
+        rt_pair_set(h, f, (int)s, t);
+        or_slot_set(d->g, from, s, to);
+        break;
+    case K_BAG:
+        s = rt_rng_below(&d->rng, RT_BAG_SLOTS);
+        rt_bag_set(h, f, (int)s, t);
+        or_slot_set(d->g, from, s, to);
+        break;
+    case K_LIST:
+        s = rt_rng_below(&d->rng, (uint32_t)n + 1);
+        if (s == n) {
+            DCHECK(d, rc_list_append(h, f, t) == RC_OK, "append: %s", rc_heap_errmsg(h));
+            or_slot_append(d->g, from, to);
+        } else {
+            DCHECK(d, rc_list_set(h, f, (int64_t)s + 1, t) == RC_OK, "set: %s",
+                   rc_heap_errmsg(h));
+            or_slot_set(d->g, from, s, to);
+        }
+        break;
+    case K_DICT:
+        s = rt_rng_below(&d->rng, (uint32_t)n + 1);
+        DCHECK(d, rc_dict_set(h, f, small(d, (int64_t)s + 1), t) == RC_OK, "dict set: %s",
+               rc_heap_errmsg(h));
+        if (s == n)
+            or_slot_append(d->g, from, to);
+        else
+            or_slot_set(d->g, from, s, to);
+        break;
+    default:
+        return;
+    }
+    snprintf(d->what, sizeof d->what, "link %s %d slot %zu -> %s %d", kind_names[d->kind[from]],
+             from, s, kind_names[d->kind[to]], to);
+}
+
+static void op_unlink(diff *d)
+{
+    int from = pick(d, has_edge);
+    if (from < 0)
+        return;
+    rc_heap *h = d->heap;
+    rc_object *f = d->obj[from];
+    size_t n = or_slot_count(d->g, from);
+    size_t s = rt_rng_below(&d->rng, (uint32_t)n);
+    while (or_slot_get(d->g, from, s) == OR_NONE)
+        s = (s + 1) % n;
+    int to = or_slot_get(d->g, from, s);
+    snprintf(d->what, sizeof d->what, "unlink %s %d slot %zu (-> %d)", kind_names[d->kind[from]],
+             from, s, to);
+    switch (d->kind[from]) {
+    case K_PAIR:
+        or_slot_set(d->g, from, s, OR_NONE);
+        rt_pair_set(h, f, (int)s, NULL);
+        break;
+    case K_BAG:
+        or_slot_set(d->g, from, s, OR_NONE);
+        rt_bag_set(h, f, (int)s, NULL);
+        break;
+    case K_LIST: {
+        rc_object *out = NULL;
+        DCHECK(d, rc_list_pop(h, f, (int64_t)s + 1, &out) == RC_OK, "pop: %s", rc_heap_errmsg(h));
+        DCHECK(d, out == d->obj[to], "pop returned another object");
+        or_slot_pop(d->g, from, s);
+        /* The popped reference is ours: keep it as a hold or release it. */
+        if (rt_rng_below(&d->rng, 2)) {
+            or_hold_add(d->g, to, 1);
+        } else {
+            rc_decref(h, out);
+        }
+        break;
+    }
+    case K_DICT:
+        or_slot_set(d->g, from, s, OR_NONE);
+        DCHECK(d, rc_dict_del(h, f, small(d, (int64_t)s + 1)) == RC_OK, "dict del: %s",
+               rc_heap_errmsg(h));
+        break;
+    default:
+        break;
+    }
+}
+
+static void op_hold(diff *d)
+{
+    int id = pick(d, NULL);
+    if (id < 0)
+        return;
+    snprintf(d->what, sizeof d->what, "hold %s %d", kind_names[d->kind[id]], id);
+    rc_incref(d->obj[id]);
+    or_hold_add(d->g, id, 1);
+}
+
+static void op_drop(diff *d)
+{
+    int id = pick(d, is_held);
+    if (id < 0)
+        return;
+    snprintf(d->what, sizeof d->what, "drop %s %d", kind_names[d->kind[id]], id);
+    or_hold_add(d->g, id, -1);
+    rc_decref(d->heap, d->obj[id]);
+}
+
+static void op_collect(diff *d, int gen)
+{
+    snprintf(d->what, sizeof d->what, "rc_collect(%d)", gen);
+    size_t n = or_size(d->g);
+    for (size_t id = 0; id < n; id++)
+        d->tracked_before[id] = or_exists(d->g, (int)id) && rc_gc_is_tracked(d->heap, d->obj[id]);
+    uint64_t before = rt_collections(d->heap, gen);
+    int64_t found = rc_collect(d->heap, gen);
+    DCHECK(d, found >= 0, "rc_collect returned %" PRId64 ": %s", found, rc_heap_errmsg(d->heap));
+    DCHECK(d, rt_collections(d->heap, gen) == before + 1, "collections of generation %d", gen);
+    size_t freed, freed_tracked;
+    sync(d, &freed, &freed_tracked);
+    for (size_t id = 0; id < n; id++)
+        d->tracked_before[id] = false;
+    if (gen == 2) {
+        DCHECK(d, (uint64_t)found == freed_tracked,
+               "full collection returned %" PRId64 ", freed %zu tracked nodes (%zu in all)", found,
+               freed_tracked, freed);
+        for (size_t id = 0; id < n; id++)
+            DCHECK(d, !or_exists(d->g, (int)id) || d->reach[id],
+                   "unreachable node %zu (%s) survived a full collection", id,
+                   kind_names[d->kind[id]]);
+    } else {
+        DCHECK(d, (uint64_t)found <= freed, "collection returned %" PRId64 " but freed %zu nodes",
+               found, freed);
+    }
+    check_heap(d);
+}
+
+static void op_configure(diff *d)
+{
+    static const size_t t0s[] = {0, 1, 2, 3, 5, 8, 13, 700};
+    static const size_t t12s[] = {1, 2, 3, 10};
+    if (rt_rng_below(&d->rng, 2)) {
+        bool on = rt_rng_below(&d->rng, 2);
+        snprintf(d->what, sizeof d->what, "gc %s", on ? "enable" : "disable");
+        if (on)
+            rc_gc_enable(d->heap);
+        else
+            rc_gc_disable(d->heap);
+        DCHECK(d, rc_gc_is_enabled(d->heap) == on, "rc_gc_is_enabled");
+    } else {
+        size_t t0 = t0s[rt_rng_below(&d->rng, 8)];
+        size_t t1 = t12s[rt_rng_below(&d->rng, 4)];
+        size_t t2 = t12s[rt_rng_below(&d->rng, 4)];
+        snprintf(d->what, sizeof d->what, "threshold %zu %zu %zu", t0, t1, t2);
+        DCHECK(d, rc_gc_set_threshold(d->heap, t0, t1, t2) == RC_OK, "rc_gc_set_threshold");
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * One graph
+ */
+
+static int record_base(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)heap;
+    diff *d = user;
+    d->base = xrealloc(d->base, (d->n_base + 1) * sizeof *d->base);
+    d->base[d->n_base++] = obj;
+    return 0;
+}
+
+static void graph_setup(diff *d)
+{
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.gc_disabled = rt_rng_below(&d->rng, 4) == 0;
+    static const size_t t0s[] = {1, 2, 3, 5, 10, 50};
+    cfg.threshold[0] = t0s[rt_rng_below(&d->rng, 6)];
+    cfg.threshold[1] = 1 + rt_rng_below(&d->rng, 3);
+    cfg.threshold[2] = 1 + rt_rng_below(&d->rng, 3);
+    d->heap = rt_heap_new_cfg(&cfg);
+    d->pair = rt_pair_type(d->heap);
+    d->bag = rt_bag_type(d->heap);
+    d->list = rc_heap_builtin_list(d->heap);
+    d->tuple = rc_heap_builtin_tuple(d->heap);
+    d->dict = rc_heap_builtin_dict(d->heap);
+    d->g = or_new();
+    assert_int_equal(rc_heap_visit(d->heap, record_base, d), 0);
+    d->base_live_objects = rt_live_objects(d->heap);
+}
+
+static void graph_teardown(diff *d)
+{
+    snprintf(d->what, sizeof d->what, "teardown: drop every hold");
+    size_t n = or_size(d->g);
+    for (size_t id = 0; id < n; id++) {
+        if (!or_exists(d->g, (int)id))
+            continue;
+        while (or_holds(d->g, (int)id) > 0) {
+            or_hold_add(d->g, (int)id, -1);
+            rc_decref(d->heap, d->obj[id]);
+        }
+    }
+    sync(d, NULL, NULL);
+    op_collect(d, 2);
+    DCHECK(d, d->n_live == 0, "%zu nodes survive with no holds", d->n_live);
+    DCHECK(d, rt_live_objects(d->heap) == d->base_live_objects, "live objects after teardown");
+    rt_heap_finish(d->heap);
+    or_free(d->g);
+    free(d->obj);
+    free(d->kind);
+    free(d->reach);
+    free(d->tracked_before);
+    free(d->expect);
+    free(d->seen);
+    free(d->base);
+}
+
+void rt_diff_run_one(uint64_t seed, const rt_diff_params *p)
+{
+    diff d;
+    memset(&d, 0, sizeof d);
+    d.p = p;
+    d.seed = seed;
+    rt_rng_seed(&d.rng, seed);
+    graph_setup(&d);
+    grow_arrays(&d, 1);
+    snprintf(d.what, sizeof d.what, "start");
+    sync(&d, NULL, NULL);
+    for (d.op = 0; d.op < p->n_ops; d.op++) {
+        uint32_t r = rt_rng_below(&d.rng, 100);
+        bool room = or_size(d.g) < p->max_nodes;
+        if (r < 24 && room)
+            op_create(&d);
+        else if (r < 50)
+            op_link(&d);
+        else if (r < 64)
+            op_unlink(&d);
+        else if (r < 72)
+            op_hold(&d);
+        else if (r < 88)
+            op_drop(&d);
+        else if (r < 95) {
+            op_collect(&d, (int)rt_rng_below(&d.rng, 3));
+            continue;
+        } else
+            op_configure(&d);
+        /* Where an operation had nothing to work on it did nothing; sync anyway. */
+        sync(&d, NULL, NULL);
+    }
+    graph_teardown(&d);
+}
+
+void rt_diff_run(const rt_diff_params *p)
+{
+    bool replay = false;
+    uint64_t seed = rt_env_u64("RCGC_SEED", 0, &replay);
+    if (replay) {
+        print_message("replaying RCGC_SEED=0x%016" PRIx64 "\n", seed);
+        rt_diff_run_one(seed, p);
+        return;
+    }
+    uint64_t n = rt_env_u64("RCGC_ITERATIONS", p->iterations, NULL);
+    for (uint64_t i = 0; i < n; i++)
+        rt_diff_run_one(rt_mix64(p->base_seed + i), p);
+}

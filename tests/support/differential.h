@@ -1,0 +1,35 @@
+/*
+ * differential.h -- the randomized differential test: random create / link / unlink /
+ * hold / drop / collect / configure sequences run against rcgc and against the oracle
+ * (oracle.h), compared after every operation.
+ *
+ * What is compared (after each operation, from rc_heap_visit and the objects' own ids):
+ *  - every node rcgc freed was unreachable from the held nodes;
+ *  - every live node's rc_refcount equals its holds plus the slots of live nodes naming it,
+ *    and is positive (reference counting frees acyclic garbage at once);
+ *  - after a full collection the live nodes are exactly the reachable ones, and
+ *    rc_collect returned the number of tracked nodes it freed (at most that after a younger
+ *    collection);
+ *  - live_objects, tracked_objects and the generation sizes agree with the live nodes.
+ * A failure prints the graph's seed; RCGC_SEED=<seed> replays that graph alone and
+ * RCGC_ITERATIONS=<n> changes how many graphs run.
+ */
+#ifndef RCTEST_DIFFERENTIAL_H
+#define RCTEST_DIFFERENTIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rt_diff_params {
+    uint64_t iterations; /* graphs to run unless RCGC_ITERATIONS says otherwise */
+    uint64_t base_seed;  /* graph i uses seed rt_mix64(base_seed + i) */
+    size_t max_nodes;    /* nodes created per graph at most */
+    size_t n_ops;        /* operations per graph */
+} rt_diff_params;
+
+/* Runs one graph; fails the calling cmocka test (printing the seed) on a mismatch. */
+void rt_diff_run_one(uint64_t seed, const rt_diff_params *p);
+/* Runs RCGC_SEED's graph if set, else the configured number of graphs. */
+void rt_diff_run(const rt_diff_params *p);
+
+#endif /* RCTEST_DIFFERENTIAL_H */
