@@ -1,0 +1,767 @@
+#!/usr/bin/env python3
+"""bench.py -- runs rcgc's benchmark workloads beside its peers' and writes the report.
+
+Called by bench/run.sh (make bench) after the build:
+    python3 bench/bench.py --build BUILD_DIR [--quick] [--runs N] [--out docs]
+
+Every case (one workload at one size) has rows: rcgc's program and each peer's version
+of the same workload. A round runs every row of every case once, in order, so rcgc and
+its peers alternate (A B A B ...) through the whole run; the report gives the median and
+min-max of the rounds, and ratios computed pair by pair within each round (the median of
+peer/rcgc over the rounds). Each program prints "key value" lines; /usr/bin/time adds
+whole-process wall time and peak RSS. Results go to docs/BENCHMARKS.md, docs/bench-*.svg
+(gnuplot) and docs/bench-results.json, each written to a temporary name and renamed.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = os.path.join(ROOT, "bench", "peers")
+TIMEOUT_S = 900
+
+
+class Row:
+    """One program of a case: a system's version of the workload."""
+
+    def __init__(self, name, argv, system, note=""):
+        self.name = name      # shown in the tables, e.g. "CPython (__slots__)"
+        self.argv = argv      # the exact command
+        self.system = system  # rcgc, CPython, PHP, Lua, Boehm, malloc
+        self.note = note
+
+
+class Case:
+    def __init__(self, cid, title, rows, metrics, ratio_keys, baseline, size_note=""):
+        self.cid = cid
+        self.title = title
+        self.rows = rows
+        self.metrics = metrics        # [(key, label, format)]
+        self.ratio_keys = ratio_keys  # keys whose peer/rcgc ratio is shown
+        self.baseline = baseline      # the row ratios are taken against
+        self.size_note = size_note
+        self.results = {r.name: [] for r in rows}  # name -> [per-round dict or None]
+
+
+def fmt_count(n):
+    if n >= 1000000 and n % 1000000 == 0:
+        return f"{n // 1000000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+class Tools:
+    """Where each system's program is, and which systems are available."""
+
+    def __init__(self, build):
+        b = os.path.join(build, "bench")
+        self.rcgc = lambda name: os.path.join(b, f"rcgc-bench-{name}")
+        self.malloc = os.path.join(b, "peer-malloc")
+        self.boehm = os.path.join(b, "peer-boehm")
+        self.python = shutil.which("python3")
+        self.php = shutil.which("php")
+        self.lua = shutil.which("lua5.4")
+        self.missing = []
+        for what, ok in (("CPython (python3)", self.python), ("PHP (php-cli)", self.php),
+                         ("Lua 5.4 (lua5.4)", self.lua),
+                         ("Boehm GC (libgc-dev)", os.path.exists(self.boehm))):
+            if not ok:
+                self.missing.append(what)
+
+    def py(self, *args):
+        return [self.python, os.path.join(PEERS, "python", "bench.py"), *args] if self.python else None
+
+    def php_(self, *args):
+        return ([self.php, "-d", "memory_limit=-1", os.path.join(PEERS, "php", "bench.php"), *args]
+                if self.php else None)
+
+    def lua_(self, *args):
+        return [self.lua, os.path.join(PEERS, "lua", "bench.lua"), *args] if self.lua else None
+
+    def boehm_(self, *args):
+        return [self.boehm, *args] if os.path.exists(self.boehm) else None
+
+
+def sizes(quick):
+    if quick:
+        return dict(runs=3, intlist=1000000, cycles=[100000, 1000000], cycles_py_list_max=1000000,
+                    depths=[14, 16], pause_live=1000000, pause_s=1, bytes=1000000,
+                    traffic_c=10000000, traffic_interp=2000000, weak=1000000,
+                    autogc=[1000000])
+    return dict(runs=5, intlist=10000000, cycles=[1000000, 10000000], cycles_py_list_max=1000000,
+                depths=[16, 20], pause_live=5000000, pause_s=4, bytes=10000000,
+                traffic_c=100000000, traffic_interp=20000000, weak=10000000,
+                autogc=[1000000, 10000000])
+
+
+def make_cases(t, sz):
+    cases = []
+
+    def rows(*candidates):
+        return [Row(n, a, s, note) for (n, a, s, note) in candidates if a is not None]
+
+    n = sz["intlist"]
+    N = fmt_count(n)
+    cases.append(Case(
+        "intlist", f"1. A list of {N} small ints: built, then dropped",
+        rows(("rcgc", [t.rcgc("intlist"), N], "rcgc", "rc_list_append_steal(rc_int_new(i))"),
+             ("CPython", t.py("intlist", N), "CPython", "[i for i in range(N)]"),
+             ("PHP", t.php_("intlist", N), "PHP", "$a[] = $i"),
+             ("Lua", t.lua_("intlist", N), "Lua", "a[i] = i"),
+             ("Boehm", t.boehm_("intlist", N), "Boehm", "GC_REALLOC-grown word array"),
+             ("malloc", [t.malloc, "intlist", N], "malloc", "realloc-grown word array")),
+        [("build_s", "build s", "{:.3f}"), ("uss_built_mb", "USS built MB", "{:.1f}"),
+         ("uss_dropped_mb", "USS dropped MB", "{:.1f}"), ("drop_s", "drop s", "{:.4f}")],
+        ["build_s", "uss_built_mb"], "rcgc"))
+
+    for n in sz["cycles"]:
+        N = fmt_count(n)
+        for live in ("0", "1"):
+            title = (f"2. Cyclic garbage: {N} containers, one full collection"
+                     if live == "0" else
+                     f"2b. Cyclic garbage: {N} containers beside {N} live ones, one full collection")
+            cand = [("rcgc (node)", [t.rcgc("cycles"), N, "node", live], "rcgc", "rc_type_new, 2 ref offsets"),
+                    ("rcgc (list)", [t.rcgc("cycles"), N, "list", live], "rcgc", "rc_list of 2")]
+            cand.append(("CPython (__slots__)", t.py("cycles", N, "slots", live), "CPython", "gc.collect()"))
+            if n <= sz["cycles_py_list_max"]:
+                cand.append(("CPython (list)", t.py("cycles", N, "list", live), "CPython", "gc.collect()"))
+            cand += [("PHP", t.php_("cycles", N, live), "PHP", "gc_collect_cycles()"),
+                     ("Lua", t.lua_("cycles", N, live), "Lua", 'collectgarbage("collect")'),
+                     ("Boehm", t.boehm_("cycles", N, live), "Boehm", "GC_gcollect()"),
+                     ("malloc", [t.malloc, "cycles", N, live], "malloc", "free() of each object")]
+            cases.append(Case(f"cycles-{N}-{live}", title, rows(*cand),
+                              [("collect_s", "collect s", "{:.4f}"), ("ns_per_obj", "ns/object", "{:.1f}"),
+                               ("freed", "freed", "{:.0f}")],
+                              ["collect_s"], "rcgc (node)"))
+
+    for d in sz["depths"]:
+        D = str(d)
+        cases.append(Case(
+            f"bintrees-{d}", f"3. binary-trees, depth {d} (whole process)",
+            rows(("rcgc", [t.rcgc("bintrees"), D], "rcgc", "rc_new node, rc_decref"),
+                 ("CPython", t.py("bintrees", D), "CPython", "tuples"),
+                 ("PHP", t.php_("bintrees", D), "PHP", "arrays"),
+                 ("Lua", t.lua_("bintrees", D), "Lua", "tables"),
+                 ("Boehm", t.boehm_("bintrees", D), "Boehm", "GC_MALLOC"),
+                 ("malloc", [t.malloc, "bintrees", D], "malloc", "malloc/free")),
+            [("wall_s", "wall s", "{:.3f}"), ("peak_rss_mb", "peak RSS MB", "{:.1f}")],
+            ["wall_s", "peak_rss_mb"], "rcgc"))
+
+    L, S = fmt_count(sz["pause_live"]), str(sz["pause_s"])
+    cases.append(Case(
+        "pauses", f"4. Pauses: {L} live containers in the oldest generation, short-lived cycles for {S} s",
+        rows(("rcgc", [t.rcgc("pauses"), L, S], "rcgc", "timed allocation calls that ran a collection"),
+             ("CPython", t.py("pauses", L, S), "CPython", "gc.callbacks start/stop"),
+             ("PHP", t.php_("pauses", L, S), "PHP", "iterations during which gc_status()['runs'] grew"),
+             ("Boehm", t.boehm_("pauses", L, S), "Boehm", "GC_set_on_collection_event START/END")),
+        [("pause_count", "collections", "{:.0f}"), ("pause_p50", "p50 ms", "{:.3f}"),
+         ("pause_p99", "p99 ms", "{:.3f}"), ("pause_max", "max ms", "{:.3f}"),
+         ("peak_uss_mb", "peak USS MB", "{:.1f}"), ("loop_iterations", "cycles made", "{:.3g}")],
+        ["pause_p99", "pause_max"], "rcgc"))
+
+    N = fmt_count(sz["bytes"])
+    cases.append(Case(
+        "bytes", f"5. Bytes per tracked two-reference object (USS slope over {N} objects)",
+        rows(("rcgc (node)", [t.rcgc("bytes"), N, "node"], "rcgc", "user type, 2 ref offsets"),
+             ("rcgc (tuple)", [t.rcgc("bytes"), N, "tuple"], "rcgc", "rc_tuple_new(2)"),
+             ("rcgc (list)", [t.rcgc("bytes"), N, "list"], "rcgc", "rc_list of 2"),
+             ("CPython (__slots__)", t.py("bytes", N, "slots"), "CPython", ""),
+             ("CPython (tuple)", t.py("bytes", N, "tuple"), "CPython", "(None, i): tuple, untracked-able"),
+             ("CPython (list)", t.py("bytes", N, "list"), "CPython", "[None, None]"),
+             ("PHP (object)", t.php_("bytes", N, "object"), "PHP", "2 declared properties"),
+             ("PHP (array)", t.php_("bytes", N, "array"), "PHP", "[null, $i]"),
+             ("Lua (table)", t.lua_("bytes", N), "Lua", "{false, false}"),
+             ("Boehm", t.boehm_("bytes", N), "Boehm", "GC_MALLOC(16), no interior pointers"),
+             ("Boehm (interior)", (["env", "BOEHM_INTERIOR=1"] + t.boehm_("bytes", N)) if t.boehm_() else None,
+              "Boehm", "library default: interior pointers"),
+             ("malloc", [t.malloc, "bytes", N], "malloc", "malloc(16)")),
+        [("bytes_per_obj", "bytes/object", "{:.1f}"), ("uss_total_mb", "USS MB", "{:.1f}")],
+        ["bytes_per_obj"], "rcgc (node)"))
+
+    C, I = fmt_count(sz["traffic_c"]), fmt_count(sz["traffic_interp"])
+    cases.append(Case(
+        "rctraffic", "6. Reference-count traffic: stores into a slot table; allocate-link-drop",
+        rows(("rcgc", [t.rcgc("rctraffic"), C], "rcgc", f"N={C}"),
+             ("CPython", t.py("rctraffic", I), "CPython", f"N={I}"),
+             ("PHP", t.php_("rctraffic", I), "PHP", f"N={I}"),
+             ("Lua", t.lua_("rctraffic", I), "Lua", f"N={I}, no counts"),
+             ("Boehm", t.boehm_("rctraffic", C), "Boehm", f"N={C}, no counts"),
+             ("malloc", [t.malloc, "rctraffic", C], "malloc", f"N={C}, no counts")),
+        [("store_ns", "store ns", "{:.2f}"), ("alloc_ns", "alloc-link-drop ns", "{:.2f}")],
+        ["store_ns", "alloc_ns"], "rcgc"))
+
+    W = fmt_count(sz["weak"])
+    cases.append(Case(
+        "weakref", f"7. Weak references: create, dereference and drop one ({W} times)",
+        rows(("CPython", t.py("weakref", W), "CPython", "weakref.ref(x); w()"),
+             ("PHP", t.php_("weakref", W), "PHP", "WeakReference::create($x)->get()")),
+        [("weak_ns", "ns each", "{:.1f}")], [], None))
+
+    for n in sz["autogc"]:
+        N = fmt_count(n)
+        cases.append(Case(
+            f"autogc-{N}", f"Issue 2: allocating {N} long-lived containers, automatic collection on vs off",
+            rows(("rcgc gc on", [t.rcgc("autogc"), N, "on"], "rcgc", "default thresholds"),
+                 ("rcgc gc off", [t.rcgc("autogc"), N, "off"], "rcgc", "rc_gc_disable")),
+            [("alloc_s", "alloc s", "{:.3f}"), ("ns_per_obj", "ns/object", "{:.1f}"),
+             ("collections", "collections", "{:.0f}")],
+            ["alloc_s"], "rcgc gc off"))
+    return cases
+
+
+def percentile(sorted_vals, p):
+    if not sorted_vals:
+        return float("nan")
+    k = (len(sorted_vals) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(sorted_vals) - 1)
+    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (k - lo)
+
+
+def run_once(argv):
+    """Runs one program; returns (dict of results or None, error text)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        cmd = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + argv
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return None, f"timeout after {TIMEOUT_S} s"
+        timing = tf.read().strip().splitlines()
+    if p.returncode != 0:
+        return None, f"exit {p.returncode}: {p.stderr.strip()[-300:]}"
+    res, lists = {}, {}
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if len(parts) != 2:
+            continue
+        try:
+            v = float(parts[1])
+        except ValueError:
+            continue
+        lists.setdefault(parts[0], []).append(v)
+    for k, v in lists.items():
+        res[k] = v[0] if len(v) == 1 else v
+    if timing:
+        e, m = timing[-1].split()
+        res["wall_s"] = float(e)
+        res["peak_rss_mb"] = float(m) / 1024.0
+    pauses = lists.get("pause_ms")
+    if "n_pauses" in res:
+        ps = sorted(pauses or [])
+        res["pause_list"] = ps
+        res["pause_count"] = len(ps)
+        res["pause_p50"] = percentile(ps, 0.50)
+        res["pause_p99"] = percentile(ps, 0.99)
+        res["pause_max"] = ps[-1] if ps else float("nan")
+    res.pop("pause_ms", None)
+    for g in range(3):
+        res.pop(f"pause_gen{g}_ms", None)
+    return res, ""
+
+
+def failure_of(case, row, res):
+    """A run that completed but did not do the workload's job (garbage left alive)."""
+    if case.cid.startswith("cycles") and res is not None:
+        if res.get("retained_samples", 0) > 0:
+            return f"kept {res['retained_samples']:.0f}/1024 sampled garbage objects alive"
+        n = int(re.match(r"cycles-(\w+)-", case.cid).group(1).replace("M", "000000").replace("k", "000"))
+        if row.system in ("rcgc", "CPython", "PHP") and res.get("freed", n) < n:
+            return f"freed {res['freed']:.0f} of {n}"
+    return ""
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_rounds(cases, runs, log_path):
+    failures = {}  # (cid, row) -> [texts]
+    with open(log_path, "w") as lf:
+        for r in range(runs):
+            for case in cases:
+                for row in case.rows:
+                    t0 = time.time()
+                    res, err = run_once(row.argv)
+                    fail = err or failure_of(case, row, res)
+                    if fail:
+                        failures.setdefault((case.cid, row.name), []).append(fail)
+                    if err:
+                        res = None
+                    case.results[row.name].append(res)
+                    line = f"round {r + 1}/{runs} {case.cid} {row.name}: {time.time() - t0:.1f}s" + \
+                           (f"  FAILED: {fail}" if fail else "")
+                    log(line)
+                    lf.write(line + "\n" + " ".join(row.argv) + "\n" +
+                             json.dumps({k: v for k, v in (res or {}).items() if k != "pause_list"}) + "\n")
+                    lf.flush()
+    return failures
+
+
+def stat(case, row_name, key):
+    vals = [res[key] for res in case.results[row_name] if res is not None and key in res]
+    vals = [v for v in vals if isinstance(v, (int, float)) and v == v]
+    if not vals:
+        return None
+    return statistics.median(vals), min(vals), max(vals), len(vals)
+
+
+def ratio(case, row_name, key):
+    """Median over rounds of row/baseline for key, pairing runs of the same round."""
+    if case.baseline is None:
+        return None
+    rs = []
+    for a, b in zip(case.results[row_name], case.results[case.baseline]):
+        if a is not None and b is not None and key in a and key in b and b[key]:
+            rs.append(a[key] / b[key])
+    return statistics.median(rs) if rs else None
+
+
+def fmt_stat(s, f):
+    if s is None:
+        return "n/a"
+    med, lo, hi, _ = s
+    return f"{f.format(med)} ({f.format(lo)}-{f.format(hi)})"
+
+
+def case_table(case, failures):
+    head = ["system", "how"] + [m[1] for m in case.metrics]
+    head += [f"x rcgc: {dict((m[0], m[1]) for m in case.metrics)[k]}" for k in case.ratio_keys]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in case.rows:
+        cells = [row.name, row.note]
+        for key, _, f in case.metrics:
+            cells.append(fmt_stat(stat(case, row.name, key), f))
+        for key in case.ratio_keys:
+            rr = ratio(case, row.name, key)
+            cells.append("1" if row.name == case.baseline else ("n/a" if rr is None else f"{rr:.2f}"))
+        fl = failures.get((case.cid, row.name))
+        if fl:
+            cells[0] += f" **failed {len(fl)}/{len(case.results[row.name])}**"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def med(case, row, key):
+    s = stat(case, row, key) if case is not None else None
+    return None if s is None else s[0]
+
+
+def find(cases, cid):
+    for c in cases:
+        if c.cid == cid:
+            return c
+    return None
+
+
+def goals(cases, sz, quick):
+    """(goal, target, rcgc figure, peers today, status, gap note) rows."""
+    out = []
+    q = " (QUICK size)" if quick else ""
+
+    def add(goal, target, value, fmt, ok, peers, gap):
+        if value is None:
+            out.append((goal, target, "n/a", peers, "not measured", ""))
+        else:
+            out.append((goal, target, fmt.format(value), peers, "met" if ok(value) else "**missed**",
+                        "" if ok(value) else gap(value)))
+
+    def peers_of(case, key, names, f):
+        parts = []
+        for nm in names:
+            v = med(case, nm, key)
+            if v is not None:
+                parts.append(f"{nm} {f.format(v)}")
+        return ", ".join(parts)
+
+    c = find(cases, "intlist")
+    N = fmt_count(sz["intlist"])
+    v = med(c, "rcgc", "uss_built_mb")
+    scale = 10000000 / sz["intlist"]
+    add(f"1. {N}-int list: USS above start{q}", f"<= {85 / scale:.1f} MB" if quick else "<= 85 MB", v,
+        "{:.1f} MB", lambda x: x <= 85 / scale,
+        peers_of(c, "uss_built_mb", ["CPython", "PHP", "Lua", "Boehm", "malloc"], "{:.1f}"),
+        lambda x: f"rcgc uses {x - 85 / scale:.1f} MB more than the goal")
+    rr = ratio(c, "CPython", "build_s") if c else None
+    add(f"1. {N}-int list: built faster than CPython's list comprehension{q}", ">= 10x", rr, "{:.1f}x",
+        lambda x: x >= 10, peers_of(c, "build_s", ["CPython", "malloc"], "{:.3f} s"),
+        lambda x: f"only {x:.1f}x faster than CPython")
+
+    big = fmt_count(sz["cycles"][-1])
+    c = find(cases, f"cycles-{big}-0")
+    for row in ("rcgc (node)", "rcgc (list)"):
+        add(f"2. full collection of {big} cyclic garbage, {row}{q}", "<= 100 ns/object",
+            med(c, row, "ns_per_obj"), "{:.1f} ns", lambda x: x <= 100,
+            peers_of(c, "ns_per_obj", ["CPython (__slots__)", "PHP", "Lua", "Boehm", "malloc"], "{:.1f}"),
+            lambda x: f"{x - 100:.1f} ns/object over the goal")
+    c = find(cases, f"cycles-{big}-1")
+    lim = 2.5 * sz["cycles"][-1] / 10000000
+    for row in ("rcgc (node)", "rcgc (list)"):
+        add(f"2b. the same beside {big} live, {row}{q}", f"< {lim:g} s", med(c, row, "collect_s"), "{:.3f} s",
+            lambda x: x < lim,
+            peers_of(c, "collect_s", ["CPython (__slots__)", "PHP", "Lua", "Boehm", "malloc"], "{:.3f} s"),
+            lambda x: f"{x - lim:.3f} s over the goal")
+    for d, lim in ((16, 0.64), (20, 14.8)):
+        c = find(cases, f"bintrees-{d}")
+        if c is None:
+            out.append((f"3. binary-trees depth {d}", f"<= {lim} s", "n/a", "",
+                        "not run" + (" in QUICK mode" if quick else ""), ""))
+            continue
+        add(f"3. binary-trees depth {d}", f"<= {lim} s", med(c, "rcgc", "wall_s"), "{:.3f} s",
+            lambda x, lim=lim: x <= lim,
+            peers_of(c, "wall_s", ["CPython", "PHP", "Lua", "Boehm", "malloc"], "{:.3f}"),
+            lambda x, lim=lim: f"{x - lim:.3f} s over the goal")
+        mal = med(c, "malloc", "wall_s")
+        if mal is not None:
+            add(f"3. binary-trees depth {d}, vs malloc in this run", "<= malloc's time",
+                ratio(c, "malloc", "wall_s"), "malloc/rcgc {:.2f}", lambda x: x >= 1.0,
+                f"malloc {mal:.3f} s",
+                lambda x: f"rcgc takes {1 / x:.2f}x malloc's time")
+    c = find(cases, "pauses")
+    if c is not None:
+        p99, mx = med(c, "rcgc", "pause_p99"), med(c, "rcgc", "pause_max")
+        out.append(("4. pauses (report only)", "report",
+                    "n/a" if p99 is None else f"p99 {p99:.3f} ms, max {mx:.3f} ms",
+                    peers_of(c, "pause_p99", ["CPython", "PHP", "Boehm"], "p99 {:.3f} ms"), "reported", ""))
+    c = find(cases, "bytes")
+    add(f"5. bytes per two-reference container (rcgc node){q}", "<= 32 (stretch 24)",
+        med(c, "rcgc (node)", "bytes_per_obj"), "{:.1f} B", lambda x: x <= 32,
+        peers_of(c, "bytes_per_obj", ["CPython (__slots__)", "CPython (tuple)", "CPython (list)", "Boehm",
+                                       "Boehm (interior)", "malloc"], "{:.1f}"),
+        lambda x: f"{x - 32:.1f} bytes over the goal")
+    v = med(c, "rcgc (node)", "bytes_per_obj")
+    if v is not None:
+        out.append(("5. stretch", "<= 24", f"{v:.1f} B", "", "met" if v <= 24.5 else "not reached", ""))
+    for n in sz["autogc"]:
+        N = fmt_count(n)
+        c = find(cases, f"autogc-{N}")
+        rr = ratio(c, "rcgc gc on", "alloc_s") if c else None
+        add(f"issue 2: collector share while allocating {N} long-lived containers", "< 10%",
+            None if rr is None else (rr - 1) * 100, "{:.1f}%", lambda x: x < 10,
+            "", lambda x: f"automatic collection adds {x:.1f}% to the allocation time")
+    out.append(("7. weak references", "report", "not implemented yet (issue 3)",
+                peers_of(find(cases, "weakref"), "weak_ns", ["CPython", "PHP"], "{:.1f} ns"), "n/a", ""))
+    return out
+
+
+def callgrind(t, quick):
+    """Instruction counts for rcgc's workloads 2, 3 and 6 on small sizes."""
+    vg = shutil.which("valgrind")
+    if vg is None:
+        return [], "valgrind is not installed"
+    jobs = [("2. cycles 100k node, rc_collect only", [t.rcgc("cycles"), "100k", "node", "0"],
+             ["--toggle-collect=rc_collect"], 100000, "object freed"),
+            ("2. cycles 100k list, rc_collect only", [t.rcgc("cycles"), "100k", "list", "0"],
+             ["--toggle-collect=rc_collect"], 100000, "object freed"),
+            ("3. binary-trees depth 12, whole program", [t.rcgc("bintrees"), "12"], [], None, ""),
+            ("6. rctraffic 1M stores + 100k allocate-link-drop, whole program",
+             [t.rcgc("rctraffic"), "1M"], [], 1100000, "operation")]
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for label, argv, extra, per, unit in jobs:
+            out = os.path.join(d, "cg.out")
+            cmd = [vg, "--tool=callgrind", f"--callgrind-out-file={out}"] + extra + argv
+            p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            m = re.search(r"Collected : (\d+)", p.stderr)
+            ir = int(m.group(1)) if m else None
+            rows.append((label, " ".join(["valgrind", "--tool=callgrind"] + extra +
+                                         [os.path.relpath(argv[0], ROOT)] + argv[1:]),
+                         ir, (ir / per) if (ir and per) else None, unit))
+    return rows, ""
+
+
+def cmd_text(argv):
+    parts = []
+    for a in argv:
+        if a.startswith(ROOT + "/"):
+            a = os.path.relpath(a, ROOT)
+        parts.append(a)
+    return " ".join(parts)
+
+
+def machine():
+    info = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            info["mem"] = f.readline().split(":", 1)[1].strip()
+    except OSError:
+        pass
+    info["cores"] = os.cpu_count()
+    info["kernel"] = platform.release()
+    try:
+        with open("/etc/debian_version") as f:
+            info["debian"] = f.read().strip()
+    except OSError:
+        info["debian"] = "?"
+
+    def ver(cmd):
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=20)
+            return p.stdout.strip().splitlines()[0] if p.stdout.strip() else "?"
+        except (OSError, subprocess.SubprocessError):
+            return "not installed"
+    info["cc"] = ver(["cc", "--version"])
+    info["python"] = ver(["python3", "--version"])
+    info["php"] = ver(["php", "--version"])
+    info["lua"] = ver(["lua5.4", "-v"])
+    info["libgc"] = ver(["dpkg-query", "-W", "-f=${Version}", "libgc-dev"])
+    info["valgrind"] = ver(["valgrind", "--version"])
+    return info
+
+
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+CHART_KEYS = [("intlist", "build_s", "1 build"), ("intlist", "uss_built_mb", "1 USS"),
+              ("cycles-{big}-0", "collect_s", "2 collect"), ("cycles-{big}-1", "collect_s", "2b +live"),
+              ("bintrees-{d0}", "wall_s", "3 bt{d0}"), ("bintrees-{d1}", "wall_s", "3 bt{d1}"),
+              ("bytes", "bytes_per_obj", "5 bytes"), ("rctraffic", "store_ns", "6 store"),
+              ("rctraffic", "alloc_ns", "6 alloc")]
+CHART_SYSTEMS = ["CPython", "PHP", "Lua", "Boehm", "malloc"]
+
+
+def system_row(case, system):
+    """The row of a case that stands for a system in the ratio chart (its first row)."""
+    for r in case.rows:
+        if r.system == system:
+            return r.name
+    return None
+
+
+def charts(cases, sz, out_dir):
+    gp = shutil.which("gnuplot")
+    if gp is None:
+        return "gnuplot is not installed: no charts"
+    big = fmt_count(sz["cycles"][-1])
+    d0, d1 = sz["depths"][0], sz["depths"][-1]
+    with tempfile.TemporaryDirectory() as d:
+        rat = os.path.join(d, "ratios.dat")
+        with open(rat, "w") as f:
+            f.write("metric " + " ".join(CHART_SYSTEMS) + "\n")
+            for cid, key, label in CHART_KEYS:
+                cid = cid.format(big=big, d0=d0, d1=d1)
+                label = label.format(d0=d0, d1=d1)
+                c = find(cases, cid)
+                vals = []
+                for s in CHART_SYSTEMS:
+                    rn = system_row(c, s) if c else None
+                    rr = ratio(c, rn, key) if rn else None
+                    vals.append("-" if rr is None or rr <= 0 else f"{rr:.4g}")
+                f.write(f'"{label}" ' + " ".join(vals) + "\n")
+        pc = find(cases, "pauses")
+        pause_files = []
+        for row in (pc.rows if pc else []):
+            allp = sorted(p for res in pc.results[row.name] if res for p in res.get("pause_list", []))
+            if not allp:
+                continue
+            pf = os.path.join(d, f"pause{len(pause_files)}.dat")
+            with open(pf, "w") as f:
+                step = max(1, len(allp) // 2000)
+                for i in range(0, len(allp), step):
+                    f.write(f"{max(allp[i], 1e-4):.6g} {(i + 1) / len(allp):.6g}\n")
+                f.write(f"{max(allp[-1], 1e-4):.6g} 1\n")
+            pause_files.append((pf, row.name))
+        script = os.path.join(d, "plot.gp")
+        ratios_svg = os.path.join(out_dir, "bench-ratios.svg")
+        pauses_svg = os.path.join(out_dir, "bench-pauses.svg")
+        with open(script, "w") as f:
+            f.write(f"""set terminal svg size 900,480 dynamic font 'sans,11'
+set output '{ratios_svg}.tmp'
+set title 'peer / rcgc (median of per-round ratios; above 1: rcgc better)'
+set datafile missing '-'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set yrange [0.01:*]
+set grid ytics
+set key top left
+set xtics rotate by -30
+plot '{rat}' using 2:xtic(1) title columnheader(2), '' using 3 title columnheader(3), \\
+     '' using 4 title columnheader(4), '' using 5 title columnheader(5), '' using 6 title columnheader(6), \\
+     1 with lines lc rgb 'black' notitle
+""")
+            if pause_files:
+                f.write(f"""set output '{pauses_svg}.tmp'
+unset style
+set style data lines
+set title 'collection pauses: cumulative fraction (all rounds pooled)'
+unset logscale y
+set yrange [0:1]
+set logscale x
+set xlabel 'pause (ms)'
+set ylabel 'fraction of collections'
+set key bottom right
+set xtics norotate
+plot """ + ", ".join(f"'{pf}' using 1:2 with steps lw 2 title '{name}'" for pf, name in pause_files)
+                        + "\n")
+        p = subprocess.run([gp, script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0:
+            return "gnuplot failed: " + p.stdout[-400:]
+        os.replace(ratios_svg + ".tmp", ratios_svg)
+        if pause_files:
+            os.replace(pauses_svg + ".tmp", pauses_svg)
+    return ""
+
+
+METHOD = """\
+- **Rounds.** A round runs every program of every case once, rcgc and its peers alternating
+  (A B A B ...). Tables give the median over the rounds and (min-max); a ratio column is the
+  median over the rounds of peer / rcgc within the same round, so above 1 means rcgc needed less
+  time or memory.
+- **Memory.** USS is Private_Clean + Private_Dirty of /proc/self/smaps_rollup, read by each
+  program itself (rcgc through rc_process_memory_get); peak RSS is /usr/bin/time's %M.
+- **Settings.** CPython runs gc.disable() while building large structures, then gc.collect();
+  PHP gc_disable() while building and dropping, then gc_enable() + gc_collect_cycles(); Lua
+  collectgarbage("stop") while building, then collectgarbage("collect"); Boehm GC_INIT, a 64 MB
+  initial heap (GC_expand_hp), interior pointers off (safe here: only base pointers are kept; the
+  default is also measured for workload 5); parallel markers are off because they made Boehm
+  slower on 2 cores (BOEHM_PARALLEL=1 turns them on). rcgc disables automatic collection while
+  building in workloads 2 and 5, as the CPython side does; binary-trees, pauses and rctraffic run
+  every system at its defaults.
+- **Workload 2.** Each container holds two references: the next on a ring and the one at
+  (i * 2654435761 + 12345) mod N, the same in every language. ns/object is the time of the one
+  full collection divided by the objects it freed (by N for Lua, Boehm and malloc, which do not
+  count). Boehm's run is checked through 1024 disappearing links on sampled garbage objects: a run
+  where any survives is counted as failed (a conservative scan found a stale pointer into the ring,
+  which keeps all of it alive). The malloc row frees every object itself: the floor, not a
+  collector.
+- **Workload 4.** rcgc has no collection callbacks yet: every allocation call of the loop is
+  timed and rc_gc_get_stats tells which ones ran a collection; the duration of such a call is
+  the pause (one allocation, tens of ns, included). CPython uses gc.callbacks, Boehm
+  GC_set_on_collection_event; PHP 8.2 has neither, so each loop iteration is timed and counted
+  as a pause when gc_status()['runs'] grew during it (the iteration's own work, about 0.3 us,
+  included). Lua and malloc have no stop-the-world collections to time.
+- **Workload 5.** The objects are held by a preallocated array whose memory is touched before the
+  first USS sample; the slope of USS over 5 samples (0, N/4, N/2, 3N/4, N objects) is the cost of
+  one object including allocator pages and slack. CPython's tuple is (None, i).
+- **Workload 6.** "store" is `slots[i & 1023] = pool[(i * 7) & 63]`: one increment and one
+  decrement per store in rcgc, CPython and PHP, a plain store in Lua, Boehm and malloc.
+  "alloc-link-drop" allocates a two-reference object, points it at a live object and drops it.
+  Interpreters run a smaller N (the figure is per operation).
+- **Issue 2.** The same allocation of N long-lived containers (a chain) with automatic collection
+  on and off; the collector's share is (on - off) / off, paired per round.
+"""
+
+
+def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elapsed, argv_line):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    L = ["# rcgc benchmarks", "",
+         f"Generated by `{argv_line}` on {now}; bench/bench.py rewrites this file on every run, "
+         "so edit the suite, not this page.", ""]
+    if quick:
+        L += [f"**QUICK run**: {sz['runs']} rounds and smaller sizes (labelled in each title); "
+              "the goals' sizes are those of the full run (`make bench`).", ""]
+    else:
+        L += [f"Full run: {sz['runs']} rounds.", ""]
+    L += [f"Wall time of the whole run: {elapsed / 60:.1f} min.", "",
+          "## Machine", "",
+          f"- CPU: {mach.get('cpu', '?')}, {mach.get('cores')} cores; memory {mach.get('mem', '?')}",
+          f"- Debian {mach.get('debian')}, Linux {mach.get('kernel')}; {mach.get('cc')}",
+          f"- {mach.get('python')}; {mach.get('php')}; {mach.get('lua')}; libgc-dev {mach.get('libgc')}; "
+          f"{mach.get('valgrind')}",
+          "- rcgc and the C peers: CMake Release build (-O3), see bench/run.sh", ""]
+    if tools.missing:
+        L += ["Peers not available in this run: " + ", ".join(tools.missing) + ".", ""]
+    L += ["## Goals", "",
+          "| goal | target | rcgc (median) | peers in this run (median) | status |",
+          "|---|---|---|---|---|"]
+    gl = goals(cases, sz, quick)
+    for g in gl:
+        L.append(f"| {g[0]} | {g[1]} | {g[2]} | {g[3]} | {g[4]} |")
+    gaps = [g for g in gl if g[5]]
+    if gaps:
+        L += ["", "Gaps:", ""]
+        for g in gaps:
+            L.append(f"- {g[0]}: {g[5]}.")
+    L += ["", "![ratios](bench-ratios.svg)", "", "![pauses](bench-pauses.svg)", ""]
+    if chart_err:
+        L += [f"Charts: {chart_err}.", ""]
+    L += ["## Results", ""]
+    for case in cases:
+        L += [f"### {case.title}", "", case_table(case, failures), ""]
+        fl = [(k[1], v) for k, v in failures.items() if k[0] == case.cid]
+        for name, texts in fl:
+            L.append(f"- {name} failed {len(texts)} of {len(case.results[name])} runs: "
+                     + "; ".join(sorted(set(texts))))
+        if fl:
+            L.append("")
+        if case.cid == "weakref":
+            L += ["rcgc: **not implemented yet** (issue 3).", ""]
+        if case.cid == "pauses":
+            L += ["Lua (incremental collector, no discrete collections) and malloc (no collector) "
+                  "have no pauses to report.", ""]
+    L += ["## Callgrind instruction counts (rcgc, smaller sizes)", ""]
+    if cg_err:
+        L += [cg_err, ""]
+    else:
+        L += ["| run | command | instructions | per unit |", "|---|---|---|---|"]
+        for label, cmd, ir, per, unit in cg:
+            L.append(f"| {label} | `{cmd}` | {ir if ir is not None else 'n/a'} | "
+                     + (f"{per:.1f} per {unit}" if per else "") + " |")
+        L.append("")
+    L += ["## Method", "", METHOD, "## Exact commands", "",
+          "Each command below runs under `/usr/bin/time -f '%e %M'`; paths are relative to the "
+          "repository, the rcgc and C peer programs are in the build directory's bench/.", "", "```"]
+    for case in cases:
+        for row in case.rows:
+            L.append(cmd_text(row.argv))
+    L += ["```", ""]
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--runs", type=int, default=0)
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
+    ap.add_argument("--only", default="", help="comma-separated case id prefixes (testing)")
+    a = ap.parse_args()
+    started = time.time()
+    sz = sizes(a.quick)
+    if a.runs:
+        sz["runs"] = a.runs
+    tools = Tools(os.path.abspath(a.build))
+    cases = make_cases(tools, sz)
+    if a.only:
+        cases = [c for c in cases if any(c.cid.startswith(p) for p in a.only.split(","))]
+    os.makedirs(a.out, exist_ok=True)
+    log_path = os.path.join(os.path.abspath(a.build), "bench-runs.log")
+    log(f"bench: {len(cases)} cases, {sz['runs']} rounds; per-run log in {log_path}")
+    failures = run_rounds(cases, sz["runs"], log_path)
+    log("bench: callgrind")
+    cg, cg_err = callgrind(tools, a.quick)
+    chart_err = charts(cases, sz, a.out)
+    mach = machine()
+    argv_line = "make bench QUICK=1" if a.quick else "make bench"
+    text = report(cases, failures, sz, a.quick, mach, cg, cg_err, chart_err, tools,
+                  time.time() - started, argv_line)
+    write_atomic(os.path.join(a.out, "BENCHMARKS.md"), text)
+    raw = {c.cid: {r: [{k: v for k, v in (res or {}).items() if k != "pause_list"} if res else None
+                       for res in c.results[r]] for r in c.results} for c in cases}
+    write_atomic(os.path.join(a.out, "bench-results.json"), json.dumps(raw, indent=1) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
