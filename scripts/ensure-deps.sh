@@ -11,7 +11,7 @@ optional=()
 case "$profile" in
   build) ;;
   check) required+=(libcmocka-dev); optional+=(python3-networkx) ;;
-  ci) required+=(libcmocka-dev clang libclang-rt-14-dev valgrind); optional+=(python3-networkx) ;;
+  ci) required+=(libcmocka-dev clang clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(python3-networkx) ;;
   bench) required+=(python3 libgc-dev php-cli lua5.4 gnuplot-nox valgrind time) ;;
   *) echo "ensure-deps: unknown profile '$profile'" >&2; exit 2 ;;
 esac
