@@ -166,21 +166,22 @@ static bool number_equal(const rc_object *a, const rc_object *b)
     return float_as_int(((const rci_float *)f)->value, &as_int) && as_int == rci_int_get(i);
 }
 
-static bool str_equal(rc_heap *heap, rci_str *a, rci_str *b)
+static bool str_equal(const rci_str *a, const rci_str *b)
 {
-    return a->len == b->len && rci_str_hash(heap, a) == rci_str_hash(heap, b) &&
-           memcmp(a->data, b->data, a->len) == 0;
+    if (a->len != b->len || (a->hash != 0 && b->hash != 0 && a->hash != b->hash))
+        return false;
+    return memcmp(a->data, b->data, a->len) == 0;
 }
 
 /* Equality of two references that are not both tuples (identity already failed). */
-static bool leaf_equal(rc_heap *heap, rc_object *a, rc_object *b)
+static bool leaf_equal(const rc_object *a, const rc_object *b)
 {
     if (a == b)
         return true;
     if (is_number(a) && is_number(b))
         return number_equal(a, b);
     if (rci_is_builtin(a, RCI_INDEX_STR) && rci_is_builtin(b, RCI_INDEX_STR))
-        return str_equal(heap, (rci_str *)a, (rci_str *)b);
+        return str_equal((const rci_str *)a, (const rci_str *)b);
     return false;
 }
 
@@ -216,7 +217,7 @@ static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, boo
         if (x == y)
             continue;
         if (!rci_is_builtin(x, RCI_INDEX_TUPLE) || !rci_is_builtin(y, RCI_INDEX_TUPLE)) {
-            equal = leaf_equal(heap, x, y);
+            equal = leaf_equal(x, y);
             continue;
         }
         if (tuples_differ_fast((rci_tuple *)x, (rci_tuple *)y)) {
@@ -245,7 +246,7 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
         }
         return tuple_equal_walk(heap, (rci_tuple *)a, (rci_tuple *)b, out, call);
     }
-    *out = leaf_equal(heap, a, b);
+    *out = leaf_equal(a, b);
     return RC_OK;
 }
 

@@ -3,7 +3,7 @@
  * validated strictly on creation: overlong forms, surrogates (U+D800..U+DFFF) and code
  * points above U+10FFFF are rejected, as Python's decoder does. NUL bytes inside the text
  * are allowed (the length counts). The hash is seeded with heap->hash_seed and computed
- * once.
+ * once, on first use (a str that is never a key or compared never pays for it).
  */
 #include "builtins.h"
 
@@ -127,13 +127,11 @@ rc_object *rc_str_new(rc_heap *heap, const char *utf8, size_t len_bytes)
         rci_error(heap, RC_ELIMIT, "rc_str_new: length %zu too large", len_bytes);
         return NULL;
     }
-    uint64_t hash = bytes_hash(utf8, len_bytes, heap->hash_seed);
     rci_str *s =
         (rci_str *)rci_object_new(heap, heap->t_str, offsetof(rci_str, data) + len_bytes + 1);
     if (s == NULL)
         return NULL;
     s->len = len_bytes;
-    s->hash = hash;
     if (len_bytes > 0)
         memcpy(s->data, utf8, len_bytes);
     s->data[len_bytes] = '\0';
