@@ -1,6 +1,6 @@
 /*
  * differential.h -- the randomized differential test: random create / link / unlink /
- * hold / drop / collect / configure sequences run against rcgc and against the oracle
+ * hold / drop / collect / untrack / track / configure sequences run against rcgc and against the oracle
  * (oracle.h), compared after every operation.
  *
  * What is compared (after each operation, from rc_heap_visit and the objects' own ids):
@@ -9,7 +9,9 @@
  *    and is positive (reference counting frees acyclic garbage at once);
  *  - after a full collection the live nodes are exactly the reachable ones, and
  *    rc_collect returned the number of tracked nodes it freed (at most that after a younger
- *    collection);
+ *    collection); while the test has untracked some nodes (rc_gc_untrack), what those
+ *    reach counts as reachable too;
+ *  - rc_gc_is_tracked is true exactly for the nodes the test has not untracked;
  *  - live_objects, tracked_objects and the generation sizes agree with the live nodes.
  * A failure prints the graph's seed; RCGC_SEED=<seed> replays that graph alone and
  * RCGC_ITERATIONS=<n> changes how many graphs run.
@@ -27,8 +29,19 @@ typedef struct rt_diff_params {
     size_t n_ops;        /* operations per graph */
 } rt_diff_params;
 
-/* Runs one graph; fails the calling cmocka test (printing the seed) on a mismatch. */
-void rt_diff_run_one(uint64_t seed, const rt_diff_params *p);
+/* What the graphs exercised, printed after a run so that a change which stops the
+ * workload from reaching the collector shows. */
+typedef struct rt_diff_totals {
+    uint64_t graphs, ops, nodes;
+    uint64_t explicit_collections; /* rc_collect calls */
+    uint64_t auto_collections;     /* collections the heap started by itself */
+    uint64_t freed_by_collections; /* nodes freed during explicit rc_collect calls */
+    uint64_t freed_otherwise;      /* by reference counting or automatic collections */
+} rt_diff_totals;
+
+/* Runs one graph; fails the calling cmocka test (printing the seed) on a mismatch.
+ * totals may be NULL. */
+void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *totals);
 /* Runs RCGC_SEED's graph if set, else the configured number of graphs. */
 void rt_diff_run(const rt_diff_params *p);
 

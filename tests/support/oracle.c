@@ -117,6 +117,17 @@ void or_slot_append(or_graph *g, int id, int target)
     nd->slots[nd->n_slots++] = target;
 }
 
+void or_slot_insert(or_graph *g, int id, size_t slot, int target)
+{
+    or_node *nd = node_at(g, id);
+    if (slot > nd->n_slots)
+        abort();
+    reserve_slots(nd, nd->n_slots + 1);
+    memmove(&nd->slots[slot + 1], &nd->slots[slot], (nd->n_slots - slot) * sizeof *nd->slots);
+    nd->slots[slot] = target;
+    nd->n_slots++;
+}
+
 int or_slot_pop(or_graph *g, int id, size_t slot)
 {
     or_node *nd = node_at(g, id);
@@ -138,12 +149,15 @@ void or_hold_add(or_graph *g, int id, int delta)
 
 int or_holds(const or_graph *g, int id) { return node_at(g, id)->holds; }
 
-void or_reachable(const or_graph *g, bool *reachable)
+void or_reachable(const or_graph *g, bool *reachable) { or_reachable_from(g, NULL, reachable); }
+
+void or_reachable_from(const or_graph *g, const bool *extra_roots, bool *reachable)
 {
     int *queue = or_xrealloc(NULL, g->n * sizeof *queue);
     size_t head = 0, tail = 0;
     for (size_t i = 0; i < g->n; i++) {
-        reachable[i] = g->nodes[i].exists && g->nodes[i].holds > 0;
+        reachable[i] = g->nodes[i].exists &&
+                       (g->nodes[i].holds > 0 || (extra_roots != NULL && extra_roots[i]));
         if (reachable[i])
             queue[tail++] = (int)i;
     }

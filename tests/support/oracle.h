@@ -35,6 +35,8 @@ size_t or_slot_count(const or_graph *g, int id);
 int or_slot_get(const or_graph *g, int id, size_t slot);
 void or_slot_set(or_graph *g, int id, size_t slot, int target);
 void or_slot_append(or_graph *g, int id, int target);
+/* Inserts a slot before index slot (<= the slot count), shifting the later ones up. */
+void or_slot_insert(or_graph *g, int id, size_t slot, int target);
 /* Removes the slot, shifting the later ones down; returns what it held. */
 int or_slot_pop(or_graph *g, int id, size_t slot);
 
@@ -44,6 +46,8 @@ int or_holds(const or_graph *g, int id);
 /* reachable[id] = the node exists and a path of slots leads to it from a held node.
  * reachable has or_size(g) entries. */
 void or_reachable(const or_graph *g, bool *reachable);
+/* The same with more roots: every existing node with extra_roots[id] set. */
+void or_reachable_from(const or_graph *g, const bool *extra_roots, bool *reachable);
 /* Holds plus slots of existing nodes that name id. */
 long or_expected_refcount(const or_graph *g, int id);
 /* The same for every id at once (0 for removed nodes); counts has or_size(g) entries. */
