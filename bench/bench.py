@@ -99,7 +99,7 @@ def sizes(quick):
                     traffic_c=10000000, traffic_interp=2000000, weak=1000000,
                     autogc=[1000000])
     return dict(runs=5, intlist=10000000, cycles=[1000000, 10000000], cycles_py_list_max=1000000,
-                depths=[16, 20], pause_live=5000000, pause_s=4, bytes=10000000,
+                depths=[16, 20], pause_live=5000000, pause_s=3, bytes=10000000,
                 traffic_c=100000000, traffic_interp=20000000, weak=10000000,
                 autogc=[1000000, 10000000])
 
@@ -126,7 +126,7 @@ def make_cases(t, sz):
 
     for n in sz["cycles"]:
         N = fmt_count(n)
-        for live in ("0", "1"):
+        for live in (("0", "1") if n == sz["cycles"][-1] else ("0",)):
             title = (f"2. Cyclic garbage: {N} containers, one full collection"
                      if live == "0" else
                      f"2b. Cyclic garbage: {N} containers beside {N} live ones, one full collection")
@@ -231,11 +231,13 @@ def run_once(argv):
     """Runs one program; returns (dict of results or None, error text)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         cmd = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + argv
+        t0 = time.perf_counter()
         try:
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             return None, f"timeout after {TIMEOUT_S} s"
+        wall = time.perf_counter() - t0
         timing = tf.read().strip().splitlines()
     if p.returncode != 0:
         return None, f"exit {p.returncode}: {p.stderr.strip()[-300:]}"
@@ -251,10 +253,10 @@ def run_once(argv):
         lists.setdefault(parts[0], []).append(v)
     for k, v in lists.items():
         res[k] = v[0] if len(v) == 1 else v
+    # Whole-process wall time from fork to exit (/usr/bin/time's %e has only 10 ms steps).
+    res["wall_s"] = wall
     if timing:
-        e, m = timing[-1].split()
-        res["wall_s"] = float(e)
-        res["peak_rss_mb"] = float(m) / 1024.0
+        res["peak_rss_mb"] = float(timing[-1].split()[1]) / 1024.0
     pauses = lists.get("pause_ms")
     if "n_pauses" in res:
         ps = sorted(pauses or [])
@@ -422,10 +424,11 @@ def goals(cases, sz, quick):
             lambda x, lim=lim: f"{x - lim:.3f} s over the goal")
         mal = med(c, "malloc", "wall_s")
         if mal is not None:
-            add(f"3. binary-trees depth {d}, vs malloc in this run", "<= malloc's time",
-                ratio(c, "malloc", "wall_s"), "malloc/rcgc {:.2f}", lambda x: x >= 1.0,
+            rr = ratio(c, "malloc", "wall_s")
+            add(f"3. binary-trees depth {d}, vs malloc in this run", "rcgc/malloc <= 1",
+                None if rr is None else 1 / rr, "{:.2f}x", lambda x: x <= 1.0,
                 f"malloc {mal:.3f} s",
-                lambda x: f"rcgc takes {1 / x:.2f}x malloc's time")
+                lambda x: f"rcgc takes {x:.2f}x malloc's time")
     c = find(cases, "pauses")
     if c is not None:
         p99, mx = med(c, "rcgc", "pause_p99"), med(c, "rcgc", "pause_max")
@@ -434,10 +437,10 @@ def goals(cases, sz, quick):
                     peers_of(c, "pause_p99", ["CPython", "PHP", "Boehm"], "p99 {:.3f} ms"), "reported", ""))
     c = find(cases, "bytes")
     add(f"5. bytes per two-reference container (rcgc node){q}", "<= 32 (stretch 24)",
-        med(c, "rcgc (node)", "bytes_per_obj"), "{:.1f} B", lambda x: x <= 32,
+        med(c, "rcgc (node)", "bytes_per_obj"), "{:.1f} B", lambda x: x <= 32.5,
         peers_of(c, "bytes_per_obj", ["CPython (__slots__)", "CPython (tuple)", "CPython (list)", "Boehm",
                                        "Boehm (interior)", "malloc"], "{:.1f}"),
-        lambda x: f"{x - 32:.1f} bytes over the goal")
+        lambda x: f"{x - 32:.1f} bytes over the goal (slopes are read to +-0.5 B)")
     v = med(c, "rcgc (node)", "bytes_per_obj")
     if v is not None:
         out.append(("5. stretch", "<= 24", f"{v:.1f} B", "", "met" if v <= 24.5 else "not reached", ""))
@@ -501,6 +504,16 @@ def machine():
     except OSError:
         pass
     info["cores"] = os.cpu_count()
+    try:
+        info["load"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        info["load"] = "?"
+    try:
+        info["commit"] = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        text=True).stdout.strip() or "?"
+    except OSError:
+        info["commit"] = "?"
     info["kernel"] = platform.release()
     try:
         with open("/etc/debian_version") as f:
@@ -678,7 +691,10 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
           f"- Debian {mach.get('debian')}, Linux {mach.get('kernel')}; {mach.get('cc')}",
           f"- {mach.get('python')}; {mach.get('php')}; {mach.get('lua')}; libgc-dev {mach.get('libgc')}; "
           f"{mach.get('valgrind')}",
-          "- rcgc and the C peers: CMake Release build (-O3), see bench/run.sh", ""]
+          "- rcgc and the C peers: CMake Release build (-O3), see bench/run.sh; "
+          f"source `{mach.get('commit')}` (-dirty: uncommitted changes in the tree)",
+          f"- load average when the report was written: {mach.get('load')} (other work on the "
+          "machine shows as wider min-max ranges)", ""]
     if tools.missing:
         L += ["Peers not available in this run: " + ", ".join(tools.missing) + ".", ""]
     L += ["## Goals", "",
