@@ -1,12 +1,14 @@
 /* Adjacency in compressed rows (CSR) and the reachability search.
  *
- * Build: each chunk counts the out-degrees of its sources into an array of
- * its own (in parallel), the counts are summed into row starts, then each
- * thread scatters the successors of one range of source keys, reading all
- * chunks in input order. Invariant ROW_FILL: during the scatter start[v] is
- * the next free place of row v; afterwards it is the end of row v, and one
- * shift turns ends into starts. Ranges are disjoint, so threads never write
- * the same element. No allocation per edge: three arrays in all.
+ * Build: each chunk (PACKED in chunk.c, by keys_assign) counts the
+ * out-degrees of its sources into an array of its own, in parallel. One
+ * pass over the keys turns the counts into fill positions: row v holds the
+ * successors from chunk 0, then chunk 1, and so on, so each chunk owns a
+ * disjoint slice of every row and its thread scatters into it without
+ * synchronisation (invariant ROW_FILL: fill_c[v] is the next free place of
+ * chunk c in row v). A chunk's pairs are returned as soon as they are
+ * scattered. After the scatter the last chunk's fill positions are the row
+ * ends, and one shift turns them into row starts. No allocation per edge.
  *
  * Search: depth-first with an explicit stack of keys (a key is pushed once,
  * when it is marked), so input-controlled depth never meets the C stack. */
@@ -16,96 +18,79 @@
 
 #include "rcgc_tool.h"
 
+#define MAX_CHUNKS 9
+
 struct build_task {
-    const struct chunk *cs; /* all chunks */
-    size_t n_chunks;        /* their number */
-    size_t self;            /* count: this task's chunk */
-    uint32_t *deg;          /* count: out-degrees by key, n_keys + 1 */
-    uint32_t lo, hi;        /* scatter: source keys [lo, hi) of this task */
-    uint32_t *fill;         /* scatter: ROW_FILL positions */
-    uint32_t *succ;         /* scatter: the successor array */
+    struct chunk *c; /* this task's chunk, PACKED */
+    uint32_t *fill;  /* out-degrees by key, then ROW_FILL positions; n_keys + 1 */
+    uint32_t *succ;  /* scatter: the successor array */
 };
 
 static void count_task(void *arg)
 {
     struct build_task *t = arg;
-    const struct chunk *c = &t->cs[t->self];
-    const uint32_t *p = c->pair;
-    uint32_t *deg = t->deg;
-    for (size_t i = 0; i < c->n_pairs; i++)
-        if (p[2 * i + 1] != TOK_NONE) deg[p[2 * i]]++;
+    const uint32_t *p = t->c->pair;
+    unsigned bits = t->c->bits;
+    uint32_t *deg = t->fill, none = (uint32_t)(((uint64_t)1 << bits) - 1);
+    for (size_t i = 0; i < t->c->n_pairs; i++) {
+        uint32_t s = packed_get(p, 2 * i, bits), d = packed_get(p, 2 * i + 1, bits);
+        deg[s] += d != none;
+    }
 }
 
 static void scatter_task(void *arg)
 {
     struct build_task *t = arg;
-    uint32_t lo = t->lo, span = t->hi - t->lo, *fill = t->fill, *succ = t->succ;
-    for (size_t k = 0; k < t->n_chunks; k++) {
-        const uint32_t *p = t->cs[k].pair;
-        size_t n = t->cs[k].n_pairs;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t s = p[2 * i], d = p[2 * i + 1];
-            if (s - lo < span && d != TOK_NONE) succ[fill[s]++] = d;
-        }
+    const uint32_t *p = t->c->pair;
+    unsigned bits = t->c->bits;
+    uint32_t *fill = t->fill, *succ = t->succ, none = (uint32_t)(((uint64_t)1 << bits) - 1);
+    for (size_t i = 0; i < t->c->n_pairs; i++) {
+        uint32_t s = packed_get(p, 2 * i, bits), d = packed_get(p, 2 * i + 1, bits);
+        if (d != none) succ[fill[s]++] = d;
     }
+    chunk_release_pairs(t->c);
 }
 
-/* Turns per-chunk degrees into row starts in tasks[0].deg; 1 if too many edges. */
-static int sum_degrees(struct build_task *ts, size_t n, uint32_t n_keys)
+/* Turns per-chunk degrees into ROW_FILL positions; the edge count, or
+ * UINT32_MAX if there are too many. */
+static uint32_t fill_positions(struct build_task *ts, size_t n, uint32_t n_keys)
 {
-    uint32_t *start = ts[0].deg;
     uint64_t total = 0;
     for (uint32_t v = 0; v < n_keys; v++) {
-        uint64_t d = start[v];
-        for (size_t i = 1; i < n; i++)
-            d += ts[i].deg[v];
-        start[v] = (uint32_t)total;
-        total += d;
-        if (total >= UINT32_MAX) return 1;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = ts[i].fill[v];
+            ts[i].fill[v] = (uint32_t)total;
+            total += d;
+        }
+        if (total >= UINT32_MAX) return UINT32_MAX;
     }
-    start[n_keys] = (uint32_t)total;
-    for (size_t i = 1; i < n; i++)
-        free(ts[i].deg);
-    return 0;
-}
-
-static void split_rows(struct build_task *ts, size_t n, const uint32_t *start, uint32_t n_keys)
-{
-    uint64_t total = start[n_keys];
-    uint32_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        ts[i].lo = v;
-        uint64_t goal = total * (i + 1) / n;
-        while (v < n_keys && (i + 1 == n || start[v] < goal))
-            v++;
-        ts[i].hi = v;
-    }
+    return (uint32_t)total;
 }
 
 int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct graph *g)
 {
-    size_t n = n_chunks ? n_chunks : 1;
-    struct build_task ts[9];
-    if (n > 9) n = 9;
+    struct build_task ts[MAX_CHUNKS];
+    size_t n = n_chunks < MAX_CHUNKS ? n_chunks : MAX_CHUNKS;
     for (size_t i = 0; i < n; i++) {
-        ts[i] = (struct build_task){.cs = chunks, .n_chunks = n_chunks, .self = i};
-        ts[i].deg = xcalloc((size_t)n_keys + 1, sizeof(uint32_t));
+        ts[i].c = &chunks[i];
+        ts[i].fill = xcalloc((size_t)n_keys + 1, sizeof(uint32_t));
     }
-    parallel_run(count_task, ts, sizeof *ts, n_chunks);
-    if (sum_degrees(ts, n, n_keys) != 0) {
+    parallel_run(count_task, ts, sizeof *ts, n);
+    uint32_t edges = fill_positions(ts, n, n_keys);
+    if (edges == UINT32_MAX) {
+        for (size_t i = 0; i < n; i++)
+            free(ts[i].fill);
         fputs("rcgc: too many edges (the limit is 4294967294)\n", stderr);
         return 1;
     }
     g->n_keys = n_keys;
-    g->start = ts[0].deg;
-    g->succ = xmalloc((size_t)g->start[n_keys] * sizeof *g->succ);
-    size_t workers = parallel_threads() < n ? parallel_threads() : n;
-    split_rows(ts, workers, g->start, n_keys);
-    for (size_t i = 0; i < workers; i++) {
-        ts[i].fill = g->start;
+    g->succ = xmalloc((size_t)edges * sizeof *g->succ);
+    for (size_t i = 0; i < n; i++)
         ts[i].succ = g->succ;
-    }
-    parallel_run(scatter_task, ts, sizeof *ts, workers);
+    parallel_run(scatter_task, ts, sizeof *ts, n);
+    g->start = n ? ts[n - 1].fill : xcalloc((size_t)n_keys + 1, sizeof *g->start);
+    for (size_t i = 0; i + 1 < n; i++)
+        free(ts[i].fill);
     memmove(g->start + 1, g->start, (size_t)n_keys * sizeof *g->start);
     g->start[0] = 0;
     return 0;

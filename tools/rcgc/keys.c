@@ -9,7 +9,9 @@
  * chunk order, so global ids are in order of first appearance (invariant FIRST_SEEN); `order` is
  * then NULL, meaning the identity.
  *
- * After keys_assign every token of every chunk is a key or TOK_NONE. */
+ * keys_assign leaves every chunk PACKED (chunk.c): its tokens are keys or
+ * TOK_NONE, packed while they are rewritten or scanned, so packing costs no
+ * pass of its own. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +43,14 @@ static void direct_scan(void *arg)
     l->seen = xcalloc((size_t)l->n_keys / 64 + 1, sizeof *l->seen);
     l->order = xmalloc(((size_t)l->n_keys + 1) * sizeof *l->order);
     const uint32_t *p = l->c->pair;
-    for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
-        if (p[i] != TOK_NONE && !bit_test_set(l->seen, p[i])) l->order[l->n_order++] = p[i];
+    struct packer pk;
+    packer_start(&pk, l->c, packed_bits(l->n_keys));
+    for (size_t i = 0; i < 2 * l->c->n_pairs; i++) {
+        uint32_t v = p[i];
+        if (v != TOK_NONE && !bit_test_set(l->seen, v)) l->order[l->n_order++] = v;
+        packer_put(&pk, v);
+    }
+    packer_finish(&pk, l->c);
 }
 
 static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k)
@@ -94,9 +102,12 @@ static void hash_local(void *arg)
 static void hash_rewrite(void *arg)
 {
     struct local *l = arg;
-    uint32_t *p = l->c->pair;
+    const uint32_t *p = l->c->pair;
+    struct packer pk;
+    packer_start(&pk, l->c, packed_bits(l->n_keys));
     for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
-        if (p[i] != TOK_NONE) p[i] = l->map[p[i]];
+        packer_put(&pk, p[i] == TOK_NONE ? TOK_NONE : l->map[p[i]]);
+    packer_finish(&pk, l->c);
     free(l->map);
     free(l->order);
     intern_free(l->c->table);
@@ -126,8 +137,10 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k)
     k->table = intern_new(expected);
     for (size_t i = 0; i < n; i++)
         merge_local(&ls[i], k->table);
-    parallel_run(hash_rewrite, ls, sizeof *ls, n);
     k->n_nodes = k->n_keys = intern_count(k->table);
+    for (size_t i = 0; i < n; i++)
+        ls[i].n_keys = k->n_keys;
+    parallel_run(hash_rewrite, ls, sizeof *ls, n);
 }
 
 int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k)

@@ -174,6 +174,8 @@ int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
     size_t body_end = last_newline_end(d, start, in->size);
     struct chunk *cs = xcalloc(parallel_threads() + 1, sizeof *cs);
     size_t n = split_body(cs, d, start, body_end);
+    for (size_t i = 0; i < n; i++)
+        chunk_reserve(&cs[i], (size_t)(cs[i].end - cs[i].begin) / 2 + 2);
     parallel_run(parse_range, cs, sizeof *cs, n);
     if (body_end < in->size && start < in->size) {
         size_t from = body_end > start ? body_end : start, len = in->size - from;
@@ -183,6 +185,7 @@ int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
         cs[n].owned = tail;
         cs[n].begin = tail;
         cs[n].end = tail + len + 1;
+        chunk_reserve(&cs[n], len / 2 + 2);
         parse_range(&cs[n]);
         n++;
     }

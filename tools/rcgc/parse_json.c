@@ -209,6 +209,7 @@ int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks)
     struct json j = {.d = in->data, .n = in->size, .label = in->label};
     j.arena = xmalloc(in->size + 1);
     c->owned = j.arena;
+    chunk_reserve(c, in->size / 2 + 2);
     c->begin = in->data;
     c->end = in->data + in->size;
     bool ok = document(&j, c);

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TOK_INT_MAX 0x7ffffffeu
 #define TOK_OTHER 0x80000000u
@@ -39,7 +40,9 @@ struct name {
 struct chunk {
     uint32_t *pair;                   /* 2 * n_pairs tokens: source, successor or TOK_NONE */
     size_t n_pairs;                   /* lines (or JSON key/successor entries) kept */
-    size_t cap_pairs;                 /* allocated pairs */
+    size_t cap_pairs;                 /* pairs the reservation holds */
+    size_t map_bytes;                 /* bytes mapped at pair */
+    unsigned bits;                    /* 0, or the field width once PACKED */
     struct intern *table;             /* names of TOK_OTHER tokens; NULL if none */
     bool any_int;                     /* some token is an integer */
     uint32_t max_int;                 /* largest integer token seen, 0 if none */
@@ -48,7 +51,44 @@ struct chunk {
 };
 
 /* Adding to a chunk; both exit the process on memory exhaustion. */
+void chunk_reserve(struct chunk *c, size_t max_pairs);
 void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst);
+/* Rewriting a chunk's pairs in place as PACKED (chunk.c): put every token
+ * in order, each after it was read (the packed form never overtakes the
+ * unread tokens), then finish. */
+struct packer {
+    unsigned char *out; /* the chunk's pair array, as bytes */
+    uint64_t acc;       /* bits not yet stored, lowest first */
+    uint64_t none;      /* field value standing for TOK_NONE */
+    size_t at;          /* bytes stored */
+    unsigned used;      /* bits held in acc */
+    unsigned bits;      /* field width */
+};
+void packer_start(struct packer *pk, struct chunk *c, unsigned bits);
+void packer_finish(struct packer *pk, struct chunk *c);
+static inline void packer_put(struct packer *pk, uint32_t token)
+{
+    uint64_t v = token == TOK_NONE ? pk->none : token;
+    pk->acc |= v << pk->used;
+    pk->used += pk->bits;
+    if (pk->used >= 64) {
+        memcpy(pk->out + pk->at, &pk->acc, 8);
+        pk->at += 8;
+        pk->used -= 64;
+        pk->acc = pk->used ? v >> (pk->bits - pk->used) : 0;
+    }
+}
+/* Field width for keys below n_keys, the all-ones value left for TOK_NONE. */
+unsigned packed_bits(uint32_t n_keys);
+void chunk_release_pairs(struct chunk *c);
+
+/* Field i of a packed pair array (PACKED): 8 readable bytes cover any field. */
+static inline uint32_t packed_get(const uint32_t *pair, size_t i, unsigned bits)
+{
+    uint64_t bit = (uint64_t)i * bits, x;
+    memcpy(&x, (const unsigned char *)pair + (bit >> 3), 8);
+    return (uint32_t)((x >> (bit & 7)) & (((uint64_t)1 << bits) - 1));
+}
 uint32_t chunk_intern(struct chunk *c, const unsigned char *bytes, size_t len);
 void chunk_free(struct chunk *c);
 

@@ -203,8 +203,7 @@ static int run(const struct options *o, struct input *in)
         rc = graph_build(cs, n_chunks, k.n_keys, &g);
     }
     for (size_t i = 0; i < n_chunks; i++) {
-        free(cs[i].pair);
-        cs[i].pair = NULL;
+        chunk_release_pairs(&cs[i]);
     }
     if (rc == 0) {
         progress_phase("searching");
