@@ -199,12 +199,57 @@ static void counting_allocator_balances_without_failures(void **state)
     assert_int_equal(alloc.refused, 0);
 }
 
+/* The collector needs no memory to finish (src/gc.c phase 2): with every request refused
+ * from the collection on, a root holding 20,000 lists (all pushed on the mark stack at
+ * once) is still marked and a cycle beside it still freed, exactly. */
+static void collection_completes_when_mark_stack_cannot_grow(void **state)
+{
+    (void)state;
+    rt_alloc alloc;
+    rt_alloc_init(&alloc, -1);
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.allocator = &alloc.iface;
+    cfg.gc_disabled = true;
+    cfg.stress = false;
+    rc_heap *heap = rt_heap_new_cfg(&cfg);
+    rc_object *root = rt_list(heap);
+    for (int i = 0; i < 20000; i++) {
+        rc_object *l = rt_list(heap);
+        rc_object *m = rt_list(heap);
+        rt_append(heap, l, m); /* each child reaches one more, so marking goes two deep */
+        rc_decref(heap, m);
+        assert_int_equal(rc_list_append_steal(heap, root, l), RC_OK);
+    }
+    rc_object *a = rt_list(heap), *b = rt_list(heap);
+    rt_append(heap, a, b);
+    rt_append(heap, b, a);
+    rc_decref(heap, a);
+    rc_decref(heap, b);
+    size_t live = rt_live_objects(heap);
+    alloc.fail_at = (int64_t)alloc.requests;
+    alloc.fail_all_after = true;
+    assert_int_equal(rc_collect(heap, 2), 2);
+    assert_int_equal(rt_live_objects(heap), live - 2);
+    assert_int_equal(rc_refcount(root), 1);
+    assert_int_equal(rc_refcount(rc_list_get_borrow(heap, root, 19999)), 1);
+    assert_true(alloc.refused > 0);
+    assert_int_equal(rc_collect(heap, 0), 0);
+    alloc.fail_at = -1;
+    rc_decref(heap, root);
+    assert_int_equal(rt_live_objects(heap), live - 2 - 40001);
+    rt_heap_finish(heap);
+    assert_int_equal(alloc.outstanding_bytes, 0);
+    assert_int_equal(alloc.outstanding_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counting_allocator_balances_without_failures),
         cmocka_unit_test(every_single_allocation_failure_is_clean),
         cmocka_unit_test(persistent_allocation_failure_is_clean),
+        cmocka_unit_test(collection_completes_when_mark_stack_cannot_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

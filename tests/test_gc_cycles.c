@@ -397,6 +397,161 @@ static void collect_without_garbage_returns_zero(void **state)
     rt_heap_finish(heap);
 }
 
+/* Large objects (a page each) take part in cycles like any other, in every generation. */
+static void cycle_of_large_objects_freed_young_and_old(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *pair = rt_pair_type(heap);
+    rc_heap_stats st0 = rt_stats(heap);
+    rc_object *a = rc_new_var(heap, pair, 3 * RC_PAGE_BYTES);
+    rc_object *b = rc_new_var(heap, pair, 70000);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(rc_gc_is_tracked(heap, a));
+    rt_pair_set(heap, a, 0, b);
+    rt_pair_set(heap, b, 1, a);
+    rc_decref(heap, a);
+    rc_decref(heap, b);
+    assert_int_equal(rc_collect(heap, 0), 2);
+    assert_int_equal(rt_stats(heap).large_bytes, st0.large_bytes);
+
+    a = rc_new_var(heap, pair, 100000);
+    assert_non_null(a);
+    rt_pair_set(heap, a, 0, a);
+    assert_int_equal(rc_collect(heap, 2), 0);
+    assert_int_equal(rt_gen_sizes(heap).n[2], 1);
+    rc_decref(heap, a);
+    assert_int_equal(rc_collect(heap, 0), 0);
+    assert_int_equal(rc_collect(heap, 2), 1);
+    rc_heap_stats st = rt_stats(heap);
+    assert_int_equal(st.large_bytes, st0.large_bytes);
+    assert_int_equal(st.live_objects, st0.live_objects);
+    rt_heap_finish(heap);
+}
+
+/* A dict that is its own key, and a pair used as a key that holds the dict: cycles
+ * through dict keys, not just values. */
+static void cycles_through_dict_keys_freed(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    size_t base = rt_live_objects(heap);
+    const rc_type *pair = rt_pair_type(heap);
+    rc_object *d = rt_dict(heap);
+    assert_int_equal(rc_dict_set(heap, d, d, NULL), RC_OK);
+    rc_object *e = rt_dict(heap);
+    rc_object *k = rt_pair_new(heap, pair, 3);
+    rt_pair_set(heap, k, 0, e);
+    assert_int_equal(rc_dict_set(heap, e, k, rc_int_new(heap, 1)), RC_OK);
+    rc_decref(heap, k);
+    assert_int_equal(rc_refcount(k), 1);
+    rc_decref(heap, d);
+    rc_decref(heap, e);
+    assert_int_equal(rt_live_objects(heap), base + 3);
+    assert_int_equal(rc_collect(heap, 2), 3);
+    assert_int_equal(rt_live_objects(heap), base);
+    rt_heap_finish(heap);
+}
+
+/* A type that counts how often destroy and clear run on its instances. */
+typedef struct counted {
+    rc_object hdr;
+    rc_object *ref;
+    int *destroyed; /* incremented by destroy */
+    int *cleared;   /* incremented by clear */
+} counted;
+
+static int counted_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
+{
+    return visit(heap, ((counted *)self)->ref, arg);
+}
+
+static void counted_clear(rc_heap *heap, rc_object *self)
+{
+    counted *c = (counted *)self;
+    ++*c->cleared;
+    rc_object *old = c->ref;
+    c->ref = NULL;
+    rc_decref(heap, old);
+}
+
+static void counted_destroy(rc_heap *heap, rc_object *self)
+{
+    (void)heap;
+    ++*((counted *)self)->destroyed;
+}
+
+static const rc_type *counted_type(rc_heap *heap)
+{
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "counted";
+    spec.instance_bytes = sizeof(counted);
+    spec.traverse = counted_traverse;
+    spec.clear = counted_clear;
+    spec.destroy = counted_destroy;
+    const rc_type *t = rc_type_new(heap, &spec);
+    assert_non_null(t);
+    return t;
+}
+
+static rc_object *counted_new(rc_heap *heap, const rc_type *t, int *destroyed, int *cleared)
+{
+    rc_object *o = rc_new(heap, t);
+    assert_non_null(o);
+    ((counted *)o)->destroyed = destroyed;
+    ((counted *)o)->cleared = cleared;
+    return o;
+}
+
+/* rc_type_spec: clear runs when a count reaches zero; a collection frees cyclic garbage
+ * without clear; destroy runs exactly once either way. */
+static void collected_garbage_destroyed_once_without_clear(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *t = counted_type(heap);
+    int destroyed = 0, cleared = 0;
+    rc_object *a = counted_new(heap, t, &destroyed, &cleared);
+    rc_object *b = counted_new(heap, t, &destroyed, &cleared);
+    ((counted *)a)->ref = rc_newref(b);
+    ((counted *)b)->ref = rc_newref(a);
+    rc_decref(heap, a);
+    rc_decref(heap, b);
+    assert_int_equal(destroyed, 0);
+    assert_int_equal(rc_collect(heap, 2), 2);
+    assert_int_equal(destroyed, 2);
+    assert_int_equal(cleared, 0);
+
+    rc_object *c = counted_new(heap, t, &destroyed, &cleared);
+    rc_decref(heap, c);
+    assert_int_equal(destroyed, 3);
+    assert_int_equal(cleared, 1);
+    rt_heap_finish(heap);
+}
+
+/* rc_heap_free destroys each live object once, cycles and acyclic ones alike. */
+static void heap_free_destroys_each_live_object_once(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *t = counted_type(heap);
+    int destroyed = 0, cleared = 0;
+    rc_object *a = counted_new(heap, t, &destroyed, &cleared);
+    rc_object *b = counted_new(heap, t, &destroyed, &cleared);
+    ((counted *)a)->ref = rc_newref(b);
+    ((counted *)b)->ref = rc_newref(a);
+    rc_decref(heap, b);
+    rc_object *lone = counted_new(heap, t, &destroyed, &cleared);
+    rc_object *held = counted_new(heap, t, &destroyed, &cleared);
+    ((counted *)held)->ref = rc_newref(lone);
+    (void)a;
+    rt_heap_finish(heap);
+    assert_int_equal(destroyed, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +573,10 @@ int main(void)
         cmocka_unit_test(cycle_with_acyclic_tail_frees_tail),
         cmocka_unit_test(several_cycles_counted_together),
         cmocka_unit_test(collect_without_garbage_returns_zero),
+        cmocka_unit_test(cycle_of_large_objects_freed_young_and_old),
+        cmocka_unit_test(cycles_through_dict_keys_freed),
+        cmocka_unit_test(collected_garbage_destroyed_once_without_clear),
+        cmocka_unit_test(heap_free_destroys_each_live_object_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

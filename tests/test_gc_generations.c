@@ -424,6 +424,56 @@ static void gc_stats_reject_bad_generation_and_size(void **state)
     rt_heap_finish(heap);
 }
 
+/* Freeing old objects right after a collection leaves get_count()[0] at 0, not below. */
+static void count_zero_never_goes_below_zero(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    rc_object *l[4];
+    for (int i = 0; i < 4; i++)
+        l[i] = rt_list(heap);
+    rc_collect(heap, 2);
+    rc_object *young = rt_list(heap);
+    assert_int_equal(rt_gc_count(heap).n[0], 1);
+    for (int i = 0; i < 4; i++)
+        rc_decref(heap, l[i]);
+    assert_int_equal(rt_gc_count(heap).n[0], 0);
+    rc_decref(heap, young);
+    assert_int_equal(rt_gc_count(heap).n[0], 0);
+    rt_heap_finish(heap);
+}
+
+/* Instances of a type declared RC_TYPE_UNTRACKED are never tracked: creating and freeing
+ * one is neither a tracked allocation nor a tracked deallocation. */
+static void count_unchanged_by_untracked_type_instances(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    static const size_t offs[1] = {offsetof(rt_pair, a)};
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "untracked_pair";
+    spec.instance_bytes = sizeof(rt_pair);
+    spec.ref_offsets = offs;
+    spec.n_ref_offsets = 1;
+    spec.flags = RC_TYPE_UNTRACKED;
+    const rc_type *t = rc_type_new(heap, &spec);
+    assert_non_null(t);
+    rc_object *l[3];
+    for (int i = 0; i < 3; i++)
+        l[i] = rt_list(heap);
+    assert_int_equal(rt_gc_count(heap).n[0], 3);
+    rc_object *u = rc_new(heap, t);
+    assert_non_null(u);
+    assert_int_equal(rt_gc_count(heap).n[0], 3);
+    rc_decref(heap, u);
+    assert_int_equal(rt_gc_count(heap).n[0], 3);
+    for (int i = 0; i < 3; i++)
+        rc_decref(heap, l[i]);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +482,8 @@ int main(void)
         cmocka_unit_test(set_threshold_rejects_zero_older_thresholds),
         cmocka_unit_test(enable_and_disable_toggle_is_enabled),
         cmocka_unit_test(count_zero_is_tracked_allocations_minus_deallocations),
+        cmocka_unit_test(count_zero_never_goes_below_zero),
+        cmocka_unit_test(count_unchanged_by_untracked_type_instances),
         cmocka_unit_test(counts_track_collections_of_younger_generations),
         cmocka_unit_test(survivors_promoted_one_generation),
         cmocka_unit_test(young_garbage_freed_by_generation_zero_collection),

@@ -208,7 +208,8 @@ static void large_object_counted_in_large_bytes(void **state)
 }
 
 /* Freed pages go back: after 200,000 pairs come and go, page_bytes returns to where it
- * was (give or take the one spare page the heap may keep). */
+ * was, give or take the pages the heap keeps on purpose: each pool's current page (pair,
+ * list) and its one spare (src/page.c, invariant POOL). */
 static void pages_returned_after_mass_free(void **state)
 {
     (void)state;
@@ -224,7 +225,7 @@ static void pages_returned_after_mass_free(void **state)
     rc_decref(heap, keep);
     rc_heap_stats st = rt_stats(heap);
     assert_int_equal(st.live_objects, st0.live_objects);
-    assert_true(st.page_bytes <= st0.page_bytes + 2 * RC_PAGE_BYTES);
+    assert_true(st.page_bytes <= st0.page_bytes + 3 * RC_PAGE_BYTES);
     rt_heap_finish(heap);
 }
 
