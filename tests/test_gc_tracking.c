@@ -255,6 +255,82 @@ static void collect_while_freeing_is_refused(void **state)
     rt_heap_finish(heap);
 }
 
+static void untrack_self_from_hook(rc_heap *heap, rc_object *self, void *user)
+{
+    ++*(int *)user;
+    rc_gc_untrack(heap, self);
+}
+
+/* Untracking mid-collection would corrupt the generation the collector is walking:
+ * refused as misuse, the object stays tracked. */
+static void untrack_during_collection_is_refused(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    rt_misuse_log log;
+    memset(&log, 0, sizeof log);
+    rc_heap_set_misuse_hook(heap, rt_misuse_record, &log);
+    const rc_type *bag = rt_bag_type(heap);
+    rc_object *a = rt_bag_new(heap, bag, 1);
+    int calls = 0;
+    ((rt_bag *)a)->on_traverse = untrack_self_from_hook;
+    ((rt_bag *)a)->hook_user = &calls;
+    assert_int_equal(rc_collect(heap, 0), 0);
+    assert_true(calls >= 1);
+    assert_true(log.count >= 1);
+    assert_int_equal(log.kind, RC_MISUSE_REENTRANT_COLLECT);
+    assert_ptr_equal(log.address, a);
+    assert_true(rc_gc_is_tracked(heap, a));
+    assert_int_equal(rt_gen_sizes(heap).n[1], 1);
+    ((rt_bag *)a)->on_traverse = NULL;
+    rc_decref(heap, a);
+    rt_heap_finish(heap);
+}
+
+static void allocate_from_hook(rc_heap *heap, rc_object *self, void *user)
+{
+    (void)self;
+    uint64_t *collections_seen = user;
+    for (int i = 0; i < 20; i++) {
+        rc_object *l = rc_list_new(heap, 0);
+        assert_non_null(l);
+        rc_object *m = rc_list_new(heap, 0);
+        assert_non_null(m);
+        rt_append(heap, l, m);
+        rt_append(heap, m, l);
+        rc_decref(heap, l);
+        rc_decref(heap, m);
+    }
+    *collections_seen = rt_collections(heap, 0) + rt_collections(heap, 1) +
+                        rt_collections(heap, 2);
+}
+
+/* A clear function may allocate, but no automatic collection starts while objects are
+ * being freed (src/gc.c section 6), whatever the thresholds say. */
+static void allocation_while_freeing_never_starts_a_collection(void **state)
+{
+    (void)state;
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.stress = false;
+    cfg.threshold[0] = 1;
+    cfg.threshold[1] = 1000;
+    cfg.threshold[2] = 1000;
+    rc_heap *heap = rt_heap_new_cfg(&cfg);
+    const rc_type *bag = rt_bag_type(heap);
+    rc_object *a = rt_bag_new(heap, bag, 1);
+    uint64_t before = rt_collections(heap, 0);
+    uint64_t during = 99;
+    ((rt_bag *)a)->on_clear = allocate_from_hook;
+    ((rt_bag *)a)->hook_user = &during;
+    rc_decref(heap, a);
+    assert_int_equal(during, before);
+    assert_int_equal(rt_collections(heap, 0), before);
+    /* The 20 cycles made meanwhile are ordinary garbage for the next collection. */
+    assert_int_equal(rc_collect(heap, 2), 40);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +344,8 @@ int main(void)
         cmocka_unit_test(collect_rejects_bad_generation),
         cmocka_unit_test(collect_during_collection_is_refused),
         cmocka_unit_test(collect_while_freeing_is_refused),
+        cmocka_unit_test(untrack_during_collection_is_refused),
+        cmocka_unit_test(allocation_while_freeing_never_starts_a_collection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
