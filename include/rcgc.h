@@ -451,6 +451,161 @@ RC_API rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
 #endif
     ;
 
+/* ---- graphs and leak hunting (src/graph.c, objgraph.c, introspect.c) ---- */
+/* Python's gc introspection and objgraph's tools. Every walk goes through rc_heap_visit;
+ * none of these collects unless its comment says so, and none keeps state in the heap.
+ * Lists returned are new references the caller owns; the objects in them gain the
+ * references the list holds. docs/GRAPHS.md shows them at work. */
+#include <stdio.h>
+
+/* Python's gc.get_referents: a new list of every non-None reference the n objects hold
+ * (small ints included), in traversal order, repeats kept. NULL with the heap's error on
+ * RC_ENOMEM or n > 0 with objs NULL (RC_EINVAL). Cost: the objects' references. */
+RC_API rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n);
+/* Python's gc.get_referrers: a new list of the live objects holding a reference to any of
+ * the n objects, each once, in heap order; the returned list is never among them. Cost: one
+ * walk of the heap. */
+RC_API rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n);
+/* Python's gc.get_objects: a new list of the tracked objects of generation (0, 1 or 2; -1:
+ * every tracked object), the returned list excluded. RC_EINVAL for another generation. */
+RC_API rc_object *rc_gc_get_objects(rc_heap *heap, int generation);
+
+/* Edge labels. fn gets each reference obj holds (None included, in traversal order) with
+ * a label: reference-offset types give the spec's ref_names entry or "field N"; lists and
+ * tuples "[i]"; dicts the key's repr for a value and "key" for a key (objgraph's words);
+ * other traverse types "ref N" (N counts from 0). label is valid during the call only. A
+ * non-zero result from fn stops the walk and is returned. */
+typedef int (*rc_graph_ref_fn)(rc_heap *heap, rc_object *target, const char *label, void *user);
+RC_API int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *user);
+
+/* A yes/no question about an object (filters, highlights, chain ends). */
+typedef bool (*rc_graph_pred_fn)(rc_heap *heap, rc_object *obj, void *user);
+/* Writes one extra line for obj's node label into buf (cap bytes, NUL-terminated). */
+typedef void (*rc_graph_info_fn)(rc_heap *heap, rc_object *obj, char *buf, size_t cap, void *user);
+
+/* What a drawing call did: the file it wrote and whether Graphviz rendered it. */
+typedef struct rc_graph_result {
+    size_t size;       /* sizeof(rc_graph_result), set by the caller */
+    bool rendered;     /* true: path holds the asked image; false: DOT text only */
+    size_t n_nodes;    /* object nodes drawn (marker nodes excluded) */
+    size_t n_edges;    /* edges between object nodes drawn */
+    char path[1024];   /* the file written ("" for a stream) */
+    char message[256]; /* "" or, once per call, why the asked format was not rendered */
+} rc_graph_result;
+
+typedef struct rc_graph_options {
+    size_t size;                     /* sizeof(rc_graph_options), set by rc_graph_options_init */
+    size_t max_depth;                /* levels followed from the start objects; default 3 */
+    rc_object *const *extra_ignore;  /* objects never drawn nor followed */
+    size_t n_extra_ignore;
+    rc_graph_pred_fn filter;         /* NULL, or only objects it accepts are added */
+    void *filter_user;
+    size_t too_many;                 /* edges drawn per node at most, then "N more"; default 10 */
+    rc_graph_pred_fn highlight;      /* NULL, or accepted nodes get a blue shade */
+    void *highlight_user;
+    rc_graph_info_fn extra_info;     /* NULL, or adds a line to each node's label */
+    void *extra_info_user;
+    bool refcounts;                  /* show "[count]" after the type name */
+    bool shortnames;                 /* type names after their last '.'; default true */
+    const char *output_path;         /* .dot, .svg, .png or .pdf (chosen by the extension) */
+    FILE *output_stream;             /* used instead when output_path is NULL: DOT text */
+    rc_graph_result *result;         /* NULL, or filled in on return */
+} rc_graph_options;
+
+/* Fills opt with the defaults (no output: set output_path or output_stream). */
+RC_API void rc_graph_options_init(rc_graph_options *opt);
+
+/* objgraph's show_refs / show_backrefs: a breadth-first walk (explicit queue) from the n
+ * start objects along references (refs) or against them (backrefs), drawn as a graph. Start
+ * nodes have red text; nodes darken with distance; edges carry rc_graph_each_ref's labels.
+ * Backrefs also marks objects held from outside the heap (count above the references found
+ * inside it) as roots: double border and a "held from outside" line. The file is written
+ * under a temporary name and renamed into place, so a failure leaves nothing half-written.
+ * Without Graphviz (built with -DRCGC_WITH_GRAPHVIZ=OFF or without libgvc) an image request
+ * writes the DOT text next to it (x.png -> x.dot), returns RC_OK and says so in
+ * result->message with result->rendered false. Errors: RC_EINVAL (no output, unknown
+ * extension, bad size), RC_ENOMEM, RC_EOS (the file could not be written; errno in the
+ * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1).
+ * Reads counts only; never collects. */
+RC_API rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n,
+                                    const rc_graph_options *opt);
+RC_API rc_status rc_graph_show_backrefs(rc_heap *heap, rc_object *const *objs, size_t n,
+                                        const rc_graph_options *opt);
+
+/* objgraph's find_backref_chain / find_ref_chain: the shortest chain from obj against (or
+ * along) references to an object predicate accepts, within max_depth steps and avoiding the
+ * n_ignore objects. *chain_out gets a new list [match, ..., obj] (backref) or [obj, ...,
+ * match] (ref); [obj] alone if nothing matched. Cost: backref, a heap walk per level. */
+RC_API rc_status rc_graph_find_backref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn predicate,
+                                             void *user, size_t max_depth,
+                                             rc_object *const *ignore, size_t n_ignore,
+                                             rc_object **chain_out);
+RC_API rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn predicate,
+                                         void *user, size_t max_depth,
+                                         rc_object *const *ignore, size_t n_ignore,
+                                         rc_object **chain_out);
+/* objgraph's show_chain: draws the objects of chain (a list as returned above) and the
+ * references between neighbours in it. opt's depth, filter and ignore fields are unused. */
+RC_API rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_options *opt);
+
+/* Why is obj alive? Finds the shortest chain from an object held from outside the heap
+ * (its count exceeds the references the heap holds to it: a C variable, a global) to obj.
+ * *chain_out gets a new list [root, ..., obj]; an empty list if no such object exists (obj
+ * is garbage a collection would free). obj must be borrowed: a reference the caller holds
+ * makes obj its own root. Cost: one heap walk per step of the chain. */
+RC_API rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_out);
+
+/* objgraph's counters. Counts come from the per-type live counts (O(types)); boxed ints
+ * count, small ints are values and never do. */
+typedef struct rc_type_count {
+    const char *name; /* the type's name (valid as long as the heap) */
+    size_t count;     /* live instances */
+    int64_t delta;    /* growth only: increase since the previous peak */
+} rc_type_count;
+
+/* Live objects whose type is named name (every type of that name). */
+RC_API size_t rc_objgraph_count(const rc_heap *heap, const char *name);
+/* objgraph.typestats / most_common_types: types with live instances, most first (ties by
+ * name), at most cap written to out; returns how many such types exist. */
+RC_API size_t rc_objgraph_most_common_types(const rc_heap *heap, rc_type_count *out, size_t cap);
+/* Writes "name count" lines for the limit most common types to out (objgraph's layout). */
+RC_API rc_status rc_objgraph_show_most_common_types(rc_heap *heap, size_t limit, FILE *out);
+/* A new list of the live objects of the types named name. */
+RC_API rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name);
+
+/* objgraph.growth: per-type peaks kept between calls in a struct the caller owns. */
+typedef struct rc_objgraph_peaks {
+    size_t size;    /* sizeof(rc_objgraph_peaks); zero the rest before the first call */
+    size_t *peak;   /* per type index: the highest count seen (heap allocator memory) */
+    size_t n_peak;  /* entries of peak */
+} rc_objgraph_peaks;
+/* Types whose count rose above their peak since the last call, largest increase first (at
+ * most cap written); updates the peaks; returns how many types grew (0 and RC_ENOMEM on the
+ * heap if memory ran out). */
+RC_API size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap);
+/* The same, written to out as "name count +delta" lines (limit lines at most). */
+RC_API rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out);
+RC_API void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks);
+
+/* objgraph.get_leaking_objects: a new list of live objects no object of the heap refers
+ * to (what only C code holds, or nothing). Cost: two heap walks and a set of all targets. */
+RC_API rc_object *rc_objgraph_get_leaking_objects(rc_heap *heap);
+/* objgraph.at: the live object at address, as a new reference, or NULL. Validated against
+ * a heap walk, so any number is safe to pass. */
+RC_API rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address);
+
+/* A leak check for tests: begin snapshots the live objects (address and type); end runs a
+ * full collection (can collect), then reports the objects alive now that were not in the
+ * snapshot, grouped by type, as "name count" lines to out (NULL: no report), frees the
+ * snapshot and returns their number (-1 with the heap's error on RC_ENOMEM). An object
+ * freed and replaced at the same address by one of the same type is not seen. */
+typedef struct rc_leak_guard {
+    size_t size;               /* sizeof(rc_leak_guard) */
+    struct rci_ptrmap *_seen;  /* the snapshot; private */
+} rc_leak_guard;
+RC_API rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard);
+RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,7 +73,13 @@ static bool scenario_body(run *r)
     NEW_OR_FAIL(r, s, rc_str_from_cstr(h, "a string long enough to own a buffer of its own"),
                 "rc_str_from_cstr");
     rc_object *items[3] = {big, f, s};
-    NEW_OR_FAIL(r, t, rc_tuple_new(h, 3, items), "rc_tuple_new");
+    t = rc_tuple_new(h, 3, items);
+    if (t == NULL) {
+        expect_enomem(r, "rc_tuple_new");
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(rc_refcount(items[i]), 1);
+        return false;
+    }
     NEW_OR_FAIL(r, a, rc_list_new(h, 0), "rc_list_new a");
     NEW_OR_FAIL(r, b, rc_list_new(h, 0), "rc_list_new b");
     NEW_OR_FAIL(r, d, rc_dict_new(h), "rc_dict_new");
@@ -112,8 +118,12 @@ static bool scenario_body(run *r)
             return false;
         }
     }
-    if (!status_ok(r, rc_list_insert(h, a, 0, d), "rc_list_insert"))
+    size_t len = rc_list_len(h, a);
+    if (!status_ok(r, rc_list_insert(h, a, 0, d), "rc_list_insert")) {
+        assert_int_equal(rc_list_len(h, a), len);
+        assert_int_equal(rc_refcount(d), 1);
         return false;
+    }
 
     NEW_OR_FAIL(r, text, rc_repr(h, b), "rc_repr");
     assert_true(rc_str_len(h, text) > 0);

@@ -51,6 +51,7 @@ typedef struct diff {
     size_t n_base;
     size_t n_live;       /* nodes alive */
     size_t base_live_objects;
+    size_t base_tracked_objects;
     rt_diff_totals t;    /* this graph's share of the totals */
 } diff;
 
@@ -261,7 +262,13 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
                kind_names[d->kind[id]], got, d->expect[id], or_holds(d->g, (int)id));
     }
 
+    size_t tracked_nodes = 0;
+    for (size_t id = 0; id < n; id++)
+        tracked_nodes += or_exists(d->g, (int)id) && !d->untracked[id];
     rc_heap_stats st = rt_stats(d->heap);
+    DCHECK(d, st.tracked_objects == d->base_tracked_objects + tracked_nodes,
+           "tracked_objects %zu, expected %zu", st.tracked_objects,
+           d->base_tracked_objects + tracked_nodes);
     DCHECK(d, st.live_objects == d->base_live_objects + d->n_live,
            "live_objects %zu, expected %zu", st.live_objects, d->base_live_objects + d->n_live);
     rt_gens gs = rt_gen_sizes(d->heap);
@@ -531,6 +538,11 @@ static void op_collect(diff *d, int gen)
     sync(d, &freed, &freed_tracked);
     d->t.explicit_collections++;
     d->t.freed_by_collections += freed;
+    /* Survivors moved up: the collected generations are empty (nothing allocated since). */
+    rt_gens gs = rt_gen_sizes(d->heap);
+    for (int g = 0; g <= gen && g < 2; g++)
+        DCHECK(d, gs.n[g] == 0, "generation %d holds %zu objects after rc_collect(%d)", g,
+               gs.n[g], gen);
     for (size_t id = 0; id < n; id++)
         d->tracked_before[id] = false;
     if (gen == 2 && !any_untracked) {
@@ -632,6 +644,7 @@ static void graph_setup(diff *d)
     d->g = or_new();
     assert_int_equal(rc_heap_visit(d->heap, record_base, d), 0);
     d->base_live_objects = rt_live_objects(d->heap);
+    d->base_tracked_objects = rt_tracked_objects(d->heap);
 }
 
 static void graph_teardown(diff *d)
