@@ -1,0 +1,391 @@
+/*
+ * objgraph.c -- objgraph's counters for rcgc heaps: count, most common types, by_type,
+ * growth with caller-kept peaks, leaking objects, at(address), and the leak guard tests
+ * wrap around code under test.
+ *
+ * Counts per type come from the types' live counters (type.c keeps them exact), so the
+ * statistics cost O(types), never a heap walk. Lists of objects come from rc_heap_visit,
+ * made as introspect.c's NO-SELF requires.
+ */
+#include "graph.h"
+
+#include <string.h>
+
+/* ---- counts ---------------------------------------------------------------------------- */
+
+size_t rc_objgraph_count(const rc_heap *heap, const char *name)
+{
+    size_t total = 0;
+    if (name == NULL)
+        return 0;
+    for (size_t i = 0; i < rc_heap_type_count(heap); i++) {
+        const rc_type *t = rc_heap_type_at(heap, i);
+        if (strcmp(rc_type_name(t), name) == 0)
+            total += rc_type_live_count(t);
+    }
+    return total;
+}
+
+/* True if a ranks before b: larger delta (growth) or count, then name. */
+static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by_delta)
+{
+    if (by_delta && a->delta != b->delta)
+        return a->delta > b->delta;
+    if (a->count != b->count)
+        return a->count > b->count;
+    return strcmp(a->name, b->name) < 0;
+}
+
+/* Keeps out[0, *n) sorted, holding the best cap entries offered so far. */
+static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bool by_delta)
+{
+    size_t i = *n < cap ? (*n)++ : cap;
+    if (i == cap) {
+        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta))
+            return;
+        i = cap - 1;
+    }
+    while (i > 0 && ranks_before(&c, &out[i - 1], by_delta)) {
+        out[i] = out[i - 1];
+        i--;
+    }
+    out[i] = c;
+}
+
+size_t rc_objgraph_most_common_types(const rc_heap *heap, rc_type_count *out, size_t cap)
+{
+    size_t n = 0, kinds = 0;
+    if (out == NULL)
+        cap = 0;
+    for (size_t i = 0; i < rc_heap_type_count(heap); i++) {
+        const rc_type *t = rc_heap_type_at(heap, i);
+        if (rc_type_live_count(t) == 0)
+            continue;
+        kinds++;
+        offer(out, cap, &n, (rc_type_count){rc_type_name(t), rc_type_live_count(t), 0}, false);
+    }
+    return kinds;
+}
+
+static int name_width(const rc_type_count *c, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(c[i].name) > w)
+            w = strlen(c[i].name);
+    return w > 200 ? 200 : (int)w;
+}
+
+/* Table space for show_*: the caller's limit, capped at the number of types. */
+static rc_type_count *table_new(rc_heap *heap, size_t *limit)
+{
+    size_t n = rc_heap_type_count(heap);
+    if (*limit > n)
+        *limit = n;
+    return rci_mem_alloc(heap, (*limit + 1) * sizeof(rc_type_count));
+}
+
+rc_status rc_objgraph_show_most_common_types(rc_heap *heap, size_t limit, FILE *out)
+{
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_objgraph_show_most_common_types: out is NULL");
+    rc_type_count *tab = table_new(heap, &limit);
+    if (tab == NULL)
+        return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_most_common_types: no memory for %zu rows", limit);
+    size_t kinds = rc_objgraph_most_common_types(heap, tab, limit);
+    size_t n = kinds < limit ? kinds : limit;
+    int width = name_width(tab, n);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        ok = fprintf(out, "%-*s %zu\n", width, tab[i].name, tab[i].count) > 0 && ok;
+    rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
+    return ok ? RC_OK : rci_error(heap, RC_EOS, "rc_objgraph_show_most_common_types: write failed");
+}
+
+/* ---- growth ---------------------------------------------------------------------------- */
+
+static bool peaks_fit(rc_heap *heap, rc_objgraph_peaks *peaks, size_t n)
+{
+    if (peaks->n_peak >= n)
+        return true;
+    size_t *p = peaks->n_peak == 0
+                    ? rci_mem_alloc(heap, n * sizeof *p)
+                    : rci_mem_resize(heap, peaks->peak, peaks->n_peak * sizeof *p, n * sizeof *p);
+    if (p == NULL)
+        return false;
+    memset(p + peaks->n_peak, 0, (n - peaks->n_peak) * sizeof *p);
+    peaks->peak = p;
+    peaks->n_peak = n;
+    return true;
+}
+
+size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap)
+{
+    size_t types = rc_heap_type_count(heap);
+    if (peaks == NULL || peaks->size != sizeof *peaks) {
+        rci_error(heap, RC_EINVAL, "rc_objgraph_growth: peaks missing or of the wrong size");
+        return 0;
+    }
+    if (!peaks_fit(heap, peaks, types)) {
+        rci_error(heap, RC_ENOMEM, "rc_objgraph_growth: no memory for %zu peaks", types);
+        return 0;
+    }
+    if (out == NULL)
+        cap = 0;
+    size_t n = 0, grew = 0;
+    for (size_t i = 0; i < types; i++) {
+        const rc_type *t = rc_heap_type_at(heap, i);
+        size_t count = rc_type_live_count(t);
+        if (count <= peaks->peak[i])
+            continue;
+        rc_type_count c = {rc_type_name(t), count, (int64_t)(count - peaks->peak[i])};
+        peaks->peak[i] = count;
+        grew++;
+        offer(out, cap, &n, c, true);
+    }
+    return grew;
+}
+
+rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out)
+{
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_objgraph_show_growth: out is NULL");
+    rc_type_count *tab = table_new(heap, &limit);
+    if (tab == NULL)
+        return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu rows", limit);
+    rc_heap_clear_error(heap);
+    size_t grew = rc_objgraph_growth(heap, peaks, tab, limit);
+    rc_status st = rc_heap_last_error(heap);
+    size_t n = grew < limit ? grew : limit;
+    int width = name_width(tab, n);
+    for (size_t i = 0; i < n && st == RC_OK; i++)
+        if (fprintf(out, "%-*s%9zu %+9lld\n", width, tab[i].name, tab[i].count, (long long)tab[i].delta) < 0)
+            st = rci_error(heap, RC_EOS, "rc_objgraph_show_growth: write failed");
+    rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
+    return st;
+}
+
+void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks)
+{
+    if (peaks == NULL)
+        return;
+    if (peaks->n_peak != 0)
+        rci_mem_free(heap, peaks->peak, peaks->n_peak * sizeof *peaks->peak);
+    peaks->peak = NULL;
+    peaks->n_peak = 0;
+}
+
+/* ---- lists of objects ------------------------------------------------------------------ */
+
+typedef struct select_walk {
+    const rc_object *self;    /* the list being filled (NO-SELF) */
+    const bool *type_wanted;  /* by type index, or NULL */
+    const rci_ptrmap *exclude; /* objects left out, or NULL */
+    rci_ptrvec found;
+} select_walk;
+
+static int select_obj(rc_heap *heap, rc_object *obj, void *user)
+{
+    select_walk *w = user;
+    if (obj == w->self)
+        return 0;
+    if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)])
+        return 0;
+    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL)
+        return 0;
+    return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
+}
+
+/* A new list of the objects select_obj accepts (list made first: NO-SELF). */
+static rc_object *select_list(rc_heap *heap, select_walk *w, const char *call)
+{
+    rc_object *list = rc_list_new(heap, 0);
+    if (list == NULL)
+        return NULL;
+    w->self = list;
+    if (rc_heap_visit(heap, select_obj, w) != 0) {
+        rci_error(heap, RC_ENOMEM, "%s: no memory after %zu objects", call, w->found.len);
+        rc_decref(heap, list);
+        list = NULL;
+    } else {
+        list = rci_list_fill(heap, list, &w->found, call);
+    }
+    rci_ptrvec_free(heap, &w->found);
+    return list;
+}
+
+rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name)
+{
+    if (name == NULL) {
+        rci_error(heap, RC_EINVAL, "rc_objgraph_by_type: name is NULL");
+        return NULL;
+    }
+    size_t n = heap->n_types;
+    bool *wanted = rci_mem_alloc(heap, n * sizeof *wanted);
+    if (wanted == NULL) {
+        rci_error(heap, RC_ENOMEM, "rc_objgraph_by_type: no memory for %zu types", n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        wanted[i] = heap->types[i] != NULL && strcmp(heap->types[i]->name, name) == 0;
+    select_walk w = {NULL, wanted, NULL, {0}};
+    rc_object *list = select_list(heap, &w, "rc_objgraph_by_type");
+    rci_mem_free(heap, wanted, n * sizeof *wanted);
+    return list;
+}
+
+static int note_target(rc_heap *heap, rc_object *ref, void *arg)
+{
+    bool added;
+    if (!rc_is_heap_object(ref))
+        return 0;
+    return rci_ptrmap_insert(heap, arg, ref, &added) == NULL;
+}
+
+static int note_targets_of(rc_heap *heap, rc_object *obj, void *user)
+{
+    if (!rci_type_of(heap, obj)->holds_refs)
+        return 0;
+    return rc_traverse(heap, obj, note_target, user);
+}
+
+rc_object *rc_objgraph_get_leaking_objects(rc_heap *heap)
+{
+    rci_ptrmap referenced = {0};
+    rc_object *list = NULL;
+    if (rc_heap_visit(heap, note_targets_of, &referenced) != 0) {
+        rci_error(heap, RC_ENOMEM, "rc_objgraph_get_leaking_objects: no memory for %zu targets",
+                  referenced.len);
+    } else {
+        select_walk w = {NULL, NULL, &referenced, {0}};
+        list = select_list(heap, &w, "rc_objgraph_get_leaking_objects");
+    }
+    rci_ptrmap_free(heap, &referenced);
+    return list;
+}
+
+typedef struct at_walk {
+    uintptr_t address;
+    rc_object *found;
+} at_walk;
+
+static int find_at(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)heap;
+    at_walk *w = user;
+    if ((uintptr_t)obj != w->address)
+        return 0;
+    w->found = obj;
+    return 1;
+}
+
+rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address)
+{
+    at_walk w = {address, NULL};
+    if (address == 0 || (address & 7u) != 0)
+        return NULL;
+    rc_heap_visit(heap, find_at, &w);
+    return rc_newref(w.found);
+}
+
+/* ---- leak guard ------------------------------------------------------------------------ */
+
+static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
+{
+    bool added;
+    size_t *slot = rci_ptrmap_insert(heap, user, obj, &added);
+    if (slot == NULL)
+        return 1;
+    *slot = rci_type_index(obj);
+    return 0;
+}
+
+rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
+{
+    if (guard == NULL || guard->size != sizeof *guard)
+        return rci_error(heap, RC_EINVAL, "rc_leak_guard_begin: guard missing or of the wrong size");
+    rci_ptrmap *seen = rci_mem_alloc(heap, sizeof *seen);
+    if (seen == NULL)
+        return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
+    memset(seen, 0, sizeof *seen);
+    if (!rci_ptrmap_reserve(heap, seen, heap->live_objects) || rc_heap_visit(heap, snapshot_obj, seen) != 0) {
+        rci_ptrmap_free(heap, seen);
+        rci_mem_free(heap, seen, sizeof *seen);
+        return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
+                         heap->live_objects);
+    }
+    guard->_seen = seen;
+    return RC_OK;
+}
+
+typedef struct leak_walk {
+    const rci_ptrmap *seen;
+    size_t *per_type; /* by type index: objects new since the snapshot */
+    size_t total;
+} leak_walk;
+
+static int count_new(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)heap;
+    leak_walk *w = user;
+    const size_t *was = rci_ptrmap_find(w->seen, obj);
+    if (was == NULL || *was != rci_type_index(obj)) {
+        w->per_type[rci_type_index(obj)]++;
+        w->total++;
+    }
+    return 0;
+}
+
+static void leak_report(rc_heap *heap, const size_t *per_type, FILE *out)
+{
+    /* Largest groups first: repeatedly pick the largest group not yet written. */
+    size_t n = heap->n_types, last = (size_t)-1;
+    size_t written = 0;
+    for (;;) {
+        size_t best = 0, best_count = 0;
+        for (size_t i = 1; i < n; i++) {
+            size_t c = per_type[i];
+            if (c == 0 || c > last || (c == last && i <= written))
+                continue;
+            if (c > best_count) {
+                best = i;
+                best_count = c;
+            }
+        }
+        if (best_count == 0)
+            return;
+        fprintf(out, "%s %zu\n", heap->types[best]->name, best_count);
+        last = best_count;
+        written = best;
+    }
+}
+
+int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
+{
+    if (guard == NULL || guard->size != sizeof *guard || guard->_seen == NULL) {
+        rci_error(heap, RC_EINVAL, "rc_leak_guard_end: guard not begun");
+        return -1;
+    }
+    rci_ptrmap *seen = guard->_seen;
+    guard->_seen = NULL;
+    int64_t result = -1;
+    size_t n = heap->n_types;
+    size_t *per_type = NULL;
+    if (rc_collect(heap, 2) >= 0) {
+        per_type = rci_mem_alloc(heap, n * sizeof *per_type);
+        if (per_type == NULL)
+            rci_error(heap, RC_ENOMEM, "rc_leak_guard_end: no memory for %zu types", n);
+    }
+    if (per_type != NULL) {
+        memset(per_type, 0, n * sizeof *per_type);
+        leak_walk w = {seen, per_type, 0};
+        rc_heap_visit(heap, count_new, &w);
+        if (out != NULL)
+            leak_report(heap, per_type, out);
+        result = (int64_t)w.total;
+        rci_mem_free(heap, per_type, n * sizeof *per_type);
+    }
+    rci_ptrmap_free(heap, seen);
+    rci_mem_free(heap, seen, sizeof *seen);
+    return result;
+}
