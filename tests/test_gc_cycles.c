@@ -552,6 +552,76 @@ static void heap_free_destroys_each_live_object_once(void **state)
     assert_int_equal(destroyed, 4);
 }
 
+/* Wraps inner in a new container of kind i % 5 (list, dict value, tuple, pair, bag),
+ * stealing the caller's reference to inner; returns the new container. */
+static rc_object *wrap(rc_heap *heap, const rc_type *pair, const rc_type *bag, int i,
+                       rc_object *inner)
+{
+    rc_object *o = NULL;
+    switch (i % 5) {
+    case 0:
+        o = rt_list(heap);
+        rt_append(heap, o, inner);
+        break;
+    case 1:
+        o = rt_dict(heap);
+        assert_int_equal(rc_dict_set(heap, o, rc_int_new(heap, i), inner), RC_OK);
+        break;
+    case 2:
+        o = rc_tuple_new(heap, 1, &inner);
+        assert_non_null(o);
+        break;
+    case 3:
+        o = rt_pair_new(heap, pair, i);
+        rt_pair_set(heap, o, 1, inner);
+        break;
+    default:
+        o = rt_bag_new(heap, bag, i);
+        rt_bag_set(heap, o, 2, inner);
+        break;
+    }
+    rc_decref(heap, inner);
+    return o;
+}
+
+#define MIXED_DEPTH 300000
+
+/* CPython's test_trashcan, with every container kind in the chain. */
+static void dropped_chain_of_mixed_containers_freed_without_recursion(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *pair = rt_pair_type(heap), *bag = rt_bag_type(heap);
+    size_t base = rt_live_objects(heap);
+    rc_object *head = rc_float_new(heap, 1.0);
+    for (int i = 0; i < MIXED_DEPTH; i++)
+        head = wrap(heap, pair, bag, i, head);
+    assert_int_equal(rt_live_objects(heap), base + MIXED_DEPTH + 1);
+    rc_decref(heap, head);
+    assert_int_equal(rt_live_objects(heap), base);
+    rt_heap_finish(heap);
+}
+
+/* The same chain closed into a ring through a list at its bottom: one collection. */
+static void ring_of_mixed_containers_freed_by_one_collection(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *pair = rt_pair_type(heap), *bag = rt_bag_type(heap);
+    size_t base = rt_live_objects(heap);
+    rc_object *bottom = rt_list(heap);
+    rc_object *head = rc_newref(bottom);
+    for (int i = 0; i < MIXED_DEPTH; i++)
+        head = wrap(heap, pair, bag, i, head);
+    rt_append(heap, bottom, head);
+    rc_decref(heap, head);
+    rc_decref(heap, bottom);
+    assert_int_equal(rt_live_objects(heap), base + MIXED_DEPTH + 1);
+    assert_int_equal(rc_collect(heap, 0), MIXED_DEPTH + 1);
+    assert_int_equal(rt_live_objects(heap), base);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +636,8 @@ int main(void)
         cmocka_unit_test(chain_of_thousand_pairs_in_a_ring_freed),
         cmocka_unit_test(million_object_cycle_freed_by_one_collection_each_time),
         cmocka_unit_test(dropped_chain_of_million_nested_lists_freed_by_refcount),
+        cmocka_unit_test(dropped_chain_of_mixed_containers_freed_without_recursion),
+        cmocka_unit_test(ring_of_mixed_containers_freed_by_one_collection),
         cmocka_unit_test(garbage_referencing_live_objects_restores_exact_counts),
         cmocka_unit_test(reachable_cycle_survives_with_exact_counts),
         cmocka_unit_test(young_cycle_referencing_old_object_frees_only_the_cycle),
