@@ -338,6 +338,38 @@ static void new_var_rejects_size_below_instance(void **state)
     rt_heap_finish(heap);
 }
 
+typedef struct inner_collect {
+    int64_t result;
+    rc_status error;
+} inner_collect;
+
+static void collect_inside_clear(rc_heap *heap, rc_object *self, void *user)
+{
+    (void)self;
+    inner_collect *ic = user;
+    ic->result = rc_collect(heap, 2);
+    ic->error = rc_heap_last_error(heap);
+}
+
+/* With the hook removed, misuse is only returned: no abort, RC_EMISUSE on the heap. */
+static void misuse_without_hook_only_sets_error(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    rc_heap_set_misuse_hook(heap, NULL, NULL);
+    const rc_type *bag = rt_bag_type(heap);
+    rc_object *b = rt_bag_new(heap, bag, 1);
+    inner_collect ic = {0, RC_OK};
+    ((rt_bag *)b)->on_clear = collect_inside_clear;
+    ((rt_bag *)b)->hook_user = &ic;
+    rc_decref(heap, b);
+    assert_int_equal(ic.result, -1);
+    assert_int_equal(ic.error, RC_EMISUSE);
+    assert_true(rc_heap_errmsg(heap)[0] != '\0');
+    assert_int_equal(rc_type_live_count(bag), 0);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +382,7 @@ int main(void)
         cmocka_unit_test(clear_error_resets_code_and_message),
         cmocka_unit_test(count_below_zero_reported_to_misuse_hook),
         cmocka_unit_test(release_of_freed_object_reported_to_misuse_hook),
+        cmocka_unit_test(misuse_without_hook_only_sets_error),
         cmocka_unit_test(status_str_names_every_code),
         cmocka_unit_test(version_number_matches_header),
         cmocka_unit_test(heap_new_rejects_bad_config),
