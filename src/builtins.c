@@ -8,36 +8,32 @@
 
 #include <string.h>
 
+/* The registration functions in index order (a constant table). */
+typedef rc_type *(*register_fn)(rc_heap *heap);
+static const register_fn REGISTER[] = {rci_int_register,   rci_float_register, rci_str_register,
+                                       rci_tuple_register, rci_list_register,  rci_dict_register};
+#define N_BUILTINS (sizeof REGISTER / sizeof REGISTER[0])
+
 rc_status rci_builtins_register(rc_heap *heap)
 {
-    rc_type *(*const reg[])(rc_heap *) = {rci_int_register,   rci_float_register,
-                                          rci_str_register,   rci_tuple_register,
-                                          rci_list_register,  rci_dict_register};
-    rc_type *types[6];
-    for (size_t i = 0; i < 6; i++) {
-        types[i] = reg[i](heap);
-        if (types[i] == NULL)
-            return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
-        if (types[i]->index != RCI_INDEX_INT + i)
+    rc_type **const slots[N_BUILTINS] = {&heap->t_int,   &heap->t_float, &heap->t_str,
+                                         &heap->t_tuple, &heap->t_list,  &heap->t_dict};
+    for (size_t i = 0; i < N_BUILTINS; i++) {
+        rc_type *t = REGISTER[i](heap);
+        if (t == NULL) return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
+        if (t->index != RCI_INDEX_INT + i)
             return rci_error(heap, RC_ESTATE,
                              "rci_builtins_register: built-in type %s got index %u, expected %zu",
-                             types[i]->name, (unsigned)types[i]->index, RCI_INDEX_INT + i);
+                             t->name, (unsigned)t->index, RCI_INDEX_INT + i);
+        *slots[i] = t;
     }
-    heap->t_int = types[0];
-    heap->t_float = types[1];
-    heap->t_str = types[2];
-    heap->t_tuple = types[3];
-    heap->t_list = types[4];
-    heap->t_dict = types[5];
     return RC_OK;
 }
 
 const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
 {
-    if (ref == NULL)
-        return "None";
-    if (rci_is_small_int(ref))
-        return "int";
+    if (ref == NULL) return "None";
+    if (rci_is_small_int(ref)) return "int";
     uint32_t index = rci_type_index(ref);
     if (index == 0 || index >= heap->n_types || heap->types[index] == NULL)
         return "<invalid object>";
@@ -67,15 +63,14 @@ static bool stack_grow(rci_stack *st)
 {
     size_t new_cap = st->cap * 2;
     if (new_cap < st->cap || new_cap > SIZE_MAX / st->frame_bytes) {
-        rci_error(st->heap, RC_ENOMEM, "%s: nesting of %zu levels needs too much memory",
-                  st->call, st->n);
+        rci_error(st->heap, RC_ENOMEM, "%s: nesting of %zu levels needs too much memory", st->call,
+                  st->n);
         return false;
     }
     char *grown;
     if (st->base == st->inline_base) {
         grown = rci_mem_alloc(st->heap, new_cap * st->frame_bytes);
-        if (grown != NULL)
-            memcpy(grown, st->base, st->n * st->frame_bytes);
+        if (grown != NULL) memcpy(grown, st->base, st->n * st->frame_bytes);
     } else {
         grown = rci_mem_resize(st->heap, st->base, st->cap * st->frame_bytes,
                                new_cap * st->frame_bytes);
@@ -92,8 +87,7 @@ static bool stack_grow(rci_stack *st)
 
 void *rci_stack_push(rci_stack *st)
 {
-    if (st->n == st->cap && !stack_grow(st))
-        return NULL;
+    if (st->n == st->cap && !stack_grow(st)) return NULL;
     char *frame = st->base + st->n * st->frame_bytes;
     memset(frame, 0, st->frame_bytes);
     st->n++;
@@ -102,8 +96,7 @@ void *rci_stack_push(rci_stack *st)
 
 void rci_stack_free(rci_stack *st)
 {
-    if (st->base != st->inline_base)
-        rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
+    if (st->base != st->inline_base) rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
     st->base = st->inline_base;
     st->n = 0;
 }

@@ -54,9 +54,9 @@ typedef struct rci_tuple {
  * heap->t_list (NULL when cap is 0); slots [0, len) are owned references. */
 typedef struct rci_list {
     rc_object hdr;
-    size_t len;         /* items in use */
-    size_t cap;         /* slots allocated in items */
-    rc_object **items;  /* the slots */
+    size_t len;        /* items in use */
+    size_t cap;        /* slots allocated in items */
+    rc_object **items; /* the slots */
 } rci_list;
 
 /* One dict entry in insertion order. A deleted entry keeps its place as a hole. */
@@ -80,7 +80,10 @@ typedef struct rci_dict {
     int32_t *table;   /* index slots, then the entries */
 } rci_dict;
 
-static inline size_t rci_dict_usable(size_t size) { return size * 2 / 3; }
+static inline size_t rci_dict_usable(size_t size)
+{
+    return size * 2 / 3;
+}
 static inline rci_dict_entry *rci_dict_entries(const rci_dict *d)
 {
     return d->table == NULL ? NULL : (rci_dict_entry *)(d->table + d->size);
@@ -91,7 +94,10 @@ static inline bool rci_is_builtin(const rc_object *ref, uint32_t index)
 {
     return rc_is_heap_object(ref) && rci_type_index(ref) == index;
 }
-static inline bool rci_is_small_int(const rc_object *ref) { return ((uintptr_t)ref & 1u) != 0; }
+static inline bool rci_is_small_int(const rc_object *ref)
+{
+    return ((uintptr_t)ref & 1u) != 0;
+}
 static inline int64_t rci_small_int_value(const rc_object *ref)
 {
     return (int64_t)(intptr_t)ref >> 1;
@@ -145,13 +151,13 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
  * frame_bytes each and room for cap; base == inline_base or it is rci_mem memory.
  */
 typedef struct rci_stack {
-    rc_heap *heap;     /* where grown memory comes from */
-    char *base;        /* the frames */
-    char *inline_base; /* the caller's initial buffer */
-    size_t n;          /* frames in use */
-    size_t cap;        /* frames base can hold */
-    size_t frame_bytes;
-    const char *call;  /* public call named in the out-of-memory message */
+    rc_heap *heap;      /* where grown memory comes from */
+    char *base;         /* the frames */
+    char *inline_base;  /* the caller's initial buffer */
+    size_t n;           /* frames in use */
+    size_t cap;         /* frames base can hold */
+    size_t frame_bytes; /* bytes of one frame */
+    const char *call;   /* public call named in the out-of-memory message */
 } rci_stack;
 
 void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
@@ -162,7 +168,10 @@ static inline void *rci_stack_top(rci_stack *st)
 {
     return st->base + (st->n - 1) * st->frame_bytes;
 }
-static inline void rci_stack_pop(rci_stack *st) { st->n--; }
+static inline void rci_stack_pop(rci_stack *st)
+{
+    st->n--;
+}
 /* Releases grown memory; the stack must not be used afterwards. */
 void rci_stack_free(rci_stack *st);
 

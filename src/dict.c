@@ -33,13 +33,10 @@ static int dict_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void
     rci_dict *d = (rci_dict *)self;
     rci_dict_entry *e = rci_dict_entries(d);
     for (size_t i = 0; i < d->n_entries; i++) {
-        if (e[i].key == RCI_DICT_HOLE)
-            continue;
+        if (e[i].key == RCI_DICT_HOLE) continue;
         int r = visit(heap, e[i].key, arg);
-        if (r == 0)
-            r = visit(heap, e[i].value, arg);
-        if (r != 0)
-            return r;
+        if (r == 0) r = visit(heap, e[i].value, arg);
+        if (r != 0) return r;
     }
     return 0;
 }
@@ -56,21 +53,18 @@ static void dict_clear(rc_heap *heap, rc_object *self)
     d->len = 0;
     d->n_entries = 0;
     for (size_t i = 0; i < n; i++) {
-        if (e[i].key == RCI_DICT_HOLE)
-            continue;
+        if (e[i].key == RCI_DICT_HOLE) continue;
         rc_decref(heap, e[i].key);
         rc_decref(heap, e[i].value);
     }
-    if (table != NULL)
-        rci_buf_free(heap, heap->t_dict, table, table_bytes(size));
+    if (table != NULL) rci_buf_free(heap, heap->t_dict, table, table_bytes(size));
 }
 
 /* Frees the table only (see list.c's list_destroy for why references are not dropped). */
 static void dict_destroy(rc_heap *heap, rc_object *self)
 {
     rci_dict *d = (rci_dict *)self;
-    if (d->table != NULL)
-        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+    if (d->table != NULL) rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
     d->table = NULL;
     d->size = 0;
     d->len = 0;
@@ -109,8 +103,7 @@ static rc_status dict_lookup(rc_heap *heap, const rci_dict *d, rc_object *key, u
 {
     *ix = -1;
     *slot = 0;
-    if (d->size == 0)
-        return RC_OK;
+    if (d->size == 0) return RC_OK;
     const rci_dict_entry *entries = rci_dict_entries(d);
     size_t mask = d->size - 1, i = (size_t)hash & mask, first_free = SIZE_MAX;
     uint64_t perturb = hash;
@@ -121,14 +114,12 @@ static rc_status dict_lookup(rc_heap *heap, const rci_dict *d, rc_object *key, u
             return RC_OK;
         }
         if (e == SLOT_DUMMY) {
-            if (first_free == SIZE_MAX)
-                first_free = i;
+            if (first_free == SIZE_MAX) first_free = i;
         } else if (entries[e].key == key || entries[e].hash == hash) {
             bool eq = true;
             if (entries[e].key != key) {
                 rc_status st = rci_equal(heap, entries[e].key, key, &eq, call);
-                if (st != RC_OK)
-                    return st;
+                if (st != RC_OK) return st;
             }
             if (eq) {
                 *slot = i;
@@ -148,8 +139,8 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
     while (size < MAX_SIZE && size < (d->len + 1) * 3)
         size *= 2;
     if (rci_dict_usable(size) <= d->len)
-        return rci_error(heap, RC_ELIMIT, "%s: dict of %zu entries reached the limit of %zu",
-                         call, d->len, rci_dict_usable(MAX_SIZE));
+        return rci_error(heap, RC_ELIMIT, "%s: dict of %zu entries reached the limit of %zu", call,
+                         d->len, rci_dict_usable(MAX_SIZE));
     int32_t *table = rci_buf_alloc(heap, heap->t_dict, table_bytes(size));
     if (table == NULL)
         return rci_error(heap, RC_ENOMEM, "%s: out of memory growing a dict to %zu slots", call,
@@ -158,14 +149,12 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
     rci_dict grown = {.len = d->len, .n_entries = 0, .size = size, .table = table};
     rci_dict_entry *to = rci_dict_entries(&grown), *from = rci_dict_entries(d);
     for (size_t i = 0; i < d->n_entries; i++) {
-        if (from[i].key == RCI_DICT_HOLE)
-            continue;
+        if (from[i].key == RCI_DICT_HOLE) continue;
         to[grown.n_entries] = from[i];
         table[free_slot(&grown, from[i].hash)] = (int32_t)grown.n_entries;
         grown.n_entries++;
     }
-    if (d->table != NULL)
-        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+    if (d->table != NULL) rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
     d->table = table;
     d->size = size;
     d->n_entries = grown.n_entries;
@@ -179,8 +168,7 @@ rc_object *rc_dict_new(rc_heap *heap)
 
 size_t rc_dict_len(rc_heap *heap, const rc_object *dict)
 {
-    if (rci_is_builtin(dict, RCI_INDEX_DICT))
-        return ((const rci_dict *)dict)->len;
+    if (rci_is_builtin(dict, RCI_INDEX_DICT)) return ((const rci_dict *)dict)->len;
     rci_type_error(heap, "rc_dict_len", "a dict", dict);
     return 0;
 }
@@ -189,11 +177,9 @@ size_t rc_dict_len(rc_heap *heap, const rc_object *dict)
 static rc_status dict_find(rc_heap *heap, const rc_object *dict, rc_object *key, uint64_t *hash,
                            size_t *slot, int64_t *ix, const char *call)
 {
-    if (!rci_is_builtin(dict, RCI_INDEX_DICT))
-        return rci_type_error(heap, call, "a dict", dict);
+    if (!rci_is_builtin(dict, RCI_INDEX_DICT)) return rci_type_error(heap, call, "a dict", dict);
     rc_status st = rci_hash(heap, key, hash, call);
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     return dict_lookup(heap, (const rci_dict *)dict, key, *hash, slot, ix, call);
 }
 
@@ -211,12 +197,11 @@ static rc_status key_error(rc_heap *heap, rc_object *key, const char *call)
 
 rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object *value)
 {
-    uint64_t hash;
-    size_t slot;
-    int64_t ix;
+    uint64_t hash = 0;
+    size_t slot = 0;
+    int64_t ix = -1;
     rc_status st = dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_set");
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     rci_dict *d = (rci_dict *)dict;
     if (ix >= 0) {
         rci_dict_entry *e = &rci_dict_entries(d)[ix];
@@ -227,8 +212,7 @@ rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object 
     }
     if (d->n_entries >= rci_dict_usable(d->size)) {
         st = dict_grow(heap, d, "rc_dict_set");
-        if (st != RC_OK)
-            return st;
+        if (st != RC_OK) return st;
         slot = free_slot(d, hash);
     }
     rci_dict_entry *e = &rci_dict_entries(d)[d->n_entries];
@@ -243,40 +227,34 @@ rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object 
 
 rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_object **out)
 {
-    uint64_t hash;
-    size_t slot;
-    int64_t ix;
+    uint64_t hash = 0;
+    size_t slot = 0;
+    int64_t ix = -1;
     rc_status st = dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_get");
-    if (st != RC_OK)
-        return st;
-    if (out == NULL)
-        return rci_error(heap, RC_EINVAL, "rc_dict_get: out is NULL");
-    if (ix < 0)
-        return key_error(heap, key, "rc_dict_get");
+    if (st != RC_OK) return st;
+    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_dict_get: out is NULL");
+    if (ix < 0) return key_error(heap, key, "rc_dict_get");
     *out = rc_newref(rci_dict_entries((const rci_dict *)dict)[ix].value);
     return RC_OK;
 }
 
 bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key)
 {
-    uint64_t hash;
-    size_t slot;
-    int64_t ix;
-    if (dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_contains") != RC_OK)
-        return false;
+    uint64_t hash = 0;
+    size_t slot = 0;
+    int64_t ix = -1;
+    if (dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_contains") != RC_OK) return false;
     return ix >= 0;
 }
 
 rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key)
 {
-    uint64_t hash;
-    size_t slot;
-    int64_t ix;
+    uint64_t hash = 0;
+    size_t slot = 0;
+    int64_t ix = -1;
     rc_status st = dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_del");
-    if (st != RC_OK)
-        return st;
-    if (ix < 0)
-        return key_error(heap, key, "rc_dict_del");
+    if (st != RC_OK) return st;
+    if (ix < 0) return key_error(heap, key, "rc_dict_del");
     rci_dict *d = (rci_dict *)dict;
     rci_dict_entry *e = &rci_dict_entries(d)[ix];
     rc_object *old_key = e->key, *old_value = e->value;
@@ -309,10 +287,8 @@ bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object *
         *pos = i;
         return false;
     }
-    if (key != NULL)
-        *key = e[i].key;
-    if (value != NULL)
-        *value = e[i].value;
+    if (key != NULL) *key = e[i].key;
+    if (value != NULL) *value = e[i].value;
     *pos = i + 1;
     return true;
 }

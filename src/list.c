@@ -17,8 +17,7 @@ static int list_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void
     rci_list *l = (rci_list *)self;
     for (size_t i = 0; i < l->len; i++) {
         int r = visit(heap, l->items[i], arg);
-        if (r != 0)
-            return r;
+        if (r != 0) return r;
     }
     return 0;
 }
@@ -34,8 +33,7 @@ static void list_clear(rc_heap *heap, rc_object *self)
     l->cap = 0;
     for (size_t i = 0; i < len; i++)
         rc_decref(heap, items[i]);
-    if (items != NULL)
-        rci_buf_free(heap, heap->t_list, items, cap * sizeof(rc_object *));
+    if (items != NULL) rci_buf_free(heap, heap->t_list, items, cap * sizeof(rc_object *));
 }
 
 /* Frees the buffer only: a collection frees cyclic garbage without clear, and the
@@ -43,8 +41,7 @@ static void list_clear(rc_heap *heap, rc_object *self)
 static void list_destroy(rc_heap *heap, rc_object *self)
 {
     rci_list *l = (rci_list *)self;
-    if (l->items != NULL)
-        rci_buf_free(heap, heap->t_list, l->items, l->cap * sizeof(rc_object *));
+    if (l->items != NULL) rci_buf_free(heap, heap->t_list, l->items, l->cap * sizeof(rc_object *));
     l->items = NULL;
     l->cap = 0;
     l->len = 0;
@@ -66,15 +63,13 @@ rc_type *rci_list_register(rc_heap *heap)
 /* Makes room for `needed` items; the list is unchanged on failure. */
 static rc_status list_reserve(rc_heap *heap, rci_list *l, size_t needed, const char *call)
 {
-    if (needed <= l->cap)
-        return RC_OK;
+    if (needed <= l->cap) return RC_OK;
     size_t max_items = (SIZE_MAX / 2) / sizeof(rc_object *);
     if (needed > max_items)
         return rci_error(heap, RC_ELIMIT, "%s: length %zu exceeds the limit of %zu items", call,
                          needed, max_items);
     size_t cap = needed + (needed >> 3) + (needed < 9 ? 3 : 6);
-    if (cap > max_items)
-        cap = max_items;
+    if (cap > max_items) cap = max_items;
     rc_object **items;
     if (l->items == NULL)
         items = rci_buf_alloc(heap, heap->t_list, cap * sizeof(rc_object *));
@@ -96,14 +91,12 @@ rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint)
         return NULL;
     }
     rci_list *l = (rci_list *)rci_object_new(heap, heap->t_list, sizeof(rci_list));
-    if (l == NULL)
-        return NULL;
+    if (l == NULL) return NULL;
     if (capacity_hint > 0) {
         l->items = rci_buf_alloc(heap, heap->t_list, capacity_hint * sizeof(rc_object *));
         if (l->items == NULL) {
             rc_decref(heap, &l->hdr);
-            rci_error(heap, RC_ENOMEM, "rc_list_new: out of memory for %zu items",
-                      capacity_hint);
+            rci_error(heap, RC_ENOMEM, "rc_list_new: out of memory for %zu items", capacity_hint);
             return NULL;
         }
         l->cap = capacity_hint;
@@ -113,23 +106,19 @@ rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint)
 
 size_t rc_list_len(rc_heap *heap, const rc_object *list)
 {
-    if (rci_is_builtin(list, RCI_INDEX_LIST))
-        return ((const rci_list *)list)->len;
+    if (rci_is_builtin(list, RCI_INDEX_LIST)) return ((const rci_list *)list)->len;
     rci_type_error(heap, "rc_list_len", "a list", list);
     return 0;
 }
 
 /* Appends taking over `item` (already counted for the list); on failure the caller still
  * owns it. */
-static rc_status list_append_slow(rc_heap *heap, rc_object *list, rc_object *item,
-                                  const char *call)
+static rc_status list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, const char *call)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST))
-        return rci_type_error(heap, call, "a list", list);
+    if (!rci_is_builtin(list, RCI_INDEX_LIST)) return rci_type_error(heap, call, "a list", list);
     rci_list *l = (rci_list *)list;
     rc_status st = list_reserve(heap, l, l->len + 1, call);
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     l->items[l->len++] = item;
     return RC_OK;
 }
@@ -145,8 +134,7 @@ rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item)
         }
     }
     rc_status st = list_append_slow(heap, list, item, "rc_list_append");
-    if (st == RC_OK)
-        rc_incref(item);
+    if (st == RC_OK) rc_incref(item);
     return st;
 }
 
@@ -162,8 +150,7 @@ rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item)
         }
     }
     rc_status st = list_append_slow(heap, list, item, "rc_list_append_steal");
-    if (st != RC_OK)
-        rc_decref(heap, item);
+    if (st != RC_OK) rc_decref(heap, item);
     return st;
 }
 
@@ -171,8 +158,7 @@ rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item)
 static rc_status list_locate(rc_heap *heap, const rc_object *list, int64_t index, size_t *pos,
                              const char *call)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST))
-        return rci_type_error(heap, call, "a list", list);
+    if (!rci_is_builtin(list, RCI_INDEX_LIST)) return rci_type_error(heap, call, "a list", list);
     size_t len = ((const rci_list *)list)->len;
     uint64_t mag = index < 0 ? (uint64_t)0 - (uint64_t)index : (uint64_t)index;
     if ((index >= 0 && mag >= len) || (index < 0 && mag > len))
@@ -186,10 +172,8 @@ rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_ob
 {
     size_t pos = 0;
     rc_status st = list_locate(heap, list, index, &pos, "rc_list_get");
-    if (st != RC_OK)
-        return st;
-    if (out == NULL)
-        return rci_error(heap, RC_EINVAL, "rc_list_get: out is NULL");
+    if (st != RC_OK) return st;
+    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_list_get: out is NULL");
     *out = rc_newref(((const rci_list *)list)->items[pos]);
     return RC_OK;
 }
@@ -197,8 +181,7 @@ rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_ob
 rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t index)
 {
     size_t pos = 0;
-    if (list_locate(heap, list, index, &pos, "rc_list_get_borrow") != RC_OK)
-        return NULL;
+    if (list_locate(heap, list, index, &pos, "rc_list_get_borrow") != RC_OK) return NULL;
     return ((const rci_list *)list)->items[pos];
 }
 
@@ -206,8 +189,7 @@ rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 {
     size_t pos = 0;
     rc_status st = list_locate(heap, list, index, &pos, "rc_list_set");
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     rci_list *l = (rci_list *)list;
     rc_object *old = l->items[pos];
     l->items[pos] = rc_newref(item);
@@ -228,8 +210,7 @@ rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_objec
         pos = (uint64_t)index >= len ? len : (size_t)index;
     }
     rc_status st = list_reserve(heap, l, len + 1, "rc_list_insert");
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     memmove(l->items + pos + 1, l->items + pos, (len - pos) * sizeof(rc_object *));
     l->items[pos] = rc_newref(item);
     l->len = len + 1;
@@ -240,10 +221,8 @@ rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 {
     size_t pos = 0;
     rc_status st = list_locate(heap, list, index, &pos, "rc_list_pop");
-    if (st != RC_OK)
-        return st;
-    if (out == NULL)
-        return rci_error(heap, RC_EINVAL, "rc_list_pop: out is NULL");
+    if (st != RC_OK) return st;
+    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_list_pop: out is NULL");
     rci_list *l = (rci_list *)list;
     *out = l->items[pos];
     memmove(l->items + pos, l->items + pos + 1, (l->len - pos - 1) * sizeof(rc_object *));
@@ -270,8 +249,7 @@ bool rc_list_next(rc_heap *heap, const rc_object *list, size_t *pos, rc_object *
         return false;
     }
     const rci_list *l = (const rci_list *)list;
-    if (*pos >= l->len)
-        return false;
+    if (*pos >= l->len) return false;
     *item = l->items[(*pos)++];
     return true;
 }

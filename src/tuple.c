@@ -11,8 +11,7 @@ static int tuple_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, voi
     rci_tuple *t = (rci_tuple *)self;
     for (size_t i = 0; i < t->len; i++) {
         int r = visit(heap, t->items[i], arg);
-        if (r != 0)
-            return r;
+        if (r != 0) return r;
     }
     return 0;
 }
@@ -51,8 +50,7 @@ rc_object *rc_tuple_new(rc_heap *heap, size_t n, rc_object *const *items)
      * allocation. */
     rci_tuple *t = (rci_tuple *)rci_object_new(heap, heap->t_tuple,
                                                sizeof(rci_tuple) + n * sizeof(rc_object *));
-    if (t == NULL)
-        return NULL;
+    if (t == NULL) return NULL;
     t->len = n;
     if (items != NULL) {
         for (size_t i = 0; i < n; i++)
@@ -63,8 +61,7 @@ rc_object *rc_tuple_new(rc_heap *heap, size_t n, rc_object *const *items)
 
 size_t rc_tuple_len(rc_heap *heap, const rc_object *tuple)
 {
-    if (rci_is_builtin(tuple, RCI_INDEX_TUPLE))
-        return ((const rci_tuple *)tuple)->len;
+    if (rci_is_builtin(tuple, RCI_INDEX_TUPLE)) return ((const rci_tuple *)tuple)->len;
     rci_type_error(heap, "rc_tuple_len", "a tuple", tuple);
     return 0;
 }

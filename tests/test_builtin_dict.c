@@ -17,7 +17,10 @@ static void finish(rc_heap *h)
     rc_heap_free(h);
 }
 
-static rc_object *str(rc_heap *h, const char *s) { return rc_str_from_cstr(h, s); }
+static rc_object *str(rc_heap *h, const char *s)
+{
+    return rc_str_from_cstr(h, s);
+}
 
 /* d[key] as an int, the key given as a C string. */
 static int64_t get_int(rc_heap *h, rc_object *d, const char *key)

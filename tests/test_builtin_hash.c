@@ -53,7 +53,8 @@ static void nan_equals_only_itself(void **state)
     rc_object *a = rc_float_new(h, NAN), *b = rc_float_new(h, NAN);
     assert_true(rc_equal(h, a, a));
     assert_false(rc_equal(h, a, b));
-    rc_object *ta = rc_tuple_new(h, 1, &a), *ta2 = rc_tuple_new(h, 1, &a), *tb = rc_tuple_new(h, 1, &b);
+    rc_object *ta = rc_tuple_new(h, 1, &a), *ta2 = rc_tuple_new(h, 1, &a),
+              *tb = rc_tuple_new(h, 1, &b);
     check_equal(h, ta, ta2); /* same NaN object inside: equal, as in Python */
     assert_false(rc_equal(h, ta, tb));
     rc_object *objs[] = {a, b, ta, ta2, tb};

@@ -127,11 +127,11 @@ static void insert_clamps_like_python(void **state)
 {
     (void)state;
     rc_heap *h = rc_heap_new(NULL);
-    rc_object *l = range_list(h, 3);                            /* [0, 1, 2] */
-    assert_int_equal(rc_list_insert(h, l, 100, rc_int_new(h, 9)), RC_OK); /* [0,1,2,9] */
+    rc_object *l = range_list(h, 3);                                       /* [0, 1, 2] */
+    assert_int_equal(rc_list_insert(h, l, 100, rc_int_new(h, 9)), RC_OK);  /* [0,1,2,9] */
     assert_int_equal(rc_list_insert(h, l, -100, rc_int_new(h, 8)), RC_OK); /* [8,0,1,2,9] */
-    assert_int_equal(rc_list_insert(h, l, -1, rc_int_new(h, 7)), RC_OK); /* [8,0,1,2,7,9] */
-    assert_int_equal(rc_list_insert(h, l, 2, rc_int_new(h, 6)), RC_OK); /* [8,0,6,1,2,7,9] */
+    assert_int_equal(rc_list_insert(h, l, -1, rc_int_new(h, 7)), RC_OK);   /* [8,0,1,2,7,9] */
+    assert_int_equal(rc_list_insert(h, l, 2, rc_int_new(h, 6)), RC_OK);    /* [8,0,6,1,2,7,9] */
     int64_t want[] = {8, 0, 6, 1, 2, 7, 9};
     assert_int_equal(rc_list_len(h, l), 7);
     for (int64_t i = 0; i < 7; i++)

@@ -50,14 +50,15 @@ static void numbers_and_none(void **state)
     struct {
         double v;
         const char *want;
-    } floats[] = {{0.0, "0.0"},       {-0.0, "-0.0"},       {1.0, "1.0"},
-                  {1.5, "1.5"},       {0.1, "0.1"},         {1.0 / 3, "0.3333333333333333"},
+    } floats[] = {{0.0, "0.0"},       {-0.0, "-0.0"},
+                  {1.0, "1.0"},       {1.5, "1.5"},
+                  {0.1, "0.1"},       {1.0 / 3, "0.3333333333333333"},
                   {1e16, "1e+16"},    {1e15, "1000000000000000.0"},
-                  {1e-5, "1e-05"},    {0.0001, "0.0001"},   {1e100, "1e+100"},
-                  {2.5e-7, "2.5e-07"}, {5e-324, "5e-324"},
-                  {1.7976931348623157e308, "1.7976931348623157e+308"},
-                  {INFINITY, "inf"},  {-INFINITY, "-inf"},  {NAN, "nan"},
-                  {123456789.0, "123456789.0"}};
+                  {1e-5, "1e-05"},    {0.0001, "0.0001"},
+                  {1e100, "1e+100"},  {2.5e-7, "2.5e-07"},
+                  {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
+                  {INFINITY, "inf"},  {-INFINITY, "-inf"},
+                  {NAN, "nan"},       {123456789.0, "123456789.0"}};
     for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++)
         check_repr_drop(h, rc_float_new(h, floats[i].v), floats[i].want);
     finish(h);
@@ -208,8 +209,12 @@ static void user_types_use_their_repr_or_the_default(void **state)
     (void)state;
     rc_heap *h = rc_heap_new(NULL);
     size_t off = offsetof(point, x);
-    rc_type_spec spec = {.size = sizeof spec, .name = "Point", .instance_bytes = sizeof(point),
-                         .ref_offsets = &off, .n_ref_offsets = 1, .repr = point_repr};
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "Point",
+                         .instance_bytes = sizeof(point),
+                         .ref_offsets = &off,
+                         .n_ref_offsets = 1,
+                         .repr = point_repr};
     rc_type *pt = rc_type_new(h, &spec);
     spec.name = "Plain";
     spec.repr = NULL;
@@ -280,7 +285,7 @@ static void busy_flags_are_cleared(void **state)
         rc_list_append(h, l, inner);
     char buf[10];
     rc_repr_into(h, l, buf, sizeof buf); /* stops inside inner */
-    check_repr(h, inner, "[5]");          /* not shown as [...] */
+    check_repr(h, inner, "[5]");         /* not shown as [...] */
     rc_decref(h, inner);
     rc_decref(h, l);
     finish(h);

@@ -41,8 +41,8 @@ static void str_accepts_valid_utf8(void **state)
 {
     (void)state;
     rc_heap *h = rc_heap_new(NULL);
-    const char *ok[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
-                        "\xed\x9f\xbf", "\xee\x80\x80", "\xc2\x80", "\x7f"};
+    const char *ok[] = {"\xc3\xa9",     "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+                        "\xed\x9f\xbf", "\xee\x80\x80", "\xc2\x80",         "\x7f"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         rc_object *s = rc_str_from_cstr(h, ok[i]);
         assert_non_null(s);
