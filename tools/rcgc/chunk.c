@@ -25,6 +25,7 @@ void chunk_reserve(struct chunk *c, size_t max_pairs)
     void *p = mmap(NULL, c->map_bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) die_nomem();
+    advise_huge(p, c->map_bytes);
     c->pair = p;
     c->cap_pairs = max_pairs;
 }

@@ -73,24 +73,25 @@ int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct g
     size_t n = n_chunks < MAX_CHUNKS ? n_chunks : MAX_CHUNKS;
     for (size_t i = 0; i < n; i++) {
         ts[i].c = &chunks[i];
-        ts[i].fill = xcalloc((size_t)n_keys + 1, sizeof(uint32_t));
+        ts[i].fill = xalloc_big(((size_t)n_keys + 1) * sizeof(uint32_t));
     }
     parallel_run(count_task, ts, sizeof *ts, n);
     uint32_t edges = fill_positions(ts, n, n_keys);
     if (edges == UINT32_MAX) {
         for (size_t i = 0; i < n; i++)
-            free(ts[i].fill);
+            xfree_big(ts[i].fill, ((size_t)n_keys + 1) * sizeof(uint32_t));
         fputs("rcgc: too many edges (the limit is 4294967294)\n", stderr);
         return 1;
     }
     g->n_keys = n_keys;
-    g->succ = xmalloc((size_t)edges * sizeof *g->succ);
+    g->n_edges = edges;
+    g->succ = xalloc_big((size_t)edges * sizeof *g->succ);
     for (size_t i = 0; i < n; i++)
         ts[i].succ = g->succ;
     parallel_run(scatter_task, ts, sizeof *ts, n);
-    g->start = n ? ts[n - 1].fill : xcalloc((size_t)n_keys + 1, sizeof *g->start);
+    g->start = n ? ts[n - 1].fill : xalloc_big(((size_t)n_keys + 1) * sizeof *g->start);
     for (size_t i = 0; i + 1 < n; i++)
-        free(ts[i].fill);
+        xfree_big(ts[i].fill, ((size_t)n_keys + 1) * sizeof(uint32_t));
     memmove(g->start + 1, g->start, (size_t)n_keys * sizeof *g->start);
     g->start[0] = 0;
     return 0;
@@ -123,7 +124,7 @@ void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, u
 
 void graph_free(struct graph *g)
 {
-    free(g->start);
-    free(g->succ);
+    xfree_big(g->start, ((size_t)g->n_keys + 1) * sizeof *g->start);
+    xfree_big(g->succ, (size_t)g->n_edges * sizeof *g->succ);
     g->start = g->succ = NULL;
 }

@@ -62,7 +62,7 @@ struct intern *intern_new(size_t expected)
     size_t n = 1024;
     while (n < 2 * expected)
         n *= 2;
-    t->slot = xcalloc(n, sizeof *t->slot);
+    t->slot = xalloc_big(n * sizeof *t->slot);
     t->mask = n - 1;
     return t;
 }
@@ -70,7 +70,7 @@ struct intern *intern_new(size_t expected)
 static void grow(struct intern *t)
 {
     size_t n = 2 * (t->mask + 1);
-    uint64_t *slot = xcalloc(n, sizeof *slot);
+    uint64_t *slot = xalloc_big(n * sizeof *slot);
     for (size_t i = 0; i <= t->mask; i++) {
         uint64_t e = t->slot[i];
         if (!e) continue;
@@ -79,7 +79,7 @@ static void grow(struct intern *t)
             j = (j + 1) & (n - 1);
         slot[j] = e;
     }
-    free(t->slot);
+    xfree_big(t->slot, (t->mask + 1) * sizeof *t->slot);
     t->slot = slot;
     t->mask = n - 1;
 }
@@ -115,7 +115,7 @@ static uint32_t add(struct intern *t, size_t at, uint32_t h, uint32_t len, const
     uint32_t id = t->n++;
     t->rec[id] = put_record(t, id, len, key, n);
     t->slot[at] = (uint64_t)h << 32 | ((uint64_t)t->rec[id] + 1);
-    if (2 * (size_t)t->n > t->mask) grow(t);
+    if (4 * (size_t)t->n > 3 * t->mask) grow(t);
     return id;
 }
 
@@ -214,7 +214,7 @@ struct name intern_name(const struct intern *t, uint32_t id)
 void intern_free(struct intern *t)
 {
     if (!t) return;
-    free(t->slot);
+    xfree_big(t->slot, (t->mask + 1) * sizeof *t->slot);
     free(t->arena);
     free(t->rec);
     free(t);

@@ -114,18 +114,38 @@ static void hash_rewrite(void *arg)
     l->c->table = NULL;
 }
 
+/* Global ids for a batch of byte-string names of one chunk. */
+static size_t merge_batch(struct local *l, struct intern *global, const struct name *names,
+                          const uint32_t *lids, size_t n)
+{
+    uint32_t ids[INTERN_BATCH];
+    intern_bytes_batch(global, names, n, ids);
+    for (size_t i = 0; i < n; i++)
+        l->map[lids[i]] = ids[i];
+    return 0;
+}
+
 /* Global ids for one chunk's names, taken in their order of first appearance. */
 static void merge_local(struct local *l, struct intern *global)
 {
-    uint32_t count = intern_count(l->t);
+    uint32_t count = intern_count(l->t), lids[INTERN_BATCH];
+    struct name names[INTERN_BATCH];
+    size_t q = 0;
     l->map = xmalloc(((size_t)count + 1) * sizeof *l->map);
     uint32_t n = l->order ? l->n_order : count;
     for (uint32_t j = 0; j < n; j++) {
         uint32_t lid = l->order ? l->order[j] : j;
         struct name nm = intern_name(l->t, lid);
-        l->map[lid] = nm.bytes ? intern_bytes(global, nm.bytes, nm.len)
-                               : intern_int(global, (uint32_t)nm.len);
+        if (!nm.bytes) {
+            q = merge_batch(l, global, names, lids, q);
+            l->map[lid] = intern_int(global, (uint32_t)nm.len);
+            continue;
+        }
+        names[q] = nm;
+        lids[q++] = lid;
+        if (q == INTERN_BATCH) q = merge_batch(l, global, names, lids, q);
     }
+    merge_batch(l, global, names, lids, q);
 }
 
 static void hash_keys(struct local *ls, size_t n, struct keys *k)

@@ -140,9 +140,10 @@ void intern_free(struct intern *t);
 
 /* Adjacency in compressed rows and the search over it. */
 struct graph {
-    uint32_t n_keys; /* rows */
-    uint32_t *start; /* n_keys + 1 offsets into succ */
-    uint32_t *succ;  /* successor keys, grouped by source */
+    uint32_t n_keys;  /* rows */
+    uint32_t *start;  /* n_keys + 1 offsets into succ */
+    uint32_t *succ;   /* successor keys, grouped by source */
+    uint32_t n_edges; /* entries of succ */
 };
 int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct graph *g);
 /* Marks in `seen` (bitmap of n_keys bits) every key reachable from roots. */
@@ -170,6 +171,9 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 void die_nomem(void);
+void *xalloc_big(size_t n);
+void xfree_big(void *p, size_t n);
+void advise_huge(void *p, size_t n);
 
 int cmd_unreachable(int argc, char **argv);
 
