@@ -111,15 +111,25 @@ size_t rc_list_len(rc_heap *heap, const rc_object *list)
     return 0;
 }
 
-/* Appends taking over `item` (already counted for the list); on failure the caller still
- * owns it. */
-static rc_status list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, const char *call)
+/* The append path when the buffer is full (or list is not a list), kept out of line so the
+ * fast paths below stay a few instructions with no stack frame. With `steal` the caller's
+ * reference is taken over, and released on failure; without it a new one is taken on
+ * success only. */
+RCI_NOINLINE static rc_status list_append_slow(rc_heap *heap, rc_object *list, rc_object *item,
+                                               bool steal)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST)) return rci_type_error(heap, call, "a list", list);
+    const char *call = steal ? "rc_list_append_steal" : "rc_list_append";
+    rc_status st = RC_OK;
+    if (!rci_is_builtin(list, RCI_INDEX_LIST))
+        st = rci_type_error(heap, call, "a list", list);
+    else
+        st = list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call);
+    if (st != RC_OK) {
+        if (steal) rc_decref(heap, item);
+        return st;
+    }
     rci_list *l = (rci_list *)list;
-    rc_status st = list_reserve(heap, l, l->len + 1, call);
-    if (st != RC_OK) return st;
-    l->items[l->len++] = item;
+    l->items[l->len++] = steal ? item : rc_newref(item);
     return RC_OK;
 }
 
@@ -133,9 +143,7 @@ rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item)
             return RC_OK;
         }
     }
-    rc_status st = list_append_slow(heap, list, item, "rc_list_append");
-    if (st == RC_OK) rc_incref(item);
-    return st;
+    return list_append_slow(heap, list, item, false);
 }
 
 /* On failure the stolen reference is released all the same, so the caller never has to
@@ -149,9 +157,7 @@ rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item)
             return RC_OK;
         }
     }
-    rc_status st = list_append_slow(heap, list, item, "rc_list_append_steal");
-    if (st != RC_OK) rc_decref(heap, item);
-    return st;
+    return list_append_slow(heap, list, item, true);
 }
 
 /* Checks that list is a list and index (negative counts from the end) names an item. */
