@@ -214,7 +214,8 @@ static size_t int_format(int64_t v, char out[24])
 }
 
 /* The repr of anything that is not a built-in container. User repr functions run with a
- * reference held, in case they drop the caller's. */
+ * reference held, in case they drop the caller's; a failure they did not record on the
+ * heap is recorded here. */
 static rc_status leaf_repr(rc_heap *heap, rc_strbuf *sb, rc_object *obj)
 {
     char text[48];
@@ -230,6 +231,9 @@ static rc_status leaf_repr(rc_heap *heap, rc_strbuf *sb, rc_object *obj)
     rc_incref(obj);
     rc_status st = type->repr(heap, obj, sb);
     rc_decref(heap, obj);
+    if (st != RC_OK && rc_heap_last_error(heap) != st)
+        rci_error(heap, st, "rc_repr: the repr function of type %s failed: %s", type->name,
+                  rc_status_str(st));
     return st;
 }
 
@@ -348,7 +352,11 @@ rc_object *rc_repr(rc_heap *heap, rc_object *obj)
     rc_strbuf sb = {.heap = heap, .limit = SIZE_MAX};
     rc_status st = repr_write(heap, obj, &sb, "rc_repr");
     rc_object *result = NULL;
-    if (st == RC_OK) result = rc_str_new(heap, sb.data != NULL ? sb.data : "", sb.len);
+    if (st == RC_OK) {
+        result = rc_str_new(heap, sb.data != NULL ? sb.data : "", sb.len);
+        if (result == NULL && rc_heap_last_error(heap) == RC_EINVAL)
+            rci_error(heap, RC_EINVAL, "rc_repr: a type's repr function wrote invalid UTF-8");
+    }
     if (sb.data != NULL) rci_mem_free(heap, sb.data, sb.cap);
     return result;
 }

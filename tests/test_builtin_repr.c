@@ -235,6 +235,50 @@ static void user_types_use_their_repr_or_the_default(void **state)
     finish(h);
 }
 
+static rc_status bad_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    (void)h;
+    (void)self;
+    return rc_strbuf_append(out, "\xff", 1);
+}
+
+static rc_status failing_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    (void)h;
+    (void)self;
+    (void)out;
+    return RC_EINVAL;
+}
+
+static void failing_user_repr_propagates_and_clears_busy(void **state)
+{
+    (void)state;
+    rc_heap *h = rc_heap_new(NULL);
+    rc_type_spec spec = {
+        .size = sizeof spec, .name = "Bad", .instance_bytes = sizeof(rc_object), .repr = bad_repr};
+    rc_type *bad = rc_type_new(h, &spec);
+    spec.name = "Failing";
+    spec.repr = failing_repr;
+    rc_type *failing = rc_type_new(h, &spec);
+    rc_object *b = rc_new(h, bad), *f = rc_new(h, failing), *l = rc_list_new(h, 0);
+    rc_list_append(h, l, b);
+    assert_null(rc_repr(h, l));
+    assert_int_equal(rc_heap_last_error(h), RC_EINVAL);
+    assert_string_equal(rc_heap_errmsg(h), "rc_repr: a type's repr function wrote invalid UTF-8");
+    rc_list_set(h, l, 0, f);
+    rc_heap_clear_error(h);
+    assert_null(rc_repr(h, l));
+    assert_int_equal(rc_heap_last_error(h), RC_EINVAL);
+    assert_string_equal(rc_heap_errmsg(h),
+                        "rc_repr: the repr function of type Failing failed: invalid argument");
+    rc_list_clear(h, l);
+    check_repr(h, l, "[]"); /* not [...]: the busy mark was cleared on the error path */
+    rc_decref(h, b);
+    rc_decref(h, f);
+    rc_decref(h, l);
+    finish(h);
+}
+
 static void huge_list_truncated_early(void **state)
 {
     (void)state;
@@ -301,6 +345,7 @@ int main(void)
         cmocka_unit_test(cycles_print_as_ellipsis),
         cmocka_unit_test(repr_into_truncates_with_dots),
         cmocka_unit_test(user_types_use_their_repr_or_the_default),
+        cmocka_unit_test(failing_user_repr_propagates_and_clears_busy),
         cmocka_unit_test(huge_list_truncated_early),
         cmocka_unit_test(deep_nesting_without_recursion),
         cmocka_unit_test(busy_flags_are_cleared),
