@@ -43,18 +43,23 @@ make_graph() {
 measure() {
     local label=$1
     shift
-    /usr/bin/time -f "%e %M" -o "$out/time.tmp" "$@" > "$out/answer.$label"
+    /usr/bin/time -f "%e %M %U %S" -o "$out/time.tmp" "$@" > "$out/answer.$label"
     echo "$label $(cat "$out/time.tmp")" >> "$out/times.txt"
 }
 
-# stats LABEL: "median min max rss_median_kb" over the recorded runs.
+# median: the median of the numbers on standard input.
+median() {
+    sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
+
+# stats LABEL: "median min max rss_median_kb cpu_median_s" over the recorded runs.
 stats() {
-    local t m
+    local t
     t=$(awk -v l="$1" '$1 == l {print $2}' "$out/times.txt" | sort -g)
-    m=$(awk -v l="$1" '$1 == l {print $3}' "$out/times.txt" | sort -g)
-    [ -n "$t" ] || { echo "- - - -"; return; }
-    echo "$(echo "$t" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[1], a[NR]}') \
-$(echo "$m" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+    [ -n "$t" ] || { echo "- - - - -"; return; }
+    echo "$(echo "$t" | median) $(echo "$t" | head -1) $(echo "$t" | tail -1) \
+$(awk -v l="$1" '$1 == l {print $3}' "$out/times.txt" | median) \
+$(awk -v l="$1" '$1 == l {print $4 + $5}' "$out/times.txt" | median)"
 }
 
 report=$out/unreachable.md.tmp
@@ -75,6 +80,7 @@ for s in $scales; do
     root=$(cat "$data/rmat$s.root") sroot=$(cat "$data/rmat${s}s.root")
     cat "$f" "$fs" > /dev/null
     : > "$out/times.txt"
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     edges=$(wc -l < "$f")
     pyruns=$runs
     [ $quick -eq 1 ] && pyruns=1
@@ -97,14 +103,16 @@ for s in $scales; do
         [ -s "$out/answer.$p" ] && ! cmp -s "$out/answer.$p" "$out/answer.rcgc" && echo "ANSWERS DIFFER: $p" >&2
     done
     size=$(stat -c %s "$f") ssize=$(stat -c %s "$fs")
-    read -r rmed _ _ _ <<< "$(stats rcgc)"
+    read -r rmed _ _ _ _ <<< "$(stats rcgc)"
     {
         echo "### Scale $s: $edges edges, $((size / 1000000)) MB ($((ssize / 1000000)) MB string-named), $(wc -l < "$out/answer.rcgc") unreachable from root $root"
         echo
-        echo "| tool | median s | min-max s | vs rcgc | peak RSS MB | beyond file, bytes/edge | runs |"
-        echo "|---|---|---|---|---|---|---|"
+        echo "Load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)."
+        echo
+        echo "| tool | median s | min-max s | vs rcgc | CPU s (user+sys) | peak RSS MB | beyond file, bytes/edge | runs |"
+        echo "|---|---|---|---|---|---|---|---|"
         for t in rcgc rcgc_str wc py_dict networkx; do
-            read -r med lo hi rss <<< "$(stats $t)"
+            read -r med lo hi rss cpu <<< "$(stats $t)"
             [ "$med" = "-" ] && continue
             n=$(awk -v l="$t" '$1 == l' "$out/times.txt" | wc -l)
             fsz=$size
@@ -119,7 +127,7 @@ for s in $scales; do
             wc) name="wc -l (floor)" ;;
             py_dict) name="Python dict + stack" ;;
             esac
-            echo "| $name | $med | $lo-$hi | $ratio | $((rss / 1024)) | $beyond | $n |"
+            echo "| $name | $med | $lo-$hi | $ratio | $cpu | $((rss / 1024)) | $beyond | $n |"
         done
         echo
         [ "$s" -eq 20 ] && echo "networkx: $nx_note."
