@@ -9,6 +9,7 @@
  */
 #include "rctest.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Drops the caller's reference and checks the object stayed alive (held by a cycle). */
@@ -622,6 +623,79 @@ static void ring_of_mixed_containers_freed_by_one_collection(void **state)
     rt_heap_finish(heap);
 }
 
+#define TREE_NODES 100000
+
+/* Precision and count restoration at scale: a reachable structure of 100,000 lists with
+ * shared children and cycles of its own, beside a garbage ring of 100,000 pairs that
+ * each reference one of the lists. One collection frees exactly the ring, and every list
+ * ends with exactly the references the live structure holds. */
+static void large_live_structure_keeps_exact_counts_beside_garbage(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *pair = rt_pair_type(heap);
+    rc_object **node = malloc(TREE_NODES * sizeof *node);
+    int64_t *expect = calloc(TREE_NODES, sizeof *expect);
+    assert_non_null(node);
+    assert_non_null(expect);
+    for (int i = 0; i < TREE_NODES; i++) {
+        node[i] = rt_list(heap);
+        if (i > 0) {
+            rt_append(heap, node[(i - 1) / 4], node[i]); /* tree edge */
+            expect[i]++;
+        }
+        if (i >= 7) {
+            rt_append(heap, node[i / 7], node[i]); /* shared child */
+            expect[i]++;
+        }
+        if (i % 5 == 0 && i > 0) {
+            rt_append(heap, node[i], node[i / 3]); /* back edge: live cycles */
+            expect[i / 3]++;
+        }
+    }
+    for (int i = 1; i < TREE_NODES; i++)
+        rc_decref(heap, node[i]);
+    expect[0]++; /* the test's own reference to the root */
+
+    rc_object *first = rt_pair_new(heap, pair, 0), *prev = first;
+    rt_pair_set(heap, first, 1, node[0]);
+    for (int j = 1; j < TREE_NODES; j++) {
+        rc_object *p = rt_pair_new(heap, pair, j);
+        rt_pair_set(heap, p, 1, node[j]);
+        rt_pair_set(heap, prev, 0, p);
+        rc_decref(heap, p);
+        prev = p;
+    }
+    rt_pair_set(heap, prev, 0, first);
+    rc_decref(heap, first);
+    for (int i = 0; i < TREE_NODES; i++)
+        assert_int_equal(rc_refcount(node[i]), expect[i] + 1);
+
+    assert_int_equal(rc_collect(heap, 0), TREE_NODES);
+    assert_int_equal(rc_type_live_count(pair), 0);
+    for (int i = 0; i < TREE_NODES; i++)
+        if (rc_refcount(node[i]) != expect[i])
+            fail_msg("list %d: rc_refcount %lld, expected %lld", i,
+                     (long long)rc_refcount(node[i]), (long long)expect[i]);
+    assert_int_equal(rt_gen_sizes(heap).n[1], TREE_NODES);
+    rc_gc_stats st;
+    st.size = sizeof st;
+    assert_int_equal(rc_gc_get_stats(heap, 0, &st), RC_OK);
+    assert_int_equal(st.collected, TREE_NODES);
+    assert_int_equal(st.uncollectable, 0);
+
+    /* Dropping the root frees by counting what no cycle holds; the collector finds the
+     * rest, every list still alive. */
+    rc_decref(heap, node[0]);
+    size_t left = rc_type_live_count(rc_heap_builtin_list(heap));
+    assert_true(left > TREE_NODES / 2 && left < TREE_NODES);
+    assert_int_equal(rc_collect(heap, 1), left);
+    assert_int_equal(rc_type_live_count(rc_heap_builtin_list(heap)), 0);
+    free(node);
+    free(expect);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -640,6 +714,7 @@ int main(void)
         cmocka_unit_test(ring_of_mixed_containers_freed_by_one_collection),
         cmocka_unit_test(garbage_referencing_live_objects_restores_exact_counts),
         cmocka_unit_test(reachable_cycle_survives_with_exact_counts),
+        cmocka_unit_test(large_live_structure_keeps_exact_counts_beside_garbage),
         cmocka_unit_test(young_cycle_referencing_old_object_frees_only_the_cycle),
         cmocka_unit_test(old_cycle_held_by_young_object_survives),
         cmocka_unit_test(cycle_with_acyclic_tail_frees_tail),
