@@ -722,6 +722,7 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
             op_configure(&d);
         /* Where an operation had nothing to work on it did nothing; sync anyway. */
         sync(&d, NULL, NULL);
+        check_heap(&d);
     }
     graph_teardown(&d);
     if (totals) {

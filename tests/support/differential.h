@@ -12,7 +12,8 @@
  *    collection); while the test has untracked some nodes (rc_gc_untrack), what those
  *    reach counts as reachable too;
  *  - rc_gc_is_tracked is true exactly for the nodes the test has not untracked;
- *  - live_objects, tracked_objects and the generation sizes agree with the live nodes.
+ *  - live_objects, tracked_objects and the generation sizes agree with the live nodes,
+ *    and rc_heap_check says RC_OK.
  * A failure prints the graph's seed; RCGC_SEED=<seed> replays that graph alone and
  * RCGC_ITERATIONS=<n> changes how many graphs run.
  */
