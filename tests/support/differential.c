@@ -24,9 +24,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum node_kind { K_PAIR, K_BAG, K_LIST, K_TUPLE, K_DICT, K_COUNT } node_kind;
+/* Containers first; the atomic kinds (never tracked, no slots) are the leaves whose
+ * release by garbage is phase 4's work (src/gc.c). */
+typedef enum node_kind {
+    K_PAIR,
+    K_BAG,
+    K_LIST,
+    K_TUPLE,
+    K_DICT,
+    K_FLOAT,
+    K_STR,
+    K_BIGINT,
+    K_COUNT
+} node_kind;
 
-static const char *const kind_names[K_COUNT] = {"pair", "bag", "list", "tuple", "dict"};
+#define K_CONTAINERS K_FLOAT
+
+static const char *const kind_names[K_COUNT] = {"pair", "bag",   "list", "tuple",
+                                                "dict", "float", "str",  "bigint"};
+
+/* A boxed int node holds BIGINT_BASE + id, above the small-int range. */
+#define BIGINT_BASE (RC_SMALL_INT_MAX + (int64_t)1)
 
 typedef struct diff {
     const rt_diff_params *p;
@@ -187,6 +205,12 @@ static int64_t id_of(diff *d, rc_object *o)
 {
     const rc_type *t = rc_type_of(d->heap, o);
     rc_object *v = NULL;
+    if (t == rc_heap_builtin_float(d->heap))
+        return (int64_t)rc_float_value(d->heap, o);
+    if (t == rc_heap_builtin_str(d->heap))
+        return strtoll(rc_str_data(d->heap, o) + 1, NULL, 10);
+    if (t == rc_heap_builtin_int(d->heap))
+        return rc_int_value(d->heap, o) - BIGINT_BASE;
     if (t == d->pair)
         return ((rt_pair *)o)->id;
     if (t == d->bag)
@@ -254,7 +278,8 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
                "node %zu (%s) has no references left but was not freed (rc_refcount %" PRId64
                ")",
                id, kind_names[d->kind[id]], got);
-        DCHECK(d, rc_gc_is_tracked(d->heap, d->obj[id]) == !d->untracked[id],
+        bool want_tracked = !d->untracked[id] && d->kind[id] < K_CONTAINERS;
+        DCHECK(d, rc_gc_is_tracked(d->heap, d->obj[id]) == want_tracked,
                "node %zu (%s): rc_gc_is_tracked says %d", id, kind_names[d->kind[id]],
                (int)rc_gc_is_tracked(d->heap, d->obj[id]));
         DCHECK(d, got == d->expect[id],
@@ -264,7 +289,8 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
 
     size_t tracked_nodes = 0;
     for (size_t id = 0; id < n; id++)
-        tracked_nodes += or_exists(d->g, (int)id) && !d->untracked[id];
+        tracked_nodes += or_exists(d->g, (int)id) && !d->untracked[id] &&
+                         d->kind[id] < K_CONTAINERS;
     rc_heap_stats st = rt_stats(d->heap);
     DCHECK(d, st.tracked_objects == d->base_tracked_objects + tracked_nodes,
            "tracked_objects %zu, expected %zu", st.tracked_objects,
@@ -310,11 +336,15 @@ static int pick(diff *d, bool (*want)(diff *, int))
 
 static bool is_held(diff *d, int id) { return or_holds(d->g, id) > 0; }
 static bool is_reachable(diff *d, int id) { return d->reach[id]; }
-static bool is_mutable(diff *d, int id) { return d->kind[id] != K_TUPLE; }
+static bool is_mutable(diff *d, int id)
+{
+    return d->kind[id] != K_TUPLE && d->kind[id] < K_CONTAINERS;
+}
+static bool is_container(diff *d, int id) { return d->kind[id] < K_CONTAINERS; }
 
 static bool has_edge(diff *d, int id)
 {
-    if (d->kind[id] == K_TUPLE)
+    if (!is_mutable(d, id))
         return false;
     size_t n = or_slot_count(d->g, id);
     for (size_t s = 0; s < n; s++)
@@ -344,13 +374,25 @@ static int add_node(diff *d, node_kind k, size_t n_slots, rc_object *o)
 
 static void op_create(diff *d)
 {
-    node_kind k = (node_kind)rt_rng_below(&d->rng, K_COUNT);
+    /* One node in five is an atomic leaf. */
+    node_kind k = rt_rng_below(&d->rng, 5) == 0
+                      ? (node_kind)(K_CONTAINERS + rt_rng_below(&d->rng, K_COUNT - K_CONTAINERS))
+                      : (node_kind)rt_rng_below(&d->rng, K_CONTAINERS);
     int id = (int)or_size(d->g);
     rc_heap *h = d->heap;
     snprintf(d->what, sizeof d->what, "create %s %d", kind_names[k], id);
     /* A constructor may collect: its arguments must be reachable (or_reachable is current:
      * sync ran after the previous operation). */
-    if (k == K_PAIR) {
+    if (k >= K_CONTAINERS) {
+        char text[32];
+        snprintf(text, sizeof text, "n%d", id);
+        rc_object *o = k == K_FLOAT ? rc_float_new(h, (double)id)
+                       : k == K_STR ? rc_str_from_cstr(h, text)
+                                    : rc_int_new(h, BIGINT_BASE + id);
+        DCHECK(d, o != NULL && rc_is_heap_object(o), "creating a %s: %s", kind_names[k],
+               rc_heap_errmsg(h));
+        add_node(d, k, 0, o);
+    } else if (k == K_PAIR) {
         add_node(d, k, 2, rt_pair_new(h, d->pair, id));
     } else if (k == K_BAG) {
         add_node(d, k, RT_BAG_SLOTS, rt_bag_new(h, d->bag, id));
@@ -580,7 +622,7 @@ static void op_track_toggle(diff *d)
         if (or_exists(d->g, (int)i) && d->untracked[i])
             id = (int)i;
     if (id < 0)
-        id = pick(d, NULL);
+        id = pick(d, is_container);
     if (id < 0)
         return;
     snprintf(d->what, sizeof d->what, "%s %s %d", d->untracked[id] ? "track" : "untrack",
