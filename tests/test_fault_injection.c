@@ -125,6 +125,18 @@ static bool scenario_body(run *r)
         return false;
     }
 
+    /* An object larger than a page, in the cycle, and a long string. */
+    rc_object *large, *long_str;
+    NEW_OR_FAIL(r, large, rc_new_var(h, pair_type, 3 * RC_PAGE_BYTES / 2), "rc_new_var large");
+    ((rt_pair *)large)->a = rc_newref(b);
+    if (!status_ok(r, rc_list_append_steal(h, a, large), "append large"))
+        return false;
+    char buf[20000];
+    memset(buf, 'x', sizeof buf);
+    NEW_OR_FAIL(r, long_str, rc_str_new(h, buf, sizeof buf), "rc_str_new long");
+    if (!status_ok(r, rc_list_append_steal(h, b, long_str), "append long str"))
+        return false;
+
     NEW_OR_FAIL(r, text, rc_repr(h, b), "rc_repr");
     assert_true(rc_str_len(h, text) > 0);
     rc_decref(h, text);
@@ -134,7 +146,7 @@ static bool scenario_body(run *r)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rc_decref(h, all[i]);
     int64_t found = rc_collect(h, 2);
-    if (found < 4)
+    if (found < 5)
         fail_msg("N=%" PRId64 ": rc_collect returned %" PRId64 " (%s)", r->n, found,
                  rc_heap_errmsg(h));
     assert_int_equal(rc_type_live_count(pair_type), 0);
