@@ -13,7 +13,11 @@
  * reference into the current level's range is a referrer (and counts towards that node's
  * references from inside the heap). A node whose count exceeds those references is held
  * from outside the heap (a C variable, a global): a root (invariant ROOTS: root status is
- * known only for nodes whose level has had its pass; `counted` says so). Rejected: one
+ * known only for nodes whose level has had its pass; `counted` says so). The first pass
+ * also lists the heap's containers (only they can refer to anything), so later passes
+ * traverse that list instead of walking every object again; nothing is allocated or freed
+ * between passes (filters and predicates must not free objects), so it stays exact. If the
+ * list cannot be allocated, every pass walks the heap. Rejected: one
  * index of every reference in the heap (target -> referrers) built up front; on a heap of
  * ten million objects the index alone costs seconds and hundreds of megabytes, while a
  * pass that only probes a small map per reference costs tens of milliseconds.
@@ -200,7 +204,12 @@ typedef struct gwalk {
     gref *refs; /* a pass's findings */
     size_t n_refs, cap_refs;
     size_t lo, hi;          /* the level a pass looks for: nodes [lo, hi) */
+    uintptr_t lo_addr;      /* the lowest and highest address among them: most references */
+    uintptr_t hi_addr;      /* fall outside, and cost two compares instead of a probe */
     rc_object *src;         /* the object a pass is traversing */
+    rci_ptrvec containers;  /* the heap's containers, listed by the first pass */
+    bool listing;           /* the current pass lists containers */
+    bool listed;            /* containers is complete: later passes use it */
     rc_graph_pred_fn match; /* chain searches: the end wanted, or NULL */
     void *match_user;
     size_t found;           /* the node match accepted, or NO_PARENT */
@@ -244,6 +253,7 @@ static void walk_free(gwalk *w)
         rci_mem_free(heap, w->edges, w->cap_edges * sizeof *w->edges);
     if (w->cap_refs)
         rci_mem_free(heap, w->refs, w->cap_refs * sizeof *w->refs);
+    rci_ptrvec_free(heap, &w->containers);
 }
 
 static bool walk_ignored(const gwalk *w, const rc_object *obj)
@@ -365,7 +375,7 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     gwalk *w = arg;
-    if (ref == NULL)
+    if ((uintptr_t)ref < w->lo_addr || (uintptr_t)ref > w->hi_addr)
         return 0;
     size_t *slot = rci_ptrmap_find(&w->index, ref);
     if (slot == NULL || *slot < w->lo || *slot >= w->hi)
@@ -386,6 +396,10 @@ static int pass_obj(rc_heap *heap, rc_object *obj, void *user)
     gwalk *w = user;
     if (!rci_type_of(heap, obj)->holds_refs)
         return 0;
+    if (w->listing && !rci_ptrvec_push(heap, &w->containers, obj)) {
+        w->listing = false;
+        rci_ptrvec_free(heap, &w->containers);
+    }
     w->src = obj;
     return rc_traverse(heap, obj, pass_ref, w);
 }
@@ -399,10 +413,27 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
     w->lo = lo;
     w->hi = hi;
     w->n_refs = 0;
-    for (size_t i = lo; i < hi; i++)
+    w->lo_addr = UINTPTR_MAX;
+    w->hi_addr = 0;
+    for (size_t i = lo; i < hi; i++) {
+        uintptr_t a = (uintptr_t)w->nodes[i].obj;
+        w->lo_addr = a < w->lo_addr ? a : w->lo_addr;
+        w->hi_addr = a > w->hi_addr ? a : w->hi_addr;
         w->nodes[i].stamp = NULL;
-    if (rc_heap_visit(w->heap, pass_obj, w) != 0)
-        return RC_ENOMEM;
+    }
+    if (w->listed) {
+        for (size_t i = 0; i < w->containers.len; i++) {
+            w->src = w->containers.items[i];
+            if (rc_traverse(w->heap, w->src, pass_ref, w) != 0)
+                return RC_ENOMEM;
+        }
+    } else {
+        w->listing = true;
+        if (rc_heap_visit(w->heap, pass_obj, w) != 0)
+            return RC_ENOMEM;
+        w->listed = w->listing;
+        w->listing = false;
+    }
     for (size_t i = lo; i < hi; i++) {
         w->nodes[i].counted = true;
         w->nodes[i].stamp = NULL;

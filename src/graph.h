@@ -20,8 +20,27 @@ typedef struct rci_ptrmap {
     size_t cap;      /* slots, a power of two, or 0 before the first insert */
 } rci_ptrmap;
 
-/* The value slot for key, or NULL if absent. */
-size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key);
+/* Where probing for key starts in a table of cap slots. */
+static inline size_t rci_ptrmap_slot(uintptr_t key, size_t cap)
+{
+    uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+/* The value slot for key, or NULL if absent. Inline: the graph walks probe once per
+ * reference of the heap. */
+static inline size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key)
+{
+    uintptr_t k = (uintptr_t)key;
+    if (map->cap == 0 || k == 0)
+        return NULL;
+    for (size_t i = rci_ptrmap_slot(k, map->cap);; i = (i + 1) & (map->cap - 1)) {
+        if (map->keys[i] == k)
+            return &map->vals[i];
+        if (map->keys[i] == 0)
+            return NULL;
+    }
+}
 /* The value slot for key, inserting it with value 0 (and setting *added) if absent; NULL if
  * memory ran out (the map is unchanged). */
 size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added);

@@ -15,25 +15,6 @@
 
 /* ---- address map ----------------------------------------------------------------------- */
 
-static size_t slot_of(uintptr_t key, size_t cap)
-{
-    uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
-    return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key)
-{
-    uintptr_t k = (uintptr_t)key;
-    if (map->cap == 0 || k == 0)
-        return NULL;
-    for (size_t i = slot_of(k, map->cap);; i = (i + 1) & (map->cap - 1)) {
-        if (map->keys[i] == k)
-            return &map->vals[i];
-        if (map->keys[i] == 0)
-            return NULL;
-    }
-}
-
 static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
 {
     uintptr_t *keys = rci_mem_alloc(heap, new_cap * sizeof *keys);
@@ -49,7 +30,7 @@ static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
     for (size_t i = 0; i < map->cap; i++) {
         if (map->keys[i] == 0)
             continue;
-        size_t j = slot_of(map->keys[i], new_cap);
+        size_t j = rci_ptrmap_slot(map->keys[i], new_cap);
         while (keys[j] != 0)
             j = (j + 1) & (new_cap - 1);
         keys[j] = map->keys[i];
@@ -81,7 +62,7 @@ size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool 
         return found;
     if (!rci_ptrmap_reserve(heap, map, map->len + 1))
         return NULL;
-    size_t i = slot_of(k, map->cap);
+    size_t i = rci_ptrmap_slot(k, map->cap);
     while (map->keys[i] != 0)
         i = (i + 1) & (map->cap - 1);
     map->keys[i] = k;
