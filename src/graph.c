@@ -620,12 +620,16 @@ static const char *format_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *ext = strrchr(slash != NULL ? slash : path, '.');
-    static const char *const known[] = {"dot", "gv", "svg", "png", "pdf"};
     if (ext == NULL)
         return NULL;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(ext + 1, known[i]) == 0)
-            return i < 2 ? "dot" : known[i];
+    if (strcmp(ext, ".dot") == 0 || strcmp(ext, ".gv") == 0)
+        return "dot";
+    if (strcmp(ext, ".svg") == 0)
+        return "svg";
+    if (strcmp(ext, ".png") == 0)
+        return "png";
+    if (strcmp(ext, ".pdf") == 0)
+        return "pdf";
     return NULL;
 }
 

@@ -3,9 +3,9 @@
  * and why-alive for one object of a heap of N objects (default ten million), show_refs from
  * the top, get_referrers, typestats. Prints one line per measurement (milliseconds).
  *
- * Heap: top -> 1000 mid lists -> 100 inner lists each -> 99 floats each (N = 10,101,001
- * objects); the target float is also reachable through a 6-deep chain of lists, so the
- * backward walk runs all its levels.
+ * Heap: top -> 1000 mid lists -> 100 inner lists each -> 99 floats each: 10,001,001
+ * objects, plus a 7-list chain that also leads to the target float, so the backward walk
+ * runs all its levels.
  *
  * Usage: rcgc-bench-graph-backrefs [N_INNER_PER_MID]   (default 100)
  */
