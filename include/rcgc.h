@@ -257,6 +257,13 @@ typedef struct rc_type_spec {
     /* Optional: appends the instance's repr (default: <NAME object at 0xADDR>). */
     rc_status (*repr)(rc_heap *heap, rc_object *self, rc_strbuf *out);
     uint32_t flags; /* RC_TYPE_* */
+    /* Optional: Python's __del__ with PEP 442 semantics. Runs at most once per object
+     * (rc_gc_is_finalized), when its count reaches zero or when a collection finds it in
+     * cyclic garbage, before its references are dropped. self is valid and every reference
+     * it holds is intact; the finalizer may allocate, store self somewhere (resurrection:
+     * the object then lives on, and its finalizer never runs again) and drop references.
+     * It must not call rc_collect (misuse during a collection). */
+    void (*finalize)(rc_heap *heap, rc_object *self);
 } rc_type_spec;
 
 /* Registers a type with the heap (types belong to one heap and live as long as it). The
@@ -605,6 +612,77 @@ typedef struct rc_leak_guard {
 } rc_leak_guard;
 RC_API rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard);
 RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out);
+
+/* ---- finalizers, weak references and the gc module (issue 3) ---- */
+/* Finalizers are declared by rc_type_spec.finalize; src/gc.c's header comment gives the
+ * order in which a collection clears weak references, runs finalizers and detects
+ * resurrection. */
+
+/* Python's gc.is_finalized: whether obj's finalizer has run (false for NULL, small ints
+ * and objects whose type has none). */
+RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
+
+/* Weak references. A weakref is an object of the heap's "weakref" type (registered on
+ * first use) that refers to obj without keeping it alive. When obj dies (count zero or
+ * cyclic garbage) every weakref to it is cleared first, then each weakref's callback runs
+ * once with the (now dead) weakref, unless the weakref itself died in the same collection
+ * (CPython's handle_weakrefs rules). Callbacks may allocate and drop references; they must
+ * not call rc_collect. Objects without weak references pay nothing: the lists live in a
+ * side table of the heap keyed by address. */
+typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
+/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
+ * NULL. Can collect. */
+RC_API rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
+/* The referent as a new reference, or NULL once it has died (RC_ETYPE, NULL if wr is not a
+ * weakref). */
+RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
+/* Whether ref is a weakref object. */
+RC_API bool rc_is_weakref(const rc_heap *heap, const rc_object *ref);
+/* Python's weakref.getweakrefcount: weakrefs to obj alive now. */
+RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
+
+/* Python's gc.freeze: every tracked object moves to the permanent generation, which no
+ * collection examines; generation 0's count is reset. gc.unfreeze moves them all to
+ * generation 2. RC_ESTATE during a collection. */
+RC_API rc_status rc_gc_freeze(rc_heap *heap);
+RC_API rc_status rc_gc_unfreeze(rc_heap *heap);
+RC_API size_t rc_gc_get_freeze_count(const rc_heap *heap);
+
+/* Python's gc.garbage: a new reference to the heap's garbage list (created on first use;
+ * NULL on RC_ENOMEM). With RC_GC_DEBUG_SAVEALL set, collections append every unreachable
+ * object to it instead of freeing it. The heap frees it at rc_heap_free. */
+RC_API rc_object *rc_gc_garbage(rc_heap *heap);
+
+/* Python's gc debug flags (same values). */
+#define RC_GC_DEBUG_STATS 0x1u         /* per-collection statistics */
+#define RC_GC_DEBUG_COLLECTABLE 0x2u   /* each collectable object found */
+#define RC_GC_DEBUG_UNCOLLECTABLE 0x4u /* each uncollectable object found (rcgc has none) */
+#define RC_GC_DEBUG_SAVEALL 0x20u      /* keep garbage in rc_gc_garbage instead of freeing it */
+#define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
+RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
+RC_API unsigned rc_gc_get_debug(const rc_heap *heap);
+/* Where debug messages go: one call per line, text without the newline ("gc: collecting
+ * generation 2...", "gc: done, 3 unreachable, 0 uncollectable, 0.0012s elapsed"). NULL
+ * restores the default, which writes the line and a newline to stderr: with the debug
+ * build's misuse hook, the library's only output, and only when a debug flag asks. */
+typedef void (*rc_gc_output_fn)(rc_heap *heap, const char *line, void *user);
+RC_API void rc_gc_set_debug_output(rc_heap *heap, rc_gc_output_fn fn, void *user);
+
+/* Python's gc.callbacks: fn runs at the start and the end of every collection. */
+typedef enum rc_gc_phase { RC_GC_PHASE_START, RC_GC_PHASE_STOP } rc_gc_phase;
+typedef struct rc_gc_info {
+    size_t size;            /* sizeof(rc_gc_info) */
+    rc_gc_phase phase;
+    int generation;         /* the generation collected */
+    uint64_t collected;     /* STOP: unreachable objects found (0 at START) */
+    uint64_t uncollectable; /* STOP: unreachable objects that could not be freed (always 0) */
+    uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
+} rc_gc_info;
+typedef void (*rc_gc_callback_fn)(rc_heap *heap, const rc_gc_info *info, void *user);
+/* Adds fn (called in registration order) or removes the first registration of fn with
+ * user (RC_EINVAL if absent). RC_ENOMEM, RC_EINVAL for NULL fn. */
+RC_API rc_status rc_gc_callback_add(rc_heap *heap, rc_gc_callback_fn fn, void *user);
+RC_API rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void *user);
 
 #ifdef __cplusplus
 }

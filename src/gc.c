@@ -22,7 +22,11 @@
  *    SCANNED    only during a collection: its references have been followed (phase 2).
  *    EXTREFS    only during a collection: phase 1 found it holding a reference to an
  *               object outside the set.
- *    The three collection bits are clear on every object between collections.
+ *    GARBAGE    only during a collection that takes phase 3: the object was unreachable
+ *               when phase 2 ended (the garbage set G, recorded before user code runs).
+ *    FINALIZED  its finalizer has run (PEP 442: never again, resurrected or not).
+ *    WEAKREFD   heap->wr_table has a list of weakrefs to it (weakref.c, WEAKLIST).
+ *    The four collection bits are clear on every object between collections.
  *
  * 3. LISTS. rcgc keeps no per-object lists (they would cost 16 bytes an object). Objects
  *    live in pages (page.c); a collection finds its objects by walking pages:
@@ -46,9 +50,36 @@
  *       subtracted. Each unreachable object's count is 0. Work list: the heap's mark
  *       stack; if it cannot grow, the object stays marked REACHABLE but not SCANNED and
  *       the phase rescans S until none is left (no allocation is required to finish).
- *    3. (weak references and finalizers come here; issue #3.)
+ *    3. run_rites, taken only when the garbage needs user code: some garbage object has
+ *       an unrun finalizer or weakrefs (or a debug flag asks to see or save the garbage).
+ *       The test is one flag check when no type has a finalizer and no weakref exists, so
+ *       collections of plain objects keep the path of phases 1, 2, 4, 5 unchanged.
+ *       3a restore_counts: each garbage object gets RCI_GARBAGE and gives back the
+ *          references it holds to objects of S (subtracted by phase 1, not restored by
+ *          phase 2). Every count is exact again; from here user code may run. Objects it
+ *          allocates are generation 0 with neither REACHABLE nor GARBAGE: they are never
+ *          taken for garbage or survivors, and the pages of S stay on the run's list
+ *          (defer_page_release) even if they empty. Automatic collection stays off
+ *          (heap->collecting); allocation and reference counting work as usual.
+ *       3b handle_weakrefs (CPython's rules): every weakref to a garbage object is cleared,
+ *          and every weakref that is itself garbage is detached, before any callback or
+ *          finalizer runs; then the callbacks of cleared weakrefs that are not garbage run.
+ *       3c finalize_garbage: each garbage object with an unrun finalizer is marked
+ *          FINALIZED and finalized, holding a reference of its own meanwhile. A finalizer may
+ *          free other garbage by counting (its slot is freed; GARBAGE goes with it). With
+ *          RC_GC_DEBUG_SAVEALL the surviving garbage is then appended to rc_gc_garbage.
+ *       3d handle_resurrected: phases 1 and 2 again on what is left of G (RCI_GARBAGE and
+ *          alive): what user code made reachable from outside G, including objects it
+ *          allocated, is marked REACHABLE and survives with the survivors of S; the rest
+ *          has count 0 and is freed. This is CPython 3.9+'s handle_resurrected_objects, not
+ *          3.4-3.8's rule of keeping all of G when any of it was resurrected; rc_collect
+ *          still counts all of G as unreachable found, as gc.collect() does. No user code
+ *          runs from here to the end of phase 5.
+ *       3e clear_late_weakrefs: weakrefs made by finalizers to objects still garbage are
+ *          cleared; their callbacks run after phase 5.
  *    4. release_external_refs: each garbage object drops its references to objects
- *       outside S (older generations, untracked and atomic objects) with rc_decref;
+ *       outside S (older generations, untracked and atomic objects; after phase 3,
+ *       everything outside G) with rc_decref;
  *       those reaching zero wait on the pending list (heap->defer_free) so that nothing
  *       in S is freed while phases still read headers in S. References from garbage to
  *       objects in S were dropped by phase 1 already and are not touched again.
@@ -57,6 +88,9 @@
  *       release); each survivor loses its collection bits and moves to generation
  *       min(N + 1, 2). Then the pending list is drained by ordinary reference counting,
  *       which is exact now: the garbage is gone and so are the references it held.
+ *       Objects whose count reached zero during phase 4 and that need a finalizer or have
+ *       weakrefs were kept alive on heap->deferred (object.c, RITES); their references are
+ *       dropped now and their rites run, then the late weakref callbacks of 3e.
  *    Invariant after the collection: every object of S is either freed or a survivor with
  *    an exact count in generation min(N + 1, 2); objects outside S are untouched except
  *    that their counts lost the references the garbage held.
@@ -71,22 +105,27 @@
  *    making the building of a large structure quadratic (CPython's rule). Defaults are
  *    CPython 3.13's: 2000, 10, 10.
  *
- * 6. RE-ENTRANCY. Between phases 1 and 5 no user code runs except type destroy functions
- *    (which must neither allocate objects nor touch references); rc_collect during a
- *    collection, or while the pending list is drained, is misuse and returns -1.
- *    Automatic collection never starts while objects are being freed.
+ * 6. RE-ENTRANCY. User code (finalizers, weakref callbacks, collection callbacks, the
+ *    debug output) runs only where every count is exact: before phase 1, in phase 3
+ *    between 3a and 3d, and after phase 5's drain; elsewhere only type destroy functions
+ *    run (which must neither allocate objects nor touch references). Throughout,
+ *    heap->collecting is set: rc_collect is misuse and returns -1 (as it is while the
+ *    pending list is drained), automatic collection does not start, rc_gc_untrack is
+ *    misuse and rc_gc_freeze returns RC_ESTATE. Allocation, counting and weakrefs work.
  *
  * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
  *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
  *    once. Extra memory: the mark stack, at most one entry per object of S and freed
  *    after the collection when large; nothing per object. No C recursion anywhere.
+ *    Phase 3, when taken, costs a look at each header of S (does the garbage need
+ *    rites?), then up to six walks of the pages of S and traversals of the garbage.
  *
  * 8. rc_heap_check (check.c) verifies between collections: generation sizes and tracked
  *    counts against a recount, that every generation-0/1 object's page is on the young or
  *    gen1 list, that no collection bit is set, and that no count is below the references
  *    the heap itself holds to the object.
  */
-#include "internal.h"
+#include "finalize.h"
 
 #include <string.h>
 
@@ -101,6 +140,8 @@ typedef struct gc_run {
     size_t garbage;     /* unreachable objects found */
     size_t set_size;    /* objects in S (phase 1) */
     size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
+    bool rites;         /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
+    size_t late_calls;  /* heap->wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
 
 static inline bool in_set(const rc_object *o, unsigned gen)
@@ -116,6 +157,27 @@ static inline bool in_set(const rc_object *o, unsigned gen)
         for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
             for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
                  obj != NULL && in_set(obj, (run)->gen); obj = NULL)
+
+/* Every slot of the pages of S; user code may allocate into them (phase 3), so the bump
+ * is reread and the caller tests the header. */
+#define FOR_EACH_SLOT(run, obj)                                                                \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
+            for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
+                 obj != NULL; obj = NULL)
+
+/* Phase 3 on: a member of the garbage set recorded before user code ran, still alive. */
+static inline bool in_garbage_set(const rc_object *o)
+{
+    return rc_is_heap_object(o) && (o->_tinfo & (RCI_GARBAGE | RCI_PENDING)) == RCI_GARBAGE;
+}
+
+/* Phase 3 on: garbage that is still to be freed (not resurrected). */
+static inline bool still_garbage(const rc_object *o)
+{
+    return rc_is_heap_object(o) &&
+           (o->_tinfo & (RCI_GARBAGE | RCI_PENDING | RCI_REACHABLE)) == RCI_GARBAGE;
+}
 
 /* ---- the collected set ----------------------------------------------------------------- */
 
@@ -325,6 +387,215 @@ static void mark_reachable(gc_run *run)
     }
 }
 
+/* ---- phase 3 ----------------------------------------------------------------------------- */
+
+/* Types registered since the last look are checked for a finalize function. */
+static bool rites_possible(rc_heap *heap)
+{
+    for (; heap->fin_types_seen < heap->n_types; heap->fin_types_seen++) {
+        rc_type *t = heap->types[heap->fin_types_seen];
+        if (t != NULL && t->finalize != NULL)
+            heap->fin_types++;
+    }
+    return heap->fin_types > 0 || heap->wr_used > 0 ||
+           (heap->gc_debug & (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_SAVEALL)) != 0;
+}
+
+static bool garbage_needs_rites(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    if (heap->gc_debug & (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_SAVEALL))
+        return true;
+    for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext)
+        for (uint32_t i = 0; i < pg->bump; i++) {
+            rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
+            if (in_set(obj, run->gen) && !(obj->_tinfo & RCI_REACHABLE) &&
+                rci_needs_rites(heap, obj))
+                return true;
+        }
+    return false;
+}
+
+static void act_restore(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    if (in_set(ref, run->gen))
+        ref->_refcnt++;
+}
+
+/* 3a. Records the garbage (RCI_GARBAGE) and gives back the references it holds to objects
+ * of S, which phase 1 subtracted and phase 2 did not restore. */
+static void restore_counts(gc_run *run)
+{
+    ring r;
+    ring_init(&r, run, act_restore);
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (obj->_tinfo & RCI_REACHABLE)
+            continue;
+        obj->_tinfo |= RCI_GARBAGE;
+        run->garbage++;
+        ring_traverse(&r, obj);
+    }
+    ring_flush(&r);
+}
+
+static bool wr_is_garbage(const rc_object *wr)
+{
+    return still_garbage(wr);
+}
+
+/* 3b. Weakrefs to garbage are cleared and weakrefs that are garbage detached, all before
+ * any user code runs; then the callbacks of the cleared weakrefs that are not garbage. */
+static void handle_weakrefs(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    size_t mark = heap->wr_calls_len;
+    uint32_t wr_index = heap->t_weakref != NULL ? heap->t_weakref->index : 0;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (!in_garbage_set(obj))
+            continue;
+        if (obj->_tinfo & RCI_WEAKREFD)
+            rci_weakrefs_clear(heap, obj, true, wr_is_garbage);
+        if (rci_type_index(obj) == wr_index)
+            rci_weakref_detach(heap, obj);
+    }
+    rci_weakref_calls_run(heap, mark);
+}
+
+/* 3c. Finalizers, each under a reference of its own so that a finalizer dropping the last
+ * outside reference to another garbage object cannot free the one running. */
+static void finalize_garbage(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (!in_garbage_set(obj) || (obj->_tinfo & RCI_FINALIZED))
+            continue;
+        rc_type *t = rci_type_of(heap, obj);
+        if (t->finalize == NULL)
+            continue;
+        obj->_tinfo |= RCI_FINALIZED;
+        obj->_refcnt++;
+        t->finalize(heap, obj);
+        rc_decref(heap, obj);
+    }
+}
+
+static void save_garbage(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    rc_object *list = rci_gc_garbage_list(heap);
+    if (list == NULL)
+        return;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (in_garbage_set(obj) && rc_list_append(heap, list, obj) != RC_OK)
+            return;
+    }
+}
+
+static void act_subtract_garbage(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)run;
+    (void)parent;
+    if (in_garbage_set(ref))
+        ref->_refcnt--;
+}
+
+static void act_mark_garbage(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    if (!in_garbage_set(ref))
+        return;
+    ref->_refcnt++;
+    if (!(ref->_tinfo & RCI_REACHABLE)) {
+        ref->_tinfo |= RCI_REACHABLE;
+        if (!stack_push(run->heap, ref))
+            run->overflow = true;
+    }
+}
+
+/* 3d. Phases 1 and 2 again, on what is left of the garbage set: whatever user code made
+ * reachable from outside it (resurrection) is marked REACHABLE and survives; the rest,
+ * counts 0, is still garbage. */
+static void handle_resurrected(gc_run *run)
+{
+    ring r;
+    ring_init(&r, run, act_subtract_garbage);
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (in_garbage_set(obj))
+            ring_traverse(&r, obj);
+    }
+    ring_flush(&r);
+    ring_init(&r, run, act_mark_garbage);
+    run->overflow = false;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (in_garbage_set(obj) && obj->_refcnt > 0 && !(obj->_tinfo & RCI_REACHABLE))
+            mark_from(&r, obj);
+    }
+    while (run->overflow) {
+        run->overflow = false;
+        FOR_EACH_SLOT(run, obj)
+        {
+            if (in_garbage_set(obj) &&
+                (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED)) == RCI_REACHABLE) {
+                obj->_tinfo |= RCI_SCANNED;
+                ring_traverse(&r, obj);
+                drain(&r);
+            }
+        }
+    }
+}
+
+/* 3e. Weakrefs made by finalizers to objects that stay garbage: cleared now, callbacks
+ * after phase 5, when counts are exact again. */
+static void clear_late_weakrefs(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    run->late_calls = heap->wr_calls_len;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (still_garbage(obj) && (obj->_tinfo & RCI_WEAKREFD))
+            rci_weakrefs_clear(heap, obj, true, wr_is_garbage);
+    }
+}
+
+static void debug_collectable(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (in_garbage_set(obj))
+            rci_gc_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name,
+                       (void *)obj);
+    }
+}
+
+static void run_rites(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    if (run->reachable == run->set_size || !rites_possible(heap) || !garbage_needs_rites(run))
+        return;
+    run->rites = true;
+    restore_counts(run);
+    /* Checkpoint: every count is exact; survivors are REACHABLE, the garbage is GARBAGE.
+     * From here user code may run: objects it allocates carry neither bit, and objects it
+     * frees leave the pages (which stay: defer_page_release). */
+    if (heap->gc_debug & RC_GC_DEBUG_COLLECTABLE)
+        debug_collectable(run);
+    handle_weakrefs(run);
+    finalize_garbage(run);
+    if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
+        save_garbage(run);
+    /* Checkpoint: no user code runs from here to the end of phase 5. */
+    handle_resurrected(run);
+    clear_late_weakrefs(run);
+}
+
 /* ---- phase 4 ----------------------------------------------------------------------------- */
 
 
@@ -337,9 +608,38 @@ static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
 
 /* Only garbage that phase 1 saw holding a reference out of the set (RCI_EXTREFS) needs
  * traversing here; a garbage set closed under its references costs nothing. */
+static void act_release_rites(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    if (!in_garbage_set(ref))
+        rc_decref(run->heap, ref);
+}
+
+/* After phase 3 the garbage drops every reference except those to the garbage set (phase
+ * 3d subtracted them): those to survivors of S were restored by phase 3a. */
+static void release_external_refs_rites(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    ring r;
+    ring_init(&r, run, act_release_rites);
+    heap->defer_free = true;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (still_garbage(obj)) {
+            rc_assert(heap, obj->_refcnt == 0);
+            ring_traverse(&r, obj);
+        }
+    }
+    ring_flush(&r);
+}
+
 static void release_external_refs(gc_run *run)
 {
     rc_heap *heap = run->heap;
+    if (run->rites) {
+        release_external_refs_rites(run);
+        return;
+    }
     if (run->reachable == run->set_size)
         return;
     ring r;
@@ -359,10 +659,48 @@ static void release_external_refs(gc_run *run)
 
 /* ---- phase 5 ----------------------------------------------------------------------------- */
 
+/* Phase 5 after phase 3: objects allocated by user code (neither bit) stay in generation
+ * 0 and keep their page on the young list. */
+static void free_garbage_and_promote_rites(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    const uint32_t bits = RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE;
+    for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
+        rci_page_unlist_gen(heap, pg, 0);
+        if (run->gen >= 1)
+            rci_page_unlist_gen(heap, pg, 1);
+        bool promoted_here = false, young_here = false;
+        for (uint32_t i = 0; i < pg->bump; i++) {
+            rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
+            if (!in_set(obj, run->gen))
+                continue;
+            if (obj->_tinfo & RCI_REACHABLE) {
+                run->survivors[rci_gen(obj)]++;
+                obj->_tinfo = (obj->_tinfo & ~(bits | RCI_GEN_MASK)) | target;
+                promoted_here = true;
+            } else if (obj->_tinfo & RCI_GARBAGE) {
+                rci_untrack_accounting(heap, obj);
+                rci_object_free(heap, obj);
+            } else {
+                young_here = young_here || rci_gen(obj) == 0;
+            }
+        }
+        if (promoted_here && target == 1)
+            rci_page_note_gen(heap, pg, 1);
+        if (young_here)
+            rci_page_note_gen(heap, pg, 0);
+    }
+}
+
 static void free_garbage_and_promote(gc_run *run)
 {
     rc_heap *heap = run->heap;
     unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    if (run->rites) {
+        free_garbage_and_promote_rites(run);
+        return;
+    }
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
         rci_page_unlist_gen(heap, pg, 0);
         if (run->gen >= 1)
@@ -415,6 +753,27 @@ static void shrink_mark_stack(rc_heap *heap)
     }
 }
 
+/* Drops the references heap->deferred holds (object.c, RITES): each object whose count
+ * reaches zero now gets its finalizer and weakref callbacks. The array is taken off the
+ * heap first, so that rites running a nested release see an empty one. */
+static void run_deferred(rc_heap *heap)
+{
+    rc_object **objs = heap->deferred;
+    size_t n = heap->deferred_len, cap = heap->deferred_cap;
+    if (n == 0)
+        return;
+    heap->deferred = NULL;
+    heap->deferred_len = heap->deferred_cap = 0;
+    for (size_t i = 0; i < n; i++)
+        rc_decref(heap, objs[i]);
+    if (heap->deferred == NULL) {
+        heap->deferred = objs;
+        heap->deferred_cap = cap;
+    } else {
+        rci_mem_free(heap, objs, cap * sizeof(rc_object *));
+    }
+}
+
 /* One collection of generation gen and the younger ones; returns the garbage found. */
 static size_t collect(rc_heap *heap, unsigned gen)
 {
@@ -423,17 +782,23 @@ static size_t collect(rc_heap *heap, unsigned gen)
     run.heap = heap;
     run.gen = gen;
     heap->collecting = true;
+    uint64_t t0 = rci_gcmod_start(heap, gen);
     heap->defer_page_release = true;
 
     gather_pages(&run);
     subtract_internal_refs(&run);
     mark_reachable(&run);
+    run_rites(&run);
     release_external_refs(&run);
     free_garbage_and_promote(&run);
     account_promotion(&run);
 
     heap->defer_free = false;
     rci_release_pending(heap);
+    /* Checkpoint: every count is exact; user code may run again. */
+    run_deferred(heap);
+    if (run.rites)
+        rci_weakref_calls_run(heap, run.late_calls);
     heap->defer_page_release = false;
     rci_pages_release_empty(heap);
     shrink_mark_stack(heap);
@@ -444,6 +809,7 @@ static size_t collect(rc_heap *heap, unsigned gen)
         heap->gen[g].count = 0;
     heap->gen[gen].stats.collections++;
     heap->gen[gen].stats.collected += run.garbage;
+    rci_gcmod_stop(heap, gen, t0, run.garbage);
     heap->collecting = false;
     return run.garbage;
 }
@@ -510,6 +876,10 @@ void rci_gc_free_all(rc_heap *heap)
 {
     heap->collecting = true;
     heap->defer_page_release = true;
+    rci_weakrefs_shutdown(heap);
+    rci_gcmod_shutdown(heap);
+    rci_mem_free(heap, heap->deferred, heap->deferred_cap * sizeof(rc_object *));
+    heap->deferred = NULL;
     rci_pages_each(heap, false, destroy_page, NULL);
     rci_mem_free(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *));
     heap->mark_stack = NULL;

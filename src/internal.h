@@ -62,6 +62,7 @@ struct rc_type {
     void (*destroy)(rc_heap *, rc_object *);
     rc_status (*repr)(rc_heap *, rc_object *, rc_strbuf *);
     uint32_t flags;      /* RC_TYPE_* */
+    void (*finalize)(rc_heap *, rc_object *); /* spec.finalize, or NULL (gc.c, PEP 442) */
     bool holds_refs;     /* has reference offsets or a traverse function */
     bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
     size_t live_count;   /* instances alive (allocated, not yet freed) */
@@ -213,6 +214,30 @@ struct rc_heap {
     size_t live_objects, live_bytes, tracked_objects, page_bytes, large_bytes, buffer_bytes;
     size_t peak_live_bytes;
     uint64_t total_allocated, total_freed;
+
+    /* ---- finalizers, weak references, gc module (issue 3) ---- */
+    /* RCI_GARBAGE (header flag bit 0x400): only during a collection that runs user code
+     * (gc.c, phase 3): the object was unreachable when phase 2 ended. Internal functions of
+     * this block are declared in src/finalize.h. */
+#define RCI_GARBAGE 0x400u
+    uint32_t fin_types_seen;        /* types scanned for a finalize function (gc.c) */
+    uint32_t fin_types;             /* registered types with a finalize function */
+    struct rci_wr_slot *wr_table;   /* weakref side table: referent -> list (weakref.c) */
+    size_t wr_cap;                  /* slots in wr_table (a power of two, or 0) */
+    size_t wr_used;                 /* referents with weak references */
+    rc_type *t_weakref;             /* the weakref type, registered on first use */
+    rc_object **deferred;           /* objects whose count reached zero while defer_free was
+                                       set and that need a finalizer or weakref clearing:
+                                       each holds one reference, dropped after the collection */
+    size_t deferred_len, deferred_cap;
+    rc_object **wr_calls;           /* weakrefs (one reference each) whose callbacks are due */
+    size_t wr_calls_len, wr_calls_cap;
+    unsigned gc_debug;              /* RC_GC_DEBUG_* flags (gcmodule.c) */
+    void (*gc_out)(rc_heap *, const char *, void *); /* debug output, NULL: stderr */
+    void *gc_out_user;
+    struct rci_gc_cb *gc_cbs;       /* collection callbacks, in registration order */
+    size_t gc_cbs_len, gc_cbs_cap;
+    rc_object *gc_garbage;          /* the gc.garbage list (one reference), or NULL */
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)

@@ -13,7 +13,7 @@
  *   its references (which may push more) and frees it; no C recursion happens, whatever
  *   the depth of the structure being freed.
  */
-#include "internal.h"
+#include "finalize.h"
 
 #include <string.h>
 
@@ -56,9 +56,60 @@ static void object_dying(rc_heap *heap, rc_object *obj)
 {
     if (obj->_tinfo & RCI_TRACKED)
         rci_untrack_accounting(heap, obj);
-    if (rci_type_of(heap, obj)->holds_refs && heap->gen[0].count > 0)
+    if (rci_type_of(heap, obj)->tracked && heap->gen[0].count > 0)
         heap->gen[0].count--;
     pending_push(heap, obj);
+}
+
+static bool defer_rites(rc_heap *heap, rc_object *obj)
+{
+    if (heap->deferred_len == heap->deferred_cap) {
+        size_t cap = heap->deferred_cap ? heap->deferred_cap * 2 : 16;
+        rc_object **grown = rci_mem_resize(heap, heap->deferred,
+                                           heap->deferred_cap * sizeof(rc_object *),
+                                           cap * sizeof(rc_object *));
+        if (grown == NULL)
+            return false;
+        heap->deferred = grown;
+        heap->deferred_cap = cap;
+    }
+    obj->_refcnt = 1;
+    heap->deferred[heap->deferred_len++] = obj;
+    return true;
+}
+
+/* RITES for obj at count zero. Returns true if obj is to die now, false if it lives on
+ * (resurrected, or deferred). */
+static bool last_rites(rc_heap *heap, rc_object *obj)
+{
+    if (heap->defer_free) {
+        if (defer_rites(heap, obj))
+            return false;
+        /* No memory to wait: it dies without its finalizer, and its weakrefs without
+         * their callbacks (running user code now would read inexact counts). */
+        rci_error(heap, RC_ENOMEM, "finalizer of %p skipped: out of memory during a collection",
+                  (void *)obj);
+        rci_weakrefs_clear(heap, obj, false, NULL);
+        obj->_tinfo |= RCI_FINALIZED;
+        return true;
+    }
+    obj->_refcnt = 1;
+    rc_type *t = rci_type_of(heap, obj);
+    if (t->finalize != NULL && !(obj->_tinfo & RCI_FINALIZED)) {
+        obj->_tinfo |= RCI_FINALIZED;
+        t->finalize(heap, obj);
+        if (obj->_refcnt != 1) {
+            obj->_refcnt--; /* resurrected: the finalizer's stores keep it */
+            return false;
+        }
+    }
+    if (obj->_tinfo & RCI_WEAKREFD) {
+        size_t mark = heap->wr_calls_len;
+        rci_weakrefs_clear(heap, obj, true, NULL);
+        rci_weakref_calls_run(heap, mark);
+    }
+    obj->_refcnt = 0;
+    return true;
 }
 
 void rc__release(rc_heap *heap, rc_object *obj)
@@ -73,6 +124,8 @@ void rc__release(rc_heap *heap, rc_object *obj)
                    (void *)obj);
         return;
     }
+    if (rci_needs_rites(heap, obj) && !last_rites(heap, obj))
+        return;
     object_dying(heap, obj);
     if (!heap->freeing && !heap->defer_free)
         rci_release_pending(heap);

@@ -1,0 +1,53 @@
+/*
+ * finalize.h -- what gc.c, object.c, weakref.c and gcmodule.c share for finalizers, weak
+ * references and the gc module (issue 3). The heap fields they use are in internal.h's
+ * block of the same name; gc.c's header comment says when each of these runs.
+ */
+#ifndef RCGC_FINALIZE_H
+#define RCGC_FINALIZE_H
+
+#include "internal.h"
+
+/* LAST RITES: an object dying (count zero, or in cyclic garbage) needs work before its
+ * references are dropped when its finalizer has not run yet or weakrefs to it may exist. */
+static inline bool rci_needs_rites(const rc_heap *heap, const rc_object *obj)
+{
+    return (obj->_tinfo & RCI_WEAKREFD) != 0 ||
+           (!(obj->_tinfo & RCI_FINALIZED) && rci_type_of(heap, obj)->finalize != NULL);
+}
+
+/* ---- weakref.c ---- */
+/* Which weakrefs lose their callback when their referent dies (CPython: weakrefs that are
+ * garbage themselves). NULL: none. */
+typedef bool (*rci_wr_skip_fn)(const rc_object *wr);
+/* Clears every weakref to obj and forgets obj's list (RCI_WEAKREFD cleared). With queue,
+ * each cleared weakref that has a callback and is not rejected by skip is appended to
+ * heap->wr_calls with a reference; without queue (or if the queue cannot grow, which sets
+ * the heap's error) callbacks are dropped. No user code runs. */
+void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip);
+/* Detaches the weakref wr from its referent, as if the referent had died, without calling
+ * its callback (a weakref found in cyclic garbage). */
+void rci_weakref_detach(rc_heap *heap, rc_object *wr);
+/* Calls the callbacks queued at heap->wr_calls[mark ...] in order, drops their weakrefs and
+ * truncates the queue to mark. Re-entrant: a callback that queues more runs them first. */
+void rci_weakref_calls_run(rc_heap *heap, size_t mark);
+/* Heap shutdown: every weakref is cleared without callbacks and the side table freed. */
+void rci_weakrefs_shutdown(rc_heap *heap);
+
+/* ---- gcmodule.c ---- */
+/* Around one collection (gc.c): start callbacks and debug lines; then the end. Both are
+ * cheap when no callback or debug flag is set. start returns the start time in ns. */
+uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen);
+void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected);
+/* One debug line (printf format, no newline) to the heap's debug output. */
+void rci_gc_out(rc_heap *heap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The garbage list, created on first use (NULL on ENOMEM); borrowed. */
+rc_object *rci_gc_garbage_list(rc_heap *heap);
+/* Heap shutdown: frees the callback table; the garbage list dies with every object. */
+void rci_gcmod_shutdown(rc_heap *heap);
+
+#endif /* RCGC_FINALIZE_H */

@@ -1,0 +1,233 @@
+/*
+ * gcmodule.c -- the parts of Python's gc module that sit around the collector rather than
+ * in it: freeze and unfreeze, is_finalized, the garbage list, collection callbacks and the
+ * debug flags with their messages.
+ *
+ * OUTPUT: debug messages are the library's one sanctioned output besides the debug-build
+ *   misuse hook: they are written only when a RC_GC_DEBUG_* flag asks, one line per call
+ *   to the heap's output function (rc_gc_set_debug_output), stderr by default.
+ * CALLBACKS: heap->gc_cbs holds the registrations in order; a callback may add or remove
+ *   registrations while it runs (the loop rereads the table), and the added ones are
+ *   called from the next event on.
+ */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
+#include "finalize.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct rci_gc_cb {
+    rc_gc_callback_fn fn;
+    void *user;
+} rci_gc_cb;
+
+/* ---- freeze ------------------------------------------------------------------------------ */
+
+typedef struct freeze_ctx {
+    unsigned from_max; /* objects with gen <= from_max move ... */
+    unsigned from_min;
+    unsigned to;       /* ... to this generation */
+} freeze_ctx;
+
+static int move_page(rc_heap *heap, rci_page *page, void *user)
+{
+    freeze_ctx *ctx = user;
+    for (uint32_t i = 0; i < page->bump; i++) {
+        rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
+        if (!rci_is_live(obj) || !(obj->_tinfo & RCI_TRACKED))
+            continue;
+        unsigned g = rci_gen(obj);
+        if (g < ctx->from_min || g > ctx->from_max)
+            continue;
+        if (g < 3)
+            heap->gen[g].size--;
+        else
+            heap->permanent_size--;
+        if (ctx->to < 3)
+            heap->gen[ctx->to].size++;
+        else
+            heap->permanent_size++;
+        obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | ctx->to;
+    }
+    return 0;
+}
+
+static rc_status move_generations(rc_heap *heap, const char *call, freeze_ctx ctx)
+{
+    if (heap->collecting || heap->freeing)
+        return rci_error(heap, RC_ESTATE, "%s: called during a collection or a release", call);
+    rci_pages_each(heap, true, move_page, &ctx);
+    return RC_OK;
+}
+
+rc_status rc_gc_freeze(rc_heap *heap)
+{
+    freeze_ctx ctx = {2, 0, RCI_PERMANENT_GEN};
+    rc_status st = move_generations(heap, "rc_gc_freeze", ctx);
+    if (st == RC_OK)
+        heap->gen[0].count = 0;
+    return st;
+}
+
+rc_status rc_gc_unfreeze(rc_heap *heap)
+{
+    freeze_ctx ctx = {RCI_PERMANENT_GEN, RCI_PERMANENT_GEN, 2};
+    return move_generations(heap, "rc_gc_unfreeze", ctx);
+}
+
+size_t rc_gc_get_freeze_count(const rc_heap *heap)
+{
+    return heap->permanent_size;
+}
+
+bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj)
+{
+    (void)heap;
+    return rc_is_heap_object(obj) && (obj->_tinfo & RCI_FINALIZED) != 0;
+}
+
+/* ---- the garbage list -------------------------------------------------------------------- */
+
+rc_object *rci_gc_garbage_list(rc_heap *heap)
+{
+    if (heap->gc_garbage == NULL)
+        heap->gc_garbage = rc_list_new(heap, 0);
+    return heap->gc_garbage;
+}
+
+rc_object *rc_gc_garbage(rc_heap *heap)
+{
+    return rc_newref(rci_gc_garbage_list(heap));
+}
+
+/* ---- debug output ------------------------------------------------------------------------ */
+
+void rc_gc_set_debug(rc_heap *heap, unsigned flags)
+{
+    heap->gc_debug = flags;
+}
+
+unsigned rc_gc_get_debug(const rc_heap *heap)
+{
+    return heap->gc_debug;
+}
+
+void rc_gc_set_debug_output(rc_heap *heap, rc_gc_output_fn fn, void *user)
+{
+    heap->gc_out = fn;
+    heap->gc_out_user = user;
+}
+
+void rci_gc_out(rc_heap *heap, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (heap->gc_out != NULL)
+        heap->gc_out(heap, line, heap->gc_out_user);
+    else
+        fprintf(stderr, "%s\n", line);
+}
+
+/* ---- callbacks --------------------------------------------------------------------------- */
+
+rc_status rc_gc_callback_add(rc_heap *heap, rc_gc_callback_fn fn, void *user)
+{
+    if (fn == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_gc_callback_add: fn is NULL");
+    if (heap->gc_cbs_len == heap->gc_cbs_cap) {
+        size_t cap = heap->gc_cbs_cap ? heap->gc_cbs_cap * 2 : 4;
+        rci_gc_cb *grown = rci_mem_resize(heap, heap->gc_cbs, heap->gc_cbs_cap * sizeof *grown,
+                                          cap * sizeof *grown);
+        if (grown == NULL)
+            return rci_error(heap, RC_ENOMEM, "rc_gc_callback_add: out of memory (%zu callbacks)",
+                             heap->gc_cbs_len);
+        heap->gc_cbs = grown;
+        heap->gc_cbs_cap = cap;
+    }
+    heap->gc_cbs[heap->gc_cbs_len].fn = fn;
+    heap->gc_cbs[heap->gc_cbs_len].user = user;
+    heap->gc_cbs_len++;
+    return RC_OK;
+}
+
+rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void *user)
+{
+    for (size_t i = 0; i < heap->gc_cbs_len; i++) {
+        if (heap->gc_cbs[i].fn == fn && heap->gc_cbs[i].user == user) {
+            memmove(&heap->gc_cbs[i], &heap->gc_cbs[i + 1],
+                    (heap->gc_cbs_len - i - 1) * sizeof *heap->gc_cbs);
+            heap->gc_cbs_len--;
+            return RC_OK;
+        }
+    }
+    return rci_error(heap, RC_EINVAL, "rc_gc_callback_remove: callback not registered");
+}
+
+static void call_callbacks(rc_heap *heap, const rc_gc_info *info)
+{
+    size_t n = heap->gc_cbs_len;
+    for (size_t i = 0; i < n && i < heap->gc_cbs_len; i++)
+        heap->gc_cbs[i].fn(heap, info, heap->gc_cbs[i].user);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen)
+{
+    if (heap->gc_cbs_len == 0 && !(heap->gc_debug & RC_GC_DEBUG_STATS))
+        return 0;
+    if (heap->gc_debug & RC_GC_DEBUG_STATS) {
+        rci_gc_out(heap, "gc: collecting generation %u...", gen);
+        rci_gc_out(heap, "gc: objects in each generation: %zu %zu %zu", heap->gen[0].size,
+                   heap->gen[1].size, heap->gen[2].size);
+        rci_gc_out(heap, "gc: objects in permanent generation: %zu", heap->permanent_size);
+    }
+    if (heap->gc_cbs_len > 0) {
+        rc_gc_info info;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        info.phase = RC_GC_PHASE_START;
+        info.generation = (int)gen;
+        call_callbacks(heap, &info);
+    }
+    return now_ns();
+}
+
+void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected)
+{
+    if (heap->gc_cbs_len == 0 && !(heap->gc_debug & RC_GC_DEBUG_STATS))
+        return;
+    uint64_t dt = t0 != 0 ? now_ns() - t0 : 0;
+    if (heap->gc_debug & RC_GC_DEBUG_STATS)
+        rci_gc_out(heap, "gc: done, %zu unreachable, 0 uncollectable, %.4fs elapsed", collected,
+                   (double)dt / 1e9);
+    if (heap->gc_cbs_len > 0) {
+        rc_gc_info info;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        info.phase = RC_GC_PHASE_STOP;
+        info.generation = (int)gen;
+        info.collected = collected;
+        info.uncollectable = 0;
+        info.duration_ns = dt;
+        call_callbacks(heap, &info);
+    }
+}
+
+void rci_gcmod_shutdown(rc_heap *heap)
+{
+    rci_mem_free(heap, heap->gc_cbs, heap->gc_cbs_cap * sizeof(rci_gc_cb));
+    heap->gc_cbs = NULL;
+    heap->gc_cbs_len = heap->gc_cbs_cap = 0;
+    heap->gc_garbage = NULL;
+}
