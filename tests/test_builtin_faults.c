@@ -123,10 +123,10 @@ static void every_failure_point_is_clean(void **state)
             continue;
         }
         rc_status st = scenario(h);
-        if (f.failed)
-            assert_int_equal(st, RC_ENOMEM);
-        else
-            assert_int_equal(st, RC_OK);
+        /* A failure may also be absorbed by the collector (e.g. under RCGC_STRESS_GC, where
+         * it runs at every tracked allocation and copes without its work-list memory). */
+        if (st != RC_OK) assert_int_equal(st, RC_ENOMEM);
+        if (!f.failed) assert_int_equal(st, RC_OK);
         rc_heap_stats stats = {.size = sizeof stats};
         assert_int_equal(rc_heap_get_stats(h, &stats), RC_OK);
         assert_int_equal(stats.live_objects, 0);
