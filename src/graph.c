@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,58 +38,109 @@
 
 /* ---- labelled references --------------------------------------------------------------- */
 
-typedef enum label_kind { LABEL_ITEM, LABEL_FIELD, LABEL_REF } label_kind;
+/* Where a reference sits in its holder; the label is formatted only when wanted, since
+ * drawing a few edges of a list of millions must not format millions of labels. */
+typedef enum ref_kind { REF_ITEM, REF_FIELD, REF_TRAVERSE, REF_DICT_KEY, REF_DICT_VALUE } ref_kind;
 
-typedef struct label_walk {
+typedef struct ref_pos {
+    ref_kind kind;
+    size_t i;            /* index among the holder's references (items, fields, visits) */
+    const rc_type *type; /* the holder's type (field names) */
+    rc_object *key;      /* REF_DICT_VALUE: its key */
+} ref_pos;
+
+typedef int (*ref_pos_fn)(rc_heap *heap, rc_object *target, const ref_pos *pos, void *user);
+
+static void ref_label(rc_heap *heap, const ref_pos *pos, char *buf, size_t cap)
+{
+    switch (pos->kind) {
+    case REF_ITEM:
+        snprintf(buf, cap, "[%zu]", pos->i);
+        break;
+    case REF_TRAVERSE:
+        snprintf(buf, cap, "ref %zu", pos->i);
+        break;
+    case REF_DICT_KEY:
+        snprintf(buf, cap, "key");
+        break;
+    case REF_DICT_VALUE:
+        rc_repr_into(heap, pos->key, buf, cap);
+        break;
+    case REF_FIELD:
+        if (pos->type->ref_names != NULL && pos->type->ref_names[pos->i] != NULL)
+            snprintf(buf, cap, "%s", pos->type->ref_names[pos->i]);
+        else
+            snprintf(buf, cap, "field %zu", pos->i);
+        break;
+    }
+}
+
+typedef struct pos_walk {
+    ref_pos_fn fn;
+    void *user;
+    ref_pos pos;
+} pos_walk;
+
+static int pos_visit(rc_heap *heap, rc_object *ref, void *arg)
+{
+    pos_walk *w = arg;
+    int r = w->fn(heap, ref, &w->pos, w->user);
+    w->pos.i++;
+    return r;
+}
+
+/* Calls fn for each reference obj holds with its position, in traversal order (dicts in
+ * insertion order, key before value). */
+static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user)
+{
+    if (!rc_is_heap_object(obj))
+        return 0;
+    const rc_type *t = rci_type_of(heap, obj);
+    if (t == heap->t_dict) {
+        size_t it = 0;
+        ref_pos pos = {REF_DICT_KEY, 0, t, NULL};
+        rc_object *key, *value;
+        while (rc_dict_next(heap, obj, &it, &key, &value)) {
+            pos.kind = REF_DICT_KEY;
+            pos.key = NULL;
+            int r = fn(heap, key, &pos, user);
+            pos.kind = REF_DICT_VALUE;
+            pos.key = key;
+            if (r == 0)
+                r = fn(heap, value, &pos, user);
+            if (r != 0)
+                return r;
+            pos.i++;
+        }
+        return 0;
+    }
+    pos_walk w = {fn, user, {REF_TRAVERSE, 0, t, NULL}};
+    if (t == heap->t_list || t == heap->t_tuple)
+        w.pos.kind = REF_ITEM;
+    else if (t->traverse == NULL)
+        w.pos.kind = REF_FIELD;
+    return rc_traverse(heap, obj, pos_visit, &w);
+}
+
+typedef struct label_ctx {
     rc_graph_ref_fn fn;
     void *user;
-    label_kind kind;
-    const rc_type *type; /* for field names */
-    size_t i;            /* references visited so far */
-} label_walk;
+} label_ctx;
 
-static int label_visit(rc_heap *heap, rc_object *ref, void *arg)
+static int label_each(rc_heap *heap, rc_object *target, const ref_pos *pos, void *user)
 {
-    label_walk *w = arg;
+    label_ctx *c = user;
     char label[LABEL_BYTES];
-    size_t i = w->i++;
-    if (w->kind == LABEL_ITEM)
-        snprintf(label, sizeof label, "[%zu]", i);
-    else if (w->kind == LABEL_REF)
-        snprintf(label, sizeof label, "ref %zu", i);
-    else if (w->type->ref_names != NULL && w->type->ref_names[i] != NULL)
-        snprintf(label, sizeof label, "%s", w->type->ref_names[i]);
-    else
-        snprintf(label, sizeof label, "field %zu", i);
-    return w->fn(heap, ref, label, w->user);
+    ref_label(heap, pos, label, sizeof label);
+    return c->fn(heap, target, label, c->user);
 }
 
 int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *user)
 {
-    if (!rc_is_heap_object(obj) || fn == NULL)
+    if (fn == NULL)
         return 0;
-    const rc_type *t = rci_type_of(heap, obj);
-    if (t == heap->t_dict) {
-        size_t pos = 0;
-        rc_object *key, *value;
-        char label[LABEL_BYTES];
-        while (rc_dict_next(heap, obj, &pos, &key, &value)) {
-            int r = fn(heap, key, "key", user);
-            if (r != 0)
-                return r;
-            rc_repr_into(heap, key, label, sizeof label);
-            r = fn(heap, value, label, user);
-            if (r != 0)
-                return r;
-        }
-        return 0;
-    }
-    label_walk w = {fn, user, LABEL_REF, t, 0};
-    if (t == heap->t_list || t == heap->t_tuple)
-        w.kind = LABEL_ITEM;
-    else if (t->traverse == NULL)
-        w.kind = LABEL_FIELD;
-    return rc_traverse(heap, obj, label_visit, &w);
+    label_ctx c = {fn, user};
+    return each_ref_pos(heap, obj, label_each, &c);
 }
 
 /* ---- text buffer ----------------------------------------------------------------------- */
@@ -534,22 +586,54 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
 
 typedef struct edge_ctx {
     gtext *t;
-    rc_object *from, *to;
+    rc_object *from;
+    const rci_ptrmap *to; /* the targets drawn from `from` */
     size_t emitted;
 } edge_ctx;
 
-static int dot_edge_label(rc_heap *heap, rc_object *target, const char *label, void *user)
+static int dot_edge(rc_heap *heap, rc_object *target, const ref_pos *pos, void *user)
 {
-    (void)heap;
     edge_ctx *c = user;
-    if (target != c->to)
+    char label[LABEL_BYTES];
+    if (rci_ptrmap_find(c->to, target) == NULL)
         return 0;
+    ref_label(heap, pos, label, sizeof label);
     text_printf(c->t, "  o%lx -> o%lx [label=\"", (unsigned long)(uintptr_t)c->from,
-                (unsigned long)(uintptr_t)c->to);
+                (unsigned long)(uintptr_t)target);
     text_escaped(c->t, label);
     text_put(c->t, "\"];\n", 4);
     c->emitted++;
     return 0;
+}
+
+static int edge_order(const void *a, const void *b)
+{
+    const gedge *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* Writes the edges: one walk over each holder's references draws every labelled
+ * reference to the targets linked from it (a holder may hold one target several times). */
+static size_t dot_edges(gwalk *w, gtext *t)
+{
+    size_t n = 0;
+    qsort(w->edges, w->n_edges, sizeof *w->edges, edge_order);
+    for (size_t e = 0; e < w->n_edges;) {
+        size_t from = w->edges[e].from;
+        rci_ptrmap to = {0};
+        bool added;
+        for (; e < w->n_edges && w->edges[e].from == from; e++)
+            if (rci_ptrmap_insert(w->heap, &to, w->nodes[w->edges[e].to].obj, &added) == NULL)
+                t->failed = true;
+        edge_ctx c = {t, w->nodes[from].obj, &to, 0};
+        if (!t->failed)
+            each_ref_pos(w->heap, c.from, dot_edge, &c);
+        n += c.emitted;
+        rci_ptrmap_free(w->heap, &to);
+    }
+    return n;
 }
 
 static size_t dot_write(gwalk *w, gtext *t)
@@ -561,12 +645,7 @@ static size_t dot_write(gwalk *w, gtext *t)
                    "  edge [fontname=\"Helvetica\", fontsize=9];\n");
     for (size_t i = 0; i < w->n_nodes; i++)
         dot_node(w, t, i);
-    size_t n = 0;
-    for (size_t e = 0; e < w->n_edges; e++) {
-        edge_ctx c = {t, w->nodes[w->edges[e].from].obj, w->nodes[w->edges[e].to].obj, 0};
-        rc_graph_each_ref(w->heap, c.from, dot_edge_label, &c);
-        n += c.emitted;
-    }
+    size_t n = dot_edges(w, t);
     text_put(t, "}\n", 2);
     return n;
 }

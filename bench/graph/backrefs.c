@@ -78,6 +78,13 @@ int main(int argc, char **argv)
     t = now_ms();
     rc_graph_show_refs(h, &top, 1, &opt);
     printf("show_refs max_depth 5 from top: %.1f ms (%zu nodes)\n", now_ms() - t, res.n_nodes);
+    rc_object *big = rc_list_new(h, 1000000);
+    for (int i = 0; i < 1000000; i++)
+        rc_list_append_steal(h, big, rc_float_new(h, i));
+    t = now_ms();
+    rc_graph_show_refs(h, &big, 1, &opt);
+    printf("show_refs of a list of a million floats: %.1f ms (%zu nodes)\n", now_ms() - t, res.n_nodes);
+    rc_decref(h, big);
     t = now_ms();
     rc_object *refs = rc_gc_get_referrers(h, &target, 1);
     printf("get_referrers: %.1f ms (%zu)\n", now_ms() - t, rc_list_len(h, refs));
