@@ -27,7 +27,8 @@ static int fail(rc_heap *heap, const char *what)
 
 /* Draws with draw() into DIR/NAME.svg and DIR/NAME.png and prints each path. */
 static int draw_both(rc_heap *heap, const char *dir, const char *name, rc_object *const *objs,
-                     rc_status (*draw)(rc_heap *, rc_object *const *, size_t, const rc_graph_options *),
+                     rc_status (*draw)(rc_heap *, rc_object *const *, size_t,
+                                       const rc_graph_options *),
                      rc_object *chain)
 {
     static const char *const exts[] = {"svg", "png"};
@@ -40,12 +41,11 @@ static int draw_both(rc_heap *heap, const char *dir, const char *name, rc_object
         opt.output_path = path;
         opt.refcounts = true;
         opt.result = &res;
-        rc_status st = chain != NULL ? rc_graph_show_chain(heap, chain, &opt) : draw(heap, objs, 1, &opt);
-        if (st != RC_OK)
-            return fail(heap, name);
+        rc_status st =
+            chain != NULL ? rc_graph_show_chain(heap, chain, &opt) : draw(heap, objs, 1, &opt);
+        if (st != RC_OK) return fail(heap, name);
         printf("  wrote %s (%zu objects, %zu references)\n", res.path, res.n_nodes, res.n_edges);
-        if (res.message[0] != '\0')
-            printf("  note: %s\n", res.message);
+        if (res.message[0] != '\0') printf("  note: %s\n", res.message);
     }
     return 0;
 }
@@ -67,8 +67,7 @@ int main(int argc, char **argv)
         return 1;
     }
     rc_heap *heap = rc_heap_new(NULL);
-    if (heap == NULL)
-        return 1;
+    if (heap == NULL) return 1;
 
     printf("x = [1, 2, 3]; y = [4, 5, 6]; x.append(y); y.append(x)\n");
     rc_object *x = int_list(heap, 1, 2, 3);
@@ -80,11 +79,9 @@ int main(int argc, char **argv)
     printf("x = %s\n", text);
 
     printf("show_refs([x]): what x holds\n");
-    if (draw_both(heap, dir, "refs", &x, rc_graph_show_refs, NULL) != 0)
-        return 1;
+    if (draw_both(heap, dir, "refs", &x, rc_graph_show_refs, NULL) != 0) return 1;
     printf("show_backrefs([x]): what holds x (double border: held from outside the heap)\n");
-    if (draw_both(heap, dir, "backrefs", &x, rc_graph_show_backrefs, NULL) != 0)
-        return 1;
+    if (draw_both(heap, dir, "backrefs", &x, rc_graph_show_backrefs, NULL) != 0) return 1;
 
     /* A session kept alive through a global registry, long after the code that made it is
      * done with it: the classic leak. The demo keeps no reference of its own to it. */
@@ -104,16 +101,14 @@ int main(int argc, char **argv)
     rc_decref(heap, session); /* session is now borrowed: only the registry holds it */
 
     rc_object *chain = NULL;
-    if (rc_graph_why_alive(heap, session, &chain) != RC_OK)
-        return fail(heap, "why alive");
+    if (rc_graph_why_alive(heap, session, &chain) != RC_OK) return fail(heap, "why alive");
     printf("why is %s alive? held through a chain of %zu objects:\n",
            (rc_repr_into(heap, session, text, sizeof text), text), rc_list_len(heap, chain));
     for (size_t i = 0; i < rc_list_len(heap, chain); i++) {
         rc_repr_into(heap, rc_list_get_borrow(heap, chain, (int64_t)i), text, sizeof text);
         printf("  %s%s\n", i == 0 ? "root (held from outside): " : "-> ", text);
     }
-    if (draw_both(heap, dir, "why-alive", NULL, NULL, chain) != 0)
-        return 1;
+    if (draw_both(heap, dir, "why-alive", NULL, NULL, chain) != 0) return 1;
     rc_decref(heap, chain);
 
     printf("most common types:\n");

@@ -93,8 +93,7 @@ static int pos_visit(rc_heap *heap, rc_object *ref, void *arg)
  * insertion order, key before value). */
 static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user)
 {
-    if (!rc_is_heap_object(obj))
-        return 0;
+    if (!rc_is_heap_object(obj)) return 0;
     const rc_type *t = rci_type_of(heap, obj);
     if (t == heap->t_dict) {
         size_t it = 0;
@@ -106,10 +105,8 @@ static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user
             int r = fn(heap, key, &pos, user);
             pos.kind = REF_DICT_VALUE;
             pos.key = key;
-            if (r == 0)
-                r = fn(heap, value, &pos, user);
-            if (r != 0)
-                return r;
+            if (r == 0) r = fn(heap, value, &pos, user);
+            if (r != 0) return r;
             pos.i++;
         }
         return 0;
@@ -137,8 +134,7 @@ static int label_each(rc_heap *heap, rc_object *target, const ref_pos *pos, void
 
 int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *user)
 {
-    if (fn == NULL)
-        return 0;
+    if (fn == NULL) return 0;
     label_ctx c = {fn, user};
     return each_ref_pos(heap, obj, label_each, &c);
 }
@@ -155,13 +151,13 @@ typedef struct gtext {
 
 static void text_put(gtext *t, const char *s, size_t n)
 {
-    if (t->failed)
-        return;
+    if (t->failed) return;
     if (t->len + n + 1 > t->cap) {
         size_t cap = t->cap < 4096 ? 4096 : t->cap;
         while (cap < t->len + n + 1)
             cap *= 2;
-        char *d = t->cap == 0 ? rci_mem_alloc(t->heap, cap) : rci_mem_resize(t->heap, t->data, t->cap, cap);
+        char *d = t->cap == 0 ? rci_mem_alloc(t->heap, cap)
+                              : rci_mem_resize(t->heap, t->data, t->cap, cap);
         if (d == NULL) {
             t->failed = true;
             return;
@@ -215,8 +211,7 @@ static void text_escaped(gtext *t, const char *s)
 
 static void text_free(gtext *t)
 {
-    if (t->cap != 0)
-        rci_mem_free(t->heap, t->data, t->cap);
+    if (t->cap != 0) rci_mem_free(t->heap, t->data, t->cap);
     t->data = NULL;
     t->len = t->cap = 0;
 }
@@ -264,20 +259,19 @@ typedef struct gwalk {
     bool listed;            /* containers is complete: later passes use it */
     rc_graph_pred_fn match; /* chain searches: the end wanted, or NULL */
     void *match_user;
-    size_t found;           /* the node match accepted, or NO_PARENT */
+    size_t found; /* the node match accepted, or NO_PARENT */
     bool nomem;
 } gwalk;
 
 static bool grow(rc_heap *heap, void **arr, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
+    if (need <= *cap) return true;
     size_t n = *cap < 32 ? 32 : *cap * 2;
     while (n < need)
         n *= 2;
-    void *p = *cap == 0 ? rci_mem_alloc(heap, n * elem) : rci_mem_resize(heap, *arr, *cap * elem, n * elem);
-    if (p == NULL)
-        return false;
+    void *p = *cap == 0 ? rci_mem_alloc(heap, n * elem)
+                        : rci_mem_resize(heap, *arr, *cap * elem, n * elem);
+    if (p == NULL) return false;
     *arr = p;
     *cap = n;
     return true;
@@ -288,8 +282,7 @@ static void walk_init(gwalk *w, rc_heap *heap, const rc_graph_options *opt, bool
     memset(w, 0, sizeof *w);
     w->heap = heap;
     rc_graph_options_init(&w->opt);
-    if (opt != NULL)
-        memcpy(&w->opt, opt, opt->size < sizeof *opt ? opt->size : sizeof *opt);
+    if (opt != NULL) memcpy(&w->opt, opt, opt->size < sizeof *opt ? opt->size : sizeof *opt);
     w->backwards = backwards;
     w->found = NO_PARENT;
 }
@@ -299,12 +292,9 @@ static void walk_free(gwalk *w)
     rc_heap *heap = w->heap;
     rci_ptrmap_free(heap, &w->index);
     rci_ptrmap_free(heap, &w->ignore);
-    if (w->cap_nodes)
-        rci_mem_free(heap, w->nodes, w->cap_nodes * sizeof *w->nodes);
-    if (w->cap_edges)
-        rci_mem_free(heap, w->edges, w->cap_edges * sizeof *w->edges);
-    if (w->cap_refs)
-        rci_mem_free(heap, w->refs, w->cap_refs * sizeof *w->refs);
+    if (w->cap_nodes) rci_mem_free(heap, w->nodes, w->cap_nodes * sizeof *w->nodes);
+    if (w->cap_edges) rci_mem_free(heap, w->edges, w->cap_edges * sizeof *w->edges);
+    if (w->cap_refs) rci_mem_free(heap, w->refs, w->cap_refs * sizeof *w->refs);
     rci_ptrvec_free(heap, &w->containers);
 }
 
@@ -333,8 +323,7 @@ static size_t walk_node(gwalk *w, rc_object *obj, size_t parent, size_t depth, b
         w->nomem = true;
         return NO_PARENT;
     }
-    if (!*added)
-        return *slot;
+    if (!*added) return *slot;
     *slot = w->n_nodes;
     gnode *nd = &w->nodes[w->n_nodes];
     memset(nd, 0, sizeof *nd);
@@ -369,10 +358,8 @@ static bool walk_starts(gwalk *w, rc_object *const *objs, size_t n)
  * otherwise), applying ignore, filter and too_many. */
 static void walk_link(gwalk *w, size_t at, rc_object *nb)
 {
-    if (nb == NULL || walk_ignored(w, nb))
-        return;
-    if (w->opt.filter != NULL && !w->opt.filter(w->heap, nb, w->opt.filter_user))
-        return;
+    if (nb == NULL || walk_ignored(w, nb)) return;
+    if (w->opt.filter != NULL && !w->opt.filter(w->heap, nb, w->opt.filter_user)) return;
     size_t *known = rci_ptrmap_find(&w->index, nb);
     if (known != NULL && w->nodes[*known].stamp == w->nodes[at].obj)
         return; /* this pair is linked already */
@@ -383,8 +370,7 @@ static void walk_link(gwalk *w, size_t at, rc_object *nb)
     bool added;
     size_t depth = w->nodes[at].depth + 1;
     size_t nbi = walk_node(w, nb, at, depth, &added);
-    if (nbi == NO_PARENT)
-        return;
+    if (nbi == NO_PARENT) return;
     w->nodes[nbi].stamp = w->nodes[at].obj;
     w->nodes[at].n_linked++;
     if (w->backwards)
@@ -411,12 +397,10 @@ static int fwd_visit(rc_heap *heap, rc_object *ref, void *arg)
 static rc_status walk_forward(gwalk *w)
 {
     for (size_t i = 0; i < w->n_nodes && w->found == NO_PARENT; i++) {
-        if (w->nodes[i].depth >= w->opt.max_depth)
-            continue;
+        if (w->nodes[i].depth >= w->opt.max_depth) continue;
         fwd_ctx c = {w, i};
         rc_traverse(w->heap, w->nodes[i].obj, fwd_visit, &c);
-        if (w->nomem)
-            return RC_ENOMEM;
+        if (w->nomem) return RC_ENOMEM;
     }
     return RC_OK;
 }
@@ -427,18 +411,14 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     gwalk *w = arg;
-    if ((uintptr_t)ref < w->lo_addr || (uintptr_t)ref > w->hi_addr)
-        return 0;
+    if ((uintptr_t)ref < w->lo_addr || (uintptr_t)ref > w->hi_addr) return 0;
     size_t *slot = rci_ptrmap_find(&w->index, ref);
-    if (slot == NULL || *slot < w->lo || *slot >= w->hi)
-        return 0;
+    if (slot == NULL || *slot < w->lo || *slot >= w->hi) return 0;
     gnode *nd = &w->nodes[*slot];
     nd->inside_refs++;
-    if (nd->stamp == w->src)
-        return 0;
+    if (nd->stamp == w->src) return 0;
     nd->stamp = w->src;
-    if (!grow(w->heap, (void **)&w->refs, &w->cap_refs, w->n_refs + 1, sizeof *w->refs))
-        return 1;
+    if (!grow(w->heap, (void **)&w->refs, &w->cap_refs, w->n_refs + 1, sizeof *w->refs)) return 1;
     w->refs[w->n_refs++] = (gref){w->src, *slot};
     return 0;
 }
@@ -446,8 +426,7 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
 static int pass_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     gwalk *w = user;
-    if (!rci_type_of(heap, obj)->holds_refs)
-        return 0;
+    if (!rci_type_of(heap, obj)->holds_refs) return 0;
     if (w->listing && !rci_ptrvec_push(heap, &w->containers, obj)) {
         w->listing = false;
         rci_ptrvec_free(heap, &w->containers);
@@ -476,13 +455,11 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
     if (w->listed) {
         for (size_t i = 0; i < w->containers.len; i++) {
             w->src = w->containers.items[i];
-            if (rc_traverse(w->heap, w->src, pass_ref, w) != 0)
-                return RC_ENOMEM;
+            if (rc_traverse(w->heap, w->src, pass_ref, w) != 0) return RC_ENOMEM;
         }
     } else {
         w->listing = true;
-        if (rc_heap_visit(w->heap, pass_obj, w) != 0)
-            return RC_ENOMEM;
+        if (rc_heap_visit(w->heap, pass_obj, w) != 0) return RC_ENOMEM;
         w->listed = w->listing;
         w->listing = false;
     }
@@ -502,8 +479,7 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
     for (size_t depth = 0; lo < w->n_nodes && w->found == NO_PARENT; depth++) {
         size_t hi = w->n_nodes;
         rc_status st = walk_pass(w, lo, hi);
-        if (st != RC_OK)
-            return st;
+        if (st != RC_OK) return st;
         if (stop_at_root) {
             for (size_t i = lo; i < hi; i++) {
                 if (rc_refcount(w->nodes[i].obj) > w->nodes[i].inside_refs) {
@@ -512,12 +488,10 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
                 }
             }
         }
-        if (depth >= w->opt.max_depth)
-            break;
+        if (depth >= w->opt.max_depth) break;
         for (size_t r = 0; r < w->n_refs && w->found == NO_PARENT; r++) {
             walk_link(w, w->refs[r].dst, w->refs[r].src);
-            if (w->nomem)
-                return RC_ENOMEM;
+            if (w->nomem) return RC_ENOMEM;
         }
         lo = hi;
     }
@@ -569,13 +543,13 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
         text_put(t, ", fontcolor=red", 15);
     else if (v < 0.5)
         text_put(t, ", fontcolor=white", 17);
-    if (root)
-        text_put(t, ", peripheries=2, color=\"0.6,1,0.8\", penwidth=2", 46);
+    if (root) text_put(t, ", peripheries=2, color=\"0.6,1,0.8\", penwidth=2", 46);
     text_put(t, "];\n", 3);
     if (nd->n_skipped > 0) {
         unsigned long id = (unsigned long)(uintptr_t)nd->obj;
-        text_printf(t, "  too_many_o%lx [label=\"%zu more %s\", shape=box, style=\"dotted,filled\", "
-                       "color=red, fillcolor=\"0,0.2,1\", fontsize=9];\n",
+        text_printf(t,
+                    "  too_many_o%lx [label=\"%zu more %s\", shape=box, style=\"dotted,filled\", "
+                    "color=red, fillcolor=\"0,0.2,1\", fontsize=9];\n",
                     id, nd->n_skipped, w->backwards ? "backreferences" : "references");
         if (w->backwards)
             text_printf(t, "  too_many_o%lx -> o%lx [color=red, style=dotted];\n", id, id);
@@ -595,8 +569,7 @@ static int dot_edge(rc_heap *heap, rc_object *target, const ref_pos *pos, void *
 {
     edge_ctx *c = user;
     char label[LABEL_BYTES];
-    if (rci_ptrmap_find(c->to, target) == NULL)
-        return 0;
+    if (rci_ptrmap_find(c->to, target) == NULL) return 0;
     ref_label(heap, pos, label, sizeof label);
     text_printf(c->t, "  o%lx -> o%lx [label=\"", (unsigned long)(uintptr_t)c->from,
                 (unsigned long)(uintptr_t)target);
@@ -609,8 +582,7 @@ static int dot_edge(rc_heap *heap, rc_object *target, const ref_pos *pos, void *
 static int edge_order(const void *a, const void *b)
 {
     const gedge *x = a, *y = b;
-    if (x->from != y->from)
-        return x->from < y->from ? -1 : 1;
+    if (x->from != y->from) return x->from < y->from ? -1 : 1;
     return x->to < y->to ? -1 : x->to > y->to;
 }
 
@@ -628,8 +600,7 @@ static size_t dot_edges(gwalk *w, gtext *t)
             if (rci_ptrmap_insert(w->heap, &to, w->nodes[w->edges[e].to].obj, &added) == NULL)
                 t->failed = true;
         edge_ctx c = {t, w->nodes[from].obj, &to, 0};
-        if (!t->failed)
-            each_ref_pos(w->heap, c.from, dot_edge, &c);
+        if (!t->failed) each_ref_pos(w->heap, c.from, dot_edge, &c);
         n += c.emitted;
         rci_ptrmap_free(w->heap, &to);
     }
@@ -699,16 +670,11 @@ static const char *format_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *ext = strrchr(slash != NULL ? slash : path, '.');
-    if (ext == NULL)
-        return NULL;
-    if (strcmp(ext, ".dot") == 0 || strcmp(ext, ".gv") == 0)
-        return "dot";
-    if (strcmp(ext, ".svg") == 0)
-        return "svg";
-    if (strcmp(ext, ".png") == 0)
-        return "png";
-    if (strcmp(ext, ".pdf") == 0)
-        return "pdf";
+    if (ext == NULL) return NULL;
+    if (strcmp(ext, ".dot") == 0 || strcmp(ext, ".gv") == 0) return "dot";
+    if (strcmp(ext, ".svg") == 0) return "svg";
+    if (strcmp(ext, ".png") == 0) return "png";
+    if (strcmp(ext, ".pdf") == 0) return "pdf";
     return NULL;
 }
 
@@ -744,10 +710,12 @@ static rc_status walk_emit(gwalk *w, const char *call)
     }
     rc_status st = RC_OK;
     if (t.failed) {
-        st = rci_error(heap, RC_ENOMEM, "%s: no memory for the DOT text of %zu nodes", call, w->n_nodes);
+        st = rci_error(heap, RC_ENOMEM, "%s: no memory for the DOT text of %zu nodes", call,
+                       w->n_nodes);
     } else if (w->opt.output_path == NULL) {
         if (fwrite(t.data, 1, t.len, w->opt.output_stream) != t.len)
-            st = rci_error(heap, RC_EOS, "%s: cannot write the DOT text: %s", call, strerror(errno));
+            st =
+                rci_error(heap, RC_EOS, "%s: cannot write the DOT text: %s", call, strerror(errno));
     } else {
         const char *path = w->opt.output_path;
         const char *fmt = format_of(path);
@@ -756,8 +724,7 @@ static rc_status walk_emit(gwalk *w, const char *call)
             st = write_atomically(heap, call, path, t.data, t.len);
         } else if (rci_graph_can_render()) {
             st = render_atomically(heap, call, path, fmt, &t);
-            if (st == RC_OK && res != NULL)
-                res->rendered = true;
+            if (st == RC_OK && res != NULL) res->rendered = true;
         } else {
             size_t stem = (size_t)(strrchr(path, '.') - path);
             snprintf(dot_path, sizeof dot_path, "%.*s.dot", (int)stem, path);
@@ -769,8 +736,7 @@ static rc_status walk_emit(gwalk *w, const char *call)
                          "the .%s image asked for",
                          call, fmt);
         }
-        if (st == RC_OK && res != NULL)
-            snprintf(res->path, sizeof res->path, "%.1000s", path);
+        if (st == RC_OK && res != NULL) snprintf(res->path, sizeof res->path, "%.1000s", path);
     }
     text_free(&t);
     return st;
@@ -791,8 +757,7 @@ static rc_status show(rc_heap *heap, rc_object *const *objs, size_t n, const rc_
                       bool backwards, const char *call)
 {
     rc_status st = check_output(heap, call, opt);
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     if (n > 0 && objs == NULL)
         return rci_error(heap, RC_EINVAL, "%s: objs is NULL for n = %zu", call, n);
     gwalk w;
@@ -809,7 +774,8 @@ static rc_status show(rc_heap *heap, rc_object *const *objs, size_t n, const rc_
     return st;
 }
 
-rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n, const rc_graph_options *opt)
+rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n,
+                             const rc_graph_options *opt)
 {
     return show(heap, objs, n, opt, false, "rc_graph_show_refs");
 }
@@ -849,12 +815,12 @@ static rc_status find_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn pred
                             size_t max_depth, rc_object *const *ignore, size_t n_ignore,
                             rc_object **chain_out, bool backwards, const char *call)
 {
-    if (chain_out == NULL || predicate == NULL || !rc_is_heap_object(obj) || (n_ignore > 0 && ignore == NULL))
+    if (chain_out == NULL || predicate == NULL || !rc_is_heap_object(obj) ||
+        (n_ignore > 0 && ignore == NULL))
         return rci_error(heap, RC_EINVAL, "%s: obj, predicate and chain_out are required", call);
     *chain_out = NULL;
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL)
-        return rc_heap_last_error(heap);
+    if (list == NULL) return rc_heap_last_error(heap);
     gwalk w;
     walk_init(&w, heap, NULL, backwards);
     w.opt.max_depth = max_depth;
@@ -862,8 +828,8 @@ static rc_status find_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn pred
     w.match = predicate;
     w.match_user = user;
     rc_status st = RC_ENOMEM;
-    if (walk_set_ignore(&w, ignore, n_ignore) && rci_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL &&
-        walk_starts(&w, &obj, 1))
+    if (walk_set_ignore(&w, ignore, n_ignore) &&
+        rci_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL && walk_starts(&w, &obj, 1))
         st = backwards ? walk_backward(&w, false) : walk_forward(&w);
     if (st == RC_OK)
         st = chain_fill(&w, list, w.found != NO_PARENT ? w.found : 0, call);
@@ -886,9 +852,9 @@ rc_status rc_graph_find_backref_chain(rc_heap *heap, rc_object *obj, rc_graph_pr
                       "rc_graph_find_backref_chain");
 }
 
-rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn predicate, void *user,
-                                  size_t max_depth, rc_object *const *ignore, size_t n_ignore,
-                                  rc_object **chain_out)
+rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn predicate,
+                                  void *user, size_t max_depth, rc_object *const *ignore,
+                                  size_t n_ignore, rc_object **chain_out)
 {
     return find_chain(heap, obj, predicate, user, max_depth, ignore, n_ignore, chain_out, false,
                       "rc_graph_find_ref_chain");
@@ -898,11 +864,11 @@ rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_ou
 {
     const char *call = "rc_graph_why_alive";
     if (chain_out == NULL || !rc_is_heap_object(obj))
-        return rci_error(heap, RC_EINVAL, "%s: obj must be an allocated object and chain_out set", call);
+        return rci_error(heap, RC_EINVAL, "%s: obj must be an allocated object and chain_out set",
+                         call);
     *chain_out = NULL;
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL)
-        return rc_heap_last_error(heap);
+    if (list == NULL) return rc_heap_last_error(heap);
     gwalk w;
     walk_init(&w, heap, NULL, true);
     w.opt.max_depth = (size_t)-1;
@@ -927,8 +893,7 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
 {
     const char *call = "rc_graph_show_chain";
     rc_status st = check_output(heap, call, opt);
-    if (st != RC_OK)
-        return st;
+    if (st != RC_OK) return st;
     if (rc_type_of(heap, chain) != heap->t_list)
         return rci_error(heap, RC_ETYPE, "%s: chain must be a list", call);
     gwalk w;
@@ -942,11 +907,9 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
         rc_object *item = rc_list_get_borrow(heap, chain, (int64_t)(n - 1 - k));
         size_t prev = w.n_nodes;
         size_t at = walk_node(&w, item, NO_PARENT, k, &added);
-        if (at == NO_PARENT || (k > 0 && !walk_edge(&w, at, prev - 1)))
-            st = RC_ENOMEM;
+        if (at == NO_PARENT || (k > 0 && !walk_edge(&w, at, prev - 1))) st = RC_ENOMEM;
     }
-    if (st == RC_OK)
-        st = walk_pass(&w, 0, w.n_nodes);
+    if (st == RC_OK) st = walk_pass(&w, 0, w.n_nodes);
     if (st == RC_OK)
         st = walk_emit(&w, call);
     else

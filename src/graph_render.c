@@ -44,8 +44,7 @@ rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format
         }
         gvFreeLayout(gvc, g);
     }
-    if (g != NULL)
-        agclose(g);
+    if (g != NULL) agclose(g);
     gvFreeContext(gvc);
     return st;
 }

@@ -16,12 +16,10 @@
 size_t rc_objgraph_count(const rc_heap *heap, const char *name)
 {
     size_t total = 0;
-    if (name == NULL)
-        return 0;
+    if (name == NULL) return 0;
     for (size_t i = 0; i < rc_heap_type_count(heap); i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
-        if (strcmp(rc_type_name(t), name) == 0)
-            total += rc_type_live_count(t);
+        if (strcmp(rc_type_name(t), name) == 0) total += rc_type_live_count(t);
     }
     return total;
 }
@@ -29,10 +27,8 @@ size_t rc_objgraph_count(const rc_heap *heap, const char *name)
 /* True if a ranks before b: larger delta (growth) or count, then name. */
 static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by_delta)
 {
-    if (by_delta && a->delta != b->delta)
-        return a->delta > b->delta;
-    if (a->count != b->count)
-        return a->count > b->count;
+    if (by_delta && a->delta != b->delta) return a->delta > b->delta;
+    if (a->count != b->count) return a->count > b->count;
     return strcmp(a->name, b->name) < 0;
 }
 
@@ -41,8 +37,7 @@ static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bo
 {
     size_t i = *n < cap ? (*n)++ : cap;
     if (i == cap) {
-        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta))
-            return;
+        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta)) return;
         i = cap - 1;
     }
     while (i > 0 && ranks_before(&c, &out[i - 1], by_delta)) {
@@ -55,12 +50,10 @@ static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bo
 size_t rc_objgraph_most_common_types(const rc_heap *heap, rc_type_count *out, size_t cap)
 {
     size_t n = 0, kinds = 0;
-    if (out == NULL)
-        cap = 0;
+    if (out == NULL) cap = 0;
     for (size_t i = 0; i < rc_heap_type_count(heap); i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
-        if (rc_type_live_count(t) == 0)
-            continue;
+        if (rc_type_live_count(t) == 0) continue;
         kinds++;
         offer(out, cap, &n, (rc_type_count){rc_type_name(t), rc_type_live_count(t), 0}, false);
     }
@@ -71,8 +64,7 @@ static int name_width(const rc_type_count *c, size_t n)
 {
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        if (strlen(c[i].name) > w)
-            w = strlen(c[i].name);
+        if (strlen(c[i].name) > w) w = strlen(c[i].name);
     return w > 200 ? 200 : (int)w;
 }
 
@@ -80,8 +72,7 @@ static int name_width(const rc_type_count *c, size_t n)
 static rc_type_count *table_new(rc_heap *heap, size_t *limit)
 {
     size_t n = rc_heap_type_count(heap);
-    if (*limit > n)
-        *limit = n;
+    if (*limit > n) *limit = n;
     return rci_mem_alloc(heap, (*limit + 1) * sizeof(rc_type_count));
 }
 
@@ -91,7 +82,8 @@ rc_status rc_objgraph_show_most_common_types(rc_heap *heap, size_t limit, FILE *
         return rci_error(heap, RC_EINVAL, "rc_objgraph_show_most_common_types: out is NULL");
     rc_type_count *tab = table_new(heap, &limit);
     if (tab == NULL)
-        return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_most_common_types: no memory for %zu rows", limit);
+        return rci_error(heap, RC_ENOMEM,
+                         "rc_objgraph_show_most_common_types: no memory for %zu rows", limit);
     size_t kinds = rc_objgraph_most_common_types(heap, tab, limit);
     size_t n = kinds < limit ? kinds : limit;
     int width = name_width(tab, n);
@@ -106,13 +98,11 @@ rc_status rc_objgraph_show_most_common_types(rc_heap *heap, size_t limit, FILE *
 
 static bool peaks_fit(rc_heap *heap, rc_objgraph_peaks *peaks, size_t n)
 {
-    if (peaks->n_peak >= n)
-        return true;
+    if (peaks->n_peak >= n) return true;
     size_t *p = peaks->n_peak == 0
                     ? rci_mem_alloc(heap, n * sizeof *p)
                     : rci_mem_resize(heap, peaks->peak, peaks->n_peak * sizeof *p, n * sizeof *p);
-    if (p == NULL)
-        return false;
+    if (p == NULL) return false;
     memset(p + peaks->n_peak, 0, (n - peaks->n_peak) * sizeof *p);
     peaks->peak = p;
     peaks->n_peak = n;
@@ -130,14 +120,12 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
         rci_error(heap, RC_ENOMEM, "rc_objgraph_growth: no memory for %zu peaks", types);
         return 0;
     }
-    if (out == NULL)
-        cap = 0;
+    if (out == NULL) cap = 0;
     size_t n = 0, grew = 0;
     for (size_t i = 0; i < types; i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
         size_t count = rc_type_live_count(t);
-        if (count <= peaks->peak[i])
-            continue;
+        if (count <= peaks->peak[i]) continue;
         rc_type_count c = {rc_type_name(t), count, (int64_t)(count - peaks->peak[i])};
         peaks->peak[i] = count;
         grew++;
@@ -148,8 +136,7 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
 
 rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out)
 {
-    if (out == NULL)
-        return rci_error(heap, RC_EINVAL, "rc_objgraph_show_growth: out is NULL");
+    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_objgraph_show_growth: out is NULL");
     rc_type_count *tab = table_new(heap, &limit);
     if (tab == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu rows", limit);
@@ -159,7 +146,8 @@ rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_
     size_t n = grew < limit ? grew : limit;
     int width = name_width(tab, n);
     for (size_t i = 0; i < n && st == RC_OK; i++)
-        if (fprintf(out, "%-*s%9zu %+9lld\n", width, tab[i].name, tab[i].count, (long long)tab[i].delta) < 0)
+        if (fprintf(out, "%-*s%9zu %+9lld\n", width, tab[i].name, tab[i].count,
+                    (long long)tab[i].delta) < 0)
             st = rci_error(heap, RC_EOS, "rc_objgraph_show_growth: write failed");
     rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
     return st;
@@ -167,10 +155,8 @@ rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_
 
 void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks)
 {
-    if (peaks == NULL)
-        return;
-    if (peaks->n_peak != 0)
-        rci_mem_free(heap, peaks->peak, peaks->n_peak * sizeof *peaks->peak);
+    if (peaks == NULL) return;
+    if (peaks->n_peak != 0) rci_mem_free(heap, peaks->peak, peaks->n_peak * sizeof *peaks->peak);
     peaks->peak = NULL;
     peaks->n_peak = 0;
 }
@@ -178,8 +164,8 @@ void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks)
 /* ---- lists of objects ------------------------------------------------------------------ */
 
 typedef struct select_walk {
-    const rc_object *self;    /* the list being filled (NO-SELF) */
-    const bool *type_wanted;  /* by type index, or NULL */
+    const rc_object *self;     /* the list being filled (NO-SELF) */
+    const bool *type_wanted;   /* by type index, or NULL */
     const rci_ptrmap *exclude; /* objects left out, or NULL */
     rci_ptrvec found;
 } select_walk;
@@ -187,12 +173,9 @@ typedef struct select_walk {
 static int select_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     select_walk *w = user;
-    if (obj == w->self)
-        return 0;
-    if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)])
-        return 0;
-    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL)
-        return 0;
+    if (obj == w->self) return 0;
+    if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)]) return 0;
+    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL) return 0;
     return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
@@ -200,8 +183,7 @@ static int select_obj(rc_heap *heap, rc_object *obj, void *user)
 static rc_object *select_list(rc_heap *heap, select_walk *w, const char *call)
 {
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL)
-        return NULL;
+    if (list == NULL) return NULL;
     w->self = list;
     if (rc_heap_visit(heap, select_obj, w) != 0) {
         rci_error(heap, RC_ENOMEM, "%s: no memory after %zu objects", call, w->found.len);
@@ -237,15 +219,13 @@ rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name)
 static int note_target(rc_heap *heap, rc_object *ref, void *arg)
 {
     bool added;
-    if (!rc_is_heap_object(ref))
-        return 0;
+    if (!rc_is_heap_object(ref)) return 0;
     return rci_ptrmap_insert(heap, arg, ref, &added) == NULL;
 }
 
 static int note_targets_of(rc_heap *heap, rc_object *obj, void *user)
 {
-    if (!rci_type_of(heap, obj)->holds_refs)
-        return 0;
+    if (!rci_type_of(heap, obj)->holds_refs) return 0;
     return rc_traverse(heap, obj, note_target, user);
 }
 
@@ -273,8 +253,7 @@ static int find_at(rc_heap *heap, rc_object *obj, void *user)
 {
     (void)heap;
     at_walk *w = user;
-    if ((uintptr_t)obj != w->address)
-        return 0;
+    if ((uintptr_t)obj != w->address) return 0;
     w->found = obj;
     return 1;
 }
@@ -282,8 +261,7 @@ static int find_at(rc_heap *heap, rc_object *obj, void *user)
 rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address)
 {
     at_walk w = {address, NULL};
-    if (address == 0 || (address & 7u) != 0)
-        return NULL;
+    if (address == 0 || (address & 7u) != 0) return NULL;
     rc_heap_visit(heap, find_at, &w);
     return rc_newref(w.found);
 }
@@ -294,8 +272,7 @@ static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     bool added;
     size_t *slot = rci_ptrmap_insert(heap, user, obj, &added);
-    if (slot == NULL)
-        return 1;
+    if (slot == NULL) return 1;
     *slot = rci_type_index(obj);
     return 0;
 }
@@ -303,12 +280,14 @@ static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
 rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
 {
     if (guard == NULL || guard->size != sizeof *guard)
-        return rci_error(heap, RC_EINVAL, "rc_leak_guard_begin: guard missing or of the wrong size");
+        return rci_error(heap, RC_EINVAL,
+                         "rc_leak_guard_begin: guard missing or of the wrong size");
     rci_ptrmap *seen = rci_mem_alloc(heap, sizeof *seen);
     if (seen == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
     memset(seen, 0, sizeof *seen);
-    if (!rci_ptrmap_reserve(heap, seen, heap->live_objects) || rc_heap_visit(heap, snapshot_obj, seen) != 0) {
+    if (!rci_ptrmap_reserve(heap, seen, heap->live_objects) ||
+        rc_heap_visit(heap, snapshot_obj, seen) != 0) {
         rci_ptrmap_free(heap, seen);
         rci_mem_free(heap, seen, sizeof *seen);
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
@@ -345,15 +324,13 @@ static void leak_report(rc_heap *heap, const size_t *per_type, FILE *out)
         size_t best = 0, best_count = 0;
         for (size_t i = 1; i < n; i++) {
             size_t c = per_type[i];
-            if (c == 0 || c > last || (c == last && i <= written))
-                continue;
+            if (c == 0 || c > last || (c == last && i <= written)) continue;
             if (c > best_count) {
                 best = i;
                 best_count = c;
             }
         }
-        if (best_count == 0)
-            return;
+        if (best_count == 0) return;
         fprintf(out, "%s %zu\n", heap->types[best]->name, best_count);
         last = best_count;
         written = best;
@@ -380,8 +357,7 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
         memset(per_type, 0, n * sizeof *per_type);
         leak_walk w = {seen, per_type, 0};
         rc_heap_visit(heap, count_new, &w);
-        if (out != NULL)
-            leak_report(heap, per_type, out);
+        if (out != NULL) leak_report(heap, per_type, out);
         result = (int64_t)w.total;
         rci_mem_free(heap, per_type, n * sizeof *per_type);
     }

@@ -95,19 +95,23 @@ static void backref_chain_reaches_nearest_match(void **state)
     rc_heap *h = exact_heap();
     world w = make_world(h);
     rc_object *chain = NULL;
-    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_dict, NULL, 20, NULL, 0, &chain), RC_OK);
+    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_dict, NULL, 20, NULL, 0, &chain),
+                     RC_OK);
     rc_object *want[] = {w.session, w.data, w.leaf};
     expect_chain(h, chain, want, 3);
     rc_decref(h, chain);
     /* ignoring the session leaves no dict within reach */
-    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_dict, NULL, 20, &w.session, 1, &chain), RC_OK);
+    assert_int_equal(
+        rc_graph_find_backref_chain(h, w.leaf, is_dict, NULL, 20, &w.session, 1, &chain), RC_OK);
     expect_chain(h, chain, &w.leaf, 1);
     rc_decref(h, chain);
     /* too shallow */
-    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_obj, w.registry, 3, NULL, 0, &chain), RC_OK);
+    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_obj, w.registry, 3, NULL, 0, &chain),
+                     RC_OK);
     expect_chain(h, chain, &w.leaf, 1);
     rc_decref(h, chain);
-    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_obj, w.registry, 4, NULL, 0, &chain), RC_OK);
+    assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_obj, w.registry, 4, NULL, 0, &chain),
+                     RC_OK);
     rc_object *full[] = {w.registry, w.sessions, w.session, w.data, w.leaf};
     expect_chain(h, chain, full, 5);
     rc_decref(h, chain);
@@ -121,14 +125,17 @@ static void ref_chain_follows_references(void **state)
     rc_heap *h = exact_heap();
     world w = make_world(h);
     rc_object *chain = NULL;
-    assert_int_equal(rc_graph_find_ref_chain(h, w.registry, is_float, NULL, 10, NULL, 0, &chain), RC_OK);
+    assert_int_equal(rc_graph_find_ref_chain(h, w.registry, is_float, NULL, 10, NULL, 0, &chain),
+                     RC_OK);
     rc_object *want[] = {w.registry, w.sessions, w.session, w.data, w.leaf};
     expect_chain(h, chain, want, 5);
     rc_decref(h, chain);
-    assert_int_equal(rc_graph_find_ref_chain(h, w.registry, is_float, NULL, 2, NULL, 0, &chain), RC_OK);
+    assert_int_equal(rc_graph_find_ref_chain(h, w.registry, is_float, NULL, 2, NULL, 0, &chain),
+                     RC_OK);
     expect_chain(h, chain, &w.registry, 1);
     rc_decref(h, chain);
-    assert_int_equal(rc_graph_find_ref_chain(h, w.registry, NULL, NULL, 2, NULL, 0, &chain), RC_EINVAL);
+    assert_int_equal(rc_graph_find_ref_chain(h, w.registry, NULL, NULL, 2, NULL, 0, &chain),
+                     RC_EINVAL);
     rc_decref(h, w.registry);
     finish(h);
 }

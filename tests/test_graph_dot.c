@@ -29,8 +29,7 @@ __attribute__((no_sanitize("address", "undefined"))) const char *__asan_default_
     const char *file = __FILE__;
     size_t at = 13, dir = 0;
     for (size_t i = 0; file[i] != '\0'; i++)
-        if (file[i] == '/')
-            dir = i + 1;
+        if (file[i] == '/') dir = i + 1;
     for (size_t i = 0; i < dir && at < sizeof opts - sizeof tail; i++)
         opts[at++] = file[i];
     for (size_t i = 0; i < sizeof tail; i++)
@@ -82,9 +81,9 @@ static char *dot_of(rc_heap *h, rc_object *const *objs, size_t n, rc_graph_optio
     assert_non_null(f);
     opt->output_stream = f;
     opt->result = res;
-    if (res != NULL)
-        res->size = sizeof *res;
-    rc_status st = back ? rc_graph_show_backrefs(h, objs, n, opt) : rc_graph_show_refs(h, objs, n, opt);
+    if (res != NULL) res->size = sizeof *res;
+    rc_status st =
+        back ? rc_graph_show_backrefs(h, objs, n, opt) : rc_graph_show_refs(h, objs, n, opt);
     assert_int_equal(st, RC_OK);
     long len = ftell(f);
     rewind(f);
@@ -137,8 +136,11 @@ static const rc_type *node_type(rc_heap *h, bool named)
 {
     static const size_t offs[] = {offsetof(node, left), offsetof(node, right)};
     static const char *const names[] = {"left", "right"};
-    rc_type_spec spec = {.size = sizeof spec, .name = named ? "demo.Node" : "Plain",
-                         .instance_bytes = sizeof(node), .ref_offsets = offs, .n_ref_offsets = 2,
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = named ? "demo.Node" : "Plain",
+                         .instance_bytes = sizeof(node),
+                         .ref_offsets = offs,
+                         .n_ref_offsets = 2,
                          .ref_names = named ? names : NULL};
     const rc_type *t = rc_type_new(h, &spec);
     assert_non_null(t);
@@ -153,7 +155,8 @@ static int collect_label(rc_heap *h, rc_object *target, const char *label, void 
 {
     labels *l = user;
     char one[64];
-    snprintf(one, sizeof one, "%s=%s;", label, target == NULL ? "None" : rc_type_name(rc_type_of(h, target)));
+    snprintf(one, sizeof one, "%s=%s;", label,
+             target == NULL ? "None" : rc_type_name(rc_type_of(h, target)));
     strcat(l->text, one);
     return 0;
 }
@@ -388,8 +391,7 @@ static bool starts_with_file(const char *path, const char *magic, size_t n)
 {
     char buf[16] = {0};
     FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
+    if (f == NULL) return false;
     size_t got = fread(buf, 1, n, f);
     fclose(f);
     return got == n && memcmp(buf, magic, n) == 0;
@@ -398,8 +400,7 @@ static bool starts_with_file(const char *path, const char *magic, size_t n)
 static bool file_contains(const char *path, const char *what)
 {
     FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
+    if (f == NULL) return false;
     char *buf = calloc(1 << 20, 1);
     size_t n = fread(buf, 1, (1 << 20) - 1, f);
     fclose(f);

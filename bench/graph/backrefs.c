@@ -39,8 +39,7 @@ int main(int argc, char **argv)
             rc_object *inner = rc_list_new(h, 99);
             for (size_t k = 0; k < 99; k++)
                 rc_list_append_steal(h, inner, rc_float_new(h, (double)k));
-            if (m == 500 && i == n_inner / 2)
-                target = rc_list_get_borrow(h, inner, 42);
+            if (m == 500 && i == n_inner / 2) target = rc_list_get_borrow(h, inner, 42);
             rc_list_append_steal(h, mid, inner);
         }
         rc_list_append_steal(h, top, mid);
@@ -65,10 +64,9 @@ int main(int argc, char **argv)
     opt.result = &res;
     for (int run = 0; run < 5; run++) {
         double t = now_ms();
-        if (rc_graph_show_backrefs(h, &target, 1, &opt) != RC_OK)
-            return 1;
-        printf("show_backrefs max_depth 5: %.1f ms (%zu nodes, %zu edges)\n", now_ms() - t, res.n_nodes,
-               res.n_edges);
+        if (rc_graph_show_backrefs(h, &target, 1, &opt) != RC_OK) return 1;
+        printf("show_backrefs max_depth 5: %.1f ms (%zu nodes, %zu edges)\n", now_ms() - t,
+               res.n_nodes, res.n_edges);
     }
     double t = now_ms();
     rc_object *why = NULL;
@@ -83,7 +81,8 @@ int main(int argc, char **argv)
         rc_list_append_steal(h, big, rc_float_new(h, i));
     t = now_ms();
     rc_graph_show_refs(h, &big, 1, &opt);
-    printf("show_refs of a list of a million floats: %.1f ms (%zu nodes)\n", now_ms() - t, res.n_nodes);
+    printf("show_refs of a list of a million floats: %.1f ms (%zu nodes)\n", now_ms() - t,
+           res.n_nodes);
     rc_decref(h, big);
     t = now_ms();
     rc_object *refs = rc_gc_get_referrers(h, &target, 1);
