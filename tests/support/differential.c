@@ -61,6 +61,10 @@ typedef struct diff {
     bool *reach;
     bool *reach_wide;     /* during op_collect: reachable from holds or untracked nodes */
     bool *untracked;      /* the test called rc_gc_untrack on it (and not rc_gc_track since) */
+    unsigned char *gen;   /* the generation the model puts a tracked container in */
+    bool *must_free;      /* garbage of the last collection: must be gone at the next sync */
+    bool *scratch;        /* work array for expected_garbage */
+    uint64_t pre_collections[3], pre_collected[3]; /* stats before a constructor */
     bool *tracked_before; /* rc_gc_is_tracked just before the current collection */
     long *expect;
     rc_object **seen;    /* rc_heap_visit's objects */
@@ -155,11 +159,15 @@ static void grow_arrays(diff *d, size_t want)
     d->reach = xrealloc(d->reach, cap * sizeof *d->reach);
     d->reach_wide = xrealloc(d->reach_wide, cap * sizeof *d->reach_wide);
     d->untracked = xrealloc(d->untracked, cap * sizeof *d->untracked);
+    d->gen = xrealloc(d->gen, cap * sizeof *d->gen);
+    d->must_free = xrealloc(d->must_free, cap * sizeof *d->must_free);
+    d->scratch = xrealloc(d->scratch, cap * sizeof *d->scratch);
     d->tracked_before = xrealloc(d->tracked_before, cap * sizeof *d->tracked_before);
     d->expect = xrealloc(d->expect, cap * sizeof *d->expect);
     for (size_t i = d->cap; i < cap; i++) {
         d->obj[i] = NULL;
         d->tracked_before[i] = false;
+        d->must_free[i] = false;
     }
     d->cap = cap;
 }
@@ -261,6 +269,7 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
         DCHECK(d, !d->reach[id], "node %zu (%s) was freed while reachable (holds %d)", id,
                kind_names[d->kind[id]], or_holds(d->g, (int)id));
         or_remove(d->g, (int)id);
+        d->must_free[id] = false;
         d->obj[id] = NULL;
         d->n_live--;
         nf++;
@@ -268,6 +277,11 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
     }
     free(live);
     DCHECK(d, nodes_seen == d->n_live, "visited %zu nodes, expected %zu", nodes_seen, d->n_live);
+
+    for (size_t id = 0; id < n; id++)
+        DCHECK(d, !or_exists(d->g, (int)id) || !d->must_free[id],
+               "node %zu (%s) was garbage of the last collection but is still alive", id,
+               kind_names[d->kind[id]]);
 
     or_expected_refcounts(d->g, d->expect);
     for (size_t id = 0; id < n; id++) {
@@ -287,10 +301,13 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
                kind_names[d->kind[id]], got, d->expect[id], or_holds(d->g, (int)id));
     }
 
-    size_t tracked_nodes = 0;
-    for (size_t id = 0; id < n; id++)
-        tracked_nodes += or_exists(d->g, (int)id) && !d->untracked[id] &&
-                         d->kind[id] < K_CONTAINERS;
+    size_t tracked_nodes = 0, per_gen[3] = {0, 0, 0};
+    for (size_t id = 0; id < n; id++) {
+        if (or_exists(d->g, (int)id) && !d->untracked[id] && d->kind[id] < K_CONTAINERS) {
+            tracked_nodes++;
+            per_gen[d->gen[id]]++;
+        }
+    }
     rc_heap_stats st = rt_stats(d->heap);
     DCHECK(d, st.tracked_objects == d->base_tracked_objects + tracked_nodes,
            "tracked_objects %zu, expected %zu", st.tracked_objects,
@@ -298,6 +315,11 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
     DCHECK(d, st.live_objects == d->base_live_objects + d->n_live,
            "live_objects %zu, expected %zu", st.live_objects, d->base_live_objects + d->n_live);
     rt_gens gs = rt_gen_sizes(d->heap);
+    if (d->base_tracked_objects == 0)
+        for (int g = 0; g < 3; g++)
+            DCHECK(d, gs.n[g] == per_gen[g],
+                   "generation %d holds %zu objects, the model says %zu (sizes %zu %zu %zu)", g,
+                   gs.n[g], per_gen[g], gs.n[0], gs.n[1], gs.n[2]);
     DCHECK(d, gs.n[0] + gs.n[1] + gs.n[2] == st.tracked_objects,
            "generation sizes %zu+%zu+%zu differ from tracked_objects %zu", gs.n[0], gs.n[1],
            gs.n[2], st.tracked_objects);
@@ -357,6 +379,78 @@ static bool has_edge(diff *d, int id)
  * Operations. Each changes the heap and the oracle the same way.
  */
 
+/* ---------------------------------------------------------------------------------------
+ * The model of one collection of generation gen (src/gc.c sections 3-5): the collected set
+ * S is the tracked containers of generation <= gen; everything else (held nodes, older or
+ * untracked or atomic nodes) is outside and its references are roots. The members of S not
+ * reachable from those roots are the garbage: the collection must find exactly them, free
+ * them, and move the rest of S up one generation.
+ */
+
+static bool in_collected_set(const diff *d, size_t id, int gen)
+{
+    return or_exists(d->g, (int)id) && !d->untracked[id] && d->kind[id] < K_CONTAINERS &&
+           d->gen[id] <= gen;
+}
+
+/* Marks the garbage of a collection of gen in must_free; returns how many. */
+static size_t expected_garbage(diff *d, int gen)
+{
+    size_t n = or_size(d->g), count = 0;
+    for (size_t id = 0; id < n; id++)
+        d->scratch[id] = or_exists(d->g, (int)id) && !in_collected_set(d, id, gen);
+    or_reachable_from(d->g, d->scratch, d->reach_wide);
+    for (size_t id = 0; id < n; id++) {
+        d->must_free[id] = in_collected_set(d, id, gen) && !d->reach_wide[id];
+        count += d->must_free[id];
+    }
+    return count;
+}
+
+static void promote(diff *d, int gen)
+{
+    size_t n = or_size(d->g);
+    for (size_t id = 0; id < n; id++)
+        if (in_collected_set(d, id, gen))
+            d->gen[id] = (unsigned char)(gen < 2 ? gen + 1 : 2);
+}
+
+static void stats_snapshot(diff *d, uint64_t collections[3], uint64_t collected[3])
+{
+    for (int g = 0; g < 3; g++) {
+        collections[g] = rt_collections(d->heap, g);
+        collected[g] = rt_collected(d->heap, g);
+    }
+}
+
+/* Call before a constructor: remembers the collection counts. */
+static void before_alloc(diff *d) { stats_snapshot(d, d->pre_collections, d->pre_collected); }
+
+/* Call right after a constructor, before the model learns of the new node: if the
+ * allocation ran a collection, it was of one generation, found exactly the model's garbage
+ * (rc_gc_stats.collected), and promoted the survivors. */
+static void after_alloc(diff *d)
+{
+    uint64_t coll[3], got[3];
+    stats_snapshot(d, coll, got);
+    int which = -1, runs = 0;
+    for (int g = 0; g < 3; g++) {
+        if (coll[g] != d->pre_collections[g]) {
+            runs += (int)(coll[g] - d->pre_collections[g]);
+            which = g;
+        }
+    }
+    if (runs == 0)
+        return;
+    DCHECK(d, runs == 1, "one allocation ran %d collections", runs);
+    size_t garbage = expected_garbage(d, which);
+    DCHECK(d, got[which] - d->pre_collected[which] == garbage,
+           "automatic collection of generation %d found %" PRIu64 ", the model says %zu", which,
+           got[which] - d->pre_collected[which], garbage);
+    promote(d, which);
+    d->t.auto_collections++;
+}
+
 static int add_node(diff *d, node_kind k, size_t n_slots, rc_object *o)
 {
     int id = or_add(d->g, n_slots);
@@ -367,6 +461,8 @@ static int add_node(diff *d, node_kind k, size_t n_slots, rc_object *o)
     d->tracked_before[id] = false;
     d->reach[id] = false; /* not a candidate for the rest of this operation */
     d->untracked[id] = false;
+    d->gen[id] = 0;
+    d->must_free[id] = false;
     or_hold_add(d->g, id, 1);
     d->n_live++;
     return id;
@@ -386,16 +482,24 @@ static void op_create(diff *d)
     if (k >= K_CONTAINERS) {
         char text[32];
         snprintf(text, sizeof text, "n%d", id);
+        before_alloc(d);
         rc_object *o = k == K_FLOAT ? rc_float_new(h, (double)id)
                        : k == K_STR ? rc_str_from_cstr(h, text)
                                     : rc_int_new(h, BIGINT_BASE + id);
+        after_alloc(d);
         DCHECK(d, o != NULL && rc_is_heap_object(o), "creating a %s: %s", kind_names[k],
                rc_heap_errmsg(h));
         add_node(d, k, 0, o);
     } else if (k == K_PAIR) {
-        add_node(d, k, 2, rt_pair_new(h, d->pair, id));
+        before_alloc(d);
+        rc_object *o = rt_pair_new(h, d->pair, id);
+        after_alloc(d);
+        add_node(d, k, 2, o);
     } else if (k == K_BAG) {
-        add_node(d, k, RT_BAG_SLOTS, rt_bag_new(h, d->bag, id));
+        before_alloc(d);
+        rc_object *o = rt_bag_new(h, d->bag, id);
+        after_alloc(d);
+        add_node(d, k, RT_BAG_SLOTS, o);
     } else if (k == K_TUPLE) {
         rc_object *items[4];
         int targets[3];
@@ -409,13 +513,18 @@ static void op_create(diff *d)
             }
             items[i + 1] = d->obj[targets[i]];
         }
+        before_alloc(d);
         rc_object *t = rc_tuple_new(h, fan + 1, items);
+        after_alloc(d);
         DCHECK(d, t != NULL, "rc_tuple_new: %s", rc_heap_errmsg(h));
         int nid = add_node(d, k, fan, t);
         for (size_t i = 0; i < fan; i++)
             or_slot_set(d->g, nid, i, targets[i]);
     } else if (k == K_LIST) {
-        rc_object *l = rc_list_new(h, rt_rng_below(&d->rng, 3));
+        size_t hint = rt_rng_below(&d->rng, 3);
+        before_alloc(d);
+        rc_object *l = rc_list_new(h, hint);
+        after_alloc(d);
         DCHECK(d, l != NULL, "rc_list_new: %s", rc_heap_errmsg(h));
         DCHECK(d, rc_list_append(h, l, small(d, id)) == RC_OK, "append id");
         add_node(d, k, 0, l);
@@ -428,7 +537,9 @@ static void op_create(diff *d)
             or_slot_append(d->g, id, t);
         }
     } else {
+        before_alloc(d);
         rc_object *m = rc_dict_new(h);
+        after_alloc(d);
         DCHECK(d, m != NULL, "rc_dict_new: %s", rc_heap_errmsg(h));
         DCHECK(d, rc_dict_set(h, m, small(d, 0), small(d, id)) == RC_OK, "dict id");
         add_node(d, k, 0, m);
@@ -572,8 +683,15 @@ static void op_collect(diff *d, int gen)
     }
     /* Untracked nodes are never examined: what they reach survives (src/gc.c section 1). */
     or_reachable_from(d->g, d->untracked, d->reach_wide);
+    bool *wide = calloc(n ? n : 1, sizeof *wide);
+    assert_non_null(wide);
+    memcpy(wide, d->reach_wide, n * sizeof *wide);
+    size_t garbage = expected_garbage(d, gen);
     uint64_t before = rt_collections(d->heap, gen);
     int64_t found = rc_collect(d->heap, gen);
+    DCHECK(d, found == (int64_t)garbage, "rc_collect(%d) returned %" PRId64 ", the model says %zu",
+           gen, found, garbage);
+    promote(d, gen);
     DCHECK(d, found >= 0, "rc_collect returned %" PRId64 ": %s", found, rc_heap_errmsg(d->heap));
     DCHECK(d, rt_collections(d->heap, gen) == before + 1, "collections of generation %d", gen);
     size_t freed, freed_tracked;
@@ -602,7 +720,7 @@ static void op_collect(diff *d, int gen)
                "full collection returned %" PRId64 ", freed %zu tracked nodes", found,
                freed_tracked);
         for (size_t id = 0; id < n; id++)
-            DCHECK(d, !or_exists(d->g, (int)id) || d->reach_wide[id],
+            DCHECK(d, !or_exists(d->g, (int)id) || wide[id],
                    "node %zu (%s), unreachable from holds and untracked nodes, survived a full "
                    "collection",
                    id, kind_names[d->kind[id]]);
@@ -610,6 +728,7 @@ static void op_collect(diff *d, int gen)
         DCHECK(d, (uint64_t)found <= freed, "collection returned %" PRId64 " but freed %zu nodes",
                found, freed);
     }
+    free(wide);
     check_heap(d);
 }
 
@@ -632,6 +751,7 @@ static void op_track_toggle(diff *d)
     else
         rc_gc_untrack(d->heap, d->obj[id]);
     d->untracked[id] = !d->untracked[id];
+    d->gen[id] = 0; /* rc_gc_track starts it young */
 }
 
 static void op_configure(diff *d)
@@ -694,8 +814,10 @@ static void graph_teardown(diff *d)
     snprintf(d->what, sizeof d->what, "teardown: track every node, drop every hold");
     size_t n = or_size(d->g);
     for (size_t id = 0; id < n; id++) {
-        if (or_exists(d->g, (int)id) && d->untracked[id])
+        if (or_exists(d->g, (int)id) && d->untracked[id]) {
             rc_gc_track(d->heap, d->obj[id]);
+            d->gen[id] = 0;
+        }
         d->untracked[id] = false;
     }
     /* A held node cannot be freed before its last hold goes, so obj[id] stays valid. */
@@ -714,7 +836,10 @@ static void graph_teardown(diff *d)
     uint64_t all = 0;
     for (int g = 0; g < 3; g++)
         all += rt_collections(d->heap, g);
-    d->t.auto_collections = all - d->t.explicit_collections;
+    DCHECK(d, all - d->t.explicit_collections == d->t.auto_collections,
+           "%" PRIu64 " collections ran, %" PRIu64 " explicit and %" PRIu64
+           " seen during allocations",
+           all, d->t.explicit_collections, d->t.auto_collections);
     d->t.graphs = 1;
     d->t.ops = d->op;
     rt_heap_finish(d->heap);
@@ -724,6 +849,9 @@ static void graph_teardown(diff *d)
     free(d->reach);
     free(d->reach_wide);
     free(d->untracked);
+    free(d->gen);
+    free(d->must_free);
+    free(d->scratch);
     free(d->tracked_before);
     free(d->expect);
     free(d->seen);

@@ -7,10 +7,14 @@
  *  - every node rcgc freed was unreachable from the held nodes;
  *  - every live node's rc_refcount equals its holds plus the slots of live nodes naming it,
  *    and is positive (reference counting frees acyclic garbage at once);
- *  - after a full collection the live nodes are exactly the reachable ones, and
- *    rc_collect returned the number of tracked nodes it freed (at most that after a younger
- *    collection); while the test has untracked some nodes (rc_gc_untrack), what those
- *    reach counts as reachable too;
+ *  - the model also keeps each node's generation: every collection, explicit or run by an
+ *    allocation, finds exactly the members of the collected generations that nothing
+ *    outside them reaches (rc_collect's result, or rc_gc_stats.collected for automatic
+ *    ones), frees them, and promotes the rest, so generation sizes match the model;
+ *  - after a full collection the live nodes are exactly the reachable ones; while the test
+ *    has untracked some nodes (rc_gc_untrack), what those reach counts as reachable too;
+ *  - collections happen only in explicit rc_collect calls and in constructors, one at most
+ *    per allocation;
  *  - rc_gc_is_tracked is true exactly for the nodes the test has not untracked;
  *  - live_objects, tracked_objects and the generation sizes agree with the live nodes,
  *    and rc_heap_check says RC_OK.
