@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD:-$root/build-bench}
 
 need=()
-command -v python3 > /dev/null || need+=(python3)
+[ -x /usr/bin/python3 ] || need+=(python3)  # the CPython peer is Debian's python3
 command -v php > /dev/null || need+=(php-cli)
 command -v lua5.4 > /dev/null || need+=(lua5.4)
 command -v gnuplot > /dev/null || need+=(gnuplot-nox)
