@@ -406,6 +406,8 @@ RC_API rc_object *rc_tuple_get_borrow(rc_heap *heap, const rc_object *tuple, siz
 RC_API rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint);
 RC_API size_t rc_list_len(rc_heap *heap, const rc_object *list);
 RC_API rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item);
+/* Takes over the caller's reference to item; on failure that reference is released all the
+ * same, so the caller never checks before forgetting item. */
 RC_API rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item);
 RC_API rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_object **out);
 RC_API rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t index);
@@ -434,7 +436,8 @@ RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_o
                          rc_object **value);
 
 /* Value equality as Python's == for the built-in types (identity for others), and the
- * matching hash. */
+ * matching hash. Nested tuples are compared and hashed with an explicit stack; if that
+ * stack cannot grow, rc_equal returns false and rc_hash 0 with RC_ENOMEM on the heap. */
 RC_API bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b);
 RC_API uint64_t rc_hash(rc_heap *heap, rc_object *obj);
 
@@ -444,7 +447,8 @@ RC_API uint64_t rc_hash(rc_heap *heap, rc_object *obj);
 
 /* Python's repr: 42, 1.5, 'text', (1,), [1, [...]], {'a': 1}; user types through their
  * repr function. Nested containers are written without C recursion; a container already
- * being written shows as [...], (...) or {...}. Returns a new str. */
+ * being written shows as [...], (...) or {...}. Returns a new str; NULL with RC_EINVAL if a
+ * type's repr function wrote invalid UTF-8, or with its own error if it failed. */
 RC_API rc_object *rc_repr(rc_heap *heap, rc_object *obj);
 /* The same into buf (always NUL-terminated if cap > 0), cut at cap - 1 bytes with "..." at
  * the end if longer. Returns the length written. */
