@@ -303,6 +303,8 @@ def run_rounds(cases, runs, log_path, after_round):
                         failures.setdefault((case.cid, row.name), []).append(fail)
                     if err:
                         res = None
+                    elif fail:
+                        res["failed"] = 1  # kept for the log, left out of medians and ratios
                     case.results[row.name].append(res)
                     line = f"round {r + 1}/{runs} {case.cid} {row.name}: {time.time() - t0:.1f}s" + \
                            (f"  FAILED: {fail}" if fail else "")
@@ -315,7 +317,8 @@ def run_rounds(cases, runs, log_path, after_round):
 
 
 def stat(case, row_name, key):
-    vals = [res[key] for res in case.results[row_name] if res is not None and key in res]
+    vals = [res[key] for res in case.results[row_name]
+            if res is not None and key in res and not res.get("failed")]
     vals = [v for v in vals if isinstance(v, (int, float)) and v == v]
     if not vals:
         return None
@@ -328,7 +331,8 @@ def ratio(case, row_name, key):
         return None
     rs = []
     for a, b in zip(case.results[row_name], case.results[case.baseline]):
-        if a is not None and b is not None and key in a and key in b and b[key]:
+        if (a is not None and b is not None and key in a and key in b and b[key]
+                and not a.get("failed") and not b.get("failed")):
             rs.append(a[key] / b[key])
     return statistics.median(rs) if rs else None
 
@@ -353,7 +357,7 @@ def case_table(case, failures):
             cells.append("1" if row.name == case.baseline else ("n/a" if rr is None else f"{rr:.2f}"))
         fl = failures.get((case.cid, row.name))
         if fl:
-            cells[0] += f" **failed {len(fl)}/{len(case.results[row.name])}**"
+            cells[0] += f" **failed {len(fl)}/{len(case.results[row.name])}** (left out of the figures)"
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -609,7 +613,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set logscale y
-set yrange [0.01:*]
+set yrange [0.001:*]
 set grid ytics
 set key top left
 set xtics rotate by -30
@@ -693,7 +697,8 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
     if done < sz["runs"]:
         L += [f"**Incomplete: {done} of {sz['runs']} rounds done** when this was written (the run "
               "was stopped or is still going); medians are of the rounds done.", ""]
-    L += [f"Wall time of the whole run: {elapsed / 60:.1f} min.", "",
+    L += [f"Wall time of the whole run: {elapsed / 60:.1f} min." if elapsed is not None else
+          "Rewritten from the per-run log of the run (bench.py --rewrite).", "",
           "## Machine", "",
           f"- CPU: {mach.get('cpu', '?')}, {mach.get('cores')} cores; memory {mach.get('mem', '?')}",
           f"- Debian {mach.get('debian')}, Linux {mach.get('kernel')}; {mach.get('cc')}",
@@ -752,6 +757,42 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
     return "\n".join(L)
 
 
+def rewrite(a, cases, sz, tools, started):
+    """Rebuilds the report from a per-run log written by run_rounds (e.g. of a run stopped
+    before its last round). The log holds each run's figures, not its pause lists, so the
+    pause chart is left as it is."""
+    by_id = {c.cid: c for c in cases}
+    failures = {}
+    with open(a.rewrite) as f:
+        lines = f.read().splitlines()
+    for i in range(0, len(lines) - 2, 3):
+        m = re.match(r"round (\d+)/\d+ (\S+) (.+?): [\d.]+s", lines[i])
+        case = by_id.get(m.group(2)) if m else None
+        if case is None or m.group(3) not in case.results:
+            continue
+        res = json.loads(lines[i + 2]) or None
+        row = next(r for r in case.rows if r.name == m.group(3))
+        fail = "did not complete" if res is None else failure_of(case, row, res)
+        if fail:
+            failures.setdefault((case.cid, row.name), []).append(fail)
+            if res is not None:
+                res["failed"] = 1
+        case.results[row.name].append(res)
+    # Only whole rounds count: a round cut short would pair unevenly.
+    done = min((len(v) for c in cases for v in c.results.values()), default=0)
+    for c in cases:
+        for name in c.results:
+            c.results[name] = c.results[name][:done]
+    failures = {k: v[:done] for k, v in failures.items() if v[:done]}
+    cg, cg_err = [], "not rerun for this rewrite; see the previous report or run make bench"
+    chart_err = charts(cases, sz, a.out)
+    text = report(cases, failures, sz, a.quick, machine(), cg, cg_err, chart_err, tools,
+                  None, "make bench QUICK=1" if a.quick else "make bench", done)
+    write_atomic(os.path.join(a.out, "BENCHMARKS.md"), text)
+    print(text)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True)
@@ -759,6 +800,9 @@ def main():
     ap.add_argument("--runs", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     ap.add_argument("--only", default="", help="comma-separated case id prefixes (testing)")
+    ap.add_argument("--rewrite", default="",
+                    help="rewrite the report from a bench-runs.log instead of running (no callgrind, "
+                         "no pause chart)")
     a = ap.parse_args()
     started = time.time()
     sz = sizes(a.quick)
@@ -771,6 +815,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     log_path = os.path.join(os.path.abspath(a.build), "bench-runs.log")
     log(f"bench: {len(cases)} cases, {sz['runs']} rounds; per-run log in {log_path}")
+    if a.rewrite:
+        return rewrite(a, cases, sz, tools, started)
     log("bench: callgrind")
     cg, cg_err = callgrind(tools, a.quick)
     argv_line = "make bench QUICK=1" if a.quick else "make bench"
