@@ -177,8 +177,11 @@ def bytes_per(n, kind):
             for i in range(made, target):
                 objs[i] = Node()
         elif kind == "tuple":
+            # (none, none) from a variable: built at run time, one tuple each (the literal
+            # (None, None) would be one shared constant).
+            none = None
             for i in range(made, target):
-                objs[i] = (None, i)
+                objs[i] = (none, none)
         else:
             for i in range(made, target):
                 objs[i] = [None, None]
