@@ -22,8 +22,11 @@ check:
 check-heavy: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L heavy
 
-demo: all
+demo:
+	@bash scripts/ensure-deps.sh demo
+	@$(MAKE) --no-print-directory all
 	$(BUILD)/examples/rcgc-demo
+	$(BUILD)/examples/rcgc-objgraph_demo demo-out
 
 bench:
 	@bash scripts/ensure-deps.sh bench

@@ -10,8 +10,9 @@ required=(cmake make gcc pkg-config)
 optional=()
 case "$profile" in
   build) ;;
-  check) required+=(libcmocka-dev); optional+=(python3-networkx) ;;
-  ci) required+=(libcmocka-dev clang clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(python3-networkx) ;;
+  demo) optional+=(libgraphviz-dev) ;;
+  check) required+=(libcmocka-dev); optional+=(libgraphviz-dev python3-networkx) ;;
+  ci) required+=(libcmocka-dev clang clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(libgraphviz-dev python3-networkx) ;;
   bench) required+=(python3 libgc-dev php-cli lua5.4 gnuplot-nox valgrind time) ;;
   *) echo "ensure-deps: unknown profile '$profile'" >&2; exit 2 ;;
 esac
@@ -40,7 +41,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   mapfile -t want < <(missing "${optional[@]+"${optional[@]}"}")
 fi
 for p in "${want[@]+"${want[@]}"}"; do
-  echo "ensure-deps: optional package $p is missing: the tests that use it are skipped" >&2
+  case "$p" in
+    libgraphviz-dev) echo "ensure-deps: libgraphviz-dev is missing: graphs are written as DOT text only, no SVG/PNG/PDF" >&2 ;;
+    *) echo "ensure-deps: optional package $p is missing: the tests that use it are skipped" >&2 ;;
+  esac
 done
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-deps: missing Debian packages: ${need[*]} (run: apt-get install ${need[*]})" >&2
