@@ -1,0 +1,481 @@
+/*
+ * test_random_finalizers.c -- the randomized differential test extended with finalizers
+ * (some resurrecting) and weak references. Random create / link / hold / drop / unkeep /
+ * weakref / collect sequences run against rcgc and against a model kept here (a plain
+ * graph with reachability by search; it shares no code with src/), compared after every
+ * operation:
+ *  - each finalizer ran at most once, only on an unreachable node, and exactly when the
+ *    model says for deaths by counting and for full collections;
+ *  - the live nodes are exactly the model's after counting and after full collections
+ *    (reachable from the held nodes and the resurrected ones), a subset of the unreachable
+ *    ones died after a younger collection, and every count is exact;
+ *  - every weakref to a freed node is dead and its callback ran once; every weakref to a
+ *    live node works unless the node was garbage when a collection cleared it (CPython
+ *    clears weakrefs to garbage before finalizers, resurrected or not);
+ *  - rc_heap_check says RC_OK.
+ * A failure prints the seed: RCGC_SEED=<seed> replays it, RCGC_ITERATIONS=<n> runs more.
+ */
+#include "rctest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_NODES 48
+#define MAX_WRS 32
+#define SLOTS 3
+
+typedef struct rnode {
+    rc_object hdr;
+    rc_object *slot[SLOTS];
+    int64_t id;
+    bool resurrect;
+} rnode;
+
+typedef struct mnode {
+    bool exists;     /* created and not freed */
+    rc_object *obj;
+    bool fin;        /* its type has a finalizer */
+    bool resurrect;  /* its finalizer stores it in the keep list */
+    bool finalized;
+    bool kept;       /* in the keep list (at most once: finalizers run once) */
+    int holds;
+    int slot[SLOTS];
+} mnode;
+
+typedef struct mwr {
+    rc_object *obj;  /* NULL: slot unused */
+    int referent;
+    bool dead;       /* expected cleared */
+    int calls;       /* callbacks seen */
+} mwr;
+
+typedef struct world {
+    rc_heap *heap;
+    const rc_type *plain, *finty;
+    rc_object *keep;
+    mnode n[MAX_NODES];
+    int n_nodes;
+    mwr w[MAX_WRS];
+    int fin_log[4 * MAX_NODES];
+    int fin_count;
+    uint64_t seed;
+    bool tearing_down; /* finalizers no longer resurrect (the keep list is going) */
+} world;
+
+/* The finalizer needs the world; tests run one at a time. */
+static world *cur;
+
+/* What the graphs exercised, printed after the run so that a change which stops the
+ * workload from reaching finalizers or weakrefs shows. */
+static struct {
+    uint64_t finalized, resurrected, collected, wr_callbacks;
+} totals;
+
+static void node_finalize(rc_heap *heap, rc_object *self)
+{
+    rnode *r = (rnode *)self;
+    if (cur->fin_count < 4 * MAX_NODES)
+        cur->fin_log[cur->fin_count] = (int)r->id;
+    cur->fin_count++;
+    totals.finalized++;
+    if (r->resurrect && !cur->tearing_down) {
+        totals.resurrected++;
+        rt_append(heap, cur->keep, self);
+    }
+}
+
+static void wr_callback(rc_heap *heap, rc_object *wr, void *user)
+{
+    (void)heap;
+    mwr *m = user;
+    assert_ptr_equal(m->obj, wr);
+    m->calls++;
+    totals.wr_callbacks++;
+}
+
+static const rc_type *node_type(rc_heap *heap, bool fin)
+{
+    static const size_t offs[SLOTS] = {offsetof(rnode, slot[0]), offsetof(rnode, slot[1]),
+                                       offsetof(rnode, slot[2])};
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = fin ? "fnode" : "rnode";
+    spec.instance_bytes = sizeof(rnode);
+    spec.ref_offsets = offs;
+    spec.n_ref_offsets = SLOTS;
+    spec.finalize = fin ? node_finalize : NULL;
+    const rc_type *t = rc_type_new(heap, &spec);
+    assert_non_null(t);
+    return t;
+}
+
+#define CHECK(w, cond)                                                                         \
+    do {                                                                                       \
+        if (!(cond))                                                                           \
+            fail_msg("seed 0x%llx: %s (line %d)", (unsigned long long)(w)->seed, #cond,       \
+                     __LINE__);                                                                \
+    } while (0)
+
+/* ---- the model --------------------------------------------------------------------------- */
+
+static long model_count(const world *w, int id)
+{
+    long c = w->n[id].holds + (w->n[id].kept ? 1 : 0);
+    for (int j = 0; j < w->n_nodes; j++)
+        if (w->n[j].exists)
+            for (int s = 0; s < SLOTS; s++)
+                c += w->n[j].slot[s] == id;
+    return c;
+}
+
+static void model_reach(const world *w, bool *reach)
+{
+    int stack[MAX_NODES], sp = 0;
+    memset(reach, 0, MAX_NODES * sizeof *reach);
+    for (int i = 0; i < w->n_nodes; i++)
+        if (w->n[i].exists && (w->n[i].holds > 0 || w->n[i].kept)) {
+            reach[i] = true;
+            stack[sp++] = i;
+        }
+    while (sp > 0) {
+        int i = stack[--sp];
+        for (int s = 0; s < SLOTS; s++) {
+            int t = w->n[i].slot[s];
+            if (t >= 0 && !reach[t]) {
+                reach[t] = true;
+                stack[sp++] = t;
+            }
+        }
+    }
+}
+
+/* Deaths by counting after the model lost a reference to id: PEP 442 at count zero. */
+static void model_release(world *w, int id, bool *expect_fin)
+{
+    int work[4 * MAX_NODES], wn = 0;
+    work[wn++] = id;
+    while (wn > 0) {
+        int i = work[--wn];
+        mnode *m = &w->n[i];
+        if (!m->exists || model_count(w, i) > 0)
+            continue;
+        if (m->fin && !m->finalized) {
+            m->finalized = true;
+            expect_fin[i] = true;
+            if (m->resurrect) {
+                m->kept = true;
+                continue;
+            }
+        }
+        m->exists = false;
+        for (int k = 0; k < MAX_WRS; k++)
+            if (w->w[k].obj != NULL && w->w[k].referent == i)
+                w->w[k].dead = true;
+        for (int s = 0; s < SLOTS; s++) {
+            int t = m->slot[s];
+            m->slot[s] = -1;
+            if (t >= 0)
+                work[wn++] = t;
+        }
+    }
+}
+
+/* ---- comparison -------------------------------------------------------------------------- */
+
+typedef struct seen {
+    world *w;
+    bool alive[MAX_NODES];
+} seen;
+
+static int see_node(rc_heap *heap, rc_object *obj, void *user)
+{
+    seen *s = user;
+    const rc_type *t = rc_type_of(heap, obj);
+    if (t == s->w->plain || t == s->w->finty) {
+        int64_t id = ((rnode *)obj)->id;
+        CHECK(s->w, id >= 0 && id < s->w->n_nodes && s->w->n[id].obj == obj);
+        s->alive[id] = true;
+    }
+    return 0;
+}
+
+static void observe(world *w, bool *alive)
+{
+    seen s;
+    memset(&s, 0, sizeof s);
+    s.w = w;
+    rc_heap_visit(w->heap, see_node, &s);
+    memcpy(alive, s.alive, sizeof s.alive);
+}
+
+static void compare(world *w, const bool *expect_fin, bool exact_alive)
+{
+    bool fin_seen[MAX_NODES] = {false};
+    CHECK(w, w->fin_count <= 4 * MAX_NODES);
+    for (int k = 0; k < w->fin_count; k++) {
+        int id = w->fin_log[k];
+        CHECK(w, !fin_seen[id]); /* at most once */
+        fin_seen[id] = true;
+    }
+    for (int i = 0; i < w->n_nodes; i++)
+        CHECK(w, fin_seen[i] == expect_fin[i]);
+    w->fin_count = 0;
+    bool alive[MAX_NODES];
+    observe(w, alive);
+    for (int i = 0; i < w->n_nodes; i++) {
+        if (exact_alive)
+            CHECK(w, alive[i] == w->n[i].exists);
+        if (w->n[i].exists) {
+            CHECK(w, alive[i]);
+            CHECK(w, rc_refcount(w->n[i].obj) == model_count(w, i));
+            CHECK(w, rc_gc_is_finalized(w->heap, w->n[i].obj) == w->n[i].finalized);
+        }
+    }
+    for (int k = 0; k < MAX_WRS; k++) {
+        mwr *m = &w->w[k];
+        if (m->obj == NULL)
+            continue;
+        rc_object *got = rc_weakref_get(w->heap, m->obj);
+        if (m->dead) {
+            CHECK(w, got == NULL);
+            CHECK(w, m->calls == 1);
+        } else {
+            CHECK(w, got == w->n[m->referent].obj);
+            CHECK(w, m->calls == 0);
+        }
+        rc_decref(w->heap, got);
+    }
+    CHECK(w, rc_heap_check(w->heap) == RC_OK);
+}
+
+/* ---- operations -------------------------------------------------------------------------- */
+
+static int pick_live(world *w, rt_rng *rng)
+{
+    int live[MAX_NODES], n = 0;
+    for (int i = 0; i < w->n_nodes; i++)
+        if (w->n[i].exists)
+            live[n++] = i;
+    return n == 0 ? -1 : live[rt_rng_below(rng, (uint32_t)n)];
+}
+
+static void op_create(world *w, rt_rng *rng, bool *expect_fin)
+{
+    (void)expect_fin;
+    if (w->n_nodes == MAX_NODES)
+        return;
+    int id = w->n_nodes++;
+    mnode *m = &w->n[id];
+    memset(m, 0, sizeof *m);
+    m->fin = rt_rng_below(rng, 3) != 0;
+    m->resurrect = m->fin && rt_rng_below(rng, 3) == 0;
+    m->obj = rc_new(w->heap, m->fin ? w->finty : w->plain);
+    assert_non_null(m->obj);
+    ((rnode *)m->obj)->id = id;
+    ((rnode *)m->obj)->resurrect = m->resurrect;
+    m->exists = true;
+    m->holds = 1;
+    for (int s = 0; s < SLOTS; s++)
+        m->slot[s] = -1;
+}
+
+static void op_link(world *w, rt_rng *rng, bool *expect_fin)
+{
+    int a = pick_live(w, rng);
+    if (a < 0)
+        return;
+    int s = (int)rt_rng_below(rng, SLOTS);
+    int b = rt_rng_below(rng, 4) == 0 ? -1 : pick_live(w, rng);
+    rnode *r = (rnode *)w->n[a].obj;
+    rc_object *old = r->slot[s];
+    int old_id = w->n[a].slot[s];
+    r->slot[s] = b >= 0 ? rc_newref(w->n[b].obj) : NULL;
+    w->n[a].slot[s] = b;
+    rc_decref(w->heap, old);
+    if (old_id >= 0)
+        model_release(w, old_id, expect_fin);
+}
+
+static void op_hold(world *w, rt_rng *rng, bool *expect_fin)
+{
+    (void)expect_fin;
+    int a = pick_live(w, rng);
+    if (a < 0)
+        return;
+    rc_incref(w->n[a].obj);
+    w->n[a].holds++;
+}
+
+static void op_drop(world *w, rt_rng *rng, bool *expect_fin)
+{
+    int held[MAX_NODES], n = 0;
+    for (int i = 0; i < w->n_nodes; i++)
+        if (w->n[i].exists && w->n[i].holds > 0)
+            held[n++] = i;
+    if (n == 0)
+        return;
+    int a = held[rt_rng_below(rng, (uint32_t)n)];
+    w->n[a].holds--;
+    rc_decref(w->heap, w->n[a].obj);
+    model_release(w, a, expect_fin);
+}
+
+static void op_unkeep(world *w, rt_rng *rng, bool *expect_fin)
+{
+    (void)rng;
+    if (rc_list_len(w->heap, w->keep) == 0)
+        return;
+    rc_object *o = NULL;
+    assert_int_equal(rc_list_pop(w->heap, w->keep, -1, &o), RC_OK);
+    int id = (int)((rnode *)o)->id;
+    CHECK(w, w->n[id].kept && w->n[id].obj == o);
+    w->n[id].kept = false;
+    rc_decref(w->heap, o);
+    model_release(w, id, expect_fin);
+}
+
+static void op_weakref(world *w, rt_rng *rng, bool *expect_fin)
+{
+    (void)expect_fin;
+    int k = (int)rt_rng_below(rng, MAX_WRS);
+    mwr *m = &w->w[k];
+    if (m->obj != NULL) { /* drop it: its callback never runs */
+        rc_decref(w->heap, m->obj);
+        memset(m, 0, sizeof *m);
+        return;
+    }
+    int a = pick_live(w, rng);
+    if (a < 0)
+        return;
+    m->referent = a;
+    m->dead = false;
+    m->calls = 0;
+    m->obj = rc_weakref_new(w->heap, w->n[a].obj, wr_callback, m);
+    assert_non_null(m->obj);
+}
+
+static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
+{
+    int gen = (int)rt_rng_below(rng, 3);
+    bool r0[MAX_NODES];
+    model_reach(w, r0);
+    int64_t n = rc_collect(w->heap, gen);
+    CHECK(w, n >= 0);
+    totals.collected += (uint64_t)n;
+    int unreachable = 0;
+    for (int i = 0; i < w->n_nodes; i++)
+        unreachable += w->n[i].exists && !r0[i];
+    CHECK(w, n <= unreachable);
+    /* Finalizers that ran: only on unreachable, unfinalized nodes. */
+    for (int k = 0; k < w->fin_count; k++) {
+        int id = w->fin_log[k];
+        CHECK(w, w->n[id].exists && !r0[id] && w->n[id].fin && !w->n[id].finalized);
+        expect_fin[id] = true;
+        w->n[id].finalized = true;
+        if (w->n[id].resurrect)
+            w->n[id].kept = true;
+    }
+    bool alive[MAX_NODES];
+    observe(w, alive);
+    for (int i = 0; i < w->n_nodes; i++) {
+        if (!w->n[i].exists)
+            continue;
+        if (gen == 2) {
+            CHECK(w, !r0[i] || alive[i]);
+            if (!r0[i] && w->n[i].fin && !w->n[i].finalized)
+                CHECK(w, !"an unreachable node's finalizer did not run");
+        }
+        if (!alive[i])
+            CHECK(w, !r0[i]);
+    }
+    if (gen == 2)
+        CHECK(w, n == unreachable);
+    /* Weakrefs to garbage were cleared whether or not it was resurrected. */
+    for (int k = 0; k < MAX_WRS; k++) {
+        mwr *m = &w->w[k];
+        if (m->obj == NULL || m->dead)
+            continue;
+        rc_object *got = rc_weakref_get(w->heap, m->obj);
+        if (got == NULL) {
+            CHECK(w, !r0[m->referent]);
+            m->dead = true;
+        } else if (gen == 2) {
+            CHECK(w, r0[m->referent]);
+        }
+        rc_decref(w->heap, got);
+    }
+    for (int i = 0; i < w->n_nodes; i++)
+        if (w->n[i].exists && !alive[i]) {
+            w->n[i].exists = false;
+            for (int s = 0; s < SLOTS; s++)
+                w->n[i].slot[s] = -1;
+            for (int k = 0; k < MAX_WRS; k++)
+                if (w->w[k].obj != NULL && w->w[k].referent == i)
+                    CHECK(w, w->w[k].dead);
+        }
+    if (gen == 2) {
+        bool r1[MAX_NODES];
+        model_reach(w, r1);
+        for (int i = 0; i < w->n_nodes; i++)
+            CHECK(w, alive[i] == (w->n[i].exists && r1[i]));
+    }
+}
+
+typedef void (*op_fn)(world *w, rt_rng *rng, bool *expect_fin);
+
+static void run_one(uint64_t seed, int n_ops)
+{
+    world *w = test_calloc(1, sizeof *w);
+    cur = w;
+    w->seed = seed;
+    w->heap = rt_heap_new_exact();
+    w->plain = node_type(w->heap, false);
+    w->finty = node_type(w->heap, true);
+    w->keep = rt_list(w->heap);
+    rt_rng rng;
+    rt_rng_seed(&rng, seed);
+    static const op_fn ops[] = {op_create, op_create, op_create, op_link, op_link, op_link,
+                                op_link, op_hold, op_drop, op_drop, op_unkeep, op_weakref,
+                                op_weakref, op_collect};
+    for (int step = 0; step < n_ops; step++) {
+        bool expect_fin[MAX_NODES] = {false};
+        w->fin_count = 0;
+        ops[rt_rng_below(&rng, sizeof ops / sizeof ops[0])](w, &rng, expect_fin);
+        compare(w, expect_fin, true);
+    }
+    w->tearing_down = true;
+    for (int k = 0; k < MAX_WRS; k++)
+        rc_decref(w->heap, w->w[k].obj);
+    rc_decref(w->heap, w->keep);
+    rt_heap_finish(w->heap);
+    cur = NULL;
+    test_free(w);
+}
+
+static void random_graphs_with_finalizers_and_weakrefs_match_model(void **state)
+{
+    (void)state;
+    bool found = false;
+    uint64_t seed = rt_env_u64("RCGC_SEED", 0, &found);
+    if (found) {
+        run_one(seed, 300);
+        return;
+    }
+    uint64_t iterations = rt_env_u64("RCGC_ITERATIONS", 400, NULL);
+    for (uint64_t i = 0; i < iterations; i++)
+        run_one(rt_mix64(0xf1a1u + i), 300);
+    print_message("graphs %llu: finalized %llu, resurrected %llu, collected %llu, weakref "
+                  "callbacks %llu\n",
+                  (unsigned long long)iterations, (unsigned long long)totals.finalized,
+                  (unsigned long long)totals.resurrected, (unsigned long long)totals.collected,
+                  (unsigned long long)totals.wr_callbacks);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(random_graphs_with_finalizers_and_weakrefs_match_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
