@@ -65,6 +65,13 @@ typedef struct diff {
     bool *must_free;      /* garbage of the last collection: must be gone at the next sync */
     bool *scratch;        /* work array for expected_garbage */
     uint64_t pre_collections[3], pre_collected[3]; /* stats before a constructor */
+    /* The collector's schedule (src/gc.c section 5), followed from the outside: */
+    bool sched;          /* modelled (the heap started with no tracked objects) */
+    size_t m_count[3];   /* rc_gc_get_count as it must be */
+    size_t m_thr[3];     /* thresholds */
+    bool m_enabled, m_stress;
+    size_t m_ll_total, m_ll_pending; /* long-lived objects and promotions since */
+    bool in_collection;  /* the current operation frees only inside a collection */
     bool *tracked_before; /* rc_gc_is_tracked just before the current collection */
     long *expect;
     rc_object **seen;    /* rc_heap_visit's objects */
@@ -270,6 +277,10 @@ static void sync(diff *d, size_t *freed, size_t *freed_tracked)
                kind_names[d->kind[id]], or_holds(d->g, (int)id));
         or_remove(d->g, (int)id);
         d->must_free[id] = false;
+        /* A container's death is a deallocation for get_count()[0] (tracked or not, as in
+         * CPython); inside a collection the count is reset afterwards anyway. */
+        if (!d->in_collection && d->kind[id] < K_CONTAINERS && d->m_count[0] > 0)
+            d->m_count[0]--;
         d->obj[id] = NULL;
         d->n_live--;
         nf++;
@@ -393,10 +404,14 @@ static bool in_collected_set(const diff *d, size_t id, int gen)
            d->gen[id] <= gen;
 }
 
-/* Marks the garbage of a collection of gen in must_free; returns how many. */
-static size_t expected_garbage(diff *d, int gen)
+/* Marks the garbage of a collection of gen in must_free; returns how many, and the size
+ * of the collected set in *set_size. */
+static size_t expected_garbage(diff *d, int gen, size_t *set_size)
 {
     size_t n = or_size(d->g), count = 0;
+    *set_size = 0;
+    for (size_t id = 0; id < n; id++)
+        *set_size += in_collected_set(d, id, gen);
     for (size_t id = 0; id < n; id++)
         d->scratch[id] = or_exists(d->g, (int)id) && !in_collected_set(d, id, gen);
     or_reachable_from(d->g, d->scratch, d->reach_wide);
@@ -423,15 +438,64 @@ static void stats_snapshot(diff *d, uint64_t collections[3], uint64_t collected[
     }
 }
 
+/* What a collection of gen does to the counts and the long-lived figures. */
+static void model_collected(diff *d, int gen, size_t set_size, size_t garbage)
+{
+    if (gen == 2) {
+        d->m_ll_pending = 0;
+        d->m_ll_total = set_size - garbage;
+    } else if (gen == 1) {
+        d->m_ll_pending += set_size - garbage;
+    }
+    if (gen < 2)
+        d->m_count[gen + 1]++;
+    for (int g = 0; g <= gen; g++)
+        d->m_count[g] = 0;
+}
+
+/* The generation an allocation of a tracked object collects, or -1 (get_count()[0] has
+ * been incremented already). The oldest generation over its threshold goes, except that a
+ * full collection waits while promotions since the last are under a quarter of what it
+ * left. */
+static int model_schedule(const diff *d)
+{
+    bool due = d->m_enabled && d->m_thr[0] > 0 && d->m_count[0] > d->m_thr[0];
+    if (!d->m_stress && !due)
+        return -1;
+    for (int i = 2; i >= 0; i--) {
+        if (d->m_count[i] > d->m_thr[i]) {
+            if (i == 2 && d->m_ll_pending < d->m_ll_total / 4)
+                continue;
+            return i;
+        }
+    }
+    return d->m_stress ? 0 : -1;
+}
+
+static void check_counts(diff *d)
+{
+    if (!d->sched)
+        return;
+    rt_gens c = rt_gc_count(d->heap);
+    DCHECK(d, c.n[0] == d->m_count[0] && c.n[1] == d->m_count[1] && c.n[2] == d->m_count[2],
+           "rc_gc_get_count %zu %zu %zu, the model says %zu %zu %zu", c.n[0], c.n[1], c.n[2],
+           d->m_count[0], d->m_count[1], d->m_count[2]);
+}
+
 /* Call before a constructor: remembers the collection counts. */
 static void before_alloc(diff *d) { stats_snapshot(d, d->pre_collections, d->pre_collected); }
 
-/* Call right after a constructor, before the model learns of the new node: if the
- * allocation ran a collection, it was of one generation, found exactly the model's garbage
- * (rc_gc_stats.collected), and promoted the survivors. */
-static void after_alloc(diff *d)
+/* Call right after a constructor of kind k, before the model learns of the new node: the
+ * allocation ran the collection the schedule says (none for atomic kinds), which found
+ * exactly the model's garbage (rc_gc_stats.collected) and promoted the survivors. */
+static void after_alloc(diff *d, node_kind k)
 {
     uint64_t coll[3], got[3];
+    int predicted = -1;
+    if (k < K_CONTAINERS) {
+        d->m_count[0]++;
+        predicted = model_schedule(d);
+    }
     stats_snapshot(d, coll, got);
     int which = -1, runs = 0;
     for (int g = 0; g < 3; g++) {
@@ -440,14 +504,22 @@ static void after_alloc(diff *d)
             which = g;
         }
     }
+    if (d->sched)
+        DCHECK(d, which == predicted,
+               "the allocation collected generation %d, the schedule says %d (counts %zu %zu "
+               "%zu, thresholds %zu %zu %zu, long-lived %zu pending %zu)",
+               which, predicted, d->m_count[0], d->m_count[1], d->m_count[2], d->m_thr[0],
+               d->m_thr[1], d->m_thr[2], d->m_ll_total, d->m_ll_pending);
     if (runs == 0)
         return;
     DCHECK(d, runs == 1, "one allocation ran %d collections", runs);
-    size_t garbage = expected_garbage(d, which);
+    size_t set_size;
+    size_t garbage = expected_garbage(d, which, &set_size);
     DCHECK(d, got[which] - d->pre_collected[which] == garbage,
            "automatic collection of generation %d found %" PRIu64 ", the model says %zu", which,
            got[which] - d->pre_collected[which], garbage);
     promote(d, which);
+    model_collected(d, which, set_size, garbage);
     d->t.auto_collections++;
 }
 
@@ -486,19 +558,19 @@ static void op_create(diff *d)
         rc_object *o = k == K_FLOAT ? rc_float_new(h, (double)id)
                        : k == K_STR ? rc_str_from_cstr(h, text)
                                     : rc_int_new(h, BIGINT_BASE + id);
-        after_alloc(d);
+        after_alloc(d, k);
         DCHECK(d, o != NULL && rc_is_heap_object(o), "creating a %s: %s", kind_names[k],
                rc_heap_errmsg(h));
         add_node(d, k, 0, o);
     } else if (k == K_PAIR) {
         before_alloc(d);
         rc_object *o = rt_pair_new(h, d->pair, id);
-        after_alloc(d);
+        after_alloc(d, k);
         add_node(d, k, 2, o);
     } else if (k == K_BAG) {
         before_alloc(d);
         rc_object *o = rt_bag_new(h, d->bag, id);
-        after_alloc(d);
+        after_alloc(d, k);
         add_node(d, k, RT_BAG_SLOTS, o);
     } else if (k == K_TUPLE) {
         rc_object *items[4];
@@ -515,7 +587,7 @@ static void op_create(diff *d)
         }
         before_alloc(d);
         rc_object *t = rc_tuple_new(h, fan + 1, items);
-        after_alloc(d);
+        after_alloc(d, k);
         DCHECK(d, t != NULL, "rc_tuple_new: %s", rc_heap_errmsg(h));
         int nid = add_node(d, k, fan, t);
         for (size_t i = 0; i < fan; i++)
@@ -524,7 +596,7 @@ static void op_create(diff *d)
         size_t hint = rt_rng_below(&d->rng, 3);
         before_alloc(d);
         rc_object *l = rc_list_new(h, hint);
-        after_alloc(d);
+        after_alloc(d, k);
         DCHECK(d, l != NULL, "rc_list_new: %s", rc_heap_errmsg(h));
         DCHECK(d, rc_list_append(h, l, small(d, id)) == RC_OK, "append id");
         add_node(d, k, 0, l);
@@ -539,7 +611,7 @@ static void op_create(diff *d)
     } else {
         before_alloc(d);
         rc_object *m = rc_dict_new(h);
-        after_alloc(d);
+        after_alloc(d, k);
         DCHECK(d, m != NULL, "rc_dict_new: %s", rc_heap_errmsg(h));
         DCHECK(d, rc_dict_set(h, m, small(d, 0), small(d, id)) == RC_OK, "dict id");
         add_node(d, k, 0, m);
@@ -686,7 +758,8 @@ static void op_collect(diff *d, int gen)
     bool *wide = calloc(n ? n : 1, sizeof *wide);
     assert_non_null(wide);
     memcpy(wide, d->reach_wide, n * sizeof *wide);
-    size_t garbage = expected_garbage(d, gen);
+    size_t set_size;
+    size_t garbage = expected_garbage(d, gen, &set_size);
     uint64_t before = rt_collections(d->heap, gen);
     int64_t found = rc_collect(d->heap, gen);
     DCHECK(d, found == (int64_t)garbage, "rc_collect(%d) returned %" PRId64 ", the model says %zu",
@@ -695,7 +768,11 @@ static void op_collect(diff *d, int gen)
     DCHECK(d, found >= 0, "rc_collect returned %" PRId64 ": %s", found, rc_heap_errmsg(d->heap));
     DCHECK(d, rt_collections(d->heap, gen) == before + 1, "collections of generation %d", gen);
     size_t freed, freed_tracked;
+    d->in_collection = true;
     sync(d, &freed, &freed_tracked);
+    d->in_collection = false;
+    model_collected(d, gen, set_size, garbage);
+    check_counts(d);
     d->t.explicit_collections++;
     d->t.freed_by_collections += freed;
     /* Survivors moved up: the collected generations are empty (nothing allocated since). */
@@ -765,6 +842,7 @@ static void op_configure(diff *d)
             rc_gc_enable(d->heap);
         else
             rc_gc_disable(d->heap);
+        d->m_enabled = on;
         DCHECK(d, rc_gc_is_enabled(d->heap) == on, "rc_gc_is_enabled");
     } else {
         size_t t0 = t0s[rt_rng_below(&d->rng, 8)];
@@ -772,6 +850,9 @@ static void op_configure(diff *d)
         size_t t2 = t12s[rt_rng_below(&d->rng, 4)];
         snprintf(d->what, sizeof d->what, "threshold %zu %zu %zu", t0, t1, t2);
         DCHECK(d, rc_gc_set_threshold(d->heap, t0, t1, t2) == RC_OK, "rc_gc_set_threshold");
+        d->m_thr[0] = t0;
+        d->m_thr[1] = t1;
+        d->m_thr[2] = t2;
     }
 }
 
@@ -798,6 +879,10 @@ static void graph_setup(diff *d)
     cfg.threshold[1] = 1 + rt_rng_below(&d->rng, 3);
     cfg.threshold[2] = 1 + rt_rng_below(&d->rng, 3);
     d->heap = rt_heap_new_cfg(&cfg);
+    for (int g = 0; g < 3; g++)
+        d->m_thr[g] = cfg.threshold[g];
+    d->m_enabled = !cfg.gc_disabled;
+    d->m_stress = cfg.stress;
     d->pair = rt_pair_type(d->heap);
     d->bag = rt_bag_type(d->heap);
     d->list = rc_heap_builtin_list(d->heap);
@@ -807,6 +892,8 @@ static void graph_setup(diff *d)
     assert_int_equal(rc_heap_visit(d->heap, record_base, d), 0);
     d->base_live_objects = rt_live_objects(d->heap);
     d->base_tracked_objects = rt_tracked_objects(d->heap);
+    rt_gens c0 = rt_gc_count(d->heap);
+    d->sched = d->base_tracked_objects == 0 && c0.n[0] == 0 && c0.n[1] == 0 && c0.n[2] == 0;
 }
 
 static void graph_teardown(diff *d)
@@ -873,8 +960,10 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
     for (d.op = 0; d.op < p->n_ops; d.op++) {
         uint32_t r = rt_rng_below(&d.rng, 100);
         bool room = or_size(d.g) < p->max_nodes;
-        if (r < 23 && room)
+        if (r < 23 && room) {
+            d.in_collection = true; /* a create frees nothing outside its collection */
             op_create(&d);
+        }
         else if (r < 49)
             op_link(&d);
         else if (r < 63)
@@ -892,6 +981,8 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
             op_configure(&d);
         /* Where an operation had nothing to work on it did nothing; sync anyway. */
         sync(&d, NULL, NULL);
+        d.in_collection = false;
+        check_counts(&d);
         check_heap(&d);
     }
     graph_teardown(&d);

@@ -13,8 +13,9 @@
  *    ones), frees them, and promotes the rest, so generation sizes match the model;
  *  - after a full collection the live nodes are exactly the reachable ones; while the test
  *    has untracked some nodes (rc_gc_untrack), what those reach counts as reachable too;
- *  - collections happen only in explicit rc_collect calls and in constructors, one at most
- *    per allocation;
+ *  - collections happen only in explicit rc_collect calls and in constructors, exactly when
+ *    the model of the schedule says (gc.get_count arithmetic, thresholds, enable/disable,
+ *    stress, CPython's long-lived rule), and rc_gc_get_count always matches it;
  *  - rc_gc_is_tracked is true exactly for the nodes the test has not untracked;
  *  - live_objects, tracked_objects and the generation sizes agree with the live nodes,
  *    and rc_heap_check says RC_OK.
