@@ -1,11 +1,12 @@
 /*
  * differential.c -- the randomized differential test described in differential.h.
  *
- * Each graph gets its own heap. A node is a pair, a bag, a list, a tuple or a dict, and
- * carries its oracle id inside itself (the pair's and bag's id field; item 0 of a list or
- * tuple; the value under key 0 of a dict), so the live set read back through
- * rc_heap_visit is exact even when a freed slot is reused by a new node. Oracle slot s of
- * a list or tuple is its item s + 1; of a dict, the value under key s + 1.
+ * Each graph gets its own heap. A node is a pair, a bag, a list, a tuple, a dict or an
+ * atomic leaf (float, str, boxed int), and carries its oracle id inside itself (the pair's
+ * and bag's id field; item 0 of a list or tuple; the value under key 0 of a dict; a leaf's
+ * value), so the live set read back through rc_heap_visit is exact even when a freed slot
+ * is reused by a new node. Oracle slot s of a list or tuple is its item s + 1; of a dict,
+ * the value under key s + 1.
  *
  * Pointers to nodes that may be cyclic garbage are only used around calls that cannot
  * collect (links, holds): a constructor may run a collection, so the targets a new node is
