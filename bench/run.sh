@@ -37,9 +37,13 @@ fi
 
 echo "bench: building in $build (Release)" >&2
 mkdir -p "$build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    -DRCGC_BUILD_TOOLS=OFF > "$build/bench-configure.log" 2>&1 ||
-    { cat "$build/bench-configure.log" >&2; exit 1; }
+# An existing Release build (e.g. BENCH_BUILD=build-release from the Makefile) is used as it
+# is configured; anything else is configured here, without tests and tools.
+if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt" 2> /dev/null; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+        -DRCGC_BUILD_TOOLS=OFF > "$build/bench-configure.log" 2>&1 ||
+        { cat "$build/bench-configure.log" >&2; exit 1; }
+fi
 targets=$(cd "$root/bench/rcgc" && for f in *.c; do printf 'rcgc-bench-%s ' "${f%.c}"; done)
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target $targets peer-malloc \
     $(grep -q '^BDWGC_FOUND:INTERNAL=1' "$build/CMakeCache.txt" && echo peer-boehm) >&2
