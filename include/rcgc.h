@@ -688,6 +688,36 @@ typedef void (*rc_gc_callback_fn)(rc_heap *heap, const rc_gc_info *info, void *u
 RC_API rc_status rc_gc_callback_add(rc_heap *heap, rc_gc_callback_fn fn, void *user);
 RC_API rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void *user);
 
+/* Weak containers (Python's weakref.WeakValueDictionary, WeakKeyDictionary, WeakSet):
+ * entries vanish when their weakly held object dies (an entry's weakref callback removes
+ * it). A weak-value dict's keys are compared as rc_dict compares them; weak keys and set
+ * members are compared by identity (rcgc's str, int and tuple, like CPython's, are
+ * usually held strongly elsewhere; identity is what CPython's user classes use). Weakly
+ * held objects must be heap objects (RC_EINVAL). Values of a weak-key dict and keys of a
+ * weak-value dict are held strongly. Can collect: the constructors and the setters. */
+RC_API rc_object *rc_weakvaluedict_new(rc_heap *heap);
+RC_API rc_object *rc_weakkeydict_new(rc_heap *heap);
+RC_API rc_object *rc_weakset_new(rc_heap *heap);
+/* Both dict kinds (RC_ETYPE for a weakset). get: the value as a new reference in *out,
+ * RC_EKEY if absent or dead. len counts entries whose object is alive (also for sets). */
+RC_API rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value);
+RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out);
+RC_API rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key);
+RC_API size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd);
+RC_API rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj);
+RC_API bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj);
+/* Removes obj if present (RC_OK either way). */
+RC_API rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj);
+
+/* Python's weakref.finalize: fn(heap, user) runs once, when obj dies (count zero or cyclic
+ * garbage, as a weakref callback would) or, for registrations whose object is still alive
+ * at rc_heap_free, then, in registration order, before any object is freed. RC_EINVAL for
+ * a NULL fn or an obj that is None or a small int; RC_ENOMEM. Can collect. */
+typedef void (*rc_finalize_fn)(rc_heap *heap, void *user);
+RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user);
+/* Registrations whose function has not run yet (Python's finalize.alive, summed). */
+RC_API size_t rc_finalize_pending(const rc_heap *heap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,10 @@
 /*
  * check.c -- rc_heap_check: recounts what the heap's books claim and verifies the
- * invariants PAGE and POOL (page.c), HEADER (object.c), and the collector's list and
- * generation rules (gc.c, section 8). Walks every page; allocates nothing.
+ * invariants PAGE and POOL (page.c), HEADER (object.c), the collector's list and
+ * generation rules (gc.c, section 8), and WEAKLIST and TABLE (weakref.c). Walks every
+ * page; allocates nothing.
  */
-#include "internal.h"
+#include "finalize.h"
 
 #include <string.h>
 
@@ -43,8 +44,10 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
         return fail(heap, ctx, "live object with a count below 1", obj);
     if (t->holds_refs != page->container)
         return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
-    if (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS))
+    if (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE))
         return fail(heap, ctx, "collection bit set between collections", obj);
+    if ((obj->_tinfo & RCI_WEAKREFD) && rc_weakref_count(heap, obj) == 0)
+        return fail(heap, ctx, "RCI_WEAKREFD set on an object without weakrefs", obj);
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
@@ -163,5 +166,11 @@ rc_status rc_heap_check(rc_heap *heap)
         return ctx.status;
     if (check_books(heap, &ctx) != RC_OK)
         return ctx.status;
+    const void *where = NULL;
+    const char *why = rci_weakrefs_check(heap, &where);
+    if (why != NULL)
+        return fail(heap, &ctx, why, where);
+    if (heap->deferred_len != 0 || heap->wr_calls_len != 0)
+        return fail(heap, &ctx, "deferred rites or weakref callbacks left between collections", heap);
     return check_counts(heap, &ctx);
 }

@@ -33,6 +33,12 @@ void rci_weakref_detach(rc_heap *heap, rc_object *wr);
 void rci_weakref_calls_run(rc_heap *heap, size_t mark);
 /* Heap shutdown: every weakref is cleared without callbacks and the side table freed. */
 void rci_weakrefs_shutdown(rc_heap *heap);
+/* Heap shutdown, before anything is freed: runs the rc_finalize_register functions left,
+ * in registration order, and frees the records. */
+void rci_finalizers_shutdown(rc_heap *heap);
+/* rc_heap_check's part: WEAKLIST and TABLE (weakref.c). NULL, or what is wrong with
+ * *where set to the object or heap concerned. */
+const char *rci_weakrefs_check(const rc_heap *heap, const void **where);
 
 /* ---- gcmodule.c ---- */
 /* Around one collection (gc.c): start callbacks and debug lines; then the end. Both are

@@ -122,8 +122,9 @@
  *
  * 8. rc_heap_check (check.c) verifies between collections: generation sizes and tracked
  *    counts against a recount, that every generation-0/1 object's page is on the young or
- *    gen1 list, that no collection bit is set, and that no count is below the references
- *    the heap itself holds to the object.
+ *    gen1 list, that no collection bit (GARBAGE included) is set, that no count is below
+ *    the references the heap itself holds to the object, the weakref side table
+ *    (weakref.c, WEAKLIST and TABLE), and that no deferred rites or callbacks are left.
  */
 #include "finalize.h"
 
@@ -874,6 +875,7 @@ static int destroy_page(rc_heap *heap, rci_page *page, void *user)
 
 void rci_gc_free_all(rc_heap *heap)
 {
+    rci_finalizers_shutdown(heap);
     heap->collecting = true;
     heap->defer_page_release = true;
     rci_weakrefs_shutdown(heap);

@@ -226,6 +226,7 @@ struct rc_heap {
     size_t wr_cap;                  /* slots in wr_table (a power of two, or 0) */
     size_t wr_used;                 /* referents with weak references */
     rc_type *t_weakref;             /* the weakref type, registered on first use */
+    rc_type *t_weakdict;            /* the weak containers' type, registered on first use */
     rc_object **deferred;           /* objects whose count reached zero while defer_free was
                                        set and that need a finalizer or weakref clearing:
                                        each holds one reference, dropped after the collection */
@@ -238,6 +239,8 @@ struct rc_heap {
     struct rci_gc_cb *gc_cbs;       /* collection callbacks, in registration order */
     size_t gc_cbs_len, gc_cbs_cap;
     rc_object *gc_garbage;          /* the gc.garbage list (one reference), or NULL */
+    struct rci_fin_rec **fin_recs;  /* rc_finalize_register records, registration order */
+    size_t fin_recs_len, fin_recs_cap;
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)

@@ -13,9 +13,15 @@
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
  *
- * A weakref is a tracked container whose traverse visits nothing: it holds no strong
- * reference, but being tracked lets a collection tell when a weakref is itself garbage, in
- * which case its callback must not run (CPython's handle_weakrefs).
+ * A weakref is a tracked container whose traverse visits only payload and mapkey (strong
+ * references the weak containers below use; NULL for rc_weakref_new): being tracked lets a
+ * collection tell when a weakref is itself garbage, in which case its callback must not
+ * run (CPython's handle_weakrefs).
+ * WEAKDICT: the weak containers (weak-value dict, weak-key dict, weak set) wrap a dict of
+ *   weakrefs whose callbacks remove their own entry, with the container as user pointer.
+ *   A container that dies by counting disarms its weakrefs first (callback NULL), so a
+ *   callback already queued never sees a freed container; in cyclic garbage its weakrefs
+ *   are garbage too, and garbage weakrefs never call back.
  */
 #include "finalize.h"
 
@@ -28,6 +34,9 @@ typedef struct rci_weakref {
     struct rci_weakref *prev;
     rc_weakref_fn callback;        /* called once when the referent dies, or NULL */
     void *user;
+    rc_object *payload;            /* strong: a weak-key dict's value, or NULL */
+    rc_object *mapkey;             /* strong: the key of its entry in a weak container
+                                      (CPython's KeyedRef), or NULL */
 } rci_weakref;
 
 typedef struct rci_wr_slot {
@@ -111,17 +120,17 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
 
 static int weakref_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
 {
-    (void)heap;
-    (void)self;
-    (void)visit;
-    (void)arg;
-    return 0;
+    int r = visit(heap, ((rci_weakref *)self)->payload, arg);
+    return r ? r : visit(heap, ((rci_weakref *)self)->mapkey, arg);
 }
 
 static void weakref_clear(rc_heap *heap, rc_object *self)
 {
-    (void)heap;
-    (void)self;
+    rci_weakref *wr = (rci_weakref *)self;
+    rc_object *p = wr->payload, *k = wr->mapkey;
+    wr->payload = wr->mapkey = NULL;
+    rc_decref(heap, p);
+    rc_decref(heap, k);
 }
 
 /* Unlinks wr from its referent's list, dropping the list when it empties. */
@@ -184,16 +193,18 @@ bool rc_is_weakref(const rc_heap *heap, const rc_object *ref)
            rci_type_index(ref) == heap->t_weakref->index;
 }
 
-rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+static rc_object *weakref_make(rc_heap *heap, const char *call, rc_object *obj,
+                               rc_weakref_fn callback, void *user, rc_object *payload,
+                               rc_object *mapkey)
 {
     if (!rc_is_heap_object(obj)) {
-        rci_error(heap, RC_EINVAL, "rc_weakref_new: the referent %p is None or a small int",
+        rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call,
                   (void *)obj);
         return NULL;
     }
     if (!rci_is_live(obj)) {
         rci_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
-                   "rc_weakref_new: object %p was already freed", (void *)obj);
+                   "%s: object %p was already freed", call, (void *)obj);
         return NULL;
     }
     rc_type *t = weakref_type(heap);
@@ -205,7 +216,7 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     if (self == NULL || !table_reserve(heap)) {
         if (self != NULL) {
             rc_decref(heap, self);
-            rci_error(heap, RC_ENOMEM, "rc_weakref_new: out of memory growing the weakref table");
+            rci_error(heap, RC_ENOMEM, "%s: out of memory growing the weakref table", call);
         }
         rc_decref(heap, obj);
         return NULL;
@@ -214,6 +225,8 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
+    wr->payload = rc_newref(payload);
+    wr->mapkey = rc_newref(mapkey);
     rci_wr_slot *slot = (obj->_tinfo & RCI_WEAKREFD) ? table_find(heap, obj) : NULL;
     if (slot != NULL) {
         wr->next = slot->head;
@@ -226,6 +239,11 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     }
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
+}
+
+rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+{
+    return weakref_make(heap, "rc_weakref_new", obj, callback, user, NULL, NULL);
 }
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
@@ -296,7 +314,8 @@ void rci_weakref_calls_run(rc_heap *heap, size_t mark)
     for (size_t i = mark; i < end; i++) {
         rc_object *self = heap->wr_calls[i];
         rci_weakref *wr = (rci_weakref *)self;
-        wr->callback(heap, self, wr->user);
+        if (wr->callback != NULL) /* NULL: disarmed by a weak container that died */
+            wr->callback(heap, self, wr->user);
         /* Whatever the callback queued ran inside it and was truncated back to end. */
         rc_decref(heap, self);
     }
@@ -319,4 +338,333 @@ void rci_weakrefs_shutdown(rc_heap *heap)
     rci_mem_free(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *));
     heap->wr_calls = NULL;
     heap->wr_calls_len = heap->wr_calls_cap = 0;
+}
+
+/* ---- weak containers (WEAKDICT) ---------------------------------------------------------- */
+
+enum { WD_VALUES, WD_KEYS, WD_SET };
+
+typedef struct rci_weakdict {
+    rc_object hdr;
+    rc_object *map; /* dict: key (WD_VALUES) or the referent's identity (small int) -> weakref */
+    int kind;       /* WD_* */
+} rci_weakdict;
+
+static const char *const wd_names[] = {"weakvaluedict", "weakkeydict", "weakset"};
+
+static int weakdict_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
+{
+    return visit(heap, ((rci_weakdict *)self)->map, arg);
+}
+
+static void weakdict_clear(rc_heap *heap, rc_object *self)
+{
+    rci_weakdict *wd = (rci_weakdict *)self;
+    size_t pos = 0;
+    rc_object *k, *v;
+    while (wd->map != NULL && rc_dict_next(heap, wd->map, &pos, &k, &v))
+        ((rci_weakref *)v)->callback = NULL;
+    rc_object *old = wd->map;
+    wd->map = NULL;
+    rc_decref(heap, old);
+}
+
+static rc_status weakdict_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
+{
+    rci_weakdict *wd = (rci_weakdict *)self;
+    return rc_strbuf_printf(out, "<%s of %zu at %p>", wd_names[wd->kind],
+                            wd->map ? rc_dict_len(heap, wd->map) : 0, (void *)self);
+}
+
+static rc_type *weakdict_type(rc_heap *heap)
+{
+    if (heap->t_weakdict != NULL)
+        return heap->t_weakdict;
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "weakcontainer";
+    spec.instance_bytes = sizeof(rci_weakdict);
+    spec.traverse = weakdict_traverse;
+    spec.clear = weakdict_clear;
+    spec.repr = weakdict_repr;
+    heap->t_weakdict = rci_type_register(heap, &spec);
+    return heap->t_weakdict;
+}
+
+static rc_object *weakdict_new(rc_heap *heap, int kind)
+{
+    rc_type *t = weakdict_type(heap);
+    if (t == NULL)
+        return NULL;
+    rc_object *self = rci_object_new(heap, t, t->instance_bytes);
+    if (self == NULL)
+        return NULL;
+    rc_object *map = rc_dict_new(heap);
+    if (map == NULL) {
+        rc_decref(heap, self);
+        return NULL;
+    }
+    ((rci_weakdict *)self)->map = map;
+    ((rci_weakdict *)self)->kind = kind;
+    return self;
+}
+
+rc_object *rc_weakvaluedict_new(rc_heap *heap) { return weakdict_new(heap, WD_VALUES); }
+rc_object *rc_weakkeydict_new(rc_heap *heap) { return weakdict_new(heap, WD_KEYS); }
+rc_object *rc_weakset_new(rc_heap *heap) { return weakdict_new(heap, WD_SET); }
+
+/* The container's state, or NULL with RC_ETYPE if wd is not one of kind (any: -1). */
+static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, int kind, const char *call)
+{
+    if (!rc_is_heap_object(wd) || heap->t_weakdict == NULL ||
+        rci_type_index(wd) != heap->t_weakdict->index ||
+        (kind >= 0 && ((const rci_weakdict *)wd)->kind != kind) ||
+        ((const rci_weakdict *)wd)->map == NULL) {
+        rci_error(heap, RC_ETYPE, "%s: %p is not a %s", call, (const void *)wd,
+                  kind >= 0 ? wd_names[kind] : "weak container");
+        return NULL;
+    }
+    return (rci_weakdict *)wd;
+}
+
+/* The referent's identity as a small int (addresses are below 2^47, 8-aligned). */
+static rc_object *identity_key(rc_heap *heap, const rc_object *obj)
+{
+    return rc_int_new(heap, (int64_t)((uintptr_t)obj >> 3));
+}
+
+/* The weakref's referent died: its entry goes, unless the key was rebound since. */
+static void entry_died(rc_heap *heap, rc_object *wr, void *user)
+{
+    rci_weakdict *wd = user;
+    rc_object *key = ((rci_weakref *)wr)->mapkey;
+    rc_object *cur = NULL;
+    if (wd->map != NULL && rc_dict_get(heap, wd->map, key, &cur) == RC_OK && cur == wr)
+        rc_dict_del(heap, wd->map, key);
+    rc_decref(heap, cur);
+}
+
+/* The live entry for key (a borrowed weakref whose referent is alive), or NULL. */
+static rci_weakref *entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey)
+{
+    rc_object *cur = NULL;
+    if (rc_dict_get(heap, wd->map, mapkey, &cur) != RC_OK)
+        return NULL;
+    rci_weakref *w = (rci_weakref *)cur;
+    rc_decref(heap, cur); /* the map still holds it */
+    return w->referent != NULL ? w : NULL;
+}
+
+static rc_status entry_put(rc_heap *heap, rci_weakdict *wd, const char *call, rc_object *referent,
+                           rc_object *payload, rc_object *mapkey)
+{
+    rc_heap_clear_error(heap);
+    rc_object *w = weakref_make(heap, call, referent, entry_died, wd, payload, mapkey);
+    if (w == NULL)
+        return rc_heap_last_error(heap);
+    rc_status st = rc_dict_set(heap, wd->map, mapkey, w);
+    rc_decref(heap, w);
+    return st;
+}
+
+rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value)
+{
+    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_set");
+    if (d == NULL)
+        return RC_ETYPE;
+    if (d->kind == WD_VALUES)
+        return entry_put(heap, d, "rc_weakdict_set", value, NULL, key);
+    if (d->kind == WD_SET)
+        return rci_error(heap, RC_ETYPE, "rc_weakdict_set: %p is a weakset", (void *)wd);
+    if (!rc_is_heap_object(key))
+        return rci_error(heap, RC_EINVAL, "rc_weakdict_set: weak key %p is None or a small int",
+                         (void *)key);
+    return entry_put(heap, d, "rc_weakdict_set", key, value, identity_key(heap, key));
+}
+
+rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out)
+{
+    *out = NULL;
+    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_get");
+    if (d == NULL)
+        return RC_ETYPE;
+    rci_weakref *w = entry_find(heap, d, d->kind == WD_VALUES ? key : identity_key(heap, key));
+    if (w == NULL || (d->kind != WD_VALUES && w->referent != key))
+        return rci_error(heap, RC_EKEY, "rc_weakdict_get: key absent or its referent died");
+    *out = rc_newref(d->kind == WD_VALUES ? w->referent : w->payload);
+    return RC_OK;
+}
+
+rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key)
+{
+    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_del");
+    if (d == NULL)
+        return RC_ETYPE;
+    rc_object *mapkey = d->kind == WD_VALUES ? key : identity_key(heap, key);
+    rci_weakref *w = entry_find(heap, d, mapkey);
+    if (w == NULL || (d->kind != WD_VALUES && w->referent != key))
+        return rci_error(heap, RC_EKEY, "rc_weakdict_del: key absent or its referent died");
+    return rc_dict_del(heap, d->map, mapkey);
+}
+
+size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd)
+{
+    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_len");
+    return d != NULL ? rc_dict_len(heap, d->map) : 0;
+}
+
+rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj)
+{
+    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_add");
+    if (d == NULL)
+        return RC_ETYPE;
+    if (rc_weakset_contains(heap, ws, obj))
+        return RC_OK;
+    if (!rc_is_heap_object(obj))
+        return rci_error(heap, RC_EINVAL, "rc_weakset_add: %p is None or a small int", (void *)obj);
+    return entry_put(heap, d, "rc_weakset_add", obj, NULL, identity_key(heap, obj));
+}
+
+bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj)
+{
+    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_contains");
+    if (d == NULL || !rc_is_heap_object(obj))
+        return false;
+    rci_weakref *w = entry_find(heap, d, identity_key(heap, obj));
+    return w != NULL && w->referent == obj;
+}
+
+rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj)
+{
+    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_discard");
+    if (d == NULL)
+        return RC_ETYPE;
+    if (!rc_weakset_contains(heap, ws, obj))
+        return RC_OK;
+    return rc_dict_del(heap, d->map, identity_key(heap, obj));
+}
+
+/* ---- finalize callbacks (Python's weakref.finalize) ------------------------------------- */
+
+/* FINREG: heap->fin_recs lists every registration in order; a record owns one reference
+ * to its weakref until its function has run (done), and done records are compacted away
+ * at the next registration. */
+typedef struct rci_fin_rec {
+    rc_finalize_fn fn;
+    void *user;
+    rc_object *wr; /* the weakref whose callback fires the record; NULL once done */
+} rci_fin_rec;
+
+static void fin_rec_fire(rc_heap *heap, rci_fin_rec *rec)
+{
+    rc_object *wr = rec->wr;
+    if (wr == NULL)
+        return;
+    rec->wr = NULL;
+    rec->fn(heap, rec->user);
+    rc_decref(heap, wr);
+}
+
+static void fin_rec_died(rc_heap *heap, rc_object *wr, void *user)
+{
+    (void)wr;
+    fin_rec_fire(heap, user);
+}
+
+static bool fin_recs_reserve(rc_heap *heap)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < heap->fin_recs_len; i++) {
+        if (heap->fin_recs[i]->wr == NULL)
+            rci_mem_free(heap, heap->fin_recs[i], sizeof(rci_fin_rec));
+        else
+            heap->fin_recs[kept++] = heap->fin_recs[i];
+    }
+    heap->fin_recs_len = kept;
+    if (kept < heap->fin_recs_cap)
+        return true;
+    size_t cap = heap->fin_recs_cap ? heap->fin_recs_cap * 2 : 8;
+    rci_fin_rec **grown = rci_mem_resize(heap, heap->fin_recs,
+                                         heap->fin_recs_cap * sizeof(rci_fin_rec *),
+                                         cap * sizeof(rci_fin_rec *));
+    if (grown == NULL)
+        return false;
+    heap->fin_recs = grown;
+    heap->fin_recs_cap = cap;
+    return true;
+}
+
+rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user)
+{
+    if (fn == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_finalize_register: fn is NULL");
+    if (!rc_is_heap_object(obj))
+        return rci_error(heap, RC_EINVAL, "rc_finalize_register: %p is None or a small int",
+                         (void *)obj);
+    rci_fin_rec *rec = rci_mem_alloc(heap, sizeof *rec);
+    if (rec == NULL || !fin_recs_reserve(heap)) {
+        rci_mem_free(heap, rec, sizeof *rec);
+        return rci_error(heap, RC_ENOMEM, "rc_finalize_register: out of memory");
+    }
+    rec->fn = fn;
+    rec->user = user;
+    rc_heap_clear_error(heap);
+    rec->wr = weakref_make(heap, "rc_finalize_register", obj, fin_rec_died, rec, NULL, NULL);
+    if (rec->wr == NULL) {
+        rci_mem_free(heap, rec, sizeof *rec);
+        return rc_heap_last_error(heap);
+    }
+    heap->fin_recs[heap->fin_recs_len++] = rec;
+    return RC_OK;
+}
+
+size_t rc_finalize_pending(const rc_heap *heap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < heap->fin_recs_len; i++)
+        n += heap->fin_recs[i]->wr != NULL;
+    return n;
+}
+
+void rci_finalizers_shutdown(rc_heap *heap)
+{
+    /* Functions may register more; those run too, in order. */
+    for (size_t i = 0; i < heap->fin_recs_len; i++)
+        fin_rec_fire(heap, heap->fin_recs[i]);
+    for (size_t i = 0; i < heap->fin_recs_len; i++)
+        rci_mem_free(heap, heap->fin_recs[i], sizeof(rci_fin_rec));
+    rci_mem_free(heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rci_fin_rec *));
+    heap->fin_recs = NULL;
+    heap->fin_recs_len = heap->fin_recs_cap = 0;
+}
+
+/* ---- rc_heap_check ----------------------------------------------------------------------- */
+
+const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
+{
+    size_t keys = 0;
+    for (size_t i = 0; i < heap->wr_cap; i++) {
+        const rci_wr_slot *s = &heap->wr_table[i];
+        if (s->key == NULL)
+            continue;
+        keys++;
+        *where = s->key;
+        if (!rci_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
+            return "weakref table names an object that is dead or lacks RCI_WEAKREFD";
+        if (table_find(heap, s->key) != s)
+            return "weakref table entry unreachable from its home slot";
+        if (s->head == NULL || s->head->prev != NULL)
+            return "weakref list empty or its head has a predecessor";
+        for (const rci_weakref *w = s->head; w != NULL; w = w->next) {
+            if (w->referent != s->key || (w->next != NULL && w->next->prev != w))
+                return "weakref list holds a weakref to another referent or a broken link";
+            if (!rci_is_live(&w->hdr))
+                return "weakref list holds a freed weakref";
+        }
+    }
+    *where = heap;
+    if (keys != heap->wr_used)
+        return "weakref table's wr_used differs from a recount";
+    return NULL;
 }
