@@ -202,9 +202,8 @@ static int run(const struct options *o, struct input *in)
         progress_phase("building adjacency");
         rc = graph_build(cs, n_chunks, k.n_keys, &g);
     }
-    for (size_t i = 0; i < n_chunks; i++) {
+    for (size_t i = 0; i < n_chunks; i++)
         chunk_release_pairs(&cs[i]);
-    }
     if (rc == 0) {
         progress_phase("searching");
         seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
