@@ -262,7 +262,8 @@ typedef struct rc_type_spec {
      * cyclic garbage, before its references are dropped. self is valid and every reference
      * it holds is intact; the finalizer may allocate, store self somewhere (resurrection:
      * the object then lives on, and its finalizer never runs again) and drop references.
-     * It must not call rc_collect (misuse during a collection). */
+     * It must not call rc_collect (misuse during a collection). Objects still alive at
+     * rc_heap_free are not finalized (rc_finalize_register functions do run then). */
     void (*finalize)(rc_heap *heap, rc_object *self);
 } rc_type_spec;
 
