@@ -17,7 +17,8 @@ enum {
     F_COLLECT = 2,      /* call rc_collect(heap, 2) and record its result */
     F_MAKE_GARBAGE = 4, /* create a new self-referencing list and drop it */
     F_BREAK = 8,        /* drop both references (breaks the cycle it is in) */
-    F_WEAK_CHECK = 16   /* record whether log.wr (a weakref) is already dead */
+    F_WEAK_CHECK = 16,  /* record whether log.wr (a weakref) is already dead */
+    F_TO_GARBAGE = 32   /* append self to rc_gc_garbage (resurrects it there) */
 };
 
 typedef struct fin {
@@ -59,6 +60,11 @@ static void fin_finalize(rc_heap *heap, rc_object *self)
             f->ref[i] = NULL;
             rc_decref(heap, old);
         }
+    }
+    if (f->mode & F_TO_GARBAGE) {
+        rc_object *garbage = rc_gc_garbage(heap);
+        rt_append(heap, garbage, self);
+        rc_decref(heap, garbage);
     }
     if (f->mode & F_WEAK_CHECK) {
         rc_object *r = rc_weakref_get(heap, log_.wr);
@@ -363,6 +369,53 @@ static void finalizer_of_old_object_released_by_young_garbage(void **state)
     teardown(heap);
 }
 
+/* test_finalization.py SelfCycleResurrector (test_cycle_resurrect): the resurrected
+ * object lives, but weakrefs to it were cleared before its finalizer ran. */
+static void resurrected_self_cycle_lives_with_its_weakrefs_cleared(void **state)
+{
+    (void)state;
+    rc_heap *heap = setup();
+    const rc_type *t = fin_type(heap);
+    rc_object *a = fin_new(heap, t, 1, F_RESURRECT | F_WEAK_CHECK);
+    fin_set(heap, a, 0, a);
+    log_.wr = rc_weakref_new(heap, a, NULL, NULL);
+    rc_decref(heap, a);
+    assert_int_equal(rc_collect(heap, 2), 1);
+    assert_int_equal(log_.calls, 1);
+    assert_int_equal(log_.wr_dead_seen, 1);
+    assert_null(rc_weakref_get(heap, log_.wr));
+    assert_int_equal(rc_refcount(a), 2); /* itself and keep */
+    assert_int_equal(rc_list_clear(heap, log_.keep), RC_OK);
+    assert_int_equal(rc_collect(heap, 2), 1);
+    assert_int_equal(log_.calls, 1);
+    teardown(heap);
+}
+
+/* test_gc.py test_saveall's neighbour: a finalizer that puts its object into gc.garbage
+ * resurrects it there. */
+static void finalizer_adding_itself_to_garbage_list_survives_there(void **state)
+{
+    (void)state;
+    rc_heap *heap = setup();
+    const rc_type *t = fin_type(heap);
+    size_t base = rt_live_objects(heap);
+    rc_object *a = fin_new(heap, t, 1, F_TO_GARBAGE), *b = fin_new(heap, t, 2, 0);
+    fin_set(heap, a, 0, b);
+    fin_set(heap, b, 0, a);
+    rc_decref(heap, a);
+    rc_decref(heap, b);
+    assert_int_equal(rc_collect(heap, 2), 2);
+    rc_object *garbage = rc_gc_garbage(heap);
+    assert_int_equal(rc_list_len(heap, garbage), 1);
+    assert_ptr_equal(rc_list_get_borrow(heap, garbage, 0), a);
+    assert_int_equal(rt_live_objects(heap), base + 3); /* a, b and the garbage list */
+    assert_int_equal(rc_list_clear(heap, garbage), RC_OK);
+    rc_decref(heap, garbage);
+    assert_int_equal(rc_collect(heap, 2), 2);
+    assert_int_equal(log_.calls, 2);
+    teardown(heap);
+}
+
 static void is_finalized_false_for_values_and_types_without_finalizer(void **state)
 {
     (void)state;
@@ -409,6 +462,8 @@ int main(void)
         cmocka_unit_test(collect_from_a_finalizer_at_count_zero_is_allowed),
         cmocka_unit_test(finalizer_of_object_released_by_garbage_runs_after_the_collection),
         cmocka_unit_test(finalizer_of_old_object_released_by_young_garbage),
+        cmocka_unit_test(resurrected_self_cycle_lives_with_its_weakrefs_cleared),
+        cmocka_unit_test(finalizer_adding_itself_to_garbage_list_survives_there),
         cmocka_unit_test(is_finalized_false_for_values_and_types_without_finalizer),
         cmocka_unit_test(long_chain_of_finalizers_in_garbage_all_run),
     };
