@@ -392,6 +392,9 @@ def goals(cases, sz, quick):
             v = med(case, nm, key)
             if v is not None:
                 parts.append(f"{nm} {f.format(v)}")
+            elif case is not None and case.results.get(nm) and all(
+                    r is None or r.get("failed") for r in case.results[nm]):
+                parts.append(f"{nm} failed every run")
         return ", ".join(parts)
 
     c = find(cases, "intlist")
@@ -761,8 +764,8 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
 
 def rewrite(a, cases, sz, tools, started):
     """Rebuilds the report from a per-run log written by run_rounds (e.g. of a run stopped
-    before its last round). The log holds each run's figures, not its pause lists, so the
-    pause chart is left as it is."""
+    before its last round), with callgrind rerun. The log holds each run's figures, not its
+    pause lists, so the pause chart is left as it is."""
     by_id = {c.cid: c for c in cases}
     failures = {}
     with open(a.rewrite) as f:
@@ -786,11 +789,14 @@ def rewrite(a, cases, sz, tools, started):
         for name in c.results:
             c.results[name] = c.results[name][:done]
     failures = {k: v[:done] for k, v in failures.items() if v[:done]}
-    cg, cg_err = [], "not rerun for this rewrite; see the previous report or run make bench"
+    log("bench: callgrind")
+    cg, cg_err = callgrind(tools, a.quick)
     chart_err = charts(cases, sz, a.out)
     text = report(cases, failures, sz, a.quick, machine(), cg, cg_err, chart_err, tools,
                   None, "make bench QUICK=1" if a.quick else "make bench", done)
     write_atomic(os.path.join(a.out, "BENCHMARKS.md"), text)
+    raw = {c.cid: {r: c.results[r] for r in c.results} for c in cases}
+    write_atomic(os.path.join(a.out, "bench-results.json"), json.dumps(raw, indent=1) + "\n")
     print(text)
     return 0
 
@@ -803,8 +809,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     ap.add_argument("--only", default="", help="comma-separated case id prefixes (testing)")
     ap.add_argument("--rewrite", default="",
-                    help="rewrite the report from a bench-runs.log instead of running (no callgrind, "
-                         "no pause chart)")
+                    help="rewrite the report from a bench-runs.log instead of running the rounds "
+                         "(callgrind is rerun; the pause chart is left as it is)")
     a = ap.parse_args()
     started = time.time()
     sz = sizes(a.quick)
