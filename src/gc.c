@@ -52,8 +52,10 @@
  *       the phase rescans S until none is left (no allocation is required to finish).
  *    3. run_rites, taken only when the garbage needs user code: some garbage object has
  *       an unrun finalizer or weakrefs (or a debug flag asks to see or save the garbage).
- *       The test is one flag check when no type has a finalizer and no weakref exists, so
- *       collections of plain objects keep the path of phases 1, 2, 4, 5 unchanged.
+ *       Phase 1 notes whether any object of S needs rites, but only when some type has a
+ *       finalizer or some weakref exists (two phase-1 loops, chosen once per run), so
+ *       collections of plain objects keep the path of phases 1, 2, 4, 5 unchanged; only
+ *       then is the garbage looked at.
  *       3a restore_counts: each garbage object gets RCI_GARBAGE and gives back the
  *          references it holds to objects of S (subtracted by phase 1, not restored by
  *          phase 2). Every count is exact again; from here user code may run. Objects it
@@ -141,6 +143,9 @@ typedef struct gc_run {
     size_t garbage;     /* unreachable objects found */
     size_t set_size;    /* objects in S (phase 1) */
     size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
+    bool watch_rites;   /* phase 1 looks for objects needing rites (some type has a
+                           finalizer or some weakref exists) */
+    bool any_rites;     /* phase 1 saw an object of S that needs rites */
     bool rites;         /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
     size_t late_calls;  /* heap->wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
@@ -297,10 +302,19 @@ static void subtract_internal_refs(gc_run *run)
 {
     ring r;
     ring_init(&r, run, act_subtract);
-    FOR_EACH_IN_SET(run, obj)
-    {
-        run->set_size++;
-        ring_traverse(&r, obj);
+    if (run->watch_rites) {
+        FOR_EACH_IN_SET(run, obj)
+        {
+            run->set_size++;
+            run->any_rites = run->any_rites || rci_needs_rites(run->heap, obj);
+            ring_traverse(&r, obj);
+        }
+    } else {
+        FOR_EACH_IN_SET(run, obj)
+        {
+            run->set_size++;
+            ring_traverse(&r, obj);
+        }
     }
     ring_flush(&r);
 }
@@ -407,6 +421,8 @@ static bool garbage_needs_rites(gc_run *run)
     rc_heap *heap = run->heap;
     if (heap->gc_debug & (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_SAVEALL))
         return true;
+    if (!run->any_rites)
+        return false;
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext)
         for (uint32_t i = 0; i < pg->bump; i++) {
             rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
@@ -579,7 +595,7 @@ static void debug_collectable(gc_run *run)
 static void run_rites(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    if (run->reachable == run->set_size || !rites_possible(heap) || !garbage_needs_rites(run))
+    if (run->reachable == run->set_size || !garbage_needs_rites(run))
         return;
     run->rites = true;
     restore_counts(run);
@@ -787,6 +803,7 @@ static size_t collect(rc_heap *heap, unsigned gen)
     heap->defer_page_release = true;
 
     gather_pages(&run);
+    run.watch_rites = rites_possible(heap);
     subtract_internal_refs(&run);
     mark_reachable(&run);
     run_rites(&run);
