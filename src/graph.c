@@ -591,7 +591,8 @@ static int edge_order(const void *a, const void *b)
 static size_t dot_edges(gwalk *w, gtext *t)
 {
     size_t n = 0;
-    qsort(w->edges, w->n_edges, sizeof *w->edges, edge_order);
+    if (w->n_edges > 1)
+        qsort(w->edges, w->n_edges, sizeof *w->edges, edge_order);
     for (size_t e = 0; e < w->n_edges;) {
         size_t from = w->edges[e].from;
         rci_ptrmap to = {0};
