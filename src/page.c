@@ -11,8 +11,9 @@
  *   header's _tinfo is not 0), pending (RCI_PENDING), or free (_tinfo == 0 and on the
  *   page's free list, linked through the slot's second word). n_used counts live and
  *   pending slots. Slots [bump, n_slots) are untouched.
- * POOL: cur is the page allocations come from; every other page of the pool with a free
- *   slot is on avail; a page with n_used == 0 other than cur is returned at once (kept as
+ * POOL: cur is the page allocations come from; every other page of the pool with at
+ *   least a quarter of its slots free is on avail (page_worth_reusing; a page may stay on
+ *   avail after refilling past that); a page with n_used == 0 other than cur is returned at once (kept as
  *   the heap's single spare, or given back to the allocator), except while
  *   defer_page_release is set, when it waits on heap->emptied.
  */
@@ -229,6 +230,17 @@ void rci_pages_release_empty(rc_heap *heap)
     }
 }
 
+/* A page goes back on its pool's avail list only once a quarter of its slots are free:
+ * refilling from a page with a handful of free slots would spread the next allocations,
+ * all young, over many pages, and a young collection walks every page holding a young
+ * object. The slots held back are reused once more of the page is freed, or when the page
+ * becomes cur again. Rejected: reusing every free slot at once (binary-trees made young
+ * collections walk ten times the pages). */
+static bool page_worth_reusing(const rci_page *page)
+{
+    return page->n_used <= page->n_slots - page->n_slots / 4;
+}
+
 /* Makes pool->cur a page with a free slot; false if no page can be had. */
 static bool pool_refill(rc_heap *heap, rci_pool *pool)
 {
@@ -305,7 +317,7 @@ void rci_slot_free(rc_heap *heap, rc_object *obj)
     memcpy((char *)obj + 8, &page->free, sizeof(void *));
     page->free = obj;
     rci_pool *pool = page->pool;
-    if (page != pool->cur && !(page->lists & RCI_IN_AVAIL)) {
+    if (page != pool->cur && !(page->lists & RCI_IN_AVAIL) && page_worth_reusing(page)) {
         LINK(pool->avail, page, anext, aprev);
         page->lists |= RCI_IN_AVAIL;
     }
