@@ -163,7 +163,8 @@ typedef enum rc_misuse_kind {
     RC_MISUSE_NEGATIVE_REFCOUNT, /* a release took a count below zero */
     RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
     RC_MISUSE_REENTRANT_COLLECT, /* a collection was asked for during a collection */
-    RC_MISUSE_WRONG_HEAP         /* a type or object of another heap was passed */
+    RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
+    RC_MISUSE_CORRUPT_HEAP       /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
 } rc_misuse_kind;
 
 typedef struct rc_misuse {

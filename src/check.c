@@ -159,6 +159,11 @@ rc_status rc_heap_check(rc_heap *heap)
 {
     if (heap->collecting || heap->freeing || heap->pending != NULL)
         return rci_error(heap, RC_ESTATE, "rc_heap_check: called during a collection or a release");
+    return rci_heap_check_now(heap);
+}
+
+rc_status rci_heap_check_now(rc_heap *heap)
+{
     check_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     rci_pages_each(heap, false, check_page, &ctx);

@@ -792,13 +792,33 @@ static void run_deferred(rc_heap *heap)
 }
 
 /* One collection of generation gen and the younger ones; returns the garbage found. */
+/* Debug level 3: the heap must pass rc_heap_check before and after every collection;
+ * a failure is reported as misuse, the only channel a collection has. */
+static void check_around(rc_heap *heap, const char *when)
+{
+    if (RCI_CHECK_EACH_COLLECTION && rci_heap_check_now(heap) != RC_OK)
+        rci_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
+                   "heap check failed %s a collection: %s", when, heap->errmsg);
+}
+
+static size_t collect_phases(rc_heap *heap, unsigned gen);
+
 static size_t collect(rc_heap *heap, unsigned gen)
+{
+    heap->collecting = true; /* also while checking: the check runs traverse functions */
+    check_around(heap, "before");
+    size_t garbage = collect_phases(heap, gen);
+    check_around(heap, "after");
+    heap->collecting = false;
+    return garbage;
+}
+
+static size_t collect_phases(rc_heap *heap, unsigned gen)
 {
     gc_run run;
     memset(&run, 0, sizeof run);
     run.heap = heap;
     run.gen = gen;
-    heap->collecting = true;
     uint64_t t0 = rci_gcmod_start(heap, gen);
     heap->defer_page_release = true;
 
@@ -828,7 +848,6 @@ static size_t collect(rc_heap *heap, unsigned gen)
     heap->gen[gen].stats.collections++;
     heap->gen[gen].stats.collected += run.garbage;
     rci_gcmod_stop(heap, gen, t0, run.garbage);
-    heap->collecting = false;
     return run.garbage;
 }
 

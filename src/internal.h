@@ -248,6 +248,10 @@ static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
     return heap->types[rci_type_index(o)];
 }
 
+/* rc_heap_check without its state test, for the collector's debug-level-3 checks made
+ * between collections while heap->collecting is set (check.c). */
+rc_status rci_heap_check_now(rc_heap *heap);
+
 /* Records an error on the heap (message formatted like printf) and returns code. */
 rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
 #if defined(__GNUC__)
