@@ -39,6 +39,35 @@ void rci_os_unmap(void *block, size_t bytes)
     munmap(block, bytes);
 }
 
+static size_t round_pages(size_t bytes)
+{
+    return (bytes + 4095) & ~(size_t)4095;
+}
+
+void *rci_os_map_big(size_t bytes)
+{
+    size_t len = round_pages(bytes);
+    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block == MAP_FAILED)
+        return NULL;
+    madvise(block, len, MADV_HUGEPAGE);
+    return block;
+}
+
+void *rci_os_remap_big(void *block, size_t old_bytes, size_t new_bytes)
+{
+    size_t old_len = round_pages(old_bytes), new_len = round_pages(new_bytes);
+    if (old_len == new_len)
+        return block;
+    void *moved = mremap(block, old_len, new_len, MREMAP_MAYMOVE);
+    return moved == MAP_FAILED ? NULL : moved;
+}
+
+void rci_os_unmap_big(void *block, size_t bytes)
+{
+    munmap(block, round_pages(bytes));
+}
+
 /* Reads "Name:   N kB" lines of /proc/self/smaps_rollup, which sums every mapping. */
 static size_t field_kib(const char *text, const char *name)
 {
