@@ -31,7 +31,7 @@ demo:
 bench:
 	@bash scripts/ensure-deps.sh bench
 	@$(MAKE) --no-print-directory all BUILD_TYPE=Release BUILD=build-release
-	bash bench/run.sh $(if $(QUICK),--quick,)
+	BENCH_BUILD=$(CURDIR)/build-release bash bench/run.sh $(if $(QUICK),--quick,)
 
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)

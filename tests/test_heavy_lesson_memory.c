@@ -32,7 +32,7 @@ static void build_and_drop_floats(rc_heap *heap, size_t *uss_peak)
         assert_int_equal(rc_list_append_steal(heap, x, f), RC_OK);
     }
     assert_int_equal(rc_type_live_count(rc_heap_builtin_float(heap)), TEN_MILLION);
-    *uss_peak = RT_UNDER_ASAN ? 0 : uss_bytes(heap);
+    *uss_peak = !rt_uss_checks() ? 0 : uss_bytes(heap);
     rc_decref(heap, x);
 }
 
@@ -41,7 +41,7 @@ static void ten_million_floats_given_back_on_return(void **state)
     (void)state;
     rc_heap *heap = rt_heap_new_exact();
     rc_heap_stats st0 = rt_stats(heap);
-    size_t uss0 = RT_UNDER_ASAN ? 0 : uss_bytes(heap);
+    size_t uss0 = !rt_uss_checks() ? 0 : uss_bytes(heap);
     size_t peak = 0;
     build_and_drop_floats(heap, &peak);
     rc_heap_stats st = rt_stats(heap);
@@ -49,7 +49,7 @@ static void ten_million_floats_given_back_on_return(void **state)
     assert_int_equal(st.live_bytes, st0.live_bytes);
     /* Kept: each pool's current page (float, list) and the heap's one spare (page.c, POOL). */
     assert_true(st.page_bytes <= st0.page_bytes + 3 * RC_PAGE_BYTES);
-    if (!RT_UNDER_ASAN) {
+    if (rt_uss_checks()) {
         assert_true(peak > uss0 + 100 * MB); /* it really was resident */
         size_t uss = uss_bytes(heap);
         if (uss > uss0 + 5 * MB)

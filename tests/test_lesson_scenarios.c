@@ -66,14 +66,14 @@ static void list_of_ten_million_freed_on_return(void **state)
     (void)state;
     rc_heap *heap = rt_heap_new_exact();
     rc_heap_stats st0 = rt_stats(heap);
-    size_t uss0 = RT_UNDER_ASAN ? 0 : uss_bytes(heap);
+    size_t uss0 = !rt_uss_checks() ? 0 : uss_bytes(heap);
     local_list_of_ten_million_freed_when_function_returns(heap);
     rc_heap_stats st = rt_stats(heap);
     assert_int_equal(st.live_objects, st0.live_objects);
     assert_int_equal(st.live_bytes, st0.live_bytes);
     assert_int_equal(st.buffer_bytes, st0.buffer_bytes);
     assert_true(st.peak_live_bytes >= st0.live_bytes + TEN_MILLION * sizeof(rc_object *));
-    if (!RT_UNDER_ASAN) {
+    if (rt_uss_checks()) {
         size_t uss = uss_bytes(heap);
         if (uss > uss0 + 5 * MB)
             fail_msg("USS %zu bytes after return, %zu before: not given back", uss, uss0);

@@ -377,3 +377,9 @@ uint64_t rt_env_u64(const char *name, uint64_t fallback, bool *found)
         fail_msg("%s=%s is not a number", name, s);
     return (uint64_t)v;
 }
+
+bool rt_uss_checks(void)
+{
+    const char *off = getenv("RCGC_NO_USS_CHECKS");
+    return !RT_UNDER_ASAN && (off == NULL || off[0] == '\0' || off[0] == '0');
+}

@@ -37,6 +37,11 @@
 #define RT_UNDER_ASAN 0
 #endif
 
+/* Whether process memory figures mean anything in this run: not under AddressSanitizer,
+ * and not under Valgrind, which maps memory its own way (scripts/valgrind-tests.sh sets
+ * RCGC_NO_USS_CHECKS=1). */
+bool rt_uss_checks(void);
+
 /* ---------------------------------------------------------------------------------------
  * Heaps
  */
