@@ -220,15 +220,17 @@ class Target:
 def weakrefs(n):
     targets = [Target() for _ in range(1024)]
     ref = weakref.ref
+    deaths = []
+    callback = deaths.append
     t0 = time.perf_counter()
     alive = 0
     for i in range(n):
-        w = ref(targets[i & 1023])
+        w = ref(targets[i & 1023], callback)
         if w() is not None:
             alive += 1
     t1 = time.perf_counter()
     # Weak references cleared by their targets' death.
-    refs = [ref(Target()) for _ in range(n // 10 or 1)]
+    refs = [ref(Target(), callback) for _ in range(n // 10 or 1)]
     t2 = time.perf_counter()
     dead = sum(1 for w in refs if w() is None)
     report("weak_ns", (t1 - t0) * 1e9 / n)
