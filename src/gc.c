@@ -158,6 +158,7 @@ static inline bool in_set(const rc_object *o, unsigned gen)
     return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED && (ti & RCI_GEN_MASK) <= gen;
 }
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
 #define FOR_EACH_IN_SET(run, obj)                                                              \
     for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
         for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
@@ -171,6 +172,7 @@ static inline bool in_set(const rc_object *o, unsigned gen)
         for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
             for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
                  obj != NULL; obj = NULL)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* Phase 3 on: a member of the garbage set recorded before user code ran, still alive. */
 static inline bool in_garbage_set(const rc_object *o)
@@ -283,7 +285,7 @@ static inline void ring_traverse(ring *r, rc_object *obj)
     }
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
+        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         visit_ring(heap, ref, r);
     }
 }

@@ -244,8 +244,10 @@ typedef struct repr_frame {
 
 static bool is_container(const rc_object *obj)
 {
-    return rc_is_heap_object(obj) && rci_type_index(obj) >= RCI_INDEX_TUPLE &&
-           rci_type_index(obj) <= RCI_INDEX_DICT;
+    if (obj == NULL || !rc_is_heap_object(obj))
+        return false;
+    uint32_t idx = rci_type_index(obj);
+    return idx >= RCI_INDEX_TUPLE && idx <= RCI_INDEX_DICT;
 }
 
 static const char *brackets(const rc_object *obj)
@@ -371,7 +373,7 @@ static size_t mark_truncated(char *buf, size_t len)
     size_t p = len - 3;
     while (p > 0 && ((unsigned char)buf[p] & 0xC0u) == 0x80u)
         p--;
-    memcpy(buf + p, "...", 3);
+    memcpy(buf + p, "...", 3); /* NOLINT(bugprone-not-null-terminated-result): the caller terminates */
     return p + 3;
 }
 

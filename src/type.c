@@ -199,7 +199,7 @@ int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
         return t->traverse(heap, obj, visit, arg);
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
+        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         int rc = visit(heap, ref, arg);
         if (rc != 0)
             return rc;
