@@ -8,29 +8,14 @@
 #include <cmocka.h>
 
 #include "rcgc.h"
+#include "rctest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Collections happen only where a test asks (also in RCGC_STRESS_GC builds): the tests
- * assert generations and hold borrowed pointers to garbage. */
-static rc_heap *exact_heap(void)
-{
-    rc_heap_config cfg;
-    rc_heap_config_init(&cfg);
-    cfg.gc_disabled = true;
-    cfg.stress = false;
-    rc_heap *h = rc_heap_new(&cfg);
-    assert_non_null(h);
-    return h;
-}
-
-static void finish(rc_heap *h)
-{
-    assert_int_equal(rc_heap_check(h), RC_OK);
-    rc_heap_free(h);
-}
+/* Heaps come from rt_heap_new_exact (tests/support): collections happen only where a test
+ * asks, also in RCGC_STRESS_GC builds, since the tests hold borrowed pointers to garbage. */
 
 static bool is_dict(rc_heap *h, rc_object *obj, void *user)
 {
@@ -92,7 +77,7 @@ static void expect_chain(rc_heap *h, rc_object *chain, rc_object *const *want, s
 static void backref_chain_reaches_nearest_match(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     world w = make_world(h);
     rc_object *chain = NULL;
     assert_int_equal(rc_graph_find_backref_chain(h, w.leaf, is_dict, NULL, 20, NULL, 0, &chain),
@@ -116,13 +101,13 @@ static void backref_chain_reaches_nearest_match(void **state)
     expect_chain(h, chain, full, 5);
     rc_decref(h, chain);
     rc_decref(h, w.registry);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void ref_chain_follows_references(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     world w = make_world(h);
     rc_object *chain = NULL;
     assert_int_equal(rc_graph_find_ref_chain(h, w.registry, is_float, NULL, 10, NULL, 0, &chain),
@@ -137,13 +122,13 @@ static void ref_chain_follows_references(void **state)
     assert_int_equal(rc_graph_find_ref_chain(h, w.registry, NULL, NULL, 2, NULL, 0, &chain),
                      RC_EINVAL);
     rc_decref(h, w.registry);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void why_alive_names_the_global_holder(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     world w = make_world(h);
     rc_object *chain = NULL;
     assert_int_equal(rc_graph_why_alive(h, w.leaf, &chain), RC_OK);
@@ -164,13 +149,13 @@ static void why_alive_names_the_global_holder(void **state)
     rc_decref(h, chain);
     rc_decref(h, w.leaf);
     rc_decref(h, w.registry);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void why_alive_is_empty_for_cyclic_garbage(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *a = rc_list_new(h, 0), *b = rc_list_new(h, 0);
     rc_list_append(h, a, b);
     rc_list_append(h, b, a);
@@ -181,13 +166,13 @@ static void why_alive_is_empty_for_cyclic_garbage(void **state)
     assert_int_equal(rc_list_len(h, chain), 0);
     rc_decref(h, chain);
     assert_int_equal(rc_collect(h, 2), 2);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void show_chain_draws_chain_with_root(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     world w = make_world(h);
     rc_object *chain = NULL;
     assert_int_equal(rc_graph_why_alive(h, w.leaf, &chain), RC_OK);
@@ -216,7 +201,7 @@ static void show_chain_draws_chain_with_root(void **state)
     free(dot);
     rc_decref(h, chain);
     rc_decref(h, w.registry);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 int main(void)

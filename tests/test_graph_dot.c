@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "rcgc.h"
+#include "rctest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,24 +47,8 @@ const char *__lsan_default_suppressions(void)
 }
 #endif
 
-/* Collections happen only where a test asks (also in RCGC_STRESS_GC builds): the tests
- * assert generations and hold borrowed pointers to garbage. */
-static rc_heap *exact_heap(void)
-{
-    rc_heap_config cfg;
-    rc_heap_config_init(&cfg);
-    cfg.gc_disabled = true;
-    cfg.stress = false;
-    rc_heap *h = rc_heap_new(&cfg);
-    assert_non_null(h);
-    return h;
-}
-
-static void finish(rc_heap *h)
-{
-    assert_int_equal(rc_heap_check(h), RC_OK);
-    rc_heap_free(h);
-}
+/* Heaps come from rt_heap_new_exact (tests/support): collections happen only where a test
+ * asks, also in RCGC_STRESS_GC builds, since the tests hold borrowed pointers to garbage. */
 
 static rc_object *ints(rc_heap *h, int n, int first)
 {
@@ -164,7 +149,7 @@ static int collect_label(rc_heap *h, rc_object *target, const char *label, void 
 static void each_ref_labels_fields_items_and_dict_keys(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *n = rc_new(h, node_type(h, true));
     rc_object *p = rc_new(h, node_type(h, false));
     rc_object *l = ints(h, 2, 7);
@@ -189,7 +174,7 @@ static void each_ref_labels_fields_items_and_dict_keys(void **state)
     rc_decref(h, l);
     rc_decref(h, n);
     rc_decref(h, p);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 /* ---- show_refs ---- */
@@ -197,7 +182,7 @@ static void each_ref_labels_fields_items_and_dict_keys(void **state)
 static void show_refs_draws_lesson_cycle_with_labels(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *x, *y;
     lesson_lists(h, &x, &y);
     rc_graph_options opt;
@@ -218,13 +203,13 @@ static void show_refs_draws_lesson_cycle_with_labels(void **state)
     assert_string_equal(res.path, "");
     free(dot);
     drop_cycle(h, x, y);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void show_refs_stops_at_max_depth(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     /* a chain of nested lists: l0 -> l1 -> l2 -> l3 -> l4 */
     rc_object *l[5];
     for (int i = 0; i < 5; i++)
@@ -248,13 +233,13 @@ static void show_refs_stops_at_max_depth(void **state)
     free(dot);
     for (int i = 0; i < 5; i++)
         rc_decref(h, l[i]);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void show_refs_marks_too_many(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *l = rc_list_new(h, 0);
     for (int i = 0; i < 15; i++)
         rc_list_append_steal(h, l, rc_float_new(h, i + 0.5));
@@ -271,7 +256,7 @@ static void show_refs_marks_too_many(void **state)
     assert_non_null(strstr(dot, marker));
     free(dot);
     rc_decref(h, l);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static bool not_float(rc_heap *h, rc_object *obj, void *user)
@@ -296,7 +281,7 @@ static void info_line(rc_heap *h, rc_object *obj, char *buf, size_t cap, void *u
 static void show_refs_applies_filter_ignore_highlight_and_extras(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *l = rc_list_new(h, 0);
     rc_object *skip = rc_str_from_cstr(h, "skip me");
     rc_object *keep = rc_str_from_cstr(h, "keep \"me\"");
@@ -323,7 +308,7 @@ static void show_refs_applies_filter_ignore_highlight_and_extras(void **state)
     rc_decref(h, skip);
     rc_decref(h, keep);
     rc_decref(h, l);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 /* ---- show_backrefs ---- */
@@ -331,7 +316,7 @@ static void show_refs_applies_filter_ignore_highlight_and_extras(void **state)
 static void show_backrefs_finds_referrers_and_marks_roots(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *x, *y;
     lesson_lists(h, &x, &y);
     rc_object *holder = rc_dict_new(h);
@@ -353,13 +338,13 @@ static void show_backrefs_finds_referrers_and_marks_roots(void **state)
     rc_decref(h, holder);
     rc_decref(h, key);
     drop_cycle(h, x, y);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void show_backrefs_roots_only_outside_holders(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *top = rc_list_new(h, 0);
     rc_object *mid = rc_list_new(h, 0);
     rc_object *leaf = rc_float_new(h, 1.25);
@@ -382,7 +367,7 @@ static void show_backrefs_roots_only_outside_holders(void **state)
     assert_non_null(strstr(dot, "label=\"list\\n[[1.25]]\\nheld from outside (1)\""));
     free(dot);
     rc_decref(h, top);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 /* ---- files ---- */
@@ -413,7 +398,7 @@ static bool file_contains(const char *path, const char *what)
 static void show_refs_writes_each_format(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *x, *y;
     lesson_lists(h, &x, &y);
     char dir[] = "/tmp/rcgc-graph-XXXXXX";
@@ -448,13 +433,13 @@ static void show_refs_writes_each_format(void **state)
     }
     assert_int_equal(rmdir(dir), 0); /* no temporary files were left behind */
     drop_cycle(h, x, y);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void show_refs_rejects_bad_output(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *l = rc_list_new(h, 0);
     rc_graph_options opt;
     rc_graph_options_init(&opt);
@@ -466,7 +451,7 @@ static void show_refs_rejects_bad_output(void **state)
     assert_int_equal(rc_graph_show_refs(h, &l, 1, &opt), RC_EOS);
     assert_int_equal(rc_graph_show_refs(h, &l, 1, NULL), RC_EINVAL);
     rc_decref(h, l);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 /* ---- introspection ---- */
@@ -474,7 +459,7 @@ static void show_refs_rejects_bad_output(void **state)
 static void get_referents_and_referrers_match_python(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *x, *y;
     lesson_lists(h, &x, &y);
     rc_object *refs = rc_gc_get_referents(h, &x, 1);
@@ -500,7 +485,7 @@ static void get_referents_and_referrers_match_python(void **state)
     rc_decref(h, young);
     rc_decref(h, old);
     drop_cycle(h, x, y);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 int main(void)

@@ -9,29 +9,14 @@
 #include <cmocka.h>
 
 #include "rcgc.h"
+#include "rctest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Collections happen only where a test asks (also in RCGC_STRESS_GC builds): the tests
- * assert generations and hold borrowed pointers to garbage. */
-static rc_heap *exact_heap(void)
-{
-    rc_heap_config cfg;
-    rc_heap_config_init(&cfg);
-    cfg.gc_disabled = true;
-    cfg.stress = false;
-    rc_heap *h = rc_heap_new(&cfg);
-    assert_non_null(h);
-    return h;
-}
-
-static void finish(rc_heap *h)
-{
-    assert_int_equal(rc_heap_check(h), RC_OK);
-    rc_heap_free(h);
-}
+/* Heaps come from rt_heap_new_exact (tests/support): collections happen only where a test
+ * asks, also in RCGC_STRESS_GC builds, since the tests hold borrowed pointers to garbage. */
 
 /* Runs fn's output into a string (free it). */
 static char *read_all(FILE *f)
@@ -63,7 +48,7 @@ static rc_object *known_heap(rc_heap *h)
 static void counts_and_most_common_types(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *top = known_heap(h);
     assert_int_equal(rc_objgraph_count(h, "list"), 3);
     assert_int_equal(rc_objgraph_count(h, "float"), 4);
@@ -87,13 +72,13 @@ static void counts_and_most_common_types(void **state)
     rc_decref(h, floats);
     rc_decref(h, lists);
     rc_decref(h, top);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void growth_reports_rises_above_peaks(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_objgraph_peaks peaks = {.size = sizeof peaks};
     rc_object *top = known_heap(h);
     rc_type_count out[8];
@@ -118,13 +103,13 @@ static void growth_reports_rises_above_peaks(void **state)
     assert_int_equal(rc_objgraph_growth(h, &peaks, out, 8), 0);
     rc_objgraph_peaks_free(h, &peaks);
     rc_decref(h, top);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void leaking_objects_are_those_nothing_refers_to(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *top = known_heap(h);
     rc_object *lone = rc_str_from_cstr(h, "lone");
     rc_object *leaks = rc_objgraph_get_leaking_objects(h);
@@ -139,13 +124,13 @@ static void leaking_objects_are_those_nothing_refers_to(void **state)
     rc_decref(h, leaks);
     rc_decref(h, lone);
     rc_decref(h, top);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void at_finds_only_live_objects(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *top = known_heap(h);
     rc_object *got = rc_objgraph_at(h, (uintptr_t)top);
     assert_ptr_equal(got, top);
@@ -155,13 +140,13 @@ static void at_finds_only_live_objects(void **state)
     assert_null(rc_objgraph_at(h, 12345));
     assert_null(rc_objgraph_at(h, 0));
     rc_decref(h, top);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 static void leak_guard_reports_survivors_by_type(void **state)
 {
     (void)state;
-    rc_heap *h = exact_heap();
+    rc_heap *h = rt_heap_new_exact();
     rc_object *keep = rc_list_new(h, 0);
     rc_leak_guard g = {.size = sizeof g};
     assert_int_equal(rc_leak_guard_begin(h, &g), RC_OK);
@@ -186,7 +171,7 @@ static void leak_guard_reports_survivors_by_type(void **state)
     assert_int_equal(rc_leak_guard_begin(h, &g), RC_OK);
     assert_int_equal(rc_leak_guard_end(h, &g, NULL), 0);
     rc_decref(h, keep);
-    finish(h);
+    rt_heap_finish(h);
 }
 
 int main(void)
