@@ -188,6 +188,7 @@ typedef struct rc_heap_config {
     bool gc_disabled;              /* start with automatic collection off */
     bool stress;                   /* collect generation 0 at every tracked allocation */
     uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
+    bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
 } rc_heap_config;
 
 /* Fills cfg with the defaults. */
@@ -591,12 +592,17 @@ typedef struct rc_objgraph_peaks {
     size_t size;    /* sizeof(rc_objgraph_peaks); zero the rest before the first call */
     size_t *peak;   /* per type index: the highest count seen (heap allocator memory) */
     size_t n_peak;  /* entries of peak */
+    size_t *site_peak;  /* per allocation site, the same (rc_objgraph_site_growth) */
+    size_t n_site_peak; /* entries of site_peak */
 } rc_objgraph_peaks;
 /* Types whose count rose above their peak since the last call, largest increase first (at
  * most cap written); updates the peaks; returns how many types grew (0 and RC_ENOMEM on the
  * heap if memory ran out). */
 RC_API size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap);
-/* The same, written to out as "name count +delta" lines (limit lines at most). */
+/* The same, written to out as "name count +delta" lines (limit lines at most). When
+ * allocation sites are recorded (rc_origins_enable), each type's line is followed by up to
+ * five "    at file:line +delta" lines for the sites of that type that grew (then "    and
+ * N more sites"); these come from rc_objgraph_site_growth, which it calls. */
 RC_API rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out);
 RC_API void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks);
 
@@ -611,13 +617,65 @@ RC_API rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address);
  * full collection (can collect), then reports the objects alive now that were not in the
  * snapshot, grouped by type, as "name count" lines to out (NULL: no report), frees the
  * snapshot and returns their number (-1 with the heap's error on RC_ENOMEM). An object
- * freed and replaced at the same address by one of the same type is not seen. */
+ * freed and replaced at the same address by one of the same type is not seen. When
+ * allocation sites are recorded, each type's line is followed by "    at file:line count"
+ * lines (up to five, most first; then "    and N more sites"), and "    no recorded site
+ * count" for that type's objects made without one. */
 typedef struct rc_leak_guard {
     size_t size;               /* sizeof(rc_leak_guard) */
     struct rci_ptrmap *_seen;  /* the snapshot; private */
 } rc_leak_guard;
 RC_API rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard);
 RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out);
+
+/* Allocation sites: where was it allocated? Opt-in, in two parts.
+ *  1. Compile the code whose allocations should be traced with RC_RECORD_ORIGINS defined
+ *     before it includes rcgc.h (e.g. -DRC_RECORD_ORIGINS): the constructors (rc_new,
+ *     rc_new_var, rc_int_new, rc_float_new, rc_str_new, rc_str_from_cstr, rc_tuple_new,
+ *     rc_list_new, rc_dict_new, rc_repr, rc_weakref_new and the weak containers' _new)
+ *     become macros that pass __FILE__ and __LINE__ along with the heap; the heap argument
+ *     is still evaluated once. Code compiled without it is unchanged.
+ *  2. Turn recording on for a heap with rc_origins_enable. Each object such a call makes
+ *     from then on has its site (file, line) kept in a side table until it is freed, and the
+ *     leak-hunting tools show it: node labels of rc_graph_show_* get a "file:line" line,
+ *     rc_objgraph_show_growth lists the sites under each type that grew, rc_leak_guard_end
+ *     groups the objects it reports by site.
+ * Cost: nothing in the object header; with recording off one test per allocation; with it
+ * on a hash insert per traced allocation and a hash delete per free (bench/ measures it).
+ * Objects made by unannotated calls, by calls that make objects indirectly (rc_list_append
+ * growing nothing but buffers makes none), or while recording was off have no site. The
+ * file string is kept by address: use string literals (__FILE__), which outlive the heap.
+ * If the side table cannot grow the object is still made and only its site is dropped
+ * (rc_origins_lost counts them). */
+typedef struct rc_origin {
+    const char *file; /* as __FILE__ gave it */
+    int line;
+} rc_origin;
+RC_API void rc_origins_enable(rc_heap *heap, bool on);
+RC_API bool rc_origins_enabled(const rc_heap *heap);
+/* True and *out (if not NULL) filled if obj's site was recorded. */
+RC_API bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out);
+/* Objects whose site was dropped because the side table could not grow. */
+RC_API size_t rc_origins_lost(const rc_heap *heap);
+/* Live objects per allocation site (a site is a file, a line and the type made there). */
+typedef struct rc_site_count {
+    const char *file;      /* as __FILE__ gave it */
+    int line;
+    const char *type_name; /* valid as long as the heap */
+    size_t count;          /* live objects made there */
+    int64_t delta;         /* growth reports: increase since the previous peak */
+} rc_site_count;
+/* Sites with live objects, most first (ties by file, line, type), at most cap written to
+ * out; returns how many such sites exist. O(sites). */
+RC_API size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, size_t cap);
+/* objgraph.growth per allocation site: sites whose live count rose above their peak since
+ * the last call, largest increase first (at most cap written); updates the sites' peaks in
+ * peaks (kept apart from the types' peaks); returns how many sites grew. */
+RC_API size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks,
+                                      rc_site_count *out, size_t cap);
+/* Used by the RC_RECORD_ORIGINS macros: arms (file, line) for the next object the heap
+ * makes, if recording is on, and returns heap. */
+RC_API rc_heap *rc__origin_at(rc_heap *heap, const char *file, int line);
 
 /* ---- finalizers, weak references and the gc module (issue 3) ---- */
 /* Finalizers are declared by rc_type_spec.finalize; src/gc.c's header comment gives the
@@ -719,6 +777,25 @@ typedef void (*rc_finalize_fn)(rc_heap *heap, void *user);
 RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user);
 /* Registrations whose function has not run yet (Python's finalize.alive, summed). */
 RC_API size_t rc_finalize_pending(const rc_heap *heap);
+
+/* ---- allocation-site macros (see "Allocation sites" above) ---- */
+#if defined(RC_RECORD_ORIGINS) && !defined(RCGC_BUILDING)
+#define RC__AT(heap) rc__origin_at((heap), __FILE__, __LINE__)
+#define rc_new(heap, type) rc_new(RC__AT(heap), type)
+#define rc_new_var(heap, type, bytes) rc_new_var(RC__AT(heap), type, bytes)
+#define rc_int_new(heap, value) rc_int_new(RC__AT(heap), value)
+#define rc_float_new(heap, value) rc_float_new(RC__AT(heap), value)
+#define rc_str_new(heap, utf8, len_bytes) rc_str_new(RC__AT(heap), utf8, len_bytes)
+#define rc_str_from_cstr(heap, utf8) rc_str_from_cstr(RC__AT(heap), utf8)
+#define rc_tuple_new(heap, n, items) rc_tuple_new(RC__AT(heap), n, items)
+#define rc_list_new(heap, capacity_hint) rc_list_new(RC__AT(heap), capacity_hint)
+#define rc_dict_new(heap) rc_dict_new(RC__AT(heap))
+#define rc_repr(heap, obj) rc_repr(RC__AT(heap), obj)
+#define rc_weakref_new(heap, obj, callback, user) rc_weakref_new(RC__AT(heap), obj, callback, user)
+#define rc_weakvaluedict_new(heap) rc_weakvaluedict_new(RC__AT(heap))
+#define rc_weakkeydict_new(heap) rc_weakkeydict_new(RC__AT(heap))
+#define rc_weakset_new(heap) rc_weakset_new(RC__AT(heap))
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 /*
  * check.c -- rc_heap_check: recounts what the heap's books claim and verifies the
  * invariants PAGE and POOL (page.c), HEADER (object.c), the collector's list and
- * generation rules (gc.c, section 8), and WEAKLIST and TABLE (weakref.c). Walks every
+ * generation rules (gc.c, section 8), WEAKLIST and TABLE (weakref.c), and SITES and OBJS
+ * (origin.c). Walks every
  * page; allocates nothing.
  */
 #include "finalize.h"
@@ -9,7 +10,7 @@
 #include <string.h>
 
 typedef struct check_ctx {
-    size_t live, tracked, bytes_slots, gen_size[3], permanent;
+    size_t live, tracked, bytes_slots, gen_size[3], permanent, origins;
     rc_status status;
 } check_ctx;
 
@@ -48,6 +49,12 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
         return fail(heap, ctx, "collection bit set between collections", obj);
     if ((obj->_tinfo & RCI_WEAKREFD) && rc_weakref_count(heap, obj) == 0)
         return fail(heap, ctx, "RCI_WEAKREFD set on an object without weakrefs", obj);
+    if (obj->_tinfo & RCI_ORIGIN) {
+        const char *why = rci_origin_check_object(heap, obj);
+        if (why != NULL)
+            return fail(heap, ctx, why, obj);
+        ctx->origins++;
+    }
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
@@ -152,7 +159,10 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
         per_type += heap->types[i]->live_count;
     if (per_type != heap->live_objects)
         return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
-    return RC_OK;
+    if (ctx->origins != heap->origin_len)
+        return fail(heap, ctx, "allocation-site table entries differ from objects marked RCI_ORIGIN", heap);
+    const char *why = rci_origins_check(heap);
+    return why == NULL ? RC_OK : fail(heap, ctx, why, heap);
 }
 
 rc_status rc_heap_check(rc_heap *heap)

@@ -520,6 +520,12 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
     rc_repr_into(heap, nd->obj, line, REPR_BYTES);
     text_put(t, "\\n", 2);
     text_escaped(t, line);
+    rc_origin site;
+    if (rc_origin_of(heap, nd->obj, &site)) {
+        snprintf(line, sizeof line, "%s:%d", rci_origin_basename(site.file), site.line);
+        text_put(t, "\\n", 2);
+        text_escaped(t, line);
+    }
     if (w->opt.extra_info != NULL) {
         char info[256] = "";
         w->opt.extra_info(heap, nd->obj, info, sizeof info, w->opt.extra_info_user);

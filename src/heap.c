@@ -41,6 +41,7 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
     vsnprintf(heap->errmsg, sizeof heap->errmsg, fmt, ap);
     va_end(ap);
     heap->last_error = code;
+    heap->site_file = NULL; /* ARMED (origin.c): the failed call made no object */
     return code;
 }
 
@@ -52,6 +53,7 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
     vsnprintf(heap->errmsg, sizeof heap->errmsg, fmt, ap);
     va_end(ap);
     heap->last_error = RC_EMISUSE;
+    heap->site_file = NULL; /* ARMED (origin.c) */
     if (heap->misuse != NULL) {
         const char *tname = NULL;
         if (rc_is_heap_object(obj) && rci_type_index(obj) < heap->n_types &&
@@ -106,6 +108,7 @@ rc_heap *rc_heap_new(const rc_heap_config *cfg)
     memset(heap, 0, sizeof *heap);
     heap->alloc = *a;
     heap->hash_seed = cfg->hash_seed;
+    heap->record_origins = cfg->record_origins;
     heap->misuse = RCI_DEFAULT_MISUSE_ABORTS ? default_misuse : NULL;
     rci_pools_init(heap);
     rci_gc_init(heap, cfg);
@@ -131,6 +134,7 @@ void rc_heap_free(rc_heap *heap)
         return;
     rci_gc_free_all(heap);
     rci_pages_free_all(heap);
+    rci_origins_free(heap);
     rci_types_free(heap);
     rc_allocator a = heap->alloc;
     a.free(a.user, heap, sizeof *heap, RCI_BUF_ALIGN);

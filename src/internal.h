@@ -246,6 +246,20 @@ struct rc_heap {
     rc_object *gc_garbage;          /* the gc.garbage list (one reference), or NULL */
     struct rci_fin_rec **fin_recs;  /* rc_finalize_register records, registration order */
     size_t fin_recs_len, fin_recs_cap;
+
+    /* ---- allocation sites (issue 4; owner: src/origin.c, invariants ARMED, SITES, OBJS) */
+    const char *site_file;          /* the armed site, or NULL */
+    int site_line;
+    bool record_origins;            /* rc_origins_enable */
+    struct rci_site *sites;         /* every site seen, by index */
+    uint32_t n_sites;               /* entries used */
+    size_t sites_cap;
+    uint32_t *site_idx;             /* hash of (file, line, type) -> index in sites */
+    size_t site_idx_cap;
+    uintptr_t *origin_keys;         /* object address -> site index (0: empty slot) */
+    uint32_t *origin_vals;
+    size_t origin_cap, origin_len;
+    size_t origins_lost;            /* objects whose site could not be recorded (no memory) */
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
@@ -284,6 +298,26 @@ void rci_object_free(rc_heap *heap, rc_object *obj);
 void rci_release_pending(rc_heap *heap);
 /* Accounting for a tracked object leaving its generation (freed or untracked). */
 void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
+
+/* ---------------------------------------------------------------------------------------
+ * Allocation sites (owner: src/origin.c).
+ */
+/* Records (file, line) for obj, just made (rci_object_new with an armed site). */
+void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
+/* Drops obj's record if it has one (rci_object_free, while heap->origin_len != 0). */
+void rci_origin_forget(rc_heap *heap, const rc_object *obj);
+/* obj's site index, or -1 if none is recorded. */
+int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj);
+/* Fills out with site's file, line, type name and live count (delta 0). */
+bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out);
+/* Keeps out[0, *n) sorted best first, holding the best cap entries offered so far. */
+void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, bool by_delta);
+/* The part of file after its last '/'. */
+const char *rci_origin_basename(const char *file);
+void rci_origins_free(rc_heap *heap);
+/* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
+const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
+const char *rci_origins_check(const rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * The collector (owner: src/gc.c).

@@ -134,21 +134,92 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
     return grew;
 }
 
+static bool site_peaks_fit(rc_heap *heap, rc_objgraph_peaks *peaks, size_t n)
+{
+    if (peaks->n_site_peak >= n) return true;
+    size_t *p = peaks->n_site_peak == 0
+                    ? rci_mem_alloc(heap, n * sizeof *p)
+                    : rci_mem_resize(heap, peaks->site_peak, peaks->n_site_peak * sizeof *p,
+                                     n * sizeof *p);
+    if (p == NULL) return false;
+    memset(p + peaks->n_site_peak, 0, (n - peaks->n_site_peak) * sizeof *p);
+    peaks->site_peak = p;
+    peaks->n_site_peak = n;
+    return true;
+}
+
+size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
+                               size_t cap)
+{
+    size_t sites = heap->n_sites;
+    if (peaks == NULL || peaks->size != sizeof *peaks) {
+        rci_error(heap, RC_EINVAL, "rc_objgraph_site_growth: peaks missing or of the wrong size");
+        return 0;
+    }
+    if (!site_peaks_fit(heap, peaks, sites)) {
+        rci_error(heap, RC_ENOMEM, "rc_objgraph_site_growth: no memory for %zu peaks", sites);
+        return 0;
+    }
+    if (out == NULL) cap = 0;
+    size_t n = 0, grew = 0;
+    for (uint32_t i = 0; i < sites; i++) {
+        rc_site_count c;
+        rci_origin_site_info(heap, i, &c);
+        if (c.count <= peaks->site_peak[i]) continue;
+        c.delta = (int64_t)(c.count - peaks->site_peak[i]);
+        peaks->site_peak[i] = c.count;
+        grew++;
+        rci_site_offer(out, cap, &n, c, true);
+    }
+    return grew;
+}
+
+#define SITES_PER_TYPE 5u
+
+/* Under a type's growth line: the sites of that type that grew, largest increase first. */
+static bool show_type_sites(FILE *out, const rc_type_count *type, const rc_site_count *sites,
+                            size_t n_sites)
+{
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < n_sites; i++) {
+        if (sites[i].type_name != type->name) continue;
+        if (shown == SITES_PER_TYPE) {
+            more++;
+            continue;
+        }
+        shown++;
+        if (fprintf(out, "    at %s:%d %+lld\n", sites[i].file, sites[i].line,
+                    (long long)sites[i].delta) < 0)
+            return false;
+    }
+    return more == 0 || fprintf(out, "    and %zu more sites\n", more) >= 0;
+}
+
 rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out)
 {
     if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_objgraph_show_growth: out is NULL");
     rc_type_count *tab = table_new(heap, &limit);
     if (tab == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu rows", limit);
+    size_t n_sites = heap->n_sites;
+    rc_site_count *sites = n_sites == 0 ? NULL : rci_mem_alloc(heap, n_sites * sizeof *sites);
+    if (n_sites != 0 && sites == NULL) {
+        rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
+        return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu sites",
+                         n_sites);
+    }
     rc_heap_clear_error(heap);
     size_t grew = rc_objgraph_growth(heap, peaks, tab, limit);
+    size_t sites_grew = n_sites == 0 ? 0 : rc_objgraph_site_growth(heap, peaks, sites, n_sites);
     rc_status st = rc_heap_last_error(heap);
     size_t n = grew < limit ? grew : limit;
     int width = name_width(tab, n);
     for (size_t i = 0; i < n && st == RC_OK; i++)
         if (fprintf(out, "%-*s%9zu %+9lld\n", width, tab[i].name, tab[i].count,
-                    (long long)tab[i].delta) < 0)
+                    (long long)tab[i].delta) < 0 ||
+            !show_type_sites(out, &tab[i], sites, sites_grew))
             st = rci_error(heap, RC_EOS, "rc_objgraph_show_growth: write failed");
+    rci_mem_free(heap, sites, n_sites * sizeof *sites);
     rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
     return st;
 }
@@ -157,8 +228,12 @@ void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks)
 {
     if (peaks == NULL) return;
     if (peaks->n_peak != 0) rci_mem_free(heap, peaks->peak, peaks->n_peak * sizeof *peaks->peak);
+    if (peaks->n_site_peak != 0)
+        rci_mem_free(heap, peaks->site_peak, peaks->n_site_peak * sizeof *peaks->site_peak);
     peaks->peak = NULL;
     peaks->n_peak = 0;
+    peaks->site_peak = NULL;
+    peaks->n_site_peak = 0;
 }
 
 /* ---- lists of objects ------------------------------------------------------------------ */
@@ -300,24 +375,48 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
 typedef struct leak_walk {
     const rci_ptrmap *seen;
     size_t *per_type; /* by type index: objects new since the snapshot */
+    size_t *per_site; /* by site index (NULL if no site is recorded) */
     size_t total;
 } leak_walk;
 
 static int count_new(rc_heap *heap, rc_object *obj, void *user)
 {
-    (void)heap;
     leak_walk *w = user;
     const size_t *was = rci_ptrmap_find(w->seen, obj);
     if (was == NULL || *was != rci_type_index(obj)) {
         w->per_type[rci_type_index(obj)]++;
         w->total++;
+        int32_t site = w->per_site != NULL ? rci_origin_site(heap, obj) : -1;
+        if (site >= 0) w->per_site[site]++;
     }
     return 0;
 }
 
-static void leak_report(rc_heap *heap, const size_t *per_type, FILE *out)
+/* Under a type's line: where its leaked objects were made, most first (ALLOCATION SITES). */
+static void leak_sites(rc_heap *heap, const leak_walk *w, uint32_t type, FILE *out)
+{
+    rc_site_count best[SITES_PER_TYPE];
+    size_t n = 0, sited = 0, kinds = 0;
+    for (uint32_t s = 0; s < heap->n_sites; s++) {
+        rc_site_count c;
+        rci_origin_site_info(heap, s, &c);
+        if (c.type_name != heap->types[type]->name || w->per_site[s] == 0) continue;
+        c.count = w->per_site[s];
+        sited += c.count;
+        kinds++;
+        rci_site_offer(best, SITES_PER_TYPE, &n, c, false);
+    }
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "    at %s:%d %zu\n", best[i].file, best[i].line, best[i].count);
+    if (kinds > n) fprintf(out, "    and %zu more sites\n", kinds - n);
+    if (sited < w->per_type[type])
+        fprintf(out, "    no recorded site %zu\n", w->per_type[type] - sited);
+}
+
+static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
 {
     /* Largest groups first: repeatedly pick the largest group not yet written. */
+    const size_t *per_type = w->per_type;
     size_t n = heap->n_types, last = (size_t)-1;
     size_t written = 0;
     for (;;) {
@@ -332,6 +431,7 @@ static void leak_report(rc_heap *heap, const size_t *per_type, FILE *out)
         }
         if (best_count == 0) return;
         fprintf(out, "%s %zu\n", heap->types[best]->name, best_count);
+        if (w->per_site != NULL) leak_sites(heap, w, (uint32_t)best, out);
         last = best_count;
         written = best;
     }
@@ -353,13 +453,25 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
         if (per_type == NULL)
             rci_error(heap, RC_ENOMEM, "rc_leak_guard_end: no memory for %zu types", n);
     }
+    size_t n_sites = heap->n_sites;
+    size_t *per_site = NULL;
+    if (per_type != NULL && n_sites != 0 && out != NULL) {
+        per_site = rci_mem_alloc(heap, n_sites * sizeof *per_site);
+        if (per_site == NULL) {
+            rci_error(heap, RC_ENOMEM, "rc_leak_guard_end: no memory for %zu sites", n_sites);
+            rci_mem_free(heap, per_type, n * sizeof *per_type);
+            per_type = NULL;
+        }
+    }
     if (per_type != NULL) {
         memset(per_type, 0, n * sizeof *per_type);
-        leak_walk w = {seen, per_type, 0};
+        if (per_site != NULL) memset(per_site, 0, n_sites * sizeof *per_site);
+        leak_walk w = {seen, per_type, per_site, 0};
         rc_heap_visit(heap, count_new, &w);
-        if (out != NULL) leak_report(heap, per_type, out);
+        if (out != NULL) leak_report(heap, &w, out);
         result = (int64_t)w.total;
         rci_mem_free(heap, per_type, n * sizeof *per_type);
+        rci_mem_free(heap, per_site, n_sites * sizeof *per_site);
     }
     rci_ptrmap_free(heap, seen);
     rci_mem_free(heap, seen, sizeof *seen);

@@ -1,0 +1,305 @@
+/*
+ * origin.c -- allocation sites: the opt-in record of the source file and line that made
+ * each object (rcgc.h, "allocation sites"), kept in a side table so that objects pay
+ * nothing in their header and heaps that do not record pay one test per allocation.
+ *
+ * ARMED: rc__origin_at (called by the RC_RECORD_ORIGINS macros around the constructors)
+ *   stores a site in heap->site_file/site_line only while recording is on. The next object
+ *   rci_object_new makes takes it and disarms it, before any collection that allocation
+ *   may run, so objects a finalizer or callback makes during that collection are not
+ *   charged to the site. Calls that end without allocating disarm it too (rci_error, and
+ *   rc_int_new's small ints), so an unannotated allocation never inherits a site.
+ * SITES: a site is (file pointer, line, type index); sites[] only grows while the heap
+ *   lives, so an index names one site for good. Each site counts its live objects, the
+ *   objects in `objs` whose value is its index.
+ * OBJS: objs maps the address of each live object with a recorded site (RCI_ORIGIN set) to
+ *   its site index; rci_origin_forget removes an address when its object is freed. Open
+ *   addressing with linear probing, load at most 1/2, deletion by backward shift so that
+ *   no tombstones accumulate.
+ * Memory for both tables comes from the heap's allocator. When it runs out the object is
+ *   still made and its site is not recorded (counted in heap->origins_lost).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+struct rci_site {
+    const char *file;
+    uint32_t line;
+    uint32_t type;
+    size_t live;
+};
+
+static size_t mix(uint64_t h)
+{
+    h *= UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h ^ (h >> 29));
+}
+
+static size_t site_hash(const char *file, uint32_t line, uint32_t type)
+{
+    return mix((uint64_t)(uintptr_t)file ^ ((uint64_t)line << 20) ^ ((uint64_t)type << 44));
+}
+
+/* ---- the site table -------------------------------------------------------------------- */
+
+static bool site_index_grow(rc_heap *heap)
+{
+    size_t cap = heap->site_idx_cap ? heap->site_idx_cap * 2 : 64;
+    uint32_t *idx = rci_mem_alloc(heap, cap * sizeof *idx);
+    if (idx == NULL) return false;
+    memset(idx, 0xFF, cap * sizeof *idx);
+    for (uint32_t s = 0; s < heap->n_sites; s++) {
+        const struct rci_site *site = &heap->sites[s];
+        size_t i = site_hash(site->file, site->line, site->type) & (cap - 1);
+        while (idx[i] != UINT32_MAX) i = (i + 1) & (cap - 1);
+        idx[i] = s;
+    }
+    rci_mem_free(heap, heap->site_idx, heap->site_idx_cap * sizeof *idx);
+    heap->site_idx = idx;
+    heap->site_idx_cap = cap;
+    return true;
+}
+
+/* The index of site (file, line, type), made if new; UINT32_MAX if memory ran out. */
+static uint32_t site_get(rc_heap *heap, const char *file, uint32_t line, uint32_t type)
+{
+    size_t cap = heap->site_idx_cap;
+    if (cap != 0) {
+        for (size_t i = site_hash(file, line, type) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+            uint32_t s = heap->site_idx[i];
+            if (s == UINT32_MAX) break;
+            const struct rci_site *site = &heap->sites[s];
+            if (site->file == file && site->line == line && site->type == type) return s;
+        }
+    }
+    if (heap->n_sites == UINT32_MAX - 1) return UINT32_MAX;
+    if (((size_t)heap->n_sites + 1) * 2 > cap && !site_index_grow(heap)) return UINT32_MAX;
+    if (heap->n_sites == heap->sites_cap) {
+        size_t ncap = heap->sites_cap ? heap->sites_cap * 2 : 32;
+        struct rci_site *grown = rci_mem_resize(heap, heap->sites,
+                                                heap->sites_cap * sizeof *grown,
+                                                ncap * sizeof *grown);
+        if (grown == NULL) return UINT32_MAX;
+        heap->sites = grown;
+        heap->sites_cap = ncap;
+    }
+    uint32_t s = heap->n_sites++;
+    heap->sites[s] = (struct rci_site){file, line, type, 0};
+    cap = heap->site_idx_cap;
+    size_t i = site_hash(file, line, type) & (cap - 1);
+    while (heap->site_idx[i] != UINT32_MAX) i = (i + 1) & (cap - 1);
+    heap->site_idx[i] = s;
+    return s;
+}
+
+/* ---- the object table ------------------------------------------------------------------ */
+
+static bool objs_grow(rc_heap *heap)
+{
+    size_t cap = heap->origin_cap ? heap->origin_cap * 2 : 1024;
+    uintptr_t *keys = rci_mem_alloc(heap, cap * sizeof *keys);
+    uint32_t *vals = keys == NULL ? NULL : rci_mem_alloc(heap, cap * sizeof *vals);
+    if (vals == NULL) {
+        rci_mem_free(heap, keys, cap * sizeof *keys);
+        return false;
+    }
+    memset(keys, 0, cap * sizeof *keys);
+    for (size_t j = 0; j < heap->origin_cap; j++) {
+        uintptr_t k = heap->origin_keys[j];
+        if (k == 0) continue;
+        size_t i = mix(k) & (cap - 1);
+        while (keys[i] != 0) i = (i + 1) & (cap - 1);
+        keys[i] = k;
+        vals[i] = heap->origin_vals[j];
+    }
+    rci_mem_free(heap, heap->origin_keys, heap->origin_cap * sizeof *keys);
+    rci_mem_free(heap, heap->origin_vals, heap->origin_cap * sizeof *vals);
+    heap->origin_keys = keys;
+    heap->origin_vals = vals;
+    heap->origin_cap = cap;
+    return true;
+}
+
+/* The slot of obj's address in the object table, or SIZE_MAX. */
+static size_t objs_find(const rc_heap *heap, const rc_object *obj)
+{
+    uintptr_t k = (uintptr_t)obj;
+    size_t cap = heap->origin_cap;
+    if (cap == 0) return SIZE_MAX;
+    for (size_t i = mix(k) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        if (heap->origin_keys[i] == k) return i;
+        if (heap->origin_keys[i] == 0) return SIZE_MAX;
+    }
+}
+
+void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line)
+{
+    uint32_t s = site_get(heap, file, line < 0 ? 0u : (uint32_t)line, rci_type_index(obj));
+    if (s == UINT32_MAX || ((heap->origin_len + 1) * 2 > heap->origin_cap && !objs_grow(heap))) {
+        heap->origins_lost++;
+        return;
+    }
+    size_t cap = heap->origin_cap;
+    size_t i = mix((uintptr_t)obj) & (cap - 1);
+    while (heap->origin_keys[i] != 0) i = (i + 1) & (cap - 1);
+    heap->origin_keys[i] = (uintptr_t)obj;
+    heap->origin_vals[i] = s;
+    heap->origin_len++;
+    heap->sites[s].live++;
+    obj->_tinfo |= RCI_ORIGIN;
+}
+
+void rci_origin_forget(rc_heap *heap, const rc_object *obj)
+{
+    size_t i = objs_find(heap, obj);
+    if (i == SIZE_MAX) return;
+    heap->sites[heap->origin_vals[i]].live--;
+    heap->origin_len--;
+    /* Backward shift: move later entries of the probe run into the hole while their home
+     * slot does not lie cyclically in (hole, j]. */
+    size_t mask = heap->origin_cap - 1;
+    size_t hole = i;
+    for (size_t j = (i + 1) & mask; heap->origin_keys[j] != 0; j = (j + 1) & mask) {
+        size_t home = mix(heap->origin_keys[j]) & mask;
+        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (stays) continue;
+        heap->origin_keys[hole] = heap->origin_keys[j];
+        heap->origin_vals[hole] = heap->origin_vals[j];
+        hole = j;
+    }
+    heap->origin_keys[hole] = 0;
+}
+
+int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj)
+{
+    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_ORIGIN)) return -1;
+    size_t i = objs_find(heap, obj);
+    return i == SIZE_MAX ? -1 : (int32_t)heap->origin_vals[i];
+}
+
+bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out)
+{
+    if (site >= heap->n_sites) return false;
+    const struct rci_site *s = &heap->sites[site];
+    *out = (rc_site_count){s->file, (int)s->line, heap->types[s->type]->name, s->live, 0};
+    return true;
+}
+
+void rci_origins_free(rc_heap *heap)
+{
+    rci_mem_free(heap, heap->origin_keys, heap->origin_cap * sizeof *heap->origin_keys);
+    rci_mem_free(heap, heap->origin_vals, heap->origin_cap * sizeof *heap->origin_vals);
+    rci_mem_free(heap, heap->site_idx, heap->site_idx_cap * sizeof *heap->site_idx);
+    rci_mem_free(heap, heap->sites, heap->sites_cap * sizeof *heap->sites);
+    heap->origin_keys = NULL;
+    heap->origin_vals = NULL;
+    heap->site_idx = NULL;
+    heap->sites = NULL;
+    heap->origin_cap = heap->origin_len = heap->site_idx_cap = heap->sites_cap = 0;
+    heap->n_sites = 0;
+}
+
+const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj)
+{
+    size_t i = objs_find(heap, obj);
+    if (i == SIZE_MAX) return "object marked RCI_ORIGIN has no allocation-site record";
+    uint32_t s = heap->origin_vals[i];
+    if (s >= heap->n_sites) return "allocation-site record names no site";
+    if (heap->sites[s].type != rci_type_index(obj))
+        return "allocation-site record names a site of another type";
+    return NULL;
+}
+
+const char *rci_origins_check(const rc_heap *heap)
+{
+    size_t live = 0, keys = 0;
+    for (uint32_t s = 0; s < heap->n_sites; s++)
+        live += heap->sites[s].live;
+    for (size_t i = 0; i < heap->origin_cap; i++)
+        keys += heap->origin_keys[i] != 0;
+    if (live != heap->origin_len || keys != heap->origin_len)
+        return "allocation sites' live counts or table entries differ from the table's length";
+    return NULL;
+}
+
+/* ---- the public calls ------------------------------------------------------------------ */
+
+rc_heap *rc__origin_at(rc_heap *heap, const char *file, int line)
+{
+    if (heap != NULL && heap->record_origins && file != NULL) {
+        heap->site_file = file;
+        heap->site_line = line;
+    }
+    return heap;
+}
+
+void rc_origins_enable(rc_heap *heap, bool on)
+{
+    heap->record_origins = on;
+    if (!on) heap->site_file = NULL;
+}
+
+bool rc_origins_enabled(const rc_heap *heap)
+{
+    return heap->record_origins;
+}
+
+bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out)
+{
+    int32_t s = rci_origin_site(heap, obj);
+    if (s < 0) return false;
+    if (out != NULL) *out = (rc_origin){heap->sites[s].file, (int)heap->sites[s].line};
+    return true;
+}
+
+size_t rc_origins_lost(const rc_heap *heap)
+{
+    return heap->origins_lost;
+}
+
+/* True if a ranks before b: more live objects (or a larger delta when by_delta), then
+ * file, line and type name, so that reports are deterministic. */
+static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bool by_delta)
+{
+    if (by_delta && a->delta != b->delta) return a->delta > b->delta;
+    if (a->count != b->count) return a->count > b->count;
+    int c = strcmp(a->file, b->file);
+    if (c != 0) return c < 0;
+    if (a->line != b->line) return a->line < b->line;
+    return strcmp(a->type_name, b->type_name) < 0;
+}
+
+void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, bool by_delta)
+{
+    size_t i = *n < cap ? (*n)++ : cap;
+    if (i == cap) {
+        if (cap == 0 || !site_ranks_before(&c, &out[cap - 1], by_delta)) return;
+        i = cap - 1;
+    }
+    while (i > 0 && site_ranks_before(&c, &out[i - 1], by_delta)) {
+        out[i] = out[i - 1];
+        i--;
+    }
+    out[i] = c;
+}
+
+size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, size_t cap)
+{
+    size_t n = 0, kinds = 0;
+    if (out == NULL) cap = 0;
+    for (uint32_t s = 0; s < heap->n_sites; s++) {
+        rc_site_count c;
+        rci_origin_site_info(heap, s, &c);
+        if (c.count == 0) continue;
+        kinds++;
+        rci_site_offer(out, cap, &n, c, false);
+    }
+    return kinds;
+}
+
+const char *rci_origin_basename(const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    return slash != NULL ? slash + 1 : file;
+}
