@@ -2,11 +2,14 @@
  * objgraph_demo.c -- objgraph's pictures for an rcgc heap: the lesson's two lists
  * x = [1, 2, 3] and y = [4, 5, 6] made to refer to each other, drawn with show_refs and
  * show_backrefs (SVG and PNG each), then the answer to "why is this object still alive?"
- * for one held through a global structure, as text and as a picture.
+ * for one held through a global structure, as text and as a picture, and a leak check
+ * around a function that forgets a reference. Compiled with RC_RECORD_ORIGINS and a heap
+ * that records allocation sites, so labels and reports say which line made each object.
  *
  * Usage: rcgc-objgraph_demo [OUTPUT-DIR]   (default: demo-out)
  */
 #define _POSIX_C_SOURCE 200809L
+#define RC_RECORD_ORIGINS /* constructors pass __FILE__ and __LINE__ to the heap */
 #include <rcgc.h>
 
 #include <errno.h>
@@ -59,6 +62,17 @@ static rc_object *int_list(rc_heap *heap, int a, int b, int c)
     return l;
 }
 
+/* A handler that means to cache nothing but keeps every request it sees in a list. */
+static void handle_request(rc_heap *heap, rc_object *seen, int id)
+{
+    rc_object *req = rc_dict_new(heap);
+    rc_object *k = rc_str_from_cstr(heap, "id");
+    rc_dict_set(heap, req, k, rc_int_new(heap, id));
+    rc_list_append(heap, seen, req); /* the forgotten reference */
+    rc_decref(heap, k);
+    rc_decref(heap, req);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "demo-out";
@@ -66,7 +80,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "rcgc-objgraph_demo: %s: %s\n", dir, strerror(errno));
         return 1;
     }
-    rc_heap *heap = rc_heap_new(NULL);
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.record_origins = true;
+    rc_heap *heap = rc_heap_new(&cfg);
     if (heap == NULL) return 1;
 
     printf("x = [1, 2, 3]; y = [4, 5, 6]; x.append(y); y.append(x)\n");
@@ -105,11 +122,25 @@ int main(int argc, char **argv)
     printf("why is %s alive? held through a chain of %zu objects:\n",
            (rc_repr_into(heap, session, text, sizeof text), text), rc_list_len(heap, chain));
     for (size_t i = 0; i < rc_list_len(heap, chain); i++) {
-        rc_repr_into(heap, rc_list_get_borrow(heap, chain, (int64_t)i), text, sizeof text);
-        printf("  %s%s\n", i == 0 ? "root (held from outside): " : "-> ", text);
+        rc_object *link = rc_list_get_borrow(heap, chain, (int64_t)i);
+        rc_origin where = {"?", 0};
+        rc_origin_of(heap, link, &where);
+        rc_repr_into(heap, link, text, sizeof text);
+        const char *base = strrchr(where.file, '/');
+        printf("  %s%-34s made at %s:%d\n", i == 0 ? "root (held from outside): " : "-> ", text,
+               base != NULL ? base + 1 : where.file, where.line);
     }
     if (draw_both(heap, dir, "why-alive", NULL, NULL, chain) != 0) return 1;
     rc_decref(heap, chain);
+
+    printf("leak check around 3 calls of handle_request():\n");
+    rc_object *seen = rc_list_new(heap, 0);
+    rc_leak_guard guard = {sizeof guard, NULL};
+    if (rc_leak_guard_begin(heap, &guard) != RC_OK) return fail(heap, "leak guard");
+    for (int id = 1; id <= 3; id++) handle_request(heap, seen, id);
+    int64_t leaked = rc_leak_guard_end(heap, &guard, stdout);
+    printf("  %lld objects outlived the calls\n", (long long)leaked);
+    rc_decref(heap, seen);
 
     printf("most common types:\n");
     rc_objgraph_show_most_common_types(heap, 5, stdout);
