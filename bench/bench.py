@@ -27,7 +27,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS = os.path.join(ROOT, "bench", "peers")
-TIMEOUT_S = 900
+# A run longer than this is stopped and its row is not run again in later rounds: the table
+# says "timed out" and gives the cap as a lower bound. It keeps the full run under its 30
+# minutes on a slow or loaded machine; on this kind of machine no run comes near it.
+CAP_S = 150
 
 
 class Row:
@@ -50,6 +53,7 @@ class Case:
         self.baseline = baseline      # the row ratios are taken against
         self.size_note = size_note
         self.results = {r.name: [] for r in rows}  # name -> [per-round dict or None]
+        self.failures_seen = {}  # name -> [failure texts]
 
 
 def fmt_count(n):
@@ -99,11 +103,11 @@ def sizes(quick):
         return dict(runs=3, intlist=1000000, cycles=[100000, 1000000], cycles_py_list_max=1000000,
                     depths=[14, 16], pause_live=1000000, pause_s=1, bytes=1000000,
                     traffic_c=10000000, traffic_interp=2000000, weak=1000000,
-                    autogc=[1000000])
+                    autogc=[1000000], sites_depth=14)
     return dict(runs=5, intlist=10000000, cycles=[1000000, 10000000], cycles_py_list_max=1000000,
                 depths=[16, 20], pause_live=5000000, pause_s=3, bytes=10000000,
                 traffic_c=100000000, traffic_interp=20000000, weak=10000000,
-                autogc=[1000000, 10000000])
+                autogc=[1000000, 10000000], sites_depth=16)
 
 
 def make_cases(t, sz):
@@ -162,7 +166,7 @@ def make_cases(t, sz):
     L, S = fmt_count(sz["pause_live"]), str(sz["pause_s"])
     cases.append(Case(
         "pauses", f"4. Pauses: {L} live containers in the oldest generation, short-lived cycles for {S} s",
-        rows(("rcgc", [t.rcgc("pauses"), L, S], "rcgc", "timed allocation calls that ran a collection"),
+        rows(("rcgc", [t.rcgc("pauses"), L, S], "rcgc", "gc callbacks (rc_gc_callback_add), duration_ns"),
              ("CPython", t.py("pauses", L, S), "CPython", "gc.callbacks start/stop"),
              ("PHP", t.php_("pauses", L, S), "PHP", "iterations during which gc_status()['runs'] grew"),
              ("Boehm", t.boehm_("pauses", L, S), "Boehm", "GC_set_on_collection_event START/END")),
@@ -210,6 +214,17 @@ def make_cases(t, sz):
              ("PHP", t.php_("weakref", W), "PHP", "WeakReference::create($x)->get() (no callbacks in PHP)")),
         [("weak_ns", "ns each", "{:.1f}")], ["weak_ns"], "rcgc"))
 
+    D = str(sz["sites_depth"])
+    cases.append(Case(
+        "sites", f"8. Allocation sites (issue 4): binary-trees depth {D}, recording off and on",
+        rows(("rcgc", [t.rcgc("bintrees"), D], "rcgc", "built without RC_RECORD_ORIGINS"),
+             ("rcgc sites off", [t.rcgc("bintrees-sites"), D, "off"], "rcgc",
+              "RC_RECORD_ORIGINS, recording off"),
+             ("rcgc sites on", [t.rcgc("bintrees-sites"), D, "on"], "rcgc",
+              "RC_RECORD_ORIGINS, every node's site recorded")),
+        [("wall_s", "wall s", "{:.3f}"), ("peak_rss_mb", "peak RSS MB", "{:.1f}")],
+        ["wall_s", "peak_rss_mb"], "rcgc"))
+
     for n in sz["autogc"]:
         N = fmt_count(n)
         cases.append(Case(
@@ -230,16 +245,19 @@ def percentile(sorted_vals, p):
     return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (k - lo)
 
 
-def run_once(argv):
+TIMED_OUT = "timed out after {:g} s"
+
+
+def run_once(argv, cap_s):
     """Runs one program; returns (dict of results or None, error text)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         cmd = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + argv
         t0 = time.perf_counter()
         try:
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               timeout=TIMEOUT_S)
+                               timeout=cap_s)
         except subprocess.TimeoutExpired:
-            return None, f"timeout after {TIMEOUT_S} s"
+            return None, TIMED_OUT.format(cap_s)
         wall = time.perf_counter() - t0
         timing = tf.read().strip().splitlines()
     if p.returncode != 0:
@@ -289,19 +307,27 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def run_rounds(cases, runs, log_path, after_round):
+def run_rounds(cases, runs, log_path, after_round, cap_s):
     """Runs the rounds; after_round(done, failures) is called after each one, so an
-    interrupted run still leaves a report of the rounds it completed."""
+    interrupted run still leaves a report of the rounds it completed. A row whose run
+    timed out is not run again (its later rounds count as timed out too)."""
     failures = {}  # (cid, row) -> [texts]
+    timed_out = set()
     with open(log_path, "w") as lf:
         for r in range(runs):
             for case in cases:
                 for row in case.rows:
                     t0 = time.time()
-                    res, err = run_once(row.argv)
+                    if (case.cid, row.name) in timed_out:
+                        res, err = None, TIMED_OUT.format(cap_s) + " (not rerun)"
+                    else:
+                        res, err = run_once(row.argv, cap_s)
+                        if err.startswith("timed out"):
+                            timed_out.add((case.cid, row.name))
                     fail = err or failure_of(case, row, res)
                     if fail:
                         failures.setdefault((case.cid, row.name), []).append(fail)
+                        case.failures_seen.setdefault(row.name, []).append(fail)
                     if err:
                         res = None
                     elif fail:
@@ -345,6 +371,10 @@ def fmt_stat(s, f):
     return f"{f.format(med)} ({f.format(lo)}-{f.format(hi)})"
 
 
+def timed_out_row(case, name):
+    return any(t.startswith("timed out") for t in case.failures_seen.get(name, []))
+
+
 def case_table(case, failures):
     head = ["system", "how"] + [m[1] for m in case.metrics]
     head += [f"x rcgc: {dict((m[0], m[1]) for m in case.metrics)[k]}" for k in case.ratio_keys]
@@ -357,7 +387,9 @@ def case_table(case, failures):
             rr = ratio(case, row.name, key)
             cells.append("1" if row.name == case.baseline else ("n/a" if rr is None else f"{rr:.2f}"))
         fl = failures.get((case.cid, row.name))
-        if fl:
+        if fl and all(t.startswith("timed out") for t in fl):
+            cells[0] += f" **timed out** ({fl[0].split(' (')[0]}; not rerun)"
+        elif fl:
             cells[0] += f" **failed {len(fl)}/{len(case.results[row.name])}** (left out of the figures)"
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -395,7 +427,7 @@ def goals(cases, sz, quick):
                 parts.append(f"{nm} {f.format(v)}")
             elif case is not None and case.results.get(nm) and all(
                     r is None or r.get("failed") for r in case.results[nm]):
-                parts.append(f"{nm} failed every run")
+                parts.append(f"{nm} " + ("timed out" if timed_out_row(case, nm) else "failed every run"))
         return ", ".join(parts)
 
     c = find(cases, "intlist")
@@ -464,6 +496,14 @@ def goals(cases, sz, quick):
         add(f"issue 2: collector share while allocating {N} long-lived containers", "< 10%",
             None if rr is None else (rr - 1) * 100, "{:.1f}%", lambda x: x < 10,
             "", lambda x: f"automatic collection adds {x:.1f}% to the allocation time")
+    c = find(cases, "sites")
+    if c is not None:
+        for row, what in (("rcgc sites off", "macros compiled in, recording off"),
+                          ("rcgc sites on", "every allocation's site recorded")):
+            rr = ratio(c, row, "wall_s")
+            out.append((f"8. allocation sites (issue 4), {what}", "report: time vs rcgc without",
+                        "n/a" if rr is None else f"{rr:.3f}x", f"rcgc {med(c, 'rcgc', 'wall_s'):.3f} s"
+                        if med(c, "rcgc", "wall_s") is not None else "", "reported", ""))
     c = find(cases, "weakref")
     rr = ratio(c, "CPython", "weak_ns") if c else None
     add("7. weak references with callbacks: created, read, dropped (issue 3)", ">= 5x faster than CPython",
@@ -674,9 +714,9 @@ METHOD = """\
   where any survives is counted as failed (a conservative scan found a stale pointer into the ring,
   which keeps all of it alive). The malloc row frees every object itself: the floor, not a
   collector.
-- **Workload 4.** rcgc has no collection callbacks yet: every allocation call of the loop is
-  timed and rc_gc_get_stats tells which ones ran a collection; the duration of such a call is
-  the pause (one allocation, tens of ns, included). CPython uses gc.callbacks, Boehm
+- **Workload 4.** rcgc reports each collection's duration to a collection callback
+  (rc_gc_callback_add; rc_gc_info.duration_ns, CLOCK_MONOTONIC around the collection), as
+  CPython does through gc.callbacks; Boehm uses
   GC_set_on_collection_event; PHP 8.2 has neither, so each loop iteration is timed and counted
   as a pause when gc_status()['runs'] grew during it (the iteration's own work, about 0.3 us,
   included). Lua and malloc have no stop-the-world collections to time.
@@ -689,6 +729,14 @@ METHOD = """\
   decrement per store in rcgc, CPython and PHP, a plain store in Lua, Boehm and malloc.
   "alloc-link-drop" allocates a two-reference object, points it at a live object and drops it.
   Interpreters run a smaller N (the figure is per operation).
+- **Teardown.** After reporting, the CPython and PHP peers of workload 2 leave without a final
+  collection (os._exit; gc_disable() before the live ring is released), which is not measured
+  and made PHP's 10M runs take 100 s.
+- **Time cap.** A run that takes over {cap:g} s is stopped and reported as timed out, and its row
+  is not rerun in later rounds, so that the full run stays under 30 minutes.
+- **Workload 8.** binary-trees (depth {sites_depth}) built three ways from the same source:
+  without RC_RECORD_ORIGINS (what every other workload uses), with the constructor macros
+  compiled in but recording off, and with allocation sites recorded for every node.
 - **Issue 2.** The same allocation of N long-lived containers (a chain) with automatic collection
   on and off; the collector's share is (on - off) / off, paired per round.
 """
@@ -720,6 +768,11 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
           "machine shows as wider min-max ranges)", ""]
     if tools.missing:
         L += ["Peers not available in this run: " + ", ".join(tools.missing) + ".", ""]
+    L += ["Two more suites have their own commands and reports: `bash bench/unreachable/run.sh` "
+          "(`rcgc unreachable` against networkx, a Python search and `wc -l`, issue 5) writes "
+          "[BENCHMARKS-unreachable.md](BENCHMARKS-unreachable.md); `bash bench/graph/run.sh` "
+          "(the graph tools against objgraph, issue 4) writes "
+          "[BENCHMARKS-graphs.md](BENCHMARKS-graphs.md).", ""]
     L += ["## Goals", "",
           "| goal | target | rcgc (median) | peers in this run (median) | status |",
           "|---|---|---|---|---|"]
@@ -755,7 +808,8 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
             L.append(f"| {label} | `{cmd}` | {ir if ir is not None else 'n/a'} | "
                      + (f"{per:.1f} per {unit}" if per else "") + " |")
         L.append("")
-    L += ["## Method", "", METHOD, "## Exact commands", "",
+    L += ["## Method", "", METHOD.format(cap=sz.get("cap", CAP_S), sites_depth=sz["sites_depth"]),
+          "## Exact commands", "",
           "Each command below runs under `/usr/bin/time -f '%e %M'`; paths are relative to the "
           "repository, the rcgc and C peer programs are in the build directory's bench/.", "", "```"]
     for case in cases:
@@ -780,9 +834,12 @@ def rewrite(a, cases, sz, tools, started):
             continue
         res = json.loads(lines[i + 2]) or None
         row = next(r for r in case.rows if r.name == m.group(3))
-        fail = "did not complete" if res is None else failure_of(case, row, res)
+        said = re.search(r"FAILED: (.*)$", lines[i])
+        fail = ((said.group(1) if said else "did not complete") if res is None
+                else failure_of(case, row, res))
         if fail:
             failures.setdefault((case.cid, row.name), []).append(fail)
+            case.failures_seen.setdefault(row.name, []).append(fail)
             if res is not None:
                 res["failed"] = 1
         case.results[row.name].append(res)
@@ -811,12 +868,16 @@ def main():
     ap.add_argument("--runs", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     ap.add_argument("--only", default="", help="comma-separated case id prefixes (testing)")
+    ap.add_argument("--cap", type=float, default=CAP_S,
+                    help=f"seconds a run may take before it is stopped and its row is not rerun "
+                         f"(default {CAP_S})")
     ap.add_argument("--rewrite", default="",
                     help="rewrite the report from a bench-runs.log instead of running the rounds "
                          "(callgrind is rerun; the pause chart is left as it is)")
     a = ap.parse_args()
     started = time.time()
     sz = sizes(a.quick)
+    sz["cap"] = a.cap
     if a.runs:
         sz["runs"] = a.runs
     tools = Tools(os.path.abspath(a.build))
@@ -844,7 +905,7 @@ def main():
         log(f"bench: report written after round {done} of {sz['runs']}")
         texts[:] = [text]
 
-    run_rounds(cases, sz["runs"], log_path, write_report)
+    run_rounds(cases, sz["runs"], log_path, write_report, a.cap)
     print(texts[0] if texts else "")
     return 0
 

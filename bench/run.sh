@@ -45,6 +45,7 @@ if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt" 2> /dev
         { cat "$build/bench-configure.log" >&2; exit 1; }
 fi
 targets=$(cd "$root/bench/rcgc" && for f in *.c; do printf 'rcgc-bench-%s ' "${f%.c}"; done)
+targets="$targets rcgc-bench-bintrees-sites"
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target $targets peer-malloc \
     $(grep -q '^BDWGC_FOUND:INTERNAL=1' "$build/CMakeCache.txt" && echo peer-boehm) >&2
 

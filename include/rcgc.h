@@ -633,17 +633,18 @@ RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
  *     before it includes rcgc.h (e.g. -DRC_RECORD_ORIGINS): the constructors (rc_new,
  *     rc_new_var, rc_int_new, rc_float_new, rc_str_new, rc_str_from_cstr, rc_tuple_new,
  *     rc_list_new, rc_dict_new, rc_repr, rc_weakref_new and the weak containers' _new)
- *     become macros that pass __FILE__ and __LINE__ along with the heap; the heap argument
- *     is still evaluated once. Code compiled without it is unchanged.
+ *     become macros that call rc__*_at wrappers with __FILE__ and __LINE__ (every argument
+ *     is still evaluated once). Code compiled without it is unchanged.
  *  2. Turn recording on for a heap with rc_origins_enable. Each object such a call makes
  *     from then on has its site (file, line) kept in a side table until it is freed, and the
  *     leak-hunting tools show it: node labels of rc_graph_show_* get a "file:line" line,
  *     rc_objgraph_show_growth lists the sites under each type that grew, rc_leak_guard_end
  *     groups the objects it reports by site.
- * Cost: nothing in the object header; with recording off one test per allocation; with it
- * on a hash insert per traced allocation and a hash delete per free (bench/ measures it).
- * Objects made by unannotated calls, by calls that make objects indirectly (rc_list_append
- * growing nothing but buffers makes none), or while recording was off have no site. The
+ * Cost: nothing in the object header and nothing on the allocation path; one flag test
+ * when an object dies; with recording on a hash insert per recorded object and a hash
+ * delete when it dies (bench/ workload 8 measures it). Only the object a wrapped call
+ * returns is recorded: objects made by unannotated calls, inside other calls (a finalizer
+ * run by a collection the allocation started) or while recording was off have no site. The
  * file string is kept by address: use string literals (__FILE__), which outlive the heap.
  * If the side table cannot grow the object is still made and only its site is dropped
  * (rc_origins_lost counts them). */
@@ -673,9 +674,25 @@ RC_API size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *
  * peaks (kept apart from the types' peaks); returns how many sites grew. */
 RC_API size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks,
                                       rc_site_count *out, size_t cap);
-/* Used by the RC_RECORD_ORIGINS macros: arms (file, line) for the next object the heap
- * makes, if recording is on, and returns heap. */
-RC_API rc_heap *rc__origin_at(rc_heap *heap, const char *file, int line);
+/* What the RC_RECORD_ORIGINS macros call: each makes its object as the function without
+ * "rc__" and "_at" does, then records (file, line) for it if the heap records and the call
+ * made the object it returns (rc_weakref_new returning an existing weakref records
+ * nothing). */
+RC_API rc_object *rc__new_at(rc_heap *heap, const rc_type *type, const char *file, int line);
+RC_API rc_object *rc__new_var_at(rc_heap *heap, const rc_type *type, size_t bytes,
+                                 const char *file, int line);
+RC_API rc_object *rc__int_new_at(rc_heap *heap, int64_t value, const char *file, int line);
+RC_API rc_object *rc__float_new_at(rc_heap *heap, double value, const char *file, int line);
+RC_API rc_object *rc__str_new_at(rc_heap *heap, const char *utf8, size_t len_bytes,
+                                 const char *file, int line);
+RC_API rc_object *rc__str_from_cstr_at(rc_heap *heap, const char *utf8, const char *file,
+                                       int line);
+RC_API rc_object *rc__tuple_new_at(rc_heap *heap, size_t n, rc_object *const *items,
+                                   const char *file, int line);
+RC_API rc_object *rc__list_new_at(rc_heap *heap, size_t capacity_hint, const char *file,
+                                  int line);
+RC_API rc_object *rc__dict_new_at(rc_heap *heap, const char *file, int line);
+RC_API rc_object *rc__repr_at(rc_heap *heap, rc_object *obj, const char *file, int line);
 
 /* ---- finalizers, weak references and the gc module (issue 3) ---- */
 /* Finalizers are declared by rc_type_spec.finalize; src/gc.c's header comment gives the
@@ -779,22 +796,29 @@ RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize
 RC_API size_t rc_finalize_pending(const rc_heap *heap);
 
 /* ---- allocation-site macros (see "Allocation sites" above) ---- */
+/* The weak references' wrappers (the others are declared with the allocation sites). */
+RC_API rc_object *rc__weakref_new_at(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                     void *user, const char *file, int line);
+RC_API rc_object *rc__weakvaluedict_new_at(rc_heap *heap, const char *file, int line);
+RC_API rc_object *rc__weakkeydict_new_at(rc_heap *heap, const char *file, int line);
+RC_API rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line);
+
 #if defined(RC_RECORD_ORIGINS) && !defined(RCGC_BUILDING)
-#define RC__AT(heap) rc__origin_at((heap), __FILE__, __LINE__)
-#define rc_new(heap, type) rc_new(RC__AT(heap), type)
-#define rc_new_var(heap, type, bytes) rc_new_var(RC__AT(heap), type, bytes)
-#define rc_int_new(heap, value) rc_int_new(RC__AT(heap), value)
-#define rc_float_new(heap, value) rc_float_new(RC__AT(heap), value)
-#define rc_str_new(heap, utf8, len_bytes) rc_str_new(RC__AT(heap), utf8, len_bytes)
-#define rc_str_from_cstr(heap, utf8) rc_str_from_cstr(RC__AT(heap), utf8)
-#define rc_tuple_new(heap, n, items) rc_tuple_new(RC__AT(heap), n, items)
-#define rc_list_new(heap, capacity_hint) rc_list_new(RC__AT(heap), capacity_hint)
-#define rc_dict_new(heap) rc_dict_new(RC__AT(heap))
-#define rc_repr(heap, obj) rc_repr(RC__AT(heap), obj)
-#define rc_weakref_new(heap, obj, callback, user) rc_weakref_new(RC__AT(heap), obj, callback, user)
-#define rc_weakvaluedict_new(heap) rc_weakvaluedict_new(RC__AT(heap))
-#define rc_weakkeydict_new(heap) rc_weakkeydict_new(RC__AT(heap))
-#define rc_weakset_new(heap) rc_weakset_new(RC__AT(heap))
+#define rc_new(heap, type) rc__new_at(heap, type, __FILE__, __LINE__)
+#define rc_new_var(heap, type, bytes) rc__new_var_at(heap, type, bytes, __FILE__, __LINE__)
+#define rc_int_new(heap, value) rc__int_new_at(heap, value, __FILE__, __LINE__)
+#define rc_float_new(heap, value) rc__float_new_at(heap, value, __FILE__, __LINE__)
+#define rc_str_new(heap, utf8, len_bytes) rc__str_new_at(heap, utf8, len_bytes, __FILE__, __LINE__)
+#define rc_str_from_cstr(heap, utf8) rc__str_from_cstr_at(heap, utf8, __FILE__, __LINE__)
+#define rc_tuple_new(heap, n, items) rc__tuple_new_at(heap, n, items, __FILE__, __LINE__)
+#define rc_list_new(heap, capacity_hint) rc__list_new_at(heap, capacity_hint, __FILE__, __LINE__)
+#define rc_dict_new(heap) rc__dict_new_at(heap, __FILE__, __LINE__)
+#define rc_repr(heap, obj) rc__repr_at(heap, obj, __FILE__, __LINE__)
+#define rc_weakref_new(heap, obj, callback, user)                                              \
+    rc__weakref_new_at(heap, obj, callback, user, __FILE__, __LINE__)
+#define rc_weakvaluedict_new(heap) rc__weakvaluedict_new_at(heap, __FILE__, __LINE__)
+#define rc_weakkeydict_new(heap) rc__weakkeydict_new_at(heap, __FILE__, __LINE__)
+#define rc_weakset_new(heap) rc__weakset_new_at(heap, __FILE__, __LINE__)
 #endif
 
 #ifdef __cplusplus

@@ -699,6 +699,8 @@ static void free_garbage_and_promote_rites(gc_run *run)
                 obj->_tinfo = (obj->_tinfo & ~(bits | RCI_GEN_MASK)) | target;
                 promoted_here = true;
             } else if (obj->_tinfo & RCI_GARBAGE) {
+                if (obj->_tinfo & RCI_ORIGIN)
+                    rci_origin_forget(heap, obj);
                 rci_untrack_accounting(heap, obj);
                 rci_object_free(heap, obj);
             } else {
@@ -735,6 +737,8 @@ static void free_garbage_and_promote(gc_run *run)
                               target;
                 promoted_here = true;
             } else {
+                if (obj->_tinfo & RCI_ORIGIN)
+                    rci_origin_forget(heap, obj);
                 rci_untrack_accounting(heap, obj);
                 rci_object_free(heap, obj);
             }

@@ -41,7 +41,6 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
     vsnprintf(heap->errmsg, sizeof heap->errmsg, fmt, ap);
     va_end(ap);
     heap->last_error = code;
-    heap->site_file = NULL; /* ARMED (origin.c): the failed call made no object */
     return code;
 }
 
@@ -53,7 +52,6 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
     vsnprintf(heap->errmsg, sizeof heap->errmsg, fmt, ap);
     va_end(ap);
     heap->last_error = RC_EMISUSE;
-    heap->site_file = NULL; /* ARMED (origin.c) */
     if (heap->misuse != NULL) {
         const char *tname = NULL;
         if (rc_is_heap_object(obj) && rci_type_index(obj) < heap->n_types &&

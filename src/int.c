@@ -19,10 +19,8 @@ rc_type *rci_int_register(rc_heap *heap)
 
 rc_object *rc_int_new(rc_heap *heap, int64_t value)
 {
-    if (value >= RC_SMALL_INT_MIN && value <= RC_SMALL_INT_MAX) {
-        heap->site_file = NULL; /* ARMED (origin.c): no object is made */
+    if (value >= RC_SMALL_INT_MIN && value <= RC_SMALL_INT_MAX)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
-    }
     rci_int *boxed = (rci_int *)rci_object_new(heap, heap->t_int, sizeof(rci_int));
     if (boxed == NULL) return NULL;
     boxed->value = value;

@@ -247,9 +247,7 @@ struct rc_heap {
     struct rci_fin_rec **fin_recs;  /* rc_finalize_register records, registration order */
     size_t fin_recs_len, fin_recs_cap;
 
-    /* ---- allocation sites (issue 4; owner: src/origin.c, invariants ARMED, SITES, OBJS) */
-    const char *site_file;          /* the armed site, or NULL */
-    int site_line;
+    /* ---- allocation sites (issue 4; owner: src/origin.c, invariants SITES and OBJS) */
     bool record_origins;            /* rc_origins_enable */
     struct rci_site *sites;         /* every site seen, by index */
     uint32_t n_sites;               /* entries used */
@@ -302,10 +300,11 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
 /* ---------------------------------------------------------------------------------------
  * Allocation sites (owner: src/origin.c).
  */
-/* Records (file, line) for obj, just made (rci_object_new with an armed site). */
+/* Records (file, line) for obj, just made. */
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
-/* Drops obj's record if it has one (rci_object_free, while heap->origin_len != 0). */
-void rci_origin_forget(rc_heap *heap, const rc_object *obj);
+/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
+ * frees of cyclic garbage; every free of an object with the flag goes through one). */
+void rci_origin_forget(rc_heap *heap, rc_object *obj);
 /* obj's site index, or -1 if none is recorded. */
 int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj);
 /* Fills out with site's file, line, type name and live count (delta 0). */

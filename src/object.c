@@ -56,6 +56,8 @@ static void object_dying(rc_heap *heap, rc_object *obj)
 {
     if (obj->_tinfo & RCI_TRACKED)
         rci_untrack_accounting(heap, obj);
+    if (__builtin_expect((obj->_tinfo & RCI_ORIGIN) != 0, 0))
+        rci_origin_forget(heap, obj); /* now: pending_push overwrites the flag bits */
     if (rci_type_of(heap, obj)->tracked && heap->gen[0].count > 0)
         heap->gen[0].count--;
     pending_push(heap, obj);
@@ -151,8 +153,6 @@ void rci_object_free(rc_heap *heap, rc_object *obj)
     size_t bytes = rci_slot_bytes(obj);
     if (t->destroy != NULL)
         t->destroy(heap, obj);
-    if (heap->origin_len != 0)
-        rci_origin_forget(heap, obj);
     t->live_count--;
     t->live_bytes -= bytes;
     heap->live_objects--;
@@ -161,28 +161,7 @@ void rci_object_free(rc_heap *heap, rc_object *obj)
     rci_slot_free(heap, obj);
 }
 
-static rc_object *object_new(rc_heap *heap, rc_type *type, size_t bytes);
-
-/* ARMED (origin.c): the site is taken before object_new may collect. */
-static rc_object *object_new_at_site(rc_heap *heap, rc_type *type, size_t bytes)
-{
-    const char *file = heap->site_file;
-    int line = heap->site_line;
-    heap->site_file = NULL;
-    rc_object *obj = object_new(heap, type, bytes);
-    if (obj != NULL)
-        rci_origin_note(heap, obj, file, line);
-    return obj;
-}
-
 rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
-{
-    if (heap->site_file != NULL)
-        return object_new_at_site(heap, type, bytes);
-    return object_new(heap, type, bytes);
-}
-
-static rc_object *object_new(rc_heap *heap, rc_type *type, size_t bytes)
 {
     if (type->tracked)
         rci_gc_on_alloc(heap);

@@ -3,17 +3,20 @@
  * each object (rcgc.h, "allocation sites"), kept in a side table so that objects pay
  * nothing in their header and heaps that do not record pay one test per allocation.
  *
- * ARMED: rc__origin_at (called by the RC_RECORD_ORIGINS macros around the constructors)
- *   stores a site in heap->site_file/site_line only while recording is on. The next object
- *   rci_object_new makes takes it and disarms it, before any collection that allocation
- *   may run, so objects a finalizer or callback makes during that collection are not
- *   charged to the site. Calls that end without allocating disarm it too (rci_error, and
- *   rc_int_new's small ints), so an unannotated allocation never inherits a site.
+ * AT: the RC_RECORD_ORIGINS macros call rc__X_at wrappers instead of the constructors X.
+ *   A wrapper calls X, then, if the heap records and X made the object it returns (the
+ *   heap's allocation count moved and the object has no site yet), records (file, line)
+ *   for that object only. Objects X makes on the way (a finalizer run by a collection the
+ *   allocation triggered, say) are not charged to the call, and nothing is left behind for
+ *   a later call to inherit. The allocation and free paths of heaps and programs that do
+ *   not record pay nothing beyond one flag test when an object dies.
  * SITES: a site is (file pointer, line, type index); sites[] only grows while the heap
  *   lives, so an index names one site for good. Each site counts its live objects, the
  *   objects in `objs` whose value is its index.
  * OBJS: objs maps the address of each live object with a recorded site (RCI_ORIGIN set) to
- *   its site index; rci_origin_forget removes an address when its object is freed. Open
+ *   its site index; rci_origin_forget removes an address when its object dies: in
+ *   object_dying for objects whose count reached zero (before pending_push overwrites the
+ *   flag bits), in gc.c's free_garbage_and_promote* for those a collection frees. Open
  *   addressing with linear probing, load at most 1/2, deletion by backward shift so that
  *   no tombstones accumulate.
  * Memory for both tables comes from the heap's allocator. When it runs out the object is
@@ -150,8 +153,9 @@ void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line)
     obj->_tinfo |= RCI_ORIGIN;
 }
 
-void rci_origin_forget(rc_heap *heap, const rc_object *obj)
+void rci_origin_forget(rc_heap *heap, rc_object *obj)
 {
+    obj->_tinfo &= ~RCI_ORIGIN;
     size_t i = objs_find(heap, obj);
     if (i == SIZE_MAX) return;
     heap->sites[heap->origin_vals[i]].live--;
@@ -225,19 +229,86 @@ const char *rci_origins_check(const rc_heap *heap)
 
 /* ---- the public calls ------------------------------------------------------------------ */
 
-rc_heap *rc__origin_at(rc_heap *heap, const char *file, int line)
+/* AT: records the site of obj if the call that returned it made it. */
+static rc_object *made_at(rc_heap *heap, rc_object *obj, uint64_t allocated_before,
+                          const char *file, int line)
 {
-    if (heap != NULL && heap->record_origins && file != NULL) {
-        heap->site_file = file;
-        heap->site_line = line;
-    }
-    return heap;
+    if (heap != NULL && heap->record_origins && file != NULL && rc_is_heap_object(obj) &&
+        heap->total_allocated != allocated_before && !(obj->_tinfo & RCI_ORIGIN))
+        rci_origin_note(heap, obj, file, line);
+    return obj;
+}
+
+#define ALLOCATED(heap) ((heap) != NULL ? (heap)->total_allocated : 0)
+#define AT_WRAPPER(ret_call)                                                                   \
+    uint64_t before = ALLOCATED(heap);                                                         \
+    rc_object *obj = ret_call;                                                                 \
+    return made_at(heap, obj, before, file, line)
+
+rc_object *rc__new_at(rc_heap *heap, const rc_type *type, const char *file, int line)
+{
+    AT_WRAPPER(rc_new(heap, type));
+}
+rc_object *rc__new_var_at(rc_heap *heap, const rc_type *type, size_t bytes, const char *file,
+                          int line)
+{
+    AT_WRAPPER(rc_new_var(heap, type, bytes));
+}
+rc_object *rc__int_new_at(rc_heap *heap, int64_t value, const char *file, int line)
+{
+    AT_WRAPPER(rc_int_new(heap, value));
+}
+rc_object *rc__float_new_at(rc_heap *heap, double value, const char *file, int line)
+{
+    AT_WRAPPER(rc_float_new(heap, value));
+}
+rc_object *rc__str_new_at(rc_heap *heap, const char *utf8, size_t len_bytes, const char *file,
+                          int line)
+{
+    AT_WRAPPER(rc_str_new(heap, utf8, len_bytes));
+}
+rc_object *rc__str_from_cstr_at(rc_heap *heap, const char *utf8, const char *file, int line)
+{
+    AT_WRAPPER(rc_str_from_cstr(heap, utf8));
+}
+rc_object *rc__tuple_new_at(rc_heap *heap, size_t n, rc_object *const *items, const char *file,
+                            int line)
+{
+    AT_WRAPPER(rc_tuple_new(heap, n, items));
+}
+rc_object *rc__list_new_at(rc_heap *heap, size_t capacity_hint, const char *file, int line)
+{
+    AT_WRAPPER(rc_list_new(heap, capacity_hint));
+}
+rc_object *rc__dict_new_at(rc_heap *heap, const char *file, int line)
+{
+    AT_WRAPPER(rc_dict_new(heap));
+}
+rc_object *rc__repr_at(rc_heap *heap, rc_object *obj_in, const char *file, int line)
+{
+    AT_WRAPPER(rc_repr(heap, obj_in));
+}
+rc_object *rc__weakref_new_at(rc_heap *heap, rc_object *referent, rc_weakref_fn callback,
+                              void *user, const char *file, int line)
+{
+    AT_WRAPPER(rc_weakref_new(heap, referent, callback, user));
+}
+rc_object *rc__weakvaluedict_new_at(rc_heap *heap, const char *file, int line)
+{
+    AT_WRAPPER(rc_weakvaluedict_new(heap));
+}
+rc_object *rc__weakkeydict_new_at(rc_heap *heap, const char *file, int line)
+{
+    AT_WRAPPER(rc_weakkeydict_new(heap));
+}
+rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line)
+{
+    AT_WRAPPER(rc_weakset_new(heap));
 }
 
 void rc_origins_enable(rc_heap *heap, bool on)
 {
     heap->record_origins = on;
-    if (!on) heap->site_file = NULL;
 }
 
 bool rc_origins_enabled(const rc_heap *heap)

@@ -6,55 +6,29 @@
  * in the oldest generation, then for SECONDS keeps making small short-lived cycles (two
  * nodes pointing at each other, dropped at once) with automatic collection on.
  *
- * Method: rcgc has no collection callbacks yet, so every allocation call of the loop is
- * timed, and rc_gc_get_stats tells whether that call ran a collection (and of which
- * generation). The duration of such a call is reported as the pause: it includes the one
- * allocation (tens of nanoseconds) besides the collection.
- * Reports pause_ms lines (one per collection), pause_genG_ms lines (the same, by the oldest
+ * Method: a collection callback (rc_gc_callback_add, Python's gc.callbacks) receives each
+ * collection's duration (rc_gc_info.duration_ns, CLOCK_MONOTONIC around the collection
+ * itself) and generation at its STOP phase, as CPython's peer does with gc.callbacks.
+ * Reports pause_ms lines (one per collection), pause_genG_ms lines (the same, by the
  * generation collected), n_pauses, peak_uss_mb, loop_iterations.
  */
 #include "common.h"
 
-static uint64_t collections_total(rc_heap *heap, uint64_t per_gen[3])
-{
-    uint64_t total = 0;
-    for (int g = 0; g < 3; g++) {
-        rc_gc_stats st;
-        memset(&st, 0, sizeof st);
-        st.size = sizeof st;
-        if (rc_gc_get_stats(heap, g, &st) != RC_OK)
-            bench_die(heap, "rc_gc_get_stats");
-        per_gen[g] = st.collections;
-        total += st.collections;
-    }
-    return total;
-}
+typedef struct pause_log {
+    double *ms;
+    size_t n, cap;
+} pause_log;
 
-/* One timed allocation; records a pause if it ran a collection. */
-static bench_node *timed_new(rc_heap *heap, const rc_type *node, uint64_t *seen,
-                             uint64_t gen_count[3], double *pauses, size_t *n_pauses,
-                             size_t cap)
+static void on_collection(rc_heap *heap, const rc_gc_info *info, void *user)
 {
-    uint64_t t0 = bench_now_ns();
-    bench_node *n = bench_node_new(heap, node);
-    uint64_t t1 = bench_now_ns();
-    uint64_t per_gen[3];
-    uint64_t now = collections_total(heap, per_gen);
-    if (now != *seen) {
-        for (int g = 2; g >= 0; g--) {
-            if (per_gen[g] != gen_count[g]) {
-                gen_count[g] = per_gen[g];
-                printf("pause_gen%d_ms %.6f\n", g, (double)(t1 - t0) * 1e-6);
-                break;
-            }
-        }
-        for (int g = 0; g < 3; g++)
-            gen_count[g] = per_gen[g];
-        if (*n_pauses < cap)
-            pauses[(*n_pauses)++] = (double)(t1 - t0) * 1e-6;
-        *seen = now;
-    }
-    return n;
+    (void)heap;
+    pause_log *log = user;
+    if (info->phase != RC_GC_PHASE_STOP)
+        return;
+    double ms = (double)info->duration_ns * 1e-6;
+    printf("pause_gen%d_ms %.6f\n", info->generation, ms);
+    if (log->n < log->cap)
+        log->ms[log->n++] = ms;
 }
 
 int main(int argc, char **argv)
@@ -81,19 +55,18 @@ int main(int argc, char **argv)
     rc_gc_get_generation_sizes(heap, sizes);
     fprintf(stderr, "generation sizes after setup: %zu %zu %zu\n", sizes[0], sizes[1], sizes[2]);
 
-    size_t cap = 1u << 20, n_pauses = 0;
-    double *pauses = malloc(cap * sizeof *pauses);
-    if (pauses == NULL)
+    pause_log log = {malloc((1u << 20) * sizeof(double)), 0, 1u << 20};
+    if (log.ms == NULL)
         bench_die(NULL, "malloc");
-    uint64_t gen_count[3];
-    uint64_t seen = collections_total(heap, gen_count);
+    if (rc_gc_callback_add(heap, on_collection, &log) != RC_OK)
+        bench_die(heap, "rc_gc_callback_add");
     size_t peak_uss = bench_uss_bytes(heap);
     double end = bench_now_s() + seconds;
     size_t iterations = 0;
     while (bench_now_s() < end) {
         for (int k = 0; k < 1000; k++) {
-            bench_node *a = timed_new(heap, node, &seen, gen_count, pauses, &n_pauses, cap);
-            bench_node *b = timed_new(heap, node, &seen, gen_count, pauses, &n_pauses, cap);
+            bench_node *a = bench_node_new(heap, node);
+            bench_node *b = bench_node_new(heap, node);
             a->next = rc_newref(&b->hdr);
             b->next = rc_newref(&a->hdr);
             rc_decref(heap, &a->hdr);
@@ -110,12 +83,13 @@ int main(int argc, char **argv)
     if (u > peak_uss)
         peak_uss = u;
 
-    for (size_t i = 0; i < n_pauses; i++)
-        bench_report("pause_ms", pauses[i]);
-    bench_report("n_pauses", (double)n_pauses);
+    rc_gc_callback_remove(heap, on_collection, &log);
+    for (size_t i = 0; i < log.n; i++)
+        bench_report("pause_ms", log.ms[i]);
+    bench_report("n_pauses", (double)log.n);
     bench_report("loop_iterations", (double)iterations);
     bench_report("peak_uss_mb", bench_mib(peak_uss));
-    free(pauses);
+    free(log.ms);
     rc_decref(heap, &first->hdr);
     rc_heap_free(heap);
     return 0;
