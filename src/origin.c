@@ -1,7 +1,7 @@
 /*
  * origin.c -- allocation sites: the opt-in record of the source file and line that made
  * each object (rcgc.h, "allocation sites"), kept in a side table so that objects pay
- * nothing in their header and heaps that do not record pay one test per allocation.
+ * nothing in their header and allocations nothing on their path.
  *
  * AT: the RC_RECORD_ORIGINS macros call rc__X_at wrappers instead of the constructors X.
  *   A wrapper calls X, then, if the heap records and X made the object it returns (the

@@ -1,6 +1,6 @@
 /* Allocation sites (issue 4): the RC_RECORD_ORIGINS macros, recording on and off, the side
  * table under churn, sites in graph labels, growth reports and leak-guard reports, and the
- * ARMED rules (origin.c): a site is charged only to the object its call makes.
+ * AT rule (origin.c): a site is charged only to the object its call makes and returns.
  *
  * Calls written with the function name in parentheses, `(rc_list_new)(h, 0)`, are not
  * macro-expanded: they stand for code compiled without RC_RECORD_ORIGINS. */
@@ -146,7 +146,7 @@ static void weak_containers_record_their_line(void **state)
     rt_heap_finish(h);
 }
 
-/* ARMED: small ints and failed calls make no object, and leave no site behind for the next
+/* AT: small ints and failed calls make no object, and leave no site behind for the next
  * unannotated allocation to inherit. */
 static void no_object_no_site_left_armed(void **state)
 {
