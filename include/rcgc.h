@@ -382,8 +382,14 @@ RC_API rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out);
  * atomic (never tracked).
  */
 
-/* int: the full int64_t range; small values cost no allocation. */
-RC_API rc_object *rc_int_new(rc_heap *heap, int64_t value);
+/* int: the full int64_t range; small values cost no allocation (and no call: inline). */
+RC_API rc_object *rc__int_new_boxed(rc_heap *heap, int64_t value);
+static inline rc_object *rc_int_new(rc_heap *heap, int64_t value)
+{
+    if (value >= RC_SMALL_INT_MIN && value <= RC_SMALL_INT_MAX)
+        return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
+    return rc__int_new_boxed(heap, value);
+}
 /* The value of an int (RC_ETYPE and 0 for anything else). */
 RC_API int64_t rc_int_value(rc_heap *heap, const rc_object *obj);
 RC_API bool rc_is_int(const rc_heap *heap, const rc_object *ref);
@@ -408,10 +414,44 @@ RC_API rc_object *rc_tuple_get_borrow(rc_heap *heap, const rc_object *tuple, siz
  * end, as in Python. Can collect: rc_list_new only. */
 RC_API rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint);
 RC_API size_t rc_list_len(rc_heap *heap, const rc_object *list);
-RC_API rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item);
+/* Private: a list's layout and type index, for the inline fast paths of the appends below
+ * (checked against the library's own definitions when it is built). */
+typedef struct rc__list {
+    rc_object hdr;
+    size_t len, cap;
+    rc_object **items;
+} rc__list;
+#define RC__TYPE_SHIFT 13u
+#define RC__LIST_TYPE_INDEX 5u
+RC_API rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, bool steal);
+static inline bool rc__is_list_with_room(const rc_object *list)
+{
+    return rc_is_heap_object(list) && (list->_tinfo >> RC__TYPE_SHIFT) == RC__LIST_TYPE_INDEX &&
+           ((const rc__list *)(const void *)list)->len < ((const rc__list *)(const void *)list)->cap;
+}
+/* Appends item, adding a reference. Inline while the list has room; RC_ETYPE if list is not
+ * a list, RC_ENOMEM. */
+static inline rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item)
+{
+    if (rc__is_list_with_room(list)) {
+        rc__list *l = (rc__list *)(void *)list;
+        rc_incref(item);
+        l->items[l->len++] = item;
+        return RC_OK;
+    }
+    return rc__list_append_slow(heap, list, item, false);
+}
 /* Takes over the caller's reference to item; on failure that reference is released all the
  * same, so the caller never checks before forgetting item. */
-RC_API rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item);
+static inline rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item)
+{
+    if (rc__is_list_with_room(list)) {
+        rc__list *l = (rc__list *)(void *)list;
+        l->items[l->len++] = item;
+        return RC_OK;
+    }
+    return rc__list_append_slow(heap, list, item, true);
+}
 RC_API rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_object **out);
 RC_API rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t index);
 RC_API rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *item);

@@ -17,7 +17,7 @@ rc_type *rci_int_register(rc_heap *heap)
     return rci_type_register(heap, &spec);
 }
 
-rc_object *rc_int_new(rc_heap *heap, int64_t value)
+rc_object *rc__int_new_boxed(rc_heap *heap, int64_t value)
 {
     if (value >= RC_SMALL_INT_MIN && value <= RC_SMALL_INT_MAX)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);

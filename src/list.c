@@ -10,6 +10,7 @@
  */
 #include "builtins.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static int list_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
@@ -111,12 +112,18 @@ size_t rc_list_len(rc_heap *heap, const rc_object *list)
     return 0;
 }
 
-/* The append path when the buffer is full (or list is not a list), kept out of line so the
- * fast paths below stay a few instructions with no stack frame. With `steal` the caller's
- * reference is taken over, and released on failure; without it a new one is taken on
- * success only. */
-RCI_NOINLINE static rc_status list_append_slow(rc_heap *heap, rc_object *list, rc_object *item,
-                                               bool steal)
+/* The layout and index the header's inline appends rely on. */
+_Static_assert(sizeof(rc__list) == sizeof(rci_list) && offsetof(rc__list, len) == offsetof(rci_list, len) &&
+                   offsetof(rc__list, cap) == offsetof(rci_list, cap) &&
+                   offsetof(rc__list, items) == offsetof(rci_list, items),
+               "rcgc.h's rc__list must match rci_list");
+_Static_assert(RC__TYPE_SHIFT == RCI_TYPE_SHIFT && RC__LIST_TYPE_INDEX == RCI_INDEX_LIST,
+               "rcgc.h's list type index must match the library's");
+
+/* The append path of rc_list_append and rc_list_append_steal (inline in rcgc.h) when the
+ * buffer is full or list is not a list. With `steal` the caller's reference is taken over,
+ * and released on failure; without it a new one is taken on success only. */
+rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, bool steal)
 {
     const char *call = steal ? "rc_list_append_steal" : "rc_list_append";
     rc_status st = RC_OK;
@@ -131,33 +138,6 @@ RCI_NOINLINE static rc_status list_append_slow(rc_heap *heap, rc_object *list, r
     rci_list *l = (rci_list *)list;
     l->items[l->len++] = steal ? item : rc_newref(item);
     return RC_OK;
-}
-
-rc_status rc_list_append(rc_heap *heap, rc_object *list, rc_object *item)
-{
-    if (rci_is_builtin(list, RCI_INDEX_LIST)) {
-        rci_list *l = (rci_list *)list;
-        if (l->len < l->cap) {
-            rc_incref(item);
-            l->items[l->len++] = item;
-            return RC_OK;
-        }
-    }
-    return list_append_slow(heap, list, item, false);
-}
-
-/* On failure the stolen reference is released all the same, so the caller never has to
- * check before forgetting `item`. */
-rc_status rc_list_append_steal(rc_heap *heap, rc_object *list, rc_object *item)
-{
-    if (rci_is_builtin(list, RCI_INDEX_LIST)) {
-        rci_list *l = (rci_list *)list;
-        if (l->len < l->cap) {
-            l->items[l->len++] = item;
-            return RC_OK;
-        }
-    }
-    return list_append_slow(heap, list, item, true);
 }
 
 /* Checks that list is a list and index (negative counts from the end) names an item. */

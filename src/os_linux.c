@@ -44,11 +44,26 @@ static size_t round_pages(size_t bytes)
     return (bytes + 4095) & ~(size_t)4095;
 }
 
+/* Big buffers. From 2 MiB on they are mapped in whole, 2 MiB-aligned huge-page units, so
+ * the kernel can back every unit with one huge page (MADV_HUGEPAGE) and keep it so when
+ * the buffer grows: growth is done in place when the addresses after it are free, and
+ * otherwise by moving the page tables to a new aligned range, which moves huge pages whole
+ * instead of splitting them. The mapped length is a function of the byte count alone, so
+ * map, remap and unmap agree. */
+#define HUGE_BYTES ((size_t)2 << 20)
+
+static size_t big_len(size_t bytes)
+{
+    return bytes >= HUGE_BYTES ? (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1) : round_pages(bytes);
+}
+
 void *rci_os_map_big(size_t bytes)
 {
-    size_t len = round_pages(bytes);
-    void *block = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (block == MAP_FAILED)
+    size_t len = big_len(bytes);
+    void *block = len >= HUGE_BYTES
+                      ? rci_os_map(len, HUGE_BYTES)
+                      : mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block == MAP_FAILED || block == NULL)
         return NULL;
     madvise(block, len, MADV_HUGEPAGE);
     return block;
@@ -56,16 +71,34 @@ void *rci_os_map_big(size_t bytes)
 
 void *rci_os_remap_big(void *block, size_t old_bytes, size_t new_bytes)
 {
-    size_t old_len = round_pages(old_bytes), new_len = round_pages(new_bytes);
+    size_t old_len = big_len(old_bytes), new_len = big_len(new_bytes);
     if (old_len == new_len)
         return block;
-    void *moved = mremap(block, old_len, new_len, MREMAP_MAYMOVE);
-    return moved == MAP_FAILED ? NULL : moved;
+    if (new_len < HUGE_BYTES || new_len < old_len) {
+        void *moved = mremap(block, old_len, new_len, MREMAP_MAYMOVE);
+        return moved == MAP_FAILED ? NULL : moved;
+    }
+    /* Growing to huge units: in place if the kernel can, else into a fresh aligned range
+     * (mremap with MREMAP_FIXED replaces the reservation's pages). */
+    if (mremap(block, old_len, new_len, 0) != MAP_FAILED) {
+        madvise(block, new_len, MADV_HUGEPAGE);
+        return block;
+    }
+    void *dest = rci_os_map(new_len, HUGE_BYTES);
+    if (dest == NULL)
+        return NULL;
+    void *moved = mremap(block, old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+    if (moved == MAP_FAILED) {
+        munmap(dest, new_len);
+        return NULL;
+    }
+    madvise(moved, new_len, MADV_HUGEPAGE);
+    return moved;
 }
 
 void rci_os_unmap_big(void *block, size_t bytes)
 {
-    munmap(block, round_pages(bytes));
+    munmap(block, big_len(bytes));
 }
 
 /* Reads "Name:   N kB" lines of /proc/self/smaps_rollup, which sums every mapping. */
