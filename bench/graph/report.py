@@ -173,6 +173,22 @@ def ops_table(rc, og):
     return "\n".join(L)
 
 
+def slower_rows(rc, og):
+    """The rows whose median objgraph/rcgc ratio is under 1."""
+    out = []
+    for rname, oname, what in ROWS:
+        rr = ratios(rc, og, rname, oname) if rname and oname else []
+        if rr and statistics.median(rr) < 1:
+            out.append(f"{what} ({fmt_ratio(statistics.median(rr))})")
+    return out
+
+
+def tracked_count(og):
+    """How many objects objgraph.typestats() counted (gc.get_objects()), as text."""
+    m = re.search(r", (\d+) objects", og[0].details.get("typestats", "") if og else "")
+    return f"{int(m.group(1)):,}" if m else "?"
+
+
 def counts_table(rc, og):
     L = ["| count | types | objects | lists | floats |", "|---|---|---|---|---|"]
     for side, name, what in COUNT_ROWS:
@@ -322,7 +338,8 @@ def report(a, rc, og, info, quick):
          f"- Debian {info['debian']}, Linux {info['kernel']}; {info['cc']}",
          f"- {info['python']} (`/usr/bin/python3`), python3-objgraph {info['objgraph']}",
          f"- {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; "
-         f"source `{info['commit']}` (-dirty: uncommitted changes in the tree)",
+         f"source `{info['commit']}`" + (" (-dirty: uncommitted changes in the tree)"
+                                          if info["commit"].endswith("-dirty") else ""),
          f"- load average before the runs: {a.load_before}; after: {a.load_after}",
          f"- command: `{a.command}`; {a.runs} runs of each side, interleaved; heap of "
          f"{n_objects:,} objects; objgraph time limit {a.limit:g} s per operation; "
@@ -330,8 +347,14 @@ def report(a, rc, og, info, quick):
     L += ["## Goals", "", "| goal | target | measured | status |", "|---|---|---|---|"]
     for g in goals(rc, og, quick):
         L.append("| " + " | ".join(g) + " |")
-    L += ["", "## Operations", "", ops_table(rc, og), "",
-          "## What typestats counts", "", counts_table(rc, og), "",
+    L += ["", "## Operations", "", ops_table(rc, og), ""]
+    slower = slower_rows(rc, og)
+    if slower:
+        L += ["rcgc was slower than the peer (median ratio under 1) in: " + "; ".join(slower)
+              + ". rcgc's `get_referrers` and `gc_get_objects` walk every object of the heap "
+              f"through `rc_heap_visit`, floats included ({n_objects:,} objects), while CPython's "
+              f"walk only its list of tracked containers ({tracked_count(og)} objects).", ""]
+    L += ["## What typestats counts", "", counts_table(rc, og), "",
           "## Processes", "", process_table(rc, og), "",
           "## Method", "", METHOD,
           "## Exact commands", "",
