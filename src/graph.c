@@ -459,7 +459,7 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
         }
     } else {
         w->listing = true;
-        if (rc_heap_visit(w->heap, pass_obj, w) != 0) return RC_ENOMEM;
+        if (rci_heap_visit_containers(w->heap, pass_obj, w) != 0) return RC_ENOMEM;
         w->listed = w->listing;
         w->listing = false;
     }

@@ -214,14 +214,24 @@ static int visit_page(rc_heap *heap, rci_page *page, void *user)
     return 0;
 }
 
-int rc_heap_visit(rc_heap *heap, rc_heap_visit_fn fn, void *user)
+static int visit(rc_heap *heap, bool containers_only, rc_heap_visit_fn fn, void *user)
 {
     struct visit_ctx ctx = {fn, user};
     bool deferred = heap->defer_page_release;
     heap->defer_page_release = true;
-    int rc = rci_pages_each(heap, false, visit_page, &ctx);
+    int rc = rci_pages_each(heap, containers_only, visit_page, &ctx);
     heap->defer_page_release = deferred;
     if (!deferred)
         rci_pages_release_empty(heap);
     return rc;
+}
+
+int rc_heap_visit(rc_heap *heap, rc_heap_visit_fn fn, void *user)
+{
+    return visit(heap, false, fn, user);
+}
+
+int rci_heap_visit_containers(rc_heap *heap, rc_heap_visit_fn fn, void *user)
+{
+    return visit(heap, true, fn, user);
 }

@@ -265,6 +265,11 @@ static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
     return heap->types[rci_type_index(o)];
 }
 
+/* rc_heap_visit over the objects of types that can hold references only (container
+ * pages): what walks looking for references (referrers, tracked objects) need, without
+ * the atomic objects' pages. */
+int rci_heap_visit_containers(rc_heap *heap, rc_heap_visit_fn fn, void *user);
+
 /* rc_heap_check without its state test, for the collector's debug-level-3 checks made
  * between collections while heap->collecting is set (check.c). */
 rc_status rci_heap_check_now(rc_heap *heap);

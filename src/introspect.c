@@ -188,7 +188,7 @@ rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n)
         if (objs[i] != NULL && rci_ptrmap_insert(heap, &targets, objs[i], &added) == NULL)
             goto nomem;
     }
-    if (targets.len > 0 && rc_heap_visit(heap, find_referrers, &w) != 0) goto nomem;
+    if (targets.len > 0 && rci_heap_visit_containers(heap, find_referrers, &w) != 0) goto nomem;
     list = rci_list_fill(heap, list, &w.found, "rc_gc_get_referrers");
     goto done;
 nomem:
@@ -227,7 +227,7 @@ rc_object *rc_gc_get_objects(rc_heap *heap, int generation)
     rc_object *list = rc_list_new(heap, 0);
     if (list == NULL) return NULL;
     objects_walk w = {generation, list, {0}};
-    if (rc_heap_visit(heap, collect_tracked, &w) != 0) {
+    if (rci_heap_visit_containers(heap, collect_tracked, &w) != 0) {
         rci_error(heap, RC_ENOMEM, "rc_gc_get_objects: no memory after %zu objects", w.found.len);
         rc_decref(heap, list);
         list = NULL;

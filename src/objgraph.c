@@ -308,7 +308,7 @@ rc_object *rc_objgraph_get_leaking_objects(rc_heap *heap)
 {
     rci_ptrmap referenced = {0};
     rc_object *list = NULL;
-    if (rc_heap_visit(heap, note_targets_of, &referenced) != 0) {
+    if (rci_heap_visit_containers(heap, note_targets_of, &referenced) != 0) {
         rci_error(heap, RC_ENOMEM, "rc_objgraph_get_leaking_objects: no memory for %zu targets",
                   referenced.len);
     } else {
