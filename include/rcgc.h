@@ -267,10 +267,26 @@ typedef struct rc_type_spec {
      * It must not call rc_collect (misuse during a collection). Objects still alive at
      * rc_heap_free are not finalized (rc_finalize_register functions do run then). */
     void (*finalize)(rc_heap *heap, rc_object *self);
+    /* Optional: a legacy finalizer, CPython's tp_del (issue 3). It runs every time the
+     * count reaches zero (after finalize and after the object's weakrefs are cleared and
+     * their callbacks run), with self valid, and may resurrect self. A collection never
+     * runs it and never frees such an object: cyclic garbage holding an instance is
+     * uncollectable, the instance and everything it reaches in the garbage stay alive
+     * untouched (no weakref cleared, no finalize run), each instance is appended to
+     * rc_gc_garbage (with RC_GC_DEBUG_SAVEALL: every object of that part), and they are
+     * counted as uncollectable (rc_gc_stats, rc_gc_info, RC_GC_DEBUG_UNCOLLECTABLE). The
+     * program breaks the cycle and takes the object out of rc_gc_garbage; its count then
+     * reaches zero and this runs. Added after finalize: a spec whose size is
+     * RC_TYPE_SPEC_V1_BYTES (built before the field existed) has none. */
+    void (*legacy_finalize)(rc_heap *heap, rc_object *self);
 } rc_type_spec;
 
+/* The size of an rc_type_spec ending at finalize, accepted in its size field. */
+#define RC_TYPE_SPEC_V1_BYTES (offsetof(rc_type_spec, legacy_finalize))
+
 /* Registers a type with the heap (types belong to one heap and live as long as it). The
- * spec is copied. NULL on error: both ref_offsets and traverse given, traverse without
+ * spec is copied; its size field is sizeof(rc_type_spec) or RC_TYPE_SPEC_V1_BYTES. NULL on
+ * error: a wrong size, both ref_offsets and traverse given, traverse without
  * clear, an offset outside the instance, instance_bytes too small, more than 2^19 types. */
 RC_API rc_type *rc_type_new(rc_heap *heap, const rc_type_spec *spec);
 
@@ -313,7 +329,7 @@ RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
 /* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
- * the number of unreachable objects found, or -1 with the heap's error set (generation out
+ * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or -1 with the heap's error set (generation out
  * of range: RC_EINVAL; called during a collection or while objects are being freed:
  * RC_EMISUSE and the misuse hook). */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
@@ -342,7 +358,7 @@ typedef struct rc_gc_stats {
     size_t size;            /* sizeof(rc_gc_stats) */
     uint64_t collections;   /* collections of this generation */
     uint64_t collected;     /* unreachable objects freed by them */
-    uint64_t uncollectable; /* unreachable objects that could not be freed */
+    uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
 } rc_gc_stats;
 /* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
 RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out);
@@ -777,7 +793,8 @@ RC_API rc_object *rc_gc_garbage(rc_heap *heap);
 /* Python's gc debug flags (same values). */
 #define RC_GC_DEBUG_STATS 0x1u         /* per-collection statistics */
 #define RC_GC_DEBUG_COLLECTABLE 0x2u   /* each collectable object found */
-#define RC_GC_DEBUG_UNCOLLECTABLE 0x4u /* each uncollectable object found (rcgc has none) */
+#define RC_GC_DEBUG_UNCOLLECTABLE 0x4u /* each uncollectable object found: "gc: uncollectable
+                                          <NAME 0xADDR>" (rc_type_spec.legacy_finalize) */
 #define RC_GC_DEBUG_SAVEALL 0x20u      /* keep garbage in rc_gc_garbage instead of freeing it */
 #define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
 RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
@@ -795,8 +812,8 @@ typedef struct rc_gc_info {
     size_t size;            /* sizeof(rc_gc_info) */
     rc_gc_phase phase;
     int generation;         /* the generation collected */
-    uint64_t collected;     /* STOP: unreachable objects found (0 at START) */
-    uint64_t uncollectable; /* STOP: unreachable objects that could not be freed (always 0) */
+    uint64_t collected;     /* STOP: unreachable objects found and freed (0 at START) */
+    uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
     uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
 } rc_gc_info;
 typedef void (*rc_gc_callback_fn)(rc_heap *heap, const rc_gc_info *info, void *user);

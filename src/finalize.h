@@ -9,11 +9,16 @@
 #include "internal.h"
 
 /* LAST RITES: an object dying (count zero, or in cyclic garbage) needs work before its
- * references are dropped when its finalizer has not run yet or weakrefs to it may exist. */
+ * references are dropped when its finalizer has not run yet, weakrefs to it may exist, or
+ * its type has a legacy finalizer (which runs at every death by counting). */
+static inline bool rci_type_needs_rites(const rc_type *t, const rc_object *obj)
+{
+    return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
+           (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
+}
 static inline bool rci_needs_rites(const rc_heap *heap, const rc_object *obj)
 {
-    return (obj->_tinfo & RCI_WEAKREFD) != 0 ||
-           (!(obj->_tinfo & RCI_FINALIZED) && rci_type_of(heap, obj)->finalize != NULL);
+    return rci_type_needs_rites(rci_type_of(heap, obj), obj);
 }
 
 /* ---- weakref.c ---- */
@@ -44,7 +49,8 @@ const char *rci_weakrefs_check(const rc_heap *heap, const void **where);
 /* Around one collection (gc.c): start callbacks and debug lines; then the end. Both are
  * cheap when no callback or debug flag is set. start returns the start time in ns. */
 uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen);
-void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected);
+void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
+                    size_t uncollectable);
 /* One debug line (printf format, no newline) to the heap's debug output. */
 void rci_gc_out(rc_heap *heap, const char *fmt, ...)
 #if defined(__GNUC__)

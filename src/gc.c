@@ -24,9 +24,11 @@
  *               object outside the set.
  *    GARBAGE    only during a collection that takes phase 3: the object was unreachable
  *               when phase 2 ended (the garbage set G, recorded before user code runs).
+ *    UNCOLLECTABLE  only during a collection that takes phase 3: the object was garbage
+ *               but is held by garbage with a legacy finalizer, or has one (3a').
  *    FINALIZED  its finalizer has run (PEP 442: never again, resurrected or not).
  *    WEAKREFD   heap->wr_table has a list of weakrefs to it (weakref.c, WEAKLIST).
- *    The four collection bits are clear on every object between collections.
+ *    The five collection bits are clear on every object between collections.
  *
  * 3. LISTS. rcgc keeps no per-object lists (they would cost 16 bytes an object). Objects
  *    live in pages (page.c); a collection finds its objects by walking pages:
@@ -51,7 +53,8 @@
  *       stack; if it cannot grow, the object stays marked REACHABLE but not SCANNED and
  *       the phase rescans S until none is left (no allocation is required to finish).
  *    3. run_rites, taken only when the garbage needs user code: some garbage object has
- *       an unrun finalizer or weakrefs (or a debug flag asks to see or save the garbage).
+ *       an unrun finalizer, weakrefs or a legacy finalizer (or a debug flag asks to see or
+       save the garbage).
  *       Phase 1 notes whether any object of S needs rites, but only when some type has a
  *       finalizer or some weakref exists (two phase-1 loops, chosen once per run), so
  *       collections of plain objects keep the path of phases 1, 2, 4, 5 unchanged; only
@@ -63,7 +66,16 @@
  *          taken for garbage or survivors, and the pages of S stay on the run's list
  *          (defer_page_release) even if they empty. Automatic collection stays off
  *          (heap->collecting); allocation and reference counting work as usual.
- *       3b handle_weakrefs (CPython's rules): every weakref to a garbage object is cleared,
+ *       3a' move_legacy_finalizers: garbage whose type has a legacy finalizer (tp_del), and
+          all the garbage it reaches, is uncollectable: it loses GARBAGE and becomes a
+          REACHABLE, UNCOLLECTABLE survivor, untouched by 3b-3e (no weakref cleared, no
+          finalizer run). After 3c (and SAVEALL's save), handle_legacy_finalizers counts it
+          as uncollectable, reports it under RC_GC_DEBUG_UNCOLLECTABLE and appends each
+          object with a legacy finalizer (with SAVEALL, each of them) to rc_gc_garbage,
+          whose references keep the rest alive, as CPython's handle_legacy_finalizers.
+          rc_collect counts it among the unreachable found; stats count it uncollectable,
+          not collected.
+       3b handle_weakrefs (CPython's rules): every weakref to a garbage object is cleared,
  *          and every weakref that is itself garbage is detached, before any callback or
  *          finalizer runs; then the callbacks of cleared weakrefs that are not garbage run.
  *       3c finalize_garbage: each garbage object with an unrun finalizer is marked
@@ -140,7 +152,8 @@ typedef struct gc_run {
     rci_page *pages;    /* the pages of S, through cnext */
     bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
     size_t survivors[3]; /* per old generation: objects of S found reachable */
-    size_t garbage;     /* unreachable objects found */
+    size_t garbage;     /* unreachable objects found (uncollectable ones included) */
+    size_t uncollectable; /* of those, kept by legacy finalizers (phase 3a') */
     size_t set_size;    /* objects in S (phase 1) */
     size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
     bool watch_rites;   /* phase 1 looks for objects needing rites (some type has a
@@ -411,7 +424,7 @@ static bool rites_possible(rc_heap *heap)
 {
     for (; heap->fin_types_seen < heap->n_types; heap->fin_types_seen++) {
         rc_type *t = heap->types[heap->fin_types_seen];
-        if (t != NULL && t->finalize != NULL)
+        if (t != NULL && (t->finalize != NULL || t->legacy_finalize != NULL))
             heap->fin_types++;
     }
     return heap->fin_types > 0 || heap->wr_used > 0 ||
@@ -457,6 +470,70 @@ static void restore_counts(gc_run *run)
         ring_traverse(&r, obj);
     }
     ring_flush(&r);
+}
+
+static void act_mark_uncollectable(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    if (!in_garbage_set(ref))
+        return;
+    ref->_tinfo = (ref->_tinfo & ~RCI_GARBAGE) | RCI_UNCOLLECTABLE | RCI_REACHABLE;
+    if (!stack_push(run->heap, ref))
+        run->overflow = true;
+}
+
+/* 3a'. CPython's move_legacy_finalizers and move_legacy_finalizer_reachable: garbage with a
+ * legacy finalizer, and all the garbage it reaches, leaves the garbage set (GARBAGE off) and
+ * becomes a survivor (REACHABLE) marked UNCOLLECTABLE. Counts are exact (3a), so nothing
+ * else needs changing: phase 4 releases the references the rest of the garbage holds to it. */
+static void move_legacy_finalizers(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    ring r;
+    ring_init(&r, run, act_mark_uncollectable);
+    run->overflow = false;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (in_garbage_set(obj) && rci_type_of(heap, obj)->legacy_finalize != NULL) {
+            act_mark_uncollectable(run, NULL, obj);
+            drain(&r);
+        }
+    }
+    while (run->overflow) {
+        run->overflow = false;
+        FOR_EACH_SLOT(run, obj)
+        {
+            if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_SCANNED | RCI_PENDING)) == RCI_UNCOLLECTABLE) {
+                obj->_tinfo |= RCI_SCANNED;
+                ring_traverse(&r, obj);
+                drain(&r);
+            }
+        }
+    }
+}
+
+/* CPython's handle_legacy_finalizers: each object still UNCOLLECTABLE is counted and
+ * reported; those with a legacy finalizer (with SAVEALL, all) go to the garbage list. */
+static void handle_legacy_finalizers(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    rc_object *list = NULL;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_PENDING)) != RCI_UNCOLLECTABLE)
+            continue;
+        rc_type *t = rci_type_of(heap, obj);
+        run->uncollectable++;
+        if (heap->gc_debug & RC_GC_DEBUG_UNCOLLECTABLE)
+            rci_gc_out(heap, "gc: uncollectable <%s %p>", t->name, (void *)obj);
+        if (t->legacy_finalize == NULL && !(heap->gc_debug & RC_GC_DEBUG_SAVEALL))
+            continue;
+        if (list == NULL && (list = rci_gc_garbage_list(heap)) == NULL)
+            continue;
+        if (rc_list_append(heap, list, obj) != RC_OK)
+            rci_error(heap, RC_ENOMEM, "uncollectable %p not saved in the garbage list: out of memory",
+                      (void *)obj);
+    }
 }
 
 static bool wr_is_garbage(const rc_object *wr)
@@ -601,7 +678,9 @@ static void run_rites(gc_run *run)
         return;
     run->rites = true;
     restore_counts(run);
-    /* Checkpoint: every count is exact; survivors are REACHABLE, the garbage is GARBAGE.
+    move_legacy_finalizers(run);
+    /* Checkpoint: every count is exact; survivors are REACHABLE, the garbage is GARBAGE,
+     * and the part of it a legacy finalizer holds is REACHABLE and UNCOLLECTABLE instead.
      * From here user code may run: objects it allocates carry neither bit, and objects it
      * frees leave the pages (which stay: defer_page_release). */
     if (heap->gc_debug & RC_GC_DEBUG_COLLECTABLE)
@@ -610,6 +689,7 @@ static void run_rites(gc_run *run)
     finalize_garbage(run);
     if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
         save_garbage(run);
+    handle_legacy_finalizers(run);
     /* Checkpoint: no user code runs from here to the end of phase 5. */
     handle_resurrected(run);
     clear_late_weakrefs(run);
@@ -684,7 +764,8 @@ static void free_garbage_and_promote_rites(gc_run *run)
 {
     rc_heap *heap = run->heap;
     unsigned target = run->gen < 2 ? run->gen + 1 : 2;
-    const uint32_t bits = RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE;
+    const uint32_t bits =
+        RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE;
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
         rci_page_unlist_gen(heap, pg, 0);
         if (run->gen >= 1)
@@ -852,8 +933,9 @@ static size_t collect_phases(rc_heap *heap, unsigned gen)
     for (unsigned g = 0; g <= gen; g++)
         heap->gen[g].count = 0;
     heap->gen[gen].stats.collections++;
-    heap->gen[gen].stats.collected += run.garbage;
-    rci_gcmod_stop(heap, gen, t0, run.garbage);
+    heap->gen[gen].stats.collected += run.garbage - run.uncollectable;
+    heap->gen[gen].stats.uncollectable += run.uncollectable;
+    rci_gcmod_stop(heap, gen, t0, run.garbage - run.uncollectable, run.uncollectable);
     return run.garbage;
 }
 

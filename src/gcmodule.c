@@ -203,14 +203,16 @@ uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen)
     return now_ns();
 }
 
-void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected)
+/* collected: the garbage freed; uncollectable: the garbage a legacy finalizer kept. */
+void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
+                    size_t uncollectable)
 {
     if (heap->gc_cbs_len == 0 && !(heap->gc_debug & RC_GC_DEBUG_STATS))
         return;
     uint64_t dt = t0 != 0 ? now_ns() - t0 : 0;
     if (heap->gc_debug & RC_GC_DEBUG_STATS)
-        rci_gc_out(heap, "gc: done, %zu unreachable, 0 uncollectable, %.4fs elapsed", collected,
-                   (double)dt / 1e9);
+        rci_gc_out(heap, "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed",
+                   collected + uncollectable, uncollectable, (double)dt / 1e9);
     if (heap->gc_cbs_len > 0) {
         rc_gc_info info;
         memset(&info, 0, sizeof info);
@@ -218,7 +220,7 @@ void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected)
         info.phase = RC_GC_PHASE_STOP;
         info.generation = (int)gen;
         info.collected = collected;
-        info.uncollectable = 0;
+        info.uncollectable = uncollectable;
         info.duration_ns = dt;
         call_callbacks(heap, &info);
     }

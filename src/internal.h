@@ -63,6 +63,7 @@ struct rc_type {
     rc_status (*repr)(rc_heap *, rc_object *, rc_strbuf *);
     uint32_t flags;      /* RC_TYPE_* */
     void (*finalize)(rc_heap *, rc_object *); /* spec.finalize, or NULL (gc.c, PEP 442) */
+    void (*legacy_finalize)(rc_heap *, rc_object *); /* spec.legacy_finalize (tp_del), or NULL */
     bool holds_refs;     /* has reference offsets or a traverse function */
     bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
     size_t live_count;   /* instances alive (allocated, not yet freed) */
@@ -225,6 +226,9 @@ struct rc_heap {
      * (gc.c, phase 3): the object was unreachable when phase 2 ended. Internal functions of
      * this block are declared in src/finalize.h. */
 #define RCI_GARBAGE 0x400u
+    /* RCI_UNCOLLECTABLE (header flag bit 0x800): only during such a collection: the object
+     * was garbage held by a legacy finalizer's part of it (gc.c, 3a). */
+#define RCI_UNCOLLECTABLE 0x800u
     uint32_t fin_types_seen;        /* types scanned for a finalize function (gc.c) */
     uint32_t fin_types;             /* registered types with a finalize function */
     struct rci_wr_slot *wr_table;   /* weakref side table: referent -> list (weakref.c) */

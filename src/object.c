@@ -110,6 +110,15 @@ static bool last_rites(rc_heap *heap, rc_object *obj)
         rci_weakrefs_clear(heap, obj, true, NULL);
         rci_weakref_calls_run(heap, mark);
     }
+    /* CPython's subtype_dealloc order: tp_finalize, weakrefs, then tp_del, which runs at
+     * every death and may resurrect. */
+    if (t->legacy_finalize != NULL) {
+        t->legacy_finalize(heap, obj);
+        if (obj->_refcnt != 1) {
+            obj->_refcnt--;
+            return false;
+        }
+    }
     obj->_refcnt = 0;
     return true;
 }

@@ -20,10 +20,11 @@ static char *dup_str(rc_heap *heap, const char *s)
 
 static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
 {
-    if (spec == NULL || spec->size != sizeof(rc_type_spec))
+    if (spec == NULL ||
+        (spec->size != sizeof(rc_type_spec) && spec->size != RC_TYPE_SPEC_V1_BYTES))
         return rci_error(heap, RC_EINVAL, "rc_type_new: spec is NULL or its size field is not "
-                                          "sizeof(rc_type_spec) (%zu)",
-                         sizeof(rc_type_spec));
+                                          "sizeof(rc_type_spec) (%zu) or RC_TYPE_SPEC_V1_BYTES (%zu)",
+                         sizeof(rc_type_spec), RC_TYPE_SPEC_V1_BYTES);
     if (spec->name == NULL)
         return rci_error(heap, RC_EINVAL, "rc_type_new: the type needs a name");
     if (spec->instance_bytes < sizeof(rc_object))
@@ -104,10 +105,15 @@ static bool grow_table(rc_heap *heap)
     return true;
 }
 
-rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec)
+rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
 {
-    if (check_spec(heap, spec) != RC_OK)
+    if (check_spec(heap, given) != RC_OK)
         return NULL;
+    /* A shorter spec (RC_TYPE_SPEC_V1_BYTES) lacks the fields appended since: zero. */
+    rc_type_spec full;
+    memset(&full, 0, sizeof full);
+    memcpy(&full, given, given->size);
+    const rc_type_spec *spec = &full;
     rc_type *t = rci_mem_alloc(heap, sizeof *t);
     if (t == NULL)
         goto nomem;
@@ -120,6 +126,7 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec)
     t->repr = spec->repr;
     t->flags = spec->flags;
     t->finalize = spec->finalize;
+    t->legacy_finalize = spec->legacy_finalize;
     t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL;
     t->tracked = t->holds_refs && !(spec->flags & RC_TYPE_UNTRACKED);
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
