@@ -63,7 +63,8 @@ typedef enum rc_status {
     RC_ESTATE,   /* the call is not allowed in the heap's current state (e.g. mid-collection) */
     RC_EOS,      /* the operating system refused a request (errno is in the message) */
     RC_ECORRUPT, /* rc_heap_check found an inconsistency */
-    RC_ELIMIT    /* a fixed limit of rcgc was reached (named in the message) */
+    RC_ELIMIT,   /* a fixed limit of rcgc was reached (named in the message) */
+    RC_EREFERENCE /* a weak proxy's referent no longer exists (Python's ReferenceError) */
 } rc_status;
 
 /* Fixed English text for a status code; never NULL. */
@@ -775,8 +776,29 @@ RC_API rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn ca
 RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
 /* Whether ref is a weakref object. */
 RC_API bool rc_is_weakref(const rc_heap *heap, const rc_object *ref);
-/* Python's weakref.getweakrefcount: weakrefs to obj alive now. */
+/* Python's weakref.getweakrefcount: weakrefs and weak proxies to obj alive now. */
 RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
+
+/* Weak proxies (Python's weakref.proxy): an object of the heap's "weakproxy" type
+ * (registered on first use) that refers to obj without keeping it alive and stands for it
+ * in the built-in operations. It is cleared, calls back (with the proxy) and is counted by
+ * rc_weakref_count exactly as a weakref, under the same collector rules. While obj lives,
+ * every built-in operation on a list, dict, tuple, str, int or float (rc_list_*, rc_dict_*,
+ * rc_tuple_len/get_borrow, rc_str_data/len, rc_int_value, rc_float_value) given a proxy to
+ * one works on obj, and rc_equal compares obj; once obj has died they fail with
+ * RC_EREFERENCE, "<call>: weakly-referenced object no longer exists". A proxy stored as an
+ * item or value stays a proxy (Python's L.append(p) stores p). rc_hash and dict keys refuse
+ * it (RC_ETYPE, "unhashable type: 'weakproxy'"), as CPython does. rc_repr writes
+ * "<weakproxy at 0xADDR; to 'list' at 0xADDR>" or "<weakproxy at 0xADDR; dead>" (CPython
+ * 3.13). A proxy cannot be the referent of a weakref or proxy (RC_ETYPE). */
+/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
+ * NULL. Can collect. */
+RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
+/* The referent as a new reference; NULL with RC_EREFERENCE once it has died, RC_ETYPE if
+ * proxy is not a weak proxy. */
+RC_API rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy);
+/* Whether ref is a weak proxy (rc_is_weakref is false for proxies). */
+RC_API bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref);
 
 /* Python's gc.freeze: every tracked object moves to the permanent generation, which no
  * collection examines; generation 0's count is reset. gc.unfreeze moves them all to

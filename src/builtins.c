@@ -5,6 +5,7 @@
  * without C recursion.
  */
 #include "builtins.h"
+#include "finalize.h"
 
 #include <string.h>
 
@@ -44,6 +45,25 @@ rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, cons
 {
     return rci_error(heap, RC_ETYPE, "%s: expected %s, got %s", call, what,
                      rci_type_name_of(heap, ref));
+}
+
+rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index, const char *call,
+                               const char *what)
+{
+    rc_object *target = NULL;
+    if (!rci_weakproxy_unwrap(heap, ref, &target)) {
+        rci_type_error(heap, call, what, ref);
+        return NULL;
+    }
+    if (target == NULL) {
+        rci_error(heap, RC_EREFERENCE, "%s: weakly-referenced object no longer exists", call);
+        return NULL;
+    }
+    if (rci_type_index(target) != index) {
+        rci_type_error(heap, call, what, target);
+        return NULL;
+    }
+    return target;
 }
 
 void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,

@@ -124,6 +124,22 @@ const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref);
 /* Records RC_ETYPE: "<call>: expected <what>, got <type of ref>". */
 rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref);
 
+/* Invariant PROXY-FORWARD (stated here, kept by every public built-in operation): an
+ * operation given a weak proxy where it expects its own type works on the proxy's referent,
+ * as CPython's proxies forward (weakref.c). The check sits on the path taken when the type
+ * test fails, so the fast paths pay nothing. rci_builtin_unproxy: the live referent of ref
+ * if ref is a weak proxy to an object of the built-in type index, else NULL with RC_ETYPE
+ * (or RC_EREFERENCE for a dead proxy) recorded, naming call and what. */
+rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index, const char *call,
+                               const char *what);
+/* ref itself if it is of the built-in type index, else rci_builtin_unproxy's answer. */
+static inline rc_object *rci_builtin_self(rc_heap *heap, const rc_object *ref, uint32_t index,
+                                          const char *call, const char *what)
+{
+    if (rc_is_heap_object(ref) && rci_type_index(ref) == index) return (rc_object *)ref;
+    return rci_builtin_unproxy(heap, ref, index, call, what);
+}
+
 /* Type registration, one per file; each returns the type or NULL with the error set. */
 rc_type *rci_int_register(rc_heap *heap);
 rc_type *rci_float_register(rc_heap *heap);

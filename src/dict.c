@@ -168,16 +168,17 @@ rc_object *rc_dict_new(rc_heap *heap)
 
 size_t rc_dict_len(rc_heap *heap, const rc_object *dict)
 {
-    if (rci_is_builtin(dict, RCI_INDEX_DICT)) return ((const rci_dict *)dict)->len;
-    rci_type_error(heap, "rc_dict_len", "a dict", dict);
-    return 0;
+    dict = rci_builtin_self(heap, dict, RCI_INDEX_DICT, "rc_dict_len", "a dict");
+    return dict != NULL ? ((const rci_dict *)dict)->len : 0;
 }
 
-/* Type check, hash and lookup shared by every keyed call. */
-static rc_status dict_find(rc_heap *heap, const rc_object *dict, rc_object *key, uint64_t *hash,
+/* Type check, hash and lookup shared by every keyed call; a proxy's referent replaces
+ * *dictp (PROXY-FORWARD). */
+static rc_status dict_find(rc_heap *heap, rc_object **dictp, rc_object *key, uint64_t *hash,
                            size_t *slot, int64_t *ix, const char *call)
 {
-    if (!rci_is_builtin(dict, RCI_INDEX_DICT)) return rci_type_error(heap, call, "a dict", dict);
+    const rc_object *dict = *dictp = rci_builtin_self(heap, *dictp, RCI_INDEX_DICT, call, "a dict");
+    if (dict == NULL) return rc_heap_last_error(heap);
     rc_status st = rci_hash(heap, key, hash, call);
     if (st != RC_OK) return st;
     return dict_lookup(heap, (const rci_dict *)dict, key, *hash, slot, ix, call);
@@ -200,7 +201,7 @@ rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object 
     uint64_t hash = 0;
     size_t slot = 0;
     int64_t ix = -1;
-    rc_status st = dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_set");
+    rc_status st = dict_find(heap, &dict, key, &hash, &slot, &ix, "rc_dict_set");
     if (st != RC_OK) return st;
     rci_dict *d = (rci_dict *)dict;
     if (ix >= 0) {
@@ -230,11 +231,12 @@ rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_o
     uint64_t hash = 0;
     size_t slot = 0;
     int64_t ix = -1;
-    rc_status st = dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_get");
+    rc_object *self = (rc_object *)dict;
+    rc_status st = dict_find(heap, &self, key, &hash, &slot, &ix, "rc_dict_get");
     if (st != RC_OK) return st;
     if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_dict_get: out is NULL");
     if (ix < 0) return key_error(heap, key, "rc_dict_get");
-    *out = rc_newref(rci_dict_entries((const rci_dict *)dict)[ix].value);
+    *out = rc_newref(rci_dict_entries((const rci_dict *)self)[ix].value);
     return RC_OK;
 }
 
@@ -243,7 +245,8 @@ bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key)
     uint64_t hash = 0;
     size_t slot = 0;
     int64_t ix = -1;
-    if (dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_contains") != RC_OK) return false;
+    rc_object *self = (rc_object *)dict;
+    if (dict_find(heap, &self, key, &hash, &slot, &ix, "rc_dict_contains") != RC_OK) return false;
     return ix >= 0;
 }
 
@@ -252,7 +255,7 @@ rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key)
     uint64_t hash = 0;
     size_t slot = 0;
     int64_t ix = -1;
-    rc_status st = dict_find(heap, dict, key, &hash, &slot, &ix, "rc_dict_del");
+    rc_status st = dict_find(heap, &dict, key, &hash, &slot, &ix, "rc_dict_del");
     if (st != RC_OK) return st;
     if (ix < 0) return key_error(heap, key, "rc_dict_del");
     rci_dict *d = (rci_dict *)dict;
@@ -270,10 +273,8 @@ rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key)
 bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,
                   rc_object **value)
 {
-    if (!rci_is_builtin(dict, RCI_INDEX_DICT)) {
-        rci_type_error(heap, "rc_dict_next", "a dict", dict);
-        return false;
-    }
+    dict = rci_builtin_self(heap, dict, RCI_INDEX_DICT, "rc_dict_next", "a dict");
+    if (dict == NULL) return false;
     if (pos == NULL) {
         rci_error(heap, RC_EINVAL, "rc_dict_next: pos is NULL");
         return false;

@@ -30,6 +30,10 @@ typedef bool (*rci_wr_skip_fn)(const rc_object *wr);
  * heap->wr_calls with a reference; without queue (or if the queue cannot grow, which sets
  * the heap's error) callbacks are dropped. No user code runs. */
 void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip);
+/* Whether ref is a weakref or a weak proxy. */
+bool rci_is_weak(const rc_heap *heap, const rc_object *ref);
+/* If ref is a weak proxy: true, with *referent its referent (borrowed; NULL once dead). */
+bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent);
 /* Detaches the weakref wr from its referent, as if the referent had died, without calling
  * its callback (a weakref found in cyclic garbage). */
 void rci_weakref_detach(rc_heap *heap, rc_object *wr);

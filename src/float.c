@@ -25,6 +25,7 @@ rc_object *rc_float_new(rc_heap *heap, double value)
 double rc_float_value(rc_heap *heap, const rc_object *obj)
 {
     if (rci_is_builtin(obj, RCI_INDEX_FLOAT)) return ((const rci_float *)obj)->value;
-    rci_type_error(heap, "rc_float_value", "a float", obj);
+    obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_FLOAT, "rc_float_value", "a float");
+    if (obj != NULL) return ((const rci_float *)obj)->value;
     return 0.0;
 }

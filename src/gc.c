@@ -27,7 +27,7 @@
  *    UNCOLLECTABLE  only during a collection that takes phase 3: the object was garbage
  *               but is held by garbage with a legacy finalizer, or has one (3a').
  *    FINALIZED  its finalizer has run (PEP 442: never again, resurrected or not).
- *    WEAKREFD   heap->wr_table has a list of weakrefs to it (weakref.c, WEAKLIST).
+ *    WEAKREFD   live weakrefs or weak proxies refer to it (weakref.c, WEAKLIST).
  *    The five collection bits are clear on every object between collections.
  *
  * 3. LISTS. rcgc keeps no per-object lists (they would cost 16 bytes an object). Objects
@@ -427,7 +427,7 @@ static bool rites_possible(rc_heap *heap)
         if (t != NULL && (t->finalize != NULL || t->legacy_finalize != NULL))
             heap->fin_types++;
     }
-    return heap->fin_types > 0 || heap->wr_used > 0 ||
+    return heap->fin_types > 0 || heap->wr_live > 0 ||
            (heap->gc_debug & (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_SAVEALL)) != 0;
 }
 
@@ -548,13 +548,15 @@ static void handle_weakrefs(gc_run *run)
     rc_heap *heap = run->heap;
     size_t mark = heap->wr_calls_len;
     uint32_t wr_index = heap->t_weakref != NULL ? heap->t_weakref->index : 0;
+    uint32_t proxy_index = heap->t_weakproxy != NULL ? heap->t_weakproxy->index : 0;
     FOR_EACH_SLOT(run, obj)
     {
         if (!in_garbage_set(obj))
             continue;
         if (obj->_tinfo & RCI_WEAKREFD)
             rci_weakrefs_clear(heap, obj, true, wr_is_garbage);
-        if (rci_type_index(obj) == wr_index)
+        uint32_t ti = rci_type_index(obj);
+        if (ti == wr_index || ti == proxy_index)
             rci_weakref_detach(heap, obj);
     }
     rci_weakref_calls_run(heap, mark);

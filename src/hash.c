@@ -13,6 +13,7 @@
  * makes that safe), so walking a nest is paid once.
  */
 #include "builtins.h"
+#include "finalize.h"
 
 #include <math.h>
 #include <string.h>
@@ -132,6 +133,11 @@ rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *cal
         rc_status st = tuple_hash_walk(heap, (rci_tuple *)obj, call);
         if (st != RC_OK) return st;
     }
+    /* CPython's proxies have no hash: equal to their referent, they cannot hash as it once
+     * it dies. Only an object of a type registered after the built-ins can be one. */
+    if (rc_is_heap_object(obj) && rci_type_index(obj) > RCI_INDEX_DICT &&
+        rc_is_weakproxy(heap, obj))
+        return rci_error(heap, RC_ETYPE, "%s: unhashable type: 'weakproxy'", call);
     *out = leaf_hash(heap, obj);
     return RC_OK;
 }
@@ -229,6 +235,9 @@ static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, boo
     return RC_OK;
 }
 
+static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
+                             const char *call);
+
 rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
 {
     if (a != b && rci_is_builtin(a, RCI_INDEX_TUPLE) && rci_is_builtin(b, RCI_INDEX_TUPLE)) {
@@ -239,7 +248,23 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
         return tuple_equal_walk(heap, (rci_tuple *)a, (rci_tuple *)b, out, call);
     }
     *out = leaf_equal(a, b);
+    if (!*out && heap->t_weakproxy != NULL && (rc_is_weakproxy(heap, a) || rc_is_weakproxy(heap, b)))
+        return proxy_equal(heap, a, b, out, call);
     return RC_OK;
+}
+
+/* CPython's proxy_richcompare: a proxy compares as its referent, and a dead one cannot be
+ * compared (PROXY-FORWARD; a referent is never a proxy itself, weakref.c). */
+static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
+                             const char *call)
+{
+    rc_object *side[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        if (rci_weakproxy_unwrap(heap, side[i], &side[i]) && side[i] == NULL)
+            return rci_error(heap, RC_EREFERENCE, "%s: weakly-referenced object no longer exists",
+                             call);
+    }
+    return rci_equal(heap, side[0], side[1], out, call);
 }
 
 /* Returns false if two deeply nested tuples cannot be compared for lack of memory (the

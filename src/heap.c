@@ -30,6 +30,7 @@ const char *rc_status_str(rc_status status)
     case RC_EOS: return "operating system error";
     case RC_ECORRUPT: return "heap inconsistency";
     case RC_ELIMIT: return "limit reached";
+    case RC_EREFERENCE: return "weakly-referenced object no longer exists";
     }
     return "unknown status";
 }

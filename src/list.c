@@ -107,9 +107,8 @@ rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint)
 
 size_t rc_list_len(rc_heap *heap, const rc_object *list)
 {
-    if (rci_is_builtin(list, RCI_INDEX_LIST)) return ((const rci_list *)list)->len;
-    rci_type_error(heap, "rc_list_len", "a list", list);
-    return 0;
+    list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_len", "a list");
+    return list != NULL ? ((const rci_list *)list)->len : 0;
 }
 
 /* The layout and index the header's inline appends rely on. */
@@ -127,8 +126,9 @@ rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, 
 {
     const char *call = steal ? "rc_list_append_steal" : "rc_list_append";
     rc_status st = RC_OK;
-    if (!rci_is_builtin(list, RCI_INDEX_LIST))
-        st = rci_type_error(heap, call, "a list", list);
+    list = rci_builtin_self(heap, list, RCI_INDEX_LIST, call, "a list");
+    if (list == NULL)
+        st = rc_heap_last_error(heap);
     else
         st = list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call);
     if (st != RC_OK) {
@@ -140,11 +140,13 @@ rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, 
     return RC_OK;
 }
 
-/* Checks that list is a list and index (negative counts from the end) names an item. */
-static rc_status list_locate(rc_heap *heap, const rc_object *list, int64_t index, size_t *pos,
+/* Checks that *listp is a list (a proxy's referent replaces it, PROXY-FORWARD) and index
+ * (negative counts from the end) names an item. */
+static rc_status list_locate(rc_heap *heap, rc_object **listp, int64_t index, size_t *pos,
                              const char *call)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST)) return rci_type_error(heap, call, "a list", list);
+    const rc_object *list = *listp = rci_builtin_self(heap, *listp, RCI_INDEX_LIST, call, "a list");
+    if (list == NULL) return rc_heap_last_error(heap);
     size_t len = ((const rci_list *)list)->len;
     uint64_t mag = index < 0 ? (uint64_t)0 - (uint64_t)index : (uint64_t)index;
     if ((index >= 0 && mag >= len) || (index < 0 && mag > len))
@@ -157,24 +159,26 @@ static rc_status list_locate(rc_heap *heap, const rc_object *list, int64_t index
 rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_object **out)
 {
     size_t pos = 0;
-    rc_status st = list_locate(heap, list, index, &pos, "rc_list_get");
+    rc_object *self = (rc_object *)list;
+    rc_status st = list_locate(heap, &self, index, &pos, "rc_list_get");
     if (st != RC_OK) return st;
     if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_list_get: out is NULL");
-    *out = rc_newref(((const rci_list *)list)->items[pos]);
+    *out = rc_newref(((const rci_list *)self)->items[pos]);
     return RC_OK;
 }
 
 rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t index)
 {
     size_t pos = 0;
-    if (list_locate(heap, list, index, &pos, "rc_list_get_borrow") != RC_OK) return NULL;
-    return ((const rci_list *)list)->items[pos];
+    rc_object *self = (rc_object *)list;
+    if (list_locate(heap, &self, index, &pos, "rc_list_get_borrow") != RC_OK) return NULL;
+    return ((const rci_list *)self)->items[pos];
 }
 
 rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *item)
 {
     size_t pos = 0;
-    rc_status st = list_locate(heap, list, index, &pos, "rc_list_set");
+    rc_status st = list_locate(heap, &list, index, &pos, "rc_list_set");
     if (st != RC_OK) return st;
     rci_list *l = (rci_list *)list;
     rc_object *old = l->items[pos];
@@ -185,8 +189,8 @@ rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 
 rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_object *item)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST))
-        return rci_type_error(heap, "rc_list_insert", "a list", list);
+    list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_insert", "a list");
+    if (list == NULL) return rc_heap_last_error(heap);
     rci_list *l = (rci_list *)list;
     size_t len = l->len, pos;
     if (index < 0) {
@@ -206,7 +210,7 @@ rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_objec
 rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object **out)
 {
     size_t pos = 0;
-    rc_status st = list_locate(heap, list, index, &pos, "rc_list_pop");
+    rc_status st = list_locate(heap, &list, index, &pos, "rc_list_pop");
     if (st != RC_OK) return st;
     if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_list_pop: out is NULL");
     rci_list *l = (rci_list *)list;
@@ -218,18 +222,16 @@ rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 
 rc_status rc_list_clear(rc_heap *heap, rc_object *list)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST))
-        return rci_type_error(heap, "rc_list_clear", "a list", list);
+    list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_clear", "a list");
+    if (list == NULL) return rc_heap_last_error(heap);
     list_clear(heap, list);
     return RC_OK;
 }
 
 bool rc_list_next(rc_heap *heap, const rc_object *list, size_t *pos, rc_object **item)
 {
-    if (!rci_is_builtin(list, RCI_INDEX_LIST)) {
-        rci_type_error(heap, "rc_list_next", "a list", list);
-        return false;
-    }
+    list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_next", "a list");
+    if (list == NULL) return false;
     if (pos == NULL || item == NULL) {
         rci_error(heap, RC_EINVAL, "rc_list_next: pos or item is NULL");
         return false;

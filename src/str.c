@@ -140,13 +140,15 @@ rc_object *rc_str_from_cstr(rc_heap *heap, const char *utf8)
 const char *rc_str_data(rc_heap *heap, const rc_object *obj)
 {
     if (rci_is_builtin(obj, RCI_INDEX_STR)) return ((const rci_str *)obj)->data;
-    rci_type_error(heap, "rc_str_data", "a str", obj);
+    obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_STR, "rc_str_data", "a str");
+    if (obj != NULL) return ((const rci_str *)obj)->data;
     return NULL;
 }
 
 size_t rc_str_len(rc_heap *heap, const rc_object *obj)
 {
     if (rci_is_builtin(obj, RCI_INDEX_STR)) return ((const rci_str *)obj)->len;
-    rci_type_error(heap, "rc_str_len", "a str", obj);
+    obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_STR, "rc_str_len", "a str");
+    if (obj != NULL) return ((const rci_str *)obj)->len;
     return 0;
 }

@@ -61,17 +61,14 @@ rc_object *rc_tuple_new(rc_heap *heap, size_t n, rc_object *const *items)
 
 size_t rc_tuple_len(rc_heap *heap, const rc_object *tuple)
 {
-    if (rci_is_builtin(tuple, RCI_INDEX_TUPLE)) return ((const rci_tuple *)tuple)->len;
-    rci_type_error(heap, "rc_tuple_len", "a tuple", tuple);
-    return 0;
+    tuple = rci_builtin_self(heap, tuple, RCI_INDEX_TUPLE, "rc_tuple_len", "a tuple");
+    return tuple != NULL ? ((const rci_tuple *)tuple)->len : 0;
 }
 
 rc_object *rc_tuple_get_borrow(rc_heap *heap, const rc_object *tuple, size_t index)
 {
-    if (!rci_is_builtin(tuple, RCI_INDEX_TUPLE)) {
-        rci_type_error(heap, "rc_tuple_get_borrow", "a tuple", tuple);
-        return NULL;
-    }
+    tuple = rci_builtin_self(heap, tuple, RCI_INDEX_TUPLE, "rc_tuple_get_borrow", "a tuple");
+    if (tuple == NULL) return NULL;
     const rci_tuple *t = (const rci_tuple *)tuple;
     if (index >= t->len) {
         rci_error(heap, RC_EINDEX, "rc_tuple_get_borrow: index %zu out of range (length %zu)",

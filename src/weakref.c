@@ -1,14 +1,23 @@
 /*
- * weakref.c -- weak references: the weakref type, the heap's side table of weakref lists,
- * clearing at the referent's death and the callback queue.
+ * weakref.c -- weak references and weak proxies: their types, the heap's side table of
+ * weakref lists, clearing at the referent's death and the callback queue.
  *
- * WEAKLIST: an object has RCI_WEAKREFD set exactly when heap->wr_table holds an entry for
- *   its address; the entry heads a doubly linked list (through next/prev) of every live
- *   weakref whose referent is that object, newest first. A weakref's referent is NULL once
- *   cleared, and a cleared weakref is on no list. Objects never given a weakref pay
- *   nothing: no field, and the table is only consulted when the bit is set.
- * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
- *   wr_cap is 0 or a power of two, and wr_used <= 3/4 wr_cap.
+ * WEAKLIST: an object has RCI_WEAKREFD set exactly when some live weakref or proxy refers
+ *   to it. Every referent that has had one has an entry in heap->wr_table naming a list
+ *   head (rci_wr_list), the sentinel of a circular doubly linked list (through link) of
+ *   every weakref and proxy whose referent it is, newest first. A weakref's referent is
+ *   NULL once cleared, and a cleared weakref is on no list (its link points to itself).
+ *   An entry whose list is empty is dormant: its key may since have died, or been reused
+ *   by a new object, which then takes the entry over. Objects never given a weakref pay
+ *   nothing: no field, and the table is only consulted when one is made or the bit is set.
+ *   Why dormant entries: the common pattern (make a weakref, use it, drop it) then costs
+ *   one table lookup to make and none to drop: dropping unlinks from the list, and clears
+ *   the referent's bit when the list empties; rejected: removing the entry at once (a
+ *   lookup and a backward shift at every drop, 40% of that pattern's time).
+ * TABLE: open addressing with linear probing; wr_cap is 0 or a power of two and wr_used
+ *   (entries, dormant ones included) <= 3/4 wr_cap. Nothing is removed one by one: when
+ *   the table is full, it is rebuilt without its dormant entries, and doubled only if
+ *   that leaves it over half full. heap->wr_live counts the weakrefs and proxies on lists.
  * QUEUE: heap->wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
@@ -16,7 +25,9 @@
  * A weakref is a tracked container whose traverse visits only payload and mapkey (strong
  * references the weak containers below use; NULL for rc_weakref_new): being tracked lets a
  * collection tell when a weakref is itself garbage, in which case its callback must not
- * run (CPython's handle_weakrefs).
+ * run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy) is the same
+ * object under another type, "weakproxy": rc_weakref_get refuses it, the built-in
+ * operations forward to its referent (rci_weakproxy_unwrap), and it cannot be hashed.
  * WEAKDICT: the weak containers (weak-value dict, weak-key dict, weak set) wrap a dict of
  *   weakrefs whose callbacks remove their own entry, with the container as user pointer.
  *   A container that dies by counting disarms its weakrefs first (callback NULL), so a
@@ -27,11 +38,14 @@
 
 #include <string.h>
 
+typedef struct rci_wr_link {
+    struct rci_wr_link *next, *prev; /* circular, through the referent's rci_wr_list */
+} rci_wr_link;
+
 typedef struct rci_weakref {
     rc_object hdr;
     rc_object *referent;           /* the object referred to, or NULL once it died */
-    struct rci_weakref *next;      /* the referent's list (WEAKLIST) */
-    struct rci_weakref *prev;
+    rci_wr_link link;              /* the referent's list (WEAKLIST); to itself once cleared */
     rc_weakref_fn callback;        /* called once when the referent dies, or NULL */
     void *user;
     rc_object *payload;            /* strong: a weak-key dict's value, or NULL */
@@ -39,24 +53,41 @@ typedef struct rci_weakref {
                                       (CPython's KeyedRef), or NULL */
 } rci_weakref;
 
+/* The list head of one referent: heap memory, so that weakrefs may point at it while the
+ * table moves entries around. */
+typedef struct rci_wr_list {
+    rci_wr_link link;   /* the sentinel; link.next is the newest weakref */
+    rc_object *key;     /* the referent (or the address it had, once dormant) */
+} rci_wr_list;
+
 typedef struct rci_wr_slot {
-    rc_object *key;   /* the referent, or NULL for an empty slot */
-    rci_weakref *head;
+    rc_object *key;     /* the referent, or NULL for an empty slot */
+    rci_wr_list *list;
 } rci_wr_slot;
+
+static inline rci_weakref *wr_of_link(rci_wr_link *l)
+{
+    return (rci_weakref *)(void *)((char *)l - offsetof(rci_weakref, link));
+}
+
+static inline bool list_empty(const rci_wr_list *list)
+{
+    return list->link.next == &list->link;
+}
 
 /* ---- the side table ---------------------------------------------------------------------- */
 
-static size_t slot_of(const rc_heap *heap, const rc_object *key)
+static inline size_t slot_of(size_t cap, const rc_object *key)
 {
     uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 17) & (heap->wr_cap - 1);
+    return (size_t)(h >> 17) & (cap - 1);
 }
 
 static rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
 {
     if (heap->wr_cap == 0)
         return NULL;
-    for (size_t i = slot_of(heap, key);; i = (i + 1) & (heap->wr_cap - 1)) {
+    for (size_t i = slot_of(heap->wr_cap, key);; i = (i + 1) & (heap->wr_cap - 1)) {
         if (heap->wr_table[i].key == key)
             return &heap->wr_table[i];
         if (heap->wr_table[i].key == NULL)
@@ -64,59 +95,64 @@ static rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
     }
 }
 
-static void table_put(rc_heap *heap, rc_object *key, rci_weakref *head)
+static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_wr_list *list)
 {
-    size_t i = slot_of(heap, key);
-    while (heap->wr_table[i].key != NULL)
-        i = (i + 1) & (heap->wr_cap - 1);
-    heap->wr_table[i].key = key;
-    heap->wr_table[i].head = head;
+    size_t i = slot_of(cap, key);
+    while (table[i].key != NULL)
+        i = (i + 1) & (cap - 1);
+    table[i].key = key;
+    table[i].list = list;
 }
 
-static bool table_reserve(rc_heap *heap)
+/* Rebuilds the table without its dormant entries, doubling it if it would stay over half
+ * full; false (table unchanged) if memory runs out. */
+static bool table_rebuild(rc_heap *heap)
 {
-    if ((heap->wr_used + 1) * 4 <= heap->wr_cap * 3)
-        return true;
-    size_t cap = heap->wr_cap ? heap->wr_cap * 2 : 64;
-    rci_wr_slot *old = heap->wr_table;
-    size_t old_cap = heap->wr_cap;
+    size_t live = 0;
+    for (size_t i = 0; i < heap->wr_cap; i++)
+        live += heap->wr_table[i].key != NULL && !list_empty(heap->wr_table[i].list);
+    size_t cap = heap->wr_cap ? heap->wr_cap : 64;
+    while ((live + 1) * 2 > cap)
+        cap *= 2;
     rci_wr_slot *fresh = rci_mem_alloc(heap, cap * sizeof *fresh);
     if (fresh == NULL)
         return false;
     memset(fresh, 0, cap * sizeof *fresh);
+    for (size_t i = 0; i < heap->wr_cap; i++) {
+        rci_wr_slot *s = &heap->wr_table[i];
+        if (s->key == NULL)
+            continue;
+        if (list_empty(s->list))
+            rci_mem_free(heap, s->list, sizeof *s->list);
+        else
+            table_put(fresh, cap, s->key, s->list);
+    }
+    rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof *heap->wr_table);
     heap->wr_table = fresh;
     heap->wr_cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].key != NULL)
-            table_put(heap, old[i].key, old[i].head);
-    rci_mem_free(heap, old, old_cap * sizeof *old);
+    heap->wr_used = live;
     return true;
 }
 
-/* Backward-shift deletion keeps every key reachable from its home slot without tombstones. */
-static void table_remove(rc_heap *heap, rci_wr_slot *slot)
+/* The list of obj, made (or a dormant one taken over) if needed; NULL if memory runs out. */
+static rci_wr_list *list_for(rc_heap *heap, rc_object *obj)
 {
-    size_t mask = heap->wr_cap - 1;
-    size_t hole = (size_t)(slot - heap->wr_table);
-    size_t i = hole;
-    for (;;) {
-        i = (i + 1) & mask;
-        rc_object *k = heap->wr_table[i].key;
-        if (k == NULL)
-            break;
-        size_t home = slot_of(heap, k);
-        /* k may fill the hole if its home is not cyclically within (hole, i]. */
-        if (((i - home) & mask) >= ((i - hole) & mask)) {
-            heap->wr_table[hole] = heap->wr_table[i];
-            hole = i;
-        }
-    }
-    heap->wr_table[hole].key = NULL;
-    heap->wr_table[hole].head = NULL;
-    heap->wr_used--;
+    rci_wr_slot *slot = table_find(heap, obj);
+    if (slot != NULL)
+        return slot->list;
+    if ((heap->wr_used + 1) * 4 > heap->wr_cap * 3 && !table_rebuild(heap))
+        return NULL;
+    rci_wr_list *list = rci_mem_alloc(heap, sizeof *list);
+    if (list == NULL)
+        return NULL;
+    list->link.next = list->link.prev = &list->link;
+    list->key = obj;
+    table_put(heap->wr_table, heap->wr_cap, obj, list);
+    heap->wr_used++;
+    return list;
 }
 
-/* ---- the weakref type -------------------------------------------------------------------- */
+/* ---- the weakref and weakproxy types ----------------------------------------------------- */
 
 static int weakref_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
 {
@@ -128,32 +164,27 @@ static void weakref_clear(rc_heap *heap, rc_object *self)
 {
     rci_weakref *wr = (rci_weakref *)self;
     rc_object *p = wr->payload, *k = wr->mapkey;
+    if (p == NULL && k == NULL)
+        return;
     wr->payload = wr->mapkey = NULL;
     rc_decref(heap, p);
     rc_decref(heap, k);
 }
 
-/* Unlinks wr from its referent's list, dropping the list when it empties. */
+/* Unlinks wr from its referent's list: no table lookup (WEAKLIST). */
 static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
 {
-    if (wr->referent == NULL)
+    rc_object *referent = wr->referent;
+    if (referent == NULL)
         return;
-    if (wr->prev != NULL) {
-        wr->prev->next = wr->next;
-    } else {
-        rci_wr_slot *slot = table_find(heap, wr->referent);
-        rc_assert(heap, slot != NULL && slot->head == wr);
-        if (wr->next != NULL) {
-            slot->head = wr->next;
-        } else {
-            table_remove(heap, slot);
-            wr->referent->_tinfo &= ~RCI_WEAKREFD;
-        }
-    }
-    if (wr->next != NULL)
-        wr->next->prev = wr->prev;
+    rci_wr_link *next = wr->link.next, *prev = wr->link.prev;
+    prev->next = next;
+    next->prev = prev;
+    if (prev == next) /* only the sentinel is left */
+        referent->_tinfo &= ~RCI_WEAKREFD;
+    heap->wr_live--;
     wr->referent = NULL;
-    wr->next = wr->prev = NULL;
+    wr->link.next = wr->link.prev = &wr->link;
 }
 
 static void weakref_destroy(rc_heap *heap, rc_object *self)
@@ -170,21 +201,32 @@ static rc_status weakref_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
                             rci_type_of(heap, wr->referent)->name, (void *)wr->referent);
 }
 
-static rc_type *weakref_type(rc_heap *heap)
+/* CPython 3.13's proxy_repr. */
+static rc_status weakproxy_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
 {
-    if (heap->t_weakref != NULL)
-        return heap->t_weakref;
+    rci_weakref *wr = (rci_weakref *)self;
+    if (wr->referent == NULL)
+        return rc_strbuf_printf(out, "<weakproxy at %p; dead>", (void *)self);
+    return rc_strbuf_printf(out, "<weakproxy at %p; to '%s' at %p>", (void *)self,
+                            rci_type_of(heap, wr->referent)->name, (void *)wr->referent);
+}
+
+static rc_type *weak_type(rc_heap *heap, bool proxy)
+{
+    rc_type **slot = proxy ? &heap->t_weakproxy : &heap->t_weakref;
+    if (*slot != NULL)
+        return *slot;
     rc_type_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.size = sizeof spec;
-    spec.name = "weakref";
+    spec.name = proxy ? "weakproxy" : "weakref";
     spec.instance_bytes = sizeof(rci_weakref);
     spec.traverse = weakref_traverse;
     spec.clear = weakref_clear;
     spec.destroy = weakref_destroy;
-    spec.repr = weakref_repr;
-    heap->t_weakref = rci_type_register(heap, &spec);
-    return heap->t_weakref;
+    spec.repr = proxy ? weakproxy_repr : weakref_repr;
+    *slot = rci_type_register(heap, &spec);
+    return *slot;
 }
 
 bool rc_is_weakref(const rc_heap *heap, const rc_object *ref)
@@ -193,7 +235,18 @@ bool rc_is_weakref(const rc_heap *heap, const rc_object *ref)
            rci_type_index(ref) == heap->t_weakref->index;
 }
 
-static rc_object *weakref_make(rc_heap *heap, const char *call, rc_object *obj,
+bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref)
+{
+    return rc_is_heap_object(ref) && heap->t_weakproxy != NULL &&
+           rci_type_index(ref) == heap->t_weakproxy->index;
+}
+
+bool rci_is_weak(const rc_heap *heap, const rc_object *ref)
+{
+    return rc_is_weakref(heap, ref) || rc_is_weakproxy(heap, ref);
+}
+
+static rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj,
                                rc_weakref_fn callback, void *user, rc_object *payload,
                                rc_object *mapkey)
 {
@@ -207,13 +260,17 @@ static rc_object *weakref_make(rc_heap *heap, const char *call, rc_object *obj,
                    "%s: object %p was already freed", call, (void *)obj);
         return NULL;
     }
-    rc_type *t = weakref_type(heap);
+    if (rc_is_weakproxy(heap, obj)) {
+        rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to 'weakproxy' object", call);
+        return NULL;
+    }
     if (t == NULL)
         return NULL;
     /* The allocation may collect: keep obj alive across it. */
     obj->_refcnt++;
-    rc_object *self = rci_object_new(heap, t, t->instance_bytes);
-    if (self == NULL || !table_reserve(heap)) {
+    rc_object *self = rci_object_new(heap, t, sizeof(rci_weakref));
+    rci_wr_list *list = self != NULL ? list_for(heap, obj) : NULL;
+    if (list == NULL) {
         if (self != NULL) {
             rc_decref(heap, self);
             rci_error(heap, RC_ENOMEM, "%s: out of memory growing the weakref table", call);
@@ -227,23 +284,28 @@ static rc_object *weakref_make(rc_heap *heap, const char *call, rc_object *obj,
     wr->user = user;
     wr->payload = rc_newref(payload);
     wr->mapkey = rc_newref(mapkey);
-    rci_wr_slot *slot = (obj->_tinfo & RCI_WEAKREFD) ? table_find(heap, obj) : NULL;
-    if (slot != NULL) {
-        wr->next = slot->head;
-        slot->head->prev = wr;
-        slot->head = wr;
-    } else {
-        table_put(heap, obj, wr);
-        heap->wr_used++;
-        obj->_tinfo |= RCI_WEAKREFD;
-    }
+    rci_wr_link *first = list->link.next;
+    wr->link.next = first;
+    wr->link.prev = &list->link;
+    first->prev = &wr->link;
+    list->link.next = &wr->link;
+    list->key = obj;
+    heap->wr_live++;
+    obj->_tinfo |= RCI_WEAKREFD;
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
 }
 
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    return weakref_make(heap, "rc_weakref_new", obj, callback, user, NULL, NULL);
+    return weakref_make(heap, "rc_weakref_new", weak_type(heap, false), obj, callback, user,
+                        NULL, NULL);
+}
+
+rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+{
+    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, callback, user,
+                        NULL, NULL);
 }
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
@@ -255,13 +317,38 @@ rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
     return rc_newref(((const rci_weakref *)wr)->referent);
 }
 
+bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent)
+{
+    if (!rc_is_weakproxy(heap, ref))
+        return false;
+    *referent = ((const rci_weakref *)ref)->referent;
+    return true;
+}
+
+rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy)
+{
+    rc_object *referent = NULL;
+    if (!rci_weakproxy_unwrap(heap, proxy, &referent)) {
+        rci_error(heap, RC_ETYPE, "rc_weakproxy_get: expected a weakproxy, got %s",
+                  rc_type_name(rc_type_of(heap, proxy)));
+        return NULL;
+    }
+    if (referent == NULL) {
+        rci_error(heap, RC_EREFERENCE, "rc_weakproxy_get: weakly-referenced object no longer exists");
+        return NULL;
+    }
+    return rc_newref(referent);
+}
+
 size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
 {
     if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_WEAKREFD))
         return 0;
     rci_wr_slot *slot = table_find(heap, obj);
+    if (slot == NULL)
+        return 0;
     size_t n = 0;
-    for (rci_weakref *w = slot != NULL ? slot->head : NULL; w != NULL; w = w->next)
+    for (rci_wr_link *l = slot->list->link.next; l != &slot->list->link; l = l->next)
         n++;
     return n;
 }
@@ -286,20 +373,23 @@ static bool queue_push(rc_heap *heap, rc_object *wr)
 
 void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip)
 {
-    rci_wr_slot *slot = table_find(heap, obj);
     obj->_tinfo &= ~RCI_WEAKREFD;
+    rci_wr_slot *slot = table_find(heap, obj);
     if (slot == NULL)
         return;
-    rci_weakref *w = slot->head;
-    table_remove(heap, slot);
-    while (w != NULL) {
-        rci_weakref *next = w->next;
+    rci_wr_list *list = slot->list;
+    rci_wr_link *l = list->link.next;
+    list->link.next = list->link.prev = &list->link; /* dormant from here */
+    while (l != &list->link) {
+        rci_wr_link *next = l->next;
+        rci_weakref *w = wr_of_link(l);
         w->referent = NULL;
-        w->next = w->prev = NULL;
+        w->link.next = w->link.prev = &w->link;
+        heap->wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
             !queue_push(heap, &w->hdr))
             rci_error(heap, RC_ENOMEM, "weakref callback of %p dropped: out of memory", (void *)w);
-        w = next;
+        l = next;
     }
 }
 
@@ -325,16 +415,21 @@ void rci_weakref_calls_run(rc_heap *heap, size_t mark)
 void rci_weakrefs_shutdown(rc_heap *heap)
 {
     for (size_t i = 0; i < heap->wr_cap; i++) {
-        for (rci_weakref *w = heap->wr_table[i].head; w != NULL;) {
-            rci_weakref *next = w->next;
+        rci_wr_slot *s = &heap->wr_table[i];
+        if (s->key == NULL)
+            continue;
+        for (rci_wr_link *l = s->list->link.next; l != &s->list->link;) {
+            rci_wr_link *next = l->next;
+            rci_weakref *w = wr_of_link(l);
             w->referent = NULL;
-            w->next = w->prev = NULL;
-            w = next;
+            w->link.next = w->link.prev = &w->link;
+            l = next;
         }
+        rci_mem_free(heap, s->list, sizeof *s->list);
     }
     rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof(rci_wr_slot));
     heap->wr_table = NULL;
-    heap->wr_cap = heap->wr_used = 0;
+    heap->wr_cap = heap->wr_used = heap->wr_live = 0;
     rci_mem_free(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *));
     heap->wr_calls = NULL;
     heap->wr_calls_len = heap->wr_calls_cap = 0;
@@ -460,7 +555,7 @@ static rc_status entry_put(rc_heap *heap, rci_weakdict *wd, const char *call, rc
                            rc_object *payload, rc_object *mapkey)
 {
     rc_heap_clear_error(heap);
-    rc_object *w = weakref_make(heap, call, referent, entry_died, wd, payload, mapkey);
+    rc_object *w = weakref_make(heap, call, weak_type(heap, false), referent, entry_died, wd, payload, mapkey);
     if (w == NULL)
         return rc_heap_last_error(heap);
     rc_status st = rc_dict_set(heap, wd->map, mapkey, w);
@@ -610,7 +705,8 @@ rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
     rec->fn = fn;
     rec->user = user;
     rc_heap_clear_error(heap);
-    rec->wr = weakref_make(heap, "rc_finalize_register", obj, fin_rec_died, rec, NULL, NULL);
+    rec->wr = weakref_make(heap, "rc_finalize_register", weak_type(heap, false), obj, fin_rec_died, rec,
+                           NULL, NULL);
     if (rec->wr == NULL) {
         rci_mem_free(heap, rec, sizeof *rec);
         return rc_heap_last_error(heap);
@@ -643,28 +739,34 @@ void rci_finalizers_shutdown(rc_heap *heap)
 
 const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
 {
-    size_t keys = 0;
+    size_t keys = 0, linked = 0;
     for (size_t i = 0; i < heap->wr_cap; i++) {
         const rci_wr_slot *s = &heap->wr_table[i];
         if (s->key == NULL)
             continue;
         keys++;
         *where = s->key;
-        if (!rci_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
-            return "weakref table names an object that is dead or lacks RCI_WEAKREFD";
         if (table_find(heap, s->key) != s)
             return "weakref table entry unreachable from its home slot";
-        if (s->head == NULL || s->head->prev != NULL)
-            return "weakref list empty or its head has a predecessor";
-        for (const rci_weakref *w = s->head; w != NULL; w = w->next) {
-            if (w->referent != s->key || (w->next != NULL && w->next->prev != w))
+        if (s->list == NULL || s->list->key != s->key)
+            return "weakref table entry without its list head";
+        if (list_empty(s->list))
+            continue; /* dormant: the key may have died */
+        if (!rci_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
+            return "weakref list of an object that is dead or lacks RCI_WEAKREFD";
+        for (const rci_wr_link *l = s->list->link.next; l != &s->list->link; l = l->next) {
+            const rci_weakref *w = wr_of_link((rci_wr_link *)l);
+            if (w->referent != s->key || l->next->prev != l)
                 return "weakref list holds a weakref to another referent or a broken link";
             if (!rci_is_live(&w->hdr))
                 return "weakref list holds a freed weakref";
+            linked++;
         }
     }
     *where = heap;
     if (keys != heap->wr_used)
         return "weakref table's wr_used differs from a recount";
+    if (linked != heap->wr_live)
+        return "weakref table's wr_live differs from a recount";
     return NULL;
 }
