@@ -47,8 +47,8 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
         return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
     if (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE))
         return fail(heap, ctx, "collection bit set between collections", obj);
-    if ((obj->_tinfo & RCI_WEAKREFD) && rc_weakref_count(heap, obj) == 0)
-        return fail(heap, ctx, "RCI_WEAKREFD set on an object without weakrefs", obj);
+    if ((obj->_tinfo & RCI_WEAKREFD) && !rci_weakref_has_entry(heap, obj))
+        return fail(heap, ctx, "RCI_WEAKREFD set on an object without a weakref list", obj);
     if (obj->_tinfo & RCI_ORIGIN) {
         const char *why = rci_origin_check_object(heap, obj);
         if (why != NULL)

@@ -27,7 +27,8 @@
  *    UNCOLLECTABLE  only during a collection that takes phase 3: the object was garbage
  *               but is held by garbage with a legacy finalizer, or has one (3a').
  *    FINALIZED  its finalizer has run (PEP 442: never again, resurrected or not).
- *    WEAKREFD   live weakrefs or weak proxies refer to it (weakref.c, WEAKLIST).
+ *    WEAKREFD   it has a weakref list, possibly empty, in heap->wr_table (weakref.c,
+ *               WEAKLIST): its death must clear and remove it.
  *    The five collection bits are clear on every object between collections.
  *
  * 3. LISTS. rcgc keeps no per-object lists (they would cost 16 bytes an object). Objects
@@ -427,7 +428,7 @@ static bool rites_possible(rc_heap *heap)
         if (t != NULL && (t->finalize != NULL || t->legacy_finalize != NULL))
             heap->fin_types++;
     }
-    return heap->fin_types > 0 || heap->wr_live > 0 ||
+    return heap->fin_types > 0 || heap->wr_used > 0 ||
            (heap->gc_debug & (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_SAVEALL)) != 0;
 }
 

@@ -233,7 +233,7 @@ struct rc_heap {
     uint32_t fin_types;             /* registered types with a finalize function */
     struct rci_wr_slot *wr_table;   /* weakref side table: referent -> list (weakref.c) */
     size_t wr_cap;                  /* slots in wr_table (a power of two, or 0) */
-    size_t wr_used;                 /* entries in wr_table, dormant ones included */
+    size_t wr_used;                 /* entries in wr_table: objects with RCI_WEAKREFD */
     rc_type *t_weakref;             /* the weakref type, registered on first use */
     rc_type *t_weakproxy;           /* the weakproxy type, registered on first use */
     size_t wr_live;                 /* weakrefs and proxies on a referent's list */

@@ -2,28 +2,31 @@
  * weakref.c -- weak references and weak proxies: their types, the heap's side table of
  * weakref lists, clearing at the referent's death and the callback queue.
  *
- * WEAKLIST: an object has RCI_WEAKREFD set exactly when some live weakref or proxy refers
- *   to it. Every referent that has had one has an entry in heap->wr_table naming a list
- *   head (rci_wr_list), the sentinel of a circular doubly linked list (through link) of
- *   every weakref and proxy whose referent it is, newest first. A weakref's referent is
- *   NULL once cleared, and a cleared weakref is on no list (its link points to itself).
- *   An entry whose list is empty is dormant: its key may since have died, or been reused
- *   by a new object, which then takes the entry over. Objects never given a weakref pay
+ * WEAKLIST: an object has RCI_WEAKREFD set exactly when heap->wr_table has an entry for
+ *   its address. The entry heads a list (through next, NULL-terminated) of every live
+ *   weakref and proxy whose referent it is, newest first; the list may be empty. Each
+ *   listed weakref's pprev points at the pointer that points at it: the entry's head or
+ *   the previous weakref's next (the kernel's hlist), so a weakref unlinks itself without
+ *   knowing where its entry is. The entry is made with the object's first weakref and
+ *   removed when the object dies (its rites clear the list), not when its last weakref
+ *   goes: the common pattern (make a weakref, use it, drop it) costs one table lookup to
+ *   make and none to drop. Rejected: removing the entry with the last weakref (a lookup
+ *   and a backward shift at every drop, 40% of that pattern's time); list heads in memory
+ *   of their own (one more cache line at every make and drop); leaving entries of dead
+ *   objects to be swept later (a sweep cannot tell a live key from a dead one, so cyclic
+ *   use of many referents thrashed). A weakref's referent is NULL once cleared, and a
+ *   cleared weakref is on no list (next and pprev NULL). Objects never given a weakref pay
  *   nothing: no field, and the table is only consulted when one is made or the bit is set.
- *   Why dormant entries: the common pattern (make a weakref, use it, drop it) then costs
- *   one table lookup to make and none to drop: dropping unlinks from the list, and clears
- *   the referent's bit when the list empties; rejected: removing the entry at once (a
- *   lookup and a backward shift at every drop, 40% of that pattern's time).
- * TABLE: open addressing with linear probing; wr_cap is 0 or a power of two and wr_used
- *   (entries, dormant ones included) <= 3/4 wr_cap. Nothing is removed one by one: when
- *   the table is full, it is rebuilt without its dormant entries, and doubled only if
- *   that leaves it over half full. heap->wr_live counts the weakrefs and proxies on lists.
+ * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
+ *   wr_cap is 0 or a power of two, and wr_used (entries) <= 3/4 wr_cap. Whatever moves an
+ *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr_live counts the
+ *   weakrefs and proxies on lists.
  * QUEUE: heap->wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
  *
- * A weakref is a tracked container whose traverse visits only payload and mapkey (strong
- * references the weak containers below use; NULL for rc_weakref_new): being tracked lets a
+ * A weakref is a tracked container whose reference fields are only payload and mapkey
+ * (strong references the weak containers below use; NULL for rc_weakref_new): being tracked lets a
  * collection tell when a weakref is itself garbage, in which case its callback must not
  * run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy) is the same
  * object under another type, "weakproxy": rc_weakref_get refuses it, the built-in
@@ -38,14 +41,11 @@
 
 #include <string.h>
 
-typedef struct rci_wr_link {
-    struct rci_wr_link *next, *prev; /* circular, through the referent's rci_wr_list */
-} rci_wr_link;
-
 typedef struct rci_weakref {
     rc_object hdr;
     rc_object *referent;           /* the object referred to, or NULL once it died */
-    rci_wr_link link;              /* the referent's list (WEAKLIST); to itself once cleared */
+    struct rci_weakref *next;      /* the referent's list (WEAKLIST), or NULL */
+    struct rci_weakref **pprev;    /* what points at this weakref on that list, or NULL */
     rc_weakref_fn callback;        /* called once when the referent dies, or NULL */
     void *user;
     rc_object *payload;            /* strong: a weak-key dict's value, or NULL */
@@ -53,34 +53,18 @@ typedef struct rci_weakref {
                                       (CPython's KeyedRef), or NULL */
 } rci_weakref;
 
-/* The list head of one referent: heap memory, so that weakrefs may point at it while the
- * table moves entries around. */
-typedef struct rci_wr_list {
-    rci_wr_link link;   /* the sentinel; link.next is the newest weakref */
-    rc_object *key;     /* the referent (or the address it had, once dormant) */
-} rci_wr_list;
-
 typedef struct rci_wr_slot {
     rc_object *key;     /* the referent, or NULL for an empty slot */
-    rci_wr_list *list;
+    rci_weakref *head;  /* its newest weakref, or NULL */
 } rci_wr_slot;
-
-static inline rci_weakref *wr_of_link(rci_wr_link *l)
-{
-    return (rci_weakref *)(void *)((char *)l - offsetof(rci_weakref, link));
-}
-
-static inline bool list_empty(const rci_wr_list *list)
-{
-    return list->link.next == &list->link;
-}
 
 /* ---- the side table ---------------------------------------------------------------------- */
 
+/* Fibonacci hashing: the top bits of the product (cap is a power of two >= 64). */
 static inline size_t slot_of(size_t cap, const rc_object *key)
 {
     uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 17) & (cap - 1);
+    return (size_t)(h >> (64 - __builtin_ctzll((unsigned long long)cap)));
 }
 
 static rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
@@ -95,96 +79,103 @@ static rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
     }
 }
 
-static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_wr_list *list)
+/* Places an entry in a slot of table; its head's pprev follows it. */
+static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_weakref *head)
 {
     size_t i = slot_of(cap, key);
     while (table[i].key != NULL)
         i = (i + 1) & (cap - 1);
     table[i].key = key;
-    table[i].list = list;
+    table[i].head = head;
+    if (head != NULL)
+        head->pprev = &table[i].head;
 }
 
-/* Rebuilds the table without its dormant entries, doubling it if it would stay over half
- * full; false (table unchanged) if memory runs out. */
-static bool table_rebuild(rc_heap *heap)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool table_grow(rc_heap *heap)
 {
-    size_t live = 0;
-    for (size_t i = 0; i < heap->wr_cap; i++)
-        live += heap->wr_table[i].key != NULL && !list_empty(heap->wr_table[i].list);
-    size_t cap = heap->wr_cap ? heap->wr_cap : 64;
-    while ((live + 1) * 2 > cap)
-        cap *= 2;
+    size_t cap = heap->wr_cap ? heap->wr_cap * 2 : 64;
     rci_wr_slot *fresh = rci_mem_alloc(heap, cap * sizeof *fresh);
     if (fresh == NULL)
         return false;
     memset(fresh, 0, cap * sizeof *fresh);
-    for (size_t i = 0; i < heap->wr_cap; i++) {
-        rci_wr_slot *s = &heap->wr_table[i];
-        if (s->key == NULL)
-            continue;
-        if (list_empty(s->list))
-            rci_mem_free(heap, s->list, sizeof *s->list);
-        else
-            table_put(fresh, cap, s->key, s->list);
-    }
+    for (size_t i = 0; i < heap->wr_cap; i++)
+        if (heap->wr_table[i].key != NULL)
+            table_put(fresh, cap, heap->wr_table[i].key, heap->wr_table[i].head);
     rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof *heap->wr_table);
     heap->wr_table = fresh;
     heap->wr_cap = cap;
-    heap->wr_used = live;
     return true;
 }
 
-/* The list of obj, made (or a dormant one taken over) if needed; NULL if memory runs out. */
-static rci_wr_list *list_for(rc_heap *heap, rc_object *obj)
+static inline bool table_reserve(rc_heap *heap)
 {
-    rci_wr_slot *slot = table_find(heap, obj);
-    if (slot != NULL)
-        return slot->list;
-    if ((heap->wr_used + 1) * 4 > heap->wr_cap * 3 && !table_rebuild(heap))
+    return (heap->wr_used + 1) * 4 <= heap->wr_cap * 3 || table_grow(heap);
+}
+
+/* Backward-shift deletion keeps every key reachable from its home slot without tombstones.
+ * The entry's list must have been taken off it (head NULL). */
+static void table_remove(rc_heap *heap, rci_wr_slot *slot)
+{
+    size_t mask = heap->wr_cap - 1;
+    size_t hole = (size_t)(slot - heap->wr_table);
+    size_t i = hole;
+    for (;;) {
+        i = (i + 1) & mask;
+        rc_object *k = heap->wr_table[i].key;
+        if (k == NULL)
+            break;
+        size_t home = slot_of(heap->wr_cap, k);
+        /* k may fill the hole if its home is not cyclically within (hole, i]. */
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            heap->wr_table[hole] = heap->wr_table[i];
+            if (heap->wr_table[hole].head != NULL)
+                heap->wr_table[hole].head->pprev = &heap->wr_table[hole].head;
+            hole = i;
+        }
+    }
+    heap->wr_table[hole].key = NULL;
+    heap->wr_table[hole].head = NULL;
+    heap->wr_used--;
+}
+
+/* obj's entry, made if needed (RCI_WEAKREFD set); NULL if memory runs out. Valid until the
+ * table next changes. */
+static rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
+{
+    if (obj->_tinfo & RCI_WEAKREFD) {
+        rci_wr_slot *slot = table_find(heap, obj);
+        rc_assert(heap, slot != NULL);
+        return slot;
+    }
+    if (!table_reserve(heap))
         return NULL;
-    rci_wr_list *list = rci_mem_alloc(heap, sizeof *list);
-    if (list == NULL)
-        return NULL;
-    list->link.next = list->link.prev = &list->link;
-    list->key = obj;
-    table_put(heap->wr_table, heap->wr_cap, obj, list);
+    size_t i = slot_of(heap->wr_cap, obj);
+    while (heap->wr_table[i].key != NULL)
+        i = (i + 1) & (heap->wr_cap - 1);
+    heap->wr_table[i].key = obj;
+    heap->wr_table[i].head = NULL;
     heap->wr_used++;
-    return list;
+    obj->_tinfo |= RCI_WEAKREFD;
+    return &heap->wr_table[i];
 }
 
 /* ---- the weakref and weakproxy types ----------------------------------------------------- */
 
-static int weakref_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
-{
-    int r = visit(heap, ((rci_weakref *)self)->payload, arg);
-    return r ? r : visit(heap, ((rci_weakref *)self)->mapkey, arg);
-}
-
-static void weakref_clear(rc_heap *heap, rc_object *self)
-{
-    rci_weakref *wr = (rci_weakref *)self;
-    rc_object *p = wr->payload, *k = wr->mapkey;
-    if (p == NULL && k == NULL)
-        return;
-    wr->payload = wr->mapkey = NULL;
-    rc_decref(heap, p);
-    rc_decref(heap, k);
-}
-
 /* Unlinks wr from its referent's list: no table lookup (WEAKLIST). */
 static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
 {
-    rc_object *referent = wr->referent;
-    if (referent == NULL)
+    if (wr->referent == NULL)
         return;
-    rci_wr_link *next = wr->link.next, *prev = wr->link.prev;
-    prev->next = next;
-    next->prev = prev;
-    if (prev == next) /* only the sentinel is left */
-        referent->_tinfo &= ~RCI_WEAKREFD;
+    *wr->pprev = wr->next;
+    if (wr->next != NULL)
+        wr->next->pprev = wr->pprev;
     heap->wr_live--;
     wr->referent = NULL;
-    wr->link.next = wr->link.prev = &wr->link;
+    wr->next = NULL;
+    wr->pprev = NULL;
 }
 
 static void weakref_destroy(rc_heap *heap, rc_object *self)
@@ -211,6 +202,12 @@ static rc_status weakproxy_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
                             rci_type_of(heap, wr->referent)->name, (void *)wr->referent);
 }
 
+/* The strong references a weakref holds (payload, mapkey): reference offsets, so that
+ * freeing one runs no clear function. */
+static const size_t strong_offsets[2] = {offsetof(rci_weakref, payload),
+                                         offsetof(rci_weakref, mapkey)};
+static const char *const strong_names[2] = {"payload", "mapkey"};
+
 static rc_type *weak_type(rc_heap *heap, bool proxy)
 {
     rc_type **slot = proxy ? &heap->t_weakproxy : &heap->t_weakref;
@@ -221,8 +218,9 @@ static rc_type *weak_type(rc_heap *heap, bool proxy)
     spec.size = sizeof spec;
     spec.name = proxy ? "weakproxy" : "weakref";
     spec.instance_bytes = sizeof(rci_weakref);
-    spec.traverse = weakref_traverse;
-    spec.clear = weakref_clear;
+    spec.ref_offsets = strong_offsets;
+    spec.ref_names = strong_names;
+    spec.n_ref_offsets = 2;
     spec.destroy = weakref_destroy;
     spec.repr = proxy ? weakproxy_repr : weakref_repr;
     *slot = rci_type_register(heap, &spec);
@@ -246,71 +244,79 @@ bool rci_is_weak(const rc_heap *heap, const rc_object *ref)
     return rc_is_weakref(heap, ref) || rc_is_weakproxy(heap, ref);
 }
 
-static rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj,
-                               rc_weakref_fn callback, void *user, rc_object *payload,
-                               rc_object *mapkey)
+/* weakref_make's refusals, out of line so that its common path needs few registers: obj
+ * is None, a small int, freed or a proxy, or the type could not be registered. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static rc_object *weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj)
 {
-    if (!rc_is_heap_object(obj)) {
-        rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call,
-                  (void *)obj);
-        return NULL;
-    }
-    if (!rci_is_live(obj)) {
+    if (!rc_is_heap_object(obj))
+        rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call, (void *)obj);
+    else if (!rci_is_live(obj))
         rci_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
                    "%s: object %p was already freed", call, (void *)obj);
-        return NULL;
-    }
-    if (rc_is_weakproxy(heap, obj)) {
+    else if (t != NULL)
         rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to 'weakproxy' object", call);
-        return NULL;
+    return NULL;
+}
+
+/* Out of memory for the weakref (self NULL) or the table: undoes weakref_make. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *self, rc_object *obj)
+{
+    if (self != NULL) {
+        rc_decref(heap, self);
+        rci_error(heap, RC_ENOMEM, "%s: out of memory growing the weakref table", call);
     }
-    if (t == NULL)
-        return NULL;
+    rc_decref(heap, obj);
+    return NULL;
+}
+
+/* A new weakref (or proxy: t) to obj, payload and mapkey NULL; NULL with the error set. */
+static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t,
+                                      rc_object *obj, rc_weakref_fn callback, void *user)
+{
+    if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
+        (heap->t_weakproxy != NULL && rci_type_index(obj) == heap->t_weakproxy->index))
+        return weakref_refuse(heap, call, t, obj);
     /* The allocation may collect: keep obj alive across it. */
     obj->_refcnt++;
     rc_object *self = rci_object_new(heap, t, sizeof(rci_weakref));
-    rci_wr_list *list = self != NULL ? list_for(heap, obj) : NULL;
-    if (list == NULL) {
-        if (self != NULL) {
-            rc_decref(heap, self);
-            rci_error(heap, RC_ENOMEM, "%s: out of memory growing the weakref table", call);
-        }
-        rc_decref(heap, obj);
-        return NULL;
-    }
+    rci_wr_slot *slot = self != NULL ? entry_for(heap, obj) : NULL;
+    if (slot == NULL)
+        return weakref_abandon(heap, call, self, obj);
     rci_weakref *wr = (rci_weakref *)self;
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
-    wr->payload = rc_newref(payload);
-    wr->mapkey = rc_newref(mapkey);
-    rci_wr_link *first = list->link.next;
-    wr->link.next = first;
-    wr->link.prev = &list->link;
-    first->prev = &wr->link;
-    list->link.next = &wr->link;
-    list->key = obj;
+    wr->next = slot->head;
+    if (wr->next != NULL)
+        wr->next->pprev = &wr->next;
+    wr->pprev = &slot->head;
+    slot->head = wr;
     heap->wr_live++;
-    obj->_tinfo |= RCI_WEAKREFD;
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
 }
 
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    return weakref_make(heap, "rc_weakref_new", weak_type(heap, false), obj, callback, user,
-                        NULL, NULL);
+    rc_type *t = heap->t_weakref != NULL ? heap->t_weakref : weak_type(heap, false);
+    return weakref_make(heap, "rc_weakref_new", t, obj, callback, user);
 }
 
 rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, callback, user,
-                        NULL, NULL);
+    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, callback, user);
 }
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
 {
-    if (!rc_is_weakref(heap, wr)) {
+    if (!rc_is_heap_object(wr) || heap->t_weakref == NULL ||
+        rci_type_index(wr) != heap->t_weakref->index) {
         rci_error(heap, RC_ETYPE, "rc_weakref_get: %p is not a weakref", (const void *)wr);
         return NULL;
     }
@@ -340,15 +346,18 @@ rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy)
     return rc_newref(referent);
 }
 
+bool rci_weakref_has_entry(const rc_heap *heap, const rc_object *obj)
+{
+    return table_find(heap, obj) != NULL;
+}
+
 size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
 {
     if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_WEAKREFD))
         return 0;
     rci_wr_slot *slot = table_find(heap, obj);
-    if (slot == NULL)
-        return 0;
     size_t n = 0;
-    for (rci_wr_link *l = slot->list->link.next; l != &slot->list->link; l = l->next)
+    for (rci_weakref *w = slot != NULL ? slot->head : NULL; w != NULL; w = w->next)
         n++;
     return n;
 }
@@ -377,19 +386,19 @@ void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_f
     rci_wr_slot *slot = table_find(heap, obj);
     if (slot == NULL)
         return;
-    rci_wr_list *list = slot->list;
-    rci_wr_link *l = list->link.next;
-    list->link.next = list->link.prev = &list->link; /* dormant from here */
-    while (l != &list->link) {
-        rci_wr_link *next = l->next;
-        rci_weakref *w = wr_of_link(l);
+    rci_weakref *w = slot->head;
+    slot->head = NULL;
+    table_remove(heap, slot);
+    while (w != NULL) {
+        rci_weakref *next = w->next;
         w->referent = NULL;
-        w->link.next = w->link.prev = &w->link;
+        w->next = NULL;
+        w->pprev = NULL;
         heap->wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
             !queue_push(heap, &w->hdr))
             rci_error(heap, RC_ENOMEM, "weakref callback of %p dropped: out of memory", (void *)w);
-        l = next;
+        w = next;
     }
 }
 
@@ -418,14 +427,13 @@ void rci_weakrefs_shutdown(rc_heap *heap)
         rci_wr_slot *s = &heap->wr_table[i];
         if (s->key == NULL)
             continue;
-        for (rci_wr_link *l = s->list->link.next; l != &s->list->link;) {
-            rci_wr_link *next = l->next;
-            rci_weakref *w = wr_of_link(l);
+        for (rci_weakref *w = s->head; w != NULL;) {
+            rci_weakref *next = w->next;
             w->referent = NULL;
-            w->link.next = w->link.prev = &w->link;
-            l = next;
+            w->next = NULL;
+            w->pprev = NULL;
+            w = next;
         }
-        rci_mem_free(heap, s->list, sizeof *s->list);
     }
     rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof(rci_wr_slot));
     heap->wr_table = NULL;
@@ -555,7 +563,11 @@ static rc_status entry_put(rc_heap *heap, rci_weakdict *wd, const char *call, rc
                            rc_object *payload, rc_object *mapkey)
 {
     rc_heap_clear_error(heap);
-    rc_object *w = weakref_make(heap, call, weak_type(heap, false), referent, entry_died, wd, payload, mapkey);
+    rc_object *w = weakref_make(heap, call, weak_type(heap, false), referent, entry_died, wd);
+    if (w != NULL) {
+        ((rci_weakref *)w)->payload = rc_newref(payload);
+        ((rci_weakref *)w)->mapkey = rc_newref(mapkey);
+    }
     if (w == NULL)
         return rc_heap_last_error(heap);
     rc_status st = rc_dict_set(heap, wd->map, mapkey, w);
@@ -705,8 +717,8 @@ rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
     rec->fn = fn;
     rec->user = user;
     rc_heap_clear_error(heap);
-    rec->wr = weakref_make(heap, "rc_finalize_register", weak_type(heap, false), obj, fin_rec_died, rec,
-                           NULL, NULL);
+    rec->wr = weakref_make(heap, "rc_finalize_register", weak_type(heap, false), obj, fin_rec_died,
+                           rec);
     if (rec->wr == NULL) {
         rci_mem_free(heap, rec, sizeof *rec);
         return rc_heap_last_error(heap);
@@ -748,15 +760,12 @@ const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
         *where = s->key;
         if (table_find(heap, s->key) != s)
             return "weakref table entry unreachable from its home slot";
-        if (s->list == NULL || s->list->key != s->key)
-            return "weakref table entry without its list head";
-        if (list_empty(s->list))
-            continue; /* dormant: the key may have died */
         if (!rci_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
-            return "weakref list of an object that is dead or lacks RCI_WEAKREFD";
-        for (const rci_wr_link *l = s->list->link.next; l != &s->list->link; l = l->next) {
-            const rci_weakref *w = wr_of_link((rci_wr_link *)l);
-            if (w->referent != s->key || l->next->prev != l)
+            return "weakref table names an object that is dead or lacks RCI_WEAKREFD";
+        if (s->head != NULL && s->head->pprev != &s->head)
+            return "weakref list head does not point back at its entry";
+        for (const rci_weakref *w = s->head; w != NULL; w = w->next) {
+            if (w->referent != s->key || (w->next != NULL && w->next->pprev != &w->next))
                 return "weakref list holds a weakref to another referent or a broken link";
             if (!rci_is_live(&w->hdr))
                 return "weakref list holds a freed weakref";

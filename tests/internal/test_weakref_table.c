@@ -1,14 +1,14 @@
 /*
- * test_weakref_table.c -- white-box checks of weakref.c's side table (WEAKLIST, TABLE):
- * dropping a weakref needs no table entry removal (the entry goes dormant and is taken over
- * by the next weakref to that address), and dormant entries are swept when the table fills
- * instead of growing it without bound.
+ * test_weakref_table.c -- white-box checks of weakref.c's side table (WEAKLIST, TABLE): an
+ * object keeps its entry (and RCI_WEAKREFD) from its first weakref to its death, so that
+ * dropping a weakref needs no table work; the entry goes when the object dies, whether
+ * weakrefs are left or not, and entries moved by growth and deletion keep their lists.
  */
 #include "rctest.h"
 
 #include "internal.h"
 
-static void dormant_entry_is_reused_by_the_next_weakref(void **state)
+static void entry_outlives_the_last_weakref_and_goes_with_the_object(void **state)
 {
     (void)state;
     rc_heap *heap = rt_heap_new_exact();
@@ -21,56 +21,62 @@ static void dormant_entry_is_reused_by_the_next_weakref(void **state)
         rc_decref(heap, w);
         assert_int_equal(heap->wr_live, 0);
         assert_int_equal(rc_weakref_count(heap, l), 0);
-        assert_false(l->_tinfo & RCI_WEAKREFD);
+        assert_true(l->_tinfo & RCI_WEAKREFD);
     }
-    assert_int_equal(heap->wr_used, 1); /* dormant, not removed */
+    assert_int_equal(heap->wr_used, 1);
     assert_int_equal(rc_heap_check(heap), RC_OK);
     rc_decref(heap, l);
+    assert_int_equal(heap->wr_used, 0);
+    /* The same in cyclic garbage: the collection removes the entry. */
+    l = rt_list(heap);
+    rt_append(heap, l, l);
+    rc_decref(heap, rc_weakref_new(heap, l, NULL, NULL));
+    assert_int_equal(heap->wr_used, 1);
+    rc_decref(heap, l);
+    assert_int_equal(rc_collect(heap, 2), 1);
+    assert_int_equal(heap->wr_used, 0);
     rt_heap_finish(heap);
 }
 
-static void dormant_entries_of_dead_referents_are_swept_not_grown(void **state)
+static void entries_moved_by_growth_and_deletion_keep_their_lists(void **state)
 {
     (void)state;
     rc_heap *heap = rt_heap_new_exact();
-    rc_object *keep[8], *kept_wr[8];
-    for (int i = 0; i < 8; i++) {
-        keep[i] = rt_list(heap);
-        /* Held weakrefs: entries that must survive every sweep. */
-        kept_wr[i] = rc_weakref_new(heap, keep[i], NULL, NULL);
-        assert_non_null(kept_wr[i]);
+    enum { N = 3000 };
+    static rc_object *objs[N], *wrs[N][2];
+    for (int i = 0; i < N; i++) {
+        objs[i] = rt_list(heap);
+        wrs[i][0] = rc_weakref_new(heap, objs[i], NULL, NULL);
+        wrs[i][1] = rc_weakproxy_new(heap, objs[i], NULL, NULL);
     }
-    /* A ring of 2000 live objects, one replaced per step: every new object gets a weakref,
-     * dropped at once, and leaves a dormant entry at its address. */
-    enum { RING = 2000 };
-    rc_object *ring = rc_list_new(heap, RING);
-    for (int i = 0; i < RING; i++)
-        rt_append(heap, ring, NULL);
-    for (int i = 0; i < 20000; i++) {
-        rc_object *o = rt_list(heap);
-        rc_object *w = rc_weakref_new(heap, o, NULL, NULL);
-        rc_decref(heap, w);
-        assert_int_equal(rc_list_set(heap, ring, i % RING, o), RC_OK);
-        rc_decref(heap, o);
-        assert_true(heap->wr_cap <= 64);
-    }
-    assert_int_equal(heap->wr_live, 8);
+    assert_int_equal(heap->wr_used, N);
+    assert_int_equal(rc_heap_check(heap), RC_OK); /* pprev of every moved head is right */
+    for (int i = 0; i < N; i += 3) /* deletions shift neighbours back */
+        rc_decref(heap, objs[i]);
     assert_int_equal(rc_heap_check(heap), RC_OK);
-    rc_decref(heap, ring);
-    for (int i = 0; i < 8; i++) {
-        assert_int_equal(rc_weakref_count(heap, keep[i]), 1);
-        rc_decref(heap, keep[i]);
-        assert_null(rc_weakref_get(heap, kept_wr[i]));
-        rc_decref(heap, kept_wr[i]);
+    for (int i = 0; i < N; i++) {
+        bool dead = i % 3 == 0;
+        assert_int_equal(rc_weakref_count(heap, objs[i]), dead ? 0 : 2);
+        rc_decref(heap, wrs[i][1]); /* unlinks through pprev, wherever the entry went */
+        rc_object *got = rc_weakref_get(heap, wrs[i][0]);
+        assert_ptr_equal(got, dead ? NULL : objs[i]);
+        rc_decref(heap, got);
+        rc_decref(heap, wrs[i][0]);
     }
+    assert_int_equal(heap->wr_live, 0);
+    assert_int_equal(rc_heap_check(heap), RC_OK);
+    for (int i = 0; i < N; i++)
+        if (i % 3 != 0)
+            rc_decref(heap, objs[i]);
+    assert_int_equal(heap->wr_used, 0);
     rt_heap_finish(heap);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(dormant_entry_is_reused_by_the_next_weakref),
-        cmocka_unit_test(dormant_entries_of_dead_referents_are_swept_not_grown),
+        cmocka_unit_test(entry_outlives_the_last_weakref_and_goes_with_the_object),
+        cmocka_unit_test(entries_moved_by_growth_and_deletion_keep_their_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
