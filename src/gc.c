@@ -956,9 +956,8 @@ static void collect_generations(rc_heap *heap, bool force_young)
         collect(heap, 0);
 }
 
-void rci_gc_on_alloc(rc_heap *heap)
+void rci_gc_alloc_check(rc_heap *heap)
 {
-    heap->gen[0].count++;
     if (heap->collecting || heap->freeing)
         return;
     if (heap->stress) {

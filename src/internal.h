@@ -129,7 +129,10 @@ rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container);
 /* Returns obj's slot to its page (the header must already be dead). */
 void rci_slot_free(rc_heap *heap, rc_object *obj);
 /* Bytes of obj's slot. */
-size_t rci_slot_bytes(const rc_object *obj);
+static inline size_t rci_slot_bytes(const rc_object *obj)
+{
+    return rci_page_of(obj)->slot_bytes;
+}
 /* Releases pages emptied while page release was deferred. */
 void rci_pages_release_empty(rc_heap *heap);
 void rci_pages_free_all(rc_heap *heap);
@@ -334,8 +337,14 @@ const char *rci_origins_check(const rc_heap *heap);
  */
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg);
 /* Called by rci_object_new before allocating a tracked object: counts it and collects if
- * a threshold says so. */
-void rci_gc_on_alloc(rc_heap *heap);
+ * a threshold says so. The count and the common "nothing to do" test are inline;
+ * rci_gc_alloc_check decides the rest (stress, enabled, thresholds, re-entrancy). */
+void rci_gc_alloc_check(rc_heap *heap);
+static inline void rci_gc_on_alloc(rc_heap *heap)
+{
+    if (++heap->gen[0].count > heap->gen[0].threshold || heap->stress)
+        rci_gc_alloc_check(heap);
+}
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
 

@@ -11,7 +11,10 @@
  *   nobody: it is unreachable, its count is zero, and it has left its generation
  *   (rci_untrack_accounting ran when it was pushed). Draining pops one object, releases
  *   its references (which may push more) and frees it; no C recursion happens, whatever
- *   the depth of the structure being freed.
+ *   the depth of the structure being freed. The object being released (whose references
+ *   are being dropped) is off the list but keeps RCI_PENDING with a null link, so that
+ *   user code run meanwhile (finalizers of what it held) never sees it as live; a release
+ *   outside any drain starts with its object directly, without a push and a pop.
  */
 #include "finalize.h"
 
@@ -51,16 +54,30 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
 }
 
 /* The object's count reached zero: it leaves the collector's books now, while its flags
- * are still readable, and waits on the pending list. */
-static void object_dying(rc_heap *heap, rc_object *obj)
+ * are still readable. t is its type. */
+static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
     if (obj->_tinfo & RCI_TRACKED)
         rci_untrack_accounting(heap, obj);
     if (__builtin_expect((obj->_tinfo & RCI_ORIGIN) != 0, 0))
-        rci_origin_forget(heap, obj); /* now: pending_push overwrites the flag bits */
-    if (rci_type_of(heap, obj)->tracked && heap->gen[0].count > 0)
+        rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
+    if (t->tracked && heap->gen[0].count > 0)
         heap->gen[0].count--;
-    pending_push(heap, obj);
+}
+
+/* Drops every reference obj holds (rci_clear_refs with the type already known). */
+static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
+{
+    if (t->clear != NULL) {
+        t->clear(heap, obj);
+        return;
+    }
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
+        rc_object *ref = *field;
+        *field = NULL;
+        rc_decref(heap, ref);
+    }
 }
 
 static bool defer_rites(rc_heap *heap, rc_object *obj)
@@ -123,10 +140,34 @@ static bool last_rites(rc_heap *heap, rc_object *obj)
     return true;
 }
 
+/* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
+ * link (off the list: PENDING), then drains the pending list its release filled. t is its
+ * type: one look-up here and one in rci_object_free per object. */
+static void release_now(rc_heap *heap, rc_object *obj, const rc_type *t)
+{
+    heap->freeing = true;
+    for (;;) {
+        if (t->holds_refs)
+            clear_refs(heap, obj, t);
+        obj->_tinfo &= ~RCI_FLAG_MASK;
+        rci_object_free(heap, obj);
+        if (heap->pending == NULL)
+            break;
+        obj = pending_pop(heap);
+        obj->_tinfo |= RCI_PENDING;
+        t = rci_type_of(heap, obj);
+    }
+    heap->freeing = false;
+}
+
 void rc__release(rc_heap *heap, rc_object *obj)
 {
     if (obj->_refcnt < 0 || obj->_tinfo == 0 || (obj->_tinfo & RCI_PENDING)) {
-        bool freed = obj->_tinfo == 0 || (obj->_tinfo & RCI_PENDING);
+        /* The object being released (PENDING, null link, count 0 before this decrement)
+         * is not freed yet: releasing it again is a count below zero. */
+        bool releasing = obj->_refcnt == -1 &&
+                         (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
+        bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
         obj->_refcnt++; /* undo the decrement: the object is left alone */
         rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
                    __FILE__, __LINE__,
@@ -135,25 +176,26 @@ void rc__release(rc_heap *heap, rc_object *obj)
                    (void *)obj);
         return;
     }
-    if (rci_needs_rites(heap, obj) && !last_rites(heap, obj))
+    rc_type *t = rci_type_of(heap, obj);
+    if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
         return;
-    object_dying(heap, obj);
-    if (!heap->freeing && !heap->defer_free)
-        rci_release_pending(heap);
+    object_leaving(heap, obj, t);
+    if (heap->freeing || heap->defer_free) {
+        pending_push(heap, obj);
+        return;
+    }
+    obj->_refcnt = 0;
+    obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING;
+    release_now(heap, obj, t);
 }
 
 void rci_release_pending(rc_heap *heap)
 {
-    if (heap->freeing)
+    if (heap->freeing || heap->pending == NULL)
         return;
-    heap->freeing = true;
-    while (heap->pending != NULL) {
-        rc_object *obj = pending_pop(heap);
-        if (rci_type_of(heap, obj)->holds_refs)
-            rci_clear_refs(heap, obj);
-        rci_object_free(heap, obj);
-    }
-    heap->freeing = false;
+    rc_object *obj = pending_pop(heap);
+    obj->_tinfo |= RCI_PENDING; /* off the list, still dying (PENDING) */
+    release_now(heap, obj, rci_type_of(heap, obj));
 }
 
 void rci_object_free(rc_heap *heap, rc_object *obj)
@@ -187,7 +229,8 @@ rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
     obj->_tinfo = type->index << RCI_TYPE_SHIFT;
     if (type->tracked) {
         obj->_tinfo |= RCI_TRACKED;
-        rci_page_note_gen(heap, rci_page_of(obj), 0);
+        if (!(rci_page_of(obj)->lists & RCI_IN_YOUNG))
+            rci_page_note_gen(heap, rci_page_of(obj), 0);
         heap->gen[0].size++;
         heap->tracked_objects++;
     }

@@ -300,17 +300,25 @@ static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
     return (rc_object *)page->slots;
 }
 
-rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+/* Zeroes a slot; the small classes (most objects) with constant-size stores the compiler
+ * inlines, rather than a call with a variable size. */
+static inline void zero_slot(char *slot, uint32_t bytes)
 {
-    if (bytes > RCI_MAX_CLASS_BYTES)
-        return large_alloc(heap, bytes, container);
-    rci_pool *pool = &heap->pools[container][class_index(bytes)];
-    rci_page *page = pool->cur;
-    if (page == NULL || (page->free == NULL && page->bump == page->n_slots)) {
-        if (!pool_refill(heap, pool))
-            return NULL;
-        page = pool->cur;
+    switch (bytes) {
+    case 16: memset(slot, 0, 16); break;
+    case 24: memset(slot, 0, 24); break;
+    case 32: memset(slot, 0, 32); break;
+    case 40: memset(slot, 0, 40); break;
+    case 48: memset(slot, 0, 48); break;
+    case 56: memset(slot, 0, 56); break;
+    case 64: memset(slot, 0, 64); break;
+    default: memset(slot, 0, bytes); break;
     }
+}
+
+/* Takes a slot of page, which has one (free list first, then the untouched tail). */
+static inline rc_object *take_slot(rci_page *page)
+{
     char *slot;
     if (page->free != NULL) {
         slot = page->free;
@@ -320,8 +328,33 @@ rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
         page->bump++;
     }
     page->n_used++;
-    memset(slot, 0, page->slot_bytes);
+    zero_slot(slot, page->slot_bytes);
     return (rc_object *)slot;
+}
+
+/* The allocation path when pool->cur has no slot to give (or the object is large), out of
+ * line so that the common path below needs no stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static rc_object *slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
+{
+    if (bytes > RCI_MAX_CLASS_BYTES)
+        return large_alloc(heap, bytes, container);
+    rci_pool *pool = &heap->pools[container][class_index(bytes)];
+    if (!pool_refill(heap, pool))
+        return NULL;
+    return take_slot(pool->cur);
+}
+
+rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+{
+    if (bytes > RCI_MAX_CLASS_BYTES)
+        return slot_alloc_slow(heap, bytes, container);
+    rci_page *page = heap->pools[container][class_index(bytes)].cur;
+    if (page == NULL || (page->free == NULL && page->bump == page->n_slots))
+        return slot_alloc_slow(heap, bytes, container);
+    return take_slot(page);
 }
 
 void rci_slot_free(rc_heap *heap, rc_object *obj)
@@ -343,13 +376,8 @@ void rci_slot_free(rc_heap *heap, rc_object *obj)
         LINK(pool->avail, page, anext, aprev);
         page->lists |= RCI_IN_AVAIL;
     }
-    if (page->n_used == 0)
+    if (page->n_used == 0 && page != pool->cur)
         page_emptied(heap, page);
-}
-
-size_t rci_slot_bytes(const rc_object *obj)
-{
-    return rci_page_of(obj)->slot_bytes;
 }
 
 void rci_pools_init(rc_heap *heap)
