@@ -143,7 +143,7 @@ static bool last_rites(rc_heap *heap, rc_object *obj)
 /* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
  * link (off the list: PENDING), then drains the pending list its release filled. t is its
  * type: one look-up here and one in rci_object_free per object. */
-static void release_now(rc_heap *heap, rc_object *obj, const rc_type *t)
+static inline void release_now(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
     heap->freeing = true;
     for (;;) {
