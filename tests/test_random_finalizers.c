@@ -9,9 +9,16 @@
  *  - the live nodes are exactly the model's after counting and after full collections
  *    (reachable from the held nodes and the resurrected ones), a subset of the unreachable
  *    ones died after a younger collection, and every count is exact;
- *  - every weakref to a freed node is dead and its callback ran once; every weakref to a
- *    live node works unless the node was garbage when a collection cleared it (CPython
- *    clears weakrefs to garbage before finalizers, resurrected or not);
+ *  - every weakref or weak proxy to a freed node is dead and its callback ran once; every
+ *    one to a live node works unless the node was garbage when a collection cleared it
+ *    (CPython clears weakrefs to garbage before finalizers, resurrected or not), and
+ *    rc_weakref_count counts the live ones;
+ *  - nodes with a legacy finalizer (tp_del) run it at every death by counting and never
+ *    in a collection: a full collection keeps exactly the garbage they reach (the model's
+ *    closure) as uncollectable, untouched (no finalizer, no weakref cleared), counts it in
+ *    get_stats, and appends exactly the legacy nodes of it to rc_gc_garbage, whose
+ *    references the model counts; a younger collection appends only unreachable legacy
+ *    nodes; emptying rc_gc_garbage (an operation) lets counting free them;
  *  - rc_heap_check says RC_OK.
  * A failure prints the seed: RCGC_SEED=<seed> replays it, RCGC_ITERATIONS=<n> runs more.
  */
@@ -35,6 +42,8 @@ typedef struct mnode {
     bool exists;     /* created and not freed */
     rc_object *obj;
     bool fin;        /* its type has a finalizer */
+    bool legacy;     /* its type has a legacy finalizer instead (never both here) */
+    bool in_garbage; /* rc_gc_garbage holds it (once: it is alive until taken out) */
     bool resurrect;  /* its finalizer stores it in the keep list */
     bool finalized;
     bool kept;       /* in the keep list (at most once: finalizers run once) */
@@ -44,6 +53,7 @@ typedef struct mnode {
 
 typedef struct mwr {
     rc_object *obj;  /* NULL: slot unused */
+    bool proxy;      /* a weak proxy rather than a weakref */
     int referent;
     bool dead;       /* expected cleared */
     int calls;       /* callbacks seen */
@@ -51,13 +61,15 @@ typedef struct mwr {
 
 typedef struct world {
     rc_heap *heap;
-    const rc_type *plain, *finty;
+    const rc_type *plain, *finty, *legty;
     rc_object *keep;
     mnode n[MAX_NODES];
     int n_nodes;
     mwr w[MAX_WRS];
     int fin_log[4 * MAX_NODES];
     int fin_count;
+    int leg_log[4 * MAX_NODES];  /* legacy finalizer calls, by node id */
+    int leg_count;
     uint64_t seed;
     bool tearing_down; /* finalizers no longer resurrect (the keep list is going) */
 } world;
@@ -68,8 +80,18 @@ static world *cur;
 /* What the graphs exercised, printed after the run so that a change which stops the
  * workload from reaching finalizers or weakrefs shows. */
 static struct {
-    uint64_t finalized, resurrected, collected, wr_callbacks;
+    uint64_t finalized, resurrected, collected, wr_callbacks, legacy_calls, uncollectable,
+        proxies;
 } totals;
+
+static void node_legacy(rc_heap *heap, rc_object *self)
+{
+    (void)heap;
+    if (cur->leg_count < 4 * MAX_NODES)
+        cur->leg_log[cur->leg_count] = (int)((rnode *)self)->id;
+    cur->leg_count++;
+    totals.legacy_calls++;
+}
 
 static void node_finalize(rc_heap *heap, rc_object *self)
 {
@@ -93,18 +115,19 @@ static void wr_callback(rc_heap *heap, rc_object *wr, void *user)
     totals.wr_callbacks++;
 }
 
-static const rc_type *node_type(rc_heap *heap, bool fin)
+static const rc_type *node_type(rc_heap *heap, bool fin, bool legacy)
 {
     static const size_t offs[SLOTS] = {offsetof(rnode, slot[0]), offsetof(rnode, slot[1]),
                                        offsetof(rnode, slot[2])};
     rc_type_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.size = sizeof spec;
-    spec.name = fin ? "fnode" : "rnode";
+    spec.name = legacy ? "lnode" : fin ? "fnode" : "rnode";
     spec.instance_bytes = sizeof(rnode);
     spec.ref_offsets = offs;
     spec.n_ref_offsets = SLOTS;
     spec.finalize = fin ? node_finalize : NULL;
+    spec.legacy_finalize = legacy ? node_legacy : NULL;
     const rc_type *t = rc_type_new(heap, &spec);
     assert_non_null(t);
     return t;
@@ -121,7 +144,7 @@ static const rc_type *node_type(rc_heap *heap, bool fin)
 
 static long model_count(const world *w, int id)
 {
-    long c = w->n[id].holds + (w->n[id].kept ? 1 : 0);
+    long c = w->n[id].holds + (w->n[id].kept ? 1 : 0) + (w->n[id].in_garbage ? 1 : 0);
     for (int j = 0; j < w->n_nodes; j++)
         if (w->n[j].exists)
             for (int s = 0; s < SLOTS; s++)
@@ -134,7 +157,7 @@ static void model_reach(const world *w, bool *reach)
     int stack[MAX_NODES], sp = 0;
     memset(reach, 0, MAX_NODES * sizeof *reach);
     for (int i = 0; i < w->n_nodes; i++)
-        if (w->n[i].exists && (w->n[i].holds > 0 || w->n[i].kept)) {
+        if (w->n[i].exists && (w->n[i].holds > 0 || w->n[i].kept || w->n[i].in_garbage)) {
             reach[i] = true;
             stack[sp++] = i;
         }
@@ -150,7 +173,11 @@ static void model_reach(const world *w, bool *reach)
     }
 }
 
-/* Deaths by counting after the model lost a reference to id: PEP 442 at count zero. */
+/* Legacy finalizers expected by the current operation (deaths by counting). */
+static bool expect_leg[MAX_NODES];
+
+/* Deaths by counting after the model lost a reference to id: PEP 442 at count zero, then
+ * the weakrefs, then the legacy finalizer (which never resurrects here). */
 static void model_release(world *w, int id, bool *expect_fin)
 {
     int work[4 * MAX_NODES], wn = 0;
@@ -169,6 +196,8 @@ static void model_release(world *w, int id, bool *expect_fin)
             }
         }
         m->exists = false;
+        if (m->legacy)
+            expect_leg[i] = true;
         for (int k = 0; k < MAX_WRS; k++)
             if (w->w[k].obj != NULL && w->w[k].referent == i)
                 w->w[k].dead = true;
@@ -192,7 +221,7 @@ static int see_node(rc_heap *heap, rc_object *obj, void *user)
 {
     seen *s = user;
     const rc_type *t = rc_type_of(heap, obj);
-    if (t == s->w->plain || t == s->w->finty) {
+    if (t == s->w->plain || t == s->w->finty || t == s->w->legty) {
         int64_t id = ((rnode *)obj)->id;
         CHECK(s->w, id >= 0 && id < s->w->n_nodes && s->w->n[id].obj == obj);
         s->alive[id] = true;
@@ -209,6 +238,17 @@ static void observe(world *w, bool *alive)
     memcpy(alive, s.alive, sizeof s.alive);
 }
 
+/* What a weakref or proxy gives now (a new reference, or NULL once its referent died). */
+static rc_object *wr_target(world *w, const mwr *m)
+{
+    if (!m->proxy)
+        return rc_weakref_get(w->heap, m->obj);
+    rc_heap_clear_error(w->heap);
+    rc_object *got = rc_weakproxy_get(w->heap, m->obj);
+    CHECK(w, got != NULL || rc_heap_last_error(w->heap) == RC_EREFERENCE);
+    return got;
+}
+
 static void compare(world *w, const bool *expect_fin, bool exact_alive)
 {
     bool fin_seen[MAX_NODES] = {false};
@@ -221,6 +261,15 @@ static void compare(world *w, const bool *expect_fin, bool exact_alive)
     for (int i = 0; i < w->n_nodes; i++)
         CHECK(w, fin_seen[i] == expect_fin[i]);
     w->fin_count = 0;
+    bool leg_seen[MAX_NODES] = {false};
+    CHECK(w, w->leg_count <= 4 * MAX_NODES);
+    for (int k = 0; k < w->leg_count; k++) {
+        CHECK(w, !leg_seen[w->leg_log[k]]); /* one death, one call */
+        leg_seen[w->leg_log[k]] = true;
+    }
+    for (int i = 0; i < w->n_nodes; i++)
+        CHECK(w, leg_seen[i] == expect_leg[i]);
+    w->leg_count = 0;
     bool alive[MAX_NODES];
     observe(w, alive);
     for (int i = 0; i < w->n_nodes; i++) {
@@ -236,7 +285,7 @@ static void compare(world *w, const bool *expect_fin, bool exact_alive)
         mwr *m = &w->w[k];
         if (m->obj == NULL)
             continue;
-        rc_object *got = rc_weakref_get(w->heap, m->obj);
+        rc_object *got = wr_target(w, m);
         if (m->dead) {
             CHECK(w, got == NULL);
             CHECK(w, m->calls == 1);
@@ -245,6 +294,14 @@ static void compare(world *w, const bool *expect_fin, bool exact_alive)
             CHECK(w, m->calls == 0);
         }
         rc_decref(w->heap, got);
+    }
+    for (int i = 0; i < w->n_nodes; i++) {
+        if (!w->n[i].exists)
+            continue;
+        size_t live = 0;
+        for (int k = 0; k < MAX_WRS; k++)
+            live += w->w[k].obj != NULL && !w->w[k].dead && w->w[k].referent == i;
+        CHECK(w, rc_weakref_count(w->heap, w->n[i].obj) == live);
     }
     CHECK(w, rc_heap_check(w->heap) == RC_OK);
 }
@@ -268,9 +325,11 @@ static void op_create(world *w, rt_rng *rng, bool *expect_fin)
     int id = w->n_nodes++;
     mnode *m = &w->n[id];
     memset(m, 0, sizeof *m);
-    m->fin = rt_rng_below(rng, 3) != 0;
+    uint32_t kind = rt_rng_below(rng, 6);
+    m->legacy = kind == 0;
+    m->fin = kind >= 2;
     m->resurrect = m->fin && rt_rng_below(rng, 3) == 0;
-    m->obj = rc_new(w->heap, m->fin ? w->finty : w->plain);
+    m->obj = rc_new(w->heap, m->legacy ? w->legty : m->fin ? w->finty : w->plain);
     assert_non_null(m->obj);
     ((rnode *)m->obj)->id = id;
     ((rnode *)m->obj)->resurrect = m->resurrect;
@@ -335,6 +394,71 @@ static void op_unkeep(world *w, rt_rng *rng, bool *expect_fin)
     model_release(w, id, expect_fin);
 }
 
+/* Takes one node out of rc_gc_garbage (gc.garbage.pop()): the model loses that reference. */
+static void op_ungarbage(world *w, rt_rng *rng, bool *expect_fin)
+{
+    (void)rng;
+    rc_object *garbage = rc_gc_garbage(w->heap);
+    if (rc_list_len(w->heap, garbage) > 0) {
+        rc_object *o = NULL;
+        assert_int_equal(rc_list_pop(w->heap, garbage, -1, &o), RC_OK);
+        int id = (int)((rnode *)o)->id;
+        CHECK(w, w->n[id].in_garbage && w->n[id].obj == o);
+        w->n[id].in_garbage = false;
+        rc_decref(w->heap, o);
+        model_release(w, id, expect_fin);
+    }
+    rc_decref(w->heap, garbage);
+}
+
+/* The unreachable nodes (unreach) that garbage with a legacy finalizer reaches: the model
+ * of move_legacy_finalizer_reachable, for a full collection. */
+static void model_uncollectable(const world *w, const bool *unreach, bool *unc)
+{
+    int stack[MAX_NODES], sp = 0;
+    memset(unc, 0, MAX_NODES * sizeof *unc);
+    for (int i = 0; i < w->n_nodes; i++)
+        if (unreach[i] && w->n[i].legacy) {
+            unc[i] = true;
+            stack[sp++] = i;
+        }
+    while (sp > 0) {
+        int i = stack[--sp];
+        for (int s = 0; s < SLOTS; s++) {
+            int t = w->n[i].slot[s];
+            if (t >= 0 && unreach[t] && !unc[t]) {
+                unc[t] = true;
+                stack[sp++] = t;
+            }
+        }
+    }
+}
+
+/* After a collection: every object rc_gc_garbage gained is an unreachable legacy node (for
+ * a full collection, exactly those of the uncollectable part); the model takes them in. */
+static void take_garbage_list(world *w, const bool *r0, const bool *unc, int gen)
+{
+    rc_object *garbage = rc_gc_garbage(w->heap);
+    bool listed[MAX_NODES] = {false};
+    size_t pos = 0;
+    rc_object *item;
+    while (rc_list_next(w->heap, garbage, &pos, &item)) {
+        int id = (int)((rnode *)item)->id;
+        CHECK(w, id >= 0 && id < w->n_nodes && w->n[id].obj == item && !listed[id]);
+        listed[id] = true;
+        if (!w->n[id].in_garbage) {
+            CHECK(w, w->n[id].legacy && !r0[id]);
+            w->n[id].in_garbage = true;
+        }
+    }
+    for (int i = 0; i < w->n_nodes; i++) {
+        CHECK(w, listed[i] == (w->n[i].exists && w->n[i].in_garbage));
+        if (gen == 2 && w->n[i].exists)
+            CHECK(w, listed[i] == (w->n[i].in_garbage && (r0[i] || (unc[i] && w->n[i].legacy))));
+    }
+    rc_decref(w->heap, garbage);
+}
+
 static void op_weakref(world *w, rt_rng *rng, bool *expect_fin)
 {
     (void)expect_fin;
@@ -351,16 +475,33 @@ static void op_weakref(world *w, rt_rng *rng, bool *expect_fin)
     m->referent = a;
     m->dead = false;
     m->calls = 0;
-    m->obj = rc_weakref_new(w->heap, w->n[a].obj, wr_callback, m);
+    m->proxy = rt_rng_below(rng, 2) == 0;
+    totals.proxies += m->proxy;
+    m->obj = m->proxy ? rc_weakproxy_new(w->heap, w->n[a].obj, wr_callback, m)
+                      : rc_weakref_new(w->heap, w->n[a].obj, wr_callback, m);
     assert_non_null(m->obj);
 }
 
 static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
 {
     int gen = (int)rt_rng_below(rng, 3);
-    bool r0[MAX_NODES];
+    bool r0[MAX_NODES], unreach[MAX_NODES], unc[MAX_NODES];
     model_reach(w, r0);
+    for (int i = 0; i < w->n_nodes; i++)
+        unreach[i] = w->n[i].exists && !r0[i];
+    model_uncollectable(w, unreach, unc);
+    size_t n_unc = 0;
+    for (int i = 0; i < w->n_nodes; i++)
+        n_unc += unc[i];
+    rc_gc_stats st0 = {.size = sizeof st0}, st1 = {.size = sizeof st1};
+    assert_int_equal(rc_gc_get_stats(w->heap, 2, &st0), RC_OK);
     int64_t n = rc_collect(w->heap, gen);
+    assert_int_equal(rc_gc_get_stats(w->heap, 2, &st1), RC_OK);
+    if (gen == 2) {
+        CHECK(w, st1.uncollectable - st0.uncollectable == n_unc);
+        CHECK(w, (int64_t)(st1.collected - st0.collected) == n - (int64_t)n_unc);
+        totals.uncollectable += n_unc;
+    }
     CHECK(w, n >= 0);
     totals.collected += (uint64_t)n;
     int unreachable = 0;
@@ -371,6 +512,7 @@ static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
     for (int k = 0; k < w->fin_count; k++) {
         int id = w->fin_log[k];
         CHECK(w, w->n[id].exists && !r0[id] && w->n[id].fin && !w->n[id].finalized);
+        CHECK(w, gen != 2 || !unc[id]); /* uncollectable garbage is not finalized */
         expect_fin[id] = true;
         w->n[id].finalized = true;
         if (w->n[id].resurrect)
@@ -383,12 +525,18 @@ static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
             continue;
         if (gen == 2) {
             CHECK(w, !r0[i] || alive[i]);
-            if (!r0[i] && w->n[i].fin && !w->n[i].finalized)
+            CHECK(w, !unc[i] || alive[i]);
+            if (!r0[i] && !unc[i] && w->n[i].fin && !w->n[i].finalized)
                 CHECK(w, !"an unreachable node's finalizer did not run");
         }
         if (!alive[i])
             CHECK(w, !r0[i]);
+        /* A legacy node dies in a collection only by counting (outside the collected set,
+         * released by garbage), and then its legacy finalizer runs once. */
+        if (w->n[i].legacy && !alive[i])
+            expect_leg[i] = true;
     }
+    take_garbage_list(w, r0, unc, gen);
     if (gen == 2)
         CHECK(w, n == unreachable);
     /* Weakrefs to garbage were cleared whether or not it was resurrected. */
@@ -396,12 +544,13 @@ static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
         mwr *m = &w->w[k];
         if (m->obj == NULL || m->dead)
             continue;
-        rc_object *got = rc_weakref_get(w->heap, m->obj);
+        rc_object *got = wr_target(w, m);
         if (got == NULL) {
             CHECK(w, !r0[m->referent]);
+            CHECK(w, gen != 2 || !unc[m->referent]); /* uncollectable: not cleared */
             m->dead = true;
         } else if (gen == 2) {
-            CHECK(w, r0[m->referent]);
+            CHECK(w, r0[m->referent] || unc[m->referent]);
         }
         rc_decref(w->heap, got);
     }
@@ -430,17 +579,20 @@ static void run_one(uint64_t seed, int n_ops)
     cur = w;
     w->seed = seed;
     w->heap = rt_heap_new_exact();
-    w->plain = node_type(w->heap, false);
-    w->finty = node_type(w->heap, true);
+    w->plain = node_type(w->heap, false, false);
+    w->finty = node_type(w->heap, true, false);
+    w->legty = node_type(w->heap, false, true);
     w->keep = rt_list(w->heap);
     rt_rng rng;
     rt_rng_seed(&rng, seed);
-    static const op_fn ops[] = {op_create, op_create, op_create, op_link, op_link, op_link,
-                                op_link, op_hold, op_drop, op_drop, op_unkeep, op_weakref,
-                                op_weakref, op_collect};
+    static const op_fn ops[] = {op_create, op_create, op_create, op_link,    op_link,
+                                op_link,   op_link,   op_hold,   op_drop,    op_drop,
+                                op_unkeep, op_weakref, op_weakref, op_collect, op_ungarbage};
     for (int step = 0; step < n_ops; step++) {
         bool expect_fin[MAX_NODES] = {false};
+        memset(expect_leg, 0, sizeof expect_leg);
         w->fin_count = 0;
+        w->leg_count = 0;
         ops[rt_rng_below(&rng, sizeof ops / sizeof ops[0])](w, &rng, expect_fin);
         compare(w, expect_fin, true);
     }
@@ -466,10 +618,13 @@ static void random_graphs_with_finalizers_and_weakrefs_match_model(void **state)
     for (uint64_t i = 0; i < iterations; i++)
         run_one(rt_mix64(0xf1a1u + i), 300);
     print_message("graphs %llu: finalized %llu, resurrected %llu, collected %llu, weakref "
-                  "callbacks %llu\n",
+                  "callbacks %llu, proxies %llu, legacy finalizer calls %llu, uncollectable "
+                  "%llu\n",
                   (unsigned long long)iterations, (unsigned long long)totals.finalized,
                   (unsigned long long)totals.resurrected, (unsigned long long)totals.collected,
-                  (unsigned long long)totals.wr_callbacks);
+                  (unsigned long long)totals.wr_callbacks, (unsigned long long)totals.proxies,
+                  (unsigned long long)totals.legacy_calls,
+                  (unsigned long long)totals.uncollectable);
 }
 
 int main(void)
