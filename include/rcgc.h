@@ -808,8 +808,9 @@ RC_API rc_status rc_gc_unfreeze(rc_heap *heap);
 RC_API size_t rc_gc_get_freeze_count(const rc_heap *heap);
 
 /* Python's gc.garbage: a new reference to the heap's garbage list (created on first use;
- * NULL on RC_ENOMEM). With RC_GC_DEBUG_SAVEALL set, collections append every unreachable
- * object to it instead of freeing it. The heap frees it at rc_heap_free. */
+ * NULL on RC_ENOMEM). Collections append to it the uncollectable objects with a legacy
+ * finalizer (rc_type_spec.legacy_finalize) and, with RC_GC_DEBUG_SAVEALL set, every
+ * unreachable object instead of freeing it. The heap frees it at rc_heap_free. */
 RC_API rc_object *rc_gc_garbage(rc_heap *heap);
 
 /* Python's gc debug flags (same values). */
