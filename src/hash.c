@@ -86,6 +86,14 @@ static uint64_t tuple_finish(uint64_t acc, size_t len)
     return h != 0 ? h : 1;
 }
 
+/* CPython's proxies have no hash: equal to their referent, they could not hash as it once
+ * it dies. Only an object of a type registered after the built-ins can be one. */
+static inline bool unhashable(const rc_heap *heap, const rc_object *obj)
+{
+    return rc_is_heap_object(obj) && rci_type_index(obj) > RCI_INDEX_DICT &&
+           rc_is_weakproxy(heap, obj);
+}
+
 typedef struct hash_frame {
     rci_tuple *tuple; /* the tuple being hashed */
     size_t pos;       /* items already combined */
@@ -120,6 +128,10 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
             child->acc = tuple_start(child->tuple->len);
             continue;
         }
+        if (unhashable(heap, item)) { /* no hash cached on the way out */
+            rci_stack_free(&st);
+            return rci_error(heap, RC_ETYPE, "%s: unhashable type: 'weakproxy'", call);
+        }
         f->acc = tuple_step(f->acc, leaf_hash(heap, item));
         f->pos++;
     }
@@ -133,10 +145,7 @@ rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *cal
         rc_status st = tuple_hash_walk(heap, (rci_tuple *)obj, call);
         if (st != RC_OK) return st;
     }
-    /* CPython's proxies have no hash: equal to their referent, they cannot hash as it once
-     * it dies. Only an object of a type registered after the built-ins can be one. */
-    if (rc_is_heap_object(obj) && rci_type_index(obj) > RCI_INDEX_DICT &&
-        rc_is_weakproxy(heap, obj))
+    if (unhashable(heap, obj))
         return rci_error(heap, RC_ETYPE, "%s: unhashable type: 'weakproxy'", call);
     *out = leaf_hash(heap, obj);
     return RC_OK;

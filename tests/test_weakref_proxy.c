@@ -229,6 +229,17 @@ static void proxy_is_unhashable(void **state)
     assert_int_equal(rc_hash(heap, p), 0);
     assert_int_equal(rc_heap_last_error(heap), RC_ETYPE);
     assert_string_equal(rc_heap_errmsg(heap), "rc_hash: unhashable type: 'weakproxy'");
+    /* Nor is a tuple holding one, however deep (and no hash is cached on the way). */
+    rc_object *inner = rc_tuple_new(heap, 1, &p);
+    rc_object *outer = rc_tuple_new(heap, 1, &inner);
+    rc_heap_clear_error(heap);
+    assert_int_equal(rc_hash(heap, outer), 0);
+    assert_int_equal(rc_heap_last_error(heap), RC_ETYPE);
+    rc_heap_clear_error(heap);
+    assert_int_equal(rc_hash(heap, outer), 0);
+    assert_int_equal(rc_heap_last_error(heap), RC_ETYPE);
+    rc_decref(heap, outer);
+    rc_decref(heap, inner);
     rc_object *d = rt_dict(heap);
     assert_int_equal(rc_dict_set(heap, d, p, NULL), RC_ETYPE);
     assert_false(rc_dict_contains(heap, d, p));
