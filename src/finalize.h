@@ -9,8 +9,9 @@
 #include "internal.h"
 
 /* LAST RITES: an object dying (count zero, or in cyclic garbage) needs work before its
- * references are dropped when its finalizer has not run yet, weakrefs to it may exist, or
- * its type has a legacy finalizer (which runs at every death by counting). */
+ * references are dropped when its finalizer has not run yet, it has a weakref list (made
+ * with its first weakref, possibly empty since: weakref.c, WEAKLIST), or its type has a
+ * legacy finalizer (which runs at every death by counting). */
 static inline bool rci_type_needs_rites(const rc_type *t, const rc_object *obj)
 {
     return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||

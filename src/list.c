@@ -125,13 +125,10 @@ _Static_assert(RC__TYPE_SHIFT == RCI_TYPE_SHIFT && RC__LIST_TYPE_INDEX == RCI_IN
 rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, bool steal)
 {
     const char *call = steal ? "rc_list_append_steal" : "rc_list_append";
-    rc_status st = RC_OK;
     list = rci_builtin_self(heap, list, RCI_INDEX_LIST, call, "a list");
-    if (list == NULL)
-        st = rc_heap_last_error(heap);
-    else
-        st = list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call);
-    if (st != RC_OK) {
+    rc_status st = list != NULL ? list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call)
+                                : rc_heap_last_error(heap);
+    if (list == NULL || st != RC_OK) {
         if (steal) rc_decref(heap, item);
         return st;
     }
