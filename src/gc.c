@@ -55,7 +55,7 @@
  *       the phase rescans S until none is left (no allocation is required to finish).
  *    3. run_rites, taken only when the garbage needs user code: some garbage object has
  *       an unrun finalizer, weakrefs or a legacy finalizer (or a debug flag asks to see or
-       save the garbage).
+ *       save the garbage).
  *       Phase 1 notes whether any object of S needs rites, but only when some type has a
  *       finalizer or some weakref exists (two phase-1 loops, chosen once per run), so
  *       collections of plain objects keep the path of phases 1, 2, 4, 5 unchanged; only
@@ -68,17 +68,18 @@
  *          (defer_page_release) even if they empty. Automatic collection stays off
  *          (heap->collecting); allocation and reference counting work as usual.
  *       3a' move_legacy_finalizers: garbage whose type has a legacy finalizer (tp_del), and
-          all the garbage it reaches, is uncollectable: it loses GARBAGE and becomes a
-          REACHABLE, UNCOLLECTABLE survivor, untouched by 3b-3e (no weakref cleared, no
-          finalizer run). After 3c (and SAVEALL's save), handle_legacy_finalizers counts it
-          as uncollectable, reports it under RC_GC_DEBUG_UNCOLLECTABLE and appends each
-          object with a legacy finalizer (with SAVEALL, each of them) to rc_gc_garbage,
-          whose references keep the rest alive, as CPython's handle_legacy_finalizers.
-          rc_collect counts it among the unreachable found; stats count it uncollectable,
-          not collected.
-       3b handle_weakrefs (CPython's rules): every weakref to a garbage object is cleared,
- *          and every weakref that is itself garbage is detached, before any callback or
- *          finalizer runs; then the callbacks of cleared weakrefs that are not garbage run.
+ *          all the garbage it reaches, is uncollectable: it loses GARBAGE and becomes a
+ *          REACHABLE, UNCOLLECTABLE survivor, untouched by 3b-3e (no weakref cleared, no
+ *          finalizer run). After 3c (and SAVEALL's save), handle_legacy_finalizers counts it
+ *          as uncollectable, reports it under RC_GC_DEBUG_UNCOLLECTABLE and appends each
+ *          object with a legacy finalizer (with SAVEALL, each of them) to rc_gc_garbage,
+ *          whose references keep the rest alive, as CPython's handle_legacy_finalizers.
+ *          rc_collect counts it among the unreachable found; stats count it uncollectable,
+ *          not collected.
+ *       3b handle_weakrefs (CPython's rules): every weakref (or weak proxy) to a garbage
+ *          object is cleared, and every weakref that is itself garbage is detached, before
+ *          any callback or finalizer runs; then the callbacks of cleared weakrefs that are
+ *          not garbage run.
  *       3c finalize_garbage: each garbage object with an unrun finalizer is marked
  *          FINALIZED and finalized, holding a reference of its own meanwhile. A finalizer may
  *          free other garbage by counting (its slot is freed; GARBAGE goes with it). With
