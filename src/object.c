@@ -75,6 +75,8 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
         rc_object *ref = *field;
+        if (ref == NULL) /* None: nothing to drop, and no store to make */
+            continue;
         *field = NULL;
         rc_decref(heap, ref);
     }

@@ -178,9 +178,17 @@ static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
     wr->pprev = NULL;
 }
 
+/* The weakref's memory is about to be freed: it only unlinks (unlink_weakref without
+ * resetting the weakref's own fields). */
 static void weakref_destroy(rc_heap *heap, rc_object *self)
 {
-    unlink_weakref(heap, (rci_weakref *)self);
+    rci_weakref *wr = (rci_weakref *)self;
+    if (wr->referent == NULL)
+        return;
+    *wr->pprev = wr->next;
+    if (wr->next != NULL)
+        wr->next->pprev = wr->pprev;
+    heap->wr_live--;
 }
 
 static rc_status weakref_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
