@@ -54,11 +54,20 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
 }
 
 /* The object's count reached zero: it leaves the collector's books now, while its flags
- * are still readable. t is its type. */
+ * are still readable. t is its type. Its flags are left for the caller to rewrite (it marks
+ * the object PENDING), so the accounting of rci_untrack_accounting is done without its
+ * store to the header. */
 static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
-    if (obj->_tinfo & RCI_TRACKED)
-        rci_untrack_accounting(heap, obj);
+    uint32_t ti = obj->_tinfo;
+    if (ti & RCI_TRACKED) {
+        unsigned gen = ti & RCI_GEN_MASK;
+        if (gen < 3)
+            heap->gen[gen].size--;
+        else
+            heap->permanent_size--;
+        heap->tracked_objects--;
+    }
     if (__builtin_expect((obj->_tinfo & RCI_ORIGIN) != 0, 0))
         rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
     if (t->tracked && heap->gen[0].count > 0)
@@ -186,8 +195,7 @@ void rc__release(rc_heap *heap, rc_object *obj)
         pending_push(heap, obj);
         return;
     }
-    obj->_refcnt = 0;
-    obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING;
+    obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING; /* count already 0 */
     release_now(heap, obj, t);
 }
 
