@@ -330,9 +330,9 @@ RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
 /* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
- * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or -1 with the heap's error set (generation out
- * of range: RC_EINVAL; called during a collection or while objects are being freed:
- * RC_EMISUSE and the misuse hook). */
+ * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or
+ * -1 with the heap's error set (generation out of range: RC_EINVAL; called during a
+ * collection or while objects are being freed: RC_EMISUSE and the misuse hook). */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
 
 /* Python's gc.get_count(): tracked allocations minus deallocations since the last
@@ -793,7 +793,8 @@ RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
  * 3.13). A proxy cannot be the referent of a weakref or proxy (RC_ETYPE). */
 /* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
  * NULL. Can collect. */
-RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
+RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                   void *user);
 /* The referent as a new reference; NULL with RC_EREFERENCE once it has died, RC_ETYPE if
  * proxy is not a weak proxy. */
 RC_API rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy);

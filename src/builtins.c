@@ -47,8 +47,8 @@ rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, cons
                      rci_type_name_of(heap, ref));
 }
 
-rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index, const char *call,
-                               const char *what)
+rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index,
+                               const char *call, const char *what)
 {
     rc_object *target = NULL;
     if (!rci_weakproxy_unwrap(heap, ref, &target)) {

@@ -130,8 +130,8 @@ rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, cons
  * test fails, so the fast paths pay nothing. rci_builtin_unproxy: the live referent of ref
  * if ref is a weak proxy to an object of the built-in type index, else NULL with RC_ETYPE
  * (or RC_EREFERENCE for a dead proxy) recorded, naming call and what. */
-rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index, const char *call,
-                               const char *what);
+rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index,
+                               const char *call, const char *what);
 /* ref itself if it is of the built-in type index, else rci_builtin_unproxy's answer. */
 static inline rc_object *rci_builtin_self(rc_heap *heap, const rc_object *ref, uint32_t index,
                                           const char *call, const char *what)

@@ -33,8 +33,6 @@ typedef bool (*rci_wr_skip_fn)(const rc_object *wr);
 void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip);
 /* Whether the side table has an entry for obj (rc_heap_check: WEAKLIST). */
 bool rci_weakref_has_entry(const rc_heap *heap, const rc_object *obj);
-/* Whether ref is a weakref or a weak proxy. */
-bool rci_is_weak(const rc_heap *heap, const rc_object *ref);
 /* If ref is a weak proxy: true, with *referent its referent (borrowed; NULL once dead). */
 bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent);
 /* Detaches the weakref wr from its referent, as if the referent had died, without calling

@@ -505,7 +505,8 @@ static void move_legacy_finalizers(gc_run *run)
         run->overflow = false;
         FOR_EACH_SLOT(run, obj)
         {
-            if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_SCANNED | RCI_PENDING)) == RCI_UNCOLLECTABLE) {
+            if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_SCANNED | RCI_PENDING)) ==
+                RCI_UNCOLLECTABLE) {
                 obj->_tinfo |= RCI_SCANNED;
                 ring_traverse(&r, obj);
                 drain(&r);
@@ -533,8 +534,8 @@ static void handle_legacy_finalizers(gc_run *run)
         if (list == NULL && (list = rci_gc_garbage_list(heap)) == NULL)
             continue;
         if (rc_list_append(heap, list, obj) != RC_OK)
-            rci_error(heap, RC_ENOMEM, "uncollectable %p not saved in the garbage list: out of memory",
-                      (void *)obj);
+            rci_error(heap, RC_ENOMEM,
+                      "uncollectable %p not saved in the garbage list: out of memory", (void *)obj);
     }
 }
 

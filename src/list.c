@@ -126,8 +126,9 @@ rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, 
 {
     const char *call = steal ? "rc_list_append_steal" : "rc_list_append";
     list = rci_builtin_self(heap, list, RCI_INDEX_LIST, call, "a list");
-    rc_status st = list != NULL ? list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call)
-                                : rc_heap_last_error(heap);
+    rc_status st = list != NULL
+                       ? list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call)
+                       : rc_heap_last_error(heap);
     if (list == NULL || st != RC_OK) {
         if (steal) rc_decref(heap, item);
         return st;

@@ -176,8 +176,9 @@ void rc__release(rc_heap *heap, rc_object *obj)
     if (obj->_refcnt < 0 || obj->_tinfo == 0 || (obj->_tinfo & RCI_PENDING)) {
         /* The object being released (PENDING, null link, count 0 before this decrement)
          * is not freed yet: releasing it again is a count below zero. */
-        bool releasing = obj->_refcnt == -1 &&
-                         (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
+        bool releasing =
+            obj->_refcnt == -1 &&
+            (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
         bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
         obj->_refcnt++; /* undo the decrement: the object is left alone */
         rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,

@@ -22,8 +22,9 @@ static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
 {
     if (spec == NULL ||
         (spec->size != sizeof(rc_type_spec) && spec->size != RC_TYPE_SPEC_V1_BYTES))
-        return rci_error(heap, RC_EINVAL, "rc_type_new: spec is NULL or its size field is not "
-                                          "sizeof(rc_type_spec) (%zu) or RC_TYPE_SPEC_V1_BYTES (%zu)",
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: spec is NULL or its size field is not sizeof(rc_type_spec) "
+                         "(%zu) or RC_TYPE_SPEC_V1_BYTES (%zu)",
                          sizeof(rc_type_spec), RC_TYPE_SPEC_V1_BYTES);
     if (spec->name == NULL)
         return rci_error(heap, RC_EINVAL, "rc_type_new: the type needs a name");

@@ -26,11 +26,12 @@
  *   weakrefs (and queue more) while it runs.
  *
  * A weakref is a tracked container whose reference fields are only payload and mapkey
- * (strong references the weak containers below use; NULL for rc_weakref_new): being tracked lets a
- * collection tell when a weakref is itself garbage, in which case its callback must not
- * run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy) is the same
- * object under another type, "weakproxy": rc_weakref_get refuses it, the built-in
- * operations forward to its referent (rci_weakproxy_unwrap), and it cannot be hashed.
+ * (strong references the weak containers below use; NULL for rc_weakref_new): being
+ * tracked lets a collection tell when a weakref is itself garbage, in which case its
+ * callback must not run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy)
+ * is the same object under another type, "weakproxy": rc_weakref_get refuses it, the
+ * built-in operations forward to its referent (rci_weakproxy_unwrap), and it cannot be
+ * hashed.
  * WEAKDICT: the weak containers (weak-value dict, weak-key dict, weak set) wrap a dict of
  *   weakrefs whose callbacks remove their own entry, with the container as user pointer.
  *   A container that dies by counting disarms its weakrefs first (callback NULL), so a
@@ -247,11 +248,6 @@ bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref)
            rci_type_index(ref) == heap->t_weakproxy->index;
 }
 
-bool rci_is_weak(const rc_heap *heap, const rc_object *ref)
-{
-    return rc_is_weakref(heap, ref) || rc_is_weakproxy(heap, ref);
-}
-
 /* weakref_make's refusals, out of line so that its common path needs few registers: obj
  * is None, a small int, freed or a proxy, or the type could not be registered. */
 #if defined(__GNUC__)
@@ -348,7 +344,8 @@ rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy)
         return NULL;
     }
     if (referent == NULL) {
-        rci_error(heap, RC_EREFERENCE, "rc_weakproxy_get: weakly-referenced object no longer exists");
+        rci_error(heap, RC_EREFERENCE,
+                  "rc_weakproxy_get: weakly-referenced object no longer exists");
         return NULL;
     }
     return rc_newref(referent);

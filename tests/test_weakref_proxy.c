@@ -22,7 +22,8 @@ static void record_cb(rc_heap *heap, rc_object *wr, void *user)
     cb_log *log = user;
     log->calls++;
     log->last = wr;
-    rc_object *r = rc_is_weakproxy(heap, wr) ? rc_weakproxy_get(heap, wr) : rc_weakref_get(heap, wr);
+    rc_object *r =
+        rc_is_weakproxy(heap, wr) ? rc_weakproxy_get(heap, wr) : rc_weakref_get(heap, wr);
     if (r != NULL)
         log->saw_live_referent++;
     rc_decref(heap, r);
@@ -137,14 +138,16 @@ static void dead_proxy_raises_reference_error_and_calls_back(void **state)
     assert_ptr_equal(log.last, p1); /* newest first */
     assert_int_equal(rc_list_len(heap, p1), 0);
     assert_int_equal(rc_heap_last_error(heap), RC_EREFERENCE);
-    assert_string_equal(rc_heap_errmsg(heap), "rc_list_len: weakly-referenced object no longer exists");
+    assert_string_equal(rc_heap_errmsg(heap),
+                        "rc_list_len: weakly-referenced object no longer exists");
     assert_int_equal(rc_list_append(heap, p2, NULL), RC_EREFERENCE);
     assert_int_equal(rc_dict_set(heap, p2, NULL, NULL), RC_EREFERENCE);
     assert_null(rc_str_data(heap, p2));
     assert_int_equal(rc_heap_last_error(heap), RC_EREFERENCE);
     assert_null(rc_weakproxy_get(heap, p1));
     assert_int_equal(rc_heap_last_error(heap), RC_EREFERENCE);
-    assert_string_equal(rc_heap_errmsg(heap), "rc_weakproxy_get: weakly-referenced object no longer exists");
+    assert_string_equal(rc_heap_errmsg(heap),
+                        "rc_weakproxy_get: weakly-referenced object no longer exists");
     rc_heap_clear_error(heap);
     assert_false(rc_equal(heap, p1, p2));
     assert_int_equal(rc_heap_last_error(heap), RC_EREFERENCE);
