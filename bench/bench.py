@@ -316,7 +316,11 @@ def run_rounds(cases, runs, log_path, after_round, cap_s):
     with open(log_path, "w") as lf:
         for r in range(runs):
             for case in cases:
-                for row in case.rows:
+                # Each round starts the case at the next row, so that no system always runs
+                # first, right after the previous case freed its memory (on a VM, memory
+                # just freed by a large run can be slow to touch again).
+                k = r % len(case.rows)
+                for row in case.rows[k:] + case.rows[:k]:
                     t0 = time.time()
                     if (case.cid, row.name) in timed_out:
                         res, err = None, TIMED_OUT.format(cap_s) + " (not rerun)"
@@ -694,7 +698,9 @@ plot """ + ", ".join(f"'{pf}' using 1:2 with steps lw 2 title '{name}'" for pf, 
 
 METHOD = """\
 - **Rounds.** A round runs every program of every case once, rcgc and its peers alternating
-  (A B A B ...). Tables give the median over the rounds and (min-max); a ratio column is the
+  (A B A B ...); round r starts each case at its row r (mod the rows), so that no system always
+  runs first, right after a big case has freed its memory (on this VM, memory just freed can be
+  slow to touch again: a 10M-int list once took 0.2 s instead of 0.02 s). Tables give the median over the rounds and (min-max); a ratio column is the
   median over the rounds of peer / rcgc within the same round, so above 1 means rcgc needed less
   time or memory.
 - **Memory.** USS is Private_Clean + Private_Dirty of /proc/self/smaps_rollup, read by each
