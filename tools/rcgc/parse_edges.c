@@ -156,10 +156,9 @@ static size_t split_body(struct range *r, const unsigned char *d, size_t from, s
     size_t used = 0, at = from;
     for (size_t i = 0; i < n && at < to; i++) {
         size_t cut = i + 1 == n ? to : from + (to - from) / n * (i + 1);
-        if (cut < at) cut = at;
+        if (cut <= at) cut = at + 1;
         while (cut < to && d[cut - 1] != '\n')
             cut++;
-        if (cut == at) continue;
         r[used].begin = d + at;
         r[used].end = d + cut;
         used++;
