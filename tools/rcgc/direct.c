@@ -28,6 +28,7 @@
 #define DIRECT_SLACK 65536u
 #define SCATTER_BATCH 16 /* lines read before their rows are touched */
 #define PROGRESS_STEP (16u << 20)
+#define HUGE_INPUT_BYTES ((size_t)64 << 20)
 
 /* int_token results that are not keys. */
 #define DT_NONE 0xffffffffu /* a lone CR before LF: no token */
@@ -47,13 +48,15 @@ struct part {
     uint32_t *succ;   /* pass 2: the successor array */
 };
 
-/* Untouched zero memory for an array indexed by key (KEY_CAP). */
-static void *reserve(size_t bytes)
+/* Untouched zero memory for an array indexed by key (KEY_CAP). Huge pages
+ * only for big inputs: the first touch of one zeroes 2 MiB, which would be
+ * most of the work for a small graph. */
+static void *reserve(size_t bytes, size_t input_bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
     if (p == MAP_FAILED) die_nomem();
-    advise_huge(p, bytes);
+    if (input_bytes >= HUGE_INPUT_BYTES) advise_huge(p, bytes);
     return p;
 }
 
@@ -372,9 +375,9 @@ int direct_read(const struct input *in, struct keys *k, struct graph *g)
     for (size_t i = 0; i < n; i++) {
         ts[i].r = r[i];
         ts[i].key_cap = (uint32_t)cap;
-        ts[i].deg = reserve(cap * sizeof *ts[i].deg);
-        ts[i].seen = reserve((cap / 64 + 1) * sizeof *ts[i].seen);
-        ts[i].order = reserve(cap * sizeof *ts[i].order);
+        ts[i].deg = reserve(cap * sizeof *ts[i].deg, in->size);
+        ts[i].seen = reserve((cap / 64 + 1) * sizeof *ts[i].seen, in->size);
+        ts[i].order = reserve(cap * sizeof *ts[i].order, in->size);
     }
     parallel_run(count_pass, ts, sizeof *ts, n);
     bool bad = false;
