@@ -26,7 +26,7 @@
 #include "rcgc_tool.h"
 
 #define DIRECT_SLACK 65536u
-#define SCATTER_BATCH 16 /* lines read before their rows are touched */
+#define SCATTER_BATCH 64 /* lines read before their rows are touched */
 #define PROGRESS_STEP (16u << 20)
 #define HUGE_INPUT_BYTES ((size_t)64 << 20)
 
