@@ -26,7 +26,6 @@
 #include "rcgc_tool.h"
 
 #define DIRECT_SLACK 65536u
-#define SCATTER_BATCH 64 /* lines read before their rows are touched */
 #define PROGRESS_STEP (16u << 20)
 #define HUGE_INPUT_BYTES ((size_t)64 << 20)
 
@@ -197,80 +196,85 @@ static inline bool meet(struct part *t, uint32_t v)
     return true;
 }
 
-/* Reads up to SCATTER_BATCH edges or node lines into src and dst from *pp
- * (dst[i] DT_NONE for a node line), prefetching what `touch` will use; the
- * count, or SIZE_MAX at a name that is not for this path. */
-static inline size_t read_batch(const unsigned char **pp, const unsigned char *end,
-                                uint32_t *src, uint32_t *dst, const void *touch, bool edges_only)
-{
-    size_t n = 0;
-    while (n < SCATTER_BATCH && *pp < end) {
-        read_line(pp, end, &src[n], &dst[n]);
-        if (src[n] == DT_BAD) return SIZE_MAX;
-        if (src[n] == DT_NONE || (edges_only && dst[n] == DT_NONE)) continue;
-        __builtin_prefetch((const uint32_t *)touch + src[n], 1);
-        n++;
-    }
-    return n;
-}
+/* The passes are software pipelines over a ring of the last RING lines
+ * read: a line's row is prefetched when it is read and touched AHEAD lines
+ * later, so every access gets the same lead time and about AHEAD cache
+ * misses are in flight at once (a burst of a whole batch at a time left
+ * the first accesses of each burst waiting). */
+#define RING 128u
+#define AHEAD 32u
 
-/* Pass 1 over one range. The batches let the cache misses on deg and seen
- * of a batch overlap instead of waiting one line at a time. */
+/* Pass 1 over one range: checks the names, notes first appearances and
+ * counts out-degrees. */
 static void count_pass(void *arg)
 {
     struct part *t = arg;
     const unsigned char *p = t->r.begin, *end = t->r.end, *reported = p;
-    uint32_t src[SCATTER_BATCH], dst[SCATTER_BATCH], *deg = t->deg;
-    size_t edges = 0, lines = 0;
-    while (p < end) {
-        size_t n = read_batch(&p, end, src, dst, deg, false);
-        if (n == SIZE_MAX) {
-            t->bad = true;
-            return;
+    uint32_t ra[RING], rb[RING], *deg = t->deg;
+    size_t head = 0, tail = 0, edges = 0;
+    bool bad = false;
+    for (;;) {
+        if (p < end) {
+            uint32_t a, b;
+            read_line(&p, end, &a, &b);
+            bad = a == DT_BAD || (a != DT_NONE && a >= t->key_cap);
+            if (bad) break;
+            if (a == DT_NONE) continue;
+            __builtin_prefetch(&deg[a], 1);
+            ra[head % RING] = a;
+            rb[head % RING] = b;
+            if (++head - tail <= AHEAD) continue;
+        } else if (tail == head) {
+            break;
         }
-        for (size_t i = 0; i < n; i++) {
-            uint32_t a = src[i], b = dst[i];
-            if (!meet(t, a) || (b != DT_NONE && !meet(t, b))) {
-                t->bad = true;
-                return;
-            }
-            deg[a] += b != DT_NONE;
-            edges += b != DT_NONE;
-        }
-        lines += n;
+        uint32_t a = ra[tail % RING], b = rb[tail % RING];
+        tail++;
+        bad = !meet(t, a) || (b != DT_NONE && !meet(t, b));
+        if (bad) break;
+        deg[a] += b != DT_NONE;
+        edges += b != DT_NONE;
         if ((size_t)(p - reported) >= PROGRESS_STEP) {
             progress_add((size_t)(p - reported));
             reported = p;
         }
     }
+    t->bad = bad;
     progress_add((size_t)(p - reported));
     t->n_edges = edges;
-    t->n_lines = lines;
+    t->n_lines = head;
 }
 
 /* Pass 2 over input that pass 1 accepted: every successor into its row.
- * A software pipeline over batches: while batch k is read (its rows' fill
- * positions prefetched), batch k-1 takes its places in succ (and those are
- * prefetched for writing), and batch k-2 is written. So the misses on fill
- * and on succ both overlap within a batch. */
+ * Three stages: read a line and prefetch its row's fill position; AHEAD
+ * lines later take its place in succ and prefetch that for writing; AHEAD
+ * lines later still, write it. */
 static void fill_pass(void *arg)
 {
     struct part *t = arg;
     const unsigned char *p = t->r.begin, *end = t->r.end;
-    uint32_t *fill = t->deg, *succ = t->succ;
-    uint32_t src[SCATTER_BATCH], dst[SCATTER_BATCH], dst1[SCATTER_BATCH], at1[SCATTER_BATCH];
-    size_t n1 = 0;
+    uint32_t *fill = t->deg, *succ = t->succ, ra[RING], rb[RING], at[RING];
+    size_t head = 0, placed = 0, written = 0;
     for (;;) {
-        size_t n = p < end ? read_batch(&p, end, src, dst, fill, true) : 0;
-        for (size_t i = 0; i < n1; i++)
-            succ[at1[i]] = dst1[i];
-        if (n == 0 && p >= end) break;
-        for (size_t i = 0; i < n; i++) {
-            at1[i] = fill[src[i]]++;
-            __builtin_prefetch(&succ[at1[i]], 1);
-            dst1[i] = dst[i];
+        if (p < end) {
+            uint32_t a, b;
+            read_line(&p, end, &a, &b);
+            if (b == DT_NONE) continue;
+            __builtin_prefetch(&fill[a], 1);
+            ra[head % RING] = a;
+            rb[head % RING] = b;
+            head++;
+        } else if (written == head) {
+            break;
         }
-        n1 = n;
+        if (head - placed > AHEAD || (p >= end && placed < head)) {
+            at[placed % RING] = fill[ra[placed % RING]]++;
+            __builtin_prefetch(&succ[at[placed % RING]], 1);
+            placed++;
+        }
+        if (placed - written > AHEAD || (p >= end && written < placed)) {
+            succ[at[written % RING]] = rb[written % RING];
+            written++;
+        }
     }
 }
 

@@ -126,6 +126,9 @@ text_name_after_many_integer_lines)
     printf '70000 x\n' >> g.txt
     printf '70000\nx\n' > want.txt
     split_agrees want.txt g.txt -r 1 ;;
+integer_too_large_for_direct_keys_on_the_last_line)
+    expect 0 '3\n4\n5\n99999999\n' '1 2\n3 4\n5 99999999\n' -r 1
+    expect 0 '3\n4\n99999999\n5\n' '1 2\n3 4\n99999999 5' -r 1 ;;
 sparse_integers_keep_first_appearance_order)
     expect 0 '4000000000\n3000000000\n7\n' '1 2\n4000000000 3000000000\n7 1\n' -r 1 ;;
 ranges_cut_inside_lines_keep_order)
