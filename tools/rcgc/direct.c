@@ -26,25 +26,30 @@
 #include "rcgc_tool.h"
 
 #define DIRECT_SLACK 65536u
-#define PROGRESS_STEP (16u << 20)
 #define HUGE_INPUT_BYTES ((size_t)64 << 20)
 
 /* int_token results that are not keys. */
 #define DT_NONE 0xffffffffu /* a lone CR before LF: no token */
 #define DT_BAD 0xfffffffeu  /* not a canonical integer below key_cap */
 
-struct part {
-    struct range r;   /* bytes of this range */
-    uint32_t key_cap; /* KEY_CAP */
-    uint32_t *deg;    /* pass 1: out-degrees by key; then ROW_FILL positions */
-    uint64_t *seen;   /* keys met in this range, key_cap bits */
+/* Keys met in one stream, by first appearance. */
+struct lane {
+    struct range r;   /* bytes of this stream, possibly empty */
+    uint64_t *seen;   /* keys met in this stream, key_cap bits */
     uint32_t *order;  /* those keys by first appearance; n_order of them */
     uint32_t n_order; /* entries of order */
     uint32_t max;     /* largest key met, valid if n_order > 0 */
-    size_t n_edges;   /* lines with a successor */
     size_t n_lines;   /* lines with a source */
-    bool bad;         /* pass 1 met a name that is not for this path */
-    uint32_t *succ;   /* pass 2: the successor array */
+};
+
+/* One thread's share: two streams read in step (STREAMS), one set of rows. */
+struct part {
+    struct lane lane[2]; /* the first and second half of the range */
+    uint32_t key_cap;    /* KEY_CAP */
+    uint32_t *deg;       /* pass 1: out-degrees by key; then ROW_FILL positions */
+    size_t n_edges;      /* lines with a successor, both streams */
+    bool bad;            /* pass 1 met a name that is not for this path */
+    uint32_t *succ;      /* pass 2: the successor array */
 };
 
 /* Untouched zero memory for an array indexed by key (KEY_CAP). Huge pages
@@ -183,15 +188,15 @@ static inline __attribute__((always_inline)) void read_line(const unsigned char 
     read_line_slow(pp, end, a, b);
 }
 
-/* Records key v as met in this range; false if it is not below key_cap. */
-static inline bool meet(struct part *t, uint32_t v)
+/* Records key v as met in this stream; false if it is not below key_cap. */
+static inline bool meet(struct lane *l, uint32_t key_cap, uint32_t v)
 {
-    if (v >= t->key_cap) return false;
+    if (v >= key_cap) return false;
     uint64_t m = (uint64_t)1 << (v & 63);
-    if (!(t->seen[v >> 6] & m)) {
-        t->seen[v >> 6] |= m;
-        t->order[t->n_order++] = v;
-        t->max = v > t->max ? v : t->max;
+    if (!(l->seen[v >> 6] & m)) {
+        l->seen[v >> 6] |= m;
+        l->order[l->n_order++] = v;
+        l->max = v > l->max ? v : l->max;
     }
     return true;
 }
@@ -200,81 +205,133 @@ static inline bool meet(struct part *t, uint32_t v)
  * read: a line's row is prefetched when it is read and touched AHEAD lines
  * later, so every access gets the same lead time and about AHEAD cache
  * misses are in flight at once (a burst of a whole batch at a time left
- * the first accesses of each burst waiting). */
+ * the first accesses of each burst waiting).
+ *
+ * Invariant STREAMS: each thread reads its range as two halves in step, a
+ * line of one, then a line of the other. Reading a line is a chain of
+ * dependent steps (where it ends decides where the next starts), so one
+ * stream leaves the core waiting; two independent chains overlap. Rows are
+ * the thread's (the order of successors within a row is free), first
+ * appearances are kept per stream and merged in input order. */
 #define RING 128u
 #define AHEAD 32u
+#define PROGRESS_EVERY 65536u
 
-/* Pass 1 over one range: checks the names, notes first appearances and
- * counts out-degrees. */
+/* A stream's reading position and its ring. */
+struct cursor {
+    const unsigned char *p, *end; /* bytes still to read */
+    size_t head;                  /* lines read (into the ring) */
+    size_t tail;                  /* lines done (pass 1) or placed (pass 2) */
+    size_t written;               /* pass 2: lines written to succ */
+    uint32_t ra[RING], rb[RING];  /* source and successor of lines in the ring */
+    uint32_t at[RING];            /* pass 2: their places in succ */
+};
+
+static void cursor_start(struct cursor *c, const struct range *r)
+{
+    c->p = r->begin;
+    c->end = r->end;
+    c->head = c->tail = c->written = 0;
+}
+
+/* One step of pass 1 on one stream: read a line, and finish the one AHEAD
+ * lines back (or, at the end, the oldest). False at a name this path does
+ * not take. */
+static inline __attribute__((always_inline)) bool count_step(struct part *t, struct lane *l,
+                                                             struct cursor *c)
+{
+    if (c->p < c->end) {
+        uint32_t a, b;
+        read_line(&c->p, c->end, &a, &b);
+        if (a == DT_BAD || (a != DT_NONE && a >= t->key_cap)) return false;
+        if (a == DT_NONE) return true;
+        __builtin_prefetch(&t->deg[a], 1);
+        c->ra[c->head % RING] = a;
+        c->rb[c->head % RING] = b;
+        if (++c->head - c->tail <= AHEAD) return true;
+    } else if (c->tail == c->head) {
+        return true;
+    }
+    uint32_t a = c->ra[c->tail % RING], b = c->rb[c->tail % RING];
+    c->tail++;
+    if (!meet(l, t->key_cap, a) || (b != DT_NONE && !meet(l, t->key_cap, b))) return false;
+    t->deg[a] += b != DT_NONE;
+    t->n_edges += b != DT_NONE;
+    return true;
+}
+
+/* Nothing left to read or to finish; pass 1 writes nothing, so its
+ * cursors keep written == 0 and pass `written` as tail. */
+static inline bool cursor_done(const struct cursor *c, size_t written)
+{
+    return c->p >= c->end && c->tail == c->head && written == c->tail;
+}
+
+/* Reports the bytes read since the last report. */
+static void report(const struct cursor *c, const struct lane *lane, size_t *reported)
+{
+    size_t now = (size_t)(c[0].p - lane[0].r.begin) + (size_t)(c[1].p - lane[1].r.begin);
+    progress_add(now - *reported);
+    *reported = now;
+}
+
+/* Pass 1 over one thread's range: checks the names, notes first
+ * appearances and counts out-degrees. */
 static void count_pass(void *arg)
 {
     struct part *t = arg;
-    const unsigned char *p = t->r.begin, *end = t->r.end, *reported = p;
-    uint32_t ra[RING], rb[RING], *deg = t->deg;
-    size_t head = 0, tail = 0, edges = 0;
-    bool bad = false;
-    for (;;) {
-        if (p < end) {
-            uint32_t a, b;
-            read_line(&p, end, &a, &b);
-            bad = a == DT_BAD || (a != DT_NONE && a >= t->key_cap);
-            if (bad) break;
-            if (a == DT_NONE) continue;
-            __builtin_prefetch(&deg[a], 1);
-            ra[head % RING] = a;
-            rb[head % RING] = b;
-            if (++head - tail <= AHEAD) continue;
-        } else if (tail == head) {
-            break;
-        }
-        uint32_t a = ra[tail % RING], b = rb[tail % RING];
-        tail++;
-        bad = !meet(t, a) || (b != DT_NONE && !meet(t, b));
-        if (bad) break;
-        deg[a] += b != DT_NONE;
-        edges += b != DT_NONE;
-        if ((size_t)(p - reported) >= PROGRESS_STEP) {
-            progress_add((size_t)(p - reported));
-            reported = p;
-        }
+    struct cursor c[2];
+    cursor_start(&c[0], &t->lane[0].r);
+    cursor_start(&c[1], &t->lane[1].r);
+    size_t steps = 0, reported = 0;
+    bool ok = true;
+    while (ok && !(cursor_done(&c[0], c[0].tail) && cursor_done(&c[1], c[1].tail))) {
+        ok = count_step(t, &t->lane[0], &c[0]) && count_step(t, &t->lane[1], &c[1]);
+        if (++steps % PROGRESS_EVERY == 0) report(c, t->lane, &reported);
     }
-    t->bad = bad;
-    progress_add((size_t)(p - reported));
-    t->n_edges = edges;
-    t->n_lines = head;
+    report(c, t->lane, &reported);
+    t->bad = !ok;
+    t->lane[0].n_lines = c[0].head;
+    t->lane[1].n_lines = c[1].head;
 }
 
-/* Pass 2 over input that pass 1 accepted: every successor into its row.
- * Three stages: read a line and prefetch its row's fill position; AHEAD
- * lines later take its place in succ and prefetch that for writing; AHEAD
- * lines later still, write it. */
+/* One step of pass 2 on one stream, over input that pass 1 accepted: read
+ * a line and prefetch its row's fill position; AHEAD lines back, take that
+ * line's place in succ and prefetch it for writing; AHEAD lines further
+ * back, write it. */
+static inline __attribute__((always_inline)) void fill_step(struct part *t, struct cursor *c)
+{
+    bool more = c->p < c->end;
+    if (more) {
+        uint32_t a, b;
+        read_line(&c->p, c->end, &a, &b);
+        if (b == DT_NONE) return;
+        __builtin_prefetch(&t->deg[a], 1);
+        c->ra[c->head % RING] = a;
+        c->rb[c->head % RING] = b;
+        c->head++;
+    }
+    if (c->head - c->tail > AHEAD || (!more && c->tail < c->head)) {
+        uint32_t at = t->deg[c->ra[c->tail % RING]]++;
+        c->at[c->tail % RING] = at;
+        __builtin_prefetch(&t->succ[at], 1);
+        c->tail++;
+    }
+    if (c->tail - c->written > AHEAD || (!more && c->written < c->tail)) {
+        t->succ[c->at[c->written % RING]] = c->rb[c->written % RING];
+        c->written++;
+    }
+}
+
 static void fill_pass(void *arg)
 {
     struct part *t = arg;
-    const unsigned char *p = t->r.begin, *end = t->r.end;
-    uint32_t *fill = t->deg, *succ = t->succ, ra[RING], rb[RING], at[RING];
-    size_t head = 0, placed = 0, written = 0;
-    for (;;) {
-        if (p < end) {
-            uint32_t a, b;
-            read_line(&p, end, &a, &b);
-            if (b == DT_NONE) continue;
-            __builtin_prefetch(&fill[a], 1);
-            ra[head % RING] = a;
-            rb[head % RING] = b;
-            head++;
-        } else if (written == head) {
-            break;
-        }
-        if (head - placed > AHEAD || (p >= end && placed < head)) {
-            at[placed % RING] = fill[ra[placed % RING]]++;
-            __builtin_prefetch(&succ[at[placed % RING]], 1);
-            placed++;
-        }
-        if (placed - written > AHEAD || (p >= end && written < placed)) {
-            succ[at[written % RING]] = rb[written % RING];
-            written++;
-        }
+    struct cursor c[2];
+    cursor_start(&c[0], &t->lane[0].r);
+    cursor_start(&c[1], &t->lane[1].r);
+    while (!(cursor_done(&c[0], c[0].written) && cursor_done(&c[1], c[1].written))) {
+        fill_step(t, &c[0]);
+        fill_step(t, &c[1]);
     }
 }
 
@@ -283,14 +340,16 @@ static void merge_order(struct part *ts, size_t n, struct keys *k)
 {
     uint32_t max = 0;
     for (size_t i = 0; i < n; i++)
-        if (ts[i].n_order && ts[i].max > max) max = ts[i].max;
+        for (size_t h = 0; h < 2; h++)
+            if (ts[i].lane[h].n_order && ts[i].lane[h].max > max) max = ts[i].lane[h].max;
     k->direct = true;
     k->n_keys = max + 1;
     k->present = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *k->present);
     k->order = xmalloc(((size_t)k->n_keys + 1) * sizeof *k->order);
-    for (size_t i = 0; i < n; i++) {
-        for (uint32_t j = 0; j < ts[i].n_order; j++) {
-            uint32_t v = ts[i].order[j];
+    for (size_t i = 0; i < 2 * n; i++) {
+        const struct lane *l = &ts[i / 2].lane[i % 2];
+        for (uint32_t j = 0; j < l->n_order; j++) {
+            uint32_t v = l->order[j];
             uint64_t m = (uint64_t)1 << (v & 63);
             if (k->present[v >> 6] & m) continue;
             k->present[v >> 6] |= m;
@@ -317,12 +376,13 @@ static uint32_t fill_positions(struct part *ts, size_t n, uint32_t n_keys)
 
 static void free_lists(struct part *ts, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        size_t cap = ts[i].key_cap;
-        unreserve(ts[i].seen, (cap / 64 + 1) * sizeof *ts[i].seen);
-        unreserve(ts[i].order, cap * sizeof *ts[i].order);
-        ts[i].seen = NULL;
-        ts[i].order = NULL;
+    for (size_t i = 0; i < 2 * n; i++) {
+        struct lane *l = &ts[i / 2].lane[i % 2];
+        size_t cap = ts[i / 2].key_cap;
+        unreserve(l->seen, (cap / 64 + 1) * sizeof *l->seen);
+        unreserve(l->order, cap * sizeof *l->order);
+        l->seen = NULL;
+        l->order = NULL;
     }
 }
 
@@ -364,6 +424,17 @@ static int build(struct part *ts, size_t n, uint32_t n_keys, struct graph *g)
     return 0;
 }
 
+/* Cuts a range in two at the line start nearest its middle (STREAMS); the
+ * second half may be empty. */
+static void halve(const struct range *r, struct range *first, struct range *second)
+{
+    const unsigned char *cut = r->begin + (r->end - r->begin + 1) / 2;
+    while (cut < r->end && cut[-1] != '\n')
+        cut++;
+    *first = (struct range){r->begin, cut};
+    *second = (struct range){cut, r->end};
+}
+
 int direct_read(const struct input *in, struct keys *k, struct graph *g)
 {
     struct range r[MAX_RANGES];
@@ -377,18 +448,20 @@ int direct_read(const struct input *in, struct keys *k, struct graph *g)
     struct part ts[MAX_RANGES];
     memset(ts, 0, sizeof ts);
     for (size_t i = 0; i < n; i++) {
-        ts[i].r = r[i];
         ts[i].key_cap = (uint32_t)cap;
         ts[i].deg = reserve(cap * sizeof *ts[i].deg, in->size);
-        ts[i].seen = reserve((cap / 64 + 1) * sizeof *ts[i].seen, in->size);
-        ts[i].order = reserve(cap * sizeof *ts[i].order, in->size);
+        halve(&r[i], &ts[i].lane[0].r, &ts[i].lane[1].r);
+        for (size_t h = 0; h < 2; h++) {
+            ts[i].lane[h].seen = reserve((cap / 64 + 1) * sizeof *ts[i].lane[h].seen, in->size);
+            ts[i].lane[h].order = reserve(cap * sizeof *ts[i].lane[h].order, in->size);
+        }
     }
     parallel_run(count_pass, ts, sizeof *ts, n);
     bool bad = false;
     size_t lines = 0;
     for (size_t i = 0; i < n; i++) {
         bad |= ts[i].bad;
-        lines += ts[i].n_lines;
+        lines += ts[i].lane[0].n_lines + ts[i].lane[1].n_lines;
     }
     int rc = -1;
     memset(k, 0, sizeof *k);
