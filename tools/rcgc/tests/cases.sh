@@ -74,6 +74,9 @@ integer_and_text_names_compare_as_bytes)
     expect 0 '+1\n1.0\n4294967296\n18446744073709551616\n' \
         '1 2\n+1 1.0\n4294967296 18446744073709551616\n2147483647 2147483648\n' -r 1 -r 2147483647 ;;
 names_need_not_be_utf8) expect 0 '\xff\xfe\n\xc3\n' 'a \xc3\xa9\n\xff\xfe \xc3\n' -r a ;;
+names_sharing_a_prefix_or_differing_in_nul_bytes_differ)
+    expect 0 'abcdefgh2\nx\na\0\nz\na\nw\nabcdefgh\nabcdefg\n\0\n\0\0\n' \
+        'r abcdefgh1\nabcdefgh2 x\nabcdefgh1 y\na\0 z\na w\nabcdefgh abcdefg\n\0 \0\0\n' -r r ;;
 very_long_name_is_kept)
     long=$(head -c 200000 /dev/zero | tr '\0' 'x')
     printf 'a b\n%s c\n' "$long" > g.txt
