@@ -180,6 +180,14 @@ wide_search_levels_mark_every_node)
     seq 0 99999 | awk '{print 0, $1 + 1; print $1 + 1, 200000 + $1; print 400000 + $1, $1}' > g.txt
     seq 400000 499999 > want.txt
     split_agrees want.txt g.txt -r 0 ;;
+output_into_closed_pipe_is_quiet_with_integer_names)
+    seq 1 400000 | awk '{print $1, $1 + 1; print 500000 + $1, $1}' > g.txt
+    set -o pipefail
+    "$RCGC" unreachable -r 1 g.txt 2> err.txt | head -n 2 > out.txt
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "pipeline status $rc"
+    [ ! -s err.txt ] || fail "stderr: $(cat err.txt)"
+    printf '500001\n500002\n' | cmp -s - out.txt || fail "head got $(cat out.txt)" ;;
 error_no_root_is_usage) expect 2 '' 'A B\n' ;;
 error_unknown_option_is_usage) expect 2 '' 'A B\n' -r A --bogus ;;
 error_missing_root_value_is_usage) expect 2 '' 'A B\n' -r ;;
