@@ -87,7 +87,8 @@ static inline bool ends_token(const unsigned char *q)
  * a key. Digits are found and converted 8 bytes at a time where 8 bytes
  * remain in the range; a byte below '0' borrows only from the bytes above
  * it, so the lowest non-digit byte and the digits under it are exact. */
-static inline __attribute__((always_inline)) uint32_t int_token(const unsigned char **pp, const unsigned char *end)
+static inline __attribute__((always_inline)) uint32_t int_token(const unsigned char **pp,
+                                                                const unsigned char *end)
 {
     const unsigned char *p = *pp;
     uint64_t v = 0;
@@ -166,9 +167,8 @@ static inline __attribute__((always_inline)) bool short_int(uint64_t x, uint32_t
 /* read_line_slow's result. The usual line, two short integers, one blank
  * and '\n', is read from two 8-byte loads; anything else takes the slow
  * way. */
-static inline __attribute__((always_inline)) void read_line(const unsigned char **pp,
-                                                            const unsigned char *end,
-                                                            uint32_t *a, uint32_t *b)
+static inline __attribute__((always_inline)) void
+read_line(const unsigned char **pp, const unsigned char *end, uint32_t *a, uint32_t *b)
 {
     const unsigned char *p = *pp;
     if (end - p >= 16) {

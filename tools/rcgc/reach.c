@@ -126,8 +126,8 @@ void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, u
     struct level lv = {.g = g, .seen = seen, .queue = queue, .lo = 0, .hi = tail};
     bool two = parallel_threads() > 1;
     while (lv.lo < lv.hi) {
-        size_t next = two && lv.hi - lv.lo >= REACH_PARALLEL_MIN ? expand_parallel(&lv)
-                                                                 : expand_serial(&lv);
+        size_t next =
+            two && lv.hi - lv.lo >= REACH_PARALLEL_MIN ? expand_parallel(&lv) : expand_serial(&lv);
         lv.lo = lv.hi;
         lv.hi = next;
     }
