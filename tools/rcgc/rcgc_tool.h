@@ -1,9 +1,11 @@
 /* Shared declarations of the rcgc command-line tool (not the library).
  *
- * Pipeline of `rcgc unreachable`: load the input (input.c), cut it into
- * tokens (parse_edges.c in parallel chunks, or parse_json.c), give every
- * distinct name a key (keys.c with intern.c), build the adjacency and search
- * it (graph.c), and print the nodes not reached (output.c).
+ * Pipeline of `rcgc unreachable`: load the input (input.c); for an edge list
+ * whose names are all small integers, count and then fill the adjacency in
+ * two parallel reads of the text (direct.c); otherwise cut it into tokens
+ * (parse_edges.c in parallel chunks, or parse_json.c), give every distinct
+ * name a key (keys.c with intern.c) and build the adjacency (graph.c). Then
+ * search it (reach.c) and print the nodes not reached (output.c).
  *
  * Token encoding (invariant TOKEN): a token is a uint32_t.
  *   value <= TOK_INT_MAX      the name is that canonical decimal integer;
