@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 quick=0 runs=5
-command_line="bash bench/unreachable/run.sh $*"
+command_line="bash bench/unreachable/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;
