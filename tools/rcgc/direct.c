@@ -103,7 +103,7 @@ static inline __attribute__((always_inline)) uint32_t int_token(const unsigned c
     }
     if (n == 8 || end - p < 8) {
         unsigned dg;
-        while ((dg = (unsigned)(p[n] - '0')) <= 9 && n < 11) {
+        while (n < 11 && (dg = (unsigned)(p[n] - '0')) <= 9) {
             v = v * 10 + dg;
             n++;
         }
