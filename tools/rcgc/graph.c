@@ -10,8 +10,7 @@
  * scattered. After the scatter the last chunk's fill positions are the row
  * ends, and one shift turns them into row starts. No allocation per edge.
  *
- * Search: depth-first with an explicit stack of keys (a key is pushed once,
- * when it is marked), so input-controlled depth never meets the C stack. */
+ * The search over the rows is in reach.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,31 +94,6 @@ int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct g
     memmove(g->start + 1, g->start, (size_t)n_keys * sizeof *g->start);
     g->start[0] = 0;
     return 0;
-}
-
-void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen)
-{
-    uint32_t *stack = xmalloc(((size_t)g->n_keys + 1) * sizeof *stack);
-    size_t top = 0;
-    for (size_t i = 0; i < n_roots; i++) {
-        uint32_t r = roots[i];
-        if (!(seen[r >> 6] >> (r & 63) & 1)) {
-            seen[r >> 6] |= (uint64_t)1 << (r & 63);
-            stack[top++] = r;
-        }
-    }
-    while (top > 0) {
-        uint32_t v = stack[--top];
-        for (uint32_t e = g->start[v], end = g->start[v + 1]; e < end; e++) {
-            uint32_t w = g->succ[e];
-            uint64_t m = (uint64_t)1 << (w & 63);
-            if (!(seen[w >> 6] & m)) {
-                seen[w >> 6] |= m;
-                stack[top++] = w;
-            }
-        }
-    }
-    free(stack);
 }
 
 void graph_free(struct graph *g)

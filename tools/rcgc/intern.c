@@ -1,13 +1,22 @@
 /* Intern table: maps names (integers or byte strings) to dense ids given in
- * insertion order. Open addressing with linear probing, at most half full.
+ * insertion order. Open addressing with linear probing, at most 3/4 full.
  *
- * Invariant SLOT: a slot is 0 (empty) or (hash32 << 32 | (rec / 4 + 1)),
- * where rec is the byte offset of the entry's record in the arena. A record
- * is {uint32 id, uint32 len, bytes, padding to 4}; an integer has len
- * INT_LEN and its value as the 4 bytes. Keys live in the arena, not in the
- * input, so a probe touches a small, dense area instead of a random place
- * of a file of gigabytes; the hash in the slot makes most mismatches free.
- * Integers and byte strings never compare equal (INT_LEN is not a length). */
+ * Invariant SLOT: a slot is {tag, key8}; tag is 0 (empty) or
+ * (htag << 32 | (id + 1)). htag is the name's 32-bit hash with its low 4
+ * bits replaced by a length class: the length for names of 0 to 8 bytes,
+ * LC_LONG for longer ones, LC_INT for integers. key8 holds a short name's
+ * bytes (zero-padded; with the length class that is the whole name), a long
+ * name's first 8 bytes, or an integer's value. So a probe for a short name
+ * or an integer, the common case, reads one slot and nothing else: one cache
+ * miss per lookup. Only a long name whose tag and first 8 bytes match is
+ * compared in full, against its record.
+ *
+ * A record is {uint32 id, uint32 len, bytes, padding to 4} in the arena;
+ * an integer has len INT_LEN and its value as the 4 bytes. Records give the
+ * names back by id (rec) and serve the long comparisons. Keys live in the
+ * arena, not in the input, so a comparison touches a small, dense area
+ * instead of a random place of a file of gigabytes. Integers and byte
+ * strings never compare equal (their length classes differ). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +24,17 @@
 
 #define INT_LEN 0xffffffffu
 #define REC_HEAD 8u
+#define LC_LONG 9u
+#define LC_INT 10u
+#define LC_MASK 0xfu
+
+struct slot {
+    uint64_t tag;  /* SLOT: 0, or htag << 32 | (id + 1) */
+    uint64_t key8; /* SLOT: short name, first 8 bytes of a long one, or integer value */
+};
 
 struct intern {
-    uint64_t *slot;       /* SLOT entries, mask + 1 of them */
+    struct slot *slot;    /* SLOT entries, mask + 1 of them */
     size_t mask;          /* slot count - 1; the count is a power of two */
     unsigned char *arena; /* records, 4-byte aligned */
     size_t used, cap;     /* bytes of arena in use and allocated */
@@ -34,26 +51,61 @@ static inline uint64_t mix(uint64_t h)
     return h;
 }
 
-static inline uint32_t hash_bytes(const unsigned char *s, size_t len)
+/* The len <= 8 bytes at s as a little-endian number, reading no byte
+ * outside them: two overlapping 4-byte loads, or three single bytes (an
+ * overlap repeats a byte at its own place, so OR keeps it right). */
+static inline uint64_t load_short(const unsigned char *s, size_t len)
+{
+    if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + len - 4, 4);
+        return lo | (uint64_t)hi << (8 * (len - 4));
+    }
+    if (len == 0) return 0;
+    return s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
+}
+
+/* A name's probe key: its htag (SLOT) and key8. */
+struct probe_key {
+    uint32_t htag;
+    uint64_t key8;
+};
+
+static inline struct probe_key bytes_key(const unsigned char *s, size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ len;
-    while (len >= 8) {
+    if (len <= 8) {
+        uint64_t w = load_short(s, len);
+        h = mix((h ^ w) * 0xc4ceb9fe1a85ec53u);
+        return (struct probe_key){((uint32_t)(h >> 32) & ~LC_MASK) | (uint32_t)len, w};
+    }
+    uint64_t first;
+    memcpy(&first, s, 8);
+    size_t n = len;
+    while (n >= 8) {
         uint64_t w;
         memcpy(&w, s, 8);
         h = (h ^ w) * 0xff51afd7ed558ccdu;
         h ^= h >> 29;
         s += 8;
-        len -= 8;
+        n -= 8;
     }
-    uint64_t w = 0;
-    memcpy(&w, s, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-    return (uint32_t)(mix(h) >> 32);
+    h = mix((h ^ load_short(s, n)) * 0xc4ceb9fe1a85ec53u);
+    return (struct probe_key){((uint32_t)(h >> 32) & ~LC_MASK) | LC_LONG, first};
 }
 
-static inline uint32_t hash_int(uint32_t v)
+static inline struct probe_key int_key(uint32_t v)
 {
-    return (uint32_t)(mix(v * 0x9e3779b97f4a7c15u + 0x632be59bd9b4e019u) >> 32);
+    uint64_t h = mix(v * 0x9e3779b97f4a7c15u + 0x632be59bd9b4e019u);
+    return (struct probe_key){((uint32_t)(h >> 32) & ~LC_MASK) | LC_INT, v};
+}
+
+/* Home slot of an htag: its hash bits first (the low 4 are the length
+ * class, the same for most names). */
+static inline size_t home(uint32_t htag, size_t mask)
+{
+    return ((size_t)(htag >> 4) | (size_t)(htag & LC_MASK) << 28) & mask;
 }
 
 struct intern *intern_new(size_t expected)
@@ -70,12 +122,12 @@ struct intern *intern_new(size_t expected)
 static void grow(struct intern *t)
 {
     size_t n = 2 * (t->mask + 1);
-    uint64_t *slot = xalloc_big(n * sizeof *slot);
+    struct slot *slot = xalloc_big(n * sizeof *slot);
     for (size_t i = 0; i <= t->mask; i++) {
-        uint64_t e = t->slot[i];
-        if (!e) continue;
-        size_t j = (e >> 32) & (n - 1);
-        while (slot[j])
+        struct slot e = t->slot[i];
+        if (!e.tag) continue;
+        size_t j = home((uint32_t)(e.tag >> 32), n - 1);
+        while (slot[j].tag)
             j = (j + 1) & (n - 1);
         slot[j] = e;
     }
@@ -104,7 +156,7 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
     return off;
 }
 
-static uint32_t add(struct intern *t, size_t at, uint32_t h, uint32_t len, const void *key,
+static uint32_t add(struct intern *t, size_t at, struct probe_key pk, uint32_t len, const void *key,
                     size_t n)
 {
     if (t->n == UINT32_MAX - 1) die_nomem();
@@ -114,81 +166,84 @@ static uint32_t add(struct intern *t, size_t at, uint32_t h, uint32_t len, const
     }
     uint32_t id = t->n++;
     t->rec[id] = put_record(t, id, len, key, n);
-    t->slot[at] = (uint64_t)h << 32 | ((uint64_t)t->rec[id] + 1);
+    t->slot[at] = (struct slot){(uint64_t)pk.htag << 32 | ((uint64_t)id + 1), pk.key8};
     if (4 * (size_t)t->n > 3 * t->mask) grow(t);
     return id;
 }
 
-/* Slot holding the key, or the empty slot where it would go. */
-static inline size_t probe(const struct intern *t, uint32_t h, uint32_t len, const void *key,
-                           size_t n)
+/* Whether entry id is the long name s of len bytes. */
+static bool long_equal(const struct intern *t, uint32_t id, const unsigned char *s, size_t len)
 {
-    size_t i = h & t->mask;
+    const unsigned char *r = t->arena + (size_t)t->rec[id] * 4;
+    uint32_t rlen;
+    memcpy(&rlen, r + 4, 4);
+    return rlen == len && memcmp(r + REC_HEAD, s, len) == 0;
+}
+
+/* Slot holding the key, or the empty slot where it would go; s and len
+ * matter only for long names. */
+static inline size_t probe(const struct intern *t, struct probe_key pk, const unsigned char *s,
+                           size_t len)
+{
+    size_t i = home(pk.htag, t->mask);
+    uint64_t want = (uint64_t)pk.htag << 32;
     for (;;) {
-        uint64_t e = t->slot[i];
-        if (!e) return i;
-        if ((uint32_t)(e >> 32) == h) {
-            const unsigned char *r = t->arena + (((uint32_t)e - 1) * (size_t)4);
-            uint32_t rlen;
-            memcpy(&rlen, r + 4, 4);
-            if (rlen == len && memcmp(r + REC_HEAD, key, n) == 0) return i;
-        }
+        const struct slot *e = &t->slot[i];
+        if (!e->tag) return i;
+        if ((e->tag & ~(uint64_t)UINT32_MAX) == want && e->key8 == pk.key8 &&
+            ((pk.htag & LC_MASK) != LC_LONG || long_equal(t, (uint32_t)e->tag - 1, s, len)))
+            return i;
         i = (i + 1) & t->mask;
     }
 }
 
 static inline uint32_t id_at(const struct intern *t, size_t i)
 {
-    uint32_t id;
-    memcpy(&id, t->arena + (((uint32_t)t->slot[i] - 1) * (size_t)4), 4);
-    return id;
+    return (uint32_t)t->slot[i].tag - 1;
 }
 
 uint32_t intern_int(struct intern *t, uint32_t value)
 {
-    uint32_t h = hash_int(value);
-    size_t i = probe(t, h, INT_LEN, &value, 4);
-    return t->slot[i] ? id_at(t, i) : add(t, i, h, INT_LEN, &value, 4);
+    struct probe_key pk = int_key(value);
+    size_t i = probe(t, pk, NULL, 0);
+    return t->slot[i].tag ? id_at(t, i) : add(t, i, pk, INT_LEN, &value, 4);
 }
 
 uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len)
 {
     if (len >= INT_LEN) die_nomem();
-    uint32_t h = hash_bytes(s, len);
-    size_t i = probe(t, h, (uint32_t)len, s, len);
-    return t->slot[i] ? id_at(t, i) : add(t, i, h, (uint32_t)len, s, len);
+    struct probe_key pk = bytes_key(s, len);
+    size_t i = probe(t, pk, s, len);
+    return t->slot[i].tag ? id_at(t, i) : add(t, i, pk, (uint32_t)len, s, len);
 }
 
 void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids)
 {
-    uint32_t h[INTERN_BATCH];
-    for (size_t i = 0; i < n; i++) {
-        h[i] = keys[i].len < INT_LEN ? hash_bytes(keys[i].bytes, keys[i].len) : 0;
-        __builtin_prefetch(&t->slot[h[i] & t->mask]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t e = t->slot[h[i] & t->mask];
-        if (e) __builtin_prefetch(t->arena + ((uint32_t)e - 1) * (size_t)4);
-    }
+    struct probe_key pk[INTERN_BATCH];
     for (size_t i = 0; i < n; i++) {
         if (keys[i].len >= INT_LEN) die_nomem();
-        size_t at = probe(t, h[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
-        ids[i] = t->slot[at] ? id_at(t, at)
-                             : add(t, at, h[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
+        pk[i] = bytes_key(keys[i].bytes, keys[i].len);
+        __builtin_prefetch(&t->slot[home(pk[i].htag, t->mask)]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t at = probe(t, pk[i], keys[i].bytes, keys[i].len);
+        ids[i] = t->slot[at].tag
+                     ? id_at(t, at)
+                     : add(t, at, pk[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
     }
 }
 
 uint32_t intern_find_int(const struct intern *t, uint32_t value)
 {
-    size_t i = probe(t, hash_int(value), INT_LEN, &value, 4);
-    return t->slot[i] ? id_at(t, i) : UINT32_MAX;
+    size_t i = probe(t, int_key(value), NULL, 0);
+    return t->slot[i].tag ? id_at(t, i) : UINT32_MAX;
 }
 
 uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len)
 {
     if (len >= INT_LEN) return UINT32_MAX;
-    size_t i = probe(t, hash_bytes(s, len), (uint32_t)len, s, len);
-    return t->slot[i] ? id_at(t, i) : UINT32_MAX;
+    size_t i = probe(t, bytes_key(s, len), s, len);
+    return t->slot[i].tag ? id_at(t, i) : UINT32_MAX;
 }
 
 uint32_t intern_count(const struct intern *t)

@@ -2,11 +2,10 @@
  * Tasks share nothing writable except what their argument points to. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "rcgc_tool.h"
-
-#define MAX_THREADS 8
 
 struct task {
     void (*fn)(void *);
@@ -20,15 +19,39 @@ static void *task_main(void *p)
     return NULL;
 }
 
+/* RCGC_THREADS as a count in [1, MAX_THREADS], or 0 if unset or invalid. */
+static size_t forced_threads(void)
+{
+    const char *s = getenv("RCGC_THREADS");
+    if (!s || s[0] < '1' || s[0] > '9' || s[1] != '\0') return 0;
+    size_t n = (size_t)(s[0] - '0');
+    return n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+bool parallel_threads_forced(void)
+{
+    return forced_threads() != 0;
+}
+
 size_t parallel_threads(void)
 {
+    size_t forced = forced_threads();
+    if (forced) return forced;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1) return 1;
     return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
 }
 
+/* RCGC_SERIAL_TASKS (defined by the fuzz build) runs the tasks one after
+ * another on the caller: the same splits, without thread start-up costs
+ * that would dominate a fuzzer's tiny inputs. */
 void parallel_run(void (*fn)(void *), void *arg, size_t stride, size_t n)
 {
+#ifdef RCGC_SERIAL_TASKS
+    for (size_t i = 0; i < n; i++)
+        fn((char *)arg + i * stride);
+    return;
+#endif
     pthread_t tid[MAX_THREADS];
     struct task task[MAX_THREADS];
     bool started[MAX_THREADS] = {false};

@@ -149,46 +149,57 @@ static size_t last_newline_end(const unsigned char *d, size_t from, size_t n)
     return i;
 }
 
-static size_t split_body(struct chunk *cs, const unsigned char *d, size_t from, size_t to)
+static size_t split_body(struct range *r, const unsigned char *d, size_t from, size_t to)
 {
     size_t n = parallel_threads();
-    if (to - from < PARALLEL_MIN_BYTES) n = 1;
+    if (to - from < PARALLEL_MIN_BYTES && !parallel_threads_forced()) n = 1;
     size_t used = 0, at = from;
     for (size_t i = 0; i < n && at < to; i++) {
         size_t cut = i + 1 == n ? to : from + (to - from) / n * (i + 1);
-        if (cut < at) cut = at;
+        if (cut <= at) cut = at + 1;
         while (cut < to && d[cut - 1] != '\n')
             cut++;
-        cs[used].begin = d + at;
-        cs[used].end = d + cut;
+        r[used].begin = d + at;
+        r[used].end = d + cut;
         used++;
         at = cut;
     }
     return used;
 }
 
-int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
+size_t edges_ranges(const struct input *in, struct range *r, unsigned char **tail_copy)
 {
     const unsigned char *d = in->data;
     size_t start = body_start(d, in->size);
     size_t body_end = last_newline_end(d, start, in->size);
-    struct chunk *cs = xcalloc(parallel_threads() + 1, sizeof *cs);
-    size_t n = split_body(cs, d, start, body_end);
-    for (size_t i = 0; i < n; i++)
-        chunk_reserve(&cs[i], (size_t)(cs[i].end - cs[i].begin) / 2 + 2);
-    parallel_run(parse_range, cs, sizeof *cs, n);
+    size_t n = split_body(r, d, start, body_end);
+    *tail_copy = NULL;
     if (body_end < in->size && start < in->size) {
         size_t from = body_end > start ? body_end : start, len = in->size - from;
         unsigned char *tail = xmalloc(len + 1);
         memcpy(tail, d + from, len);
         tail[len] = '\n';
-        cs[n].owned = tail;
-        cs[n].begin = tail;
-        cs[n].end = tail + len + 1;
-        chunk_reserve(&cs[n], len / 2 + 2);
-        parse_range(&cs[n]);
+        *tail_copy = tail;
+        r[n].begin = tail;
+        r[n].end = tail + len + 1;
         n++;
     }
+    return n;
+}
+
+int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
+{
+    struct range r[MAX_RANGES];
+    unsigned char *tail;
+    size_t n = edges_ranges(in, r, &tail);
+    struct chunk *cs = xcalloc(n + 1, sizeof *cs);
+    for (size_t i = 0; i < n; i++) {
+        cs[i].begin = r[i].begin;
+        cs[i].end = r[i].end;
+        chunk_reserve(&cs[i], (size_t)(cs[i].end - cs[i].begin) / 2 + 2);
+    }
+    if (tail) cs[n - 1].owned = tail;
+    parallel_run(parse_range, cs, sizeof *cs, n);
     *chunks = cs;
     *n_chunks = n;
     return 0;

@@ -1,9 +1,11 @@
 /* Shared declarations of the rcgc command-line tool (not the library).
  *
- * Pipeline of `rcgc unreachable`: load the input (input.c), cut it into
- * tokens (parse_edges.c in parallel chunks, or parse_json.c), give every
- * distinct name a key (keys.c with intern.c), build the adjacency and search
- * it (graph.c), and print the nodes not reached (output.c).
+ * Pipeline of `rcgc unreachable`: load the input (input.c); for an edge list
+ * whose names are all small integers, count and then fill the adjacency in
+ * two parallel reads of the text (direct.c); otherwise cut it into tokens
+ * (parse_edges.c in parallel chunks, or parse_json.c), give every distinct
+ * name a key (keys.c with intern.c) and build the adjacency (graph.c). Then
+ * search it (reach.c) and print the nodes not reached (output.c).
  *
  * Token encoding (invariant TOKEN): a token is a uint32_t.
  *   value <= TOK_INT_MAX      the name is that canonical decimal integer;
@@ -105,6 +107,16 @@ struct input {
 int input_load(struct input *in, const char *path);
 void input_release(struct input *in);
 
+/* A piece of an edge list that ends with '\n' (LF_END in parse_edges.c). */
+struct range {
+    const unsigned char *begin, *end; /* bytes; end[-1] == '\n' */
+};
+/* Most ranges edges_ranges makes: one per thread and a copied final line. */
+#define MAX_RANGES (MAX_THREADS + 1)
+/* Cuts an edge list into ranges at line starts, in input order; a final
+ * line without '\n' is copied into *tail_copy (freed by the caller). */
+size_t edges_ranges(const struct input *in, struct range *r, unsigned char **tail_copy);
+
 /* Parsers: fill chunks from the input; return 0 or print and return 1. */
 int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks);
 int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks);
@@ -150,9 +162,18 @@ int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct g
 void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen);
 void graph_free(struct graph *g);
 
+/* Keys and adjacency of an edge list in one go when every name is a small
+ * canonical integer (direct.c): 0, 1 after printing an error, or -1 when
+ * the input is not for this path and nothing was kept. */
+int direct_read(const struct input *in, struct keys *k, struct graph *g);
+
 /* Runs fn(arg + i * stride) for i < n on n threads (the caller is one). */
+#define MAX_THREADS 8
 void parallel_run(void (*fn)(void *), void *arg, size_t stride, size_t n);
+/* Threads to use: RCGC_THREADS (1 to MAX_THREADS) if set, else the online CPUs. */
 size_t parallel_threads(void);
+/* True when RCGC_THREADS is set: inputs of any size are then split (tests). */
+bool parallel_threads_forced(void);
 
 /* Buffered standard output; a closed pipe ends the process quietly. */
 void out_bytes(const void *p, size_t n);

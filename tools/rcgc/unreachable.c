@@ -175,50 +175,61 @@ static int find_roots(const struct options *o, const struct keys *k, uint32_t *k
     return 0;
 }
 
-static int parse_input(const struct options *o, const struct input *in, struct chunk **cs,
-                       size_t *n)
+/* The general path: tokens in chunks, keys, then the adjacency. */
+static int read_general(enum format f, const struct input *in, struct keys *k, struct graph *g)
+{
+    struct chunk *cs = NULL;
+    size_t n_chunks = 0;
+    int rc = f == FORMAT_JSON ? parse_json(in, &cs, &n_chunks) : parse_edges(in, &cs, &n_chunks);
+    if (rc == 0) {
+        progress_phase("numbering nodes");
+        keys_assign(cs, n_chunks, k);
+    }
+    if (rc == 0 && k->n_nodes > 0) {
+        progress_phase("building adjacency");
+        rc = graph_build(cs, n_chunks, k->n_keys, g);
+    }
+    for (size_t i = 0; i < n_chunks; i++)
+        chunk_free(&cs[i]);
+    free(cs);
+    return rc;
+}
+
+/* Keys and adjacency of the input: an edge list whose names are all small
+ * integers takes direct.c's path, anything else the general one. */
+static int read_graph(const struct options *o, const struct input *in, struct keys *k,
+                      struct graph *g)
 {
     enum format f = o->format == FORMAT_AUTO ? sniff(in) : o->format;
-    if (f == FORMAT_JSON) return parse_json(in, cs, n);
-    return parse_edges(in, cs, n);
+    if (f == FORMAT_EDGES) {
+        int rc = direct_read(in, k, g);
+        if (rc >= 0) return rc;
+        progress_start(in->size);
+    }
+    return read_general(f, in, k, g);
 }
 
 static int run(const struct options *o, struct input *in)
 {
-    struct chunk *cs = NULL;
-    size_t n_chunks = 0;
-    progress_start(in->size);
-    int rc = parse_input(o, in, &cs, &n_chunks);
     struct keys k = {0};
     struct graph g = {0};
     uint32_t *roots = xcalloc(o->n_roots, sizeof *roots);
-    uint64_t *seen = NULL;
-    if (rc == 0) {
-        progress_phase("numbering nodes");
-        keys_assign(cs, n_chunks, &k);
-        rc = find_roots(o, &k, roots);
-    }
-    if (rc == 0) {
-        progress_phase("building adjacency");
-        rc = graph_build(cs, n_chunks, k.n_keys, &g);
-    }
-    for (size_t i = 0; i < n_chunks; i++)
-        chunk_release_pairs(&cs[i]);
+    progress_start(in->size);
+    int rc = read_graph(o, in, &k, &g);
+    if (rc == 0) rc = find_roots(o, &k, roots);
     if (rc == 0) {
         progress_phase("searching");
-        seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
+        uint64_t *seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
         graph_reach(&g, roots, o->n_roots, seen);
         graph_free(&g);
         progress_end();
         print_unreachable(&k, seen, o->count);
+        free(seen);
     }
     progress_end();
-    free(seen);
+    graph_free(&g);
     free(roots);
     keys_free(&k);
-    for (size_t i = 0; i < n_chunks; i++)
-        chunk_free(&cs[i]);
-    free(cs);
     return rc;
 }
 

@@ -32,6 +32,20 @@ expect() {
     fi
 }
 
+# split_agrees WANT_FILE GRAPH_FILE ARGS...: with RCGC_THREADS=1..8 the
+# input is cut into that many ranges, whatever its size; every run must
+# print WANT_FILE exactly.
+split_agrees() {
+    local want=$1 graph=$2
+    shift 2
+    for t in 1 2 3 4 5 6 7 8; do
+        RCGC_THREADS=$t "$RCGC" unreachable "$@" "$graph" > out.txt 2> err.txt
+        local rc=$?
+        [ "$rc" -eq 0 ] || fail "RCGC_THREADS=$t: exit status $rc ($(cat err.txt))"
+        cmp -s out.txt "$want" || fail "RCGC_THREADS=$t: stdout differs: got [$(head -c 300 out.txt | cat -A)]"
+    done
+}
+
 LESSON_EDGES='A B\nA C\nB A\nB E\nC E\nD F\nF D\n'
 LESSON_JSON='{"A":["B","C"],"B":["A","D","E"],"C":["A","F"],"D":["B"],"E":["B","F"],"F":["C","E"],"G":["H"],"H":["G"]}'
 
@@ -60,6 +74,9 @@ integer_and_text_names_compare_as_bytes)
     expect 0 '+1\n1.0\n4294967296\n18446744073709551616\n' \
         '1 2\n+1 1.0\n4294967296 18446744073709551616\n2147483647 2147483648\n' -r 1 -r 2147483647 ;;
 names_need_not_be_utf8) expect 0 '\xff\xfe\n\xc3\n' 'a \xc3\xa9\n\xff\xfe \xc3\n' -r a ;;
+names_sharing_a_prefix_or_differing_in_nul_bytes_differ)
+    expect 0 'abcdefgh2\nx\na\0\nz\na\nw\nabcdefgh\nabcdefg\n\0\n\0\0\n' \
+        'r abcdefgh1\nabcdefgh2 x\nabcdefgh1 y\na\0 z\na w\nabcdefgh abcdefg\n\0 \0\0\n' -r r ;;
 very_long_name_is_kept)
     long=$(head -c 200000 /dev/zero | tr '\0' 'x')
     printf 'a b\n%s c\n' "$long" > g.txt
@@ -97,6 +114,80 @@ output_into_closed_pipe_is_quiet)
     [ "$rc" -eq 0 ] || fail "pipeline status $rc"
     [ ! -s err.txt ] || fail "stderr: $(cat err.txt)"
     printf '2\n2x\n' | cmp -s - out.txt || fail "head got $(cat out.txt)" ;;
+integer_names_follow_the_edge_list_rules)
+    expect 0 '5\n6\n7\n9\n12\n' \
+        '# 1 5\n  % 1 6\n\n1\t\t2 0.5 x\r\n 2  3\r\n5 6\n\t7\n3\r\n\r\n  \r\n9\t 12 1\n' -r 1 ;;
+integer_fast_path_leaves_odd_tokens_to_bytes)
+    expect 0 '3\n2#\n4\n5\r6\n' '1 #2\n3 2#\n4 5\r6\n1 7\n' -r 1 ;;
+integer_names_at_the_limits)
+    expect 0 '0\n99999999\n100000000\n2147483646\n2147483647\n' \
+        '1 2\n0 99999999\n100000000 2147483646\n2147483647 1\n' -r 1 ;;
+integer_zero_and_leading_zeros)
+    expect 0 '00\n01\n' '0 1\n00 01\n1 0\n' -r 0 ;;
+text_name_after_many_integer_lines)
+    seq 1 50000 | awk '{print $1, $1 + 1}' > g.txt
+    printf '70000 x\n' >> g.txt
+    printf '70000\nx\n' > want.txt
+    split_agrees want.txt g.txt -r 1 ;;
+integer_too_large_for_direct_keys_on_the_last_line)
+    expect 0 '3\n4\n5\n99999999\n' '1 2\n3 4\n5 99999999\n' -r 1
+    expect 0 '3\n4\n99999999\n5\n' '1 2\n3 4\n99999999 5' -r 1 ;;
+sparse_integers_keep_first_appearance_order)
+    expect 0 '4000000000\n3000000000\n7\n' '1 2\n4000000000 3000000000\n7 1\n' -r 1 ;;
+ranges_cut_inside_lines_keep_order)
+    seq 1 30000 | awk '{print $1, $1 + 1; print 100000 + 7 * $1 % 30011, $1}' > g.txt
+    seq 1 30001 > all.txt
+    awk '{print 100000 + 7 * $1 % 30011}' all.txt | head -30000 > want.txt
+    split_agrees want.txt g.txt -r 1 ;;
+ranges_cut_inside_crlf_and_comments)
+    for i in $(seq 1 400); do
+        printf '%d %d\r\n# comment %0200d\r\n%% another\r\n' "$i" "$((i + 1))" 0
+        printf '%d %d\r\n' "$((1000 + i))" "$i"
+    done > g.txt
+    seq 1001 1400 > want.txt
+    split_agrees want.txt g.txt -r 1 ;;
+ranges_with_final_line_without_newline)
+    printf '1 2\n3 4\n5 6\n7 8' > g.txt
+    printf '3\n4\n5\n6\n7\n8\n' > want.txt
+    split_agrees want.txt g.txt -r 1
+    printf 'a b\nc d\ne f\ng h' > g.txt
+    printf 'c\nd\ne\nf\ng\nh\n' > want.txt
+    split_agrees want.txt g.txt -r a ;;
+single_line_file_in_any_number_of_ranges)
+    printf '1 2' > g.txt
+    printf '1\n' > want.txt
+    split_agrees want.txt g.txt -r 2
+    printf '1 2\r\n' > g.txt
+    split_agrees want.txt g.txt -r 2
+    printf '\n' > g.txt
+    RCGC_THREADS=4 "$RCGC" unreachable -r 1 g.txt > out.txt 2> err.txt
+    [ $? -eq 1 ] || fail "empty graph in 4 ranges: status not 1" ;;
+name_longer_than_a_range)
+    long=$(head -c 100000 /dev/zero | tr '\0' '7')
+    printf '1 2\n%s 3\n4 %s\n5 6\n' "$long" "$long" > g.txt
+    printf '%s\n3\n4\n5\n6\n' "$long" > want.txt
+    split_agrees want.txt g.txt -r 1
+    long=$(head -c 100000 /dev/zero | tr '\0' '1')
+    printf '1 2\n%s 3\n' "$long" > g.txt
+    printf '%s\n3\n' "$long" > want.txt
+    split_agrees want.txt g.txt -r 1 ;;
+one_thread_reads_a_big_input)
+    seq 1 200000 | awk '{print $1, $1 + 1; print 300000 + $1, $1}' > g.txt
+    seq 300001 500000 > want.txt
+    RCGC_THREADS=1 "$RCGC" unreachable -r 1 g.txt > out.txt || fail "status $?"
+    cmp -s out.txt want.txt || fail "RCGC_THREADS=1 output differs" ;;
+wide_search_levels_mark_every_node)
+    seq 0 99999 | awk '{print 0, $1 + 1; print $1 + 1, 200000 + $1; print 400000 + $1, $1}' > g.txt
+    seq 400000 499999 > want.txt
+    split_agrees want.txt g.txt -r 0 ;;
+output_into_closed_pipe_is_quiet_with_integer_names)
+    seq 1 400000 | awk '{print $1, $1 + 1; print 500000 + $1, $1}' > g.txt
+    set -o pipefail
+    "$RCGC" unreachable -r 1 g.txt 2> err.txt | head -n 2 > out.txt
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "pipeline status $rc"
+    [ ! -s err.txt ] || fail "stderr: $(cat err.txt)"
+    printf '500001\n500002\n' | cmp -s - out.txt || fail "head got $(cat out.txt)" ;;
 error_no_root_is_usage) expect 2 '' 'A B\n' ;;
 error_unknown_option_is_usage) expect 2 '' 'A B\n' -r A --bogus ;;
 error_missing_root_value_is_usage) expect 2 '' 'A B\n' -r ;;

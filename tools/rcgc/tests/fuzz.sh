@@ -19,7 +19,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 lib="$src/chunk.c $src/parse_edges.c $src/parse_json.c $src/intern.c $src/keys.c
-     $src/graph.c $src/parallel.c $src/xalloc.c $src/progress.c $src/output.c"
+     $src/graph.c $src/reach.c $src/direct.c $src/parallel.c $src/xalloc.c $src/progress.c $src/output.c"
 
 seed() { # seed TARGET NAME CONTENT
     mkdir -p "$work/corpus_$1"
@@ -27,6 +27,7 @@ seed() { # seed TARGET NAME CONTENT
 }
 seed edges lesson 'A B\nA C\nB A\nB E\nC E\nD F\nF D\n'
 seed edges ints '1 2\n01 1\n3\n2 1\r\n# c\n%% d\n\n4294967296 5 6\n'
+seed edges dense '1 2\n2 3\n10 1\n 4\t5 0.5\r\n# x\n7\n12345678 0\n3 99999999\n2147483646 1\n'
 seed edges mm '%%MatrixMarket matrix coordinate\n3 3 2\n1 2 1.0\n2 3 2.0\n'
 seed edges bytes '\xff\xfe a\n\ta\t\xc3\xa9  x y z\r\n \r\n'
 seed json lesson '{"A":["B","C"],"B":["A","D","E"],"G":["H"],"H":["G"]}'
@@ -38,7 +39,7 @@ for target in edges json; do
     json=0
     [ "$target" = json ] && json=1
     "$cc" -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
-        -fno-sanitize-recover=all -DFUZZ_JSON=$json \
+        -fno-sanitize-recover=all -DFUZZ_JSON=$json -DRCGC_SERIAL_TASKS \
         "$here/fuzz_unreachable.c" $lib -o "$work/fuzz_$target"
     mkdir -p "$work/art_$target"
     echo "fuzz.sh: running $target for ${secs}s"

@@ -22,7 +22,12 @@ set(rcgc_random_runs
   "million_edge_int_graph|int|101|101|300000|1000000"
   "million_edge_mixed_graph|mixed|102|102|300000|1000000"
   "million_edge_json_graph|json|103|103|300000|1000000"
-  "string_graph_200k_edges|str|104|104|60000|200000")
+  "string_graph_200k_edges|str|104|104|60000|200000"
+  "small_int_graphs_in_1_to_8_ranges|int|41|120|0|0|vary"
+  "small_sparse_graphs_in_1_to_8_ranges|sparse|41|80|0|0|vary"
+  "small_mixed_graphs_in_1_to_8_ranges|mixed|41|80|0|0|vary"
+  "int_graph_100k_edges_in_1_to_8_ranges|int|200|207|30000|100000|vary"
+  "million_edge_int_graph_in_6_ranges|int|109|109|300000|1000000|vary")
 foreach(run IN LISTS rcgc_random_runs)
   string(REPLACE "|" ";" f "${run}")
   list(GET f 0 name)
@@ -31,9 +36,14 @@ foreach(run IN LISTS rcgc_random_runs)
   list(GET f 3 last)
   list(GET f 4 nodes)
   list(GET f 5 edges)
+  set(vary "")
+  list(LENGTH f n_fields)
+  if(n_fields GREATER 6)
+    list(GET f 6 vary)
+  endif()
   add_test(NAME rcgc_unreachable.random_${name}_match_oracle
     COMMAND bash ${RCGC_TESTS}/random.sh $<TARGET_FILE:rcgc> $<TARGET_FILE:rcgc_randgraph>
-      ${mode} ${first} ${last} ${nodes} ${edges})
+      ${mode} ${first} ${last} ${nodes} ${edges} ${vary})
   set_tests_properties(rcgc_unreachable.random_${name}_match_oracle PROPERTIES LABELS cli)
 endforeach()
 
