@@ -161,7 +161,7 @@ void rci_mem_free(rc_heap *heap, void *block, size_t bytes);
  */
 void *rci_os_map(size_t bytes, size_t align);
 void rci_os_unmap(void *block, size_t bytes);
-/* Big buffers: mapped with a hint for huge pages; remap grows or shrinks in place or by
+/* Big buffers: mapped in whole 2 MiB units from 2 MiB on; remap grows or shrinks in place or by
  * moving page tables (NULL on failure, block untouched). */
 void *rci_os_map_big(size_t bytes);
 void *rci_os_remap_big(void *block, size_t old_bytes, size_t new_bytes);

@@ -48,8 +48,8 @@ static uint32_t class_bytes(unsigned idx)
 /* ---- the system allocator ------------------------------------------------------------ */
 
 /* Buffers of RCI_BIG_BUFFER_BYTES and more (a 10-million-item list's array) are mapped
- * directly: the kernel backs them with huge pages where it can (rci_os_map_big), growth
- * moves page tables instead of bytes, and freeing returns them at once. Smaller ones come
+ * directly (rci_os_map_big): growth moves page tables instead of bytes, and freeing
+ * returns them at once. Smaller ones come
  * from malloc. The size passed to free and resize tells which is which. */
 #define RCI_BIG_BUFFER_BYTES ((size_t)1 << 20)
 
