@@ -689,8 +689,9 @@ RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
  *  1. Compile the code whose allocations should be traced with RC_RECORD_ORIGINS defined
  *     before it includes rcgc.h (e.g. -DRC_RECORD_ORIGINS): the constructors (rc_new,
  *     rc_new_var, rc_int_new, rc_float_new, rc_str_new, rc_str_from_cstr, rc_tuple_new,
- *     rc_list_new, rc_dict_new, rc_repr, rc_weakref_new and the weak containers' _new)
- *     become macros that call rc__*_at wrappers with __FILE__ and __LINE__ (every argument
+ *     rc_list_new, rc_dict_new, rc_repr, rc_weakref_new, rc_weakproxy_new and the weak
+ *     containers' _new) become macros that call rc__*_at wrappers with __FILE__ and
+ *     __LINE__ (every argument
  *     is still evaluated once). Code compiled without it is unchanged.
  *  2. Turn recording on for a heap with rc_origins_enable. Each object such a call makes
  *     from then on has its site (file, line) kept in a side table until it is freed, and the
@@ -880,6 +881,8 @@ RC_API size_t rc_finalize_pending(const rc_heap *heap);
 /* The weak references' wrappers (the others are declared with the allocation sites). */
 RC_API rc_object *rc__weakref_new_at(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                                      void *user, const char *file, int line);
+RC_API rc_object *rc__weakproxy_new_at(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                       void *user, const char *file, int line);
 RC_API rc_object *rc__weakvaluedict_new_at(rc_heap *heap, const char *file, int line);
 RC_API rc_object *rc__weakkeydict_new_at(rc_heap *heap, const char *file, int line);
 RC_API rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line);
@@ -897,6 +900,8 @@ RC_API rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line);
 #define rc_repr(heap, obj) rc__repr_at(heap, obj, __FILE__, __LINE__)
 #define rc_weakref_new(heap, obj, callback, user)                                              \
     rc__weakref_new_at(heap, obj, callback, user, __FILE__, __LINE__)
+#define rc_weakproxy_new(heap, obj, callback, user)                                            \
+    rc__weakproxy_new_at(heap, obj, callback, user, __FILE__, __LINE__)
 #define rc_weakvaluedict_new(heap) rc__weakvaluedict_new_at(heap, __FILE__, __LINE__)
 #define rc_weakkeydict_new(heap) rc__weakkeydict_new_at(heap, __FILE__, __LINE__)
 #define rc_weakset_new(heap) rc__weakset_new_at(heap, __FILE__, __LINE__)

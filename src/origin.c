@@ -293,6 +293,11 @@ rc_object *rc__weakref_new_at(rc_heap *heap, rc_object *referent, rc_weakref_fn 
 {
     AT_WRAPPER(rc_weakref_new(heap, referent, callback, user));
 }
+rc_object *rc__weakproxy_new_at(rc_heap *heap, rc_object *referent, rc_weakref_fn callback,
+                                void *user, const char *file, int line)
+{
+    AT_WRAPPER(rc_weakproxy_new(heap, referent, callback, user));
+}
 rc_object *rc__weakvaluedict_new_at(rc_heap *heap, const char *file, int line)
 {
     AT_WRAPPER(rc_weakvaluedict_new(heap));

@@ -96,8 +96,8 @@ static void every_constructor_records_its_line(void **state)
                          .ref_offsets = offs, .n_ref_offsets = 1};
     rc_type *node = rc_type_new(h, &spec);
     assert_non_null(node);
-    rc_object *objs[12];
-    int lines[12];
+    rc_object *objs[13];
+    int lines[13];
     int n = 0;
     rc_object *items[2] = {NULL, NULL};
     lines[n] = __LINE__ + 1;
@@ -124,6 +124,8 @@ static void every_constructor_records_its_line(void **state)
     objs[n++] = rc_weakref_new(h, objs[0], NULL, NULL);
     lines[n] = __LINE__ + 1;
     objs[n++] = rc_weakset_new(h);
+    lines[n] = __LINE__ + 1;
+    objs[n++] = rc_weakproxy_new(h, objs[7], NULL, NULL);
     for (int i = 0; i < n; i++) {
         assert_non_null(objs[i]);
         assert_site(h, objs[i], lines[i]);
