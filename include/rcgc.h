@@ -691,8 +691,8 @@ RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
  *     rc_new_var, rc_int_new, rc_float_new, rc_str_new, rc_str_from_cstr, rc_tuple_new,
  *     rc_list_new, rc_dict_new, rc_repr, rc_weakref_new, rc_weakproxy_new and the weak
  *     containers' _new) become macros that call rc__*_at wrappers with __FILE__ and
- *     __LINE__ (every argument
- *     is still evaluated once). Code compiled without it is unchanged.
+ *     __LINE__ (every argument is still evaluated once). Code compiled without it is
+ *     unchanged.
  *  2. Turn recording on for a heap with rc_origins_enable. Each object such a call makes
  *     from then on has its site (file, line) kept in a side table until it is freed, and the
  *     leak-hunting tools show it: node labels of rc_graph_show_* get a "file:line" line,

@@ -96,16 +96,16 @@ rc_status rc_objgraph_show_most_common_types(rc_heap *heap, size_t limit, FILE *
 
 /* ---- growth ---------------------------------------------------------------------------- */
 
-static bool peaks_fit(rc_heap *heap, rc_objgraph_peaks *peaks, size_t n)
+/* Grows the zero-filled array *arr of *len entries to n entries (peaks of types or sites). */
+static bool peaks_fit(rc_heap *heap, size_t **arr, size_t *len, size_t n)
 {
-    if (peaks->n_peak >= n) return true;
-    size_t *p = peaks->n_peak == 0
-                    ? rci_mem_alloc(heap, n * sizeof *p)
-                    : rci_mem_resize(heap, peaks->peak, peaks->n_peak * sizeof *p, n * sizeof *p);
+    if (*len >= n) return true;
+    size_t *p = *len == 0 ? rci_mem_alloc(heap, n * sizeof *p)
+                          : rci_mem_resize(heap, *arr, *len * sizeof *p, n * sizeof *p);
     if (p == NULL) return false;
-    memset(p + peaks->n_peak, 0, (n - peaks->n_peak) * sizeof *p);
-    peaks->peak = p;
-    peaks->n_peak = n;
+    memset(p + *len, 0, (n - *len) * sizeof *p);
+    *arr = p;
+    *len = n;
     return true;
 }
 
@@ -116,7 +116,7 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
         rci_error(heap, RC_EINVAL, "rc_objgraph_growth: peaks missing or of the wrong size");
         return 0;
     }
-    if (!peaks_fit(heap, peaks, types)) {
+    if (!peaks_fit(heap, &peaks->peak, &peaks->n_peak, types)) {
         rci_error(heap, RC_ENOMEM, "rc_objgraph_growth: no memory for %zu peaks", types);
         return 0;
     }
@@ -134,20 +134,6 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
     return grew;
 }
 
-static bool site_peaks_fit(rc_heap *heap, rc_objgraph_peaks *peaks, size_t n)
-{
-    if (peaks->n_site_peak >= n) return true;
-    size_t *p = peaks->n_site_peak == 0
-                    ? rci_mem_alloc(heap, n * sizeof *p)
-                    : rci_mem_resize(heap, peaks->site_peak, peaks->n_site_peak * sizeof *p,
-                                     n * sizeof *p);
-    if (p == NULL) return false;
-    memset(p + peaks->n_site_peak, 0, (n - peaks->n_site_peak) * sizeof *p);
-    peaks->site_peak = p;
-    peaks->n_site_peak = n;
-    return true;
-}
-
 size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
                                size_t cap)
 {
@@ -156,7 +142,7 @@ size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_
         rci_error(heap, RC_EINVAL, "rc_objgraph_site_growth: peaks missing or of the wrong size");
         return 0;
     }
-    if (!site_peaks_fit(heap, peaks, sites)) {
+    if (!peaks_fit(heap, &peaks->site_peak, &peaks->n_site_peak, sites)) {
         rci_error(heap, RC_ENOMEM, "rc_objgraph_site_growth: no memory for %zu peaks", sites);
         return 0;
     }
