@@ -1,17 +1,20 @@
 /* The integer fast path of the edge-list reader: when every name is a
  * canonical decimal integer (TOKEN in rcgc_tool.h) no larger than the input
  * could make dense, the key of a name is its value, and the input is read
- * twice instead of being stored as tokens.
+ * once, with the search's first pass done as it is read.
  *
- * Pass 1 (one thread per range of edges_ranges): checks that every name is
- * such an integer, counts each source's out-degree and lists the keys in the
- * order the range first mentions them. The first failure stops it and the
- * caller falls back to the general path, which reads the input again.
- * Between the passes, the ranges' key lists are merged in input order into
- * the first-appearance order of the whole input (ranges start at line
- * starts, so no line spans two), and the degrees become ROW_FILL positions
- * (graph.c). Pass 2 reads each range again and puts every successor in its
- * row. Nothing is stored per edge but the successor itself: 4 bytes.
+ * The pass (one thread per range of edges_ranges) checks that every name is
+ * such an integer and lists the keys in the order the range first mentions
+ * them; the first failure stops it and the caller falls back to the general
+ * path, which reads the input again. The roots are marked before it starts,
+ * and each edge goes through sweep_edge (SETTLED in sweep.c): an edge from
+ * a marked key marks its successor, and only an edge whose successor is
+ * still unmarked is kept, 8 bytes, for the passes of sweep.c. Reaching
+ * along edges in input order, from a hub root of an R-MAT graph, this
+ * settles most edges as they are read, so few are ever stored. After the
+ * pass, the ranges' key lists are merged in input order into the
+ * first-appearance order of the whole input (ranges start at line starts,
+ * so no line spans two).
  *
  * Invariant KEY_CAP: keys are below key_cap = input bytes / 2 + DIRECT_SLACK,
  * the most that the direct mode of keys.c would accept, so per-range arrays
@@ -42,14 +45,14 @@ struct lane {
     size_t n_lines;   /* lines with a source */
 };
 
-/* One thread's share: two streams read in step (STREAMS), one set of rows. */
+/* One thread's share: two streams read in step (STREAMS), their edges. */
 struct part {
-    struct lane lane[2]; /* the first and second half of the range */
-    uint32_t key_cap;    /* KEY_CAP */
-    uint32_t *deg;       /* pass 1: out-degrees by key; then ROW_FILL positions */
-    size_t n_edges;      /* lines with a successor, both streams */
-    bool bad;            /* pass 1 met a name that is not for this path */
-    uint32_t *succ;      /* pass 2: the successor array */
+    struct lane lane[EDGE_LANES]; /* the first and second half of the range */
+    uint32_t key_cap;             /* KEY_CAP */
+    bool bad;                     /* the pass met a name that is not for this path */
+    struct edge_part *edges;      /* where the streams' edges go */
+    uint64_t *marks;              /* shared: keys known reachable (sweep.c) */
+    size_t marked;                /* keys this thread marked */
 };
 
 /* Untouched zero memory for an array indexed by key (KEY_CAP). Huge pages
@@ -201,18 +204,17 @@ static inline bool meet(struct lane *l, uint32_t key_cap, uint32_t v)
     return true;
 }
 
-/* The passes are software pipelines over a ring of the last RING lines
- * read: a line's row is prefetched when it is read and touched AHEAD lines
- * later, so every access gets the same lead time and about AHEAD cache
- * misses are in flight at once (a burst of a whole batch at a time left
- * the first accesses of each burst waiting).
+/* The pass is a software pipeline over a ring of the last RING lines read:
+ * the `seen` words of a line's keys are prefetched when it is read and
+ * touched AHEAD lines later, so about AHEAD cache misses are in flight at
+ * once (at scale 23 a stream's bitmap is 1 MiB and misses the core's cache).
  *
  * Invariant STREAMS: each thread reads its range as two halves in step, a
  * line of one, then a line of the other. Reading a line is a chain of
  * dependent steps (where it ends decides where the next starts), so one
- * stream leaves the core waiting; two independent chains overlap. Rows are
- * the thread's (the order of successors within a row is free), first
- * appearances are kept per stream and merged in input order. */
+ * stream leaves the core waiting; two independent chains overlap. Each
+ * stream keeps its own first appearances and its own edges, in its order;
+ * they are merged in input order afterwards. */
 #define RING 128u
 #define AHEAD 32u
 #define PROGRESS_EVERY 65536u
@@ -221,31 +223,35 @@ static inline bool meet(struct lane *l, uint32_t key_cap, uint32_t v)
 struct cursor {
     const unsigned char *p, *end; /* bytes still to read */
     size_t head;                  /* lines read (into the ring) */
-    size_t tail;                  /* lines done (pass 1) or placed (pass 2) */
-    size_t written;               /* pass 2: lines written to succ */
+    size_t tail;                  /* lines done */
     uint32_t ra[RING], rb[RING];  /* source and successor of lines in the ring */
-    uint32_t at[RING];            /* pass 2: their places in succ */
 };
 
 static void cursor_start(struct cursor *c, const struct range *r)
 {
     c->p = r->begin;
     c->end = r->end;
-    c->head = c->tail = c->written = 0;
+    c->head = c->tail = 0;
 }
 
-/* One step of pass 1 on one stream: read a line, and finish the one AHEAD
- * lines back (or, at the end, the oldest). False at a name this path does
- * not take. */
-static inline __attribute__((always_inline)) bool count_step(struct part *t, struct lane *l,
-                                                             struct cursor *c)
+/* One step on stream h: read a line, and finish the one AHEAD lines back
+ * (or, at the end, the oldest): note its keys' first appearances and keep
+ * its edge. False at a name this path does not take. */
+static inline __attribute__((always_inline)) bool scan_step(struct part *t, size_t h,
+                                                            struct cursor *c)
 {
+    struct lane *l = &t->lane[h];
     if (c->p < c->end) {
         uint32_t a, b;
         read_line(&c->p, c->end, &a, &b);
         if (a == DT_BAD || (a != DT_NONE && a >= t->key_cap)) return false;
         if (a == DT_NONE) return true;
-        __builtin_prefetch(&t->deg[a], 1);
+        __builtin_prefetch(&l->seen[a >> 6], 1);
+        __builtin_prefetch(&t->marks[a >> 6]);
+        if (b < t->key_cap) {
+            __builtin_prefetch(&l->seen[b >> 6], 1);
+            __builtin_prefetch(&t->marks[b >> 6]);
+        }
         c->ra[c->head % RING] = a;
         c->rb[c->head % RING] = b;
         if (++c->head - c->tail <= AHEAD) return true;
@@ -254,17 +260,20 @@ static inline __attribute__((always_inline)) bool count_step(struct part *t, str
     }
     uint32_t a = c->ra[c->tail % RING], b = c->rb[c->tail % RING];
     c->tail++;
-    if (!meet(l, t->key_cap, a) || (b != DT_NONE && !meet(l, t->key_cap, b))) return false;
-    t->deg[a] += b != DT_NONE;
-    t->n_edges += b != DT_NONE;
+    if (!meet(l, t->key_cap, a)) return false;
+    if (b == DT_NONE) return true;
+    if (!meet(l, t->key_cap, b)) return false;
+    if (!sweep_edge(t->marks, a, b, &t->marked)) return true;
+    struct edge_part *e = t->edges;
+    uint32_t *pair = e->c.pair + 2 * (e->at[h] + e->n[h]++);
+    pair[0] = a;
+    pair[1] = b;
     return true;
 }
 
-/* Nothing left to read or to finish; pass 1 writes nothing, so its
- * cursors keep written == 0 and pass `written` as tail. */
-static inline bool cursor_done(const struct cursor *c, size_t written)
+static inline bool cursor_done(const struct cursor *c)
 {
-    return c->p >= c->end && c->tail == c->head && written == c->tail;
+    return c->p >= c->end && c->tail == c->head;
 }
 
 /* Reports the bytes read since the last report. */
@@ -275,64 +284,24 @@ static void report(const struct cursor *c, const struct lane *lane, size_t *repo
     *reported = now;
 }
 
-/* Pass 1 over one thread's range: checks the names, notes first
- * appearances and counts out-degrees. */
-static void count_pass(void *arg)
+/* The pass over one thread's range: checks the names, notes first
+ * appearances and keeps the edges. */
+static void scan_pass(void *arg)
 {
     struct part *t = arg;
-    struct cursor c[2];
+    struct cursor c[EDGE_LANES];
     cursor_start(&c[0], &t->lane[0].r);
     cursor_start(&c[1], &t->lane[1].r);
     size_t steps = 0, reported = 0;
     bool ok = true;
-    while (ok && !(cursor_done(&c[0], c[0].tail) && cursor_done(&c[1], c[1].tail))) {
-        ok = count_step(t, &t->lane[0], &c[0]) && count_step(t, &t->lane[1], &c[1]);
+    while (ok && !(cursor_done(&c[0]) && cursor_done(&c[1]))) {
+        ok = scan_step(t, 0, &c[0]) && scan_step(t, 1, &c[1]);
         if (++steps % PROGRESS_EVERY == 0) report(c, t->lane, &reported);
     }
     report(c, t->lane, &reported);
     t->bad = !ok;
     t->lane[0].n_lines = c[0].head;
     t->lane[1].n_lines = c[1].head;
-}
-
-/* One step of pass 2 on one stream, over input that pass 1 accepted: read
- * a line and prefetch its row's fill position; AHEAD lines back, take that
- * line's place in succ and prefetch it for writing; AHEAD lines further
- * back, write it. */
-static inline __attribute__((always_inline)) void fill_step(struct part *t, struct cursor *c)
-{
-    bool more = c->p < c->end;
-    if (more) {
-        uint32_t a, b;
-        read_line(&c->p, c->end, &a, &b);
-        if (b == DT_NONE) return;
-        __builtin_prefetch(&t->deg[a], 1);
-        c->ra[c->head % RING] = a;
-        c->rb[c->head % RING] = b;
-        c->head++;
-    }
-    if (c->head - c->tail > AHEAD || (!more && c->tail < c->head)) {
-        uint32_t at = t->deg[c->ra[c->tail % RING]]++;
-        c->at[c->tail % RING] = at;
-        __builtin_prefetch(&t->succ[at], 1);
-        c->tail++;
-    }
-    if (c->tail - c->written > AHEAD || (!more && c->written < c->tail)) {
-        t->succ[c->at[c->written % RING]] = c->rb[c->written % RING];
-        c->written++;
-    }
-}
-
-static void fill_pass(void *arg)
-{
-    struct part *t = arg;
-    struct cursor c[2];
-    cursor_start(&c[0], &t->lane[0].r);
-    cursor_start(&c[1], &t->lane[1].r);
-    while (!(cursor_done(&c[0], c[0].written) && cursor_done(&c[1], c[1].written))) {
-        fill_step(t, &c[0]);
-        fill_step(t, &c[1]);
-    }
 }
 
 /* Merges the ranges' key lists into k (direct mode of keys.c). */
@@ -358,70 +327,16 @@ static void merge_order(struct part *ts, size_t n, struct keys *k)
     }
 }
 
-/* Turns the degrees into ROW_FILL positions; the edge count, or UINT32_MAX
- * if there are too many. */
-static uint32_t fill_positions(struct part *ts, size_t n, uint32_t n_keys)
-{
-    uint64_t total = 0;
-    for (uint32_t v = 0; v < n_keys; v++) {
-        for (size_t i = 0; i < n; i++) {
-            uint32_t d = ts[i].deg[v];
-            ts[i].deg[v] = (uint32_t)total;
-            total += d;
-        }
-        if (total >= UINT32_MAX) return UINT32_MAX;
-    }
-    return (uint32_t)total;
-}
-
 static void free_lists(struct part *ts, size_t n)
 {
-    for (size_t i = 0; i < 2 * n; i++) {
-        struct lane *l = &ts[i / 2].lane[i % 2];
-        size_t cap = ts[i / 2].key_cap;
+    for (size_t i = 0; i < EDGE_LANES * n; i++) {
+        struct lane *l = &ts[i / EDGE_LANES].lane[i % EDGE_LANES];
+        size_t cap = ts[i / EDGE_LANES].key_cap;
         unreserve(l->seen, (cap / 64 + 1) * sizeof *l->seen);
         unreserve(l->order, cap * sizeof *l->order);
         l->seen = NULL;
         l->order = NULL;
     }
-}
-
-/* Frees the degree arrays of ranges [from, n). */
-static void free_degrees(struct part *ts, size_t from, size_t n)
-{
-    for (size_t i = from; i < n; i++) {
-        unreserve(ts[i].deg, (size_t)ts[i].key_cap * sizeof *ts[i].deg);
-        ts[i].deg = NULL;
-    }
-}
-
-/* Rows start where the last range's fill positions ended; copied into an
- * array of their own so the reservations can go. */
-static uint32_t *row_starts(const struct part *last, uint32_t n_keys)
-{
-    uint32_t *start = xalloc_big(((size_t)n_keys + 1) * sizeof *start);
-    start[0] = 0;
-    memcpy(start + 1, last->deg, (size_t)n_keys * sizeof *start);
-    return start;
-}
-
-/* Second pass and the row starts, once keys are known. */
-static int build(struct part *ts, size_t n, uint32_t n_keys, struct graph *g)
-{
-    uint32_t edges = fill_positions(ts, n, n_keys);
-    if (edges == UINT32_MAX) {
-        fputs("rcgc: too many edges (the limit is 4294967294)\n", stderr);
-        return 1;
-    }
-    g->n_keys = n_keys;
-    g->n_edges = edges;
-    g->succ = xalloc_big((size_t)edges * sizeof *g->succ);
-    for (size_t i = 0; i < n; i++)
-        ts[i].succ = g->succ;
-    parallel_run(fill_pass, ts, sizeof *ts, n);
-    free_degrees(ts, 0, n - 1);
-    g->start = row_starts(&ts[n - 1], n_keys);
-    return 0;
 }
 
 /* Cuts a range in two at the line start nearest its middle (STREAMS); the
@@ -435,7 +350,39 @@ static void halve(const struct range *r, struct range *first, struct range *seco
     *second = (struct range){cut, r->end};
 }
 
-int direct_read(const struct input *in, struct keys *k, struct graph *g)
+/* Room for the edges of each stream of ts[i]: an edge's line takes at
+ * least 4 bytes ("1 2\n"), and the reservation is only touched as far as
+ * it is filled. */
+static struct edge_set *edges_new(struct part *ts, size_t n)
+{
+    struct edge_set *es = xcalloc(1, sizeof *es);
+    es->n_parts = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = 0;
+        for (size_t h = 0; h < EDGE_LANES; h++) {
+            es->part[i].at[h] = at;
+            at += (size_t)(ts[i].lane[h].r.end - ts[i].lane[h].r.begin) / 4 + 1;
+        }
+        chunk_reserve(&es->part[i].c, at);
+        ts[i].edges = &es->part[i];
+    }
+    return es;
+}
+
+/* The roots' bits, for those that can be keys here: a root that is not a
+ * canonical integer below the cap is no node of an input this path takes,
+ * which the caller reports. */
+static void mark_roots(uint64_t *marks, uint32_t key_cap, const char *const *roots,
+                       size_t n_roots)
+{
+    for (size_t i = 0; i < n_roots; i++) {
+        uint32_t v = token_of_int_name((const unsigned char *)roots[i], strlen(roots[i]));
+        if (v < key_cap) marks[v >> 6] |= (uint64_t)1 << (v & 63);
+    }
+}
+
+int direct_read(const struct input *in, const char *const *roots, size_t n_roots,
+                struct keys *k, struct graph *g)
 {
     struct range r[MAX_RANGES];
     unsigned char *tail;
@@ -449,19 +396,27 @@ int direct_read(const struct input *in, struct keys *k, struct graph *g)
     memset(ts, 0, sizeof ts);
     for (size_t i = 0; i < n; i++) {
         ts[i].key_cap = (uint32_t)cap;
-        ts[i].deg = reserve(cap * sizeof *ts[i].deg, in->size);
         halve(&r[i], &ts[i].lane[0].r, &ts[i].lane[1].r);
-        for (size_t h = 0; h < 2; h++) {
+        for (size_t h = 0; h < EDGE_LANES; h++) {
             ts[i].lane[h].seen = reserve((cap / 64 + 1) * sizeof *ts[i].lane[h].seen, in->size);
             ts[i].lane[h].order = reserve(cap * sizeof *ts[i].lane[h].order, in->size);
         }
     }
-    parallel_run(count_pass, ts, sizeof *ts, n);
+    struct edge_set *es = edges_new(ts, n);
+    size_t marks_bytes = (cap / 64 + 1) * sizeof(uint64_t);
+    uint64_t *marks = reserve(marks_bytes, in->size);
+    mark_roots(marks, (uint32_t)cap, roots, n_roots);
+    for (size_t i = 0; i < n; i++)
+        ts[i].marks = marks;
+    parallel_run(scan_pass, ts, sizeof *ts, n);
     bool bad = false;
-    size_t lines = 0;
+    size_t lines = 0, edges = 0;
     for (size_t i = 0; i < n; i++) {
         bad |= ts[i].bad;
-        lines += ts[i].lane[0].n_lines + ts[i].lane[1].n_lines;
+        for (size_t h = 0; h < EDGE_LANES; h++) {
+            lines += ts[i].lane[h].n_lines;
+            edges += es->part[i].n[h];
+        }
     }
     int rc = -1;
     memset(k, 0, sizeof *k);
@@ -471,12 +426,21 @@ int direct_read(const struct input *in, struct keys *k, struct graph *g)
         rc = (uint64_t)k->n_keys <= (uint64_t)lines + DIRECT_SLACK ? 0 : -1;
     }
     free_lists(ts, n);
+    if (rc == 0 && edges >= UINT32_MAX) {
+        fputs("rcgc: too many edges (the limit is 4294967294)\n", stderr);
+        rc = 1;
+    }
     if (rc == 0 && k->n_nodes > 0) {
-        progress_phase("building adjacency");
-        rc = build(ts, n, k->n_keys, g);
+        g->n_keys = k->n_keys;
+        g->edges = es;
+        g->marks = marks;
+        g->marks_bytes = marks_bytes;
+        es = NULL;
+        marks = NULL;
     }
     if (rc != 0) keys_free(k);
-    free_degrees(ts, 0, n);
+    edges_free(es);
+    unreserve(marks, marks_bytes);
     free(tail);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "rcgc_tool.h"
 
@@ -101,4 +102,8 @@ void graph_free(struct graph *g)
     xfree_big(g->start, ((size_t)g->n_keys + 1) * sizeof *g->start);
     xfree_big(g->succ, (size_t)g->n_edges * sizeof *g->succ);
     g->start = g->succ = NULL;
+    edges_free(g->edges);
+    g->edges = NULL;
+    if (g->marks) munmap(g->marks, g->marks_bytes);
+    g->marks = NULL;
 }

@@ -111,6 +111,8 @@ void input_release(struct input *in);
 struct range {
     const unsigned char *begin, *end; /* bytes; end[-1] == '\n' */
 };
+/* Most threads the tool runs (parallel_run). */
+#define MAX_THREADS 8
 /* Most ranges edges_ranges makes: one per thread and a copied final line. */
 #define MAX_RANGES (MAX_THREADS + 1)
 /* Cuts an edge list into ranges at line starts, in input order; a final
@@ -150,25 +152,60 @@ uint32_t intern_count(const struct intern *t);
 struct name intern_name(const struct intern *t, uint32_t id);
 void intern_free(struct intern *t);
 
-/* Adjacency in compressed rows and the search over it. */
+/* A graph for the search: adjacency in compressed rows (start, succ), or
+ * the edges as read (direct.c), one chunk of key pairs per thread (each
+ * chunk's edges are those of its `lanes` in input order, see struct lane
+ * below), which the search reads in passes (sweep.c). */
 struct graph {
-    uint32_t n_keys;  /* rows */
+    uint32_t n_keys;  /* rows, or the key space of the edges */
     uint32_t *start;  /* n_keys + 1 offsets into succ */
     uint32_t *succ;   /* successor keys, grouped by source */
     uint32_t n_edges; /* entries of succ */
+    struct edge_set *edges; /* or NULL: the edges as read */
+    uint64_t *marks;        /* with edges: keys known reachable (sweep.c) */
+    size_t marks_bytes;     /* bytes mapped at marks */
+};
+/* The edges of one thread's range: pairs (source key, successor key) in
+ * chunk.pair, lane l's n[l] pairs starting at pair index at[l]. */
+#define EDGE_LANES 2
+struct edge_set {
+    size_t n_parts;
+    struct edge_part {
+        struct chunk c;            /* the pairs (not PACKED until rows are built) */
+        size_t at[EDGE_LANES];     /* first pair of each lane */
+        size_t n[EDGE_LANES];      /* pairs of each lane */
+    } part[MAX_RANGES];
 };
 int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct graph *g);
 /* Marks in `seen` (bitmap of n_keys bits) every key reachable from roots. */
 void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen);
+/* Marks what is reachable from the keys `from`, which are marked already. */
+void graph_reach_from(const struct graph *g, const uint32_t *from, size_t n_from, uint64_t *seen);
+/* graph_reach over g->edges, from the keys g->marks holds (the roots and
+ * what the reading found reachable); consumes edges and marks (sweep.c). */
+void sweep_reach(struct graph *g, uint64_t *seen);
+/* One step of the search over edges as read (SETTLED in sweep.c): marks b
+ * if a is marked; whether the edge (a, b) can still matter, i.e. b is not
+ * marked. `count` is incremented if this call marked b. */
+static inline bool sweep_edge(uint64_t *marks, uint32_t a, uint32_t b, size_t *count)
+{
+    uint64_t mb = (uint64_t)1 << (b & 63);
+    if (__atomic_load_n(&marks[b >> 6], __ATOMIC_RELAXED) & mb) return false;
+    if (!(__atomic_load_n(&marks[a >> 6], __ATOMIC_RELAXED) >> (a & 63) & 1)) return true;
+    *count += !(__atomic_fetch_or(&marks[b >> 6], mb, __ATOMIC_RELAXED) & mb);
+    return false;
+}
+/* Returns an edge set's memory; NULL is allowed. */
+void edges_free(struct edge_set *es);
 void graph_free(struct graph *g);
 
 /* Keys and adjacency of an edge list in one go when every name is a small
  * canonical integer (direct.c): 0, 1 after printing an error, or -1 when
  * the input is not for this path and nothing was kept. */
-int direct_read(const struct input *in, struct keys *k, struct graph *g);
+int direct_read(const struct input *in, const char *const *roots, size_t n_roots,
+                struct keys *k, struct graph *g);
 
 /* Runs fn(arg + i * stride) for i < n on n threads (the caller is one). */
-#define MAX_THREADS 8
 void parallel_run(void (*fn)(void *), void *arg, size_t stride, size_t n);
 /* Threads to use: RCGC_THREADS (1 to MAX_THREADS) if set, else the online CPUs. */
 size_t parallel_threads(void);

@@ -112,6 +112,19 @@ static size_t expand_parallel(struct level *lv)
     return lv->hi + wk[0].count + wk[1].count;
 }
 
+/* The search from queue[0, tail), whose keys are marked. */
+static void search(const struct graph *g, uint32_t *queue, size_t tail, uint64_t *seen)
+{
+    struct level lv = {.g = g, .seen = seen, .queue = queue, .lo = 0, .hi = tail};
+    bool two = parallel_threads() > 1;
+    while (lv.lo < lv.hi) {
+        size_t next =
+            two && lv.hi - lv.lo >= REACH_PARALLEL_MIN ? expand_parallel(&lv) : expand_serial(&lv);
+        lv.lo = lv.hi;
+        lv.hi = next;
+    }
+}
+
 void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen)
 {
     uint32_t *queue = xmalloc(((size_t)g->n_keys + 1) * sizeof *queue);
@@ -123,13 +136,14 @@ void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, u
             queue[tail++] = r;
         }
     }
-    struct level lv = {.g = g, .seen = seen, .queue = queue, .lo = 0, .hi = tail};
-    bool two = parallel_threads() > 1;
-    while (lv.lo < lv.hi) {
-        size_t next =
-            two && lv.hi - lv.lo >= REACH_PARALLEL_MIN ? expand_parallel(&lv) : expand_serial(&lv);
-        lv.lo = lv.hi;
-        lv.hi = next;
-    }
+    search(g, queue, tail, seen);
+    free(queue);
+}
+
+void graph_reach_from(const struct graph *g, const uint32_t *from, size_t n_from, uint64_t *seen)
+{
+    uint32_t *queue = xmalloc(((size_t)g->n_keys + 1) * sizeof *queue);
+    memcpy(queue, from, n_from * sizeof *queue);
+    search(g, queue, n_from, seen);
     free(queue);
 }

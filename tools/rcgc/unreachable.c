@@ -202,7 +202,7 @@ static int read_graph(const struct options *o, const struct input *in, struct ke
 {
     enum format f = o->format == FORMAT_AUTO ? sniff(in) : o->format;
     if (f == FORMAT_EDGES) {
-        int rc = direct_read(in, k, g);
+        int rc = direct_read(in, o->roots, o->n_roots, k, g);
         if (rc >= 0) return rc;
         progress_start(in->size);
     }
@@ -220,7 +220,10 @@ static int run(const struct options *o, struct input *in)
     if (rc == 0) {
         progress_phase("searching");
         uint64_t *seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
-        graph_reach(&g, roots, o->n_roots, seen);
+        if (g.edges)
+            sweep_reach(&g, seen);
+        else
+            graph_reach(&g, roots, o->n_roots, seen);
         graph_free(&g);
         progress_end();
         print_unreachable(&k, seen, o->count);

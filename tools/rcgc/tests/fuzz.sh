@@ -19,7 +19,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 lib="$src/chunk.c $src/parse_edges.c $src/parse_json.c $src/intern.c $src/keys.c
-     $src/graph.c $src/reach.c $src/direct.c $src/parallel.c $src/xalloc.c $src/progress.c $src/output.c"
+     $src/graph.c $src/reach.c $src/sweep.c $src/direct.c $src/parallel.c $src/xalloc.c $src/progress.c $src/output.c"
 
 seed() { # seed TARGET NAME CONTENT
     mkdir -p "$work/corpus_$1"

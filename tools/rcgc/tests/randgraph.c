@@ -4,7 +4,10 @@
  * an adjacency built by sorting (no hashing, no parsing).
  *
  * usage: randgraph SEED NODES EDGES MODE GRAPH EXPECTED ROOTS
- * MODE: int (dense integers), sparse (large and 64-bit-plus integers),
+ * MODE: int (dense integers), deep (dense integers on one long path whose
+ *       edges are listed backwards, so that reaching along it takes one
+ *       step per pass over the input, plus some random edges),
+ *       sparse (large and 64-bit-plus integers),
  *       str (byte strings, some not UTF-8), mixed ("7", "07", "+7" apart),
  *       json (an object of arrays, with escapes).
  * Writes the graph to GRAPH, the expected output to EXPECTED and one root
@@ -35,7 +38,8 @@ static size_t below(size_t n)
 /* Name of node i (unique per i) into buf; returns its length. */
 static size_t make_name(const char *mode, size_t i, unsigned char *buf)
 {
-    if (strcmp(mode, "int") == 0) return (size_t)sprintf((char *)buf, "%zu", i);
+    if (strcmp(mode, "int") == 0 || strcmp(mode, "deep") == 0)
+        return (size_t)sprintf((char *)buf, "%zu", i);
     if (strcmp(mode, "sparse") == 0) {
         uint64_t v = (uint64_t)i * 11400714819323198485u;
         if (i % 3 == 0) v >>= 31;
@@ -217,7 +221,13 @@ static void build(struct graph *g, const char *mode, size_t n, size_t m)
     g->src = malloc(m * sizeof *g->src);
     g->dst = malloc(m * sizeof *g->dst);
     size_t spread = 1 + below(8);
+    bool deep = strcmp(mode, "deep") == 0;
     for (size_t e = 0; e < m; e++) {
+        if (deep && n > 1 && e % 8 != 7) {
+            g->src[e] = n - 2 - e % (n - 1);
+            g->dst[e] = g->src[e] + 1;
+            continue;
+        }
         g->src[e] = below(n);
         size_t near = (g->src[e] + below(2 * spread + 1) + n - spread) % n;
         g->dst[e] = below(10) == 0 ? SIZE_MAX : below(3) == 0 ? below(n) : near;

@@ -15,6 +15,9 @@ endforeach()
 add_executable(rcgc_randgraph ${RCGC_TESTS}/randgraph.c)
 set(rcgc_random_runs
   "small_int_graphs|int|1|40|0|0"
+  "small_deep_path_graphs|deep|1|40|0|0"
+  "deep_path_graphs_in_1_to_8_ranges|deep|41|80|0|0|vary"
+  "deep_path_graph_3000_nodes|deep|110|112|3000|12000|vary"
   "small_sparse_integer_graphs|sparse|1|40|0|0"
   "small_string_graphs|str|1|40|0|0"
   "small_mixed_name_graphs|mixed|1|40|0|0"
