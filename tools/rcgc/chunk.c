@@ -31,14 +31,6 @@ void chunk_reserve(struct chunk *c, size_t max_pairs)
     c->cap_pairs = max_pairs;
 }
 
-void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst)
-{
-    if (c->n_pairs == c->cap_pairs) die_nomem();
-    c->pair[2 * c->n_pairs] = src;
-    c->pair[2 * c->n_pairs + 1] = dst;
-    c->n_pairs++;
-}
-
 uint32_t chunk_intern(struct chunk *c, const unsigned char *bytes, size_t len)
 {
     if (!c->table) c->table = intern_new(4096);
@@ -69,6 +61,18 @@ void packer_finish(struct packer *pk, struct chunk *c)
     size_t page = (size_t)sysconf(_SC_PAGESIZE), keep = (pk->at + 16 + page - 1) / page * page;
     if (keep < c->map_bytes) {
         munmap(pk->out + keep, c->map_bytes - keep);
+        c->map_bytes = keep;
+    }
+}
+
+void chunk_trim(struct chunk *c, size_t n_pairs)
+{
+    c->n_pairs = n_pairs;
+    c->bits = 0;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t keep = (n_pairs * 2 * sizeof *c->pair + PAIR_PAD_BYTES + page - 1) / page * page;
+    if (c->pair && keep < c->map_bytes) {
+        munmap((unsigned char *)c->pair + keep, c->map_bytes - keep);
         c->map_bytes = keep;
     }
 }

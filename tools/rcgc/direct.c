@@ -403,8 +403,8 @@ int direct_read(const struct input *in, const char *const *roots, size_t n_roots
         }
     }
     struct edge_set *es = edges_new(ts, n);
-    size_t marks_bytes = (cap / 64 + 1) * sizeof(uint64_t);
-    uint64_t *marks = reserve(marks_bytes, in->size);
+    size_t marks_bytes;
+    uint64_t *marks = marks_new(cap, &marks_bytes);
     mark_roots(marks, (uint32_t)cap, roots, n_roots);
     for (size_t i = 0; i < n; i++)
         ts[i].marks = marks;
@@ -440,7 +440,7 @@ int direct_read(const struct input *in, const char *const *roots, size_t n_roots
     }
     if (rc != 0) keys_free(k);
     edges_free(es);
-    unreserve(marks, marks_bytes);
+    marks_free(marks, marks_bytes);
     free(tail);
     return rc;
 }

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "rcgc_tool.h"
 
@@ -104,6 +103,6 @@ void graph_free(struct graph *g)
     g->start = g->succ = NULL;
     edges_free(g->edges);
     g->edges = NULL;
-    if (g->marks) munmap(g->marks, g->marks_bytes);
+    marks_free(g->marks, g->marks_bytes);
     g->marks = NULL;
 }

@@ -66,19 +66,13 @@ static inline uint64_t load_short(const unsigned char *s, size_t len)
     return s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
 }
 
-/* A name's probe key: its htag (SLOT) and key8. */
-struct probe_key {
-    uint32_t htag;
-    uint64_t key8;
-};
-
-static inline struct probe_key bytes_key(const unsigned char *s, size_t len)
+static inline struct intern_probe bytes_key(const unsigned char *s, size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ len;
     if (len <= 8) {
         uint64_t w = load_short(s, len);
         h = mix((h ^ w) * 0xc4ceb9fe1a85ec53u);
-        return (struct probe_key){((uint32_t)(h >> 32) & ~LC_MASK) | (uint32_t)len, w};
+        return (struct intern_probe){((uint32_t)(h >> 32) & ~LC_MASK) | (uint32_t)len, w};
     }
     uint64_t first;
     memcpy(&first, s, 8);
@@ -92,13 +86,13 @@ static inline struct probe_key bytes_key(const unsigned char *s, size_t len)
         n -= 8;
     }
     h = mix((h ^ load_short(s, n)) * 0xc4ceb9fe1a85ec53u);
-    return (struct probe_key){((uint32_t)(h >> 32) & ~LC_MASK) | LC_LONG, first};
+    return (struct intern_probe){((uint32_t)(h >> 32) & ~LC_MASK) | LC_LONG, first};
 }
 
-static inline struct probe_key int_key(uint32_t v)
+static inline struct intern_probe int_key(uint32_t v)
 {
     uint64_t h = mix(v * 0x9e3779b97f4a7c15u + 0x632be59bd9b4e019u);
-    return (struct probe_key){((uint32_t)(h >> 32) & ~LC_MASK) | LC_INT, v};
+    return (struct intern_probe){((uint32_t)(h >> 32) & ~LC_MASK) | LC_INT, v};
 }
 
 /* Home slot of an htag: its hash bits first (the low 4 are the length
@@ -156,7 +150,7 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
     return off;
 }
 
-static uint32_t add(struct intern *t, size_t at, struct probe_key pk, uint32_t len, const void *key,
+static uint32_t add(struct intern *t, size_t at, struct intern_probe pk, uint32_t len, const void *key,
                     size_t n)
 {
     if (t->n == UINT32_MAX - 1) die_nomem();
@@ -182,7 +176,7 @@ static bool long_equal(const struct intern *t, uint32_t id, const unsigned char 
 
 /* Slot holding the key, or the empty slot where it would go; s and len
  * matter only for long names. */
-static inline size_t probe(const struct intern *t, struct probe_key pk, const unsigned char *s,
+static inline size_t probe(const struct intern *t, struct intern_probe pk, const unsigned char *s,
                            size_t len)
 {
     size_t i = home(pk.htag, t->mask);
@@ -204,7 +198,7 @@ static inline uint32_t id_at(const struct intern *t, size_t i)
 
 uint32_t intern_int(struct intern *t, uint32_t value)
 {
-    struct probe_key pk = int_key(value);
+    struct intern_probe pk = int_key(value);
     size_t i = probe(t, pk, NULL, 0);
     return t->slot[i].tag ? id_at(t, i) : add(t, i, pk, INT_LEN, &value, 4);
 }
@@ -212,25 +206,37 @@ uint32_t intern_int(struct intern *t, uint32_t value)
 uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len)
 {
     if (len >= INT_LEN) die_nomem();
-    struct probe_key pk = bytes_key(s, len);
+    struct intern_probe pk = bytes_key(s, len);
     size_t i = probe(t, pk, s, len);
     return t->slot[i].tag ? id_at(t, i) : add(t, i, pk, (uint32_t)len, s, len);
 }
 
-void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids)
+void intern_bytes_prepare(const struct intern *t, const struct name *keys, size_t n,
+                          struct intern_probe *pk)
 {
-    struct probe_key pk[INTERN_BATCH];
     for (size_t i = 0; i < n; i++) {
         if (keys[i].len >= INT_LEN) die_nomem();
         pk[i] = bytes_key(keys[i].bytes, keys[i].len);
         __builtin_prefetch(&t->slot[home(pk[i].htag, t->mask)]);
     }
+}
+
+void intern_bytes_resolve(struct intern *t, const struct name *keys, const struct intern_probe *pk,
+                          size_t n, uint32_t *ids)
+{
     for (size_t i = 0; i < n; i++) {
         size_t at = probe(t, pk[i], keys[i].bytes, keys[i].len);
         ids[i] = t->slot[at].tag
                      ? id_at(t, at)
                      : add(t, at, pk[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
     }
+}
+
+void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids)
+{
+    struct intern_probe pk[INTERN_BATCH];
+    intern_bytes_prepare(t, keys, n, pk);
+    intern_bytes_resolve(t, keys, pk, n, ids);
 }
 
 uint32_t intern_find_int(const struct intern *t, uint32_t value)

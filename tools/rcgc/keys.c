@@ -9,9 +9,11 @@
  * chunk order, so global ids are in order of first appearance (invariant FIRST_SEEN); `order` is
  * then NULL, meaning the identity.
  *
- * keys_assign leaves every chunk PACKED (chunk.c): its tokens are keys or
- * TOK_NONE, packed while they are rewritten or scanned, so packing costs no
- * pass of its own. */
+ * While tokens become keys, keys_assign makes the first pass of the search
+ * (SETTLED in sweep.c) from the roots, marked first: an edge from a marked
+ * key marks its successor, and only edges whose successor is still unmarked
+ * are kept, as key pairs, in place of the chunk's tokens. That costs no pass
+ * of its own, and the chunks' pairs become the graph's edge set. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +21,18 @@
 
 #define DIRECT_SLACK 65536u
 
+/* The roots by name and the marks they start (keys_assign). */
+struct start {
+    const char *const *roots;
+    size_t n_roots;
+    uint64_t *marks;
+};
+
 struct local {
     struct chunk *c;  /* tokens to key */
+    uint64_t *marks;  /* shared: keys known reachable */
+    size_t kept;      /* edges kept */
+    size_t marked;    /* keys this chunk's pass marked */
     uint32_t n_keys;  /* direct: key space */
     uint64_t *seen;   /* direct: keys met in this chunk */
     uint32_t *order;  /* direct: those keys by first appearance */
@@ -37,28 +49,43 @@ static inline bool bit_test_set(uint64_t *bits, uint32_t i)
     return was;
 }
 
+/* The edge (a, b) of pair i, keys, through the first pass of the search:
+ * kept (as pair l->kept, which is never after i) if it may still matter. */
+static inline void keep_edge(struct local *l, uint32_t a, uint32_t b)
+{
+    if (b == TOK_NONE || !sweep_edge(l->marks, a, b, &l->marked)) return;
+    l->c->pair[2 * l->kept] = a;
+    l->c->pair[2 * l->kept + 1] = b;
+    l->kept++;
+}
+
 static void direct_scan(void *arg)
 {
     struct local *l = arg;
     l->seen = xcalloc((size_t)l->n_keys / 64 + 1, sizeof *l->seen);
     l->order = xmalloc(((size_t)l->n_keys + 1) * sizeof *l->order);
     const uint32_t *p = l->c->pair;
-    struct packer pk;
-    packer_start(&pk, l->c, packed_bits(l->n_keys));
-    for (size_t i = 0; i < 2 * l->c->n_pairs; i++) {
-        uint32_t v = p[i];
-        if (v != TOK_NONE && !bit_test_set(l->seen, v)) l->order[l->n_order++] = v;
-        packer_put(&pk, v);
+    for (size_t i = 0; i < l->c->n_pairs; i++) {
+        uint32_t a = p[2 * i], b = p[2 * i + 1];
+        if (!bit_test_set(l->seen, a)) l->order[l->n_order++] = a;
+        if (b != TOK_NONE && !bit_test_set(l->seen, b)) l->order[l->n_order++] = b;
+        keep_edge(l, a, b);
     }
-    packer_finish(&pk, l->c);
+    chunk_trim(l->c, l->kept);
 }
 
-static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k)
+static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k,
+                        const struct start *st)
 {
     k->direct = true;
     k->n_keys = max + 1;
     for (size_t i = 0; i < n; i++)
         ls[i].n_keys = k->n_keys;
+    for (size_t i = 0; i < st->n_roots; i++) {
+        const char *r = st->roots[i];
+        uint32_t v = token_of_int_name((const unsigned char *)r, strlen(r));
+        if (v < k->n_keys) st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
+    }
     parallel_run(direct_scan, ls, sizeof *ls, n);
     k->present = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *k->present);
     k->order = xmalloc(((size_t)k->n_keys + 1) * sizeof *k->order);
@@ -99,15 +126,23 @@ static void hash_local(void *arg)
     if (c->any_int) local_order(l, intern_count(c->table));
 }
 
+#define REWRITE_AHEAD 32
+
 static void hash_rewrite(void *arg)
 {
     struct local *l = arg;
-    const uint32_t *p = l->c->pair;
-    struct packer pk;
-    packer_start(&pk, l->c, packed_bits(l->n_keys));
-    for (size_t i = 0; i < 2 * l->c->n_pairs; i++)
-        packer_put(&pk, p[i] == TOK_NONE ? TOK_NONE : l->map[p[i]]);
-    packer_finish(&pk, l->c);
+    const uint32_t *p = l->c->pair, *map = l->map;
+    size_t n = 2 * l->c->n_pairs;
+    for (size_t i = 0; i < n; i += 2) {
+        if (i + REWRITE_AHEAD < n) {
+            __builtin_prefetch(&map[p[i + REWRITE_AHEAD]]);
+            if (p[i + REWRITE_AHEAD + 1] != TOK_NONE)
+                __builtin_prefetch(&map[p[i + REWRITE_AHEAD + 1]]);
+        }
+        uint32_t b = p[i + 1];
+        keep_edge(l, map[p[i]], b == TOK_NONE ? TOK_NONE : map[b]);
+    }
+    chunk_trim(l->c, l->kept);
     free(l->map);
     free(l->order);
     intern_free(l->c->table);
@@ -148,7 +183,7 @@ static void merge_local(struct local *l, struct intern *global)
     merge_batch(l, global, names, lids, q);
 }
 
-static void hash_keys(struct local *ls, size_t n, struct keys *k)
+static void hash_keys(struct local *ls, size_t n, struct keys *k, const struct start *st)
 {
     parallel_run(hash_local, ls, sizeof *ls, n);
     size_t expected = 0;
@@ -160,10 +195,15 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k)
     k->n_nodes = k->n_keys = intern_count(k->table);
     for (size_t i = 0; i < n; i++)
         ls[i].n_keys = k->n_keys;
+    for (size_t i = 0; i < st->n_roots; i++) {
+        uint32_t v = keys_find(k, st->roots[i]);
+        if (v != UINT32_MAX) st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
+    }
     parallel_run(hash_rewrite, ls, sizeof *ls, n);
 }
 
-int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k)
+int keys_assign(struct chunk *chunks, size_t n_chunks, const char *const *roots, size_t n_roots,
+                struct keys *k, struct graph *g)
 {
     memset(k, 0, sizeof *k);
     size_t pairs = 0;
@@ -175,13 +215,39 @@ int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k)
         max = chunks[i].max_int > max ? chunks[i].max_int : max;
     }
     struct local *ls = xcalloc(n_chunks + 1, sizeof *ls);
-    for (size_t i = 0; i < n_chunks; i++)
+    bool direct = !others && (uint64_t)max < (uint64_t)pairs + DIRECT_SLACK;
+    /* Hash mode has at most one key per token. */
+    uint64_t key_bound = direct ? (uint64_t)max + 1 : 2 * (uint64_t)pairs + 1;
+    size_t marks_bytes;
+    struct start st = {roots, n_roots, marks_new(key_bound, &marks_bytes)};
+    for (size_t i = 0; i < n_chunks; i++) {
         ls[i].c = &chunks[i];
-    if (!others && (uint64_t)max < (uint64_t)pairs + DIRECT_SLACK)
-        direct_keys(ls, n_chunks, max, k);
+        ls[i].marks = st.marks;
+    }
+    if (direct)
+        direct_keys(ls, n_chunks, max, k, &st);
     else
-        hash_keys(ls, n_chunks, k);
+        hash_keys(ls, n_chunks, k, &st);
     free(ls);
+    if (k->n_nodes == 0) {
+        marks_free(st.marks, marks_bytes);
+        return 0;
+    }
+    g->n_keys = k->n_keys;
+    g->marks = st.marks;
+    g->marks_bytes = marks_bytes;
+    g->edges = xcalloc(1, sizeof *g->edges);
+    g->edges->n_parts = n_chunks;
+    for (size_t i = 0; i < n_chunks; i++) {
+        struct edge_part *p = &g->edges->part[i];
+        p->c = (struct chunk){.pair = chunks[i].pair,
+                              .n_pairs = chunks[i].n_pairs,
+                              .cap_pairs = chunks[i].cap_pairs,
+                              .map_bytes = chunks[i].map_bytes};
+        p->n[0] = chunks[i].n_pairs;
+        chunks[i].pair = NULL;
+        chunks[i].map_bytes = 0;
+    }
     return 0;
 }
 

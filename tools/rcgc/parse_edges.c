@@ -23,54 +23,103 @@ static inline bool ends_token(const unsigned char *p)
     return *p == ' ' || *p == '\t' || *p == '\n' || (*p == '\r' && p[1] == '\n');
 }
 
-/* Names waiting to be interned: a batch is hashed and its table slots
- * prefetched together, so the cache misses of a batch overlap. Entries are
- * interned in input order, which keeps ids in order of first appearance. */
+/* Names waiting to be interned, in two batches: when one is full its names
+ * are hashed and their table slots prefetched, and the other one, prepared
+ * a batch earlier, is resolved, so a slot's cache miss overlaps with the
+ * reading of a whole batch of lines. Batches are resolved in input order,
+ * which keeps ids in order of first appearance. */
 struct pending {
-    struct name key[INTERN_BATCH]; /* the names */
-    size_t at[INTERN_BATCH];       /* index of each one's token in chunk->pair */
-    size_t n;                      /* entries in use */
+    struct name key[2][INTERN_BATCH];        /* the names */
+    struct intern_probe pk[2][INTERN_BATCH]; /* their probes, once prepared */
+    size_t at[2][INTERN_BATCH];              /* index of each one's token in chunk->pair */
+    size_t n[2];                             /* entries of each batch */
+    unsigned fill;                           /* the batch being filled */
+    bool waiting;                            /* the other batch is prepared */
 };
+
+static void resolve(struct chunk *c, struct pending *q, unsigned b)
+{
+    uint32_t ids[INTERN_BATCH];
+    intern_bytes_resolve(c->table, q->key[b], q->pk[b], q->n[b], ids);
+    for (size_t i = 0; i < q->n[b]; i++) {
+        if (ids[i] > TOK_OTHER_MAX) die_nomem();
+        c->pair[q->at[b][i]] = TOK_OTHER | ids[i];
+    }
+    q->n[b] = 0;
+}
+
+/* Prepares the batch being filled and resolves the waiting one. */
+static void rotate(struct chunk *c, struct pending *q)
+{
+    unsigned b = q->fill;
+    if (!c->table) c->table = intern_new(4096);
+    intern_bytes_prepare(c->table, q->key[b], q->n[b], q->pk[b]);
+    if (q->waiting) resolve(c, q, b ^ 1);
+    q->waiting = true;
+    q->fill = b ^ 1;
+}
 
 static void flush_pending(struct chunk *c, struct pending *q)
 {
-    uint32_t ids[INTERN_BATCH];
-    if (q->n == 0) return;
-    if (!c->table) c->table = intern_new(4096);
-    intern_bytes_batch(c->table, q->key, q->n, ids);
-    for (size_t i = 0; i < q->n; i++) {
-        if (ids[i] > TOK_OTHER_MAX) die_nomem();
-        c->pair[q->at[i]] = TOK_OTHER | ids[i];
-    }
-    q->n = 0;
+    if (q->n[q->fill]) rotate(c, q);
+    if (q->waiting) resolve(c, q, q->fill ^ 1);
+    q->waiting = false;
 }
 
-static void defer(struct chunk *c, struct pending *q, uint32_t tok, const struct name *key,
-                  size_t at)
+static inline void defer(struct chunk *c, struct pending *q, uint32_t tok, const struct name *key,
+                         size_t at)
 {
     if (tok != TOK_OTHER) return;
-    q->key[q->n] = *key;
-    q->at[q->n++] = at;
-    if (q->n == INTERN_BATCH) flush_pending(c, q);
+    unsigned b = q->fill;
+    q->key[b][q->n[b]] = *key;
+    q->at[b][q->n[b]++] = at;
+    if (q->n[b] == INTERN_BATCH) rotate(c, q);
 }
 
-/* Reads the token at *pp (not blank, not '\n'): an integer, TOK_NONE if it
- * is a lone CR, or TOK_OTHER with the name in *key. */
-static uint32_t scan_token(const unsigned char **pp, struct name *key)
+/* Bytes of x that are ' ', '\t' or '\n' (the ends of a name): the high bit
+ * of each such byte is set, and maybe of bytes above the lowest one (a
+ * borrow), so only the lowest set bit is exact. */
+static inline uint64_t name_ends(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t sp = x ^ (ones * ' '), tab = x ^ (ones * '\t'), lf = x ^ (ones * '\n');
+    return (((sp - ones) & ~sp) | ((tab - ones) & ~tab) | ((lf - ones) & ~lf)) & highs;
+}
+
+/* Reads the token at *pp (not blank, not '\n', before end: LF_END): an
+ * integer, TOK_NONE if it is a lone CR, or TOK_OTHER with the name in *key.
+ * The end of a name is looked for 8 bytes at a time while 8 bytes remain. */
+static inline uint32_t scan_token(const unsigned char **pp, const unsigned char *end,
+                                  struct name *key)
 {
     const unsigned char *s = *pp, *p = s;
-    uint64_t v = 0;
-    unsigned d;
-    while ((d = (unsigned)(*p - '0')) <= 9 && p - s < 11) {
-        v = v * 10 + d;
-        p++;
+    if ((unsigned)(*s - '0') <= 9) {
+        uint64_t v = 0;
+        unsigned d;
+        while ((d = (unsigned)(*p - '0')) <= 9 && p - s < 11) {
+            v = v * 10 + d;
+            p++;
+        }
+        if (ends_token(p) && v <= TOK_INT_MAX && (*s != '0' || p - s == 1)) {
+            *pp = p;
+            return (uint32_t)v;
+        }
     }
-    if (p > s && ends_token(p) && v <= TOK_INT_MAX && (*s != '0' || p - s == 1)) {
-        *pp = p;
-        return (uint32_t)v;
+    for (;;) {
+        if (end - p < 8) {
+            while (*p != ' ' && *p != '\t' && *p != '\n')
+                p++;
+            break;
+        }
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t m = name_ends(x);
+        if (m) {
+            p += (size_t)__builtin_ctzll(m) >> 3;
+            break;
+        }
+        p += 8;
     }
-    while (*p != ' ' && *p != '\t' && *p != '\n')
-        p++;
     *pp = p;
     const unsigned char *e = p;
     if (*p == '\n' && e[-1] == '\r') e--;
@@ -86,7 +135,7 @@ static void parse_range(void *arg)
     const unsigned char *p = c->begin, *end = c->end, *reported = p;
     uint32_t max = 0;
     bool any_int = false;
-    struct pending q = {.n = 0};
+    struct pending q = {.fill = 0};
     struct name ka, kb;
     while (p < end) {
         while (is_blank(*p))
@@ -96,10 +145,10 @@ static void parse_range(void *arg)
             p++;
             continue;
         }
-        uint32_t a = scan_token(&p, &ka), b = TOK_NONE;
+        uint32_t a = scan_token(&p, end, &ka), b = TOK_NONE;
         while (is_blank(*p))
             p++;
-        if (*p != '\n') b = scan_token(&p, &kb);
+        if (*p != '\n') b = scan_token(&p, end, &kb);
         if (a != TOK_NONE) {
             max = (a <= TOK_INT_MAX && a > max) ? a : max;
             max = (b <= TOK_INT_MAX && b > max) ? b : max;

@@ -54,7 +54,14 @@ struct chunk {
 
 /* Adding to a chunk; both exit the process on memory exhaustion. */
 void chunk_reserve(struct chunk *c, size_t max_pairs);
-void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst);
+void die_nomem(void);
+static inline void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst)
+{
+    if (c->n_pairs == c->cap_pairs) die_nomem();
+    c->pair[2 * c->n_pairs] = src;
+    c->pair[2 * c->n_pairs + 1] = dst;
+    c->n_pairs++;
+}
 /* Rewriting a chunk's pairs in place as PACKED (chunk.c): put every token
  * in order, each after it was read (the packed form never overtakes the
  * unread tokens), then finish. */
@@ -83,6 +90,8 @@ static inline void packer_put(struct packer *pk, uint32_t token)
 /* Field width for keys below n_keys, the all-ones value left for TOK_NONE. */
 unsigned packed_bits(uint32_t n_keys);
 void chunk_release_pairs(struct chunk *c);
+/* Keeps the first n_pairs pairs (unpacked) and returns the pages beyond. */
+void chunk_trim(struct chunk *c, size_t n_pairs);
 
 /* Field i of a packed pair array (PACKED): 8 readable bytes cover any field. */
 static inline uint32_t packed_get(const uint32_t *pair, size_t i, unsigned bits)
@@ -132,7 +141,12 @@ struct keys {
     struct intern *table; /* hash mode: names by key (= id) and lookup */
     uint64_t *present;    /* direct mode: bitmap of used keys */
 };
-int keys_assign(struct chunk *chunks, size_t n_chunks, struct keys *k);
+/* Keys for every name, and g as the edges that may still matter after the
+ * first pass of the search from the named roots (keys.c); the chunks' pairs
+ * move to g. */
+struct graph;
+int keys_assign(struct chunk *chunks, size_t n_chunks, const char *const *roots, size_t n_roots,
+                struct keys *k, struct graph *g);
 /* Key of a name given on the command line, or UINT32_MAX if not a node. */
 uint32_t keys_find(const struct keys *k, const char *name);
 void keys_free(struct keys *k);
@@ -145,6 +159,18 @@ uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len);
 /* intern_bytes for n <= INTERN_BATCH names in order, overlapping their misses. */
 #define INTERN_BATCH 32
 void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids);
+/* intern_bytes_batch in two steps, so that a caller can do other work while
+ * the table slots come in: prepare hashes the names and prefetches their
+ * slots; resolve (for the same names, in order) gives the ids. Ids are
+ * given in resolve order, whatever happened to the table in between. */
+struct intern_probe {
+    uint32_t htag; /* hash and length class (SLOT in intern.c) */
+    uint64_t key8; /* the name's first bytes */
+};
+void intern_bytes_prepare(const struct intern *t, const struct name *keys, size_t n,
+                          struct intern_probe *pk);
+void intern_bytes_resolve(struct intern *t, const struct name *keys, const struct intern_probe *pk,
+                          size_t n, uint32_t *ids);
 uint32_t intern_find_int(const struct intern *t, uint32_t value);
 uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len);
 uint32_t intern_count(const struct intern *t);
@@ -177,9 +203,8 @@ struct edge_set {
     } part[MAX_RANGES];
 };
 int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct graph *g);
-/* Marks in `seen` (bitmap of n_keys bits) every key reachable from roots. */
-void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen);
-/* Marks what is reachable from the keys `from`, which are marked already. */
+/* Marks in `seen` (a bitmap of n_keys bits) what is reachable from the
+ * keys `from`, which are marked already (reach.c). */
 void graph_reach_from(const struct graph *g, const uint32_t *from, size_t n_from, uint64_t *seen);
 /* graph_reach over g->edges, from the keys g->marks holds (the roots and
  * what the reading found reachable); consumes edges and marks (sweep.c). */
@@ -197,6 +222,10 @@ static inline bool sweep_edge(uint64_t *marks, uint32_t a, uint32_t b, size_t *c
 }
 /* Returns an edge set's memory; NULL is allowed. */
 void edges_free(struct edge_set *es);
+/* A zeroed bitmap for keys below max_keys, its size in *bytes; marks_free
+ * takes that size (NULL is allowed). */
+uint64_t *marks_new(uint64_t max_keys, size_t *bytes);
+void marks_free(uint64_t *marks, size_t bytes);
 void graph_free(struct graph *g);
 
 /* Keys and adjacency of an edge list in one go when every name is a small
@@ -228,7 +257,6 @@ void progress_end(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
-void die_nomem(void);
 void *xalloc_big(size_t n);
 void xfree_big(void *p, size_t n);
 void advise_huge(void *p, size_t n);

@@ -125,21 +125,6 @@ static void search(const struct graph *g, uint32_t *queue, size_t tail, uint64_t
     }
 }
 
-void graph_reach(const struct graph *g, const uint32_t *roots, size_t n_roots, uint64_t *seen)
-{
-    uint32_t *queue = xmalloc(((size_t)g->n_keys + 1) * sizeof *queue);
-    size_t tail = 0;
-    for (size_t i = 0; i < n_roots; i++) {
-        uint32_t r = roots[i];
-        if (!(seen[r >> 6] >> (r & 63) & 1)) {
-            seen[r >> 6] |= (uint64_t)1 << (r & 63);
-            queue[tail++] = r;
-        }
-    }
-    search(g, queue, tail, seen);
-    free(queue);
-}
-
 void graph_reach_from(const struct graph *g, const uint32_t *from, size_t n_from, uint64_t *seen)
 {
     uint32_t *queue = xmalloc(((size_t)g->n_keys + 1) * sizeof *queue);

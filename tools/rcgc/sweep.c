@@ -25,8 +25,10 @@
  * Two threads share `seen`: a bit is set with an atomic OR, only after a
  * plain read found it clear, and the thread whose OR found it clear counts
  * it. Each thread reads and compacts only its own part's edges. */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "rcgc_tool.h"
 
@@ -37,6 +39,7 @@
  * edges. */
 #define SWEEP_DROP_SHARE 8
 #define SWEEP_MAX_PASSES 16
+#define MARKS_HUGE_BYTES ((size_t)4 << 20)
 
 struct sweep_task {
     struct edge_part *p; /* this thread's edges */
@@ -156,4 +159,22 @@ void edges_free(struct edge_set *es)
     for (size_t i = 0; i < es->n_parts; i++)
         chunk_release_pairs(&es->part[i].c);
     free(es);
+}
+
+/* Marks are reserved for the most keys there may be and only touched where
+ * keys exist; huge pages once the bitmap is large enough to be read at
+ * random across many pages. */
+uint64_t *marks_new(uint64_t max_keys, size_t *bytes)
+{
+    *bytes = (size_t)(max_keys / 64 + 1) * sizeof(uint64_t);
+    void *p = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED) die_nomem();
+    if (*bytes >= MARKS_HUGE_BYTES) advise_huge(p, *bytes);
+    return p;
+}
+
+void marks_free(uint64_t *marks, size_t bytes)
+{
+    if (marks) munmap(marks, bytes);
 }

@@ -175,19 +175,16 @@ static int find_roots(const struct options *o, const struct keys *k, uint32_t *k
     return 0;
 }
 
-/* The general path: tokens in chunks, keys, then the adjacency. */
-static int read_general(enum format f, const struct input *in, struct keys *k, struct graph *g)
+/* The general path: tokens in chunks, then keys and the edges. */
+static int read_general(const struct options *o, enum format f, const struct input *in,
+                        struct keys *k, struct graph *g)
 {
     struct chunk *cs = NULL;
     size_t n_chunks = 0;
     int rc = f == FORMAT_JSON ? parse_json(in, &cs, &n_chunks) : parse_edges(in, &cs, &n_chunks);
     if (rc == 0) {
         progress_phase("numbering nodes");
-        keys_assign(cs, n_chunks, k);
-    }
-    if (rc == 0 && k->n_nodes > 0) {
-        progress_phase("building adjacency");
-        rc = graph_build(cs, n_chunks, k->n_keys, g);
+        keys_assign(cs, n_chunks, o->roots, o->n_roots, k, g);
     }
     for (size_t i = 0; i < n_chunks; i++)
         chunk_free(&cs[i]);
@@ -195,7 +192,7 @@ static int read_general(enum format f, const struct input *in, struct keys *k, s
     return rc;
 }
 
-/* Keys and adjacency of the input: an edge list whose names are all small
+/* Keys and edges of the input: an edge list whose names are all small
  * integers takes direct.c's path, anything else the general one. */
 static int read_graph(const struct options *o, const struct input *in, struct keys *k,
                       struct graph *g)
@@ -206,7 +203,7 @@ static int read_graph(const struct options *o, const struct input *in, struct ke
         if (rc >= 0) return rc;
         progress_start(in->size);
     }
-    return read_general(f, in, k, g);
+    return read_general(o, f, in, k, g);
 }
 
 static int run(const struct options *o, struct input *in)
@@ -220,10 +217,7 @@ static int run(const struct options *o, struct input *in)
     if (rc == 0) {
         progress_phase("searching");
         uint64_t *seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
-        if (g.edges)
-            sweep_reach(&g, seen);
-        else
-            graph_reach(&g, roots, o->n_roots, seen);
+        sweep_reach(&g, seen);
         graph_free(&g);
         progress_end();
         print_unreachable(&k, seen, o->count);

@@ -51,34 +51,63 @@ static void check_names(const struct keys *k)
     }
 }
 
-static void search(const struct keys *k, const struct graph *g)
+/* The general reader with these roots: keys in *k and the search's marks
+ * in a new bitmap (NULL if the input is refused or has no nodes). */
+static uint64_t *general(const struct input *in, const char *const *roots, size_t n_roots,
+                         struct keys *k)
 {
-    uint32_t roots[2] = {k->order ? k->order[0] : 0, keys_find(k, "A")};
-    size_t n_roots = roots[1] == UINT32_MAX ? 1 : 2;
-    uint64_t *seen = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *seen);
-    graph_reach(g, roots, n_roots, seen);
-    check(seen[roots[0] >> 6] >> (roots[0] & 63) & 1, "root reached");
-    uint64_t unreachable = 0;
-    for (uint32_t i = 0; i < k->n_nodes; i++) {
-        uint32_t key = k->order ? k->order[i] : i;
-        unreachable += !(seen[key >> 6] >> (key & 63) & 1);
+    struct chunk *cs = NULL;
+    size_t n = 0;
+    struct graph g = {0};
+    int rc = FUZZ_JSON ? parse_json(in, &cs, &n) : parse_edges(in, &cs, &n);
+    memset(k, 0, sizeof *k);
+    if (rc == 0) keys_assign(cs, n, roots, n_roots, k, &g);
+    for (size_t i = 0; i < n; i++)
+        chunk_free(&cs[i]);
+    free(cs);
+    if (rc != 0 || k->n_nodes == 0) {
+        graph_free(&g);
+        return NULL;
     }
-    check(unreachable < k->n_nodes, "fewer unreachable than nodes");
-    free(seen);
+    uint64_t *seen = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *seen);
+    sweep_reach(&g, seen);
+    graph_free(&g);
+    return seen;
 }
 
-/* Unreachable keys from the first node, as names in output order, into a
- * NUL-separated buffer (the comparison of two readers' answers). */
-static char *answer(const struct keys *k, const struct graph *g, size_t *len)
+static bool marked(const uint64_t *seen, uint32_t key)
 {
-    uint32_t root = k->order ? k->order[0] : 0;
-    uint64_t *seen = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *seen);
-    graph_reach(g, &root, 1, seen);
+    return seen[key >> 6] >> (key & 63) & 1;
+}
+
+/* The first node's name as a C string in buf, or NULL if it has a NUL. */
+static const char *first_name(const struct keys *k, char *buf, size_t cap)
+{
+    uint32_t key = k->order ? k->order[0] : 0;
+    if (k->direct) {
+        snprintf(buf, cap, "%u", key);
+        return buf;
+    }
+    struct name nm = intern_name(k->table, key);
+    if (!nm.bytes) {
+        snprintf(buf, cap, "%zu", nm.len);
+        return buf;
+    }
+    if (nm.len >= cap || memchr(nm.bytes, 0, nm.len)) return NULL;
+    memcpy(buf, nm.bytes, nm.len);
+    buf[nm.len] = '\0';
+    return buf;
+}
+
+/* Unreachable nodes as names in output order, into a NUL-separated buffer
+ * (the comparison of two readers' answers). */
+static char *answer(const struct keys *k, const uint64_t *seen, size_t *len)
+{
     size_t cap = 64, n = 0;
     char *buf = xmalloc(cap);
     for (uint32_t i = 0; i < k->n_nodes; i++) {
         uint32_t key = k->order ? k->order[i] : i;
-        if (seen[key >> 6] >> (key & 63) & 1) continue;
+        if (marked(seen, key)) continue;
         char tmp[32];
         struct name nm = {(const unsigned char *)tmp, 0};
         if (k->direct) {
@@ -96,26 +125,29 @@ static char *answer(const struct keys *k, const struct graph *g, size_t *len)
         n += nm.len;
         buf[n++] = '\0';
     }
-    free(seen);
     *len = n;
     return buf;
 }
 
 /* The integer fast path, when it takes the input, must agree with the
  * general reader exactly: same nodes, same order, same answer. */
-static void check_direct(const struct input *in, const struct keys *k, const struct graph *g)
+static void check_direct(const struct input *in, const char *const *roots, size_t n_roots,
+                         const struct keys *k, const uint64_t *seen)
 {
     struct keys dk = {0};
     struct graph dg = {0};
-    int rc = direct_read(in, &dk, &dg);
+    int rc = direct_read(in, roots, n_roots, &dk, &dg);
     if (rc == 0) {
         check(k->n_nodes == dk.n_nodes, "fast path finds the same nodes");
         if (k->n_nodes > 0) {
+            uint64_t *dseen = xcalloc((size_t)dk.n_keys / 64 + 1, sizeof *dseen);
+            sweep_reach(&dg, dseen);
             size_t la, lb;
-            char *a = answer(k, g, &la), *b = answer(&dk, &dg, &lb);
+            char *a = answer(k, seen, &la), *b = answer(&dk, dseen, &lb);
             check(la == lb && memcmp(a, b, la) == 0, "fast path gives the same answer");
             free(a);
             free(b);
+            free(dseen);
         }
     }
     graph_free(&dg);
@@ -127,21 +159,25 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     struct input in = {.data = data, .size = size, .mapped = false, .label = "fuzz"};
     char threads[2] = {(char)('1' + (size ? data[size - 1] % 8 : 0)), '\0'};
     setenv("RCGC_THREADS", threads, 1);
-    struct chunk *cs = NULL;
-    size_t n = 0;
-    int rc = FUZZ_JSON ? parse_json(&in, &cs, &n) : parse_edges(&in, &cs, &n);
+    /* Once without roots for the names, then from the first node and "A". */
     struct keys k = {0};
-    struct graph g = {0};
-    if (rc == 0) {
-        keys_assign(cs, n, &k);
-        check_names(&k);
-        if (k.n_nodes > 0 && graph_build(cs, n, k.n_keys, &g) == 0) search(&k, &g);
-        if (!FUZZ_JSON) check_direct(&in, &k, &g);
-        graph_free(&g);
-    }
+    uint64_t *seen = general(&in, NULL, 0, &k);
+    char buf[64];
+    const char *roots[2] = {seen ? first_name(&k, buf, sizeof buf) : NULL, "A"};
+    if (seen) check_names(&k);
     keys_free(&k);
-    for (size_t i = 0; i < n; i++)
-        chunk_free(&cs[i]);
-    free(cs);
+    free(seen);
+    if (!roots[0]) return 0;
+    seen = general(&in, roots, 2, &k);
+    check(seen != NULL, "the same input is read again");
+    uint32_t root = keys_find(&k, roots[0]);
+    check(root != UINT32_MAX && marked(seen, root), "root reached");
+    uint64_t unreachable = 0;
+    for (uint32_t i = 0; i < k.n_nodes; i++)
+        unreachable += !marked(seen, k.order ? k.order[i] : i);
+    check(unreachable < k.n_nodes, "fewer unreachable than nodes");
+    if (!FUZZ_JSON) check_direct(&in, roots, 2, &k, seen);
+    keys_free(&k);
+    free(seen);
     return 0;
 }
