@@ -143,9 +143,9 @@ static rc_status check_counts(rc_heap *heap, check_ctx *ctx)
 static rc_status check_books(rc_heap *heap, check_ctx *ctx)
 {
     size_t buffers = heap->buffer_bytes;
-    if (ctx->live != heap->live_objects)
+    if (ctx->live != rci_live_objects(heap))
         return fail(heap, ctx, "live_objects differs from a recount", heap);
-    if (ctx->tracked != heap->tracked_objects)
+    if (ctx->tracked != rci_tracked_objects(heap))
         return fail(heap, ctx, "tracked_objects differs from a recount", heap);
     if (ctx->bytes_slots + buffers != heap->live_bytes)
         return fail(heap, ctx, "live_bytes differs from slots plus buffers", heap);
@@ -157,7 +157,7 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
     size_t per_type = 0;
     for (uint32_t i = 1; i < heap->n_types; i++)
         per_type += heap->types[i]->live_count;
-    if (per_type != heap->live_objects)
+    if (per_type != rci_live_objects(heap))
         return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
     if (ctx->origins != heap->origin_len)
         return fail(heap, ctx, "allocation-site table entries differ from objects marked RCI_ORIGIN", heap);

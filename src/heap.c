@@ -168,9 +168,9 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
     rc_heap_stats s;
     memset(&s, 0, sizeof s);
     s.size = out->size < sizeof s ? out->size : sizeof s;
-    s.live_objects = heap->live_objects;
+    s.live_objects = rci_live_objects(heap);
     s.live_bytes = heap->live_bytes;
-    s.tracked_objects = heap->tracked_objects;
+    s.tracked_objects = rci_tracked_objects(heap);
     s.page_bytes = heap->page_bytes;
     s.large_bytes = heap->large_bytes;
     s.buffer_bytes = heap->buffer_bytes;

@@ -14,6 +14,7 @@
 #include "debug.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 /* ---------------------------------------------------------------------------------------
  * Header layout (owner: src/object.c, invariant HEADER).
@@ -123,16 +124,68 @@ static inline rci_page *rci_page_of(const void *obj)
     return (rci_page *)((uintptr_t)obj & ~(uintptr_t)(RC_PAGE_BYTES - 1));
 }
 
-/* Allocates a zeroed slot of at least `bytes` in a container or atomic page; NULL if the
- * allocator fails (the heap's error is not set). The header is left zero (free). */
-rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container);
-/* Returns obj's slot to its page (the header must already be dead). */
-void rci_slot_free(rc_heap *heap, rc_object *obj);
-/* Bytes of obj's slot. */
-static inline size_t rci_slot_bytes(const rc_object *obj)
+/* Size classes: 16 to 128 in steps of 8, then four classes per doubling up to 8192. */
+static inline unsigned rci_class_index(size_t bytes)
 {
-    return rci_page_of(obj)->slot_bytes;
+    if (bytes <= 128)
+        return bytes <= 16 ? 0u : (unsigned)((bytes + 7) / 8 - 2);
+    size_t b = bytes - 1;
+    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)b);
+    size_t base = (size_t)1 << e;
+    return 15u + (e - 7u) * 4u + (unsigned)((b - base) / (base / 4));
 }
+
+/* A page goes back on its pool's avail list only once a quarter of its slots are free:
+ * refilling from a page with a handful of free slots would spread the next allocations,
+ * all young, over many pages, and a young collection walks every page holding a young
+ * object. The slots held back are reused once more of the page is freed, or when the page
+ * becomes cur again. Rejected: reusing every free slot at once (binary-trees made young
+ * collections walk ten times the pages). */
+static inline bool rci_page_worth_reusing(const rci_page *page)
+{
+    return page->n_used <= page->n_slots - page->n_slots / 4;
+}
+
+/* Zeroes a slot (a multiple of 8 bytes, at least 16). Up to 64 bytes: two constant-size
+ * stores from each end, overlapping in the middle, which the compiler inlines; a switch
+ * on the size cost an indirect jump, and a variable-size memset a call. */
+static inline void rci_zero_slot(char *slot, uint32_t bytes)
+{
+    if (bytes <= 32) {
+        memset(slot, 0, 16);
+        memset(slot + bytes - 16, 0, 16);
+    } else if (bytes <= 64) {
+        memset(slot, 0, 32);
+        memset(slot + bytes - 32, 0, 32);
+    } else {
+        memset(slot, 0, bytes);
+    }
+}
+
+/* Takes a slot of page, which has one (free list first, then the untouched tail). */
+static inline rc_object *rci_take_slot(rci_page *page)
+{
+    char *slot;
+    if (page->free != NULL) {
+        slot = page->free;
+        memcpy(&page->free, slot + 8, sizeof(void *));
+    } else {
+        slot = page->slots + (size_t)page->bump * page->slot_bytes;
+        page->bump++;
+    }
+    page->n_used++;
+    rci_zero_slot(slot, page->slot_bytes);
+    return (rc_object *)slot;
+}
+
+/* rci_slot_alloc's path when the pool's cur page has no slot to give, or the object is
+ * large (page.c). */
+rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container);
+/* rci_slot_free's path when the page is not its pool's cur, or is a large object's: the
+ * POOL lists (page.c). The slot is already off the page's books (n_used, free list). */
+void rci_slot_free_slow(rc_heap *heap, rci_page *page);
+
+/* rci_slot_alloc and rci_slot_free, inline, follow struct rc_heap below. */
 /* Releases pages emptied while page release was deferred. */
 void rci_pages_release_empty(rc_heap *heap);
 void rci_pages_free_all(rc_heap *heap);
@@ -220,7 +273,11 @@ struct rc_heap {
     size_t long_lived_pending;      /* objects promoted into generation 2 since then */
     size_t permanent_size;          /* tracked objects in the permanent generation (frozen) */
 
-    size_t live_objects, live_bytes, tracked_objects, page_bytes, large_bytes, buffer_bytes;
+    /* Bytes: live_bytes = slots of live and pending objects plus buffers. Objects alive are
+     * total_allocated - total_freed and objects tracked are the generations' sizes plus
+     * permanent_size (rci_live_objects, rci_tracked_objects): no counter of their own, so
+     * allocation and release update two fewer fields. */
+    size_t live_bytes, page_bytes, large_bytes, buffer_bytes;
     size_t peak_live_bytes;
     uint64_t total_allocated, total_freed;
 
@@ -272,6 +329,56 @@ struct rc_heap {
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
 {
     return heap->types[rci_type_index(o)];
+}
+
+static inline size_t rci_live_objects(const rc_heap *heap)
+{
+    return (size_t)(heap->total_allocated - heap->total_freed);
+}
+
+static inline size_t rci_tracked_objects(const rc_heap *heap)
+{
+    return heap->gen[0].size + heap->gen[1].size + heap->gen[2].size + heap->permanent_size;
+}
+
+/* Allocates a zeroed slot of at least `bytes` in a container or atomic page; NULL if the
+ * allocator fails (the heap's error is not set). The header is left zero (free). Inline:
+ * with a constant `bytes` the class is folded, and the common case (a slot on the pool's
+ * cur page) costs no call. */
+static inline rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+{
+    if (bytes > RCI_MAX_CLASS_BYTES)
+        return rci_slot_alloc_slow(heap, bytes, container);
+    rci_page *page = heap->pools[container][rci_class_index(bytes)].cur;
+    if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
+        return rci_slot_alloc_slow(heap, bytes, container);
+    return rci_take_slot(page);
+}
+
+/* Returns obj's slot to its page (the header must already be dead). Inline: a slot of the
+ * pool's cur page (the common case for short-lived objects) costs no call. */
+static inline void rci_slot_free(rc_heap *heap, rc_object *obj)
+{
+    rci_page *page = rci_page_of(obj);
+    if (RCI_POISON_FREED)
+        memset(obj, RCI_POISON_BYTE, page->slot_bytes);
+    obj->_refcnt = 0;
+    obj->_tinfo = 0;
+    page->n_used--;
+    rci_pool *pool = page->pool;
+    if (__builtin_expect(pool != NULL, 1)) {
+        memcpy((char *)obj + 8, &page->free, sizeof(void *));
+        page->free = obj;
+        if (page == pool->cur ||
+            (page->n_used != 0 && ((page->lists & RCI_IN_AVAIL) || !rci_page_worth_reusing(page))))
+            return;
+    }
+    rci_slot_free_slow(heap, page);
+}
+/* Bytes of obj's slot. */
+static inline size_t rci_slot_bytes(const rc_object *obj)
+{
+    return rci_page_of(obj)->slot_bytes;
 }
 
 /* rc_heap_visit over the objects of types that can hold references only (container
@@ -347,6 +454,44 @@ static inline void rci_gc_on_alloc(rc_heap *heap)
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Allocation, inline (owner: src/object.c).
+ */
+/* rci_object_new's failure: gives back the allocation's count and sets the heap's error. */
+#if defined(__GNUC__)
+__attribute__((cold))
+#endif
+rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
+
+/* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
+ * on the common path, and a constant `bytes` folds the size class. */
+static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, size_t bytes)
+{
+    if (type->tracked)
+        rci_gc_on_alloc(heap);
+    rc_object *obj = rci_slot_alloc(heap, bytes, type->holds_refs);
+    if (__builtin_expect(obj == NULL, 0))
+        return rci_object_new_failed(heap, type, bytes);
+    rci_page *page = rci_page_of(obj);
+    size_t slot = page->slot_bytes;
+    uint32_t ti = type->index << RCI_TYPE_SHIFT;
+    obj->_refcnt = 1;
+    if (type->tracked) {
+        ti |= RCI_TRACKED;
+        if (__builtin_expect(!(page->lists & RCI_IN_YOUNG), 0))
+            rci_page_note_gen(heap, page, 0);
+        heap->gen[0].size++;
+    }
+    obj->_tinfo = ti;
+    type->live_count++;
+    heap->total_allocated++;
+    type->live_bytes += slot;
+    heap->live_bytes += slot;
+    if (heap->live_bytes > heap->peak_live_bytes)
+        heap->peak_live_bytes = heap->live_bytes;
+    return obj;
+}
 
 /* ---------------------------------------------------------------------------------------
  * Built-in types (owners: src/int.c, float.c, str.c, tuple.c, list.c, dict.c, repr.c).

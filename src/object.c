@@ -49,26 +49,23 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
         heap->gen[gen].size--;
     else
         heap->permanent_size--;
-    heap->tracked_objects--;
     obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
 }
 
 /* The object's count reached zero: it leaves the collector's books now, while its flags
- * are still readable. t is its type. Its flags are left for the caller to rewrite (it marks
- * the object PENDING), so the accounting of rci_untrack_accounting is done without its
- * store to the header. */
-static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t)
+ * (ti, as read after its rites) are still readable. t is its type. Its flags are left for
+ * the caller to rewrite (it marks the object PENDING), so the accounting of
+ * rci_untrack_accounting is done without its store to the header. */
+static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t, uint32_t ti)
 {
-    uint32_t ti = obj->_tinfo;
     if (ti & RCI_TRACKED) {
         unsigned gen = ti & RCI_GEN_MASK;
-        if (gen < 3)
+        if (__builtin_expect(gen < 3, 1))
             heap->gen[gen].size--;
         else
             heap->permanent_size--;
-        heap->tracked_objects--;
     }
-    if (__builtin_expect((obj->_tinfo & RCI_ORIGIN) != 0, 0))
+    if (__builtin_expect((ti & RCI_ORIGIN) != 0, 0))
         rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
     if (t->tracked && heap->gen[0].count > 0)
         heap->gen[0].count--;
@@ -109,7 +106,10 @@ static bool defer_rites(rc_heap *heap, rc_object *obj)
 }
 
 /* RITES for obj at count zero. Returns true if obj is to die now, false if it lives on
- * (resurrected, or deferred). */
+ * (resurrected, or deferred). Out of line: most objects need none. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static bool last_rites(rc_heap *heap, rc_object *obj)
 {
     if (heap->defer_free) {
@@ -151,18 +151,31 @@ static bool last_rites(rc_heap *heap, rc_object *obj)
     return true;
 }
 
+/* rci_object_free with the type known: type destroy, accounting, slot. */
+static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    size_t bytes = rci_slot_bytes(obj);
+    if (t->destroy != NULL)
+        t->destroy(heap, obj);
+    t->live_count--;
+    t->live_bytes -= bytes;
+    heap->live_bytes -= bytes;
+    heap->total_freed++;
+    rci_slot_free(heap, obj);
+}
+
 /* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
  * link (off the list: PENDING), then drains the pending list its release filled. t is its
- * type: one look-up here and one in rci_object_free per object. */
-static inline void release_now(rc_heap *heap, rc_object *obj, const rc_type *t)
+ * type: one look-up per object. */
+static inline void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     heap->freeing = true;
     for (;;) {
         if (t->holds_refs)
             clear_refs(heap, obj, t);
         obj->_tinfo &= ~RCI_FLAG_MASK;
-        rci_object_free(heap, obj);
-        if (heap->pending == NULL)
+        object_free(heap, obj, t);
+        if (__builtin_expect(heap->pending == NULL, 1))
             break;
         obj = pending_pop(heap);
         obj->_tinfo |= RCI_PENDING;
@@ -171,32 +184,45 @@ static inline void release_now(rc_heap *heap, rc_object *obj, const rc_type *t)
     heap->freeing = false;
 }
 
+/* rc__release's refusal: the count went below zero, or the object is freed or pending. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void release_misuse(rc_heap *heap, rc_object *obj)
+{
+    /* The object being released (PENDING, null link, count 0 before this decrement) is
+     * not freed yet: releasing it again is a count below zero. */
+    bool releasing =
+        obj->_refcnt == -1 &&
+        (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
+    bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
+    obj->_refcnt++; /* undo the decrement: the object is left alone */
+    rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
+               __FILE__, __LINE__,
+               freed ? "rc_decref: object %p was already freed"
+                     : "rc_decref: reference count of %p would go below zero",
+               (void *)obj);
+}
+
 void rc__release(rc_heap *heap, rc_object *obj)
 {
-    if (obj->_refcnt < 0 || obj->_tinfo == 0 || (obj->_tinfo & RCI_PENDING)) {
-        /* The object being released (PENDING, null link, count 0 before this decrement)
-         * is not freed yet: releasing it again is a count below zero. */
-        bool releasing =
-            obj->_refcnt == -1 &&
-            (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
-        bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
-        obj->_refcnt++; /* undo the decrement: the object is left alone */
-        rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
-                   __FILE__, __LINE__,
-                   freed ? "rc_decref: object %p was already freed"
-                         : "rc_decref: reference count of %p would go below zero",
-                   (void *)obj);
+    uint32_t ti = obj->_tinfo;
+    if (__builtin_expect(obj->_refcnt < 0 || ti == 0 || (ti & RCI_PENDING), 0)) {
+        release_misuse(heap, obj);
         return;
     }
-    rc_type *t = rci_type_of(heap, obj);
-    if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
-        return;
-    object_leaving(heap, obj, t);
-    if (heap->freeing || heap->defer_free) {
+    rc_type *t = heap->types[ti >> RCI_TYPE_SHIFT];
+    if (__builtin_expect(rci_type_needs_rites(t, obj), 0)) {
+        if (!last_rites(heap, obj))
+            return;
+        ti = obj->_tinfo;
+    }
+    object_leaving(heap, obj, t, ti);
+    if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
         pending_push(heap, obj);
         return;
     }
-    obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING; /* count already 0 */
+    obj->_tinfo = (ti & ~RCI_FLAG_MASK) | RCI_PENDING; /* count already 0 */
     release_now(heap, obj, t);
 }
 
@@ -211,48 +237,21 @@ void rci_release_pending(rc_heap *heap)
 
 void rci_object_free(rc_heap *heap, rc_object *obj)
 {
-    rc_type *t = rci_type_of(heap, obj);
-    size_t bytes = rci_slot_bytes(obj);
-    if (t->destroy != NULL)
-        t->destroy(heap, obj);
-    t->live_count--;
-    t->live_bytes -= bytes;
-    heap->live_objects--;
-    heap->live_bytes -= bytes;
-    heap->total_freed++;
-    rci_slot_free(heap, obj);
+    object_free(heap, obj, rci_type_of(heap, obj));
+}
+
+rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes)
+{
+    if (type->tracked && heap->gen[0].count > 0)
+        heap->gen[0].count--;
+    rci_error(heap, RC_ENOMEM, "out of memory allocating a '%s' object of %zu bytes", type->name,
+              bytes);
+    return NULL;
 }
 
 rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
 {
-    if (type->tracked)
-        rci_gc_on_alloc(heap);
-    rc_object *obj = rci_slot_alloc(heap, bytes, type->holds_refs);
-    if (obj == NULL) {
-        if (type->tracked && heap->gen[0].count > 0)
-            heap->gen[0].count--;
-        rci_error(heap, RC_ENOMEM, "out of memory allocating a '%s' object of %zu bytes",
-                  type->name, bytes);
-        return NULL;
-    }
-    size_t slot = rci_slot_bytes(obj);
-    obj->_refcnt = 1;
-    obj->_tinfo = type->index << RCI_TYPE_SHIFT;
-    if (type->tracked) {
-        obj->_tinfo |= RCI_TRACKED;
-        if (!(rci_page_of(obj)->lists & RCI_IN_YOUNG))
-            rci_page_note_gen(heap, rci_page_of(obj), 0);
-        heap->gen[0].size++;
-        heap->tracked_objects++;
-    }
-    type->live_count++;
-    type->live_bytes += slot;
-    heap->live_objects++;
-    heap->live_bytes += slot;
-    heap->total_allocated++;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
-    return obj;
+    return rci_object_new_inline(heap, type, bytes);
 }
 
 static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
@@ -273,7 +272,7 @@ rc_object *rc_new(rc_heap *heap, const rc_type *type)
 {
     if (!type_usable(heap, type, "rc_new"))
         return NULL;
-    return rci_object_new(heap, (rc_type *)type, type->instance_bytes);
+    return rci_object_new_inline(heap, (rc_type *)type, type->instance_bytes);
 }
 
 rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
@@ -306,7 +305,6 @@ void rc_gc_track(rc_heap *heap, rc_object *obj)
     obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
     rci_page_note_gen(heap, rci_page_of(obj), 0);
     heap->gen[0].size++;
-    heap->tracked_objects++;
 }
 
 void rc_gc_untrack(rc_heap *heap, rc_object *obj)

@@ -347,12 +347,12 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
     if (seen == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
     memset(seen, 0, sizeof *seen);
-    if (!rci_ptrmap_reserve(heap, seen, heap->live_objects) ||
+    if (!rci_ptrmap_reserve(heap, seen, rci_live_objects(heap)) ||
         rc_heap_visit(heap, snapshot_obj, seen) != 0) {
         rci_ptrmap_free(heap, seen);
         rci_mem_free(heap, seen, sizeof *seen);
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
-                         heap->live_objects);
+                         rci_live_objects(heap));
     }
     guard->_seen = seen;
     return RC_OK;

@@ -12,7 +12,7 @@
  *   page's free list, linked through the slot's second word). n_used counts live and
  *   pending slots. Slots [bump, n_slots) are untouched.
  * POOL: cur is the page allocations come from; every other page of the pool with at
- *   least a quarter of its slots free is on avail (page_worth_reusing; a page may stay on
+ *   least a quarter of its slots free is on avail (rci_page_worth_reusing; a page may stay on
  *   avail after refilling past that); a page with n_used == 0 other than cur is returned at once (kept as
  *   the heap's single spare, or given back to the allocator), except while
  *   defer_page_release is set, when it waits on heap->emptied.
@@ -24,17 +24,6 @@
 
 _Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
 _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
-
-/* Size classes: 16 to 128 in steps of 8, then four classes per doubling up to 8192. */
-static unsigned class_index(size_t bytes)
-{
-    if (bytes <= 128)
-        return bytes <= 16 ? 0u : (unsigned)((bytes + 7) / 8 - 2);
-    size_t b = bytes - 1;
-    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)b);
-    size_t base = (size_t)1 << e;
-    return 15u + (e - 7u) * 4u + (unsigned)((b - base) / (base / 4));
-}
 
 static uint32_t class_bytes(unsigned idx)
 {
@@ -252,17 +241,6 @@ void rci_pages_release_empty(rc_heap *heap)
     }
 }
 
-/* A page goes back on its pool's avail list only once a quarter of its slots are free:
- * refilling from a page with a handful of free slots would spread the next allocations,
- * all young, over many pages, and a young collection walks every page holding a young
- * object. The slots held back are reused once more of the page is freed, or when the page
- * becomes cur again. Rejected: reusing every free slot at once (binary-trees made young
- * collections walk ten times the pages). */
-static bool page_worth_reusing(const rci_page *page)
-{
-    return page->n_used <= page->n_slots - page->n_slots / 4;
-}
-
 /* Makes pool->cur a page with a free slot; false if no page can be had. */
 static bool pool_refill(rc_heap *heap, rci_pool *pool)
 {
@@ -300,83 +278,32 @@ static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
     return (rc_object *)page->slots;
 }
 
-/* Zeroes a slot (a multiple of 8 bytes, at least 16). Up to 64 bytes: two constant-size
- * stores from each end, overlapping in the middle, which the compiler inlines; a switch
- * on the size cost an indirect jump, and a variable-size memset a call. */
-static inline void zero_slot(char *slot, uint32_t bytes)
-{
-    if (bytes <= 32) {
-        memset(slot, 0, 16);
-        memset(slot + bytes - 16, 0, 16);
-    } else if (bytes <= 64) {
-        memset(slot, 0, 32);
-        memset(slot + bytes - 32, 0, 32);
-    } else {
-        memset(slot, 0, bytes);
-    }
-}
-
-/* Takes a slot of page, which has one (free list first, then the untouched tail). */
-static inline rc_object *take_slot(rci_page *page)
-{
-    char *slot;
-    if (page->free != NULL) {
-        slot = page->free;
-        memcpy(&page->free, slot + 8, sizeof(void *));
-    } else {
-        slot = page->slots + (size_t)page->bump * page->slot_bytes;
-        page->bump++;
-    }
-    page->n_used++;
-    zero_slot(slot, page->slot_bytes);
-    return (rc_object *)slot;
-}
-
-/* The allocation path when pool->cur has no slot to give (or the object is large), out of
- * line so that the common path below needs no stack frame. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static rc_object *slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
+/* The allocation path when pool->cur has no slot to give (or the object is large): out of
+ * line so that rci_slot_alloc's inline path needs no stack frame. */
+rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
         return large_alloc(heap, bytes, container);
-    rci_pool *pool = &heap->pools[container][class_index(bytes)];
+    rci_pool *pool = &heap->pools[container][rci_class_index(bytes)];
     if (!pool_refill(heap, pool))
         return NULL;
-    return take_slot(pool->cur);
+    return rci_take_slot(pool->cur);
 }
 
-rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+void rci_slot_free_slow(rc_heap *heap, rci_page *page)
 {
-    if (bytes > RCI_MAX_CLASS_BYTES)
-        return slot_alloc_slow(heap, bytes, container);
-    rci_page *page = heap->pools[container][class_index(bytes)].cur;
-    if (page == NULL || (page->free == NULL && page->bump == page->n_slots))
-        return slot_alloc_slow(heap, bytes, container);
-    return take_slot(page);
-}
-
-void rci_slot_free(rc_heap *heap, rc_object *obj)
-{
-    rci_page *page = rci_page_of(obj);
-    if (RCI_POISON_FREED)
-        memset(obj, RCI_POISON_BYTE, page->slot_bytes);
-    obj->_refcnt = 0;
-    obj->_tinfo = 0;
-    page->n_used--;
-    if (page->pool == NULL) {
+    rci_pool *pool = page->pool;
+    if (pool == NULL) {
         page_emptied(heap, page);
         return;
     }
-    memcpy((char *)obj + 8, &page->free, sizeof(void *));
-    page->free = obj;
-    rci_pool *pool = page->pool;
-    if (page != pool->cur && !(page->lists & RCI_IN_AVAIL) && page_worth_reusing(page)) {
+    if (page == pool->cur)
+        return;
+    if (!(page->lists & RCI_IN_AVAIL) && rci_page_worth_reusing(page)) {
         LINK(pool->avail, page, anext, aprev);
         page->lists |= RCI_IN_AVAIL;
     }
-    if (page->n_used == 0 && page != pool->cur)
+    if (page->n_used == 0)
         page_emptied(heap, page);
 }
 

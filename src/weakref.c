@@ -288,7 +288,7 @@ static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *
         return weakref_refuse(heap, call, t, obj);
     /* The allocation may collect: keep obj alive across it. */
     obj->_refcnt++;
-    rc_object *self = rci_object_new(heap, t, sizeof(rci_weakref));
+    rc_object *self = rci_object_new_inline(heap, t, sizeof(rci_weakref));
     rci_wr_slot *slot = self != NULL ? entry_for(heap, obj) : NULL;
     if (slot == NULL)
         return weakref_abandon(heap, call, self, obj);
