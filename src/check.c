@@ -150,9 +150,9 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
     if (ctx->bytes_slots + buffers != heap->live_bytes)
         return fail(heap, ctx, "live_bytes differs from slots plus buffers", heap);
     for (unsigned g = 0; g < 3; g++)
-        if (ctx->gen_size[g] != heap->gen[g].size)
+        if (ctx->gen_size[g] != heap->gen_size[g])
             return fail(heap, ctx, "a generation's size differs from a recount", heap);
-    if (ctx->permanent != heap->permanent_size)
+    if (ctx->permanent != heap->gen_size[RCI_PERMANENT_GEN])
         return fail(heap, ctx, "the permanent generation's size differs from a recount", heap);
     size_t per_type = 0;
     for (uint32_t i = 1; i < heap->n_types; i++)

@@ -14,6 +14,8 @@
  * legacy finalizer (which runs at every death by counting). */
 static inline bool rci_type_needs_rites(const rc_type *t, const rc_object *obj)
 {
+    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->has_finalizers, 1))
+        return false;
     return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
            (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
 }

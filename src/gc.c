@@ -841,13 +841,13 @@ static void account_promotion(gc_run *run)
     unsigned target = run->gen < 2 ? run->gen + 1 : 2;
     size_t moved = 0;
     for (unsigned g = 0; g <= run->gen; g++) {
-        heap->gen[g].size -= run->survivors[g];
+        heap->gen_size[g] -= run->survivors[g];
         moved += run->survivors[g];
     }
-    heap->gen[target].size += moved;
+    heap->gen_size[target] += moved;
     if (run->gen == 2) {
         heap->long_lived_pending = 0;
-        heap->long_lived_total = heap->gen[2].size;
+        heap->long_lived_total = heap->gen_size[2];
     } else if (target == 2) {
         heap->long_lived_pending += moved;
     }
@@ -1059,7 +1059,7 @@ rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
 void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3])
 {
     for (unsigned g = 0; g < 3; g++)
-        sizes[g] = heap->gen[g].size;
+        sizes[g] = heap->gen_size[g];
 }
 
 rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out)

@@ -41,14 +41,8 @@ static int move_page(rc_heap *heap, rci_page *page, void *user)
         unsigned g = rci_gen(obj);
         if (g < ctx->from_min || g > ctx->from_max)
             continue;
-        if (g < 3)
-            heap->gen[g].size--;
-        else
-            heap->permanent_size--;
-        if (ctx->to < 3)
-            heap->gen[ctx->to].size++;
-        else
-            heap->permanent_size++;
+        heap->gen_size[g]--;
+        heap->gen_size[ctx->to]++;
         obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | ctx->to;
     }
     return 0;
@@ -79,7 +73,7 @@ rc_status rc_gc_unfreeze(rc_heap *heap)
 
 size_t rc_gc_get_freeze_count(const rc_heap *heap)
 {
-    return heap->permanent_size;
+    return heap->gen_size[RCI_PERMANENT_GEN];
 }
 
 bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj)
@@ -188,9 +182,10 @@ uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen)
         return 0;
     if (heap->gc_debug & RC_GC_DEBUG_STATS) {
         rci_gc_out(heap, "gc: collecting generation %u...", gen);
-        rci_gc_out(heap, "gc: objects in each generation: %zu %zu %zu", heap->gen[0].size,
-                   heap->gen[1].size, heap->gen[2].size);
-        rci_gc_out(heap, "gc: objects in permanent generation: %zu", heap->permanent_size);
+        rci_gc_out(heap, "gc: objects in each generation: %zu %zu %zu", heap->gen_size[0],
+                   heap->gen_size[1], heap->gen_size[2]);
+        rci_gc_out(heap, "gc: objects in permanent generation: %zu",
+                   heap->gen_size[RCI_PERMANENT_GEN]);
     }
     if (heap->gc_cbs_len > 0) {
         rc_gc_info info;

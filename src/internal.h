@@ -53,6 +53,10 @@ static inline bool rci_is_live(const rc_object *o)
 struct rc_type {
     rc_heap *heap;       /* the heap it belongs to */
     uint32_t index;      /* its index in heap->types, >= 1 */
+    bool has_finalizers; /* finalize or legacy_finalize is set (rc__release's quick test) */
+    size_t live_count;   /* instances alive (allocated, not yet freed). Not next to
+                            live_bytes: GCC pairs adjacent counters into SSE adds whose
+                            set-up costs more than the two scalar ones */
     char *name;          /* owned copy of spec.name */
     size_t instance_bytes;
     size_t *ref_offsets; /* owned copy, or NULL */
@@ -67,7 +71,6 @@ struct rc_type {
     void (*legacy_finalize)(rc_heap *, rc_object *); /* spec.legacy_finalize (tp_del), or NULL */
     bool holds_refs;     /* has reference offsets or a traverse function */
     bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
-    size_t live_count;   /* instances alive (allocated, not yet freed) */
     size_t live_bytes;   /* their slots plus rci_buf_* bytes charged to them */
 };
 
@@ -227,7 +230,6 @@ rc_status rci_os_memory(rc_process_memory *out, char *why, size_t why_cap);
 typedef struct rci_generation {
     size_t threshold;   /* see rc_gc_set_threshold */
     size_t count;       /* gen 0: tracked allocations - deallocations; others: collections of the younger one */
-    size_t size;        /* tracked objects currently in this generation */
     rc_gc_stats stats;  /* collections, collected, uncollectable */
 } rci_generation;
 
@@ -271,11 +273,13 @@ struct rc_heap {
     rci_generation gen[3];
     size_t long_lived_total;        /* generation-2 size after the last full collection */
     size_t long_lived_pending;      /* objects promoted into generation 2 since then */
-    size_t permanent_size;          /* tracked objects in the permanent generation (frozen) */
+    size_t gen_size[4];             /* tracked objects in generation 0, 1, 2 and, at index
+                                       RCI_PERMANENT_GEN, the permanent one (frozen): indexed by
+                                       the header's generation bits, with no test */
 
     /* Bytes: live_bytes = slots of live and pending objects plus buffers. Objects alive are
-     * total_allocated - total_freed and objects tracked are the generations' sizes plus
-     * permanent_size (rci_live_objects, rci_tracked_objects): no counter of their own, so
+     * total_allocated - total_freed and objects tracked are the four gen_size entries
+     * (rci_live_objects, rci_tracked_objects): no counter of their own, so
      * allocation and release update two fewer fields. */
     size_t live_bytes, page_bytes, large_bytes, buffer_bytes;
     size_t peak_live_bytes;
@@ -338,7 +342,7 @@ static inline size_t rci_live_objects(const rc_heap *heap)
 
 static inline size_t rci_tracked_objects(const rc_heap *heap)
 {
-    return heap->gen[0].size + heap->gen[1].size + heap->gen[2].size + heap->permanent_size;
+    return heap->gen_size[0] + heap->gen_size[1] + heap->gen_size[2] + heap->gen_size[3];
 }
 
 /* Allocates a zeroed slot of at least `bytes` in a container or atomic page; NULL if the
@@ -481,7 +485,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
         ti |= RCI_TRACKED;
         if (__builtin_expect(!(page->lists & RCI_IN_YOUNG), 0))
             rci_page_note_gen(heap, page, 0);
-        heap->gen[0].size++;
+        heap->gen_size[0]++;
     }
     obj->_tinfo = ti;
     type->live_count++;

@@ -44,11 +44,7 @@ static rc_object *pending_pop(rc_heap *heap)
 
 void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
 {
-    unsigned gen = rci_gen(obj);
-    if (gen < 3)
-        heap->gen[gen].size--;
-    else
-        heap->permanent_size--;
+    heap->gen_size[rci_gen(obj)]--;
     obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
 }
 
@@ -58,13 +54,8 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
  * rci_untrack_accounting is done without its store to the header. */
 static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t, uint32_t ti)
 {
-    if (ti & RCI_TRACKED) {
-        unsigned gen = ti & RCI_GEN_MASK;
-        if (__builtin_expect(gen < 3, 1))
-            heap->gen[gen].size--;
-        else
-            heap->permanent_size--;
-    }
+    if (ti & RCI_TRACKED)
+        heap->gen_size[ti & RCI_GEN_MASK]--;
     if (__builtin_expect((ti & RCI_ORIGIN) != 0, 0))
         rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
     if (t->tracked && heap->gen[0].count > 0)
@@ -78,8 +69,12 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
         t->clear(heap, obj);
         return;
     }
-    for (size_t i = 0; i < t->n_ref_offsets; i++) {
-        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
+    /* Types never change once registered: the offsets are read once, not after each
+     * release that the decrements below may start. */
+    const size_t *offsets = t->ref_offsets;
+    size_t n = t->n_ref_offsets;
+    for (size_t i = 0; i < n; i++) {
+        rc_object **field = (rc_object **)((char *)obj + offsets[i]);
         rc_object *ref = *field;
         if (ref == NULL) /* None: nothing to drop, and no store to make */
             continue;
@@ -304,7 +299,7 @@ void rc_gc_track(rc_heap *heap, rc_object *obj)
         return;
     obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
     rci_page_note_gen(heap, rci_page_of(obj), 0);
-    heap->gen[0].size++;
+    heap->gen_size[0]++;
 }
 
 void rc_gc_untrack(rc_heap *heap, rc_object *obj)
