@@ -165,6 +165,16 @@ static inline void rci_zero_slot(char *slot, uint32_t bytes)
     }
 }
 
+/* Bytes of the slots of class idx. */
+static inline uint32_t rci_class_bytes(unsigned idx)
+{
+    if (idx < 15)
+        return 16u + 8u * idx;
+    unsigned k = idx - 15u;
+    uint32_t base = (uint32_t)1 << (7u + k / 4u);
+    return base + (k % 4u + 1u) * (base / 4u);
+}
+
 /* Takes a slot of page, which has one (free list first, then the untouched tail). */
 static inline rc_object *rci_take_slot(rci_page *page)
 {
@@ -297,6 +307,7 @@ struct rc_heap {
     uint32_t fin_types;             /* registered types with a finalize function */
     struct rci_wr_slot *wr_table;   /* weakref side table: referent -> list (weakref.c) */
     size_t wr_cap;                  /* slots in wr_table (a power of two, or 0) */
+    unsigned wr_shift;              /* 64 - log2(wr_cap): the hash's shift (weakref.c) */
     size_t wr_used;                 /* entries in wr_table: objects with RCI_WEAKREFD */
     rc_type *t_weakref;             /* the weakref type, registered on first use */
     rc_type *t_weakproxy;           /* the weakproxy type, registered on first use */
@@ -353,10 +364,23 @@ static inline rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool contai
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
         return rci_slot_alloc_slow(heap, bytes, container);
-    rci_page *page = heap->pools[container][rci_class_index(bytes)].cur;
+    unsigned idx = rci_class_index(bytes);
+    rci_page *page = heap->pools[container][idx].cur;
     if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
         return rci_slot_alloc_slow(heap, bytes, container);
-    return rci_take_slot(page);
+    if (!__builtin_constant_p(bytes))
+        return rci_take_slot(page);
+    /* A constant size: the slot's size is known too, and zeroing it needs no tests. */
+    char *slot = page->free;
+    if (slot != NULL) {
+        memcpy(&page->free, slot + 8, sizeof(void *));
+    } else {
+        slot = page->slots + (size_t)page->bump * rci_class_bytes(idx);
+        page->bump++;
+    }
+    page->n_used++;
+    rci_zero_slot(slot, rci_class_bytes(idx));
+    return (rc_object *)slot;
 }
 
 /* Returns obj's slot to its page (the header must already be dead). Inline: a slot of the

@@ -25,14 +25,6 @@
 _Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
 _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
 
-static uint32_t class_bytes(unsigned idx)
-{
-    if (idx < 15)
-        return 16u + 8u * idx;
-    unsigned k = idx - 15u;
-    uint32_t base = (uint32_t)1 << (7u + k / 4u);
-    return base + (k % 4u + 1u) * (base / 4u);
-}
 
 /* ---- the system allocator ------------------------------------------------------------ */
 
@@ -311,7 +303,7 @@ void rci_pools_init(rc_heap *heap)
 {
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
-            heap->pools[c][i].slot_bytes = class_bytes(i);
+            heap->pools[c][i].slot_bytes = rci_class_bytes(i);
             heap->pools[c][i].container = c != 0;
         }
     }

@@ -61,18 +61,26 @@ typedef struct rci_wr_slot {
 
 /* ---- the side table ---------------------------------------------------------------------- */
 
-/* Fibonacci hashing: the top bits of the product (cap is a power of two >= 64). */
-static inline size_t slot_of(size_t cap, const rc_object *key)
+/* The shift that keeps log2(cap) bits of a 64-bit hash (cap is a power of two >= 64). */
+static inline unsigned shift_of(size_t cap)
 {
-    uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> (64 - __builtin_ctzll((unsigned long long)cap)));
+    return 64u - (unsigned)__builtin_ctzll((unsigned long long)cap);
 }
 
-static rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
+/* Fibonacci hashing: the top bits of the product; shift is shift_of(cap), kept in
+ * heap->wr_shift for the live table. */
+static inline size_t slot_of(unsigned shift, const rc_object *key)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> shift);
+}
+
+static inline rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
 {
     if (heap->wr_cap == 0)
         return NULL;
-    for (size_t i = slot_of(heap->wr_cap, key);; i = (i + 1) & (heap->wr_cap - 1)) {
+    size_t mask = heap->wr_cap - 1;
+    for (size_t i = slot_of(heap->wr_shift, key);; i = (i + 1) & mask) {
         if (heap->wr_table[i].key == key)
             return &heap->wr_table[i];
         if (heap->wr_table[i].key == NULL)
@@ -83,7 +91,7 @@ static rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
 /* Places an entry in a slot of table; its head's pprev follows it. */
 static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_weakref *head)
 {
-    size_t i = slot_of(cap, key);
+    size_t i = slot_of(shift_of(cap), key);
     while (table[i].key != NULL)
         i = (i + 1) & (cap - 1);
     table[i].key = key;
@@ -108,6 +116,7 @@ static bool table_grow(rc_heap *heap)
     rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof *heap->wr_table);
     heap->wr_table = fresh;
     heap->wr_cap = cap;
+    heap->wr_shift = shift_of(cap);
     return true;
 }
 
@@ -128,7 +137,7 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
         rc_object *k = heap->wr_table[i].key;
         if (k == NULL)
             break;
-        size_t home = slot_of(heap->wr_cap, k);
+        size_t home = slot_of(heap->wr_shift, k);
         /* k may fill the hole if its home is not cyclically within (hole, i]. */
         if (((i - home) & mask) >= ((i - hole) & mask)) {
             heap->wr_table[hole] = heap->wr_table[i];
@@ -142,18 +151,16 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
     heap->wr_used--;
 }
 
-/* obj's entry, made if needed (RCI_WEAKREFD set); NULL if memory runs out. Valid until the
- * table next changes. */
-static rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
+/* entry_for's path for an object without an entry: makes one. Out of line: the common
+ * pattern makes weakrefs to objects that already have one. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static rci_wr_slot *entry_add(rc_heap *heap, rc_object *obj)
 {
-    if (obj->_tinfo & RCI_WEAKREFD) {
-        rci_wr_slot *slot = table_find(heap, obj);
-        rc_assert(heap, slot != NULL);
-        return slot;
-    }
     if (!table_reserve(heap))
         return NULL;
-    size_t i = slot_of(heap->wr_cap, obj);
+    size_t i = slot_of(heap->wr_shift, obj);
     while (heap->wr_table[i].key != NULL)
         i = (i + 1) & (heap->wr_cap - 1);
     heap->wr_table[i].key = obj;
@@ -161,6 +168,17 @@ static rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
     heap->wr_used++;
     obj->_tinfo |= RCI_WEAKREFD;
     return &heap->wr_table[i];
+}
+
+/* obj's entry, made if needed (RCI_WEAKREFD set); NULL if memory runs out. Valid until the
+ * table next changes. */
+static inline rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
+{
+    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0, 0))
+        return entry_add(heap, obj);
+    rci_wr_slot *slot = table_find(heap, obj);
+    rc_assert(heap, slot != NULL);
+    return slot;
 }
 
 /* ---- the weakref and weakproxy types ----------------------------------------------------- */
@@ -217,6 +235,11 @@ static const size_t strong_offsets[2] = {offsetof(rci_weakref, payload),
                                          offsetof(rci_weakref, mapkey)};
 static const char *const strong_names[2] = {"payload", "mapkey"};
 
+/* Registers the type on first use; out of line, so that its spec on the stack does not
+ * enlarge the frame of rc_weakref_new. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static rc_type *weak_type(rc_heap *heap, bool proxy)
 {
     rc_type **slot = proxy ? &heap->t_weakproxy : &heap->t_weakref;
@@ -279,7 +302,11 @@ static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *se
     return NULL;
 }
 
-/* A new weakref (or proxy: t) to obj, payload and mapkey NULL; NULL with the error set. */
+/* A new weakref (or proxy: t) to obj, payload and mapkey NULL; NULL with the error set.
+ * Always inline: GCC otherwise splits it out of rc_weakref_new, a call per weakref. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t,
                                       rc_object *obj, rc_weakref_fn callback, void *user)
 {
@@ -443,6 +470,7 @@ void rci_weakrefs_shutdown(rc_heap *heap)
     rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof(rci_wr_slot));
     heap->wr_table = NULL;
     heap->wr_cap = heap->wr_used = heap->wr_live = 0;
+    heap->wr_shift = 0;
     rci_mem_free(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *));
     heap->wr_calls = NULL;
     heap->wr_calls_len = heap->wr_calls_cap = 0;
