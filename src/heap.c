@@ -109,6 +109,7 @@ rc_heap *rc_heap_new(const rc_heap_config *cfg)
     heap->hash_seed = cfg->hash_seed;
     heap->record_origins = cfg->record_origins;
     heap->misuse = RCI_DEFAULT_MISUSE_ABORTS ? default_misuse : NULL;
+    heap->wr_type_index = heap->wr_proxy_index = RCI_MAX_TYPES; /* none registered yet */
     rci_pools_init(heap);
     rci_gc_init(heap, cfg);
     heap->types = rci_mem_alloc(heap, 16 * sizeof(rc_type *));

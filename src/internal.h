@@ -311,6 +311,9 @@ struct rc_heap {
     size_t wr_used;                 /* entries in wr_table: objects with RCI_WEAKREFD */
     rc_type *t_weakref;             /* the weakref type, registered on first use */
     rc_type *t_weakproxy;           /* the weakproxy type, registered on first use */
+    uint32_t wr_type_index;         /* t_weakref's index, RCI_MAX_TYPES (no type's) until it is
+                                       registered: rc_weakref_get's test is one compare */
+    uint32_t wr_proxy_index;        /* t_weakproxy's index, likewise */
     size_t wr_live;                 /* weakrefs and proxies on a referent's list */
     rc_type *t_weakdict;            /* the weak containers' type, registered on first use */
     rc_object **deferred;           /* objects whose count reached zero while defer_free was

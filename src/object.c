@@ -73,6 +73,21 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
      * release that the decrements below may start. */
     const size_t *offsets = t->ref_offsets;
     size_t n = t->n_ref_offsets;
+    if (n == 2) {
+        /* Two fields (a tree node, a weakref's payload and key), often both None: one
+         * test for both. Nulling both before either decrement is the same to any observer:
+         * nothing can reach obj while it is released (PENDING). */
+        rc_object **f0 = (rc_object **)((char *)obj + offsets[0]);
+        rc_object **f1 = (rc_object **)((char *)obj + offsets[1]);
+        rc_object *r0 = *f0, *r1 = *f1;
+        if (((uintptr_t)r0 | (uintptr_t)r1) == 0)
+            return;
+        *f0 = NULL;
+        *f1 = NULL;
+        rc_decref(heap, r0);
+        rc_decref(heap, r1);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         rc_object **field = (rc_object **)((char *)obj + offsets[i]);
         rc_object *ref = *field;

@@ -256,19 +256,19 @@ static rc_type *weak_type(rc_heap *heap, bool proxy)
     spec.destroy = weakref_destroy;
     spec.repr = proxy ? weakproxy_repr : weakref_repr;
     *slot = rci_type_register(heap, &spec);
+    if (*slot != NULL)
+        *(proxy ? &heap->wr_proxy_index : &heap->wr_type_index) = (*slot)->index;
     return *slot;
 }
 
 bool rc_is_weakref(const rc_heap *heap, const rc_object *ref)
 {
-    return rc_is_heap_object(ref) && heap->t_weakref != NULL &&
-           rci_type_index(ref) == heap->t_weakref->index;
+    return rc_is_heap_object(ref) && rci_type_index(ref) == heap->wr_type_index;
 }
 
 bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref)
 {
-    return rc_is_heap_object(ref) && heap->t_weakproxy != NULL &&
-           rci_type_index(ref) == heap->t_weakproxy->index;
+    return rc_is_heap_object(ref) && rci_type_index(ref) == heap->wr_proxy_index;
 }
 
 /* weakref_make's refusals, out of line so that its common path needs few registers: obj
@@ -311,7 +311,7 @@ static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *
                                       rc_object *obj, rc_weakref_fn callback, void *user)
 {
     if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
-        (heap->t_weakproxy != NULL && rci_type_index(obj) == heap->t_weakproxy->index))
+        rci_type_index(obj) == heap->wr_proxy_index)
         return weakref_refuse(heap, call, t, obj);
     /* The allocation may collect: keep obj alive across it. */
     obj->_refcnt++;
@@ -346,8 +346,7 @@ rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callbac
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
 {
-    if (!rc_is_heap_object(wr) || heap->t_weakref == NULL ||
-        rci_type_index(wr) != heap->t_weakref->index) {
+    if (!rc_is_heap_object(wr) || rci_type_index(wr) != heap->wr_type_index) {
         rci_error(heap, RC_ETYPE, "rc_weakref_get: %p is not a weakref", (const void *)wr);
         return NULL;
     }
