@@ -66,7 +66,7 @@ static inline uint64_t load_short(const unsigned char *s, size_t len)
     return s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
 }
 
-static inline struct intern_probe bytes_key(const unsigned char *s, size_t len)
+static inline __attribute__((always_inline)) struct intern_probe bytes_key(const unsigned char *s, size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ len;
     if (len <= 8) {

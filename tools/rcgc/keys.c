@@ -118,7 +118,8 @@ static void hash_local(void *arg)
     struct chunk *c = l->c;
     if (!c->table) c->table = intern_new(4096);
     uint32_t *p = c->pair;
-    for (size_t i = 0; i < 2 * c->n_pairs; i++) {
+    /* Without integers every token is TOK_OTHER | id: hash_rewrite masks. */
+    for (size_t i = 0; c->any_int && i < 2 * c->n_pairs; i++) {
         uint32_t v = p[i];
         if (v != TOK_NONE) p[i] = v <= TOK_INT_MAX ? intern_int(c->table, v) : v & ~TOK_OTHER;
     }
@@ -133,14 +134,16 @@ static void hash_rewrite(void *arg)
     struct local *l = arg;
     const uint32_t *p = l->c->pair, *map = l->map;
     size_t n = 2 * l->c->n_pairs;
+    /* Local ids, or TOK_OTHER | id in a chunk without integers (hash_local). */
+    uint32_t id_mask = l->c->any_int ? ~0u : ~TOK_OTHER;
     for (size_t i = 0; i < n; i += 2) {
         if (i + REWRITE_AHEAD < n) {
-            __builtin_prefetch(&map[p[i + REWRITE_AHEAD]]);
+            __builtin_prefetch(&map[p[i + REWRITE_AHEAD] & id_mask]);
             if (p[i + REWRITE_AHEAD + 1] != TOK_NONE)
-                __builtin_prefetch(&map[p[i + REWRITE_AHEAD + 1]]);
+                __builtin_prefetch(&map[p[i + REWRITE_AHEAD + 1] & id_mask]);
         }
         uint32_t b = p[i + 1];
-        keep_edge(l, map[p[i]], b == TOK_NONE ? TOK_NONE : map[b]);
+        keep_edge(l, map[p[i] & id_mask], b == TOK_NONE ? TOK_NONE : map[b & id_mask]);
     }
     chunk_trim(l->c, l->kept);
     free(l->map);

@@ -71,26 +71,29 @@ static inline void defer(struct chunk *c, struct pending *q, uint32_t tok, const
 {
     if (tok != TOK_OTHER) return;
     unsigned b = q->fill;
-    q->key[b][q->n[b]] = *key;
-    q->at[b][q->n[b]++] = at;
-    if (q->n[b] == INTERN_BATCH) rotate(c, q);
+    size_t i = q->n[b]++;
+    q->key[b][i] = *key;
+    q->at[b][i] = at;
+    if (i + 1 == INTERN_BATCH) rotate(c, q);
 }
 
-/* Bytes of x that are ' ', '\t' or '\n' (the ends of a name): the high bit
- * of each such byte is set, and maybe of bytes above the lowest one (a
+/* Bytes of x below 0x21 (blanks, line ends, other control bytes): the high
+ * bit of each such byte is set, and maybe of bytes above the lowest one (a
  * borrow), so only the lowest set bit is exact. */
-static inline uint64_t name_ends(uint64_t x)
+static inline uint64_t low_bytes(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t sp = x ^ (ones * ' '), tab = x ^ (ones * '\t'), lf = x ^ (ones * '\n');
-    return (((sp - ones) & ~sp) | ((tab - ones) & ~tab) | ((lf - ones) & ~lf)) & highs;
+    const uint64_t ones = 0x0101010101010101u;
+    return (x - ones * 0x21) & ~x & (ones * 0x80);
 }
 
 /* Reads the token at *pp (not blank, not '\n', before end: LF_END): an
  * integer, TOK_NONE if it is a lone CR, or TOK_OTHER with the name in *key.
- * The end of a name is looked for 8 bytes at a time while 8 bytes remain. */
-static inline uint32_t scan_token(const unsigned char **pp, const unsigned char *end,
-                                  struct name *key)
+ * The end of a name is looked for 8 bytes at a time while 8 bytes remain:
+ * the first byte below 0x21 is found, and if it does not end the name (a
+ * CR, a control byte) the search goes on byte by byte. */
+static inline __attribute__((always_inline)) uint32_t scan_token(const unsigned char **pp,
+                                                                 const unsigned char *end,
+                                                                 struct name *key)
 {
     const unsigned char *s = *pp, *p = s;
     if ((unsigned)(*s - '0') <= 9) {
@@ -106,20 +109,18 @@ static inline uint32_t scan_token(const unsigned char **pp, const unsigned char 
         }
     }
     for (;;) {
-        if (end - p < 8) {
-            while (*p != ' ' && *p != '\t' && *p != '\n')
-                p++;
-            break;
-        }
+        if (end - p < 8) break;
         uint64_t x;
         memcpy(&x, p, 8);
-        uint64_t m = name_ends(x);
+        uint64_t m = low_bytes(x);
         if (m) {
             p += (size_t)__builtin_ctzll(m) >> 3;
             break;
         }
         p += 8;
     }
+    while (*p != ' ' && *p != '\t' && *p != '\n')
+        p++;
     *pp = p;
     const unsigned char *e = p;
     if (*p == '\n' && e[-1] == '\r') e--;
@@ -136,7 +137,7 @@ static void parse_range(void *arg)
     uint32_t max = 0;
     bool any_int = false;
     struct pending q = {.fill = 0};
-    struct name ka, kb;
+    struct name ka = {NULL, 0}, kb = {NULL, 0};
     while (p < end) {
         while (is_blank(*p))
             p++;
