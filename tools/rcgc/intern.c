@@ -51,6 +51,18 @@ static inline uint64_t mix(uint64_t h)
     return h;
 }
 
+/* Home slot of an htag before masking: its hash bits first (the low 4 are
+ * the length class, the same for most names). */
+static inline uint32_t home_bits(uint32_t htag)
+{
+    return htag >> 4 | (htag & LC_MASK) << 28;
+}
+
+static inline struct intern_probe with_home(uint32_t htag, uint64_t key8)
+{
+    return (struct intern_probe){htag, home_bits(htag), key8};
+}
+
 /* The len <= 8 bytes at s as a little-endian number, reading no byte
  * outside them: two overlapping 4-byte loads, or three single bytes (an
  * overlap repeats a byte at its own place, so OR keeps it right). */
@@ -66,13 +78,14 @@ static inline uint64_t load_short(const unsigned char *s, size_t len)
     return s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
 }
 
-static inline __attribute__((always_inline)) struct intern_probe bytes_key(const unsigned char *s, size_t len)
+static inline __attribute__((always_inline)) struct intern_probe bytes_key(const unsigned char *s,
+                                                                          size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ len;
     if (len <= 8) {
         uint64_t w = load_short(s, len);
         h = mix((h ^ w) * 0xc4ceb9fe1a85ec53u);
-        return (struct intern_probe){((uint32_t)(h >> 32) & ~LC_MASK) | (uint32_t)len, w};
+        return with_home(((uint32_t)(h >> 32) & ~LC_MASK) | (uint32_t)len, w);
     }
     uint64_t first;
     memcpy(&first, s, 8);
@@ -86,20 +99,18 @@ static inline __attribute__((always_inline)) struct intern_probe bytes_key(const
         n -= 8;
     }
     h = mix((h ^ load_short(s, n)) * 0xc4ceb9fe1a85ec53u);
-    return (struct intern_probe){((uint32_t)(h >> 32) & ~LC_MASK) | LC_LONG, first};
+    return with_home(((uint32_t)(h >> 32) & ~LC_MASK) | LC_LONG, first);
 }
 
 static inline struct intern_probe int_key(uint32_t v)
 {
     uint64_t h = mix(v * 0x9e3779b97f4a7c15u + 0x632be59bd9b4e019u);
-    return (struct intern_probe){((uint32_t)(h >> 32) & ~LC_MASK) | LC_INT, v};
+    return with_home(((uint32_t)(h >> 32) & ~LC_MASK) | LC_INT, v);
 }
 
-/* Home slot of an htag: its hash bits first (the low 4 are the length
- * class, the same for most names). */
 static inline size_t home(uint32_t htag, size_t mask)
 {
-    return ((size_t)(htag >> 4) | (size_t)(htag & LC_MASK) << 28) & mask;
+    return (size_t)home_bits(htag) & mask;
 }
 
 struct intern *intern_new(size_t expected)
@@ -150,8 +161,8 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
     return off;
 }
 
-static uint32_t add(struct intern *t, size_t at, struct intern_probe pk, uint32_t len, const void *key,
-                    size_t n)
+static uint32_t add(struct intern *t, size_t at, struct intern_probe pk, uint32_t len,
+                    const void *key, size_t n)
 {
     if (t->n == UINT32_MAX - 1) die_nomem();
     if (t->n == t->cap_ids) {
@@ -179,7 +190,7 @@ static bool long_equal(const struct intern *t, uint32_t id, const unsigned char 
 static inline size_t probe(const struct intern *t, struct intern_probe pk, const unsigned char *s,
                            size_t len)
 {
-    size_t i = home(pk.htag, t->mask);
+    size_t i = (size_t)pk.home & t->mask;
     uint64_t want = (uint64_t)pk.htag << 32;
     for (;;) {
         const struct slot *e = &t->slot[i];
@@ -217,7 +228,7 @@ void intern_bytes_prepare(const struct intern *t, const struct name *keys, size_
     for (size_t i = 0; i < n; i++) {
         if (keys[i].len >= INT_LEN) die_nomem();
         pk[i] = bytes_key(keys[i].bytes, keys[i].len);
-        __builtin_prefetch(&t->slot[home(pk[i].htag, t->mask)]);
+        __builtin_prefetch(&t->slot[(size_t)pk[i].home & t->mask]);
     }
 }
 
@@ -229,6 +240,20 @@ void intern_bytes_resolve(struct intern *t, const struct name *keys, const struc
         ids[i] = t->slot[at].tag
                      ? id_at(t, at)
                      : add(t, at, pk[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
+    }
+}
+
+void intern_bytes_resolve_into(struct intern *t, const struct name *keys,
+                               const struct intern_probe *pk, size_t n, uint32_t *out,
+                               const size_t *at, uint32_t tag)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = probe(t, pk[i], keys[i].bytes, keys[i].len);
+        uint64_t e = t->slot[j].tag;
+        uint32_t id = e ? (uint32_t)e - 1
+                        : add(t, j, pk[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
+        if (id >= ~tag) die_nomem();
+        out[at[i]] = tag | id;
     }
 }
 

@@ -39,12 +39,7 @@ struct pending {
 
 static void resolve(struct chunk *c, struct pending *q, unsigned b)
 {
-    uint32_t ids[INTERN_BATCH];
-    intern_bytes_resolve(c->table, q->key[b], q->pk[b], q->n[b], ids);
-    for (size_t i = 0; i < q->n[b]; i++) {
-        if (ids[i] > TOK_OTHER_MAX) die_nomem();
-        c->pair[q->at[b][i]] = TOK_OTHER | ids[i];
-    }
+    intern_bytes_resolve_into(c->table, q->key[b], q->pk[b], q->n[b], c->pair, q->at[b], TOK_OTHER);
     q->n[b] = 0;
 }
 

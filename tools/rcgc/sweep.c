@@ -1,16 +1,17 @@
-/* The search over edges as read (struct edge_set, made by direct.c): passes
+/* The search over edges as read (struct edge_set, from direct.c or keys.c): passes
  * over the edges in memory, then, if they have not settled, rows for what
  * is left and the breadth-first search of reach.c.
  *
  * A pass reads every edge (a, b) left: if a is marked, b gets marked; an
  * edge whose b is marked can do nothing more and is dropped (compacted
  * away, in place, keeping the order), so each pass reads only edges between
- * unmarked keys. The first pass is made by direct.c as it reads, starting
- * from the roots, and only the edges it keeps are ever stored. Marking in a pass carries along chains of edges that come
- * in input order, so on a graph in random order (R-MAT at scale 23) a few
- * passes mark all that is reachable and leave only the edges among the
- * unreachable keys; no edge is ever placed at random in memory, which is
- * what building rows costs (two cache misses per edge).
+ * unmarked keys. The first pass is made as the input is read (direct.c) or
+ * as its names become keys (keys.c), starting from the roots, and only the
+ * edges it keeps are ever stored. Marking in a pass carries along chains of
+ * edges that come in input order, so on a graph in random order (R-MAT at
+ * scale 23) a few passes mark all that is reachable and leave only the
+ * edges among the unreachable keys; no edge is ever placed at random in
+ * memory, which is what building rows costs (two cache misses per edge).
  *
  * Invariant SETTLED: every dropped edge has its successor marked, and only
  * keys reachable from the roots are marked. So when a whole pass marks
@@ -167,8 +168,8 @@ void edges_free(struct edge_set *es)
 uint64_t *marks_new(uint64_t max_keys, size_t *bytes)
 {
     *bytes = (size_t)(max_keys / 64 + 1) * sizeof(uint64_t);
-    void *p = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void *p = mmap(NULL, *bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) die_nomem();
     if (*bytes >= MARKS_HUGE_BYTES) advise_huge(p, *bytes);
     return p;
