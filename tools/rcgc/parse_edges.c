@@ -28,48 +28,51 @@ static inline bool ends_token(const unsigned char *p)
  * a batch earlier, is resolved, so a slot's cache miss overlaps with the
  * reading of a whole batch of lines. Batches are resolved in input order,
  * which keeps ids in order of first appearance. */
-struct pending {
-    struct name key[2][INTERN_BATCH];        /* the names */
-    struct intern_probe pk[2][INTERN_BATCH]; /* their probes, once prepared */
-    size_t at[2][INTERN_BATCH];              /* index of each one's token in chunk->pair */
-    size_t n[2];                             /* entries of each batch */
-    unsigned fill;                           /* the batch being filled */
-    bool waiting;                            /* the other batch is prepared */
+struct batch {
+    struct name key[INTERN_BATCH];        /* the names */
+    struct intern_probe pk[INTERN_BATCH]; /* their probes, once prepared */
+    size_t at[INTERN_BATCH];              /* index of each one's token in chunk->pair */
+    size_t n;                             /* entries */
 };
 
-static void resolve(struct chunk *c, struct pending *q, unsigned b)
+struct pending {
+    struct batch b[2];
+    struct batch *fill;    /* the batch being filled */
+    struct batch *waiting; /* the other one once prepared, else NULL */
+};
+
+static void resolve(struct chunk *c, struct batch *b)
 {
-    intern_bytes_resolve_into(c->table, q->key[b], q->pk[b], q->n[b], c->pair, q->at[b], TOK_OTHER);
-    q->n[b] = 0;
+    intern_bytes_resolve_into(c->table, b->key, b->pk, b->n, c->pair, b->at, TOK_OTHER);
+    b->n = 0;
 }
 
 /* Prepares the batch being filled and resolves the waiting one. */
 static void rotate(struct chunk *c, struct pending *q)
 {
-    unsigned b = q->fill;
+    struct batch *b = q->fill, *other = b == &q->b[0] ? &q->b[1] : &q->b[0];
     if (!c->table) c->table = intern_new(4096);
-    intern_bytes_prepare(c->table, q->key[b], q->n[b], q->pk[b]);
-    if (q->waiting) resolve(c, q, b ^ 1);
-    q->waiting = true;
-    q->fill = b ^ 1;
+    intern_bytes_prepare(c->table, b->key, b->n, b->pk);
+    if (q->waiting) resolve(c, q->waiting);
+    q->waiting = b;
+    q->fill = other;
 }
 
 static void flush_pending(struct chunk *c, struct pending *q)
 {
-    if (q->n[q->fill]) rotate(c, q);
-    if (q->waiting) resolve(c, q, q->fill ^ 1);
-    q->waiting = false;
+    if (q->fill->n) rotate(c, q);
+    if (q->waiting) resolve(c, q->waiting);
+    q->waiting = NULL;
 }
 
 static inline void defer(struct chunk *c, struct pending *q, uint32_t tok, const struct name *key,
                          size_t at)
 {
     if (tok != TOK_OTHER) return;
-    unsigned b = q->fill;
-    size_t i = q->n[b]++;
-    q->key[b][i] = *key;
-    q->at[b][i] = at;
-    if (i + 1 == INTERN_BATCH) rotate(c, q);
+    struct batch *b = q->fill;
+    b->key[b->n] = *key;
+    b->at[b->n] = at;
+    if (++b->n == INTERN_BATCH) rotate(c, q);
 }
 
 /* Bytes of x below 0x21 (blanks, line ends, other control bytes): the high
@@ -114,8 +117,9 @@ static inline __attribute__((always_inline)) uint32_t scan_token(const unsigned 
         }
         p += 8;
     }
-    while (*p != ' ' && *p != '\t' && *p != '\n')
-        p++;
+    if (*p != ' ' && *p != '\n')
+        while (*p != ' ' && *p != '\t' && *p != '\n')
+            p++;
     *pp = p;
     const unsigned char *e = p;
     if (*p == '\n' && e[-1] == '\r') e--;
@@ -131,7 +135,10 @@ static void parse_range(void *arg)
     const unsigned char *p = c->begin, *end = c->end, *reported = p;
     uint32_t max = 0;
     bool any_int = false;
-    struct pending q = {.fill = 0};
+    struct pending q;
+    q.b[0].n = q.b[1].n = 0;
+    q.fill = &q.b[0];
+    q.waiting = NULL;
     struct name ka = {NULL, 0}, kb = {NULL, 0};
     while (p < end) {
         while (is_blank(*p))
@@ -146,9 +153,11 @@ static void parse_range(void *arg)
             p++;
         if (*p != '\n') b = scan_token(&p, end, &kb);
         if (a != TOK_NONE) {
-            max = (a <= TOK_INT_MAX && a > max) ? a : max;
-            max = (b <= TOK_INT_MAX && b > max) ? b : max;
-            any_int |= a <= TOK_INT_MAX || b <= TOK_INT_MAX;
+            if (a <= TOK_INT_MAX || b <= TOK_INT_MAX) {
+                max = (a <= TOK_INT_MAX && a > max) ? a : max;
+                max = (b <= TOK_INT_MAX && b > max) ? b : max;
+                any_int = true;
+            }
             chunk_push_pair(c, a, b);
             defer(c, &q, a, &ka, 2 * c->n_pairs - 2);
             defer(c, &q, b, &kb, 2 * c->n_pairs - 1);
