@@ -137,13 +137,18 @@ static void hash_rewrite(void *arg)
     /* Local ids, or TOK_OTHER | id in a chunk without integers (hash_local). */
     uint32_t id_mask = l->c->any_int ? ~0u : ~TOK_OTHER;
     for (size_t i = 0; i < n; i += 2) {
-        if (i + REWRITE_AHEAD < n) {
-            __builtin_prefetch(&map[p[i + REWRITE_AHEAD] & id_mask]);
-            if (p[i + REWRITE_AHEAD + 1] != TOK_NONE)
-                __builtin_prefetch(&map[p[i + REWRITE_AHEAD + 1] & id_mask]);
+        uint32_t a = p[i] & id_mask, b = p[i + 1];
+        b = b == TOK_NONE ? TOK_NONE : b & id_mask;
+        if (map) { /* else the local ids are the keys (hash_keys) */
+            if (i + REWRITE_AHEAD < n) {
+                __builtin_prefetch(&map[p[i + REWRITE_AHEAD] & id_mask]);
+                if (p[i + REWRITE_AHEAD + 1] != TOK_NONE)
+                    __builtin_prefetch(&map[p[i + REWRITE_AHEAD + 1] & id_mask]);
+            }
+            a = map[a];
+            b = b == TOK_NONE ? TOK_NONE : map[b];
         }
-        uint32_t b = p[i + 1];
-        keep_edge(l, map[p[i] & id_mask], b == TOK_NONE ? TOK_NONE : map[b & id_mask]);
+        keep_edge(l, a, b);
     }
     chunk_trim(l->c, l->kept);
     free(l->map);
@@ -192,8 +197,18 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k, const struct s
     size_t expected = 0;
     for (size_t i = 0; i < n; i++)
         expected = intern_count(ls[i].t) > expected ? intern_count(ls[i].t) : expected;
-    k->table = intern_new(expected);
-    for (size_t i = 0; i < n; i++)
+    /* When the first chunk's ids are in order of first appearance (no
+     * integers reordered them), its table starts the global one as it is:
+     * FIRST_SEEN holds, and its ids need no map. */
+    size_t from = 0;
+    if (n > 0 && !ls[0].order) {
+        k->table = ls[0].t;
+        ls[0].c->table = NULL;
+        from = 1;
+    } else {
+        k->table = intern_new(expected);
+    }
+    for (size_t i = from; i < n; i++)
         merge_local(&ls[i], k->table);
     k->n_nodes = k->n_keys = intern_count(k->table);
     for (size_t i = 0; i < n; i++)
