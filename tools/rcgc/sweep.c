@@ -134,6 +134,7 @@ static void search_rest(struct graph *g, uint64_t *seen)
 
 void sweep_reach(struct graph *g, uint64_t *seen)
 {
+    if (!g->edges) return; /* no nodes, so no roots either */
     size_t left = 0;
     for (size_t i = 0; i < g->edges->n_parts; i++)
         for (size_t h = 0; h < EDGE_LANES; h++)
