@@ -14,7 +14,7 @@
  * legacy finalizer (which runs at every death by counting). */
 static inline bool rci_type_needs_rites(const rc_type *t, const rc_object *obj)
 {
-    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->has_finalizers, 1))
+    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->release_special, 1))
         return false;
     return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
            (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
@@ -25,6 +25,39 @@ static inline bool rci_needs_rites(const rc_heap *heap, const rc_object *obj)
 }
 
 /* ---- weakref.c ---- */
+/* A weakref or proxy (layout owned by weakref.c, whose header states WEAKLIST; object.c's
+ * release path frees plain weakrefs itself, rci_weakref_is_plain). */
+typedef struct rci_weakref {
+    rc_object hdr;
+    rc_object *referent;           /* the object referred to, or NULL once it died */
+    struct rci_weakref *next;      /* the referent's list (WEAKLIST), or NULL */
+    struct rci_weakref **pprev;    /* what points at this weakref on that list, or NULL */
+    rc_weakref_fn callback;        /* called once when the referent dies, or NULL */
+    void *user;
+    rc_object *payload;            /* strong: a weak-key dict's value, or NULL */
+    rc_object *mapkey;             /* strong: the key of its entry in a weak container
+                                      (CPython's KeyedRef), or NULL */
+} rci_weakref;
+
+/* A weakref that holds no strong reference (payload and mapkey NULL: every rc_weakref_new
+ * weakref). Freeing one only unlinks it: object.c frees these without the generic release
+ * (reference offsets, destroy hook), keyed on heap->wr_type_index. */
+static inline bool rci_weakref_is_plain(const rc_object *wr)
+{
+    const rci_weakref *w = (const rci_weakref *)wr;
+    return ((uintptr_t)w->payload | (uintptr_t)w->mapkey) == 0;
+}
+/* The weakref's memory is about to be freed: it leaves its referent's list (WEAKLIST)
+ * without resetting its own fields. */
+static inline void rci_weakref_unlink_dying(rc_heap *heap, rci_weakref *wr)
+{
+    if (wr->referent == NULL)
+        return;
+    *wr->pprev = wr->next;
+    if (wr->next != NULL)
+        wr->next->pprev = wr->pprev;
+    heap->wr_live--;
+}
 /* Which weakrefs lose their callback when their referent dies (CPython: weakrefs that are
  * garbage themselves). NULL: none. */
 typedef bool (*rci_wr_skip_fn)(const rc_object *wr);

@@ -53,7 +53,9 @@ static inline bool rci_is_live(const rc_object *o)
 struct rc_type {
     rc_heap *heap;       /* the heap it belongs to */
     uint32_t index;      /* its index in heap->types, >= 1 */
-    bool has_finalizers; /* finalize or legacy_finalize is set (rc__release's quick test) */
+    bool release_special; /* rc__release leaves its common path for instances: finalize or
+                             legacy_finalize is set, or this is the weakref type (whose
+                             plain instances have a path of their own, object.c) */
     size_t live_count;   /* instances alive (allocated, not yet freed). Not next to
                             live_bytes: GCC pairs adjacent counters into SSE adds whose
                             set-up costs more than the two scalar ones */

@@ -176,15 +176,19 @@ static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
 
 /* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
  * link (off the list: PENDING), then drains the pending list its release filled. t is its
- * type: one look-up per object. */
-static inline void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
+ * type: one look-up per object. Out of line: rc__release reaches it by a tail call, so
+ * that its own common path, which ends here or with a push to the pending list, saves no
+ * registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     heap->freeing = true;
     for (;;) {
         if (t->holds_refs)
             clear_refs(heap, obj, t);
-        obj->_tinfo &= ~RCI_FLAG_MASK;
-        object_free(heap, obj, t);
+        object_free(heap, obj, t); /* destroy sees it PENDING, as user code run above did */
         if (__builtin_expect(heap->pending == NULL, 1))
             break;
         obj = pending_pop(heap);
@@ -214,6 +218,63 @@ static void release_misuse(rc_heap *heap, rc_object *obj)
                (void *)obj);
 }
 
+/* rc__release after the rites (if any): obj, at count zero with flags ti, of type t, dies. */
+static inline void release_dying(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
+{
+    object_leaving(heap, obj, t, ti);
+    if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
+        pending_push(heap, obj);
+        return;
+    }
+    obj->_tinfo = (ti & ~RCI_FLAG_MASK) | RCI_PENDING; /* count already 0 */
+    release_now(heap, obj, t);
+}
+
+/* rc__release for an object with weakrefs or a recorded site, or whose type has
+ * release_special set: the rites, then the common path. Out of line, like
+ * weakref_release, so that rc__release saves no registers (see there). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
+        return;
+    release_dying(heap, obj, t, obj->_tinfo);
+}
+
+/* A plain weakref (rci_weakref_is_plain) without weakrefs of its own or a recorded site,
+ * outside any drain or collection: it holds no reference and its death runs no user code,
+ * so it leaves its referent's list and its slot is freed at once, with the accounting of
+ * object_leaving and object_free. Its slot has the size class of sizeof(rci_weakref):
+ * weakref_make allocates that constant size. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
+{
+    if (__builtin_expect(!rci_weakref_is_plain(obj), 0)) {
+        release_special(heap, obj, t);
+        return;
+    }
+    const size_t bytes = rci_class_bytes(rci_class_index(sizeof(rci_weakref)));
+    rci_weakref_unlink_dying(heap, (rci_weakref *)obj);
+    if (ti & RCI_TRACKED) /* rc_gc_untrack may have untracked it */
+        heap->gen_size[ti & RCI_GEN_MASK]--;
+    if (heap->gen[0].count > 0) /* the type is tracked */
+        heap->gen[0].count--;
+    t->live_count--;
+    t->live_bytes -= bytes;
+    heap->live_bytes -= bytes;
+    heap->total_freed++;
+    rci_slot_free(heap, obj);
+}
+
+/* Its common path (no rites, no recorded site) calls nothing until it ends, with a tail
+ * call or a push to the pending list (the releases that a drain's clear_refs starts), so
+ * GCC saves no registers in it; every other path leaves by a tail call too. Rejected: the
+ * rites and the weakref path inline here (every release then paid for saving six registers,
+ * 20 instructions, whichever path it took). */
 void rc__release(rc_heap *heap, rc_object *obj)
 {
     uint32_t ti = obj->_tinfo;
@@ -222,12 +283,20 @@ void rc__release(rc_heap *heap, rc_object *obj)
         return;
     }
     rc_type *t = heap->types[ti >> RCI_TYPE_SHIFT];
-    if (__builtin_expect(rci_type_needs_rites(t, obj), 0)) {
-        if (!last_rites(heap, obj))
-            return;
-        ti = obj->_tinfo;
+    if (__builtin_expect((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0 || t->release_special, 0)) {
+        /* The weakref type sets release_special: plain weakrefs take their own path. */
+        if ((ti >> RCI_TYPE_SHIFT) == heap->wr_type_index &&
+            (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->freeing && !heap->defer_free)
+            weakref_release(heap, obj, t, ti);
+        else
+            release_special(heap, obj, t);
+        return;
     }
-    object_leaving(heap, obj, t, ti);
+    /* object_leaving without its RCI_ORIGIN case, excluded above. */
+    if (ti & RCI_TRACKED)
+        heap->gen_size[ti & RCI_GEN_MASK]--;
+    if (t->tracked && heap->gen[0].count > 0)
+        heap->gen[0].count--;
     if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
         pending_push(heap, obj);
         return;

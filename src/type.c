@@ -128,7 +128,7 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     t->flags = spec->flags;
     t->finalize = spec->finalize;
     t->legacy_finalize = spec->legacy_finalize;
-    t->has_finalizers = t->finalize != NULL || t->legacy_finalize != NULL;
+    t->release_special = t->finalize != NULL || t->legacy_finalize != NULL;
     t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL;
     t->tracked = t->holds_refs && !(spec->flags & RC_TYPE_UNTRACKED);
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||

@@ -42,18 +42,6 @@
 
 #include <string.h>
 
-typedef struct rci_weakref {
-    rc_object hdr;
-    rc_object *referent;           /* the object referred to, or NULL once it died */
-    struct rci_weakref *next;      /* the referent's list (WEAKLIST), or NULL */
-    struct rci_weakref **pprev;    /* what points at this weakref on that list, or NULL */
-    rc_weakref_fn callback;        /* called once when the referent dies, or NULL */
-    void *user;
-    rc_object *payload;            /* strong: a weak-key dict's value, or NULL */
-    rc_object *mapkey;             /* strong: the key of its entry in a weak container
-                                      (CPython's KeyedRef), or NULL */
-} rci_weakref;
-
 typedef struct rci_wr_slot {
     rc_object *key;     /* the referent, or NULL for an empty slot */
     rci_weakref *head;  /* its newest weakref, or NULL */
@@ -197,17 +185,11 @@ static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
     wr->pprev = NULL;
 }
 
-/* The weakref's memory is about to be freed: it only unlinks (unlink_weakref without
- * resetting the weakref's own fields). */
+/* The weakref's memory is about to be freed (a proxy, a weakref of a weak container, or
+ * one freed as cyclic garbage; object.c frees plain weakrefs by itself). */
 static void weakref_destroy(rc_heap *heap, rc_object *self)
 {
-    rci_weakref *wr = (rci_weakref *)self;
-    if (wr->referent == NULL)
-        return;
-    *wr->pprev = wr->next;
-    if (wr->next != NULL)
-        wr->next->pprev = wr->pprev;
-    heap->wr_live--;
+    rci_weakref_unlink_dying(heap, (rci_weakref *)self);
 }
 
 static rc_status weakref_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
@@ -256,8 +238,14 @@ static rc_type *weak_type(rc_heap *heap, bool proxy)
     spec.destroy = weakref_destroy;
     spec.repr = proxy ? weakproxy_repr : weakref_repr;
     *slot = rci_type_register(heap, &spec);
-    if (*slot != NULL)
-        *(proxy ? &heap->wr_proxy_index : &heap->wr_type_index) = (*slot)->index;
+    if (*slot == NULL)
+        return NULL;
+    if (proxy) {
+        heap->wr_proxy_index = (*slot)->index;
+    } else {
+        heap->wr_type_index = (*slot)->index;
+        (*slot)->release_special = true; /* plain weakrefs: object.c's weakref_release */
+    }
     return *slot;
 }
 
