@@ -361,6 +361,21 @@ static inline size_t rci_tracked_objects(const rc_heap *heap)
     return heap->gen_size[0] + heap->gen_size[1] + heap->gen_size[2] + heap->gen_size[3];
 }
 
+/* Takes a slot of page, whose slots are slot_bytes (a constant, for the compiler to fold),
+ * and which has one; its bytes are left as they were: the caller writes every one. */
+static inline char *rci_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
+{
+    char *slot = page->free;
+    if (slot != NULL) {
+        memcpy(&page->free, slot + 8, sizeof(void *));
+    } else {
+        slot = page->slots + (size_t)page->bump * slot_bytes;
+        page->bump++;
+    }
+    page->n_used++;
+    return slot;
+}
+
 /* Allocates a zeroed slot of at least `bytes` in a container or atomic page; NULL if the
  * allocator fails (the heap's error is not set). The header is left zero (free). Inline:
  * with a constant `bytes` the class is folded, and the common case (a slot on the pool's
@@ -376,14 +391,7 @@ static inline rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool contai
     if (!__builtin_constant_p(bytes))
         return rci_take_slot(page);
     /* A constant size: the slot's size is known too, and zeroing it needs no tests. */
-    char *slot = page->free;
-    if (slot != NULL) {
-        memcpy(&page->free, slot + 8, sizeof(void *));
-    } else {
-        slot = page->slots + (size_t)page->bump * rci_class_bytes(idx);
-        page->bump++;
-    }
-    page->n_used++;
+    char *slot = rci_take_slot_unzeroed(page, rci_class_bytes(idx));
     rci_zero_slot(slot, rci_class_bytes(idx));
     return (rc_object *)slot;
 }

@@ -76,6 +76,18 @@ static inline rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
     }
 }
 
+/* table_find for a key known to have an entry (RCI_WEAKREFD set: WEAKLIST), so that the
+ * table exists and the probe meets the key before any empty slot. */
+static inline rci_wr_slot *table_find_present(rc_heap *heap, const rc_object *key)
+{
+    rc_assert(heap, table_find(heap, key) != NULL);
+    size_t mask = heap->wr_cap - 1;
+    size_t i = slot_of(heap->wr_shift, key);
+    while (heap->wr_table[i].key != key)
+        i = (i + 1) & mask;
+    return &heap->wr_table[i];
+}
+
 /* Places an entry in a slot of table; its head's pprev follows it. */
 static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_weakref *head)
 {
@@ -321,10 +333,63 @@ static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *
     return self;
 }
 
-rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+/* rc_weakref_new through weakref_make: the first weakref, a referent without an entry yet,
+ * a refusal, an allocation that may collect or needs a page. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                   void *user)
 {
     rc_type *t = heap->t_weakref != NULL ? heap->t_weakref : weak_type(heap, false);
     return weakref_make(heap, "rc_weakref_new", t, obj, callback, user);
+}
+
+/* The common case is decided before anything changes: the type exists; obj is live and has
+ * an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses proxies before it
+ * makes an entry); this tracked allocation starts no collection (rci_gc_on_alloc's test);
+ * and the pool's cur page has a slot and is on the young list. Then nothing can fail or run
+ * user code, and the weakref is made as weakref_make and rci_object_new_inline would make
+ * it, with no call: rc_weakref_new then saves no registers. The slot is not zeroed first:
+ * every field is written. */
+rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+{
+    const unsigned cls = rci_class_index(sizeof(rci_weakref));
+    const uint32_t bytes = rci_class_bytes(cls);
+    rc_type *t = heap->t_weakref;
+    rci_page *page = heap->pools[1][cls].cur; /* the type holds references: container pool */
+    size_t count = heap->gen[0].count;
+    if (__builtin_expect(t == NULL || !rc_is_heap_object(obj) ||
+                             (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
+                             count >= heap->gen[0].threshold || heap->stress ||
+                             page == NULL || !(page->lists & RCI_IN_YOUNG) ||
+                             (page->free == NULL && page->bump == page->n_slots),
+                         0))
+        return weakref_new_slow(heap, obj, callback, user);
+    rci_weakref *wr = (rci_weakref *)rci_take_slot_unzeroed(page, bytes);
+    heap->gen[0].count = count + 1;
+    wr->hdr._refcnt = 1;
+    wr->hdr._tinfo = t->index << RCI_TYPE_SHIFT | RCI_TRACKED; /* generation 0 */
+    heap->gen_size[0]++;
+    t->live_count++;
+    heap->total_allocated++;
+    t->live_bytes += bytes;
+    heap->live_bytes += bytes;
+    if (heap->live_bytes > heap->peak_live_bytes)
+        heap->peak_live_bytes = heap->live_bytes;
+    rci_wr_slot *entry = table_find_present(heap, obj);
+    wr->referent = obj;
+    wr->next = entry->head;
+    if (wr->next != NULL)
+        wr->next->pprev = &wr->next;
+    wr->pprev = &entry->head;
+    entry->head = wr;
+    wr->callback = callback;
+    wr->user = user;
+    wr->payload = NULL;
+    wr->mapkey = NULL;
+    heap->wr_live++;
+    return &wr->hdr;
 }
 
 rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
