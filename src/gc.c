@@ -1018,6 +1018,18 @@ void rci_gc_free_all(rc_heap *heap)
 
 /* ---- Python's gc module -------------------------------------------------------------- */
 
+/* Keeps heap->gc_trigger in step with stress, gc_enabled and gen[0].threshold: whenever
+ * rci_gc_alloc_check could collect, gen[0].count exceeding the trigger calls it. */
+static void trigger_update(rc_heap *heap)
+{
+    if (heap->stress)
+        heap->gc_trigger = 0;
+    else if (heap->gc_enabled && heap->gen[0].threshold > 0)
+        heap->gc_trigger = heap->gen[0].threshold;
+    else
+        heap->gc_trigger = SIZE_MAX;
+}
+
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
 {
     for (unsigned g = 0; g < 3; g++) {
@@ -1026,10 +1038,20 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     }
     heap->gc_enabled = !cfg->gc_disabled;
     heap->stress = cfg->stress;
+    trigger_update(heap);
 }
 
-void rc_gc_enable(rc_heap *heap) { heap->gc_enabled = true; }
-void rc_gc_disable(rc_heap *heap) { heap->gc_enabled = false; }
+void rc_gc_enable(rc_heap *heap)
+{
+    heap->gc_enabled = true;
+    trigger_update(heap);
+}
+
+void rc_gc_disable(rc_heap *heap)
+{
+    heap->gc_enabled = false;
+    trigger_update(heap);
+}
 bool rc_gc_is_enabled(const rc_heap *heap) { return heap->gc_enabled; }
 
 void rc_gc_get_count(const rc_heap *heap, size_t count[3])
@@ -1053,6 +1075,7 @@ rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
     heap->gen[0].threshold = t0;
     heap->gen[1].threshold = t1;
     heap->gen[2].threshold = t2;
+    trigger_update(heap);
     return RC_OK;
 }
 

@@ -283,6 +283,10 @@ struct rc_heap {
     size_t mark_cap;                /* entries allocated */
 
     rci_generation gen[3];
+    size_t gc_trigger;              /* rci_gc_on_alloc calls rci_gc_alloc_check once gen[0].count
+                                       exceeds it: 0 under stress; gen[0].threshold while
+                                       automatic collection is on and that is not 0; else
+                                       SIZE_MAX (gc.c, trigger_update): one test, not three */
     size_t long_lived_total;        /* generation-2 size after the last full collection */
     size_t long_lived_pending;      /* objects promoted into generation 2 since then */
     size_t gen_size[4];             /* tracked objects in generation 0, 1, 2 and, at index
@@ -490,7 +494,7 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg);
 void rci_gc_alloc_check(rc_heap *heap);
 static inline void rci_gc_on_alloc(rc_heap *heap)
 {
-    if (++heap->gen[0].count > heap->gen[0].threshold || heap->stress)
+    if (++heap->gen[0].count > heap->gc_trigger)
         rci_gc_alloc_check(heap);
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */

@@ -347,7 +347,7 @@ static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn 
 
 /* The common case is decided before anything changes: the type exists; obj is live and has
  * an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses proxies before it
- * makes an entry); this tracked allocation starts no collection (rci_gc_on_alloc's test);
+ * makes an entry); this tracked allocation calls no rci_gc_alloc_check (rci_gc_on_alloc's test);
  * and the pool's cur page has a slot and is on the young list. Then nothing can fail or run
  * user code, and the weakref is made as weakref_make and rci_object_new_inline would make
  * it, with no call: rc_weakref_new then saves no registers. The slot is not zeroed first:
@@ -361,7 +361,7 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     size_t count = heap->gen[0].count;
     if (__builtin_expect(t == NULL || !rc_is_heap_object(obj) ||
                              (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
-                             count >= heap->gen[0].threshold || heap->stress ||
+                             count >= heap->gc_trigger ||
                              page == NULL || !(page->lists & RCI_IN_YOUNG) ||
                              (page->free == NULL && page->bump == page->n_slots),
                          0))
