@@ -50,13 +50,14 @@ static inline bool bit_test_set(uint64_t *bits, uint32_t i)
 }
 
 /* The edge (a, b) of pair i, keys, through the first pass of the search:
- * kept (as pair l->kept, which is never after i) if it may still matter. */
-static inline void keep_edge(struct local *l, uint32_t a, uint32_t b)
+ * kept as pair *kept (never after i) if it may still matter. */
+static inline void keep_edge(uint32_t *pair, uint64_t *marks, size_t *kept, size_t *marked,
+                             uint32_t a, uint32_t b)
 {
-    if (b == TOK_NONE || !sweep_edge(l->marks, a, b, &l->marked)) return;
-    l->c->pair[2 * l->kept] = a;
-    l->c->pair[2 * l->kept + 1] = b;
-    l->kept++;
+    if (b == TOK_NONE || !sweep_edge(marks, a, b, marked)) return;
+    pair[2 * *kept] = a;
+    pair[2 * *kept + 1] = b;
+    ++*kept;
 }
 
 static void direct_scan(void *arg)
@@ -69,7 +70,7 @@ static void direct_scan(void *arg)
         uint32_t a = p[2 * i], b = p[2 * i + 1];
         if (!bit_test_set(l->seen, a)) l->order[l->n_order++] = a;
         if (b != TOK_NONE && !bit_test_set(l->seen, b)) l->order[l->n_order++] = b;
-        keep_edge(l, a, b);
+        keep_edge(l->c->pair, l->marks, &l->kept, &l->marked, a, b);
     }
     chunk_trim(l->c, l->kept);
 }
@@ -128,33 +129,91 @@ static void hash_local(void *arg)
 }
 
 #define REWRITE_AHEAD 32
+/* Pieces each chunk's rewriting is cut into: the first chunk's is cheaper
+ * when its ids need no map (hash_keys), so workers take pieces as they go. */
+#define REWRITE_PIECES 8
 
-static void hash_rewrite(void *arg)
+/* One piece: pairs [lo, hi) of a chunk; its kept edges are compacted from
+ * pair lo on, into [lo, kept). */
+struct piece {
+    struct local *l;
+    size_t lo, hi, kept, marked;
+};
+
+struct rewrite {
+    struct piece piece[REWRITE_PIECES * MAX_RANGES];
+    size_t n_pieces;
+    size_t next; /* shared: first piece not yet taken */
+};
+
+static void rewrite_piece(struct piece *pc)
 {
-    struct local *l = arg;
-    const uint32_t *p = l->c->pair, *map = l->map;
-    size_t n = 2 * l->c->n_pairs;
+    struct local *l = pc->l;
+    uint32_t *pair = l->c->pair;
+    const uint32_t *map = l->map;
+    size_t n = 2 * pc->hi;
     /* Local ids, or TOK_OTHER | id in a chunk without integers (hash_local). */
     uint32_t id_mask = l->c->any_int ? ~0u : ~TOK_OTHER;
-    for (size_t i = 0; i < n; i += 2) {
-        uint32_t a = p[i] & id_mask, b = p[i + 1];
+    pc->kept = pc->lo;
+    for (size_t i = 2 * pc->lo; i < n; i += 2) {
+        uint32_t a = pair[i] & id_mask, b = pair[i + 1];
         b = b == TOK_NONE ? TOK_NONE : b & id_mask;
         if (map) { /* else the local ids are the keys (hash_keys) */
             if (i + REWRITE_AHEAD < n) {
-                __builtin_prefetch(&map[p[i + REWRITE_AHEAD] & id_mask]);
-                if (p[i + REWRITE_AHEAD + 1] != TOK_NONE)
-                    __builtin_prefetch(&map[p[i + REWRITE_AHEAD + 1] & id_mask]);
+                __builtin_prefetch(&map[pair[i + REWRITE_AHEAD] & id_mask]);
+                if (pair[i + REWRITE_AHEAD + 1] != TOK_NONE)
+                    __builtin_prefetch(&map[pair[i + REWRITE_AHEAD + 1] & id_mask]);
             }
             a = map[a];
             b = b == TOK_NONE ? TOK_NONE : map[b];
         }
-        keep_edge(l, a, b);
+        keep_edge(pair, l->marks, &pc->kept, &pc->marked, a, b);
     }
-    chunk_trim(l->c, l->kept);
-    free(l->map);
-    free(l->order);
-    intern_free(l->c->table);
-    l->c->table = NULL;
+}
+
+static void rewrite_worker(void *arg)
+{
+    struct rewrite *rw = *(struct rewrite **)arg;
+    for (;;) {
+        size_t i = __atomic_fetch_add(&rw->next, 1, __ATOMIC_RELAXED);
+        if (i >= rw->n_pieces) return;
+        rewrite_piece(&rw->piece[i]);
+    }
+}
+
+/* Tokens to keys through the maps, with the first pass of the search; then
+ * each chunk's kept edges are moved together and its local data freed. */
+static void hash_rewrite(struct local *ls, size_t n)
+{
+    struct rewrite *rw = xcalloc(1, sizeof *rw);
+    for (size_t i = 0; i < n; i++) {
+        size_t pairs = ls[i].c->n_pairs;
+        for (size_t j = 0; j < REWRITE_PIECES; j++)
+            rw->piece[rw->n_pieces++] = (struct piece){.l = &ls[i],
+                                                       .lo = pairs * j / REWRITE_PIECES,
+                                                       .hi = pairs * (j + 1) / REWRITE_PIECES};
+    }
+    struct rewrite *workers[MAX_THREADS];
+    size_t n_workers = parallel_threads();
+    for (size_t i = 0; i < n_workers; i++)
+        workers[i] = rw;
+    parallel_run(rewrite_worker, workers, sizeof *workers, n_workers);
+    for (size_t i = 0; i < n; i++) {
+        struct local *l = &ls[i];
+        size_t kept = 0;
+        for (size_t j = 0; j < REWRITE_PIECES; j++) {
+            const struct piece *pc = &rw->piece[i * REWRITE_PIECES + j];
+            memmove(l->c->pair + 2 * kept, l->c->pair + 2 * pc->lo,
+                    (pc->kept - pc->lo) * 2 * sizeof *l->c->pair);
+            kept += pc->kept - pc->lo;
+        }
+        chunk_trim(l->c, kept);
+        free(l->map);
+        free(l->order);
+        intern_free(l->c->table);
+        l->c->table = NULL;
+    }
+    free(rw);
 }
 
 /* Global ids for a batch of byte-string names of one chunk. */
@@ -217,7 +276,7 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k, const struct s
         uint32_t v = keys_find(k, st->roots[i]);
         if (v != UINT32_MAX) st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
     }
-    parallel_run(hash_rewrite, ls, sizeof *ls, n);
+    hash_rewrite(ls, n);
 }
 
 int keys_assign(struct chunk *chunks, size_t n_chunks, const char *const *roots, size_t n_roots,
