@@ -87,6 +87,8 @@ void chunk_release_pairs(struct chunk *c)
 void chunk_free(struct chunk *c)
 {
     chunk_release_pairs(c);
+    marks_free(c->marks, c->marks_bytes);
+    c->marks = NULL;
     intern_free(c->table);
     c->table = NULL;
     free(c->owned);

@@ -98,12 +98,18 @@ static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k
     }
 }
 
-/* Scans tokens (now local ids) for their first appearance in the chunk. */
+/* Scans tokens (now local ids) for their first appearance in the chunk;
+ * ids below settled_ids come first, in their order (SETTLING in
+ * parse_edges.c: their lines may not have been kept). */
 static void local_order(struct local *l, uint32_t count)
 {
     struct chunk *c = l->c;
     uint64_t *seen = xcalloc((size_t)count / 64 + 1, sizeof *seen);
     l->order = xmalloc(((size_t)count + 1) * sizeof *l->order);
+    for (uint32_t id = 0; id < c->settled_ids; id++) {
+        bit_test_set(seen, id);
+        l->order[l->n_order++] = id;
+    }
     for (size_t i = 0; i < 2 * c->n_pairs; i++)
         if (c->pair[i] != TOK_NONE && !bit_test_set(seen, c->pair[i]))
             l->order[l->n_order++] = c->pair[i];
@@ -250,6 +256,22 @@ static void merge_local(struct local *l, struct intern *global)
     merge_batch(l, global, names, lids, q);
 }
 
+/* The chunk's SETTLING marks (parse_edges.c), by local id, as marks of
+ * keys: what a chunk's own edges reach from a root is reachable. */
+static void carry_marks(const struct local *l, uint64_t *marks)
+{
+    const struct chunk *c = l->c;
+    if (!c->marks) return;
+    uint32_t count = intern_count(l->t);
+    for (uint32_t w = 0; w < count / 64 + 1; w++) {
+        for (uint64_t bits = c->marks[w]; bits; bits &= bits - 1) {
+            uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            uint32_t key = l->map ? l->map[id] : id;
+            marks[key >> 6] |= (uint64_t)1 << (key & 63);
+        }
+    }
+}
+
 static void hash_keys(struct local *ls, size_t n, struct keys *k, const struct start *st)
 {
     parallel_run(hash_local, ls, sizeof *ls, n);
@@ -276,6 +298,8 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k, const struct s
         uint32_t v = keys_find(k, st->roots[i]);
         if (v != UINT32_MAX) st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
     }
+    for (size_t i = 0; i < n; i++)
+        carry_marks(&ls[i], st->marks);
     hash_rewrite(ls, n);
 }
 
@@ -293,8 +317,15 @@ int keys_assign(struct chunk *chunks, size_t n_chunks, const char *const *roots,
     }
     struct local *ls = xcalloc(n_chunks + 1, sizeof *ls);
     bool direct = !others && (uint64_t)max < (uint64_t)pairs + DIRECT_SLACK;
-    /* Hash mode has at most one key per token. */
-    uint64_t key_bound = direct ? (uint64_t)max + 1 : 2 * (uint64_t)pairs + 1;
+    /* In hash mode a key is a name of some chunk's table or a token of
+     * its pairs (SETTLING in parse_edges.c may have dropped the lines of
+     * names that are in the tables). */
+    uint64_t key_bound = (uint64_t)max + 1;
+    if (!direct) {
+        key_bound = 2 * (uint64_t)pairs + 1;
+        for (size_t i = 0; i < n_chunks; i++)
+            key_bound += intern_count(chunks[i].table);
+    }
     size_t marks_bytes;
     struct start st = {roots, n_roots, marks_new(key_bound, &marks_bytes)};
     for (size_t i = 0; i < n_chunks; i++) {

@@ -23,56 +23,131 @@ static inline bool ends_token(const unsigned char *p)
     return *p == ' ' || *p == '\t' || *p == '\n' || (*p == '\r' && p[1] == '\n');
 }
 
-/* Names waiting to be interned, in two batches: when one is full its names
- * are hashed and their table slots prefetched, and the other one, prepared
- * a batch earlier, is resolved, so a slot's cache miss overlaps with the
- * reading of a whole batch of lines. Batches are resolved in input order,
- * which keeps ids in order of first appearance. */
+/* Lines waiting for the ids of their names, in two batches: when one is
+ * full its names are hashed and their table slots prefetched, and the other
+ * one, prepared a batch earlier, is resolved, so a slot's cache miss
+ * overlaps with the reading of a whole batch of lines. Batches are resolved
+ * in input order, which keeps ids in order of first appearance, and each
+ * resolved line is kept in the chunk's pairs, or settled.
+ *
+ * Invariant SETTLING (the first pass of the search, SETTLED in sweep.c,
+ * within one chunk): each chunk marks, by local id, the names given as
+ * roots and what its own edges reach from them in input order (an edge
+ * from a marked name marks its successor). An edge between two names whose
+ * successor is marked is settled: it is not kept. A lone name's line is
+ * not kept either (the table has the name). Only lines read before the
+ * chunk's first integer token are settled, so the ids below settled_ids
+ * (those of names met before it) are in order of first appearance and
+ * every later token is in the kept pairs (keys.c). keys.c carries the
+ * marks over to the keys. */
+struct line {
+    uint32_t a, b; /* tokens; TOK_OTHER: the next name of the batch */
+    bool settle;   /* read before the chunk's first integer token */
+};
+
 struct batch {
-    struct name key[INTERN_BATCH];        /* the names */
+    struct name key[INTERN_BATCH];        /* the names, in order */
     struct intern_probe pk[INTERN_BATCH]; /* their probes, once prepared */
-    size_t at[INTERN_BATCH];              /* index of each one's token in chunk->pair */
-    size_t n;                             /* entries */
+    struct line line[INTERN_BATCH];       /* the lines, in order */
+    size_t n, n_lines;                    /* names and lines */
 };
 
 struct pending {
     struct batch b[2];
-    struct batch *fill;    /* the batch being filled */
-    struct batch *waiting; /* the other one once prepared, else NULL */
+    struct batch *fill;            /* the batch being filled */
+    struct batch *waiting;         /* the other one once prepared, else NULL */
+    const char *const *roots;      /* root names, for SETTLING */
+    size_t n_roots;
+    uint32_t max_settled;          /* 1 + the largest id of a settling line's names */
 };
 
-static void resolve(struct chunk *c, struct batch *b)
+static inline bool local_marked(const struct chunk *c, uint32_t id)
 {
-    intern_bytes_resolve_into(c->table, b->key, b->pk, b->n, c->pair, b->at, TOK_OTHER);
-    b->n = 0;
+    return c->marks[id >> 6] >> (id & 63) & 1;
+}
+
+static inline void local_mark(struct chunk *c, uint32_t id)
+{
+    c->marks[id >> 6] |= (uint64_t)1 << (id & 63);
+}
+
+/* Marks the new ids [from, to) that are root names. */
+static void mark_new_roots(struct chunk *c, const struct pending *q, uint32_t from, uint32_t to)
+{
+    for (uint32_t id = from; id < to; id++) {
+        struct name nm = intern_name(c->table, id);
+        for (size_t r = 0; r < q->n_roots; r++)
+            if (strlen(q->roots[r]) == nm.len && memcmp(q->roots[r], nm.bytes, nm.len) == 0)
+                local_mark(c, id);
+    }
+}
+
+/* A resolved line: settled, or kept as a pair of tokens (names as
+ * TOK_OTHER | id, as keys.c reads them). */
+static inline void settle_or_keep(struct chunk *c, struct pending *q, const struct line *ln,
+                                  uint32_t a, uint32_t b)
+{
+    if (ln->settle) { /* both are names (or b is TOK_NONE): no integer yet */
+        uint32_t ia = a & ~TOK_OTHER;
+        q->max_settled = ia + 1 > q->max_settled ? ia + 1 : q->max_settled;
+        if (b == TOK_NONE) return;
+        uint32_t ib = b & ~TOK_OTHER;
+        q->max_settled = ib + 1 > q->max_settled ? ib + 1 : q->max_settled;
+        if (local_marked(c, ib)) return;
+        if (local_marked(c, ia)) {
+            local_mark(c, ib);
+            return;
+        }
+    }
+    chunk_push_pair(c, a, b);
+}
+
+static void resolve(struct chunk *c, struct pending *q, struct batch *b)
+{
+    uint32_t ids[INTERN_BATCH], before = intern_count(c->table);
+    intern_bytes_resolve(c->table, b->key, b->pk, b->n, ids);
+    if (q->n_roots) mark_new_roots(c, q, before, intern_count(c->table));
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_lines; i++) {
+        const struct line *ln = &b->line[i];
+        uint32_t a = ln->a, t = ln->b;
+        if (a == TOK_OTHER) a = TOK_OTHER | ids[k++];
+        if (t == TOK_OTHER) t = TOK_OTHER | ids[k++];
+        settle_or_keep(c, q, ln, a, t);
+    }
+    b->n = b->n_lines = 0;
 }
 
 /* Prepares the batch being filled and resolves the waiting one. */
 static void rotate(struct chunk *c, struct pending *q)
 {
     struct batch *b = q->fill, *other = b == &q->b[0] ? &q->b[1] : &q->b[0];
-    if (!c->table) c->table = intern_new(4096);
+    if (!c->table && b->n) c->table = intern_new(4096); /* only chunks with names have one */
     intern_bytes_prepare(c->table, b->key, b->n, b->pk);
-    if (q->waiting) resolve(c, q->waiting);
+    if (q->waiting) resolve(c, q, q->waiting);
     q->waiting = b;
     q->fill = other;
 }
 
 static void flush_pending(struct chunk *c, struct pending *q)
 {
-    if (q->fill->n) rotate(c, q);
-    if (q->waiting) resolve(c, q->waiting);
+    if (q->fill->n_lines) rotate(c, q);
+    if (q->waiting) resolve(c, q, q->waiting);
     q->waiting = NULL;
 }
 
-static inline void defer(struct chunk *c, struct pending *q, uint32_t tok, const struct name *key,
-                         size_t at)
+/* Queues a line of tokens a and b (names in ka, kb). */
+static inline void defer(struct chunk *c, struct pending *q, uint32_t a, const struct name *ka,
+                         uint32_t b, const struct name *kb, bool settle)
 {
-    if (tok != TOK_OTHER) return;
-    struct batch *b = q->fill;
-    b->key[b->n] = *key;
-    b->at[b->n] = at;
-    if (++b->n == INTERN_BATCH) rotate(c, q);
+    struct batch *bt = q->fill;
+    if (bt->n + 2 > INTERN_BATCH || bt->n_lines == INTERN_BATCH) {
+        rotate(c, q);
+        bt = q->fill;
+    }
+    if (a == TOK_OTHER) bt->key[bt->n++] = *ka;
+    if (b == TOK_OTHER) bt->key[bt->n++] = *kb;
+    bt->line[bt->n_lines++] = (struct line){a, b, settle};
 }
 
 /* Bytes of x below 0x21 (blanks, line ends, other control bytes): the high
@@ -136,9 +211,12 @@ static void parse_range(void *arg)
     uint32_t max = 0;
     bool any_int = false;
     struct pending q;
-    q.b[0].n = q.b[1].n = 0;
+    q.b[0].n = q.b[0].n_lines = q.b[1].n = q.b[1].n_lines = 0;
     q.fill = &q.b[0];
     q.waiting = NULL;
+    q.roots = c->roots;
+    q.n_roots = c->n_roots;
+    q.max_settled = 0;
     struct name ka = {NULL, 0}, kb = {NULL, 0};
     while (p < end) {
         while (is_blank(*p))
@@ -158,9 +236,7 @@ static void parse_range(void *arg)
                 max = (b <= TOK_INT_MAX && b > max) ? b : max;
                 any_int = true;
             }
-            chunk_push_pair(c, a, b);
-            defer(c, &q, a, &ka, 2 * c->n_pairs - 2);
-            defer(c, &q, b, &kb, 2 * c->n_pairs - 1);
+            defer(c, &q, a, &ka, b, &kb, !any_int && q.n_roots > 0);
         }
         if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
         p++;
@@ -173,6 +249,7 @@ static void parse_range(void *arg)
     progress_add((size_t)(p - reported));
     c->max_int = max;
     c->any_int = any_int;
+    c->settled_ids = q.max_settled;
 }
 
 /* Offset of the first line to read: a Matrix Market file's size line
@@ -241,7 +318,8 @@ size_t edges_ranges(const struct input *in, struct range *r, unsigned char **tai
     return n;
 }
 
-int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
+int parse_edges(const struct input *in, const char *const *roots, size_t n_roots,
+                struct chunk **chunks, size_t *n_chunks)
 {
     struct range r[MAX_RANGES];
     unsigned char *tail;
@@ -250,7 +328,12 @@ int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks)
     for (size_t i = 0; i < n; i++) {
         cs[i].begin = r[i].begin;
         cs[i].end = r[i].end;
-        chunk_reserve(&cs[i], (size_t)(cs[i].end - cs[i].begin) / 2 + 2);
+        size_t pairs = (size_t)(cs[i].end - cs[i].begin) / 2 + 2;
+        chunk_reserve(&cs[i], pairs);
+        /* A chunk has at most one id per token. */
+        cs[i].marks = marks_new(2 * (uint64_t)pairs, &cs[i].marks_bytes);
+        cs[i].roots = roots;
+        cs[i].n_roots = n_roots;
     }
     if (tail) cs[n - 1].owned = tail;
     parallel_run(parse_range, cs, sizeof *cs, n);

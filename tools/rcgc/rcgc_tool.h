@@ -1,11 +1,14 @@
 /* Shared declarations of the rcgc command-line tool (not the library).
  *
  * Pipeline of `rcgc unreachable`: load the input (input.c); for an edge list
- * whose names are all small integers, count and then fill the adjacency in
- * two parallel reads of the text (direct.c); otherwise cut it into tokens
- * (parse_edges.c in parallel chunks, or parse_json.c), give every distinct
- * name a key (keys.c with intern.c) and build the adjacency (graph.c). Then
- * search it (reach.c) and print the nodes not reached (output.c).
+ * whose names are all small integers, read it once in parallel, keys being
+ * the integers, making the search's first pass as it goes (direct.c);
+ * otherwise cut it into tokens (parse_edges.c in parallel chunks, or
+ * parse_json.c) and give every distinct name a key (keys.c with intern.c),
+ * the first pass made on the way. Then the passes over the edges left
+ * (sweep.c, with rows and a breadth-first search, graph.c and reach.c, for
+ * what passes do not settle) and the nodes not reached are printed
+ * (output.c).
  *
  * Token encoding (invariant TOKEN): a token is a uint32_t.
  *   value <= TOK_INT_MAX      the name is that canonical decimal integer;
@@ -50,6 +53,11 @@ struct chunk {
     uint32_t max_int;                 /* largest integer token seen, 0 if none */
     const unsigned char *begin, *end; /* input bytes of this chunk */
     void *owned;                      /* memory the names point into, freed with the chunk */
+    const char *const *roots;         /* edge lists: root names (SETTLING in parse_edges.c) */
+    size_t n_roots;
+    uint64_t *marks;                  /* edge lists: SETTLING marks by id, or NULL */
+    size_t marks_bytes;               /* bytes mapped at marks */
+    uint32_t settled_ids;             /* ids below this are in order of first appearance */
 };
 
 /* Adding to a chunk; both exit the process on memory exhaustion. */
@@ -129,7 +137,8 @@ struct range {
 size_t edges_ranges(const struct input *in, struct range *r, unsigned char **tail_copy);
 
 /* Parsers: fill chunks from the input; return 0 or print and return 1. */
-int parse_edges(const struct input *in, struct chunk **chunks, size_t *n_chunks);
+int parse_edges(const struct input *in, const char *const *roots, size_t n_roots,
+                struct chunk **chunks, size_t *n_chunks);
 int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks);
 
 /* Node keys: every distinct name gets a key in [0, n_keys). */

@@ -181,7 +181,8 @@ static int read_general(const struct options *o, enum format f, const struct inp
 {
     struct chunk *cs = NULL;
     size_t n_chunks = 0;
-    int rc = f == FORMAT_JSON ? parse_json(in, &cs, &n_chunks) : parse_edges(in, &cs, &n_chunks);
+    int rc = f == FORMAT_JSON ? parse_json(in, &cs, &n_chunks)
+                              : parse_edges(in, o->roots, o->n_roots, &cs, &n_chunks);
     if (rc == 0) {
         progress_phase("numbering nodes");
         keys_assign(cs, n_chunks, o->roots, o->n_roots, k, g);

@@ -176,6 +176,12 @@ one_thread_reads_a_big_input)
     seq 300001 500000 > want.txt
     RCGC_THREADS=1 "$RCGC" unreachable -r 1 g.txt > out.txt || fail "status $?"
     cmp -s out.txt want.txt || fail "RCGC_THREADS=1 output differs" ;;
+names_settled_while_read_are_still_nodes)
+    printf 'lonely\n' > g.txt
+    seq 1 50000 | awk '{print "r n" $1}' >> g.txt
+    printf 'x y\n7 r\nn5 z\nq 7\n' >> g.txt
+    printf 'lonely\nx\ny\n7\nq\n' > want.txt
+    split_agrees want.txt g.txt -r r ;;
 wide_search_levels_mark_every_node)
     seq 0 99999 | awk '{print 0, $1 + 1; print $1 + 1, 200000 + $1; print 400000 + $1, $1}' > g.txt
     seq 400000 499999 > want.txt

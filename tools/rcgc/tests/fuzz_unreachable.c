@@ -59,7 +59,7 @@ static uint64_t *general(const struct input *in, const char *const *roots, size_
     struct chunk *cs = NULL;
     size_t n = 0;
     struct graph g = {0};
-    int rc = FUZZ_JSON ? parse_json(in, &cs, &n) : parse_edges(in, &cs, &n);
+    int rc = FUZZ_JSON ? parse_json(in, &cs, &n) : parse_edges(in, roots, n_roots, &cs, &n);
     memset(k, 0, sizeof *k);
     if (rc == 0) keys_assign(cs, n, roots, n_roots, k, &g);
     for (size_t i = 0; i < n; i++)
