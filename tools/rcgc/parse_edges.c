@@ -71,15 +71,13 @@ static inline void local_mark(struct chunk *c, uint32_t id)
     c->marks[id >> 6] |= (uint64_t)1 << (id & 63);
 }
 
-/* Marks the new ids [from, to) that are root names. */
-static void mark_new_roots(struct chunk *c, const struct pending *q, uint32_t from, uint32_t to)
+/* Marks id, new in the table, if its name is a root's. */
+static void mark_if_root(struct chunk *c, const struct pending *q, const struct name *nm,
+                         uint32_t id)
 {
-    for (uint32_t id = from; id < to; id++) {
-        struct name nm = intern_name(c->table, id);
-        for (size_t r = 0; r < q->n_roots; r++)
-            if (strlen(q->roots[r]) == nm.len && memcmp(q->roots[r], nm.bytes, nm.len) == 0)
-                local_mark(c, id);
-    }
+    for (size_t r = 0; r < q->n_roots; r++)
+        if (strlen(q->roots[r]) == nm->len && memcmp(q->roots[r], nm->bytes, nm->len) == 0)
+            local_mark(c, id);
 }
 
 /* A resolved line: settled, or kept as a pair of tokens (names as
@@ -106,7 +104,10 @@ static void resolve(struct chunk *c, struct pending *q, struct batch *b)
 {
     uint32_t ids[INTERN_BATCH], before = intern_count(c->table);
     intern_bytes_resolve(c->table, b->key, b->pk, b->n, ids);
-    if (q->n_roots) mark_new_roots(c, q, before, intern_count(c->table));
+    for (size_t k = 0; k < b->n; k++) {
+        __builtin_prefetch(&c->marks[ids[k] >> 6]);
+        if (ids[k] >= before) mark_if_root(c, q, &b->key[k], ids[k]);
+    }
     size_t k = 0;
     for (size_t i = 0; i < b->n_lines; i++) {
         const struct line *ln = &b->line[i];
