@@ -165,8 +165,11 @@ struct intern;
 struct intern *intern_new(size_t expected);
 uint32_t intern_int(struct intern *t, uint32_t value);
 uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len);
-/* intern_bytes for n <= INTERN_BATCH names in order, overlapping their misses. */
-#define INTERN_BATCH 32
+/* intern_bytes for n <= INTERN_BATCH names in order, overlapping their
+ * misses. 16, not more: at scale 23 (tables of 256 MiB) 32 names in flight
+ * made the string-named read 25% slower (the prefetches queue for the
+ * core's line fill buffers); 8 was slower too. */
+#define INTERN_BATCH 16
 void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids);
 /* intern_bytes_batch in two steps, so that a caller can do other work while
  * the table slots come in: prepare hashes the names and prefetches their
