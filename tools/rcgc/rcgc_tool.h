@@ -226,8 +226,9 @@ int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct g
 void graph_reach_from(const struct graph *g, const uint32_t *from, size_t n_from, uint64_t *seen);
 /* Marks in `seen` (n_keys bits) every key reachable from those g->marks
  * holds (the roots and what the reading found reachable), searching
- * g->edges; consumes the edges and the marks (sweep.c). */
-void sweep_reach(struct graph *g, uint64_t *seen);
+ * g->edges; consumes the edges and the marks (sweep.c). 0, or 1 after
+ * printing that the edges left are too many for rows. */
+int sweep_reach(struct graph *g, uint64_t *seen);
 /* One step of the search over edges as read (SETTLED in sweep.c): marks b
  * if a is marked; whether the edge (a, b) can still matter, i.e. b is not
  * marked. `count` is incremented if this call marked b. */

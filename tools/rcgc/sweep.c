@@ -110,7 +110,7 @@ static void pack_parts(struct edge_set *es, uint32_t n_keys, struct chunk *out)
 }
 
 /* Rows for the edges left and the search from the marked keys that have one. */
-static void search_rest(struct graph *g, uint64_t *seen)
+static int search_rest(struct graph *g, uint64_t *seen)
 {
     struct edge_set *es = g->edges;
     struct chunk c[MAX_RANGES];
@@ -119,9 +119,10 @@ static void search_rest(struct graph *g, uint64_t *seen)
     edges_free(es);
     g->edges = NULL;
     struct graph rows = {0};
-    if (graph_build(c, n_parts, g->n_keys, &rows) != 0) {
-        /* Cannot happen: direct.c refused inputs with too many edges. */
-        return;
+    if (graph_build(c, n_parts, g->n_keys, &rows) != 0) { /* too many edges left, said */
+        for (size_t i = 0; i < n_parts; i++)
+            chunk_release_pairs(&c[i]);
+        return 1;
     }
     uint32_t *from = xmalloc(((size_t)g->n_keys + 1) * sizeof *from);
     size_t n_from = 0;
@@ -130,11 +131,13 @@ static void search_rest(struct graph *g, uint64_t *seen)
     graph_reach_from(&rows, from, n_from, seen);
     free(from);
     graph_free(&rows);
+    return 0;
 }
 
-void sweep_reach(struct graph *g, uint64_t *seen)
+int sweep_reach(struct graph *g, uint64_t *seen)
 {
-    if (!g->edges) return; /* no nodes, so no roots either */
+    if (!g->edges) return 0; /* no nodes, so no roots either */
+    int rc = 0;
     size_t left = 0;
     for (size_t i = 0; i < g->edges->n_parts; i++)
         for (size_t h = 0; h < EDGE_LANES; h++)
@@ -147,12 +150,13 @@ void sweep_reach(struct graph *g, uint64_t *seen)
         if (marked == 0 || left == 0) break;
         if (pass >= SWEEP_MAX_PASSES ||
             (pass >= SWEEP_MIN_PASSES && dropped < read / SWEEP_DROP_SHARE)) {
-            search_rest(g, g->marks);
+            rc = search_rest(g, g->marks);
             break;
         }
     }
     memcpy(seen, g->marks, ((size_t)g->n_keys / 64 + 1) * sizeof *seen);
     graph_free(g);
+    return rc;
 }
 
 void edges_free(struct edge_set *es)

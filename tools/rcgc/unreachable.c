@@ -218,10 +218,10 @@ static int run(const struct options *o, struct input *in)
     if (rc == 0) {
         progress_phase("searching");
         uint64_t *seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
-        sweep_reach(&g, seen);
+        rc = sweep_reach(&g, seen);
         graph_free(&g);
         progress_end();
-        print_unreachable(&k, seen, o->count);
+        if (rc == 0) print_unreachable(&k, seen, o->count);
         free(seen);
     }
     progress_end();
