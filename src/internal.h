@@ -509,6 +509,17 @@ __attribute__((cold))
 #endif
 rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
 
+/* The accounting of one new object of type in a slot of `slot` bytes (STATS). */
+static inline void rci_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
+{
+    type->live_count++;
+    heap->total_allocated++;
+    type->live_bytes += slot;
+    heap->live_bytes += slot;
+    if (heap->live_bytes > heap->peak_live_bytes)
+        heap->peak_live_bytes = heap->live_bytes;
+}
+
 /* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
  * on the common path, and a constant `bytes` folds the size class. */
 static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, size_t bytes)
@@ -529,12 +540,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
         heap->gen_size[0]++;
     }
     obj->_tinfo = ti;
-    type->live_count++;
-    heap->total_allocated++;
-    type->live_bytes += slot;
-    heap->live_bytes += slot;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
+    rci_count_alloc(heap, type, slot);
     return obj;
 }
 

@@ -302,6 +302,16 @@ static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *se
     return NULL;
 }
 
+/* Puts wr at the head of its referent's list (WEAKLIST). */
+static inline void link_weakref(rci_weakref *wr, rci_wr_slot *slot)
+{
+    wr->next = slot->head;
+    if (wr->next != NULL)
+        wr->next->pprev = &wr->next;
+    wr->pprev = &slot->head;
+    slot->head = wr;
+}
+
 /* A new weakref (or proxy: t) to obj, payload and mapkey NULL; NULL with the error set.
  * Always inline: GCC otherwise splits it out of rc_weakref_new, a call per weakref. */
 #if defined(__GNUC__)
@@ -323,11 +333,7 @@ static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
-    wr->next = slot->head;
-    if (wr->next != NULL)
-        wr->next->pprev = &wr->next;
-    wr->pprev = &slot->head;
-    slot->head = wr;
+    link_weakref(wr, slot);
     heap->wr_live++;
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
@@ -371,19 +377,9 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->hdr._refcnt = 1;
     wr->hdr._tinfo = t->index << RCI_TYPE_SHIFT | RCI_TRACKED; /* generation 0 */
     heap->gen_size[0]++;
-    t->live_count++;
-    heap->total_allocated++;
-    t->live_bytes += bytes;
-    heap->live_bytes += bytes;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
-    rci_wr_slot *entry = table_find_present(heap, obj);
+    rci_count_alloc(heap, t, bytes);
     wr->referent = obj;
-    wr->next = entry->head;
-    if (wr->next != NULL)
-        wr->next->pprev = &wr->next;
-    wr->pprev = &entry->head;
-    entry->head = wr;
+    link_weakref(wr, table_find_present(heap, obj));
     wr->callback = callback;
     wr->user = user;
     wr->payload = NULL;
