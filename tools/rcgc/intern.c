@@ -243,20 +243,6 @@ void intern_bytes_resolve(struct intern *t, const struct name *keys, const struc
     }
 }
 
-void intern_bytes_resolve_into(struct intern *t, const struct name *keys,
-                               const struct intern_probe *pk, size_t n, uint32_t *out,
-                               const size_t *at, uint32_t tag)
-{
-    for (size_t i = 0; i < n; i++) {
-        size_t j = probe(t, pk[i], keys[i].bytes, keys[i].len);
-        uint64_t e = t->slot[j].tag;
-        uint32_t id = e ? (uint32_t)e - 1
-                        : add(t, j, pk[i], (uint32_t)keys[i].len, keys[i].bytes, keys[i].len);
-        if (id >= ~tag) die_nomem();
-        out[at[i]] = tag | id;
-    }
-}
-
 void intern_bytes_batch(struct intern *t, const struct name *keys, size_t n, uint32_t *ids)
 {
     struct intern_probe pk[INTERN_BATCH];

@@ -184,11 +184,6 @@ void intern_bytes_prepare(const struct intern *t, const struct name *keys, size_
                           struct intern_probe *pk);
 void intern_bytes_resolve(struct intern *t, const struct name *keys, const struct intern_probe *pk,
                           size_t n, uint32_t *ids);
-/* intern_bytes_resolve writing tag | id to out[at[i]]; an id of ~tag or more ends
- * the tool as memory exhaustion does. */
-void intern_bytes_resolve_into(struct intern *t, const struct name *keys,
-                               const struct intern_probe *pk, size_t n, uint32_t *out,
-                               const size_t *at, uint32_t tag);
 uint32_t intern_find_int(const struct intern *t, uint32_t value);
 uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len);
 uint32_t intern_count(const struct intern *t);
