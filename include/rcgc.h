@@ -23,6 +23,16 @@
  *    limit (rc_heap_last_error, rc_heap_errmsg). A failed call changes nothing.
  *  - "Can collect" marks calls that may run a cycle collection (and so, once finalizers
  *    exist, user code). Others never do.
+ *
+ * Threads: a heap, with its objects, types and the lists and results its calls return, is
+ * used by one thread at a time; calls on one heap must never overlap (handing a heap to
+ * another thread takes the program's own synchronization, such as a mutex or a join).
+ * Calls on different heaps may run at the same time on different threads, every call
+ * included: graph drawing renders images in a child process (rc_graph_show_refs), and
+ * rcgc keeps no state outside heaps. Calls taking no heap (rc_version_number,
+ * rc_status_str, rc_allocator_system, rc_heap_config_init, rc_heap_new,
+ * rc_process_memory_get with a NULL heap) are safe from any thread. A heap's allocator,
+ * hooks, finalizers and callbacks run on the thread calling into that heap.
  */
 #ifndef RCGC_H
 #define RCGC_H
@@ -592,12 +602,19 @@ RC_API void rc_graph_options_init(rc_graph_options *opt);
  * Backrefs also marks objects held from outside the heap (count above the references found
  * inside it) as roots: double border and a "held from outside" line. The file is written
  * under a temporary name and renamed into place, so a failure leaves nothing half-written.
- * Without Graphviz (built with -DRCGC_WITH_GRAPHVIZ=OFF or without libgvc) an image request
- * writes the DOT text next to it (x.png -> x.dot), returns RC_OK and says so in
- * result->message with result->rendered false. Errors: RC_EINVAL (no output, unknown
- * extension, bad size), RC_ENOMEM, RC_EOS (the file could not be written; errno in the
- * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1).
- * Reads counts only; never collects. */
+ * Images (.svg, .png, .pdf) are rendered by Graphviz's dot program, run as a child process
+ * (posix_spawn; the path CMake found at build time, else `dot` on the PATH) that reads the
+ * DOT text on its standard input; the call waits for that child by its pid. No Graphviz
+ * code runs in the caller's process, so threads drawing their own heaps' graphs at the same
+ * time are safe (Graphviz's libraries are not thread-safe), and Graphviz failing cannot end
+ * the caller's process. If the program cannot be run, or rcgc was built with
+ * -DRCGC_WITH_GRAPHVIZ=OFF, an image request writes the DOT text next to it (x.png ->
+ * x.dot), returns RC_OK and says why in result->message with result->rendered false. DOT
+ * text (.dot, .gv, a stream) never starts a process. Errors: RC_EINVAL (no output, unknown
+ * extension, bad size; dot failed, with its message), RC_ENOMEM, RC_EOS (the file could
+ * not be written, or dot could not be started or was killed; errno or the signal in the
+ * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1);
+ * images, a process start and Graphviz's layout. Reads counts only; never collects. */
 RC_API rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n,
                                     const rc_graph_options *opt);
 RC_API rc_status rc_graph_show_backrefs(rc_heap *heap, rc_object *const *objs, size_t n,
