@@ -340,9 +340,13 @@ RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
 /* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
- * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or
- * -1 with the heap's error set (generation out of range: RC_EINVAL; called during a
- * collection or while objects are being freed: RC_EMISUSE and the misuse hook). */
+ * what CPython 3.9+'s gc.collect() returns: the unreachable objects it freed (or, with
+ * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
+ * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
+ * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
+ * same way. Returns -1 with the heap's error set (generation out of range: RC_EINVAL;
+ * called during a collection or while objects are being freed: RC_EMISUSE and the misuse
+ * hook). */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
 
 /* Python's gc.get_count(): tracked allocations minus deallocations since the last
@@ -368,7 +372,7 @@ RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
 typedef struct rc_gc_stats {
     size_t size;            /* sizeof(rc_gc_stats) */
     uint64_t collections;   /* collections of this generation */
-    uint64_t collected;     /* unreachable objects freed by them */
+    uint64_t collected;     /* unreachable objects freed by them (as rc_collect counts) */
     uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
 } rc_gc_stats;
 /* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
@@ -863,7 +867,8 @@ typedef struct rc_gc_info {
     size_t size;            /* sizeof(rc_gc_info) */
     rc_gc_phase phase;
     int generation;         /* the generation collected */
-    uint64_t collected;     /* STOP: unreachable objects found and freed (0 at START) */
+    uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
+                               (resurrected ones not included; 0 at START) */
     uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
     uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
 } rc_gc_info;
