@@ -509,9 +509,24 @@ RC_API rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key);
 RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,
                          rc_object **value);
 
-/* Value equality as Python's == for the built-in types (identity for others), and the
- * matching hash. Nested tuples are compared and hashed with an explicit stack; if that
- * stack cannot grow, rc_equal returns false and rc_hash 0 with RC_ENOMEM on the heap. */
+/* Python's == for the built-in types (identity for other types): numbers by value across
+ * int and float (1 == 1.0; a NaN only equals itself), str by bytes, tuples and lists item
+ * by item in order (a list never equals a tuple), dicts by their keys, looked up as the
+ * dict looks them up, mapping to equal values in any order. Items are compared as
+ * CPython's PyObject_RichCompareBool does: identity first, so a container holding itself
+ * equals itself. A weak proxy compares as its referent. Nesting of any depth is walked
+ * with an explicit stack, no C recursion; nothing it compares can run user code.
+ * Differs from CPython: two containers whose comparison would never end (a = [a], b = [b]:
+ * CPython recurses until it raises RecursionError) are detected exactly, at the first
+ * pair met again, and rc_equal returns false with RC_ELIMIT, "rc_equal: comparing list
+ * 0x... with list 0x... never ends: they contain themselves". It also returns false with
+ * RC_EREFERENCE (a dead proxy) or RC_ENOMEM (the stack could not grow): when false matters,
+ * clear the heap's error first and check it after. Cost: one step per item compared.
+ * rc_hash is the hash dict keys use: by value for numbers, str and tuples, by identity for
+ * everything else, lists and dicts included (Python's are unhashable); so rc_equal(a, b)
+ * implies rc_hash(a) == rc_hash(b) unless a list or dict is involved. It returns 0 with
+ * RC_ENOMEM if a deeply nested tuple's hash cannot be computed, RC_ETYPE for a weak proxy
+ * (unhashable, as in CPython). */
 RC_API bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b);
 RC_API uint64_t rc_hash(rc_heap *heap, rc_object *obj);
 

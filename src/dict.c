@@ -184,6 +184,18 @@ static rc_status dict_find(rc_heap *heap, rc_object **dictp, rc_object *key, uin
     return dict_lookup(heap, (const rci_dict *)dict, key, *hash, slot, ix, call);
 }
 
+rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key,
+                               uint64_t hash, rc_object **value, bool *found, const char *call)
+{
+    size_t slot = 0;
+    int64_t ix = -1;
+    rc_status st = dict_lookup(heap, (const rci_dict *)dict, key, hash, &slot, &ix, call);
+    if (st != RC_OK) return st;
+    *found = ix >= 0;
+    *value = ix >= 0 ? rci_dict_entries((const rci_dict *)dict)[ix].value : NULL;
+    return RC_OK;
+}
+
 /* RC_EKEY with the key shown when showing it runs no user code. */
 static rc_status key_error(rc_heap *heap, rc_object *key, const char *call)
 {

@@ -2,11 +2,14 @@
  * hash.c -- value equality and hashing of the built-in types (rc_equal, rc_hash), the
  * rules dict keys follow.
  *
- * Invariant HASH-EQ: rc_equal(a, b) implies rc_hash(a) == rc_hash(b). Numbers compare by
- * value across int and float (1 == 1.0, -0.0 == 0.0), so an integral float in the int64
- * range hashes as the int it equals; NaN equals only itself (by identity). str compares
- * bytes; tuples compare item by item and hash by an order-dependent combination of their
- * items' hashes. Everything else, None included, compares and hashes by identity.
+ * Invariant HASH-EQ: rci_equal(a, b) (key equality: what dicts use) implies rc_hash(a) ==
+ * rc_hash(b). Numbers compare by value across int and float (1 == 1.0, -0.0 == 0.0), so an
+ * integral float in the int64 range hashes as the int it equals; NaN equals only itself
+ * (by identity). str compares bytes; tuples compare item by item and hash by an
+ * order-dependent combination of their items' hashes. Everything else, None, lists and
+ * dicts included, compares and hashes by identity. rc_equal (equal.c) is Python's == and
+ * compares lists and dicts by value too; Python's lists and dicts have no hash, so HASH-EQ
+ * does not bind it.
  *
  * Nested tuples are walked with an explicit frame stack (builtins.h, STACK), never by C
  * recursion, so depth is bounded by memory only; a tuple's hash is cached in it (TUPLE-FIXED
@@ -277,11 +280,7 @@ static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *ou
     return rci_equal(heap, side[0], side[1], out, call);
 }
 
-/* Returns false if two deeply nested tuples cannot be compared for lack of memory (the
- * heap's error says so). */
-bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b)
+bool rci_leaf_equal(const rc_object *a, const rc_object *b)
 {
-    bool equal = false;
-    if (rci_equal(heap, a, b, &equal, "rc_equal") != RC_OK) return false;
-    return equal;
+    return leaf_equal(a, b);
 }
