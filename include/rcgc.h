@@ -173,7 +173,8 @@ RC_API const rc_allocator *rc_allocator_system(void);
 typedef enum rc_misuse_kind {
     RC_MISUSE_NEGATIVE_REFCOUNT, /* a release took a count below zero */
     RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
-    RC_MISUSE_REENTRANT_COLLECT, /* a collection was asked for during a collection */
+    RC_MISUSE_REENTRANT_COLLECT, /* rc_gc_untrack during a collection (rc_collect then is
+                                    no misuse: it returns 0) */
     RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
     RC_MISUSE_CORRUPT_HEAP       /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
 } rc_misuse_kind;
@@ -224,9 +225,14 @@ RC_API void rc_heap_clear_error(rc_heap *heap);
 RC_API void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user);
 
 /* Checks the heap's structures: every live object in a page of its size, counts and bytes
- * against a recount, generation membership, free lists, and (when not mid-operation) that
- * no count is below the references the heap itself holds to the object. RC_OK or
- * RC_ECORRUPT with the first inconsistency as the message. Cost: a walk of the heap. */
+ * against a recount, generation membership, free lists, and that no count is below the
+ * references the heap itself holds to the object. RC_OK or RC_ECORRUPT with the first
+ * inconsistency as the message; a count too small is reported as CPython's gc reports it
+ * (test_gc test_refcount_errors), with the address, type, count, references found and
+ * repr: "rc_heap_check: refcount is too small: object 0x... of type 'list' has refcount 1
+ * but heap objects hold 2 references to it; repr [1, 2, 3]" (writing the repr may run the
+ * type's repr function). RC_ESTATE during a collection or while objects released by
+ * counting are being freed (a finalizer or callback run then). Cost: a walk of the heap. */
 RC_API rc_status rc_heap_check(rc_heap *heap);
 
 /* Calls fn for every live object of the heap, in no particular order, until fn returns
@@ -275,8 +281,9 @@ typedef struct rc_type_spec {
      * cyclic garbage, before its references are dropped. self is valid and every reference
      * it holds is intact; the finalizer may allocate, store self somewhere (resurrection:
      * the object then lives on, and its finalizer never runs again) and drop references.
-     * It must not call rc_collect (misuse during a collection). Objects still alive at
-     * rc_heap_free are not finalized (rc_finalize_register functions do run then). */
+     * It may call rc_collect (0 while a collection runs, as in CPython). Objects still
+     * alive at rc_heap_free are not finalized (rc_finalize_register functions do run
+     * then). */
     void (*finalize)(rc_heap *heap, rc_object *self);
     /* Optional: a legacy finalizer, CPython's tp_del (issue 3). It runs every time the
      * count reaches zero (after finalize and after the object's weakrefs are cleared and
@@ -344,10 +351,16 @@ RC_API bool rc_gc_is_enabled(const rc_heap *heap);
  * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
  * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
  * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
- * same way. Returns -1 with the heap's error set (generation out of range: RC_EINVAL;
- * called during a collection or while objects are being freed: RC_EMISUSE and the misuse
- * hook). */
+ * same way. Called while a collection runs (from a finalizer, a weakref callback or a
+ * collection callback it runs) it returns 0 at once and collects nothing, as CPython's
+ * gc.collect() does; called while objects released by counting are being freed (a
+ * finalizer or callback of an object dying in a release cascade) it collects normally,
+ * and the cascade goes on afterwards. Returns -1 with RC_EINVAL for a generation out of
+ * range. Can collect (and so run finalizers and callbacks). */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
+/* Whether a collection is running: true inside the finalizers, weakref callbacks and
+ * collection callbacks a collection runs (rc_collect then returns 0). */
+RC_API bool rc_gc_is_collecting(const rc_heap *heap);
 
 /* Python's gc.get_count(): tracked allocations minus deallocations since the last
  * collection of generation 0; collections of generation 0 since the last of 1; of 1 since
@@ -810,8 +823,8 @@ RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
  * its holder releases its next field (up to its trashcan depth), rcgc releases the fields
  * of objects freed in a cascade later, from a work list: a weakref one level down (inside
  * a tuple the holder releases before the referent) is still alive when the referent dies
- * in the same cascade, and calls back. Callbacks may allocate and drop references; they
- * must not call rc_collect. Objects without weak references pay nothing: the lists live in a
+ * in the same cascade, and calls back. Callbacks may allocate and drop references, and
+ * call rc_collect (0 while a collection runs). Objects without weak references pay nothing: the lists live in a
  * side table of the heap keyed by address. */
 typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
 /* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be

@@ -132,9 +132,16 @@
  *    debug output) runs only where every count is exact: before phase 1, in phase 3
  *    between 3a and 3d, and after phase 5's drain; elsewhere only type destroy functions
  *    run (which must neither allocate objects nor touch references). Throughout,
- *    heap->collecting is set: rc_collect is misuse and returns -1 (as it is while the
- *    pending list is drained), automatic collection does not start, rc_gc_untrack is
+ *    heap->collecting is set (rc_gc_is_collecting): rc_collect returns 0 at once, as
+ *    CPython's gc.collect() does, automatic collection does not start, rc_gc_untrack is
  *    misuse and rc_gc_freeze returns RC_ESTATE. Allocation, counting and weakrefs work.
+ *    rc_collect collects while objects released by counting are being freed
+ *    (heap->freeing: a finalizer or callback of an object dying in a release cascade), as
+ *    CPython's gc.collect() does during a deallocation: the objects on the pending list
+ *    are outside every collected set (in_set), the references they still hold count as
+ *    references from outside, the collection's own count-zero objects join that list
+ *    (phase 4), and the drain that was running frees them all afterwards. Automatic
+ *    collection waits for the drain to end (rci_gc_alloc_check).
  *
  * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
  *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
@@ -146,8 +153,11 @@
  * 8. rc_heap_check (check.c) verifies between collections: generation sizes and tracked
  *    counts against a recount, that every generation-0/1 object's page is on the young or
  *    gen1 list, that no collection bit (GARBAGE included) is set, that no count is below
- *    the references the heap itself holds to the object, the weakref side table
- *    (weakref.c, WEAKLIST and TABLE), and that no deferred rites or callbacks are left.
+ *    the references the heap itself holds to the object (the report names its type, count
+ *    and repr), the weakref side table (weakref.c, WEAKLIST and TABLE), that no deferred
+ *    rites are left and that queued callbacks hold live weakrefs (a collection may start
+ *    inside a callback). During a drain (section 6) objects on the pending list are
+ *    allowed and counted.
  */
 #include "finalize.h"
 
@@ -933,9 +943,13 @@ static void run_deferred(rc_heap *heap)
  * a failure is reported as misuse, the only channel a collection has. */
 static void check_around(rc_heap *heap, const char *when)
 {
-    if (RCI_CHECK_EACH_COLLECTION && rci_heap_check_now(heap) != RC_OK)
-        rci_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
-                   "heap check failed %s a collection: %s", when, heap->errmsg);
+    if (!RCI_CHECK_EACH_COLLECTION || rci_heap_check_now(heap) == RC_OK)
+        return;
+    /* A copy: rci_misuse formats its message into heap->errmsg, where the check's is. */
+    char why[RCI_ERRMSG_BYTES];
+    memcpy(why, heap->errmsg, sizeof why);
+    rci_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
+               "heap check failed %s a collection: %s", when, why);
 }
 
 static size_t collect_phases(rc_heap *heap, unsigned gen);
@@ -1024,12 +1038,16 @@ int64_t rc_collect(rc_heap *heap, int generation)
         rci_error(heap, RC_EINVAL, "rc_collect: generation %d out of range (0 to 2)", generation);
         return -1;
     }
-    if (heap->collecting || heap->freeing) {
-        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, NULL, __FILE__, __LINE__,
-                   "rc_collect: called during a collection or while objects are being freed");
-        return -1;
-    }
+    /* CPython's gc.collect(): 0 while a collection runs (asked by a finalizer or callback
+     * it runs); during a release by counting it collects (section 6). */
+    if (heap->collecting)
+        return 0;
     return (int64_t)collect(heap, (unsigned)generation);
+}
+
+bool rc_gc_is_collecting(const rc_heap *heap)
+{
+    return heap->collecting;
 }
 
 /* ---- heap shutdown ----------------------------------------------------------------------- */
