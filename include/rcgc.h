@@ -665,7 +665,9 @@ RC_API rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph
                                          rc_object *const *ignore, size_t n_ignore,
                                          rc_object **chain_out);
 /* objgraph's show_chain: draws the objects of chain (a list as returned above) and the
- * references between neighbours in it. opt's depth, filter and ignore fields are unused. */
+ * references between neighbours in it. opt's depth, filter and ignore fields are unused.
+ * With opt->refcounts the counts shown leave out the chain list's own references, so an
+ * object shows the count it has without the chain (as show_backrefs shows it). */
 RC_API rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_options *opt);
 
 /* Why is obj alive? Finds the shortest chain from an object held from outside the heap

@@ -223,6 +223,9 @@ typedef struct gnode {
     size_t parent;       /* node it was reached from, NO_PARENT for a start node */
     size_t depth;        /* steps from the start nodes */
     int64_t inside_refs; /* references found inside the heap (backward walks, ROOTS) */
+    int64_t chain_refs;  /* show_chain: references the chain list itself holds to it, which
+                            its shown count leaves out (they are the caller's, not the
+                            graph's) */
     size_t n_linked;     /* neighbours linked to it */
     size_t n_skipped;    /* neighbours left out beyond too_many */
     const void *stamp;   /* the object last linked with it (one edge per pair) */
@@ -516,7 +519,7 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
     text_printf(t, "  o%lx [label=\"", (unsigned long)(uintptr_t)nd->obj);
     text_escaped(t, w->opt.shortnames && dot != NULL ? dot + 1 : name);
     if (w->opt.refcounts && rc_is_heap_object(nd->obj))
-        text_printf(t, " [%lld]", (long long)rc_refcount(nd->obj));
+        text_printf(t, " [%lld]", (long long)(rc_refcount(nd->obj) - nd->chain_refs));
     rc_repr_into(heap, nd->obj, line, REPR_BYTES);
     text_put(t, "\\n", 2);
     text_escaped(t, line);
@@ -932,6 +935,7 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
         size_t prev = w.n_nodes;
         size_t at = walk_node(&w, item, NO_PARENT, k, &added);
         if (at == NO_PARENT || (k > 0 && !walk_edge(&w, at, prev - 1))) st = RC_ENOMEM;
+        else w.nodes[at].chain_refs++;
     }
     if (st == RC_OK) st = walk_pass(&w, 0, w.n_nodes);
     if (st == RC_OK)
