@@ -576,11 +576,15 @@ RC_API rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
  * RC_ENOMEM or n > 0 with objs NULL (RC_EINVAL). Cost: the objects' references. */
 RC_API rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n);
 /* Python's gc.get_referrers: a new list of the live objects holding a reference to any of
- * the n objects, each once, in heap order; the returned list is never among them. Cost: one
- * walk of the heap. */
+ * the n objects, each once, in heap order; the returned list is never among them. Called
+ * from a finalizer or callback a collection runs, it leaves out the objects that
+ * collection found unreachable (CPython 3.13: they are on no generation list then), as
+ * rc_gc_get_objects does. Cost: one walk of the heap. */
 RC_API rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n);
 /* Python's gc.get_objects: a new list of the tracked objects of generation (0, 1 or 2; -1:
- * every tracked object), the returned list excluded. RC_EINVAL for another generation. */
+ * every tracked object), the returned list excluded. During a collection (its finalizers
+ * and callbacks) the objects it found unreachable, the one being finalized included, are
+ * left out: the list must not resurrect them. RC_EINVAL for another generation. */
 RC_API rc_object *rc_gc_get_objects(rc_heap *heap, int generation);
 
 /* Edge labels. fn gets each reference obj holds (None included, in traversal order) with

@@ -277,6 +277,108 @@ static void test_refcount_errors(void **state)
     rt_heap_finish(heap);
 }
 
+/* gc.get_objects / gc.get_referrers from a finalizer during a collection (CPython 3.13):
+ * the garbage being finalized, itself included, and the uncollectable part are not seen. */
+typedef struct peek {
+    rc_object *a, *b, *legacy; /* garbage of the collection (borrowed) */
+    rc_object *keep;           /* a live list that refers to nothing collected */
+    int calls;
+    int seen_in_objects;       /* garbage objects get_objects returned */
+    int seen_as_referrers;     /* garbage objects get_referrers returned */
+    bool keep_seen;            /* the live list is still listed */
+} peek;
+
+static peek *cur_peek;
+
+static int count_in(rc_heap *heap, rc_object *list, const peek *p)
+{
+    int n = 0;
+    size_t pos = 0;
+    rc_object *item;
+    while (rc_list_next(heap, list, &pos, &item))
+        n += item == p->a || item == p->b || item == p->legacy;
+    return n;
+}
+
+static void fin_peek(rc_heap *heap, rc_object *self)
+{
+    (void)self;
+    peek *p = cur_peek;
+    p->calls++;
+    rc_object *all = rc_gc_get_objects(heap, -1);
+    assert_non_null(all);
+    p->seen_in_objects += count_in(heap, all, p);
+    size_t pos = 0;
+    rc_object *item;
+    while (rc_list_next(heap, all, &pos, &item))
+        p->keep_seen = p->keep_seen || item == p->keep;
+    rc_decref(heap, all);
+    rc_object *targets[2] = {p->a, p->b};
+    rc_object *refs = rc_gc_get_referrers(heap, targets, 2);
+    assert_non_null(refs);
+    p->seen_as_referrers += count_in(heap, refs, p);
+    rc_decref(heap, refs);
+}
+
+static void legacy_noop(rc_heap *heap, rc_object *self)
+{
+    (void)heap;
+    (void)self;
+}
+
+static void get_objects_and_referrers_hide_the_garbage_during_its_collection(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    static const size_t offs[1] = {offsetof(fnode, ref)};
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "peeker";
+    spec.instance_bytes = sizeof(fnode);
+    spec.ref_offsets = offs;
+    spec.n_ref_offsets = 1;
+    spec.finalize = fin_peek;
+    const rc_type *pt = rc_type_new(heap, &spec);
+    spec.name = "legacy";
+    spec.finalize = NULL;
+    spec.legacy_finalize = legacy_noop;
+    const rc_type *lt = rc_type_new(heap, &spec);
+    assert_non_null(pt);
+    assert_non_null(lt);
+    peek p;
+    memset(&p, 0, sizeof p);
+    cur_peek = &p;
+    p.keep = rt_list(heap);
+    p.a = rc_new(heap, pt);
+    p.b = rt_list(heap);
+    ((fnode *)p.a)->ref = rc_newref(p.b); /* a <-> b, garbage with a finalizer */
+    rt_append(heap, p.b, p.a);
+    p.legacy = rc_new(heap, lt);
+    ((fnode *)p.legacy)->ref = rc_newref(p.legacy); /* uncollectable */
+    rc_decref(heap, p.a);
+    rc_decref(heap, p.b);
+    rc_decref(heap, p.legacy);
+    assert_int_equal(rc_collect(heap, 2), 3); /* a and b freed, the legacy one kept */
+    assert_int_equal(p.calls, 1);
+    assert_int_equal(p.seen_in_objects, 0);
+    assert_int_equal(p.seen_as_referrers, 0);
+    assert_true(p.keep_seen);
+    /* after the collection the uncollectable object is visible again */
+    p.a = p.b = NULL;
+    rc_object *all = rc_gc_get_objects(heap, -1);
+    assert_int_equal(count_in(heap, all, &p), 1);
+    rc_decref(heap, all);
+    rc_object *garbage = rc_gc_garbage(heap);
+    ((fnode *)p.legacy)->ref = NULL;
+    rc_decref(heap, p.legacy);
+    assert_int_equal(rc_list_clear(heap, garbage), RC_OK);
+    rc_decref(heap, garbage);
+    rc_decref(heap, p.keep);
+    cur_peek = NULL;
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +389,7 @@ int main(void)
         cmocka_unit_test(collect_from_a_weakref_callback_at_count_zero_collects),
         cmocka_unit_test(collection_started_inside_a_callback_is_no_corruption),
         cmocka_unit_test(test_refcount_errors),
+        cmocka_unit_test(get_objects_and_referrers_hide_the_garbage_during_its_collection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
