@@ -196,9 +196,15 @@ typedef void (*rc_misuse_fn)(rc_heap *heap, const rc_misuse *misuse, void *user)
 typedef struct rc_heap_config {
     size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
     const rc_allocator *allocator; /* NULL: rc_allocator_system() */
-    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13) */
+    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13);
+                                      any value, as rc_gc_set_threshold takes them */
     bool gc_disabled;              /* start with automatic collection off */
-    bool stress;                   /* collect generation 0 at every tracked allocation */
+    bool stress;                   /* testing: a collection at every allocation of a tracked
+                                      object, whatever threshold[0] and gc_disabled say (and
+                                      rc_gc_disable later): the oldest generation whose count
+                                      exceeds its threshold (section 5 of src/gc.c, long-lived
+                                      rule included), else generation 0. Never while a
+                                      collection runs or a release cascade is freed. */
     uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
     bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
 } rc_heap_config;
@@ -207,7 +213,7 @@ typedef struct rc_heap_config {
 RC_API void rc_heap_config_init(rc_heap_config *cfg);
 
 /* A new heap, configured by cfg (NULL: defaults). Returns NULL if the allocator fails or
- * cfg is invalid (wrong size field, zero threshold[1] or threshold[2]). */
+ * cfg's size field is wrong. */
 RC_API rc_heap *rc_heap_new(const rc_heap_config *cfg);
 
 /* Frees every object of the heap, cycles included, then the heap. References held by the
@@ -367,8 +373,10 @@ RC_API bool rc_gc_is_collecting(const rc_heap *heap);
  * the last of 2. */
 RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
 RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
-/* threshold[0] == 0 disables automatic collection as in Python; threshold[1] and [2] must
- * be at least 1 (RC_EINVAL). */
+/* Python's gc.set_threshold, every value allowed as in CPython: threshold[0] == 0 disables
+ * automatic collection; threshold[1] or [2] == 0 makes that generation due whenever the
+ * younger one has been collected since its last collection (gc.set_threshold(1000, 0, 0)
+ * collects generations 0, 1 and 2 in turn). Always RC_OK. */
 RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
 
 /* Whether the collector tracks obj (false for NULL, small ints and atomic types). */

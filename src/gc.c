@@ -1131,12 +1131,11 @@ void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
         threshold[g] = heap->gen[g].threshold;
 }
 
+/* CPython's meaning for every value, 0 included: threshold[0] 0 turns automatic collection
+ * off; threshold[1] or [2] 0 lets that generation be collected whenever the younger one
+ * has been collected since (count > 0, section 5). */
 rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
 {
-    if (t1 == 0 || t2 == 0)
-        return rci_error(heap, RC_EINVAL,
-                         "rc_gc_set_threshold: threshold1 %zu and threshold2 %zu must be at least 1",
-                         t1, t2);
     heap->gen[0].threshold = t0;
     heap->gen[1].threshold = t1;
     heap->gen[2].threshold = t2;

@@ -88,7 +88,7 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg && cfg->threshold[1] > 0 && cfg->threshold[2] > 0;
+    return cfg->size == sizeof *cfg; /* every threshold may be 0 (rc_gc_set_threshold) */
 }
 
 rc_heap *rc_heap_new(const rc_heap_config *cfg)

@@ -939,7 +939,7 @@ static void op_track_toggle(diff *d)
 static void op_configure(diff *d)
 {
     static const size_t t0s[] = {0, 1, 2, 3, 5, 8, 13, 700};
-    static const size_t t12s[] = {1, 2, 3, 10};
+    static const size_t t12s[] = {0, 1, 2, 3, 10};
     if (rt_rng_below(&d->rng, 2)) {
         bool on = rt_rng_below(&d->rng, 2);
         snprintf(d->what, sizeof d->what, "gc %s", on ? "enable" : "disable");
@@ -951,8 +951,8 @@ static void op_configure(diff *d)
         DCHECK(d, rc_gc_is_enabled(d->heap) == on, "rc_gc_is_enabled");
     } else {
         size_t t0 = t0s[rt_rng_below(&d->rng, 8)];
-        size_t t1 = t12s[rt_rng_below(&d->rng, 4)];
-        size_t t2 = t12s[rt_rng_below(&d->rng, 4)];
+        size_t t1 = t12s[rt_rng_below(&d->rng, 5)];
+        size_t t2 = t12s[rt_rng_below(&d->rng, 5)];
         snprintf(d->what, sizeof d->what, "threshold %zu %zu %zu", t0, t1, t2);
         DCHECK(d, rc_gc_set_threshold(d->heap, t0, t1, t2) == RC_OK, "rc_gc_set_threshold");
         d->m_thr[0] = t0;
