@@ -740,7 +740,8 @@ RC_API rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address);
  * freed and replaced at the same address by one of the same type is not seen. When
  * allocation sites are recorded, each type's line is followed by "    at file:line count"
  * lines (up to five, most first; then "    and N more sites"), and "    no recorded site
- * count" for that type's objects made without one. */
+ * count" for that type's objects made without one. A guard begun and never ended keeps
+ * its snapshot until rc_heap_free, which frees it (the guard is then unusable). */
 typedef struct rc_leak_guard {
     size_t size;               /* sizeof(rc_leak_guard) */
     struct rci_ptrmap *_seen;  /* the snapshot; private */

@@ -348,6 +348,9 @@ struct rc_heap {
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
     size_t origins_lost;            /* objects whose site could not be recorded (no memory) */
+
+    /* ---- leak guards (owner: src/objgraph.c, invariant GUARDS) */
+    struct rci_snapshot *snapshots; /* snapshots of leak guards begun and not ended */
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
@@ -480,6 +483,8 @@ void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, 
 /* The part of file after its last '/'. */
 const char *rci_origin_basename(const char *file);
 void rci_origins_free(rc_heap *heap);
+/* Frees the snapshots of leak guards never ended (rc_heap_free; objgraph.c, GUARDS). */
+void rci_leak_guards_free(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);
