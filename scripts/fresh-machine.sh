@@ -3,12 +3,13 @@
 # Debian's own tools, clones this checkout into it and, as root inside it, runs what the
 # README says, in the README's order.
 #
-#   run 1 (online):  the README's prerequisite line, `make demo`, `make check`
-#   run 2 (new root): the prerequisite line; `make demo` without network (its own network
-#                    namespace: it must fail and show apt's own error); `make demo` online
-#                    in the same checkout (it must recover); a configure that fails
-#                    (CMAKE_FLAGS naming no compiler), then `make demo` again (it must
-#                    configure again and succeed).
+#   first:  a pristine minbase root with a fresh clone; the README's prerequisite line
+#           (online). Both runs start from a copy of this root, where a user stands then.
+#   run 1:  `make demo`, `make check` (online).
+#   run 2:  `make demo` without network (a network namespace of its own): it must fail,
+#           naming the missing packages and showing apt's own error; `make demo` online in
+#           the same checkout: it must recover; a configure that fails (CMAKE_FLAGS naming
+#           no compiler), then `make demo`: it must configure again and succeed.
 #
 # Usage: scripts/fresh-machine.sh        (as root; .ci/run calls it)
 # Exit status: 0 passed, 1 failed, 77 skipped: not root, no namespaces, no mmdebstrap or
@@ -93,6 +94,9 @@ new_root() {
   mkdir "$root"
   tar -C "$root" -xf "$tarball"
   cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
+  # dpkg without fsync, as mmdebstrap itself builds roots: the same packages, a third of
+  # the time.
+  echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/rcgc-fresh-unsafe-io"
   git clone -q --no-hardlinks "$top" "$root/root/rcgc"
   git -C "$root/root/rcgc" -c advice.detachedHead=false checkout -q "$rev"
 }
@@ -102,7 +106,9 @@ new_root() {
 in_root() {
   local root=$work/$1 net=$2 log=$3 cmd=$4
   local ns=(--mount --pid --fork)
-  [ "$net" = online ] || ns+=(--net)
+  local debs=$cache/archives
+  # Offline, the .debs cached by earlier runs must not stand in for the network.
+  [ "$net" = online ] || { ns+=(--net); debs=$work/no-debs; mkdir -p "$debs/partial"; }
   local env=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     LANG=C.UTF-8 TERM=dumb)
   local v
@@ -117,7 +123,7 @@ in_root() {
     mount --rbind /dev "$root/dev"
     mount --bind "$debs" "$root/var/cache/apt/archives"
     exec chroot "$root" /usr/bin/env -i "$@"
-  ' in_root "$root" "$cache/archives" "${env[@]}" sh -c "cd /root/rcgc && $cmd" > "$log" 2>&1
+  ' in_root "$root" "$debs" "${env[@]}" sh -c "cd /root/rcgc && $cmd" > "$log" 2>&1
 }
 
 # step NAME online|offline WANT COMMAND: in_root, expecting success (WANT ok) or failure.
@@ -150,18 +156,22 @@ prerequisites() {
   say "$1: '$prereq': ok"
 }
 
-say "run 1: a pristine root, online"
-new_root run1
-prerequisites run1
+# Both runs start where a user stands after the prerequisite line: a pristine root with
+# make and git, fresh package lists and a fresh clone. It is made once and copied.
+say "a pristine root, a clone of the checkout, the prerequisite line"
+new_root base
+prerequisites base
+cp -a "$work/base" "$work/run1"
+
+say "run 1: online"
 step run1 online ok "make demo"
 [ -n "$(ls "$work/run1/root/rcgc/demo-out" 2> /dev/null)" ] || die "run1: make demo wrote nothing into demo-out/"
 step run1 online ok "make check"
 grep -q '100% tests passed' "$last_log" || die "run1: make check did not report '100% tests passed'"
 rm -rf --one-file-system "$work/run1"
 
-say "run 2: a pristine root, the first make demo offline"
-new_root run2
-prerequisites run2
+say "run 2: the first make demo offline, then online in the same checkout"
+mv "$work/base" "$work/run2"
 step run2 offline fail "make demo"
 grep -q '^ensure-deps: missing Debian packages: ' "$last_log" ||
   die "run2: the offline make demo did not name the missing packages: $(tail -n 5 "$last_log")"
