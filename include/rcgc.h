@@ -765,8 +765,17 @@ RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
  * first use) that refers to obj without keeping it alive. When obj dies (count zero or
  * cyclic garbage) every weakref to it is cleared first, then each weakref's callback runs
  * once with the (now dead) weakref, unless the weakref itself died in the same collection
- * (CPython's handle_weakrefs rules). Callbacks may allocate and drop references; they must
- * not call rc_collect. Objects without weak references pay nothing: the lists live in a
+ * (CPython's handle_weakrefs rules). A weakref whose own count reaches zero leaves its
+ * referent at once and never calls back, as in CPython: an object holding a weakref and its
+ * referent calls back only if it releases the referent first. Objects release their
+ * references in CPython's order: user types field by field (reference offsets in order;
+ * traverse types as their clear does), tuples and lists last item first, dicts entry by
+ * entry, key before value. Unlike CPython, which finishes freeing a nested object before
+ * its holder releases its next field (up to its trashcan depth), rcgc releases the fields
+ * of objects freed in a cascade later, from a work list: a weakref one level down (inside
+ * a tuple the holder releases before the referent) is still alive when the referent dies
+ * in the same cascade, and calls back. Callbacks may allocate and drop references; they
+ * must not call rc_collect. Objects without weak references pay nothing: the lists live in a
  * side table of the heap keyed by address. */
 typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
 /* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
