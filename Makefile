@@ -41,8 +41,13 @@ bench:
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
+# Both over every tracked .c and .h file, with clang-format 14 and .clang-format.
 format:
-	clang-format -i include/*.h src/*.c src/*.h tests/*.c tests/*.h tools/rcgc/*.c tools/rcgc/*.h
+	bash scripts/format-check.sh --fix
+
+.PHONY: format-check
+format-check:
+	bash scripts/format-check.sh
 
 clean:
 	rm -rf $(BUILD)

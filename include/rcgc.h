@@ -165,7 +165,10 @@ typedef enum rc_misuse_kind {
     RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
     RC_MISUSE_REENTRANT_COLLECT, /* a collection was asked for during a collection */
     RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
-    RC_MISUSE_CORRUPT_HEAP       /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_CORRUPT_HEAP,      /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_ASSERT             /* RCGC_DEBUG >= 2: an internal invariant does not hold (a bug
+                                    in rcgc, or its memory overwritten); the message names the
+                                    rcgc source file, line and the expression */
 } rc_misuse_kind;
 
 typedef struct rc_misuse {

@@ -11,6 +11,7 @@
 #endif
 
 #include "rcgc.h"
+#include "attrs.h"
 #include "debug.h"
 
 #include <stdarg.h>
