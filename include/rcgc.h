@@ -23,6 +23,16 @@
  *    limit (rc_heap_last_error, rc_heap_errmsg). A failed call changes nothing.
  *  - "Can collect" marks calls that may run a cycle collection (and so, once finalizers
  *    exist, user code). Others never do.
+ *
+ * Threads: a heap, with its objects, types and the lists and results its calls return, is
+ * used by one thread at a time; calls on one heap must never overlap (handing a heap to
+ * another thread takes the program's own synchronization, such as a mutex or a join).
+ * Calls on different heaps may run at the same time on different threads, every call
+ * included: graph drawing renders images in a child process (rc_graph_show_refs), and
+ * rcgc keeps no state outside heaps. Calls taking no heap (rc_version_number,
+ * rc_status_str, rc_allocator_system, rc_heap_config_init, rc_heap_new,
+ * rc_process_memory_get with a NULL heap) are safe from any thread. A heap's allocator,
+ * hooks, finalizers and callbacks run on the thread calling into that heap.
  */
 #ifndef RCGC_H
 #define RCGC_H
@@ -333,9 +343,13 @@ RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
 /* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
- * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or
- * -1 with the heap's error set (generation out of range: RC_EINVAL; called during a
- * collection or while objects are being freed: RC_EMISUSE and the misuse hook). */
+ * what CPython 3.9+'s gc.collect() returns: the unreachable objects it freed (or, with
+ * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
+ * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
+ * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
+ * same way. Returns -1 with the heap's error set (generation out of range: RC_EINVAL;
+ * called during a collection or while objects are being freed: RC_EMISUSE and the misuse
+ * hook). */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
 
 /* Python's gc.get_count(): tracked allocations minus deallocations since the last
@@ -361,7 +375,7 @@ RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
 typedef struct rc_gc_stats {
     size_t size;            /* sizeof(rc_gc_stats) */
     uint64_t collections;   /* collections of this generation */
-    uint64_t collected;     /* unreachable objects freed by them */
+    uint64_t collected;     /* unreachable objects freed by them (as rc_collect counts) */
     uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
 } rc_gc_stats;
 /* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
@@ -595,12 +609,19 @@ RC_API void rc_graph_options_init(rc_graph_options *opt);
  * Backrefs also marks objects held from outside the heap (count above the references found
  * inside it) as roots: double border and a "held from outside" line. The file is written
  * under a temporary name and renamed into place, so a failure leaves nothing half-written.
- * Without Graphviz (built with -DRCGC_WITH_GRAPHVIZ=OFF or without libgvc) an image request
- * writes the DOT text next to it (x.png -> x.dot), returns RC_OK and says so in
- * result->message with result->rendered false. Errors: RC_EINVAL (no output, unknown
- * extension, bad size), RC_ENOMEM, RC_EOS (the file could not be written; errno in the
- * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1).
- * Reads counts only; never collects. */
+ * Images (.svg, .png, .pdf) are rendered by Graphviz's dot program, run as a child process
+ * (posix_spawn; the path CMake found at build time, else `dot` on the PATH) that reads the
+ * DOT text on its standard input; the call waits for that child by its pid. No Graphviz
+ * code runs in the caller's process, so threads drawing their own heaps' graphs at the same
+ * time are safe (Graphviz's libraries are not thread-safe), and Graphviz failing cannot end
+ * the caller's process. If the program cannot be run, or rcgc was built with
+ * -DRCGC_WITH_GRAPHVIZ=OFF, an image request writes the DOT text next to it (x.png ->
+ * x.dot), returns RC_OK and says why in result->message with result->rendered false. DOT
+ * text (.dot, .gv, a stream) never starts a process. Errors: RC_EINVAL (no output, unknown
+ * extension, bad size; dot failed, with its message), RC_ENOMEM, RC_EOS (the file could
+ * not be written, or dot could not be started or was killed; errno or the signal in the
+ * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1);
+ * images, a process start and Graphviz's layout. Reads counts only; never collects. */
 RC_API rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n,
                                     const rc_graph_options *opt);
 RC_API rc_status rc_graph_show_backrefs(rc_heap *heap, rc_object *const *objs, size_t n,
@@ -849,7 +870,8 @@ typedef struct rc_gc_info {
     size_t size;            /* sizeof(rc_gc_info) */
     rc_gc_phase phase;
     int generation;         /* the generation collected */
-    uint64_t collected;     /* STOP: unreachable objects found and freed (0 at START) */
+    uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
+                               (resurrected ones not included; 0 at START) */
     uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
     uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
 } rc_gc_info;
