@@ -4,7 +4,9 @@
  *
  * WEAKLIST: an object has RCI_WEAKREFD set exactly when heap->wr_table has an entry for
  *   its address. The entry heads a list (through next, NULL-terminated) of every live
- *   weakref and proxy whose referent it is, newest first; the list may be empty. Each
+ *   weakref and proxy whose referent it is, in CPython's order: the basic weakref (SHARED)
+ *   first, then the basic proxy, then the others newest first; callbacks run in that
+ *   order. The list may be empty. Each
  *   listed weakref's pprev points at the pointer that points at it: the entry's head or
  *   the previous weakref's next (the kernel's hlist), so a weakref unlinks itself without
  *   knowing where its entry is. The entry is made with the object's first weakref and
@@ -24,9 +26,14 @@
  * QUEUE: heap->wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
+ * CALLBACK DATA: a weakref's release function runs once with its user pointer, right after
+ *   its callback ran or when the weakref is freed, whichever comes first; a callable it
+ *   owns (payload with mapkey NULL) is dropped at the same points, as CPython drops
+ *   wr_callback. Garbage weakrefs keep theirs until they are freed with the garbage.
  *
  * A weakref is a tracked container whose reference fields are only payload and mapkey
- * (strong references the weak containers below use; NULL for rc_weakref_new): being
+ * (strong references the weak containers below and owned callables use; NULL for
+ * rc_weakref_new): being
  * tracked lets a collection tell when a weakref is itself garbage, in which case its
  * callback must not run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy)
  * is the same object under another type, "weakproxy": rc_weakref_get refuses it, the
@@ -38,6 +45,7 @@
  *   callback already queued never sees a freed container; in cyclic garbage its weakrefs
  *   are garbage too, and garbage weakrefs never call back.
  */
+#include "builtins.h"
 #include "finalize.h"
 
 #include <string.h>
@@ -197,11 +205,19 @@ static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
     wr->pprev = NULL;
 }
 
-/* The weakref's memory is about to be freed (a proxy, a weakref of a weak container, or
- * one freed as cyclic garbage; object.c frees plain weakrefs by itself). */
+/* The weakref's memory is about to be freed (a proxy, a weakref of a weak container, one
+ * with a release function, or one freed as cyclic garbage; object.c frees plain weakrefs by
+ * itself): it leaves its list, and a release function not yet called runs now (it touches
+ * no object: rc_release_fn's contract, so this is safe wherever memory is freed). */
 static void weakref_destroy(rc_heap *heap, rc_object *self)
 {
-    rci_weakref_unlink_dying(heap, (rci_weakref *)self);
+    rci_weakref *wr = (rci_weakref *)self;
+    rci_weakref_unlink_dying(heap, wr);
+    rc_release_fn release = wr->release;
+    if (release != NULL) {
+        wr->release = NULL;
+        release(heap, wr->user);
+    }
 }
 
 static rc_status weakref_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
@@ -302,38 +318,96 @@ static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *se
     return NULL;
 }
 
-/* Puts wr at the head of its referent's list (WEAKLIST). */
-static inline void link_weakref(rci_weakref *wr, rci_wr_slot *slot)
+/* SHARED: a basic weakref (or proxy) has no callback, release function or strong
+ * reference; rc_weakref_new and rc_weakproxy_new without a callback return the referent's
+ * live basic one of their type if it has one, as CPython does. */
+static inline bool is_basic(const rci_weakref *w, uint32_t type_index)
 {
-    wr->next = slot->head;
-    if (wr->next != NULL)
-        wr->next->pprev = &wr->next;
-    wr->pprev = &slot->head;
-    slot->head = wr;
+    return w->callback == NULL && rci_type_index(&w->hdr) == type_index && w->release == NULL &&
+           ((uintptr_t)w->payload | (uintptr_t)w->mapkey) == 0;
 }
 
-/* A new weakref (or proxy: t) to obj, payload and mapkey NULL; NULL with the error set.
- * Always inline: GCC otherwise splits it out of rc_weakref_new, a call per weakref. */
+/* The live basic weakref (type_index: weakref or proxy) on slot's list, or NULL. WEAKLIST
+ * keeps it first (a weakref), or first or second after the basic weakref (a proxy). A
+ * basic weakref pending release (count zero, not yet freed) is never shared. */
+static inline rci_weakref *basic_of(const rc_heap *heap, const rci_wr_slot *slot,
+                                    uint32_t type_index)
+{
+    rci_weakref *w = slot->head;
+    if (w != NULL && type_index != heap->wr_type_index && is_basic(w, heap->wr_type_index))
+        w = w->next;
+    if (w == NULL || !is_basic(w, type_index) || !rci_is_live(&w->hdr))
+        return NULL;
+    return w;
+}
+
+/* Puts wr on its referent's list (WEAKLIST): a basic weakref first, a basic proxy after
+ * the basic weakref, anything else after both (CPython's insert_weakref). wr's fields are
+ * set. */
+static inline void link_weakref(const rc_heap *heap, rci_weakref *wr, rci_wr_slot *slot)
+{
+    rci_weakref **at = &slot->head;
+    if (!is_basic(wr, heap->wr_type_index)) {
+        if (*at != NULL && is_basic(*at, heap->wr_type_index))
+            at = &(*at)->next;
+        if (!is_basic(wr, heap->wr_proxy_index) && *at != NULL &&
+            is_basic(*at, heap->wr_proxy_index))
+            at = &(*at)->next;
+    }
+    wr->next = *at;
+    if (wr->next != NULL)
+        wr->next->pprev = &wr->next;
+    wr->pprev = at;
+    *at = wr;
+}
+
+/* What a new weakref calls back: callback(heap, wr, user) when its referent dies, then
+ * release(heap, user); owned is a strong reference the weakref keeps until then (the
+ * callable of rc_weakref_new_obj: user is owned then). All NULL: a basic one (SHARED). */
+typedef struct wr_cb {
+    rc_weakref_fn callback;
+    void *user;
+    rc_release_fn release;
+    rc_object *owned;
+} wr_cb;
+
+/* A new weakref (or proxy: t) to obj calling back as cb says, mapkey NULL; or the shared
+ * basic one; NULL with the error set. Always inline: GCC otherwise splits it out of
+ * rc_weakref_new, a call per weakref. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t,
-                                      rc_object *obj, rc_weakref_fn callback, void *user)
+                                      rc_object *obj, wr_cb cb)
 {
     if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
         rci_type_index(obj) == heap->wr_proxy_index)
         return weakref_refuse(heap, call, t, obj);
+    bool basic = cb.callback == NULL && cb.release == NULL && cb.owned == NULL;
+    rci_weakref *shared;
+    if (basic && (obj->_tinfo & RCI_WEAKREFD) &&
+        (shared = basic_of(heap, table_find_present(heap, obj), t->index)) != NULL)
+        return rc_newref(&shared->hdr);
     /* The allocation may collect: keep obj alive across it. */
     obj->_refcnt++;
     rc_object *self = rci_object_new_inline(heap, t, sizeof(rci_weakref));
     rci_wr_slot *slot = self != NULL ? entry_for(heap, obj) : NULL;
     if (slot == NULL)
         return weakref_abandon(heap, call, self, obj);
+    if (basic && (shared = basic_of(heap, slot, t->index)) != NULL) {
+        /* A finalizer run by the allocation's collection made one meanwhile. */
+        rc_decref(heap, self);
+        self = rc_newref(&shared->hdr);
+        obj->_refcnt--;
+        return self;
+    }
     rci_weakref *wr = (rci_weakref *)self;
     wr->referent = obj;
-    wr->callback = callback;
-    wr->user = user;
-    link_weakref(wr, slot);
+    wr->callback = cb.callback;
+    wr->user = cb.user;
+    wr->release = cb.release;
+    wr->payload = rc_newref(cb.owned);
+    link_weakref(heap, wr, slot);
     heap->wr_live++;
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
@@ -348,14 +422,16 @@ static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn 
                                    void *user)
 {
     rc_type *t = heap->t_weakref != NULL ? heap->t_weakref : weak_type(heap, false);
-    return weakref_make(heap, "rc_weakref_new", t, obj, callback, user);
+    wr_cb cb = {callback, user, NULL, NULL};
+    return weakref_make(heap, "rc_weakref_new", t, obj, cb);
 }
 
 /* The common case is decided before anything changes: the type exists; obj is live and has
  * an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses proxies before it
  * makes an entry); this tracked allocation calls no rci_gc_alloc_check (rci_gc_on_alloc's test);
  * and the pool's cur page has a slot and is on the young list. Then nothing can fail or run
- * user code, and the weakref is made as weakref_make and rci_object_new_inline would make
+ * user code: without a callback the shared basic weakref is returned if there is one
+ * (SHARED), else the weakref is made as weakref_make and rci_object_new_inline would make
  * it, with no call: rc_weakref_new then saves no registers. The slot is not zeroed first:
  * every field is written. */
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
@@ -372,6 +448,14 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                              (page->free == NULL && page->bump == page->n_slots),
                          0))
         return weakref_new_slow(heap, obj, callback, user);
+    rci_wr_slot *slot = table_find_present(heap, obj);
+    if (callback == NULL) {
+        rci_weakref *shared = slot->head;
+        if (shared != NULL && is_basic(shared, t->index) && rci_is_live(&shared->hdr)) {
+            shared->hdr._refcnt++;
+            return &shared->hdr;
+        }
+    }
     rci_weakref *wr = (rci_weakref *)rci_take_slot_unzeroed(page, bytes);
     heap->gen[0].count = count + 1;
     wr->hdr._refcnt = 1;
@@ -379,18 +463,59 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     heap->gen_size[0]++;
     rci_count_alloc(heap, t, bytes);
     wr->referent = obj;
-    link_weakref(wr, table_find_present(heap, obj));
     wr->callback = callback;
     wr->user = user;
+    wr->release = NULL;
+    wr->hash = 0;
     wr->payload = NULL;
     wr->mapkey = NULL;
+    link_weakref(heap, wr, slot);
     heap->wr_live++;
     return &wr->hdr;
 }
 
+rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                  void *user, rc_release_fn release)
+{
+    wr_cb cb = {callback, user, release, NULL};
+    return weakref_make(heap, "rc_weakref_new_release", weak_type(heap, false), obj, cb);
+}
+
+rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                              rc_object *callable)
+{
+    if (callback == NULL || !rc_is_heap_object(callable)) {
+        rci_error(heap, RC_EINVAL, "rc_weakref_new_obj: %s", callback == NULL
+                      ? "callback is NULL" : "the callable is None or a small int");
+        return NULL;
+    }
+    wr_cb cb = {callback, callable, NULL, callable};
+    return weakref_make(heap, "rc_weakref_new_obj", weak_type(heap, false), obj, cb);
+}
+
 rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, callback, user);
+    wr_cb cb = {callback, user, NULL, NULL};
+    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, cb);
+}
+
+rc_object *rc_weakproxy_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                    void *user, rc_release_fn release)
+{
+    wr_cb cb = {callback, user, release, NULL};
+    return weakref_make(heap, "rc_weakproxy_new_release", weak_type(heap, true), obj, cb);
+}
+
+rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                rc_object *callable)
+{
+    if (callback == NULL || !rc_is_heap_object(callable)) {
+        rci_error(heap, RC_EINVAL, "rc_weakproxy_new_obj: %s", callback == NULL
+                      ? "callback is NULL" : "the callable is None or a small int");
+        return NULL;
+    }
+    wr_cb cb = {callback, callable, NULL, callable};
+    return weakref_make(heap, "rc_weakproxy_new_obj", weak_type(heap, true), obj, cb);
 }
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
@@ -431,15 +556,98 @@ bool rci_weakref_has_entry(const rc_heap *heap, const rc_object *obj)
     return table_find(heap, obj) != NULL;
 }
 
-size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
+/* obj's list head, or NULL (no weakref, None, a small int). */
+static rci_weakref *list_of(const rc_heap *heap, const rc_object *obj)
 {
     if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_WEAKREFD))
-        return 0;
+        return NULL;
     rci_wr_slot *slot = table_find(heap, obj);
+    return slot != NULL ? slot->head : NULL;
+}
+
+size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
+{
     size_t n = 0;
-    for (rci_weakref *w = slot != NULL ? slot->head : NULL; w != NULL; w = w->next)
-        n++;
+    for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next)
+        n += rci_is_live(&w->hdr);
     return n;
+}
+
+rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj)
+{
+    rc_object *list = rc_list_new(heap, rc_weakref_count(heap, obj));
+    if (list == NULL) {
+        rci_error(heap, RC_ENOMEM, "rc_weakref_get_weakrefs: out of memory for the list");
+        return NULL;
+    }
+    /* The list was made first: its allocation may collect and run user code, which may
+     * change obj's weakrefs; from here nothing does. */
+    for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next) {
+        if (rci_is_live(&w->hdr) && rc_list_append(heap, list, &w->hdr) != RC_OK) {
+            rc_decref(heap, list);
+            rci_error(heap, RC_ENOMEM, "rc_weakref_get_weakrefs: out of memory for the list");
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* ---- hashing and equality (WRHASH) ------------------------------------------------------- */
+
+/* WRHASH: a weakref hashes as its referent (a referent's 0 becomes 1, since 0 marks "never
+ * hashed"; equal weakrefs still hash alike) and keeps that hash once computed, so that a
+ * weakref used as a key while its referent lived can be found after the referent died. A
+ * dead weakref never hashed has no hash (CPython's TypeError "weak object has gone
+ * away"). A weakref to a weakref hashes as the end of the chain; the chain is followed by
+ * a loop. */
+rc_status rci_weakref_hash(rc_heap *heap, rc_object *self, uint64_t *out, const char *call)
+{
+    rc_object *end = self;
+    while (rc_is_weakref(heap, end) && ((rci_weakref *)end)->hash == 0) {
+        end = ((rci_weakref *)end)->referent;
+        if (end == NULL)
+            return rci_error(heap, RC_ETYPE,
+                             "%s: weak object has gone away (weakref %p died unhashed)", call,
+                             (void *)self);
+    }
+    uint64_t h = 0;
+    if (rc_is_weakref(heap, end)) {
+        h = ((rci_weakref *)end)->hash;
+    } else {
+        rc_status st = rci_hash(heap, end, &h, call);
+        if (st != RC_OK)
+            return st;
+        h = h != 0 ? h : 1;
+    }
+    for (rc_object *w = self; w != end; w = ((rci_weakref *)w)->referent)
+        ((rci_weakref *)w)->hash = h;
+    *out = h;
+    return RC_OK;
+}
+
+rc_object *rci_weakref_hash_source(const rc_heap *heap, rc_object *wr)
+{
+    while (rc_is_weakref(heap, wr) && ((rci_weakref *)wr)->hash == 0 &&
+           ((rci_weakref *)wr)->referent != NULL)
+        wr = ((rci_weakref *)wr)->referent;
+    return wr;
+}
+
+/* CPython's weakref_richcompare: live weakrefs compare as their referents, dead ones (or a
+ * live one with a dead one) by identity. Chains are followed by a loop. */
+rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
+                            const char *call)
+{
+    while (a != b && rc_is_weakref(heap, a) && rc_is_weakref(heap, b)) {
+        rc_object *ra = ((rci_weakref *)a)->referent, *rb = ((rci_weakref *)b)->referent;
+        if (ra == NULL || rb == NULL) {
+            *out = false;
+            return RC_OK;
+        }
+        a = ra;
+        b = rb;
+    }
+    return rci_equal(heap, a, b, out, call);
 }
 
 /* ---- death of a referent ----------------------------------------------------------------- */
@@ -487,6 +695,23 @@ void rci_weakref_detach(rc_heap *heap, rc_object *wr)
     unlink_weakref(heap, (rci_weakref *)wr);
 }
 
+/* The callback has run (or was disarmed): the weakref is done with its user data and its
+ * owned callable, which are let go now, as CPython drops wr_callback after calling it. */
+static void weakref_done(rc_heap *heap, rci_weakref *wr)
+{
+    rc_release_fn release = wr->release;
+    if (release != NULL) {
+        wr->release = NULL;
+        release(heap, wr->user);
+    }
+    if (wr->mapkey == NULL && wr->payload != NULL) {
+        rc_object *owned = wr->payload;
+        wr->payload = NULL;
+        wr->user = NULL;
+        rc_decref(heap, owned);
+    }
+}
+
 void rci_weakref_calls_run(rc_heap *heap, size_t mark)
 {
     size_t end = heap->wr_calls_len;
@@ -496,6 +721,7 @@ void rci_weakref_calls_run(rc_heap *heap, size_t mark)
         if (wr->callback != NULL) /* NULL: disarmed by a weak container that died */
             wr->callback(heap, self, wr->user);
         /* Whatever the callback queued ran inside it and was truncated back to end. */
+        weakref_done(heap, wr);
         rc_decref(heap, self);
     }
     heap->wr_calls_len = mark;
@@ -598,24 +824,38 @@ rc_object *rc_weakvaluedict_new(rc_heap *heap) { return weakdict_new(heap, WD_VA
 rc_object *rc_weakkeydict_new(rc_heap *heap) { return weakdict_new(heap, WD_KEYS); }
 rc_object *rc_weakset_new(rc_heap *heap) { return weakdict_new(heap, WD_SET); }
 
-/* The container's state, or NULL with RC_ETYPE if wd is not one of kind (any: -1). */
-static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, int kind, const char *call)
+/* The container's state, or NULL with RC_ETYPE if wd is not one of the kinds in mask (bit
+ * 1 << WD_*). */
+static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, unsigned mask,
+                                 const char *call)
 {
     if (!rc_is_heap_object(wd) || heap->t_weakdict == NULL ||
         rci_type_index(wd) != heap->t_weakdict->index ||
-        (kind >= 0 && ((const rci_weakdict *)wd)->kind != kind) ||
+        !(mask & (1u << ((const rci_weakdict *)wd)->kind)) ||
         ((const rci_weakdict *)wd)->map == NULL) {
-        rci_error(heap, RC_ETYPE, "%s: %p is not a %s", call, (const void *)wd,
-                  kind >= 0 ? wd_names[kind] : "weak container");
+        rci_error(heap, RC_ETYPE, "%s: expected a %s, got %s", call,
+                  mask == (1u << WD_SET) ? "weakset"
+                  : mask == (1u << WD_VALUES | 1u << WD_KEYS) ? "weak dict"
+                                                                : "weak container",
+                  rci_type_name_of(heap, wd));
         return NULL;
     }
     return (rci_weakdict *)wd;
 }
+#define DICTS (1u << WD_VALUES | 1u << WD_KEYS)
+#define SETS (1u << WD_SET)
 
 /* The referent's identity as a small int (addresses are below 2^47, 8-aligned). */
-static rc_object *identity_key(rc_heap *heap, const rc_object *obj)
+static rc_object *identity_key(const rc_object *obj)
 {
-    return rc_int_new(heap, (int64_t)((uintptr_t)obj >> 3));
+    return (rc_object *)(uintptr_t)(((uintptr_t)obj >> 3) << 1 | 1u);
+}
+
+/* CPython's TypeError for a weak key or member that cannot be weakly referenced. */
+static rc_status not_weakrefable(rc_heap *heap, const char *call, const rc_object *obj)
+{
+    return rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to '%s' object", call,
+                     rci_type_name_of(heap, obj));
 }
 
 /* The weakref's referent died: its entry goes, unless the key was rebound since. */
@@ -624,158 +864,553 @@ static void entry_died(rc_heap *heap, rc_object *wr, void *user)
     rci_weakdict *wd = user;
     rc_object *key = ((rci_weakref *)wr)->mapkey;
     rc_object *cur = NULL;
-    if (wd->map != NULL && rc_dict_get(heap, wd->map, key, &cur) == RC_OK && cur == wr)
+    if (wd->map != NULL && rc_dict_contains(heap, wd->map, key) &&
+        rc_dict_get(heap, wd->map, key, &cur) == RC_OK && cur == wr)
         rc_dict_del(heap, wd->map, key);
     rc_decref(heap, cur);
 }
 
-/* The live entry for key (a borrowed weakref whose referent is alive), or NULL. */
-static rci_weakref *entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey)
+/* Looks mapkey up: RC_OK with *out the live entry (a borrowed weakref whose referent is
+ * alive) or NULL if there is none; an error (a key that cannot be hashed) otherwise. Sets
+ * no error for a miss. */
+static rc_status entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey,
+                            rci_weakref **out)
 {
+    *out = NULL;
+    rc_heap_clear_error(heap);
+    if (!rc_dict_contains(heap, wd->map, mapkey))
+        return rc_heap_last_error(heap);
     rc_object *cur = NULL;
-    if (rc_dict_get(heap, wd->map, mapkey, &cur) != RC_OK)
-        return NULL;
+    rc_status st = rc_dict_get(heap, wd->map, mapkey, &cur);
+    if (st != RC_OK)
+        return st;
     rci_weakref *w = (rci_weakref *)cur;
     rc_decref(heap, cur); /* the map still holds it */
-    return w->referent != NULL ? w : NULL;
+    if (w->referent != NULL)
+        *out = w;
+    return RC_OK;
 }
 
-static rc_status entry_put(rc_heap *heap, rci_weakdict *wd, const char *call, rc_object *referent,
-                           rc_object *payload, rc_object *mapkey)
+/* The map key of obj in wd: obj itself for a weak-value dict, else its identity; RC_ETYPE
+ * for a weak key or member that cannot be weakly referenced. */
+static rc_status mapkey_of(rc_heap *heap, const rci_weakdict *wd, rc_object *obj,
+                           const char *call, rc_object **out)
 {
-    rc_heap_clear_error(heap);
-    rc_object *w = weakref_make(heap, call, weak_type(heap, false), referent, entry_died, wd);
+    if (wd->kind == WD_VALUES) {
+        *out = obj;
+        return RC_OK;
+    }
+    if (!rc_is_heap_object(obj))
+        return not_weakrefable(heap, call, obj);
+    *out = identity_key(obj);
+    return RC_OK;
+}
+
+/* The live entry of key in wd (NULL if none), with RC_ETYPE for an unusable key. */
+static rc_status entry_of(rc_heap *heap, rci_weakdict *wd, rc_object *key, const char *call,
+                          rci_weakref **out)
+{
+    rc_object *mapkey = NULL;
+    *out = NULL;
+    rc_status st = mapkey_of(heap, wd, key, call, &mapkey);
+    if (st == RC_OK)
+        st = entry_find(heap, wd, mapkey, out);
+    if (st == RC_OK && *out != NULL && wd->kind != WD_VALUES && (*out)->referent != key)
+        *out = NULL;
+    return st;
+}
+
+/* A new entry weakref for referent in wd, not yet in the map; NULL with the error set. */
+static rc_object *entry_new(rc_heap *heap, rci_weakdict *wd, const char *call,
+                            rc_object *referent, rc_object *payload, rc_object *mapkey)
+{
+    if (!rc_is_heap_object(referent)) {
+        not_weakrefable(heap, call, referent);
+        return NULL;
+    }
+    wr_cb cb = {entry_died, wd, NULL, NULL};
+    rc_object *w = weakref_make(heap, call, weak_type(heap, false), referent, cb);
     if (w != NULL) {
         ((rci_weakref *)w)->payload = rc_newref(payload);
         ((rci_weakref *)w)->mapkey = rc_newref(mapkey);
     }
+    return w;
+}
+
+/* Binds key to value in map (a weak container's map, not necessarily its current one):
+ * a weak-value dict maps key to a weakref to value, a weak-key dict key's identity to a
+ * weakref to key holding value, a weak set obj's identity to a weakref to it. */
+static rc_status entry_put(rc_heap *heap, rci_weakdict *wd, rc_object *map, const char *call,
+                           rc_object *key, rc_object *value)
+{
+    rc_object *mapkey = NULL;
+    rc_status st = mapkey_of(heap, wd, key, call, &mapkey);
+    if (st != RC_OK)
+        return st;
+    rc_object *w = wd->kind == WD_VALUES ? entry_new(heap, wd, call, value, NULL, key)
+                                         : entry_new(heap, wd, call, key, value, mapkey);
     if (w == NULL)
         return rc_heap_last_error(heap);
-    rc_status st = rc_dict_set(heap, wd->map, mapkey, w);
-    rc_decref(heap, w);
+    st = rc_dict_set(heap, map, mapkey, w);
+    if (st != RC_OK)
+        st = rci_error(heap, st, "%s: out of memory growing the container", call);
+    rc_decref(heap, w); /* never calls back: its referent lives */
     return st;
 }
 
 rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value)
 {
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_set");
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_set");
     if (d == NULL)
         return RC_ETYPE;
-    if (d->kind == WD_VALUES)
-        return entry_put(heap, d, "rc_weakdict_set", value, NULL, key);
-    if (d->kind == WD_SET)
-        return rci_error(heap, RC_ETYPE, "rc_weakdict_set: %p is a weakset", (void *)wd);
-    if (!rc_is_heap_object(key))
-        return rci_error(heap, RC_EINVAL, "rc_weakdict_set: weak key %p is None or a small int",
-                         (void *)key);
-    return entry_put(heap, d, "rc_weakdict_set", key, value, identity_key(heap, key));
+    return entry_put(heap, d, d->map, "rc_weakdict_set", key, value);
+}
+
+/* The value a dict entry gives back (the referent of a weak-value dict's weakref, the
+ * payload of a weak-key dict's), borrowed. */
+static rc_object *entry_value(const rci_weakdict *wd, const rci_weakref *w)
+{
+    return wd->kind == WD_VALUES ? w->referent : w->payload;
+}
+
+static rc_status key_absent(rc_heap *heap, const char *call)
+{
+    return rci_error(heap, RC_EKEY, "%s: key absent or its referent died", call);
 }
 
 rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out)
 {
     *out = NULL;
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_get");
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_get");
     if (d == NULL)
         return RC_ETYPE;
-    rci_weakref *w = entry_find(heap, d, d->kind == WD_VALUES ? key : identity_key(heap, key));
-    if (w == NULL || (d->kind != WD_VALUES && w->referent != key))
-        return rci_error(heap, RC_EKEY, "rc_weakdict_get: key absent or its referent died");
-    *out = rc_newref(d->kind == WD_VALUES ? w->referent : w->payload);
+    rci_weakref *w = NULL;
+    rc_status st = entry_of(heap, d, key, "rc_weakdict_get", &w);
+    if (st != RC_OK)
+        return st;
+    if (w == NULL)
+        return key_absent(heap, "rc_weakdict_get");
+    *out = rc_newref(entry_value(d, w));
+    return RC_OK;
+}
+
+/* Removes w's entry from wd's map (it is there: entry_of found it). */
+static rc_status entry_remove(rc_heap *heap, rci_weakdict *wd, rci_weakref *w, const char *call)
+{
+    rc_object *mapkey = w->mapkey;
+    rc_incref(mapkey);
+    rc_status st = rc_dict_del(heap, wd->map, mapkey);
+    rc_decref(heap, mapkey);
+    if (st != RC_OK)
+        return rci_error(heap, st, "%s: removing the entry failed", call);
     return RC_OK;
 }
 
 rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key)
 {
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_del");
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_del");
     if (d == NULL)
         return RC_ETYPE;
-    rc_object *mapkey = d->kind == WD_VALUES ? key : identity_key(heap, key);
-    rci_weakref *w = entry_find(heap, d, mapkey);
-    if (w == NULL || (d->kind != WD_VALUES && w->referent != key))
-        return rci_error(heap, RC_EKEY, "rc_weakdict_del: key absent or its referent died");
-    return rc_dict_del(heap, d->map, mapkey);
+    rci_weakref *w = NULL;
+    rc_status st = entry_of(heap, d, key, "rc_weakdict_del", &w);
+    if (st != RC_OK)
+        return st;
+    if (w == NULL)
+        return key_absent(heap, "rc_weakdict_del");
+    return entry_remove(heap, d, w, "rc_weakdict_del");
+}
+
+rc_status rc_weakdict_pop(rc_heap *heap, rc_object *wd, rc_object *key, rc_object **out)
+{
+    *out = NULL;
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_pop");
+    if (d == NULL)
+        return RC_ETYPE;
+    rci_weakref *w = NULL;
+    rc_status st = entry_of(heap, d, key, "rc_weakdict_pop", &w);
+    if (st != RC_OK)
+        return st;
+    if (w == NULL)
+        return key_absent(heap, "rc_weakdict_pop");
+    rc_object *value = rc_newref(entry_value(d, w));
+    st = entry_remove(heap, d, w, "rc_weakdict_pop");
+    if (st != RC_OK) {
+        rc_decref(heap, value);
+        return st;
+    }
+    *out = value;
+    return RC_OK;
+}
+
+rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key,
+                                 rc_object *dflt, rc_object **out)
+{
+    *out = NULL;
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_setdefault");
+    if (d == NULL)
+        return RC_ETYPE;
+    rci_weakref *w = NULL;
+    rc_status st = entry_of(heap, d, key, "rc_weakdict_setdefault", &w);
+    if (st != RC_OK)
+        return st;
+    if (w != NULL) {
+        *out = rc_newref(entry_value(d, w));
+        return RC_OK;
+    }
+    st = entry_put(heap, d, d->map, "rc_weakdict_setdefault", key, dflt);
+    if (st == RC_OK)
+        *out = rc_newref(dflt);
+    return st;
 }
 
 size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd)
 {
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_len");
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS | SETS, "rc_weakdict_len");
     return d != NULL ? rc_dict_len(heap, d->map) : 0;
+}
+
+size_t rc_weakset_len(rc_heap *heap, const rc_object *ws)
+{
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_len");
+    return d != NULL ? rc_dict_len(heap, d->map) : 0;
+}
+
+/* The next entry of map at or after *pos whose referent lives, or NULL at the end. */
+static rci_weakref *entry_next(rc_heap *heap, rc_object *map, size_t *pos)
+{
+    rc_object *k, *v;
+    while (rc_dict_next(heap, map, pos, &k, &v))
+        if (((rci_weakref *)v)->referent != NULL)
+            return (rci_weakref *)v;
+    return NULL;
+}
+
+bool rc_weakdict_next(rc_heap *heap, const rc_object *wd, size_t *pos, rc_object **key,
+                      rc_object **value)
+{
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_next");
+    if (d == NULL || pos == NULL) {
+        if (d != NULL)
+            rci_error(heap, RC_EINVAL, "rc_weakdict_next: pos is NULL");
+        return false;
+    }
+    rci_weakref *w = entry_next(heap, d->map, pos);
+    if (w == NULL)
+        return false;
+    if (key != NULL)
+        *key = d->kind == WD_VALUES ? w->mapkey : w->referent;
+    if (value != NULL)
+        *value = entry_value(d, w);
+    return true;
+}
+
+bool rc_weakset_next(rc_heap *heap, const rc_object *ws, size_t *pos, rc_object **item)
+{
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_next");
+    if (d == NULL || pos == NULL) {
+        if (d != NULL)
+            rci_error(heap, RC_EINVAL, "rc_weakset_next: pos is NULL");
+        return false;
+    }
+    rci_weakref *w = entry_next(heap, d->map, pos);
+    if (w != NULL && item != NULL)
+        *item = w->referent;
+    return w != NULL;
+}
+
+/* A new map holding every live entry of src, a weak container of wd's kind: wd's own
+ * weakrefs if src is wd, else new weakrefs calling back to wd. NULL with the error set. */
+static rc_object *map_copy_live(rc_heap *heap, rci_weakdict *wd, rci_weakdict *src,
+                                const char *call)
+{
+    rc_object *map = rc_dict_new(heap);
+    if (map == NULL) {
+        rci_error(heap, RC_ENOMEM, "%s: out of memory for the new map", call);
+        return NULL;
+    }
+    size_t pos = 0;
+    for (rci_weakref *w; (w = entry_next(heap, src->map, &pos)) != NULL;) {
+        rc_status st = src == wd ? rc_dict_set(heap, map, w->mapkey, &w->hdr)
+                       : entry_put(heap, wd, map, call,
+                                   wd->kind == WD_VALUES ? w->mapkey : w->referent,
+                                   wd->kind == WD_SET ? NULL : entry_value(src, w));
+        if (st != RC_OK) {
+            if (src == wd)
+                rci_error(heap, st, "%s: out of memory for the new map", call);
+            rc_decref(heap, map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
+/* Replaces wd's map by map (a reference the caller gives). The old map's weakrefs left out
+ * of the new one are dead entries; a callback of theirs still queued finds its key bound
+ * to another weakref or absent in the new map and does nothing (entry_died). */
+static void map_replace(rc_heap *heap, rci_weakdict *wd, rc_object *map)
+{
+    rc_object *old = wd->map;
+    wd->map = map;
+    rc_decref(heap, old);
+}
+
+rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd)
+{
+    rci_weakdict *src = weakdict_of(heap, wd, DICTS | SETS, "rc_weakdict_copy");
+    if (src == NULL)
+        return NULL;
+    rc_object *copy = weakdict_new(heap, src->kind);
+    if (copy == NULL) {
+        rci_error(heap, RC_ENOMEM, "rc_weakdict_copy: out of memory for the copy");
+        return NULL;
+    }
+    rci_weakdict *c = (rci_weakdict *)copy;
+    rc_object *map = map_copy_live(heap, c, src, "rc_weakdict_copy");
+    if (map == NULL) {
+        rc_decref(heap, copy);
+        return NULL;
+    }
+    map_replace(heap, c, map);
+    return copy;
+}
+
+/* Adds every live entry of src, a dict (weak dicts only) or a weak container of wd's kind,
+ * or every item of a list or tuple (weak sets only), into a copy of wd's map, which then
+ * replaces it: a failure changes nothing. */
+static rc_status weak_update(rc_heap *heap, rci_weakdict *wd, rc_object *src, const char *call)
+{
+    rci_weakdict *other = NULL;
+    if (rc_is_heap_object(src) && heap->t_weakdict != NULL &&
+        rci_type_index(src) == heap->t_weakdict->index)
+        other = (rci_weakdict *)src;
+    bool is_list = rci_is_builtin(src, RCI_INDEX_LIST);
+    bool ok = other != NULL ? other->map != NULL && (other->kind == WD_SET) == (wd->kind == WD_SET)
+              : wd->kind == WD_SET ? is_list || rci_is_builtin(src, RCI_INDEX_TUPLE)
+                                   : rci_is_builtin(src, RCI_INDEX_DICT);
+    if (!ok)
+        return rci_error(heap, RC_ETYPE, "%s: cannot update a %s from a %s", call,
+                         wd_names[wd->kind], rci_type_name_of(heap, src));
+    rc_object *map = map_copy_live(heap, wd, wd, call);
+    if (map == NULL)
+        return rc_heap_last_error(heap);
+    rc_status st = RC_OK;
+    size_t pos = 0;
+    if (other != NULL) {
+        for (rci_weakref *w; st == RC_OK && (w = entry_next(heap, other->map, &pos)) != NULL;)
+            st = entry_put(heap, wd, map, call, other->kind == WD_VALUES ? w->mapkey : w->referent,
+                           other->kind == WD_SET ? NULL : entry_value(other, w));
+    } else if (wd->kind == WD_SET) {
+        size_t n = is_list ? rc_list_len(heap, src) : rc_tuple_len(heap, src);
+        for (size_t i = 0; st == RC_OK && i < n; i++) {
+            rc_object *item = is_list ? rc_list_get_borrow(heap, src, (int64_t)i)
+                                      : rc_tuple_get_borrow(heap, src, i);
+            st = entry_put(heap, wd, map, call, item, NULL);
+        }
+    } else {
+        rc_object *k, *v;
+        while (st == RC_OK && rc_dict_next(heap, src, &pos, &k, &v))
+            st = entry_put(heap, wd, map, call, k, v);
+    }
+    if (st != RC_OK) {
+        rc_decref(heap, map);
+        return st;
+    }
+    map_replace(heap, wd, map);
+    return RC_OK;
+}
+
+rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws)
+{
+    if (weakdict_of(heap, ws, SETS, "rc_weakset_copy") == NULL)
+        return NULL;
+    return rc_weakdict_copy(heap, ws);
+}
+
+rc_status rc_weakdict_update(rc_heap *heap, rc_object *wd, rc_object *src)
+{
+    rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_update");
+    return d != NULL ? weak_update(heap, d, src, "rc_weakdict_update") : RC_ETYPE;
+}
+
+rc_status rc_weakset_update(rc_heap *heap, rc_object *ws, rc_object *src)
+{
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_update");
+    return d != NULL ? weak_update(heap, d, src, "rc_weakset_update") : RC_ETYPE;
 }
 
 rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj)
 {
-    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_add");
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_add");
     if (d == NULL)
         return RC_ETYPE;
-    if (rc_weakset_contains(heap, ws, obj))
-        return RC_OK;
-    if (!rc_is_heap_object(obj))
-        return rci_error(heap, RC_EINVAL, "rc_weakset_add: %p is None or a small int", (void *)obj);
-    return entry_put(heap, d, "rc_weakset_add", obj, NULL, identity_key(heap, obj));
+    rci_weakref *w = NULL;
+    rc_status st = entry_of(heap, d, obj, "rc_weakset_add", &w);
+    if (st != RC_OK || w != NULL)
+        return st;
+    return entry_put(heap, d, d->map, "rc_weakset_add", obj, NULL);
 }
 
 bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj)
 {
-    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_contains");
-    if (d == NULL || !rc_is_heap_object(obj))
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_contains");
+    rci_weakref *w = NULL;
+    if (d == NULL || !rc_is_heap_object(obj)) /* CPython: False for what has no weakref */
         return false;
-    rci_weakref *w = entry_find(heap, d, identity_key(heap, obj));
-    return w != NULL && w->referent == obj;
+    return entry_of(heap, d, obj, "rc_weakset_contains", &w) == RC_OK && w != NULL;
 }
 
 rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj)
 {
-    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_discard");
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_discard");
     if (d == NULL)
         return RC_ETYPE;
-    if (!rc_weakset_contains(heap, ws, obj))
-        return RC_OK;
-    return rc_dict_del(heap, d->map, identity_key(heap, obj));
+    rci_weakref *w = NULL;
+    rc_status st = entry_of(heap, d, obj, "rc_weakset_discard", &w);
+    if (st != RC_OK || w == NULL)
+        return st;
+    return entry_remove(heap, d, w, "rc_weakset_discard");
 }
 
-/* ---- finalize callbacks (Python's weakref.finalize) ------------------------------------- */
-
-/* FINREG: heap->fin_recs lists every registration in order; a record owns one reference
- * to its weakref until its function has run (done), and done records are compacted away
- * at the next registration. */
-typedef struct rci_fin_rec {
-    rc_finalize_fn fn;
-    void *user;
-    rc_object *wr; /* the weakref whose callback fires the record; NULL once done */
-} rci_fin_rec;
-
-static void fin_rec_fire(rc_heap *heap, rci_fin_rec *rec)
+rc_status rc_weakset_pop(rc_heap *heap, rc_object *ws, rc_object **out)
 {
-    rc_object *wr = rec->wr;
-    if (wr == NULL)
-        return;
-    rec->wr = NULL;
-    rec->fn(heap, rec->user);
-    rc_decref(heap, wr);
+    *out = NULL;
+    rci_weakdict *d = weakdict_of(heap, ws, SETS, "rc_weakset_pop");
+    if (d == NULL)
+        return RC_ETYPE;
+    size_t pos = 0;
+    rci_weakref *w = entry_next(heap, d->map, &pos);
+    if (w == NULL)
+        return rci_error(heap, RC_EKEY, "rc_weakset_pop: pop from an empty weakset");
+    rc_object *item = rc_newref(w->referent);
+    rc_status st = entry_remove(heap, d, w, "rc_weakset_pop");
+    if (st != RC_OK) {
+        rc_decref(heap, item);
+        return st;
+    }
+    *out = item;
+    return RC_OK;
 }
 
-static void fin_rec_died(rc_heap *heap, rc_object *wr, void *user)
+/* ---- finalize handles (Python's weakref.finalize) ---------------------------------------- */
+
+/* FINREG: heap->fin_recs holds every alive finalize handle, oldest first, with one
+ * reference each (CPython's finalize._registry); a slot is NULL once its handle died, and
+ * registration compacts the NULLs away (updating each handle's slot). An alive handle's
+ * weakref owns the handle as its callable (payload), as CPython's finalize is its weakref's
+ * callback: handle and weakref hold each other until the handle dies (its function runs,
+ * it is detached, or rc_heap_free passes it over), which drops both links. Order: at an
+ * object's death its handles run newest first (their weakrefs follow WEAKLIST's order), and
+ * so do the atexit ones at rc_heap_free, those registered meanwhile included (CPython's
+ * finalize._exitfunc). */
+typedef struct rci_finalize {
+    rc_object hdr;
+    rc_object *wr;         /* strong: the weakref to the object; calls back fin_died */
+    rc_object *callable;   /* strong: rc_finalize_new_obj's callable (also user), or NULL */
+    rc_finalize_fn fn;     /* what runs, with user */
+    void *user;
+    rc_release_fn release; /* called with user after fn ran, or when it never will; or NULL */
+    size_t slot;           /* index in heap->fin_recs while alive, else SIZE_MAX */
+    bool alive;            /* fn has not run and the handle was not detached */
+    bool atexit;           /* run at rc_heap_free if still alive (default true) */
+} rci_finalize;
+
+static const size_t fin_offsets[2] = {offsetof(rci_finalize, wr),
+                                      offsetof(rci_finalize, callable)};
+static const char *const fin_names[2] = {"weakref", "callable"};
+
+static rc_type *finalize_type(rc_heap *heap)
+{
+    if (heap->t_finalize != NULL)
+        return heap->t_finalize;
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "finalize";
+    spec.instance_bytes = sizeof(rci_finalize);
+    spec.ref_offsets = fin_offsets;
+    spec.ref_names = fin_names;
+    spec.n_ref_offsets = 2;
+    heap->t_finalize = rci_type_register(heap, &spec);
+    return heap->t_finalize;
+}
+
+bool rc_is_finalize(const rc_heap *heap, const rc_object *ref)
+{
+    return rc_is_heap_object(ref) && heap->t_finalize != NULL &&
+           rci_type_index(ref) == heap->t_finalize->index;
+}
+
+static rci_finalize *finalize_of(rc_heap *heap, const rc_object *f, const char *call)
+{
+    if (!rc_is_finalize(heap, f)) {
+        rci_error(heap, RC_ETYPE, "%s: expected a finalize handle, got %s", call,
+                  rci_type_name_of(heap, f));
+        return NULL;
+    }
+    return (rci_finalize *)f;
+}
+
+/* Marks f dead: its weakref is disarmed and lets go of f, and the registry drops its
+ * reference. Either may free f: the caller takes what it needs from f first, or holds a
+ * reference. */
+static void fin_kill(rc_heap *heap, rci_finalize *f)
+{
+    f->alive = false;
+    rci_weakref *w = (rci_weakref *)f->wr;
+    rc_object *owned = w->payload;
+    w->callback = NULL;
+    w->payload = NULL;
+    w->user = NULL;
+    if (f->slot != SIZE_MAX) {
+        heap->fin_recs[f->slot] = NULL;
+        f->slot = SIZE_MAX;
+        rc_decref(heap, &f->hdr);
+    }
+    rc_decref(heap, owned);
+}
+
+/* Runs alive f's function (call) or lets it go unrun, then its release function. */
+static void fin_end(rc_heap *heap, rci_finalize *f, bool call)
+{
+    rc_finalize_fn fn = f->fn;
+    void *user = f->user;
+    rc_release_fn release = f->release;
+    rc_object *callable = f->callable;
+    f->callable = NULL; /* its reference is ours now */
+    fin_kill(heap, f);
+    if (call)
+        fn(heap, user);
+    if (release != NULL)
+        release(heap, user);
+    rc_decref(heap, callable);
+}
+
+static void fin_died(rc_heap *heap, rc_object *wr, void *user)
 {
     (void)wr;
-    fin_rec_fire(heap, user);
+    rci_finalize *f = user;
+    if (f->alive && !heap->fin_exited)
+        fin_end(heap, f, true);
 }
 
+/* Room for one more registry slot, compacting NULL slots away first. */
 static bool fin_recs_reserve(rc_heap *heap)
 {
     size_t kept = 0;
     for (size_t i = 0; i < heap->fin_recs_len; i++) {
-        if (heap->fin_recs[i]->wr == NULL)
-            rci_mem_free(heap, heap->fin_recs[i], sizeof(rci_fin_rec));
-        else
-            heap->fin_recs[kept++] = heap->fin_recs[i];
+        rc_object *h = heap->fin_recs[i];
+        if (h != NULL) {
+            ((rci_finalize *)h)->slot = kept;
+            heap->fin_recs[kept++] = h;
+        }
     }
     heap->fin_recs_len = kept;
     if (kept < heap->fin_recs_cap)
         return true;
     size_t cap = heap->fin_recs_cap ? heap->fin_recs_cap * 2 : 8;
-    rci_fin_rec **grown = rci_mem_resize(heap, heap->fin_recs,
-                                         heap->fin_recs_cap * sizeof(rci_fin_rec *),
-                                         cap * sizeof(rci_fin_rec *));
+    rc_object **grown = rci_mem_resize(heap, heap->fin_recs,
+                                       heap->fin_recs_cap * sizeof(rc_object *),
+                                       cap * sizeof(rc_object *));
     if (grown == NULL)
         return false;
     heap->fin_recs = grown;
@@ -783,28 +1418,162 @@ static bool fin_recs_reserve(rc_heap *heap)
     return true;
 }
 
+static rc_object *finalize_make(rc_heap *heap, const char *call, rc_object *obj,
+                                rc_finalize_fn fn, void *user, rc_release_fn release,
+                                rc_object *callable)
+{
+    if (fn == NULL) {
+        rci_error(heap, RC_EINVAL, "%s: fn is NULL", call);
+        return NULL;
+    }
+    if (!rc_is_heap_object(obj)) {
+        rci_error(heap, RC_EINVAL, "%s: %p is None or a small int", call, (void *)obj);
+        return NULL;
+    }
+    rc_type *t = finalize_type(heap);
+    if (t == NULL)
+        return NULL;
+    /* Both allocations may collect and run user code (which may register finalizers): the
+     * registry slot is taken last, by a call that runs none. */
+    obj->_refcnt++;
+    rc_object *self = rci_object_new(heap, t, t->instance_bytes);
+    rci_finalize *f = (rci_finalize *)self;
+    if (self != NULL) {
+        f->fn = fn;
+        f->user = user;
+        f->release = release;
+        f->callable = rc_newref(callable);
+        f->slot = SIZE_MAX;
+        f->atexit = true;
+        wr_cb cb = {fin_died, f, NULL, self};
+        f->wr = weakref_make(heap, call, weak_type(heap, false), obj, cb);
+    }
+    rc_decref(heap, obj); /* the caller's reference keeps it */
+    if (self == NULL || f->wr == NULL || !fin_recs_reserve(heap)) {
+        if (self != NULL && f->wr != NULL) {
+            fin_kill(heap, f); /* breaks the handle-weakref link */
+            rci_error(heap, RC_ENOMEM, "%s: out of memory growing the finalize registry", call);
+        } else if (self != NULL) {
+            rci_error(heap, RC_ENOMEM, "%s: out of memory making the weakref", call);
+        }
+        f = NULL;
+        rc_decref(heap, self); /* release not called: the caller keeps user */
+        return NULL;
+    }
+    f->alive = true;
+    f->slot = heap->fin_recs_len;
+    heap->fin_recs[heap->fin_recs_len++] = rc_newref(self);
+    return self;
+}
+
+rc_object *rc_finalize_new(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user,
+                           rc_release_fn release)
+{
+    return finalize_make(heap, "rc_finalize_new", obj, fn, user, release, NULL);
+}
+
+rc_object *rc_finalize_new_obj(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
+                               rc_object *callable)
+{
+    if (!rc_is_heap_object(callable)) {
+        rci_error(heap, RC_EINVAL, "rc_finalize_new_obj: the callable is None or a small int");
+        return NULL;
+    }
+    return finalize_make(heap, "rc_finalize_new_obj", obj, fn, callable, NULL, callable);
+}
+
 rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user)
 {
-    if (fn == NULL)
-        return rci_error(heap, RC_EINVAL, "rc_finalize_register: fn is NULL");
-    if (!rc_is_heap_object(obj))
-        return rci_error(heap, RC_EINVAL, "rc_finalize_register: %p is None or a small int",
-                         (void *)obj);
-    rci_fin_rec *rec = rci_mem_alloc(heap, sizeof *rec);
-    if (rec == NULL || !fin_recs_reserve(heap)) {
-        rci_mem_free(heap, rec, sizeof *rec);
-        return rci_error(heap, RC_ENOMEM, "rc_finalize_register: out of memory");
-    }
-    rec->fn = fn;
-    rec->user = user;
-    rc_heap_clear_error(heap);
-    rec->wr = weakref_make(heap, "rc_finalize_register", weak_type(heap, false), obj, fin_rec_died,
-                           rec);
-    if (rec->wr == NULL) {
-        rci_mem_free(heap, rec, sizeof *rec);
+    rc_object *f = finalize_make(heap, "rc_finalize_register", obj, fn, user, NULL, NULL);
+    if (f == NULL)
         return rc_heap_last_error(heap);
+    rc_decref(heap, f); /* the registry keeps it while alive */
+    return RC_OK;
+}
+
+bool rc_finalize_alive(rc_heap *heap, const rc_object *f)
+{
+    rci_finalize *fin = finalize_of(heap, f, "rc_finalize_alive");
+    return fin != NULL && fin->alive;
+}
+
+rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran)
+{
+    if (ran != NULL)
+        *ran = false;
+    rci_finalize *fin = finalize_of(heap, f, "rc_finalize_call");
+    if (fin == NULL)
+        return RC_ETYPE;
+    if (!fin->alive || heap->fin_exited)
+        return RC_OK;
+    if (ran != NULL)
+        *ran = true;
+    fin_end(heap, fin, true); /* the caller's reference keeps fin */
+    return RC_OK;
+}
+
+/* Fills out from alive fin whose object lives (new references); false otherwise (out
+ * zeroed). */
+static bool fin_info(rci_finalize *fin, rc_finalize_info *out)
+{
+    size_t size = out->size;
+    memset(out, 0, sizeof *out);
+    out->size = size;
+    rc_object *obj = fin->alive ? ((rci_weakref *)fin->wr)->referent : NULL;
+    if (obj == NULL) /* dead, or dying with its callback queued: CPython's peek gives None */
+        return false;
+    out->obj = rc_newref(obj);
+    out->fn = fin->fn;
+    out->user = fin->user;
+    out->release = fin->release;
+    out->callable = rc_newref(fin->callable);
+    return true;
+}
+
+static rc_status fin_info_args(rc_heap *heap, const rc_object *f, rc_finalize_info *out,
+                               const char *call, rci_finalize **fin)
+{
+    if (out == NULL || out->size != sizeof *out)
+        return rci_error(heap, RC_EINVAL, "%s: out is NULL or its size is not set", call);
+    *fin = finalize_of(heap, f, call);
+    return *fin != NULL ? RC_OK : RC_ETYPE;
+}
+
+rc_status rc_finalize_peek(rc_heap *heap, const rc_object *f, rc_finalize_info *out)
+{
+    rci_finalize *fin = NULL;
+    rc_status st = fin_info_args(heap, f, out, "rc_finalize_peek", &fin);
+    if (st == RC_OK)
+        fin_info(fin, out);
+    return st;
+}
+
+rc_status rc_finalize_detach(rc_heap *heap, rc_object *f, rc_finalize_info *out)
+{
+    rci_finalize *fin = NULL;
+    rc_status st = fin_info_args(heap, f, out, "rc_finalize_detach", &fin);
+    if (st == RC_OK && fin_info(fin, out)) {
+        rc_object *callable = fin->callable;
+        fin->callable = NULL; /* its reference went to out (fin_info took another) */
+        fin_kill(heap, fin);  /* the caller's reference keeps fin */
+        rc_decref(heap, callable);
     }
-    heap->fin_recs[heap->fin_recs_len++] = rec;
+    return st;
+}
+
+bool rc_finalize_atexit(rc_heap *heap, const rc_object *f)
+{
+    rci_finalize *fin = finalize_of(heap, f, "rc_finalize_atexit");
+    return fin != NULL && fin->alive && fin->atexit;
+}
+
+rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit)
+{
+    rci_finalize *fin = finalize_of(heap, f, "rc_finalize_set_atexit");
+    if (fin == NULL)
+        return RC_ETYPE;
+    if (fin->alive)
+        fin->atexit = atexit;
     return RC_OK;
 }
 
@@ -812,18 +1581,24 @@ size_t rc_finalize_pending(const rc_heap *heap)
 {
     size_t n = 0;
     for (size_t i = 0; i < heap->fin_recs_len; i++)
-        n += heap->fin_recs[i]->wr != NULL;
+        n += heap->fin_recs[i] != NULL;
     return n;
 }
 
 void rci_finalizers_shutdown(rc_heap *heap)
 {
-    /* Functions may register more; those run too, in order. */
-    for (size_t i = 0; i < heap->fin_recs_len; i++)
-        fin_rec_fire(heap, heap->fin_recs[i]);
-    for (size_t i = 0; i < heap->fin_recs_len; i++)
-        rci_mem_free(heap, heap->fin_recs[i], sizeof(rci_fin_rec));
-    rci_mem_free(heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rci_fin_rec *));
+    /* Newest first; functions that register more put them at the end, to run next. */
+    while (heap->fin_recs_len > 0) {
+        rc_object *h = heap->fin_recs[--heap->fin_recs_len];
+        if (h == NULL)
+            continue;
+        rci_finalize *f = (rci_finalize *)h;
+        f->slot = SIZE_MAX; /* the registry's reference is ours now */
+        fin_end(heap, f, f->atexit);
+        rc_decref(heap, h);
+    }
+    heap->fin_exited = true;
+    rci_mem_free(heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rc_object *));
     heap->fin_recs = NULL;
     heap->fin_recs_len = heap->fin_recs_cap = 0;
 }
