@@ -72,6 +72,13 @@ typedef bool (*rci_wr_skip_fn)(const rc_object *wr);
  * heap->wr_calls with a reference; without queue (or if the queue cannot grow, which sets
  * the heap's error) callbacks are dropped. No user code runs. */
 void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip);
+/* A new weakref (or proxy) to obj calling back callback(heap, wr, user) when obj dies, then
+ * release(heap, user); owned (may be NULL) is a strong reference the weakref keeps until
+ * then (weakref.c, CALLBACK DATA). All three NULL: the shared basic one (SHARED). NULL with
+ * the error set, naming call. Can collect. */
+rc_object *rci_weakref_make(rc_heap *heap, const char *call, bool proxy, rc_object *obj,
+                            rc_weakref_fn callback, void *user, rc_release_fn release,
+                            rc_object *owned);
 /* Whether the side table has an entry for obj (rc_heap_check: WEAKLIST). */
 bool rci_weakref_has_entry(const rc_heap *heap, const rc_object *obj);
 /* If ref is a weak proxy: true, with *referent its referent (borrowed; NULL once dead). */
@@ -84,7 +91,7 @@ void rci_weakref_detach(rc_heap *heap, rc_object *wr);
 void rci_weakref_calls_run(rc_heap *heap, size_t mark);
 /* Heap shutdown: every weakref is cleared without callbacks and the side table freed. */
 void rci_weakrefs_shutdown(rc_heap *heap);
-/* Heap shutdown, before anything is freed: runs the finalize functions left whose atexit
+/* Heap shutdown (finalize.c), before anything is freed: runs the finalize functions left whose atexit
  * flag is set, newest first (those they register included), releases the others, and
  * frees the registry. */
 void rci_finalizers_shutdown(rc_heap *heap);
