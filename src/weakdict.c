@@ -432,22 +432,32 @@ static void map_replace(rc_heap *heap, rci_weakdict *wd, rc_object *map)
     rc_decref(heap, old);
 }
 
-rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd)
+static rc_object *weak_copy(rc_heap *heap, const rc_object *wd, unsigned mask, const char *call)
 {
-    rci_weakdict *src = weakdict_of(heap, wd, DICTS | SETS, "rc_weakdict_copy");
+    rci_weakdict *src = weakdict_of(heap, wd, mask, call);
     if (src == NULL)
         return NULL;
-    rc_object *copy = weakdict_new(heap, src->kind, "rc_weakdict_copy");
+    rc_object *copy = weakdict_new(heap, src->kind, call);
     if (copy == NULL)
         return NULL;
     rci_weakdict *c = (rci_weakdict *)copy;
-    rc_object *map = map_copy_live(heap, c, src, "rc_weakdict_copy");
+    rc_object *map = map_copy_live(heap, c, src, call);
     if (map == NULL) {
         rc_decref(heap, copy);
         return NULL;
     }
     map_replace(heap, c, map);
     return copy;
+}
+
+rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd)
+{
+    return weak_copy(heap, wd, DICTS | SETS, "rc_weakdict_copy");
+}
+
+rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws)
+{
+    return weak_copy(heap, ws, SETS, "rc_weakset_copy");
 }
 
 /* Adds every live entry of src, a dict (weak dicts only) or a weak container of wd's kind,
@@ -493,13 +503,6 @@ static rc_status weak_update(rc_heap *heap, rci_weakdict *wd, rc_object *src, co
     }
     map_replace(heap, wd, map);
     return RC_OK;
-}
-
-rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws)
-{
-    if (weakdict_of(heap, ws, SETS, "rc_weakset_copy") == NULL)
-        return NULL;
-    return rc_weakdict_copy(heap, ws);
 }
 
 rc_status rc_weakdict_update(rc_heap *heap, rc_object *wd, rc_object *src)

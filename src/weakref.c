@@ -298,6 +298,8 @@ static rc_object *weakref_refuse(rc_heap *heap, const char *call, const rc_type 
                    "%s: object %p was already freed", call, (void *)obj);
     else if (t != NULL)
         rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to 'weakproxy' object", call);
+    else
+        rci_error(heap, RC_ENOMEM, "%s: out of memory registering the weakref type", call);
     return NULL;
 }
 
