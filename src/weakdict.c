@@ -181,8 +181,10 @@ static rc_status mapkey_of(rc_heap *heap, const rci_weakdict *wd, rc_object *obj
         *out = obj;
         return RC_OK;
     }
-    if (!rc_is_heap_object(obj))
-        return not_weakrefable(heap, call, obj);
+    if (!rc_is_heap_object(obj)) {
+        not_weakrefable(heap, call, obj);
+        return RC_ETYPE;
+    }
     *out = identity_key(obj);
     return RC_OK;
 }
@@ -211,7 +213,8 @@ static rc_object *entry_new(rc_heap *heap, rci_weakdict *wd, const char *call,
     }
     rc_object *w = rci_weakref_make(heap, call, false, referent, entry_died, wd, NULL, NULL);
     if (w != NULL) {
-        ((rci_weakref *)w)->payload = rc_newref(payload);
+        if (payload != NULL) /* None: nothing to hold (and a clearer path for analysers) */
+            ((rci_weakref *)w)->payload = rc_newref(payload);
         ((rci_weakref *)w)->mapkey = rc_newref(mapkey);
     }
     return w;
