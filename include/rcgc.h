@@ -302,6 +302,52 @@ RC_API const rc_type *rc_heap_type_at(const rc_heap *heap, size_t index);
 
 /* The type of a reference: small ints and boxed ints give the int type, NULL gives NULL. */
 RC_API const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref);
+/* Inline type tests (what CPython's Py_TYPE/Py_IS_TYPE give): a type's index is its place
+ * in its heap's type table, fixed for the type's life, and every object's header carries
+ * it, so "is this a pair?" is a load, a shift and a compare, with no call and no heap.
+ * Read an index once with rc_type_index_of_type and keep it next to the rc_type pointer;
+ * the built-in types have fixed indexes, RC_TYPE_INDEX_INT to RC_TYPE_INDEX_DICT. Index 0
+ * names no type: it is what NULL (None) gives. A weak proxy's index is the weakproxy
+ * type's, not its referent's (the built-in operations still forward through proxies). */
+#define RC__TYPE_SHIFT 13u
+#define RC_TYPE_INDEX_NONE 0u  /* rc_type_index(NULL): no type has it */
+#define RC_TYPE_INDEX_INT 1u   /* small and boxed ints */
+#define RC_TYPE_INDEX_FLOAT 2u
+#define RC_TYPE_INDEX_STR 3u
+#define RC_TYPE_INDEX_TUPLE 4u
+#define RC_TYPE_INDEX_LIST 5u
+#define RC_TYPE_INDEX_DICT 6u
+
+/* True if ref is a small int packed into the reference (no allocation behind it). */
+static inline bool rc_is_small_int(const rc_object *ref)
+{
+    return ((uintptr_t)ref & 1u) != 0;
+}
+
+/* The index of ref's type: RC_TYPE_INDEX_NONE for NULL, RC_TYPE_INDEX_INT for small ints,
+ * else the index in the header. ref must be NULL, a small int or a live object (or one
+ * whose finalizer is running). Cost: inline, two tests and a load; never calls. */
+static inline uint32_t rc_type_index(const rc_object *ref)
+{
+    if (ref == NULL)
+        return RC_TYPE_INDEX_NONE;
+    if (rc_is_small_int(ref))
+        return RC_TYPE_INDEX_INT;
+    return ref->_tinfo >> RC__TYPE_SHIFT;
+}
+
+/* True if ref's type has that index (rc_type_index(ref) == type_index). With a constant
+ * index other than RC_TYPE_INDEX_NONE and RC_TYPE_INDEX_INT the compiler reduces it to a
+ * NULL test, a tag test and a compare. Inline; never calls. */
+static inline bool rc_is_type(const rc_object *ref, uint32_t type_index)
+{
+    return rc_type_index(ref) == type_index;
+}
+
+/* The index type's instances carry (>= 1; RC_TYPE_INDEX_NONE for a NULL type). Fixed for
+ * the type's life: call once per type, keep the number. Cost: a call, one load. */
+RC_API uint32_t rc_type_index_of_type(const rc_type *type);
+
 /* The heap's built-in types. */
 RC_API const rc_type *rc_heap_builtin_int(const rc_heap *heap);
 RC_API const rc_type *rc_heap_builtin_float(const rc_heap *heap);
@@ -407,9 +453,23 @@ static inline rc_object *rc_int_new(rc_heap *heap, int64_t value)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
     return rc__int_new_boxed(heap, value);
 }
-/* The value of an int (RC_ETYPE and 0 for anything else). */
-RC_API int64_t rc_int_value(rc_heap *heap, const rc_object *obj);
-RC_API bool rc_is_int(const rc_heap *heap, const rc_object *ref);
+/* Out-of-line tail of rc_int_value for everything but small ints. Not for direct use. */
+RC_API int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj);
+/* The value of an int (RC_ETYPE and 0 for anything else; a weak proxy to a boxed int gives
+ * its value). Small ints are decoded inline (a shift, no call); boxed ints, and everything
+ * that is not an int, take a call. */
+static inline int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
+{
+    if (rc_is_small_int(obj))
+        return (int64_t)(intptr_t)obj >> 1;
+    return rc__int_value_slow(heap, obj);
+}
+/* True for small and boxed ints (not for a proxy to one). Inline; never calls. */
+static inline bool rc_is_int(const rc_heap *heap, const rc_object *ref)
+{
+    (void)heap;
+    return rc_is_type(ref, RC_TYPE_INDEX_INT);
+}
 
 RC_API rc_object *rc_float_new(rc_heap *heap, double value);
 RC_API double rc_float_value(rc_heap *heap, const rc_object *obj);
@@ -438,8 +498,7 @@ typedef struct rc__list {
     size_t len, cap;
     rc_object **items;
 } rc__list;
-#define RC__TYPE_SHIFT 13u
-#define RC__LIST_TYPE_INDEX 5u
+#define RC__LIST_TYPE_INDEX RC_TYPE_INDEX_LIST
 RC_API rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, bool steal);
 static inline bool rc__is_list_with_room(const rc_object *list)
 {
