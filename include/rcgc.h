@@ -137,6 +137,20 @@ static inline int64_t rc_refcount(const rc_object *ref)
     return rc_is_heap_object(ref) ? (int64_t)ref->_refcnt : -1;
 }
 
+/* Immortal objects (CPython's PEP 683): singletons an interpreter hands out everywhere
+ * (nil, true, false, the empty list, interned symbols) can be made immortal. An immortal
+ * object is never freed before rc_heap_free, whatever its count does, and it outlives every
+ * function that runs at heap shutdown (rc_finalize_register functions, weakref callbacks):
+ * those all run before any object is freed. rc_incref and rc_decref are unchanged and
+ * still add and subtract (a plain add, no test: the common path of every other object
+ * pays nothing), but the count starts at RC_IMMORTAL_REFCNT, 2^30 away from zero and from
+ * overflow, and a release that takes it to zero puts it back there instead of freeing
+ * (differs from CPython 3.12, whose incref and decref skip immortal objects with a test).
+ * So an immortal object tolerates any number of unmatched releases, and up to 2^30
+ * references more than released, the same 2^31 limit as every count. rc_refcount of one is
+ * about RC_IMMORTAL_REFCNT and moves with references; rc_is_immortal tells. */
+#define RC_IMMORTAL_REFCNT ((int32_t)1 << 30)
+
 /* ---------------------------------------------------------------------------------------
  * Heaps
  */
@@ -397,6 +411,18 @@ RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
  * examined: cycles through it are never collected. */
 RC_API void rc_gc_track(rc_heap *heap, rc_object *obj);
 RC_API void rc_gc_untrack(rc_heap *heap, rc_object *obj);
+
+/* Makes obj immortal (see RC_IMMORTAL_REFCNT): its count is set to RC_IMMORTAL_REFCNT and
+ * the collector stops tracking it (an immortal object is never garbage; what it refers to
+ * stays alive through it, as through any object held from outside). The caller's
+ * references stay valid and need no release (releasing them is harmless). Irreversible.
+ * rc_gc_track ignores an immortal object; rc_gc_is_tracked is false for it. NULL and small
+ * ints are values that never die: RC_OK, nothing to do. RC_ESTATE during a collection;
+ * RC_EMISUSE (and the misuse hook) for an object already freed or being freed. Cost: O(1);
+ * never collects, runs no user code. */
+RC_API rc_status rc_make_immortal(rc_heap *heap, rc_object *obj);
+/* Whether obj is immortal (true for NULL and small ints, which never die). Cost: O(1). */
+RC_API bool rc_is_immortal(const rc_heap *heap, const rc_object *obj);
 
 /* Tracked objects in each generation right now. */
 RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
