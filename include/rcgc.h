@@ -575,6 +575,21 @@ RC_API rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_
 /* The value for key as a new reference in *out; RC_EKEY if absent. */
 RC_API rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_object **out);
 RC_API bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key);
+/* Lookup by text, for symbol tables and interning: the entry whose key is a str holding
+ * exactly the len bytes at s (no NUL needed; s may be NULL if len is 0), found by the hash a
+ * str of those bytes has, as rc_dict_get would find it. Keys that are not strs never
+ * match. Makes no object, writes no error on a miss, runs no user code (no key's equality
+ * is called), never collects. Cost: hashing len bytes and one probe sequence.
+ * rc_dict_find_cstr: true if found, with the entry's key and value, both borrowed (valid
+ * until the dict changes), in *key and *value (either may be NULL); false on a miss.
+ * rc_dict_get_cstr: the value, borrowed; NULL on a miss (and for a value of None: use
+ * rc_dict_find_cstr to tell them apart). A dict that is not a dict (RC_ETYPE) or s NULL
+ * with len > 0 (RC_EINVAL) is an error, written on the heap; a weak proxy to a dict
+ * forwards. */
+RC_API bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len,
+                              rc_object **key, rc_object **value);
+RC_API rc_object *rc_dict_get_cstr(rc_heap *heap, const rc_object *dict, const char *s,
+                                   size_t len);
 RC_API rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key);
 /* Iteration in insertion order; key and value borrowed. */
 RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,
