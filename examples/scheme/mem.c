@@ -1,0 +1,289 @@
+/*
+ * mem.c -- the memory layer's three implementations (see mem.h). The rcgc part registers
+ * one rcgc type per kind; the other two hand out memory that is never freed by hand.
+ */
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef SCM_RCGC
+
+/* ---- rcgc ---- */
+
+/* Types with a trailing array of references (vector, frame, node) need these two. */
+static int vector_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *arg)
+{
+    vector *v = (vector *)(void *)self;
+    for (size_t i = 0; i < v->n; i++) {
+        int r = visit(h, v->items[i], arg);
+        if (r != 0) return r;
+    }
+    return 0;
+}
+static void vector_clear(rc_heap *h, rc_object *self)
+{
+    vector *v = (vector *)(void *)self;
+    for (size_t i = 0; i < v->n; i++) {
+        rc_object *x = v->items[i];
+        v->items[i] = NULL;
+        rc_decref(h, x);
+    }
+}
+static int frame_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *arg)
+{
+    frame *f = (frame *)(void *)self;
+    int r = visit(h, f->parent, arg);
+    for (size_t i = 0; r == 0 && i < f->n; i++) r = visit(h, f->slots[i], arg);
+    return r;
+}
+static void frame_clear(rc_heap *h, rc_object *self)
+{
+    frame *f = (frame *)(void *)self;
+    rc_object *p = f->parent;
+    f->parent = NULL;
+    rc_decref(h, p);
+    for (size_t i = 0; i < f->n; i++) {
+        rc_object *x = f->slots[i];
+        f->slots[i] = NULL;
+        rc_decref(h, x);
+    }
+}
+static int node_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *arg)
+{
+    node *n = (node *)(void *)self;
+    int r = visit(h, n->a, arg);
+    if (r == 0) r = visit(h, n->b, arg);
+    if (r == 0) r = visit(h, n->c, arg);
+    for (size_t i = 0; r == 0 && i < n->n; i++) r = visit(h, n->kids[i], arg);
+    return r;
+}
+static void node_clear(rc_heap *h, rc_object *self)
+{
+    node *n = (node *)(void *)self;
+    rc_object *a = n->a, *b = n->b, *c = n->c;
+    n->a = n->b = n->c = NULL;
+    rc_decref(h, a);
+    rc_decref(h, b);
+    rc_decref(h, c);
+    for (size_t i = 0; i < n->n; i++) {
+        rc_object *x = n->kids[i];
+        n->kids[i] = NULL;
+        rc_decref(h, x);
+    }
+}
+
+/* Labels in pictures: a symbol shows its name, a pair its first item. */
+static rc_status symbol_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    const symbol *s = (const symbol *)(void *)self;
+    return rc_strbuf_append(out, rc_str_data(h, s->name), rc_str_len(h, s->name));
+}
+static rc_status pair_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    char car[48];
+    rc_repr_into(h, ((pair *)(void *)self)->car, car, sizeof car);
+    return rc_strbuf_printf(out, "(%s ...)", car);
+}
+static rc_status closure_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    const node *code = (const node *)(void *)((closure *)(void *)self)->code;
+    char name[48] = "anonymous";
+    if (code != NULL && code->b != NULL) rc_repr_into(h, code->b, name, sizeof name);
+    return rc_strbuf_printf(out, "#<procedure %s>", name);
+}
+
+static const size_t pair_refs[] = {offsetof(pair, car), offsetof(pair, cdr)};
+static const char *const pair_names[] = {"car", "cdr"};
+static const size_t symbol_refs[] = {offsetof(symbol, name), offsetof(symbol, value)};
+static const char *const symbol_names[] = {"name", "value"};
+static const size_t closure_refs[] = {offsetof(closure, code), offsetof(closure, env)};
+static const char *const closure_names[] = {"code", "env"};
+static const size_t prim_refs[] = {offsetof(prim, name)};
+static const char *const prim_names[] = {"name"};
+
+static const rc_type *add_type(rc_heap *h, rc_type_spec spec)
+{
+    spec.size = sizeof spec;
+    return rc_type_new(h, &spec);
+}
+
+bool mem_init(mem *m, bool record_sites)
+{
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.record_origins = record_sites;
+    memset(m, 0, sizeof *m);
+    m->heap = rc_heap_new(&cfg);
+    if (m->heap == NULL) return false;
+    rc_heap *h = m->heap;
+    m->types[K_INT] = rc_heap_builtin_int(h);
+    m->types[K_STRING] = rc_heap_builtin_str(h);
+    m->types[K_NIL] = add_type(h, (rc_type_spec){.name = "nil", .instance_bytes = sizeof(obj)});
+    m->types[K_BOOL] = add_type(h, (rc_type_spec){.name = "boolean", .instance_bytes = sizeof(obj)});
+    m->types[K_UNSPEC] =
+        add_type(h, (rc_type_spec){.name = "unspecified", .instance_bytes = sizeof(obj)});
+    m->types[K_PAIR] = add_type(h, (rc_type_spec){.name = "pair", .instance_bytes = sizeof(pair),
+                                                  .ref_offsets = pair_refs, .n_ref_offsets = 2,
+                                                  .ref_names = pair_names, .repr = pair_repr});
+    m->types[K_SYMBOL] = add_type(
+        h, (rc_type_spec){.name = "symbol", .instance_bytes = sizeof(symbol), .ref_offsets = symbol_refs,
+                          .n_ref_offsets = 2, .ref_names = symbol_names, .repr = symbol_repr});
+    m->types[K_VECTOR] = add_type(h, (rc_type_spec){.name = "vector", .instance_bytes = sizeof(vector),
+                                                    .traverse = vector_traverse, .clear = vector_clear});
+    m->types[K_CLOSURE] = add_type(
+        h, (rc_type_spec){.name = "procedure", .instance_bytes = sizeof(closure), .ref_offsets = closure_refs,
+                          .n_ref_offsets = 2, .ref_names = closure_names, .repr = closure_repr});
+    m->types[K_PRIM] = add_type(h, (rc_type_spec){.name = "builtin", .instance_bytes = sizeof(prim),
+                                                  .ref_offsets = prim_refs, .n_ref_offsets = 1,
+                                                  .ref_names = prim_names});
+    m->types[K_FRAME] = add_type(h, (rc_type_spec){.name = "frame", .instance_bytes = sizeof(frame),
+                                                   .traverse = frame_traverse, .clear = frame_clear});
+    m->types[K_NODE] = add_type(h, (rc_type_spec){.name = "code", .instance_bytes = sizeof(node),
+                                                  .traverse = node_traverse, .clear = node_clear});
+    for (int k = 0; k < K_COUNT; k++)
+        if (m->types[k] == NULL) return false;
+    m->symbols = rc_dict_new(h);
+    return m->symbols != NULL;
+}
+
+void mem_fini(mem *m)
+{
+    rc_heap_free(m->heap);
+    m->heap = NULL;
+}
+
+V mem_new(mem *m, enum kind k, size_t bytes)
+{
+    return rc_new_var(m->heap, m->types[k], bytes);
+}
+
+V mem_new_immortal(mem *m, enum kind k, size_t bytes)
+{
+    return rc_new_var(m->heap, m->types[k], bytes);
+}
+
+void mem_set_site(mem *m, const char *file, int line)
+{
+    (void)m, (void)file, (void)line;
+}
+
+V mem_string_new(mem *m, const char *bytes, size_t len)
+{
+    return rc_str_new(m->heap, bytes, len);
+}
+const char *mem_string_data(mem *m, V s)
+{
+    return rc_str_data(m->heap, s);
+}
+size_t mem_string_len(mem *m, V s)
+{
+    return rc_str_len(m->heap, s);
+}
+
+V mem_intern(mem *m, const char *name, size_t len)
+{
+    V key = rc_str_new(m->heap, name, len), sym = NULL;
+    if (key == NULL) return NULL;
+    if (rc_dict_get(m->heap, m->symbols, key, &sym) != RC_OK) {
+        rc_heap_clear_error(m->heap);
+        sym = mem_new(m, K_SYMBOL, sizeof(symbol));
+        if (sym != NULL) {
+            ((symbol *)(void *)sym)->name = rc_newref(key);
+            if (rc_dict_set(m->heap, m->symbols, key, sym) != RC_OK) {
+                rc_decref(m->heap, sym);
+                sym = NULL;
+            }
+        }
+    }
+    rc_decref(m->heap, key);
+    return sym;
+}
+
+#else
+
+/* ---- Boehm GC and malloc-that-never-frees ---- */
+
+#ifdef SCM_BOEHM
+#include <gc.h>
+#define RAW_ALLOC(n) GC_MALLOC(n)
+#define RAW_ALLOC_ATOMIC(n) GC_MALLOC_ATOMIC(n)
+#else
+#define RAW_ALLOC(n) calloc(1, n)
+#define RAW_ALLOC_ATOMIC(n) calloc(1, n)
+#endif
+
+bool mem_init(mem *m, bool record_sites)
+{
+    (void)record_sites;
+#ifdef SCM_BOEHM
+    GC_INIT();
+#endif
+    m->symbols = NULL;
+    return true;
+}
+
+void mem_fini(mem *m)
+{
+    (void)m;
+}
+
+V mem_new(mem *m, enum kind k, size_t bytes)
+{
+    (void)m;
+    V v = RAW_ALLOC(bytes);
+    if (v != NULL) v->kind = (uint32_t)k;
+    return v;
+}
+
+V mem_new_immortal(mem *m, enum kind k, size_t bytes)
+{
+    return mem_new(m, k, bytes);
+}
+
+void mem_set_site(mem *m, const char *file, int line)
+{
+    (void)m, (void)file, (void)line;
+}
+
+V mem_string_new(mem *m, const char *bytes, size_t len)
+{
+    (void)m;
+    string *s = RAW_ALLOC_ATOMIC(sizeof(string) + len + 1);
+    if (s == NULL) return NULL;
+    s->hdr.kind = K_STRING;
+    s->len = len;
+    memcpy(s->data, bytes, len);
+    s->data[len] = '\0';
+    return &s->hdr;
+}
+const char *mem_string_data(mem *m, V s)
+{
+    (void)m;
+    return ((string *)(void *)s)->data;
+}
+size_t mem_string_len(mem *m, V s)
+{
+    (void)m;
+    return ((string *)(void *)s)->len;
+}
+
+/* Symbols are read once each, at parse time: a list searched from the front will do. */
+V mem_intern(mem *m, const char *name, size_t len)
+{
+    for (V l = m->symbols; l != NULL; l = ((pair *)(void *)l)->cdr) {
+        symbol *s = (symbol *)(void *)((pair *)(void *)l)->car;
+        if (mem_string_len(m, s->name) == len && memcmp(mem_string_data(m, s->name), name, len) == 0)
+            return &s->hdr;
+    }
+    symbol *s = (symbol *)(void *)mem_new(m, K_SYMBOL, sizeof(symbol));
+    pair *cell = (pair *)(void *)mem_new(m, K_PAIR, sizeof(pair));
+    if (s == NULL || cell == NULL || (s->name = mem_string_new(m, name, len)) == NULL) return NULL;
+    cell->car = &s->hdr;
+    cell->cdr = m->symbols;
+    m->symbols = &cell->hdr;
+    return &s->hdr;
+}
+
+#endif
