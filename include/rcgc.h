@@ -137,6 +137,20 @@ static inline int64_t rc_refcount(const rc_object *ref)
     return rc_is_heap_object(ref) ? (int64_t)ref->_refcnt : -1;
 }
 
+/* Immortal objects (CPython's PEP 683): singletons an interpreter hands out everywhere
+ * (nil, true, false, the empty list, interned symbols) can be made immortal. An immortal
+ * object is never freed before rc_heap_free, whatever its count does, and it outlives every
+ * function that runs at heap shutdown (rc_finalize_register functions, weakref callbacks):
+ * those all run before any object is freed. rc_incref and rc_decref are unchanged and
+ * still add and subtract (a plain add, no test: the common path of every other object
+ * pays nothing), but the count starts at RC_IMMORTAL_REFCNT, 2^30 away from zero and from
+ * overflow, and a release that takes it to zero puts it back there instead of freeing
+ * (differs from CPython 3.12, whose incref and decref skip immortal objects with a test).
+ * So an immortal object tolerates any number of unmatched releases, and up to 2^30
+ * references more than released, the same 2^31 limit as every count. rc_refcount of one is
+ * about RC_IMMORTAL_REFCNT and moves with references; rc_is_immortal tells. */
+#define RC_IMMORTAL_REFCNT ((int32_t)1 << 30)
+
 /* ---------------------------------------------------------------------------------------
  * Heaps
  */
@@ -302,6 +316,52 @@ RC_API const rc_type *rc_heap_type_at(const rc_heap *heap, size_t index);
 
 /* The type of a reference: small ints and boxed ints give the int type, NULL gives NULL. */
 RC_API const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref);
+/* Inline type tests (what CPython's Py_TYPE/Py_IS_TYPE give): a type's index is its place
+ * in its heap's type table, fixed for the type's life, and every object's header carries
+ * it, so "is this a pair?" is a load, a shift and a compare, with no call and no heap.
+ * Read an index once with rc_type_index_of_type and keep it next to the rc_type pointer;
+ * the built-in types have fixed indexes, RC_TYPE_INDEX_INT to RC_TYPE_INDEX_DICT. Index 0
+ * names no type: it is what NULL (None) gives. A weak proxy's index is the weakproxy
+ * type's, not its referent's (the built-in operations still forward through proxies). */
+#define RC__TYPE_SHIFT 13u
+#define RC_TYPE_INDEX_NONE 0u  /* rc_type_index(NULL): no type has it */
+#define RC_TYPE_INDEX_INT 1u   /* small and boxed ints */
+#define RC_TYPE_INDEX_FLOAT 2u
+#define RC_TYPE_INDEX_STR 3u
+#define RC_TYPE_INDEX_TUPLE 4u
+#define RC_TYPE_INDEX_LIST 5u
+#define RC_TYPE_INDEX_DICT 6u
+
+/* True if ref is a small int packed into the reference (no allocation behind it). */
+static inline bool rc_is_small_int(const rc_object *ref)
+{
+    return ((uintptr_t)ref & 1u) != 0;
+}
+
+/* The index of ref's type: RC_TYPE_INDEX_NONE for NULL, RC_TYPE_INDEX_INT for small ints,
+ * else the index in the header. ref must be NULL, a small int or a live object (or one
+ * whose finalizer is running). Cost: inline, two tests and a load; never calls. */
+static inline uint32_t rc_type_index(const rc_object *ref)
+{
+    if (ref == NULL)
+        return RC_TYPE_INDEX_NONE;
+    if (rc_is_small_int(ref))
+        return RC_TYPE_INDEX_INT;
+    return ref->_tinfo >> RC__TYPE_SHIFT;
+}
+
+/* True if ref's type has that index (rc_type_index(ref) == type_index). With a constant
+ * index other than RC_TYPE_INDEX_NONE and RC_TYPE_INDEX_INT the compiler reduces it to a
+ * NULL test, a tag test and a compare. Inline; never calls. */
+static inline bool rc_is_type(const rc_object *ref, uint32_t type_index)
+{
+    return rc_type_index(ref) == type_index;
+}
+
+/* The index type's instances carry (>= 1; RC_TYPE_INDEX_NONE for a NULL type). Fixed for
+ * the type's life: call once per type, keep the number. Cost: a call, one load. */
+RC_API uint32_t rc_type_index_of_type(const rc_type *type);
+
 /* The heap's built-in types. */
 RC_API const rc_type *rc_heap_builtin_int(const rc_heap *heap);
 RC_API const rc_type *rc_heap_builtin_float(const rc_heap *heap);
@@ -351,6 +411,18 @@ RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
  * examined: cycles through it are never collected. */
 RC_API void rc_gc_track(rc_heap *heap, rc_object *obj);
 RC_API void rc_gc_untrack(rc_heap *heap, rc_object *obj);
+
+/* Makes obj immortal (see RC_IMMORTAL_REFCNT): its count is set to RC_IMMORTAL_REFCNT and
+ * the collector stops tracking it (an immortal object is never garbage; what it refers to
+ * stays alive through it, as through any object held from outside). The caller's
+ * references stay valid and need no release (releasing them is harmless). Irreversible.
+ * rc_gc_track ignores an immortal object; rc_gc_is_tracked is false for it. NULL and small
+ * ints are values that never die: RC_OK, nothing to do. RC_ESTATE during a collection;
+ * RC_EMISUSE (and the misuse hook) for an object already freed or being freed. Cost: O(1);
+ * never collects, runs no user code. */
+RC_API rc_status rc_make_immortal(rc_heap *heap, rc_object *obj);
+/* Whether obj is immortal (true for NULL and small ints, which never die). Cost: O(1). */
+RC_API bool rc_is_immortal(const rc_heap *heap, const rc_object *obj);
 
 /* Tracked objects in each generation right now. */
 RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
@@ -407,9 +479,23 @@ static inline rc_object *rc_int_new(rc_heap *heap, int64_t value)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
     return rc__int_new_boxed(heap, value);
 }
-/* The value of an int (RC_ETYPE and 0 for anything else). */
-RC_API int64_t rc_int_value(rc_heap *heap, const rc_object *obj);
-RC_API bool rc_is_int(const rc_heap *heap, const rc_object *ref);
+/* Out-of-line tail of rc_int_value for everything but small ints. Not for direct use. */
+RC_API int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj);
+/* The value of an int (RC_ETYPE and 0 for anything else; a weak proxy to a boxed int gives
+ * its value). Small ints are decoded inline (a shift, no call); boxed ints, and everything
+ * that is not an int, take a call. */
+static inline int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
+{
+    if (rc_is_small_int(obj))
+        return (int64_t)(intptr_t)obj >> 1;
+    return rc__int_value_slow(heap, obj);
+}
+/* True for small and boxed ints (not for a proxy to one). Inline; never calls. */
+static inline bool rc_is_int(const rc_heap *heap, const rc_object *ref)
+{
+    (void)heap;
+    return rc_is_type(ref, RC_TYPE_INDEX_INT);
+}
 
 RC_API rc_object *rc_float_new(rc_heap *heap, double value);
 RC_API double rc_float_value(rc_heap *heap, const rc_object *obj);
@@ -438,8 +524,7 @@ typedef struct rc__list {
     size_t len, cap;
     rc_object **items;
 } rc__list;
-#define RC__TYPE_SHIFT 13u
-#define RC__LIST_TYPE_INDEX 5u
+#define RC__LIST_TYPE_INDEX RC_TYPE_INDEX_LIST
 RC_API rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, bool steal);
 static inline bool rc__is_list_with_room(const rc_object *list)
 {
@@ -490,6 +575,21 @@ RC_API rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_
 /* The value for key as a new reference in *out; RC_EKEY if absent. */
 RC_API rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_object **out);
 RC_API bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key);
+/* Lookup by text, for symbol tables and interning: the entry whose key is a str holding
+ * exactly the len bytes at s (no NUL needed; s may be NULL if len is 0), found by the hash a
+ * str of those bytes has, as rc_dict_get would find it. Keys that are not strs never
+ * match. Makes no object, writes no error on a miss, runs no user code (no key's equality
+ * is called), never collects. Cost: hashing len bytes and one probe sequence.
+ * rc_dict_find_cstr: true if found, with the entry's key and value, both borrowed (valid
+ * until the dict changes), in *key and *value (either may be NULL); false on a miss.
+ * rc_dict_get_cstr: the value, borrowed; NULL on a miss (and for a value of None: use
+ * rc_dict_find_cstr to tell them apart). A dict that is not a dict (RC_ETYPE) or s NULL
+ * with len > 0 (RC_EINVAL) is an error, written on the heap; a weak proxy to a dict
+ * forwards. */
+RC_API bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len,
+                              rc_object **key, rc_object **value);
+RC_API rc_object *rc_dict_get_cstr(rc_heap *heap, const rc_object *dict, const char *s,
+                                   size_t len);
 RC_API rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key);
 /* Iteration in insertion order; key and value borrowed. */
 RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,

@@ -58,7 +58,9 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
-        return rci_gen(obj) == 0 ? RC_OK : fail(heap, ctx, "untracked object with a generation", obj);
+        return rci_gen(obj) == 0 || rci_is_immortal_ti(obj->_tinfo)
+                   ? RC_OK
+                   : fail(heap, ctx, "untracked object with a generation", obj);
     if (!t->holds_refs)
         return fail(heap, ctx, "tracked object of a type that holds no references", obj);
     ctx->tracked++;

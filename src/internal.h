@@ -38,6 +38,13 @@
 #define RCI_EXTREFS 0x200u    /* during a collection: holds references to objects outside the set */
 #define RCI_PENDING 0x1000u   /* on the pending-free list; link packed in the header */
 #define RCI_PERMANENT_GEN 3u
+/* IMMORTAL (owner: src/immortal.c): an immortal object is untracked with its generation
+ * bits all set, a pattern no other object has (untracked objects keep generation 0). */
+#define RCI_IMMORTAL_BITS RCI_GEN_MASK
+static inline bool rci_is_immortal_ti(uint32_t ti)
+{
+    return (ti & (RCI_TRACKED | RCI_GEN_MASK)) == RCI_IMMORTAL_BITS;
+}
 
 static inline uint32_t rci_type_index(const rc_object *o) { return o->_tinfo >> RCI_TYPE_SHIFT; }
 static inline uint32_t rci_flags(const rc_object *o) { return o->_tinfo & RCI_FLAG_MASK; }

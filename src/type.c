@@ -192,6 +192,11 @@ const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref)
     return rci_type_of(heap, ref);
 }
 
+uint32_t rc_type_index_of_type(const rc_type *type)
+{
+    return type == NULL ? RC_TYPE_INDEX_NONE : type->index;
+}
+
 const rc_type *rc_heap_builtin_int(const rc_heap *heap) { return heap->t_int; }
 const rc_type *rc_heap_builtin_float(const rc_heap *heap) { return heap->t_float; }
 const rc_type *rc_heap_builtin_str(const rc_heap *heap) { return heap->t_str; }
