@@ -142,8 +142,12 @@ bool mem_init(mem *m, bool record_sites)
                                                    .traverse = frame_traverse, .clear = frame_clear});
     m->types[K_NODE] = add_type(h, (rc_type_spec){.name = "code", .instance_bytes = sizeof(node),
                                                   .traverse = node_traverse, .clear = node_clear});
-    for (int k = 0; k < K_COUNT; k++)
-        if (m->types[k] == NULL) return false;
+    memset(m->kind, K_COUNT, sizeof m->kind);
+    for (int k = 0; k < K_COUNT; k++) {
+        m->index[k] = rc_type_index_of_type(m->types[k]);
+        if (m->index[k] == RC_TYPE_INDEX_NONE || m->index[k] >= sizeof m->kind) return false;
+        m->kind[m->index[k]] = (uint8_t)k;
+    }
     m->symbols = rc_dict_new(h);
     return m->symbols != NULL;
 }
@@ -161,7 +165,9 @@ V mem_new(mem *m, enum kind k, size_t bytes)
 
 V mem_new_immortal(mem *m, enum kind k, size_t bytes)
 {
-    return rc_new_var(m->heap, m->types[k], bytes);
+    V v = mem_new(m, k, bytes);
+    if (v != NULL && rc_make_immortal(m->heap, v) != RC_OK) return NULL;
+    return v;
 }
 
 void mem_set_site(mem *m, const char *file, int line)
@@ -184,17 +190,15 @@ size_t mem_string_len(mem *m, V s)
 
 V mem_intern(mem *m, const char *name, size_t len)
 {
-    V key = rc_str_new(m->heap, name, len), sym = NULL;
-    if (key == NULL) return NULL;
-    if (rc_dict_get(m->heap, m->symbols, key, &sym) != RC_OK) {
-        rc_heap_clear_error(m->heap);
-        sym = mem_new(m, K_SYMBOL, sizeof(symbol));
-        if (sym != NULL) {
-            ((symbol *)(void *)sym)->name = rc_newref(key);
-            if (rc_dict_set(m->heap, m->symbols, key, sym) != RC_OK) {
-                rc_decref(m->heap, sym);
-                sym = NULL;
-            }
+    V sym = rc_dict_get_cstr(m->heap, m->symbols, name, len);
+    if (sym != NULL) return rc_newref(sym);
+    V key = rc_str_new(m->heap, name, len);
+    sym = key ? mem_new(m, K_SYMBOL, sizeof(symbol)) : NULL;
+    if (sym != NULL) {
+        ((symbol *)(void *)sym)->name = rc_newref(key);
+        if (rc_dict_set(m->heap, m->symbols, key, sym) != RC_OK) {
+            rc_decref(m->heap, sym);
+            sym = NULL;
         }
     }
     rc_decref(m->heap, key);

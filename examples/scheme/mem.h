@@ -83,16 +83,19 @@ typedef struct node {
 /* Small integers: the range is rcgc's small-int range in every build. */
 #define SCM_INT_MIN (-((int64_t)1 << 62))
 #define SCM_INT_MAX (((int64_t)1 << 62) - 1)
-#define IS_INT(v) (((uintptr_t)(v) & 1u) != 0)
-#define MKINT(n) ((V)(uintptr_t)(((uint64_t)(n) << 1) | 1u))
 
 #ifdef SCM_RCGC
+/* Values in range only (scm_int checks): rcgc's inline small-int paths, no heap needed. */
+#define IS_INT(v) rc_is_small_int(v)
+#define MKINT(n) rc_int_new(NULL, (n))
 #define INTVAL(v) rc_int_value(NULL, (v))
 #define REF(v) rc_incref(v)
 #define NEWREF(v) rc_newref(v)
 #define UNREF(in, v) rc_decref((in)->m.heap, (v))
-#define HAS_KIND(in, v, k) (rc_is_heap_object(v) && rc_type_of((in)->m.heap, (v)) == (in)->m.types[k])
+#define HAS_KIND(in, v, k) rc_is_type((v), (in)->m.index[k])
 #else
+#define IS_INT(v) (((uintptr_t)(v) & 1u) != 0)
+#define MKINT(n) ((V)(uintptr_t)(((uint64_t)(n) << 1) | 1u))
 #define INTVAL(v) ((int64_t)(intptr_t)(v) >> 1)
 #define REF(v) ((void)(v))
 #define NEWREF(v) (v)
@@ -105,6 +108,8 @@ typedef struct mem {
 #ifdef SCM_RCGC
     rc_heap *heap;
     const rc_type *types[K_COUNT]; /* by kind; K_INT is rcgc's int, K_STRING its str */
+    uint32_t index[K_COUNT];       /* their indexes, for the inline type test */
+    uint8_t kind[64];              /* and back: kind by type index (K_COUNT: none of ours) */
     V symbols;                     /* dict: name (str) -> symbol */
 #else
     V symbols;                     /* a list of every symbol */
@@ -134,10 +139,8 @@ static inline enum kind mem_kind_of(const mem *m, V v)
 {
     if (IS_INT(v)) return K_INT;
 #ifdef SCM_RCGC
-    const rc_type *t = rc_type_of(m->heap, v);
-    for (int k = K_NIL; k < K_COUNT; k++)
-        if (m->types[k] == t) return (enum kind)k;
-    return K_COUNT;
+    uint32_t i = rc_type_index(v);
+    return i < sizeof m->kind ? (enum kind)m->kind[i] : K_COUNT;
 #else
     (void)m;
     return (enum kind)v->kind;
