@@ -396,13 +396,13 @@ static V vector_slot(interp *in, V *argv, V **slot)
 static V p_vector_ref(interp *in, int argc, V *argv)
 {
     (void)argc;
-    V *slot;
+    V *slot = NULL;
     return vector_slot(in, argv, &slot) ? NEWREF(*slot) : NULL;
 }
 static V p_vector_set(interp *in, int argc, V *argv)
 {
     (void)argc;
-    V *slot;
+    V *slot = NULL;
     return vector_slot(in, argv, &slot) ? set_field(in, slot, argv[2]) : NULL;
 }
 static V p_vector_length(interp *in, int argc, V *argv)

@@ -100,7 +100,7 @@ typedef struct node {
 #define REF(v) ((void)(v))
 #define NEWREF(v) (v)
 #define UNREF(in, v) ((void)(in), (void)(v))
-#define HAS_KIND(in, v, k) (!IS_INT(v) && (v)->kind == (uint32_t)(k))
+#define HAS_KIND(in, v, k) ((void)(in), !IS_INT(v) && (v)->kind == (uint32_t)(k))
 #endif
 
 /* The interpreter's part of the memory layer, filled by mem_init. */
