@@ -186,7 +186,9 @@ static V p_booleanp(interp *in, int argc, V *argv) { (void)argc; return scm_bool
 
 /* ---- pairs and lists ---- */
 
-static V p_cons(interp *in, int argc, V *argv) { (void)argc; return scm_cons(in, argv[0], argv[1]); }
+/* cons, list and vector steal their arguments (prim.steals): what they store is what the
+ * evaluator hands over, with no count to add and drop. */
+static V p_cons(interp *in, int argc, V *argv) { (void)argc; return scm_cons_steal(in, argv[0], argv[1]); }
 static V p_car(interp *in, int argc, V *argv) { (void)argc; ARG(0, K_PAIR, "a pair"); return NEWREF(CAR(argv[0])); }
 static V p_cdr(interp *in, int argc, V *argv) { (void)argc; ARG(0, K_PAIR, "a pair"); return NEWREF(CDR(argv[0])); }
 static V p_cadr(interp *in, int argc, V *argv)
@@ -221,7 +223,17 @@ static V p_listp(interp *in, int argc, V *argv)
     while (IS(in, l, K_PAIR)) l = CDR(l);
     return scm_bool(in, l == in->nil);
 }
-static V p_list(interp *in, int argc, V *argv)
+static V list_steal(interp *in, int argc, V *argv)
+{
+    V l = NEWREF(in->nil);
+    int i = argc - 1;
+    for (; l != NULL && i >= 0; i--) l = scm_cons_steal(in, argv[i], l);
+    for (; i >= 0; i--) UNREF(in, argv[i]);
+    return l;
+}
+static V p_list(interp *in, int argc, V *argv) { return list_steal(in, argc, argv); }
+/* A list of borrowed items. */
+static V list_of(interp *in, int argc, V *argv)
 {
     V l = NEWREF(in->nil);
     for (int i = argc - 1; l != NULL && i >= 0; i--) l = scm_cons_steal(in, NEWREF(argv[i]), l);
@@ -380,7 +392,14 @@ static V p_make_vector(interp *in, int argc, V *argv)
 static V p_vector(interp *in, int argc, V *argv)
 {
     V v = scm_vector(in, (size_t)argc, in->f);
-    for (int i = 0; v != NULL && i < argc; i++) set_field(in, &AS(vector, v)->items[i], argv[i]);
+    for (int i = 0; i < argc; i++) {
+        if (v != NULL) {
+            UNREF(in, AS(vector, v)->items[i]);
+            AS(vector, v)->items[i] = argv[i];
+        } else {
+            UNREF(in, argv[i]);
+        }
+    }
     return v;
 }
 static V vector_slot(interp *in, V *argv, V **slot)
@@ -415,7 +434,7 @@ static V p_vector_to_list(interp *in, int argc, V *argv)
 {
     (void)argc;
     ARG(0, K_VECTOR, "a vector");
-    return p_list(in, (int)AS(vector, argv[0])->n, AS(vector, argv[0])->items);
+    return list_of(in, (int)AS(vector, argv[0])->n, AS(vector, argv[0])->items);
 }
 static V p_list_to_vector(interp *in, int argc, V *argv)
 {
@@ -522,8 +541,10 @@ bool scm_define_prim(interp *in, const char *name, prim_fn fn, int min_args, int
         return false;
     }
     p->fn = fn;
-    p->min_args = min_args;
-    p->max_args = max_args;
+    p->min_args = (int16_t)min_args;
+    p->max_args = (int16_t)max_args;
+    p->calls_back = fn == p_apply || fn == p_map || fn == p_for_each;
+    p->steals = fn == p_cons || fn == p_list || fn == p_vector;
     UNREF(in, AS(symbol, sym)->value);
     AS(symbol, sym)->value = &p->hdr;
     UNREF(in, sym);

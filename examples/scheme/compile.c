@@ -458,6 +458,12 @@ static V compile_call(ctx *c, V x, scope *sc, int line)
         return NULL;
     }
     put(in, &AS(node, n)->a, f);
+    int simple = NODE_SIMPLE_ARGS;
+    for (size_t i = 0; i < AS(node, n)->n; i++) {
+        int op = AS(node, AS(node, n)->kids[i])->op;
+        if (op != N_LOCAL && op != N_CONST && op != N_GLOBAL) simple = 0;
+    }
+    AS(node, n)->flags = simple;
     return n;
 }
 

@@ -37,6 +37,8 @@ static V at_line(interp *in, int line)
     return NULL;
 }
 
+static inline V eval_operand(interp *in, V code, V env);
+
 static V new_frame(interp *in, V parent, size_t slots)
 {
     frame *f = AS(frame, mem_new(&in->m, K_FRAME, sizeof(frame) + slots * sizeof(V)));
@@ -44,19 +46,6 @@ static V new_frame(interp *in, V parent, size_t slots)
     f->parent = NEWREF(parent);
     f->n = slots;
     return &f->hdr;
-}
-
-/* Operands that need no loop: variables and constants, else the full evaluator. */
-static inline V eval_operand(interp *in, V code, V env)
-{
-    node *n = AS(node, code);
-    if (n->op == N_LOCAL) {
-        V f = env;
-        for (int d = n->depth; d > 0; d--) f = AS(frame, f)->parent;
-        return NEWREF(AS(frame, f)->slots[n->index]);
-    }
-    if (n->op == N_CONST) return NEWREF(n->a);
-    return scm_eval(in, code, env);
 }
 
 /* Fills a new frame for closure fn from the argument expressions of call (evaluated in
@@ -96,7 +85,54 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
     return f;
 }
 
-/* Calls a builtin with the call's arguments evaluated in env. */
+static V call_prim(interp *in, V fn, node *call, V env);
+
+static inline bool is_simple(const node *n)
+{
+    return n->op == N_LOCAL || n->op == N_CONST || n->op == N_GLOBAL;
+}
+
+/* A variable's or constant's value, borrowed; NULL if unbound. */
+static inline V simple_operand(interp *in, node *n, V env)
+{
+    if (n->op == N_LOCAL) {
+        V f = env;
+        for (int d = n->depth; d > 0; d--) f = AS(frame, f)->parent;
+        return AS(frame, f)->slots[n->index];
+    }
+    if (n->op == N_CONST) return n->a;
+    V v = AS(symbol, n->a)->value;
+    return v != NULL ? v : scm_error(in, "line %d: unbound variable %s", n->line,
+                                     mem_string_data(&in->m, AS(symbol, n->a)->name));
+}
+
+/* An operand's value, owned. Variables, constants and calls of a global builtin on
+ * variables and constants need no evaluator frame of their own. */
+static inline V eval_operand(interp *in, V code, V env)
+{
+    node *n = AS(node, code);
+    if (is_simple(n)) {
+        V v = simple_operand(in, n, env);
+        REF(v);
+        return v;
+    }
+    if (n->op == N_CALL && (n->flags & NODE_SIMPLE_ARGS) && AS(node, n->a)->op == N_GLOBAL) {
+        V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: nothing runs before the call */
+        if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->calls_back) {
+            V r = call_prim(in, fn, n, env);
+            if (r == NULL) at_line(in, n->line);
+            return r;
+        }
+    }
+    return scm_eval(in, code, env);
+}
+
+/* Calls a builtin with the call's arguments evaluated in env. Operands that can run code
+ * are evaluated first, into owned references; variables and constants last, borrowed from
+ * their frames (Scheme leaves the order of operands unspecified). Nothing runs between
+ * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
+ * (calls_back): then every argument is owned. A builtin that steals (cons, list, vector)
+ * takes over its arguments, so borrowed ones are made owned for it. */
 static V call_prim(interp *in, V fn, node *call, V env)
 {
     prim *p = AS(prim, fn);
@@ -105,23 +141,48 @@ static V call_prim(interp *in, V fn, node *call, V env)
         return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
     V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
     if (argv == NULL) return scm_error(in, "out of memory");
-    int got = 0;
-    for (; got < argc; got++)
-        if ((argv[got] = eval_operand(in, call->kids[got], env)) == NULL) break;
-    V result = NULL;
-    if (got == argc) {
-        mem_set_site(&in->m, in->file, call->line);
-        result = p->fn(in, argc, argv);
-        if (result == NULL && strncmp(in->error, "line ", 5) != 0) {
-            char msg[sizeof in->error + 64];
-            snprintf(msg, sizeof msg, "%s: %s", mem_string_data(&in->m, p->name), in->error);
-            msg[sizeof in->error - 1] = '\0';
-            memcpy(in->error, msg, sizeof in->error);
+    bool borrow = !p->calls_back;
+    uint64_t owned = 0; /* argv[i] is owned: bit i (borrow is off beyond 64 arguments) */
+    if (argc > 64) borrow = false;
+    int i = 0;
+    for (; i < argc; i++) {
+        node *k = AS(node, call->kids[i]);
+        if (borrow && is_simple(k)) continue;
+        if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL) goto fail;
+        if (argc <= 64) owned |= (uint64_t)1 << i;
+    }
+    for (i = 0; borrow && i < argc; i++) {
+        node *k = AS(node, call->kids[i]);
+        if (!is_simple(k)) continue;
+        if ((argv[i] = simple_operand(in, k, env)) == NULL) goto fail;
+        if (p->steals) {
+            REF(argv[i]);
+            owned |= (uint64_t)1 << i;
         }
     }
-    for (int i = 0; i < got; i++) UNREF(in, argv[i]);
+    mem_set_site(&in->m, in->file, call->line);
+    V result = p->fn(in, argc, argv);
+    if (result == NULL && strncmp(in->error, "line ", 5) != 0) {
+        char msg[sizeof in->error + 64];
+        snprintf(msg, sizeof msg, "%s: %s", mem_string_data(&in->m, p->name), in->error);
+        msg[sizeof in->error - 1] = '\0';
+        memcpy(in->error, msg, sizeof in->error);
+    }
+    if (!p->steals) {
+        for (i = 0; owned != 0 && i < argc; i++)
+            if (owned & ((uint64_t)1 << i)) UNREF(in, argv[i]);
+        if (!borrow)
+            for (i = 64; i < argc; i++) UNREF(in, argv[i]);
+    }
     if (argv != small) free(argv);
     return result;
+fail:
+    for (int j = 0; j < argc && j < 64; j++)
+        if (owned & ((uint64_t)1 << j)) UNREF(in, argv[j]);
+    if (!borrow)
+        for (int j = 64; j < i; j++) UNREF(in, argv[j]);
+    if (argv != small) free(argv);
+    return NULL;
 }
 
 V scm_eval(interp *in, V code, V env)
@@ -220,9 +281,13 @@ V scm_eval(interp *in, V code, V env)
             continue;
         }
         case N_CALL: {
-            V fn = eval_operand(in, n->a, env);
+            /* A procedure named by a variable is borrowed until it must be kept. */
+            node *fnode = AS(node, n->a);
+            bool fn_owned = fnode->op != N_LOCAL && fnode->op != N_GLOBAL;
+            V fn = fn_owned ? scm_eval(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
             if (fn == NULL) goto done;
             if (IS(in, fn, K_CLOSURE)) {
+                if (!fn_owned) REF(fn);
                 mem_set_site(&in->m, in->file, n->line);
                 V f = bind_args(in, fn, n, env, (int)n->n, NULL);
                 if (f == NULL) {
@@ -238,12 +303,16 @@ V scm_eval(interp *in, V code, V env)
                 continue;
             }
             if (IS(in, fn, K_PRIM)) {
+                if (!fn_owned && (AS(prim, fn)->calls_back || !(n->flags & NODE_SIMPLE_ARGS))) {
+                    REF(fn); /* running the arguments (or the builtin) could drop it */
+                    fn_owned = true;
+                }
                 result = call_prim(in, fn, n, env);
                 if (result == NULL) at_line(in, n->line);
             } else {
                 result = scm_error(in, "line %d: not a procedure", n->line);
             }
-            UNREF(in, fn);
+            if (fn_owned) UNREF(in, fn);
             goto done;
         }
         default:

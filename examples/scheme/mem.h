@@ -61,7 +61,14 @@ typedef struct symbol { obj hdr; V name; V value; } symbol; /* name: a string; v
 typedef struct vector { obj hdr; size_t n; V items[]; } vector;
 typedef struct closure { obj hdr; V code; V env; } closure; /* code: an N_LAMBDA node */
 typedef struct frame { obj hdr; V parent; size_t n; V slots[]; } frame;
-typedef struct prim { obj hdr; V name; prim_fn fn; int min_args, max_args; } prim;
+typedef struct prim {
+    obj hdr;
+    V name;                   /* a string */
+    prim_fn fn;
+    int16_t min_args, max_args; /* max -1: any number */
+    bool calls_back;          /* it may run Scheme code (apply, map): arguments must be owned */
+    bool steals;              /* it takes over its arguments' references (cons, list, vector) */
+} prim;
 #ifndef SCM_RCGC
 typedef struct string { obj hdr; size_t len; char data[]; } string;
 #endif
@@ -74,11 +81,15 @@ typedef struct node {
     int32_t depth;  /* N_LOCAL/N_SETLOCAL: frames up; N_LAMBDA: 1 if it takes a rest list */
     int32_t index;  /* N_LOCAL/N_SETLOCAL: slot; N_LAMBDA/N_LET: parameters */
     int32_t slots;  /* N_LAMBDA/N_LET: frame size (parameters and internal defines) */
-    int32_t unused;
+    int32_t flags;  /* N_CALL: NODE_SIMPLE_ARGS */
     V a, b, c;      /* operands: constant, symbol, sub-expressions (see enum op) */
     size_t n;       /* entries of kids */
     V kids[];       /* N_CALL: arguments; N_SEQ, N_AND, N_OR, N_LET: expressions */
 } node;
+
+/* An N_CALL whose arguments are all variables or constants: evaluating them cannot run
+ * code, so a builtin that does not call back may borrow them straight from their frames. */
+#define NODE_SIMPLE_ARGS 1
 
 /* Small integers: the range is rcgc's small-int range in every build. */
 #define SCM_INT_MIN (-((int64_t)1 << 62))
