@@ -294,15 +294,42 @@ typedef struct rc_type_spec {
      * reaches zero and this runs. Added after finalize: a spec whose size is
      * RC_TYPE_SPEC_V1_BYTES (built before the field existed) has none. */
     void (*legacy_finalize)(rc_heap *heap, rc_object *self);
+    /* Optional, alone or with ref_offsets (not with traverse): a trailing array of
+     * references, for an environment frame or a vector that then needs no traverse and no
+     * clear. ref_array_offset is the offset of its first rc_object* (usually the flexible
+     * array member at the end: offsetof(struct frame, slots)); ref_array_count_offset the
+     * offset of a size_t field holding how many entries are in use. Both 0: no array. The
+     * collector, releases, rc_traverse (fields first, then entries 0 to count-1), the graph
+     * tools (labels "[i]", or ref_array_name "[i]") and rc_gc_get_referents all see the
+     * entries. The object's size comes from rc_new_var (zero-filled: count 0); the program
+     * keeps count * sizeof(rc_object *) within the bytes it asked for past the array's
+     * offset (rc_heap_check reports an array larger than its object) and every entry below
+     * count a reference it owns or NULL. When the count reaches zero, each entry below count
+     * is set to NULL and released (the count itself is left as it was). */
+    size_t ref_array_count_offset;
+    size_t ref_array_offset;
+    const char *ref_array_name; /* optional, copied: edges are labelled "NAME[i]" */
+    /* Optional edge labels for the graph tools (rc_graph_each_ref, pictures, chains): writes
+     * the label of self's index-th reference, counting from 0 in rc_traverse order, into
+     * buf (cap bytes, NUL-terminated); an empty string keeps the default label ("ref N" for
+     * traverse types, the field's name or "field N" for ref_offsets, "[i]" for array
+     * entries). Called only by those tools, never by the collector; must not allocate,
+     * release references or call rcgc other than to read (rc_str_data, rc_type_index...). */
+    void (*ref_label)(rc_heap *heap, rc_object *self, size_t index, char *buf, size_t cap);
 } rc_type_spec;
 
 /* The size of an rc_type_spec ending at finalize, accepted in its size field. */
 #define RC_TYPE_SPEC_V1_BYTES (offsetof(rc_type_spec, legacy_finalize))
+/* The size of an rc_type_spec ending at legacy_finalize (before the trailing array). */
+#define RC_TYPE_SPEC_V2_BYTES (offsetof(rc_type_spec, ref_array_count_offset))
 
 /* Registers a type with the heap (types belong to one heap and live as long as it). The
- * spec is copied; its size field is sizeof(rc_type_spec) or RC_TYPE_SPEC_V1_BYTES. NULL on
- * error: a wrong size, both ref_offsets and traverse given, traverse without
- * clear, an offset outside the instance, instance_bytes too small, more than 2^19 types. */
+ * spec is copied; its size field is sizeof(rc_type_spec), RC_TYPE_SPEC_V2_BYTES or
+ * RC_TYPE_SPEC_V1_BYTES. NULL on error: a wrong size, both ref_offsets and traverse given,
+ * traverse without clear, an offset outside the instance, instance_bytes too small, a
+ * trailing array with traverse, with only one of its two offsets, with a misaligned count
+ * or array offset, a count field not before the array or outside instance_bytes, a
+ * reference field inside the array, more than 2^19 types. */
 RC_API rc_type *rc_type_new(rc_heap *heap, const rc_type_spec *spec);
 
 RC_API const char *rc_type_name(const rc_type *type);
@@ -642,10 +669,11 @@ RC_API rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, siz
 RC_API rc_object *rc_gc_get_objects(rc_heap *heap, int generation);
 
 /* Edge labels. fn gets each reference obj holds (None included, in traversal order) with
- * a label: reference-offset types give the spec's ref_names entry or "field N"; lists and
- * tuples "[i]"; dicts the key's repr for a value and "key" for a key (objgraph's words);
- * other traverse types "ref N" (N counts from 0). label is valid during the call only. A
- * non-zero result from fn stops the walk and is returned. */
+ * a label: reference-offset types give the spec's ref_names entry or "field N", trailing
+ * array entries "[i]" or "NAME[i]" (ref_array_name); lists and tuples "[i]"; dicts the
+ * key's repr for a value and "key" for a key (objgraph's words); other traverse types "ref
+ * N" (N counts from 0). A user type's ref_label function, if any, is asked first. label is
+ * valid during the call only. A non-zero result from fn stops the walk and is returned. */
 typedef int (*rc_graph_ref_fn)(rc_heap *heap, rc_object *target, const char *label, void *user);
 RC_API int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *user);
 

@@ -47,12 +47,21 @@ typedef struct ref_pos {
     size_t i;            /* index among the holder's references (items, fields, visits) */
     const rc_type *type; /* the holder's type (field names) */
     rc_object *key;      /* REF_DICT_VALUE: its key */
+    rc_object *holder;   /* the object holding the reference (user types' ref_label) */
 } ref_pos;
 
 typedef int (*ref_pos_fn)(rc_heap *heap, rc_object *target, const ref_pos *pos, void *user);
 
 static void ref_label(rc_heap *heap, const ref_pos *pos, char *buf, size_t cap)
 {
+    if (pos->type->ref_label != NULL && cap > 0 && pos->kind != REF_DICT_KEY &&
+        pos->kind != REF_DICT_VALUE) {
+        buf[0] = '\0';
+        pos->type->ref_label(heap, pos->holder, pos->i, buf, cap);
+        buf[cap - 1] = '\0';
+        if (buf[0] != '\0')
+            return;
+    }
     switch (pos->kind) {
     case REF_ITEM:
         snprintf(buf, cap, "[%zu]", pos->i);
@@ -67,7 +76,10 @@ static void ref_label(rc_heap *heap, const ref_pos *pos, char *buf, size_t cap)
         rc_repr_into(heap, pos->key, buf, cap);
         break;
     case REF_FIELD:
-        if (pos->type->ref_names != NULL && pos->type->ref_names[pos->i] != NULL)
+        if (pos->i >= pos->type->n_ref_offsets) /* ARRAY: entries follow the fields */
+            snprintf(buf, cap, "%s[%zu]", pos->type->array_name ? pos->type->array_name : "",
+                     pos->i - pos->type->n_ref_offsets);
+        else if (pos->type->ref_names != NULL && pos->type->ref_names[pos->i] != NULL)
             snprintf(buf, cap, "%s", pos->type->ref_names[pos->i]);
         else
             snprintf(buf, cap, "field %zu", pos->i);
@@ -97,7 +109,7 @@ static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user
     const rc_type *t = rci_type_of(heap, obj);
     if (t == heap->t_dict) {
         size_t it = 0;
-        ref_pos pos = {REF_DICT_KEY, 0, t, NULL};
+        ref_pos pos = {REF_DICT_KEY, 0, t, NULL, obj};
         rc_object *key, *value;
         while (rc_dict_next(heap, obj, &it, &key, &value)) {
             pos.kind = REF_DICT_KEY;
@@ -111,10 +123,10 @@ static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user
         }
         return 0;
     }
-    pos_walk w = {fn, user, {REF_TRAVERSE, 0, t, NULL}};
+    pos_walk w = {fn, user, {REF_TRAVERSE, 0, t, NULL, obj}};
     if (t == heap->t_list || t == heap->t_tuple)
         w.pos.kind = REF_ITEM;
-    else if (t->traverse == NULL)
+    else if (!t->user_traverse)
         w.pos.kind = REF_FIELD;
     return rc_traverse(heap, obj, pos_visit, &w);
 }

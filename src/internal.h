@@ -81,12 +81,33 @@ struct rc_type {
     bool holds_refs;     /* has reference offsets or a traverse function */
     bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
     size_t live_bytes;   /* their slots plus rci_buf_* bytes charged to them */
+    /* ARRAY (owner: src/type.c): a trailing array of references. For such a type traverse
+     * and clear are type.c's generic functions over the offsets and the array (the spec's
+     * own traverse is refused with an array), so the collector's and release's paths for
+     * other types are unchanged; user_traverse tells the graph tools' labels apart. */
+    bool has_array;          /* spec.ref_array_offset given */
+    bool user_traverse;      /* traverse is the spec's own function */
+    size_t array_count_off;  /* offset of the size_t count */
+    size_t array_off;        /* offset of entry 0 */
+    char *array_name;        /* owned copy of spec.ref_array_name, or NULL */
+    void (*ref_label)(rc_heap *, rc_object *, size_t, char *, size_t); /* spec.ref_label */
 };
 
 rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec);
 void rci_types_free(rc_heap *heap);
 /* Drops every reference obj holds (the type's clear, or its offset fields set to NULL). */
 void rci_clear_refs(rc_heap *heap, rc_object *obj);
+/* ARRAY: the entries in use of obj's trailing array (t->has_array). */
+static inline size_t rci_array_count(const rc_type *t, const rc_object *obj)
+{
+    size_t n;
+    memcpy(&n, (const char *)obj + t->array_count_off, sizeof n);
+    return n;
+}
+static inline rc_object **rci_array_items(const rc_type *t, rc_object *obj)
+{
+    return (rc_object **)(void *)((char *)obj + t->array_off);
+}
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o);
 
