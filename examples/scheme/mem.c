@@ -12,68 +12,6 @@
 
 /* ---- rcgc ---- */
 
-/* Types with a trailing array of references (vector, frame, node) need these two. */
-static int vector_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *arg)
-{
-    vector *v = (vector *)(void *)self;
-    for (size_t i = 0; i < v->n; i++) {
-        int r = visit(h, v->items[i], arg);
-        if (r != 0) return r;
-    }
-    return 0;
-}
-static void vector_clear(rc_heap *h, rc_object *self)
-{
-    vector *v = (vector *)(void *)self;
-    for (size_t i = 0; i < v->n; i++) {
-        rc_object *x = v->items[i];
-        v->items[i] = NULL;
-        rc_decref(h, x);
-    }
-}
-static int frame_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *arg)
-{
-    frame *f = (frame *)(void *)self;
-    int r = visit(h, f->parent, arg);
-    for (size_t i = 0; r == 0 && i < f->n; i++) r = visit(h, f->slots[i], arg);
-    return r;
-}
-static void frame_clear(rc_heap *h, rc_object *self)
-{
-    frame *f = (frame *)(void *)self;
-    rc_object *p = f->parent;
-    f->parent = NULL;
-    rc_decref(h, p);
-    for (size_t i = 0; i < f->n; i++) {
-        rc_object *x = f->slots[i];
-        f->slots[i] = NULL;
-        rc_decref(h, x);
-    }
-}
-static int node_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *arg)
-{
-    node *n = (node *)(void *)self;
-    int r = visit(h, n->a, arg);
-    if (r == 0) r = visit(h, n->b, arg);
-    if (r == 0) r = visit(h, n->c, arg);
-    for (size_t i = 0; r == 0 && i < n->n; i++) r = visit(h, n->kids[i], arg);
-    return r;
-}
-static void node_clear(rc_heap *h, rc_object *self)
-{
-    node *n = (node *)(void *)self;
-    rc_object *a = n->a, *b = n->b, *c = n->c;
-    n->a = n->b = n->c = NULL;
-    rc_decref(h, a);
-    rc_decref(h, b);
-    rc_decref(h, c);
-    for (size_t i = 0; i < n->n; i++) {
-        rc_object *x = n->kids[i];
-        n->kids[i] = NULL;
-        rc_decref(h, x);
-    }
-}
-
 /* Labels in pictures: a symbol shows its name, a pair its first item. */
 static rc_status symbol_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
 {
@@ -100,6 +38,9 @@ static const size_t symbol_refs[] = {offsetof(symbol, name), offsetof(symbol, va
 static const char *const symbol_names[] = {"name", "value"};
 static const size_t closure_refs[] = {offsetof(closure, code), offsetof(closure, env)};
 static const char *const closure_names[] = {"code", "env"};
+static const size_t frame_refs[] = {offsetof(frame, parent)};
+static const char *const frame_names[] = {"parent"};
+static const size_t node_refs[] = {offsetof(node, a), offsetof(node, b), offsetof(node, c)};
 static const size_t prim_refs[] = {offsetof(prim, name)};
 static const char *const prim_names[] = {"name"};
 
@@ -131,7 +72,8 @@ bool mem_init(mem *m, bool record_sites)
         h, (rc_type_spec){.name = "symbol", .instance_bytes = sizeof(symbol), .ref_offsets = symbol_refs,
                           .n_ref_offsets = 2, .ref_names = symbol_names, .repr = symbol_repr});
     m->types[K_VECTOR] = add_type(h, (rc_type_spec){.name = "vector", .instance_bytes = sizeof(vector),
-                                                    .traverse = vector_traverse, .clear = vector_clear});
+                                                    .ref_array_count_offset = offsetof(vector, n),
+                                                    .ref_array_offset = offsetof(vector, items)});
     m->types[K_CLOSURE] = add_type(
         h, (rc_type_spec){.name = "procedure", .instance_bytes = sizeof(closure), .ref_offsets = closure_refs,
                           .n_ref_offsets = 2, .ref_names = closure_names, .repr = closure_repr});
@@ -139,9 +81,16 @@ bool mem_init(mem *m, bool record_sites)
                                                   .ref_offsets = prim_refs, .n_ref_offsets = 1,
                                                   .ref_names = prim_names});
     m->types[K_FRAME] = add_type(h, (rc_type_spec){.name = "frame", .instance_bytes = sizeof(frame),
-                                                   .traverse = frame_traverse, .clear = frame_clear});
+                                                   .ref_offsets = frame_refs, .n_ref_offsets = 1,
+                                                   .ref_names = frame_names,
+                                                   .ref_array_count_offset = offsetof(frame, n),
+                                                   .ref_array_offset = offsetof(frame, slots),
+                                                   .ref_array_name = "slot"});
     m->types[K_NODE] = add_type(h, (rc_type_spec){.name = "code", .instance_bytes = sizeof(node),
-                                                  .traverse = node_traverse, .clear = node_clear});
+                                                  .ref_offsets = node_refs, .n_ref_offsets = 3,
+                                                  .ref_array_count_offset = offsetof(node, n),
+                                                  .ref_array_offset = offsetof(node, kids),
+                                                  .ref_array_name = "kids"});
     memset(m->kind, K_COUNT, sizeof m->kind);
     for (int k = 0; k < K_COUNT; k++) {
         m->index[k] = rc_type_index_of_type(m->types[k]);
