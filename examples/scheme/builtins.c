@@ -543,10 +543,19 @@ bool scm_define_prim(interp *in, const char *name, prim_fn fn, int min_args, int
     p->fn = fn;
     p->min_args = (int16_t)min_args;
     p->max_args = (int16_t)max_args;
-    p->calls_back = fn == p_apply || fn == p_map || fn == p_for_each;
+    p->owned_args = fn == p_apply || fn == p_map || fn == p_for_each;
     p->steals = fn == p_cons || fn == p_list || fn == p_vector;
     UNREF(in, AS(symbol, sym)->value);
     AS(symbol, sym)->value = &p->hdr;
+    UNREF(in, sym);
+    return true;
+}
+
+bool scm_prim_owns_args(interp *in, const char *name)
+{
+    V sym = scm_symbol(in, name);
+    if (sym == NULL || !IS(in, AS(symbol, sym)->value, K_PRIM)) return false;
+    AS(prim, AS(symbol, sym)->value)->owned_args = true;
     UNREF(in, sym);
     return true;
 }

@@ -118,7 +118,7 @@ static inline V eval_operand(interp *in, V code, V env)
     }
     if (n->op == N_CALL && (n->flags & NODE_SIMPLE_ARGS) && AS(node, n->a)->op == N_GLOBAL) {
         V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: nothing runs before the call */
-        if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->calls_back) {
+        if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
             V r = call_prim(in, fn, n, env);
             if (r == NULL) at_line(in, n->line);
             return r;
@@ -131,7 +131,7 @@ static inline V eval_operand(interp *in, V code, V env)
  * are evaluated first, into owned references; variables and constants last, borrowed from
  * their frames (Scheme leaves the order of operands unspecified). Nothing runs between
  * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
- * (calls_back): then every argument is owned. A builtin that steals (cons, list, vector)
+ * (owned_args): then every argument is owned. A builtin that steals (cons, list, vector)
  * takes over its arguments, so borrowed ones are made owned for it. */
 static V call_prim(interp *in, V fn, node *call, V env)
 {
@@ -141,7 +141,7 @@ static V call_prim(interp *in, V fn, node *call, V env)
         return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
     V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
     if (argv == NULL) return scm_error(in, "out of memory");
-    bool borrow = !p->calls_back;
+    bool borrow = !p->owned_args;
     uint64_t owned = 0; /* argv[i] is owned: bit i (borrow is off beyond 64 arguments) */
     if (argc > 64) borrow = false;
     int i = 0;
@@ -303,7 +303,7 @@ V scm_eval(interp *in, V code, V env)
                 continue;
             }
             if (IS(in, fn, K_PRIM)) {
-                if (!fn_owned && (AS(prim, fn)->calls_back || !(n->flags & NODE_SIMPLE_ARGS))) {
+                if (!fn_owned && (AS(prim, fn)->owned_args || !(n->flags & NODE_SIMPLE_ARGS))) {
                     REF(fn); /* running the arguments (or the builtin) could drop it */
                     fn_owned = true;
                 }

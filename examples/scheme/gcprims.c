@@ -106,17 +106,38 @@ static V from_rc_list(interp *in, rc_object *list)
     return l;
 }
 
+/* Writes one line per object of chain: type, repr, and allocation site when recorded. */
+static void print_chain(interp *in, rc_object *chain)
+{
+    size_t pos = 0;
+    rc_object *item;
+    while (rc_list_next(in->m.heap, chain, &pos, &item)) {
+        char repr[64];
+        rc_origin site;
+        rc_repr_into(in->m.heap, item, repr, sizeof repr);
+        fprintf(in->out, "  %-10s %s", rc_type_name(rc_type_of(in->m.heap, item)), repr);
+        if (rc_origin_of(in->m.heap, item, &site)) fprintf(in->out, "  (%s:%d)", site.file, site.line);
+        fputc('\n', in->out);
+    }
+}
+
+/* (why-alive x): prints the chain from a root to x and returns it as a list. */
 static V p_why_alive(interp *in, int argc, V *argv)
 {
     (void)argc;
-    /* The evaluator holds one reference to the argument (argv); why-alive must not count it
-     * as a root, and the API offers no way to say so: give it back for the call. */
+    /* The evaluator holds one reference to the argument (argv, owned: prim.owned_args);
+     * why-alive must not count it as a root, and the API offers no way to say so: give it
+     * back for the call. */
     rc_object *chain = NULL;
     bool lend = rc_refcount(argv[0]) > 1;
     if (lend) rc_decref(in->m.heap, argv[0]);
     rc_status st = rc_graph_why_alive(in->m.heap, argv[0], &chain);
     if (lend) rc_incref(argv[0]);
     if (st != RC_OK) return fail(in, "why-alive");
+    fflush(in->out);
+    if (rc_list_len(in->m.heap, chain) == 0) fprintf(in->out, "why-alive: nothing holds it (garbage)\n");
+    else fprintf(in->out, "why-alive: held through %zu objects\n", rc_list_len(in->m.heap, chain));
+    print_chain(in, chain);
     V r = from_rc_list(in, chain);
     rc_decref(in->m.heap, chain);
     return r;
@@ -174,7 +195,8 @@ bool scm_define_gc_builtins(interp *in)
            scm_define_prim(in, "show-refs", p_show_refs, 2, 3) &&
            scm_define_prim(in, "show-backrefs", p_show_backrefs, 2, 3) &&
            scm_define_prim(in, "show-chain", p_show_chain, 2, 2) &&
-           scm_define_prim(in, "heap-check", p_heap_check, 0, 0);
+           scm_define_prim(in, "heap-check", p_heap_check, 0, 0) &&
+           scm_prim_owns_args(in, "why-alive");
 }
 
 #else

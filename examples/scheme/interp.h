@@ -103,6 +103,8 @@ void scm_print(interp *in, FILE *f, V v, bool write);
 bool scm_define_builtins(interp *in);
 bool scm_define_gc_builtins(interp *in);
 bool scm_define_prim(interp *in, const char *name, prim_fn fn, int min_args, int max_args);
+/* Marks a builtin as one whose arguments the evaluator must own (prim.owned_args). */
+bool scm_prim_owns_args(interp *in, const char *name);
 
 bool scm_init(interp *in, bool record_sites, const char *stack_base);
 void scm_fini(interp *in);

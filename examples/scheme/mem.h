@@ -66,7 +66,8 @@ typedef struct prim {
     V name;                   /* a string */
     prim_fn fn;
     int16_t min_args, max_args; /* max -1: any number */
-    bool calls_back;          /* it may run Scheme code (apply, map): arguments must be owned */
+    bool owned_args;          /* arguments must be owned: it may run Scheme code (apply,
+                                 map), or counts references (why-alive) */
     bool steals;              /* it takes over its arguments' references (cons, list, vector) */
 } prim;
 #ifndef SCM_RCGC
