@@ -37,6 +37,8 @@ enum op {
     N_CALL       /* a: the procedure's expression; kids: arguments */
 };
 
+#define SPARE_FRAMES 8
+
 typedef struct interp {
     mem m;
     V nil, t, f, unspec; /* the immortal constants */
@@ -50,6 +52,7 @@ typedef struct interp {
     const char *file;       /* the script's name, for sites and messages */
     int line;               /* the line of the expression being evaluated (errors) */
     FILE *out;              /* where display and write go */
+    V spare[SPARE_FRAMES];  /* emptied frames kept for reuse, by size (eval.c, drop_frame) */
 #ifdef SCM_RCGC
     rc_objgraph_peaks peaks; /* growth between (show-growth) calls */
 #endif
@@ -94,6 +97,7 @@ V scm_compile(interp *in, reader *r, V form);
 
 /* eval.c */
 V scm_eval(interp *in, V code, V env);
+void scm_drop_spare_frames(interp *in);
 V scm_apply(interp *in, V proc, int argc, V *argv);
 
 /* print.c */

@@ -61,6 +61,7 @@ static int64_t leaked_objects(interp *in)
 {
 #ifdef SCM_RCGC
     rc_heap *h = in->m.heap;
+    scm_drop_spare_frames(in);
     size_t pos = 0;
     rc_object *key, *sym;
     while (rc_dict_next(h, in->m.symbols, &pos, &key, &sym)) {
