@@ -41,13 +41,14 @@ static inline V eval_operand(interp *in, V code, V env);
 
 /* Frame reuse (rcgc only): a frame whose count is 1 when its activation ends is held by
  * nothing else (no closure captured it), so instead of freeing it the evaluator empties it
- * and keeps it, one per size, for the next call: with reference counts a tail-calling loop
+ * and keeps it (up to SPARE_DEPTH of each size) for the next call: with reference counts a tail-calling loop
  * runs in two frames and a call that captures nothing costs no allocation. A tracing
  * collector cannot know that a frame is unshared; its builds always allocate. */
 static inline void drop_frame(interp *in, V f)
 {
 #ifdef SCM_RCGC
-    if (f != NULL && rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES && in->spare[AS(frame, f)->n] == NULL) {
+    if (f != NULL && rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES &&
+        in->n_spare[AS(frame, f)->n] < SPARE_DEPTH) {
         frame *fr = AS(frame, f);
         V p = fr->parent;
         fr->parent = NULL;
@@ -57,7 +58,7 @@ static inline void drop_frame(interp *in, V f)
             fr->slots[i] = NULL;
             UNREF(in, x);
         }
-        in->spare[fr->n] = f; /* the releases above freed objects but ran no Scheme code */
+        in->spare[fr->n][in->n_spare[fr->n]++] = f; /* the releases ran no Scheme code */
         return;
     }
 #endif
@@ -66,9 +67,8 @@ static inline void drop_frame(interp *in, V f)
 
 static V new_frame(interp *in, V parent, size_t slots)
 {
-    if (slots < SPARE_FRAMES && in->spare[slots] != NULL) {
-        frame *f = AS(frame, in->spare[slots]);
-        in->spare[slots] = NULL;
+    if (slots < SPARE_FRAMES && in->n_spare[slots] > 0) {
+        frame *f = AS(frame, in->spare[slots][--in->n_spare[slots]]);
         f->parent = NEWREF(parent);
         return &f->hdr;
     }
@@ -239,7 +239,7 @@ V scm_eval(interp *in, V code, V env)
         case N_SETLOCAL:
         case N_SETGLOBAL:
         case N_DEFINE: {
-            if ((v = scm_eval(in, n->b, env)) == NULL) goto done;
+            if ((v = eval_operand(in, n->b, env)) == NULL) goto done;
             V *slot;
             if (n->op == N_SETLOCAL) {
                 V f = env;
@@ -261,7 +261,7 @@ V scm_eval(interp *in, V code, V env)
             goto done;
         }
         case N_IF:
-            if ((v = scm_eval(in, n->a, env)) == NULL) goto done;
+            if ((v = eval_operand(in, n->a, env)) == NULL) goto done;
             n = AS(node, v != in->f ? n->b : n->c);
             UNREF(in, v);
             continue;
@@ -270,7 +270,7 @@ V scm_eval(interp *in, V code, V env)
         case N_OR: {
             size_t i = 0;
             for (; i + 1 < n->n; i++) {
-                if ((v = scm_eval(in, n->kids[i], env)) == NULL) goto done;
+                if ((v = eval_operand(in, n->kids[i], env)) == NULL) goto done;
                 if ((n->op == N_AND && v == in->f) || (n->op == N_OR && v != in->f)) {
                     result = v;
                     goto done;
@@ -375,8 +375,6 @@ V scm_apply(interp *in, V fn, int argc, V *argv)
 
 void scm_drop_spare_frames(interp *in)
 {
-    for (int i = 0; i < SPARE_FRAMES; i++) {
-        UNREF(in, in->spare[i]);
-        in->spare[i] = NULL;
-    }
+    for (int i = 0; i < SPARE_FRAMES; i++)
+        while (in->n_spare[i] > 0) UNREF(in, in->spare[i][--in->n_spare[i]]);
 }

@@ -37,7 +37,8 @@ enum op {
     N_CALL       /* a: the procedure's expression; kids: arguments */
 };
 
-#define SPARE_FRAMES 8
+#define SPARE_FRAMES 8 /* frames of 0 to 7 slots are reused */
+#define SPARE_DEPTH 16 /* at most this many of each size wait */
 
 typedef struct interp {
     mem m;
@@ -52,7 +53,8 @@ typedef struct interp {
     const char *file;       /* the script's name, for sites and messages */
     int line;               /* the line of the expression being evaluated (errors) */
     FILE *out;              /* where display and write go */
-    V spare[SPARE_FRAMES];  /* emptied frames kept for reuse, by size (eval.c, drop_frame) */
+    V spare[SPARE_FRAMES][SPARE_DEPTH]; /* emptied frames kept for reuse, by size (eval.c) */
+    int n_spare[SPARE_FRAMES];
 #ifdef SCM_RCGC
     rc_objgraph_peaks peaks; /* growth between (show-growth) calls */
 #endif
