@@ -826,8 +826,8 @@ RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
  *     leak-hunting tools show it: node labels of rc_graph_show_* get a "file:line" line,
  *     rc_objgraph_show_growth lists the sites under each type that grew, rc_leak_guard_end
  *     groups the objects it reports by site.
- * Cost: nothing in the object header and nothing on the allocation path; one flag test
- * when an object dies; with recording on a hash insert per recorded object and a hash
+ * Cost: nothing in the object header; one test on the allocation path (rc_origin_set's
+ * site) and one flag test when an object dies; with recording on a hash insert per recorded object and a hash
  * delete when it dies (bench/ workload 8 measures it). Only the object a wrapped call
  * returns is recorded: objects made by unannotated calls, inside other calls (a finalizer
  * run by a collection the allocation started) or while recording was off have no site. The
@@ -842,6 +842,24 @@ RC_API void rc_origins_enable(rc_heap *heap, bool on);
 RC_API bool rc_origins_enabled(const rc_heap *heap);
 /* True and *out (if not NULL) filled if obj's site was recorded. */
 RC_API bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out);
+/* Caller-supplied sites, for interpreters: "objects made now come from script.scm:12".
+ * While a site is set and recording is on (rc_origins_enable), every object made on the
+ * heap, by any constructor, compiled with RC_RECORD_ORIGINS or not, and also by code that
+ * runs meanwhile (a finalizer a collection runs), gets that site; it takes precedence over
+ * the C file and line of the RC_RECORD_ORIGINS macros. The site stays set until changed;
+ * file NULL unsets it (line ignored). file is copied by the heap, once per distinct name
+ * (equal names share one copy, valid until rc_heap_free: rc_origin_of and the reports give
+ * that copy), so the caller's buffer may change after the call. Errors: RC_EINVAL for a
+ * negative line, RC_ENOMEM copying the name (the previous site stays). Cost: hashing the
+ * name, nothing when file is the heap's own copy (as rc_origin_current gives it, so saving
+ * and restoring the site around a call costs no look-up); while a site is set and
+ * recording is on, each allocation records a site as the macros do. Never collects. */
+RC_API rc_status rc_origin_set(rc_heap *heap, const char *file, int line);
+/* Changes only the current site's line (for an evaluator stepping through one file);
+ * nothing if no site is set or line is negative. Cost: a store. */
+RC_API void rc_origin_set_line(rc_heap *heap, int line);
+/* True and *out (if not NULL) filled with the current site (file is the heap's copy). */
+RC_API bool rc_origin_current(const rc_heap *heap, rc_origin *out);
 /* Objects whose site was dropped because the side table could not grow. */
 RC_API size_t rc_origins_lost(const rc_heap *heap);
 /* Live objects per allocation site (a site is a file, a line and the type made there). */

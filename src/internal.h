@@ -376,6 +376,13 @@ struct rc_heap {
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
     size_t origins_lost;            /* objects whose site could not be recorded (no memory) */
+    /* CURRENT (origin.c): the caller-supplied site (rc_origin_set). */
+    const char *origin_now;         /* site file every new object gets: origin_set_file while
+                                       record_origins is on, else NULL (one test per allocation) */
+    const char *origin_set_file;    /* the interned file last set, or NULL */
+    int origin_set_line;            /* its line */
+    char **origin_files;            /* interned file names: open addressing by string hash */
+    size_t origin_files_cap, origin_files_len;
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
@@ -496,6 +503,8 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
  */
 /* Records (file, line) for obj, just made. */
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
+/* CURRENT: obj was just made while heap->origin_now is set: records the current site. */
+void rci_origin_note_current(rc_heap *heap, rc_object *obj);
 /* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
  * frees of cyclic garbage; every free of an object with the flag goes through one). */
 void rci_origin_forget(rc_heap *heap, rc_object *obj);
@@ -569,6 +578,8 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
     }
     obj->_tinfo = ti;
     rci_count_alloc(heap, type, slot);
+    if (__builtin_expect(heap->origin_now != NULL, 0))
+        rci_origin_note_current(heap, obj);
     return obj;
 }
 

@@ -385,6 +385,8 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->payload = NULL;
     wr->mapkey = NULL;
     heap->wr_live++;
+    if (__builtin_expect(heap->origin_now != NULL, 0))
+        rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
 }
 
