@@ -26,6 +26,7 @@ static V compile(ctx *c, V x, scope *sc, int line);
 
 static V mk_node(interp *in, int op, int line, size_t n_kids)
 {
+    mem_set_site(&in->m, line);
     node *n = AS(node, mem_new(&in->m, K_NODE, sizeof(node) + n_kids * sizeof(V)));
     if (n == NULL) return scm_error(in, "out of memory");
     n->op = op;

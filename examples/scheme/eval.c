@@ -191,7 +191,7 @@ static V call_prim(interp *in, V fn, node *call, V env)
             owned |= (uint64_t)1 << i;
         }
     }
-    mem_set_site(&in->m, in->file, call->line);
+    mem_set_site(&in->m, call->line);
     V result = p->fn(in, argc, argv);
     if (result == NULL && strncmp(in->error, "line ", 5) != 0) {
         char msg[sizeof in->error + 64];
@@ -281,7 +281,7 @@ V scm_eval(interp *in, V code, V env)
             continue;
         }
         case N_LAMBDA: {
-            mem_set_site(&in->m, in->file, n->line);
+            mem_set_site(&in->m, n->line);
             closure *c = AS(closure, mem_new(&in->m, K_CLOSURE, sizeof(closure)));
             if (c == NULL) {
                 scm_error(in, "out of memory");
@@ -293,7 +293,7 @@ V scm_eval(interp *in, V code, V env)
             goto done;
         }
         case N_LET: {
-            mem_set_site(&in->m, in->file, n->line);
+            mem_set_site(&in->m, n->line);
             V f = new_frame(in, env, (size_t)n->slots);
             if (f == NULL) goto done;
             V *slots = AS(frame, f)->slots;
@@ -319,7 +319,7 @@ V scm_eval(interp *in, V code, V env)
             if (fn == NULL) goto done;
             if (IS(in, fn, K_CLOSURE)) {
                 if (!fn_owned) REF(fn);
-                mem_set_site(&in->m, in->file, n->line);
+                mem_set_site(&in->m, n->line);
                 V f = bind_args(in, fn, n, env, (int)n->n, NULL);
                 if (f == NULL) {
                     UNREF(in, fn);

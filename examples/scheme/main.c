@@ -95,6 +95,7 @@ bool scm_run(interp *in, const char *file, const char *text, size_t len)
     reader r = {.text = text, .len = len, .line = 1};
     bool ok = true;
     in->file = file;
+    mem_set_file(&in->m, file);
     for (;;) {
         V form = scm_read(in, &r);
         V code = form ? scm_compile(in, &r, form) : NULL;

@@ -58,6 +58,7 @@ bool mem_init(mem *m, bool record_sites)
     memset(m, 0, sizeof *m);
     m->heap = rc_heap_new(&cfg);
     if (m->heap == NULL) return false;
+    m->sites = record_sites;
     rc_heap *h = m->heap;
     m->types[K_INT] = rc_heap_builtin_int(h);
     m->types[K_STRING] = rc_heap_builtin_str(h);
@@ -119,9 +120,9 @@ V mem_new_immortal(mem *m, enum kind k, size_t bytes)
     return v;
 }
 
-void mem_set_site(mem *m, const char *file, int line)
+void mem_set_file(mem *m, const char *file)
 {
-    (void)m, (void)file, (void)line;
+    if (m->sites) rc_origin_set(m->heap, file, 0);
 }
 
 V mem_string_new(mem *m, const char *bytes, size_t len)
@@ -195,9 +196,9 @@ V mem_new_immortal(mem *m, enum kind k, size_t bytes)
     return mem_new(m, k, bytes);
 }
 
-void mem_set_site(mem *m, const char *file, int line)
+void mem_set_file(mem *m, const char *file)
 {
-    (void)m, (void)file, (void)line;
+    (void)m, (void)file;
 }
 
 V mem_string_new(mem *m, const char *bytes, size_t len)

@@ -123,6 +123,7 @@ typedef struct mem {
     uint32_t index[K_COUNT];       /* their indexes, for the inline type test */
     uint8_t kind[64];              /* and back: kind by type index (K_COUNT: none of ours) */
     V symbols;                     /* dict: name (str) -> symbol */
+    bool sites;                    /* allocation sites are recorded (--sites) */
 #else
     V symbols;                     /* a list of every symbol */
 #endif
@@ -138,8 +139,11 @@ void mem_fini(mem *m);
 V mem_new(mem *m, enum kind k, size_t bytes);
 /* An immortal object of kind k: never counted, never freed before mem_fini. */
 V mem_new_immortal(mem *m, enum kind k, size_t bytes);
-/* Objects made from now on come from file:line (rcgc with sites recorded; else nothing). */
-void mem_set_site(mem *m, const char *file, int line);
+/* Objects made from now on come from the script's file (mem_set_file) at this line (rcgc
+ * with sites recorded; otherwise nothing). */
+static inline void mem_set_site(mem *m, int line);
+/* The script file that sites name (copied by rcgc). */
+void mem_set_file(mem *m, const char *file);
 /* Strings. */
 V mem_string_new(mem *m, const char *bytes, size_t len);
 const char *mem_string_data(mem *m, V s);
@@ -156,6 +160,15 @@ static inline enum kind mem_kind_of(const mem *m, V v)
 #else
     (void)m;
     return (enum kind)v->kind;
+#endif
+}
+
+static inline void mem_set_site(mem *m, int line)
+{
+#ifdef SCM_RCGC
+    if (m->sites) rc_origin_set_line(m->heap, line);
+#else
+    (void)m, (void)line;
 #endif
 }
 

@@ -181,6 +181,7 @@ static V read_atom(interp *in, reader *r)
 V scm_read(interp *in, reader *r)
 {
     skip_space(r);
+    mem_set_site(&in->m, r->line);
     int c = peek(r);
     switch (c) {
     case -1:

@@ -1,3 +1,4 @@
+;; flags: --sites
 ; The leak tools on a planted leak: every session a request makes is remembered in a global
 ; log that nothing reads.
 (define log '())
@@ -16,7 +17,7 @@
 (show-growth 0)                     ; sets the baseline, prints nothing
 (serve-many 100)
 (gc-collect)
-(show-growth 5)                     ; what grew: 100 of each
+(show-growth 5)                     ; what grew: 100 of each, and where
 (display (type-count "procedure")) (newline)
 (define chain (why-alive (car log)))
 (display (length chain)) (newline)
