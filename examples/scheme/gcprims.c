@@ -152,8 +152,13 @@ static V draw(interp *in, int argc, V *argv, bool back)
     opt.max_depth = (size_t)opt_int(argv, argc, 2, 3);
     opt.refcounts = true;
     rc_object *objs[1] = {argv[0]};
+    /* As in why-alive: the evaluator's own reference (owned_args) must not make the object
+     * look held from outside in the picture. */
+    bool lend = back && rc_refcount(argv[0]) > 1;
+    if (lend) rc_decref(in->m.heap, argv[0]);
     rc_status st = back ? rc_graph_show_backrefs(in->m.heap, objs, 1, &opt)
                         : rc_graph_show_refs(in->m.heap, objs, 1, &opt);
+    if (lend) rc_incref(argv[0]);
     return st != RC_OK ? fail(in, back ? "show-backrefs" : "show-refs") : NEWREF(in->unspec);
 }
 static V p_show_refs(interp *in, int argc, V *argv) { return draw(in, argc, argv, false); }
@@ -196,7 +201,7 @@ bool scm_define_gc_builtins(interp *in)
            scm_define_prim(in, "show-backrefs", p_show_backrefs, 2, 3) &&
            scm_define_prim(in, "show-chain", p_show_chain, 2, 2) &&
            scm_define_prim(in, "heap-check", p_heap_check, 0, 0) &&
-           scm_prim_owns_args(in, "why-alive");
+           scm_prim_owns_args(in, "why-alive") && scm_prim_owns_args(in, "show-backrefs");
 }
 
 #else

@@ -32,6 +32,21 @@ static rc_status closure_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
     return rc_strbuf_printf(out, "#<procedure %s>", name);
 }
 
+static rc_status frame_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    (void)h;
+    return rc_strbuf_printf(out, "#<frame of %zu>", ((frame *)(void *)self)->n);
+}
+static rc_status node_repr(rc_heap *h, rc_object *self, rc_strbuf *out)
+{
+    static const char *const ops[] = {"constant", "local", "global", "set! local", "set! global",
+                                      "define", "if", "lambda", "begin", "and", "or", "let", "call"};
+    const node *n = (const node *)(void *)self;
+    (void)h;
+    return rc_strbuf_printf(out, "#<code %s, line %d>",
+                            n->op >= 0 && n->op < (int)(sizeof ops / sizeof ops[0]) ? ops[n->op] : "?", n->line);
+}
+
 static const size_t pair_refs[] = {offsetof(pair, car), offsetof(pair, cdr)};
 static const char *const pair_names[] = {"car", "cdr"};
 static const size_t symbol_refs[] = {offsetof(symbol, name), offsetof(symbol, value)};
@@ -41,6 +56,7 @@ static const char *const closure_names[] = {"code", "env"};
 static const size_t frame_refs[] = {offsetof(frame, parent)};
 static const char *const frame_names[] = {"parent"};
 static const size_t node_refs[] = {offsetof(node, a), offsetof(node, b), offsetof(node, c)};
+static const char *const node_names[] = {"a", "b", "c"};
 static const size_t prim_refs[] = {offsetof(prim, name)};
 static const char *const prim_names[] = {"name"};
 
@@ -86,9 +102,10 @@ bool mem_init(mem *m, bool record_sites)
                                                    .ref_names = frame_names,
                                                    .ref_array_count_offset = offsetof(frame, n),
                                                    .ref_array_offset = offsetof(frame, slots),
-                                                   .ref_array_name = "slot"});
+                                                   .ref_array_name = "slot", .repr = frame_repr});
     m->types[K_NODE] = add_type(h, (rc_type_spec){.name = "code", .instance_bytes = sizeof(node),
                                                   .ref_offsets = node_refs, .n_ref_offsets = 3,
+                                                  .ref_names = node_names, .repr = node_repr,
                                                   .ref_array_count_offset = offsetof(node, n),
                                                   .ref_array_offset = offsetof(node, kids),
                                                   .ref_array_name = "kids"});
