@@ -709,6 +709,8 @@ typedef struct rc_graph_options {
     const char *output_path;         /* .dot, .svg, .png or .pdf (chosen by the extension) */
     FILE *output_stream;             /* used instead when output_path is NULL: DOT text */
     rc_graph_result *result;         /* NULL, or filled in on return */
+    size_t caller_refs;              /* references the caller holds to each start object:
+                                        not counted as "held from outside" (default 0) */
 } rc_graph_options;
 
 /* Fills opt with the defaults (no output: set output_path or output_stream). */
@@ -718,7 +720,11 @@ RC_API void rc_graph_options_init(rc_graph_options *opt);
  * start objects along references (refs) or against them (backrefs), drawn as a graph. Start
  * nodes have red text; nodes darken with distance; edges carry rc_graph_each_ref's labels.
  * Backrefs also marks objects held from outside the heap (count above the references found
- * inside it) as roots: double border and a "held from outside" line. The file is written
+ * inside it, less opt->caller_refs for a start object) as roots: double border and a "held
+ * from outside (N)" line ("immortal" for immortal objects); a named root (rc_root_name) gets
+ * a "root NAME" line. References from extra_ignore objects count as from outside: the
+ * ignored holder is not drawn, but its node says "K through ignored objects", so ignoring a
+ * holder never hides that the object is held. The file is written
  * under a temporary name and renamed into place, so a failure leaves nothing half-written.
  * Without Graphviz (built with -DRCGC_WITH_GRAPHVIZ=OFF or without libgvc) an image request
  * writes the DOT text next to it (x.png -> x.dot), returns RC_OK and says so in
@@ -753,6 +759,31 @@ RC_API rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_g
  * is garbage a collection would free). obj must be borrowed: a reference the caller holds
  * makes obj its own root. Cost: one heap walk per step of the chain. */
 RC_API rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_out);
+/* The same when the caller holds caller_refs references to obj (a variable of the program
+ * asking): those do not make obj its own root, so the answer is the chain from what really
+ * holds it. An object with named roots (rc_root_name) ends its chain at the nearest root,
+ * named or not: rc_root_name_of(heap, first item) gives the name. Errors and cost as
+ * rc_graph_why_alive. */
+RC_API rc_status rc_graph_why_alive_held(rc_heap *heap, rc_object *obj, size_t caller_refs,
+                                         rc_object **chain_out);
+
+/* Named roots: an embedder declares the roots of its program (a symbol table, the global
+ * environment) under a name, and the leak tools start there: pictures show "root NAME" on
+ * the node, and a chain's first item can be named with rc_root_name_of. The heap holds one
+ * reference to each named root (so it is held from outside and lives at least until
+ * rc_root_unname or rc_heap_free, which frees it with everything else). Naming a named root
+ * again renames it. name is copied. Errors: RC_EINVAL (None, a small int, a NULL name),
+ * RC_ENOMEM, RC_EMISUSE (an object freed or being freed). Cost: O(named roots) per call and
+ * per node drawn; never collects, runs no user code. */
+RC_API rc_status rc_root_name(rc_heap *heap, rc_object *obj, const char *name);
+/* Forgets obj's name and drops the heap's reference (which may free obj and so run
+ * finalizers). RC_EINVAL if obj is not a named root. */
+RC_API rc_status rc_root_unname(rc_heap *heap, rc_object *obj);
+/* The name of a named root (valid until renamed or unnamed), or NULL. */
+RC_API const char *rc_root_name_of(const rc_heap *heap, const rc_object *obj);
+/* The named roots in naming order: the index-th (borrowed) and its name; NULL past the end. */
+RC_API size_t rc_root_count(const rc_heap *heap);
+RC_API rc_object *rc_root_at(const rc_heap *heap, size_t index, const char **name);
 
 /* objgraph's counters. Counts come from the per-type live counts (O(types)); boxed ints
  * count, small ints are values and never do. */

@@ -234,7 +234,9 @@ typedef struct gnode {
     rc_object *obj;
     size_t parent;       /* node it was reached from, NO_PARENT for a start node */
     size_t depth;        /* steps from the start nodes */
-    int64_t inside_refs; /* references found inside the heap (backward walks, ROOTS) */
+    int64_t inside_refs; /* references found inside the heap (backward walks, ROOTS), those
+                            of extra_ignore objects excluded */
+    int64_t ignored_refs; /* references found inside extra_ignore objects (IGNORED) */
     size_t n_linked;     /* neighbours linked to it */
     size_t n_skipped;    /* neighbours left out beyond too_many */
     const void *stamp;   /* the object last linked with it (one edge per pair) */
@@ -266,6 +268,7 @@ typedef struct gwalk {
     uintptr_t lo_addr;      /* the lowest and highest address among them: most references */
     uintptr_t hi_addr;      /* fall outside, and cost two compares instead of a probe */
     rc_object *src;         /* the object a pass is traversing */
+    bool src_ignored;       /* src is in extra_ignore (IGNORED) */
     rci_ptrvec containers;  /* the heap's containers, listed by the first pass */
     bool listing;           /* the current pass lists containers */
     bool listed;            /* containers is complete: later passes use it */
@@ -427,6 +430,10 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
     size_t *slot = rci_ptrmap_find(&w->index, ref);
     if (slot == NULL || *slot < w->lo || *slot >= w->hi) return 0;
     gnode *nd = &w->nodes[*slot];
+    if (w->src_ignored) {
+        nd->ignored_refs++; /* IGNORED: counted as from outside, never linked */
+        return 0;
+    }
     nd->inside_refs++;
     if (nd->stamp == w->src) return 0;
     nd->stamp = w->src;
@@ -444,6 +451,7 @@ static int pass_obj(rc_heap *heap, rc_object *obj, void *user)
         rci_ptrvec_free(heap, &w->containers);
     }
     w->src = obj;
+    w->src_ignored = w->ignore.len > 0 && walk_ignored(w, obj);
     return rc_traverse(heap, obj, pass_ref, w);
 }
 
@@ -467,6 +475,7 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
     if (w->listed) {
         for (size_t i = 0; i < w->containers.len; i++) {
             w->src = w->containers.items[i];
+            w->src_ignored = w->ignore.len > 0 && walk_ignored(w, w->src);
             if (rc_traverse(w->heap, w->src, pass_ref, w) != 0) return RC_ENOMEM;
         }
     } else {
@@ -482,6 +491,21 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
     return RC_OK;
 }
 
+/* ROOTS: references to nd's object from outside the heap's objects: its count less the
+ * references found inside (extra_ignore objects' excluded: IGNORED) and, for a start node,
+ * less the references the caller said it holds (opt.caller_refs). Meaningful once counted. */
+static int64_t outside_refs(const gwalk *w, const gnode *nd)
+{
+    int64_t n = rc_refcount(nd->obj) - nd->inside_refs;
+    if (nd->parent == NO_PARENT && nd->depth == 0) n -= (int64_t)w->opt.caller_refs;
+    return n;
+}
+
+static bool is_root(const gwalk *w, const gnode *nd)
+{
+    return nd->counted && rc_is_heap_object(nd->obj) && outside_refs(w, nd) > 0;
+}
+
 /* Walks backwards from the start nodes until max_depth (the last level is only counted),
  * the frontier empties, or match finds its node. stop_at_root: also stop at the first
  * level holding a root, which is then w->found (why-alive). */
@@ -494,7 +518,7 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
         if (st != RC_OK) return st;
         if (stop_at_root) {
             for (size_t i = lo; i < hi; i++) {
-                if (rc_refcount(w->nodes[i].obj) > w->nodes[i].inside_refs) {
+                if (outside_refs(w, &w->nodes[i]) > 0) {
                     w->found = i;
                     return RC_OK;
                 }
@@ -511,11 +535,6 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
 }
 
 /* ---- DOT ------------------------------------------------------------------------------- */
-
-static bool is_root(const gnode *nd)
-{
-    return nd->counted && rc_is_heap_object(nd->obj) && rc_refcount(nd->obj) > nd->inside_refs;
-}
 
 static void dot_node(gwalk *w, gtext *t, size_t i)
 {
@@ -545,10 +564,20 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
         text_put(t, "\\n", 2);
         text_escaped(t, info);
     }
-    bool root = is_root(nd);
-    if (root)
-        text_printf(t, "\\nheld from outside (%lld)",
-                    (long long)(rc_refcount(nd->obj) - nd->inside_refs));
+    bool root = is_root(w, nd);
+    const char *root_name = rc_is_heap_object(nd->obj) ? rci_root_name_of(heap, nd->obj) : NULL;
+    if (root_name != NULL) {
+        text_put(t, "\\nroot ", 7);
+        text_escaped(t, root_name);
+    }
+    if (root && rc_is_immortal(heap, nd->obj))
+        text_put(t, "\\nimmortal", 10);
+    else if (root)
+        text_printf(t, "\\nheld from outside (%lld)", (long long)outside_refs(w, nd));
+    if (root && nd->ignored_refs > 0)
+        text_printf(t, "\\n%lld through ignored objects", (long long)nd->ignored_refs);
+    if (nd->counted && nd->depth == 0 && w->opt.caller_refs > 0)
+        text_printf(t, "\\nheld by the caller (%zu)", w->opt.caller_refs);
     double f = w->opt.max_depth == 0 ? 0.0 : (double)nd->depth / (double)w->opt.max_depth;
     double h = 0, s = 0, v = 1.0 - 0.7 * (f > 1.0 ? 1.0 : f);
     if (w->opt.highlight != NULL && w->opt.highlight(heap, nd->obj, w->opt.highlight_user)) {
@@ -708,7 +737,8 @@ static rc_status check_output(rc_heap *heap, const char *call, const rc_graph_op
                          call, opt->output_path);
     if (opt->output_path != NULL && strlen(opt->output_path) > 1000)
         return rci_error(heap, RC_EINVAL, "%s: output path longer than 1000 bytes", call);
-    if (opt->size == sizeof *opt && opt->result != NULL && opt->result->size != sizeof *opt->result)
+    if (opt->size > offsetof(rc_graph_options, result) && opt->result != NULL &&
+        opt->result->size != sizeof *opt->result)
         return rci_error(heap, RC_EINVAL, "%s: result->size is %zu, expected %zu", call,
                          opt->result->size, sizeof *opt->result);
     return RC_OK;
@@ -881,6 +911,12 @@ rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_f
 
 rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_out)
 {
+    return rc_graph_why_alive_held(heap, obj, 0, chain_out);
+}
+
+rc_status rc_graph_why_alive_held(rc_heap *heap, rc_object *obj, size_t caller_refs,
+                                  rc_object **chain_out)
+{
     const char *call = "rc_graph_why_alive";
     if (chain_out == NULL || !rc_is_heap_object(obj))
         return rci_error(heap, RC_EINVAL, "%s: obj must be an allocated object and chain_out set",
@@ -892,6 +928,7 @@ rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_ou
     walk_init(&w, heap, NULL, true);
     w.opt.max_depth = (size_t)-1;
     w.opt.too_many = (size_t)-1;
+    w.opt.caller_refs = caller_refs;
     rc_status st = RC_ENOMEM;
     if (rci_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL && walk_starts(&w, &obj, 1))
         st = walk_backward(&w, true);

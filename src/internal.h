@@ -383,6 +383,10 @@ struct rc_heap {
     int origin_set_line;            /* its line */
     char **origin_files;            /* interned file names: open addressing by string hash */
     size_t origin_files_cap, origin_files_len;
+
+    /* ---- named roots (owner: src/roots.c, invariant NAMED) */
+    struct rci_root *roots;         /* rc_root_name's entries, in naming order */
+    size_t roots_len, roots_cap;
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
@@ -520,6 +524,14 @@ void rci_origins_free(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Named roots (owner: src/roots.c).
+ */
+/* obj's root name, or NULL (O(roots)). */
+const char *rci_root_name_of(const rc_heap *heap, const rc_object *obj);
+/* Frees the table at rc_heap_free (the objects are freed with the heap). */
+void rci_roots_free(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * The collector (owner: src/gc.c).
