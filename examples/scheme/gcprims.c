@@ -114,7 +114,9 @@ static void print_chain(interp *in, rc_object *chain)
     while (rc_list_next(in->m.heap, chain, &pos, &item)) {
         char repr[64];
         rc_origin site;
-        rc_repr_into(in->m.heap, item, repr, sizeof repr);
+        const char *root = rc_root_name_of(in->m.heap, item);
+        if (root != NULL) snprintf(repr, sizeof repr, "(root: %s)", root);
+        else rc_repr_into(in->m.heap, item, repr, sizeof repr);
         fprintf(in->out, "  %-10s %s", rc_type_name(rc_type_of(in->m.heap, item)), repr);
         if (rc_origin_of(in->m.heap, item, &site)) fprintf(in->out, "  (%s:%d)", site.file, site.line);
         fputc('\n', in->out);
@@ -125,15 +127,9 @@ static void print_chain(interp *in, rc_object *chain)
 static V p_why_alive(interp *in, int argc, V *argv)
 {
     (void)argc;
-    /* The evaluator holds one reference to the argument (argv, owned: prim.owned_args);
-     * why-alive must not count it as a root, and the API offers no way to say so: give it
-     * back for the call. */
+    /* The evaluator holds one reference to the argument (argv, owned: prim.owned_args). */
     rc_object *chain = NULL;
-    bool lend = rc_refcount(argv[0]) > 1;
-    if (lend) rc_decref(in->m.heap, argv[0]);
-    rc_status st = rc_graph_why_alive(in->m.heap, argv[0], &chain);
-    if (lend) rc_incref(argv[0]);
-    if (st != RC_OK) return fail(in, "why-alive");
+    if (rc_graph_why_alive_held(in->m.heap, argv[0], 1, &chain) != RC_OK) return fail(in, "why-alive");
     fflush(in->out);
     if (rc_list_len(in->m.heap, chain) == 0) fprintf(in->out, "why-alive: nothing holds it (garbage)\n");
     else fprintf(in->out, "why-alive: held through %zu objects\n", rc_list_len(in->m.heap, chain));
@@ -152,13 +148,9 @@ static V draw(interp *in, int argc, V *argv, bool back)
     opt.max_depth = (size_t)opt_int(argv, argc, 2, 3);
     opt.refcounts = true;
     rc_object *objs[1] = {argv[0]};
-    /* As in why-alive: the evaluator's own reference (owned_args) must not make the object
-     * look held from outside in the picture. */
-    bool lend = back && rc_refcount(argv[0]) > 1;
-    if (lend) rc_decref(in->m.heap, argv[0]);
+    opt.caller_refs = back ? 1 : 0; /* the evaluator's reference to the argument (owned_args) */
     rc_status st = back ? rc_graph_show_backrefs(in->m.heap, objs, 1, &opt)
                         : rc_graph_show_refs(in->m.heap, objs, 1, &opt);
-    if (lend) rc_incref(argv[0]);
     return st != RC_OK ? fail(in, back ? "show-backrefs" : "show-refs") : NEWREF(in->unspec);
 }
 static V p_show_refs(interp *in, int argc, V *argv) { return draw(in, argc, argv, false); }

@@ -69,7 +69,7 @@ static int64_t leaked_objects(interp *in)
         AS(symbol, sym)->value = NULL;
         UNREF(in, old);
     }
-    rc_decref(h, in->m.symbols);
+    rc_root_unname(h, in->m.symbols);
     in->m.symbols = NULL;
     rc_collect(h, 2);
     rc_heap_stats st = {.size = sizeof st};

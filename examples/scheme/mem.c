@@ -115,8 +115,12 @@ bool mem_init(mem *m, bool record_sites)
         if (m->index[k] == RC_TYPE_INDEX_NONE || m->index[k] >= sizeof m->kind) return false;
         m->kind[m->index[k]] = (uint8_t)k;
     }
+    /* The symbol table (through the symbols, every global variable) is the program's root:
+     * named, it is where the leak tools' chains and pictures start. The heap keeps it. */
     m->symbols = rc_dict_new(h);
-    return m->symbols != NULL;
+    if (m->symbols == NULL || rc_root_name(h, m->symbols, "global variables") != RC_OK) return false;
+    rc_decref(h, m->symbols);
+    return true;
 }
 
 void mem_fini(mem *m)

@@ -122,7 +122,7 @@ typedef struct mem {
     const rc_type *types[K_COUNT]; /* by kind; K_INT is rcgc's int, K_STRING its str */
     uint32_t index[K_COUNT];       /* their indexes, for the inline type test */
     uint8_t kind[64];              /* and back: kind by type index (K_COUNT: none of ours) */
-    V symbols;                     /* dict: name (str) -> symbol */
+    V symbols;                     /* dict: name (str) -> symbol; a named root the heap holds */
     bool sites;                    /* allocation sites are recorded (--sites) */
 #else
     V symbols;                     /* a list of every symbol */
