@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs a built rcgc into a temporary prefix, then builds and runs
 # examples/install-check against that prefix twice: through CMake's find_package(rcgc)
-# and through pkg-config (no LD_LIBRARY_PATH: rcgc.pc's rpath). Checks the suppression
-# files in share/rcgc, and that `make install` in a fresh build directory builds no test,
+# and through pkg-config (no LD_LIBRARY_PATH: rcgc.pc's rpath). Checks
+# that `make install` in a fresh build directory builds no test,
 # bench or example. Exits 0 only if all of that holds.
 #
 # usage: tests/install/run.sh <build-dir>
