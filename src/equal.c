@@ -8,7 +8,8 @@
  * up as the dict looks them up) mapping to equal values, whatever their order. Items are
  * compared as PyObject_RichCompareBool compares them: identity first (so a NaN object
  * equals itself inside a container), then by value for built-ins, identity for other
- * types. A weak proxy compares as its referent (a dead one: RC_EREFERENCE).
+ * types. A weak proxy compares as its referent (a dead one: RC_EREFERENCE); two live
+ * weakrefs compare as their referents, a dead weakref by identity.
  *
  * WALK: nested containers are compared with an explicit frame stack (builtins.h, STACK),
  * never by C recursion. No user code runs during the walk (built-ins only; user types
@@ -173,6 +174,20 @@ static rc_status compare_step(veq *v, rc_object *x, rc_object *y, bool *eq, bool
             if (rci_weakproxy_unwrap(v->heap, *side[i], side[i]) && *side[i] == NULL)
                 return rci_error(v->heap, RC_EREFERENCE,
                                  "%s: weakly-referenced object no longer exists", v->call);
+        if (x == y) {
+            *eq = true;
+            return RC_OK;
+        }
+    }
+    /* Two live weakrefs compare as their referents, a dead one by identity (weakref.c,
+     * WRHASH; CPython's weakref_richcompare). */
+    while (rc_is_weakref(v->heap, x) && rc_is_weakref(v->heap, y)) {
+        x = ((const rci_weakref *)x)->referent;
+        y = ((const rci_weakref *)y)->referent;
+        if (x == NULL || y == NULL) {
+            *eq = false;
+            return RC_OK;
+        }
         if (x == y) {
             *eq = true;
             return RC_OK;
