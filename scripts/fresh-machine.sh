@@ -181,6 +181,7 @@ rm -rf "$work/run1"
 say "run 2: the first make demo offline, then online in the same checkout"
 mv "$work/base" "$work/run2"
 step run2 offline fail "make demo"
+sed 's/^/    | /' "$last_log" >&2 # what the user saw
 grep -q '^ensure-deps: missing Debian packages: ' "$last_log" ||
   die "run2: the offline make demo did not name the missing packages: $(tail -n 5 "$last_log")"
 grep -qE '^    (E|W|Err):' "$last_log" ||
