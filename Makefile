@@ -38,11 +38,18 @@ bench:
 	@$(MAKE) --no-print-directory all BUILD_TYPE=Release BUILD=build-release
 	BENCH_BUILD=$(CURDIR)/build-release bash bench/run.sh $(if $(QUICK),--quick,)
 
-install: all
+# Builds only what it installs (the libraries and the rcgc tool), then installs them.
+install: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rcgc_installables
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
+# Both over every tracked .c and .h file, with clang-format 14 and .clang-format.
 format:
-	clang-format -i include/*.h src/*.c src/*.h tests/*.c tests/*.h tools/rcgc/*.c tools/rcgc/*.h
+	bash scripts/format-check.sh --fix
+
+.PHONY: format-check
+format-check:
+	bash scripts/format-check.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -19,9 +19,9 @@ required=(cmake make gcc libc6-dev pkg-config)
 optional=()
 case "$profile" in
   build) ;;
-  demo) optional+=(libgraphviz-dev) ;;
-  check) required+=(libcmocka-dev); optional+=(libgraphviz-dev python3-networkx) ;;
-  ci) required+=(libcmocka-dev clang clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(libgraphviz-dev python3-networkx) ;;
+  demo) optional+=(graphviz) ;;
+  check) required+=(libcmocka-dev); optional+=(graphviz python3-networkx) ;;
+  ci) required+=(libcmocka-dev clang clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(graphviz python3-networkx) ;;
   bench) required+=(python3 libgc-dev php-cli lua5.4 gnuplot-nox valgrind time) ;;
   *) echo "ensure-deps: unknown profile '$profile' (build, demo, check, ci or bench)" >&2; exit 2 ;;
 esac
@@ -116,7 +116,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 for p in "${want[@]+"${want[@]}"}"; do
   case "$p" in
-    libgraphviz-dev) echo "ensure-deps: optional libgraphviz-dev is missing: graphs are written as DOT text only, no SVG/PNG/PDF" >&2 ;;
+    graphviz) echo "ensure-deps: graphviz (its dot program) is missing: graphs are written as DOT text only, no SVG/PNG/PDF" >&2 ;;
     python3-networkx) echo "ensure-deps: optional python3-networkx is missing: the CLI's cross-check against networkx is skipped" >&2 ;;
     *) echo "ensure-deps: optional package $p is missing: the tests that use it are skipped" >&2 ;;
   esac
