@@ -17,8 +17,10 @@
  *   of their own (one more cache line at every make and drop); leaving entries of dead
  *   objects to be swept later (a sweep cannot tell a live key from a dead one, so cyclic
  *   use of many referents thrashed). A weakref's referent is NULL once cleared, and a
- *   cleared weakref is on no list (next and pprev NULL). Objects never given a weakref pay
- *   nothing: no field, and the table is only consulted when one is made or the bit is set.
+ *   cleared weakref is on no list (next and pprev NULL). Every listed weakref is alive: one
+ *   whose count reached zero has left its list (object.c, WEAKGONE). Objects never given a
+ *   weakref pay nothing: no field, and the table is only consulted when one is made or the
+ *   bit is set.
  * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
  *   wr_cap is 0 or a power of two, and wr_used (entries) <= 3/4 wr_cap. Whatever moves an
  *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr_live counts the
@@ -265,11 +267,13 @@ static rc_type *weak_type(rc_heap *heap, bool proxy)
     *slot = rci_type_register(heap, &spec);
     if (*slot == NULL)
         return NULL;
+    /* Both leave the common release path: a dying one leaves its referent's list at
+     * once (object.c, WEAKGONE); plain weakrefs then take object.c's weakref_release. */
+    (*slot)->release_special = true;
     if (proxy) {
         heap->wr_proxy_index = (*slot)->index;
     } else {
         heap->wr_type_index = (*slot)->index;
-        (*slot)->release_special = true; /* plain weakrefs: object.c's weakref_release */
     }
     return *slot;
 }
@@ -468,6 +472,8 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->mapkey = NULL;
     link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
     heap->wr_live++;
+    if (__builtin_expect(heap->origin_now != NULL, 0))
+        rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
 }
 
