@@ -33,7 +33,9 @@ bench:
 	@$(MAKE) --no-print-directory all BUILD_TYPE=Release BUILD=build-release
 	BENCH_BUILD=$(CURDIR)/build-release bash bench/run.sh $(if $(QUICK),--quick,)
 
-install: all
+# Builds only what it installs (the libraries and the rcgc tool), then installs them.
+install: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rcgc_installables
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 format:

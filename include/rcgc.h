@@ -226,6 +226,16 @@ RC_API void rc_heap_clear_error(rc_heap *heap);
 
 /* Replaces the misuse hook (fn NULL: none, misuse is only returned as RC_EMISUSE). */
 RC_API void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user);
+/* The debug build's default hook, in every build: writes "rcgc: misuse at FILE:LINE:
+ * MESSAGE (object ADDR, type NAME)" and a newline to stderr, then calls abort(). A client
+ * of the release library turns it on without rebuilding:
+ * rc_heap_set_misuse_hook(heap, rc_misuse_hook_abort, NULL). user is ignored. Never
+ * returns. */
+RC_API void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *misuse, void *user)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
 
 /* Checks the heap's structures: every live object in a page of its size, counts and bytes
  * against a recount, generation membership, free lists, and (when not mid-operation) that
