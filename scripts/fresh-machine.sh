@@ -102,8 +102,8 @@ new_root() {
   mkdir "$root"
   tar -C "$root" -xf "$tarball"
   cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
-  # dpkg without fsync, as mmdebstrap itself builds roots: the same packages, a third of
-  # the time.
+  # dpkg without fsync, as mmdebstrap itself builds roots: the same packages installed,
+  # without waiting for a disk the root does not outlive.
   echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/rcgc-fresh-unsafe-io"
   git clone -q --no-hardlinks "$top" "$root/root/rcgc"
   git -C "$root/root/rcgc" -c advice.detachedHead=false checkout -q "$rev"

@@ -6,6 +6,7 @@
  * is done here for all commands). Shared helpers (errors located as
  * FILE:LINE:COLUMN, usage errors, warnings) are in cli.c; progress on a
  * terminal in progress.c; buffered output and name quoting in output.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +37,6 @@ static void print_version(void)
     int lib = rc_version_number();
     printf("rcgc %d.%d.%d (library %d.%d.%d)\n", RC_VERSION_MAJOR, RC_VERSION_MINOR,
            RC_VERSION_PATCH, lib / 1000000, lib / 1000 % 1000, lib % 1000);
-    fflush(stdout);
 }
 
 static void usage(FILE *f)
@@ -53,6 +53,15 @@ static void usage(FILE *f)
           f);
 }
 
+/* Status after writing help or a version with stdio: 0, or 1 after saying
+ * why standard output could not take it (a full disk, /dev/full). */
+static int stdout_status(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    fprintf(stderr, "rcgc: standard output: %s\n", strerror(errno ? errno : EIO));
+    return EXIT_BAD_INPUT;
+}
+
 /* --help and --version anywhere in a command's arguments print and end it
  * with status 0 (1 if standard output cannot be written); nothing runs. */
 static int run_command(const struct command *c, int argc, char **argv)
@@ -67,7 +76,7 @@ static int run_command(const struct command *c, int argc, char **argv)
     default:
         return c->run(argc, argv);
     }
-    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
+    return stdout_status();
 }
 
 int main(int argc, char **argv)
@@ -82,11 +91,11 @@ int main(int argc, char **argv)
         print_version();
         putchar('\n');
         usage(stdout);
-        return fflush(stdout) == 0 ? 0 : EXIT_BAD_INPUT;
+        return stdout_status();
     }
     if (strcmp(a, "--version") == 0) {
         print_version();
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
+        return stdout_status();
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(a, commands[i].name) == 0) return run_command(&commands[i], argc - 1, argv + 1);

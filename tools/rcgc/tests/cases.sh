@@ -271,6 +271,15 @@ version_of_rcgc_and_its_library)
     "$RCGC" --help > out.txt 2> err.txt || fail "rcgc --help: status $?"
     head -n 1 out.txt | grep -qE '^rcgc [0-9.]+ \(library [0-9.]+\)$' || fail "rcgc --help lacks the versions"
     grep -q '^  unreachable ' out.txt || fail "rcgc --help lacks the commands" ;;
+help_and_version_into_a_full_disk_fail)
+    [ -w /dev/full ] || fail "no /dev/full here"
+    for args in "--help" "--version" "unreachable --help" "unreachable -r A --version"; do
+        # shellcheck disable=SC2086
+        "$RCGC" $args > /dev/full 2> err.txt < /dev/null
+        rc=$?
+        [ "$rc" -eq 1 ] || fail "[$args] > /dev/full: status $rc"
+        grep -q '^rcgc: standard output: ' err.txt || fail "[$args] > /dev/full: stderr [$(cat err.txt)]"
+    done ;;
 json_with_utf8_bom_is_json)
     expect 0 'C\n' '\xef\xbb\xbf{"A":["B"],"C":[]}' -r A
     expect 0 'C\n' '\xef\xbb\xbf  {"A":["B"],"C":[]}' -r A --format json ;;
