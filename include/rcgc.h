@@ -23,6 +23,16 @@
  *    limit (rc_heap_last_error, rc_heap_errmsg). A failed call changes nothing.
  *  - "Can collect" marks calls that may run a cycle collection (and so, once finalizers
  *    exist, user code). Others never do.
+ *
+ * Threads: a heap, with its objects, types and the lists and results its calls return, is
+ * used by one thread at a time; calls on one heap must never overlap (handing a heap to
+ * another thread takes the program's own synchronization, such as a mutex or a join).
+ * Calls on different heaps may run at the same time on different threads, every call
+ * included: graph drawing renders images in a child process (rc_graph_show_refs), and
+ * rcgc keeps no state outside heaps. Calls taking no heap (rc_version_number,
+ * rc_status_str, rc_allocator_system, rc_heap_config_init, rc_heap_new,
+ * rc_process_memory_get with a NULL heap) are safe from any thread. A heap's allocator,
+ * hooks, finalizers and callbacks run on the thread calling into that heap.
  */
 #ifndef RCGC_H
 #define RCGC_H
@@ -179,7 +189,10 @@ typedef enum rc_misuse_kind {
     RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
     RC_MISUSE_REENTRANT_COLLECT, /* a collection was asked for during a collection */
     RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
-    RC_MISUSE_CORRUPT_HEAP       /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_CORRUPT_HEAP,      /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_ASSERT             /* RCGC_DEBUG >= 2: an internal invariant does not hold (a bug
+                                    in rcgc, or its memory overwritten); the message names the
+                                    rcgc source file, line and the expression */
 } rc_misuse_kind;
 
 typedef struct rc_misuse {
@@ -290,7 +303,7 @@ typedef struct rc_type_spec {
      * it holds is intact; the finalizer may allocate, store self somewhere (resurrection:
      * the object then lives on, and its finalizer never runs again) and drop references.
      * It must not call rc_collect (misuse during a collection). Objects still alive at
-     * rc_heap_free are not finalized (rc_finalize_register functions do run then). */
+     * rc_heap_free are not finalized (atexit finalize handles do run then). */
     void (*finalize)(rc_heap *heap, rc_object *self);
     /* Optional: a legacy finalizer, CPython's tp_del (issue 3). It runs every time the
      * count reaches zero (after finalize and after the object's weakrefs are cleared and
@@ -427,9 +440,13 @@ RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
 /* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
- * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or
- * -1 with the heap's error set (generation out of range: RC_EINVAL; called during a
- * collection or while objects are being freed: RC_EMISUSE and the misuse hook). */
+ * what CPython 3.9+'s gc.collect() returns: the unreachable objects it freed (or, with
+ * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
+ * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
+ * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
+ * same way. Returns -1 with the heap's error set (generation out of range: RC_EINVAL;
+ * called during a collection or while objects are being freed: RC_EMISUSE and the misuse
+ * hook). */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
 
 /* Python's gc.get_count(): tracked allocations minus deallocations since the last
@@ -467,7 +484,7 @@ RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
 typedef struct rc_gc_stats {
     size_t size;            /* sizeof(rc_gc_stats) */
     uint64_t collections;   /* collections of this generation */
-    uint64_t collected;     /* unreachable objects freed by them */
+    uint64_t collected;     /* unreachable objects freed by them (as rc_collect counts) */
     uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
 } rc_gc_stats;
 /* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
@@ -736,12 +753,19 @@ RC_API void rc_graph_options_init(rc_graph_options *opt);
  * ignored holder is not drawn, but its node says "K through ignored objects", so ignoring a
  * holder never hides that the object is held. The file is written
  * under a temporary name and renamed into place, so a failure leaves nothing half-written.
- * Without Graphviz (built with -DRCGC_WITH_GRAPHVIZ=OFF or without libgvc) an image request
- * writes the DOT text next to it (x.png -> x.dot), returns RC_OK and says so in
- * result->message with result->rendered false. Errors: RC_EINVAL (no output, unknown
- * extension, bad size), RC_ENOMEM, RC_EOS (the file could not be written; errno in the
- * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1).
- * Reads counts only; never collects. */
+ * Images (.svg, .png, .pdf) are rendered by Graphviz's dot program, run as a child process
+ * (posix_spawn; the path CMake found at build time, else `dot` on the PATH) that reads the
+ * DOT text on its standard input; the call waits for that child by its pid. No Graphviz
+ * code runs in the caller's process, so threads drawing their own heaps' graphs at the same
+ * time are safe (Graphviz's libraries are not thread-safe), and Graphviz failing cannot end
+ * the caller's process. If the program cannot be run, or rcgc was built with
+ * -DRCGC_WITH_GRAPHVIZ=OFF, an image request writes the DOT text next to it (x.png ->
+ * x.dot), returns RC_OK and says why in result->message with result->rendered false. DOT
+ * text (.dot, .gv, a stream) never starts a process. Errors: RC_EINVAL (no output, unknown
+ * extension, bad size; dot failed, with its message), RC_ENOMEM, RC_EOS (the file could
+ * not be written, or dot could not be started or was killed; errno or the signal in the
+ * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1);
+ * images, a process start and Graphviz's layout. Reads counts only; never collects. */
 RC_API rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n,
                                     const rc_graph_options *opt);
 RC_API rc_status rc_graph_show_backrefs(rc_heap *heap, rc_object *const *objs, size_t n,
@@ -952,13 +976,46 @@ RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
  * first use) that refers to obj without keeping it alive. When obj dies (count zero or
  * cyclic garbage) every weakref to it is cleared first, then each weakref's callback runs
  * once with the (now dead) weakref, unless the weakref itself died in the same collection
- * (CPython's handle_weakrefs rules). Callbacks may allocate and drop references; they must
- * not call rc_collect. Objects without weak references pay nothing: the lists live in a
- * side table of the heap keyed by address. */
+ * (CPython's handle_weakrefs rules). A weakref whose own count reaches zero leaves its
+ * referent at once and never calls back, as in CPython: an object holding a weakref and its
+ * referent calls back only if it releases the referent first. Objects release their
+ * references in CPython's order: user types field by field (reference offsets in order;
+ * traverse types as their clear does), tuples and lists last item first, dicts entry by
+ * entry, key before value. Unlike CPython, which finishes freeing a nested object before
+ * its holder releases its next field (up to its trashcan depth), rcgc releases the fields
+ * of objects freed in a cascade later, from a work list: a weakref one level down (inside
+ * a tuple the holder releases before the referent) is still alive when the referent dies
+ * in the same cascade, and calls back. Callbacks may allocate and drop references; they
+ * must not call rc_collect. Objects without weak references pay nothing: the lists live in a
+ * side table of the heap keyed by address.
+ * Order (CPython's): an object's weakrefs are listed, and their callbacks run, with the
+ * basic weakref first, the basic proxy next, then the others newest first. A basic weakref
+ * or proxy is one made without a callback: there is at most one of each per object, and
+ * rc_weakref_new / rc_weakproxy_new without a callback return it (a new reference) while
+ * it lives, as CPython's ref(obj) and proxy(obj) do. */
 typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
-/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
- * NULL. Can collect. */
+/* Frees what a callback's user pointer owns. It runs once: right after the callback ran,
+ * or when the weakref (or finalize handle) is freed or let go without calling back,
+ * whichever comes first; at rc_heap_free at the latest. Like rc_type_spec.destroy it must
+ * not touch objects of the heap (it may run while memory is being freed); data that holds
+ * objects belongs in an owned callable (the _obj constructors). */
+typedef void (*rc_release_fn)(rc_heap *heap, void *user);
+/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
+ * callback, obj's basic weakref if it has one. callback may be NULL. Can collect. */
 RC_API rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
+/* rc_weakref_new whose user data is released by release (may be NULL), which also runs if
+ * the weakref dies before obj: never shared. Can collect. */
+RC_API rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                         void *user, rc_release_fn release);
+/* A weakref whose callback owns an object: CPython's ref(obj, callable). The weakref holds
+ * a reference to callable (a heap object, RC_EINVAL otherwise; callback must not be NULL),
+ * which the collector follows (a cycle through it is collectable, and a callable that
+ * reaches obj keeps obj alive while the weakref lives), and callback(heap, wr, callable)
+ * runs when obj dies: callable arrives as user. The weakref drops callable once callback
+ * ran, or when it dies first. Typical use: an interpreter's closure called through one C
+ * trampoline. Never shared. Can collect. */
+RC_API rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                     rc_object *callable);
 /* The referent as a new reference, or NULL once it has died (RC_ETYPE, NULL if wr is not a
  * weakref). */
 RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
@@ -966,6 +1023,16 @@ RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
 RC_API bool rc_is_weakref(const rc_heap *heap, const rc_object *ref);
 /* Python's weakref.getweakrefcount: weakrefs and weak proxies to obj alive now. */
 RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
+/* Python's weakref.getweakrefs: a new list of the weakrefs and proxies to obj alive now, in
+ * the order above (empty for objects without any, None and small ints). NULL with
+ * RC_ENOMEM. Can collect (the list's allocation); cost O(weakrefs to obj). */
+RC_API rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj);
+/* Equality and hashing (rc_equal, rc_hash, dict keys; CPython's weakref_richcompare and
+ * weakref_hash): two weakrefs whose referents both live compare as the referents; otherwise
+ * (one dead) by identity. A weakref hashes as its referent (rcgc's one difference: a
+ * referent's hash 0 gives 1), computed on first use and kept, so a weakref hashed while
+ * its referent lived keeps that hash after; hashing a dead weakref never hashed fails with
+ * RC_ETYPE, "weak object has gone away" (CPython's TypeError). */
 
 /* Weak proxies (Python's weakref.proxy): an object of the heap's "weakproxy" type
  * (registered on first use) that refers to obj without keeping it alive and stands for it
@@ -979,10 +1046,16 @@ RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
  * it (RC_ETYPE, "unhashable type: 'weakproxy'"), as CPython does. rc_repr writes
  * "<weakproxy at 0xADDR; to 'list' at 0xADDR>" or "<weakproxy at 0xADDR; dead>" (CPython
  * 3.13). A proxy cannot be the referent of a weakref or proxy (RC_ETYPE). */
-/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
- * NULL. Can collect. */
+/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
+ * callback, obj's basic proxy if it has one. callback may be NULL. Can collect. */
 RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                                    void *user);
+/* Proxies with released user data or an owned callable, as rc_weakref_new_release and
+ * rc_weakref_new_obj. Can collect. */
+RC_API rc_object *rc_weakproxy_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                           void *user, rc_release_fn release);
+RC_API rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                       rc_object *callable);
 /* The referent as a new reference; NULL with RC_EREFERENCE once it has died, RC_ETYPE if
  * proxy is not a weak proxy. */
 RC_API rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy);
@@ -1024,7 +1097,8 @@ typedef struct rc_gc_info {
     size_t size;            /* sizeof(rc_gc_info) */
     rc_gc_phase phase;
     int generation;         /* the generation collected */
-    uint64_t collected;     /* STOP: unreachable objects found and freed (0 at START) */
+    uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
+                               (resurrected ones not included; 0 at START) */
     uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
     uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
 } rc_gc_info;
@@ -1039,8 +1113,12 @@ RC_API rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void
  * it). A weak-value dict's keys are compared as rc_dict compares them; weak keys and set
  * members are compared by identity (rcgc's str, int and tuple, like CPython's, are
  * usually held strongly elsewhere; identity is what CPython's user classes use). Weakly
- * held objects must be heap objects (RC_EINVAL). Values of a weak-key dict and keys of a
- * weak-value dict are held strongly. Can collect: the constructors and the setters. */
+ * held objects must be heap objects: None or a small int as a weak key, a set member or a
+ * weak value fails with RC_ETYPE, "<call>: cannot create weak reference to 'int' object",
+ * in every call that takes one (CPython's TypeError), except rc_weakset_contains, which
+ * says false. Values of a weak-key dict and keys of a weak-value dict are held strongly.
+ * Can collect: the constructors, the calls that add entries (set, setdefault, update, add)
+ * and copy. Every call names itself and the cause in the heap's message on failure. */
 RC_API rc_object *rc_weakvaluedict_new(rc_heap *heap);
 RC_API rc_object *rc_weakkeydict_new(rc_heap *heap);
 RC_API rc_object *rc_weakset_new(rc_heap *heap);
@@ -1050,18 +1128,93 @@ RC_API rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, r
 RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out);
 RC_API rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key);
 RC_API size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd);
+/* Removes key and gives its value as a new reference in *out; RC_EKEY if absent or dead. */
+RC_API rc_status rc_weakdict_pop(rc_heap *heap, rc_object *wd, rc_object *key, rc_object **out);
+/* The value of key as a new reference in *out; if key is absent or dead, binds it to dflt
+ * first (Python's setdefault). */
+RC_API rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key,
+                                        rc_object *dflt, rc_object **out);
+/* Adds every entry of src: a dict, or a weak dict of either kind (its live entries). All or
+ * nothing: the entries are added to a copy that replaces the container's table, so the
+ * cost is O(len(wd) + len(src)). */
+RC_API rc_status rc_weakdict_update(rc_heap *heap, rc_object *wd, rc_object *src);
+/* A new container of wd's kind (weak dicts and weak sets) with its live entries; NULL on
+ * failure. */
+RC_API rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd);
+/* Iteration over live entries in insertion order: size_t pos = 0; while
+ * (rc_weakdict_next(h, wd, &pos, &k, &v)) ... key and value are borrowed: valid until the
+ * program next drops a reference or runs code that may (entries of objects that die vanish).
+ * Removing entries while iterating is safe; entries added meanwhile may be skipped or seen
+ * twice. */
+RC_API bool rc_weakdict_next(rc_heap *heap, const rc_object *wd, size_t *pos, rc_object **key,
+                             rc_object **value);
 RC_API rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj);
 RC_API bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj);
 /* Removes obj if present (RC_OK either way). */
 RC_API rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj);
+/* Live members (rc_weakdict_len for sets only). */
+RC_API size_t rc_weakset_len(rc_heap *heap, const rc_object *ws);
+/* Removes the oldest live member and gives it as a new reference in *out; RC_EKEY if the
+ * set has none. */
+RC_API rc_status rc_weakset_pop(rc_heap *heap, rc_object *ws, rc_object **out);
+/* Adds every item of src: a list, a tuple or a weak set (its live members). All or nothing,
+ * as rc_weakdict_update. */
+RC_API rc_status rc_weakset_update(rc_heap *heap, rc_object *ws, rc_object *src);
+RC_API rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws);
+/* Iteration over live members, as rc_weakdict_next; item borrowed. */
+RC_API bool rc_weakset_next(rc_heap *heap, const rc_object *ws, size_t *pos, rc_object **item);
 
 /* Python's weakref.finalize: fn(heap, user) runs once, when obj dies (count zero or cyclic
- * garbage, as a weakref callback would) or, for registrations whose object is still alive
- * at rc_heap_free, then, in registration order, before any object is freed. RC_EINVAL for
- * a NULL fn or an obj that is None or a small int; RC_ENOMEM. Can collect. */
+ * garbage, as a weakref callback would), when the program calls the handle early
+ * (rc_finalize_call), or, if it is still alive at rc_heap_free and its atexit flag is set
+ * (the default), then, before any object is freed. Order, at an object's death and at
+ * rc_heap_free alike: newest first (CPython: finalize callbacks follow the weakref order,
+ * and finalize._exitfunc runs the newest first); a function that rc_heap_free runs may
+ * register more, which run too, next. The heap holds every alive handle (CPython's
+ * registry), so fn and user (or the callable) live as long as needed: a callable that
+ * reaches obj keeps obj alive until rc_heap_free. RC_EINVAL for a NULL fn or an obj that is
+ * None or a small int; RC_ENOMEM. Can collect. */
 typedef void (*rc_finalize_fn)(rc_heap *heap, void *user);
+/* A new finalize handle (an object of the heap's "finalize" type; the caller owns this
+ * reference, the heap its own while it is alive); release (may be NULL) runs once with user
+ * after fn ran, or when fn never will (rc_heap_free with atexit off), not after detach,
+ * which gives user back. NULL on failure (user still the caller's). */
+RC_API rc_object *rc_finalize_new(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user,
+                                  rc_release_fn release);
+/* A handle whose function gets callable (a heap object the handle owns and the collector
+ * follows) as user: finalize(obj, callable). */
+RC_API rc_object *rc_finalize_new_obj(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
+                                      rc_object *callable);
+/* rc_finalize_new without a handle or release: RC_OK or the failure's status. */
 RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user);
-/* Registrations whose function has not run yet (Python's finalize.alive, summed). */
+/* Whether ref is a finalize handle. */
+RC_API bool rc_is_finalize(const rc_heap *heap, const rc_object *ref);
+/* finalize.alive: fn has not run and the handle was not detached (false, RC_ETYPE, for
+ * anything but a handle). */
+RC_API bool rc_finalize_alive(rc_heap *heap, const rc_object *f);
+/* finalize(): if alive, marks it dead and runs fn now (then release); *ran (may be NULL)
+ * says whether it did. RC_ETYPE for anything but a handle. Runs user code. */
+RC_API rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran);
+/* What peek and detach give: caller sets size to sizeof(rc_finalize_info). */
+typedef struct rc_finalize_info {
+    size_t size;           /* sizeof(rc_finalize_info), set by the caller */
+    rc_object *obj;        /* the object (a new reference), or NULL: dead (nothing else set) */
+    rc_finalize_fn fn;
+    void *user;
+    rc_release_fn release;
+    rc_object *callable;   /* rc_finalize_new_obj's callable (a new reference), or NULL */
+} rc_finalize_info;
+/* finalize.peek: if alive and its object lives, fills out (new references to obj and the
+ * callable); else out->obj is NULL. RC_OK either way; RC_ETYPE, RC_EINVAL (out). */
+RC_API rc_status rc_finalize_peek(rc_heap *heap, const rc_object *f, rc_finalize_info *out);
+/* finalize.detach: as peek, and if out->obj is set the handle is dead: fn never runs and
+ * release is not called (user, and the callable's reference, are the caller's again). */
+RC_API rc_status rc_finalize_detach(rc_heap *heap, rc_object *f, rc_finalize_info *out);
+/* finalize.atexit: whether an alive handle runs at rc_heap_free (false once dead); the
+ * setter changes it while alive (RC_OK, RC_ETYPE). */
+RC_API bool rc_finalize_atexit(rc_heap *heap, const rc_object *f);
+RC_API rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit);
+/* Alive handles (Python's finalize.alive, summed). */
 RC_API size_t rc_finalize_pending(const rc_heap *heap);
 
 /* ---- allocation-site macros (see "Allocation sites" above) ---- */

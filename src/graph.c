@@ -671,11 +671,19 @@ static size_t dot_write(gwalk *w, gtext *t)
 
 /* ---- output ---------------------------------------------------------------------------- */
 
+/* The temporary name path is written under: unique to the process and the heap, so that
+ * threads with heaps of their own writing the same path never share one. */
+static void temp_name(char *tmp, size_t cap, const rc_heap *heap, const char *path)
+{
+    snprintf(tmp, cap, "%s.%ld.%lx.tmp", path, (long)getpid(),
+             (unsigned long)((uintptr_t)heap >> 4));
+}
+
 static rc_status write_atomically(rc_heap *heap, const char *call, const char *path,
                                   const char *data, size_t n)
 {
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    temp_name(tmp, sizeof tmp, heap, path);
     FILE *f = fopen(tmp, "wb");
     if (f == NULL)
         return rci_error(heap, RC_EOS, "%s: cannot create %s: %s", call, tmp, strerror(errno));
@@ -696,18 +704,23 @@ static rc_status write_atomically(rc_heap *heap, const char *call, const char *p
     return RC_OK;
 }
 
+/* Renders t to path through a temporary name. *unavailable: no Graphviz to render with
+ * (nothing written, no error set: the caller writes DOT text instead, with why). */
 static rc_status render_atomically(rc_heap *heap, const char *call, const char *path,
-                                   const char *fmt, const gtext *t)
+                                   const char *fmt, const gtext *t, bool *unavailable,
+                                   char *why, size_t why_cap)
 {
-    char tmp[1100], why[200] = "";
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    rc_status st = rci_graph_render(t->data, t->len, fmt, tmp, why, sizeof why);
+    char tmp[1100];
+    temp_name(tmp, sizeof tmp, heap, path);
+    rc_status st = rci_graph_render(t->data, t->len, fmt, tmp, why, why_cap, unavailable);
     if (st == RC_OK && rename(tmp, path) != 0) {
-        snprintf(why, sizeof why, "%s", strerror(errno));
+        snprintf(why, why_cap, "%s", strerror(errno));
         st = RC_EOS;
     }
     if (st != RC_OK) {
         remove(tmp);
+        if (*unavailable)
+            return st;
         return rci_error(heap, st, "%s: cannot render %s: %s", call, path, why);
     }
     return RC_OK;
@@ -768,22 +781,26 @@ static rc_status walk_emit(gwalk *w, const char *call)
     } else {
         const char *path = w->opt.output_path;
         const char *fmt = format_of(path);
-        char dot_path[1100];
+        char dot_path[1100], why[200] = "";
+        bool unavailable = !rci_graph_can_render();
         if (strcmp(fmt, "dot") == 0) {
             st = write_atomically(heap, call, path, t.data, t.len);
-        } else if (rci_graph_can_render()) {
-            st = render_atomically(heap, call, path, fmt, &t);
+        } else if (!unavailable) {
+            st = render_atomically(heap, call, path, fmt, &t, &unavailable, why, sizeof why);
             if (st == RC_OK && res != NULL) res->rendered = true;
         } else {
+            snprintf(why, sizeof why, "rcgc was built without Graphviz");
+        }
+        if (unavailable) {
             size_t stem = (size_t)(strrchr(path, '.') - path);
             snprintf(dot_path, sizeof dot_path, "%.*s.dot", (int)stem, path);
             path = dot_path;
             st = write_atomically(heap, call, path, t.data, t.len);
             if (st == RC_OK && res != NULL)
                 snprintf(res->message, sizeof res->message,
-                         "%s: rcgc was built without Graphviz; wrote DOT text (path) instead of "
-                         "the .%s image asked for",
-                         call, fmt);
+                         "%s: rendered without Graphviz (%.120s); wrote DOT text (path) instead "
+                         "of the .%s image asked for",
+                         call, why, fmt);
         }
         if (st == RC_OK && res != NULL) snprintf(res->path, sizeof res->path, "%.1000s", path);
     }

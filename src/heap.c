@@ -64,6 +64,13 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
     return RC_EMISUSE;
 }
 
+void rci_assert_failed(rc_heap *heap, const char *file, int line, const char *expr)
+{
+    const char *base = strrchr(file, '/');
+    rci_misuse(heap, RC_MISUSE_ASSERT, NULL, file, line, "internal assertion failed at %s:%d: %s",
+               base != NULL ? base + 1 : file, line, expr);
+}
+
 /* Debug builds' default misuse hook, exported for release builds' clients to install: the
  * library's only output and only abort (STYLE 7). */
 void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *m, void *user)

@@ -11,6 +11,7 @@
 #endif
 
 #include "rcgc.h"
+#include "attrs.h"
 #include "debug.h"
 
 #include <stdarg.h>
@@ -362,8 +363,12 @@ struct rc_heap {
     struct rci_gc_cb *gc_cbs;       /* collection callbacks, in registration order */
     size_t gc_cbs_len, gc_cbs_cap;
     rc_object *gc_garbage;          /* the gc.garbage list (one reference), or NULL */
-    struct rci_fin_rec **fin_recs;  /* rc_finalize_register records, registration order */
+    rc_object **fin_recs;           /* alive finalize handles, one reference each, oldest
+                                       first (weakref.c, FINREG) */
     size_t fin_recs_len, fin_recs_cap;
+    rc_type *t_finalize;            /* the finalize handles' type, registered on first use */
+    uint64_t fin_created;           /* finalize handles made so far: the next one's index */
+    bool fin_exited;                /* rc_heap_free ran the atexit finalizers: none runs again */
 
     /* ---- allocation sites (issue 4; owner: src/origin.c, invariants SITES and OBJS) */
     bool record_origins;            /* rc_origins_enable */

@@ -15,6 +15,9 @@
  *   are being dropped) is off the list but keeps RCI_PENDING with a null link, so that
  *   user code run meanwhile (finalizers of what it held) never sees it as live; a release
  *   outside any drain starts with its object directly, without a push and a pop.
+ * WEAKGONE: a weakref or weak proxy at count zero (pending, being released or deferred) is
+ *   on no referent's list: release_special detaches it before it is pushed, so no
+ *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
  */
 #include "finalize.h"
 
@@ -252,6 +255,13 @@ static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
         immortal_restore(obj);
         return;
     }
+    /* WEAKGONE: a weakref or proxy whose count reached zero leaves its referent's list now,
+     * before anything else runs, as CPython's weakref_dealloc clears it first. It may wait
+     * on the pending list (a drain is running: a holder is releasing its fields), and its
+     * referent may die meanwhile (the holder's next field): clearing that referent must not
+     * find it, take a reference to it and call its callback. */
+    if (t->index == heap->wr_type_index || t->index == heap->wr_proxy_index)
+        rci_weakref_detach(heap, obj);
     if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
         return;
     release_dying(heap, obj, t, obj->_tinfo);
