@@ -3,19 +3,17 @@
 # never frees, side by side: CPU time (user + system) and peak RSS of each program, the
 # median of ROUNDS runs (default 5), the three builds interleaved within each round.
 #
-# usage: bash bench/interp/run.sh [ROUNDS]     (after `make`; BUILD=dir picks the build tree)
-# Builds a Release tree in build-interp-bench unless BUILD names one with the three programs,
-# without Graphviz (-DRCGC_WITH_GRAPHVIZ=OFF): its shared libraries, linked by the graph
-# tools, add about 1 MiB to every process's RSS at start, whatever the program does.
+# usage: bash bench/interp/run.sh [ROUNDS]     (BUILD=dir picks the build tree)
+# Builds (or brings up to date) a Release tree in build-interp-bench, or in BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-5}
 build=${BUILD:-build-interp-bench}
-if [ ! -x "$build/bench/interp/scheme-boehm" ]; then
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DRCGC_WITH_GRAPHVIZ=OFF \
-    -DRCGC_BUILD_TOOLS=OFF >/dev/null
-  cmake --build "$build" -j 2 --target rcgc-scheme scheme-boehm scheme-nofree >/dev/null
-fi
+[ -f "$build/CMakeCache.txt" ] ||
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DRCGC_BUILD_TOOLS=OFF >/dev/null
+targets="rcgc-scheme scheme-nofree"
+pkg-config --exists bdw-gc 2>/dev/null && targets="$targets scheme-boehm"
+cmake --build "$build" -j 2 --target $targets >/dev/null
 declare -A bin=([rcgc]=$build/examples/scheme/rcgc-scheme [boehm]=$build/bench/interp/scheme-boehm
                 [nofree]=$build/bench/interp/scheme-nofree)
 tmp=$(mktemp -d)
@@ -76,8 +74,7 @@ L = ["<!-- interp:begin (written by bench/interp/run.sh; bench/bench.py keeps it
      f"`bash bench/interp/run.sh {rounds}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC: the interpreter of "
      "[examples/scheme](../examples/scheme/) on rcgc, on Boehm GC (GC_MALLOC, never free; "
      f"libgc-dev {gcver}) and on malloc that never frees, the same source built three ways "
-     "(CMake Release, -O3, Graphviz off: its libraries add about 1 MiB of RSS to any process that "
-     f"links them). Machine: {cpu}; {cc}; load average {load} when the report was written (a shared "
+     "(CMake Release, -O3). Machine: {cpu}; {cc}; load average {load} when the report was written (a shared "
      f"machine: other work widens the spread). Source `{commit}`. Medians of {rounds} runs per "
      "program and build, the three builds interleaved in each round; CPU time is user + system "
      "(GNU time), memory is peak RSS. churn-2m is churn run four times as long: flat memory means "
