@@ -3,8 +3,8 @@
 # Usage: scripts/configure.sh BUILD_DIR CMAKE_ARGS...
 #
 # Invariant CONFIGURED: BUILD_DIR/rcgc-configure.stamp exists only after a configure that
-# succeeded, and holds the CMake arguments it was given and which optional packages
-# pkg-config found then. The directory is configured again, from a new cache, when the
+# succeeded, and holds the CMake arguments it was given and which optional parts were
+# there then (cmocka through pkg-config, Graphviz's dot). The directory is configured again, from a new cache, when the
 # stamp is missing (never configured, or the last configure failed: a failed configure
 # leaves a CMakeCache.txt behind that must not be trusted), when the arguments differ
 # (CMAKE_FLAGS changed: a removed -D must not survive in the old cache), when an optional
@@ -18,7 +18,7 @@ stamp=$build/rcgc-configure.stamp
 
 found() { pkg-config --exists "$@" 2>/dev/null && echo yes || echo no; }
 want=$(printf '%s\n' "cmake arguments: $*" \
-  "cmocka: $(found cmocka)" "graphviz: $(found libgvc libcgraph)")
+  "cmocka: $(found cmocka)" "dot: $(command -v dot || echo none)")
 
 why=
 if [ ! -f "$build/CMakeCache.txt" ]; then

@@ -48,9 +48,19 @@ trap 'rm -f "$log"' EXIT
 updated=no
 apt_opts=(-q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=1 -o Acquire::http::Timeout=30)
 
-# apt's own complaints from the last command (E:, W:, Err: lines), indented, at most 8.
+# apt's own complaints from the last command, indented: its E: lines, or else its W:
+# lines (apt-get update only warns when it cannot fetch), or else its Err: lines; the
+# first three, then how many more there were.
 apt_errors() {
-  grep -E '^(E|W|Err):' "$log" | sed 's/^/    /' | head -n 8 >&2 || true
+  local kind lines
+  for kind in E W Err; do
+    lines=$(grep -E "^$kind:" "$log" || true)
+    [ -n "$lines" ] && break
+  done
+  [ -n "$lines" ] || lines=$(tail -n 3 "$log")
+  head -n 3 <<<"$lines" | sed 's/^/    /' >&2
+  local more=$(($(wc -l <<<"$lines") - 3))
+  [ "$more" -le 0 ] || echo "    (and $more more like these)" >&2
 }
 
 # Runs once per call of this script; false if it already ran or failed.

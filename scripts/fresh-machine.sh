@@ -23,9 +23,10 @@
 # https_proxy are passed on. The checkout's committed state plus its uncommitted changes
 # to tracked files is what gets tested (untracked files are not).
 #
-# Mounts (/proc, /dev, the .deb cache) are made only inside a private mount and PID
-# namespace per command, so they vanish with it on every exit path; the roots are removed
-# by an EXIT trap, from outside those namespaces, never following a mount.
+# Mounts are made only inside mount namespaces (private propagation): a tmpfs for the
+# roots in the script's own, /proc, /dev and the .deb cache in one per command (with a PID
+# namespace), so they all vanish with them on every exit path, and nothing is deleted
+# through a mount. The host's mounts are never touched.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${RCGC_FRESH_CACHE:-/var/cache/rcgc-fresh}
@@ -46,6 +47,13 @@ die() {
 [ "$(id -u)" = 0 ] || skip "needs root (chroot, mounts, network namespaces)"
 unshare --mount --pid --net --fork true 2>/dev/null ||
   skip "cannot create mount, PID and network namespaces here (unshare failed)"
+
+# The roots live in a tmpfs mounted in a mount namespace of this script's own: no disk
+# traffic for dpkg and the build, and nothing to delete, on any exit path, once the
+# namespace is gone. The script runs itself again inside it.
+if [ -z "${RCGC_FRESH_INSIDE:-}" ]; then
+  RCGC_FRESH_INSIDE=1 exec unshare --mount -- bash "$0" "$@"
+fi
 prereq=$(grep -m1 '^apt-get update && apt-get install' "$top/README.md") ||
   die "README.md has no prerequisite line starting with 'apt-get update && apt-get install'"
 
@@ -53,9 +61,9 @@ mkdir -p "$cache/archives/partial"
 exec 9> "$cache/lock"
 flock -w 1200 9 || skip "another fresh-machine run holds $cache/lock"
 
-work=$(mktemp -d "$cache/run.XXXXXX")
-cleanup() { rm -rf --one-file-system "$work"; }
-trap cleanup EXIT
+work=$cache/work
+mkdir -p "$work"
+mount -t tmpfs -o size=${RCGC_FRESH_TMPFS:-6g},mode=0700 rcgc-fresh "$work"
 
 # --- the pristine root, cached by week -------------------------------------------------
 bootstrap_tool() {
@@ -94,8 +102,8 @@ new_root() {
   mkdir "$root"
   tar -C "$root" -xf "$tarball"
   cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
-  # dpkg without fsync, as mmdebstrap itself builds roots: the same packages, a third of
-  # the time.
+  # dpkg without fsync, as mmdebstrap itself builds roots: the same packages installed,
+  # without waiting for a disk the root does not outlive.
   echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/rcgc-fresh-unsafe-io"
   git clone -q --no-hardlinks "$top" "$root/root/rcgc"
   git -C "$root/root/rcgc" -c advice.detachedHead=false checkout -q "$rev"
@@ -168,11 +176,12 @@ step run1 online ok "make demo"
 [ -n "$(ls "$work/run1/root/rcgc/demo-out" 2> /dev/null)" ] || die "run1: make demo wrote nothing into demo-out/"
 step run1 online ok "make check"
 grep -q '100% tests passed' "$last_log" || die "run1: make check did not report '100% tests passed'"
-rm -rf --one-file-system "$work/run1"
+rm -rf "$work/run1"
 
 say "run 2: the first make demo offline, then online in the same checkout"
 mv "$work/base" "$work/run2"
 step run2 offline fail "make demo"
+sed 's/^/    | /' "$last_log" >&2 # what the user saw
 grep -q '^ensure-deps: missing Debian packages: ' "$last_log" ||
   die "run2: the offline make demo did not name the missing packages: $(tail -n 5 "$last_log")"
 grep -qE '^    (E|W|Err):' "$last_log" ||

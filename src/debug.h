@@ -18,15 +18,15 @@
  * debug builds' default hook prints it and aborts; a hook that returns lets the caller go
  * on, as after any other misuse report. */
 #if RCGC_DEBUG >= 2
-#define rc_assert(heap, expr)                                                                  \
+#define rc_assert(heap, expr)                                                                      \
     (RCI_LIKELY(expr) ? (void)0 : rci_assert_failed((heap), __FILE__, __LINE__, #expr))
 #else
 #define rc_assert(heap, expr) ((void)0)
 #endif
 
 /* rc_assert's failure path (heap.c); defined at every debug level. */
-void rci_assert_failed(rc_heap *heap, const char *file, int line, const char *expr)
-    RCI_COLD RCI_NOINLINE;
+RCI_COLD RCI_NOINLINE void rci_assert_failed(rc_heap *heap, const char *file, int line,
+                                             const char *expr);
 
 /* Freed slots are filled with this byte at debug level 1 and up. */
 #define RCI_POISON_BYTE 0xDB

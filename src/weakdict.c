@@ -159,9 +159,16 @@ static rc_status entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey,
                             rci_weakref **out, const char *call)
 {
     *out = NULL;
-    rc_heap_clear_error(heap);
-    if (!rc_dict_contains(heap, wd->map, mapkey))
-        return rc_heap_last_error(heap) != RC_OK ? restate_error(heap, call) : RC_OK;
+    /* rc_dict_contains says false for a miss and for a key it cannot hash; only the second
+     * sets an error. The heap's last error is kept as it was unless this call fails. */
+    rc_status before = heap->last_error;
+    heap->last_error = RC_OK;
+    bool found = rc_dict_contains(heap, wd->map, mapkey);
+    if (!found && heap->last_error != RC_OK)
+        return restate_error(heap, call);
+    heap->last_error = before;
+    if (!found)
+        return RC_OK;
     rc_object *cur = NULL;
     if (rc_dict_get(heap, wd->map, mapkey, &cur) != RC_OK)
         return restate_error(heap, call);

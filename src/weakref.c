@@ -344,19 +344,24 @@ static inline rci_weakref *basic_of(const rc_heap *heap, const rci_wr_slot *slot
     return w;
 }
 
-/* Puts wr on its referent's list (WEAKLIST): a basic weakref first, a basic proxy after
- * the basic weakref, anything else after both (CPython's insert_weakref). wr's fields are
- * set. */
-static inline void link_weakref(const rc_heap *heap, rci_weakref *wr, rci_wr_slot *slot)
+/* Where a new weakref goes on slot's list (WEAKLIST): a basic weakref first, a basic proxy
+ * after the basic weakref, anything else after both (CPython's insert_weakref). */
+static inline rci_weakref **insert_point(const rc_heap *heap, rci_wr_slot *slot, bool basic,
+                                         bool proxy)
 {
     rci_weakref **at = &slot->head;
-    if (!is_basic(wr, heap->wr_type_index)) {
-        if (*at != NULL && is_basic(*at, heap->wr_type_index))
-            at = &(*at)->next;
-        if (!is_basic(wr, heap->wr_proxy_index) && *at != NULL &&
-            is_basic(*at, heap->wr_proxy_index))
-            at = &(*at)->next;
-    }
+    if (*at == NULL || (basic && !proxy))
+        return at;
+    if (is_basic(*at, heap->wr_type_index))
+        at = &(*at)->next;
+    if (!(basic && proxy) && *at != NULL && is_basic(*at, heap->wr_proxy_index))
+        at = &(*at)->next;
+    return at;
+}
+
+/* Links wr in at *at. */
+static inline void link_at(rci_weakref *wr, rci_weakref **at)
+{
     wr->next = *at;
     if (wr->next != NULL)
         wr->next->pprev = &wr->next;
@@ -410,7 +415,7 @@ static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *
     wr->user = cb.user;
     wr->release = cb.release;
     wr->payload = rc_newref(cb.owned);
-    link_weakref(heap, wr, slot);
+    link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr_proxy_index));
     heap->wr_live++;
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
@@ -429,13 +434,14 @@ static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn 
     return weakref_make(heap, "rc_weakref_new", t, obj, cb);
 }
 
-/* The common case is decided before anything changes: the type exists; obj is live and has
- * an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses proxies before it
- * makes an entry); this tracked allocation calls no rci_gc_alloc_check (rci_gc_on_alloc's test);
- * and the pool's cur page has a slot and is on the young list. Then nothing can fail or run
- * user code: without a callback the shared basic weakref is returned if there is one
- * (SHARED), else the weakref is made as weakref_make and rci_object_new_inline would make
- * it, with no call: rc_weakref_new then saves no registers. The slot is not zeroed first:
+/* The common case is decided before anything changes: a callback is given (without one,
+ * the weakref may be the shared basic one: SHARED, through weakref_make); the type exists;
+ * obj is live and has an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses
+ * proxies before it makes an entry); this tracked allocation calls no rci_gc_alloc_check
+ * (rci_gc_on_alloc's test); and the pool's cur page has a slot and is on the young list.
+ * Then nothing can fail or run user code, and the weakref is made as weakref_make and
+ * rci_object_new_inline would make it, with no call: rc_weakref_new then saves no
+ * registers (deciding the sharing here too made it save three). The slot is not zeroed first:
  * every field is written. */
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
@@ -444,21 +450,13 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     rc_type *t = heap->t_weakref;
     rci_page *page = heap->pools[1][cls].cur; /* the type holds references: container pool */
     size_t count = heap->gen[0].count;
-    if (__builtin_expect(t == NULL || !rc_is_heap_object(obj) ||
+    if (__builtin_expect(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
                              (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
                              count >= heap->gc_trigger ||
                              page == NULL || !(page->lists & RCI_IN_YOUNG) ||
                              (page->free == NULL && page->bump == page->n_slots),
                          0))
         return weakref_new_slow(heap, obj, callback, user);
-    rci_wr_slot *slot = table_find_present(heap, obj);
-    if (callback == NULL) {
-        rci_weakref *shared = slot->head;
-        if (shared != NULL && is_basic(shared, t->index) && rci_is_live(&shared->hdr)) {
-            shared->hdr._refcnt++;
-            return &shared->hdr;
-        }
-    }
     rci_weakref *wr = (rci_weakref *)rci_take_slot_unzeroed(page, bytes);
     heap->gen[0].count = count + 1;
     wr->hdr._refcnt = 1;
@@ -472,7 +470,7 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->hash = 0;
     wr->payload = NULL;
     wr->mapkey = NULL;
-    link_weakref(heap, wr, slot);
+    link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
     heap->wr_live++;
     if (__builtin_expect(heap->origin_now != NULL, 0))
         rci_origin_note_current(heap, &wr->hdr);

@@ -78,6 +78,8 @@ typedef struct world {
     int leg_count;
     uint64_t seed;
     bool tearing_down; /* finalizers no longer resurrect (the keep list is going) */
+    int with_release;  /* weakrefs made with a release function (issue 16, item 6) */
+    int released;      /* release calls: each such weakref's, once, by rc_heap_free */
 } world;
 
 /* The finalizer needs the world; tests run one at a time. */
@@ -87,7 +89,7 @@ static world *cur;
  * workload from reaching finalizers or weakrefs shows. */
 static struct {
     uint64_t finalized, resurrected, collected, wr_callbacks, legacy_calls, uncollectable,
-        proxies, holders, holder_callbacks;
+        proxies, holders, holder_callbacks, releases;
 } totals;
 
 static void node_legacy(rc_heap *heap, rc_object *self)
@@ -119,6 +121,14 @@ static void wr_callback(rc_heap *heap, rc_object *wr, void *user)
     assert_ptr_equal(m->obj, wr);
     m->calls++;
     totals.wr_callbacks++;
+}
+
+static void wr_release(rc_heap *heap, void *user)
+{
+    (void)heap;
+    (void)user;
+    cur->released++;
+    totals.releases++;
 }
 
 static const rc_type *node_type(rc_heap *heap, bool fin, bool legacy)
@@ -609,9 +619,17 @@ static void op_weakref(world *w, rt_rng *rng, bool *expect_fin)
     m->calls = 0;
     m->proxy = rt_rng_below(rng, 2) == 0;
     totals.proxies += m->proxy;
-    m->obj = m->proxy ? rc_weakproxy_new(w->heap, w->n[a].obj, wr_callback, m)
-                      : rc_weakref_new(w->heap, w->n[a].obj, wr_callback, m);
+    bool release = rt_rng_below(rng, 3) == 0; /* the same rules, plus a release function */
+    if (release)
+        m->obj = m->proxy ? rc_weakproxy_new_release(w->heap, w->n[a].obj, wr_callback, m,
+                                                     wr_release)
+                          : rc_weakref_new_release(w->heap, w->n[a].obj, wr_callback, m,
+                                                   wr_release);
+    else
+        m->obj = m->proxy ? rc_weakproxy_new(w->heap, w->n[a].obj, wr_callback, m)
+                          : rc_weakref_new(w->heap, w->n[a].obj, wr_callback, m);
     assert_non_null(m->obj);
+    w->with_release += release;
 }
 
 static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
@@ -745,6 +763,7 @@ static void run_one(uint64_t seed, int n_ops)
         rc_decref(w->heap, w->w[k].obj);
     rc_decref(w->heap, w->keep);
     rt_heap_finish(w->heap);
+    CHECK(w, w->released == w->with_release);
     cur = NULL;
     test_free(w);
 }
@@ -763,13 +782,14 @@ static void random_graphs_with_finalizers_and_weakrefs_match_model(void **state)
         run_one(rt_mix64(0xf1a1u + i), 300);
     print_message("graphs %llu: finalized %llu, resurrected %llu, collected %llu, weakref "
                   "callbacks %llu, proxies %llu, legacy finalizer calls %llu, uncollectable "
-                  "%llu, holders %llu (callbacks %llu)\n",
+                  "%llu, holders %llu (callbacks %llu), releases %llu\n",
                   (unsigned long long)iterations, (unsigned long long)totals.finalized,
                   (unsigned long long)totals.resurrected, (unsigned long long)totals.collected,
                   (unsigned long long)totals.wr_callbacks, (unsigned long long)totals.proxies,
                   (unsigned long long)totals.legacy_calls,
                   (unsigned long long)totals.uncollectable, (unsigned long long)totals.holders,
-                  (unsigned long long)totals.holder_callbacks);
+                  (unsigned long long)totals.holder_callbacks,
+                  (unsigned long long)totals.releases);
 }
 
 int main(void)

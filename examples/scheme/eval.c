@@ -158,39 +158,9 @@ static inline V eval_operand(interp *in, V code, V env)
     return scm_eval(in, code, env);
 }
 
-/* Calls a builtin with the call's arguments evaluated in env. Operands that can run code
- * are evaluated first, into owned references; variables and constants last, borrowed from
- * their frames (Scheme leaves the order of operands unspecified). Nothing runs between
- * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
- * (owned_args): then every argument is owned. A builtin that steals (cons, list, vector)
- * takes over its arguments, so borrowed ones are made owned for it. */
-static V call_prim(interp *in, V fn, node *call, V env)
+/* Runs the builtin and names it in its error message. */
+static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
 {
-    prim *p = AS(prim, fn);
-    int argc = (int)call->n;
-    if (argc < p->min_args || (p->max_args >= 0 && argc > p->max_args))
-        return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
-    V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
-    if (argv == NULL) return scm_error(in, "out of memory");
-    bool borrow = !p->owned_args;
-    uint64_t owned = 0; /* argv[i] is owned: bit i (borrow is off beyond 64 arguments) */
-    if (argc > 64) borrow = false;
-    int i = 0;
-    for (; i < argc; i++) {
-        node *k = AS(node, call->kids[i]);
-        if (borrow && is_simple(k)) continue;
-        if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL) goto fail;
-        if (argc <= 64) owned |= (uint64_t)1 << i;
-    }
-    for (i = 0; borrow && i < argc; i++) {
-        node *k = AS(node, call->kids[i]);
-        if (!is_simple(k)) continue;
-        if ((argv[i] = simple_operand(in, k, env)) == NULL) goto fail;
-        if (p->steals) {
-            REF(argv[i]);
-            owned |= (uint64_t)1 << i;
-        }
-    }
     mem_set_site(&in->m, call->line);
     V result = p->fn(in, argc, argv);
     if (result == NULL && strncmp(in->error, "line ", 5) != 0) {
@@ -199,20 +169,57 @@ static V call_prim(interp *in, V fn, node *call, V env)
         msg[sizeof in->error - 1] = '\0';
         memcpy(in->error, msg, sizeof in->error);
     }
-    if (!p->steals) {
-        for (i = 0; owned != 0 && i < argc; i++)
-            if (owned & ((uint64_t)1 << i)) UNREF(in, argv[i]);
-        if (!borrow)
-            for (i = 64; i < argc; i++) UNREF(in, argv[i]);
-    }
+    return result;
+}
+
+/* A builtin with owned arguments: any number of them, each counted (prim.owned_args). */
+static V call_prim_owned(interp *in, prim *p, node *call, V env)
+{
+    int argc = (int)call->n, got = 0;
+    V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
+    if (argv == NULL) return scm_error(in, "out of memory");
+    for (; got < argc; got++)
+        if ((argv[got] = eval_operand(in, call->kids[got], env)) == NULL) break;
+    V result = got == argc ? run_prim(in, p, call, argc, argv) : NULL;
+    if (!p->steals || got < argc)
+        while (got > 0) UNREF(in, argv[--got]);
     if (argv != small) free(argv);
     return result;
+}
+
+/* Calls a builtin with the call's arguments evaluated in env. Operands that can run code
+ * are evaluated first, into owned references; variables and constants last, borrowed from
+ * their frames (Scheme leaves the order of operands unspecified). Nothing runs between
+ * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
+ * or looks at counts (owned_args): then every argument is owned. A builtin that steals
+ * (cons, list, vector) takes over its arguments, so borrowed ones are counted for it. */
+static V call_prim(interp *in, V fn, node *call, V env)
+{
+    prim *p = AS(prim, fn);
+    int argc = (int)call->n;
+    if (argc < p->min_args || (p->max_args >= 0 && argc > p->max_args))
+        return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
+    if (argc > 8 || p->owned_args) return call_prim_owned(in, p, call, env);
+    V argv[8], owned[8];
+    int n_owned = 0, i;
+    for (i = 0; i < argc; i++) {
+        node *k = AS(node, call->kids[i]);
+        if (is_simple(k)) continue;
+        if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL) goto fail;
+        owned[n_owned++] = argv[i];
+    }
+    for (i = 0; i < argc; i++) {
+        node *k = AS(node, call->kids[i]);
+        if (!is_simple(k)) continue;
+        if ((argv[i] = simple_operand(in, k, env)) == NULL) goto fail;
+        if (p->steals) owned[n_owned++] = NEWREF(argv[i]);
+    }
+    V result = run_prim(in, p, call, argc, argv);
+    if (!p->steals)
+        while (n_owned > 0) UNREF(in, owned[--n_owned]);
+    return result;
 fail:
-    for (int j = 0; j < argc && j < 64; j++)
-        if (owned & ((uint64_t)1 << j)) UNREF(in, argv[j]);
-    if (!borrow)
-        for (int j = 64; j < i; j++) UNREF(in, argv[j]);
-    if (argv != small) free(argv);
+    while (n_owned > 0) UNREF(in, owned[--n_owned]);
     return NULL;
 }
 

@@ -5,8 +5,9 @@
  *
  * usage: scheme [--sites] [--check] [FILE]
  *   --sites  record allocation sites (script file:line) for the leak tools (rcgc build)
- *   --check  at exit, drop every global, collect, and report objects still alive: the
- *            interpreter's own reference counting is then checked by every test program
+ *   --check  abort on rcgc misuse (rc_misuse_hook_abort); at exit, drop every global,
+ *            collect, and report objects still alive: the interpreter's own reference
+ *            counting is then checked by every test program
  */
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -158,6 +159,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "scheme: cannot start: out of memory\n");
         return 2;
     }
+#ifdef SCM_RCGC
+    /* --check: a reference-count mistake (a release too many, a freed object) stops the run
+     * with rcgc's message instead of being only recorded, also with the release library. */
+    if (check) rc_heap_set_misuse_hook(in.m.heap, rc_misuse_hook_abort, NULL);
+#endif
     bool ok = scm_run(&in, path ? path : "<stdin>", text, len);
     if (check) {
         int64_t leaked = leaked_objects(&in);

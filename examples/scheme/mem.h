@@ -129,7 +129,7 @@ typedef struct mem {
 #endif
 } mem;
 
-/* Every kind test goes through here: the evaluator's hottest question. */
+/* The kind of any value (the printer's question; a test for one kind is HAS_KIND, inline). */
 static inline enum kind mem_kind_of(const mem *m, V v);
 
 bool mem_init(mem *m, bool record_sites);
@@ -137,7 +137,7 @@ void mem_fini(mem *m);
 /* A zero-filled object of kind k and `bytes` (its struct plus any trailing array), count 1.
  * NULL when out of memory. */
 V mem_new(mem *m, enum kind k, size_t bytes);
-/* An immortal object of kind k: never counted, never freed before mem_fini. */
+/* An immortal object of kind k ('(), #t, #f): counting never frees it (rc_make_immortal). */
 V mem_new_immortal(mem *m, enum kind k, size_t bytes);
 /* Objects made from now on come from the script's file (mem_set_file) at this line (rcgc
  * with sites recorded; otherwise nothing). */
