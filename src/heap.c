@@ -135,6 +135,7 @@ void rc_heap_free(rc_heap *heap)
     rci_gc_free_all(heap);
     rci_pages_free_all(heap);
     rci_origins_free(heap);
+    rci_snapshot_free(heap);
     rci_types_free(heap);
     rc_allocator a = heap->alloc;
     a.free(a.user, heap, sizeof *heap, RCI_BUF_ALIGN);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rcgc_tool.h"
+#include "snapshot/snap.h"
 
 static void usage(FILE *f)
 {
@@ -11,6 +12,7 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  unreachable   print the nodes of a graph that no root reaches\n"
+          "  snapshot      analyse heap snapshots (.heapsnapshot files)\n"
           "\n"
           "Run 'rcgc <command> --help' for the options of a command.\n",
           f);
@@ -29,6 +31,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "unreachable") == 0) return cmd_unreachable(argc - 1, argv + 1);
+    if (strcmp(argv[1], "snapshot") == 0) return cmd_snapshot(argc - 1, argv + 1);
     fprintf(stderr, "rcgc: %s: unknown command\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
