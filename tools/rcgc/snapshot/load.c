@@ -16,6 +16,11 @@
 
 #include "snap.h"
 
+struct u32vec {
+    uint32_t *v;
+    size_t n, cap;
+};
+
 struct js {
     const unsigned char *p, *begin, *end;
     struct snap *s;
@@ -29,6 +34,9 @@ struct js {
     bool have_meta, have_nodes, have_edges, have_strings;
     uint32_t *func_ids; /* function_id of each function info */
     uint32_t *node_edges; /* edge count of each node, until edges are placed */
+    char *nf[SNAP_MAX_TYPES], *ef[SNAP_MAX_TYPES], *ff[SNAP_MAX_TYPES]; /* meta field names */
+    unsigned n_nf, n_ef, n_ff;
+    struct u32vec tmp[2]; /* numbers being read (trace data), freed on failure */
     char *stack;          /* skip_value's closing brackets */
     size_t stack_cap;
     struct name *strv;    /* strings being read */
@@ -95,7 +103,7 @@ static struct name string_raw(struct js *j)
                 j->p += 6;
                 continue;
             }
-            if (!strchr("\"\\/bfnrt", e) || e == 0) bad(j, "bad escape \\%c", e);
+            if (!strchr("\"\\/bfnrt", e) || e == 0) bad(j, "bad escape (byte 0x%02x after a backslash)", e);
             j->p += 2;
             continue;
         }
@@ -222,8 +230,8 @@ static void each_item(struct js *j, void (*item)(struct js *, size_t, void *), v
 /* ---- meta ------------------------------------------------------------------------------ */
 
 struct names {
-    char **v;
-    unsigned n;
+    char **v;    /* where the names go */
+    unsigned *n; /* their count, kept current so that an error frees them all */
     unsigned cap;
 };
 
@@ -240,8 +248,9 @@ static void name_item(struct js *j, size_t i, void *user)
     struct names *ns = user;
     (void)i;
     struct name n = string_raw(j);
-    if (ns->n == ns->cap) bad(j, "too many names in a meta list (at most %u)", ns->cap);
-    ns->v[ns->n++] = dup_raw(n);
+    if (*ns->n == ns->cap) bad(j, "too many names in a meta list (at most %u)", ns->cap);
+    ns->v[*ns->n] = dup_raw(n);
+    ++*ns->n;
 }
 
 /* ["a","b",...]: field names; for types, the first item is itself such a list. */
@@ -269,50 +278,48 @@ static void free_names(char **v, unsigned n)
 static void meta(struct js *j)
 {
     struct snap *s = j->s;
-    char *nf[SNAP_MAX_TYPES], *ef[SNAP_MAX_TYPES], *ff[SNAP_MAX_TYPES];
-    struct names nfs = {nf, 0, SNAP_MAX_TYPES}, efs = {ef, 0, SNAP_MAX_TYPES},
-                 ffs = {ff, 0, SNAP_MAX_TYPES};
-    struct names nts = {s->node_types, 0, SNAP_MAX_TYPES}, ets = {s->edge_types, 0, SNAP_MAX_TYPES};
+    char **nf = j->nf, **ef = j->ef, **ff = j->ff;
+    struct names nfs = {nf, &j->n_nf, SNAP_MAX_TYPES}, efs = {ef, &j->n_ef, SNAP_MAX_TYPES},
+                 ffs = {ff, &j->n_ff, SNAP_MAX_TYPES};
+    struct names nts = {s->node_types, &s->n_node_types, SNAP_MAX_TYPES},
+                 ets = {s->edge_types, &s->n_edge_types, SNAP_MAX_TYPES};
+    if (j->have_meta) bad(j, "snapshot.meta appears twice");
     expect(j, '{');
     bool more = peek(j) != '}';
     while (more) {
         struct name key = string_raw(j);
         expect(j, ':');
-        if (raw_equals(key, "node_fields") && nfs.n == 0)
+        if (raw_equals(key, "node_fields") && j->n_nf == 0)
             each_item(j, name_item, &nfs);
-        else if (raw_equals(key, "edge_fields") && efs.n == 0)
+        else if (raw_equals(key, "edge_fields") && j->n_ef == 0)
             each_item(j, name_item, &efs);
-        else if (raw_equals(key, "trace_function_info_fields") && ffs.n == 0)
+        else if (raw_equals(key, "trace_function_info_fields") && j->n_ff == 0)
             each_item(j, name_item, &ffs);
-        else if (raw_equals(key, "node_types") && nts.n == 0)
+        else if (raw_equals(key, "node_types") && s->n_node_types == 0)
             each_item(j, types_item, &nts);
-        else if (raw_equals(key, "edge_types") && ets.n == 0)
+        else if (raw_equals(key, "edge_types") && s->n_edge_types == 0)
             each_item(j, types_item, &ets);
         else
             skip_value(j);
-        s->n_node_types = nts.n;
-        s->n_edge_types = ets.n;
         more = peek(j) == ',';
         if (more) j->p++;
     }
     expect(j, '}');
-    j->node_fields = nfs.n;
-    j->edge_fields = efs.n;
-    j->nf_type = field_at(nf, nfs.n, "type");
-    j->nf_name = field_at(nf, nfs.n, "name");
-    j->nf_id = field_at(nf, nfs.n, "id");
-    j->nf_size = field_at(nf, nfs.n, "self_size");
-    j->nf_edges = field_at(nf, nfs.n, "edge_count");
-    j->nf_trace = field_at(nf, nfs.n, "trace_node_id");
-    j->ef_type = field_at(ef, efs.n, "type");
-    j->ef_name = field_at(ef, efs.n, "name_or_index");
-    j->ef_to = field_at(ef, efs.n, "to_node");
-    j->func_fields = ffs.n ? ffs.n : 6;
-    j->ff_id = ffs.n ? field_at(ff, ffs.n, "function_id") : 0;
-    j->ff_name = ffs.n ? field_at(ff, ffs.n, "name") : 1;
-    free_names(nf, nfs.n);
-    free_names(ef, efs.n);
-    free_names(ff, ffs.n);
+    unsigned nn = j->n_nf, en = j->n_ef, fn = j->n_ff;
+    j->node_fields = nn;
+    j->edge_fields = en;
+    j->nf_type = field_at(nf, nn, "type");
+    j->nf_name = field_at(nf, nn, "name");
+    j->nf_id = field_at(nf, nn, "id");
+    j->nf_size = field_at(nf, nn, "self_size");
+    j->nf_edges = field_at(nf, nn, "edge_count");
+    j->nf_trace = field_at(nf, nn, "trace_node_id");
+    j->ef_type = field_at(ef, en, "type");
+    j->ef_name = field_at(ef, en, "name_or_index");
+    j->ef_to = field_at(ef, en, "to_node");
+    j->func_fields = fn ? fn : 6;
+    j->ff_id = fn ? field_at(ff, fn, "function_id") : 0;
+    j->ff_name = fn ? field_at(ff, fn, "name") : 1;
     if (j->nf_type < 0 || j->nf_name < 0 || j->nf_id < 0 || j->nf_size < 0 || j->nf_edges < 0)
         bad(j, "meta.node_fields lacks one of type, name, id, self_size, edge_count");
     if (j->ef_type < 0 || j->ef_name < 0 || j->ef_to < 0)
@@ -475,11 +482,6 @@ static void strings(struct js *j)
     j->have_strings = true;
 }
 
-struct u32vec {
-    uint32_t *v;
-    size_t n, cap;
-};
-
 static void u32_push(struct u32vec *u, uint32_t x)
 {
     if (u->n == u->cap) {
@@ -500,8 +502,11 @@ static void func_item(struct js *j, size_t i, void *user)
 static void functions(struct js *j)
 {
     struct snap *s = j->s;
-    struct u32vec u = {NULL, 0, 0};
-    each_item(j, func_item, &u);
+    struct u32vec *up = &j->tmp[0];
+    up->n = 0;
+    each_item(j, func_item, up);
+    struct u32vec u = *up;
+    *up = (struct u32vec){NULL, 0, 0};
     if (u.n % j->func_fields != 0) {
         free(u.v);
         bad(j, "trace_function_infos has %zu numbers, not a multiple of %u", u.n, j->func_fields);
@@ -523,7 +528,8 @@ static void functions(struct js *j)
 static void trace_tree(struct js *j)
 {
     struct snap *s = j->s;
-    struct u32vec ids = {NULL, 0, 0}, funcs = {NULL, 0, 0};
+    struct u32vec *idp = &j->tmp[0], *fnp = &j->tmp[1];
+    idp->n = fnp->n = 0;
     size_t depth = 0;
     unsigned pos = 0;
     uint32_t id = 0;
@@ -549,13 +555,15 @@ static void trace_tree(struct js *j)
         uint64_t v = number(j);
         if (pos == 0) id = v < UINT32_MAX ? (uint32_t)v : UINT32_MAX;
         if (pos == 1) {
-            u32_push(&ids, id);
-            u32_push(&funcs, v < UINT32_MAX ? (uint32_t)v : UINT32_MAX);
+            u32_push(idp, id);
+            u32_push(fnp, v < UINT32_MAX ? (uint32_t)v : UINT32_MAX);
         }
         pos++;
         if (peek(j) == ',') j->p++;
         else if (peek(j) != ']') goto malformed;
     }
+    struct u32vec ids = *idp, funcs = *fnp;
+    *idp = *fnp = (struct u32vec){NULL, 0, 0};
     /* sort by id (insertion into place: ids are mostly in order already) */
     for (size_t i = 1; i < ids.n; i++) {
         uint32_t a = ids.v[i], b = funcs.v[i];
@@ -575,8 +583,6 @@ static void trace_tree(struct js *j)
     s->n_trace = (uint32_t)ids.n;
     return;
 malformed:
-    free(ids.v);
-    free(funcs.v);
     bad(j, "trace_tree is not a tree of [id, function, count, size, [children]] entries");
 }
 
@@ -632,6 +638,15 @@ static void check_names(struct js *j)
         s->trace_func[k] = s->trace_func[k] < s->n_funcs ? s->func_name[s->trace_func[k]] : UINT32_MAX;
 }
 
+static void free_meta(struct js *j)
+{
+    free(j->tmp[0].v);
+    free(j->tmp[1].v);
+    free_names(j->nf, j->n_nf);
+    free_names(j->ef, j->n_ef);
+    free_names(j->ff, j->n_ff);
+}
+
 int snap_load_bytes(struct snap *s, const unsigned char *data, size_t size, const char *label)
 {
     struct js *j = xcalloc(1, sizeof *j);
@@ -648,6 +663,7 @@ int snap_load_bytes(struct snap *s, const unsigned char *data, size_t size, cons
         free(j->func_ids);
         free(j->stack);
         free(j->strv);
+        free_meta(j);
         free(j);
         snap_free(s);
         return 1;
@@ -656,6 +672,7 @@ int snap_load_bytes(struct snap *s, const unsigned char *data, size_t size, cons
     check_names(j);
     free(j->func_ids);
     free(j->stack);
+    free_meta(j);
     free(j);
     progress_end();
     return 0;
