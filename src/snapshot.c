@@ -36,6 +36,7 @@
 #include "builtins.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,11 @@ static void sink_flush(sink *s)
 
 static void put(sink *s, const char *p, size_t n)
 {
+    if (n <= OUT_BYTES - s->len) { /* the common case: it fits */
+        memcpy(s->buf + s->len, p, n);
+        s->len += n;
+        return;
+    }
     while (n > 0) {
         if (s->len == OUT_BYTES) sink_flush(s);
         size_t k = OUT_BYTES - s->len < n ? OUT_BYTES - s->len : n;
@@ -187,15 +193,60 @@ static void puts_(sink *s, const char *text)
     put(s, text, strlen(text));
 }
 
+/* Room for n more bytes at the end of the buffer (n <= OUT_BYTES). */
+static char *room(sink *s, size_t n)
+{
+    if (n > OUT_BYTES - s->len) sink_flush(s);
+    return s->buf + s->len;
+}
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* Writes v's decimal digits at p (two per division); returns the byte after them. */
+static char *fmt_u64(char *p, uint64_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    char tmp[20];
+    size_t i = sizeof tmp;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100) * 2;
+        v /= 100;
+        tmp[--i] = digit_pairs[r + 1];
+        tmp[--i] = digit_pairs[r];
+    }
+    if (v >= 10) {
+        tmp[--i] = digit_pairs[v * 2 + 1];
+        tmp[--i] = digit_pairs[v * 2];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    size_t n = sizeof tmp - i;
+    memcpy(p, tmp + i, n);
+    return p + n;
+}
+
 static void put_u64(sink *s, uint64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(s, tmp + i, sizeof tmp - i);
+    char *p = room(s, 20);
+    s->len = (size_t)(fmt_u64(p, v) - s->buf);
+}
+
+/* Writes `lead` (0: nothing) then the n numbers comma-separated. */
+static void put_nums(sink *s, char lead, const uint64_t *v, size_t n)
+{
+    char *p = room(s, 2 + 21 * n), *start = p;
+    if (lead) *p++ = lead;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) *p++ = ',';
+        p = fmt_u64(p, v[i]);
+    }
+    s->len += (size_t)(p - start);
 }
 
 /* A JSON number array element: ",v" (or "v" first). */
@@ -483,6 +534,46 @@ static bool name_is_dynamic(const writer *w, const rc_object *obj)
     return !(w->flags & RC_SNAPSHOT_TYPE_NAMES) && node_type(obj) != NT_OBJECT;
 }
 
+/* A float's name: its repr's digits found in at most three tries (15, 16, then 17
+ * significant digits, which always read back), ".0" after an integral value as Python writes it.
+ * rc_repr searches for the shortest digits with up to 17 tries, which made naming a heap of
+ * floats cost seconds per million. */
+static size_t float_name(double v, char *buf)
+{
+    /* Fast path: a value with at most 9 integral and 6 decimal digits that reads back
+     * exactly (15 significant digits at most, so those digits are its shortest repr). */
+    double a = v < 0 ? -v : v;
+    if ((a >= 1e-4 && a < 1e9) || (a == 0 && v == v)) {
+        double m = a * 1e6;
+        uint64_t u = (uint64_t)m;
+        if ((double)u == m && (double)u / 1e6 == a) {
+            char *p = buf;
+            if (signbit(v)) *p++ = '-';
+            p = fmt_u64(p, u / 1000000u);
+            uint32_t frac = (uint32_t)(u % 1000000u);
+            *p++ = '.';
+            if (frac == 0) {
+                *p++ = '0';
+            } else {
+                for (uint32_t d = 100000; frac != 0; d /= 10) {
+                    *p++ = (char)('0' + frac / d);
+                    frac %= d;
+                }
+            }
+            return (size_t)(p - buf);
+        }
+    }
+    int n = snprintf(buf, NAME_BYTES, "%.15g", v);
+    if (strtod(buf, NULL) != v && v == v) n = snprintf(buf, NAME_BYTES, "%.16g", v);
+    if (strtod(buf, NULL) != v && v == v) n = snprintf(buf, NAME_BYTES, "%.17g", v);
+    if (strspn(buf, "-0123456789") == (size_t)n && n + 2 < (int)NAME_BYTES) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    if (strcmp(buf, "nan") == 0 || strcmp(buf, "-nan") == 0) n = snprintf(buf, NAME_BYTES, "nan");
+    return (size_t)n;
+}
+
 /* The node's name as text (dynamic names only): the str's text, the number's repr. */
 static size_t node_name(writer *w, rc_object *obj, const char **text)
 {
@@ -492,6 +583,7 @@ static size_t node_name(writer *w, rc_object *obj, const char **text)
         return s->len < NAME_BYTES - 1 ? s->len : NAME_BYTES - 1;
     }
     *text = w->name;
+    if (rci_type_index(obj) == RCI_INDEX_FLOAT) return float_name(((const rci_float *)obj)->value, w->name);
     return rc_repr_into(w->heap, obj, w->name, sizeof w->name);
 }
 
@@ -603,19 +695,10 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
     int32_t site = rci_origin_site(heap, obj);
     size_t bytes = self_bytes(obj);
     if (site >= 0) w->site_bytes[site] += bytes;
-    put(s, ",\n", 2);
-    put_u64(s, node_type(obj));
-    put(s, ",", 1);
-    put_u64(s, name);
-    put(s, ",", 1);
-    put_u64(s, ids_get(heap, obj));
-    put(s, ",", 1);
-    put_u64(s, bytes);
-    put(s, ",", 1);
-    put_u64(s, w->n_edges - before);
-    put(s, ",", 1);
-    put_u64(s, site >= 0 ? (uint64_t)site + 2u : 0u);
-    put(s, ",0", 2);
+    uint64_t f[7] = {node_type(obj), name, ids_get(heap, obj), bytes, w->n_edges - before,
+                     site >= 0 ? (uint64_t)site + 2u : 0u, 0};
+    put(s, "\n", 1);
+    put_nums(s, ',', f, 7);
     return s->err != 0;
 }
 
@@ -624,14 +707,11 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
 static void write_edge(writer *w, const snap_edge *e)
 {
     sink *s = w->s;
-    uint64_t name = e->key != NULL ? w->next_str++ : e->name;
-    put(s, w->first ? "\n" : ",\n", w->first ? 1 : 2);
+    uint64_t f[3] = {e->type, e->key != NULL ? w->next_str++ : e->name,
+                     (uint64_t)index_ordinal(&w->ix, e->target) * 7u};
+    put(s, "\n", 1);
+    put_nums(s, w->first ? 0 : ',', f, 3);
     w->first = false;
-    put_u64(s, e->type);
-    put(s, ",", 1);
-    put_u64(s, name);
-    put(s, ",", 1);
-    put_u64(s, (uint64_t)index_ordinal(&w->ix, e->target) * 7u);
 }
 
 static int walk_edges(rc_heap *heap, rc_object *obj, void *user)

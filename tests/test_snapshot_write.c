@@ -134,6 +134,35 @@ static void type_names_flag_names_every_node_by_its_type(void **state)
     rt_heap_finish(h);
 }
 
+static void numbers_are_named_by_their_repr(void **state)
+{
+    (void)state;
+    rc_heap *h = rt_heap_new_exact();
+    static const double values[] = {0.1, 0.5, 2.0, -0.0, 1e-05, 1e-4, 123456789.123456,
+                                    0.30000000000000004, 1e16, 1.0 / 3, -2.5, 1e9, 0.000123};
+    rc_object *l = rt_list(h);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        rc_object *f = rc_float_new(h, values[i]);
+        rt_append(h, l, f);
+        rc_decref(h, f);
+    }
+    rc_object *big = rc_int_new(h, INT64_MAX);
+    rt_append(h, l, big);
+    rc_decref(h, big);
+    char *text = write_text(h, 0);
+    size_t pos = 0;
+    rc_object *item;
+    while (rc_list_next(h, l, &pos, &item)) {
+        char repr[64], quoted[70];
+        rc_repr_into(h, item, repr, sizeof repr);
+        snprintf(quoted, sizeof quoted, "\n\"%s\"", repr);
+        if (strstr(text, quoted) == NULL) fail_msg("no string %s in the snapshot", quoted);
+    }
+    free(text);
+    rc_decref(h, l);
+    rt_heap_finish(h);
+}
+
 static void bad_arguments_are_refused(void **state)
 {
     (void)state;
@@ -247,6 +276,7 @@ int main(void)
         cmocka_unit_test(a_freed_slot_reused_gets_a_new_id),
         cmocka_unit_test(writing_leaves_counts_intact),
         cmocka_unit_test(type_names_flag_names_every_node_by_its_type),
+        cmocka_unit_test(numbers_are_named_by_their_repr),
         cmocka_unit_test(bad_arguments_are_refused),
         cmocka_unit_test(a_full_disk_is_reported),
         cmocka_unit_test(path_write_fails_cleanly_at_every_allocation),
