@@ -76,3 +76,14 @@ if(TARGET rcgc_static)
     set_tests_properties(rcgc_snapshot.${case} PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
   endforeach()
 endif()
+
+# Real clients (memlab, Chrome DevTools) load rcgc's snapshots and agree with `rcgc snapshot`;
+# skipped with one line when their packages are not installed (.ci/run installs them).
+if(TARGET rcgc_snapgen)
+  foreach(client memlab devtools)
+    add_test(NAME rcgc_snapshot_clients.${client}_agrees_with_rcgc_snapshot
+      COMMAND bash ${RCGC_TESTS}/clients.sh $<TARGET_FILE:rcgc> $<TARGET_FILE:rcgc_snapgen> ${client})
+    set_tests_properties(rcgc_snapshot_clients.${client}_agrees_with_rcgc_snapshot PROPERTIES
+      LABELS clients SKIP_RETURN_CODE 77)
+  endforeach()
+endif()
