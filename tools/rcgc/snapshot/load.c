@@ -8,11 +8,13 @@
  * against their tables. Sizes are checked against the file's length before anything is
  * allocated (each number takes at least two bytes), so a small file cannot ask for a huge
  * allocation. Errors longjmp back to snap_load, which frees what was built. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "snap.h"
 
@@ -458,6 +460,14 @@ static void edges(struct js *j)
     xfree_big(j->node_edges, (size_t)s->n_nodes * 4);
     j->node_edges = NULL;
     j->have_edges = true;
+    /* The numbers read so far are not needed again: a mapped file's pages behind them are
+     * given back (they are reread if ever touched), so the file costs memory only for its
+     * strings. */
+    if (s->in.mapped && s->in.data == j->begin) {
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        size_t done = ((size_t)(j->p - j->begin)) / page * page;
+        if (done > 0) madvise((void *)j->begin, done, MADV_DONTNEED);
+    }
 }
 
 static void string_item(struct js *j, size_t i, void *user)
