@@ -552,14 +552,15 @@ static size_t float_name(double v, char *buf)
             p = fmt_u64(p, u / 1000000u);
             uint32_t frac = (uint32_t)(u % 1000000u);
             *p++ = '.';
-            if (frac == 0) {
-                *p++ = '0';
-            } else {
-                for (uint32_t d = 100000; frac != 0; d /= 10) {
-                    *p++ = (char)('0' + frac / d);
-                    frac %= d;
-                }
+            char six[6];
+            for (int k = 5; k >= 0; k--) {
+                six[k] = (char)('0' + frac % 10);
+                frac /= 10;
             }
+            size_t len = 6;
+            while (len > 1 && six[len - 1] == '0') len--;
+            memcpy(p, six, len);
+            p += len;
             return (size_t)(p - buf);
         }
     }

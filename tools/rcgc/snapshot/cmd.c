@@ -1004,7 +1004,7 @@ int cmd_snapshot(int argc, char **argv)
     o.too_many = 10;
     o.top = 20;
     o.ignore = xcalloc((size_t)argc + 1, sizeof *o.ignore);
-    const char *pos[4];
+    const char *pos[4] = {NULL, NULL, NULL, NULL};
     size_t n_pos = 0;
     int rc = 0;
     bool only_args = false;

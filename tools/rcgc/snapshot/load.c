@@ -389,7 +389,7 @@ static void nodes(struct js *j)
     s->ntrace = xalloc_big(n * 4);
     j->node_edges = xalloc_big(n * 4);
     expect(j, '[');
-    uint64_t v[SNAP_MAX_TYPES];
+    uint64_t v[SNAP_MAX_TYPES] = {0};
     for (uint64_t i = 0; i < n; i++) {
         for (unsigned f = 0; f < j->node_fields; f++) {
             if (i + f > 0) expect(j, ',');
@@ -436,7 +436,7 @@ static void edges(struct js *j)
     s->ename = xalloc_big((total + 1) * 4);
     s->eto = xalloc_big((total + 1) * 4);
     expect(j, '[');
-    uint64_t v[SNAP_MAX_TYPES];
+    uint64_t v[SNAP_MAX_TYPES] = {0};
     uint64_t limit = (uint64_t)s->n_nodes * j->node_fields;
     for (uint64_t e = 0; e < total; e++) {
         for (unsigned f = 0; f < j->edge_fields; f++) {
