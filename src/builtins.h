@@ -161,6 +161,8 @@ static inline uint64_t rci_mix64(uint64_t x)
 
 /* The cached hash of a str (computes it on first use). */
 uint64_t rci_str_hash(rc_heap *heap, rci_str *s);
+/* The hash a str holding those len bytes has (rci_str_hash), without making one. */
+uint64_t rci_str_hash_bytes(const rc_heap *heap, const char *data, size_t len);
 
 /* Hash and equality that report failure: nested tuples are walked with a frame stack that
  * may need memory (RC_ENOMEM with the heap's error set; *out untouched). `call` names the

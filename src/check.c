@@ -43,6 +43,9 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     rc_type *t = rci_type_of(heap, obj);
     if (obj->_refcnt < 1)
         return fail(heap, ctx, "live object with a count below 1", obj);
+    if (t->has_array &&
+        rci_array_count(t, obj) > (page->slot_bytes - t->array_off) / sizeof(rc_object *))
+        return fail(heap, ctx, "trailing array count larger than its object", obj);
     if (t->holds_refs != page->container)
         return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
     if (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE))
@@ -59,7 +62,9 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
-        return rci_gen(obj) == 0 ? RC_OK : fail(heap, ctx, "untracked object with a generation", obj);
+        return rci_gen(obj) == 0 || rci_is_immortal_ti(obj->_tinfo)
+                   ? RC_OK
+                   : fail(heap, ctx, "untracked object with a generation", obj);
     if (!t->holds_refs)
         return fail(heap, ctx, "tracked object of a type that holds no references", obj);
     ctx->tracked++;

@@ -70,27 +70,28 @@
  *       3a' move_legacy_finalizers: garbage whose type has a legacy finalizer (tp_del), and
  *          all the garbage it reaches, is uncollectable: it loses GARBAGE and becomes a
  *          REACHABLE, UNCOLLECTABLE survivor, untouched by 3b-3e (no weakref cleared, no
- *          finalizer run). After 3c (and SAVEALL's save), handle_legacy_finalizers counts it
- *          as uncollectable, reports it under RC_GC_DEBUG_UNCOLLECTABLE and appends each
- *          object with a legacy finalizer (with SAVEALL, each of them) to rc_gc_garbage,
- *          whose references keep the rest alive, as CPython's handle_legacy_finalizers.
- *          rc_collect counts it among the unreachable found; stats count it uncollectable,
- *          not collected.
+ *          finalizer run). After 3c, handle_legacy_finalizers counts it as uncollectable
+ *          and reports it under RC_GC_DEBUG_UNCOLLECTABLE; after 3d',
+ *          save_legacy_finalizers appends each object with a legacy finalizer (with
+ *          SAVEALL, each of them) to rc_gc_garbage, whose references keep the rest alive, as
+ *          CPython's handle_legacy_finalizers (COUNTED: uncollectable, not collected;
+ *          rc_collect's result includes it).
  *       3b handle_weakrefs (CPython's rules): every weakref (or weak proxy) to a garbage
  *          object is cleared, and every weakref that is itself garbage is detached, before
  *          any callback or finalizer runs; then the callbacks of cleared weakrefs that are
  *          not garbage run.
  *       3c finalize_garbage: each garbage object with an unrun finalizer is marked
  *          FINALIZED and finalized, holding a reference of its own meanwhile. A finalizer may
- *          free other garbage by counting (its slot is freed; GARBAGE goes with it). With
- *          RC_GC_DEBUG_SAVEALL the surviving garbage is then appended to rc_gc_garbage.
+ *          free other garbage by counting (its slot is freed; GARBAGE goes with it).
  *       3d handle_resurrected: phases 1 and 2 again on what is left of G (RCI_GARBAGE and
  *          alive): what user code made reachable from outside G, including objects it
  *          allocated, is marked REACHABLE and survives with the survivors of S; the rest
  *          has count 0 and is freed. This is CPython 3.9+'s handle_resurrected_objects, not
- *          3.4-3.8's rule of keeping all of G when any of it was resurrected; rc_collect
- *          still counts all of G as unreachable found, as gc.collect() does. No user code
+ *          3.4-3.8's rule of keeping all of G when any of it was resurrected. No user code
  *          runs from here to the end of phase 5.
+ *       3d' save_garbage, with RC_GC_DEBUG_SAVEALL only: what is still garbage gets its
+ *          counts back, becomes a REACHABLE survivor and is appended to rc_gc_garbage
+ *          (CPython's delete_garbage under DEBUG_SAVEALL).
  *       3e clear_late_weakrefs: weakrefs made by finalizers to objects still garbage are
  *          cleared; their callbacks run after phase 5.
  *    4. release_external_refs: each garbage object drops its references to objects
@@ -110,6 +111,12 @@
  *    Invariant after the collection: every object of S is either freed or a survivor with
  *    an exact count in generation min(N + 1, 2); objects outside S are untouched except
  *    that their counts lost the references the garbage held.
+ *    COUNTED: what a collection reports (rc_collect's result, rc_gc_stats.collected, the
+ *    callbacks' rc_gc_info.collected) is CPython 3.9+'s: collected = the garbage freed in
+ *    phase 5 plus what SAVEALL saved (CPython's final_unreachable), uncollectable = the
+ *    garbage 3a' kept; rc_collect returns their sum. Objects a finalizer resurrected, with
+ *    all they keep alive, are not counted, nor garbage freed by counting while user code
+ *    ran in phase 3 (it left the set, as it leaves CPython's unreachable list).
  *
  * 5. GENERATIONS. gen[0].count = tracked allocations minus deallocations since the last
  *    collection of generation 0; gen[i].count (i > 0) = collections of generation i - 1
@@ -154,8 +161,8 @@ typedef struct gc_run {
     rci_page *pages;    /* the pages of S, through cnext */
     bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
     size_t survivors[3]; /* per old generation: objects of S found reachable */
-    size_t garbage;     /* unreachable objects found (uncollectable ones included) */
-    size_t uncollectable; /* of those, kept by legacy finalizers (phase 3a') */
+    size_t collected;   /* garbage freed by phase 5 or saved by 3d' (COUNTED) */
+    size_t uncollectable; /* unreachable objects kept by legacy finalizers (phase 3a') */
     size_t set_size;    /* objects in S (phase 1) */
     size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
     bool watch_rites;   /* phase 1 looks for objects needing rites (some type has a
@@ -468,7 +475,6 @@ static void restore_counts(gc_run *run)
         if (obj->_tinfo & RCI_REACHABLE)
             continue;
         obj->_tinfo |= RCI_GARBAGE;
-        run->garbage++;
         ring_traverse(&r, obj);
     }
     ring_flush(&r);
@@ -515,9 +521,25 @@ static void move_legacy_finalizers(gc_run *run)
     }
 }
 
-/* CPython's handle_legacy_finalizers: each object still UNCOLLECTABLE is counted and
- * reported; those with a legacy finalizer (with SAVEALL, all) go to the garbage list. */
+/* CPython's handle_legacy_finalizers, first half (user code may still run: the debug
+ * output): each object still UNCOLLECTABLE is counted and reported. */
 static void handle_legacy_finalizers(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_PENDING)) != RCI_UNCOLLECTABLE)
+            continue;
+        run->uncollectable++;
+        if (heap->gc_debug & RC_GC_DEBUG_UNCOLLECTABLE)
+            rci_gc_out(heap, "gc: uncollectable <%s %p>", rci_type_of(heap, obj)->name,
+                       (void *)obj);
+    }
+}
+
+/* The second half, after 3d' (no user code runs): those with a legacy finalizer (with
+ * SAVEALL, all) go to the garbage list, after what SAVEALL saved, as in CPython. */
+static void save_legacy_finalizers(gc_run *run)
 {
     rc_heap *heap = run->heap;
     rc_object *list = NULL;
@@ -525,11 +547,8 @@ static void handle_legacy_finalizers(gc_run *run)
     {
         if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_PENDING)) != RCI_UNCOLLECTABLE)
             continue;
-        rc_type *t = rci_type_of(heap, obj);
-        run->uncollectable++;
-        if (heap->gc_debug & RC_GC_DEBUG_UNCOLLECTABLE)
-            rci_gc_out(heap, "gc: uncollectable <%s %p>", t->name, (void *)obj);
-        if (t->legacy_finalize == NULL && !(heap->gc_debug & RC_GC_DEBUG_SAVEALL))
+        if (rci_type_of(heap, obj)->legacy_finalize == NULL &&
+            !(heap->gc_debug & RC_GC_DEBUG_SAVEALL))
             continue;
         if (list == NULL && (list = rci_gc_garbage_list(heap)) == NULL)
             continue;
@@ -581,19 +600,6 @@ static void finalize_garbage(gc_run *run)
         obj->_refcnt++;
         t->finalize(heap, obj);
         rc_decref(heap, obj);
-    }
-}
-
-static void save_garbage(gc_run *run)
-{
-    rc_heap *heap = run->heap;
-    rc_object *list = rci_gc_garbage_list(heap);
-    if (list == NULL)
-        return;
-    FOR_EACH_SLOT(run, obj)
-    {
-        if (in_garbage_set(obj) && rc_list_append(heap, list, obj) != RC_OK)
-            return;
     }
 }
 
@@ -652,6 +658,43 @@ static void handle_resurrected(gc_run *run)
     }
 }
 
+static void act_restore_garbage(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)run;
+    (void)parent;
+    if (in_garbage_set(ref))
+        ref->_refcnt++;
+}
+
+/* 3d'. RC_GC_DEBUG_SAVEALL: the garbage left after 3d is kept in rc_gc_garbage instead of
+ * being freed, and counts as collected (COUNTED). 3d left the references it holds to the
+ * garbage set subtracted: they are given back first, then each object becomes a REACHABLE
+ * survivor held by the list. If the list cannot grow, an object not saved survives as
+ * garbage for the next collection. */
+static void save_garbage(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    ring r;
+    ring_init(&r, run, act_restore_garbage);
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (still_garbage(obj))
+            ring_traverse(&r, obj);
+    }
+    ring_flush(&r);
+    rc_object *list = rci_gc_garbage_list(heap);
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (!still_garbage(obj))
+            continue;
+        obj->_tinfo |= RCI_REACHABLE;
+        run->collected++;
+        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK)
+            rci_error(heap, RC_ENOMEM, "garbage %p not saved in the garbage list: out of memory",
+                      (void *)obj);
+    }
+}
+
 /* 3e. Weakrefs made by finalizers to objects that stay garbage: cleared now, callbacks
  * after phase 5, when counts are exact again. */
 static void clear_late_weakrefs(gc_run *run)
@@ -692,11 +735,13 @@ static void run_rites(gc_run *run)
         debug_collectable(run);
     handle_weakrefs(run);
     finalize_garbage(run);
-    if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
-        save_garbage(run);
     handle_legacy_finalizers(run);
     /* Checkpoint: no user code runs from here to the end of phase 5. */
     handle_resurrected(run);
+    if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
+        save_garbage(run);
+    if (run->uncollectable > 0)
+        save_legacy_finalizers(run);
     clear_late_weakrefs(run);
 }
 
@@ -731,6 +776,7 @@ static void release_external_refs_rites(gc_run *run)
     {
         if (still_garbage(obj)) {
             rc_assert(heap, obj->_refcnt == 0);
+            run->collected++;
             ring_traverse(&r, obj);
         }
     }
@@ -754,7 +800,7 @@ static void release_external_refs(gc_run *run)
         if (obj->_tinfo & RCI_REACHABLE)
             continue;
         rc_assert(heap, obj->_refcnt == 0);
-        run->garbage++;
+        run->collected++;
         if (obj->_tinfo & RCI_EXTREFS)
             ring_traverse(&r, obj);
     }
@@ -883,7 +929,6 @@ static void run_deferred(rc_heap *heap)
     }
 }
 
-/* One collection of generation gen and the younger ones; returns the garbage found. */
 /* Debug level 3: the heap must pass rc_heap_check before and after every collection;
  * a failure is reported as misuse, the only channel a collection has. */
 static void check_around(rc_heap *heap, const char *when)
@@ -895,6 +940,8 @@ static void check_around(rc_heap *heap, const char *when)
 
 static size_t collect_phases(rc_heap *heap, unsigned gen);
 
+/* One collection of generation gen and the younger ones; returns the unreachable objects
+ * it counts (COUNTED). */
 static size_t collect(rc_heap *heap, unsigned gen)
 {
     heap->collecting = true; /* also while checking: the check runs traverse functions */
@@ -938,10 +985,10 @@ static size_t collect_phases(rc_heap *heap, unsigned gen)
     for (unsigned g = 0; g <= gen; g++)
         heap->gen[g].count = 0;
     heap->gen[gen].stats.collections++;
-    heap->gen[gen].stats.collected += run.garbage - run.uncollectable;
+    heap->gen[gen].stats.collected += run.collected;
     heap->gen[gen].stats.uncollectable += run.uncollectable;
-    rci_gcmod_stop(heap, gen, t0, run.garbage - run.uncollectable, run.uncollectable);
-    return run.garbage;
+    rci_gcmod_stop(heap, gen, t0, run.collected, run.uncollectable);
+    return run.collected + run.uncollectable;
 }
 
 static void collect_generations(rc_heap *heap, bool force_young)

@@ -18,7 +18,7 @@
 
 #define TEXT_BYTES 256
 
-static const char help_text[] =
+const char snapshot_help[] =
     "usage: rcgc snapshot COMMAND [OPTIONS] FILE...\n"
     "\n"
     "Offline analysis of V8 .heapsnapshot files: the ones rc_heap_snapshot_write makes,\n"
@@ -54,6 +54,10 @@ static const char help_text[] =
     "Exit status: 0 on success; 1 when a file cannot be read or is malformed, or an ID is\n"
     "not in the snapshot; 2 on a usage error. Files over 100 MB show progress on standard\n"
     "error when it is a terminal.\n";
+
+/* Options whose value may be the next argument (cli_scan_help_version). */
+const char *const snapshot_value_options[] = {"-n", "--top", "-o", "--output", "--max-depth",
+                                              "--too-many", "--filter", "--ignore", NULL};
 
 struct opts {
     const char *cmd;
@@ -1021,7 +1025,7 @@ int cmd_snapshot(int argc, char **argv)
         }
     }
     if (rc == -1) {
-        fputs(help_text, stdout);
+        fputs(snapshot_help, stdout);
         free(o.ignore);
         return 0;
     }

@@ -90,5 +90,7 @@ void snap_dominators(const struct snap *s, const struct graph *g, uint32_t **ido
 uint64_t *snap_reached(const struct snap *s, const struct graph *g, size_t *bytes);
 
 int cmd_snapshot(int argc, char **argv);
+extern const char snapshot_help[];
+extern const char *const snapshot_value_options[];
 
 #endif
