@@ -1,12 +1,13 @@
 /* Heap snapshot benchmark (bench/snapshot/run.sh): builds a heap of N objects shaped like a
  * server's (records in lists under a dict of sessions), writes its snapshot to OLD, grows
  * it by 1% (new records, some old ones dropped) and writes NEW. Prints one line per write:
- *   write SECONDS BYTES OBJECTS
+ *   write SECONDS BYTES OBJECTS CPU_SECONDS
  * usage: rcgc-bench-snapshot N OLD NEW */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -24,6 +25,14 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static double cpu(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
+           (double)u.ru_stime.tv_usec / 1e6;
+}
+
 static void check(rc_status st, rc_heap *h)
 {
     if (st != RC_OK) {
@@ -36,12 +45,12 @@ static void timed_write(rc_heap *h, const char *path)
 {
     rc_heap_stats st = {.size = sizeof st};
     rc_heap_get_stats(h, &st);
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     check(rc_heap_snapshot_write_path(h, path, 0), h);
-    double t1 = now();
+    double t1 = now(), c1 = cpu();
     struct stat sb;
     stat(path, &sb);
-    printf("write %.3f %lld %zu\n", t1 - t0, (long long)sb.st_size, st.live_objects);
+    printf("write %.3f %lld %zu %.3f\n", t1 - t0, (long long)sb.st_size, st.live_objects, c1 - c0);
     fflush(stdout);
 }
 

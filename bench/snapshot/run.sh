@@ -3,7 +3,9 @@
 # memlab: rc_heap_snapshot_write_path (bench/snapshot/heap.c), then `rcgc snapshot
 # dominators` and `diff` on the files, and memlab's own loader and dominator computation
 # (tools/rcgc/tests/memlab_check.js) on the same file. Each measurement is a new process
-# under /usr/bin/time -f '%e %M'; medians of --runs runs go to docs/BENCHMARKS-snapshot.md.
+# under /usr/bin/time (wall and CPU seconds, peak RSS); medians of --runs runs go to
+# docs/BENCHMARKS-snapshot.md. CPU seconds are reported beside wall seconds because a shared
+# machine's wall clock counts time spent waiting for a core.
 #
 # usage: bash bench/snapshot/run.sh [--objects N] [--runs N] [--memlab-limit S] [--out DIR]
 # Environment: BENCH_BUILD (default build-snapbench: Release, configured here);
@@ -39,13 +41,13 @@ record() { echo "$*" >> "$work/results.txt"; }
 timed() { # timed NAME CMD...: one run, "NAME SECONDS PEAK_KB" recorded
     local name=$1
     shift
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > "$work/$name.out"
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" > "$work/$name.out"
     record "$name $(cat "$work/time.txt")"
 }
 for r in $(seq 1 "$runs"); do
     echo "bench/snapshot: run $r of $runs" >&2
     /usr/bin/time -f '%e %M' -o "$work/time.txt" "$gen" "$objects" "$old" "$new" > "$work/write.out"
-    awk -v r="$r" 'NR == 1 {print "write_first", $2, $3, $4} NR == 2 {print "write_again", $2, $3, $4}' "$work/write.out" >> "$work/results.txt"
+    awk 'NR == 1 {print "write_first", $2, $3, $4, $5} NR == 2 {print "write_again", $2, $3, $4, $5}' "$work/write.out" >> "$work/results.txt"
     record "heap_process $(cat "$work/time.txt")"
     timed dominators nice "$rcgc" snapshot dominators "$old"
     timed diff nice "$rcgc" snapshot diff "$old" "$new"
@@ -57,7 +59,7 @@ modules=${RCGC_CLIENTS_DIR:-$root/bench/out/clients}/node_modules
 if [ -d "$modules/@memlab/heap-analysis" ]; then
     echo "bench/snapshot: memlab on the same file (limit ${limit}s)" >&2
     set +e
-    NODE_PATH=$modules /usr/bin/time -f '%e %M' -o "$work/time.txt" timeout "$limit" \
+    NODE_PATH=$modules /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" timeout "$limit" \
         node --max-old-space-size=8192 "$root/tools/rcgc/tests/memlab_check.js" "$old" > /dev/null 2> "$work/memlab.err"
     st=$?
     set -e

@@ -64,7 +64,8 @@ size_t snap_string(const struct snap *s, uint32_t index, char *buf, size_t cap)
         buf[0] = '\0';
         return 0;
     }
-    struct name n = s->strings[index];
+    uint64_t packed = s->strings[index];
+    struct name n = {s->text + (packed >> 24), (size_t)(packed & SNAP_STRING_MAX)};
     const unsigned char *p = n.bytes, *end = n.bytes + n.len;
     while (p < end && at + 1 < cap) {
         if (*p != '\\') {
@@ -257,13 +258,24 @@ static uint32_t preorder(const struct graph *g, uint32_t *pre, uint32_t *order, 
 
 /* Lengauer-Tarjan's EVAL with iterative path compression (COMPRESS), over preorder
  * numbers: the vertex of minimal semi on the forest path from v up to its root's child. */
+struct path {
+    uint32_t *v; /* the forest path being compressed, grown as needed (usually short) */
+    size_t cap;
+};
+
 static uint32_t eval(uint32_t v, uint32_t *ancestor, uint32_t *label, const uint32_t *semi,
-                     uint32_t *path)
+                     struct path *pp)
 {
     if (ancestor[v] == NONE) return v;
     size_t n = 0;
-    for (uint32_t x = v; ancestor[ancestor[x]] != NONE; x = ancestor[x])
-        path[n++] = x;
+    for (uint32_t x = v; ancestor[ancestor[x]] != NONE; x = ancestor[x]) {
+        if (n == pp->cap) {
+            pp->cap = pp->cap ? pp->cap * 2 : 1024;
+            pp->v = xrealloc(pp->v, pp->cap * sizeof *pp->v);
+        }
+        pp->v[n++] = x;
+    }
+    uint32_t *path = pp->v;
     while (n-- > 0) {
         uint32_t x = path[n], a = ancestor[x];
         if (semi[label[a]] < semi[label[x]]) label[x] = label[a];
@@ -272,7 +284,7 @@ static uint32_t eval(uint32_t v, uint32_t *ancestor, uint32_t *label, const uint
     return label[v];
 }
 
-void snap_dominators(const struct snap *s, const struct graph *g, uint32_t **idom_out,
+void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom_out,
                      uint64_t **retained_out)
 {
     uint32_t n = s->n_nodes;
@@ -297,9 +309,13 @@ void snap_dominators(const struct snap *s, const struct graph *g, uint32_t **ido
             preds[fill[pre[g->succ[e]]]++] = k;
     }
     free(fill);
+    /* Peak memory is what the semi-dominator pass holds: everything not needed by it goes
+     * first (the rows, the preorder numbers by node). */
+    free(pre);
+    snap_graph_free(g);
     uint32_t *semi = xmalloc(((size_t)r + 1) * 4), *label = xmalloc(((size_t)r + 1) * 4);
-    uint32_t *ancestor = xmalloc(((size_t)r + 1) * 4), *path = xmalloc(((size_t)r + 1) * 4);
-    uint32_t *dom = xmalloc(((size_t)r + 1) * 4);
+    uint32_t *ancestor = xmalloc(((size_t)r + 1) * 4);
+    struct path path = {NULL, 0};
     for (uint32_t k = 0; k < r; k++) {
         semi[k] = label[k] = k;
         ancestor[k] = NONE;
@@ -308,12 +324,18 @@ void snap_dominators(const struct snap *s, const struct graph *g, uint32_t **ido
         uint32_t sd = semi[w];
         for (uint32_t p = pstart[w]; p < pstart[w + 1]; p++) {
             uint32_t v = preds[p];
-            uint32_t cand = v <= w ? v : semi[eval(v, ancestor, label, semi, path)];
+            uint32_t cand = v <= w ? v : semi[eval(v, ancestor, label, semi, &path)];
             if (cand < sd) sd = cand;
         }
         semi[w] = sd;
         ancestor[w] = parent[w];
     }
+    free(label);
+    free(ancestor);
+    free(path.v);
+    free(preds);
+    free(pstart);
+    uint32_t *dom = xmalloc(((size_t)r + 1) * 4);
     dom[0] = 0;
     for (uint32_t w = 1; w < r; w++) {
         uint32_t d = parent[w];
@@ -331,15 +353,9 @@ void snap_dominators(const struct snap *s, const struct graph *g, uint32_t **ido
         retained[v] += s->nsize[v];
         if (k > 0) retained[order[dom[k]]] += retained[v];
     }
-    free(pre);
     free(order);
     free(parent);
-    free(pstart);
-    free(preds);
     free(semi);
-    free(label);
-    free(ancestor);
-    free(path);
     free(dom);
     *idom_out = idom;
     *retained_out = retained;

@@ -375,7 +375,6 @@ static int cmd_summary(struct opts *o)
     free(t.slot);
     free(idom);
     free(retained);
-    snap_graph_free(&g);
     snap_free(&s);
     return 0;
 }
@@ -428,12 +427,12 @@ static int cmd_diff(struct opts *o)
     qsort(old_ids, n_old, 8, cmp_u64);
     struct cls_table t = {0};
     char name[TEXT_BYTES];
+    uint32_t *of = classes_of(&a, &t);
     for (uint32_t i = 1; i < a.n_nodes; i++) {
-        snap_class(&a, i, name, sizeof name);
-        struct cls *c = cls_get(&t, name);
-        c->count++;
-        c->bytes += a.nsize[i];
+        t.v[of[i]].count++;
+        t.v[of[i]].bytes += a.nsize[i];
     }
+    xfree_big(of, (size_t)a.n_nodes * 4);
     snap_free(&a);
     if (load(&b, o->files[1])) {
         xfree_big(old_ids, n_old * 8);
@@ -443,9 +442,9 @@ static int cmd_diff(struct opts *o)
     }
     struct cls_table sites = {0};
     uint64_t fresh = 0, fresh_bytes = 0;
+    of = classes_of(&b, &t);
     for (uint32_t i = 1; i < b.n_nodes; i++) {
-        snap_class(&b, i, name, sizeof name);
-        struct cls *c = cls_get(&t, name);
+        struct cls *c = &t.v[of[i]];
         c->count2++;
         c->bytes2 += b.nsize[i];
         if (!has_id(old_ids, n_old, b.nid[i])) {
@@ -454,6 +453,7 @@ static int cmd_diff(struct opts *o)
             fresh++;
             fresh_bytes += b.nsize[i];
             char site[TEXT_BYTES], key[2 * TEXT_BYTES + 4];
+            snprintf(name, sizeof name, "%s", c->name);
             if (snap_site(&b, i, site, sizeof site) == 0) snprintf(site, sizeof site, "(no site)");
             snprintf(key, sizeof key, "%s  %s", site, name);
             struct cls *st = cls_get(&sites, key);
@@ -461,6 +461,7 @@ static int cmd_diff(struct opts *o)
             st->fresh_bytes += b.nsize[i];
         }
     }
+    xfree_big(of, (size_t)b.n_nodes * 4);
     out_fmt("%s -> %s: %zu -> %u objects; %" PRIu64 " new (%" PRIu64 " bytes)\n", o->files[0],
             b.label, n_old - 1, b.n_nodes - 1, fresh, fresh_bytes);
     qsort(t.v, t.n, sizeof *t.v, by_growth);
@@ -631,7 +632,6 @@ static int cmd_dominators(struct opts *o)
     uint32_t *idom;
     uint64_t *retained;
     snap_dominators(&s, &g, &idom, &retained);
-    snap_graph_free(&g);
     progress_end();
     if (o->all) {
         for (uint32_t i = 0; i < s.n_nodes; i++) {

@@ -38,10 +38,11 @@ struct js {
     uint32_t *node_edges; /* edge count of each node, until edges are placed */
     char *nf[SNAP_MAX_TYPES], *ef[SNAP_MAX_TYPES], *ff[SNAP_MAX_TYPES]; /* meta field names */
     unsigned n_nf, n_ef, n_ff;
+    size_t released;      /* bytes of a mapped input given back (release_read) */
     struct u32vec tmp[2]; /* numbers being read (trace data), freed on failure */
     char *stack;          /* skip_value's closing brackets */
     size_t stack_cap;
-    struct name *strv;    /* strings being read */
+    uint64_t *strv;       /* strings being read (snap.strings) */
     size_t strv_n, strv_cap;
 };
 
@@ -371,6 +372,20 @@ static uint64_t room(const struct js *j)
     return (uint64_t)(j->end - j->p) / 2 + 1;
 }
 
+/* The numbers read so far are not needed again: a mapped file's pages behind them are
+ * given back as the reading goes (they are reread if ever touched), so the file costs
+ * memory only for its strings and the part being read. */
+static void release_read(struct js *j)
+{
+    if (!j->s->in.mapped || j->s->in.data != j->begin) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t done = ((size_t)(j->p - j->begin)) / page * page;
+    if (done > j->released) {
+        madvise((void *)(j->begin + j->released), done - j->released, MADV_DONTNEED);
+        j->released = done;
+    }
+}
+
 static void nodes(struct js *j)
 {
     struct snap *s = j->s;
@@ -406,7 +421,7 @@ static void nodes(struct js *j)
         s->nsize[i] = v[j->nf_size];
         s->ntrace[i] = j->nf_trace >= 0 && v[j->nf_trace] < UINT32_MAX ? (uint32_t)v[j->nf_trace] : 0;
         j->node_edges[i] = (uint32_t)v[j->nf_edges];
-        if ((i & 0xfffff) == 0) progress_add(0);
+        if ((i & 0xfffff) == 0) release_read(j);
     }
     if (peek(j) == ',') bad(j, "the nodes array holds more than node_count (%llu) nodes", (unsigned long long)n);
     expect(j, ']');
@@ -454,20 +469,14 @@ static void edges(struct js *j)
         s->etype[e] = (uint8_t)v[j->ef_type];
         s->ename[e] = (uint32_t)v[j->ef_name];
         s->eto[e] = (uint32_t)(to / j->node_fields);
+        if ((e & 0xfffff) == 0) release_read(j);
     }
     if (peek(j) == ',') bad(j, "the edges array holds more edges than the nodes' edge counts");
     expect(j, ']');
     xfree_big(j->node_edges, (size_t)s->n_nodes * 4);
     j->node_edges = NULL;
     j->have_edges = true;
-    /* The numbers read so far are not needed again: a mapped file's pages behind them are
-     * given back (they are reread if ever touched), so the file costs memory only for its
-     * strings. */
-    if (s->in.mapped && s->in.data == j->begin) {
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        size_t done = ((size_t)(j->p - j->begin)) / page * page;
-        if (done > 0) madvise((void *)j->begin, done, MADV_DONTNEED);
-    }
+    release_read(j);
 }
 
 static void string_item(struct js *j, size_t i, void *user)
@@ -479,7 +488,9 @@ static void string_item(struct js *j, size_t i, void *user)
         j->strv = xrealloc(j->strv, j->strv_cap * sizeof *j->strv);
     }
     if (j->strv_n >= UINT32_MAX - 1) bad(j, "too many strings");
-    j->strv[j->strv_n++] = string_raw(j);
+    struct name n = string_raw(j);
+    if (n.len > SNAP_STRING_MAX) bad(j, "a string of %zu bytes (the limit is %u)", n.len, SNAP_STRING_MAX);
+    j->strv[j->strv_n++] = (uint64_t)(n.bytes - j->begin) << 24 | n.len;
 }
 
 static void strings(struct js *j)
@@ -487,6 +498,7 @@ static void strings(struct js *j)
     if (j->have_strings) bad(j, "\"strings\" appears twice");
     each_item(j, string_item, NULL);
     j->s->strings = j->strv;
+    j->s->text = j->begin;
     j->s->n_strings = (uint32_t)j->strv_n;
     j->strv = NULL;
     j->have_strings = true;

@@ -18,6 +18,7 @@
 #include "../rcgc_tool.h"
 
 #define SNAP_MAX_TYPES 64 /* node or edge types a file may declare */
+#define SNAP_STRING_MAX ((1u << 24) - 1) /* bytes of one string's JSON text at most */
 
 struct snap {
     struct input in;      /* the file's bytes */
@@ -34,7 +35,9 @@ struct snap {
     uint32_t *ename;      /* string index, or the number of element and hidden edges */
     uint32_t *eto;        /* target node */
     uint32_t n_strings;
-    struct name *strings; /* raw JSON text of each string, escapes not undone */
+    uint64_t *strings;    /* each string's raw JSON text, escapes not undone: its offset in
+                             the input << 24 | its length (SNAP_STRING_MAX at most) */
+    const unsigned char *text; /* the input the offsets are from */
     char *node_types[SNAP_MAX_TYPES];
     unsigned n_node_types;
     char *edge_types[SNAP_MAX_TYPES];
@@ -80,11 +83,12 @@ void snap_strong_graph(const struct snap *s, struct graph *g);
 void snap_reverse_graph(const struct snap *s, struct graph *r, uint32_t **edge_of);
 void snap_graph_free(struct graph *g);
 
-/* Dominators from node 0 over the strong edges (semi-NCA, iterative): idom[i] is node i's
+/* Dominators from node 0 over the strong edges g (semi-NCA, iterative), consuming g (its
+ * rows are freed as soon as they are no longer needed): idom[i] is node i's
  * immediate dominator (node 0's is 0), UINT32_MAX for nodes node 0 does not reach;
  * retained[i] the bytes freed if i went (self sizes of what it dominates, its own
  * included; 0 for unreachable nodes). The caller frees both with free(). */
-void snap_dominators(const struct snap *s, const struct graph *g, uint32_t **idom,
+void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom,
                      uint64_t **retained);
 /* Which nodes node 0 reaches over strong edges: a bitmap (marks_new), its size in *bytes. */
 uint64_t *snap_reached(const struct snap *s, const struct graph *g, size_t *bytes);

@@ -26,9 +26,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     snap_strong_graph(&s, &g);
     uint32_t *idom;
     uint64_t *retained;
-    snap_dominators(&s, &g, &idom, &retained);
     size_t bytes;
     uint64_t *marks = snap_reached(&s, &g, &bytes);
+    snap_dominators(&s, &g, &idom, &retained);
     uint32_t *edge_of;
     snap_reverse_graph(&s, &r, &edge_of);
     xfree_big(edge_of, ((size_t)r.n_edges + 1) * 4);
@@ -36,7 +36,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     marks_free(marks, bytes);
     free(idom);
     free(retained);
-    snap_graph_free(&g);
     snap_free(&s);
     return 0;
 }

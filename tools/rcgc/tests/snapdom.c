@@ -115,9 +115,9 @@ static int check(const struct g *g, uint64_t seed)
     snap_strong_graph(&s, &sg);
     uint32_t *idom;
     uint64_t *retained;
-    snap_dominators(&s, &sg, &idom, &retained);
     size_t bytes;
     uint64_t *marks = snap_reached(&s, &sg, &bytes);
+    snap_dominators(&s, &sg, &idom, &retained);
     uint64_t all = reach_without(g, MAX_N);
     uint64_t dom[MAX_N]; /* dom[v]: the nodes dominating v, v included */
     for (unsigned v = 0; v < g->n; v++)
@@ -152,7 +152,6 @@ static int check(const struct g *g, uint64_t seed)
     marks_free(marks, bytes);
     free(idom);
     free(retained);
-    snap_graph_free(&sg);
     snap_free(&s);
     free(text);
     return bad;
