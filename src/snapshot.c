@@ -627,9 +627,12 @@ static int edge_visit(rc_heap *heap, rc_object *ref, void *arg)
     snap_edge e = {ET_HIDDEN, i, NULL, ref};
     if (ew->t == heap->t_list || ew->t == heap->t_tuple) {
         e.type = ET_ELEMENT;
-    } else if (ew->t->traverse == NULL) {
+    } else if (ew->t->traverse == NULL && i < ew->t->n_ref_offsets) {
         e.type = ET_PROPERTY;
         e.name = ew->w->field_str[ew->t->index] + i;
+    } else if (ew->t->traverse == NULL) { /* a trailing array's items follow the fields */
+        e.type = ET_ELEMENT;
+        e.name = i - ew->t->n_ref_offsets;
     }
     ew->fn(ew->w, &e);
     return 0;
