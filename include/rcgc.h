@@ -1260,6 +1260,51 @@ RC_API rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit
 /* Alive handles (Python's finalize.alive, summed). */
 RC_API size_t rc_finalize_pending(const rc_heap *heap);
 
+/* ---- heap snapshots (issue 13; src/snapshot.c) ---- */
+/* The whole heap as a V8 .heapsnapshot file, the JSON that Chrome DevTools (Memory panel,
+ * Load), memlab and `rcgc snapshot` read (docs/GRAPHS.md, "Hunting a leak in production
+ * with snapshots").
+ *  - Nodes: node 0 is a synthetic root named "(rcgc roots)"; then every live object, with
+ *    V8's node fields type, name, id, self_size, edge_count, trace_node_id, detachedness.
+ *    A str is a "string" node named by its text (first 40 bytes), a float or boxed int a
+ *    "number" node named by its repr; every other object is an "object" node named by its
+ *    type name, since DevTools and memlab take an object node's name as its class (with
+ *    RC_SNAPSHOT_TYPE_NAMES every node is named by its type). self_size is the object's
+ *    slot plus the buffers it owns (a list's item array, a dict's table): the bytes
+ *    rc_type_live_bytes counts for it.
+ *  - Edges: list and tuple items are "element" edges indexed by position; reference fields
+ *    "property" edges named by rc_type_spec.ref_names ("field N" without); a dict value is a
+ *    "property" edge named by its key's repr, the key itself an "internal" edge named "key";
+ *    other traverse functions' references "hidden" edges numbered by position; a weakref's
+ *    or weak proxy's referent a "weak" edge named "referent" (the weakref is a node). None
+ *    and small ints (rc_int_new values packed in the reference) are values, not objects: no
+ *    node and no edge stands for them; boxed ints are nodes.
+ *  - Roots: the synthetic root has a "property" edge to every object held from outside the
+ *    heap (its count exceeds the references the heap holds to it: C variables, globals),
+ *    named "held from outside (N refs)" with N the references not accounted for.
+ *  - Allocation sites (rc_origins_enable): V8's allocation-tracking layout. Each site is a
+ *    trace function ("TYPE@file.c:LINE", script name the file, line) and a child of the trace
+ *    tree's root (count and bytes of its live objects); a node's trace_node_id names its
+ *    site's trace node, 0 if none was recorded.
+ *  - Ids: odd numbers, stable for an object's life across every snapshot of the heap (a
+ *    side table keyed by address, see rc_snapshot_id), never reused: an object made in a
+ *    freed slot gets a new id. The root's id is 1.
+ * The file is streamed in six walks of the heap; extra memory is a bit per object slot,
+ * the list of objects held from outside, and the id table (16 bytes per object that has
+ * appeared in a snapshot while it lives; its release then costs one hash delete). Reads
+ * counts only: never collects and runs no user code except traverse and repr functions,
+ * which must not allocate or free objects. RC_EINVAL (NULL out, unknown flags), RC_ESTATE
+ * (during a collection or a release), RC_ENOMEM (nothing written), RC_EOS (a write failed:
+ * errno's text in the message; the stream has a partial document). */
+#define RC_SNAPSHOT_TYPE_NAMES 0x1u /* name every node by its type (no str or number text) */
+RC_API rc_status rc_heap_snapshot_write(rc_heap *heap, FILE *out, unsigned flags);
+/* The same into a file: written under a temporary name next to path, flushed to disk
+ * (fsync) and renamed into place, so path holds either its old content or a complete
+ * snapshot; on any failure the temporary file is removed. */
+RC_API rc_status rc_heap_snapshot_write_path(rc_heap *heap, const char *path, unsigned flags);
+/* obj's snapshot id, or 0 if obj has not appeared in a snapshot (or is not a heap object). */
+RC_API uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj);
+
 /* ---- allocation-site macros (see "Allocation sites" above) ---- */
 /* The weak references' wrappers (the others are declared with the allocation sites). */
 RC_API rc_object *rc__weakref_new_at(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,

@@ -10,7 +10,7 @@
 #include <string.h>
 
 typedef struct check_ctx {
-    size_t live, tracked, bytes_slots, gen_size[3], permanent, origins;
+    size_t live, tracked, bytes_slots, gen_size[3], permanent, origins, snap_ids;
     rc_status status;
 } check_ctx;
 
@@ -56,7 +56,8 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
         const char *why = rci_origin_check_object(heap, obj);
         if (why != NULL)
             return fail(heap, ctx, why, obj);
-        ctx->origins++;
+        ctx->origins += rci_origin_site(heap, obj) >= 0;
+        ctx->snap_ids += rci_snapshot_has_id(heap, obj);
     }
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
@@ -194,6 +195,8 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
         return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
     if (ctx->origins != heap->origin_len)
         return fail(heap, ctx, "allocation-site table entries differ from objects marked RCI_ORIGIN", heap);
+    if (ctx->snap_ids != heap->snap_len)
+        return fail(heap, ctx, "snapshot id table entries differ from the live objects holding one", heap);
     const char *why = rci_origins_check(heap);
     return why == NULL ? RC_OK : fail(heap, ctx, why, heap);
 }

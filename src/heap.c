@@ -144,6 +144,7 @@ void rc_heap_free(rc_heap *heap)
     rci_pages_free_all(heap);
     rci_origins_free(heap);
     rci_leak_guards_free(heap);
+    rci_snapshot_free(heap);
     rci_roots_free(heap);
     rci_types_free(heap);
     rc_allocator a = heap->alloc;

@@ -34,7 +34,8 @@
 #define RCI_SCANNED 0x10u     /* during a collection: its references were followed */
 #define RCI_FINALIZED 0x20u   /* its finalizer has run (PEP 442) */
 #define RCI_WEAKREFD 0x40u    /* weak references to it may exist */
-#define RCI_ORIGIN 0x80u      /* an allocation site is recorded for it */
+#define RCI_ORIGIN 0x80u      /* a side table keeps something for it until it dies: an
+                                 allocation site (origin.c) or a snapshot id (snapshot.c) */
 #define RCI_REPR_BUSY 0x100u  /* rc_repr is writing it (cycle guard) */
 #define RCI_EXTREFS 0x200u    /* during a collection: holds references to objects outside the set */
 #define RCI_PENDING 0x1000u   /* on the pending-free list; link packed in the header */
@@ -381,6 +382,12 @@ struct rc_heap {
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
     size_t origins_lost;            /* objects whose site could not be recorded (no memory) */
+
+    /* ---- heap snapshot ids (issue 13; owner: src/snapshot.c, invariant SNAP-IDS) */
+    uintptr_t *snap_keys;           /* object address -> id serial (0: empty slot) */
+    uint32_t *snap_vals;
+    size_t snap_cap, snap_len;
+    uint32_t snap_serial;           /* the last serial given (never reused) */
     /* CURRENT (origin.c): the caller-supplied site (rc_origin_set). */
     const char *origin_now;         /* site file every new object gets: origin_set_file while
                                        record_origins is on, else NULL (one test per allocation) */
@@ -534,6 +541,14 @@ void rci_leak_guards_free(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Heap snapshot ids (owner: src/snapshot.c). rci_origin_forget calls rci_snapshot_forget
+ * for every dying object with RCI_ORIGIN while the id table is not empty.
+ */
+void rci_snapshot_forget(rc_heap *heap, rc_object *obj);
+bool rci_snapshot_has_id(const rc_heap *heap, const rc_object *obj);
+void rci_snapshot_free(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * Named roots (owner: src/roots.c).

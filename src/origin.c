@@ -162,6 +162,7 @@ void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line)
 void rci_origin_forget(rc_heap *heap, rc_object *obj)
 {
     obj->_tinfo &= ~RCI_ORIGIN;
+    if (heap->snap_len != 0) rci_snapshot_forget(heap, obj); /* RCI_ORIGIN also means an id */
     size_t i = objs_find(heap, obj);
     if (i == SIZE_MAX) return;
     heap->sites[heap->origin_vals[i]].live--;
@@ -308,7 +309,8 @@ void rci_origins_free(rc_heap *heap)
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj)
 {
     size_t i = objs_find(heap, obj);
-    if (i == SIZE_MAX) return "object marked RCI_ORIGIN has no allocation-site record";
+    if (i == SIZE_MAX && rci_snapshot_has_id(heap, obj)) return NULL;
+    if (i == SIZE_MAX) return "object marked RCI_ORIGIN has no allocation-site record nor snapshot id";
     uint32_t s = heap->origin_vals[i];
     if (s >= heap->n_sites) return "allocation-site record names no site";
     if (heap->sites[s].type != rci_type_index(obj))

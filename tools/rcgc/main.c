@@ -13,6 +13,7 @@
 #include <rcgc.h>
 
 #include "rcgc_tool.h"
+#include "snapshot/snap.h"
 
 struct command {
     const char *name;                   /* as typed after `rcgc` */
@@ -25,6 +26,8 @@ struct command {
 static const struct command commands[] = {
     {"unreachable", "print the nodes of a graph that no root reaches", cmd_unreachable,
      unreachable_help, unreachable_value_options},
+    {"snapshot", "analyse heap snapshots (.heapsnapshot files)", cmd_snapshot, snapshot_help,
+     snapshot_value_options},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the libFuzzer targets of `rcgc unreachable` (edge list and JSON)
-# with clang, ASan and UBSan, and runs each for a bounded time.
+# and of `rcgc snapshot`'s reader and analyses with clang, ASan and UBSan,
+# and runs each for a bounded time.
 # usage: fuzz.sh [SECONDS_PER_TARGET]   (default 30)
 # Exits non-zero on any crash, hang, leak or sanitizer report; the input
 # that caused it is copied to the current directory (crash-*, leak-*,
@@ -33,25 +34,35 @@ seed edges bytes '\xff\xfe a\n\ta\t\xc3\xa9  x y z\r\n \r\n'
 seed json lesson '{"A":["B","C"],"B":["A","D","E"],"G":["H"],"H":["G"]}'
 seed json escapes ' {"\\u0041" : ["\\ud83d\\ude00", "a\\"b\\\\"], "1": [], "01": ["1"]}\n'
 seed json bad '{"A":["B"] "C"'
+meta='"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id"],"node_types":[["hidden","object","synthetic"],"string","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element","property","weak"],"string_or_number","node"]}'
+seed snapshot small "{\"snapshot\":{$meta,\"node_count\":3,\"edge_count\":3},\"nodes\":[2,0,1,0,1,0,1,1,3,16,2,2,1,2,5,8,0,0],\"edges\":[1,0,6,0,0,12,2,1,6],\"trace_function_infos\":[1,0,1,0,0,0],\"trace_tree\":[1,0,1,2,[2,0,1,1,[]]],\"strings\":[\"(root)\",\"a\\u00e9\\n\",\"b\"]}"
+seed snapshot cycle "{\"snapshot\":{$meta,\"node_count\":2,\"edge_count\":2},\"nodes\":[2,0,1,0,1,0,1,1,3,16,1,0],\"edges\":[1,1,6,0,5,6],\"strings\":[\"r\",\"x\"]}"
 
 status=0
-for target in edges json; do
+for target in edges json snapshot; do
     json=0
     [ "$target" = json ] && json=1
+    if [ "$target" = snapshot ]; then
+        "$cc" -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+            -fno-sanitize-recover=all -DRCGC_SERIAL_TASKS \
+            "$here/fuzz_snapshot.c" $lib "$src/snapshot/load.c" "$src/snapshot/analyze.c" \
+            -o "$work/fuzz_$target"
+    else
     "$cc" -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
         -fno-sanitize-recover=all -DFUZZ_JSON=$json -DRCGC_SERIAL_TASKS \
         "$here/fuzz_unreachable.c" $lib -o "$work/fuzz_$target"
+    fi
     mkdir -p "$work/art_$target"
     echo "fuzz.sh: running $target for ${secs}s"
     if ! "$work/fuzz_$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
         -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/art_$target/" \
         "$work/corpus_$target" > "$work/$target.log" 2>&1; then
         echo "fuzz.sh: $target found a problem:" >&2
-        grep -v '^#[0-9]' "$work/$target.log" | tail -40 >&2
+        grep -av '^#[0-9]' "$work/$target.log" | tail -40 >&2
         cp "$work/art_$target"/* . 2> /dev/null || true
         status=1
     else
-        grep -E 'stat::number_of_executed_units|cov:' "$work/$target.log" | tail -2
+        grep -aE 'stat::number_of_executed_units|cov:' "$work/$target.log" | tail -2
     fi
 done
 exit $status

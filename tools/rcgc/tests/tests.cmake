@@ -66,3 +66,36 @@ add_test(NAME rcgc_unreachable.random_graphs_match_networkx
   COMMAND /usr/bin/python3 ${RCGC_TESTS}/networkx_check.py $<TARGET_FILE:rcgc> 7 200000)
 set_tests_properties(rcgc_unreachable.random_graphs_match_networkx PROPERTIES
   LABELS cli SKIP_RETURN_CODE 77)
+
+# `rcgc snapshot`: round trips through the library, dominators against a brute-force
+# oracle, real node snapshots, malformed files (snapshot.sh; one ctest test per case).
+if(TARGET rcgc_static)
+  add_executable(rcgc_snapgen ${RCGC_TESTS}/snapgen.c)
+  target_link_libraries(rcgc_snapgen PRIVATE rcgc_static)
+  add_executable(rcgc_snapdom ${RCGC_TESTS}/snapdom.c ${RCGC_TESTS}/../snapshot/load.c
+    ${RCGC_TESTS}/../snapshot/analyze.c ${RCGC_TESTS}/../input.c ${RCGC_TESTS}/../reach.c
+    ${RCGC_TESTS}/../sweep.c ${RCGC_TESTS}/../xalloc.c ${RCGC_TESTS}/../parallel.c
+    ${RCGC_TESTS}/../progress.c ${RCGC_TESTS}/../output.c ${RCGC_TESTS}/../chunk.c
+    ${RCGC_TESTS}/../intern.c ${RCGC_TESTS}/../keys.c ${RCGC_TESTS}/../graph.c
+    ${RCGC_TESTS}/../direct.c ${RCGC_TESTS}/../parse_edges.c ${RCGC_TESTS}/../parse_json.c
+    ${RCGC_TESTS}/../cli.c)
+  target_link_libraries(rcgc_snapdom PRIVATE Threads::Threads)
+  file(STRINGS ${RCGC_TESTS}/snapshot.sh rcgc_snap_lines REGEX "^[a-z0-9_]+\\)$")
+  foreach(line IN LISTS rcgc_snap_lines)
+    string(REGEX REPLACE "\\)$" "" case "${line}")
+    add_test(NAME rcgc_snapshot.${case}
+      COMMAND bash ${RCGC_TESTS}/snapshot.sh $<TARGET_FILE:rcgc> $<TARGET_FILE:rcgc_snapgen> ${case})
+    set_tests_properties(rcgc_snapshot.${case} PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
+  endforeach()
+endif()
+
+# Real clients (memlab, Chrome DevTools) load rcgc's snapshots and agree with `rcgc snapshot`;
+# skipped with one line when their packages are not installed (.ci/run installs them).
+if(TARGET rcgc_snapgen)
+  foreach(client memlab devtools)
+    add_test(NAME rcgc_snapshot_clients.${client}_agrees_with_rcgc_snapshot
+      COMMAND bash ${RCGC_TESTS}/clients.sh $<TARGET_FILE:rcgc> $<TARGET_FILE:rcgc_snapgen> ${client})
+    set_tests_properties(rcgc_snapshot_clients.${client}_agrees_with_rcgc_snapshot PROPERTIES
+      LABELS clients SKIP_RETURN_CODE 77)
+  endforeach()
+endif()
