@@ -150,8 +150,12 @@
 
 typedef struct gc_run {
     rc_heap *heap;
-    unsigned gen;       /* the generation being collected (S = tracked objects with gen <= it) */
-    rci_page *pages;    /* the pages of S, through cnext */
+    unsigned gen;       /* the generation reported (stats, callbacks) */
+    unsigned lo, span;  /* S = tracked objects with lo <= gen <= lo + span */
+    unsigned target;    /* the generation survivors move to */
+    rci_page *pages;    /* the pages of S, through cnext (a partial run: &pseudo) */
+    rc_object **members; /* a partial run's S (heap->cand), or NULL: S is on the pages */
+    rci_page pseudo;    /* a partial run: its bump is the count of members */
     bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
     size_t survivors[3]; /* per old generation: objects of S found reachable */
     size_t garbage;     /* unreachable objects found (uncollectable ones included) */
@@ -165,28 +169,34 @@ typedef struct gc_run {
     size_t late_calls;  /* heap->wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
 
-static inline bool in_set(const rc_object *o, unsigned gen)
+static inline bool in_set(const rc_object *o, const gc_run *run)
 {
     if (!rc_is_heap_object(o))
         return false;
     uint32_t ti = o->_tinfo;
-    return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED && (ti & RCI_GEN_MASK) <= gen;
+    return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED &&
+           (ti & RCI_GEN_MASK) - run->lo <= run->span;
 }
+
+/* The i-th slot of a page of S, or a partial run's i-th member (pg is then &run->pseudo). */
+#define SLOT_AT(run, pg, i)                                                                    \
+    ((run)->members != NULL ? (run)->members[i]                                                \
+                            : (rc_object *)((pg)->slots + (size_t)(i) * (pg)->slot_bytes))
 
 /* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
 #define FOR_EACH_IN_SET(run, obj)                                                              \
     for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
         for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
-            for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
-                 obj != NULL && in_set(obj, (run)->gen); obj = NULL)
+            for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL && in_set(obj, (run));    \
+                 obj = NULL)
 
-/* Every slot of the pages of S; user code may allocate into them (phase 3), so the bump
- * is reread and the caller tests the header. */
+/* Every slot of the pages of S (a partial run: every member); user code may allocate into
+ * them (phase 3), so the bump is reread and the caller tests the header. A member's slot
+ * may be freed (its header is then 0) or hold a new object (generation 0, outside S). */
 #define FOR_EACH_SLOT(run, obj)                                                                \
     for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
         for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
-            for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
-                 obj != NULL; obj = NULL)
+            for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL; obj = NULL)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
 /* Phase 3 on: a member of the garbage set recorded before user code ran, still alive. */
@@ -213,17 +223,23 @@ static int add_page(rc_heap *heap, rci_page *page, void *user)
     return 0;
 }
 
+/* S of a collection of generation gen (lo is 0): the young list, then the gen1 list, or
+ * every container page; a partial run's S is its member array. */
 static void gather_pages(gc_run *run)
 {
     rc_heap *heap = run->heap;
     run->pages = NULL;
-    if (run->gen >= 2) {
+    if (run->members != NULL) {
+        run->pages = &run->pseudo;
+        return;
+    }
+    if (run->span >= 2) {
         rci_pages_each(heap, true, add_page, run);
         return;
     }
     for (rci_page *p = heap->young; p != NULL; p = p->ynext)
         add_page(heap, p, run);
-    if (run->gen == 1)
+    if (run->span == 1)
         for (rci_page *p = heap->gen1; p != NULL; p = p->onext)
             if (!(p->lists & RCI_IN_YOUNG))
                 add_page(heap, p, run);
@@ -309,7 +325,7 @@ static inline void ring_traverse(ring *r, rc_object *obj)
 
 static void act_subtract(gc_run *run, rc_object *parent, rc_object *ref)
 {
-    if (in_set(ref, run->gen))
+    if (in_set(ref, run))
         ref->_refcnt--;
     else
         parent->_tinfo |= RCI_EXTREFS;
@@ -357,7 +373,7 @@ static bool stack_push(rc_heap *heap, rc_object *obj)
 static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (!in_set(ref, run->gen))
+    if (!in_set(ref, run))
         return;
     ref->_refcnt++;
     if (!(ref->_tinfo & RCI_REACHABLE)) {
@@ -440,20 +456,18 @@ static bool garbage_needs_rites(gc_run *run)
         return true;
     if (!run->any_rites)
         return false;
-    for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext)
-        for (uint32_t i = 0; i < pg->bump; i++) {
-            rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
-            if (in_set(obj, run->gen) && !(obj->_tinfo & RCI_REACHABLE) &&
-                rci_needs_rites(heap, obj))
-                return true;
-        }
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (!(obj->_tinfo & RCI_REACHABLE) && rci_needs_rites(heap, obj))
+            return true;
+    }
     return false;
 }
 
 static void act_restore(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (in_set(ref, run->gen))
+    if (in_set(ref, run))
         ref->_refcnt++;
 }
 
@@ -706,7 +720,7 @@ static void run_rites(gc_run *run)
 static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (!in_set(ref, run->gen))
+    if (!in_set(ref, run))
         rc_decref(run->heap, ref);
 }
 
@@ -768,17 +782,17 @@ static void release_external_refs(gc_run *run)
 static void free_garbage_and_promote_rites(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    unsigned target = run->target;
     const uint32_t bits =
         RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE;
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
         rci_page_unlist_gen(heap, pg, 0);
-        if (run->gen >= 1)
+        if (run->span >= 1)
             rci_page_unlist_gen(heap, pg, 1);
         bool promoted_here = false, young_here = false;
         for (uint32_t i = 0; i < pg->bump; i++) {
             rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
-            if (!in_set(obj, run->gen))
+            if (!in_set(obj, run))
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
                 run->survivors[rci_gen(obj)]++;
@@ -800,22 +814,50 @@ static void free_garbage_and_promote_rites(gc_run *run)
     }
 }
 
+/* Phase 5 of a partial run: its members (generation 1, every object of that generation)
+ * are freed or promoted, then no page holds a generation-1 object. A member's slot freed
+ * by user code in phase 3 is 0 or a new object of generation 0: outside S. */
+static void free_garbage_and_promote_members(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    const uint32_t bits = RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE |
+                          RCI_UNCOLLECTABLE | RCI_GEN_MASK;
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (obj->_tinfo & RCI_REACHABLE) {
+            run->survivors[rci_gen(obj)]++;
+            obj->_tinfo = (obj->_tinfo & ~bits) | run->target;
+        } else if (!run->rites || (obj->_tinfo & RCI_GARBAGE)) {
+            if (obj->_tinfo & RCI_ORIGIN)
+                rci_origin_forget(heap, obj);
+            rci_untrack_accounting(heap, obj);
+            rci_object_free(heap, obj);
+        }
+    }
+    while (heap->gen1 != NULL)
+        rci_page_unlist_gen(heap, heap->gen1, 1);
+}
+
 static void free_garbage_and_promote(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    unsigned target = run->target;
+    if (run->members != NULL) {
+        free_garbage_and_promote_members(run);
+        return;
+    }
     if (run->rites) {
         free_garbage_and_promote_rites(run);
         return;
     }
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
         rci_page_unlist_gen(heap, pg, 0);
-        if (run->gen >= 1)
+        if (run->span >= 1)
             rci_page_unlist_gen(heap, pg, 1);
         bool promoted_here = false;
         for (uint32_t i = 0; i < pg->bump; i++) {
             rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
-            if (!in_set(obj, run->gen))
+            if (!in_set(obj, run))
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
                 run->survivors[rci_gen(obj)]++;
@@ -838,14 +880,14 @@ static void free_garbage_and_promote(gc_run *run)
 static void account_promotion(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    unsigned target = run->target;
     size_t moved = 0;
-    for (unsigned g = 0; g <= run->gen; g++) {
+    for (unsigned g = run->lo; g <= run->lo + run->span; g++) {
         heap->gen_size[g] -= run->survivors[g];
         moved += run->survivors[g];
     }
     heap->gen_size[target] += moved;
-    if (run->gen == 2) {
+    if (run->span == 2) {
         heap->long_lived_pending = 0;
         heap->long_lived_total = heap->gen_size[2];
     } else if (target == 2) {
@@ -893,27 +935,243 @@ static void check_around(rc_heap *heap, const char *when)
                    "heap check failed %s a collection: %s", when, heap->errmsg);
 }
 
-static size_t collect_phases(rc_heap *heap, unsigned gen);
+static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial);
 
-static size_t collect(rc_heap *heap, unsigned gen)
+/* One collection: of generation gen and the younger ones, or (partial) of the candidates
+ * and their neighbourhood (section 5). Returns the garbage found. */
+static size_t collect(rc_heap *heap, unsigned gen, bool partial)
 {
     heap->collecting = true; /* also while checking: the check runs traverse functions */
     check_around(heap, "before");
-    size_t garbage = collect_phases(heap, gen);
+    size_t garbage = collect_phases(heap, gen, partial);
     check_around(heap, "after");
     heap->collecting = false;
     return garbage;
 }
 
-static size_t collect_phases(rc_heap *heap, unsigned gen)
+/* ---- the candidate schedule (section 5) --------------------------------------------------- */
+
+static bool candidate_schedule(const rc_heap *heap)
+{
+    return heap->schedule == RC_GC_SCHEDULE_CANDIDATES;
+}
+
+static bool buf_grow(rc_heap *heap, rc_object ***buf, size_t *cap)
+{
+    size_t n = *cap ? *cap * 2 : 256;
+    rc_object **grown = rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
+    if (grown == NULL)
+        return false;
+    *buf = grown;
+    *cap = n;
+    return true;
+}
+
+/* Keeps the entries of heap->cand that are generation-1 objects, each once (SCANNED marks
+ * the kept ones while compacting); drops stale entries (freed slots, or slots reused by
+ * objects that are not candidates). Pages of stale entries are still mapped (page.c). */
+static void cand_compact(rc_heap *heap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < heap->cand_len; i++) {
+        rc_object *o = heap->cand[i];
+        uint32_t ti = o->_tinfo;
+        if ((ti & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK | RCI_SCANNED)) != (RCI_TRACKED | 1u))
+            continue;
+        o->_tinfo = ti | RCI_SCANNED;
+        heap->cand[n++] = o;
+    }
+    for (size_t i = 0; i < n; i++)
+        heap->cand[i]->_tinfo &= ~RCI_SCANNED;
+    heap->cand_len = n;
+}
+
+/* Keeps heap->gc_trigger in step with stress, gc_enabled, the thresholds and, under the
+ * candidate schedule, the candidates waiting: whenever rci_gc_alloc_check could collect,
+ * gen[0].count exceeding the trigger calls it. */
+static void trigger_update(rc_heap *heap)
+{
+    if (heap->stress)
+        heap->gc_trigger = 0;
+    else if (!heap->gc_enabled || heap->gen[0].threshold == 0)
+        heap->gc_trigger = SIZE_MAX;
+    else if (!candidate_schedule(heap))
+        heap->gc_trigger = heap->gen[0].threshold;
+    else if (heap->full_due || heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger)
+        heap->gc_trigger = 0;
+    else
+        heap->gc_trigger = SIZE_MAX;
+}
+
+/* obj, tracked, not pending, generation 0 or 2, becomes a candidate: generation 1, its page
+ * on the gen1 list, and an entry in heap->cand. If the buffer cannot grow the object is a
+ * candidate all the same (generation 1 is what the collector reads); cand_overflow makes the
+ * next automatic run a full collection, which examines every generation. */
+static void buffer_candidate(rc_heap *heap, rc_object *obj)
+{
+    if (!heap->cand_overflow && heap->cand_len == heap->cand_cap) {
+        if (heap->cand_len >= 2 * (heap->gen_size[1] + 64))
+            cand_compact(heap);
+        if (heap->cand_len == heap->cand_cap && !buf_grow(heap, &heap->cand, &heap->cand_cap))
+            heap->cand_overflow = true;
+    }
+    if (!heap->cand_overflow)
+        heap->cand[heap->cand_len++] = obj;
+    heap->gen_size[obj->_tinfo & RCI_GEN_MASK]--;
+    heap->gen_size[1]++;
+    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 1u;
+    rci_page *page = rci_page_of(obj);
+    if (!(page->lists & RCI_IN_GEN1))
+        rci_page_note_gen(heap, page, 1);
+    if (heap->gc_trigger != 0 && (heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger))
+        trigger_update(heap);
+}
+
+/* During phases 1-5 the collected set must not change: the candidate waits in heap->late
+ * under a reference of its own, dropped (and so buffered) when the collection ends. Garbage
+ * of the running collection (phase 3's user code) is left to it. If heap->late cannot
+ * grow, the next automatic run is a full collection. */
+static void hold_late(rc_heap *heap, rc_object *obj)
+{
+    if (obj->_tinfo & RCI_GARBAGE)
+        return;
+    if (heap->late_len == heap->late_cap && !buf_grow(heap, &heap->late, &heap->late_cap)) {
+        heap->full_due = true;
+        return;
+    }
+    obj->_refcnt++;
+    heap->late[heap->late_len++] = obj;
+}
+
+void rc__candidate(rc_heap *heap, rc_object *obj)
+{
+    if (!candidate_schedule(heap))
+        return;
+    if (heap->cand_hold)
+        hold_late(heap, obj);
+    else
+        buffer_candidate(heap, obj);
+}
+
+static void flush_late(rc_heap *heap)
+{
+    while (heap->late_len > 0)
+        rc_decref(heap, heap->late[--heap->late_len]);
+    if (heap->late_cap > MARK_STACK_KEEP) {
+        rci_mem_free(heap, heap->late, heap->late_cap * sizeof(rc_object *));
+        heap->late = NULL;
+        heap->late_cap = 0;
+    }
+}
+
+typedef struct expand_ctx {
+    rc_heap *heap;
+    size_t budget; /* objects that may still be pulled in */
+    bool truncated;
+} expand_ctx;
+
+static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
+{
+    expand_ctx *x = arg;
+    if (!rc_is_heap_object(ref) ||
+        (ref->_tinfo & (RCI_PENDING | RCI_TRACKED | 1u)) != RCI_TRACKED)
+        return 0;
+    if (x->budget == 0) {
+        x->truncated = true;
+        return 0;
+    }
+    if (heap->cand_len == heap->cand_cap && !buf_grow(heap, &heap->cand, &heap->cand_cap)) {
+        x->truncated = true; /* not pulled in: it stays outside S, which is sound */
+        return 0;
+    }
+    x->budget--;
+    heap->cand[heap->cand_len++] = ref;
+    heap->gen_size[ref->_tinfo & RCI_GEN_MASK]--;
+    heap->gen_size[1]++;
+    ref->_tinfo = (ref->_tinfo & ~RCI_GEN_MASK) | 1u;
+    rci_page *page = rci_page_of(ref);
+    if (!(page->lists & RCI_IN_GEN1))
+        rci_page_note_gen(heap, page, 1);
+    return 0;
+}
+
+/* The neighbourhood: breadth first from the candidates, every tracked object they reach
+ * (generation 0 or 2) joins generation 1 and the buffer, up to threshold[2] objects per
+ * candidate plus threshold[0] in all. Returns whether the budget ran out. */
+static bool expand_candidates(rc_heap *heap)
+{
+    expand_ctx x = {heap, 0, false};
+    size_t seeds = heap->cand_len, per = heap->gen[2].threshold;
+    x.budget = seeds > (SIZE_MAX - heap->gen[0].threshold) / (per + 1) ? SIZE_MAX
+                                                                       : seeds * per + heap->gen[0].threshold;
+    for (size_t q = 0; q < heap->cand_len; q++) {
+        rc_object *obj = heap->cand[q];
+        rc_type *t = rci_type_of(heap, obj);
+        if (t->traverse != NULL) {
+            t->traverse(heap, obj, visit_expand, &x);
+        } else {
+            for (size_t i = 0; i < t->n_ref_offsets; i++) {
+                rc_object *ref;
+                memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+                visit_expand(heap, ref, &x);
+            }
+        }
+        if (x.truncated)
+            break;
+    }
+    return x.truncated;
+}
+
+/* A partial run: S is the candidates and their neighbourhood; everything else counts as
+ * outside. Then the trigger adapts to the yield. */
+static void collect_partial(rc_heap *heap)
+{
+    /* With entries missing from the buffer, S could not be all of generation 1. */
+    collect(heap, heap->cand_overflow ? 2u : 1u, !heap->cand_overflow);
+}
+
+static void schedule_after_partial(rc_heap *heap, size_t garbage, size_t examined, bool truncated)
+{
+    size_t base = heap->gen[0].threshold;
+    if (base == 0)
+        base = 1;
+    if (garbage * 4 >= examined)
+        heap->cand_trigger = heap->cand_trigger / 2 > base ? heap->cand_trigger / 2 : base;
+    else
+        heap->cand_trigger = heap->cand_trigger <= base * 8 ? heap->cand_trigger * 2 : base * 16;
+    if (truncated) {
+        heap->cand_truncated++;
+        size_t tracked = heap->gen_size[0] + heap->gen_size[1] + heap->gen_size[2];
+        if (heap->cand_truncated >= heap->gen[1].threshold &&
+            tracked - heap->long_lived_total >= heap->long_lived_total / 4)
+            heap->full_due = true;
+    }
+}
+
+static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
 {
     gc_run run;
     memset(&run, 0, sizeof run);
     run.heap = heap;
     run.gen = gen;
+    run.lo = 0;
+    run.span = gen;
+    run.target = candidate_schedule(heap) || gen >= 2 ? 2 : gen + 1;
     uint64_t t0 = rci_gcmod_start(heap, gen);
     heap->defer_page_release = true;
 
+    bool truncated = false;
+    if (partial) {
+        heap->cand_hold = true; /* from here to phase 5 the set must not change */
+        cand_compact(heap);
+        truncated = expand_candidates(heap);
+        run.lo = 1;
+        run.span = 0;
+        run.members = heap->cand;
+        run.pseudo.bump = (uint32_t)heap->cand_len;
+    } else {
+        heap->cand_hold = candidate_schedule(heap);
+    }
     gather_pages(&run);
     run.watch_rites = rites_possible(heap);
     subtract_internal_refs(&run);
@@ -922,16 +1180,34 @@ static size_t collect_phases(rc_heap *heap, unsigned gen)
     release_external_refs(&run);
     free_garbage_and_promote(&run);
     account_promotion(&run);
+    if (run.lo + run.span >= 1) {
+        /* every generation-1 object was in S: the buffer is empty */
+        heap->cand_len = 0;
+        heap->cand_overflow = false;
+    }
+    if (run.span == 2) {
+        heap->full_due = false;
+        heap->cand_truncated = 0;
+    }
+    heap->cand_hold = false;
 
     heap->defer_free = false;
     rci_release_pending(heap);
     /* Checkpoint: every count is exact; user code may run again. */
+    flush_late(heap);
     run_deferred(heap);
     if (run.rites)
         rci_weakref_calls_run(heap, run.late_calls);
     heap->defer_page_release = false;
     rci_pages_release_empty(heap);
     shrink_mark_stack(heap);
+    if (heap->cand_cap > MARK_STACK_KEEP && heap->cand_len == 0) {
+        rci_mem_free(heap, heap->cand, heap->cand_cap * sizeof(rc_object *));
+        heap->cand = NULL;
+        heap->cand_cap = 0;
+    }
+    if (partial)
+        schedule_after_partial(heap, run.garbage, run.set_size, truncated);
 
     if (gen + 1 < 3)
         heap->gen[gen + 1].count++;
@@ -941,6 +1217,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen)
     heap->gen[gen].stats.collected += run.garbage - run.uncollectable;
     heap->gen[gen].stats.uncollectable += run.uncollectable;
     rci_gcmod_stop(heap, gen, t0, run.garbage - run.uncollectable, run.uncollectable);
+    trigger_update(heap);
     return run.garbage;
 }
 
@@ -950,25 +1227,33 @@ static void collect_generations(rc_heap *heap, bool force_young)
         if (heap->gen[i].count > heap->gen[i].threshold) {
             if (i == 2 && heap->long_lived_pending < heap->long_lived_total / 4)
                 continue;
-            collect(heap, i);
+            collect(heap, i, false);
             return;
         }
     }
     if (force_young)
-        collect(heap, 0);
+        collect(heap, 0, false);
 }
 
 void rci_gc_alloc_check(rc_heap *heap)
 {
     if (heap->collecting || heap->freeing)
         return;
-    if (heap->stress) {
-        collect_generations(heap, true);
+    if (!candidate_schedule(heap)) {
+        if (heap->stress)
+            collect_generations(heap, true);
+        else if (heap->gc_enabled && heap->gen[0].threshold > 0 &&
+                 heap->gen[0].count > heap->gen[0].threshold)
+            collect_generations(heap, false);
         return;
     }
-    if (heap->gc_enabled && heap->gen[0].threshold > 0 &&
-        heap->gen[0].count > heap->gen[0].threshold)
-        collect_generations(heap, false);
+    bool on = heap->gc_enabled && heap->gen[0].threshold > 0;
+    if (on && (heap->full_due || heap->cand_overflow))
+        collect(heap, 2, false);
+    else if (heap->stress || (on && heap->gen_size[1] > heap->cand_trigger))
+        collect_partial(heap);
+    else
+        trigger_update(heap);
 }
 
 int64_t rc_collect(rc_heap *heap, int generation)
@@ -982,7 +1267,7 @@ int64_t rc_collect(rc_heap *heap, int generation)
                    "rc_collect: called during a collection or while objects are being freed");
         return -1;
     }
-    return (int64_t)collect(heap, (unsigned)generation);
+    return (int64_t)collect(heap, (unsigned)generation, false);
 }
 
 /* ---- heap shutdown ----------------------------------------------------------------------- */
@@ -1014,21 +1299,15 @@ void rci_gc_free_all(rc_heap *heap)
     rci_mem_free(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *));
     heap->mark_stack = NULL;
     heap->mark_cap = 0;
+    rci_mem_free(heap, heap->cand, heap->cand_cap * sizeof(rc_object *));
+    heap->cand = NULL;
+    heap->cand_len = heap->cand_cap = 0;
+    rci_mem_free(heap, heap->late, heap->late_cap * sizeof(rc_object *));
+    heap->late = NULL;
+    heap->late_len = heap->late_cap = 0;
 }
 
 /* ---- Python's gc module -------------------------------------------------------------- */
-
-/* Keeps heap->gc_trigger in step with stress, gc_enabled and gen[0].threshold: whenever
- * rci_gc_alloc_check could collect, gen[0].count exceeding the trigger calls it. */
-static void trigger_update(rc_heap *heap)
-{
-    if (heap->stress)
-        heap->gc_trigger = 0;
-    else if (heap->gc_enabled && heap->gen[0].threshold > 0)
-        heap->gc_trigger = heap->gen[0].threshold;
-    else
-        heap->gc_trigger = SIZE_MAX;
-}
 
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
 {
@@ -1038,6 +1317,8 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     }
     heap->gc_enabled = !cfg->gc_disabled;
     heap->stress = cfg->stress;
+    heap->schedule = cfg->schedule;
+    heap->cand_trigger = cfg->threshold[0];
     trigger_update(heap);
 }
 
@@ -1056,8 +1337,21 @@ bool rc_gc_is_enabled(const rc_heap *heap) { return heap->gc_enabled; }
 
 void rc_gc_get_count(const rc_heap *heap, size_t count[3])
 {
+    if (candidate_schedule(heap)) {
+        count[0] = heap->gen_size[1];
+        count[1] = heap->gen[2].count;
+        count[2] = heap->cand_truncated;
+        return;
+    }
     for (unsigned g = 0; g < 3; g++)
         count[g] = heap->gen[g].count;
+}
+
+rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap) { return heap->schedule; }
+
+size_t rc_gc_get_trigger(const rc_heap *heap)
+{
+    return candidate_schedule(heap) ? heap->cand_trigger : heap->gen[0].threshold;
 }
 
 void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
@@ -1075,6 +1369,7 @@ rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
     heap->gen[0].threshold = t0;
     heap->gen[1].threshold = t1;
     heap->gen[2].threshold = t2;
+    heap->cand_trigger = t0;
     trigger_update(heap);
     return RC_OK;
 }

@@ -88,7 +88,8 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg && cfg->threshold[1] > 0 && cfg->threshold[2] > 0;
+    return cfg->size == sizeof *cfg && cfg->threshold[1] > 0 && cfg->threshold[2] > 0 &&
+           (cfg->schedule == RC_GC_SCHEDULE_CANDIDATES || cfg->schedule == RC_GC_SCHEDULE_GENERATIONAL);
 }
 
 rc_heap *rc_heap_new(const rc_heap_config *cfg)
