@@ -1068,13 +1068,16 @@ typedef struct expand_ctx {
     rc_heap *heap;
     size_t budget; /* objects that may still be pulled in */
     bool truncated;
+    size_t tracked_refs; /* references of the object being expanded to tracked objects */
 } expand_ctx;
 
 static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
 {
     expand_ctx *x = arg;
-    if (!rc_is_heap_object(ref) ||
-        (ref->_tinfo & (RCI_PENDING | RCI_TRACKED | 1u)) != RCI_TRACKED)
+    if (!rc_is_heap_object(ref) || (ref->_tinfo & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED)
+        return 0;
+    x->tracked_refs++;
+    if (ref->_tinfo & 1u) /* generation 1 (already in) or 3 (frozen) */
         return 0;
     if (x->budget == 0) {
         x->truncated = true;
@@ -1097,16 +1100,21 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
 
 /* The neighbourhood: breadth first from the candidates, every tracked object they reach
  * (generation 0 or 2) joins generation 1 and the buffer, up to threshold[2] objects per
- * candidate plus threshold[0] in all. Returns whether the budget ran out. */
-static bool expand_candidates(rc_heap *heap)
+ * candidate plus threshold[0] in all. A member holding no reference to a tracked object
+ * cannot be on a cycle: it leaves S at once, for generation 2 (a garbage cycle holding it
+ * releases it in phase 4, and counting frees it). *examined gets the members looked at.
+ * Returns whether the budget ran out. */
+static bool expand_candidates(rc_heap *heap, size_t *examined)
 {
-    expand_ctx x = {heap, 0, false};
+    expand_ctx x = {heap, 0, false, 0};
     size_t seeds = heap->cand_len, per = heap->gen[2].threshold;
     x.budget = seeds > (SIZE_MAX - heap->gen[0].threshold) / (per + 1) ? SIZE_MAX
                                                                        : seeds * per + heap->gen[0].threshold;
+    size_t kept = 0;
     for (size_t q = 0; q < heap->cand_len; q++) {
         rc_object *obj = heap->cand[q];
         rc_type *t = rci_type_of(heap, obj);
+        x.tracked_refs = 0;
         if (t->traverse != NULL) {
             t->traverse(heap, obj, visit_expand, &x);
         } else {
@@ -1116,9 +1124,21 @@ static bool expand_candidates(rc_heap *heap)
                 visit_expand(heap, ref, &x);
             }
         }
-        if (x.truncated)
-            break;
+        if (x.tracked_refs == 0) {
+            heap->gen_size[1]--;
+            heap->gen_size[2]++;
+            obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
+            heap->cand[q] = NULL;
+        } else {
+            kept++;
+        }
     }
+    *examined = heap->cand_len;
+    size_t n = 0;
+    for (size_t q = 0; q < heap->cand_len && n < kept; q++)
+        if (heap->cand[q] != NULL)
+            heap->cand[n++] = heap->cand[q];
+    heap->cand_len = n;
     return x.truncated;
 }
 
@@ -1161,16 +1181,22 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     heap->defer_page_release = true;
 
     bool truncated = false;
+    size_t examined = 0;
     if (partial) {
         heap->cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
-        truncated = expand_candidates(heap);
+        truncated = expand_candidates(heap, &examined);
         run.lo = 1;
         run.span = 0;
         run.members = heap->cand;
         run.pseudo.bump = (uint32_t)heap->cand_len;
     } else {
         heap->cand_hold = candidate_schedule(heap);
+        /* rc_collect(1): generation 0 and the candidates with their neighbourhood. */
+        if (heap->cand_hold && gen == 1 && !heap->cand_overflow) {
+            cand_compact(heap);
+            expand_candidates(heap, &examined);
+        }
     }
     gather_pages(&run);
     run.watch_rites = rites_possible(heap);
@@ -1207,7 +1233,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         heap->cand_cap = 0;
     }
     if (partial)
-        schedule_after_partial(heap, run.garbage, run.set_size, truncated);
+        schedule_after_partial(heap, run.garbage, examined, truncated);
 
     if (gen + 1 < 3)
         heap->gen[gen + 1].count++;

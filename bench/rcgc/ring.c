@@ -15,7 +15,8 @@
  * (rc_gc_callback_add, Python's gc.callbacks) adds up what collections free and records
  * each pause. Waiting garbage = nodes dropped - nodes freed by collections, sampled after
  * every step; the peak is reported as max_waiting. Reports max_waiting, mean_waiting,
- * steps_per_s, pause_ms lines, n_pauses, peak_uss_mb, collected.
+ * steps_per_s, pause_ms lines (and pause_genG_ms, by generation collected), n_pauses,
+ * peak_uss_mb, collected.
  */
 #include "common.h"
 
@@ -34,6 +35,7 @@ static void on_collection(rc_heap *heap, const rc_gc_info *info, void *user)
     if (info->phase != RC_GC_PHASE_STOP)
         return;
     log->collected += info->collected;
+    printf("pause_gen%d_ms %.6f\n", info->generation, (double)info->duration_ns * 1e-6);
     if (log->n < log->cap)
         log->ms[log->n++] = (double)info->duration_ns * 1e-6;
 }
