@@ -361,7 +361,9 @@ RC_API void rc_gc_enable(rc_heap *heap);
 RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
-/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
+/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Under the
+ * candidate schedule generation 0 holds the objects never examined, 1 the candidates (with
+ * their neighbourhood, src/gc.c section 5a), and survivors go to generation 2. Returns
  * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or
  * -1 with the heap's error set (generation out of range: RC_EINVAL; called during a
  * collection or while objects are being freed: RC_EMISUSE and the misuse hook). */

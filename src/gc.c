@@ -40,6 +40,8 @@
  *    The collected set S of a collection of generation N is every tracked, non-pending
  *    object with gen <= N on the pages of those lists (young; young and gen1; or all
  *    container pages). The pages are threaded through page->cnext for the collection.
+ *    A partial run of the candidate schedule (section 5a) collects generation 1 alone and
+ *    finds its members through heap->cand (gc_run.members) instead of pages.
  *
  * 4. THE PHASES of collect(), each a static function of the same name:
  *    1. subtract_internal_refs: for each object in S, for each reference it holds to an
@@ -102,24 +104,105 @@
  *    5. free_garbage_and_promote: each garbage object is destroyed and its slot freed
  *       (its type's clear is not called: the references inside the garbage need no
  *       release); each survivor loses its collection bits and moves to generation
- *       min(N + 1, 2). Then the pending list is drained by ordinary reference counting,
- *       which is exact now: the garbage is gone and so are the references it held.
+ *       min(N + 1, 2) (the candidate schedule: 2). Then the pending list is drained by
+ *       ordinary reference counting, which is exact now: the garbage is gone and so are
+ *       the references it held.
  *       Objects whose count reached zero during phase 4 and that need a finalizer or have
  *       weakrefs were kept alive on heap->deferred (object.c, RITES); their references are
  *       dropped now and their rites run, then the late weakref callbacks of 3e.
  *    Invariant after the collection: every object of S is either freed or a survivor with
- *    an exact count in generation min(N + 1, 2); objects outside S are untouched except
- *    that their counts lost the references the garbage held.
+ *    an exact count in generation min(N + 1, 2) (the candidate schedule: 2); objects
+ *    outside S are untouched except that their counts lost the references the garbage
+ *    held.
  *
- * 5. GENERATIONS. gen[0].count = tracked allocations minus deallocations since the last
- *    collection of generation 0; gen[i].count (i > 0) = collections of generation i - 1
- *    since the last collection of generation i. When an allocation finds gen[0].count
- *    above threshold[0], the oldest generation whose count exceeds its threshold is
- *    collected, except that a full collection waits while long_lived_pending (objects
- *    promoted into generation 2 since the last full collection) is under a quarter of
- *    long_lived_total (generation 2's size after it), which keeps full collections from
- *    making the building of a large structure quadratic (CPython's rule). Defaults are
- *    CPython 3.13's: 2000, 10, 10.
+ * 5. SCHEDULES. A heap runs one of two (rc_heap_config.schedule).
+ *
+ *    5a. THE CANDIDATE SCHEDULE (RC_GC_SCHEDULE_CANDIDATES, the default): automatic work
+ *    follows the places where cyclic garbage can appear, not the allocations.
+ *    Why: reference counting frees everything but cycles, and a cycle becomes garbage only
+ *    when its last reference from outside is dropped; if that happens through rc_decref
+ *    (or the library dropping a reference), the count of the object it pointed to goes
+ *    down to a non-zero value (Bacon and Rajan 2001). CPython's schedule instead examines
+ *    every tracked object in young collections, again in generation 1, and again in full
+ *    collections: work that grows with what a program allocates and keeps, and finds
+ *    nothing in acyclic data (binary-trees) or data being built.
+ *    Generations here: 0 = tracked objects no collection has examined and never dropped to
+ *    a non-zero count; 1 = candidates; 2 = examined and found alive; 3 = permanent.
+ *    - Buffering. rc_decref (rcgc.h, inline) tests the header after a decrement to a
+ *      non-zero count: a tracked, not pending object of generation 0 or 2 goes to
+ *      rc__candidate (one AND and one compare on the hot path; generations 1 and 3 fail
+ *      the test). The object moves to generation 1, its page onto the gen1 list, and a
+ *      pointer to it onto heap->cand. Nothing is done when such an object is freed by
+ *      counting (lazy invalidation): its entry goes stale and is dropped when the buffer is
+ *      compacted (cand_compact: entries that are generation-1 objects, each once). A stale
+ *      entry may point to a slot freed or reused, never to unmapped memory: a page on the
+ *      gen1 list is not released while the buffer has entries (page.c). If the buffer
+ *      cannot grow, the object is a candidate all the same (generation 1) and
+ *      cand_overflow makes the next automatic run a full collection, which examines every
+ *      generation: no candidate is lost.
+ *    - Partial run (automatic; reported as a collection of generation 1). When generation
+ *      1 holds more than heap->cand_trigger objects, the next tracked allocation runs one:
+ *      1. the buffer is compacted; 2. expand_candidates walks breadth first from the
+ *      candidates: each tracked object of generation 0 or 2 they reach joins generation 1
+ *      and the buffer (the neighbourhood), within a budget of threshold[2] objects per
+ *      candidate plus threshold[0]; a member holding no reference to a tracked object
+ *      cannot be on a cycle and leaves at once for generation 2 (this keeps floods of
+ *      acyclic candidates, e.g. lists of ints appended then dropped, out of the trial
+ *      deletion); 3. phases 1-5 run with S = generation 1, iterated through the buffer
+ *      (gc_run.members) instead of pages: everything outside S, the old objects the budget
+ *      left out included, counts as outside references, which is sound for any S (the
+ *      same argument as for a young collection). Survivors go to generation 2.
+ *      Cost: the candidates and their neighbourhood, never the heap.
+ *    - Candidates met while phases 1-5 run (phase 4 releasing garbage's references to
+ *      objects outside S, user code in phase 3) cannot join S: hold_late keeps each under a
+ *      reference of its own in heap->late, and dropping those references after phase 5
+ *      buffers them. Garbage of the running collection is left to it. If heap->late
+ *      cannot grow, the next automatic run is a full collection.
+ *    - Yield-adaptive trigger (PHP, Nim ORC): after a partial run that found garbage for
+ *      at least a quarter of the members it looked at, cand_trigger halves (not below
+ *      threshold[0]); otherwise it doubles (up to 16 threshold[0]).
+ *    - Full collections (automatic) come only from signals: a buffer that could not grow,
+ *      or threshold[1] partial runs whose budget ran out since the last full collection
+ *      once the tracked objects have also grown by a quarter since then (CPython's 25%
+ *      rule, so building a large structure stays linear). rc_collect(heap, 2) examines
+ *      everything and finds every unreachable cycle, whatever the schedule skipped.
+ *    - What this schedule does not find by itself: a cycle whose last outside reference
+ *      the program gives away without rc_decref, by storing the reference it owned into a
+ *      field of the cycle (a steal: `c->next = a;` where a's reference was the caller's).
+ *      No count went down, so nothing is a candidate; such garbage waits in generation 0
+ *      for rc_collect(heap, 0, 1 or 2) or an automatic full collection. Closing a cycle
+ *      with rc_newref and then dropping the builder's reference with rc_decref is found.
+ *    - rc_collect(heap, 0) examines generation 0; rc_collect(heap, 1) generations 0 and 1,
+ *      with the neighbourhood of the candidates; both move survivors to generation 2.
+ *    - Counts (rc_gc_get_count): generation 1's size (the candidates waiting, compared with
+ *      cand_trigger, rc_gc_get_trigger); partial runs and collections of generation 1 since
+ *      the last full collection; truncated partial runs since then.
+ *    Worked example. Default thresholds (2000, 10, 10). A program keeps 2M nodes in a chain
+ *    built by steals (each new node takes over the reference to the previous head): no
+ *    rc_decref leaves a count above zero, generation 0 grows to 2M, no collection runs.
+ *    It then keeps cycles of 2-8 nodes in a ring of slots: building a cycle a->b->c->a
+ *    with rc_newref(a) for the closing edge and rc_decref(a) for the builder's reference
+ *    makes a a candidate (generation 1). Later the ring slot is overwritten and
+ *    rc_decref(a) leaves a (by now generation 2) at count 1 (from c): a candidate again,
+ *    now of a garbage cycle. After 2001 candidates the next allocation runs a partial run:
+ *    the neighbourhood pulls b and c (generation 2) in, phase 1 subtracts a->b, b->c,
+ *    c->a; all three counts are 0; nothing outside S holds them; they are freed. The live
+ *    chain is never looked at. The run found about four garbage objects per candidate:
+ *    the trigger stays at 2000. Had the runs found nothing (say every candidate was a
+ *    list of ints), the trigger would double per run up to 32000, and each such candidate
+ *    would cost one look at its references (it holds no tracked object: generation 2).
+ *
+ *    5b. THE GENERATIONAL SCHEDULE (RC_GC_SCHEDULE_GENERATIONAL; CPython 3.13's, for strict
+ *    parity). rc__candidate returns at once. gen[0].count = tracked allocations minus
+ *    deallocations since the last collection of generation 0; gen[i].count (i > 0) =
+ *    collections of generation i - 1 since the last collection of generation i. When an
+ *    allocation finds gen[0].count above threshold[0], the oldest generation whose count
+ *    exceeds its threshold is collected, except that a full collection waits while
+ *    long_lived_pending (objects promoted into generation 2 since the last full
+ *    collection) is under a quarter of long_lived_total (generation 2's size after it),
+ *    which keeps full collections from making the building of a large structure quadratic
+ *    (CPython's rule). Defaults are CPython 3.13's: 2000, 10, 10. Survivors of a collection
+ *    of generation N move to min(N + 1, 2).
  *
  * 6. RE-ENTRANCY. User code (finalizers, weakref callbacks, collection callbacks, the
  *    debug output) runs only where every count is exact: before phase 1, in phase 3
