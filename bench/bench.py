@@ -778,7 +778,9 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
           "(`rcgc unreachable` against networkx, a Python search and `wc -l`, issue 5) writes "
           "[BENCHMARKS-unreachable.md](BENCHMARKS-unreachable.md); `bash bench/graph/run.sh` "
           "(the graph tools against objgraph, issue 4) writes "
-          "[BENCHMARKS-graphs.md](BENCHMARKS-graphs.md).", ""]
+          "[BENCHMARKS-graphs.md](BENCHMARKS-graphs.md); `python3 bench/schedule/run.py BUILD_DIR` "
+          "(the collector's schedule against malloc, Boehm and CPython, issue 11) writes "
+          "[BENCHMARKS-schedule.md](BENCHMARKS-schedule.md).", ""]
     L += ["## Goals", "",
           "| goal | target | rcgc (median) | peers in this run (median) | status |",
           "|---|---|---|---|---|"]

@@ -1074,16 +1074,13 @@ static void cand_compact(rc_heap *heap)
  * gen[0].count exceeding the trigger calls it. */
 static void trigger_update(rc_heap *heap)
 {
-    if (heap->stress)
-        heap->gc_trigger = 0;
-    else if (!heap->gc_enabled || heap->gen[0].threshold == 0)
-        heap->gc_trigger = SIZE_MAX;
-    else if (!candidate_schedule(heap))
+    bool on = heap->gc_enabled && heap->gen[0].threshold > 0;
+    bool due = candidate_schedule(heap) &&
+               (heap->full_due || heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger);
+    if (on && !heap->stress && !candidate_schedule(heap))
         heap->gc_trigger = heap->gen[0].threshold;
-    else if (heap->full_due || heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger)
-        heap->gc_trigger = 0;
     else
-        heap->gc_trigger = SIZE_MAX;
+        heap->gc_trigger = heap->stress || (on && due) ? 0 : SIZE_MAX;
 }
 
 /* obj, tracked, not pending, generation 0 or 2, becomes a candidate: generation 1, its page
