@@ -774,7 +774,7 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
           "machine shows as wider min-max ranges)", ""]
     if tools.missing:
         L += ["Peers not available in this run: " + ", ".join(tools.missing) + ".", ""]
-    L += ["Two more suites have their own commands and reports: `bash bench/unreachable/run.sh` "
+    L += ["More suites have their own commands and reports: `bash bench/unreachable/run.sh` "
           "(`rcgc unreachable` against networkx, a Python search and `wc -l`, issue 5) writes "
           "[BENCHMARKS-unreachable.md](BENCHMARKS-unreachable.md); `bash bench/graph/run.sh` "
           "(the graph tools against objgraph, issue 4) writes "
