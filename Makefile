@@ -10,16 +10,21 @@ CMAKE_FLAGS ?=
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Configures again when the last configure failed or the flags changed (scripts/configure.sh).
 configure:
 	@bash scripts/ensure-deps.sh build
-	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	@bash scripts/configure.sh $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
 
+# Every test but those labelled heavy; check-heavy runs those.
 check:
 	@bash scripts/ensure-deps.sh check
 	@$(MAKE) --no-print-directory all
+	@test -f $(BUILD)/tests/CTestTestfile.cmake || { echo "make check: the library's tests were not configured (cmocka not found; install libcmocka-dev)" >&2; exit 1; }
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE heavy
 
-check-heavy: all
+check-heavy:
+	@bash scripts/ensure-deps.sh check
+	@$(MAKE) --no-print-directory all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L heavy
 
 demo:
@@ -33,11 +38,18 @@ bench:
 	@$(MAKE) --no-print-directory all BUILD_TYPE=Release BUILD=build-release
 	BENCH_BUILD=$(CURDIR)/build-release bash bench/run.sh $(if $(QUICK),--quick,)
 
-install: all
+# Builds only what it installs (the libraries and the rcgc tool), then installs them.
+install: configure
+	cmake --build $(BUILD) -j $(JOBS) --target rcgc_installables
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
+# Both over every tracked .c and .h file, with clang-format 14 and .clang-format.
 format:
-	clang-format -i include/*.h src/*.c src/*.h tests/*.c tests/*.h tools/rcgc/*.c tools/rcgc/*.h
+	bash scripts/format-check.sh --fix
+
+.PHONY: format-check
+format-check:
+	bash scripts/format-check.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -597,7 +597,22 @@ def machine():
     return info
 
 
+def keep_other_sections(path, text):
+    """The report's sections written by other suites (between "<!-- NAME:begin" and
+    "<!-- NAME:end -->", e.g. bench/interp/run.sh's) survive a rewrite."""
+    try:
+        old = open(path).read()
+    except OSError:
+        return text
+    for m in re.finditer(r"<!-- (\w+):begin.*?<!-- \1:end -->\n", old, re.S):
+        if m.group(0) not in text:
+            text = text.rstrip("\n") + "\n\n" + m.group(0)
+    return text
+
+
 def write_atomic(path, text):
+    if os.path.basename(path) == "BENCHMARKS.md":
+        text = keep_other_sections(path, text)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
@@ -780,7 +795,9 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
           "(the graph tools against objgraph, issue 4) writes "
           "[BENCHMARKS-graphs.md](BENCHMARKS-graphs.md); `python3 bench/schedule/run.py BUILD_DIR` "
           "(the collector's schedule against malloc, Boehm and CPython, issue 11) writes "
-          "[BENCHMARKS-schedule.md](BENCHMARKS-schedule.md).", ""]
+          "[BENCHMARKS-schedule.md](BENCHMARKS-schedule.md). `bash bench/interp/run.sh` (the example "
+          "Scheme interpreter on rcgc, Boehm GC and malloc, issue 17) writes its own section at "
+          "the end of this page, which `make bench` keeps.", ""]
     L += ["## Goals", "",
           "| goal | target | rcgc (median) | peers in this run (median) | status |",
           "|---|---|---|---|---|"]

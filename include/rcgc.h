@@ -23,6 +23,16 @@
  *    limit (rc_heap_last_error, rc_heap_errmsg). A failed call changes nothing.
  *  - "Can collect" marks calls that may run a cycle collection (and so, once finalizers
  *    exist, user code). Others never do.
+ *
+ * Threads: a heap, with its objects, types and the lists and results its calls return, is
+ * used by one thread at a time; calls on one heap must never overlap (handing a heap to
+ * another thread takes the program's own synchronization, such as a mutex or a join).
+ * Calls on different heaps may run at the same time on different threads, every call
+ * included: graph drawing renders images in a child process (rc_graph_show_refs), and
+ * rcgc keeps no state outside heaps. Calls taking no heap (rc_version_number,
+ * rc_status_str, rc_allocator_system, rc_heap_config_init, rc_heap_new,
+ * rc_process_memory_get with a NULL heap) are safe from any thread. A heap's allocator,
+ * hooks, finalizers and callbacks run on the thread calling into that heap.
  */
 #ifndef RCGC_H
 #define RCGC_H
@@ -150,6 +160,20 @@ static inline int64_t rc_refcount(const rc_object *ref)
     return rc_is_heap_object(ref) ? (int64_t)ref->_refcnt : -1;
 }
 
+/* Immortal objects (CPython's PEP 683): singletons an interpreter hands out everywhere
+ * (nil, true, false, the empty list, interned symbols) can be made immortal. An immortal
+ * object is never freed before rc_heap_free, whatever its count does, and it outlives every
+ * function that runs at heap shutdown (rc_finalize_register functions, weakref callbacks):
+ * those all run before any object is freed. rc_incref and rc_decref are unchanged and
+ * still add and subtract (a plain add, no test: the common path of every other object
+ * pays nothing), but the count starts at RC_IMMORTAL_REFCNT, 2^30 away from zero and from
+ * overflow, and a release that takes it to zero puts it back there instead of freeing
+ * (differs from CPython 3.12, whose incref and decref skip immortal objects with a test).
+ * So an immortal object tolerates any number of unmatched releases, and up to 2^30
+ * references more than released, the same 2^31 limit as every count. rc_refcount of one is
+ * about RC_IMMORTAL_REFCNT and moves with references; rc_is_immortal tells. */
+#define RC_IMMORTAL_REFCNT ((int32_t)1 << 30)
+
 /* ---------------------------------------------------------------------------------------
  * Heaps
  */
@@ -176,9 +200,13 @@ RC_API const rc_allocator *rc_allocator_system(void);
 typedef enum rc_misuse_kind {
     RC_MISUSE_NEGATIVE_REFCOUNT, /* a release took a count below zero */
     RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
-    RC_MISUSE_REENTRANT_COLLECT, /* a collection was asked for during a collection */
+    RC_MISUSE_REENTRANT_COLLECT, /* rc_gc_untrack during a collection (rc_collect then is
+                                    no misuse: it returns 0) */
     RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
-    RC_MISUSE_CORRUPT_HEAP       /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_CORRUPT_HEAP,      /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_ASSERT             /* RCGC_DEBUG >= 2: an internal invariant does not hold (a bug
+                                    in rcgc, or its memory overwritten); the message names the
+                                    rcgc source file, line and the expression */
 } rc_misuse_kind;
 
 typedef struct rc_misuse {
@@ -215,9 +243,15 @@ typedef enum rc_gc_schedule {
 typedef struct rc_heap_config {
     size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
     const rc_allocator *allocator; /* NULL: rc_allocator_system() */
-    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13) */
+    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13);
+                                      any value, as rc_gc_set_threshold takes them */
     bool gc_disabled;              /* start with automatic collection off */
-    bool stress;                   /* collect generation 0 at every tracked allocation */
+    bool stress;                   /* testing: a collection at every allocation of a tracked
+                                      object, whatever threshold[0] and gc_disabled say (and
+                                      rc_gc_disable later): the oldest generation whose count
+                                      exceeds its threshold (section 5 of src/gc.c, long-lived
+                                      rule included), else generation 0. Never while a
+                                      collection runs or a release cascade is freed. */
     uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
     bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
     rc_gc_schedule schedule;       /* when automatic collection runs and what it examines;
@@ -228,7 +262,7 @@ typedef struct rc_heap_config {
 RC_API void rc_heap_config_init(rc_heap_config *cfg);
 
 /* A new heap, configured by cfg (NULL: defaults). Returns NULL if the allocator fails or
- * cfg is invalid (wrong size field, zero threshold[1] or threshold[2]). */
+ * cfg's size field is wrong. */
 RC_API rc_heap *rc_heap_new(const rc_heap_config *cfg);
 
 /* Frees every object of the heap, cycles included, then the heap. References held by the
@@ -244,11 +278,26 @@ RC_API void rc_heap_clear_error(rc_heap *heap);
 
 /* Replaces the misuse hook (fn NULL: none, misuse is only returned as RC_EMISUSE). */
 RC_API void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user);
+/* The debug build's default hook, in every build: writes "rcgc: misuse at FILE:LINE:
+ * MESSAGE (object ADDR, type NAME)" and a newline to stderr, then calls abort(). A client
+ * of the release library turns it on without rebuilding:
+ * rc_heap_set_misuse_hook(heap, rc_misuse_hook_abort, NULL). user is ignored. Never
+ * returns. */
+RC_API void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *misuse, void *user)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
 
 /* Checks the heap's structures: every live object in a page of its size, counts and bytes
- * against a recount, generation membership, free lists, and (when not mid-operation) that
- * no count is below the references the heap itself holds to the object. RC_OK or
- * RC_ECORRUPT with the first inconsistency as the message. Cost: a walk of the heap. */
+ * against a recount, generation membership, free lists, and that no count is below the
+ * references the heap itself holds to the object. RC_OK or RC_ECORRUPT with the first
+ * inconsistency as the message; a count too small is reported as CPython's gc reports it
+ * (test_gc test_refcount_errors), with the address, type, count, references found and
+ * repr: "rc_heap_check: refcount is too small: object 0x... of type 'list' has refcount 1
+ * but heap objects hold 2 references to it; repr [1, 2, 3]" (writing the repr may run the
+ * type's repr function). RC_ESTATE during a collection or while objects released by
+ * counting are being freed (a finalizer or callback run then). Cost: a walk of the heap. */
 RC_API rc_status rc_heap_check(rc_heap *heap);
 
 /* Calls fn for every live object of the heap, in no particular order, until fn returns
@@ -297,8 +346,8 @@ typedef struct rc_type_spec {
      * cyclic garbage, before its references are dropped. self is valid and every reference
      * it holds is intact; the finalizer may allocate, store self somewhere (resurrection:
      * the object then lives on, and its finalizer never runs again) and drop references.
-     * It must not call rc_collect (misuse during a collection). Objects still alive at
-     * rc_heap_free are not finalized (rc_finalize_register functions do run then). */
+     * It may call rc_collect (0 while a collection runs, as in CPython). Objects still
+     * alive at rc_heap_free are not finalized (atexit finalize handles do run then). */
     void (*finalize)(rc_heap *heap, rc_object *self);
     /* Optional: a legacy finalizer, CPython's tp_del (issue 3). It runs every time the
      * count reaches zero (after finalize and after the object's weakrefs are cleared and
@@ -312,15 +361,42 @@ typedef struct rc_type_spec {
      * reaches zero and this runs. Added after finalize: a spec whose size is
      * RC_TYPE_SPEC_V1_BYTES (built before the field existed) has none. */
     void (*legacy_finalize)(rc_heap *heap, rc_object *self);
+    /* Optional, alone or with ref_offsets (not with traverse): a trailing array of
+     * references, for an environment frame or a vector that then needs no traverse and no
+     * clear. ref_array_offset is the offset of its first rc_object* (usually the flexible
+     * array member at the end: offsetof(struct frame, slots)); ref_array_count_offset the
+     * offset of a size_t field holding how many entries are in use. Both 0: no array. The
+     * collector, releases, rc_traverse (fields first, then entries 0 to count-1), the graph
+     * tools (labels "[i]", or ref_array_name "[i]") and rc_gc_get_referents all see the
+     * entries. The object's size comes from rc_new_var (zero-filled: count 0); the program
+     * keeps count * sizeof(rc_object *) within the bytes it asked for past the array's
+     * offset (rc_heap_check reports an array larger than its object) and every entry below
+     * count a reference it owns or NULL. When the count reaches zero, each entry below count
+     * is set to NULL and released (the count itself is left as it was). */
+    size_t ref_array_count_offset;
+    size_t ref_array_offset;
+    const char *ref_array_name; /* optional, copied: edges are labelled "NAME[i]" */
+    /* Optional edge labels for the graph tools (rc_graph_each_ref, pictures, chains): writes
+     * the label of self's index-th reference, counting from 0 in rc_traverse order, into
+     * buf (cap bytes, NUL-terminated); an empty string keeps the default label ("ref N" for
+     * traverse types, the field's name or "field N" for ref_offsets, "[i]" for array
+     * entries). Called only by those tools, never by the collector; must not allocate,
+     * release references or call rcgc other than to read (rc_str_data, rc_type_index...). */
+    void (*ref_label)(rc_heap *heap, rc_object *self, size_t index, char *buf, size_t cap);
 } rc_type_spec;
 
 /* The size of an rc_type_spec ending at finalize, accepted in its size field. */
 #define RC_TYPE_SPEC_V1_BYTES (offsetof(rc_type_spec, legacy_finalize))
+/* The size of an rc_type_spec ending at legacy_finalize (before the trailing array). */
+#define RC_TYPE_SPEC_V2_BYTES (offsetof(rc_type_spec, ref_array_count_offset))
 
 /* Registers a type with the heap (types belong to one heap and live as long as it). The
- * spec is copied; its size field is sizeof(rc_type_spec) or RC_TYPE_SPEC_V1_BYTES. NULL on
- * error: a wrong size, both ref_offsets and traverse given, traverse without
- * clear, an offset outside the instance, instance_bytes too small, more than 2^19 types. */
+ * spec is copied; its size field is sizeof(rc_type_spec), RC_TYPE_SPEC_V2_BYTES or
+ * RC_TYPE_SPEC_V1_BYTES. NULL on error: a wrong size, both ref_offsets and traverse given,
+ * traverse without clear, an offset outside the instance, instance_bytes too small, a
+ * trailing array with traverse, with only one of its two offsets, with a misaligned count
+ * or array offset, a count field not before the array or outside instance_bytes, a
+ * reference field inside the array, more than 2^19 types. */
 RC_API rc_type *rc_type_new(rc_heap *heap, const rc_type_spec *spec);
 
 RC_API const char *rc_type_name(const rc_type *type);
@@ -334,6 +410,52 @@ RC_API const rc_type *rc_heap_type_at(const rc_heap *heap, size_t index);
 
 /* The type of a reference: small ints and boxed ints give the int type, NULL gives NULL. */
 RC_API const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref);
+/* Inline type tests (what CPython's Py_TYPE/Py_IS_TYPE give): a type's index is its place
+ * in its heap's type table, fixed for the type's life, and every object's header carries
+ * it, so "is this a pair?" is a load, a shift and a compare, with no call and no heap.
+ * Read an index once with rc_type_index_of_type and keep it next to the rc_type pointer;
+ * the built-in types have fixed indexes, RC_TYPE_INDEX_INT to RC_TYPE_INDEX_DICT. Index 0
+ * names no type: it is what NULL (None) gives. A weak proxy's index is the weakproxy
+ * type's, not its referent's (the built-in operations still forward through proxies). */
+#define RC__TYPE_SHIFT 13u
+#define RC_TYPE_INDEX_NONE 0u  /* rc_type_index(NULL): no type has it */
+#define RC_TYPE_INDEX_INT 1u   /* small and boxed ints */
+#define RC_TYPE_INDEX_FLOAT 2u
+#define RC_TYPE_INDEX_STR 3u
+#define RC_TYPE_INDEX_TUPLE 4u
+#define RC_TYPE_INDEX_LIST 5u
+#define RC_TYPE_INDEX_DICT 6u
+
+/* True if ref is a small int packed into the reference (no allocation behind it). */
+static inline bool rc_is_small_int(const rc_object *ref)
+{
+    return ((uintptr_t)ref & 1u) != 0;
+}
+
+/* The index of ref's type: RC_TYPE_INDEX_NONE for NULL, RC_TYPE_INDEX_INT for small ints,
+ * else the index in the header. ref must be NULL, a small int or a live object (or one
+ * whose finalizer is running). Cost: inline, two tests and a load; never calls. */
+static inline uint32_t rc_type_index(const rc_object *ref)
+{
+    if (ref == NULL)
+        return RC_TYPE_INDEX_NONE;
+    if (rc_is_small_int(ref))
+        return RC_TYPE_INDEX_INT;
+    return ref->_tinfo >> RC__TYPE_SHIFT;
+}
+
+/* True if ref's type has that index (rc_type_index(ref) == type_index). With a constant
+ * index other than RC_TYPE_INDEX_NONE and RC_TYPE_INDEX_INT the compiler reduces it to a
+ * NULL test, a tag test and a compare. Inline; never calls. */
+static inline bool rc_is_type(const rc_object *ref, uint32_t type_index)
+{
+    return rc_type_index(ref) == type_index;
+}
+
+/* The index type's instances carry (>= 1; RC_TYPE_INDEX_NONE for a NULL type). Fixed for
+ * the type's life: call once per type, keep the number. Cost: a call, one load. */
+RC_API uint32_t rc_type_index_of_type(const rc_type *type);
+
 /* The heap's built-in types. */
 RC_API const rc_type *rc_heap_builtin_int(const rc_heap *heap);
 RC_API const rc_type *rc_heap_builtin_float(const rc_heap *heap);
@@ -361,13 +483,23 @@ RC_API void rc_gc_enable(rc_heap *heap);
 RC_API void rc_gc_disable(rc_heap *heap);
 RC_API bool rc_gc_is_enabled(const rc_heap *heap);
 
-/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Under the
- * candidate schedule generation 0 holds the objects never examined, 1 the candidates (with
- * their neighbourhood, src/gc.c section 5a), and survivors go to generation 2. Returns
- * the number of unreachable objects found (uncollectable ones included, as gc.collect()), or
- * -1 with the heap's error set (generation out of range: RC_EINVAL; called during a
- * collection or while objects are being freed: RC_EMISUSE and the misuse hook). */
+/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
+ * what CPython 3.9+'s gc.collect() returns: the unreachable objects it freed (or, with
+ * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
+ * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
+ * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
+ * same way. Called while a collection runs (from a finalizer, a weakref callback or a
+ * collection callback it runs) it returns 0 at once and collects nothing, as CPython's
+ * gc.collect() does; called while objects released by counting are being freed (a
+ * finalizer or callback of an object dying in a release cascade) it collects normally,
+ * and the cascade goes on afterwards. Returns -1 with RC_EINVAL for a generation out of
+ * range. Can collect (and so run finalizers and callbacks). Under the candidate schedule
+ * generation 0 holds the objects never examined, 1 the candidates (with their
+ * neighbourhood, src/gc.c section 5a), and survivors go to generation 2. */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
+/* Whether a collection is running: true inside the finalizers, weakref callbacks and
+ * collection callbacks a collection runs (rc_collect then returns 0). */
+RC_API bool rc_gc_is_collecting(const rc_heap *heap);
 
 /* Python's gc.get_count(). Generational schedule: tracked allocations minus deallocations
  * since the last collection of generation 0; collections of generation 0 since the last of
@@ -383,8 +515,11 @@ RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
  * quarter since the last); threshold[2] the neighbourhood budget: objects a partial run may
  * pull in per candidate (plus threshold[0] in all). */
 RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
-/* threshold[0] == 0 disables automatic collection as in Python; threshold[1] and [2] must
- * be at least 1 (RC_EINVAL). Resets the candidate trigger to threshold[0]. */
+/* Python's gc.set_threshold, every value allowed as in CPython: threshold[0] == 0 disables
+ * automatic collection; threshold[1] or [2] == 0 makes that generation due whenever the
+ * younger one has been collected since its last collection (gc.set_threshold(1000, 0, 0)
+ * collects generations 0, 1 and 2 in turn). Always RC_OK. Resets the candidate trigger to
+ * threshold[0]. */
 RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
 /* The schedule the heap was created with (rc_heap_config.schedule). */
 RC_API rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap);
@@ -400,13 +535,25 @@ RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
 RC_API void rc_gc_track(rc_heap *heap, rc_object *obj);
 RC_API void rc_gc_untrack(rc_heap *heap, rc_object *obj);
 
+/* Makes obj immortal (see RC_IMMORTAL_REFCNT): its count is set to RC_IMMORTAL_REFCNT and
+ * the collector stops tracking it (an immortal object is never garbage; what it refers to
+ * stays alive through it, as through any object held from outside). The caller's
+ * references stay valid and need no release (releasing them is harmless). Irreversible.
+ * rc_gc_track ignores an immortal object; rc_gc_is_tracked is false for it. NULL and small
+ * ints are values that never die: RC_OK, nothing to do. RC_ESTATE during a collection;
+ * RC_EMISUSE (and the misuse hook) for an object already freed or being freed. Cost: O(1);
+ * never collects, runs no user code. */
+RC_API rc_status rc_make_immortal(rc_heap *heap, rc_object *obj);
+/* Whether obj is immortal (true for NULL and small ints, which never die). Cost: O(1). */
+RC_API bool rc_is_immortal(const rc_heap *heap, const rc_object *obj);
+
 /* Tracked objects in each generation right now. */
 RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
 
 typedef struct rc_gc_stats {
     size_t size;            /* sizeof(rc_gc_stats) */
     uint64_t collections;   /* collections of this generation */
-    uint64_t collected;     /* unreachable objects freed by them */
+    uint64_t collected;     /* unreachable objects freed by them (as rc_collect counts) */
     uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
 } rc_gc_stats;
 /* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
@@ -455,9 +602,23 @@ static inline rc_object *rc_int_new(rc_heap *heap, int64_t value)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
     return rc__int_new_boxed(heap, value);
 }
-/* The value of an int (RC_ETYPE and 0 for anything else). */
-RC_API int64_t rc_int_value(rc_heap *heap, const rc_object *obj);
-RC_API bool rc_is_int(const rc_heap *heap, const rc_object *ref);
+/* Out-of-line tail of rc_int_value for everything but small ints. Not for direct use. */
+RC_API int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj);
+/* The value of an int (RC_ETYPE and 0 for anything else; a weak proxy to a boxed int gives
+ * its value). Small ints are decoded inline (a shift, no call); boxed ints, and everything
+ * that is not an int, take a call. */
+static inline int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
+{
+    if (rc_is_small_int(obj))
+        return (int64_t)(intptr_t)obj >> 1;
+    return rc__int_value_slow(heap, obj);
+}
+/* True for small and boxed ints (not for a proxy to one). Inline; never calls. */
+static inline bool rc_is_int(const rc_heap *heap, const rc_object *ref)
+{
+    (void)heap;
+    return rc_is_type(ref, RC_TYPE_INDEX_INT);
+}
 
 RC_API rc_object *rc_float_new(rc_heap *heap, double value);
 RC_API double rc_float_value(rc_heap *heap, const rc_object *obj);
@@ -486,8 +647,7 @@ typedef struct rc__list {
     size_t len, cap;
     rc_object **items;
 } rc__list;
-#define RC__TYPE_SHIFT 13u
-#define RC__LIST_TYPE_INDEX 5u
+#define RC__LIST_TYPE_INDEX RC_TYPE_INDEX_LIST
 RC_API rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, bool steal);
 static inline bool rc__is_list_with_room(const rc_object *list)
 {
@@ -538,14 +698,45 @@ RC_API rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_
 /* The value for key as a new reference in *out; RC_EKEY if absent. */
 RC_API rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_object **out);
 RC_API bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key);
+/* Lookup by text, for symbol tables and interning: the entry whose key is a str holding
+ * exactly the len bytes at s (no NUL needed; s may be NULL if len is 0), found by the hash a
+ * str of those bytes has, as rc_dict_get would find it. Keys that are not strs never
+ * match. Makes no object, writes no error on a miss, runs no user code (no key's equality
+ * is called), never collects. Cost: hashing len bytes and one probe sequence.
+ * rc_dict_find_cstr: true if found, with the entry's key and value, both borrowed (valid
+ * until the dict changes), in *key and *value (either may be NULL); false on a miss.
+ * rc_dict_get_cstr: the value, borrowed; NULL on a miss (and for a value of None: use
+ * rc_dict_find_cstr to tell them apart). A dict that is not a dict (RC_ETYPE) or s NULL
+ * with len > 0 (RC_EINVAL) is an error, written on the heap; a weak proxy to a dict
+ * forwards. */
+RC_API bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len,
+                              rc_object **key, rc_object **value);
+RC_API rc_object *rc_dict_get_cstr(rc_heap *heap, const rc_object *dict, const char *s,
+                                   size_t len);
 RC_API rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key);
 /* Iteration in insertion order; key and value borrowed. */
 RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,
                          rc_object **value);
 
-/* Value equality as Python's == for the built-in types (identity for others), and the
- * matching hash. Nested tuples are compared and hashed with an explicit stack; if that
- * stack cannot grow, rc_equal returns false and rc_hash 0 with RC_ENOMEM on the heap. */
+/* Python's == for the built-in types (identity for other types): numbers by value across
+ * int and float (1 == 1.0; a NaN only equals itself), str by bytes, tuples and lists item
+ * by item in order (a list never equals a tuple), dicts by their keys, looked up as the
+ * dict looks them up, mapping to equal values in any order. Items are compared as
+ * CPython's PyObject_RichCompareBool does: identity first, so a container holding itself
+ * equals itself. A weak proxy compares as its referent, and two live weakrefs as their
+ * referents (see "Equality and hashing" below). Nesting of any depth is walked
+ * with an explicit stack, no C recursion; nothing it compares can run user code.
+ * Differs from CPython: two containers whose comparison would never end (a = [a], b = [b]:
+ * CPython recurses until it raises RecursionError) are detected exactly, at the first
+ * pair met again, and rc_equal returns false with RC_ELIMIT, "rc_equal: comparing list
+ * 0x... with list 0x... never ends: they contain themselves". It also returns false with
+ * RC_EREFERENCE (a dead proxy) or RC_ENOMEM (the stack could not grow): when false matters,
+ * clear the heap's error first and check it after. Cost: one step per item compared.
+ * rc_hash is the hash dict keys use: by value for numbers, str and tuples, by identity for
+ * everything else, lists and dicts included (Python's are unhashable); so rc_equal(a, b)
+ * implies rc_hash(a) == rc_hash(b) unless a list or dict is involved. It returns 0 with
+ * RC_ENOMEM if a deeply nested tuple's hash cannot be computed, RC_ETYPE for a weak proxy
+ * (unhashable, as in CPython). */
 RC_API bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b);
 RC_API uint64_t rc_hash(rc_heap *heap, rc_object *obj);
 
@@ -582,18 +773,23 @@ RC_API rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
  * RC_ENOMEM or n > 0 with objs NULL (RC_EINVAL). Cost: the objects' references. */
 RC_API rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n);
 /* Python's gc.get_referrers: a new list of the live objects holding a reference to any of
- * the n objects, each once, in heap order; the returned list is never among them. Cost: one
- * walk of the heap. */
+ * the n objects, each once, in heap order; the returned list is never among them. Called
+ * from a finalizer or callback a collection runs, it leaves out the objects that
+ * collection found unreachable (CPython 3.13: they are on no generation list then), as
+ * rc_gc_get_objects does. Cost: one walk of the heap. */
 RC_API rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n);
 /* Python's gc.get_objects: a new list of the tracked objects of generation (0, 1 or 2; -1:
- * every tracked object), the returned list excluded. RC_EINVAL for another generation. */
+ * every tracked object), the returned list excluded. During a collection (its finalizers
+ * and callbacks) the objects it found unreachable, the one being finalized included, are
+ * left out: the list must not resurrect them. RC_EINVAL for another generation. */
 RC_API rc_object *rc_gc_get_objects(rc_heap *heap, int generation);
 
 /* Edge labels. fn gets each reference obj holds (None included, in traversal order) with
- * a label: reference-offset types give the spec's ref_names entry or "field N"; lists and
- * tuples "[i]"; dicts the key's repr for a value and "key" for a key (objgraph's words);
- * other traverse types "ref N" (N counts from 0). label is valid during the call only. A
- * non-zero result from fn stops the walk and is returned. */
+ * a label: reference-offset types give the spec's ref_names entry or "field N", trailing
+ * array entries "[i]" or "NAME[i]" (ref_array_name); lists and tuples "[i]"; dicts the
+ * key's repr for a value and "key" for a key (objgraph's words); other traverse types "ref
+ * N" (N counts from 0). A user type's ref_label function, if any, is asked first. label is
+ * valid during the call only. A non-zero result from fn stops the walk and is returned. */
 typedef int (*rc_graph_ref_fn)(rc_heap *heap, rc_object *target, const char *label, void *user);
 RC_API int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *user);
 
@@ -629,6 +825,8 @@ typedef struct rc_graph_options {
     const char *output_path;         /* .dot, .svg, .png or .pdf (chosen by the extension) */
     FILE *output_stream;             /* used instead when output_path is NULL: DOT text */
     rc_graph_result *result;         /* NULL, or filled in on return */
+    size_t caller_refs;              /* references the caller holds to each start object:
+                                        not counted as "held from outside" (default 0) */
 } rc_graph_options;
 
 /* Fills opt with the defaults (no output: set output_path or output_stream). */
@@ -638,14 +836,25 @@ RC_API void rc_graph_options_init(rc_graph_options *opt);
  * start objects along references (refs) or against them (backrefs), drawn as a graph. Start
  * nodes have red text; nodes darken with distance; edges carry rc_graph_each_ref's labels.
  * Backrefs also marks objects held from outside the heap (count above the references found
- * inside it) as roots: double border and a "held from outside" line. The file is written
+ * inside it, less opt->caller_refs for a start object) as roots: double border and a "held
+ * from outside (N)" line ("immortal" for immortal objects); a named root (rc_root_name) gets
+ * a "root NAME" line. References from extra_ignore objects count as from outside: the
+ * ignored holder is not drawn, but its node says "K through ignored objects", so ignoring a
+ * holder never hides that the object is held. The file is written
  * under a temporary name and renamed into place, so a failure leaves nothing half-written.
- * Without Graphviz (built with -DRCGC_WITH_GRAPHVIZ=OFF or without libgvc) an image request
- * writes the DOT text next to it (x.png -> x.dot), returns RC_OK and says so in
- * result->message with result->rendered false. Errors: RC_EINVAL (no output, unknown
- * extension, bad size), RC_ENOMEM, RC_EOS (the file could not be written; errno in the
- * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1).
- * Reads counts only; never collects. */
+ * Images (.svg, .png, .pdf) are rendered by Graphviz's dot program, run as a child process
+ * (posix_spawn; the path CMake found at build time, else `dot` on the PATH) that reads the
+ * DOT text on its standard input; the call waits for that child by its pid. No Graphviz
+ * code runs in the caller's process, so threads drawing their own heaps' graphs at the same
+ * time are safe (Graphviz's libraries are not thread-safe), and Graphviz failing cannot end
+ * the caller's process. If the program cannot be run, or rcgc was built with
+ * -DRCGC_WITH_GRAPHVIZ=OFF, an image request writes the DOT text next to it (x.png ->
+ * x.dot), returns RC_OK and says why in result->message with result->rendered false. DOT
+ * text (.dot, .gv, a stream) never starts a process. Errors: RC_EINVAL (no output, unknown
+ * extension, bad size; dot failed, with its message), RC_ENOMEM, RC_EOS (the file could
+ * not be written, or dot could not be started or was killed; errno or the signal in the
+ * message). Cost: refs, the objects drawn; backrefs, one heap walk per level (max_depth+1);
+ * images, a process start and Graphviz's layout. Reads counts only; never collects. */
 RC_API rc_status rc_graph_show_refs(rc_heap *heap, rc_object *const *objs, size_t n,
                                     const rc_graph_options *opt);
 RC_API rc_status rc_graph_show_backrefs(rc_heap *heap, rc_object *const *objs, size_t n,
@@ -664,7 +873,9 @@ RC_API rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph
                                          rc_object *const *ignore, size_t n_ignore,
                                          rc_object **chain_out);
 /* objgraph's show_chain: draws the objects of chain (a list as returned above) and the
- * references between neighbours in it. opt's depth, filter and ignore fields are unused. */
+ * references between neighbours in it. opt's depth, filter and ignore fields are unused.
+ * With opt->refcounts the counts shown leave out the chain list's own references, so an
+ * object shows the count it has without the chain (as show_backrefs shows it). */
 RC_API rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_options *opt);
 
 /* Why is obj alive? Finds the shortest chain from an object held from outside the heap
@@ -673,6 +884,31 @@ RC_API rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_g
  * is garbage a collection would free). obj must be borrowed: a reference the caller holds
  * makes obj its own root. Cost: one heap walk per step of the chain. */
 RC_API rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_out);
+/* The same when the caller holds caller_refs references to obj (a variable of the program
+ * asking): those do not make obj its own root, so the answer is the chain from what really
+ * holds it. An object with named roots (rc_root_name) ends its chain at the nearest root,
+ * named or not: rc_root_name_of(heap, first item) gives the name. Errors and cost as
+ * rc_graph_why_alive. */
+RC_API rc_status rc_graph_why_alive_held(rc_heap *heap, rc_object *obj, size_t caller_refs,
+                                         rc_object **chain_out);
+
+/* Named roots: an embedder declares the roots of its program (a symbol table, the global
+ * environment) under a name, and the leak tools start there: pictures show "root NAME" on
+ * the node, and a chain's first item can be named with rc_root_name_of. The heap holds one
+ * reference to each named root (so it is held from outside and lives at least until
+ * rc_root_unname or rc_heap_free, which frees it with everything else). Naming a named root
+ * again renames it. name is copied. Errors: RC_EINVAL (None, a small int, a NULL name),
+ * RC_ENOMEM, RC_EMISUSE (an object freed or being freed). Cost: O(named roots) per call and
+ * per node drawn; never collects, runs no user code. */
+RC_API rc_status rc_root_name(rc_heap *heap, rc_object *obj, const char *name);
+/* Forgets obj's name and drops the heap's reference (which may free obj and so run
+ * finalizers). RC_EINVAL if obj is not a named root. */
+RC_API rc_status rc_root_unname(rc_heap *heap, rc_object *obj);
+/* The name of a named root (valid until renamed or unnamed), or NULL. */
+RC_API const char *rc_root_name_of(const rc_heap *heap, const rc_object *obj);
+/* The named roots in naming order: the index-th (borrowed) and its name; NULL past the end. */
+RC_API size_t rc_root_count(const rc_heap *heap);
+RC_API rc_object *rc_root_at(const rc_heap *heap, size_t index, const char **name);
 
 /* objgraph's counters. Counts come from the per-type live counts (O(types)); boxed ints
  * count, small ints are values and never do. */
@@ -725,7 +961,8 @@ RC_API rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address);
  * freed and replaced at the same address by one of the same type is not seen. When
  * allocation sites are recorded, each type's line is followed by "    at file:line count"
  * lines (up to five, most first; then "    and N more sites"), and "    no recorded site
- * count" for that type's objects made without one. */
+ * count" for that type's objects made without one. A guard begun and never ended keeps
+ * its snapshot until rc_heap_free, which frees it (the guard is then unusable). */
 typedef struct rc_leak_guard {
     size_t size;               /* sizeof(rc_leak_guard) */
     struct rci_ptrmap *_seen;  /* the snapshot; private */
@@ -746,8 +983,8 @@ RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
  *     leak-hunting tools show it: node labels of rc_graph_show_* get a "file:line" line,
  *     rc_objgraph_show_growth lists the sites under each type that grew, rc_leak_guard_end
  *     groups the objects it reports by site.
- * Cost: nothing in the object header and nothing on the allocation path; one flag test
- * when an object dies; with recording on a hash insert per recorded object and a hash
+ * Cost: nothing in the object header; one test on the allocation path (rc_origin_set's
+ * site) and one flag test when an object dies; with recording on a hash insert per recorded object and a hash
  * delete when it dies (bench/ workload 8 measures it). Only the object a wrapped call
  * returns is recorded: objects made by unannotated calls, inside other calls (a finalizer
  * run by a collection the allocation started) or while recording was off have no site. The
@@ -762,6 +999,24 @@ RC_API void rc_origins_enable(rc_heap *heap, bool on);
 RC_API bool rc_origins_enabled(const rc_heap *heap);
 /* True and *out (if not NULL) filled if obj's site was recorded. */
 RC_API bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out);
+/* Caller-supplied sites, for interpreters: "objects made now come from script.scm:12".
+ * While a site is set and recording is on (rc_origins_enable), every object made on the
+ * heap, by any constructor, compiled with RC_RECORD_ORIGINS or not, and also by code that
+ * runs meanwhile (a finalizer a collection runs), gets that site; it takes precedence over
+ * the C file and line of the RC_RECORD_ORIGINS macros. The site stays set until changed;
+ * file NULL unsets it (line ignored). file is copied by the heap, once per distinct name
+ * (equal names share one copy, valid until rc_heap_free: rc_origin_of and the reports give
+ * that copy), so the caller's buffer may change after the call. Errors: RC_EINVAL for a
+ * negative line, RC_ENOMEM copying the name (the previous site stays). Cost: hashing the
+ * name, nothing when file is the heap's own copy (as rc_origin_current gives it, so saving
+ * and restoring the site around a call costs no look-up); while a site is set and
+ * recording is on, each allocation records a site as the macros do. Never collects. */
+RC_API rc_status rc_origin_set(rc_heap *heap, const char *file, int line);
+/* Changes only the current site's line (for an evaluator stepping through one file);
+ * nothing if no site is set or line is negative. Cost: a store. */
+RC_API void rc_origin_set_line(rc_heap *heap, int line);
+/* True and *out (if not NULL) filled with the current site (file is the heap's copy). */
+RC_API bool rc_origin_current(const rc_heap *heap, rc_origin *out);
 /* Objects whose site was dropped because the side table could not grow. */
 RC_API size_t rc_origins_lost(const rc_heap *heap);
 /* Live objects per allocation site (a site is a file, a line and the type made there). */
@@ -813,13 +1068,46 @@ RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
  * first use) that refers to obj without keeping it alive. When obj dies (count zero or
  * cyclic garbage) every weakref to it is cleared first, then each weakref's callback runs
  * once with the (now dead) weakref, unless the weakref itself died in the same collection
- * (CPython's handle_weakrefs rules). Callbacks may allocate and drop references; they must
- * not call rc_collect. Objects without weak references pay nothing: the lists live in a
- * side table of the heap keyed by address. */
+ * (CPython's handle_weakrefs rules). A weakref whose own count reaches zero leaves its
+ * referent at once and never calls back, as in CPython: an object holding a weakref and its
+ * referent calls back only if it releases the referent first. Objects release their
+ * references in CPython's order: user types field by field (reference offsets in order;
+ * traverse types as their clear does), tuples and lists last item first, dicts entry by
+ * entry, key before value. Unlike CPython, which finishes freeing a nested object before
+ * its holder releases its next field (up to its trashcan depth), rcgc releases the fields
+ * of objects freed in a cascade later, from a work list: a weakref one level down (inside
+ * a tuple the holder releases before the referent) is still alive when the referent dies
+ * in the same cascade, and calls back. Callbacks may allocate and drop references, and
+ * call rc_collect (0 while a collection runs). Objects without weak references pay nothing:
+ * the lists live in a side table of the heap keyed by address.
+ * Order (CPython's): an object's weakrefs are listed, and their callbacks run, with the
+ * basic weakref first, the basic proxy next, then the others newest first. A basic weakref
+ * or proxy is one made without a callback: there is at most one of each per object, and
+ * rc_weakref_new / rc_weakproxy_new without a callback return it (a new reference) while
+ * it lives, as CPython's ref(obj) and proxy(obj) do. */
 typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
-/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
- * NULL. Can collect. */
+/* Frees what a callback's user pointer owns. It runs once: right after the callback ran,
+ * or when the weakref (or finalize handle) is freed or let go without calling back,
+ * whichever comes first; at rc_heap_free at the latest. Like rc_type_spec.destroy it must
+ * not touch objects of the heap (it may run while memory is being freed); data that holds
+ * objects belongs in an owned callable (the _obj constructors). */
+typedef void (*rc_release_fn)(rc_heap *heap, void *user);
+/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
+ * callback, obj's basic weakref if it has one. callback may be NULL. Can collect. */
 RC_API rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
+/* rc_weakref_new whose user data is released by release (may be NULL), which also runs if
+ * the weakref dies before obj: never shared. Can collect. */
+RC_API rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                         void *user, rc_release_fn release);
+/* A weakref whose callback owns an object: CPython's ref(obj, callable). The weakref holds
+ * a reference to callable (a heap object, RC_EINVAL otherwise; callback must not be NULL),
+ * which the collector follows (a cycle through it is collectable, and a callable that
+ * reaches obj keeps obj alive while the weakref lives), and callback(heap, wr, callable)
+ * runs when obj dies: callable arrives as user. The weakref drops callable once callback
+ * ran, or when it dies first. Typical use: an interpreter's closure called through one C
+ * trampoline. Never shared. Can collect. */
+RC_API rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                     rc_object *callable);
 /* The referent as a new reference, or NULL once it has died (RC_ETYPE, NULL if wr is not a
  * weakref). */
 RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
@@ -827,6 +1115,16 @@ RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
 RC_API bool rc_is_weakref(const rc_heap *heap, const rc_object *ref);
 /* Python's weakref.getweakrefcount: weakrefs and weak proxies to obj alive now. */
 RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
+/* Python's weakref.getweakrefs: a new list of the weakrefs and proxies to obj alive now, in
+ * the order above (empty for objects without any, None and small ints). NULL with
+ * RC_ENOMEM. Can collect (the list's allocation); cost O(weakrefs to obj). */
+RC_API rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj);
+/* Equality and hashing (rc_equal, rc_hash, dict keys; CPython's weakref_richcompare and
+ * weakref_hash): two weakrefs whose referents both live compare as the referents; otherwise
+ * (one dead) by identity. A weakref hashes as its referent (rcgc's one difference: a
+ * referent's hash 0 gives 1), computed on first use and kept, so a weakref hashed while
+ * its referent lived keeps that hash after; hashing a dead weakref never hashed fails with
+ * RC_ETYPE, "weak object has gone away" (CPython's TypeError). */
 
 /* Weak proxies (Python's weakref.proxy): an object of the heap's "weakproxy" type
  * (registered on first use) that refers to obj without keeping it alive and stands for it
@@ -840,10 +1138,16 @@ RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
  * it (RC_ETYPE, "unhashable type: 'weakproxy'"), as CPython does. rc_repr writes
  * "<weakproxy at 0xADDR; to 'list' at 0xADDR>" or "<weakproxy at 0xADDR; dead>" (CPython
  * 3.13). A proxy cannot be the referent of a weakref or proxy (RC_ETYPE). */
-/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints). callback may be
- * NULL. Can collect. */
+/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
+ * callback, obj's basic proxy if it has one. callback may be NULL. Can collect. */
 RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                                    void *user);
+/* Proxies with released user data or an owned callable, as rc_weakref_new_release and
+ * rc_weakref_new_obj. Can collect. */
+RC_API rc_object *rc_weakproxy_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                           void *user, rc_release_fn release);
+RC_API rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                       rc_object *callable);
 /* The referent as a new reference; NULL with RC_EREFERENCE once it has died, RC_ETYPE if
  * proxy is not a weak proxy. */
 RC_API rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy);
@@ -885,7 +1189,8 @@ typedef struct rc_gc_info {
     size_t size;            /* sizeof(rc_gc_info) */
     rc_gc_phase phase;
     int generation;         /* the generation collected */
-    uint64_t collected;     /* STOP: unreachable objects found and freed (0 at START) */
+    uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
+                               (resurrected ones not included; 0 at START) */
     uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
     uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
 } rc_gc_info;
@@ -900,8 +1205,12 @@ RC_API rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void
  * it). A weak-value dict's keys are compared as rc_dict compares them; weak keys and set
  * members are compared by identity (rcgc's str, int and tuple, like CPython's, are
  * usually held strongly elsewhere; identity is what CPython's user classes use). Weakly
- * held objects must be heap objects (RC_EINVAL). Values of a weak-key dict and keys of a
- * weak-value dict are held strongly. Can collect: the constructors and the setters. */
+ * held objects must be heap objects: None or a small int as a weak key, a set member or a
+ * weak value fails with RC_ETYPE, "<call>: cannot create weak reference to 'int' object",
+ * in every call that takes one (CPython's TypeError), except rc_weakset_contains, which
+ * says false. Values of a weak-key dict and keys of a weak-value dict are held strongly.
+ * Can collect: the constructors, the calls that add entries (set, setdefault, update, add)
+ * and copy. Every call names itself and the cause in the heap's message on failure. */
 RC_API rc_object *rc_weakvaluedict_new(rc_heap *heap);
 RC_API rc_object *rc_weakkeydict_new(rc_heap *heap);
 RC_API rc_object *rc_weakset_new(rc_heap *heap);
@@ -911,18 +1220,93 @@ RC_API rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, r
 RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out);
 RC_API rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key);
 RC_API size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd);
+/* Removes key and gives its value as a new reference in *out; RC_EKEY if absent or dead. */
+RC_API rc_status rc_weakdict_pop(rc_heap *heap, rc_object *wd, rc_object *key, rc_object **out);
+/* The value of key as a new reference in *out; if key is absent or dead, binds it to dflt
+ * first (Python's setdefault). */
+RC_API rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key,
+                                        rc_object *dflt, rc_object **out);
+/* Adds every entry of src: a dict, or a weak dict of either kind (its live entries). All or
+ * nothing: the entries are added to a copy that replaces the container's table, so the
+ * cost is O(len(wd) + len(src)). */
+RC_API rc_status rc_weakdict_update(rc_heap *heap, rc_object *wd, rc_object *src);
+/* A new container of wd's kind (weak dicts and weak sets) with its live entries; NULL on
+ * failure. */
+RC_API rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd);
+/* Iteration over live entries in insertion order: size_t pos = 0; while
+ * (rc_weakdict_next(h, wd, &pos, &k, &v)) ... key and value are borrowed: valid until the
+ * program next drops a reference or runs code that may (entries of objects that die vanish).
+ * Removing entries while iterating is safe; entries added meanwhile may be skipped or seen
+ * twice. */
+RC_API bool rc_weakdict_next(rc_heap *heap, const rc_object *wd, size_t *pos, rc_object **key,
+                             rc_object **value);
 RC_API rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj);
 RC_API bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj);
 /* Removes obj if present (RC_OK either way). */
 RC_API rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj);
+/* Live members (rc_weakdict_len for sets only). */
+RC_API size_t rc_weakset_len(rc_heap *heap, const rc_object *ws);
+/* Removes the oldest live member and gives it as a new reference in *out; RC_EKEY if the
+ * set has none. */
+RC_API rc_status rc_weakset_pop(rc_heap *heap, rc_object *ws, rc_object **out);
+/* Adds every item of src: a list, a tuple or a weak set (its live members). All or nothing,
+ * as rc_weakdict_update. */
+RC_API rc_status rc_weakset_update(rc_heap *heap, rc_object *ws, rc_object *src);
+RC_API rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws);
+/* Iteration over live members, as rc_weakdict_next; item borrowed. */
+RC_API bool rc_weakset_next(rc_heap *heap, const rc_object *ws, size_t *pos, rc_object **item);
 
 /* Python's weakref.finalize: fn(heap, user) runs once, when obj dies (count zero or cyclic
- * garbage, as a weakref callback would) or, for registrations whose object is still alive
- * at rc_heap_free, then, in registration order, before any object is freed. RC_EINVAL for
- * a NULL fn or an obj that is None or a small int; RC_ENOMEM. Can collect. */
+ * garbage, as a weakref callback would), when the program calls the handle early
+ * (rc_finalize_call), or, if it is still alive at rc_heap_free and its atexit flag is set
+ * (the default), then, before any object is freed. Order, at an object's death and at
+ * rc_heap_free alike: newest first (CPython: finalize callbacks follow the weakref order,
+ * and finalize._exitfunc runs the newest first); a function that rc_heap_free runs may
+ * register more, which run too, next. The heap holds every alive handle (CPython's
+ * registry), so fn and user (or the callable) live as long as needed: a callable that
+ * reaches obj keeps obj alive until rc_heap_free. RC_EINVAL for a NULL fn or an obj that is
+ * None or a small int; RC_ENOMEM. Can collect. */
 typedef void (*rc_finalize_fn)(rc_heap *heap, void *user);
+/* A new finalize handle (an object of the heap's "finalize" type; the caller owns this
+ * reference, the heap its own while it is alive); release (may be NULL) runs once with user
+ * after fn ran, or when fn never will (rc_heap_free with atexit off), not after detach,
+ * which gives user back. NULL on failure (user still the caller's). */
+RC_API rc_object *rc_finalize_new(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user,
+                                  rc_release_fn release);
+/* A handle whose function gets callable (a heap object the handle owns and the collector
+ * follows) as user: finalize(obj, callable). */
+RC_API rc_object *rc_finalize_new_obj(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
+                                      rc_object *callable);
+/* rc_finalize_new without a handle or release: RC_OK or the failure's status. */
 RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user);
-/* Registrations whose function has not run yet (Python's finalize.alive, summed). */
+/* Whether ref is a finalize handle. */
+RC_API bool rc_is_finalize(const rc_heap *heap, const rc_object *ref);
+/* finalize.alive: fn has not run and the handle was not detached (false, RC_ETYPE, for
+ * anything but a handle). */
+RC_API bool rc_finalize_alive(rc_heap *heap, const rc_object *f);
+/* finalize(): if alive, marks it dead and runs fn now (then release); *ran (may be NULL)
+ * says whether it did. RC_ETYPE for anything but a handle. Runs user code. */
+RC_API rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran);
+/* What peek and detach give: caller sets size to sizeof(rc_finalize_info). */
+typedef struct rc_finalize_info {
+    size_t size;           /* sizeof(rc_finalize_info), set by the caller */
+    rc_object *obj;        /* the object (a new reference), or NULL: dead (nothing else set) */
+    rc_finalize_fn fn;
+    void *user;
+    rc_release_fn release;
+    rc_object *callable;   /* rc_finalize_new_obj's callable (a new reference), or NULL */
+} rc_finalize_info;
+/* finalize.peek: if alive and its object lives, fills out (new references to obj and the
+ * callable); else out->obj is NULL. RC_OK either way; RC_ETYPE, RC_EINVAL (out). */
+RC_API rc_status rc_finalize_peek(rc_heap *heap, const rc_object *f, rc_finalize_info *out);
+/* finalize.detach: as peek, and if out->obj is set the handle is dead: fn never runs and
+ * release is not called (user, and the callable's reference, are the caller's again). */
+RC_API rc_status rc_finalize_detach(rc_heap *heap, rc_object *f, rc_finalize_info *out);
+/* finalize.atexit: whether an alive handle runs at rc_heap_free (false once dead); the
+ * setter changes it while alive (RC_OK, RC_ETYPE). */
+RC_API bool rc_finalize_atexit(rc_heap *heap, const rc_object *f);
+RC_API rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit);
+/* Alive handles (Python's finalize.alive, summed). */
 RC_API size_t rc_finalize_pending(const rc_heap *heap);
 
 /* ---- allocation-site macros (see "Allocation sites" above) ---- */

@@ -161,12 +161,22 @@ static inline uint64_t rci_mix64(uint64_t x)
 
 /* The cached hash of a str (computes it on first use). */
 uint64_t rci_str_hash(rc_heap *heap, rci_str *s);
+/* The hash a str holding those len bytes has (rci_str_hash), without making one. */
+uint64_t rci_str_hash_bytes(const rc_heap *heap, const char *data, size_t len);
 
 /* Hash and equality that report failure: nested tuples are walked with a frame stack that
  * may need memory (RC_ENOMEM with the heap's error set; *out untouched). `call` names the
  * public function in messages. */
 rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *call);
 rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
+/* Equality of two references other than two tuples: identity, numbers by value, str by
+ * bytes (hash.c). */
+bool rci_leaf_equal(const rc_object *a, const rc_object *b);
+/* The value stored in dict (a dict, not a proxy) under key, whose hash is given, borrowed
+ * in *value with *found set; *found false if absent. Fails only as the key comparison
+ * can (RC_ENOMEM). No user code runs (dict.c). */
+rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key,
+                               uint64_t hash, rc_object **value, bool *found, const char *call);
 
 /* ---------------------------------------------------------------------------------------
  * A stack of fixed-size frames (owner builtins.c): starts in a caller-provided buffer and

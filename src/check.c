@@ -2,8 +2,8 @@
  * check.c -- rc_heap_check: recounts what the heap's books claim and verifies the
  * invariants PAGE and POOL (page.c), HEADER (object.c), the collector's list and
  * generation rules (gc.c, section 8), WEAKLIST and TABLE (weakref.c), and SITES and OBJS
- * (origin.c). Walks every
- * page; allocates nothing.
+ * (origin.c). Walks every page; allocates nothing, except to write the repr of an object
+ * whose count is too small into the report (check_counts).
  */
 #include "finalize.h"
 
@@ -43,6 +43,9 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     rc_type *t = rci_type_of(heap, obj);
     if (obj->_refcnt < 1)
         return fail(heap, ctx, "live object with a count below 1", obj);
+    if (t->has_array &&
+        rci_array_count(t, obj) > (page->slot_bytes - t->array_off) / sizeof(rc_object *))
+        return fail(heap, ctx, "trailing array count larger than its object", obj);
     if (t->holds_refs != page->container)
         return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
     if (obj->_tinfo & (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE))
@@ -58,7 +61,9 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
-        return rci_gen(obj) == 0 ? RC_OK : fail(heap, ctx, "untracked object with a generation", obj);
+        return rci_gen(obj) == 0 || rci_is_immortal_ti(obj->_tinfo)
+                   ? RC_OK
+                   : fail(heap, ctx, "untracked object with a generation", obj);
     if (!t->holds_refs)
         return fail(heap, ctx, "tracked object of a type that holds no references", obj);
     ctx->tracked++;
@@ -83,8 +88,15 @@ static int check_page(rc_heap *heap, rci_page *page, void *user)
         return ctx->status;
     for (uint32_t i = 0; i < page->bump; i++) {
         rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
-        if (obj->_tinfo & RCI_PENDING)
-            return fail(heap, ctx, "object left on the pending list", obj);
+        if (obj->_tinfo & RCI_PENDING) {
+            /* A collection started during a drain (gc.c, section 6) sees the objects the
+             * drain has still to free: counted, their slots too, in no generation. */
+            if (!heap->freeing)
+                return fail(heap, ctx, "object left on the pending list", obj);
+            ctx->live++;
+            ctx->bytes_slots += page->slot_bytes;
+            continue;
+        }
         if (obj->_tinfo != 0 && check_object(heap, page, obj, ctx) != RC_OK)
             return ctx->status;
     }
@@ -121,23 +133,44 @@ static int restore_obj(rc_heap *heap, rc_object *obj, void *user)
     return rc_traverse(heap, obj, visit_add_all, NULL);
 }
 
+typedef struct negative {
+    rc_object *obj;  /* the first object found with a count below the references to it */
+    int32_t deficit; /* its count minus those references (negative) */
+} negative;
+
 static int negative_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     (void)heap;
-    if (obj->_refcnt < 0)
-        *(rc_object **)user = obj;
+    negative *n = user;
+    if (obj->_refcnt < 0 && n->obj == NULL) {
+        n->obj = obj;
+        n->deficit = obj->_refcnt;
+    }
     return 0;
 }
 
 /* No count may be below the references heap objects hold to it: subtract every
- * reference found by traversal, look for a negative count, add them back. */
+ * reference found by traversal, look for a negative count, add them back. The message
+ * names the object as CPython's gc_decref report does (test_gc test_refcount_errors):
+ * address, type, count, the references found and the repr, written once every count is
+ * restored (a type's repr function may run then). */
 static rc_status check_counts(rc_heap *heap, check_ctx *ctx)
 {
-    rc_object *bad = NULL;
+    negative bad = {NULL, 0};
     rc_heap_visit(heap, subtract_obj, NULL);
     rc_heap_visit(heap, negative_obj, &bad);
     rc_heap_visit(heap, restore_obj, NULL);
-    return bad ? fail(heap, ctx, "count below the references heap objects hold to it", bad) : RC_OK;
+    if (bad.obj == NULL)
+        return RC_OK;
+    char shown[96];
+    int32_t count = bad.obj->_refcnt;
+    rc_repr_into(heap, bad.obj, shown, sizeof shown);
+    ctx->status = rci_error(heap, RC_ECORRUPT,
+                            "rc_heap_check: refcount is too small: object %p of type '%s' has "
+                            "refcount %d but heap objects hold %lld references to it; repr %s",
+                            (void *)bad.obj, rci_type_of(heap, bad.obj)->name, (int)count,
+                            (long long)count - (long long)bad.deficit, shown);
+    return ctx->status;
 }
 
 static rc_status check_books(rc_heap *heap, check_ctx *ctx)
@@ -185,7 +218,15 @@ rc_status rci_heap_check_now(rc_heap *heap)
     const char *why = rci_weakrefs_check(heap, &where);
     if (why != NULL)
         return fail(heap, &ctx, why, where);
-    if (heap->deferred_len != 0 || heap->wr_calls_len != 0)
-        return fail(heap, &ctx, "deferred rites or weakref callbacks left between collections", heap);
+    if (heap->deferred_len != 0)
+        return fail(heap, &ctx, "deferred rites left between collections", heap);
+    /* Callbacks may be due (a callback running now, or a collection started inside one):
+     * each queued weakref holds a reference to itself (weakref.c, QUEUE). */
+    for (size_t i = 0; i < heap->wr_calls_len; i++) {
+        const rc_object *w = heap->wr_calls[i];
+        if (!rc_is_heap_object(w) || !rci_is_live(w) || w->_refcnt < 1 ||
+            (rci_type_index(w) != heap->wr_type_index && rci_type_index(w) != heap->wr_proxy_index))
+            return fail(heap, &ctx, "weakref callback queue holds something not a live weakref", w);
+    }
     return check_counts(heap, &ctx);
 }

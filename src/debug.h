@@ -1,25 +1,32 @@
 /*
  * debug.h -- the only place debug-build behaviour is switched (STYLE 8). RCGC_DEBUG:
  * 0 release; 1 API checks, misuse hook and poisoning of freed slots; 2 adds rc_assert;
- * 3 runs rc_heap_check around every collection.
+ * 3 runs rc_heap_check around every collection. Included by internal.h, after rcgc.h.
  */
 #ifndef RCGC_DEBUG_H
 #define RCGC_DEBUG_H
+
+#include "attrs.h"
 
 #ifndef RCGC_DEBUG
 #define RCGC_DEBUG 0
 #endif
 
-/* Internal assertion: never allocates, no side effects in expr. On failure it reports
- * through the misuse hook path of the heap in scope, which debug builds abort on. */
+/* Internal assertion, at debug level 2 and up: never allocates, no side effects in expr
+ * (below level 2 expr is not evaluated). A failure goes to rci_assert_failed (heap.c), which
+ * reports misuse of kind RC_MISUSE_ASSERT with this file and line and expr's text: the
+ * debug builds' default hook prints it and aborts; a hook that returns lets the caller go
+ * on, as after any other misuse report. */
 #if RCGC_DEBUG >= 2
-#define rc_assert(heap, expr)                                                                  \
-    ((expr) ? (void)0                                                                          \
-            : (void)rci_misuse((heap), RC_MISUSE_FREED_OBJECT, NULL, __FILE__, __LINE__,       \
-                               "internal assertion failed: %s", #expr))
+#define rc_assert(heap, expr)                                                                      \
+    (RCI_LIKELY(expr) ? (void)0 : rci_assert_failed((heap), __FILE__, __LINE__, #expr))
 #else
 #define rc_assert(heap, expr) ((void)0)
 #endif
+
+/* rc_assert's failure path (heap.c); defined at every debug level. */
+RCI_COLD RCI_NOINLINE void rci_assert_failed(rc_heap *heap, const char *file, int line,
+                                             const char *expr);
 
 /* Freed slots are filled with this byte at debug level 1 and up. */
 #define RCI_POISON_BYTE 0xDB

@@ -184,6 +184,18 @@ static rc_status dict_find(rc_heap *heap, rc_object **dictp, rc_object *key, uin
     return dict_lookup(heap, (const rci_dict *)dict, key, *hash, slot, ix, call);
 }
 
+rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key,
+                               uint64_t hash, rc_object **value, bool *found, const char *call)
+{
+    size_t slot = 0;
+    int64_t ix = -1;
+    rc_status st = dict_lookup(heap, (const rci_dict *)dict, key, hash, &slot, &ix, call);
+    if (st != RC_OK) return st;
+    *found = ix >= 0;
+    *value = ix >= 0 ? rci_dict_entries((const rci_dict *)dict)[ix].value : NULL;
+    return RC_OK;
+}
+
 /* RC_EKEY with the key shown when showing it runs no user code. */
 static rc_status key_error(rc_heap *heap, rc_object *key, const char *call)
 {
@@ -238,6 +250,47 @@ rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_o
     if (ix < 0) return key_error(heap, key, "rc_dict_get");
     *out = rc_newref(rci_dict_entries((const rci_dict *)self)[ix].value);
     return RC_OK;
+}
+
+bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len,
+                       rc_object **key, rc_object **value)
+{
+    if (key != NULL) *key = NULL;
+    if (value != NULL) *value = NULL;
+    if (s == NULL && len > 0) {
+        rci_error(heap, RC_EINVAL, "rc_dict_find_cstr: NULL text with length %zu", len);
+        return false;
+    }
+    const rci_dict *d =
+        (const rci_dict *)rci_builtin_self(heap, dict, RCI_INDEX_DICT, "rc_dict_find_cstr", "a dict");
+    if (d == NULL || d->size == 0) return false;
+    /* Only a str key can equal the text, and equal strs have equal hashes: compare the
+     * stored hash, then the bytes. No key's equality runs, so no user code and no error. */
+    uint64_t hash = rci_str_hash_bytes(heap, s, len);
+    const rci_dict_entry *entries = rci_dict_entries(d);
+    size_t mask = d->size - 1, i = (size_t)hash & mask;
+    uint64_t perturb = hash;
+    for (;;) {
+        int32_t e = d->table[i];
+        if (e == SLOT_EMPTY) return false;
+        if (e >= 0 && entries[e].hash == hash && rci_is_builtin(entries[e].key, RCI_INDEX_STR)) {
+            const rci_str *k = (const rci_str *)entries[e].key;
+            if (k->len == len && (len == 0 || memcmp(k->data, s, len) == 0)) {
+                if (key != NULL) *key = entries[e].key;
+                if (value != NULL) *value = entries[e].value;
+                return true;
+            }
+        }
+        perturb >>= 5;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+    }
+}
+
+rc_object *rc_dict_get_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len)
+{
+    rc_object *value = NULL;
+    (void)rc_dict_find_cstr(heap, dict, s, len, NULL, &value);
+    return value;
 }
 
 bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key)

@@ -72,27 +72,28 @@
  *       3a' move_legacy_finalizers: garbage whose type has a legacy finalizer (tp_del), and
  *          all the garbage it reaches, is uncollectable: it loses GARBAGE and becomes a
  *          REACHABLE, UNCOLLECTABLE survivor, untouched by 3b-3e (no weakref cleared, no
- *          finalizer run). After 3c (and SAVEALL's save), handle_legacy_finalizers counts it
- *          as uncollectable, reports it under RC_GC_DEBUG_UNCOLLECTABLE and appends each
- *          object with a legacy finalizer (with SAVEALL, each of them) to rc_gc_garbage,
- *          whose references keep the rest alive, as CPython's handle_legacy_finalizers.
- *          rc_collect counts it among the unreachable found; stats count it uncollectable,
- *          not collected.
+ *          finalizer run). After 3c, handle_legacy_finalizers counts it as uncollectable
+ *          and reports it under RC_GC_DEBUG_UNCOLLECTABLE; after 3d',
+ *          save_legacy_finalizers appends each object with a legacy finalizer (with
+ *          SAVEALL, each of them) to rc_gc_garbage, whose references keep the rest alive, as
+ *          CPython's handle_legacy_finalizers (COUNTED: uncollectable, not collected;
+ *          rc_collect's result includes it).
  *       3b handle_weakrefs (CPython's rules): every weakref (or weak proxy) to a garbage
  *          object is cleared, and every weakref that is itself garbage is detached, before
  *          any callback or finalizer runs; then the callbacks of cleared weakrefs that are
  *          not garbage run.
  *       3c finalize_garbage: each garbage object with an unrun finalizer is marked
  *          FINALIZED and finalized, holding a reference of its own meanwhile. A finalizer may
- *          free other garbage by counting (its slot is freed; GARBAGE goes with it). With
- *          RC_GC_DEBUG_SAVEALL the surviving garbage is then appended to rc_gc_garbage.
+ *          free other garbage by counting (its slot is freed; GARBAGE goes with it).
  *       3d handle_resurrected: phases 1 and 2 again on what is left of G (RCI_GARBAGE and
  *          alive): what user code made reachable from outside G, including objects it
  *          allocated, is marked REACHABLE and survives with the survivors of S; the rest
  *          has count 0 and is freed. This is CPython 3.9+'s handle_resurrected_objects, not
- *          3.4-3.8's rule of keeping all of G when any of it was resurrected; rc_collect
- *          still counts all of G as unreachable found, as gc.collect() does. No user code
+ *          3.4-3.8's rule of keeping all of G when any of it was resurrected. No user code
  *          runs from here to the end of phase 5.
+ *       3d' save_garbage, with RC_GC_DEBUG_SAVEALL only: what is still garbage gets its
+ *          counts back, becomes a REACHABLE survivor and is appended to rc_gc_garbage
+ *          (CPython's delete_garbage under DEBUG_SAVEALL).
  *       3e clear_late_weakrefs: weakrefs made by finalizers to objects still garbage are
  *          cleared; their callbacks run after phase 5.
  *    4. release_external_refs: each garbage object drops its references to objects
@@ -114,6 +115,12 @@
  *    an exact count in generation min(N + 1, 2) (the candidate schedule: 2); objects
  *    outside S are untouched except that their counts lost the references the garbage
  *    held.
+ *    COUNTED: what a collection reports (rc_collect's result, rc_gc_stats.collected, the
+ *    callbacks' rc_gc_info.collected) is CPython 3.9+'s: collected = the garbage freed in
+ *    phase 5 plus what SAVEALL saved (CPython's final_unreachable), uncollectable = the
+ *    garbage 3a' kept; rc_collect returns their sum. Objects a finalizer resurrected, with
+ *    all they keep alive, are not counted, nor garbage freed by counting while user code
+ *    ran in phase 3 (it left the set, as it leaves CPython's unreachable list).
  *
  * 5. SCHEDULES. A heap runs one of two (rc_heap_config.schedule).
  *
@@ -208,9 +215,16 @@
  *    debug output) runs only where every count is exact: before phase 1, in phase 3
  *    between 3a and 3d, and after phase 5's drain; elsewhere only type destroy functions
  *    run (which must neither allocate objects nor touch references). Throughout,
- *    heap->collecting is set: rc_collect is misuse and returns -1 (as it is while the
- *    pending list is drained), automatic collection does not start, rc_gc_untrack is
+ *    heap->collecting is set (rc_gc_is_collecting): rc_collect returns 0 at once, as
+ *    CPython's gc.collect() does, automatic collection does not start, rc_gc_untrack is
  *    misuse and rc_gc_freeze returns RC_ESTATE. Allocation, counting and weakrefs work.
+ *    rc_collect collects while objects released by counting are being freed
+ *    (heap->freeing: a finalizer or callback of an object dying in a release cascade), as
+ *    CPython's gc.collect() does during a deallocation: the objects on the pending list
+ *    are outside every collected set (in_set), the references they still hold count as
+ *    references from outside, the collection's own count-zero objects join that list
+ *    (phase 4), and the drain that was running frees them all afterwards. Automatic
+ *    collection waits for the drain to end (rci_gc_alloc_check).
  *
  * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
  *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
@@ -222,8 +236,11 @@
  * 8. rc_heap_check (check.c) verifies between collections: generation sizes and tracked
  *    counts against a recount, that every generation-0/1 object's page is on the young or
  *    gen1 list, that no collection bit (GARBAGE included) is set, that no count is below
- *    the references the heap itself holds to the object, the weakref side table
- *    (weakref.c, WEAKLIST and TABLE), and that no deferred rites or callbacks are left.
+ *    the references the heap itself holds to the object (the report names its type, count
+ *    and repr), the weakref side table (weakref.c, WEAKLIST and TABLE), that no deferred
+ *    rites are left and that queued callbacks hold live weakrefs (a collection may start
+ *    inside a callback). During a drain (section 6) objects on the pending list are
+ *    allowed and counted.
  */
 #include "finalize.h"
 
@@ -241,8 +258,8 @@ typedef struct gc_run {
     rci_page pseudo;    /* a partial run: its bump is the count of members */
     bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
     size_t survivors[3]; /* per old generation: objects of S found reachable */
-    size_t garbage;     /* unreachable objects found (uncollectable ones included) */
-    size_t uncollectable; /* of those, kept by legacy finalizers (phase 3a') */
+    size_t collected;   /* garbage freed by phase 5 or saved by 3d' (COUNTED) */
+    size_t uncollectable; /* unreachable objects kept by legacy finalizers (phase 3a') */
     size_t set_size;    /* objects in S (phase 1) */
     size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
     bool watch_rites;   /* phase 1 looks for objects needing rites (some type has a
@@ -565,7 +582,6 @@ static void restore_counts(gc_run *run)
         if (obj->_tinfo & RCI_REACHABLE)
             continue;
         obj->_tinfo |= RCI_GARBAGE;
-        run->garbage++;
         ring_traverse(&r, obj);
     }
     ring_flush(&r);
@@ -612,9 +628,25 @@ static void move_legacy_finalizers(gc_run *run)
     }
 }
 
-/* CPython's handle_legacy_finalizers: each object still UNCOLLECTABLE is counted and
- * reported; those with a legacy finalizer (with SAVEALL, all) go to the garbage list. */
+/* CPython's handle_legacy_finalizers, first half (user code may still run: the debug
+ * output): each object still UNCOLLECTABLE is counted and reported. */
 static void handle_legacy_finalizers(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    FOR_EACH_SLOT(run, obj)
+    {
+        if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_PENDING)) != RCI_UNCOLLECTABLE)
+            continue;
+        run->uncollectable++;
+        if (heap->gc_debug & RC_GC_DEBUG_UNCOLLECTABLE)
+            rci_gc_out(heap, "gc: uncollectable <%s %p>", rci_type_of(heap, obj)->name,
+                       (void *)obj);
+    }
+}
+
+/* The second half, after 3d' (no user code runs): those with a legacy finalizer (with
+ * SAVEALL, all) go to the garbage list, after what SAVEALL saved, as in CPython. */
+static void save_legacy_finalizers(gc_run *run)
 {
     rc_heap *heap = run->heap;
     rc_object *list = NULL;
@@ -622,11 +654,8 @@ static void handle_legacy_finalizers(gc_run *run)
     {
         if ((obj->_tinfo & (RCI_UNCOLLECTABLE | RCI_PENDING)) != RCI_UNCOLLECTABLE)
             continue;
-        rc_type *t = rci_type_of(heap, obj);
-        run->uncollectable++;
-        if (heap->gc_debug & RC_GC_DEBUG_UNCOLLECTABLE)
-            rci_gc_out(heap, "gc: uncollectable <%s %p>", t->name, (void *)obj);
-        if (t->legacy_finalize == NULL && !(heap->gc_debug & RC_GC_DEBUG_SAVEALL))
+        if (rci_type_of(heap, obj)->legacy_finalize == NULL &&
+            !(heap->gc_debug & RC_GC_DEBUG_SAVEALL))
             continue;
         if (list == NULL && (list = rci_gc_garbage_list(heap)) == NULL)
             continue;
@@ -678,19 +707,6 @@ static void finalize_garbage(gc_run *run)
         obj->_refcnt++;
         t->finalize(heap, obj);
         rc_decref(heap, obj);
-    }
-}
-
-static void save_garbage(gc_run *run)
-{
-    rc_heap *heap = run->heap;
-    rc_object *list = rci_gc_garbage_list(heap);
-    if (list == NULL)
-        return;
-    FOR_EACH_SLOT(run, obj)
-    {
-        if (in_garbage_set(obj) && rc_list_append(heap, list, obj) != RC_OK)
-            return;
     }
 }
 
@@ -749,6 +765,43 @@ static void handle_resurrected(gc_run *run)
     }
 }
 
+static void act_restore_garbage(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)run;
+    (void)parent;
+    if (in_garbage_set(ref))
+        ref->_refcnt++;
+}
+
+/* 3d'. RC_GC_DEBUG_SAVEALL: the garbage left after 3d is kept in rc_gc_garbage instead of
+ * being freed, and counts as collected (COUNTED). 3d left the references it holds to the
+ * garbage set subtracted: they are given back first, then each object becomes a REACHABLE
+ * survivor held by the list. If the list cannot grow, an object not saved survives as
+ * garbage for the next collection. */
+static void save_garbage(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    ring r;
+    ring_init(&r, run, act_restore_garbage);
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (still_garbage(obj))
+            ring_traverse(&r, obj);
+    }
+    ring_flush(&r);
+    rc_object *list = rci_gc_garbage_list(heap);
+    FOR_EACH_SLOT(run, obj)
+    {
+        if (!still_garbage(obj))
+            continue;
+        obj->_tinfo |= RCI_REACHABLE;
+        run->collected++;
+        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK)
+            rci_error(heap, RC_ENOMEM, "garbage %p not saved in the garbage list: out of memory",
+                      (void *)obj);
+    }
+}
+
 /* 3e. Weakrefs made by finalizers to objects that stay garbage: cleared now, callbacks
  * after phase 5, when counts are exact again. */
 static void clear_late_weakrefs(gc_run *run)
@@ -789,11 +842,13 @@ static void run_rites(gc_run *run)
         debug_collectable(run);
     handle_weakrefs(run);
     finalize_garbage(run);
-    if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
-        save_garbage(run);
     handle_legacy_finalizers(run);
     /* Checkpoint: no user code runs from here to the end of phase 5. */
     handle_resurrected(run);
+    if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
+        save_garbage(run);
+    if (run->uncollectable > 0)
+        save_legacy_finalizers(run);
     clear_late_weakrefs(run);
 }
 
@@ -828,6 +883,7 @@ static void release_external_refs_rites(gc_run *run)
     {
         if (still_garbage(obj)) {
             rc_assert(heap, obj->_refcnt == 0);
+            run->collected++;
             ring_traverse(&r, obj);
         }
     }
@@ -851,7 +907,7 @@ static void release_external_refs(gc_run *run)
         if (obj->_tinfo & RCI_REACHABLE)
             continue;
         rc_assert(heap, obj->_refcnt == 0);
-        run->garbage++;
+        run->collected++;
         if (obj->_tinfo & RCI_EXTREFS)
             ring_traverse(&r, obj);
     }
@@ -1008,20 +1064,24 @@ static void run_deferred(rc_heap *heap)
     }
 }
 
-/* One collection of generation gen and the younger ones; returns the garbage found. */
 /* Debug level 3: the heap must pass rc_heap_check before and after every collection;
  * a failure is reported as misuse, the only channel a collection has. */
 static void check_around(rc_heap *heap, const char *when)
 {
-    if (RCI_CHECK_EACH_COLLECTION && rci_heap_check_now(heap) != RC_OK)
-        rci_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
-                   "heap check failed %s a collection: %s", when, heap->errmsg);
+    if (!RCI_CHECK_EACH_COLLECTION || rci_heap_check_now(heap) == RC_OK)
+        return;
+    /* A copy: rci_misuse formats its message into heap->errmsg, where the check's is. */
+    char why[RCI_ERRMSG_BYTES];
+    memcpy(why, heap->errmsg, sizeof why);
+    rci_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
+               "heap check failed %s a collection: %s", when, why);
 }
 
 static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial);
 
 /* One collection: of generation gen and the younger ones, or (partial) of the candidates
- * and their neighbourhood (section 5). Returns the garbage found. */
+ * and their neighbourhood (section 5); returns the unreachable objects it counts
+ * (COUNTED). */
 static size_t collect(rc_heap *heap, unsigned gen, bool partial)
 {
     heap->collecting = true; /* also while checking: the check runs traverse functions */
@@ -1313,18 +1373,18 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         heap->cand_cap = 0;
     }
     if (partial)
-        schedule_after_partial(heap, run.garbage, examined, truncated);
+        schedule_after_partial(heap, run.collected + run.uncollectable, examined, truncated);
 
     if (gen + 1 < 3)
         heap->gen[gen + 1].count++;
     for (unsigned g = 0; g <= gen; g++)
         heap->gen[g].count = 0;
     heap->gen[gen].stats.collections++;
-    heap->gen[gen].stats.collected += run.garbage - run.uncollectable;
+    heap->gen[gen].stats.collected += run.collected;
     heap->gen[gen].stats.uncollectable += run.uncollectable;
-    rci_gcmod_stop(heap, gen, t0, run.garbage - run.uncollectable, run.uncollectable);
+    rci_gcmod_stop(heap, gen, t0, run.collected, run.uncollectable);
     trigger_update(heap);
-    return run.garbage;
+    return run.collected + run.uncollectable;
 }
 
 static void collect_generations(rc_heap *heap, bool force_young)
@@ -1368,12 +1428,16 @@ int64_t rc_collect(rc_heap *heap, int generation)
         rci_error(heap, RC_EINVAL, "rc_collect: generation %d out of range (0 to 2)", generation);
         return -1;
     }
-    if (heap->collecting || heap->freeing) {
-        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, NULL, __FILE__, __LINE__,
-                   "rc_collect: called during a collection or while objects are being freed");
-        return -1;
-    }
+    /* CPython's gc.collect(): 0 while a collection runs (asked by a finalizer or callback
+     * it runs); during a release by counting it collects (section 6). */
+    if (heap->collecting)
+        return 0;
     return (int64_t)collect(heap, (unsigned)generation, false);
+}
+
+bool rc_gc_is_collecting(const rc_heap *heap)
+{
+    return heap->collecting;
 }
 
 /* ---- heap shutdown ----------------------------------------------------------------------- */
@@ -1466,12 +1530,11 @@ void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
         threshold[g] = heap->gen[g].threshold;
 }
 
+/* CPython's meaning for every value, 0 included: threshold[0] 0 turns automatic collection
+ * off; threshold[1] or [2] 0 lets that generation be collected whenever the younger one
+ * has been collected since (count > 0, section 5). */
 rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
 {
-    if (t1 == 0 || t2 == 0)
-        return rci_error(heap, RC_EINVAL,
-                         "rc_gc_set_threshold: threshold1 %zu and threshold2 %zu must be at least 1",
-                         t1, t2);
     heap->gen[0].threshold = t0;
     heap->gen[1].threshold = t1;
     heap->gen[2].threshold = t2;

@@ -47,12 +47,21 @@ typedef struct ref_pos {
     size_t i;            /* index among the holder's references (items, fields, visits) */
     const rc_type *type; /* the holder's type (field names) */
     rc_object *key;      /* REF_DICT_VALUE: its key */
+    rc_object *holder;   /* the object holding the reference (user types' ref_label) */
 } ref_pos;
 
 typedef int (*ref_pos_fn)(rc_heap *heap, rc_object *target, const ref_pos *pos, void *user);
 
 static void ref_label(rc_heap *heap, const ref_pos *pos, char *buf, size_t cap)
 {
+    if (pos->type->ref_label != NULL && cap > 0 && pos->kind != REF_DICT_KEY &&
+        pos->kind != REF_DICT_VALUE) {
+        buf[0] = '\0';
+        pos->type->ref_label(heap, pos->holder, pos->i, buf, cap);
+        buf[cap - 1] = '\0';
+        if (buf[0] != '\0')
+            return;
+    }
     switch (pos->kind) {
     case REF_ITEM:
         snprintf(buf, cap, "[%zu]", pos->i);
@@ -67,7 +76,10 @@ static void ref_label(rc_heap *heap, const ref_pos *pos, char *buf, size_t cap)
         rc_repr_into(heap, pos->key, buf, cap);
         break;
     case REF_FIELD:
-        if (pos->type->ref_names != NULL && pos->type->ref_names[pos->i] != NULL)
+        if (pos->i >= pos->type->n_ref_offsets) /* ARRAY: entries follow the fields */
+            snprintf(buf, cap, "%s[%zu]", pos->type->array_name ? pos->type->array_name : "",
+                     pos->i - pos->type->n_ref_offsets);
+        else if (pos->type->ref_names != NULL && pos->type->ref_names[pos->i] != NULL)
             snprintf(buf, cap, "%s", pos->type->ref_names[pos->i]);
         else
             snprintf(buf, cap, "field %zu", pos->i);
@@ -97,7 +109,7 @@ static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user
     const rc_type *t = rci_type_of(heap, obj);
     if (t == heap->t_dict) {
         size_t it = 0;
-        ref_pos pos = {REF_DICT_KEY, 0, t, NULL};
+        ref_pos pos = {REF_DICT_KEY, 0, t, NULL, obj};
         rc_object *key, *value;
         while (rc_dict_next(heap, obj, &it, &key, &value)) {
             pos.kind = REF_DICT_KEY;
@@ -111,10 +123,10 @@ static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user
         }
         return 0;
     }
-    pos_walk w = {fn, user, {REF_TRAVERSE, 0, t, NULL}};
+    pos_walk w = {fn, user, {REF_TRAVERSE, 0, t, NULL, obj}};
     if (t == heap->t_list || t == heap->t_tuple)
         w.pos.kind = REF_ITEM;
-    else if (t->traverse == NULL)
+    else if (!t->user_traverse)
         w.pos.kind = REF_FIELD;
     return rc_traverse(heap, obj, pos_visit, &w);
 }
@@ -222,7 +234,12 @@ typedef struct gnode {
     rc_object *obj;
     size_t parent;       /* node it was reached from, NO_PARENT for a start node */
     size_t depth;        /* steps from the start nodes */
-    int64_t inside_refs; /* references found inside the heap (backward walks, ROOTS) */
+    int64_t inside_refs; /* references found inside the heap (backward walks, ROOTS), those
+                            of extra_ignore objects excluded */
+    int64_t ignored_refs; /* references found inside extra_ignore objects (IGNORED) */
+    int64_t chain_refs;  /* show_chain: references the chain list itself holds to it, which
+                            its shown count leaves out (they are the caller's, not the
+                            graph's) */
     size_t n_linked;     /* neighbours linked to it */
     size_t n_skipped;    /* neighbours left out beyond too_many */
     const void *stamp;   /* the object last linked with it (one edge per pair) */
@@ -254,6 +271,7 @@ typedef struct gwalk {
     uintptr_t lo_addr;      /* the lowest and highest address among them: most references */
     uintptr_t hi_addr;      /* fall outside, and cost two compares instead of a probe */
     rc_object *src;         /* the object a pass is traversing */
+    bool src_ignored;       /* src is in extra_ignore (IGNORED) */
     rci_ptrvec containers;  /* the heap's containers, listed by the first pass */
     bool listing;           /* the current pass lists containers */
     bool listed;            /* containers is complete: later passes use it */
@@ -415,6 +433,10 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
     size_t *slot = rci_ptrmap_find(&w->index, ref);
     if (slot == NULL || *slot < w->lo || *slot >= w->hi) return 0;
     gnode *nd = &w->nodes[*slot];
+    if (w->src_ignored) {
+        nd->ignored_refs++; /* IGNORED: counted as from outside, never linked */
+        return 0;
+    }
     nd->inside_refs++;
     if (nd->stamp == w->src) return 0;
     nd->stamp = w->src;
@@ -432,6 +454,7 @@ static int pass_obj(rc_heap *heap, rc_object *obj, void *user)
         rci_ptrvec_free(heap, &w->containers);
     }
     w->src = obj;
+    w->src_ignored = w->ignore.len > 0 && walk_ignored(w, obj);
     return rc_traverse(heap, obj, pass_ref, w);
 }
 
@@ -455,6 +478,7 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
     if (w->listed) {
         for (size_t i = 0; i < w->containers.len; i++) {
             w->src = w->containers.items[i];
+            w->src_ignored = w->ignore.len > 0 && walk_ignored(w, w->src);
             if (rc_traverse(w->heap, w->src, pass_ref, w) != 0) return RC_ENOMEM;
         }
     } else {
@@ -470,6 +494,21 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
     return RC_OK;
 }
 
+/* ROOTS: references to nd's object from outside the heap's objects: its count less the
+ * references found inside (extra_ignore objects' excluded: IGNORED) and, for a start node,
+ * less the references the caller said it holds (opt.caller_refs). Meaningful once counted. */
+static int64_t outside_refs(const gwalk *w, const gnode *nd)
+{
+    int64_t n = rc_refcount(nd->obj) - nd->inside_refs;
+    if (nd->parent == NO_PARENT && nd->depth == 0) n -= (int64_t)w->opt.caller_refs;
+    return n;
+}
+
+static bool is_root(const gwalk *w, const gnode *nd)
+{
+    return nd->counted && rc_is_heap_object(nd->obj) && outside_refs(w, nd) > 0;
+}
+
 /* Walks backwards from the start nodes until max_depth (the last level is only counted),
  * the frontier empties, or match finds its node. stop_at_root: also stop at the first
  * level holding a root, which is then w->found (why-alive). */
@@ -482,7 +521,7 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
         if (st != RC_OK) return st;
         if (stop_at_root) {
             for (size_t i = lo; i < hi; i++) {
-                if (rc_refcount(w->nodes[i].obj) > w->nodes[i].inside_refs) {
+                if (outside_refs(w, &w->nodes[i]) > 0) {
                     w->found = i;
                     return RC_OK;
                 }
@@ -500,11 +539,6 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
 
 /* ---- DOT ------------------------------------------------------------------------------- */
 
-static bool is_root(const gnode *nd)
-{
-    return nd->counted && rc_is_heap_object(nd->obj) && rc_refcount(nd->obj) > nd->inside_refs;
-}
-
 static void dot_node(gwalk *w, gtext *t, size_t i)
 {
     gnode *nd = &w->nodes[i];
@@ -516,7 +550,7 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
     text_printf(t, "  o%lx [label=\"", (unsigned long)(uintptr_t)nd->obj);
     text_escaped(t, w->opt.shortnames && dot != NULL ? dot + 1 : name);
     if (w->opt.refcounts && rc_is_heap_object(nd->obj))
-        text_printf(t, " [%lld]", (long long)rc_refcount(nd->obj));
+        text_printf(t, " [%lld]", (long long)(rc_refcount(nd->obj) - nd->chain_refs));
     rc_repr_into(heap, nd->obj, line, REPR_BYTES);
     text_put(t, "\\n", 2);
     text_escaped(t, line);
@@ -533,10 +567,20 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
         text_put(t, "\\n", 2);
         text_escaped(t, info);
     }
-    bool root = is_root(nd);
-    if (root)
-        text_printf(t, "\\nheld from outside (%lld)",
-                    (long long)(rc_refcount(nd->obj) - nd->inside_refs));
+    bool root = is_root(w, nd);
+    const char *root_name = rc_is_heap_object(nd->obj) ? rci_root_name_of(heap, nd->obj) : NULL;
+    if (root_name != NULL) {
+        text_put(t, "\\nroot ", 7);
+        text_escaped(t, root_name);
+    }
+    if (root && rc_is_immortal(heap, nd->obj))
+        text_put(t, "\\nimmortal", 10);
+    else if (root)
+        text_printf(t, "\\nheld from outside (%lld)", (long long)outside_refs(w, nd));
+    if (root && nd->ignored_refs > 0)
+        text_printf(t, "\\n%lld through ignored objects", (long long)nd->ignored_refs);
+    if (nd->counted && nd->depth == 0 && w->opt.caller_refs > 0)
+        text_printf(t, "\\nheld by the caller (%zu)", w->opt.caller_refs);
     double f = w->opt.max_depth == 0 ? 0.0 : (double)nd->depth / (double)w->opt.max_depth;
     double h = 0, s = 0, v = 1.0 - 0.7 * (f > 1.0 ? 1.0 : f);
     if (w->opt.highlight != NULL && w->opt.highlight(heap, nd->obj, w->opt.highlight_user)) {
@@ -630,11 +674,19 @@ static size_t dot_write(gwalk *w, gtext *t)
 
 /* ---- output ---------------------------------------------------------------------------- */
 
+/* The temporary name path is written under: unique to the process and the heap, so that
+ * threads with heaps of their own writing the same path never share one. */
+static void temp_name(char *tmp, size_t cap, const rc_heap *heap, const char *path)
+{
+    snprintf(tmp, cap, "%s.%ld.%lx.tmp", path, (long)getpid(),
+             (unsigned long)((uintptr_t)heap >> 4));
+}
+
 static rc_status write_atomically(rc_heap *heap, const char *call, const char *path,
                                   const char *data, size_t n)
 {
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    temp_name(tmp, sizeof tmp, heap, path);
     FILE *f = fopen(tmp, "wb");
     if (f == NULL)
         return rci_error(heap, RC_EOS, "%s: cannot create %s: %s", call, tmp, strerror(errno));
@@ -655,18 +707,23 @@ static rc_status write_atomically(rc_heap *heap, const char *call, const char *p
     return RC_OK;
 }
 
+/* Renders t to path through a temporary name. *unavailable: no Graphviz to render with
+ * (nothing written, no error set: the caller writes DOT text instead, with why). */
 static rc_status render_atomically(rc_heap *heap, const char *call, const char *path,
-                                   const char *fmt, const gtext *t)
+                                   const char *fmt, const gtext *t, bool *unavailable,
+                                   char *why, size_t why_cap)
 {
-    char tmp[1100], why[200] = "";
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    rc_status st = rci_graph_render(t->data, t->len, fmt, tmp, why, sizeof why);
+    char tmp[1100];
+    temp_name(tmp, sizeof tmp, heap, path);
+    rc_status st = rci_graph_render(t->data, t->len, fmt, tmp, why, why_cap, unavailable);
     if (st == RC_OK && rename(tmp, path) != 0) {
-        snprintf(why, sizeof why, "%s", strerror(errno));
+        snprintf(why, why_cap, "%s", strerror(errno));
         st = RC_EOS;
     }
     if (st != RC_OK) {
         remove(tmp);
+        if (*unavailable)
+            return st;
         return rci_error(heap, st, "%s: cannot render %s: %s", call, path, why);
     }
     return RC_OK;
@@ -696,7 +753,8 @@ static rc_status check_output(rc_heap *heap, const char *call, const rc_graph_op
                          call, opt->output_path);
     if (opt->output_path != NULL && strlen(opt->output_path) > 1000)
         return rci_error(heap, RC_EINVAL, "%s: output path longer than 1000 bytes", call);
-    if (opt->size == sizeof *opt && opt->result != NULL && opt->result->size != sizeof *opt->result)
+    if (opt->size > offsetof(rc_graph_options, result) && opt->result != NULL &&
+        opt->result->size != sizeof *opt->result)
         return rci_error(heap, RC_EINVAL, "%s: result->size is %zu, expected %zu", call,
                          opt->result->size, sizeof *opt->result);
     return RC_OK;
@@ -726,22 +784,26 @@ static rc_status walk_emit(gwalk *w, const char *call)
     } else {
         const char *path = w->opt.output_path;
         const char *fmt = format_of(path);
-        char dot_path[1100];
+        char dot_path[1100], why[200] = "";
+        bool unavailable = !rci_graph_can_render();
         if (strcmp(fmt, "dot") == 0) {
             st = write_atomically(heap, call, path, t.data, t.len);
-        } else if (rci_graph_can_render()) {
-            st = render_atomically(heap, call, path, fmt, &t);
+        } else if (!unavailable) {
+            st = render_atomically(heap, call, path, fmt, &t, &unavailable, why, sizeof why);
             if (st == RC_OK && res != NULL) res->rendered = true;
         } else {
+            snprintf(why, sizeof why, "rcgc was built without Graphviz");
+        }
+        if (unavailable) {
             size_t stem = (size_t)(strrchr(path, '.') - path);
             snprintf(dot_path, sizeof dot_path, "%.*s.dot", (int)stem, path);
             path = dot_path;
             st = write_atomically(heap, call, path, t.data, t.len);
             if (st == RC_OK && res != NULL)
                 snprintf(res->message, sizeof res->message,
-                         "%s: rcgc was built without Graphviz; wrote DOT text (path) instead of "
-                         "the .%s image asked for",
-                         call, fmt);
+                         "%s: rendered without Graphviz (%.120s); wrote DOT text (path) instead "
+                         "of the .%s image asked for",
+                         call, why, fmt);
         }
         if (st == RC_OK && res != NULL) snprintf(res->path, sizeof res->path, "%.1000s", path);
     }
@@ -869,6 +931,12 @@ rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_f
 
 rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_out)
 {
+    return rc_graph_why_alive_held(heap, obj, 0, chain_out);
+}
+
+rc_status rc_graph_why_alive_held(rc_heap *heap, rc_object *obj, size_t caller_refs,
+                                  rc_object **chain_out)
+{
     const char *call = "rc_graph_why_alive";
     if (chain_out == NULL || !rc_is_heap_object(obj))
         return rci_error(heap, RC_EINVAL, "%s: obj must be an allocated object and chain_out set",
@@ -880,6 +948,7 @@ rc_status rc_graph_why_alive(rc_heap *heap, rc_object *obj, rc_object **chain_ou
     walk_init(&w, heap, NULL, true);
     w.opt.max_depth = (size_t)-1;
     w.opt.too_many = (size_t)-1;
+    w.opt.caller_refs = caller_refs;
     rc_status st = RC_ENOMEM;
     if (rci_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL && walk_starts(&w, &obj, 1))
         st = walk_backward(&w, true);
@@ -915,6 +984,7 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
         size_t prev = w.n_nodes;
         size_t at = walk_node(&w, item, NO_PARENT, k, &added);
         if (at == NO_PARENT || (k > 0 && !walk_edge(&w, at, prev - 1))) st = RC_ENOMEM;
+        else w.nodes[at].chain_refs++;
     }
     if (st == RC_OK) st = walk_pass(&w, 0, w.n_nodes);
     if (st == RC_OK)

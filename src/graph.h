@@ -59,11 +59,13 @@ void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec);
  * heap's error set, naming `call`. */
 rc_object *rci_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec, const char *call);
 
-/* Renders DOT text to out_path in format ("svg", "png", "pdf") through Graphviz's
- * libraries. RC_OK, or an error with a reason in why. False from rci_graph_can_render when
- * the library was built without Graphviz. */
+/* Renders DOT text to out_path in format ("svg", "png", "pdf") with Graphviz's dot
+ * program in a child process (graph_render.c, RENDER-ISOLATION): safe from any thread.
+ * RC_OK, or an error with a reason in why; *unavailable is set when no dot program could
+ * be run (the caller writes DOT text instead). False from rci_graph_can_render when the
+ * library was built without Graphviz. */
 bool rci_graph_can_render(void);
 rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format,
-                           const char *out_path, char *why, size_t why_cap);
+                           const char *out_path, char *why, size_t why_cap, bool *unavailable);
 
 #endif /* RCGC_GRAPH_H */

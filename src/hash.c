@@ -2,11 +2,15 @@
  * hash.c -- value equality and hashing of the built-in types (rc_equal, rc_hash), the
  * rules dict keys follow.
  *
- * Invariant HASH-EQ: rc_equal(a, b) implies rc_hash(a) == rc_hash(b). Numbers compare by
- * value across int and float (1 == 1.0, -0.0 == 0.0), so an integral float in the int64
- * range hashes as the int it equals; NaN equals only itself (by identity). str compares
- * bytes; tuples compare item by item and hash by an order-dependent combination of their
- * items' hashes. Everything else, None included, compares and hashes by identity.
+ * Invariant HASH-EQ: rci_equal(a, b) (key equality: what dicts use) implies rc_hash(a) ==
+ * rc_hash(b). Numbers compare by value across int and float (1 == 1.0, -0.0 == 0.0), so an
+ * integral float in the int64 range hashes as the int it equals; NaN equals only itself
+ * (by identity). str compares bytes; tuples compare item by item and hash by an
+ * order-dependent combination of their items' hashes. Live weakrefs compare as their
+ * referents and hash as them (weakref.c, WRHASH). Everything else, None, lists and dicts
+ * included, compares and hashes by identity. rc_equal (equal.c) is Python's == and
+ * compares lists and dicts by value too; Python's lists and dicts have no hash, so HASH-EQ
+ * does not bind it.
  *
  * Nested tuples are walked with an explicit frame stack (builtins.h, STACK), never by C
  * recursion, so depth is bounded by memory only; a tuple's hash is cached in it (TUPLE-FIXED
@@ -128,6 +132,30 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
             child->acc = tuple_start(child->tuple->len);
             continue;
         }
+        if (rc_is_heap_object(item) && rc_is_weakref(heap, item)) {
+            /* WRHASH (weakref.c): a tuple its hash comes from is walked here first, so that
+             * rci_weakref_hash finds it cached and never walks in turn. */
+            rc_object *src = rci_weakref_hash_source(heap, item);
+            uint64_t h = 0;
+            if (rci_is_builtin(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
+                hash_frame *child = rci_stack_push(&st);
+                if (child == NULL) {
+                    rci_stack_free(&st);
+                    return RC_ENOMEM;
+                }
+                child->tuple = (rci_tuple *)src;
+                child->acc = tuple_start(child->tuple->len);
+                continue;
+            }
+            rc_status hs = rci_weakref_hash(heap, item, &h, call);
+            if (hs != RC_OK) {
+                rci_stack_free(&st);
+                return hs;
+            }
+            f->acc = tuple_step(f->acc, h);
+            f->pos++;
+            continue;
+        }
         if (unhashable(heap, item)) { /* no hash cached on the way out */
             rci_stack_free(&st);
             return rci_error(heap, RC_ETYPE, "%s: unhashable type: 'weakproxy'", call);
@@ -141,6 +169,14 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
 
 rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *call)
 {
+    if (rc_is_heap_object(obj) && rc_is_weakref(heap, obj)) {
+        rc_object *src = rci_weakref_hash_source(heap, obj);
+        if (rci_is_builtin(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
+            rc_status st = tuple_hash_walk(heap, (rci_tuple *)src, call);
+            if (st != RC_OK) return st;
+        }
+        return rci_weakref_hash(heap, obj, out, call);
+    }
     if (rci_is_builtin(obj, RCI_INDEX_TUPLE) && ((rci_tuple *)obj)->hash == 0) {
         rc_status st = tuple_hash_walk(heap, (rci_tuple *)obj, call);
         if (st != RC_OK) return st;
@@ -260,6 +296,8 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
     if (!*out && heap->t_weakproxy != NULL &&
         (rc_is_weakproxy(heap, a) || rc_is_weakproxy(heap, b)))
         return proxy_equal(heap, a, b, out, call);
+    if (!*out && rc_is_weakref(heap, a) && rc_is_weakref(heap, b))
+        return rci_weakref_equal(heap, a, b, out, call);
     return RC_OK;
 }
 
@@ -277,11 +315,7 @@ static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *ou
     return rci_equal(heap, side[0], side[1], out, call);
 }
 
-/* Returns false if two deeply nested tuples cannot be compared for lack of memory (the
- * heap's error says so). */
-bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b)
+bool rci_leaf_equal(const rc_object *a, const rc_object *b)
 {
-    bool equal = false;
-    if (rci_equal(heap, a, b, &equal, "rc_equal") != RC_OK) return false;
-    return equal;
+    return leaf_equal(a, b);
 }

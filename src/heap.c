@@ -64,8 +64,16 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
     return RC_EMISUSE;
 }
 
-/* Debug builds' default misuse hook: the library's only output and only abort (STYLE 7). */
-static void default_misuse(rc_heap *heap, const rc_misuse *m, void *user)
+void rci_assert_failed(rc_heap *heap, const char *file, int line, const char *expr)
+{
+    const char *base = strrchr(file, '/');
+    rci_misuse(heap, RC_MISUSE_ASSERT, NULL, file, line, "internal assertion failed at %s:%d: %s",
+               base != NULL ? base + 1 : file, line, expr);
+}
+
+/* Debug builds' default misuse hook, exported for release builds' clients to install: the
+ * library's only output and only abort (STYLE 7). */
+void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *m, void *user)
 {
     (void)heap;
     (void)user;
@@ -88,7 +96,7 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg && cfg->threshold[1] > 0 && cfg->threshold[2] > 0 &&
+    return cfg->size == sizeof *cfg && /* every threshold may be 0 (rc_gc_set_threshold) */
            (cfg->schedule == RC_GC_SCHEDULE_CANDIDATES || cfg->schedule == RC_GC_SCHEDULE_GENERATIONAL);
 }
 
@@ -109,7 +117,7 @@ rc_heap *rc_heap_new(const rc_heap_config *cfg)
     heap->alloc = *a;
     heap->hash_seed = cfg->hash_seed;
     heap->record_origins = cfg->record_origins;
-    heap->misuse = RCI_DEFAULT_MISUSE_ABORTS ? default_misuse : NULL;
+    heap->misuse = RCI_DEFAULT_MISUSE_ABORTS ? rc_misuse_hook_abort : NULL;
     heap->wr_type_index = heap->wr_proxy_index = RCI_MAX_TYPES; /* none registered yet */
     rci_pools_init(heap);
     rci_gc_init(heap, cfg);
@@ -136,6 +144,8 @@ void rc_heap_free(rc_heap *heap)
     rci_gc_free_all(heap);
     rci_pages_free_all(heap);
     rci_origins_free(heap);
+    rci_leak_guards_free(heap);
+    rci_roots_free(heap);
     rci_types_free(heap);
     rc_allocator a = heap->alloc;
     a.free(a.user, heap, sizeof *heap, RCI_BUF_ALIGN);

@@ -27,7 +27,7 @@ rc_object *rc__int_new_boxed(rc_heap *heap, int64_t value)
     return &boxed->hdr;
 }
 
-int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
+int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj)
 {
     if (rci_is_int_ref(obj)) return rci_int_get(obj);
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_INT, "rc_int_value", "an int");
@@ -35,8 +35,9 @@ int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
     return 0;
 }
 
-bool rc_is_int(const rc_heap *heap, const rc_object *ref)
-{
-    (void)heap;
-    return rci_is_int_ref(ref);
-}
+/* The header's inline type tests hard-code the built-in indexes and the header layout. */
+_Static_assert(RC_TYPE_INDEX_INT == RCI_INDEX_INT && RC_TYPE_INDEX_FLOAT == RCI_INDEX_FLOAT &&
+                   RC_TYPE_INDEX_STR == RCI_INDEX_STR && RC_TYPE_INDEX_TUPLE == RCI_INDEX_TUPLE &&
+                   RC_TYPE_INDEX_LIST == RCI_INDEX_LIST && RC_TYPE_INDEX_DICT == RCI_INDEX_DICT,
+               "rcgc.h's RC_TYPE_INDEX_* match the registration order");
+_Static_assert(RC__TYPE_SHIFT == RCI_TYPE_SHIFT, "rcgc.h's RC__TYPE_SHIFT matches the header");

@@ -11,6 +11,7 @@
 #endif
 
 #include "rcgc.h"
+#include "attrs.h"
 #include "debug.h"
 
 #include <stdarg.h>
@@ -41,6 +42,13 @@
 _Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
                    RC__CANDIDATE_TEST == RCI_TRACKED,
                "rc_decref's candidate test (rcgc.h) must match the header bits");
+/* IMMORTAL (owner: src/immortal.c): an immortal object is untracked with its generation
+ * bits all set, a pattern no other object has (untracked objects keep generation 0). */
+#define RCI_IMMORTAL_BITS RCI_GEN_MASK
+static inline bool rci_is_immortal_ti(uint32_t ti)
+{
+    return (ti & (RCI_TRACKED | RCI_GEN_MASK)) == RCI_IMMORTAL_BITS;
+}
 
 static inline uint32_t rci_type_index(const rc_object *o) { return o->_tinfo >> RCI_TYPE_SHIFT; }
 static inline uint32_t rci_flags(const rc_object *o) { return o->_tinfo & RCI_FLAG_MASK; }
@@ -77,12 +85,33 @@ struct rc_type {
     bool holds_refs;     /* has reference offsets or a traverse function */
     bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
     size_t live_bytes;   /* their slots plus rci_buf_* bytes charged to them */
+    /* ARRAY (owner: src/type.c): a trailing array of references. For such a type traverse
+     * and clear are type.c's generic functions over the offsets and the array (the spec's
+     * own traverse is refused with an array), so the collector's and release's paths for
+     * other types are unchanged; user_traverse tells the graph tools' labels apart. */
+    bool has_array;          /* spec.ref_array_offset given */
+    bool user_traverse;      /* traverse is the spec's own function */
+    size_t array_count_off;  /* offset of the size_t count */
+    size_t array_off;        /* offset of entry 0 */
+    char *array_name;        /* owned copy of spec.ref_array_name, or NULL */
+    void (*ref_label)(rc_heap *, rc_object *, size_t, char *, size_t); /* spec.ref_label */
 };
 
 rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec);
 void rci_types_free(rc_heap *heap);
 /* Drops every reference obj holds (the type's clear, or its offset fields set to NULL). */
 void rci_clear_refs(rc_heap *heap, rc_object *obj);
+/* ARRAY: the entries in use of obj's trailing array (t->has_array). */
+static inline size_t rci_array_count(const rc_type *t, const rc_object *obj)
+{
+    size_t n;
+    memcpy(&n, (const char *)obj + t->array_count_off, sizeof n);
+    return n;
+}
+static inline rc_object **rci_array_items(const rc_type *t, rc_object *obj)
+{
+    return (rc_object **)(void *)((char *)obj + t->array_off);
+}
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o);
 
@@ -353,8 +382,12 @@ struct rc_heap {
     struct rci_gc_cb *gc_cbs;       /* collection callbacks, in registration order */
     size_t gc_cbs_len, gc_cbs_cap;
     rc_object *gc_garbage;          /* the gc.garbage list (one reference), or NULL */
-    struct rci_fin_rec **fin_recs;  /* rc_finalize_register records, registration order */
+    rc_object **fin_recs;           /* alive finalize handles, one reference each, oldest
+                                       first (weakref.c, FINREG) */
     size_t fin_recs_len, fin_recs_cap;
+    rc_type *t_finalize;            /* the finalize handles' type, registered on first use */
+    uint64_t fin_created;           /* finalize handles made so far: the next one's index */
+    bool fin_exited;                /* rc_heap_free ran the atexit finalizers: none runs again */
 
     /* ---- allocation sites (issue 4; owner: src/origin.c, invariants SITES and OBJS) */
     bool record_origins;            /* rc_origins_enable */
@@ -367,6 +400,20 @@ struct rc_heap {
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
     size_t origins_lost;            /* objects whose site could not be recorded (no memory) */
+    /* CURRENT (origin.c): the caller-supplied site (rc_origin_set). */
+    const char *origin_now;         /* site file every new object gets: origin_set_file while
+                                       record_origins is on, else NULL (one test per allocation) */
+    const char *origin_set_file;    /* the interned file last set, or NULL */
+    int origin_set_line;            /* its line */
+    char **origin_files;            /* interned file names: open addressing by string hash */
+    size_t origin_files_cap, origin_files_len;
+
+    /* ---- named roots (owner: src/roots.c, invariant NAMED) */
+    struct rci_root *roots;         /* rc_root_name's entries, in naming order */
+    size_t roots_len, roots_cap;
+
+    /* ---- leak guards (owner: src/objgraph.c, invariant GUARDS) */
+    struct rci_snapshot *snapshots; /* snapshots of leak guards begun and not ended */
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
@@ -487,6 +534,8 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
  */
 /* Records (file, line) for obj, just made. */
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
+/* CURRENT: obj was just made while heap->origin_now is set: records the current site. */
+void rci_origin_note_current(rc_heap *heap, rc_object *obj);
 /* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
  * frees of cyclic garbage; every free of an object with the flag goes through one). */
 void rci_origin_forget(rc_heap *heap, rc_object *obj);
@@ -499,9 +548,19 @@ void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, 
 /* The part of file after its last '/'. */
 const char *rci_origin_basename(const char *file);
 void rci_origins_free(rc_heap *heap);
+/* Frees the snapshots of leak guards never ended (rc_heap_free; objgraph.c, GUARDS). */
+void rci_leak_guards_free(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Named roots (owner: src/roots.c).
+ */
+/* obj's root name, or NULL (O(roots)). */
+const char *rci_root_name_of(const rc_heap *heap, const rc_object *obj);
+/* Frees the table at rc_heap_free (the objects are freed with the heap). */
+void rci_roots_free(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * The collector (owner: src/gc.c).
@@ -560,6 +619,8 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
     }
     obj->_tinfo = ti;
     rci_count_alloc(heap, type, slot);
+    if (__builtin_expect(heap->origin_now != NULL, 0))
+        rci_origin_note_current(heap, obj);
     return obj;
 }
 

@@ -8,6 +8,11 @@
  * skips it by address, so it never appears among its own items. The items go into a
  * private array first, since rc_heap_visit forbids changing the heap during the walk, and
  * are appended after it.
+ * Invariant UNSEEN: while a collection runs user code (finalizers, callbacks), its
+ * unreachable objects (RCI_GARBAGE, and the uncollectable part, RCI_UNCOLLECTABLE) are
+ * left out of get_objects and get_referrers, as CPython 3.13 keeps them off every
+ * generation list then: a list returned to a finalizer must not hold, and so resurrect,
+ * garbage it never asked for.
  */
 #include "graph.h"
 
@@ -163,10 +168,16 @@ static int check_target(rc_heap *heap, rc_object *ref, void *arg)
     return 0;
 }
 
+/* UNSEEN: the object is unreachable in the collection that is running. */
+static inline bool unseen(const rc_object *obj)
+{
+    return (rci_flags(obj) & (RCI_GARBAGE | RCI_UNCOLLECTABLE)) != 0;
+}
+
 static int find_referrers(rc_heap *heap, rc_object *obj, void *user)
 {
     referrers_walk *w = user;
-    if (obj == w->self || !rci_type_of(heap, obj)->holds_refs) return 0;
+    if (obj == w->self || !rci_type_of(heap, obj)->holds_refs || unseen(obj)) return 0;
     w->hit = false;
     rc_traverse(heap, obj, check_target, w);
     if (w->hit && !rci_ptrvec_push(heap, &w->found, obj)) return 1;
@@ -212,7 +223,7 @@ typedef struct objects_walk {
 static int collect_tracked(rc_heap *heap, rc_object *obj, void *user)
 {
     objects_walk *w = user;
-    if ((rci_flags(obj) & RCI_TRACKED) == 0 || obj == w->self) return 0;
+    if ((rci_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj)) return 0;
     if (w->generation >= 0 && rci_gen(obj) != (unsigned)w->generation) return 0;
     return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }

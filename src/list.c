@@ -32,7 +32,7 @@ static void list_clear(rc_heap *heap, rc_object *self)
     l->items = NULL;
     l->len = 0;
     l->cap = 0;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = len; i-- > 0;) /* last first, as CPython's list_dealloc and list.clear */
         rc_decref(heap, items[i]);
     if (items != NULL) rci_buf_free(heap, heap->t_list, items, cap * sizeof(rc_object *));
 }

@@ -15,6 +15,9 @@
  *   are being dropped) is off the list but keeps RCI_PENDING with a null link, so that
  *   user code run meanwhile (finalizers of what it held) never sees it as live; a release
  *   outside any drain starts with its object directly, without a push and a pop.
+ * WEAKGONE: a weakref or weak proxy at count zero (pending, being released or deferred) is
+ *   on no referent's list: release_special detaches it before it is pushed, so no
+ *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
  */
 #include "finalize.h"
 
@@ -198,6 +201,16 @@ static void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
     heap->freeing = false;
 }
 
+/* A release took an immortal object's count to zero: put it back (IMMORTAL, immortal.c).
+ * Out of line and cold: reached once per 2^30 unmatched releases. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void immortal_restore(rc_object *obj)
+{
+    obj->_refcnt = RC_IMMORTAL_REFCNT;
+}
+
 /* rc__release's refusal: the count went below zero, or the object is freed or pending. */
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
@@ -238,6 +251,17 @@ __attribute__((noinline))
 #endif
 static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
 {
+    if (rci_is_immortal_ti(obj->_tinfo)) {
+        immortal_restore(obj);
+        return;
+    }
+    /* WEAKGONE: a weakref or proxy whose count reached zero leaves its referent's list now,
+     * before anything else runs, as CPython's weakref_dealloc clears it first. It may wait
+     * on the pending list (a drain is running: a holder is releasing its fields), and its
+     * referent may die meanwhile (the holder's next field): clearing that referent must not
+     * find it, take a reference to it and call its callback. */
+    if (t->index == heap->wr_type_index || t->index == heap->wr_proxy_index)
+        rci_weakref_detach(heap, obj);
     if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
         return;
     release_dying(heap, obj, t, obj->_tinfo);
@@ -258,9 +282,13 @@ static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t 
         return;
     }
     const size_t bytes = rci_class_bytes(rci_class_index(sizeof(rci_weakref)));
-    rci_weakref_unlink_dying(heap, (rci_weakref *)obj);
-    if (ti & RCI_TRACKED) /* rc_gc_untrack may have untracked it */
+    if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
         heap->gen_size[ti & RCI_GEN_MASK]--;
+    } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
+        immortal_restore(obj);
+        return;
+    }
+    rci_weakref_unlink_dying(heap, (rci_weakref *)obj);
     if (heap->gen[0].count > 0) /* the type is tracked */
         heap->gen[0].count--;
     t->live_count--;
@@ -292,9 +320,14 @@ void rc__release(rc_heap *heap, rc_object *obj)
             release_special(heap, obj, t);
         return;
     }
-    /* object_leaving without its RCI_ORIGIN case, excluded above. */
-    if (ti & RCI_TRACKED)
+    /* object_leaving without its RCI_ORIGIN case, excluded above. An untracked object with
+     * generation bits is immortal: the test costs nothing on the tracked path. */
+    if (ti & RCI_TRACKED) {
         heap->gen_size[ti & RCI_GEN_MASK]--;
+    } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
+        immortal_restore(obj);
+        return;
+    }
     if (t->tracked && heap->gen[0].count > 0)
         heap->gen[0].count--;
     if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
@@ -379,7 +412,7 @@ bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
 void rc_gc_track(rc_heap *heap, rc_object *obj)
 {
     if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) ||
-        !rci_type_of(heap, obj)->holds_refs)
+        rci_is_immortal_ti(obj->_tinfo) || !rci_type_of(heap, obj)->holds_refs)
         return;
     obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
     rci_page_note_gen(heap, rci_page_of(obj), 0);

@@ -327,7 +327,33 @@ rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address)
     return rc_newref(w.found);
 }
 
-/* ---- leak guard ------------------------------------------------------------------------ */
+/* ---- leak guard ------------------------------------------------------------------------
+ *
+ * Invariant GUARDS: every snapshot a guard holds (guard->_seen, begun and not ended) is on
+ * heap->snapshots, a doubly linked list, so that rc_heap_free frees the snapshots of guards
+ * never ended: the heap frees all it allocated. The guard struct, the caller's, only points
+ * at its snapshot (the map is the snapshot's first member).
+ */
+
+typedef struct rci_snapshot {
+    rci_ptrmap seen;             /* object address -> type index at rc_leak_guard_begin */
+    struct rci_snapshot *next;   /* the heap's other snapshots */
+    struct rci_snapshot **pprev; /* what points at this one on that list */
+} rci_snapshot;
+
+static void snapshot_free(rc_heap *heap, rci_snapshot *s)
+{
+    *s->pprev = s->next;
+    if (s->next != NULL) s->next->pprev = s->pprev;
+    rci_ptrmap_free(heap, &s->seen);
+    rci_mem_free(heap, s, sizeof *s);
+}
+
+void rci_leak_guards_free(rc_heap *heap)
+{
+    while (heap->snapshots != NULL)
+        snapshot_free(heap, heap->snapshots);
+}
 
 static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
 {
@@ -343,18 +369,21 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
     if (guard == NULL || guard->size != sizeof *guard)
         return rci_error(heap, RC_EINVAL,
                          "rc_leak_guard_begin: guard missing or of the wrong size");
-    rci_ptrmap *seen = rci_mem_alloc(heap, sizeof *seen);
-    if (seen == NULL)
+    rci_snapshot *s = rci_mem_alloc(heap, sizeof *s);
+    if (s == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
-    memset(seen, 0, sizeof *seen);
-    if (!rci_ptrmap_reserve(heap, seen, rci_live_objects(heap)) ||
-        rc_heap_visit(heap, snapshot_obj, seen) != 0) {
-        rci_ptrmap_free(heap, seen);
-        rci_mem_free(heap, seen, sizeof *seen);
+    memset(s, 0, sizeof *s);
+    s->next = heap->snapshots;
+    if (s->next != NULL) s->next->pprev = &s->next;
+    s->pprev = &heap->snapshots;
+    heap->snapshots = s;
+    if (!rci_ptrmap_reserve(heap, &s->seen, rci_live_objects(heap)) ||
+        rc_heap_visit(heap, snapshot_obj, &s->seen) != 0) {
+        snapshot_free(heap, s);
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
                          rci_live_objects(heap));
     }
-    guard->_seen = seen;
+    guard->_seen = &s->seen;
     return RC_OK;
 }
 
@@ -429,7 +458,8 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
         rci_error(heap, RC_EINVAL, "rc_leak_guard_end: guard not begun");
         return -1;
     }
-    rci_ptrmap *seen = guard->_seen;
+    rci_snapshot *s = (rci_snapshot *)guard->_seen; /* its first member (GUARDS) */
+    const rci_ptrmap *seen = &s->seen;
     guard->_seen = NULL;
     int64_t result = -1;
     size_t n = heap->n_types;
@@ -459,7 +489,6 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
         rci_mem_free(heap, per_type, n * sizeof *per_type);
         rci_mem_free(heap, per_site, n_sites * sizeof *per_site);
     }
-    rci_ptrmap_free(heap, seen);
-    rci_mem_free(heap, seen, sizeof *seen);
+    snapshot_free(heap, s);
     return result;
 }

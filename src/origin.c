@@ -19,6 +19,12 @@
  *   flag bits), in gc.c's free_garbage_and_promote* for those a collection frees. Open
  *   addressing with linear probing, load at most 1/2, deletion by backward shift so that
  *   no tombstones accumulate.
+ * CURRENT: while a caller-supplied site is set (rc_origin_set) and recording is on,
+ *   heap->origin_now holds its file and every object made (by any constructor, annotated or
+ *   not) gets that site as it is made, before any AT wrapper sees it: the caller's site
+ *   wins over the C one. File names are copied once into origin_files (interned: equal
+ *   names share one copy), so sites compare files by pointer as for __FILE__ literals, and
+ *   the copies live until the heap is freed.
  * Memory for both tables comes from the heap's allocator. When it runs out the object is
  *   still made and its site is not recorded (counted in heap->origins_lost).
  */
@@ -190,8 +196,103 @@ bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out
     return true;
 }
 
+void rci_origin_note_current(rc_heap *heap, rc_object *obj)
+{
+    rci_origin_note(heap, obj, heap->origin_now, heap->origin_set_line);
+}
+
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return mix(h);
+}
+
+static bool files_grow(rc_heap *heap)
+{
+    size_t cap = heap->origin_files_cap ? heap->origin_files_cap * 2 : 16;
+    char **files = rci_mem_alloc(heap, cap * sizeof *files);
+    if (files == NULL) return false;
+    memset(files, 0, cap * sizeof *files);
+    for (size_t j = 0; j < heap->origin_files_cap; j++) {
+        char *f = heap->origin_files[j];
+        if (f == NULL) continue;
+        size_t i = str_hash(f) & (cap - 1);
+        while (files[i] != NULL) i = (i + 1) & (cap - 1);
+        files[i] = f;
+    }
+    rci_mem_free(heap, heap->origin_files, heap->origin_files_cap * sizeof *files);
+    heap->origin_files = files;
+    heap->origin_files_cap = cap;
+    return true;
+}
+
+/* The heap's copy of file, made if new; NULL if memory ran out. */
+static const char *file_intern(rc_heap *heap, const char *file)
+{
+    if (file == heap->origin_set_file) return file; /* already the heap's copy */
+    size_t cap = heap->origin_files_cap;
+    if (cap != 0) {
+        for (size_t i = str_hash(file) & (cap - 1); heap->origin_files[i] != NULL;
+             i = (i + 1) & (cap - 1))
+            if (strcmp(heap->origin_files[i], file) == 0) return heap->origin_files[i];
+    }
+    if ((heap->origin_files_len + 1) * 2 > cap && !files_grow(heap)) return NULL;
+    size_t n = strlen(file) + 1;
+    char *copy = rci_mem_alloc(heap, n);
+    if (copy == NULL) return NULL;
+    memcpy(copy, file, n);
+    cap = heap->origin_files_cap;
+    size_t i = str_hash(copy) & (cap - 1);
+    while (heap->origin_files[i] != NULL) i = (i + 1) & (cap - 1);
+    heap->origin_files[i] = copy;
+    heap->origin_files_len++;
+    return copy;
+}
+
+static void origin_now_update(rc_heap *heap)
+{
+    heap->origin_now = heap->record_origins ? heap->origin_set_file : NULL;
+}
+
+rc_status rc_origin_set(rc_heap *heap, const char *file, int line)
+{
+    if (line < 0) return rci_error(heap, RC_EINVAL, "rc_origin_set: line %d is negative", line);
+    const char *interned = NULL;
+    if (file != NULL) {
+        interned = file_intern(heap, file);
+        if (interned == NULL)
+            return rci_error(heap, RC_ENOMEM, "rc_origin_set: out of memory copying file name '%s'",
+                             file);
+    }
+    heap->origin_set_file = interned;
+    heap->origin_set_line = interned != NULL ? line : 0;
+    origin_now_update(heap);
+    return RC_OK;
+}
+
+void rc_origin_set_line(rc_heap *heap, int line)
+{
+    if (heap->origin_set_file != NULL && line >= 0) heap->origin_set_line = line;
+}
+
+bool rc_origin_current(const rc_heap *heap, rc_origin *out)
+{
+    if (heap->origin_set_file == NULL) return false;
+    if (out != NULL) *out = (rc_origin){heap->origin_set_file, heap->origin_set_line};
+    return true;
+}
+
 void rci_origins_free(rc_heap *heap)
 {
+    for (size_t i = 0; i < heap->origin_files_cap; i++)
+        if (heap->origin_files[i] != NULL)
+            rci_mem_free(heap, heap->origin_files[i], strlen(heap->origin_files[i]) + 1);
+    rci_mem_free(heap, heap->origin_files, heap->origin_files_cap * sizeof *heap->origin_files);
+    heap->origin_files = NULL;
+    heap->origin_files_cap = heap->origin_files_len = 0;
+    heap->origin_now = heap->origin_set_file = NULL;
     rci_mem_free(heap, heap->origin_keys, heap->origin_cap * sizeof *heap->origin_keys);
     rci_mem_free(heap, heap->origin_vals, heap->origin_cap * sizeof *heap->origin_vals);
     rci_mem_free(heap, heap->site_idx, heap->site_idx_cap * sizeof *heap->site_idx);
@@ -314,6 +415,7 @@ rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line)
 void rc_origins_enable(rc_heap *heap, bool on)
 {
     heap->record_origins = on;
+    origin_now_update(heap);
 }
 
 bool rc_origins_enabled(const rc_heap *heap)

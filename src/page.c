@@ -104,8 +104,12 @@ const rc_allocator *rc_allocator_system(void)
         (page)->NEXT = (page)->PREV = NULL;                                                    \
     } while (0)
 
+/* GENLISTS: only container pages are ever on heap->young and heap->gen1 (tracked objects
+ * hold references, so they live on container pages: check.c), and a page's RCI_IN_YOUNG
+ * and RCI_IN_GEN1 bits say whether it is on that list. */
 void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen)
 {
+    rc_assert(heap, gen <= 1 && page->container);
     if (gen == 0 && !(page->lists & RCI_IN_YOUNG)) {
         LINK(heap->young, page, ynext, yprev);
         page->lists |= RCI_IN_YOUNG;
@@ -117,6 +121,7 @@ void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen)
 
 void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen)
 {
+    rc_assert(heap, gen <= 1);
     if (gen == 0 && (page->lists & RCI_IN_YOUNG)) {
         UNLINK(heap->young, page, ynext, yprev);
         page->lists &= (uint8_t)~RCI_IN_YOUNG;
@@ -127,6 +132,10 @@ void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen)
 }
 
 /* ---- pages --------------------------------------------------------------------------- */
+
+/* PAGE's counters: untouched slots are the tail, used ones were handed out. A macro: it
+ * is only read by rc_assert, which compiles it away below debug level 2. */
+#define PAGE_COUNTS_OK(page) ((page)->n_used <= (page)->bump && (page)->bump <= (page)->n_slots)
 
 static size_t large_map_bytes(size_t slot_bytes)
 {
@@ -174,6 +183,8 @@ static rci_page *page_new(rc_heap *heap, rci_pool *pool)
     }
     uint32_t n_slots = (uint32_t)((RC_PAGE_BYTES - RCI_PAGE_HEADER_BYTES) / pool->slot_bytes);
     page_init(page, pool, pool->slot_bytes, n_slots, pool->container);
+    /* An object's page is its address with the low bits cleared (rci_page_of). */
+    rc_assert(heap, rci_page_of(page->slots) == page && n_slots > 0);
     LINK(pool->pages, page, next, prev);
     return page;
 }
@@ -197,6 +208,11 @@ static void page_give_back(rc_heap *heap, rci_page *page)
 static void page_release(rc_heap *heap, rci_page *page)
 {
     rci_pool *pool = page->pool;
+    /* POOL: only an empty page other than cur is returned, and never while it is still
+     * threaded on heap->emptied (its enext link would be lost). */
+    rc_assert(heap, page->n_used == 0 && PAGE_COUNTS_OK(page));
+    rc_assert(heap, pool == NULL || page != pool->cur);
+    rc_assert(heap, !(page->lists & RCI_IN_EMPTIED));
     rci_page_unlist_gen(heap, page, 0);
     rci_page_unlist_gen(heap, page, 1);
     if (pool != NULL) {
@@ -244,7 +260,11 @@ static bool pool_refill(rc_heap *heap, rci_pool *pool)
 {
     rci_page *old = pool->cur;
     rci_page *page = pool->avail;
+    /* POOL: cur is never on avail; a page on avail is its pool's and has a free slot (no
+     * allocation is taken from it while it is there). */
+    rc_assert(heap, old == NULL || (old->pool == pool && !(old->lists & RCI_IN_AVAIL)));
     if (page != NULL) {
+        rc_assert(heap, page->pool == pool && (page->lists & RCI_IN_AVAIL));
         UNLINK(pool->avail, page, anext, aprev);
         page->lists &= (uint8_t)~RCI_IN_AVAIL;
     } else {
@@ -252,6 +272,7 @@ static bool pool_refill(rc_heap *heap, rci_pool *pool)
         if (page == NULL)
             return false;
     }
+    rc_assert(heap, PAGE_COUNTS_OK(page) && (page->free != NULL || page->bump < page->n_slots));
     pool->cur = page;
     if (old != NULL && old->n_used == 0)
         page_emptied(heap, old);
@@ -270,6 +291,7 @@ static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
     page_init(page, NULL, (uint32_t)slot, 1, container);
     page->bump = 1;
     page->n_used = 1;
+    rc_assert(heap, rci_page_of(page->slots) == page);
     LINK(heap->large, page, next, prev);
     heap->large_bytes += map;
     memset(page->slots, 0, slot);
@@ -291,6 +313,10 @@ rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
 void rci_slot_free_slow(rc_heap *heap, rci_page *page)
 {
     rci_pool *pool = page->pool;
+    /* PAGE: the slot just freed was counted in n_used; POOL: a pool page has its pool's slot
+     * size, a large object's page its one slot. */
+    rc_assert(heap, PAGE_COUNTS_OK(page) && page->n_used < page->bump);
+    rc_assert(heap, pool == NULL ? page->n_slots == 1 : pool->slot_bytes == page->slot_bytes);
     if (pool == NULL) {
         page_emptied(heap, page);
         return;

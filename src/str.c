@@ -97,6 +97,11 @@ static uint64_t bytes_hash(const char *data, size_t len, uint64_t seed)
     return h != 0 ? h : 1;
 }
 
+uint64_t rci_str_hash_bytes(const rc_heap *heap, const char *data, size_t len)
+{
+    return bytes_hash(data, len, heap->hash_seed);
+}
+
 uint64_t rci_str_hash(rc_heap *heap, rci_str *s)
 {
     if (s->hash == 0) s->hash = bytes_hash(s->data, s->len, heap->hash_seed);

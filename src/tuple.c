@@ -17,11 +17,13 @@ static int tuple_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, voi
 }
 
 /* Each slot is NULLed before its reference is dropped, so the tuple stays valid if the
- * release frees objects that look at it. */
+ * release frees objects that look at it. Last item first, as CPython's tupledealloc: the
+ * order in which finalizers run and in which a weakref dies before or after its referent
+ * (then calling back or not) is CPython's. */
 static void tuple_clear(rc_heap *heap, rc_object *self)
 {
     rci_tuple *t = (rci_tuple *)self;
-    for (size_t i = 0; i < t->len; i++) {
+    for (size_t i = t->len; i-- > 0;) {
         rc_object *item = t->items[i];
         t->items[i] = NULL;
         rc_decref(heap, item);

@@ -18,14 +18,52 @@ static char *dup_str(rc_heap *heap, const char *s)
     return copy;
 }
 
+/* The trailing array's offsets (ARRAY). */
+static rc_status check_array(rc_heap *heap, const rc_type_spec *spec)
+{
+    size_t count = spec->ref_array_count_offset, arr = spec->ref_array_offset;
+    if (count == 0 && arr == 0)
+        return RC_OK;
+    if (count == 0 || arr == 0)
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: type '%s' gives only one of ref_array_count_offset (%zu) "
+                         "and ref_array_offset (%zu)",
+                         spec->name, count, arr);
+    if (spec->traverse != NULL)
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: type '%s' gives both a trailing array and traverse",
+                         spec->name);
+    if (arr % sizeof(void *) != 0 || arr < sizeof(rc_object) || arr > spec->instance_bytes)
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: type '%s' ref_array_offset %zu is not an aligned offset "
+                         "within the instance (%zu bytes)",
+                         spec->name, arr, spec->instance_bytes);
+    if (count % sizeof(size_t) != 0 || count < sizeof(rc_object) ||
+        count + sizeof(size_t) > arr)
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: type '%s' ref_array_count_offset %zu is not an aligned "
+                         "size_t field before the array (offset %zu)",
+                         spec->name, count, arr);
+    for (size_t i = 0; i < spec->n_ref_offsets; i++)
+        if (spec->ref_offsets[i] + sizeof(rc_object *) > arr ||
+            (spec->ref_offsets[i] < count + sizeof(size_t) &&
+             spec->ref_offsets[i] + sizeof(rc_object *) > count))
+            return rci_error(heap, RC_EINVAL,
+                             "rc_type_new: type '%s' reference offset %zu overlaps the array's "
+                             "count (offset %zu) or entries (from offset %zu)",
+                             spec->name, spec->ref_offsets[i], count, arr);
+    return RC_OK;
+}
+
 static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
 {
     if (spec == NULL ||
-        (spec->size != sizeof(rc_type_spec) && spec->size != RC_TYPE_SPEC_V1_BYTES))
+        (spec->size != sizeof(rc_type_spec) && spec->size != RC_TYPE_SPEC_V1_BYTES &&
+         spec->size != RC_TYPE_SPEC_V2_BYTES))
         return rci_error(heap, RC_EINVAL,
                          "rc_type_new: spec is NULL or its size field is not sizeof(rc_type_spec) "
-                         "(%zu) or RC_TYPE_SPEC_V1_BYTES (%zu)",
-                         sizeof(rc_type_spec), RC_TYPE_SPEC_V1_BYTES);
+                         "(%zu), RC_TYPE_SPEC_V2_BYTES (%zu) or RC_TYPE_SPEC_V1_BYTES (%zu)",
+                         sizeof(rc_type_spec), RC_TYPE_SPEC_V2_BYTES, RC_TYPE_SPEC_V1_BYTES);
     if (spec->name == NULL)
         return rci_error(heap, RC_EINVAL, "rc_type_new: the type needs a name");
     if (spec->instance_bytes < sizeof(rc_object))
@@ -49,6 +87,11 @@ static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
                              "inside the instance (%zu bytes)",
                              spec->name, off, spec->instance_bytes);
     }
+    if (spec->size == sizeof(rc_type_spec)) {
+        rc_status st = check_array(heap, spec);
+        if (st != RC_OK)
+            return st;
+    }
     if (heap->n_types >= RCI_MAX_TYPES)
         return rci_error(heap, RC_ELIMIT, "rc_type_new: a heap holds at most %u types",
                          (unsigned)RCI_MAX_TYPES - 1);
@@ -64,6 +107,8 @@ static void type_free(rc_heap *heap, rc_type *t)
         rci_mem_free(heap, t->ref_names, t->n_ref_offsets * sizeof(char *));
     }
     rci_mem_free(heap, t->ref_offsets, t->n_ref_offsets * sizeof(size_t));
+    if (t->array_name != NULL)
+        rci_mem_free(heap, t->array_name, strlen(t->array_name) + 1);
     if (t->name != NULL)
         rci_mem_free(heap, t->name, strlen(t->name) + 1);
     rci_mem_free(heap, t, sizeof *t);
@@ -90,6 +135,49 @@ static bool copy_offsets(rc_heap *heap, rc_type *t, const rc_type_spec *spec)
         if (spec->ref_names[i] != NULL && (t->ref_names[i] = dup_str(heap, spec->ref_names[i])) == NULL)
             return false;
     return true;
+}
+
+/* ARRAY: the traverse and clear of a type with a trailing array: its offset fields, then
+ * entries 0 to count-1. The count is read once, before any visit or release: clear's
+ * releases cannot reach obj (PENDING), and a traverse's visitor does not change it. */
+static int array_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
+{
+    const rc_type *t = rci_type_of(heap, obj);
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object *ref;
+        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        int rc = visit(heap, ref, arg);
+        if (rc != 0)
+            return rc;
+    }
+    size_t n = rci_array_count(t, obj);
+    rc_object **items = rci_array_items(t, obj);
+    for (size_t i = 0; i < n; i++) {
+        int rc = visit(heap, items[i], arg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void array_clear(rc_heap *heap, rc_object *obj)
+{
+    const rc_type *t = rci_type_of(heap, obj);
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
+        rc_object *ref = *field;
+        *field = NULL;
+        rc_decref(heap, ref);
+    }
+    size_t n = rci_array_count(t, obj);
+    rc_object **items = rci_array_items(t, obj);
+    for (size_t i = 0; i < n; i++) {
+        rc_object *ref = items[i];
+        if (ref == NULL)
+            continue;
+        items[i] = NULL;
+        rc_decref(heap, ref);
+    }
 }
 
 static bool grow_table(rc_heap *heap)
@@ -129,9 +217,20 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     t->finalize = spec->finalize;
     t->legacy_finalize = spec->legacy_finalize;
     t->release_special = t->finalize != NULL || t->legacy_finalize != NULL;
-    t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL;
+    t->user_traverse = spec->traverse != NULL;
+    t->ref_label = spec->ref_label;
+    if (spec->ref_array_offset != 0) {
+        t->has_array = true;
+        t->array_count_off = spec->ref_array_count_offset;
+        t->array_off = spec->ref_array_offset;
+        t->traverse = array_traverse;
+        t->clear = array_clear;
+    }
+    t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL || t->has_array;
     t->tracked = t->holds_refs && !(spec->flags & RC_TYPE_UNTRACKED);
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
+        (spec->ref_array_name != NULL && t->has_array &&
+         (t->array_name = dup_str(heap, spec->ref_array_name)) == NULL) ||
         !grow_table(heap)) {
         type_free(heap, t);
         goto nomem;
@@ -190,6 +289,11 @@ const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref)
     if (!rc_is_heap_object(ref))
         return heap->t_int;
     return rci_type_of(heap, ref);
+}
+
+uint32_t rc_type_index_of_type(const rc_type *type)
+{
+    return type == NULL ? RC_TYPE_INDEX_NONE : type->index;
 }
 
 const rc_type *rc_heap_builtin_int(const rc_heap *heap) { return heap->t_int; }

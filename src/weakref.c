@@ -4,7 +4,9 @@
  *
  * WEAKLIST: an object has RCI_WEAKREFD set exactly when heap->wr_table has an entry for
  *   its address. The entry heads a list (through next, NULL-terminated) of every live
- *   weakref and proxy whose referent it is, newest first; the list may be empty. Each
+ *   weakref and proxy whose referent it is, in CPython's order: the basic weakref (SHARED)
+ *   first, then the basic proxy, then the others newest first; callbacks run in that
+ *   order. The list may be empty. Each
  *   listed weakref's pprev points at the pointer that points at it: the entry's head or
  *   the previous weakref's next (the kernel's hlist), so a weakref unlinks itself without
  *   knowing where its entry is. The entry is made with the object's first weakref and
@@ -15,8 +17,10 @@
  *   of their own (one more cache line at every make and drop); leaving entries of dead
  *   objects to be swept later (a sweep cannot tell a live key from a dead one, so cyclic
  *   use of many referents thrashed). A weakref's referent is NULL once cleared, and a
- *   cleared weakref is on no list (next and pprev NULL). Objects never given a weakref pay
- *   nothing: no field, and the table is only consulted when one is made or the bit is set.
+ *   cleared weakref is on no list (next and pprev NULL). Every listed weakref is alive: one
+ *   whose count reached zero has left its list (object.c, WEAKGONE). Objects never given a
+ *   weakref pay nothing: no field, and the table is only consulted when one is made or the
+ *   bit is set.
  * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
  *   wr_cap is 0 or a power of two, and wr_used (entries) <= 3/4 wr_cap. Whatever moves an
  *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr_live counts the
@@ -24,20 +28,23 @@
  * QUEUE: heap->wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
+ * CALLBACK DATA: a weakref's release function runs once with its user pointer, right after
+ *   its callback ran or when the weakref is freed, whichever comes first; a callable it
+ *   owns (payload with mapkey NULL) is dropped at the same points, as CPython drops
+ *   wr_callback. Garbage weakrefs keep theirs until they are freed with the garbage.
  *
  * A weakref is a tracked container whose reference fields are only payload and mapkey
- * (strong references the weak containers below use; NULL for rc_weakref_new): being
+ * (strong references the weak containers below and owned callables use; NULL for
+ * rc_weakref_new): being
  * tracked lets a collection tell when a weakref is itself garbage, in which case its
  * callback must not run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy)
  * is the same object under another type, "weakproxy": rc_weakref_get refuses it, the
  * built-in operations forward to its referent (rci_weakproxy_unwrap), and it cannot be
  * hashed.
- * WEAKDICT: the weak containers (weak-value dict, weak-key dict, weak set) wrap a dict of
- *   weakrefs whose callbacks remove their own entry, with the container as user pointer.
- *   A container that dies by counting disarms its weakrefs first (callback NULL), so a
- *   callback already queued never sees a freed container; in cyclic garbage its weakrefs
- *   are garbage too, and garbage weakrefs never call back.
+ * The weak containers (weakdict.c) and finalize handles (finalize.c) are built on
+ * rci_weakref_make.
  */
+#include "builtins.h"
 #include "finalize.h"
 
 #include <string.h>
@@ -197,11 +204,19 @@ static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
     wr->pprev = NULL;
 }
 
-/* The weakref's memory is about to be freed (a proxy, a weakref of a weak container, or
- * one freed as cyclic garbage; object.c frees plain weakrefs by itself). */
+/* The weakref's memory is about to be freed (a proxy, a weakref of a weak container, one
+ * with a release function, or one freed as cyclic garbage; object.c frees plain weakrefs by
+ * itself): it leaves its list, and a release function not yet called runs now (it touches
+ * no object: rc_release_fn's contract, so this is safe wherever memory is freed). */
 static void weakref_destroy(rc_heap *heap, rc_object *self)
 {
-    rci_weakref_unlink_dying(heap, (rci_weakref *)self);
+    rci_weakref *wr = (rci_weakref *)self;
+    rci_weakref_unlink_dying(heap, wr);
+    rc_release_fn release = wr->release;
+    if (release != NULL) {
+        wr->release = NULL;
+        release(heap, wr->user);
+    }
 }
 
 static rc_status weakref_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
@@ -252,11 +267,13 @@ static rc_type *weak_type(rc_heap *heap, bool proxy)
     *slot = rci_type_register(heap, &spec);
     if (*slot == NULL)
         return NULL;
+    /* Both leave the common release path: a dying one leaves its referent's list at
+     * once (object.c, WEAKGONE); plain weakrefs then take object.c's weakref_release. */
+    (*slot)->release_special = true;
     if (proxy) {
         heap->wr_proxy_index = (*slot)->index;
     } else {
         heap->wr_type_index = (*slot)->index;
-        (*slot)->release_special = true; /* plain weakrefs: object.c's weakref_release */
     }
     return *slot;
 }
@@ -285,6 +302,8 @@ static rc_object *weakref_refuse(rc_heap *heap, const char *call, const rc_type 
                    "%s: object %p was already freed", call, (void *)obj);
     else if (t != NULL)
         rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to 'weakproxy' object", call);
+    else
+        rci_error(heap, RC_ENOMEM, "%s: out of memory registering the weakref type", call);
     return NULL;
 }
 
@@ -294,46 +313,109 @@ __attribute__((noinline))
 #endif
 static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *self, rc_object *obj)
 {
-    if (self != NULL) {
+    if (self != NULL)
         rc_decref(heap, self);
-        rci_error(heap, RC_ENOMEM, "%s: out of memory growing the weakref table", call);
-    }
+    rci_error(heap, RC_ENOMEM, "%s: out of memory %s", call,
+              self != NULL ? "growing the weakref table" : "allocating the weakref");
     rc_decref(heap, obj);
     return NULL;
 }
 
-/* Puts wr at the head of its referent's list (WEAKLIST). */
-static inline void link_weakref(rci_weakref *wr, rci_wr_slot *slot)
+/* SHARED: a basic weakref (or proxy) has no callback, release function or strong
+ * reference; rc_weakref_new and rc_weakproxy_new without a callback return the referent's
+ * live basic one of their type if it has one, as CPython does. */
+static inline bool is_basic(const rci_weakref *w, uint32_t type_index)
 {
-    wr->next = slot->head;
-    if (wr->next != NULL)
-        wr->next->pprev = &wr->next;
-    wr->pprev = &slot->head;
-    slot->head = wr;
+    return w->callback == NULL && rci_type_index(&w->hdr) == type_index && w->release == NULL &&
+           ((uintptr_t)w->payload | (uintptr_t)w->mapkey) == 0;
 }
 
-/* A new weakref (or proxy: t) to obj, payload and mapkey NULL; NULL with the error set.
- * Always inline: GCC otherwise splits it out of rc_weakref_new, a call per weakref. */
+/* The live basic weakref (type_index: weakref or proxy) on slot's list, or NULL. WEAKLIST
+ * keeps it first (a weakref), or first or second after the basic weakref (a proxy). A
+ * basic weakref pending release (count zero, not yet freed) is never shared. */
+static inline rci_weakref *basic_of(const rc_heap *heap, const rci_wr_slot *slot,
+                                    uint32_t type_index)
+{
+    rci_weakref *w = slot->head;
+    if (w != NULL && type_index != heap->wr_type_index && is_basic(w, heap->wr_type_index))
+        w = w->next;
+    if (w == NULL || !is_basic(w, type_index) || !rci_is_live(&w->hdr))
+        return NULL;
+    return w;
+}
+
+/* Where a new weakref goes on slot's list (WEAKLIST): a basic weakref first, a basic proxy
+ * after the basic weakref, anything else after both (CPython's insert_weakref). */
+static inline rci_weakref **insert_point(const rc_heap *heap, rci_wr_slot *slot, bool basic,
+                                         bool proxy)
+{
+    rci_weakref **at = &slot->head;
+    if (*at == NULL || (basic && !proxy))
+        return at;
+    if (is_basic(*at, heap->wr_type_index))
+        at = &(*at)->next;
+    if (!(basic && proxy) && *at != NULL && is_basic(*at, heap->wr_proxy_index))
+        at = &(*at)->next;
+    return at;
+}
+
+/* Links wr in at *at. */
+static inline void link_at(rci_weakref *wr, rci_weakref **at)
+{
+    wr->next = *at;
+    if (wr->next != NULL)
+        wr->next->pprev = &wr->next;
+    wr->pprev = at;
+    *at = wr;
+}
+
+/* What a new weakref calls back: callback(heap, wr, user) when its referent dies, then
+ * release(heap, user); owned is a strong reference the weakref keeps until then (the
+ * callable of rc_weakref_new_obj: user is owned then). All NULL: a basic one (SHARED). */
+typedef struct wr_cb {
+    rc_weakref_fn callback;
+    void *user;
+    rc_release_fn release;
+    rc_object *owned;
+} wr_cb;
+
+/* A new weakref (or proxy: t) to obj calling back as cb says, mapkey NULL; or the shared
+ * basic one; NULL with the error set. Always inline: GCC otherwise splits it out of
+ * rc_weakref_new, a call per weakref. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t,
-                                      rc_object *obj, rc_weakref_fn callback, void *user)
+                                      rc_object *obj, wr_cb cb)
 {
     if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
         rci_type_index(obj) == heap->wr_proxy_index)
         return weakref_refuse(heap, call, t, obj);
+    bool basic = cb.callback == NULL && cb.release == NULL && cb.owned == NULL;
+    rci_weakref *shared;
+    if (basic && (obj->_tinfo & RCI_WEAKREFD) &&
+        (shared = basic_of(heap, table_find_present(heap, obj), t->index)) != NULL)
+        return rc_newref(&shared->hdr);
     /* The allocation may collect: keep obj alive across it. */
     obj->_refcnt++;
     rc_object *self = rci_object_new_inline(heap, t, sizeof(rci_weakref));
     rci_wr_slot *slot = self != NULL ? entry_for(heap, obj) : NULL;
     if (slot == NULL)
         return weakref_abandon(heap, call, self, obj);
+    if (basic && (shared = basic_of(heap, slot, t->index)) != NULL) {
+        /* A finalizer run by the allocation's collection made one meanwhile. */
+        rc_decref(heap, self);
+        self = rc_newref(&shared->hdr);
+        obj->_refcnt--;
+        return self;
+    }
     rci_weakref *wr = (rci_weakref *)self;
     wr->referent = obj;
-    wr->callback = callback;
-    wr->user = user;
-    link_weakref(wr, slot);
+    wr->callback = cb.callback;
+    wr->user = cb.user;
+    wr->release = cb.release;
+    wr->payload = rc_newref(cb.owned);
+    link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr_proxy_index));
     heap->wr_live++;
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
@@ -348,15 +430,18 @@ static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn 
                                    void *user)
 {
     rc_type *t = heap->t_weakref != NULL ? heap->t_weakref : weak_type(heap, false);
-    return weakref_make(heap, "rc_weakref_new", t, obj, callback, user);
+    wr_cb cb = {callback, user, NULL, NULL};
+    return weakref_make(heap, "rc_weakref_new", t, obj, cb);
 }
 
-/* The common case is decided before anything changes: the type exists; obj is live and has
- * an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses proxies before it
- * makes an entry); this tracked allocation calls no rci_gc_alloc_check (rci_gc_on_alloc's test);
- * and the pool's cur page has a slot and is on the young list. Then nothing can fail or run
- * user code, and the weakref is made as weakref_make and rci_object_new_inline would make
- * it, with no call: rc_weakref_new then saves no registers. The slot is not zeroed first:
+/* The common case is decided before anything changes: a callback is given (without one,
+ * the weakref may be the shared basic one: SHARED, through weakref_make); the type exists;
+ * obj is live and has an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses
+ * proxies before it makes an entry); this tracked allocation calls no rci_gc_alloc_check
+ * (rci_gc_on_alloc's test); and the pool's cur page has a slot and is on the young list.
+ * Then nothing can fail or run user code, and the weakref is made as weakref_make and
+ * rci_object_new_inline would make it, with no call: rc_weakref_new then saves no
+ * registers (deciding the sharing here too made it save three). The slot is not zeroed first:
  * every field is written. */
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
@@ -365,7 +450,7 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     rc_type *t = heap->t_weakref;
     rci_page *page = heap->pools[1][cls].cur; /* the type holds references: container pool */
     size_t count = heap->gen[0].count;
-    if (__builtin_expect(t == NULL || !rc_is_heap_object(obj) ||
+    if (__builtin_expect(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
                              (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
                              count >= heap->gc_trigger ||
                              page == NULL || !(page->lists & RCI_IN_YOUNG) ||
@@ -379,18 +464,69 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     heap->gen_size[0]++;
     rci_count_alloc(heap, t, bytes);
     wr->referent = obj;
-    link_weakref(wr, table_find_present(heap, obj));
     wr->callback = callback;
     wr->user = user;
+    wr->release = NULL;
+    wr->hash = 0;
     wr->payload = NULL;
     wr->mapkey = NULL;
+    link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
     heap->wr_live++;
+    if (__builtin_expect(heap->origin_now != NULL, 0))
+        rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
+}
+
+rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                  void *user, rc_release_fn release)
+{
+    wr_cb cb = {callback, user, release, NULL};
+    return weakref_make(heap, "rc_weakref_new_release", weak_type(heap, false), obj, cb);
+}
+
+rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                              rc_object *callable)
+{
+    if (callback == NULL || !rc_is_heap_object(callable)) {
+        rci_error(heap, RC_EINVAL, "rc_weakref_new_obj: %s", callback == NULL
+                      ? "callback is NULL" : "the callable is None or a small int");
+        return NULL;
+    }
+    wr_cb cb = {callback, callable, NULL, callable};
+    return weakref_make(heap, "rc_weakref_new_obj", weak_type(heap, false), obj, cb);
 }
 
 rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, callback, user);
+    wr_cb cb = {callback, user, NULL, NULL};
+    return weakref_make(heap, "rc_weakproxy_new", weak_type(heap, true), obj, cb);
+}
+
+rc_object *rc_weakproxy_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                    void *user, rc_release_fn release)
+{
+    wr_cb cb = {callback, user, release, NULL};
+    return weakref_make(heap, "rc_weakproxy_new_release", weak_type(heap, true), obj, cb);
+}
+
+rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                rc_object *callable)
+{
+    if (callback == NULL || !rc_is_heap_object(callable)) {
+        rci_error(heap, RC_EINVAL, "rc_weakproxy_new_obj: %s", callback == NULL
+                      ? "callback is NULL" : "the callable is None or a small int");
+        return NULL;
+    }
+    wr_cb cb = {callback, callable, NULL, callable};
+    return weakref_make(heap, "rc_weakproxy_new_obj", weak_type(heap, true), obj, cb);
+}
+
+rc_object *rci_weakref_make(rc_heap *heap, const char *call, bool proxy, rc_object *obj,
+                            rc_weakref_fn callback, void *user, rc_release_fn release,
+                            rc_object *owned)
+{
+    wr_cb cb = {callback, user, release, owned};
+    return weakref_make(heap, call, weak_type(heap, proxy), obj, cb);
 }
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
@@ -431,15 +567,98 @@ bool rci_weakref_has_entry(const rc_heap *heap, const rc_object *obj)
     return table_find(heap, obj) != NULL;
 }
 
-size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
+/* obj's list head, or NULL (no weakref, None, a small int). */
+static rci_weakref *list_of(const rc_heap *heap, const rc_object *obj)
 {
     if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_WEAKREFD))
-        return 0;
+        return NULL;
     rci_wr_slot *slot = table_find(heap, obj);
+    return slot != NULL ? slot->head : NULL;
+}
+
+size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
+{
     size_t n = 0;
-    for (rci_weakref *w = slot != NULL ? slot->head : NULL; w != NULL; w = w->next)
-        n++;
+    for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next)
+        n += rci_is_live(&w->hdr);
     return n;
+}
+
+rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj)
+{
+    rc_object *list = rc_list_new(heap, rc_weakref_count(heap, obj));
+    if (list == NULL) {
+        rci_error(heap, RC_ENOMEM, "rc_weakref_get_weakrefs: out of memory for the list");
+        return NULL;
+    }
+    /* The list was made first: its allocation may collect and run user code, which may
+     * change obj's weakrefs; from here nothing does. */
+    for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next) {
+        if (rci_is_live(&w->hdr) && rc_list_append(heap, list, &w->hdr) != RC_OK) {
+            rc_decref(heap, list);
+            rci_error(heap, RC_ENOMEM, "rc_weakref_get_weakrefs: out of memory for the list");
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* ---- hashing and equality (WRHASH) ------------------------------------------------------- */
+
+/* WRHASH: a weakref hashes as its referent (a referent's 0 becomes 1, since 0 marks "never
+ * hashed"; equal weakrefs still hash alike) and keeps that hash once computed, so that a
+ * weakref used as a key while its referent lived can be found after the referent died. A
+ * dead weakref never hashed has no hash (CPython's TypeError "weak object has gone
+ * away"). A weakref to a weakref hashes as the end of the chain; the chain is followed by
+ * a loop. */
+rc_status rci_weakref_hash(rc_heap *heap, rc_object *self, uint64_t *out, const char *call)
+{
+    rc_object *end = self;
+    while (rc_is_weakref(heap, end) && ((rci_weakref *)end)->hash == 0) {
+        end = ((rci_weakref *)end)->referent;
+        if (end == NULL)
+            return rci_error(heap, RC_ETYPE,
+                             "%s: weak object has gone away (weakref %p died unhashed)", call,
+                             (void *)self);
+    }
+    uint64_t h = 0;
+    if (rc_is_weakref(heap, end)) {
+        h = ((rci_weakref *)end)->hash;
+    } else {
+        rc_status st = rci_hash(heap, end, &h, call);
+        if (st != RC_OK)
+            return st;
+        h = h != 0 ? h : 1;
+    }
+    for (rc_object *w = self; w != end; w = ((rci_weakref *)w)->referent)
+        ((rci_weakref *)w)->hash = h;
+    *out = h;
+    return RC_OK;
+}
+
+rc_object *rci_weakref_hash_source(const rc_heap *heap, rc_object *wr)
+{
+    while (rc_is_weakref(heap, wr) && ((rci_weakref *)wr)->hash == 0 &&
+           ((rci_weakref *)wr)->referent != NULL)
+        wr = ((rci_weakref *)wr)->referent;
+    return wr;
+}
+
+/* CPython's weakref_richcompare: live weakrefs compare as their referents, dead ones (or a
+ * live one with a dead one) by identity. Chains are followed by a loop. */
+rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
+                            const char *call)
+{
+    while (a != b && rc_is_weakref(heap, a) && rc_is_weakref(heap, b)) {
+        rc_object *ra = ((rci_weakref *)a)->referent, *rb = ((rci_weakref *)b)->referent;
+        if (ra == NULL || rb == NULL) {
+            *out = false;
+            return RC_OK;
+        }
+        a = ra;
+        b = rb;
+    }
+    return rci_equal(heap, a, b, out, call);
 }
 
 /* ---- death of a referent ----------------------------------------------------------------- */
@@ -487,6 +706,23 @@ void rci_weakref_detach(rc_heap *heap, rc_object *wr)
     unlink_weakref(heap, (rci_weakref *)wr);
 }
 
+/* The callback has run (or was disarmed): the weakref is done with its user data and its
+ * owned callable, which are let go now, as CPython drops wr_callback after calling it. */
+static void weakref_done(rc_heap *heap, rci_weakref *wr)
+{
+    rc_release_fn release = wr->release;
+    if (release != NULL) {
+        wr->release = NULL;
+        release(heap, wr->user);
+    }
+    if (wr->mapkey == NULL && wr->payload != NULL) {
+        rc_object *owned = wr->payload;
+        wr->payload = NULL;
+        wr->user = NULL;
+        rc_decref(heap, owned);
+    }
+}
+
 void rci_weakref_calls_run(rc_heap *heap, size_t mark)
 {
     size_t end = heap->wr_calls_len;
@@ -496,6 +732,7 @@ void rci_weakref_calls_run(rc_heap *heap, size_t mark)
         if (wr->callback != NULL) /* NULL: disarmed by a weak container that died */
             wr->callback(heap, self, wr->user);
         /* Whatever the callback queued ran inside it and was truncated back to end. */
+        weakref_done(heap, wr);
         rc_decref(heap, self);
     }
     heap->wr_calls_len = mark;
@@ -522,310 +759,6 @@ void rci_weakrefs_shutdown(rc_heap *heap)
     rci_mem_free(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *));
     heap->wr_calls = NULL;
     heap->wr_calls_len = heap->wr_calls_cap = 0;
-}
-
-/* ---- weak containers (WEAKDICT) ---------------------------------------------------------- */
-
-enum { WD_VALUES, WD_KEYS, WD_SET };
-
-typedef struct rci_weakdict {
-    rc_object hdr;
-    rc_object *map; /* dict: key (WD_VALUES) or the referent's identity (small int) -> weakref */
-    int kind;       /* WD_* */
-} rci_weakdict;
-
-static const char *const wd_names[] = {"weakvaluedict", "weakkeydict", "weakset"};
-
-static int weakdict_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void *arg)
-{
-    return visit(heap, ((rci_weakdict *)self)->map, arg);
-}
-
-static void weakdict_clear(rc_heap *heap, rc_object *self)
-{
-    rci_weakdict *wd = (rci_weakdict *)self;
-    size_t pos = 0;
-    rc_object *k, *v;
-    while (wd->map != NULL && rc_dict_next(heap, wd->map, &pos, &k, &v))
-        ((rci_weakref *)v)->callback = NULL;
-    rc_object *old = wd->map;
-    wd->map = NULL;
-    rc_decref(heap, old);
-}
-
-static rc_status weakdict_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
-{
-    rci_weakdict *wd = (rci_weakdict *)self;
-    return rc_strbuf_printf(out, "<%s of %zu at %p>", wd_names[wd->kind],
-                            wd->map ? rc_dict_len(heap, wd->map) : 0, (void *)self);
-}
-
-static rc_type *weakdict_type(rc_heap *heap)
-{
-    if (heap->t_weakdict != NULL)
-        return heap->t_weakdict;
-    rc_type_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.size = sizeof spec;
-    spec.name = "weakcontainer";
-    spec.instance_bytes = sizeof(rci_weakdict);
-    spec.traverse = weakdict_traverse;
-    spec.clear = weakdict_clear;
-    spec.repr = weakdict_repr;
-    heap->t_weakdict = rci_type_register(heap, &spec);
-    return heap->t_weakdict;
-}
-
-static rc_object *weakdict_new(rc_heap *heap, int kind)
-{
-    rc_type *t = weakdict_type(heap);
-    if (t == NULL)
-        return NULL;
-    rc_object *self = rci_object_new(heap, t, t->instance_bytes);
-    if (self == NULL)
-        return NULL;
-    rc_object *map = rc_dict_new(heap);
-    if (map == NULL) {
-        rc_decref(heap, self);
-        return NULL;
-    }
-    ((rci_weakdict *)self)->map = map;
-    ((rci_weakdict *)self)->kind = kind;
-    return self;
-}
-
-rc_object *rc_weakvaluedict_new(rc_heap *heap) { return weakdict_new(heap, WD_VALUES); }
-rc_object *rc_weakkeydict_new(rc_heap *heap) { return weakdict_new(heap, WD_KEYS); }
-rc_object *rc_weakset_new(rc_heap *heap) { return weakdict_new(heap, WD_SET); }
-
-/* The container's state, or NULL with RC_ETYPE if wd is not one of kind (any: -1). */
-static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, int kind, const char *call)
-{
-    if (!rc_is_heap_object(wd) || heap->t_weakdict == NULL ||
-        rci_type_index(wd) != heap->t_weakdict->index ||
-        (kind >= 0 && ((const rci_weakdict *)wd)->kind != kind) ||
-        ((const rci_weakdict *)wd)->map == NULL) {
-        rci_error(heap, RC_ETYPE, "%s: %p is not a %s", call, (const void *)wd,
-                  kind >= 0 ? wd_names[kind] : "weak container");
-        return NULL;
-    }
-    return (rci_weakdict *)wd;
-}
-
-/* The referent's identity as a small int (addresses are below 2^47, 8-aligned). */
-static rc_object *identity_key(rc_heap *heap, const rc_object *obj)
-{
-    return rc_int_new(heap, (int64_t)((uintptr_t)obj >> 3));
-}
-
-/* The weakref's referent died: its entry goes, unless the key was rebound since. */
-static void entry_died(rc_heap *heap, rc_object *wr, void *user)
-{
-    rci_weakdict *wd = user;
-    rc_object *key = ((rci_weakref *)wr)->mapkey;
-    rc_object *cur = NULL;
-    if (wd->map != NULL && rc_dict_get(heap, wd->map, key, &cur) == RC_OK && cur == wr)
-        rc_dict_del(heap, wd->map, key);
-    rc_decref(heap, cur);
-}
-
-/* The live entry for key (a borrowed weakref whose referent is alive), or NULL. */
-static rci_weakref *entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey)
-{
-    rc_object *cur = NULL;
-    if (rc_dict_get(heap, wd->map, mapkey, &cur) != RC_OK)
-        return NULL;
-    rci_weakref *w = (rci_weakref *)cur;
-    rc_decref(heap, cur); /* the map still holds it */
-    return w->referent != NULL ? w : NULL;
-}
-
-static rc_status entry_put(rc_heap *heap, rci_weakdict *wd, const char *call, rc_object *referent,
-                           rc_object *payload, rc_object *mapkey)
-{
-    rc_heap_clear_error(heap);
-    rc_object *w = weakref_make(heap, call, weak_type(heap, false), referent, entry_died, wd);
-    if (w != NULL) {
-        ((rci_weakref *)w)->payload = rc_newref(payload);
-        ((rci_weakref *)w)->mapkey = rc_newref(mapkey);
-    }
-    if (w == NULL)
-        return rc_heap_last_error(heap);
-    rc_status st = rc_dict_set(heap, wd->map, mapkey, w);
-    rc_decref(heap, w);
-    return st;
-}
-
-rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value)
-{
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_set");
-    if (d == NULL)
-        return RC_ETYPE;
-    if (d->kind == WD_VALUES)
-        return entry_put(heap, d, "rc_weakdict_set", value, NULL, key);
-    if (d->kind == WD_SET)
-        return rci_error(heap, RC_ETYPE, "rc_weakdict_set: %p is a weakset", (void *)wd);
-    if (!rc_is_heap_object(key))
-        return rci_error(heap, RC_EINVAL, "rc_weakdict_set: weak key %p is None or a small int",
-                         (void *)key);
-    return entry_put(heap, d, "rc_weakdict_set", key, value, identity_key(heap, key));
-}
-
-rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out)
-{
-    *out = NULL;
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_get");
-    if (d == NULL)
-        return RC_ETYPE;
-    rci_weakref *w = entry_find(heap, d, d->kind == WD_VALUES ? key : identity_key(heap, key));
-    if (w == NULL || (d->kind != WD_VALUES && w->referent != key))
-        return rci_error(heap, RC_EKEY, "rc_weakdict_get: key absent or its referent died");
-    *out = rc_newref(d->kind == WD_VALUES ? w->referent : w->payload);
-    return RC_OK;
-}
-
-rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key)
-{
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_del");
-    if (d == NULL)
-        return RC_ETYPE;
-    rc_object *mapkey = d->kind == WD_VALUES ? key : identity_key(heap, key);
-    rci_weakref *w = entry_find(heap, d, mapkey);
-    if (w == NULL || (d->kind != WD_VALUES && w->referent != key))
-        return rci_error(heap, RC_EKEY, "rc_weakdict_del: key absent or its referent died");
-    return rc_dict_del(heap, d->map, mapkey);
-}
-
-size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd)
-{
-    rci_weakdict *d = weakdict_of(heap, wd, -1, "rc_weakdict_len");
-    return d != NULL ? rc_dict_len(heap, d->map) : 0;
-}
-
-rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj)
-{
-    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_add");
-    if (d == NULL)
-        return RC_ETYPE;
-    if (rc_weakset_contains(heap, ws, obj))
-        return RC_OK;
-    if (!rc_is_heap_object(obj))
-        return rci_error(heap, RC_EINVAL, "rc_weakset_add: %p is None or a small int", (void *)obj);
-    return entry_put(heap, d, "rc_weakset_add", obj, NULL, identity_key(heap, obj));
-}
-
-bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj)
-{
-    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_contains");
-    if (d == NULL || !rc_is_heap_object(obj))
-        return false;
-    rci_weakref *w = entry_find(heap, d, identity_key(heap, obj));
-    return w != NULL && w->referent == obj;
-}
-
-rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj)
-{
-    rci_weakdict *d = weakdict_of(heap, ws, WD_SET, "rc_weakset_discard");
-    if (d == NULL)
-        return RC_ETYPE;
-    if (!rc_weakset_contains(heap, ws, obj))
-        return RC_OK;
-    return rc_dict_del(heap, d->map, identity_key(heap, obj));
-}
-
-/* ---- finalize callbacks (Python's weakref.finalize) ------------------------------------- */
-
-/* FINREG: heap->fin_recs lists every registration in order; a record owns one reference
- * to its weakref until its function has run (done), and done records are compacted away
- * at the next registration. */
-typedef struct rci_fin_rec {
-    rc_finalize_fn fn;
-    void *user;
-    rc_object *wr; /* the weakref whose callback fires the record; NULL once done */
-} rci_fin_rec;
-
-static void fin_rec_fire(rc_heap *heap, rci_fin_rec *rec)
-{
-    rc_object *wr = rec->wr;
-    if (wr == NULL)
-        return;
-    rec->wr = NULL;
-    rec->fn(heap, rec->user);
-    rc_decref(heap, wr);
-}
-
-static void fin_rec_died(rc_heap *heap, rc_object *wr, void *user)
-{
-    (void)wr;
-    fin_rec_fire(heap, user);
-}
-
-static bool fin_recs_reserve(rc_heap *heap)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < heap->fin_recs_len; i++) {
-        if (heap->fin_recs[i]->wr == NULL)
-            rci_mem_free(heap, heap->fin_recs[i], sizeof(rci_fin_rec));
-        else
-            heap->fin_recs[kept++] = heap->fin_recs[i];
-    }
-    heap->fin_recs_len = kept;
-    if (kept < heap->fin_recs_cap)
-        return true;
-    size_t cap = heap->fin_recs_cap ? heap->fin_recs_cap * 2 : 8;
-    rci_fin_rec **grown = rci_mem_resize(heap, heap->fin_recs,
-                                         heap->fin_recs_cap * sizeof(rci_fin_rec *),
-                                         cap * sizeof(rci_fin_rec *));
-    if (grown == NULL)
-        return false;
-    heap->fin_recs = grown;
-    heap->fin_recs_cap = cap;
-    return true;
-}
-
-rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user)
-{
-    if (fn == NULL)
-        return rci_error(heap, RC_EINVAL, "rc_finalize_register: fn is NULL");
-    if (!rc_is_heap_object(obj))
-        return rci_error(heap, RC_EINVAL, "rc_finalize_register: %p is None or a small int",
-                         (void *)obj);
-    rci_fin_rec *rec = rci_mem_alloc(heap, sizeof *rec);
-    if (rec == NULL || !fin_recs_reserve(heap)) {
-        rci_mem_free(heap, rec, sizeof *rec);
-        return rci_error(heap, RC_ENOMEM, "rc_finalize_register: out of memory");
-    }
-    rec->fn = fn;
-    rec->user = user;
-    rc_heap_clear_error(heap);
-    rec->wr = weakref_make(heap, "rc_finalize_register", weak_type(heap, false), obj, fin_rec_died,
-                           rec);
-    if (rec->wr == NULL) {
-        rci_mem_free(heap, rec, sizeof *rec);
-        return rc_heap_last_error(heap);
-    }
-    heap->fin_recs[heap->fin_recs_len++] = rec;
-    return RC_OK;
-}
-
-size_t rc_finalize_pending(const rc_heap *heap)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < heap->fin_recs_len; i++)
-        n += heap->fin_recs[i]->wr != NULL;
-    return n;
-}
-
-void rci_finalizers_shutdown(rc_heap *heap)
-{
-    /* Functions may register more; those run too, in order. */
-    for (size_t i = 0; i < heap->fin_recs_len; i++)
-        fin_rec_fire(heap, heap->fin_recs[i]);
-    for (size_t i = 0; i < heap->fin_recs_len; i++)
-        rci_mem_free(heap, heap->fin_recs[i], sizeof(rci_fin_rec));
-    rci_mem_free(heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rci_fin_rec *));
-    heap->fin_recs = NULL;
-    heap->fin_recs_len = heap->fin_recs_cap = 0;
 }
 
 /* ---- rc_heap_check ----------------------------------------------------------------------- */

@@ -204,6 +204,55 @@ static void show_chain_draws_chain_with_root(void **state)
     rt_heap_finish(h);
 }
 
+/* objgraph's show_chain shows each object's count as show_backrefs does: the chain list's
+ * own reference to it is not counted ([1] for an object held once, not [2]). */
+static char *chain_dot(rc_heap *h, rc_object *chain, rc_object *const *objs, bool backrefs)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    rc_graph_options opt;
+    rc_graph_options_init(&opt);
+    opt.output_stream = f;
+    opt.refcounts = true;
+    opt.max_depth = 1;
+    if (backrefs)
+        assert_int_equal(rc_graph_show_backrefs(h, objs, 1, &opt), RC_OK);
+    else
+        assert_int_equal(rc_graph_show_chain(h, chain, &opt), RC_OK);
+    long len = ftell(f);
+    rewind(f);
+    char *dot = calloc((size_t)len + 1, 1);
+    assert_int_equal(fread(dot, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    return dot;
+}
+
+static void show_chain_counts_leave_out_the_chain_list(void **state)
+{
+    (void)state;
+    rc_heap *h = rt_heap_new_exact();
+    world w = make_world(h);
+    char *back = chain_dot(h, NULL, &w.data, true); /* before the chain list holds data */
+    rc_object *chain = NULL;
+    assert_int_equal(rc_graph_why_alive(h, w.leaf, &chain), RC_OK);
+    char *dot = chain_dot(h, chain, NULL, false);
+    char want[64];
+    /* data is held once (by the session): [1] in both pictures */
+    snprintf(want, sizeof want, "o%lx [label=\"list [1]", (unsigned long)(uintptr_t)w.data);
+    assert_non_null(strstr(back, want));
+    assert_non_null(strstr(dot, want));
+    snprintf(want, sizeof want, "o%lx [label=\"float [1]", (unsigned long)(uintptr_t)w.leaf);
+    assert_non_null(strstr(dot, want));
+    /* the registry: the caller's reference only */
+    snprintf(want, sizeof want, "o%lx [label=\"dict [1]", (unsigned long)(uintptr_t)w.registry);
+    assert_non_null(strstr(dot, want));
+    free(dot);
+    free(back);
+    rc_decref(h, chain);
+    rc_decref(h, w.registry);
+    rt_heap_finish(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +261,7 @@ int main(void)
         cmocka_unit_test(why_alive_names_the_global_holder),
         cmocka_unit_test(why_alive_is_empty_for_cyclic_garbage),
         cmocka_unit_test(show_chain_draws_chain_with_root),
+        cmocka_unit_test(show_chain_counts_leave_out_the_chain_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,36 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-/* Points AddressSanitizer at tests/asan.supp (next to this file), which covers a read of
- * freed memory inside Graphviz's pango plugin; see that file. */
-const char *__asan_default_options(void);
-__attribute__((no_sanitize("address", "undefined"))) const char *__asan_default_options(void)
-{
-    /* Runs before the sanitizers and the C library are set up: plain loops, not
-     * instrumented. */
-    static char opts[600] = "suppressions=";
-    static const char tail[] = "asan.supp";
-    const char *file = __FILE__;
-    size_t at = 13, dir = 0;
-    for (size_t i = 0; file[i] != '\0'; i++)
-        if (file[i] == '/') dir = i + 1;
-    for (size_t i = 0; i < dir && at < sizeof opts - sizeof tail; i++)
-        opts[at++] = file[i];
-    for (size_t i = 0; i < sizeof tail; i++)
-        opts[at++] = tail[i];
-    return opts;
-}
-
-/* Graphviz 2.43 keeps its configuration (gvconfig) and fontconfig its caches until exit;
- * the same list as tests/lsan.supp. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libgvc.so\nleak:libfontconfig.so\n";
-}
-#endif
-
 /* Heaps come from rt_heap_new_exact (tests/support): collections happen only where a test
  * asks, also in RCGC_STRESS_GC builds, since the tests hold borrowed pointers to garbage. */
 

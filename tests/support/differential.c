@@ -1,9 +1,9 @@
 /*
  * differential.c -- the randomized differential test described in differential.h.
  *
- * Each graph gets its own heap. A node is a pair, a bag, a list, a tuple, a dict or an
- * atomic leaf (float, str, boxed int), and carries its oracle id inside itself (the pair's
- * and bag's id field; item 0 of a list or tuple; the value under key 0 of a dict; a leaf's
+ * Each graph gets its own heap. A node is a pair, a bag, a list, a tuple, a dict, a phoenix
+ * or an atomic leaf (float, str, boxed int), and carries its oracle id inside itself (the
+ * pair's, phoenix's and bag's id field; item 0 of a list or tuple; the value under key 0 of a dict; a leaf's
  * value), so the live set read back through rc_heap_visit is exact even when a freed slot
  * is reused by a new node. Oracle slot s of a list or tuple is its item s + 1; of a dict,
  * the value under key s + 1.
@@ -11,6 +11,12 @@
  * Pointers to nodes that may be cyclic garbage are only used around calls that cannot
  * collect (links, holds): a constructor may run a collection, so the targets a new node is
  * born with are taken from nodes reachable before it (which no collection may free).
+ *
+ * A phoenix is a pair whose finalizer resurrects it the first time it runs (PEP 442: once),
+ * by taking a reference that the model then counts as a hold of the test. The model of a
+ * collection follows CPython 3.9+ (src/gc.c, COUNTED): the unfinalized phoenixes of the
+ * garbage are resurrected, with everything they reach; the rest of the garbage is freed,
+ * and only that is counted (rc_collect, rc_gc_stats.collected).
  */
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 
@@ -33,6 +39,7 @@ typedef enum node_kind {
     K_LIST,
     K_TUPLE,
     K_DICT,
+    K_PHOENIX,
     K_FLOAT,
     K_STR,
     K_BIGINT,
@@ -41,8 +48,8 @@ typedef enum node_kind {
 
 #define K_CONTAINERS K_FLOAT
 
-static const char *const kind_names[K_COUNT] = {"pair", "bag",   "list", "tuple",
-                                                "dict", "float", "str",  "bigint"};
+static const char *const kind_names[K_COUNT] = {"pair",    "bag",   "list", "tuple", "dict",
+                                                "phoenix", "float", "str",  "bigint"};
 
 /* A boxed int node holds BIGINT_BASE + id, above the small-int range. */
 #define BIGINT_BASE (RC_SMALL_INT_MAX + (int64_t)1)
@@ -54,7 +61,7 @@ typedef struct diff {
     char what[160];      /* the operation, for failure messages */
     rt_rng rng;
     rc_heap *heap;
-    const rc_type *pair, *bag, *list, *tuple, *dict;
+    const rc_type *pair, *bag, *list, *tuple, *dict, *phoenix;
     or_graph *g;
     size_t cap;          /* entries in the per-id arrays */
     rc_object **obj;     /* obj[id]: the live object, NULL once freed */
@@ -65,6 +72,10 @@ typedef struct diff {
     unsigned char *gen;   /* the generation the model puts a tracked container in */
     bool *must_free;      /* garbage of the last collection: must be gone at the next sync */
     bool *scratch;        /* work array for expected_garbage */
+    bool *finalized;      /* a phoenix whose finalizer has run (it never runs again) */
+    bool *rez_expect;     /* the phoenixes the last collection's model resurrects */
+    int *rez;             /* ids the phoenix finalizer resurrected, not yet absorbed */
+    size_t n_rez, rez_cap;
     uint64_t pre_collections[3], pre_collected[3]; /* stats before a constructor */
     /* The collector's schedule (src/gc.c section 5), followed from the outside: */
     bool sched;          /* modelled (the heap started with no tracked objects) */
@@ -171,12 +182,16 @@ static void grow_arrays(diff *d, size_t want)
     d->gen = xrealloc(d->gen, cap * sizeof *d->gen);
     d->must_free = xrealloc(d->must_free, cap * sizeof *d->must_free);
     d->scratch = xrealloc(d->scratch, cap * sizeof *d->scratch);
+    d->finalized = xrealloc(d->finalized, cap * sizeof *d->finalized);
+    d->rez_expect = xrealloc(d->rez_expect, cap * sizeof *d->rez_expect);
     d->tracked_before = xrealloc(d->tracked_before, cap * sizeof *d->tracked_before);
     d->expect = xrealloc(d->expect, cap * sizeof *d->expect);
     for (size_t i = d->cap; i < cap; i++) {
         d->obj[i] = NULL;
         d->tracked_before[i] = false;
         d->must_free[i] = false;
+        d->finalized[i] = false;
+        d->rez_expect[i] = false;
     }
     d->cap = cap;
 }
@@ -186,6 +201,76 @@ static rc_object *small(diff *d, int64_t v)
     rc_object *o = rc_int_new(d->heap, v);
     assert_false(rc_is_heap_object(o));
     return o;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Phoenixes
+ */
+
+/* The graph running now, for the phoenix finalizer (graphs run one at a time). Test code,
+ * so a writable static is fine here (STYLE 3 binds src/ only). */
+static diff *cur_diff;
+
+/* Resurrects self with a reference of its own, which absorb() hands to the model. */
+static void phoenix_finalize(rc_heap *heap, rc_object *self)
+{
+    (void)heap;
+    diff *d = cur_diff;
+    rc_incref(self);
+    if (d->n_rez == d->rez_cap) {
+        d->rez_cap = d->rez_cap ? d->rez_cap * 2 : 16;
+        d->rez = xrealloc(d->rez, d->rez_cap * sizeof *d->rez);
+    }
+    d->rez[d->n_rez++] = (int)((rt_pair *)self)->id;
+}
+
+static const rc_type *phoenix_type(rc_heap *heap)
+{
+    static const size_t offs[2] = {offsetof(rt_pair, a), offsetof(rt_pair, b)};
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "phoenix";
+    spec.instance_bytes = sizeof(rt_pair);
+    spec.ref_offsets = offs;
+    spec.n_ref_offsets = 2;
+    spec.finalize = phoenix_finalize;
+    const rc_type *t = rc_type_new(heap, &spec);
+    assert_non_null(t);
+    return t;
+}
+
+/* The model learns of the resurrections since the last call: each resurrected phoenix
+ * ran its finalizer for the first time and is held once more. */
+static void absorb(diff *d)
+{
+    for (size_t i = 0; i < d->n_rez; i++) {
+        int id = d->rez[i];
+        DCHECK(d, id >= 0 && (size_t)id < or_size(d->g) && or_exists(d->g, id) &&
+                      d->kind[id] == K_PHOENIX,
+               "a finalizer ran for %d, which is no live phoenix", id);
+        DCHECK(d, !d->finalized[id], "the finalizer of phoenix %d ran twice", id);
+        d->finalized[id] = true;
+        or_hold_add(d->g, id, 1);
+        d->t.resurrected++;
+    }
+    d->n_rez = 0;
+}
+
+/* After a collection: every phoenix the model resurrects was resurrected (others may have
+ * been too, outside the collected set, dying by counting when the garbage let go), then
+ * absorb. */
+static void absorb_collection(diff *d)
+{
+    size_t n = or_size(d->g);
+    for (size_t i = 0; i < d->n_rez; i++)
+        if (d->rez[i] >= 0 && (size_t)d->rez[i] < n)
+            d->rez_expect[d->rez[i]] = false;
+    for (size_t id = 0; id < n; id++) {
+        DCHECK(d, !d->rez_expect[id], "garbage phoenix %zu was not finalized by the collection",
+               id);
+    }
+    absorb(d);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -228,7 +313,7 @@ static int64_t id_of(diff *d, rc_object *o)
         return strtoll(rc_str_data(d->heap, o) + 1, NULL, 10);
     if (t == rc_heap_builtin_int(d->heap))
         return rc_int_value(d->heap, o) - BIGINT_BASE;
-    if (t == d->pair)
+    if (t == d->pair || t == d->phoenix)
         return ((rt_pair *)o)->id;
     if (t == d->bag)
         return ((rt_bag *)o)->id;
@@ -406,11 +491,14 @@ static bool in_collected_set(const diff *d, size_t id, int gen)
            d->gen[id] <= gen;
 }
 
-/* Marks the garbage of a collection of gen in must_free; returns how many, and the size
- * of the collected set in *set_size. */
+/* Marks the garbage a collection of gen frees in must_free and the phoenixes it
+ * resurrects in rez_expect; returns how many it frees (what it counts), and the size of the
+ * collected set in *set_size. The garbage is the set's members nothing outside it reaches;
+ * its unfinalized phoenixes are resurrected and keep what they reach (CPython 3.9+). */
 static size_t expected_garbage(diff *d, int gen, size_t *set_size)
 {
     size_t n = or_size(d->g), count = 0;
+    bool any_rez = false;
     *set_size = 0;
     for (size_t id = 0; id < n; id++)
         *set_size += in_collected_set(d, id, gen);
@@ -419,8 +507,18 @@ static size_t expected_garbage(diff *d, int gen, size_t *set_size)
     or_reachable_from(d->g, d->scratch, d->reach_wide);
     for (size_t id = 0; id < n; id++) {
         d->must_free[id] = in_collected_set(d, id, gen) && !d->reach_wide[id];
-        count += d->must_free[id];
+        d->rez_expect[id] = d->must_free[id] && d->kind[id] == K_PHOENIX && !d->finalized[id];
+        any_rez |= d->rez_expect[id];
     }
+    if (any_rez) {
+        for (size_t id = 0; id < n; id++)
+            d->scratch[id] = d->scratch[id] || d->rez_expect[id];
+        or_reachable_from(d->g, d->scratch, d->reach_wide);
+        for (size_t id = 0; id < n; id++)
+            d->must_free[id] = d->must_free[id] && !d->reach_wide[id];
+    }
+    for (size_t id = 0; id < n; id++)
+        count += d->must_free[id];
     return count;
 }
 
@@ -517,7 +615,8 @@ static void after_alloc(diff *d, node_kind k)
     DCHECK(d, runs == 1, "one allocation ran %d collections", runs);
     if (d->cand) {
         /* What a partial run examines is not modelled: sync checks that it freed only
-         * unreachable nodes. */
+         * unreachable nodes; phoenixes it resurrected are held now. */
+        absorb(d);
         d->t.auto_collections++;
         return;
     }
@@ -526,6 +625,7 @@ static void after_alloc(diff *d, node_kind k)
     DCHECK(d, got[which] - d->pre_collected[which] == garbage,
            "automatic collection of generation %d found %" PRIu64 ", the model says %zu", which,
            got[which] - d->pre_collected[which], garbage);
+    absorb_collection(d);
     promote(d, which);
     model_collected(d, which, set_size, garbage);
     d->t.auto_collections++;
@@ -570,9 +670,9 @@ static void op_create(diff *d)
         DCHECK(d, o != NULL && rc_is_heap_object(o), "creating a %s: %s", kind_names[k],
                rc_heap_errmsg(h));
         add_node(d, k, 0, o);
-    } else if (k == K_PAIR) {
+    } else if (k == K_PAIR || k == K_PHOENIX) {
         before_alloc(d);
-        rc_object *o = rt_pair_new(h, d->pair, id);
+        rc_object *o = rt_pair_new(h, k == K_PAIR ? d->pair : d->phoenix, id);
         after_alloc(d, k);
         add_node(d, k, 2, o);
     } else if (k == K_BAG) {
@@ -646,6 +746,7 @@ static void op_link(diff *d)
     size_t s;
     switch (d->kind[from]) {
     case K_PAIR:
+    case K_PHOENIX:
         s = rt_rng_below(&d->rng, 2);
         rt_pair_set(h, f, (int)s, t);
         or_slot_set(d->g, from, s, to);
@@ -702,6 +803,7 @@ static void op_unlink(diff *d)
              from, s, to);
     switch (d->kind[from]) {
     case K_PAIR:
+    case K_PHOENIX:
         or_slot_set(d->g, from, s, OR_NONE);
         rt_pair_set(h, f, (int)s, NULL);
         break;
@@ -774,8 +876,13 @@ static void op_collect(diff *d, int gen)
      * a full collection's garbage still is exactly the unreachable set. */
     DCHECK(d, found == (int64_t)garbage || (d->cand && gen < 2 && found >= 0),
            "rc_collect(%d) returned %" PRId64 ", the model says %zu", gen, found, garbage);
-    if (d->cand && gen < 2)
+    if (d->cand && gen < 2) {
         memset(d->must_free, 0, n * sizeof *d->must_free);
+        memset(d->rez_expect, 0, n * sizeof *d->rez_expect);
+    }
+    absorb_collection(d);
+    /* What the resurrected phoenixes reach survives too (they are held now). */
+    or_reachable_from(d->g, d->untracked, wide);
     promote(d, gen);
     DCHECK(d, found >= 0, "rc_collect returned %" PRId64 ": %s", found, rc_heap_errmsg(d->heap));
     DCHECK(d, rt_collections(d->heap, gen) == before + 1, "collections of generation %d", gen);
@@ -789,7 +896,9 @@ static void op_collect(diff *d, int gen)
     d->t.freed_by_collections += freed;
     /* Survivors moved up: the collected generations are empty (nothing allocated since). */
     rt_gens gs = rt_gen_sizes(d->heap);
-    for (int g = 0; g <= gen && g < 2 && (!d->cand || gen == 2); g++)
+    /* (Under the candidate schedule user code run by the collection may leave candidates,
+     * buffered once it ends: generation 1 need not be empty.) */
+    for (int g = 0; g <= gen && g < 2 && !d->cand; g++)
         DCHECK(d, gs.n[g] == 0, "generation %d holds %zu objects after rc_collect(%d)", g,
                gs.n[g], gen);
     for (size_t id = 0; id < n; id++)
@@ -846,7 +955,7 @@ static void op_track_toggle(diff *d)
 static void op_configure(diff *d)
 {
     static const size_t t0s[] = {0, 1, 2, 3, 5, 8, 13, 700};
-    static const size_t t12s[] = {1, 2, 3, 10};
+    static const size_t t12s[] = {0, 1, 2, 3, 10};
     if (rt_rng_below(&d->rng, 2)) {
         bool on = rt_rng_below(&d->rng, 2);
         snprintf(d->what, sizeof d->what, "gc %s", on ? "enable" : "disable");
@@ -858,8 +967,8 @@ static void op_configure(diff *d)
         DCHECK(d, rc_gc_is_enabled(d->heap) == on, "rc_gc_is_enabled");
     } else {
         size_t t0 = t0s[rt_rng_below(&d->rng, 8)];
-        size_t t1 = t12s[rt_rng_below(&d->rng, 4)];
-        size_t t2 = t12s[rt_rng_below(&d->rng, 4)];
+        size_t t1 = t12s[rt_rng_below(&d->rng, 5)];
+        size_t t2 = t12s[rt_rng_below(&d->rng, 5)];
         snprintf(d->what, sizeof d->what, "threshold %zu %zu %zu", t0, t1, t2);
         DCHECK(d, rc_gc_set_threshold(d->heap, t0, t1, t2) == RC_OK, "rc_gc_set_threshold");
         d->m_thr[0] = t0;
@@ -901,6 +1010,7 @@ static void graph_setup(diff *d)
     d->list = rc_heap_builtin_list(d->heap);
     d->tuple = rc_heap_builtin_tuple(d->heap);
     d->dict = rc_heap_builtin_dict(d->heap);
+    d->phoenix = phoenix_type(d->heap);
     d->g = or_new();
     assert_int_equal(rc_heap_visit(d->heap, record_base, d), 0);
     d->base_live_objects = rt_live_objects(d->heap);
@@ -921,17 +1031,26 @@ static void graph_teardown(diff *d)
         }
         d->untracked[id] = false;
     }
-    /* A held node cannot be freed before its last hold goes, so obj[id] stays valid. */
-    for (size_t id = 0; id < n; id++) {
-        if (!or_exists(d->g, (int)id))
-            continue;
-        while (or_holds(d->g, (int)id) > 0) {
-            or_hold_add(d->g, (int)id, -1);
-            rc_decref(d->heap, d->obj[id]);
+    /* A held node cannot be freed before its last hold goes, so obj[id] stays valid. Each
+     * round may resurrect phoenixes (dying by counting or in the collection), which hold
+     * themselves and keep what they reach, other phoenixes included; a phoenix resurrects
+     * once, so each round but the last resurrects at least one and the rounds end. */
+    size_t rounds = 2;
+    for (size_t id = 0; id < n; id++)
+        rounds += or_exists(d->g, (int)id) && d->kind[id] == K_PHOENIX && !d->finalized[id];
+    for (size_t round = 0; round < rounds && d->n_live > 0; round++) {
+        for (size_t id = 0; id < n; id++) {
+            if (!or_exists(d->g, (int)id))
+                continue;
+            while (or_holds(d->g, (int)id) > 0) {
+                or_hold_add(d->g, (int)id, -1);
+                rc_decref(d->heap, d->obj[id]);
+            }
         }
+        absorb(d);
+        sync(d, NULL, NULL);
+        op_collect(d, 2);
     }
-    sync(d, NULL, NULL);
-    op_collect(d, 2);
     DCHECK(d, d->n_live == 0, "%zu nodes survive with no holds", d->n_live);
     DCHECK(d, rt_live_objects(d->heap) == d->base_live_objects, "live objects after teardown");
     uint64_t all = 0;
@@ -953,6 +1072,9 @@ static void graph_teardown(diff *d)
     free(d->gen);
     free(d->must_free);
     free(d->scratch);
+    free(d->finalized);
+    free(d->rez_expect);
+    free(d->rez);
     free(d->tracked_before);
     free(d->expect);
     free(d->seen);
@@ -967,6 +1089,7 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
     d.cand = p->candidates;
     d.seed = seed;
     crash_seed = seed;
+    cur_diff = &d;
     rt_rng_seed(&d.rng, seed);
     graph_setup(&d);
     grow_arrays(&d, 1);
@@ -995,6 +1118,7 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
         else
             op_configure(&d);
         /* Where an operation had nothing to work on it did nothing; sync anyway. */
+        absorb(&d);
         sync(&d, NULL, NULL);
         d.in_collection = false;
         check_counts(&d);
@@ -1009,7 +1133,9 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
         totals->auto_collections += d.t.auto_collections;
         totals->freed_by_collections += d.t.freed_by_collections;
         totals->freed_otherwise += d.t.freed_otherwise;
+        totals->resurrected += d.t.resurrected;
     }
+    cur_diff = NULL;
 }
 
 void rt_diff_run(const rt_diff_params *p)
@@ -1031,11 +1157,13 @@ void rt_diff_run(const rt_diff_params *p)
     crash_report_remove();
     print_message("%" PRIu64 " graphs, %" PRIu64 " operations, %" PRIu64 " nodes; %" PRIu64
                   " rc_collect calls freed %" PRIu64 " nodes; %" PRIu64
-                  " automatic collections; %" PRIu64 " nodes freed otherwise\n",
+                  " automatic collections; %" PRIu64 " nodes freed otherwise; %" PRIu64
+                  " phoenixes resurrected\n",
                   t.graphs, t.ops, t.nodes, t.explicit_collections, t.freed_by_collections,
-                  t.auto_collections, t.freed_otherwise);
+                  t.auto_collections, t.freed_otherwise, t.resurrected);
     /* The workload must reach every path it is meant to test. */
     assert_true(t.freed_by_collections > 0);
     assert_true(t.auto_collections > 0);
     assert_true(t.freed_otherwise > 0);
+    assert_true(t.resurrected > 0);
 }

@@ -5,6 +5,9 @@
  *
  * What is compared (after each operation, from rc_heap_visit and the objects' own ids):
  *  - every node rcgc freed was unreachable from the held nodes;
+ *  - a phoenix node's finalizer resurrects it the first time it runs, once; a collection
+ *    resurrects every unfinalized phoenix of its garbage with what it reaches, frees the
+ *    rest, and counts only what it freed (CPython 3.9+);
  *  - every live node's rc_refcount equals its holds plus the slots of live nodes naming it,
  *    and is positive (reference counting frees acyclic garbage at once);
  *  - the model also keeps each node's generation: every collection, explicit or run by an
@@ -49,6 +52,7 @@ typedef struct rt_diff_totals {
     uint64_t auto_collections;     /* collections the heap started by itself */
     uint64_t freed_by_collections; /* nodes freed during explicit rc_collect calls */
     uint64_t freed_otherwise;      /* by reference counting or automatic collections */
+    uint64_t resurrected;          /* phoenixes their finalizer resurrected */
 } rt_diff_totals;
 
 /* Runs one graph; fails the calling cmocka test (printing the seed) on a mismatch.

@@ -203,6 +203,7 @@ static void hash_rewrite(struct local *ls, size_t n)
     size_t n_workers = parallel_threads();
     for (size_t i = 0; i < n_workers; i++)
         workers[i] = rw;
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the items are pointers, one per worker */
     parallel_run(rewrite_worker, workers, sizeof *workers, n_workers);
     for (size_t i = 0; i < n; i++) {
         struct local *l = &ls[i];

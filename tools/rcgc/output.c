@@ -2,7 +2,15 @@
  * with write(2); SIGPIPE is ignored by the caller, so a reader that went
  * away (`| head`) shows up here as EPIPE, and the tool then ends quietly
  * with status 0: the reader has all it asked for. Other write errors end
- * it with a message and status 1. */
+ * it with a message and status 1.
+ *
+ * Invariant NAME_QUOTING: one output line is one name. A name holding a
+ * control byte (below 0x20, or 0x7f), which JSON escapes can give, or
+ * starting with '"', is written as a JSON string: in double quotes, with
+ * \" \\ \b \f \n \r \t and \u00XX for the other control bytes; bytes
+ * from 0x80 are written as they are (names need not be UTF-8). Any other
+ * name is written as it is, so a line that starts with '"' is always a
+ * quoted name. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -66,4 +74,46 @@ void out_u64(uint64_t v)
         v /= 10;
     } while (v);
     out_bytes(tmp + i, sizeof tmp - i);
+}
+
+static bool needs_quoting(const unsigned char *b, size_t len)
+{
+    if (len > 0 && b[0] == '"') return true;
+    for (size_t i = 0; i < len; i++)
+        if (b[i] < 0x20 || b[i] == 0x7f) return true;
+    return false;
+}
+
+static void out_quoted(const unsigned char *b, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    out_char('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = b[i];
+        const char *esc = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\b'  ? "\\b"
+                          : c == '\f'  ? "\\f"
+                          : c == '\n'  ? "\\n"
+                          : c == '\r'  ? "\\r"
+                          : c == '\t'  ? "\\t"
+                                       : NULL;
+        if (esc) {
+            out_bytes(esc, 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out_bytes(u, sizeof u);
+        } else {
+            out_char((char)c);
+        }
+    }
+    out_char('"');
+}
+
+void out_name(const unsigned char *bytes, size_t len)
+{
+    if (needs_quoting(bytes, len))
+        out_quoted(bytes, len);
+    else
+        out_bytes(bytes, len);
 }

@@ -19,13 +19,23 @@ static void *task_main(void *p)
     return NULL;
 }
 
-/* RCGC_THREADS as a count in [1, MAX_THREADS], or 0 if unset or invalid. */
+/* RCGC_THREADS as a count in [1, MAX_THREADS], or 0 if unset or invalid
+ * (parallel_check_env warns about the latter). Read at each use, so that
+ * the fuzz target can change it between inputs. */
 static size_t forced_threads(void)
 {
     const char *s = getenv("RCGC_THREADS");
-    if (!s || s[0] < '1' || s[0] > '9' || s[1] != '\0') return 0;
-    size_t n = (size_t)(s[0] - '0');
-    return n > MAX_THREADS ? MAX_THREADS : n;
+    if (!s || s[0] < '1' || s[0] > '0' + MAX_THREADS || s[1] != '\0') return 0;
+    return (size_t)(s[0] - '0');
+}
+
+void parallel_check_env(void)
+{
+    const char *s = getenv("RCGC_THREADS");
+    if (s && forced_threads() == 0)
+        cli_warn("RCGC_THREADS='%s' ignored: not a whole number from 1 to %d (using one thread "
+                 "per processor, up to %d)",
+                 s, MAX_THREADS, MAX_THREADS);
 }
 
 bool parallel_threads_forced(void)

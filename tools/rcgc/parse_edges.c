@@ -160,12 +160,32 @@ static inline uint64_t low_bytes(uint64_t x)
     return (x - ones * 0x21) & ~x & (ones * 0x80);
 }
 
+/* Invariant TEXT: a name holds no control byte (below 0x20) but a CR right
+ * before the line's LF; such a byte means the input is not text (binary
+ * junk, or a CR line end in a file whose first line ends with LF), and the
+ * first one in input order is reported with its line and column. Bytes
+ * from 0x80 are allowed (names need not be UTF-8). Checking costs nothing
+ * on the usual path: the word-at-a-time search of scan_token stops at any
+ * byte below 0x21 anyway, and only a stop that is not a blank or LF comes
+ * here. Returns the end of the name (a blank or '\n'), noting the first
+ * control byte in c->bad_byte. */
+static __attribute__((noinline)) const unsigned char *name_rest(struct chunk *c,
+                                                                const unsigned char *p)
+{
+    for (;; p++) {
+        unsigned char ch = *p;
+        if (ch == ' ' || ch == '\t' || ch == '\n') return p;
+        if (ch < 0x20 && !(ch == '\r' && p[1] == '\n') && !c->bad_byte) c->bad_byte = p;
+    }
+}
+
 /* Reads the token at *pp (not blank, not '\n', before end: LF_END): an
  * integer, TOK_NONE if it is a lone CR, or TOK_OTHER with the name in *key.
  * The end of a name is looked for 8 bytes at a time while 8 bytes remain:
  * the first byte below 0x21 is found, and if it does not end the name (a
- * CR, a control byte) the search goes on byte by byte. */
-static inline __attribute__((always_inline)) uint32_t scan_token(const unsigned char **pp,
+ * CR, a control byte) the search goes on in name_rest. */
+static inline __attribute__((always_inline)) uint32_t scan_token(struct chunk *c,
+                                                                 const unsigned char **pp,
                                                                  const unsigned char *end,
                                                                  struct name *key)
 {
@@ -193,9 +213,12 @@ static inline __attribute__((always_inline)) uint32_t scan_token(const unsigned 
         }
         p += 8;
     }
-    if (*p != ' ' && *p != '\n')
-        while (*p != ' ' && *p != '\t' && *p != '\n')
-            p++;
+    if (*p != ' ' && *p != '\n') {
+        if (*p == '\r' && p[1] == '\n')
+            p++; /* CRLF, the usual stop that is neither */
+        else
+            p = name_rest(c, p);
+    }
     *pp = p;
     const unsigned char *e = p;
     if (*p == '\n' && e[-1] == '\r') e--;
@@ -227,10 +250,10 @@ static void parse_range(void *arg)
             p++;
             continue;
         }
-        uint32_t a = scan_token(&p, end, &ka), b = TOK_NONE;
+        uint32_t a = scan_token(c, &p, end, &ka), b = TOK_NONE;
         while (is_blank(*p))
             p++;
-        if (*p != '\n') b = scan_token(&p, end, &kb);
+        if (*p != '\n') b = scan_token(c, &p, end, &kb);
         if (a != TOK_NONE) {
             if (a <= TOK_INT_MAX || b <= TOK_INT_MAX) {
                 max = (a <= TOK_INT_MAX && a > max) ? a : max;
@@ -319,6 +342,23 @@ size_t edges_ranges(const struct input *in, struct range *r, unsigned char **tai
     return n;
 }
 
+/* TEXT: the first control byte in a name, if any chunk met one; 1 after
+ * reporting it. The last chunk may be the copied final line (tail_copy),
+ * whose bytes are the input's last ones. */
+static int report_bad_byte(const struct input *in, const struct chunk *cs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *bad = cs[i].bad_byte;
+        if (!bad) continue;
+        size_t at = cs[i].owned ? in->size - (size_t)(cs[i].end - 1 - bad)
+                                : (size_t)(bad - in->data);
+        cli_error_at(in, at, "control byte 0x%02x in a name: the input is not a text edge list%s",
+                     *bad, *bad == '\r' ? " (CR line ends after a first line ending with LF?)" : "");
+        return 1;
+    }
+    return 0;
+}
+
 int parse_edges(const struct input *in, const char *const *roots, size_t n_roots,
                 struct chunk **chunks, size_t *n_chunks)
 {
@@ -340,5 +380,5 @@ int parse_edges(const struct input *in, const char *const *roots, size_t n_roots
     parallel_run(parse_range, cs, sizeof *cs, n);
     *chunks = cs;
     *n_chunks = n;
-    return 0;
+    return report_bad_byte(in, cs, n);
 }

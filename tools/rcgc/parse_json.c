@@ -9,7 +9,8 @@
  * with escapes are decoded into an arena as large as the input (decoding
  * never lengthens a string), which the chunk owns. \u escapes become UTF-8;
  * an unpaired surrogate is kept as its three-byte form, since names are
- * bytes and need not be valid UTF-8. */
+ * bytes and need not be valid UTF-8. A UTF-8 byte order mark is skipped
+ * (input.c). Errors give the line and column (cli_error_at). */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +21,6 @@ struct json {
     size_t n, i;            /* input length, read position */
     unsigned char *arena;   /* decoded strings */
     size_t used;            /* bytes of arena in use */
-    const char *label;      /* file name for messages */
     const char *error;      /* first error, NULL if none */
 };
 
@@ -191,6 +191,11 @@ static bool member(struct json *j, struct chunk *c)
 
 static bool document(struct json *j, struct chunk *c)
 {
+    if (accept(j, '[')) {
+        j->i--;
+        return fail(j, "the top level is an array; expected an object mapping each node to the "
+                       "array of its successors");
+    }
     if (!accept(j, '{')) return fail(j, "expected '{'");
     if (!accept(j, '}')) {
         do {
@@ -206,7 +211,7 @@ static bool document(struct json *j, struct chunk *c)
 int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks)
 {
     struct chunk *c = xcalloc(1, sizeof *c);
-    struct json j = {.d = in->data, .n = in->size, .label = in->label};
+    struct json j = {.d = in->data, .n = in->size};
     j.arena = xmalloc(in->size + 1);
     c->owned = j.arena;
     chunk_reserve(c, in->size / 2 + 2);
@@ -217,6 +222,6 @@ int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks)
     *chunks = c;
     *n_chunks = 1;
     if (ok) return 0;
-    fprintf(stderr, "rcgc: %s: malformed JSON at byte %zu: %s\n", in->label, j.i, j.error);
+    cli_error_at(in, j.i, "malformed JSON: %s", j.error);
     return 1;
 }

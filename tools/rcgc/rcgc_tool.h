@@ -58,6 +58,7 @@ struct chunk {
     uint64_t *marks;                  /* edge lists: SETTLING marks by id, or NULL */
     size_t marks_bytes;               /* bytes mapped at marks */
     uint32_t settled_ids;             /* ids below this are in order of first appearance */
+    const unsigned char *bad_byte;    /* edge lists: first control byte in a name (TEXT), or NULL */
 };
 
 /* Adding to a chunk; both exit the process on memory exhaustion. */
@@ -114,15 +115,51 @@ void chunk_free(struct chunk *c);
 /* Token of a name by its bytes (TOKEN); TOK_OTHER means "not an integer". */
 uint32_t token_of_int_name(const unsigned char *s, size_t len);
 
-/* Loaded input: mapped or read; `data[size]` may not be readable. */
+/* Loaded input: mapped or read; `data[size]` may not be readable. A UTF-8
+ * byte order mark at the start is not part of data. */
 struct input {
     const unsigned char *data; /* the bytes */
     size_t size;               /* length in bytes */
     bool mapped;               /* data is an mmap of the file */
-    const char *label;         /* file name for messages, "-" for stdin */
+    const char *label;         /* file name for messages, "<stdin>" for stdin */
+    void *block;               /* what input_release returns: the mapping or buffer */
+    size_t block_bytes;        /* its length in bytes */
 };
 int input_load(struct input *in, const char *path);
 void input_release(struct input *in);
+/* True when a mapped input's file shrank while it was read (SHRINK in
+ * input.c): the bytes past its new end read as '\n', and the run must fail. */
+bool input_shrank(const struct input *in);
+/* Prints that the file shrank, if it did; then 1, else 0. */
+int input_report_shrink(const struct input *in);
+/* Old-Mac line ends: if the first line holds a CR not followed by LF, every
+ * such CR becomes LF, in a copy that replaces the input's bytes. */
+void input_lone_cr_to_lf(struct input *in);
+
+/* Shared helpers of every subcommand (cli.c). */
+/* Line and column (both from 1, the column in bytes) of byte `offset` of
+ * d[0..n), counting LF, CRLF and CR alone as line ends. Cost: O(offset). */
+struct text_pos {
+    size_t line, column;
+};
+struct text_pos text_pos_of(const unsigned char *d, size_t n, size_t offset);
+/* `rcgc: FILE:LINE:COLUMN: message` for byte `offset` of the input, or the
+ * shrink message if the file shrank (then the position means nothing). */
+void cli_error_at(const struct input *in, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* `rcgc: warning: message` on standard error. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* `rcgc: COMMAND: what arg` and a hint at --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *what, const char *arg);
+/* --help and --version win wherever they stand (before a "--"): scans
+ * argv[1..argc) skipping the values of the options named in value_options
+ * (NULL-terminated, without their value attached: "-r", "--root"), and
+ * returns the first of CLI_HELP or CLI_VERSION met, else CLI_RUN. main.c
+ * does this for every subcommand before running it. */
+enum { CLI_RUN, CLI_HELP, CLI_VERSION };
+int cli_scan_help_version(int argc, char **argv, const char *const *value_options);
+/* Writes a node name for a line of output (NAME_QUOTING in output.c). */
+void out_name(const unsigned char *bytes, size_t len);
 
 /* A piece of an edge list that ends with '\n' (LF_END in parse_edges.c). */
 struct range {
@@ -249,6 +286,9 @@ void graph_free(struct graph *g);
 int direct_read(const struct input *in, const char *const *roots, size_t n_roots,
                 struct keys *k, struct graph *g);
 
+/* Warns once, on standard error, when RCGC_THREADS is set but invalid
+ * (anything but 1 to MAX_THREADS, or empty): it is then ignored. */
+void parallel_check_env(void);
 /* Runs fn(arg + i * stride) for i < n on n threads (the caller is one). */
 void parallel_run(void (*fn)(void *), void *arg, size_t stride, size_t n);
 /* Threads to use: RCGC_THREADS (1 to MAX_THREADS) if set, else the online CPUs. */
@@ -276,6 +316,10 @@ void *xalloc_big(size_t n);
 void xfree_big(void *p, size_t n);
 void advise_huge(void *p, size_t n);
 
+/* Subcommands: argv[0] is the command's name; --help and --version were
+ * handled by main.c with the command's help text and value options. */
 int cmd_unreachable(int argc, char **argv);
+extern const char unreachable_help[];
+extern const char *const unreachable_value_options[];
 
 #endif

@@ -19,7 +19,7 @@ struct options {
     bool count;         /* print only the number of unreachable nodes */
 };
 
-static const char help_text[] =
+const char unreachable_help[] =
     "usage: rcgc unreachable [OPTIONS] [FILE]\n"
     "\n"
     "Print the nodes of a directed graph that cannot be reached from any root:\n"
@@ -28,35 +28,46 @@ static const char help_text[] =
     "options:\n"
     "  -r, --root NODE      a start node; may be repeated; at least one is required\n"
     "      --format FORMAT  'edges' or 'json'; by default JSON is chosen when the\n"
-    "                       first non-blank byte is '{', edges otherwise\n"
+    "                       first non-blank byte is '{' or '[', edges otherwise\n"
     "      --count          print only the number of unreachable nodes\n"
-    "  -h, --help           show this help\n"
+    "  -h, --help           show this help and exit, wherever it stands\n"
+    "      --version        show the versions of rcgc and its library and exit\n"
     "\n"
     "Edge list: one edge 'SRC DST' per line, separated by spaces or tabs. A line\n"
     "with one token declares a node without edges. Lines whose first non-blank\n"
     "character is '#' or '%' are comments, blank lines are ignored, tokens after\n"
-    "the second are ignored (weights), CRLF line ends are accepted. In a file\n"
-    "starting with '%%MatrixMarket' the size line is not an edge. Names are any\n"
-    "non-blank byte strings compared byte for byte: '01' and '1' differ.\n"
+    "the second are ignored (weights). Lines end with LF or CRLF, or with CR alone\n"
+    "when the first line does (old Mac files). In a file starting with\n"
+    "'%%MatrixMarket' the size line is not an edge. Names are any non-blank byte\n"
+    "strings compared byte for byte ('01' and '1' differ), but a control byte in a\n"
+    "name (binary junk) is an error.\n"
     "\n"
     "JSON: an object mapping each node to the array of its successors, e.g.\n"
     "  {\"A\": [\"B\", \"C\"], \"G\": [\"H\"], \"H\": [\"G\"]}\n"
-    "Successors that are not keys are nodes too.\n"
+    "Successors that are not keys are nodes too. A UTF-8 byte order mark at the\n"
+    "start of either format is skipped.\n"
     "\n"
     "Output: each unreachable node once per line, in order of first appearance in\n"
     "the input (for JSON, document order over keys and their arrays). Nothing is\n"
-    "printed when every node is reachable.\n"
+    "printed when every node is reachable. A name holding a control character or\n"
+    "starting with '\"' is printed as a JSON string (\"a\\nb\"), so that one line is\n"
+    "always one name.\n"
     "\n"
     "Exit status: 0 on success; 1 when the input cannot be read, is malformed, or\n"
     "a root is not a node of the graph; 2 on a usage error. Errors are printed on\n"
-    "standard error as 'rcgc: ...'. Inputs over 100 MB show progress on standard\n"
-    "error when it is a terminal.\n";
+    "standard error as 'rcgc: ...', located as 'rcgc: FILE:LINE:COLUMN: ...' when\n"
+    "they are in the input. Inputs over 100 MB show progress on standard error\n"
+    "when it is a terminal.\n"
+    "\n"
+    "Environment: RCGC_THREADS=N (1 to 8) reads with N threads; any other value is\n"
+    "ignored with a warning.\n";
+
+/* Options whose value may be the next argument (cli_scan_help_version). */
+const char *const unreachable_value_options[] = {"-r", "--root", "--format", NULL};
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "rcgc: unreachable: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-    fputs("Try 'rcgc unreachable --help'.\n", stderr);
-    return EXIT_USAGE;
+    return cli_usage_error("unreachable", what, arg);
 }
 
 /* Value of option `name` given as "--name=V", "-rV" or in the next argument. */
@@ -78,13 +89,13 @@ static int set_format(struct options *o, const char *v)
     return 0;
 }
 
-/* One option at argv[*i]; returns 0, EXIT_USAGE, or -1 for --help. */
+/* One option at argv[*i] (main.c handled --help and --version);
+ * returns 0 or EXIT_USAGE. */
 static int parse_option(struct options *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *eq = strchr(a, '=');
     size_t name_len = (a[1] == '-' && eq) ? (size_t)(eq - a) : strlen(a);
     const char *inl = (a[1] == '-' && eq) ? eq + 1 : NULL;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return -1;
     if (strcmp(a, "--count") == 0) {
         o->count = true;
         return 0;
@@ -122,12 +133,14 @@ static int parse_args(struct options *o, int argc, char **argv)
     return 0;
 }
 
+/* JSON when the first byte that is not JSON whitespace opens an object or
+ * an array (an array is then rejected as JSON, not read as a node "["). */
 static enum format sniff(const struct input *in)
 {
     for (size_t i = 0; i < in->size; i++) {
         unsigned char c = in->data[i];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return c == '{' ? FORMAT_JSON : FORMAT_EDGES;
+            return c == '{' || c == '[' ? FORMAT_JSON : FORMAT_EDGES;
     }
     return FORMAT_EDGES;
 }
@@ -139,7 +152,7 @@ static void print_key(const struct keys *k, uint32_t key)
     } else {
         struct name nm = intern_name(k->table, key);
         if (nm.bytes)
-            out_bytes(nm.bytes, nm.len);
+            out_name(nm.bytes, nm.len);
         else
             out_u64(nm.len);
     }
@@ -195,11 +208,11 @@ static int read_general(const struct options *o, enum format f, const struct inp
 
 /* Keys and edges of the input: an edge list whose names are all small
  * integers takes direct.c's path, anything else the general one. */
-static int read_graph(const struct options *o, const struct input *in, struct keys *k,
-                      struct graph *g)
+static int read_graph(const struct options *o, struct input *in, struct keys *k, struct graph *g)
 {
     enum format f = o->format == FORMAT_AUTO ? sniff(in) : o->format;
     if (f == FORMAT_EDGES) {
+        input_lone_cr_to_lf(in);
         int rc = direct_read(in, o->roots, o->n_roots, k, g);
         if (rc >= 0) return rc;
         progress_start(in->size);
@@ -214,6 +227,7 @@ static int run(const struct options *o, struct input *in)
     uint32_t *roots = xcalloc(o->n_roots, sizeof *roots);
     progress_start(in->size);
     int rc = read_graph(o, in, &k, &g);
+    if (rc == 0 && input_report_shrink(in)) rc = 1;
     if (rc == 0) rc = find_roots(o, &k, roots);
     if (rc == 0) {
         progress_phase("searching");
@@ -222,6 +236,8 @@ static int run(const struct options *o, struct input *in)
         graph_free(&g);
         progress_end();
         if (rc == 0) print_unreachable(&k, seen, o->count);
+        /* Names point into the input: a shrink while they were printed. */
+        if (rc == 0 && input_report_shrink(in)) rc = 1;
         free(seen);
     }
     progress_end();
@@ -235,15 +251,11 @@ int cmd_unreachable(int argc, char **argv)
 {
     struct options o;
     int rc = parse_args(&o, argc, argv);
-    if (rc == -1) {
-        out_bytes(help_text, sizeof help_text - 1);
-        out_flush();
-        rc = 0;
-    }
-    if (rc != 0 || o.n_roots == 0) {
+    if (rc != 0) {
         free(o.roots);
         return rc;
     }
+    parallel_check_env();
     signal(SIGPIPE, SIG_IGN);
     struct input in;
     rc = input_load(&in, o.file);

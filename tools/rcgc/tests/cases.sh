@@ -46,6 +46,32 @@ split_agrees() {
     done
 }
 
+# expect_error STATUS STDERR_LINE INPUT ARGS...: fails with exactly that first
+# line on standard error and nothing on standard output.
+expect_error() {
+    local want_err=$2
+    expect "$1" '' "$3" "${@:4}"
+    [ "$(head -n 1 err.txt)" = "$want_err" ] || fail "stderr: got [$(head -n 1 err.txt)] want [$want_err]"
+}
+
+# shrinks INPUT_FILE FORMAT_ARGS...: the file is cut to 4096 bytes as soon as the
+# tool has mapped it (shrink_on_map.c); the run must fail with status 1, say so,
+# and print nothing.
+shrinks() {
+    local file=$1
+    shift
+    [ -n "${RCGC_TEST_SHRINK_LIB:-}" ] || fail "RCGC_TEST_SHRINK_LIB is not set (run it through ctest)"
+    LD_PRELOAD=$RCGC_TEST_SHRINK_LIB RCGC_TEST_SHRINK_PATH=$file RCGC_TEST_SHRINK_BYTES=4096 \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+        "$RCGC" unreachable "$@" "$file" > out.txt 2> err.txt
+    local rc=$?
+    [ "$rc" -eq 1 ] || fail "$file: exit status $rc, expected 1 ($(head -c 300 err.txt))"
+    [ ! -s out.txt ] || fail "$file: stdout not empty"
+    [ "$(cat err.txt)" = "rcgc: $file: the file shrank while it was read (truncated by another program?)" ] ||
+        fail "$file: stderr: $(head -c 300 err.txt)"
+    [ "$(stat -c %s "$file")" -eq 4096 ] || fail "$file was not cut: the test did not test"
+}
+
 LESSON_EDGES='A B\nA C\nB A\nB E\nC E\nD F\nF D\n'
 LESSON_JSON='{"A":["B","C"],"B":["A","D","E"],"C":["A","F"],"D":["B"],"E":["B","F"],"F":["C","E"],"G":["H"],"H":["G"]}'
 
@@ -74,9 +100,9 @@ integer_and_text_names_compare_as_bytes)
     expect 0 '+1\n1.0\n4294967296\n18446744073709551616\n' \
         '1 2\n+1 1.0\n4294967296 18446744073709551616\n2147483647 2147483648\n' -r 1 -r 2147483647 ;;
 names_need_not_be_utf8) expect 0 '\xff\xfe\n\xc3\n' 'a \xc3\xa9\n\xff\xfe \xc3\n' -r a ;;
-names_sharing_a_prefix_or_differing_in_nul_bytes_differ)
-    expect 0 'abcdefgh2\nx\na\0\nz\na\nw\nabcdefgh\nabcdefg\n\0\n\0\0\n' \
-        'r abcdefgh1\nabcdefgh2 x\nabcdefgh1 y\na\0 z\na w\nabcdefgh abcdefg\n\0 \0\0\n' -r r ;;
+names_sharing_a_prefix_or_differing_in_one_byte_differ)
+    expect 0 'abcdefgh2\nx\na\xff\nz\na\nw\nabcdefgh\nabcdefg\n\xff\n\xff\xff\n' \
+        'r abcdefgh1\nabcdefgh2 x\nabcdefgh1 y\na\xff z\na w\nabcdefgh abcdefg\n\xff \xff\xff\n' -r r ;;
 very_long_name_is_kept)
     long=$(head -c 200000 /dev/zero | tr '\0' 'x')
     printf 'a b\n%s c\n' "$long" > g.txt
@@ -118,7 +144,7 @@ integer_names_follow_the_edge_list_rules)
     expect 0 '5\n6\n7\n9\n12\n' \
         '# 1 5\n  % 1 6\n\n1\t\t2 0.5 x\r\n 2  3\r\n5 6\n\t7\n3\r\n\r\n  \r\n9\t 12 1\n' -r 1 ;;
 integer_fast_path_leaves_odd_tokens_to_bytes)
-    expect 0 '3\n2#\n4\n5\r6\n' '1 #2\n3 2#\n4 5\r6\n1 7\n' -r 1 ;;
+    expect 0 '3\n2#\n4\n5+6\n' '1 #2\n3 2#\n4 5+6\n1 7\n' -r 1 ;;
 integer_names_at_the_limits)
     expect 0 '0\n99999999\n100000000\n2147483646\n2147483647\n' \
         '1 2\n0 99999999\n100000000 2147483646\n2147483647 1\n' -r 1 ;;
@@ -219,6 +245,99 @@ error_json_nested_array) expect 1 '' '{"A":[["B"]]}' -r A ;;
 error_json_top_level_not_object) expect 1 '' '{' -r A --format json ;;
 error_json_bad_escape) expect 1 '' '{"A":["\\x"]}' -r A ;;
 error_json_missing_comma) expect 1 '' '{"A":["B"] "C":[]}' -r A ;;
+help_anywhere_prints_and_stops)
+    for args in "-r A --help" "--help -r A" "-r A -h x.txt" "--bogus --help" "-r A --count --help --format xml"; do
+        # shellcheck disable=SC2086
+        printf 'A B\nC D\n' | "$RCGC" unreachable $args > out.txt 2> err.txt
+        rc=$?
+        [ "$rc" -eq 0 ] || fail "[$args]: status $rc"
+        [ ! -s err.txt ] || fail "[$args]: stderr: $(cat err.txt)"
+        head -n 1 out.txt | grep -q '^usage: rcgc unreachable' || fail "[$args]: no help printed"
+        ! grep -qx 'C' out.txt || fail "[$args]: it ran after the help"
+    done
+    "$RCGC" unreachable -r A -- --help > out.txt 2> err.txt
+    [ $? -eq 1 ] || fail "after --, --help is a FILE" ;;
+help_is_an_option_value_when_it_follows_root)
+    expect 0 'y\n' '--help x\ny\n' -r --help ;;
+version_of_rcgc_and_its_library)
+    for args in "--version" "unreachable --version" "unreachable -r A --version"; do
+        # shellcheck disable=SC2086
+        "$RCGC" $args < /dev/null > out.txt 2> err.txt || fail "[$args]: status $?"
+        [ ! -s err.txt ] || fail "[$args]: stderr: $(cat err.txt)"
+        grep -qxE 'rcgc [0-9]+\.[0-9]+\.[0-9]+ \(library [0-9]+\.[0-9]+\.[0-9]+\)' out.txt ||
+            fail "[$args]: printed [$(cat out.txt)]"
+        [ "$(wc -l < out.txt)" -eq 1 ] || fail "[$args]: more than the version line"
+    done
+    "$RCGC" --help > out.txt 2> err.txt || fail "rcgc --help: status $?"
+    head -n 1 out.txt | grep -qE '^rcgc [0-9.]+ \(library [0-9.]+\)$' || fail "rcgc --help lacks the versions"
+    grep -q '^  unreachable ' out.txt || fail "rcgc --help lacks the commands" ;;
+help_and_version_into_a_full_disk_fail)
+    [ -w /dev/full ] || fail "no /dev/full here"
+    for args in "--help" "--version" "unreachable --help" "unreachable -r A --version"; do
+        # shellcheck disable=SC2086
+        "$RCGC" $args > /dev/full 2> err.txt < /dev/null
+        rc=$?
+        [ "$rc" -eq 1 ] || fail "[$args] > /dev/full: status $rc"
+        grep -q '^rcgc: standard output: ' err.txt || fail "[$args] > /dev/full: stderr [$(cat err.txt)]"
+    done ;;
+json_with_utf8_bom_is_json)
+    expect 0 'C\n' '\xef\xbb\xbf{"A":["B"],"C":[]}' -r A
+    expect 0 'C\n' '\xef\xbb\xbf  {"A":["B"],"C":[]}' -r A --format json ;;
+edge_list_with_utf8_bom_loses_the_bom)
+    expect 0 'C\n' '\xef\xbb\xbfA B\nC\n' -r A
+    expect 0 '3\n' '\xef\xbb\xbf1 2\n3\n' -r 1 ;;
+json_top_level_array_is_a_json_error)
+    expect_error 1 "rcgc: <stdin>:1:1: malformed JSON: the top level is an array; expected an object mapping each node to the array of its successors" \
+        '["A", "B"]' -r A
+    expect_error 1 "rcgc: <stdin>:2:3: malformed JSON: the top level is an array; expected an object mapping each node to the array of its successors" \
+        ' \n  [{"A": []}]' -r A ;;
+json_errors_give_file_line_and_column)
+    printf '{"A": ["B"],\n "C": [\n   "D", 1]}\n' > g.json
+    expect_error 1 "rcgc: g.json:3:9: malformed JSON: an array element is not a string" '' -r A g.json
+    expect_error 1 "rcgc: <stdin>:2:6: malformed JSON: expected ':' after a key" '{"A": [],\r\n "B" ["C"]}' -r A
+    expect_error 1 "rcgc: <stdin>:3:1: malformed JSON: unexpected end of input" '{"A": [\r"B"\r' -r A ;;
+edge_list_errors_give_file_line_and_column)
+    printf 'A B\nC D\n  E\001F G\n' > g.txt
+    expect_error 1 "rcgc: g.txt:3:4: control byte 0x01 in a name: the input is not a text edge list" '' -r A g.txt
+    expect_error 1 "rcgc: <stdin>:3:4: control byte 0x00 in a name: the input is not a text edge list" \
+        '1 2\n3 4 5\n3 \t\0\n' -r 1 ;;
+binary_junk_is_rejected)
+    head -c 65536 "$RCGC" > junk.bin
+    "$RCGC" unreachable -r A junk.bin > out.txt 2> err.txt
+    [ $? -eq 1 ] || fail "junk accepted"
+    [ ! -s out.txt ] || fail "stdout not empty"
+    grep -qE '^rcgc: junk\.bin:[0-9]+:[0-9]+: control byte 0x[0-9a-f]{2} in a name: the input is not a text edge list$' err.txt ||
+        fail "stderr: $(cat err.txt)" ;;
+cr_only_line_ends_are_line_ends)
+    expect 0 'C\nD\n' 'A B\rC D\rB\r' -r A
+    expect 0 'C\nD\n' 'A B\rC D\r\r# comment\r  B' -r A
+    expect 0 '3\n4\n' '1 2\r3 4\r' -r 1
+    expect 0 'C\nD\n' 'A B\rC D\r\nB\r' -r A ;;
+cr_line_end_after_lf_lines_is_an_error)
+    expect_error 1 "rcgc: <stdin>:3:2: control byte 0x0d in a name: the input is not a text edge list (CR line ends after a first line ending with LF?)" \
+        'A B\nC D\nE\rF G\n' -r A ;;
+control_character_names_are_quoted)
+    expect 0 '"a\\nb"\nc\n"\\"q"\n"t\\u0001\\u007f"\nx\\y\n' \
+        '{"a\\nb":["c"],"\\"q":[],"t\\u0001\\u007f":[],"A":[],"x\\\\y":[]}' -r A
+    expect 0 '"\\"q"\n' '"q A\n' -r A ;;
+invalid_rcgc_threads_warns_and_is_ignored)
+    for v in 0 16 abc 9 ''; do
+        printf 'A B\nC\n' | RCGC_THREADS=$v "$RCGC" unreachable -r A > out.txt 2> err.txt
+        rc=$?
+        [ "$rc" -eq 0 ] || fail "RCGC_THREADS='$v': status $rc"
+        [ "$(cat out.txt)" = C ] || fail "RCGC_THREADS='$v': stdout $(cat out.txt)"
+        [ "$(cat err.txt)" = "rcgc: warning: RCGC_THREADS='$v' ignored: not a whole number from 1 to 8 (using one thread per processor, up to 8)" ] ||
+            fail "RCGC_THREADS='$v': stderr [$(cat err.txt)]"
+    done
+    printf 'A B\nC\n' | RCGC_THREADS=8 "$RCGC" unreachable -r A > out.txt 2> err.txt
+    [ ! -s err.txt ] || fail "RCGC_THREADS=8 warned" ;;
+shrinking_input_is_an_error)
+    seq 1 300000 | awk '{print $1, $1 + 1}' > ints.txt
+    shrinks ints.txt -r 1
+    seq 1 300000 | awk '{print "n" $1, "n" $1 + 1}' > names.txt
+    shrinks names.txt -r n1
+    seq 1 300000 | awk 'BEGIN {printf "{"} {printf "%s\"%d\": [\"%d\"]", (NR > 1 ? ", " : ""), $1, $1 + 1} END {print "}"}' > g.json
+    shrinks g.json -r 1 ;;
 *) fail "unknown case" ;;
 esac
 exit 0

@@ -18,7 +18,7 @@ fi
 [ -n "$cc" ] || { echo "fuzz.sh: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-lib="$src/chunk.c $src/parse_edges.c $src/parse_json.c $src/intern.c $src/keys.c
+lib="$src/cli.c $src/input.c $src/chunk.c $src/parse_edges.c $src/parse_json.c $src/intern.c $src/keys.c
      $src/graph.c $src/reach.c $src/sweep.c $src/direct.c $src/parallel.c $src/xalloc.c $src/progress.c $src/output.c"
 
 seed() { # seed TARGET NAME CONTENT

@@ -69,6 +69,33 @@ struct graph {
     size_t *len;          /* name lengths */
 };
 
+/* A name as `rcgc unreachable` prints it (NAME_QUOTING in output.c, written
+ * here again from its documented rule): as it is, unless it holds a byte
+ * below 0x20 or 0x7f or starts with '"'; then in quotes with \" \\ \b \f
+ * \n \r \t or \u00xx (lower-case hex) escapes. */
+static void put_output_name(FILE *f, const unsigned char *s, size_t n)
+{
+    bool quote = n > 0 && s[0] == '"';
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] < 0x20 || s[i] == 0x7f;
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        const char *named = s[i] ? strchr(from, s[i]) : NULL;
+        if (named)
+            fprintf(f, "\\%c", to[named - from]);
+        else if (s[i] < 0x20 || s[i] == 0x7f)
+            fprintf(f, "\\u%04x", s[i]);
+        else
+            fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
 static void put_json_string(FILE *f, const unsigned char *s, size_t n)
 {
     fputc('"', f);
@@ -265,7 +292,7 @@ int main(int argc, char **argv)
     reach(&g, roots, n_roots, seen);
     for (size_t i = 0; i < k; i++)
         if (!seen[order[i]]) {
-            fwrite(g.name[order[i]], 1, g.len[order[i]], x);
+            put_output_name(x, g.name[order[i]], g.len[order[i]]);
             fputc('\n', x);
         }
     for (size_t i = 0; i < n; i++)

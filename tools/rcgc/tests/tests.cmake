@@ -2,13 +2,24 @@
 # tools/rcgc/CMakeLists.txt when BUILD_TESTING is on.
 set(RCGC_TESTS ${CMAKE_CURRENT_LIST_DIR})
 
-# One ctest test per contract rule, each a case of cases.sh.
-file(STRINGS ${RCGC_TESTS}/cases.sh rcgc_case_lines REGEX "^[a-zA-Z0-9_]+\\)")
+# Preloaded by the case shrinking_input_is_an_error: truncates the input once the
+# tool has mapped it. Built without sanitizers, which would insist on coming first.
+add_library(rcgc_shrink_on_map MODULE ${RCGC_TESTS}/shrink_on_map.c)
+target_compile_options(rcgc_shrink_on_map PRIVATE -fno-sanitize=all)
+target_link_options(rcgc_shrink_on_map PRIVATE -fno-sanitize=all)
+target_link_libraries(rcgc_shrink_on_map PRIVATE ${CMAKE_DL_LIBS})
+
+# One ctest test per contract rule, each a case of cases.sh. Only the case labels are
+# matched out of the file: read as a list of lines, an unbalanced '[' in a case's input
+# would join the lines after it into one list element and hide their cases.
+file(READ ${RCGC_TESTS}/cases.sh rcgc_cases_text)
+string(REGEX MATCHALL "\n[a-zA-Z0-9_]+\\)" rcgc_case_lines "${rcgc_cases_text}")
 foreach(line IN LISTS rcgc_case_lines)
-  string(REGEX REPLACE "\\).*" "" case "${line}")
+  string(REGEX REPLACE "[\n)]" "" case "${line}")
   add_test(NAME rcgc_unreachable.${case}
     COMMAND bash ${RCGC_TESTS}/cases.sh $<TARGET_FILE:rcgc> ${case})
-  set_tests_properties(rcgc_unreachable.${case} PROPERTIES LABELS cli)
+  set_tests_properties(rcgc_unreachable.${case} PROPERTIES LABELS cli
+    ENVIRONMENT "RCGC_TEST_SHRINK_LIB=$<TARGET_FILE:rcgc_shrink_on_map>")
 endforeach()
 
 # Differential tests against randgraph's own plain search.

@@ -1,0 +1,387 @@
+/*
+ * eval.c -- runs code. scm_eval loops instead of recursing wherever the result of a
+ * sub-expression is the result of the whole (if's branches, a body's last expression, the
+ * body of a called closure or of a let): those are Scheme's tail positions, so tail calls
+ * run in constant C stack and constant memory. Only operands and tests recurse.
+ *
+ * References: env is borrowed. While the loop runs in a frame it made (a call's or a let's),
+ * it owns that frame (own_env) and the closure being run (own_fn, which keeps its code
+ * alive even if the program drops the closure meanwhile), and drops both when it moves on.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp.h"
+
+V scm_error(interp *in, const char *fmt, ...)
+{
+    if (in->failed) return NULL; /* the first message is the one that explains */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(in->error, sizeof in->error, fmt, ap);
+    va_end(ap);
+    in->failed = true;
+    return NULL;
+}
+
+/* Prefixes the pending message with the line of the expression that raised it. */
+static V at_line(interp *in, int line)
+{
+    if (strncmp(in->error, "line ", 5) != 0) {
+        char msg[sizeof in->error + 32];
+        snprintf(msg, sizeof msg, "line %d: %s", line, in->error);
+        msg[sizeof in->error - 1] = '\0';
+        memcpy(in->error, msg, sizeof in->error);
+    }
+    return NULL;
+}
+
+static inline V eval_operand(interp *in, V code, V env);
+
+/* Frame reuse (rcgc only): a frame whose count is 1 when its activation ends is held by
+ * nothing else (no closure captured it), so instead of freeing it the evaluator empties it
+ * and keeps it (up to SPARE_DEPTH of each size) for the next call: with reference counts a tail-calling loop
+ * runs in two frames and a call that captures nothing costs no allocation. A tracing
+ * collector cannot know that a frame is unshared; its builds always allocate. */
+static inline void drop_frame(interp *in, V f)
+{
+#ifdef SCM_RCGC
+    if (f != NULL && rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES &&
+        in->n_spare[AS(frame, f)->n] < SPARE_DEPTH) {
+        frame *fr = AS(frame, f);
+        V p = fr->parent;
+        fr->parent = NULL;
+        UNREF(in, p);
+        for (size_t i = 0; i < fr->n; i++) {
+            V x = fr->slots[i];
+            fr->slots[i] = NULL;
+            UNREF(in, x);
+        }
+        in->spare[fr->n][in->n_spare[fr->n]++] = f; /* the releases ran no Scheme code */
+        return;
+    }
+#endif
+    UNREF(in, f);
+}
+
+static V new_frame(interp *in, V parent, size_t slots)
+{
+    if (slots < SPARE_FRAMES && in->n_spare[slots] > 0) {
+        frame *f = AS(frame, in->spare[slots][--in->n_spare[slots]]);
+        f->parent = NEWREF(parent);
+        return &f->hdr;
+    }
+    frame *f = AS(frame, mem_new(&in->m, K_FRAME, sizeof(frame) + slots * sizeof(V)));
+    if (f == NULL) return scm_error(in, "out of memory");
+    f->parent = NEWREF(parent);
+    f->n = slots;
+    return &f->hdr;
+}
+
+/* Fills a new frame for closure fn from the argument expressions of call (evaluated in
+ * env) or from argv (borrowed). NULL with the error set. */
+static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
+{
+    node *lam = AS(node, AS(closure, fn)->code);
+    int fixed = lam->index;
+    if (argc < fixed || (argc > fixed && !lam->depth))
+        return scm_error(in, "%s%s expects %d argument%s, got %d", "procedure ",
+                         lam->b != in->nil ? mem_string_data(&in->m, AS(symbol, lam->b)->name) : "anonymous",
+                         fixed, fixed == 1 ? "" : "s", argc);
+    V f = new_frame(in, AS(closure, fn)->env, (size_t)lam->slots);
+    if (f == NULL) return NULL;
+    V *slots = AS(frame, f)->slots;
+    for (int i = 0; i < fixed; i++) {
+        slots[i] = call ? eval_operand(in, call->kids[i], env) : NEWREF(argv[i]);
+        if (slots[i] == NULL) {
+            UNREF(in, f);
+            return NULL;
+        }
+    }
+    int filled = fixed;
+    if (lam->depth) {
+        V rest = NEWREF(in->nil);
+        for (int i = argc - 1; rest != NULL && i >= fixed; i--) {
+            V a = call ? eval_operand(in, call->kids[i], env) : NEWREF(argv[i]);
+            rest = a ? scm_cons_steal(in, a, rest) : (UNREF(in, rest), NULL);
+        }
+        if (rest == NULL) {
+            UNREF(in, f);
+            return NULL;
+        }
+        slots[filled++] = rest;
+    }
+    for (int i = filled; i < lam->slots; i++) slots[i] = NEWREF(in->unspec);
+    return f;
+}
+
+static V call_prim(interp *in, V fn, node *call, V env);
+
+static inline bool is_simple(const node *n)
+{
+    return n->op == N_LOCAL || n->op == N_CONST || n->op == N_GLOBAL;
+}
+
+/* A variable's or constant's value, borrowed; NULL if unbound. */
+static inline V simple_operand(interp *in, node *n, V env)
+{
+    if (n->op == N_LOCAL) {
+        V f = env;
+        for (int d = n->depth; d > 0; d--) f = AS(frame, f)->parent;
+        return AS(frame, f)->slots[n->index];
+    }
+    if (n->op == N_CONST) return n->a;
+    V v = AS(symbol, n->a)->value;
+    return v != NULL ? v : scm_error(in, "line %d: unbound variable %s", n->line,
+                                     mem_string_data(&in->m, AS(symbol, n->a)->name));
+}
+
+/* An operand's value, owned. Variables, constants and calls of a global builtin on
+ * variables and constants need no evaluator frame of their own. */
+static inline V eval_operand(interp *in, V code, V env)
+{
+    node *n = AS(node, code);
+    if (is_simple(n)) {
+        V v = simple_operand(in, n, env);
+        REF(v);
+        return v;
+    }
+    if (n->op == N_CALL && (n->flags & NODE_SIMPLE_ARGS) && AS(node, n->a)->op == N_GLOBAL) {
+        V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: nothing runs before the call */
+        if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
+            V r = call_prim(in, fn, n, env);
+            if (r == NULL) at_line(in, n->line);
+            return r;
+        }
+    }
+    return scm_eval(in, code, env);
+}
+
+/* Runs the builtin and names it in its error message. */
+static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
+{
+    mem_set_site(&in->m, call->line);
+    V result = p->fn(in, argc, argv);
+    if (result == NULL && strncmp(in->error, "line ", 5) != 0) {
+        char msg[sizeof in->error + 64];
+        snprintf(msg, sizeof msg, "%s: %s", mem_string_data(&in->m, p->name), in->error);
+        msg[sizeof in->error - 1] = '\0';
+        memcpy(in->error, msg, sizeof in->error);
+    }
+    return result;
+}
+
+/* A builtin with owned arguments: any number of them, each counted (prim.owned_args). */
+static V call_prim_owned(interp *in, prim *p, node *call, V env)
+{
+    int argc = (int)call->n, got = 0;
+    V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
+    if (argv == NULL) return scm_error(in, "out of memory");
+    for (; got < argc; got++)
+        if ((argv[got] = eval_operand(in, call->kids[got], env)) == NULL) break;
+    V result = got == argc ? run_prim(in, p, call, argc, argv) : NULL;
+    if (!p->steals || got < argc)
+        while (got > 0) UNREF(in, argv[--got]);
+    if (argv != small) free(argv);
+    return result;
+}
+
+/* Calls a builtin with the call's arguments evaluated in env. Operands that can run code
+ * are evaluated first, into owned references; variables and constants last, borrowed from
+ * their frames (Scheme leaves the order of operands unspecified). Nothing runs between
+ * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
+ * or looks at counts (owned_args): then every argument is owned. A builtin that steals
+ * (cons, list, vector) takes over its arguments, so borrowed ones are counted for it. */
+static V call_prim(interp *in, V fn, node *call, V env)
+{
+    prim *p = AS(prim, fn);
+    int argc = (int)call->n;
+    if (argc < p->min_args || (p->max_args >= 0 && argc > p->max_args))
+        return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
+    if (argc > 8 || p->owned_args) return call_prim_owned(in, p, call, env);
+    V argv[8], owned[8];
+    int n_owned = 0, i;
+    for (i = 0; i < argc; i++) {
+        node *k = AS(node, call->kids[i]);
+        if (is_simple(k)) continue;
+        if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL) goto fail;
+        owned[n_owned++] = argv[i];
+    }
+    for (i = 0; i < argc; i++) {
+        node *k = AS(node, call->kids[i]);
+        if (!is_simple(k)) continue;
+        if ((argv[i] = simple_operand(in, k, env)) == NULL) goto fail;
+        if (p->steals) owned[n_owned++] = NEWREF(argv[i]);
+    }
+    V result = run_prim(in, p, call, argc, argv);
+    if (!p->steals)
+        while (n_owned > 0) UNREF(in, owned[--n_owned]);
+    return result;
+fail:
+    while (n_owned > 0) UNREF(in, owned[--n_owned]);
+    return NULL;
+}
+
+V scm_eval(interp *in, V code, V env)
+{
+    char here; /* the C stack is the limit on non-tail recursion: measure it */
+    if ((size_t)(in->stack_base - &here) > in->stack_limit)
+        return scm_error(in, "line %d: recursion too deep", AS(node, code)->line);
+    V own_env = NULL, own_fn = NULL, result = NULL, v;
+    node *n = AS(node, code);
+    for (;;) {
+        switch (n->op) {
+        case N_CONST:
+        case N_LOCAL:
+            result = eval_operand(in, &n->hdr, env);
+            goto done;
+        case N_GLOBAL:
+            result = AS(symbol, n->a)->value;
+            if (result == NULL)
+                result = scm_error(in, "line %d: unbound variable %s", n->line,
+                                   mem_string_data(&in->m, AS(symbol, n->a)->name));
+            REF(result);
+            goto done;
+        case N_SETLOCAL:
+        case N_SETGLOBAL:
+        case N_DEFINE: {
+            if ((v = eval_operand(in, n->b, env)) == NULL) goto done;
+            V *slot;
+            if (n->op == N_SETLOCAL) {
+                V f = env;
+                for (int d = n->depth; d > 0; d--) f = AS(frame, f)->parent;
+                slot = &AS(frame, f)->slots[n->index];
+            } else {
+                slot = &AS(symbol, n->a)->value;
+                if (n->op == N_SETGLOBAL && *slot == NULL) {
+                    UNREF(in, v);
+                    scm_error(in, "line %d: set! of unbound variable %s", n->line,
+                              mem_string_data(&in->m, AS(symbol, n->a)->name));
+                    goto done;
+                }
+            }
+            V old = *slot;
+            *slot = v;
+            UNREF(in, old);
+            result = NEWREF(in->unspec);
+            goto done;
+        }
+        case N_IF:
+            if ((v = eval_operand(in, n->a, env)) == NULL) goto done;
+            n = AS(node, v != in->f ? n->b : n->c);
+            UNREF(in, v);
+            continue;
+        case N_SEQ:
+        case N_AND:
+        case N_OR: {
+            size_t i = 0;
+            for (; i + 1 < n->n; i++) {
+                if ((v = eval_operand(in, n->kids[i], env)) == NULL) goto done;
+                if ((n->op == N_AND && v == in->f) || (n->op == N_OR && v != in->f)) {
+                    result = v;
+                    goto done;
+                }
+                UNREF(in, v);
+            }
+            n = AS(node, n->kids[i]);
+            continue;
+        }
+        case N_LAMBDA: {
+            mem_set_site(&in->m, n->line);
+            closure *c = AS(closure, mem_new(&in->m, K_CLOSURE, sizeof(closure)));
+            if (c == NULL) {
+                scm_error(in, "out of memory");
+                goto done;
+            }
+            c->code = NEWREF(&n->hdr);
+            c->env = NEWREF(env);
+            result = &c->hdr;
+            goto done;
+        }
+        case N_LET: {
+            mem_set_site(&in->m, n->line);
+            V f = new_frame(in, env, (size_t)n->slots);
+            if (f == NULL) goto done;
+            V *slots = AS(frame, f)->slots;
+            for (int i = 0; i < n->slots; i++) slots[i] = NEWREF(in->unspec);
+            for (int i = 0; i < n->index; i++) {
+                if ((v = eval_operand(in, n->kids[i], n->depth ? f : env)) == NULL) {
+                    UNREF(in, f);
+                    goto done;
+                }
+                UNREF(in, slots[i]);
+                slots[i] = v;
+            }
+            drop_frame(in, own_env);
+            env = own_env = f;
+            n = AS(node, n->a);
+            continue;
+        }
+        case N_CALL: {
+            /* A procedure named by a variable is borrowed until it must be kept. */
+            node *fnode = AS(node, n->a);
+            bool fn_owned = fnode->op != N_LOCAL && fnode->op != N_GLOBAL;
+            V fn = fn_owned ? scm_eval(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
+            if (fn == NULL) goto done;
+            if (IS(in, fn, K_CLOSURE)) {
+                if (!fn_owned) REF(fn);
+                mem_set_site(&in->m, n->line);
+                V f = bind_args(in, fn, n, env, (int)n->n, NULL);
+                if (f == NULL) {
+                    UNREF(in, fn);
+                    at_line(in, n->line);
+                    goto done;
+                }
+                drop_frame(in, own_env);
+                env = own_env = f;
+                UNREF(in, own_fn);
+                own_fn = fn;
+                n = AS(node, AS(node, AS(closure, fn)->code)->a);
+                continue;
+            }
+            if (IS(in, fn, K_PRIM)) {
+                if (!fn_owned && (AS(prim, fn)->owned_args || !(n->flags & NODE_SIMPLE_ARGS))) {
+                    REF(fn); /* running the arguments (or the builtin) could drop it */
+                    fn_owned = true;
+                }
+                result = call_prim(in, fn, n, env);
+                if (result == NULL) at_line(in, n->line);
+            } else {
+                result = scm_error(in, "line %d: not a procedure", n->line);
+            }
+            if (fn_owned) UNREF(in, fn);
+            goto done;
+        }
+        default:
+            result = scm_error(in, "bad code");
+            goto done;
+        }
+    }
+done:
+    drop_frame(in, own_env);
+    UNREF(in, own_fn);
+    return result;
+}
+
+V scm_apply(interp *in, V fn, int argc, V *argv)
+{
+    if (IS(in, fn, K_PRIM)) {
+        prim *p = AS(prim, fn);
+        if (argc < p->min_args || (p->max_args >= 0 && argc > p->max_args))
+            return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
+        return p->fn(in, argc, argv);
+    }
+    if (!IS(in, fn, K_CLOSURE)) return scm_error(in, "not a procedure");
+    V f = bind_args(in, fn, NULL, NULL, argc, argv);
+    if (f == NULL) return NULL;
+    V result = scm_eval(in, AS(node, AS(closure, fn)->code)->a, f);
+    drop_frame(in, f);
+    return result;
+}
+
+void scm_drop_spare_frames(interp *in)
+{
+    for (int i = 0; i < SPARE_FRAMES; i++)
+        while (in->n_spare[i] > 0) UNREF(in, in->spare[i][--in->n_spare[i]]);
+}

@@ -1,0 +1,12 @@
+; Each failing form reports file:line and the script goes on.
+(display "start") (newline)
+(car 5)
+(undefined-variable)
+(vector-ref (make-vector 2 0) 7)
+((lambda (x) x))
+(+ 1 "two")
+(quotient 1 0)
+(error "custom failure:" 42 'sym)
+(set! never-defined 1)
+(5 6)
+(display "end") (newline)
