@@ -1322,13 +1322,15 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
 
     bool truncated = false;
     size_t examined = 0;
+    rc_object *none = NULL; /* a partial run's empty member array when no buffer exists */
     if (partial) {
         heap->cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
         truncated = expand_candidates(heap, &examined);
         run.lo = 1;
         run.span = 0;
-        run.members = heap->cand;
+        /* Never NULL here (NULL means page mode), even with no buffer allocated yet. */
+        run.members = heap->cand != NULL ? heap->cand : &none;
         run.pseudo.bump = (uint32_t)heap->cand_len;
     } else {
         heap->cand_hold = candidate_schedule(heap);
