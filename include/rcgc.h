@@ -112,6 +112,15 @@ static inline bool rc_is_heap_object(const rc_object *ref)
  * direct use. */
 RC_API void rc__release(rc_heap *heap, rc_object *obj);
 
+/* Out-of-line tail of rc_decref when a tracked object that is not yet a candidate (its
+ * generation is 0 or 2) keeps a non-zero count: the collector buffers it as a possible root
+ * of a garbage cycle (src/gc.c, section 5). Not for direct use. The mask is the header's
+ * pending, tracked and low generation bits; the test, tracked alone (src/internal.h checks
+ * both against its own bits). */
+RC_API void rc__candidate(rc_heap *heap, rc_object *obj);
+#define RC__CANDIDATE_MASK 0x1005u
+#define RC__CANDIDATE_TEST 0x4u
+
 /* Adds a reference. NULL and small ints are ignored. Cost: one increment, no call. The
  * count is 32-bit: at most 2^31 - 1 references to one object (debug builds report
  * overflow through the misuse hook at the next release). */
@@ -127,8 +136,12 @@ static inline void rc_incref(rc_object *ref)
  * misuse hook and the object is left alone. Never collects. */
 static inline void rc_decref(rc_heap *heap, rc_object *ref)
 {
-    if (rc_is_heap_object(ref) && --ref->_refcnt <= 0)
+    if (!rc_is_heap_object(ref))
+        return;
+    if (--ref->_refcnt <= 0)
         rc__release(heap, ref);
+    else if ((ref->_tinfo & RC__CANDIDATE_MASK) == RC__CANDIDATE_TEST)
+        rc__candidate(heap, ref);
 }
 
 /* Returns ref after adding a reference: `x->field = rc_newref(y);` */
@@ -210,6 +223,23 @@ typedef struct rc_misuse {
  * RC_EMISUSE (or does nothing, for rc_decref) and the heap's error is set. */
 typedef void (*rc_misuse_fn)(rc_heap *heap, const rc_misuse *misuse, void *user);
 
+/* The automatic collection schedule (src/gc.c, section 5, has the full account).
+ * RC_GC_SCHEDULE_CANDIDATES (the default): reference counting frees everything but cycles,
+ *   and a cycle only becomes garbage when a reference to it is dropped, so automatic runs
+ *   examine only the objects rc_decref left at a non-zero count since the last run (the
+ *   candidates, generation 1) and a bounded neighbourhood of them; objects never dropped
+ *   that way are not re-examined. Generation 0 holds objects no collection has examined yet
+ *   and that are not candidates, generation 2 those examined and found alive. A cycle closed
+ *   by storing the last reference the program owned into a field (no rc_decref) is found by
+ *   rc_collect(heap, 1 or 2), or by the next automatic full collection.
+ * RC_GC_SCHEDULE_GENERATIONAL: CPython 3.13's schedule (thresholds 2000, 10, 10 over
+ *   allocations, the 25% rule for full collections): every tracked object is examined by
+ *   young collections whether or not it was ever dropped. For strict CPython parity. */
+typedef enum rc_gc_schedule {
+    RC_GC_SCHEDULE_CANDIDATES = 0,
+    RC_GC_SCHEDULE_GENERATIONAL = 1
+} rc_gc_schedule;
+
 typedef struct rc_heap_config {
     size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
     const rc_allocator *allocator; /* NULL: rc_allocator_system() */
@@ -224,6 +254,8 @@ typedef struct rc_heap_config {
                                       collection runs or a release cascade is freed. */
     uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
     bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
+    rc_gc_schedule schedule;       /* when automatic collection runs and what it examines;
+                                      default RC_GC_SCHEDULE_CANDIDATES */
 } rc_heap_config;
 
 /* Fills cfg with the defaults. */
@@ -461,22 +493,39 @@ RC_API bool rc_gc_is_enabled(const rc_heap *heap);
  * gc.collect() does; called while objects released by counting are being freed (a
  * finalizer or callback of an object dying in a release cascade) it collects normally,
  * and the cascade goes on afterwards. Returns -1 with RC_EINVAL for a generation out of
- * range. Can collect (and so run finalizers and callbacks). */
+ * range. Can collect (and so run finalizers and callbacks). Under the candidate schedule
+ * generation 0 holds the objects never examined, 1 the candidates (with their
+ * neighbourhood, src/gc.c section 5a), and survivors go to generation 2. */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
 /* Whether a collection is running: true inside the finalizers, weakref callbacks and
  * collection callbacks a collection runs (rc_collect then returns 0). */
 RC_API bool rc_gc_is_collecting(const rc_heap *heap);
 
-/* Python's gc.get_count(): tracked allocations minus deallocations since the last
- * collection of generation 0; collections of generation 0 since the last of 1; of 1 since
- * the last of 2. */
+/* Python's gc.get_count(). Generational schedule: tracked allocations minus deallocations
+ * since the last collection of generation 0; collections of generation 0 since the last of
+ * 1; of 1 since the last of 2. Candidate schedule (the default; src/gc.c section 5):
+ * candidates waiting (generation 1's size, compared with the trigger); partial runs (and
+ * collections of generation 1) since the last full collection; partial runs since then
+ * whose neighbourhood budget ran out (compared with threshold[1]). */
 RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
+/* The thresholds as set. Generational schedule: CPython's. Candidate schedule: threshold[0]
+ * is the fewest candidates that start a partial run (the trigger adapts between it and 16
+ * times it, rc_gc_get_trigger); threshold[1] the partial runs whose neighbourhood budget ran
+ * out before a full collection is due (once the tracked objects have also grown by a
+ * quarter since the last); threshold[2] the neighbourhood budget: objects a partial run may
+ * pull in per candidate (plus threshold[0] in all). */
 RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
 /* Python's gc.set_threshold, every value allowed as in CPython: threshold[0] == 0 disables
  * automatic collection; threshold[1] or [2] == 0 makes that generation due whenever the
  * younger one has been collected since its last collection (gc.set_threshold(1000, 0, 0)
- * collects generations 0, 1 and 2 in turn). Always RC_OK. */
+ * collects generations 0, 1 and 2 in turn). Always RC_OK. Resets the candidate trigger to
+ * threshold[0]. */
 RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
+/* The schedule the heap was created with (rc_heap_config.schedule). */
+RC_API rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap);
+/* The count[0] above which the next tracked allocation collects: the adaptive candidate
+ * trigger, or threshold[0] under the generational schedule. An rcgc extension. */
+RC_API size_t rc_gc_get_trigger(const rc_heap *heap);
 
 /* Whether the collector tracks obj (false for NULL, small ints and atomic types). */
 RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);

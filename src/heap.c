@@ -96,7 +96,8 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg; /* every threshold may be 0 (rc_gc_set_threshold) */
+    return cfg->size == sizeof *cfg && /* every threshold may be 0 (rc_gc_set_threshold) */
+           (cfg->schedule == RC_GC_SCHEDULE_CANDIDATES || cfg->schedule == RC_GC_SCHEDULE_GENERATIONAL);
 }
 
 rc_heap *rc_heap_new(const rc_heap_config *cfg)

@@ -40,6 +40,9 @@
 #define RCI_EXTREFS 0x200u    /* during a collection: holds references to objects outside the set */
 #define RCI_PENDING 0x1000u   /* on the pending-free list; link packed in the header */
 #define RCI_PERMANENT_GEN 3u
+_Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
+                   RC__CANDIDATE_TEST == RCI_TRACKED,
+               "rc_decref's candidate test (rcgc.h) must match the header bits");
 /* IMMORTAL (owner: src/immortal.c): an immortal object is untracked with its generation
  * bits all set, a pattern no other object has (untracked objects keep generation 0). */
 #define RCI_IMMORTAL_BITS RCI_GEN_MASK
@@ -317,6 +320,22 @@ struct rc_heap {
                                        exceeds it: 0 under stress; gen[0].threshold while
                                        automatic collection is on and that is not 0; else
                                        SIZE_MAX (gc.c, trigger_update): one test, not three */
+    /* The candidate schedule (gc.c, section 5; unused by RC_GC_SCHEDULE_GENERATIONAL). */
+    rc_gc_schedule schedule;
+    rc_object **cand;               /* candidate buffer: every generation-1 object, plus stale
+                                       entries (freed or since reused slots: their pages stay
+                                       while listed, page.c), unless cand_overflow */
+    size_t cand_len, cand_cap;
+    bool cand_overflow;             /* the buffer could not grow: some generation-1 object is
+                                       missing from it; the next automatic run is a full one */
+    bool cand_hold;                 /* a collection's phases 1-5: candidates go to late */
+    bool full_due;                  /* the next automatic run is a full collection */
+    rc_object **late;               /* candidates met during phases 1-5, each holding a
+                                       reference, buffered when the collection ends */
+    size_t late_len, late_cap;
+    size_t cand_trigger;            /* candidates that start a partial run (adaptive) */
+    size_t cand_truncated;          /* partial runs since the last full one whose
+                                       neighbourhood budget ran out */
     size_t long_lived_total;        /* generation-2 size after the last full collection */
     size_t long_lived_pending;      /* objects promoted into generation 2 since then */
     size_t gen_size[4];             /* tracked objects in generation 0, 1, 2 and, at index

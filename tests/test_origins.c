@@ -184,6 +184,7 @@ static void collection_inside_allocation_does_not_take_the_site(void **state)
     rc_heap_config_init(&cfg);
     cfg.stress = false;
     cfg.threshold[0] = 1;
+    cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL; /* an allocation over the threshold collects */
     cfg.record_origins = true;
     rc_heap *h = rt_heap_new_cfg(&cfg);
     static const size_t offs[1] = {sizeof(rc_object)};

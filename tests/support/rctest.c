@@ -33,6 +33,7 @@ rc_heap *rt_heap_new_exact(void)
     rc_heap_config_init(&cfg);
     cfg.gc_disabled = true;
     cfg.stress = false;
+    cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL;
     rc_heap *heap = rt_heap_new_cfg(&cfg);
     assert_false(rc_gc_is_enabled(heap));
     return heap;

@@ -50,7 +50,10 @@ bool rt_uss_checks(void);
  * RCGC_STRESS_GC). For tests whose assertions hold whatever the collection schedule. */
 rc_heap *rt_heap_new(void);
 /* A heap whose collections happen only when the test calls rc_collect: automatic
- * collection disabled, stress off. For tests asserting exact counts and generations. */
+ * collection disabled, stress off, and the generational schedule, whose generations move
+ * exactly as CPython's do (rc_decref never makes a candidate). For tests asserting exact
+ * counts and generations; the candidate schedule has tests of its own
+ * (test_gc_schedule.c). */
 rc_heap *rt_heap_new_exact(void);
 /* A heap from cfg; fails the test if rc_heap_new returns NULL. */
 rc_heap *rt_heap_new_cfg(const rc_heap_config *cfg);
