@@ -183,8 +183,8 @@ static void scenario_explicit_release(rc_heap *heap, size_t n)
     a = NULL;
     int64_t found = rc_collect(heap, 2);
     show_memory(heap, "finish", lesson[2]);
-    printf("   the list was freed by rc_decref; rc_collect found %" PRId64
-           " unreachable objects\n", found);
+    printf("   the list was freed by rc_decref; rc_collect found %" PRId64 " unreachable objects\n",
+           found);
 }
 
 static void show_generations(rc_heap *heap, const char *when)
@@ -194,8 +194,8 @@ static void show_generations(rc_heap *heap, const char *when)
     rc_gc_get_threshold(heap, threshold);
     rc_gc_get_generation_sizes(heap, sizes);
     printf("   %-30s count (%zu, %zu, %zu)  threshold (%zu, %zu, %zu)  sizes (%zu, %zu, %zu)\n",
-           when, count[0], count[1], count[2], threshold[0], threshold[1], threshold[2],
-           sizes[0], sizes[1], sizes[2]);
+           when, count[0], count[1], count[2], threshold[0], threshold[1], threshold[2], sizes[0],
+           sizes[1], sizes[2]);
 }
 
 /* Lesson: a and b hold each other; the names die with func() but the lists do not. */
@@ -286,7 +286,8 @@ static void scenario_generations(rc_heap *heap)
         if (rc_gc_get_stats(gh, g, &st) == RC_OK)
             runs += st.collections;
     printf("   %" PRIu64 " automatic collections examined the kept lists again and again;"
-           " none found garbage.\n", runs);
+           " none found garbage.\n",
+           runs);
     rc_decref(gh, keep);
     if (rc_heap_check(gh) != RC_OK)
         die(gh, "rc_heap_check");
@@ -329,8 +330,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "rcgc-demo: rc_heap_new failed\n");
         return 1;
     }
-    printf("rcgc %d.%d.%d demo: the lesson on Python's memory management, in C\n",
-           RC_VERSION_MAJOR, RC_VERSION_MINOR, RC_VERSION_PATCH);
+    printf("rcgc %d.%d.%d demo: the lesson on Python's memory management, in C\n", RC_VERSION_MAJOR,
+           RC_VERSION_MINOR, RC_VERSION_PATCH);
     printf("USS (unique set size, from /proc/self/smaps_rollup) in MiB, as psutil's\n"
            "memory_full_info().uss / 1024 / 1024. Lists hold %zu small ints.\n"
            "The Python column quotes the lesson's CPython output; rcgc's is measured now.\n",

@@ -250,23 +250,23 @@
 
 typedef struct gc_run {
     rc_heap *heap;
-    unsigned gen;       /* the generation reported (stats, callbacks) */
-    unsigned lo, span;  /* S = tracked objects with lo <= gen <= lo + span */
-    unsigned target;    /* the generation survivors move to */
-    rci_page *pages;    /* the pages of S, through cnext (a partial run: &pseudo) */
-    rc_object **members; /* a partial run's S (heap->cand), or NULL: S is on the pages */
-    rci_page pseudo;    /* a partial run: its bump is the count of members */
-    bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
-    size_t survivors[3]; /* per old generation: objects of S found reachable */
-    size_t collected;   /* garbage freed by phase 5 or saved by 3d' (COUNTED) */
+    unsigned gen;         /* the generation reported (stats, callbacks) */
+    unsigned lo, span;    /* S = tracked objects with lo <= gen <= lo + span */
+    unsigned target;      /* the generation survivors move to */
+    rci_page *pages;      /* the pages of S, through cnext (a partial run: &pseudo) */
+    rc_object **members;  /* a partial run's S (heap->cand), or NULL: S is on the pages */
+    rci_page pseudo;      /* a partial run: its bump is the count of members */
+    bool overflow;        /* phase 2: an object could not be pushed on the mark stack */
+    size_t survivors[3];  /* per old generation: objects of S found reachable */
+    size_t collected;     /* garbage freed by phase 5 or saved by 3d' (COUNTED) */
     size_t uncollectable; /* unreachable objects kept by legacy finalizers (phase 3a') */
-    size_t set_size;    /* objects in S (phase 1) */
-    size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
-    bool watch_rites;   /* phase 1 looks for objects needing rites (some type has a
+    size_t set_size;      /* objects in S (phase 1) */
+    size_t reachable;     /* objects of S marked REACHABLE (phase 2) */
+    bool watch_rites;     /* phase 1 looks for objects needing rites (some type has a
                            finalizer or some weakref exists) */
-    bool any_rites;     /* phase 1 saw an object of S that needs rites */
-    bool rites;         /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
-    size_t late_calls;  /* heap->wr_calls mark of the callbacks due after phase 5 */
+    bool any_rites;       /* phase 1 saw an object of S that needs rites */
+    bool rites;           /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
+    size_t late_calls;    /* heap->wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
 
 static inline bool in_set(const rc_object *o, const gc_run *run)
@@ -279,23 +279,23 @@ static inline bool in_set(const rc_object *o, const gc_run *run)
 }
 
 /* The i-th slot of a page of S, or a partial run's i-th member (pg is then &run->pseudo). */
-#define SLOT_AT(run, pg, i)                                                                    \
-    ((run)->members != NULL ? (run)->members[i]                                                \
+#define SLOT_AT(run, pg, i)                                                                        \
+    ((run)->members != NULL ? (run)->members[i]                                                    \
                             : (rc_object *)((pg)->slots + (size_t)(i) * (pg)->slot_bytes))
 
 /* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
-#define FOR_EACH_IN_SET(run, obj)                                                              \
-    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
-        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
-            for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL && in_set(obj, (run));    \
+#define FOR_EACH_IN_SET(run, obj)                                                                  \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                              \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                                \
+            for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL && in_set(obj, (run));        \
                  obj = NULL)
 
 /* Every slot of the pages of S (a partial run: every member); user code may allocate into
  * them (phase 3), so the bump is reread and the caller tests the header. A member's slot
  * may be freed (its header is then 0) or hold a new object (generation 0, outside S). */
-#define FOR_EACH_SLOT(run, obj)                                                                \
-    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
-        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
+#define FOR_EACH_SLOT(run, obj)                                                                    \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                              \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                                \
             for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL; obj = NULL)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
@@ -363,7 +363,7 @@ typedef struct ring {
     unsigned n;                    /* entries parked */
     ring_action action;
     gc_run *run;
-    rc_object *cur_parent;         /* the object being traversed */
+    rc_object *cur_parent; /* the object being traversed */
 } ring;
 
 static int visit_ring(rc_heap *heap, rc_object *ref, void *arg)
@@ -416,7 +416,8 @@ static inline void ring_traverse(ring *r, rc_object *obj)
     }
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        memcpy(&ref, (char *)obj + t->ref_offsets[i],
+               sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         visit_ring(heap, ref, r);
     }
 }
@@ -458,9 +459,9 @@ static bool stack_push(rc_heap *heap, rc_object *obj)
 {
     if (heap->mark_len == heap->mark_cap) {
         size_t cap = heap->mark_cap ? heap->mark_cap * 2 : 256;
-        rc_object **grown = rci_mem_resize(heap, heap->mark_stack,
-                                           heap->mark_cap * sizeof(rc_object *),
-                                           cap * sizeof(rc_object *));
+        rc_object **grown =
+            rci_mem_resize(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *),
+                           cap * sizeof(rc_object *));
         if (grown == NULL)
             return false;
         heap->mark_stack = grown;
@@ -821,8 +822,7 @@ static void debug_collectable(gc_run *run)
     FOR_EACH_SLOT(run, obj)
     {
         if (in_garbage_set(obj))
-            rci_gc_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name,
-                       (void *)obj);
+            rci_gc_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name, (void *)obj);
     }
 }
 
@@ -853,7 +853,6 @@ static void run_rites(gc_run *run)
 }
 
 /* ---- phase 4 ----------------------------------------------------------------------------- */
-
 
 static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
 {
@@ -959,8 +958,8 @@ static void free_garbage_and_promote_rites(gc_run *run)
 static void free_garbage_and_promote_members(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    const uint32_t bits = RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE |
-                          RCI_UNCOLLECTABLE | RCI_GEN_MASK;
+    const uint32_t bits =
+        RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE | RCI_GEN_MASK;
     FOR_EACH_IN_SET(run, obj)
     {
         if (obj->_tinfo & RCI_REACHABLE) {
@@ -1000,8 +999,9 @@ static void free_garbage_and_promote(gc_run *run)
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
                 run->survivors[rci_gen(obj)]++;
-                obj->_tinfo = (obj->_tinfo & ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GEN_MASK)) |
-                              target;
+                obj->_tinfo =
+                    (obj->_tinfo & ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GEN_MASK)) |
+                    target;
                 promoted_here = true;
             } else {
                 if (obj->_tinfo & RCI_ORIGIN)
@@ -1102,7 +1102,8 @@ static bool candidate_schedule(const rc_heap *heap)
 static bool buf_grow(rc_heap *heap, rc_object ***buf, size_t *cap)
 {
     size_t n = *cap ? *cap * 2 : 256;
-    rc_object **grown = rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
+    rc_object **grown =
+        rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
     if (grown == NULL)
         return false;
     *buf = grown;
@@ -1248,8 +1249,9 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
 {
     expand_ctx x = {heap, 0, false, 0};
     size_t seeds = heap->cand_len, per = heap->gen[2].threshold;
-    x.budget = seeds > (SIZE_MAX - heap->gen[0].threshold) / (per + 1) ? SIZE_MAX
-                                                                       : seeds * per + heap->gen[0].threshold;
+    x.budget = seeds > (SIZE_MAX - heap->gen[0].threshold) / (per + 1)
+                   ? SIZE_MAX
+                   : seeds * per + heap->gen[0].threshold;
     size_t kept = 0;
     for (size_t q = 0; q < heap->cand_len; q++) {
         rc_object *obj = heap->cand[q];
@@ -1260,7 +1262,8 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
         } else {
             for (size_t i = 0; i < t->n_ref_offsets; i++) {
                 rc_object *ref;
-                memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+                memcpy(&ref, (char *)obj + t->ref_offsets[i],
+                       sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
                 visit_expand(heap, ref, &x);
             }
         }
@@ -1505,7 +1508,10 @@ void rc_gc_disable(rc_heap *heap)
     heap->gc_enabled = false;
     trigger_update(heap);
 }
-bool rc_gc_is_enabled(const rc_heap *heap) { return heap->gc_enabled; }
+bool rc_gc_is_enabled(const rc_heap *heap)
+{
+    return heap->gc_enabled;
+}
 
 void rc_gc_get_count(const rc_heap *heap, size_t count[3])
 {
@@ -1519,7 +1525,10 @@ void rc_gc_get_count(const rc_heap *heap, size_t count[3])
         count[g] = heap->gen[g].count;
 }
 
-rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap) { return heap->schedule; }
+rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap)
+{
+    return heap->schedule;
+}
 
 size_t rc_gc_get_trigger(const rc_heap *heap)
 {

@@ -26,7 +26,6 @@
 _Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
 _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
 
-
 /* ---- the system allocator ------------------------------------------------------------ */
 
 /* Buffers of RCI_BIG_BUFFER_BYTES and more (a 10-million-item list's array) are mapped
@@ -84,24 +83,24 @@ const rc_allocator *rc_allocator_system(void)
 
 /* ---- list helpers -------------------------------------------------------------------- */
 
-#define LINK(head, page, NEXT, PREV)                                                           \
-    do {                                                                                       \
-        (page)->PREV = NULL;                                                                   \
-        (page)->NEXT = (head);                                                                 \
-        if (head)                                                                              \
-            (head)->PREV = (page);                                                             \
-        (head) = (page);                                                                       \
+#define LINK(head, page, NEXT, PREV)                                                               \
+    do {                                                                                           \
+        (page)->PREV = NULL;                                                                       \
+        (page)->NEXT = (head);                                                                     \
+        if (head)                                                                                  \
+            (head)->PREV = (page);                                                                 \
+        (head) = (page);                                                                           \
     } while (0)
 
-#define UNLINK(head, page, NEXT, PREV)                                                         \
-    do {                                                                                       \
-        if ((page)->PREV)                                                                      \
-            (page)->PREV->NEXT = (page)->NEXT;                                                 \
-        else                                                                                   \
-            (head) = (page)->NEXT;                                                             \
-        if ((page)->NEXT)                                                                      \
-            (page)->NEXT->PREV = (page)->PREV;                                                 \
-        (page)->NEXT = (page)->PREV = NULL;                                                    \
+#define UNLINK(head, page, NEXT, PREV)                                                             \
+    do {                                                                                           \
+        if ((page)->PREV)                                                                          \
+            (page)->PREV->NEXT = (page)->NEXT;                                                     \
+        else                                                                                       \
+            (head) = (page)->NEXT;                                                                 \
+        if ((page)->NEXT)                                                                          \
+            (page)->NEXT->PREV = (page)->PREV;                                                     \
+        (page)->NEXT = (page)->PREV = NULL;                                                        \
     } while (0)
 
 /* GENLISTS: only container pages are ever on heap->young and heap->gen1 (tracked objects

@@ -381,7 +381,7 @@ static void candidate_made_during_a_run_is_kept(void **state)
     rc_decref(heap, old);
     assert_int_equal(rc_collect(heap, 2), 0); /* all of it generation 2 */
     rc_gc_untrack(heap, young);
-    rc_gc_track(heap, young); /* young again: generation 0 */
+    rc_gc_track(heap, young);      /* young again: generation 0 */
     ((rt_pair *)young)->a = young; /* the caller's reference stored in young itself: */
     /* garbage that no rc_decref announced, in generation 0 */
     assert_int_equal(rt_gc_count(heap).n[0], 0);

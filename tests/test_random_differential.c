@@ -30,7 +30,10 @@ static void random_medium_graphs_match_oracle(void **state)
 static void random_small_graphs_candidate_schedule(void **state)
 {
     (void)state;
-    rt_diff_params p = {.iterations = 2000, .base_seed = 0x5eed0011u, .max_nodes = 24, .n_ops = 80,
+    rt_diff_params p = {.iterations = 2000,
+                        .base_seed = 0x5eed0011u,
+                        .max_nodes = 24,
+                        .n_ops = 80,
                         .candidates = true};
     rt_diff_run(&p);
 }
@@ -38,7 +41,10 @@ static void random_small_graphs_candidate_schedule(void **state)
 static void random_medium_graphs_candidate_schedule(void **state)
 {
     (void)state;
-    rt_diff_params p = {.iterations = 60, .base_seed = 0x5eed0012u, .max_nodes = 150, .n_ops = 600,
+    rt_diff_params p = {.iterations = 60,
+                        .base_seed = 0x5eed0012u,
+                        .max_nodes = 150,
+                        .n_ops = 600,
                         .candidates = true};
     rt_diff_run(&p);
 }
