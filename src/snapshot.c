@@ -64,9 +64,11 @@ static bool ids_grow(rc_heap *heap)
     memset(keys, 0, cap * sizeof *keys);
     for (size_t j = 0; j < heap->snap_cap; j++) {
         uintptr_t k = heap->snap_keys[j];
-        if (k == 0) continue;
+        if (k == 0)
+            continue;
         size_t i = id_slot(k, cap);
-        while (keys[i] != 0) i = (i + 1) & (cap - 1);
+        while (keys[i] != 0)
+            i = (i + 1) & (cap - 1);
         keys[i] = k;
         vals[i] = heap->snap_vals[j];
     }
@@ -82,10 +84,13 @@ static size_t ids_find(const rc_heap *heap, const rc_object *obj)
 {
     uintptr_t k = (uintptr_t)obj;
     size_t cap = heap->snap_cap;
-    if (cap == 0) return SIZE_MAX;
+    if (cap == 0)
+        return SIZE_MAX;
     for (size_t i = id_slot(k, cap);; i = (i + 1) & (cap - 1)) {
-        if (heap->snap_keys[i] == k) return i;
-        if (heap->snap_keys[i] == 0) return SIZE_MAX;
+        if (heap->snap_keys[i] == k)
+            return i;
+        if (heap->snap_keys[i] == 0)
+            return SIZE_MAX;
     }
 }
 
@@ -93,7 +98,8 @@ static size_t ids_find(const rc_heap *heap, const rc_object *obj)
 static bool ids_reserve(rc_heap *heap, size_t n)
 {
     while ((heap->snap_len + n + 1) * 2 > heap->snap_cap)
-        if (!ids_grow(heap)) return false;
+        if (!ids_grow(heap))
+            return false;
     return true;
 }
 
@@ -101,10 +107,12 @@ static bool ids_reserve(rc_heap *heap, size_t n)
 static uint64_t ids_get(rc_heap *heap, rc_object *obj)
 {
     size_t i = ids_find(heap, obj);
-    if (i != SIZE_MAX) return 2u * (uint64_t)heap->snap_vals[i] + 1u;
+    if (i != SIZE_MAX)
+        return 2u * (uint64_t)heap->snap_vals[i] + 1u;
     size_t cap = heap->snap_cap;
     i = id_slot((uintptr_t)obj, cap);
-    while (heap->snap_keys[i] != 0) i = (i + 1) & (cap - 1);
+    while (heap->snap_keys[i] != 0)
+        i = (i + 1) & (cap - 1);
     uint32_t serial = ++heap->snap_serial;
     heap->snap_keys[i] = (uintptr_t)obj;
     heap->snap_vals[i] = serial;
@@ -116,13 +124,15 @@ static uint64_t ids_get(rc_heap *heap, rc_object *obj)
 void rci_snapshot_forget(rc_heap *heap, rc_object *obj)
 {
     size_t i = ids_find(heap, obj);
-    if (i == SIZE_MAX) return;
+    if (i == SIZE_MAX)
+        return;
     heap->snap_len--;
     size_t mask = heap->snap_cap - 1, hole = i;
     for (size_t j = (i + 1) & mask; heap->snap_keys[j] != 0; j = (j + 1) & mask) {
         size_t home = id_slot(heap->snap_keys[j], heap->snap_cap);
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-        if (stays) continue;
+        if (stays)
+            continue;
         heap->snap_keys[hole] = heap->snap_keys[j];
         heap->snap_vals[hole] = heap->snap_vals[j];
         hole = j;
@@ -146,7 +156,8 @@ void rci_snapshot_free(rc_heap *heap)
 
 uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj)
 {
-    if (!rc_is_heap_object(obj)) return 0;
+    if (!rc_is_heap_object(obj))
+        return 0;
     size_t i = ids_find(heap, obj);
     return i == SIZE_MAX ? 0 : 2u * (uint64_t)heap->snap_vals[i] + 1u;
 }
@@ -167,7 +178,8 @@ static void sink_flush(sink *s)
         return;
     }
     errno = 0;
-    if (fwrite(s->buf, 1, s->len, s->out) != s->len) s->err = errno ? errno : EIO;
+    if (fwrite(s->buf, 1, s->len, s->out) != s->len)
+        s->err = errno ? errno : EIO;
     s->len = 0;
 }
 
@@ -179,7 +191,8 @@ static void put(sink *s, const char *p, size_t n)
         return;
     }
     while (n > 0) {
-        if (s->len == OUT_BYTES) sink_flush(s);
+        if (s->len == OUT_BYTES)
+            sink_flush(s);
         size_t k = OUT_BYTES - s->len < n ? OUT_BYTES - s->len : n;
         memcpy(s->buf + s->len, p, k);
         s->len += k;
@@ -196,7 +209,8 @@ static void puts_(sink *s, const char *text)
 /* Room for n more bytes at the end of the buffer (n <= OUT_BYTES). */
 static char *room(sink *s, size_t n)
 {
-    if (n > OUT_BYTES - s->len) sink_flush(s);
+    if (n > OUT_BYTES - s->len)
+        sink_flush(s);
     return s->buf + s->len;
 }
 
@@ -241,9 +255,11 @@ static void put_u64(sink *s, uint64_t v)
 static void put_nums(sink *s, char lead, const uint64_t *v, size_t n)
 {
     char *p = room(s, 2 + 21 * n), *start = p;
-    if (lead) *p++ = lead;
+    if (lead)
+        *p++ = lead;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0) *p++ = ',';
+        if (i > 0)
+            *p++ = ',';
         p = fmt_u64(p, v[i]);
     }
     s->len += (size_t)(p - start);
@@ -252,7 +268,8 @@ static void put_nums(sink *s, char lead, const uint64_t *v, size_t n)
 /* A JSON number array element: ",v" (or "v" first). */
 static void put_num(sink *s, uint64_t v, bool *first)
 {
-    if (!*first) put(s, ",", 1);
+    if (!*first)
+        put(s, ",", 1);
     *first = false;
     put_u64(s, v);
 }
@@ -261,12 +278,20 @@ static void put_num(sink *s, uint64_t v, bool *first)
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || len > n || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4)) return 0;
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (len == 0 || len > n || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
+        return 0;
     for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    if (len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))) return 0;
-    if (len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))) return 0;
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if (len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
+        return 0;
+    if (len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
+        return 0;
     return len;
 }
 
@@ -281,7 +306,8 @@ static void put_json_string(sink *s, const char *text, size_t n)
         unsigned char c = p[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             size_t j = i;
-            while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\') j++;
+            while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+                j++;
             put(s, text + i, j - i);
             i = j;
             continue;
@@ -324,12 +350,12 @@ typedef struct snap_page {
 typedef struct snap_index {
     snap_page *pages;
     size_t n_pages, cap_pages;
-    uint64_t *bits;    /* live slots */
-    uint32_t *prefix;  /* ordinal of the first live slot of each word's range */
+    uint64_t *bits;            /* live slots */
+    uint32_t *prefix;          /* ordinal of the first live slot of each word's range */
     size_t n_words, cap_words; /* words used; words prefix holds */
     size_t cap_bits;           /* words bits holds (grown first, so >= cap_words) */
-    rci_ptrmap by_addr; /* page address -> index in pages */
-    const void *last;   /* the page of the last object seen */
+    rci_ptrmap by_addr;        /* page address -> index in pages */
+    const void *last;          /* the page of the last object seen */
 } snap_index;
 
 static bool index_add_page(rc_heap *heap, snap_index *ix, const rci_page *pg)
@@ -337,28 +363,33 @@ static bool index_add_page(rc_heap *heap, snap_index *ix, const rci_page *pg)
     if (ix->n_pages == ix->cap_pages) {
         size_t cap = ix->cap_pages ? ix->cap_pages * 2 : 64;
         snap_page *p = rci_mem_resize(heap, ix->pages, ix->cap_pages * sizeof *p, cap * sizeof *p);
-        if (p == NULL) return false;
+        if (p == NULL)
+            return false;
         ix->pages = p;
         ix->cap_pages = cap;
     }
     uint32_t n_words = (pg->bump + 63u) / 64u;
     if (ix->n_words + n_words > ix->cap_words) {
         size_t cap = ix->cap_words ? ix->cap_words * 2 : 1024;
-        while (cap < ix->n_words + n_words) cap *= 2;
+        while (cap < ix->n_words + n_words)
+            cap *= 2;
         if (ix->cap_bits < cap) {
             uint64_t *b = rci_mem_resize(heap, ix->bits, ix->cap_bits * sizeof *b, cap * sizeof *b);
-            if (b == NULL) return false;
+            if (b == NULL)
+                return false;
             ix->bits = b;
             ix->cap_bits = cap;
         }
         uint32_t *q = rci_mem_resize(heap, ix->prefix, ix->cap_words * sizeof *q, cap * sizeof *q);
-        if (q == NULL) return false;
+        if (q == NULL)
+            return false;
         ix->prefix = q;
         ix->cap_words = cap;
     }
     bool added;
     size_t *slot = rci_ptrmap_insert(heap, &ix->by_addr, pg, &added);
-    if (slot == NULL) return false;
+    if (slot == NULL)
+        return false;
     *slot = ix->n_pages;
     ix->pages[ix->n_pages++] = (snap_page){pg->slots, pg->slot_bytes, n_words, ix->n_words};
     memset(ix->bits + ix->n_words, 0, n_words * sizeof *ix->bits);
@@ -409,21 +440,21 @@ static const char *const fixed_strings[S_N_FIXED] = {"", "(rcgc roots)", "key", 
 
 typedef struct writer {
     rc_heap *heap;
-    unsigned flags;     /* RC_SNAPSHOT_* */
+    unsigned flags; /* RC_SNAPSHOT_* */
     sink *s;
     snap_index ix;
-    size_t n_nodes;     /* objects (the root excluded) */
-    uint64_t n_edges;   /* edges, the root's included */
-    root_ref *roots;    /* objects held from outside, in node order */
+    size_t n_nodes;   /* objects (the root excluded) */
+    uint64_t n_edges; /* edges, the root's included */
+    root_ref *roots;  /* objects held from outside, in node order */
     size_t n_roots, cap_roots;
-    bool failed;        /* memory ran out in walk 1 or 2 */
-    uint32_t type_str;  /* string index of type index 0's name ("") */
-    uint32_t *field_str; /* per type index: string index of its first field name */
-    uint32_t site_str;  /* string index of the first site's name (two strings per site) */
-    uint32_t n_fixed;   /* fixed strings */
-    uint64_t next_str;  /* the next dynamic string's index */
-    uint64_t *site_bytes; /* per site: self bytes of its live objects */
-    bool first;         /* no element written yet in the current array */
+    bool failed;           /* memory ran out in walk 1 or 2 */
+    uint32_t type_str;     /* string index of type index 0's name ("") */
+    uint32_t *field_str;   /* per type index: string index of its first field name */
+    uint32_t site_str;     /* string index of the first site's name (two strings per site) */
+    uint32_t n_fixed;      /* fixed strings */
+    uint64_t next_str;     /* the next dynamic string's index */
+    uint64_t *site_bytes;  /* per site: self bytes of its live objects */
+    bool first;            /* no element written yet in the current array */
     char name[NAME_BYTES]; /* scratch for a repr */
 } writer;
 
@@ -433,7 +464,8 @@ static int lower_count(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     (void)arg;
-    if (rc_is_heap_object(ref)) ref->_refcnt--;
+    if (rc_is_heap_object(ref))
+        ref->_refcnt--;
     return 0;
 }
 
@@ -441,7 +473,8 @@ static int raise_count(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     (void)arg;
-    if (rc_is_heap_object(ref)) ref->_refcnt++;
+    if (rc_is_heap_object(ref))
+        ref->_refcnt++;
     return 0;
 }
 
@@ -450,7 +483,8 @@ static int walk_index(rc_heap *heap, rc_object *obj, void *user)
     writer *w = user;
     const rci_page *pg = rci_page_of(obj);
     if (!w->failed && (const void *)pg != w->ix.last) {
-        if (!index_add_page(heap, &w->ix, pg)) w->failed = true;
+        if (!index_add_page(heap, &w->ix, pg))
+            w->failed = true;
         w->ix.last = pg;
     }
     if (!w->failed) {
@@ -466,7 +500,8 @@ static int walk_index(rc_heap *heap, rc_object *obj, void *user)
 static int walk_roots(rc_heap *heap, rc_object *obj, void *user)
 {
     writer *w = user;
-    if (obj->_refcnt <= 0 || w->failed) return 0;
+    if (obj->_refcnt <= 0 || w->failed)
+        return 0;
     if (w->n_roots == w->cap_roots) {
         size_t cap = w->cap_roots ? w->cap_roots * 2 : 64;
         root_ref *r = rci_mem_resize(heap, w->roots, w->cap_roots * sizeof *r, cap * sizeof *r);
@@ -522,8 +557,10 @@ static const char meta_text[] =
 static unsigned node_type(const rc_object *obj)
 {
     uint32_t t = rci_type_index(obj);
-    if (t == RCI_INDEX_STR) return NT_STRING;
-    if (t == RCI_INDEX_INT || t == RCI_INDEX_FLOAT) return NT_NUMBER;
+    if (t == RCI_INDEX_STR)
+        return NT_STRING;
+    if (t == RCI_INDEX_INT || t == RCI_INDEX_FLOAT)
+        return NT_NUMBER;
     return NT_OBJECT;
 }
 
@@ -548,7 +585,8 @@ static size_t float_name(double v, char *buf)
         uint64_t u = (uint64_t)m;
         if ((double)u == m && (double)u / 1e6 == a) {
             char *p = buf;
-            if (signbit(v)) *p++ = '-';
+            if (signbit(v))
+                *p++ = '-';
             p = fmt_u64(p, u / 1000000u);
             uint32_t frac = (uint32_t)(u % 1000000u);
             *p++ = '.';
@@ -558,20 +596,24 @@ static size_t float_name(double v, char *buf)
                 frac /= 10;
             }
             size_t len = 6;
-            while (len > 1 && six[len - 1] == '0') len--;
+            while (len > 1 && six[len - 1] == '0')
+                len--;
             memcpy(p, six, len);
             p += len;
             return (size_t)(p - buf);
         }
     }
     int n = snprintf(buf, NAME_BYTES, "%.15g", v);
-    if (strtod(buf, NULL) != v && v == v) n = snprintf(buf, NAME_BYTES, "%.16g", v);
-    if (strtod(buf, NULL) != v && v == v) n = snprintf(buf, NAME_BYTES, "%.17g", v);
+    if (strtod(buf, NULL) != v && v == v)
+        n = snprintf(buf, NAME_BYTES, "%.16g", v);
+    if (strtod(buf, NULL) != v && v == v)
+        n = snprintf(buf, NAME_BYTES, "%.17g", v);
     if (strspn(buf, "-0123456789") == (size_t)n && n + 2 < (int)NAME_BYTES) {
         memcpy(buf + n, ".0", 3);
         n += 2;
     }
-    if (strcmp(buf, "nan") == 0 || strcmp(buf, "-nan") == 0) n = snprintf(buf, NAME_BYTES, "nan");
+    if (strcmp(buf, "nan") == 0 || strcmp(buf, "-nan") == 0)
+        n = snprintf(buf, NAME_BYTES, "nan");
     return (size_t)n;
 }
 
@@ -584,7 +626,8 @@ static size_t node_name(writer *w, rc_object *obj, const char **text)
         return s->len < NAME_BYTES - 1 ? s->len : NAME_BYTES - 1;
     }
     *text = w->name;
-    if (rci_type_index(obj) == RCI_INDEX_FLOAT) return float_name(((const rci_float *)obj)->value, w->name);
+    if (rci_type_index(obj) == RCI_INDEX_FLOAT)
+        return float_name(((const rci_float *)obj)->value, w->name);
     return rc_repr_into(w->heap, obj, w->name, sizeof w->name);
 }
 
@@ -623,7 +666,8 @@ static int edge_visit(rc_heap *heap, rc_object *ref, void *arg)
 {
     edge_walk *ew = arg;
     size_t i = ew->i++;
-    if (!rc_is_heap_object(ref)) return 0;
+    if (!rc_is_heap_object(ref))
+        return 0;
     snap_edge e = {ET_HIDDEN, i, NULL, ref};
     if (ew->t == heap->t_list || ew->t == heap->t_tuple) {
         e.type = ET_ELEMENT;
@@ -647,12 +691,14 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
 {
     rc_heap *heap = w->heap;
     const rc_type *t = rci_type_of(heap, obj);
-    if (!t->holds_refs) return;
+    if (!t->holds_refs)
+        return;
     if (t == heap->t_dict) {
         const rci_dict *d = (const rci_dict *)obj;
         const rci_dict_entry *e = rci_dict_entries(d);
         for (size_t i = 0; i < d->n_entries; i++) {
-            if (e[i].key == RCI_DICT_HOLE) continue;
+            if (e[i].key == RCI_DICT_HOLE)
+                continue;
             if (rc_is_heap_object(e[i].key)) {
                 snap_edge k = {ET_INTERNAL, S_KEY, NULL, e[i].key};
                 fn(w, &k);
@@ -695,12 +741,19 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
     uint64_t before = w->n_edges;
     each_edge(w, obj, count_edge);
     uint64_t name = w->type_str + rci_type_index(obj);
-    if (name_is_dynamic(w, obj)) name = w->next_str++;
+    if (name_is_dynamic(w, obj))
+        name = w->next_str++;
     int32_t site = rci_origin_site(heap, obj);
     size_t bytes = self_bytes(obj);
-    if (site >= 0) w->site_bytes[site] += bytes;
-    uint64_t f[7] = {node_type(obj), name, ids_get(heap, obj), bytes, w->n_edges - before,
-                     site >= 0 ? (uint64_t)site + 2u : 0u, 0};
+    if (site >= 0)
+        w->site_bytes[site] += bytes;
+    uint64_t f[7] = {node_type(obj),
+                     name,
+                     ids_get(heap, obj),
+                     bytes,
+                     w->n_edges - before,
+                     site >= 0 ? (uint64_t)site + 2u : 0u,
+                     0};
     put(s, "\n", 1);
     put_nums(s, ',', f, 7);
     return s->err != 0;
@@ -738,7 +791,8 @@ static int walk_node_names(rc_heap *heap, rc_object *obj, void *user)
 {
     writer *w = user;
     (void)heap;
-    if (!name_is_dynamic(w, obj)) return 0;
+    if (!name_is_dynamic(w, obj))
+        return 0;
     const char *text;
     size_t n = node_name(w, obj, &text);
     put_string(w, text, n);
@@ -747,7 +801,8 @@ static int walk_node_names(rc_heap *heap, rc_object *obj, void *user)
 
 static void key_name(writer *w, const snap_edge *e)
 {
-    if (e->key == NULL) return;
+    if (e->key == NULL)
+        return;
     size_t n = rc_repr_into(w->heap, e->key, w->name, sizeof w->name);
     put_string(w, w->name, n);
 }
@@ -756,7 +811,8 @@ static int walk_key_names(rc_heap *heap, rc_object *obj, void *user)
 {
     writer *w = user;
     (void)heap;
-    if (rci_type_index(obj) == RCI_INDEX_DICT) each_edge(w, obj, key_name);
+    if (rci_type_index(obj) == RCI_INDEX_DICT)
+        each_edge(w, obj, key_name);
     return w->s->err != 0;
 }
 
@@ -768,20 +824,23 @@ static bool number_fixed(writer *w)
 {
     rc_heap *heap = w->heap;
     w->field_str = rci_mem_alloc(heap, (heap->n_types + 1u) * sizeof *w->field_str);
-    if (w->field_str == NULL) return false;
+    if (w->field_str == NULL)
+        return false;
     uint32_t at = S_N_FIXED;
     w->type_str = at;
     at += heap->n_types;
     for (uint32_t t = 0; t < heap->n_types; t++) {
         w->field_str[t] = at;
-        if (t > 0 && heap->types[t]->traverse == NULL) at += (uint32_t)heap->types[t]->n_ref_offsets;
+        if (t > 0 && heap->types[t]->traverse == NULL)
+            at += (uint32_t)heap->types[t]->n_ref_offsets;
     }
     w->site_str = at;
     at += 2u * heap->n_sites;
     w->n_fixed = at;
     w->next_str = at;
     w->site_bytes = rci_mem_alloc(heap, (heap->n_sites + 1u) * sizeof *w->site_bytes);
-    if (w->site_bytes == NULL) return false;
+    if (w->site_bytes == NULL)
+        return false;
     memset(w->site_bytes, 0, (heap->n_sites + 1u) * sizeof *w->site_bytes);
     return true;
 }
@@ -791,7 +850,8 @@ static void write_fixed_strings(writer *w)
     rc_heap *heap = w->heap;
     char buf[64];
     for (unsigned i = 0; i < S_N_FIXED; i++) {
-        if (i > 0) put(w->s, ",\n", 2);
+        if (i > 0)
+            put(w->s, ",\n", 2);
         put_json_string(w->s, fixed_strings[i], strlen(fixed_strings[i]));
     }
     for (uint32_t t = 0; t < heap->n_types; t++) {
@@ -800,7 +860,8 @@ static void write_fixed_strings(writer *w)
     }
     for (uint32_t t = 1; t < heap->n_types; t++) {
         const rc_type *ty = heap->types[t];
-        if (ty->traverse != NULL) continue;
+        if (ty->traverse != NULL)
+            continue;
         for (size_t i = 0; i < ty->n_ref_offsets; i++) {
             if (ty->ref_names != NULL && ty->ref_names[i] != NULL) {
                 put_string(w, ty->ref_names[i], strlen(ty->ref_names[i]));
@@ -813,8 +874,8 @@ static void write_fixed_strings(writer *w)
     for (uint32_t site = 0; site < heap->n_sites; site++) {
         rc_site_count c;
         rci_origin_site_info(heap, site, &c);
-        int n = snprintf(buf, sizeof buf, "%s@%s:%d", c.type_name, rci_origin_basename(c.file),
-                         c.line);
+        int n =
+            snprintf(buf, sizeof buf, "%s@%s:%d", c.type_name, rci_origin_basename(c.file), c.line);
         put_string(w, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
         put_string(w, c.file, strlen(c.file));
     }
@@ -861,7 +922,8 @@ static void write_sites(writer *w)
     for (uint32_t site = 0; site < heap->n_sites; site++) {
         rc_site_count c;
         rci_origin_site_info(heap, site, &c);
-        if (!w->first) put(s, ",", 1);
+        if (!w->first)
+            put(s, ",", 1);
         w->first = true;
         put_num(s, site + 2u, &w->first);
         put_num(s, site + 1u, &w->first);
@@ -903,7 +965,8 @@ static void write_root_names(writer *w)
 {
     char buf[64];
     for (size_t i = 0; i < w->n_roots; i++) {
-        int n = snprintf(buf, sizeof buf, "held from outside (%ld refs)", (long)w->roots[i].outside);
+        int n =
+            snprintf(buf, sizeof buf, "held from outside (%ld refs)", (long)w->roots[i].outside);
         put_string(w, buf, (size_t)n);
     }
 }
@@ -931,19 +994,24 @@ static int write_document(writer *w)
     put_u64(s, heap->n_sites + 1u);
     puts_(s, "},");
     write_root(w);
-    if (rc_heap_visit(heap, walk_nodes, w) != 0) return 1;
+    if (rc_heap_visit(heap, walk_nodes, w) != 0)
+        return 1;
     puts_(s, "],\n\"edges\":[");
     w->first = true;
     write_root_edges(w);
-    if (rc_heap_visit(heap, walk_edges, w) != 0) return 1;
+    if (rc_heap_visit(heap, walk_edges, w) != 0)
+        return 1;
     write_sites(w);
     write_fixed_strings(w);
-    if (rc_heap_visit(heap, walk_node_names, w) != 0) return 1;
+    if (rc_heap_visit(heap, walk_node_names, w) != 0)
+        return 1;
     write_root_names(w);
-    if (rc_heap_visit(heap, walk_key_names, w) != 0) return 1;
+    if (rc_heap_visit(heap, walk_key_names, w) != 0)
+        return 1;
     puts_(s, "]}\n");
     sink_flush(s);
-    if (s->err == 0 && fflush(s->out) != 0) s->err = errno ? errno : EIO;
+    if (s->err == 0 && fflush(s->out) != 0)
+        s->err = errno ? errno : EIO;
     return s->err != 0;
 }
 
@@ -964,9 +1032,11 @@ static void writer_free(writer *w)
 static rc_status snapshot_check_args(rc_heap *heap, const void *out, unsigned flags,
                                      const char *call)
 {
-    if (out == NULL) return rci_error(heap, RC_EINVAL, "%s: no output (NULL)", call);
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "%s: no output (NULL)", call);
     if (flags & ~(unsigned)SNAPSHOT_FLAGS)
-        return rci_error(heap, RC_EINVAL, "%s: unknown flags 0x%x", call, flags & ~(unsigned)SNAPSHOT_FLAGS);
+        return rci_error(heap, RC_EINVAL, "%s: unknown flags 0x%x", call,
+                         flags & ~(unsigned)SNAPSHOT_FLAGS);
     if (heap->collecting || heap->freeing || heap->pending != NULL)
         return rci_error(heap, RC_ESTATE, "%s: the heap is collecting or freeing objects", call);
     return RC_OK;
@@ -996,7 +1066,8 @@ static rc_status snapshot_write(rc_heap *heap, FILE *out, unsigned flags, const 
     rc_heap_visit(heap, walk_restore, &w);
     if (w.failed) {
         writer_free(&w);
-        return rci_error(heap, RC_ENOMEM, "%s: out of memory indexing %zu objects", call, w.n_nodes);
+        return rci_error(heap, RC_ENOMEM, "%s: out of memory indexing %zu objects", call,
+                         w.n_nodes);
     }
     int bad = write_document(&w);
     int err = w.s->err;
@@ -1016,10 +1087,12 @@ rc_status rc_heap_snapshot_write_path(rc_heap *heap, const char *path, unsigned 
 {
     static const char call[] = "rc_heap_snapshot_write_path";
     rc_status st = snapshot_check_args(heap, path, flags, call);
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     size_t n = strlen(path);
     char *tmp = rci_mem_alloc(heap, n + 8);
-    if (tmp == NULL) return rci_error(heap, RC_ENOMEM, "%s: out of memory", call);
+    if (tmp == NULL)
+        return rci_error(heap, RC_ENOMEM, "%s: out of memory", call);
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".XXXXXX", 8);
     int fd = mkstemp(tmp);
@@ -1045,7 +1118,8 @@ rc_status rc_heap_snapshot_write_path(rc_heap *heap, const char *path, unsigned 
     if (st == RC_OK && rename(tmp, path) != 0)
         st = rci_error(heap, RC_EOS, "%s: cannot rename the snapshot to '%s': %s", call, path,
                        strerror(errno));
-    if (st != RC_OK) unlink(tmp);
+    if (st != RC_OK)
+        unlink(tmp);
     rci_mem_free(heap, tmp, n + 8);
     return st;
 }
