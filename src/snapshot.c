@@ -219,46 +219,65 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
                                      "50515253545556575859606162636465666768697071727374"
                                      "75767778798081828384858687888990919293949596979899";
 
-/* Number of decimal digits of v. */
+/* Number of decimal digits of v (v >= 10). */
 static unsigned digits_of(uint64_t v)
 {
-    unsigned n = 1;
-    for (;;) {
-        if (v < 10)
-            return n;
-        if (v < 100)
-            return n + 1;
-        if (v < 1000)
-            return n + 2;
-        if (v < 10000)
-            return n + 3;
-        v /= 10000;
-        n += 4;
+    if (v < UINT64_C(100000000)) {
+        uint32_t u = (uint32_t)v;
+        return u < 10000 ? (u < 100    ? 2
+                            : u < 1000 ? 3
+                                       : 4)
+                         : (u < 1000000    ? (u < 100000 ? 5 : 6)
+                            : u < 10000000 ? 7
+                                           : 8);
     }
+    unsigned n = 8;
+    for (v /= 100000000; v > 0; v /= 10)
+        n++;
+    return n;
 }
 
-/* Writes v's decimal digits at p, last first, two per division; returns the byte after
- * them. */
-static char *fmt_u64(char *p, uint64_t v)
+/* Writes v's decimal digits at p, last first, two per division (in 32 bits below 2^32);
+ * returns the byte after them. */
+static char *fmt_long(char *p, uint64_t v)
 {
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
-    }
     char *end = p + digits_of(v), *q = end;
-    while (v >= 100) {
+    while (v > UINT32_MAX) {
         unsigned r = (unsigned)(v % 100) * 2;
         v /= 100;
         *--q = digit_pairs[r + 1];
         *--q = digit_pairs[r];
     }
-    if (v >= 10) {
-        *--q = digit_pairs[v * 2 + 1];
-        *--q = digit_pairs[v * 2];
+    uint32_t u = (uint32_t)v;
+    while (u >= 100) {
+        unsigned r = (u % 100) * 2;
+        u /= 100;
+        *--q = digit_pairs[r + 1];
+        *--q = digit_pairs[r];
+    }
+    if (u >= 10) {
+        *--q = digit_pairs[u * 2 + 1];
+        *--q = digit_pairs[u * 2];
     } else {
-        *--q = (char)('0' + v);
+        *--q = (char)('0' + u);
     }
     return end;
+}
+
+/* Writes v's decimal digits at p; returns the byte after them. Most numbers in a snapshot
+ * (types, names of fixed strings, sizes, edge counts) have one or two digits. */
+static inline char *fmt_u64(char *p, uint64_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        p[0] = digit_pairs[v * 2];
+        p[1] = digit_pairs[v * 2 + 1];
+        return p + 2;
+    }
+    return fmt_long(p, v);
 }
 
 static void put_u64(sink *s, uint64_t v)
@@ -316,6 +335,19 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 static void put_json_string(sink *s, const char *text, size_t n)
 {
     const unsigned char *p = (const unsigned char *)text;
+    if (n <= NAME_BYTES) { /* the common case: a short name with nothing to escape */
+        size_t j = 0;
+        while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+            j++;
+        if (j == n) {
+            char *q = room(s, n + 2);
+            q[0] = '"';
+            memcpy(q + 1, text, n);
+            q[n + 1] = '"';
+            s->len += n + 2;
+            return;
+        }
+    }
     put(s, "\"", 1);
     size_t i = 0;
     while (i < n) {
