@@ -12,18 +12,22 @@
  *   table and their release path pays nothing beyond the flag test it already had.
  *   Open addressing with linear probing, load at most 1/2, deletion by backward shift.
  *
- * The writer makes six walks with rc_heap_visit and keeps no per-object state of its own
+ * The writer makes seven walks with rc_heap_visit and keeps no per-object state of its own
  * beyond a bitmap of the live slots of each page (ORDINALS below: an edge names its target
  * by its position in the node array, which the bitmap gives with a popcount) and the list
  * of objects held from outside the heap:
- *   1. index: the page bitmaps; each referent's count is lowered by one per reference the
- *      heap holds to it (COUNTS-BORROWED);
+ *   1. index: the page bitmaps and the edge count (the header gives it first); each
+ *      referent's count is lowered by one per reference the heap holds to it
+ *      (COUNTS-BORROWED);
  *   2. roots: objects whose count is still above zero are held from outside (C variables),
  *      by that many references;
  *   3. restore: the counts are raised back (COUNTS-BORROWED ends);
- *   4. nodes, 5. edges, 6. strings: the three arrays, streamed. Strings are not kept: every
- *      name that is not a fixed string (type and field names, sites) gets the next index
- *      as it is used, and walk 6 makes the same names again in the same order.
+ *   4. nodes, 5. edges: the two arrays, streamed;
+ *   6. node names, 7. dict key names: the strings array. Strings are not kept: every name
+ *      that is not a fixed string (type and field names, sites) gets the next index as it
+ *      is used, and walks 6 and 7 make the same names again in the same order.
+ * Edges are enumerated by each_edge, which reads the library's own layouts directly (see
+ * there) and calls rc_traverse for every other type.
  * COUNTS-BORROWED: between walks 1 and 3 the reference counts hold external counts; no
  *   user code runs then except traverse functions (which must only visit), and walk 3 runs
  *   whatever happens, so the counts are intact when the call returns.
@@ -477,8 +481,9 @@ static uint32_t index_ordinal(const snap_index *ix, const rc_object *obj)
 /* ---- the writer's state ---------------------------------------------------------------- */
 
 typedef struct root_ref {
-    uint32_t ordinal; /* the object's node */
-    int32_t outside;  /* references held from outside the heap */
+    const rc_object *obj; /* the object (for its name, if it is a named root) */
+    uint32_t ordinal;     /* the object's node */
+    int32_t outside;      /* references held from outside the heap */
 } root_ref;
 
 /* Fixed strings, in this order, then the type names, the field names, the sites. */
@@ -795,7 +800,7 @@ static int walk_roots(rc_heap *heap, rc_object *obj, void *user)
         w->roots = r;
         w->cap_roots = cap;
     }
-    w->roots[w->n_roots++] = (root_ref){index_ordinal(&w->ix, obj), obj->_refcnt};
+    w->roots[w->n_roots++] = (root_ref){obj, index_ordinal(&w->ix, obj), obj->_refcnt};
     return 0;
 }
 
@@ -1044,12 +1049,18 @@ static void write_root_edges(writer *w)
     }
 }
 
+/* A root edge's name: "held from outside (N refs)", or for a named root (rc_root_name)
+ * "root NAME (N refs)", the name cut to ROOT_NAME_BYTES bytes. */
+#define ROOT_NAME_BYTES 200
 static void write_root_names(writer *w)
 {
-    char buf[64];
+    char buf[ROOT_NAME_BYTES + 64];
     for (size_t i = 0; i < w->n_roots; i++) {
-        int n =
-            snprintf(buf, sizeof buf, "held from outside (%ld refs)", (long)w->roots[i].outside);
+        const char *name = rci_root_name_of(w->heap, w->roots[i].obj);
+        long refs = (long)w->roots[i].outside;
+        int n = name != NULL
+                    ? snprintf(buf, sizeof buf, "root %.*s (%ld refs)", ROOT_NAME_BYTES, name, refs)
+                    : snprintf(buf, sizeof buf, "held from outside (%ld refs)", refs);
         put_string(w, buf, (size_t)n);
     }
 }
