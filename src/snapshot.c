@@ -265,7 +265,7 @@ static char *fmt_long(char *p, uint64_t v)
     }
     if (u >= 10) {
         *--q = digit_pairs[u * 2 + 1];
-        *--q = digit_pairs[u * 2];
+        *--q = digit_pairs[(size_t)u * 2];
     } else {
         *--q = (char)('0' + u);
     }
@@ -297,12 +297,12 @@ static void put_u64(sink *s, uint64_t v)
 static void quads_fill(sink *s)
 {
     for (unsigned i = 0; i < 10000; i++) {
-        s->quads[4 * i] = (char)('0' + i / 1000);
+        s->quads[(size_t)4 * i] = (char)('0' + i / 1000);
         s->quads[4 * i + 1] = (char)('0' + i / 100 % 10);
         s->quads[4 * i + 2] = (char)('0' + i / 10 % 10);
         s->quads[4 * i + 3] = (char)('0' + i % 10);
     }
-    memset(s->quads + 4 * 10000, '0', 4);
+    memset(s->quads + (size_t)4 * 10000, '0', 4);
 }
 
 /* fmt_u64 with four digits per division below 10^8, the common case of ids, string
@@ -315,13 +315,13 @@ static inline char *fmt_fast(const sink *s, char *p, uint64_t v)
     uint32_t u = (uint32_t)v;
     if (u < 10000) {
         unsigned n = u < 1000 ? 3 : 4;
-        memcpy(p, s->quads + 4 * u + 4 - n, 4);
+        memcpy(p, s->quads + (size_t)4 * u + 4 - n, 4);
         return p + n;
     }
     uint32_t hi = u / 10000, lo = u % 10000;
     unsigned n = hi < 10 ? 1 : hi < 100 ? 2 : hi < 1000 ? 3 : 4;
-    memcpy(p, s->quads + 4 * hi + 4 - n, 4);
-    memcpy(p + n, s->quads + 4 * lo, 4);
+    memcpy(p, s->quads + (size_t)4 * hi + 4 - n, 4);
+    memcpy(p + n, s->quads + (size_t)4 * lo, 4);
     return p + n + 4;
 }
 
@@ -762,7 +762,8 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
         uint32_t first = w->field_str[t->index];
         for (size_t i = 0; i < t->n_ref_offsets; i++) {
             rc_object *ref;
-            memcpy(&ref, (const char *)obj + t->ref_offsets[i], sizeof ref);
+            memcpy(&ref, (const char *)obj + t->ref_offsets[i],
+                   sizeof ref); /* NOLINT(bugprone-sizeof-expression): a pointer is copied */
             if (rc_is_heap_object(ref)) {
                 snap_edge e = {ET_PROPERTY, first + i, NULL, ref};
                 fn(w, &e);
@@ -867,7 +868,7 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
         /* The id table is keyed by a hash of the address, so on a large heap each lookup
          * is a cache miss; objects come in address order, so the slot a few objects ahead
          * is known now (only its address is used, the memory there is not read). */
-        uintptr_t ahead = (uintptr_t)obj + PREFETCH_SLOTS * rci_page_of(obj)->slot_bytes;
+        uintptr_t ahead = (uintptr_t)obj + (uintptr_t)PREFETCH_SLOTS * rci_page_of(obj)->slot_bytes;
         size_t i = id_slot(ahead, heap->snap_cap);
         __builtin_prefetch(&heap->snap_keys[i]);
         __builtin_prefetch(&heap->snap_vals[i]);
