@@ -789,11 +789,13 @@ def report(cases, failures, sz, quick, mach, cg, cg_err, chart_err, tools, elaps
           "machine shows as wider min-max ranges)", ""]
     if tools.missing:
         L += ["Peers not available in this run: " + ", ".join(tools.missing) + ".", ""]
-    L += ["Two more suites have their own commands and reports: `bash bench/unreachable/run.sh` "
+    L += ["More suites have their own commands and reports: `bash bench/unreachable/run.sh` "
           "(`rcgc unreachable` against networkx, a Python search and `wc -l`, issue 5) writes "
           "[BENCHMARKS-unreachable.md](BENCHMARKS-unreachable.md); `bash bench/graph/run.sh` "
           "(the graph tools against objgraph, issue 4) writes "
-          "[BENCHMARKS-graphs.md](BENCHMARKS-graphs.md). `bash bench/interp/run.sh` (the example "
+          "[BENCHMARKS-graphs.md](BENCHMARKS-graphs.md); `python3 bench/schedule/run.py BUILD_DIR` "
+          "(the collector's schedule against malloc, Boehm and CPython, issue 11) writes "
+          "[BENCHMARKS-schedule.md](BENCHMARKS-schedule.md). `bash bench/interp/run.sh` (the example "
           "Scheme interpreter on rcgc, Boehm GC and malloc, issue 17) writes its own section at "
           "the end of this page, which `make bench` keeps.", ""]
     L += ["## Goals", "",

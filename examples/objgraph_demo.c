@@ -46,9 +46,11 @@ static int draw_both(rc_heap *heap, const char *dir, const char *name, rc_object
         opt.result = &res;
         rc_status st =
             chain != NULL ? rc_graph_show_chain(heap, chain, &opt) : draw(heap, objs, 1, &opt);
-        if (st != RC_OK) return fail(heap, name);
+        if (st != RC_OK)
+            return fail(heap, name);
         printf("  wrote %s (%zu objects, %zu references)\n", res.path, res.n_nodes, res.n_edges);
-        if (res.message[0] != '\0') printf("  note: %s\n", res.message);
+        if (res.message[0] != '\0')
+            printf("  note: %s\n", res.message);
     }
     return 0;
 }
@@ -84,7 +86,8 @@ int main(int argc, char **argv)
     rc_heap_config_init(&cfg);
     cfg.record_origins = true;
     rc_heap *heap = rc_heap_new(&cfg);
-    if (heap == NULL) return 1;
+    if (heap == NULL)
+        return 1;
 
     printf("x = [1, 2, 3]; y = [4, 5, 6]; x.append(y); y.append(x)\n");
     rc_object *x = int_list(heap, 1, 2, 3);
@@ -96,9 +99,11 @@ int main(int argc, char **argv)
     printf("x = %s\n", text);
 
     printf("show_refs([x]): what x holds\n");
-    if (draw_both(heap, dir, "refs", &x, rc_graph_show_refs, NULL) != 0) return 1;
+    if (draw_both(heap, dir, "refs", &x, rc_graph_show_refs, NULL) != 0)
+        return 1;
     printf("show_backrefs([x]): what holds x (double border: held from outside the heap)\n");
-    if (draw_both(heap, dir, "backrefs", &x, rc_graph_show_backrefs, NULL) != 0) return 1;
+    if (draw_both(heap, dir, "backrefs", &x, rc_graph_show_backrefs, NULL) != 0)
+        return 1;
 
     /* A session kept alive through a global registry, long after the code that made it is
      * done with it: the classic leak. The demo keeps no reference of its own to it. */
@@ -118,7 +123,8 @@ int main(int argc, char **argv)
     rc_decref(heap, session); /* session is now borrowed: only the registry holds it */
 
     rc_object *chain = NULL;
-    if (rc_graph_why_alive(heap, session, &chain) != RC_OK) return fail(heap, "why alive");
+    if (rc_graph_why_alive(heap, session, &chain) != RC_OK)
+        return fail(heap, "why alive");
     printf("why is %s alive? held through a chain of %zu objects:\n",
            (rc_repr_into(heap, session, text, sizeof text), text), rc_list_len(heap, chain));
     for (size_t i = 0; i < rc_list_len(heap, chain); i++) {
@@ -130,14 +136,17 @@ int main(int argc, char **argv)
         printf("  %s%-34s made at %s:%d\n", i == 0 ? "root (held from outside): " : "-> ", text,
                base != NULL ? base + 1 : where.file, where.line);
     }
-    if (draw_both(heap, dir, "why-alive", NULL, NULL, chain) != 0) return 1;
+    if (draw_both(heap, dir, "why-alive", NULL, NULL, chain) != 0)
+        return 1;
     rc_decref(heap, chain);
 
     printf("leak check around 3 calls of handle_request():\n");
     rc_object *seen = rc_list_new(heap, 0);
     rc_leak_guard guard = {sizeof guard, NULL};
-    if (rc_leak_guard_begin(heap, &guard) != RC_OK) return fail(heap, "leak guard");
-    for (int id = 1; id <= 3; id++) handle_request(heap, seen, id);
+    if (rc_leak_guard_begin(heap, &guard) != RC_OK)
+        return fail(heap, "leak guard");
+    for (int id = 1; id <= 3; id++)
+        handle_request(heap, seen, id);
     int64_t leaked = rc_leak_guard_end(heap, &guard, stdout);
     printf("  %lld objects outlived the calls\n", (long long)leaked);
     rc_decref(heap, seen);

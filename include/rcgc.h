@@ -64,16 +64,16 @@ RC_API int rc_version_number(void);
  */
 typedef enum rc_status {
     RC_OK = 0,
-    RC_ENOMEM,   /* the allocator returned NULL */
-    RC_EINVAL,   /* an argument is out of its documented domain */
-    RC_ETYPE,    /* an object of the wrong type was passed */
-    RC_EINDEX,   /* an index is out of range */
-    RC_EKEY,     /* a dict key is absent */
-    RC_EMISUSE,  /* the API was used against its contract (also reported to the misuse hook) */
-    RC_ESTATE,   /* the call is not allowed in the heap's current state (e.g. mid-collection) */
-    RC_EOS,      /* the operating system refused a request (errno is in the message) */
-    RC_ECORRUPT, /* rc_heap_check found an inconsistency */
-    RC_ELIMIT,   /* a fixed limit of rcgc was reached (named in the message) */
+    RC_ENOMEM,    /* the allocator returned NULL */
+    RC_EINVAL,    /* an argument is out of its documented domain */
+    RC_ETYPE,     /* an object of the wrong type was passed */
+    RC_EINDEX,    /* an index is out of range */
+    RC_EKEY,      /* a dict key is absent */
+    RC_EMISUSE,   /* the API was used against its contract (also reported to the misuse hook) */
+    RC_ESTATE,    /* the call is not allowed in the heap's current state (e.g. mid-collection) */
+    RC_EOS,       /* the operating system refused a request (errno is in the message) */
+    RC_ECORRUPT,  /* rc_heap_check found an inconsistency */
+    RC_ELIMIT,    /* a fixed limit of rcgc was reached (named in the message) */
     RC_EREFERENCE /* a weak proxy's referent no longer exists (Python's ReferenceError) */
 } rc_status;
 
@@ -112,6 +112,15 @@ static inline bool rc_is_heap_object(const rc_object *ref)
  * direct use. */
 RC_API void rc__release(rc_heap *heap, rc_object *obj);
 
+/* Out-of-line tail of rc_decref when a tracked object that is not yet a candidate (its
+ * generation is 0 or 2) keeps a non-zero count: the collector buffers it as a possible root
+ * of a garbage cycle (src/gc.c, section 5). Not for direct use. The mask is the header's
+ * pending, tracked and low generation bits; the test, tracked alone (src/internal.h checks
+ * both against its own bits). */
+RC_API void rc__candidate(rc_heap *heap, rc_object *obj);
+#define RC__CANDIDATE_MASK 0x1005u
+#define RC__CANDIDATE_TEST 0x4u
+
 /* Adds a reference. NULL and small ints are ignored. Cost: one increment, no call. The
  * count is 32-bit: at most 2^31 - 1 references to one object (debug builds report
  * overflow through the misuse hook at the next release). */
@@ -127,8 +136,12 @@ static inline void rc_incref(rc_object *ref)
  * misuse hook and the object is left alone. Never collects. */
 static inline void rc_decref(rc_heap *heap, rc_object *ref)
 {
-    if (rc_is_heap_object(ref) && --ref->_refcnt <= 0)
+    if (!rc_is_heap_object(ref))
+        return;
+    if (--ref->_refcnt <= 0)
         rc__release(heap, ref);
+    else if ((ref->_tinfo & RC__CANDIDATE_MASK) == RC__CANDIDATE_TEST)
+        rc__candidate(heap, ref);
 }
 
 /* Returns ref after adding a reference: `x->field = rc_newref(y);` */
@@ -210,6 +223,23 @@ typedef struct rc_misuse {
  * RC_EMISUSE (or does nothing, for rc_decref) and the heap's error is set. */
 typedef void (*rc_misuse_fn)(rc_heap *heap, const rc_misuse *misuse, void *user);
 
+/* The automatic collection schedule (src/gc.c, section 5, has the full account).
+ * RC_GC_SCHEDULE_CANDIDATES (the default): reference counting frees everything but cycles,
+ *   and a cycle only becomes garbage when a reference to it is dropped, so automatic runs
+ *   examine only the objects rc_decref left at a non-zero count since the last run (the
+ *   candidates, generation 1) and a bounded neighbourhood of them; objects never dropped
+ *   that way are not re-examined. Generation 0 holds objects no collection has examined yet
+ *   and that are not candidates, generation 2 those examined and found alive. A cycle closed
+ *   by storing the last reference the program owned into a field (no rc_decref) is found by
+ *   rc_collect(heap, 1 or 2), or by the next automatic full collection.
+ * RC_GC_SCHEDULE_GENERATIONAL: CPython 3.13's schedule (thresholds 2000, 10, 10 over
+ *   allocations, the 25% rule for full collections): every tracked object is examined by
+ *   young collections whether or not it was ever dropped. For strict CPython parity. */
+typedef enum rc_gc_schedule {
+    RC_GC_SCHEDULE_CANDIDATES = 0,
+    RC_GC_SCHEDULE_GENERATIONAL = 1
+} rc_gc_schedule;
+
 typedef struct rc_heap_config {
     size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
     const rc_allocator *allocator; /* NULL: rc_allocator_system() */
@@ -224,6 +254,8 @@ typedef struct rc_heap_config {
                                       collection runs or a release cascade is freed. */
     uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
     bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
+    rc_gc_schedule schedule;       /* when automatic collection runs and what it examines;
+                                      default RC_GC_SCHEDULE_CANDIDATES */
 } rc_heap_config;
 
 /* Fills cfg with the defaults. */
@@ -386,8 +418,8 @@ RC_API const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref);
  * names no type: it is what NULL (None) gives. A weak proxy's index is the weakproxy
  * type's, not its referent's (the built-in operations still forward through proxies). */
 #define RC__TYPE_SHIFT 13u
-#define RC_TYPE_INDEX_NONE 0u  /* rc_type_index(NULL): no type has it */
-#define RC_TYPE_INDEX_INT 1u   /* small and boxed ints */
+#define RC_TYPE_INDEX_NONE 0u /* rc_type_index(NULL): no type has it */
+#define RC_TYPE_INDEX_INT 1u  /* small and boxed ints */
 #define RC_TYPE_INDEX_FLOAT 2u
 #define RC_TYPE_INDEX_STR 3u
 #define RC_TYPE_INDEX_TUPLE 4u
@@ -461,22 +493,39 @@ RC_API bool rc_gc_is_enabled(const rc_heap *heap);
  * gc.collect() does; called while objects released by counting are being freed (a
  * finalizer or callback of an object dying in a release cascade) it collects normally,
  * and the cascade goes on afterwards. Returns -1 with RC_EINVAL for a generation out of
- * range. Can collect (and so run finalizers and callbacks). */
+ * range. Can collect (and so run finalizers and callbacks). Under the candidate schedule
+ * generation 0 holds the objects never examined, 1 the candidates (with their
+ * neighbourhood, src/gc.c section 5a), and survivors go to generation 2. */
 RC_API int64_t rc_collect(rc_heap *heap, int generation);
 /* Whether a collection is running: true inside the finalizers, weakref callbacks and
  * collection callbacks a collection runs (rc_collect then returns 0). */
 RC_API bool rc_gc_is_collecting(const rc_heap *heap);
 
-/* Python's gc.get_count(): tracked allocations minus deallocations since the last
- * collection of generation 0; collections of generation 0 since the last of 1; of 1 since
- * the last of 2. */
+/* Python's gc.get_count(). Generational schedule: tracked allocations minus deallocations
+ * since the last collection of generation 0; collections of generation 0 since the last of
+ * 1; of 1 since the last of 2. Candidate schedule (the default; src/gc.c section 5):
+ * candidates waiting (generation 1's size, compared with the trigger); partial runs (and
+ * collections of generation 1) since the last full collection; partial runs since then
+ * whose neighbourhood budget ran out (compared with threshold[1]). */
 RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
+/* The thresholds as set. Generational schedule: CPython's. Candidate schedule: threshold[0]
+ * is the fewest candidates that start a partial run (the trigger adapts between it and 16
+ * times it, rc_gc_get_trigger); threshold[1] the partial runs whose neighbourhood budget ran
+ * out before a full collection is due (once the tracked objects have also grown by a
+ * quarter since the last); threshold[2] the neighbourhood budget: objects a partial run may
+ * pull in per candidate (plus threshold[0] in all). */
 RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
 /* Python's gc.set_threshold, every value allowed as in CPython: threshold[0] == 0 disables
  * automatic collection; threshold[1] or [2] == 0 makes that generation due whenever the
  * younger one has been collected since its last collection (gc.set_threshold(1000, 0, 0)
- * collects generations 0, 1 and 2 in turn). Always RC_OK. */
+ * collects generations 0, 1 and 2 in turn). Always RC_OK. Resets the candidate trigger to
+ * threshold[0]. */
 RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
+/* The schedule the heap was created with (rc_heap_config.schedule). */
+RC_API rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap);
+/* The count[0] above which the next tracked allocation collects: the adaptive candidate
+ * trigger, or threshold[0] under the generational schedule. An rcgc extension. */
+RC_API size_t rc_gc_get_trigger(const rc_heap *heap);
 
 /* Whether the collector tracks obj (false for NULL, small ints and atomic types). */
 RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
@@ -603,7 +652,8 @@ RC_API rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object 
 static inline bool rc__is_list_with_room(const rc_object *list)
 {
     return rc_is_heap_object(list) && (list->_tinfo >> RC__TYPE_SHIFT) == RC__LIST_TYPE_INDEX &&
-           ((const rc__list *)(const void *)list)->len < ((const rc__list *)(const void *)list)->cap;
+           ((const rc__list *)(const void *)list)->len <
+               ((const rc__list *)(const void *)list)->cap;
 }
 /* Appends item, adding a reference. Inline while the list has room; RC_ETYPE if list is not
  * a list, RC_ENOMEM. */
@@ -662,8 +712,7 @@ RC_API bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *ke
  * forwards. */
 RC_API bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len,
                               rc_object **key, rc_object **value);
-RC_API rc_object *rc_dict_get_cstr(rc_heap *heap, const rc_object *dict, const char *s,
-                                   size_t len);
+RC_API rc_object *rc_dict_get_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len);
 RC_API rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key);
 /* Iteration in insertion order; key and value borrowed. */
 RC_API bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object **key,
@@ -760,23 +809,23 @@ typedef struct rc_graph_result {
 } rc_graph_result;
 
 typedef struct rc_graph_options {
-    size_t size;                     /* sizeof(rc_graph_options), set by rc_graph_options_init */
-    size_t max_depth;                /* levels followed from the start objects; default 3 */
-    rc_object *const *extra_ignore;  /* objects never drawn nor followed */
+    size_t size;                    /* sizeof(rc_graph_options), set by rc_graph_options_init */
+    size_t max_depth;               /* levels followed from the start objects; default 3 */
+    rc_object *const *extra_ignore; /* objects never drawn nor followed */
     size_t n_extra_ignore;
-    rc_graph_pred_fn filter;         /* NULL, or only objects it accepts are added */
+    rc_graph_pred_fn filter; /* NULL, or only objects it accepts are added */
     void *filter_user;
-    size_t too_many;                 /* edges drawn per node at most, then "N more"; default 10 */
-    rc_graph_pred_fn highlight;      /* NULL, or accepted nodes get a blue shade */
+    size_t too_many;            /* edges drawn per node at most, then "N more"; default 10 */
+    rc_graph_pred_fn highlight; /* NULL, or accepted nodes get a blue shade */
     void *highlight_user;
-    rc_graph_info_fn extra_info;     /* NULL, or adds a line to each node's label */
+    rc_graph_info_fn extra_info; /* NULL, or adds a line to each node's label */
     void *extra_info_user;
-    bool refcounts;                  /* show "[count]" after the type name */
-    bool shortnames;                 /* type names after their last '.'; default true */
-    const char *output_path;         /* .dot, .svg, .png or .pdf (chosen by the extension) */
-    FILE *output_stream;             /* used instead when output_path is NULL: DOT text */
-    rc_graph_result *result;         /* NULL, or filled in on return */
-    size_t caller_refs;              /* references the caller holds to each start object:
+    bool refcounts;          /* show "[count]" after the type name */
+    bool shortnames;         /* type names after their last '.'; default true */
+    const char *output_path; /* .dot, .svg, .png or .pdf (chosen by the extension) */
+    FILE *output_stream;     /* used instead when output_path is NULL: DOT text */
+    rc_graph_result *result; /* NULL, or filled in on return */
+    size_t caller_refs;      /* references the caller holds to each start object:
                                         not counted as "held from outside" (default 0) */
 } rc_graph_options;
 
@@ -815,14 +864,13 @@ RC_API rc_status rc_graph_show_backrefs(rc_heap *heap, rc_object *const *objs, s
  * along) references to an object predicate accepts, within max_depth steps and avoiding the
  * n_ignore objects. *chain_out gets a new list [match, ..., obj] (backref) or [obj, ...,
  * match] (ref); [obj] alone if nothing matched. Cost: backref, a heap walk per level. */
-RC_API rc_status rc_graph_find_backref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn predicate,
-                                             void *user, size_t max_depth,
-                                             rc_object *const *ignore, size_t n_ignore,
-                                             rc_object **chain_out);
+RC_API rc_status rc_graph_find_backref_chain(rc_heap *heap, rc_object *obj,
+                                             rc_graph_pred_fn predicate, void *user,
+                                             size_t max_depth, rc_object *const *ignore,
+                                             size_t n_ignore, rc_object **chain_out);
 RC_API rc_status rc_graph_find_ref_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn predicate,
-                                         void *user, size_t max_depth,
-                                         rc_object *const *ignore, size_t n_ignore,
-                                         rc_object **chain_out);
+                                         void *user, size_t max_depth, rc_object *const *ignore,
+                                         size_t n_ignore, rc_object **chain_out);
 /* objgraph's show_chain: draws the objects of chain (a list as returned above) and the
  * references between neighbours in it. opt's depth, filter and ignore fields are unused.
  * With opt->refcounts the counts shown leave out the chain list's own references, so an
@@ -881,21 +929,23 @@ RC_API rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name);
 
 /* objgraph.growth: per-type peaks kept between calls in a struct the caller owns. */
 typedef struct rc_objgraph_peaks {
-    size_t size;    /* sizeof(rc_objgraph_peaks); zero the rest before the first call */
-    size_t *peak;   /* per type index: the highest count seen (heap allocator memory) */
-    size_t n_peak;  /* entries of peak */
+    size_t size;        /* sizeof(rc_objgraph_peaks); zero the rest before the first call */
+    size_t *peak;       /* per type index: the highest count seen (heap allocator memory) */
+    size_t n_peak;      /* entries of peak */
     size_t *site_peak;  /* per allocation site, the same (rc_objgraph_site_growth) */
     size_t n_site_peak; /* entries of site_peak */
 } rc_objgraph_peaks;
 /* Types whose count rose above their peak since the last call, largest increase first (at
  * most cap written); updates the peaks; returns how many types grew (0 and RC_ENOMEM on the
  * heap if memory ran out). */
-RC_API size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap);
+RC_API size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out,
+                                 size_t cap);
 /* The same, written to out as "name count +delta" lines (limit lines at most). When
  * allocation sites are recorded (rc_origins_enable), each type's line is followed by up to
  * five "    at file:line +delta" lines for the sites of that type that grew (then "    and
  * N more sites"); these come from rc_objgraph_site_growth, which it calls. */
-RC_API rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out);
+RC_API rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit,
+                                         FILE *out);
 RC_API void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks);
 
 /* objgraph.get_leaking_objects: a new list of live objects no object of the heap refers
@@ -915,8 +965,8 @@ RC_API rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address);
  * count" for that type's objects made without one. A guard begun and never ended keeps
  * its snapshot until rc_heap_free, which frees it (the guard is then unusable). */
 typedef struct rc_leak_guard {
-    size_t size;               /* sizeof(rc_leak_guard) */
-    struct rci_ptrmap *_seen;  /* the snapshot; private */
+    size_t size;              /* sizeof(rc_leak_guard) */
+    struct rci_ptrmap *_seen; /* the snapshot; private */
 } rc_leak_guard;
 RC_API rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard);
 RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out);
@@ -972,7 +1022,7 @@ RC_API bool rc_origin_current(const rc_heap *heap, rc_origin *out);
 RC_API size_t rc_origins_lost(const rc_heap *heap);
 /* Live objects per allocation site (a site is a file, a line and the type made there). */
 typedef struct rc_site_count {
-    const char *file;      /* as __FILE__ gave it */
+    const char *file; /* as __FILE__ gave it */
     int line;
     const char *type_name; /* valid as long as the heap */
     size_t count;          /* live objects made there */
@@ -984,25 +1034,23 @@ RC_API size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *
 /* objgraph.growth per allocation site: sites whose live count rose above their peak since
  * the last call, largest increase first (at most cap written); updates the sites' peaks in
  * peaks (kept apart from the types' peaks); returns how many sites grew. */
-RC_API size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks,
-                                      rc_site_count *out, size_t cap);
+RC_API size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
+                                      size_t cap);
 /* What the RC_RECORD_ORIGINS macros call: each makes its object as the function without
  * "rc__" and "_at" does, then records (file, line) for it if the heap records and the call
  * made the object it returns (rc_weakref_new returning an existing weakref records
  * nothing). */
 RC_API rc_object *rc__new_at(rc_heap *heap, const rc_type *type, const char *file, int line);
-RC_API rc_object *rc__new_var_at(rc_heap *heap, const rc_type *type, size_t bytes,
-                                 const char *file, int line);
+RC_API rc_object *rc__new_var_at(rc_heap *heap, const rc_type *type, size_t bytes, const char *file,
+                                 int line);
 RC_API rc_object *rc__int_new_at(rc_heap *heap, int64_t value, const char *file, int line);
 RC_API rc_object *rc__float_new_at(rc_heap *heap, double value, const char *file, int line);
 RC_API rc_object *rc__str_new_at(rc_heap *heap, const char *utf8, size_t len_bytes,
                                  const char *file, int line);
-RC_API rc_object *rc__str_from_cstr_at(rc_heap *heap, const char *utf8, const char *file,
-                                       int line);
+RC_API rc_object *rc__str_from_cstr_at(rc_heap *heap, const char *utf8, const char *file, int line);
 RC_API rc_object *rc__tuple_new_at(rc_heap *heap, size_t n, rc_object *const *items,
                                    const char *file, int line);
-RC_API rc_object *rc__list_new_at(rc_heap *heap, size_t capacity_hint, const char *file,
-                                  int line);
+RC_API rc_object *rc__list_new_at(rc_heap *heap, size_t capacity_hint, const char *file, int line);
 RC_API rc_object *rc__dict_new_at(rc_heap *heap, const char *file, int line);
 RC_API rc_object *rc__repr_at(rc_heap *heap, rc_object *obj, const char *file, int line);
 
@@ -1119,11 +1167,12 @@ RC_API size_t rc_gc_get_freeze_count(const rc_heap *heap);
 RC_API rc_object *rc_gc_garbage(rc_heap *heap);
 
 /* Python's gc debug flags (same values). */
-#define RC_GC_DEBUG_STATS 0x1u         /* per-collection statistics */
-#define RC_GC_DEBUG_COLLECTABLE 0x2u   /* each collectable object found */
-#define RC_GC_DEBUG_UNCOLLECTABLE 0x4u /* each uncollectable object found: "gc: uncollectable
+#define RC_GC_DEBUG_STATS 0x1u       /* per-collection statistics */
+#define RC_GC_DEBUG_COLLECTABLE 0x2u /* each collectable object found */
+#define RC_GC_DEBUG_UNCOLLECTABLE                                                                  \
+    0x4u                          /* each uncollectable object found: "gc: uncollectable
                                           <NAME 0xADDR>" (rc_type_spec.legacy_finalize) */
-#define RC_GC_DEBUG_SAVEALL 0x20u      /* keep garbage in rc_gc_garbage instead of freeing it */
+#define RC_GC_DEBUG_SAVEALL 0x20u /* keep garbage in rc_gc_garbage instead of freeing it */
 #define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
 RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
 RC_API unsigned rc_gc_get_debug(const rc_heap *heap);
@@ -1137,7 +1186,7 @@ RC_API void rc_gc_set_debug_output(rc_heap *heap, rc_gc_output_fn fn, void *user
 /* Python's gc.callbacks: fn runs at the start and the end of every collection. */
 typedef enum rc_gc_phase { RC_GC_PHASE_START, RC_GC_PHASE_STOP } rc_gc_phase;
 typedef struct rc_gc_info {
-    size_t size;            /* sizeof(rc_gc_info) */
+    size_t size; /* sizeof(rc_gc_info) */
     rc_gc_phase phase;
     int generation;         /* the generation collected */
     uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
@@ -1168,7 +1217,8 @@ RC_API rc_object *rc_weakset_new(rc_heap *heap);
 /* Both dict kinds (RC_ETYPE for a weakset). get: the value as a new reference in *out,
  * RC_EKEY if absent or dead. len counts entries whose object is alive (also for sets). */
 RC_API rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value);
-RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key, rc_object **out);
+RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key,
+                                 rc_object **out);
 RC_API rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key);
 RC_API size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd);
 /* Removes key and gives its value as a new reference in *out; RC_EKEY if absent or dead. */
@@ -1240,12 +1290,12 @@ RC_API bool rc_finalize_alive(rc_heap *heap, const rc_object *f);
 RC_API rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran);
 /* What peek and detach give: caller sets size to sizeof(rc_finalize_info). */
 typedef struct rc_finalize_info {
-    size_t size;           /* sizeof(rc_finalize_info), set by the caller */
-    rc_object *obj;        /* the object (a new reference), or NULL: dead (nothing else set) */
+    size_t size;    /* sizeof(rc_finalize_info), set by the caller */
+    rc_object *obj; /* the object (a new reference), or NULL: dead (nothing else set) */
     rc_finalize_fn fn;
     void *user;
     rc_release_fn release;
-    rc_object *callable;   /* rc_finalize_new_obj's callable (a new reference), or NULL */
+    rc_object *callable; /* rc_finalize_new_obj's callable (a new reference), or NULL */
 } rc_finalize_info;
 /* finalize.peek: if alive and its object lives, fills out (new references to obj and the
  * callable); else out->obj is NULL. RC_OK either way; RC_ETYPE, RC_EINVAL (out). */
@@ -1328,9 +1378,9 @@ RC_API rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line);
 #define rc_list_new(heap, capacity_hint) rc__list_new_at(heap, capacity_hint, __FILE__, __LINE__)
 #define rc_dict_new(heap) rc__dict_new_at(heap, __FILE__, __LINE__)
 #define rc_repr(heap, obj) rc__repr_at(heap, obj, __FILE__, __LINE__)
-#define rc_weakref_new(heap, obj, callback, user)                                              \
+#define rc_weakref_new(heap, obj, callback, user)                                                  \
     rc__weakref_new_at(heap, obj, callback, user, __FILE__, __LINE__)
-#define rc_weakproxy_new(heap, obj, callback, user)                                            \
+#define rc_weakproxy_new(heap, obj, callback, user)                                                \
     rc__weakproxy_new_at(heap, obj, callback, user, __FILE__, __LINE__)
 #define rc_weakvaluedict_new(heap) rc__weakvaluedict_new_at(heap, __FILE__, __LINE__)
 #define rc_weakkeydict_new(heap) rc__weakkeydict_new_at(heap, __FILE__, __LINE__)

@@ -21,7 +21,7 @@ case "$profile" in
   build) ;;
   demo) optional+=(graphviz) ;;
   check) required+=(libcmocka-dev); optional+=(graphviz python3-networkx) ;;
-  ci) required+=(libcmocka-dev clang clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(graphviz python3-networkx) ;;
+  ci) required+=(libcmocka-dev clang clang-format clang-tidy cppcheck libclang-rt-14-dev valgrind); optional+=(graphviz python3-networkx) ;;
   bench) required+=(python3 libgc-dev php-cli lua5.4 gnuplot-nox valgrind time) ;;
   *) echo "ensure-deps: unknown profile '$profile' (build, demo, check, ci or bench)" >&2; exit 2 ;;
 esac

@@ -21,7 +21,8 @@ rc_status rci_builtins_register(rc_heap *heap)
                                          &heap->t_tuple, &heap->t_list,  &heap->t_dict};
     for (size_t i = 0; i < N_BUILTINS; i++) {
         rc_type *t = REGISTER[i](heap);
-        if (t == NULL) return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
+        if (t == NULL)
+            return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
         if (t->index != RCI_INDEX_INT + i)
             return rci_error(heap, RC_ESTATE,
                              "rci_builtins_register: built-in type %s got index %u, expected %zu",
@@ -33,8 +34,10 @@ rc_status rci_builtins_register(rc_heap *heap)
 
 const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
 {
-    if (ref == NULL) return "None";
-    if (rci_is_small_int(ref)) return "int";
+    if (ref == NULL)
+        return "None";
+    if (rci_is_small_int(ref))
+        return "int";
     uint32_t index = rci_type_index(ref);
     if (index == 0 || index >= heap->n_types || heap->types[index] == NULL)
         return "<invalid object>";
@@ -90,7 +93,8 @@ static bool stack_grow(rci_stack *st)
     char *grown;
     if (st->base == st->inline_base) {
         grown = rci_mem_alloc(st->heap, new_cap * st->frame_bytes);
-        if (grown != NULL) memcpy(grown, st->base, st->n * st->frame_bytes);
+        if (grown != NULL)
+            memcpy(grown, st->base, st->n * st->frame_bytes);
     } else {
         grown = rci_mem_resize(st->heap, st->base, st->cap * st->frame_bytes,
                                new_cap * st->frame_bytes);
@@ -107,7 +111,8 @@ static bool stack_grow(rci_stack *st)
 
 void *rci_stack_push(rci_stack *st)
 {
-    if (st->n == st->cap && !stack_grow(st)) return NULL;
+    if (st->n == st->cap && !stack_grow(st))
+        return NULL;
     char *frame = st->base + st->n * st->frame_bytes;
     memset(frame, 0, st->frame_bytes);
     st->n++;
@@ -116,7 +121,8 @@ void *rci_stack_push(rci_stack *st)
 
 void rci_stack_free(rci_stack *st)
 {
-    if (st->base != st->inline_base) rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
+    if (st->base != st->inline_base)
+        rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
     st->base = st->inline_base;
     st->n = 0;
 }

@@ -136,7 +136,8 @@ rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t ind
 static inline rc_object *rci_builtin_self(rc_heap *heap, const rc_object *ref, uint32_t index,
                                           const char *call, const char *what)
 {
-    if (rc_is_heap_object(ref) && rci_type_index(ref) == index) return (rc_object *)ref;
+    if (rc_is_heap_object(ref) && rci_type_index(ref) == index)
+        return (rc_object *)ref;
     return rci_builtin_unproxy(heap, ref, index, call, what);
 }
 
@@ -175,8 +176,8 @@ bool rci_leaf_equal(const rc_object *a, const rc_object *b);
 /* The value stored in dict (a dict, not a proxy) under key, whose hash is given, borrowed
  * in *value with *found set; *found false if absent. Fails only as the key comparison
  * can (RC_ENOMEM). No user code runs (dict.c). */
-rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key,
-                               uint64_t hash, rc_object **value, bool *found, const char *call);
+rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key, uint64_t hash,
+                               rc_object **value, bool *found, const char *call);
 
 /* ---------------------------------------------------------------------------------------
  * A stack of fixed-size frames (owner builtins.c): starts in a caller-provided buffer and

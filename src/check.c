@@ -27,7 +27,8 @@ static int check_free_list(rc_heap *heap, rci_page *page, check_ctx *ctx)
     for (char *slot = page->free; slot != NULL; n_free++) {
         if (rci_page_of(slot) != page || (size_t)(slot - page->slots) % page->slot_bytes != 0 ||
             ((rc_object *)slot)->_tinfo != 0 || n_free > page->n_slots)
-            return fail(heap, ctx, "free list holds a slot that is not free or not in its page", slot);
+            return fail(heap, ctx, "free list holds a slot that is not free or not in its page",
+                        slot);
         memcpy(&slot, slot + 8, sizeof slot);
     }
     if (n_free + page->n_used != page->bump)
@@ -194,9 +195,11 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
     if (per_type != rci_live_objects(heap))
         return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
     if (ctx->origins != heap->origin_len)
-        return fail(heap, ctx, "allocation-site table entries differ from objects marked RCI_ORIGIN", heap);
+        return fail(heap, ctx,
+                    "allocation-site table entries differ from objects marked RCI_ORIGIN", heap);
     if (ctx->snap_ids != heap->snap_len)
-        return fail(heap, ctx, "snapshot id table entries differ from the live objects holding one", heap);
+        return fail(heap, ctx, "snapshot id table entries differ from the live objects holding one",
+                    heap);
     const char *why = rci_origins_check(heap);
     return why == NULL ? RC_OK : fail(heap, ctx, why, heap);
 }

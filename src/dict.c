@@ -33,10 +33,13 @@ static int dict_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void
     rci_dict *d = (rci_dict *)self;
     rci_dict_entry *e = rci_dict_entries(d);
     for (size_t i = 0; i < d->n_entries; i++) {
-        if (e[i].key == RCI_DICT_HOLE) continue;
+        if (e[i].key == RCI_DICT_HOLE)
+            continue;
         int r = visit(heap, e[i].key, arg);
-        if (r == 0) r = visit(heap, e[i].value, arg);
-        if (r != 0) return r;
+        if (r == 0)
+            r = visit(heap, e[i].value, arg);
+        if (r != 0)
+            return r;
     }
     return 0;
 }
@@ -53,18 +56,21 @@ static void dict_clear(rc_heap *heap, rc_object *self)
     d->len = 0;
     d->n_entries = 0;
     for (size_t i = 0; i < n; i++) {
-        if (e[i].key == RCI_DICT_HOLE) continue;
+        if (e[i].key == RCI_DICT_HOLE)
+            continue;
         rc_decref(heap, e[i].key);
         rc_decref(heap, e[i].value);
     }
-    if (table != NULL) rci_buf_free(heap, heap->t_dict, table, table_bytes(size));
+    if (table != NULL)
+        rci_buf_free(heap, heap->t_dict, table, table_bytes(size));
 }
 
 /* Frees the table only (see list.c's list_destroy for why references are not dropped). */
 static void dict_destroy(rc_heap *heap, rc_object *self)
 {
     rci_dict *d = (rci_dict *)self;
-    if (d->table != NULL) rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+    if (d->table != NULL)
+        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
     d->table = NULL;
     d->size = 0;
     d->len = 0;
@@ -103,7 +109,8 @@ static rc_status dict_lookup(rc_heap *heap, const rci_dict *d, rc_object *key, u
 {
     *ix = -1;
     *slot = 0;
-    if (d->size == 0) return RC_OK;
+    if (d->size == 0)
+        return RC_OK;
     const rci_dict_entry *entries = rci_dict_entries(d);
     size_t mask = d->size - 1, i = (size_t)hash & mask, first_free = SIZE_MAX;
     uint64_t perturb = hash;
@@ -114,12 +121,14 @@ static rc_status dict_lookup(rc_heap *heap, const rci_dict *d, rc_object *key, u
             return RC_OK;
         }
         if (e == SLOT_DUMMY) {
-            if (first_free == SIZE_MAX) first_free = i;
+            if (first_free == SIZE_MAX)
+                first_free = i;
         } else if (entries[e].key == key || entries[e].hash == hash) {
             bool eq = true;
             if (entries[e].key != key) {
                 rc_status st = rci_equal(heap, entries[e].key, key, &eq, call);
-                if (st != RC_OK) return st;
+                if (st != RC_OK)
+                    return st;
             }
             if (eq) {
                 *slot = i;
@@ -149,12 +158,14 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
     rci_dict grown = {.len = d->len, .n_entries = 0, .size = size, .table = table};
     rci_dict_entry *to = rci_dict_entries(&grown), *from = rci_dict_entries(d);
     for (size_t i = 0; i < d->n_entries; i++) {
-        if (from[i].key == RCI_DICT_HOLE) continue;
+        if (from[i].key == RCI_DICT_HOLE)
+            continue;
         to[grown.n_entries] = from[i];
         table[free_slot(&grown, from[i].hash)] = (int32_t)grown.n_entries;
         grown.n_entries++;
     }
-    if (d->table != NULL) rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+    if (d->table != NULL)
+        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
     d->table = table;
     d->size = size;
     d->n_entries = grown.n_entries;
@@ -178,19 +189,22 @@ static rc_status dict_find(rc_heap *heap, rc_object **dictp, rc_object *key, uin
                            size_t *slot, int64_t *ix, const char *call)
 {
     const rc_object *dict = *dictp = rci_builtin_self(heap, *dictp, RCI_INDEX_DICT, call, "a dict");
-    if (dict == NULL) return rc_heap_last_error(heap);
+    if (dict == NULL)
+        return rc_heap_last_error(heap);
     rc_status st = rci_hash(heap, key, hash, call);
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     return dict_lookup(heap, (const rci_dict *)dict, key, *hash, slot, ix, call);
 }
 
-rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key,
-                               uint64_t hash, rc_object **value, bool *found, const char *call)
+rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key, uint64_t hash,
+                               rc_object **value, bool *found, const char *call)
 {
     size_t slot = 0;
     int64_t ix = -1;
     rc_status st = dict_lookup(heap, (const rci_dict *)dict, key, hash, &slot, &ix, call);
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     *found = ix >= 0;
     *value = ix >= 0 ? rci_dict_entries((const rci_dict *)dict)[ix].value : NULL;
     return RC_OK;
@@ -214,7 +228,8 @@ rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object 
     size_t slot = 0;
     int64_t ix = -1;
     rc_status st = dict_find(heap, &dict, key, &hash, &slot, &ix, "rc_dict_set");
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     rci_dict *d = (rci_dict *)dict;
     if (ix >= 0) {
         rci_dict_entry *e = &rci_dict_entries(d)[ix];
@@ -225,7 +240,8 @@ rc_status rc_dict_set(rc_heap *heap, rc_object *dict, rc_object *key, rc_object 
     }
     if (d->n_entries >= rci_dict_usable(d->size)) {
         st = dict_grow(heap, d, "rc_dict_set");
-        if (st != RC_OK) return st;
+        if (st != RC_OK)
+            return st;
         slot = free_slot(d, hash);
     }
     rci_dict_entry *e = &rci_dict_entries(d)[d->n_entries];
@@ -245,9 +261,12 @@ rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_o
     int64_t ix = -1;
     rc_object *self = (rc_object *)dict;
     rc_status st = dict_find(heap, &self, key, &hash, &slot, &ix, "rc_dict_get");
-    if (st != RC_OK) return st;
-    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_dict_get: out is NULL");
-    if (ix < 0) return key_error(heap, key, "rc_dict_get");
+    if (st != RC_OK)
+        return st;
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_dict_get: out is NULL");
+    if (ix < 0)
+        return key_error(heap, key, "rc_dict_get");
     *out = rc_newref(rci_dict_entries((const rci_dict *)self)[ix].value);
     return RC_OK;
 }
@@ -255,15 +274,18 @@ rc_status rc_dict_get(rc_heap *heap, const rc_object *dict, rc_object *key, rc_o
 bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size_t len,
                        rc_object **key, rc_object **value)
 {
-    if (key != NULL) *key = NULL;
-    if (value != NULL) *value = NULL;
+    if (key != NULL)
+        *key = NULL;
+    if (value != NULL)
+        *value = NULL;
     if (s == NULL && len > 0) {
         rci_error(heap, RC_EINVAL, "rc_dict_find_cstr: NULL text with length %zu", len);
         return false;
     }
-    const rci_dict *d =
-        (const rci_dict *)rci_builtin_self(heap, dict, RCI_INDEX_DICT, "rc_dict_find_cstr", "a dict");
-    if (d == NULL || d->size == 0) return false;
+    const rci_dict *d = (const rci_dict *)rci_builtin_self(heap, dict, RCI_INDEX_DICT,
+                                                           "rc_dict_find_cstr", "a dict");
+    if (d == NULL || d->size == 0)
+        return false;
     /* Only a str key can equal the text, and equal strs have equal hashes: compare the
      * stored hash, then the bytes. No key's equality runs, so no user code and no error. */
     uint64_t hash = rci_str_hash_bytes(heap, s, len);
@@ -272,12 +294,15 @@ bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size
     uint64_t perturb = hash;
     for (;;) {
         int32_t e = d->table[i];
-        if (e == SLOT_EMPTY) return false;
+        if (e == SLOT_EMPTY)
+            return false;
         if (e >= 0 && entries[e].hash == hash && rci_is_builtin(entries[e].key, RCI_INDEX_STR)) {
             const rci_str *k = (const rci_str *)entries[e].key;
             if (k->len == len && (len == 0 || memcmp(k->data, s, len) == 0)) {
-                if (key != NULL) *key = entries[e].key;
-                if (value != NULL) *value = entries[e].value;
+                if (key != NULL)
+                    *key = entries[e].key;
+                if (value != NULL)
+                    *value = entries[e].value;
                 return true;
             }
         }
@@ -299,7 +324,8 @@ bool rc_dict_contains(rc_heap *heap, const rc_object *dict, rc_object *key)
     size_t slot = 0;
     int64_t ix = -1;
     rc_object *self = (rc_object *)dict;
-    if (dict_find(heap, &self, key, &hash, &slot, &ix, "rc_dict_contains") != RC_OK) return false;
+    if (dict_find(heap, &self, key, &hash, &slot, &ix, "rc_dict_contains") != RC_OK)
+        return false;
     return ix >= 0;
 }
 
@@ -309,8 +335,10 @@ rc_status rc_dict_del(rc_heap *heap, rc_object *dict, rc_object *key)
     size_t slot = 0;
     int64_t ix = -1;
     rc_status st = dict_find(heap, &dict, key, &hash, &slot, &ix, "rc_dict_del");
-    if (st != RC_OK) return st;
-    if (ix < 0) return key_error(heap, key, "rc_dict_del");
+    if (st != RC_OK)
+        return st;
+    if (ix < 0)
+        return key_error(heap, key, "rc_dict_del");
     rci_dict *d = (rci_dict *)dict;
     rci_dict_entry *e = &rci_dict_entries(d)[ix];
     rc_object *old_key = e->key, *old_value = e->value;
@@ -327,7 +355,8 @@ bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object *
                   rc_object **value)
 {
     dict = rci_builtin_self(heap, dict, RCI_INDEX_DICT, "rc_dict_next", "a dict");
-    if (dict == NULL) return false;
+    if (dict == NULL)
+        return false;
     if (pos == NULL) {
         rci_error(heap, RC_EINVAL, "rc_dict_next: pos is NULL");
         return false;
@@ -341,8 +370,10 @@ bool rc_dict_next(rc_heap *heap, const rc_object *dict, size_t *pos, rc_object *
         *pos = i;
         return false;
     }
-    if (key != NULL) *key = e[i].key;
-    if (value != NULL) *value = e[i].value;
+    if (key != NULL)
+        *key = e[i].key;
+    if (value != NULL)
+        *value = e[i].value;
     *pos = i + 1;
     return true;
 }

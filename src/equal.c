@@ -208,8 +208,7 @@ static rc_status compare_step(veq *v, rc_object *x, rc_object *y, bool *eq, bool
     if (kind != RCI_INDEX_TUPLE) {
         int added = pairs_add(&v->pairs, x, y);
         if (added < 0)
-            return rci_error(v->heap, RC_ENOMEM, "%s: out of memory comparing containers",
-                             v->call);
+            return rci_error(v->heap, RC_ENOMEM, "%s: out of memory comparing containers", v->call);
         if (added == 0)
             return rci_error(v->heap, RC_ELIMIT,
                              "%s: comparing %s %p with %s %p never ends: they contain "
@@ -277,8 +276,7 @@ static void frame_pop(veq *v)
     rci_stack_pop(&v->st);
 }
 
-static rc_status value_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
-                             const char *call)
+static rc_status value_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
 {
     veq v;
     veq_frame inline_frames[16];

@@ -19,9 +19,9 @@
 
 typedef struct rci_finalize {
     rc_object hdr;
-    rc_object *wr;         /* strong: the weakref to the object; calls back fin_died */
-    rc_object *callable;   /* strong: rc_finalize_new_obj's callable (also user), or NULL */
-    rc_finalize_fn fn;     /* what runs, with user */
+    rc_object *wr;       /* strong: the weakref to the object; calls back fin_died */
+    rc_object *callable; /* strong: rc_finalize_new_obj's callable (also user), or NULL */
+    rc_finalize_fn fn;   /* what runs, with user */
     void *user;
     rc_release_fn release; /* called with user after fn ran, or when it never will; or NULL */
     size_t slot;           /* index in heap->fin_recs while alive, else SIZE_MAX */
@@ -29,8 +29,7 @@ typedef struct rci_finalize {
     bool atexit;           /* run at rc_heap_free if still alive (default true) */
 } rci_finalize;
 
-static const size_t fin_offsets[2] = {offsetof(rci_finalize, wr),
-                                      offsetof(rci_finalize, callable)};
+static const size_t fin_offsets[2] = {offsetof(rci_finalize, wr), offsetof(rci_finalize, callable)};
 static const char *const fin_names[2] = {"weakref", "callable"};
 
 static rc_type *finalize_type(rc_heap *heap)
@@ -123,9 +122,8 @@ static bool fin_recs_reserve(rc_heap *heap)
     if (kept < heap->fin_recs_cap)
         return true;
     size_t cap = heap->fin_recs_cap ? heap->fin_recs_cap * 2 : 8;
-    rc_object **grown = rci_mem_resize(heap, heap->fin_recs,
-                                       heap->fin_recs_cap * sizeof(rc_object *),
-                                       cap * sizeof(rc_object *));
+    rc_object **grown = rci_mem_resize(
+        heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rc_object *), cap * sizeof(rc_object *));
     if (grown == NULL)
         return false;
     heap->fin_recs = grown;
@@ -133,9 +131,8 @@ static bool fin_recs_reserve(rc_heap *heap)
     return true;
 }
 
-static rc_object *finalize_make(rc_heap *heap, const char *call, rc_object *obj,
-                                rc_finalize_fn fn, void *user, rc_release_fn release,
-                                rc_object *callable)
+static rc_object *finalize_make(rc_heap *heap, const char *call, rc_object *obj, rc_finalize_fn fn,
+                                void *user, rc_release_fn release, rc_object *callable)
 {
     if (fn == NULL) {
         rci_error(heap, RC_EINVAL, "%s: fn is NULL", call);
@@ -320,4 +317,3 @@ void rci_finalizers_shutdown(rc_heap *heap)
     heap->fin_recs = NULL;
     heap->fin_recs_len = heap->fin_recs_cap = 0;
 }
-

@@ -29,19 +29,19 @@ static inline bool rci_needs_rites(const rc_heap *heap, const rc_object *obj)
  * release path frees plain weakrefs itself, rci_weakref_is_plain). */
 typedef struct rci_weakref {
     rc_object hdr;
-    rc_object *referent;           /* the object referred to, or NULL once it died */
-    struct rci_weakref *next;      /* the referent's list (WEAKLIST), or NULL */
-    struct rci_weakref **pprev;    /* what points at this weakref on that list, or NULL */
-    rc_weakref_fn callback;        /* called once when the referent dies, or NULL */
-    void *user;                    /* callback's argument (for an owned callable, that object) */
-    rc_release_fn release;         /* called once with user when the weakref is done with it
+    rc_object *referent;        /* the object referred to, or NULL once it died */
+    struct rci_weakref *next;   /* the referent's list (WEAKLIST), or NULL */
+    struct rci_weakref **pprev; /* what points at this weakref on that list, or NULL */
+    rc_weakref_fn callback;     /* called once when the referent dies, or NULL */
+    void *user;                 /* callback's argument (for an owned callable, that object) */
+    rc_release_fn release;      /* called once with user when the weakref is done with it
                                       (after its callback ran, or when it is freed), or NULL */
-    uint64_t hash;                 /* rc_hash, cached when first hashed while the referent
+    uint64_t hash;              /* rc_hash, cached when first hashed while the referent
                                       lived (never 0); 0 if never hashed (weakref.c, WRHASH) */
-    rc_object *payload;            /* strong: a weak-key dict's value; with mapkey NULL, the
+    rc_object *payload;         /* strong: a weak-key dict's value; with mapkey NULL, the
                                       callable the callback owns (rc_weakref_new_obj,
                                       finalize handles), dropped once the callback ran */
-    rc_object *mapkey;             /* strong: the key of its entry in a weak container
+    rc_object *mapkey;          /* strong: the key of its entry in a weak container
                                       (CPython's KeyedRef), or NULL */
 } rci_weakref;
 
@@ -102,8 +102,7 @@ rc_status rci_weakref_hash(rc_heap *heap, rc_object *wr, uint64_t *out, const ch
 rc_object *rci_weakref_hash_source(const rc_heap *heap, rc_object *wr);
 /* rc_equal of two weakrefs (not both the same): their referents' equality while both live,
  * else false (identity). */
-rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
-                            const char *call);
+rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
 /* rc_heap_check's part: WEAKLIST and TABLE (weakref.c). NULL, or what is wrong with
  * *where set to the object or heap concerned. */
 const char *rci_weakrefs_check(const rc_heap *heap, const void **where);

@@ -40,6 +40,8 @@
  *    The collected set S of a collection of generation N is every tracked, non-pending
  *    object with gen <= N on the pages of those lists (young; young and gen1; or all
  *    container pages). The pages are threaded through page->cnext for the collection.
+ *    A partial run of the candidate schedule (section 5a) collects generation 1 alone and
+ *    finds its members through heap->cand (gc_run.members) instead of pages.
  *
  * 4. THE PHASES of collect(), each a static function of the same name:
  *    1. subtract_internal_refs: for each object in S, for each reference it holds to an
@@ -103,14 +105,16 @@
  *    5. free_garbage_and_promote: each garbage object is destroyed and its slot freed
  *       (its type's clear is not called: the references inside the garbage need no
  *       release); each survivor loses its collection bits and moves to generation
- *       min(N + 1, 2). Then the pending list is drained by ordinary reference counting,
- *       which is exact now: the garbage is gone and so are the references it held.
+ *       min(N + 1, 2) (the candidate schedule: 2). Then the pending list is drained by
+ *       ordinary reference counting, which is exact now: the garbage is gone and so are
+ *       the references it held.
  *       Objects whose count reached zero during phase 4 and that need a finalizer or have
  *       weakrefs were kept alive on heap->deferred (object.c, RITES); their references are
  *       dropped now and their rites run, then the late weakref callbacks of 3e.
  *    Invariant after the collection: every object of S is either freed or a survivor with
- *    an exact count in generation min(N + 1, 2); objects outside S are untouched except
- *    that their counts lost the references the garbage held.
+ *    an exact count in generation min(N + 1, 2) (the candidate schedule: 2); objects
+ *    outside S are untouched except that their counts lost the references the garbage
+ *    held.
  *    COUNTED: what a collection reports (rc_collect's result, rc_gc_stats.collected, the
  *    callbacks' rc_gc_info.collected) is CPython 3.9+'s: collected = the garbage freed in
  *    phase 5 plus what SAVEALL saved (CPython's final_unreachable), uncollectable = the
@@ -118,15 +122,94 @@
  *    all they keep alive, are not counted, nor garbage freed by counting while user code
  *    ran in phase 3 (it left the set, as it leaves CPython's unreachable list).
  *
- * 5. GENERATIONS. gen[0].count = tracked allocations minus deallocations since the last
- *    collection of generation 0; gen[i].count (i > 0) = collections of generation i - 1
- *    since the last collection of generation i. When an allocation finds gen[0].count
- *    above threshold[0], the oldest generation whose count exceeds its threshold is
- *    collected, except that a full collection waits while long_lived_pending (objects
- *    promoted into generation 2 since the last full collection) is under a quarter of
- *    long_lived_total (generation 2's size after it), which keeps full collections from
- *    making the building of a large structure quadratic (CPython's rule). Defaults are
- *    CPython 3.13's: 2000, 10, 10.
+ * 5. SCHEDULES. A heap runs one of two (rc_heap_config.schedule).
+ *
+ *    5a. THE CANDIDATE SCHEDULE (RC_GC_SCHEDULE_CANDIDATES, the default): automatic work
+ *    follows the places where cyclic garbage can appear, not the allocations.
+ *    Why: reference counting frees everything but cycles, and a cycle becomes garbage only
+ *    when its last reference from outside is dropped; if that happens through rc_decref
+ *    (or the library dropping a reference), the count of the object it pointed to goes
+ *    down to a non-zero value (Bacon and Rajan 2001). CPython's schedule instead examines
+ *    every tracked object in young collections, again in generation 1, and again in full
+ *    collections: work that grows with what a program allocates and keeps, and finds
+ *    nothing in acyclic data (binary-trees) or data being built.
+ *    Generations here: 0 = tracked objects no collection has examined and never dropped to
+ *    a non-zero count; 1 = candidates; 2 = examined and found alive; 3 = permanent.
+ *    - Buffering. rc_decref (rcgc.h, inline) tests the header after a decrement to a
+ *      non-zero count: a tracked, not pending object of generation 0 or 2 goes to
+ *      rc__candidate (one AND and one compare on the hot path; generations 1 and 3 fail
+ *      the test). The object moves to generation 1, its page onto the gen1 list, and a
+ *      pointer to it onto heap->cand. Nothing is done when such an object is freed by
+ *      counting (lazy invalidation): its entry goes stale and is dropped when the buffer is
+ *      compacted (cand_compact: entries that are generation-1 objects, each once). A stale
+ *      entry may point to a slot freed or reused, never to unmapped memory: a page on the
+ *      gen1 list is not released while the buffer has entries (page.c). If the buffer
+ *      cannot grow, the object is a candidate all the same (generation 1) and
+ *      cand_overflow makes the next automatic run a full collection, which examines every
+ *      generation: no candidate is lost.
+ *    - Partial run (automatic; reported as a collection of generation 1). When generation
+ *      1 holds more than heap->cand_trigger objects, the next tracked allocation runs one:
+ *      1. the buffer is compacted; 2. expand_candidates walks breadth first from the
+ *      candidates: each tracked object of generation 0 or 2 they reach joins generation 1
+ *      and the buffer (the neighbourhood), within a budget of threshold[2] objects per
+ *      candidate plus threshold[0]; a member holding no reference to a tracked object
+ *      cannot be on a cycle and leaves at once for generation 2 (this keeps floods of
+ *      acyclic candidates, e.g. lists of ints appended then dropped, out of the trial
+ *      deletion); 3. phases 1-5 run with S = generation 1, iterated through the buffer
+ *      (gc_run.members) instead of pages: everything outside S, the old objects the budget
+ *      left out included, counts as outside references, which is sound for any S (the
+ *      same argument as for a young collection). Survivors go to generation 2.
+ *      Cost: the candidates and their neighbourhood, never the heap.
+ *    - Candidates met while phases 1-5 run (phase 4 releasing garbage's references to
+ *      objects outside S, user code in phase 3) cannot join S: hold_late keeps each under a
+ *      reference of its own in heap->late, and dropping those references after phase 5
+ *      buffers them. Garbage of the running collection is left to it. If heap->late
+ *      cannot grow, the next automatic run is a full collection.
+ *    - Yield-adaptive trigger (PHP, Nim ORC): after a partial run that found garbage for
+ *      at least a quarter of the members it looked at, cand_trigger halves (not below
+ *      threshold[0]); otherwise it doubles (up to 16 threshold[0]).
+ *    - Full collections (automatic) come only from signals: a buffer that could not grow,
+ *      or threshold[1] partial runs whose budget ran out since the last full collection
+ *      once the tracked objects have also grown by a quarter since then (CPython's 25%
+ *      rule, so building a large structure stays linear). rc_collect(heap, 2) examines
+ *      everything and finds every unreachable cycle, whatever the schedule skipped.
+ *    - What this schedule does not find by itself: a cycle whose last outside reference
+ *      the program gives away without rc_decref, by storing the reference it owned into a
+ *      field of the cycle (a steal: `c->next = a;` where a's reference was the caller's).
+ *      No count went down, so nothing is a candidate; such garbage waits in generation 0
+ *      for rc_collect(heap, 0, 1 or 2) or an automatic full collection. Closing a cycle
+ *      with rc_newref and then dropping the builder's reference with rc_decref is found.
+ *    - rc_collect(heap, 0) examines generation 0; rc_collect(heap, 1) generations 0 and 1,
+ *      with the neighbourhood of the candidates; both move survivors to generation 2.
+ *    - Counts (rc_gc_get_count): generation 1's size (the candidates waiting, compared with
+ *      cand_trigger, rc_gc_get_trigger); partial runs and collections of generation 1 since
+ *      the last full collection; truncated partial runs since then.
+ *    Worked example. Default thresholds (2000, 10, 10). A program keeps 2M nodes in a chain
+ *    built by steals (each new node takes over the reference to the previous head): no
+ *    rc_decref leaves a count above zero, generation 0 grows to 2M, no collection runs.
+ *    It then keeps cycles of 2-8 nodes in a ring of slots: building a cycle a->b->c->a
+ *    with rc_newref(a) for the closing edge and rc_decref(a) for the builder's reference
+ *    makes a a candidate (generation 1). Later the ring slot is overwritten and
+ *    rc_decref(a) leaves a (by now generation 2) at count 1 (from c): a candidate again,
+ *    now of a garbage cycle. After 2001 candidates the next allocation runs a partial run:
+ *    the neighbourhood pulls b and c (generation 2) in, phase 1 subtracts a->b, b->c,
+ *    c->a; all three counts are 0; nothing outside S holds them; they are freed. The live
+ *    chain is never looked at. The run found about four garbage objects per candidate:
+ *    the trigger stays at 2000. Had the runs found nothing (say every candidate was a
+ *    list of ints), the trigger would double per run up to 32000, and each such candidate
+ *    would cost one look at its references (it holds no tracked object: generation 2).
+ *
+ *    5b. THE GENERATIONAL SCHEDULE (RC_GC_SCHEDULE_GENERATIONAL; CPython 3.13's, for strict
+ *    parity). rc__candidate returns at once. gen[0].count = tracked allocations minus
+ *    deallocations since the last collection of generation 0; gen[i].count (i > 0) =
+ *    collections of generation i - 1 since the last collection of generation i. When an
+ *    allocation finds gen[0].count above threshold[0], the oldest generation whose count
+ *    exceeds its threshold is collected, except that a full collection waits while
+ *    long_lived_pending (objects promoted into generation 2 since the last full
+ *    collection) is under a quarter of long_lived_total (generation 2's size after it),
+ *    which keeps full collections from making the building of a large structure quadratic
+ *    (CPython's rule). Defaults are CPython 3.13's: 2000, 10, 10. Survivors of a collection
+ *    of generation N move to min(N + 1, 2).
  *
  * 6. RE-ENTRANCY. User code (finalizers, weakref callbacks, collection callbacks, the
  *    debug output) runs only where every count is exact: before phase 1, in phase 3
@@ -167,43 +250,53 @@
 
 typedef struct gc_run {
     rc_heap *heap;
-    unsigned gen;       /* the generation being collected (S = tracked objects with gen <= it) */
-    rci_page *pages;    /* the pages of S, through cnext */
-    bool overflow;      /* phase 2: an object could not be pushed on the mark stack */
-    size_t survivors[3]; /* per old generation: objects of S found reachable */
-    size_t collected;   /* garbage freed by phase 5 or saved by 3d' (COUNTED) */
+    unsigned gen;         /* the generation reported (stats, callbacks) */
+    unsigned lo, span;    /* S = tracked objects with lo <= gen <= lo + span */
+    unsigned target;      /* the generation survivors move to */
+    rci_page *pages;      /* the pages of S, through cnext (a partial run: &pseudo) */
+    rc_object **members;  /* a partial run's S (heap->cand), or NULL: S is on the pages */
+    rci_page pseudo;      /* a partial run: its bump is the count of members */
+    bool overflow;        /* phase 2: an object could not be pushed on the mark stack */
+    size_t survivors[3];  /* per old generation: objects of S found reachable */
+    size_t collected;     /* garbage freed by phase 5 or saved by 3d' (COUNTED) */
     size_t uncollectable; /* unreachable objects kept by legacy finalizers (phase 3a') */
-    size_t set_size;    /* objects in S (phase 1) */
-    size_t reachable;   /* objects of S marked REACHABLE (phase 2) */
-    bool watch_rites;   /* phase 1 looks for objects needing rites (some type has a
+    size_t set_size;      /* objects in S (phase 1) */
+    size_t reachable;     /* objects of S marked REACHABLE (phase 2) */
+    bool watch_rites;     /* phase 1 looks for objects needing rites (some type has a
                            finalizer or some weakref exists) */
-    bool any_rites;     /* phase 1 saw an object of S that needs rites */
-    bool rites;         /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
-    size_t late_calls;  /* heap->wr_calls mark of the callbacks due after phase 5 */
+    bool any_rites;       /* phase 1 saw an object of S that needs rites */
+    bool rites;           /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
+    size_t late_calls;    /* heap->wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
 
-static inline bool in_set(const rc_object *o, unsigned gen)
+static inline bool in_set(const rc_object *o, const gc_run *run)
 {
     if (!rc_is_heap_object(o))
         return false;
     uint32_t ti = o->_tinfo;
-    return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED && (ti & RCI_GEN_MASK) <= gen;
+    return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED &&
+           (ti & RCI_GEN_MASK) - run->lo <= run->span;
 }
 
-/* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
-#define FOR_EACH_IN_SET(run, obj)                                                              \
-    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
-        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
-            for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
-                 obj != NULL && in_set(obj, (run)->gen); obj = NULL)
+/* The i-th slot of a page of S, or a partial run's i-th member (pg is then &run->pseudo). */
+#define SLOT_AT(run, pg, i)                                                                        \
+    ((run)->members != NULL ? (run)->members[i]                                                    \
+                            : (rc_object *)((pg)->slots + (size_t)(i) * (pg)->slot_bytes))
 
-/* Every slot of the pages of S; user code may allocate into them (phase 3), so the bump
- * is reread and the caller tests the header. */
-#define FOR_EACH_SLOT(run, obj)                                                                \
-    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                          \
-        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                            \
-            for (rc_object *obj = (rc_object *)(pg_->slots + (size_t)i_ * pg_->slot_bytes);    \
-                 obj != NULL; obj = NULL)
+/* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
+#define FOR_EACH_IN_SET(run, obj)                                                                  \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                              \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                                \
+            for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL && in_set(obj, (run));        \
+                 obj = NULL)
+
+/* Every slot of the pages of S (a partial run: every member); user code may allocate into
+ * them (phase 3), so the bump is reread and the caller tests the header. A member's slot
+ * may be freed (its header is then 0) or hold a new object (generation 0, outside S). */
+#define FOR_EACH_SLOT(run, obj)                                                                    \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                              \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                                \
+            for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL; obj = NULL)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
 /* Phase 3 on: a member of the garbage set recorded before user code ran, still alive. */
@@ -230,17 +323,23 @@ static int add_page(rc_heap *heap, rci_page *page, void *user)
     return 0;
 }
 
+/* S of a collection of generation gen (lo is 0): the young list, then the gen1 list, or
+ * every container page; a partial run's S is its member array. */
 static void gather_pages(gc_run *run)
 {
     rc_heap *heap = run->heap;
     run->pages = NULL;
-    if (run->gen >= 2) {
+    if (run->members != NULL) {
+        run->pages = &run->pseudo;
+        return;
+    }
+    if (run->span >= 2) {
         rci_pages_each(heap, true, add_page, run);
         return;
     }
     for (rci_page *p = heap->young; p != NULL; p = p->ynext)
         add_page(heap, p, run);
-    if (run->gen == 1)
+    if (run->span == 1)
         for (rci_page *p = heap->gen1; p != NULL; p = p->onext)
             if (!(p->lists & RCI_IN_YOUNG))
                 add_page(heap, p, run);
@@ -264,7 +363,7 @@ typedef struct ring {
     unsigned n;                    /* entries parked */
     ring_action action;
     gc_run *run;
-    rc_object *cur_parent;         /* the object being traversed */
+    rc_object *cur_parent; /* the object being traversed */
 } ring;
 
 static int visit_ring(rc_heap *heap, rc_object *ref, void *arg)
@@ -317,7 +416,8 @@ static inline void ring_traverse(ring *r, rc_object *obj)
     }
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        memcpy(&ref, (char *)obj + t->ref_offsets[i],
+               sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         visit_ring(heap, ref, r);
     }
 }
@@ -326,7 +426,7 @@ static inline void ring_traverse(ring *r, rc_object *obj)
 
 static void act_subtract(gc_run *run, rc_object *parent, rc_object *ref)
 {
-    if (in_set(ref, run->gen))
+    if (in_set(ref, run))
         ref->_refcnt--;
     else
         parent->_tinfo |= RCI_EXTREFS;
@@ -359,9 +459,9 @@ static bool stack_push(rc_heap *heap, rc_object *obj)
 {
     if (heap->mark_len == heap->mark_cap) {
         size_t cap = heap->mark_cap ? heap->mark_cap * 2 : 256;
-        rc_object **grown = rci_mem_resize(heap, heap->mark_stack,
-                                           heap->mark_cap * sizeof(rc_object *),
-                                           cap * sizeof(rc_object *));
+        rc_object **grown =
+            rci_mem_resize(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *),
+                           cap * sizeof(rc_object *));
         if (grown == NULL)
             return false;
         heap->mark_stack = grown;
@@ -374,7 +474,7 @@ static bool stack_push(rc_heap *heap, rc_object *obj)
 static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (!in_set(ref, run->gen))
+    if (!in_set(ref, run))
         return;
     ref->_refcnt++;
     if (!(ref->_tinfo & RCI_REACHABLE)) {
@@ -457,20 +557,18 @@ static bool garbage_needs_rites(gc_run *run)
         return true;
     if (!run->any_rites)
         return false;
-    for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext)
-        for (uint32_t i = 0; i < pg->bump; i++) {
-            rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
-            if (in_set(obj, run->gen) && !(obj->_tinfo & RCI_REACHABLE) &&
-                rci_needs_rites(heap, obj))
-                return true;
-        }
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (!(obj->_tinfo & RCI_REACHABLE) && rci_needs_rites(heap, obj))
+            return true;
+    }
     return false;
 }
 
 static void act_restore(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (in_set(ref, run->gen))
+    if (in_set(ref, run))
         ref->_refcnt++;
 }
 
@@ -724,8 +822,7 @@ static void debug_collectable(gc_run *run)
     FOR_EACH_SLOT(run, obj)
     {
         if (in_garbage_set(obj))
-            rci_gc_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name,
-                       (void *)obj);
+            rci_gc_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name, (void *)obj);
     }
 }
 
@@ -757,11 +854,10 @@ static void run_rites(gc_run *run)
 
 /* ---- phase 4 ----------------------------------------------------------------------------- */
 
-
 static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (!in_set(ref, run->gen))
+    if (!in_set(ref, run))
         rc_decref(run->heap, ref);
 }
 
@@ -824,17 +920,17 @@ static void release_external_refs(gc_run *run)
 static void free_garbage_and_promote_rites(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    unsigned target = run->target;
     const uint32_t bits =
         RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE;
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
         rci_page_unlist_gen(heap, pg, 0);
-        if (run->gen >= 1)
+        if (run->span >= 1)
             rci_page_unlist_gen(heap, pg, 1);
         bool promoted_here = false, young_here = false;
         for (uint32_t i = 0; i < pg->bump; i++) {
             rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
-            if (!in_set(obj, run->gen))
+            if (!in_set(obj, run))
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
                 run->survivors[rci_gen(obj)]++;
@@ -856,27 +952,56 @@ static void free_garbage_and_promote_rites(gc_run *run)
     }
 }
 
+/* Phase 5 of a partial run: its members (generation 1, every object of that generation)
+ * are freed or promoted, then no page holds a generation-1 object. A member's slot freed
+ * by user code in phase 3 is 0 or a new object of generation 0: outside S. */
+static void free_garbage_and_promote_members(gc_run *run)
+{
+    rc_heap *heap = run->heap;
+    const uint32_t bits =
+        RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE | RCI_GEN_MASK;
+    FOR_EACH_IN_SET(run, obj)
+    {
+        if (obj->_tinfo & RCI_REACHABLE) {
+            run->survivors[rci_gen(obj)]++;
+            obj->_tinfo = (obj->_tinfo & ~bits) | run->target;
+        } else if (!run->rites || (obj->_tinfo & RCI_GARBAGE)) {
+            if (obj->_tinfo & RCI_ORIGIN)
+                rci_origin_forget(heap, obj);
+            rci_untrack_accounting(heap, obj);
+            rci_object_free(heap, obj);
+        }
+    }
+    while (heap->gen1 != NULL)
+        rci_page_unlist_gen(heap, heap->gen1, 1);
+}
+
 static void free_garbage_and_promote(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    unsigned target = run->target;
+    if (run->members != NULL) {
+        free_garbage_and_promote_members(run);
+        return;
+    }
     if (run->rites) {
         free_garbage_and_promote_rites(run);
         return;
     }
     for (rci_page *pg = run->pages; pg != NULL; pg = pg->cnext) {
         rci_page_unlist_gen(heap, pg, 0);
-        if (run->gen >= 1)
+        if (run->span >= 1)
             rci_page_unlist_gen(heap, pg, 1);
         bool promoted_here = false;
         for (uint32_t i = 0; i < pg->bump; i++) {
             rc_object *obj = (rc_object *)(pg->slots + (size_t)i * pg->slot_bytes);
-            if (!in_set(obj, run->gen))
+            if (!in_set(obj, run))
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
                 run->survivors[rci_gen(obj)]++;
-                obj->_tinfo = (obj->_tinfo & ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GEN_MASK)) |
-                              target;
+                obj->_tinfo =
+                    (obj->_tinfo & ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GEN_MASK)) |
+                    target;
                 promoted_here = true;
             } else {
                 if (obj->_tinfo & RCI_ORIGIN)
@@ -894,14 +1019,14 @@ static void free_garbage_and_promote(gc_run *run)
 static void account_promotion(gc_run *run)
 {
     rc_heap *heap = run->heap;
-    unsigned target = run->gen < 2 ? run->gen + 1 : 2;
+    unsigned target = run->target;
     size_t moved = 0;
-    for (unsigned g = 0; g <= run->gen; g++) {
+    for (unsigned g = run->lo; g <= run->lo + run->span; g++) {
         heap->gen_size[g] -= run->survivors[g];
         moved += run->survivors[g];
     }
     heap->gen_size[target] += moved;
-    if (run->gen == 2) {
+    if (run->span == 2) {
         heap->long_lived_pending = 0;
         heap->long_lived_total = heap->gen_size[2];
     } else if (target == 2) {
@@ -952,29 +1077,272 @@ static void check_around(rc_heap *heap, const char *when)
                "heap check failed %s a collection: %s", when, why);
 }
 
-static size_t collect_phases(rc_heap *heap, unsigned gen);
+static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial);
 
-/* One collection of generation gen and the younger ones; returns the unreachable objects
- * it counts (COUNTED). */
-static size_t collect(rc_heap *heap, unsigned gen)
+/* One collection: of generation gen and the younger ones, or (partial) of the candidates
+ * and their neighbourhood (section 5); returns the unreachable objects it counts
+ * (COUNTED). */
+static size_t collect(rc_heap *heap, unsigned gen, bool partial)
 {
     heap->collecting = true; /* also while checking: the check runs traverse functions */
     check_around(heap, "before");
-    size_t garbage = collect_phases(heap, gen);
+    size_t garbage = collect_phases(heap, gen, partial);
     check_around(heap, "after");
     heap->collecting = false;
     return garbage;
 }
 
-static size_t collect_phases(rc_heap *heap, unsigned gen)
+/* ---- the candidate schedule (section 5) --------------------------------------------------- */
+
+static bool candidate_schedule(const rc_heap *heap)
+{
+    return heap->schedule == RC_GC_SCHEDULE_CANDIDATES;
+}
+
+static bool buf_grow(rc_heap *heap, rc_object ***buf, size_t *cap)
+{
+    size_t n = *cap ? *cap * 2 : 256;
+    rc_object **grown =
+        rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
+    if (grown == NULL)
+        return false;
+    *buf = grown;
+    *cap = n;
+    return true;
+}
+
+/* Keeps the entries of heap->cand that are generation-1 objects, each once (SCANNED marks
+ * the kept ones while compacting); drops stale entries (freed slots, or slots reused by
+ * objects that are not candidates). Pages of stale entries are still mapped (page.c). */
+static void cand_compact(rc_heap *heap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < heap->cand_len; i++) {
+        rc_object *o = heap->cand[i];
+        uint32_t ti = o->_tinfo;
+        if ((ti & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK | RCI_SCANNED)) != (RCI_TRACKED | 1u))
+            continue;
+        o->_tinfo = ti | RCI_SCANNED;
+        heap->cand[n++] = o;
+    }
+    for (size_t i = 0; i < n; i++)
+        heap->cand[i]->_tinfo &= ~RCI_SCANNED;
+    heap->cand_len = n;
+}
+
+/* Keeps heap->gc_trigger in step with stress, gc_enabled, the thresholds and, under the
+ * candidate schedule, the candidates waiting: whenever rci_gc_alloc_check could collect,
+ * gen[0].count exceeding the trigger calls it. */
+static void trigger_update(rc_heap *heap)
+{
+    bool on = heap->gc_enabled && heap->gen[0].threshold > 0;
+    bool due = candidate_schedule(heap) &&
+               (heap->full_due || heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger);
+    if (on && !heap->stress && !candidate_schedule(heap))
+        heap->gc_trigger = heap->gen[0].threshold;
+    else
+        heap->gc_trigger = heap->stress || (on && due) ? 0 : SIZE_MAX;
+}
+
+/* obj, tracked, not pending, generation 0 or 2, becomes a candidate: generation 1, its page
+ * on the gen1 list, and an entry in heap->cand. If the buffer cannot grow the object is a
+ * candidate all the same (generation 1 is what the collector reads); cand_overflow makes the
+ * next automatic run a full collection, which examines every generation. */
+static void buffer_candidate(rc_heap *heap, rc_object *obj)
+{
+    if (!heap->cand_overflow && heap->cand_len == heap->cand_cap) {
+        if (heap->cand_len >= 2 * (heap->gen_size[1] + 64))
+            cand_compact(heap);
+        if (heap->cand_len == heap->cand_cap && !buf_grow(heap, &heap->cand, &heap->cand_cap))
+            heap->cand_overflow = true;
+    }
+    if (!heap->cand_overflow)
+        heap->cand[heap->cand_len++] = obj;
+    heap->gen_size[obj->_tinfo & RCI_GEN_MASK]--;
+    heap->gen_size[1]++;
+    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 1u;
+    rci_page *page = rci_page_of(obj);
+    if (!(page->lists & RCI_IN_GEN1))
+        rci_page_note_gen(heap, page, 1);
+    if (heap->gc_trigger != 0 && (heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger))
+        trigger_update(heap);
+}
+
+/* During phases 1-5 the collected set must not change: the candidate waits in heap->late
+ * under a reference of its own, dropped (and so buffered) when the collection ends. Garbage
+ * of the running collection (phase 3's user code) is left to it. If heap->late cannot
+ * grow, the next automatic run is a full collection. */
+static void hold_late(rc_heap *heap, rc_object *obj)
+{
+    if (obj->_tinfo & RCI_GARBAGE)
+        return;
+    if (heap->late_len == heap->late_cap && !buf_grow(heap, &heap->late, &heap->late_cap)) {
+        heap->full_due = true;
+        return;
+    }
+    obj->_refcnt++;
+    heap->late[heap->late_len++] = obj;
+}
+
+void rc__candidate(rc_heap *heap, rc_object *obj)
+{
+    if (!candidate_schedule(heap))
+        return;
+    if (heap->cand_hold)
+        hold_late(heap, obj);
+    else
+        buffer_candidate(heap, obj);
+}
+
+static void flush_late(rc_heap *heap)
+{
+    while (heap->late_len > 0)
+        rc_decref(heap, heap->late[--heap->late_len]);
+    if (heap->late_cap > MARK_STACK_KEEP) {
+        rci_mem_free(heap, heap->late, heap->late_cap * sizeof(rc_object *));
+        heap->late = NULL;
+        heap->late_cap = 0;
+    }
+}
+
+typedef struct expand_ctx {
+    rc_heap *heap;
+    size_t budget; /* objects that may still be pulled in */
+    bool truncated;
+    size_t tracked_refs; /* references of the object being expanded to tracked objects */
+} expand_ctx;
+
+static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
+{
+    expand_ctx *x = arg;
+    if (!rc_is_heap_object(ref) || (ref->_tinfo & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED)
+        return 0;
+    x->tracked_refs++;
+    if (ref->_tinfo & 1u) /* generation 1 (already in) or 3 (frozen) */
+        return 0;
+    if (x->budget == 0) {
+        x->truncated = true;
+        return 0;
+    }
+    if (heap->cand_len == heap->cand_cap && !buf_grow(heap, &heap->cand, &heap->cand_cap)) {
+        x->truncated = true; /* not pulled in: it stays outside S, which is sound */
+        return 0;
+    }
+    x->budget--;
+    heap->cand[heap->cand_len++] = ref;
+    heap->gen_size[ref->_tinfo & RCI_GEN_MASK]--;
+    heap->gen_size[1]++;
+    ref->_tinfo = (ref->_tinfo & ~RCI_GEN_MASK) | 1u;
+    rci_page *page = rci_page_of(ref);
+    if (!(page->lists & RCI_IN_GEN1))
+        rci_page_note_gen(heap, page, 1);
+    return 0;
+}
+
+/* The neighbourhood: breadth first from the candidates, every tracked object they reach
+ * (generation 0 or 2) joins generation 1 and the buffer, up to threshold[2] objects per
+ * candidate plus threshold[0] in all. A member holding no reference to a tracked object
+ * cannot be on a cycle: it leaves S at once, for generation 2 (a garbage cycle holding it
+ * releases it in phase 4, and counting frees it). *examined gets the members looked at.
+ * Returns whether the budget ran out. */
+static bool expand_candidates(rc_heap *heap, size_t *examined)
+{
+    expand_ctx x = {heap, 0, false, 0};
+    size_t seeds = heap->cand_len, per = heap->gen[2].threshold;
+    x.budget = seeds > (SIZE_MAX - heap->gen[0].threshold) / (per + 1)
+                   ? SIZE_MAX
+                   : seeds * per + heap->gen[0].threshold;
+    size_t kept = 0;
+    for (size_t q = 0; q < heap->cand_len; q++) {
+        rc_object *obj = heap->cand[q];
+        rc_type *t = rci_type_of(heap, obj);
+        x.tracked_refs = 0;
+        if (t->traverse != NULL) {
+            t->traverse(heap, obj, visit_expand, &x);
+        } else {
+            for (size_t i = 0; i < t->n_ref_offsets; i++) {
+                rc_object *ref;
+                memcpy(&ref, (char *)obj + t->ref_offsets[i],
+                       sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+                visit_expand(heap, ref, &x);
+            }
+        }
+        if (x.tracked_refs == 0) {
+            heap->gen_size[1]--;
+            heap->gen_size[2]++;
+            obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
+            heap->cand[q] = NULL;
+        } else {
+            kept++;
+        }
+    }
+    *examined = heap->cand_len;
+    size_t n = 0;
+    for (size_t q = 0; q < heap->cand_len && n < kept; q++)
+        if (heap->cand[q] != NULL)
+            heap->cand[n++] = heap->cand[q];
+    heap->cand_len = n;
+    return x.truncated;
+}
+
+/* A partial run: S is the candidates and their neighbourhood; everything else counts as
+ * outside. Then the trigger adapts to the yield. */
+static void collect_partial(rc_heap *heap)
+{
+    /* With entries missing from the buffer, S could not be all of generation 1. */
+    collect(heap, heap->cand_overflow ? 2u : 1u, !heap->cand_overflow);
+}
+
+static void schedule_after_partial(rc_heap *heap, size_t garbage, size_t examined, bool truncated)
+{
+    size_t base = heap->gen[0].threshold;
+    if (base == 0)
+        base = 1;
+    if (garbage * 4 >= examined)
+        heap->cand_trigger = heap->cand_trigger / 2 > base ? heap->cand_trigger / 2 : base;
+    else
+        heap->cand_trigger = heap->cand_trigger <= base * 8 ? heap->cand_trigger * 2 : base * 16;
+    if (truncated) {
+        heap->cand_truncated++;
+        size_t tracked = heap->gen_size[0] + heap->gen_size[1] + heap->gen_size[2];
+        if (heap->cand_truncated >= heap->gen[1].threshold &&
+            tracked - heap->long_lived_total >= heap->long_lived_total / 4)
+            heap->full_due = true;
+    }
+}
+
+static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
 {
     gc_run run;
     memset(&run, 0, sizeof run);
     run.heap = heap;
     run.gen = gen;
+    run.lo = 0;
+    run.span = gen;
+    run.target = candidate_schedule(heap) || gen >= 2 ? 2 : gen + 1;
     uint64_t t0 = rci_gcmod_start(heap, gen);
     heap->defer_page_release = true;
 
+    bool truncated = false;
+    size_t examined = 0;
+    rc_object *none = NULL; /* a partial run's empty member array when no buffer exists */
+    if (partial) {
+        heap->cand_hold = true; /* from here to phase 5 the set must not change */
+        cand_compact(heap);
+        truncated = expand_candidates(heap, &examined);
+        run.lo = 1;
+        run.span = 0;
+        /* Never NULL here (NULL means page mode), even with no buffer allocated yet. */
+        run.members = heap->cand != NULL ? heap->cand : &none;
+        run.pseudo.bump = (uint32_t)heap->cand_len;
+    } else {
+        heap->cand_hold = candidate_schedule(heap);
+        /* rc_collect(1): generation 0 and the candidates with their neighbourhood. */
+        if (heap->cand_hold && gen == 1 && !heap->cand_overflow) {
+            cand_compact(heap);
+            expand_candidates(heap, &examined);
+        }
+    }
     gather_pages(&run);
     run.watch_rites = rites_possible(heap);
     subtract_internal_refs(&run);
@@ -983,16 +1351,34 @@ static size_t collect_phases(rc_heap *heap, unsigned gen)
     release_external_refs(&run);
     free_garbage_and_promote(&run);
     account_promotion(&run);
+    if (run.lo + run.span >= 1) {
+        /* every generation-1 object was in S: the buffer is empty */
+        heap->cand_len = 0;
+        heap->cand_overflow = false;
+    }
+    if (run.span == 2) {
+        heap->full_due = false;
+        heap->cand_truncated = 0;
+    }
+    heap->cand_hold = false;
 
     heap->defer_free = false;
     rci_release_pending(heap);
     /* Checkpoint: every count is exact; user code may run again. */
+    flush_late(heap);
     run_deferred(heap);
     if (run.rites)
         rci_weakref_calls_run(heap, run.late_calls);
     heap->defer_page_release = false;
     rci_pages_release_empty(heap);
     shrink_mark_stack(heap);
+    if (heap->cand_cap > MARK_STACK_KEEP && heap->cand_len == 0) {
+        rci_mem_free(heap, heap->cand, heap->cand_cap * sizeof(rc_object *));
+        heap->cand = NULL;
+        heap->cand_cap = 0;
+    }
+    if (partial)
+        schedule_after_partial(heap, run.collected + run.uncollectable, examined, truncated);
 
     if (gen + 1 < 3)
         heap->gen[gen + 1].count++;
@@ -1002,6 +1388,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen)
     heap->gen[gen].stats.collected += run.collected;
     heap->gen[gen].stats.uncollectable += run.uncollectable;
     rci_gcmod_stop(heap, gen, t0, run.collected, run.uncollectable);
+    trigger_update(heap);
     return run.collected + run.uncollectable;
 }
 
@@ -1011,25 +1398,33 @@ static void collect_generations(rc_heap *heap, bool force_young)
         if (heap->gen[i].count > heap->gen[i].threshold) {
             if (i == 2 && heap->long_lived_pending < heap->long_lived_total / 4)
                 continue;
-            collect(heap, i);
+            collect(heap, i, false);
             return;
         }
     }
     if (force_young)
-        collect(heap, 0);
+        collect(heap, 0, false);
 }
 
 void rci_gc_alloc_check(rc_heap *heap)
 {
     if (heap->collecting || heap->freeing)
         return;
-    if (heap->stress) {
-        collect_generations(heap, true);
+    if (!candidate_schedule(heap)) {
+        if (heap->stress)
+            collect_generations(heap, true);
+        else if (heap->gc_enabled && heap->gen[0].threshold > 0 &&
+                 heap->gen[0].count > heap->gen[0].threshold)
+            collect_generations(heap, false);
         return;
     }
-    if (heap->gc_enabled && heap->gen[0].threshold > 0 &&
-        heap->gen[0].count > heap->gen[0].threshold)
-        collect_generations(heap, false);
+    bool on = heap->gc_enabled && heap->gen[0].threshold > 0;
+    if (on && (heap->full_due || heap->cand_overflow))
+        collect(heap, 2, false);
+    else if (heap->stress || (on && heap->gen_size[1] > heap->cand_trigger))
+        collect_partial(heap);
+    else
+        trigger_update(heap);
 }
 
 int64_t rc_collect(rc_heap *heap, int generation)
@@ -1042,7 +1437,7 @@ int64_t rc_collect(rc_heap *heap, int generation)
      * it runs); during a release by counting it collects (section 6). */
     if (heap->collecting)
         return 0;
-    return (int64_t)collect(heap, (unsigned)generation);
+    return (int64_t)collect(heap, (unsigned)generation, false);
 }
 
 bool rc_gc_is_collecting(const rc_heap *heap)
@@ -1079,21 +1474,15 @@ void rci_gc_free_all(rc_heap *heap)
     rci_mem_free(heap, heap->mark_stack, heap->mark_cap * sizeof(rc_object *));
     heap->mark_stack = NULL;
     heap->mark_cap = 0;
+    rci_mem_free(heap, heap->cand, heap->cand_cap * sizeof(rc_object *));
+    heap->cand = NULL;
+    heap->cand_len = heap->cand_cap = 0;
+    rci_mem_free(heap, heap->late, heap->late_cap * sizeof(rc_object *));
+    heap->late = NULL;
+    heap->late_len = heap->late_cap = 0;
 }
 
 /* ---- Python's gc module -------------------------------------------------------------- */
-
-/* Keeps heap->gc_trigger in step with stress, gc_enabled and gen[0].threshold: whenever
- * rci_gc_alloc_check could collect, gen[0].count exceeding the trigger calls it. */
-static void trigger_update(rc_heap *heap)
-{
-    if (heap->stress)
-        heap->gc_trigger = 0;
-    else if (heap->gc_enabled && heap->gen[0].threshold > 0)
-        heap->gc_trigger = heap->gen[0].threshold;
-    else
-        heap->gc_trigger = SIZE_MAX;
-}
 
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
 {
@@ -1103,6 +1492,8 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     }
     heap->gc_enabled = !cfg->gc_disabled;
     heap->stress = cfg->stress;
+    heap->schedule = cfg->schedule;
+    heap->cand_trigger = cfg->threshold[0];
     trigger_update(heap);
 }
 
@@ -1117,12 +1508,31 @@ void rc_gc_disable(rc_heap *heap)
     heap->gc_enabled = false;
     trigger_update(heap);
 }
-bool rc_gc_is_enabled(const rc_heap *heap) { return heap->gc_enabled; }
+bool rc_gc_is_enabled(const rc_heap *heap)
+{
+    return heap->gc_enabled;
+}
 
 void rc_gc_get_count(const rc_heap *heap, size_t count[3])
 {
+    if (candidate_schedule(heap)) {
+        count[0] = heap->gen_size[1];
+        count[1] = heap->gen[2].count;
+        count[2] = heap->cand_truncated;
+        return;
+    }
     for (unsigned g = 0; g < 3; g++)
         count[g] = heap->gen[g].count;
+}
+
+rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap)
+{
+    return heap->schedule;
+}
+
+size_t rc_gc_get_trigger(const rc_heap *heap)
+{
+    return candidate_schedule(heap) ? heap->cand_trigger : heap->gen[0].threshold;
 }
 
 void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
@@ -1139,6 +1549,7 @@ rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
     heap->gen[0].threshold = t0;
     heap->gen[1].threshold = t1;
     heap->gen[2].threshold = t2;
+    heap->cand_trigger = t0;
     trigger_update(heap);
     return RC_OK;
 }

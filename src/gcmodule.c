@@ -28,7 +28,7 @@ typedef struct rci_gc_cb {
 typedef struct freeze_ctx {
     unsigned from_max; /* objects with gen <= from_max move ... */
     unsigned from_min;
-    unsigned to;       /* ... to this generation */
+    unsigned to; /* ... to this generation */
 } freeze_ctx;
 
 static int move_page(rc_heap *heap, rci_page *page, void *user)

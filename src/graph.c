@@ -105,7 +105,8 @@ static int pos_visit(rc_heap *heap, rc_object *ref, void *arg)
  * insertion order, key before value). */
 static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user)
 {
-    if (!rc_is_heap_object(obj)) return 0;
+    if (!rc_is_heap_object(obj))
+        return 0;
     const rc_type *t = rci_type_of(heap, obj);
     if (t == heap->t_dict) {
         size_t it = 0;
@@ -117,8 +118,10 @@ static int each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user
             int r = fn(heap, key, &pos, user);
             pos.kind = REF_DICT_VALUE;
             pos.key = key;
-            if (r == 0) r = fn(heap, value, &pos, user);
-            if (r != 0) return r;
+            if (r == 0)
+                r = fn(heap, value, &pos, user);
+            if (r != 0)
+                return r;
             pos.i++;
         }
         return 0;
@@ -146,7 +149,8 @@ static int label_each(rc_heap *heap, rc_object *target, const ref_pos *pos, void
 
 int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *user)
 {
-    if (fn == NULL) return 0;
+    if (fn == NULL)
+        return 0;
     label_ctx c = {fn, user};
     return each_ref_pos(heap, obj, label_each, &c);
 }
@@ -163,7 +167,8 @@ typedef struct gtext {
 
 static void text_put(gtext *t, const char *s, size_t n)
 {
-    if (t->failed) return;
+    if (t->failed)
+        return;
     if (t->len + n + 1 > t->cap) {
         size_t cap = t->cap < 4096 ? 4096 : t->cap;
         while (cap < t->len + n + 1)
@@ -223,7 +228,8 @@ static void text_escaped(gtext *t, const char *s)
 
 static void text_free(gtext *t)
 {
-    if (t->cap != 0) rci_mem_free(t->heap, t->data, t->cap);
+    if (t->cap != 0)
+        rci_mem_free(t->heap, t->data, t->cap);
     t->data = NULL;
     t->len = t->cap = 0;
 }
@@ -232,18 +238,18 @@ static void text_free(gtext *t)
 
 typedef struct gnode {
     rc_object *obj;
-    size_t parent;       /* node it was reached from, NO_PARENT for a start node */
-    size_t depth;        /* steps from the start nodes */
-    int64_t inside_refs; /* references found inside the heap (backward walks, ROOTS), those
+    size_t parent;        /* node it was reached from, NO_PARENT for a start node */
+    size_t depth;         /* steps from the start nodes */
+    int64_t inside_refs;  /* references found inside the heap (backward walks, ROOTS), those
                             of extra_ignore objects excluded */
     int64_t ignored_refs; /* references found inside extra_ignore objects (IGNORED) */
-    int64_t chain_refs;  /* show_chain: references the chain list itself holds to it, which
+    int64_t chain_refs;   /* show_chain: references the chain list itself holds to it, which
                             its shown count leaves out (they are the caller's, not the
                             graph's) */
-    size_t n_linked;     /* neighbours linked to it */
-    size_t n_skipped;    /* neighbours left out beyond too_many */
-    const void *stamp;   /* the object last linked with it (one edge per pair) */
-    bool counted;        /* inside_refs is complete (ROOTS) */
+    size_t n_linked;      /* neighbours linked to it */
+    size_t n_skipped;     /* neighbours left out beyond too_many */
+    const void *stamp;    /* the object last linked with it (one edge per pair) */
+    bool counted;         /* inside_refs is complete (ROOTS) */
 } gnode;
 
 typedef struct gedge {
@@ -283,13 +289,15 @@ typedef struct gwalk {
 
 static bool grow(rc_heap *heap, void **arr, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return true;
+    if (need <= *cap)
+        return true;
     size_t n = *cap < 32 ? 32 : *cap * 2;
     while (n < need)
         n *= 2;
     void *p = *cap == 0 ? rci_mem_alloc(heap, n * elem)
                         : rci_mem_resize(heap, *arr, *cap * elem, n * elem);
-    if (p == NULL) return false;
+    if (p == NULL)
+        return false;
     *arr = p;
     *cap = n;
     return true;
@@ -300,7 +308,8 @@ static void walk_init(gwalk *w, rc_heap *heap, const rc_graph_options *opt, bool
     memset(w, 0, sizeof *w);
     w->heap = heap;
     rc_graph_options_init(&w->opt);
-    if (opt != NULL) memcpy(&w->opt, opt, opt->size < sizeof *opt ? opt->size : sizeof *opt);
+    if (opt != NULL)
+        memcpy(&w->opt, opt, opt->size < sizeof *opt ? opt->size : sizeof *opt);
     w->backwards = backwards;
     w->found = NO_PARENT;
 }
@@ -310,9 +319,12 @@ static void walk_free(gwalk *w)
     rc_heap *heap = w->heap;
     rci_ptrmap_free(heap, &w->index);
     rci_ptrmap_free(heap, &w->ignore);
-    if (w->cap_nodes) rci_mem_free(heap, w->nodes, w->cap_nodes * sizeof *w->nodes);
-    if (w->cap_edges) rci_mem_free(heap, w->edges, w->cap_edges * sizeof *w->edges);
-    if (w->cap_refs) rci_mem_free(heap, w->refs, w->cap_refs * sizeof *w->refs);
+    if (w->cap_nodes)
+        rci_mem_free(heap, w->nodes, w->cap_nodes * sizeof *w->nodes);
+    if (w->cap_edges)
+        rci_mem_free(heap, w->edges, w->cap_edges * sizeof *w->edges);
+    if (w->cap_refs)
+        rci_mem_free(heap, w->refs, w->cap_refs * sizeof *w->refs);
     rci_ptrvec_free(heap, &w->containers);
 }
 
@@ -341,7 +353,8 @@ static size_t walk_node(gwalk *w, rc_object *obj, size_t parent, size_t depth, b
         w->nomem = true;
         return NO_PARENT;
     }
-    if (!*added) return *slot;
+    if (!*added)
+        return *slot;
     *slot = w->n_nodes;
     gnode *nd = &w->nodes[w->n_nodes];
     memset(nd, 0, sizeof *nd);
@@ -376,8 +389,10 @@ static bool walk_starts(gwalk *w, rc_object *const *objs, size_t n)
  * otherwise), applying ignore, filter and too_many. */
 static void walk_link(gwalk *w, size_t at, rc_object *nb)
 {
-    if (nb == NULL || walk_ignored(w, nb)) return;
-    if (w->opt.filter != NULL && !w->opt.filter(w->heap, nb, w->opt.filter_user)) return;
+    if (nb == NULL || walk_ignored(w, nb))
+        return;
+    if (w->opt.filter != NULL && !w->opt.filter(w->heap, nb, w->opt.filter_user))
+        return;
     size_t *known = rci_ptrmap_find(&w->index, nb);
     if (known != NULL && w->nodes[*known].stamp == w->nodes[at].obj)
         return; /* this pair is linked already */
@@ -388,7 +403,8 @@ static void walk_link(gwalk *w, size_t at, rc_object *nb)
     bool added;
     size_t depth = w->nodes[at].depth + 1;
     size_t nbi = walk_node(w, nb, at, depth, &added);
-    if (nbi == NO_PARENT) return;
+    if (nbi == NO_PARENT)
+        return;
     w->nodes[nbi].stamp = w->nodes[at].obj;
     w->nodes[at].n_linked++;
     if (w->backwards)
@@ -415,10 +431,12 @@ static int fwd_visit(rc_heap *heap, rc_object *ref, void *arg)
 static rc_status walk_forward(gwalk *w)
 {
     for (size_t i = 0; i < w->n_nodes && w->found == NO_PARENT; i++) {
-        if (w->nodes[i].depth >= w->opt.max_depth) continue;
+        if (w->nodes[i].depth >= w->opt.max_depth)
+            continue;
         fwd_ctx c = {w, i};
         rc_traverse(w->heap, w->nodes[i].obj, fwd_visit, &c);
-        if (w->nomem) return RC_ENOMEM;
+        if (w->nomem)
+            return RC_ENOMEM;
     }
     return RC_OK;
 }
@@ -429,18 +447,22 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     gwalk *w = arg;
-    if ((uintptr_t)ref < w->lo_addr || (uintptr_t)ref > w->hi_addr) return 0;
+    if ((uintptr_t)ref < w->lo_addr || (uintptr_t)ref > w->hi_addr)
+        return 0;
     size_t *slot = rci_ptrmap_find(&w->index, ref);
-    if (slot == NULL || *slot < w->lo || *slot >= w->hi) return 0;
+    if (slot == NULL || *slot < w->lo || *slot >= w->hi)
+        return 0;
     gnode *nd = &w->nodes[*slot];
     if (w->src_ignored) {
         nd->ignored_refs++; /* IGNORED: counted as from outside, never linked */
         return 0;
     }
     nd->inside_refs++;
-    if (nd->stamp == w->src) return 0;
+    if (nd->stamp == w->src)
+        return 0;
     nd->stamp = w->src;
-    if (!grow(w->heap, (void **)&w->refs, &w->cap_refs, w->n_refs + 1, sizeof *w->refs)) return 1;
+    if (!grow(w->heap, (void **)&w->refs, &w->cap_refs, w->n_refs + 1, sizeof *w->refs))
+        return 1;
     w->refs[w->n_refs++] = (gref){w->src, *slot};
     return 0;
 }
@@ -448,7 +470,8 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
 static int pass_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     gwalk *w = user;
-    if (!rci_type_of(heap, obj)->holds_refs) return 0;
+    if (!rci_type_of(heap, obj)->holds_refs)
+        return 0;
     if (w->listing && !rci_ptrvec_push(heap, &w->containers, obj)) {
         w->listing = false;
         rci_ptrvec_free(heap, &w->containers);
@@ -479,11 +502,13 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
         for (size_t i = 0; i < w->containers.len; i++) {
             w->src = w->containers.items[i];
             w->src_ignored = w->ignore.len > 0 && walk_ignored(w, w->src);
-            if (rc_traverse(w->heap, w->src, pass_ref, w) != 0) return RC_ENOMEM;
+            if (rc_traverse(w->heap, w->src, pass_ref, w) != 0)
+                return RC_ENOMEM;
         }
     } else {
         w->listing = true;
-        if (rci_heap_visit_containers(w->heap, pass_obj, w) != 0) return RC_ENOMEM;
+        if (rci_heap_visit_containers(w->heap, pass_obj, w) != 0)
+            return RC_ENOMEM;
         w->listed = w->listing;
         w->listing = false;
     }
@@ -500,7 +525,8 @@ static rc_status walk_pass(gwalk *w, size_t lo, size_t hi)
 static int64_t outside_refs(const gwalk *w, const gnode *nd)
 {
     int64_t n = rc_refcount(nd->obj) - nd->inside_refs;
-    if (nd->parent == NO_PARENT && nd->depth == 0) n -= (int64_t)w->opt.caller_refs;
+    if (nd->parent == NO_PARENT && nd->depth == 0)
+        n -= (int64_t)w->opt.caller_refs;
     return n;
 }
 
@@ -518,7 +544,8 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
     for (size_t depth = 0; lo < w->n_nodes && w->found == NO_PARENT; depth++) {
         size_t hi = w->n_nodes;
         rc_status st = walk_pass(w, lo, hi);
-        if (st != RC_OK) return st;
+        if (st != RC_OK)
+            return st;
         if (stop_at_root) {
             for (size_t i = lo; i < hi; i++) {
                 if (outside_refs(w, &w->nodes[i]) > 0) {
@@ -527,10 +554,12 @@ static rc_status walk_backward(gwalk *w, bool stop_at_root)
                 }
             }
         }
-        if (depth >= w->opt.max_depth) break;
+        if (depth >= w->opt.max_depth)
+            break;
         for (size_t r = 0; r < w->n_refs && w->found == NO_PARENT; r++) {
             walk_link(w, w->refs[r].dst, w->refs[r].src);
-            if (w->nomem) return RC_ENOMEM;
+            if (w->nomem)
+                return RC_ENOMEM;
         }
         lo = hi;
     }
@@ -593,7 +622,8 @@ static void dot_node(gwalk *w, gtext *t, size_t i)
         text_put(t, ", fontcolor=red", 15);
     else if (v < 0.5)
         text_put(t, ", fontcolor=white", 17);
-    if (root) text_put(t, ", peripheries=2, color=\"0.6,1,0.8\", penwidth=2", 46);
+    if (root)
+        text_put(t, ", peripheries=2, color=\"0.6,1,0.8\", penwidth=2", 46);
     text_put(t, "];\n", 3);
     if (nd->n_skipped > 0) {
         unsigned long id = (unsigned long)(uintptr_t)nd->obj;
@@ -619,7 +649,8 @@ static int dot_edge(rc_heap *heap, rc_object *target, const ref_pos *pos, void *
 {
     edge_ctx *c = user;
     char label[LABEL_BYTES];
-    if (rci_ptrmap_find(c->to, target) == NULL) return 0;
+    if (rci_ptrmap_find(c->to, target) == NULL)
+        return 0;
     ref_label(heap, pos, label, sizeof label);
     text_printf(c->t, "  o%lx -> o%lx [label=\"", (unsigned long)(uintptr_t)c->from,
                 (unsigned long)(uintptr_t)target);
@@ -632,7 +663,8 @@ static int dot_edge(rc_heap *heap, rc_object *target, const ref_pos *pos, void *
 static int edge_order(const void *a, const void *b)
 {
     const gedge *x = a, *y = b;
-    if (x->from != y->from) return x->from < y->from ? -1 : 1;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
     return x->to < y->to ? -1 : x->to > y->to;
 }
 
@@ -651,7 +683,8 @@ static size_t dot_edges(gwalk *w, gtext *t)
             if (rci_ptrmap_insert(w->heap, &to, w->nodes[w->edges[e].to].obj, &added) == NULL)
                 t->failed = true;
         edge_ctx c = {t, w->nodes[from].obj, &to, 0};
-        if (!t->failed) each_ref_pos(w->heap, c.from, dot_edge, &c);
+        if (!t->failed)
+            each_ref_pos(w->heap, c.from, dot_edge, &c);
         n += c.emitted;
         rci_ptrmap_free(w->heap, &to);
     }
@@ -710,8 +743,8 @@ static rc_status write_atomically(rc_heap *heap, const char *call, const char *p
 /* Renders t to path through a temporary name. *unavailable: no Graphviz to render with
  * (nothing written, no error set: the caller writes DOT text instead, with why). */
 static rc_status render_atomically(rc_heap *heap, const char *call, const char *path,
-                                   const char *fmt, const gtext *t, bool *unavailable,
-                                   char *why, size_t why_cap)
+                                   const char *fmt, const gtext *t, bool *unavailable, char *why,
+                                   size_t why_cap)
 {
     char tmp[1100];
     temp_name(tmp, sizeof tmp, heap, path);
@@ -734,11 +767,16 @@ static const char *format_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *ext = strrchr(slash != NULL ? slash : path, '.');
-    if (ext == NULL) return NULL;
-    if (strcmp(ext, ".dot") == 0 || strcmp(ext, ".gv") == 0) return "dot";
-    if (strcmp(ext, ".svg") == 0) return "svg";
-    if (strcmp(ext, ".png") == 0) return "png";
-    if (strcmp(ext, ".pdf") == 0) return "pdf";
+    if (ext == NULL)
+        return NULL;
+    if (strcmp(ext, ".dot") == 0 || strcmp(ext, ".gv") == 0)
+        return "dot";
+    if (strcmp(ext, ".svg") == 0)
+        return "svg";
+    if (strcmp(ext, ".png") == 0)
+        return "png";
+    if (strcmp(ext, ".pdf") == 0)
+        return "pdf";
     return NULL;
 }
 
@@ -790,7 +828,8 @@ static rc_status walk_emit(gwalk *w, const char *call)
             st = write_atomically(heap, call, path, t.data, t.len);
         } else if (!unavailable) {
             st = render_atomically(heap, call, path, fmt, &t, &unavailable, why, sizeof why);
-            if (st == RC_OK && res != NULL) res->rendered = true;
+            if (st == RC_OK && res != NULL)
+                res->rendered = true;
         } else {
             snprintf(why, sizeof why, "rcgc was built without Graphviz");
         }
@@ -805,7 +844,8 @@ static rc_status walk_emit(gwalk *w, const char *call)
                          "of the .%s image asked for",
                          call, why, fmt);
         }
-        if (st == RC_OK && res != NULL) snprintf(res->path, sizeof res->path, "%.1000s", path);
+        if (st == RC_OK && res != NULL)
+            snprintf(res->path, sizeof res->path, "%.1000s", path);
     }
     text_free(&t);
     return st;
@@ -826,7 +866,8 @@ static rc_status show(rc_heap *heap, rc_object *const *objs, size_t n, const rc_
                       bool backwards, const char *call)
 {
     rc_status st = check_output(heap, call, opt);
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     if (n > 0 && objs == NULL)
         return rci_error(heap, RC_EINVAL, "%s: objs is NULL for n = %zu", call, n);
     gwalk w;
@@ -889,7 +930,8 @@ static rc_status find_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn pred
         return rci_error(heap, RC_EINVAL, "%s: obj, predicate and chain_out are required", call);
     *chain_out = NULL;
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL) return rc_heap_last_error(heap);
+    if (list == NULL)
+        return rc_heap_last_error(heap);
     gwalk w;
     walk_init(&w, heap, NULL, backwards);
     w.opt.max_depth = max_depth;
@@ -943,7 +985,8 @@ rc_status rc_graph_why_alive_held(rc_heap *heap, rc_object *obj, size_t caller_r
                          call);
     *chain_out = NULL;
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL) return rc_heap_last_error(heap);
+    if (list == NULL)
+        return rc_heap_last_error(heap);
     gwalk w;
     walk_init(&w, heap, NULL, true);
     w.opt.max_depth = (size_t)-1;
@@ -969,7 +1012,8 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
 {
     const char *call = "rc_graph_show_chain";
     rc_status st = check_output(heap, call, opt);
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     if (rc_type_of(heap, chain) != heap->t_list)
         return rci_error(heap, RC_ETYPE, "%s: chain must be a list", call);
     gwalk w;
@@ -983,10 +1027,13 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
         rc_object *item = rc_list_get_borrow(heap, chain, (int64_t)(n - 1 - k));
         size_t prev = w.n_nodes;
         size_t at = walk_node(&w, item, NO_PARENT, k, &added);
-        if (at == NO_PARENT || (k > 0 && !walk_edge(&w, at, prev - 1))) st = RC_ENOMEM;
-        else w.nodes[at].chain_refs++;
+        if (at == NO_PARENT || (k > 0 && !walk_edge(&w, at, prev - 1)))
+            st = RC_ENOMEM;
+        else
+            w.nodes[at].chain_refs++;
     }
-    if (st == RC_OK) st = walk_pass(&w, 0, w.n_nodes);
+    if (st == RC_OK)
+        st = walk_pass(&w, 0, w.n_nodes);
     if (st == RC_OK)
         st = walk_emit(&w, call);
     else

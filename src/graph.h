@@ -32,10 +32,13 @@ static inline size_t rci_ptrmap_slot(uintptr_t key, size_t cap)
 static inline size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key)
 {
     uintptr_t k = (uintptr_t)key;
-    if (map->cap == 0 || k == 0) return NULL;
+    if (map->cap == 0 || k == 0)
+        return NULL;
     for (size_t i = rci_ptrmap_slot(k, map->cap);; i = (i + 1) & (map->cap - 1)) {
-        if (map->keys[i] == k) return &map->vals[i];
-        if (map->keys[i] == 0) return NULL;
+        if (map->keys[i] == k)
+            return &map->vals[i];
+        if (map->keys[i] == 0)
+            return NULL;
     }
 }
 /* The value slot for key, inserting it with value 0 (and setting *added) if absent; NULL if

@@ -30,9 +30,11 @@
  * the library links without -lm.) */
 static bool float_as_int(double d, int64_t *out)
 {
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return false;
     int64_t i = (int64_t)d; /* truncates; exact when d is integral */
-    if ((double)i != d) return false;
+    if ((double)i != d)
+        return false;
     *out = i;
     return true;
 }
@@ -51,8 +53,10 @@ static uint64_t float_hash(const rc_object *obj)
 {
     double d = ((const rci_float *)obj)->value;
     int64_t i;
-    if (isnan(d)) return identity_hash(obj);
-    if (float_as_int(d, &i)) return int_hash(i);
+    if (isnan(d))
+        return identity_hash(obj);
+    if (float_as_int(d, &i))
+        return int_hash(i);
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
     return rci_mix64(bits ^ 0x510e527fade682d1u);
@@ -61,8 +65,10 @@ static uint64_t float_hash(const rc_object *obj)
 /* The hash of anything but a tuple whose hash is not yet cached. */
 static uint64_t leaf_hash(rc_heap *heap, rc_object *obj)
 {
-    if (obj == NULL) return NONE_HASH;
-    if (rci_is_int_ref(obj)) return int_hash(rci_int_get(obj));
+    if (obj == NULL)
+        return NONE_HASH;
+    if (rci_is_int_ref(obj))
+        return int_hash(rci_int_get(obj));
     switch (rci_type_index(obj)) {
     case RCI_INDEX_FLOAT:
         return float_hash(obj);
@@ -173,13 +179,15 @@ rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *cal
         rc_object *src = rci_weakref_hash_source(heap, obj);
         if (rci_is_builtin(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
             rc_status st = tuple_hash_walk(heap, (rci_tuple *)src, call);
-            if (st != RC_OK) return st;
+            if (st != RC_OK)
+                return st;
         }
         return rci_weakref_hash(heap, obj, out, call);
     }
     if (rci_is_builtin(obj, RCI_INDEX_TUPLE) && ((rci_tuple *)obj)->hash == 0) {
         rc_status st = tuple_hash_walk(heap, (rci_tuple *)obj, call);
-        if (st != RC_OK) return st;
+        if (st != RC_OK)
+            return st;
     }
     if (unhashable(heap, obj))
         return rci_error(heap, RC_ETYPE, "%s: unhashable type: 'weakproxy'", call);
@@ -192,7 +200,8 @@ rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *cal
 uint64_t rc_hash(rc_heap *heap, rc_object *obj)
 {
     uint64_t h = 0;
-    if (rci_hash(heap, obj, &h, "rc_hash") != RC_OK) return 0;
+    if (rci_hash(heap, obj, &h, "rc_hash") != RC_OK)
+        return 0;
     return h;
 }
 
@@ -206,8 +215,10 @@ static bool is_number(const rc_object *o)
 static bool number_equal(const rc_object *a, const rc_object *b)
 {
     bool a_int = rci_is_int_ref(a), b_int = rci_is_int_ref(b);
-    if (a_int && b_int) return rci_int_get(a) == rci_int_get(b);
-    if (!a_int && !b_int) return ((const rci_float *)a)->value == ((const rci_float *)b)->value;
+    if (a_int && b_int)
+        return rci_int_get(a) == rci_int_get(b);
+    if (!a_int && !b_int)
+        return ((const rci_float *)a)->value == ((const rci_float *)b)->value;
     const rc_object *f = a_int ? b : a, *i = a_int ? a : b;
     int64_t as_int;
     return float_as_int(((const rci_float *)f)->value, &as_int) && as_int == rci_int_get(i);
@@ -215,15 +226,18 @@ static bool number_equal(const rc_object *a, const rc_object *b)
 
 static bool str_equal(const rci_str *a, const rci_str *b)
 {
-    if (a->len != b->len || (a->hash != 0 && b->hash != 0 && a->hash != b->hash)) return false;
+    if (a->len != b->len || (a->hash != 0 && b->hash != 0 && a->hash != b->hash))
+        return false;
     return memcmp(a->data, b->data, a->len) == 0;
 }
 
 /* Equality of two references that are not both tuples (identity already failed). */
 static bool leaf_equal(const rc_object *a, const rc_object *b)
 {
-    if (a == b) return true;
-    if (is_number(a) && is_number(b)) return number_equal(a, b);
+    if (a == b)
+        return true;
+    if (is_number(a) && is_number(b))
+        return number_equal(a, b);
     if (rci_is_builtin(a, RCI_INDEX_STR) && rci_is_builtin(b, RCI_INDEX_STR))
         return str_equal((const rci_str *)a, (const rci_str *)b);
     return false;
@@ -258,7 +272,8 @@ static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, boo
         }
         rc_object *x = f->a->items[f->pos], *y = f->b->items[f->pos];
         f->pos++;
-        if (x == y) continue;
+        if (x == y)
+            continue;
         if (!rci_is_builtin(x, RCI_INDEX_TUPLE) || !rci_is_builtin(y, RCI_INDEX_TUPLE)) {
             equal = leaf_equal(x, y);
             continue;
@@ -303,8 +318,7 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
 
 /* CPython's proxy_richcompare: a proxy compares as its referent, and a dead one cannot be
  * compared (PROXY-FORWARD; a referent is never a proxy itself, weakref.c). */
-static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
-                             const char *call)
+static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
 {
     rc_object *side[2] = {a, b};
     for (int i = 0; i < 2; i++) {

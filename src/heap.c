@@ -19,18 +19,30 @@ int rc_version_number(void)
 const char *rc_status_str(rc_status status)
 {
     switch (status) {
-    case RC_OK: return "ok";
-    case RC_ENOMEM: return "out of memory";
-    case RC_EINVAL: return "invalid argument";
-    case RC_ETYPE: return "wrong type";
-    case RC_EINDEX: return "index out of range";
-    case RC_EKEY: return "key not found";
-    case RC_EMISUSE: return "API misuse";
-    case RC_ESTATE: return "not allowed in the heap's current state";
-    case RC_EOS: return "operating system error";
-    case RC_ECORRUPT: return "heap inconsistency";
-    case RC_ELIMIT: return "limit reached";
-    case RC_EREFERENCE: return "weakly-referenced object no longer exists";
+    case RC_OK:
+        return "ok";
+    case RC_ENOMEM:
+        return "out of memory";
+    case RC_EINVAL:
+        return "invalid argument";
+    case RC_ETYPE:
+        return "wrong type";
+    case RC_EINDEX:
+        return "index out of range";
+    case RC_EKEY:
+        return "key not found";
+    case RC_EMISUSE:
+        return "API misuse";
+    case RC_ESTATE:
+        return "not allowed in the heap's current state";
+    case RC_EOS:
+        return "operating system error";
+    case RC_ECORRUPT:
+        return "heap inconsistency";
+    case RC_ELIMIT:
+        return "limit reached";
+    case RC_EREFERENCE:
+        return "weakly-referenced object no longer exists";
     }
     return "unknown status";
 }
@@ -96,7 +108,9 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg; /* every threshold may be 0 (rc_gc_set_threshold) */
+    return cfg->size == sizeof *cfg && /* every threshold may be 0 (rc_gc_set_threshold) */
+           (cfg->schedule == RC_GC_SCHEDULE_CANDIDATES ||
+            cfg->schedule == RC_GC_SCHEDULE_GENERATIONAL);
 }
 
 rc_heap *rc_heap_new(const rc_heap_config *cfg)
@@ -198,8 +212,9 @@ rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out)
     char why[160];
     if (out == NULL || out->size != sizeof *out) {
         if (heap != NULL)
-            rci_error(heap, RC_EINVAL, "rc_process_memory_get: out is NULL or its size field "
-                                       "is not sizeof(rc_process_memory)");
+            rci_error(heap, RC_EINVAL,
+                      "rc_process_memory_get: out is NULL or its size field "
+                      "is not sizeof(rc_process_memory)");
         return RC_EINVAL;
     }
     rc_status st = rci_os_memory(out, why, sizeof why);

@@ -28,18 +28,22 @@
 #define RCI_MAX_TYPES ((uint32_t)1 << (32u - RCI_TYPE_SHIFT))
 #define RCI_FLAG_MASK (((uint32_t)1 << RCI_TYPE_SHIFT) - 1u)
 
-#define RCI_GEN_MASK 0x3u     /* generation 0, 1, 2, or 3 = permanent (frozen) */
-#define RCI_TRACKED 0x4u      /* the collector examines this object */
-#define RCI_REACHABLE 0x8u    /* during a collection: found reachable from outside */
-#define RCI_SCANNED 0x10u     /* during a collection: its references were followed */
-#define RCI_FINALIZED 0x20u   /* its finalizer has run (PEP 442) */
-#define RCI_WEAKREFD 0x40u    /* weak references to it may exist */
-#define RCI_ORIGIN 0x80u      /* a side table keeps something for it until it dies: an
+#define RCI_GEN_MASK 0x3u   /* generation 0, 1, 2, or 3 = permanent (frozen) */
+#define RCI_TRACKED 0x4u    /* the collector examines this object */
+#define RCI_REACHABLE 0x8u  /* during a collection: found reachable from outside */
+#define RCI_SCANNED 0x10u   /* during a collection: its references were followed */
+#define RCI_FINALIZED 0x20u /* its finalizer has run (PEP 442) */
+#define RCI_WEAKREFD 0x40u  /* weak references to it may exist */
+#define RCI_ORIGIN                                                                                 \
+    0x80u                    /* a side table keeps something for it until it dies: an
                                  allocation site (origin.c) or a snapshot id (snapshot.c) */
-#define RCI_REPR_BUSY 0x100u  /* rc_repr is writing it (cycle guard) */
-#define RCI_EXTREFS 0x200u    /* during a collection: holds references to objects outside the set */
-#define RCI_PENDING 0x1000u   /* on the pending-free list; link packed in the header */
+#define RCI_REPR_BUSY 0x100u /* rc_repr is writing it (cycle guard) */
+#define RCI_EXTREFS 0x200u   /* during a collection: holds references to objects outside the set */
+#define RCI_PENDING 0x1000u  /* on the pending-free list; link packed in the header */
 #define RCI_PERMANENT_GEN 3u
+_Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
+                   RC__CANDIDATE_TEST == RCI_TRACKED,
+               "rc_decref's candidate test (rcgc.h) must match the header bits");
 /* IMMORTAL (owner: src/immortal.c): an immortal object is untracked with its generation
  * bits all set, a pattern no other object has (untracked objects keep generation 0). */
 #define RCI_IMMORTAL_BITS RCI_GEN_MASK
@@ -48,9 +52,18 @@ static inline bool rci_is_immortal_ti(uint32_t ti)
     return (ti & (RCI_TRACKED | RCI_GEN_MASK)) == RCI_IMMORTAL_BITS;
 }
 
-static inline uint32_t rci_type_index(const rc_object *o) { return o->_tinfo >> RCI_TYPE_SHIFT; }
-static inline uint32_t rci_flags(const rc_object *o) { return o->_tinfo & RCI_FLAG_MASK; }
-static inline unsigned rci_gen(const rc_object *o) { return o->_tinfo & RCI_GEN_MASK; }
+static inline uint32_t rci_type_index(const rc_object *o)
+{
+    return o->_tinfo >> RCI_TYPE_SHIFT;
+}
+static inline uint32_t rci_flags(const rc_object *o)
+{
+    return o->_tinfo & RCI_FLAG_MASK;
+}
+static inline unsigned rci_gen(const rc_object *o)
+{
+    return o->_tinfo & RCI_GEN_MASK;
+}
 static inline bool rci_is_live(const rc_object *o)
 {
     return o->_tinfo != 0 && (o->_tinfo & RCI_PENDING) == 0;
@@ -60,15 +73,15 @@ static inline bool rci_is_live(const rc_object *o)
  * Types (owner: src/type.c).
  */
 struct rc_type {
-    rc_heap *heap;       /* the heap it belongs to */
-    uint32_t index;      /* its index in heap->types, >= 1 */
+    rc_heap *heap;        /* the heap it belongs to */
+    uint32_t index;       /* its index in heap->types, >= 1 */
     bool release_special; /* rc__release leaves its common path for instances: finalize or
                              legacy_finalize is set, or this is the weakref type (whose
                              plain instances have a path of their own, object.c) */
-    size_t live_count;   /* instances alive (allocated, not yet freed). Not next to
+    size_t live_count;    /* instances alive (allocated, not yet freed). Not next to
                             live_bytes: GCC pairs adjacent counters into SSE adds whose
                             set-up costs more than the two scalar ones */
-    char *name;          /* owned copy of spec.name */
+    char *name;           /* owned copy of spec.name */
     size_t instance_bytes;
     size_t *ref_offsets; /* owned copy, or NULL */
     char **ref_names;    /* owned copies, or NULL */
@@ -77,21 +90,21 @@ struct rc_type {
     void (*clear)(rc_heap *, rc_object *);
     void (*destroy)(rc_heap *, rc_object *);
     rc_status (*repr)(rc_heap *, rc_object *, rc_strbuf *);
-    uint32_t flags;      /* RC_TYPE_* */
-    void (*finalize)(rc_heap *, rc_object *); /* spec.finalize, or NULL (gc.c, PEP 442) */
+    uint32_t flags;                                  /* RC_TYPE_* */
+    void (*finalize)(rc_heap *, rc_object *);        /* spec.finalize, or NULL (gc.c, PEP 442) */
     void (*legacy_finalize)(rc_heap *, rc_object *); /* spec.legacy_finalize (tp_del), or NULL */
-    bool holds_refs;     /* has reference offsets or a traverse function */
-    bool tracked;        /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
-    size_t live_bytes;   /* their slots plus rci_buf_* bytes charged to them */
+    bool holds_refs;   /* has reference offsets or a traverse function */
+    bool tracked;      /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
+    size_t live_bytes; /* their slots plus rci_buf_* bytes charged to them */
     /* ARRAY (owner: src/type.c): a trailing array of references. For such a type traverse
      * and clear are type.c's generic functions over the offsets and the array (the spec's
      * own traverse is refused with an array), so the collector's and release's paths for
      * other types are unchanged; user_traverse tells the graph tools' labels apart. */
-    bool has_array;          /* spec.ref_array_offset given */
-    bool user_traverse;      /* traverse is the spec's own function */
-    size_t array_count_off;  /* offset of the size_t count */
-    size_t array_off;        /* offset of entry 0 */
-    char *array_name;        /* owned copy of spec.ref_array_name, or NULL */
+    bool has_array;         /* spec.ref_array_offset given */
+    bool user_traverse;     /* traverse is the spec's own function */
+    size_t array_count_off; /* offset of the size_t count */
+    size_t array_off;       /* offset of entry 0 */
+    char *array_name;       /* owned copy of spec.ref_array_name, or NULL */
     void (*ref_label)(rc_heap *, rc_object *, size_t, char *, size_t); /* spec.ref_label */
 };
 
@@ -147,9 +160,9 @@ typedef struct rci_page {
 #define RCI_IN_EMPTIED 0x8u
 
 struct rci_pool {
-    rci_page *cur;     /* page allocations are taken from, or NULL */
-    rci_page *pages;   /* all pages of this pool (list through next/prev) */
-    rci_page *avail;   /* pages with free slots other than cur (through anext/aprev) */
+    rci_page *cur;   /* page allocations are taken from, or NULL */
+    rci_page *pages; /* all pages of this pool (list through next/prev) */
+    rci_page *avail; /* pages with free slots other than cur (through anext/aprev) */
     uint32_t slot_bytes;
     bool container;
 };
@@ -270,9 +283,10 @@ rc_status rci_os_memory(rc_process_memory *out, char *why, size_t why_cap);
  * The collector's per-generation state (owner: src/gc.c).
  */
 typedef struct rci_generation {
-    size_t threshold;   /* see rc_gc_set_threshold */
-    size_t count;       /* gen 0: tracked allocations - deallocations; others: collections of the younger one */
-    rc_gc_stats stats;  /* collections, collected, uncollectable */
+    size_t threshold; /* see rc_gc_set_threshold */
+    size_t
+        count; /* gen 0: tracked allocations - deallocations; others: collections of the younger one */
+    rc_gc_stats stats; /* collections, collected, uncollectable */
 } rci_generation;
 
 /* ---------------------------------------------------------------------------------------
@@ -281,45 +295,61 @@ typedef struct rci_generation {
 #define RCI_ERRMSG_BYTES 256u
 
 struct rc_heap {
-    rc_allocator alloc;             /* copied from the config */
-    rc_misuse_fn misuse;            /* misuse hook, or NULL */
+    rc_allocator alloc;  /* copied from the config */
+    rc_misuse_fn misuse; /* misuse hook, or NULL */
     void *misuse_user;
-    rc_status last_error;           /* RC_OK or the last failure's code */
-    char errmsg[RCI_ERRMSG_BYTES];  /* its message */
+    rc_status last_error;          /* RC_OK or the last failure's code */
+    char errmsg[RCI_ERRMSG_BYTES]; /* its message */
     uint64_t hash_seed;
 
-    rc_type **types;                /* types[index]; types[0] is NULL */
-    uint32_t n_types;               /* entries used in types, counting slot 0 */
+    rc_type **types;  /* types[index]; types[0] is NULL */
+    uint32_t n_types; /* entries used in types, counting slot 0 */
     uint32_t types_cap;
     rc_type *t_int, *t_float, *t_str, *t_tuple, *t_list, *t_dict; /* built-ins */
 
     rci_pool pools[2][RCI_N_CLASSES]; /* [container][size class] */
-    rci_page *large;                /* pages of single large objects (list through next) */
-    rci_page *young;                /* pages that may hold generation-0 objects */
-    rci_page *gen1;                 /* pages that may hold generation-1 objects */
-    rci_page *spare;                /* one empty page kept to avoid map/unmap churn */
-    rci_page *emptied;              /* pages emptied while defer_page_release was set */
+    rci_page *large;                  /* pages of single large objects (list through next) */
+    rci_page *young;                  /* pages that may hold generation-0 objects */
+    rci_page *gen1;                   /* pages that may hold generation-1 objects */
+    rci_page *spare;                  /* one empty page kept to avoid map/unmap churn */
+    rci_page *emptied;                /* pages emptied while defer_page_release was set */
 
-    rc_object *pending;             /* objects at count zero awaiting release (object.c) */
-    bool freeing;                   /* the pending list is being drained */
-    bool defer_free;                /* collecting: count-zero objects wait on pending */
-    bool collecting;                /* a collection is running */
-    bool gc_enabled;                /* automatic collection on */
-    bool stress;                    /* collect at every tracked allocation */
-    bool defer_page_release;        /* collecting: empty pages stay until rci_pages_release_empty */
+    rc_object *pending;      /* objects at count zero awaiting release (object.c) */
+    bool freeing;            /* the pending list is being drained */
+    bool defer_free;         /* collecting: count-zero objects wait on pending */
+    bool collecting;         /* a collection is running */
+    bool gc_enabled;         /* automatic collection on */
+    bool stress;             /* collect at every tracked allocation */
+    bool defer_page_release; /* collecting: empty pages stay until rci_pages_release_empty */
 
-    rc_object **mark_stack;         /* the collector's work list (gc.c, phase 2) */
-    size_t mark_len;                /* entries in use; 0 between collections */
-    size_t mark_cap;                /* entries allocated */
+    rc_object **mark_stack; /* the collector's work list (gc.c, phase 2) */
+    size_t mark_len;        /* entries in use; 0 between collections */
+    size_t mark_cap;        /* entries allocated */
 
     rci_generation gen[3];
-    size_t gc_trigger;              /* rci_gc_on_alloc calls rci_gc_alloc_check once gen[0].count
+    size_t gc_trigger; /* rci_gc_on_alloc calls rci_gc_alloc_check once gen[0].count
                                        exceeds it: 0 under stress; gen[0].threshold while
                                        automatic collection is on and that is not 0; else
                                        SIZE_MAX (gc.c, trigger_update): one test, not three */
-    size_t long_lived_total;        /* generation-2 size after the last full collection */
-    size_t long_lived_pending;      /* objects promoted into generation 2 since then */
-    size_t gen_size[4];             /* tracked objects in generation 0, 1, 2 and, at index
+    /* The candidate schedule (gc.c, section 5; unused by RC_GC_SCHEDULE_GENERATIONAL). */
+    rc_gc_schedule schedule;
+    rc_object **cand; /* candidate buffer: every generation-1 object, plus stale
+                                       entries (freed or since reused slots: their pages stay
+                                       while listed, page.c), unless cand_overflow */
+    size_t cand_len, cand_cap;
+    bool cand_overflow; /* the buffer could not grow: some generation-1 object is
+                                       missing from it; the next automatic run is a full one */
+    bool cand_hold;     /* a collection's phases 1-5: candidates go to late */
+    bool full_due;      /* the next automatic run is a full collection */
+    rc_object **late;   /* candidates met during phases 1-5, each holding a
+                                       reference, buffered when the collection ends */
+    size_t late_len, late_cap;
+    size_t cand_trigger;       /* candidates that start a partial run (adaptive) */
+    size_t cand_truncated;     /* partial runs since the last full one whose
+                                       neighbourhood budget ran out */
+    size_t long_lived_total;   /* generation-2 size after the last full collection */
+    size_t long_lived_pending; /* objects promoted into generation 2 since then */
+    size_t gen_size[4];        /* tracked objects in generation 0, 1, 2 and, at index
                                        RCI_PERMANENT_GEN, the permanent one (frozen): indexed by
                                        the header's generation bits, with no test */
 
@@ -339,65 +369,65 @@ struct rc_heap {
     /* RCI_UNCOLLECTABLE (header flag bit 0x800): only during such a collection: the object
      * was garbage held by a legacy finalizer's part of it (gc.c, 3a). */
 #define RCI_UNCOLLECTABLE 0x800u
-    uint32_t fin_types_seen;        /* types scanned for a finalize function (gc.c) */
-    uint32_t fin_types;             /* registered types with a finalize function */
-    struct rci_wr_slot *wr_table;   /* weakref side table: referent -> list (weakref.c) */
-    size_t wr_cap;                  /* slots in wr_table (a power of two, or 0) */
-    unsigned wr_shift;              /* 64 - log2(wr_cap): the hash's shift (weakref.c) */
-    size_t wr_used;                 /* entries in wr_table: objects with RCI_WEAKREFD */
-    rc_type *t_weakref;             /* the weakref type, registered on first use */
-    rc_type *t_weakproxy;           /* the weakproxy type, registered on first use */
-    uint32_t wr_type_index;         /* t_weakref's index, RCI_MAX_TYPES (no type's) until it is
+    uint32_t fin_types_seen;      /* types scanned for a finalize function (gc.c) */
+    uint32_t fin_types;           /* registered types with a finalize function */
+    struct rci_wr_slot *wr_table; /* weakref side table: referent -> list (weakref.c) */
+    size_t wr_cap;                /* slots in wr_table (a power of two, or 0) */
+    unsigned wr_shift;            /* 64 - log2(wr_cap): the hash's shift (weakref.c) */
+    size_t wr_used;               /* entries in wr_table: objects with RCI_WEAKREFD */
+    rc_type *t_weakref;           /* the weakref type, registered on first use */
+    rc_type *t_weakproxy;         /* the weakproxy type, registered on first use */
+    uint32_t wr_type_index;       /* t_weakref's index, RCI_MAX_TYPES (no type's) until it is
                                        registered: rc_weakref_get's test is one compare */
-    uint32_t wr_proxy_index;        /* t_weakproxy's index, likewise */
-    size_t wr_live;                 /* weakrefs and proxies on a referent's list */
-    rc_type *t_weakdict;            /* the weak containers' type, registered on first use */
-    rc_object **deferred;           /* objects whose count reached zero while defer_free was
+    uint32_t wr_proxy_index;      /* t_weakproxy's index, likewise */
+    size_t wr_live;               /* weakrefs and proxies on a referent's list */
+    rc_type *t_weakdict;          /* the weak containers' type, registered on first use */
+    rc_object **deferred;         /* objects whose count reached zero while defer_free was
                                        set and that need a finalizer or weakref clearing:
                                        each holds one reference, dropped after the collection */
     size_t deferred_len, deferred_cap;
-    rc_object **wr_calls;           /* weakrefs (one reference each) whose callbacks are due */
+    rc_object **wr_calls; /* weakrefs (one reference each) whose callbacks are due */
     size_t wr_calls_len, wr_calls_cap;
-    unsigned gc_debug;              /* RC_GC_DEBUG_* flags (gcmodule.c) */
+    unsigned gc_debug;                               /* RC_GC_DEBUG_* flags (gcmodule.c) */
     void (*gc_out)(rc_heap *, const char *, void *); /* debug output, NULL: stderr */
     void *gc_out_user;
-    struct rci_gc_cb *gc_cbs;       /* collection callbacks, in registration order */
+    struct rci_gc_cb *gc_cbs; /* collection callbacks, in registration order */
     size_t gc_cbs_len, gc_cbs_cap;
-    rc_object *gc_garbage;          /* the gc.garbage list (one reference), or NULL */
-    rc_object **fin_recs;           /* alive finalize handles, one reference each, oldest
+    rc_object *gc_garbage; /* the gc.garbage list (one reference), or NULL */
+    rc_object **fin_recs;  /* alive finalize handles, one reference each, oldest
                                        first (weakref.c, FINREG) */
     size_t fin_recs_len, fin_recs_cap;
-    rc_type *t_finalize;            /* the finalize handles' type, registered on first use */
-    uint64_t fin_created;           /* finalize handles made so far: the next one's index */
-    bool fin_exited;                /* rc_heap_free ran the atexit finalizers: none runs again */
+    rc_type *t_finalize;  /* the finalize handles' type, registered on first use */
+    uint64_t fin_created; /* finalize handles made so far: the next one's index */
+    bool fin_exited;      /* rc_heap_free ran the atexit finalizers: none runs again */
 
     /* ---- allocation sites (issue 4; owner: src/origin.c, invariants SITES and OBJS) */
-    bool record_origins;            /* rc_origins_enable */
-    struct rci_site *sites;         /* every site seen, by index */
-    uint32_t n_sites;               /* entries used */
+    bool record_origins;    /* rc_origins_enable */
+    struct rci_site *sites; /* every site seen, by index */
+    uint32_t n_sites;       /* entries used */
     size_t sites_cap;
-    uint32_t *site_idx;             /* hash of (file, line, type) -> index in sites */
+    uint32_t *site_idx; /* hash of (file, line, type) -> index in sites */
     size_t site_idx_cap;
-    uintptr_t *origin_keys;         /* object address -> site index (0: empty slot) */
+    uintptr_t *origin_keys; /* object address -> site index (0: empty slot) */
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
-    size_t origins_lost;            /* objects whose site could not be recorded (no memory) */
+    size_t origins_lost; /* objects whose site could not be recorded (no memory) */
 
     /* ---- heap snapshot ids (issue 13; owner: src/snapshot.c, invariant SNAP-IDS) */
-    uintptr_t *snap_keys;           /* object address -> id serial (0: empty slot) */
+    uintptr_t *snap_keys; /* object address -> id serial (0: empty slot) */
     uint32_t *snap_vals;
     size_t snap_cap, snap_len;
-    uint32_t snap_serial;           /* the last serial given (never reused) */
+    uint32_t snap_serial; /* the last serial given (never reused) */
     /* CURRENT (origin.c): the caller-supplied site (rc_origin_set). */
-    const char *origin_now;         /* site file every new object gets: origin_set_file while
+    const char *origin_now;      /* site file every new object gets: origin_set_file while
                                        record_origins is on, else NULL (one test per allocation) */
-    const char *origin_set_file;    /* the interned file last set, or NULL */
-    int origin_set_line;            /* its line */
-    char **origin_files;            /* interned file names: open addressing by string hash */
+    const char *origin_set_file; /* the interned file last set, or NULL */
+    int origin_set_line;         /* its line */
+    char **origin_files;         /* interned file names: open addressing by string hash */
     size_t origin_files_cap, origin_files_len;
 
     /* ---- named roots (owner: src/roots.c, invariant NAMED) */
-    struct rci_root *roots;         /* rc_root_name's entries, in naming order */
+    struct rci_root *roots; /* rc_root_name's entries, in naming order */
     size_t roots_len, roots_cap;
 
     /* ---- leak guards (owner: src/objgraph.c, invariant GUARDS) */
@@ -581,7 +611,8 @@ void rci_gc_free_all(rc_heap *heap);
 #if defined(__GNUC__)
 __attribute__((cold))
 #endif
-rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
+rc_object *
+rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
 
 /* The accounting of one new object of type in a slot of `slot` bytes (STATS). */
 static inline void rci_count_alloc(rc_heap *heap, rc_type *type, size_t slot)

@@ -25,13 +25,16 @@ static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
     uintptr_t *keys = rci_mem_alloc(heap, new_cap * sizeof *keys);
     size_t *vals = rci_mem_alloc(heap, new_cap * sizeof *vals);
     if (keys == NULL || vals == NULL) {
-        if (keys != NULL) rci_mem_free(heap, keys, new_cap * sizeof *keys);
-        if (vals != NULL) rci_mem_free(heap, vals, new_cap * sizeof *vals);
+        if (keys != NULL)
+            rci_mem_free(heap, keys, new_cap * sizeof *keys);
+        if (vals != NULL)
+            rci_mem_free(heap, vals, new_cap * sizeof *vals);
         return false;
     }
     memset(keys, 0, new_cap * sizeof *keys);
     for (size_t i = 0; i < map->cap; i++) {
-        if (map->keys[i] == 0) continue;
+        if (map->keys[i] == 0)
+            continue;
         size_t j = rci_ptrmap_slot(map->keys[i], new_cap);
         while (keys[j] != 0)
             j = (j + 1) & (new_cap - 1);
@@ -60,8 +63,10 @@ size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool 
     uintptr_t k = (uintptr_t)key;
     size_t *found = rci_ptrmap_find(map, key);
     *added = false;
-    if (found != NULL || k == 0) return found;
-    if (!rci_ptrmap_reserve(heap, map, map->len + 1)) return NULL;
+    if (found != NULL || k == 0)
+        return found;
+    if (!rci_ptrmap_reserve(heap, map, map->len + 1))
+        return NULL;
     size_t i = rci_ptrmap_slot(k, map->cap);
     while (map->keys[i] != 0)
         i = (i + 1) & (map->cap - 1);
@@ -91,7 +96,8 @@ bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
         rc_object **items =
             vec->cap == 0 ? rci_mem_alloc(heap, cap * ref_bytes)
                           : rci_mem_resize(heap, vec->items, vec->cap * ref_bytes, cap * ref_bytes);
-        if (items == NULL) return false;
+        if (items == NULL)
+            return false;
         vec->items = items;
         vec->cap = cap;
     }
@@ -101,7 +107,8 @@ bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
 
 void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec)
 {
-    if (vec->cap != 0) rci_mem_free(heap, vec->items, vec->cap * sizeof(rc_object *));
+    if (vec->cap != 0)
+        rci_mem_free(heap, vec->items, vec->cap * sizeof(rc_object *));
     memset(vec, 0, sizeof *vec);
 }
 
@@ -121,7 +128,8 @@ rc_object *rci_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec, 
 
 static int push_referent(rc_heap *heap, rc_object *ref, void *arg)
 {
-    if (ref == NULL) return 0;
+    if (ref == NULL)
+        return 0;
     return rci_ptrvec_push(heap, arg, ref) ? 0 : 1;
 }
 
@@ -133,7 +141,8 @@ rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n)
     }
     rci_ptrvec out = {0};
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL) return NULL;
+    if (list == NULL)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         if (rc_traverse(heap, objs[i], push_referent, &out) != 0) {
             rci_error(heap, RC_ENOMEM, "rc_gc_get_referents: no memory after %zu referents",
@@ -177,10 +186,12 @@ static inline bool unseen(const rc_object *obj)
 static int find_referrers(rc_heap *heap, rc_object *obj, void *user)
 {
     referrers_walk *w = user;
-    if (obj == w->self || !rci_type_of(heap, obj)->holds_refs || unseen(obj)) return 0;
+    if (obj == w->self || !rci_type_of(heap, obj)->holds_refs || unseen(obj))
+        return 0;
     w->hit = false;
     rc_traverse(heap, obj, check_target, w);
-    if (w->hit && !rci_ptrvec_push(heap, &w->found, obj)) return 1;
+    if (w->hit && !rci_ptrvec_push(heap, &w->found, obj))
+        return 1;
     return 0;
 }
 
@@ -192,14 +203,16 @@ rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n)
     }
     rci_ptrmap targets = {0};
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL) return NULL;
+    if (list == NULL)
+        return NULL;
     referrers_walk w = {&targets, list, {0}, false};
     bool added;
     for (size_t i = 0; i < n; i++) {
         if (objs[i] != NULL && rci_ptrmap_insert(heap, &targets, objs[i], &added) == NULL)
             goto nomem;
     }
-    if (targets.len > 0 && rci_heap_visit_containers(heap, find_referrers, &w) != 0) goto nomem;
+    if (targets.len > 0 && rci_heap_visit_containers(heap, find_referrers, &w) != 0)
+        goto nomem;
     list = rci_list_fill(heap, list, &w.found, "rc_gc_get_referrers");
     goto done;
 nomem:
@@ -223,8 +236,10 @@ typedef struct objects_walk {
 static int collect_tracked(rc_heap *heap, rc_object *obj, void *user)
 {
     objects_walk *w = user;
-    if ((rci_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj)) return 0;
-    if (w->generation >= 0 && rci_gen(obj) != (unsigned)w->generation) return 0;
+    if ((rci_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj))
+        return 0;
+    if (w->generation >= 0 && rci_gen(obj) != (unsigned)w->generation)
+        return 0;
     return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
@@ -236,7 +251,8 @@ rc_object *rc_gc_get_objects(rc_heap *heap, int generation)
         return NULL;
     }
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL) return NULL;
+    if (list == NULL)
+        return NULL;
     objects_walk w = {generation, list, {0}};
     if (rci_heap_visit_containers(heap, collect_tracked, &w) != 0) {
         rci_error(heap, RC_ENOMEM, "rc_gc_get_objects: no memory after %zu objects", w.found.len);

@@ -18,7 +18,8 @@ static int list_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, void
     rci_list *l = (rci_list *)self;
     for (size_t i = 0; i < l->len; i++) {
         int r = visit(heap, l->items[i], arg);
-        if (r != 0) return r;
+        if (r != 0)
+            return r;
     }
     return 0;
 }
@@ -34,7 +35,8 @@ static void list_clear(rc_heap *heap, rc_object *self)
     l->cap = 0;
     for (size_t i = len; i-- > 0;) /* last first, as CPython's list_dealloc and list.clear */
         rc_decref(heap, items[i]);
-    if (items != NULL) rci_buf_free(heap, heap->t_list, items, cap * sizeof(rc_object *));
+    if (items != NULL)
+        rci_buf_free(heap, heap->t_list, items, cap * sizeof(rc_object *));
 }
 
 /* Frees the buffer only: a collection frees cyclic garbage without clear, and the
@@ -42,7 +44,8 @@ static void list_clear(rc_heap *heap, rc_object *self)
 static void list_destroy(rc_heap *heap, rc_object *self)
 {
     rci_list *l = (rci_list *)self;
-    if (l->items != NULL) rci_buf_free(heap, heap->t_list, l->items, l->cap * sizeof(rc_object *));
+    if (l->items != NULL)
+        rci_buf_free(heap, heap->t_list, l->items, l->cap * sizeof(rc_object *));
     l->items = NULL;
     l->cap = 0;
     l->len = 0;
@@ -64,13 +67,15 @@ rc_type *rci_list_register(rc_heap *heap)
 /* Makes room for `needed` items; the list is unchanged on failure. */
 static rc_status list_reserve(rc_heap *heap, rci_list *l, size_t needed, const char *call)
 {
-    if (needed <= l->cap) return RC_OK;
+    if (needed <= l->cap)
+        return RC_OK;
     size_t max_items = (SIZE_MAX / 2) / sizeof(rc_object *);
     if (needed > max_items)
         return rci_error(heap, RC_ELIMIT, "%s: length %zu exceeds the limit of %zu items", call,
                          needed, max_items);
     size_t cap = needed + (needed >> 3) + (needed < 9 ? 3 : 6);
-    if (cap > max_items) cap = max_items;
+    if (cap > max_items)
+        cap = max_items;
     rc_object **items;
     if (l->items == NULL)
         items = rci_buf_alloc(heap, heap->t_list, cap * sizeof(rc_object *));
@@ -92,7 +97,8 @@ rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint)
         return NULL;
     }
     rci_list *l = (rci_list *)rci_object_new(heap, heap->t_list, sizeof(rci_list));
-    if (l == NULL) return NULL;
+    if (l == NULL)
+        return NULL;
     if (capacity_hint > 0) {
         l->items = rci_buf_alloc(heap, heap->t_list, capacity_hint * sizeof(rc_object *));
         if (l->items == NULL) {
@@ -112,7 +118,8 @@ size_t rc_list_len(rc_heap *heap, const rc_object *list)
 }
 
 /* The layout and index the header's inline appends rely on. */
-_Static_assert(sizeof(rc__list) == sizeof(rci_list) && offsetof(rc__list, len) == offsetof(rci_list, len) &&
+_Static_assert(sizeof(rc__list) == sizeof(rci_list) &&
+                   offsetof(rc__list, len) == offsetof(rci_list, len) &&
                    offsetof(rc__list, cap) == offsetof(rci_list, cap) &&
                    offsetof(rc__list, items) == offsetof(rci_list, items),
                "rcgc.h's rc__list must match rci_list");
@@ -130,7 +137,8 @@ rc_status rc__list_append_slow(rc_heap *heap, rc_object *list, rc_object *item, 
                        ? list_reserve(heap, (rci_list *)list, ((rci_list *)list)->len + 1, call)
                        : rc_heap_last_error(heap);
     if (list == NULL || st != RC_OK) {
-        if (steal) rc_decref(heap, item);
+        if (steal)
+            rc_decref(heap, item);
         return st;
     }
     rci_list *l = (rci_list *)list;
@@ -144,7 +152,8 @@ static rc_status list_locate(rc_heap *heap, rc_object **listp, int64_t index, si
                              const char *call)
 {
     const rc_object *list = *listp = rci_builtin_self(heap, *listp, RCI_INDEX_LIST, call, "a list");
-    if (list == NULL) return rc_heap_last_error(heap);
+    if (list == NULL)
+        return rc_heap_last_error(heap);
     size_t len = ((const rci_list *)list)->len;
     uint64_t mag = index < 0 ? (uint64_t)0 - (uint64_t)index : (uint64_t)index;
     if ((index >= 0 && mag >= len) || (index < 0 && mag > len))
@@ -159,8 +168,10 @@ rc_status rc_list_get(rc_heap *heap, const rc_object *list, int64_t index, rc_ob
     size_t pos = 0;
     rc_object *self = (rc_object *)list;
     rc_status st = list_locate(heap, &self, index, &pos, "rc_list_get");
-    if (st != RC_OK) return st;
-    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_list_get: out is NULL");
+    if (st != RC_OK)
+        return st;
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_list_get: out is NULL");
     *out = rc_newref(((const rci_list *)self)->items[pos]);
     return RC_OK;
 }
@@ -169,7 +180,8 @@ rc_object *rc_list_get_borrow(rc_heap *heap, const rc_object *list, int64_t inde
 {
     size_t pos = 0;
     rc_object *self = (rc_object *)list;
-    if (list_locate(heap, &self, index, &pos, "rc_list_get_borrow") != RC_OK) return NULL;
+    if (list_locate(heap, &self, index, &pos, "rc_list_get_borrow") != RC_OK)
+        return NULL;
     return ((const rci_list *)self)->items[pos];
 }
 
@@ -177,7 +189,8 @@ rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 {
     size_t pos = 0;
     rc_status st = list_locate(heap, &list, index, &pos, "rc_list_set");
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     rci_list *l = (rci_list *)list;
     rc_object *old = l->items[pos];
     l->items[pos] = rc_newref(item);
@@ -188,7 +201,8 @@ rc_status rc_list_set(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_object *item)
 {
     list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_insert", "a list");
-    if (list == NULL) return rc_heap_last_error(heap);
+    if (list == NULL)
+        return rc_heap_last_error(heap);
     rci_list *l = (rci_list *)list;
     size_t len = l->len, pos;
     if (index < 0) {
@@ -198,7 +212,8 @@ rc_status rc_list_insert(rc_heap *heap, rc_object *list, int64_t index, rc_objec
         pos = (uint64_t)index >= len ? len : (size_t)index;
     }
     rc_status st = list_reserve(heap, l, len + 1, "rc_list_insert");
-    if (st != RC_OK) return st;
+    if (st != RC_OK)
+        return st;
     memmove(l->items + pos + 1, l->items + pos, (len - pos) * sizeof(rc_object *));
     l->items[pos] = rc_newref(item);
     l->len = len + 1;
@@ -209,8 +224,10 @@ rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 {
     size_t pos = 0;
     rc_status st = list_locate(heap, &list, index, &pos, "rc_list_pop");
-    if (st != RC_OK) return st;
-    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_list_pop: out is NULL");
+    if (st != RC_OK)
+        return st;
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_list_pop: out is NULL");
     rci_list *l = (rci_list *)list;
     *out = l->items[pos];
     memmove(l->items + pos, l->items + pos + 1, (l->len - pos - 1) * sizeof(rc_object *));
@@ -221,7 +238,8 @@ rc_status rc_list_pop(rc_heap *heap, rc_object *list, int64_t index, rc_object *
 rc_status rc_list_clear(rc_heap *heap, rc_object *list)
 {
     list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_clear", "a list");
-    if (list == NULL) return rc_heap_last_error(heap);
+    if (list == NULL)
+        return rc_heap_last_error(heap);
     list_clear(heap, list);
     return RC_OK;
 }
@@ -229,13 +247,15 @@ rc_status rc_list_clear(rc_heap *heap, rc_object *list)
 bool rc_list_next(rc_heap *heap, const rc_object *list, size_t *pos, rc_object **item)
 {
     list = rci_builtin_self(heap, list, RCI_INDEX_LIST, "rc_list_next", "a list");
-    if (list == NULL) return false;
+    if (list == NULL)
+        return false;
     if (pos == NULL || item == NULL) {
         rci_error(heap, RC_EINVAL, "rc_list_next: pos or item is NULL");
         return false;
     }
     const rci_list *l = (const rci_list *)list;
-    if (*pos >= l->len) return false;
+    if (*pos >= l->len)
+        return false;
     *item = l->items[(*pos)++];
     return true;
 }

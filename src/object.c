@@ -37,8 +37,8 @@ static void pending_push(rc_heap *heap, rc_object *obj)
 static rc_object *pending_pop(rc_heap *heap)
 {
     rc_object *obj = heap->pending;
-    uint64_t link = ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) |
-                    (uint32_t)obj->_refcnt;
+    uint64_t link =
+        ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) | (uint32_t)obj->_refcnt;
     heap->pending = (rc_object *)(uintptr_t)(link << 3);
     obj->_refcnt = 0;
     obj->_tinfo &= ~RCI_FLAG_MASK;
@@ -105,9 +105,9 @@ static bool defer_rites(rc_heap *heap, rc_object *obj)
 {
     if (heap->deferred_len == heap->deferred_cap) {
         size_t cap = heap->deferred_cap ? heap->deferred_cap * 2 : 16;
-        rc_object **grown = rci_mem_resize(heap, heap->deferred,
-                                           heap->deferred_cap * sizeof(rc_object *),
-                                           cap * sizeof(rc_object *));
+        rc_object **grown =
+            rci_mem_resize(heap, heap->deferred, heap->deferred_cap * sizeof(rc_object *),
+                           cap * sizeof(rc_object *));
         if (grown == NULL)
             return false;
         heap->deferred = grown;
@@ -123,7 +123,8 @@ static bool defer_rites(rc_heap *heap, rc_object *obj)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static bool last_rites(rc_heap *heap, rc_object *obj)
+static bool
+last_rites(rc_heap *heap, rc_object *obj)
 {
     if (heap->defer_free) {
         if (defer_rites(heap, obj))
@@ -185,7 +186,8 @@ static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
+static void
+release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     heap->freeing = true;
     for (;;) {
@@ -206,7 +208,8 @@ static void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
-static void immortal_restore(rc_object *obj)
+static void
+immortal_restore(rc_object *obj)
 {
     obj->_refcnt = RC_IMMORTAL_REFCNT;
 }
@@ -215,17 +218,17 @@ static void immortal_restore(rc_object *obj)
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
-static void release_misuse(rc_heap *heap, rc_object *obj)
+static void
+release_misuse(rc_heap *heap, rc_object *obj)
 {
     /* The object being released (PENDING, null link, count 0 before this decrement) is
      * not freed yet: releasing it again is a count below zero. */
-    bool releasing =
-        obj->_refcnt == -1 &&
-        (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
+    bool releasing = obj->_refcnt == -1 &&
+                     (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
     bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
     obj->_refcnt++; /* undo the decrement: the object is left alone */
-    rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
-               __FILE__, __LINE__,
+    rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj, __FILE__,
+               __LINE__,
                freed ? "rc_decref: object %p was already freed"
                      : "rc_decref: reference count of %p would go below zero",
                (void *)obj);
@@ -249,7 +252,8 @@ static inline void release_dying(rc_heap *heap, rc_object *obj, rc_type *t, uint
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
+static void
+release_special(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     if (rci_is_immortal_ti(obj->_tinfo)) {
         immortal_restore(obj);
@@ -275,7 +279,8 @@ static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
+static void
+weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 {
     if (__builtin_expect(!rci_weakref_is_plain(obj), 0)) {
         release_special(heap, obj, t);
@@ -411,8 +416,8 @@ bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
 
 void rc_gc_track(rc_heap *heap, rc_object *obj)
 {
-    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) ||
-        rci_is_immortal_ti(obj->_tinfo) || !rci_type_of(heap, obj)->holds_refs)
+    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) || rci_is_immortal_ti(obj->_tinfo) ||
+        !rci_type_of(heap, obj)->holds_refs)
         return;
     obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
     rci_page_note_gen(heap, rci_page_of(obj), 0);

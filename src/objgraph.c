@@ -16,10 +16,12 @@
 size_t rc_objgraph_count(const rc_heap *heap, const char *name)
 {
     size_t total = 0;
-    if (name == NULL) return 0;
+    if (name == NULL)
+        return 0;
     for (size_t i = 0; i < rc_heap_type_count(heap); i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
-        if (strcmp(rc_type_name(t), name) == 0) total += rc_type_live_count(t);
+        if (strcmp(rc_type_name(t), name) == 0)
+            total += rc_type_live_count(t);
     }
     return total;
 }
@@ -27,8 +29,10 @@ size_t rc_objgraph_count(const rc_heap *heap, const char *name)
 /* True if a ranks before b: larger delta (growth) or count, then name. */
 static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by_delta)
 {
-    if (by_delta && a->delta != b->delta) return a->delta > b->delta;
-    if (a->count != b->count) return a->count > b->count;
+    if (by_delta && a->delta != b->delta)
+        return a->delta > b->delta;
+    if (a->count != b->count)
+        return a->count > b->count;
     return strcmp(a->name, b->name) < 0;
 }
 
@@ -37,7 +41,8 @@ static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bo
 {
     size_t i = *n < cap ? (*n)++ : cap;
     if (i == cap) {
-        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta)) return;
+        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta))
+            return;
         i = cap - 1;
     }
     while (i > 0 && ranks_before(&c, &out[i - 1], by_delta)) {
@@ -50,10 +55,12 @@ static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bo
 size_t rc_objgraph_most_common_types(const rc_heap *heap, rc_type_count *out, size_t cap)
 {
     size_t n = 0, kinds = 0;
-    if (out == NULL) cap = 0;
+    if (out == NULL)
+        cap = 0;
     for (size_t i = 0; i < rc_heap_type_count(heap); i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
-        if (rc_type_live_count(t) == 0) continue;
+        if (rc_type_live_count(t) == 0)
+            continue;
         kinds++;
         offer(out, cap, &n, (rc_type_count){rc_type_name(t), rc_type_live_count(t), 0}, false);
     }
@@ -64,7 +71,8 @@ static int name_width(const rc_type_count *c, size_t n)
 {
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        if (strlen(c[i].name) > w) w = strlen(c[i].name);
+        if (strlen(c[i].name) > w)
+            w = strlen(c[i].name);
     return w > 200 ? 200 : (int)w;
 }
 
@@ -72,7 +80,8 @@ static int name_width(const rc_type_count *c, size_t n)
 static rc_type_count *table_new(rc_heap *heap, size_t *limit)
 {
     size_t n = rc_heap_type_count(heap);
-    if (*limit > n) *limit = n;
+    if (*limit > n)
+        *limit = n;
     return rci_mem_alloc(heap, (*limit + 1) * sizeof(rc_type_count));
 }
 
@@ -99,10 +108,12 @@ rc_status rc_objgraph_show_most_common_types(rc_heap *heap, size_t limit, FILE *
 /* Grows the zero-filled array *arr of *len entries to n entries (peaks of types or sites). */
 static bool peaks_fit(rc_heap *heap, size_t **arr, size_t *len, size_t n)
 {
-    if (*len >= n) return true;
+    if (*len >= n)
+        return true;
     size_t *p = *len == 0 ? rci_mem_alloc(heap, n * sizeof *p)
                           : rci_mem_resize(heap, *arr, *len * sizeof *p, n * sizeof *p);
-    if (p == NULL) return false;
+    if (p == NULL)
+        return false;
     memset(p + *len, 0, (n - *len) * sizeof *p);
     *arr = p;
     *len = n;
@@ -120,12 +131,14 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
         rci_error(heap, RC_ENOMEM, "rc_objgraph_growth: no memory for %zu peaks", types);
         return 0;
     }
-    if (out == NULL) cap = 0;
+    if (out == NULL)
+        cap = 0;
     size_t n = 0, grew = 0;
     for (size_t i = 0; i < types; i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
         size_t count = rc_type_live_count(t);
-        if (count <= peaks->peak[i]) continue;
+        if (count <= peaks->peak[i])
+            continue;
         rc_type_count c = {rc_type_name(t), count, (int64_t)(count - peaks->peak[i])};
         peaks->peak[i] = count;
         grew++;
@@ -146,12 +159,14 @@ size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_
         rci_error(heap, RC_ENOMEM, "rc_objgraph_site_growth: no memory for %zu peaks", sites);
         return 0;
     }
-    if (out == NULL) cap = 0;
+    if (out == NULL)
+        cap = 0;
     size_t n = 0, grew = 0;
     for (uint32_t i = 0; i < sites; i++) {
         rc_site_count c;
         rci_origin_site_info(heap, i, &c);
-        if (c.count <= peaks->site_peak[i]) continue;
+        if (c.count <= peaks->site_peak[i])
+            continue;
         c.delta = (int64_t)(c.count - peaks->site_peak[i]);
         peaks->site_peak[i] = c.count;
         grew++;
@@ -168,7 +183,8 @@ static bool show_type_sites(FILE *out, const rc_type_count *type, const rc_site_
 {
     size_t shown = 0, more = 0;
     for (size_t i = 0; i < n_sites; i++) {
-        if (sites[i].type_name != type->name) continue;
+        if (sites[i].type_name != type->name)
+            continue;
         if (shown == SITES_PER_TYPE) {
             more++;
             continue;
@@ -183,7 +199,8 @@ static bool show_type_sites(FILE *out, const rc_type_count *type, const rc_site_
 
 rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_t limit, FILE *out)
 {
-    if (out == NULL) return rci_error(heap, RC_EINVAL, "rc_objgraph_show_growth: out is NULL");
+    if (out == NULL)
+        return rci_error(heap, RC_EINVAL, "rc_objgraph_show_growth: out is NULL");
     rc_type_count *tab = table_new(heap, &limit);
     if (tab == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu rows", limit);
@@ -212,8 +229,10 @@ rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_
 
 void rc_objgraph_peaks_free(rc_heap *heap, rc_objgraph_peaks *peaks)
 {
-    if (peaks == NULL) return;
-    if (peaks->n_peak != 0) rci_mem_free(heap, peaks->peak, peaks->n_peak * sizeof *peaks->peak);
+    if (peaks == NULL)
+        return;
+    if (peaks->n_peak != 0)
+        rci_mem_free(heap, peaks->peak, peaks->n_peak * sizeof *peaks->peak);
     if (peaks->n_site_peak != 0)
         rci_mem_free(heap, peaks->site_peak, peaks->n_site_peak * sizeof *peaks->site_peak);
     peaks->peak = NULL;
@@ -234,9 +253,12 @@ typedef struct select_walk {
 static int select_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     select_walk *w = user;
-    if (obj == w->self) return 0;
-    if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)]) return 0;
-    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL) return 0;
+    if (obj == w->self)
+        return 0;
+    if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)])
+        return 0;
+    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL)
+        return 0;
     return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
@@ -244,7 +266,8 @@ static int select_obj(rc_heap *heap, rc_object *obj, void *user)
 static rc_object *select_list(rc_heap *heap, select_walk *w, const char *call)
 {
     rc_object *list = rc_list_new(heap, 0);
-    if (list == NULL) return NULL;
+    if (list == NULL)
+        return NULL;
     w->self = list;
     if (rc_heap_visit(heap, select_obj, w) != 0) {
         rci_error(heap, RC_ENOMEM, "%s: no memory after %zu objects", call, w->found.len);
@@ -280,13 +303,15 @@ rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name)
 static int note_target(rc_heap *heap, rc_object *ref, void *arg)
 {
     bool added;
-    if (!rc_is_heap_object(ref)) return 0;
+    if (!rc_is_heap_object(ref))
+        return 0;
     return rci_ptrmap_insert(heap, arg, ref, &added) == NULL;
 }
 
 static int note_targets_of(rc_heap *heap, rc_object *obj, void *user)
 {
-    if (!rci_type_of(heap, obj)->holds_refs) return 0;
+    if (!rci_type_of(heap, obj)->holds_refs)
+        return 0;
     return rc_traverse(heap, obj, note_target, user);
 }
 
@@ -314,7 +339,8 @@ static int find_at(rc_heap *heap, rc_object *obj, void *user)
 {
     (void)heap;
     at_walk *w = user;
-    if ((uintptr_t)obj != w->address) return 0;
+    if ((uintptr_t)obj != w->address)
+        return 0;
     w->found = obj;
     return 1;
 }
@@ -322,7 +348,8 @@ static int find_at(rc_heap *heap, rc_object *obj, void *user)
 rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address)
 {
     at_walk w = {address, NULL};
-    if (address == 0 || (address & 7u) != 0) return NULL;
+    if (address == 0 || (address & 7u) != 0)
+        return NULL;
     rc_heap_visit(heap, find_at, &w);
     return rc_newref(w.found);
 }
@@ -344,7 +371,8 @@ typedef struct rci_snapshot {
 static void snapshot_free(rc_heap *heap, rci_snapshot *s)
 {
     *s->pprev = s->next;
-    if (s->next != NULL) s->next->pprev = s->pprev;
+    if (s->next != NULL)
+        s->next->pprev = s->pprev;
     rci_ptrmap_free(heap, &s->seen);
     rci_mem_free(heap, s, sizeof *s);
 }
@@ -359,7 +387,8 @@ static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     bool added;
     size_t *slot = rci_ptrmap_insert(heap, user, obj, &added);
-    if (slot == NULL) return 1;
+    if (slot == NULL)
+        return 1;
     *slot = rci_type_index(obj);
     return 0;
 }
@@ -374,7 +403,8 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
     memset(s, 0, sizeof *s);
     s->next = heap->snapshots;
-    if (s->next != NULL) s->next->pprev = &s->next;
+    if (s->next != NULL)
+        s->next->pprev = &s->next;
     s->pprev = &heap->snapshots;
     heap->snapshots = s;
     if (!rci_ptrmap_reserve(heap, &s->seen, rci_live_objects(heap)) ||
@@ -402,7 +432,8 @@ static int count_new(rc_heap *heap, rc_object *obj, void *user)
         w->per_type[rci_type_index(obj)]++;
         w->total++;
         int32_t site = w->per_site != NULL ? rci_origin_site(heap, obj) : -1;
-        if (site >= 0) w->per_site[site]++;
+        if (site >= 0)
+            w->per_site[site]++;
     }
     return 0;
 }
@@ -415,7 +446,8 @@ static void leak_sites(rc_heap *heap, const leak_walk *w, uint32_t type, FILE *o
     for (uint32_t s = 0; s < heap->n_sites; s++) {
         rc_site_count c;
         rci_origin_site_info(heap, s, &c);
-        if (c.type_name != heap->types[type]->name || w->per_site[s] == 0) continue;
+        if (c.type_name != heap->types[type]->name || w->per_site[s] == 0)
+            continue;
         c.count = w->per_site[s];
         sited += c.count;
         kinds++;
@@ -423,7 +455,8 @@ static void leak_sites(rc_heap *heap, const leak_walk *w, uint32_t type, FILE *o
     }
     for (size_t i = 0; i < n; i++)
         fprintf(out, "    at %s:%d %zu\n", best[i].file, best[i].line, best[i].count);
-    if (kinds > n) fprintf(out, "    and %zu more sites\n", kinds - n);
+    if (kinds > n)
+        fprintf(out, "    and %zu more sites\n", kinds - n);
     if (sited < w->per_type[type])
         fprintf(out, "    no recorded site %zu\n", w->per_type[type] - sited);
 }
@@ -438,15 +471,18 @@ static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
         size_t best = 0, best_count = 0;
         for (size_t i = 1; i < n; i++) {
             size_t c = per_type[i];
-            if (c == 0 || c > last || (c == last && i <= written)) continue;
+            if (c == 0 || c > last || (c == last && i <= written))
+                continue;
             if (c > best_count) {
                 best = i;
                 best_count = c;
             }
         }
-        if (best_count == 0) return;
+        if (best_count == 0)
+            return;
         fprintf(out, "%s %zu\n", heap->types[best]->name, best_count);
-        if (w->per_site != NULL) leak_sites(heap, w, (uint32_t)best, out);
+        if (w->per_site != NULL)
+            leak_sites(heap, w, (uint32_t)best, out);
         last = best_count;
         written = best;
     }
@@ -481,10 +517,12 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
     }
     if (per_type != NULL) {
         memset(per_type, 0, n * sizeof *per_type);
-        if (per_site != NULL) memset(per_site, 0, n_sites * sizeof *per_site);
+        if (per_site != NULL)
+            memset(per_site, 0, n_sites * sizeof *per_site);
         leak_walk w = {seen, per_type, per_site, 0};
         rc_heap_visit(heap, count_new, &w);
-        if (out != NULL) leak_report(heap, &w, out);
+        if (out != NULL)
+            leak_report(heap, &w, out);
         result = (int64_t)w.total;
         rci_mem_free(heap, per_type, n * sizeof *per_type);
         rci_mem_free(heap, per_site, n_sites * sizeof *per_site);

@@ -56,12 +56,14 @@ static bool site_index_grow(rc_heap *heap)
 {
     size_t cap = heap->site_idx_cap ? heap->site_idx_cap * 2 : 64;
     uint32_t *idx = rci_mem_alloc(heap, cap * sizeof *idx);
-    if (idx == NULL) return false;
+    if (idx == NULL)
+        return false;
     memset(idx, 0xFF, cap * sizeof *idx);
     for (uint32_t s = 0; s < heap->n_sites; s++) {
         const struct rci_site *site = &heap->sites[s];
         size_t i = site_hash(site->file, site->line, site->type) & (cap - 1);
-        while (idx[i] != UINT32_MAX) i = (i + 1) & (cap - 1);
+        while (idx[i] != UINT32_MAX)
+            i = (i + 1) & (cap - 1);
         idx[i] = s;
     }
     rci_mem_free(heap, heap->site_idx, heap->site_idx_cap * sizeof *idx);
@@ -77,19 +79,23 @@ static uint32_t site_get(rc_heap *heap, const char *file, uint32_t line, uint32_
     if (cap != 0) {
         for (size_t i = site_hash(file, line, type) & (cap - 1);; i = (i + 1) & (cap - 1)) {
             uint32_t s = heap->site_idx[i];
-            if (s == UINT32_MAX) break;
+            if (s == UINT32_MAX)
+                break;
             const struct rci_site *site = &heap->sites[s];
-            if (site->file == file && site->line == line && site->type == type) return s;
+            if (site->file == file && site->line == line && site->type == type)
+                return s;
         }
     }
-    if (heap->n_sites == UINT32_MAX - 1) return UINT32_MAX;
-    if (((size_t)heap->n_sites + 1) * 2 > cap && !site_index_grow(heap)) return UINT32_MAX;
+    if (heap->n_sites == UINT32_MAX - 1)
+        return UINT32_MAX;
+    if (((size_t)heap->n_sites + 1) * 2 > cap && !site_index_grow(heap))
+        return UINT32_MAX;
     if (heap->n_sites == heap->sites_cap) {
         size_t ncap = heap->sites_cap ? heap->sites_cap * 2 : 32;
-        struct rci_site *grown = rci_mem_resize(heap, heap->sites,
-                                                heap->sites_cap * sizeof *grown,
+        struct rci_site *grown = rci_mem_resize(heap, heap->sites, heap->sites_cap * sizeof *grown,
                                                 ncap * sizeof *grown);
-        if (grown == NULL) return UINT32_MAX;
+        if (grown == NULL)
+            return UINT32_MAX;
         heap->sites = grown;
         heap->sites_cap = ncap;
     }
@@ -97,7 +103,8 @@ static uint32_t site_get(rc_heap *heap, const char *file, uint32_t line, uint32_
     heap->sites[s] = (struct rci_site){file, line, type, 0};
     cap = heap->site_idx_cap;
     size_t i = site_hash(file, line, type) & (cap - 1);
-    while (heap->site_idx[i] != UINT32_MAX) i = (i + 1) & (cap - 1);
+    while (heap->site_idx[i] != UINT32_MAX)
+        i = (i + 1) & (cap - 1);
     heap->site_idx[i] = s;
     return s;
 }
@@ -116,9 +123,11 @@ static bool objs_grow(rc_heap *heap)
     memset(keys, 0, cap * sizeof *keys);
     for (size_t j = 0; j < heap->origin_cap; j++) {
         uintptr_t k = heap->origin_keys[j];
-        if (k == 0) continue;
+        if (k == 0)
+            continue;
         size_t i = mix(k) & (cap - 1);
-        while (keys[i] != 0) i = (i + 1) & (cap - 1);
+        while (keys[i] != 0)
+            i = (i + 1) & (cap - 1);
         keys[i] = k;
         vals[i] = heap->origin_vals[j];
     }
@@ -135,10 +144,13 @@ static size_t objs_find(const rc_heap *heap, const rc_object *obj)
 {
     uintptr_t k = (uintptr_t)obj;
     size_t cap = heap->origin_cap;
-    if (cap == 0) return SIZE_MAX;
+    if (cap == 0)
+        return SIZE_MAX;
     for (size_t i = mix(k) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        if (heap->origin_keys[i] == k) return i;
-        if (heap->origin_keys[i] == 0) return SIZE_MAX;
+        if (heap->origin_keys[i] == k)
+            return i;
+        if (heap->origin_keys[i] == 0)
+            return SIZE_MAX;
     }
 }
 
@@ -151,7 +163,8 @@ void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line)
     }
     size_t cap = heap->origin_cap;
     size_t i = mix((uintptr_t)obj) & (cap - 1);
-    while (heap->origin_keys[i] != 0) i = (i + 1) & (cap - 1);
+    while (heap->origin_keys[i] != 0)
+        i = (i + 1) & (cap - 1);
     heap->origin_keys[i] = (uintptr_t)obj;
     heap->origin_vals[i] = s;
     heap->origin_len++;
@@ -162,9 +175,11 @@ void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line)
 void rci_origin_forget(rc_heap *heap, rc_object *obj)
 {
     obj->_tinfo &= ~RCI_ORIGIN;
-    if (heap->snap_len != 0) rci_snapshot_forget(heap, obj); /* RCI_ORIGIN also means an id */
+    if (heap->snap_len != 0)
+        rci_snapshot_forget(heap, obj); /* RCI_ORIGIN also means an id */
     size_t i = objs_find(heap, obj);
-    if (i == SIZE_MAX) return;
+    if (i == SIZE_MAX)
+        return;
     heap->sites[heap->origin_vals[i]].live--;
     heap->origin_len--;
     /* Backward shift: move later entries of the probe run into the hole while their home
@@ -174,7 +189,8 @@ void rci_origin_forget(rc_heap *heap, rc_object *obj)
     for (size_t j = (i + 1) & mask; heap->origin_keys[j] != 0; j = (j + 1) & mask) {
         size_t home = mix(heap->origin_keys[j]) & mask;
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-        if (stays) continue;
+        if (stays)
+            continue;
         heap->origin_keys[hole] = heap->origin_keys[j];
         heap->origin_vals[hole] = heap->origin_vals[j];
         hole = j;
@@ -184,14 +200,16 @@ void rci_origin_forget(rc_heap *heap, rc_object *obj)
 
 int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj)
 {
-    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_ORIGIN)) return -1;
+    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_ORIGIN))
+        return -1;
     size_t i = objs_find(heap, obj);
     return i == SIZE_MAX ? -1 : (int32_t)heap->origin_vals[i];
 }
 
 bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out)
 {
-    if (site >= heap->n_sites) return false;
+    if (site >= heap->n_sites)
+        return false;
     const struct rci_site *s = &heap->sites[site];
     *out = (rc_site_count){s->file, (int)s->line, heap->types[s->type]->name, s->live, 0};
     return true;
@@ -214,13 +232,16 @@ static bool files_grow(rc_heap *heap)
 {
     size_t cap = heap->origin_files_cap ? heap->origin_files_cap * 2 : 16;
     char **files = rci_mem_alloc(heap, cap * sizeof *files);
-    if (files == NULL) return false;
+    if (files == NULL)
+        return false;
     memset(files, 0, cap * sizeof *files);
     for (size_t j = 0; j < heap->origin_files_cap; j++) {
         char *f = heap->origin_files[j];
-        if (f == NULL) continue;
+        if (f == NULL)
+            continue;
         size_t i = str_hash(f) & (cap - 1);
-        while (files[i] != NULL) i = (i + 1) & (cap - 1);
+        while (files[i] != NULL)
+            i = (i + 1) & (cap - 1);
         files[i] = f;
     }
     rci_mem_free(heap, heap->origin_files, heap->origin_files_cap * sizeof *files);
@@ -232,21 +253,26 @@ static bool files_grow(rc_heap *heap)
 /* The heap's copy of file, made if new; NULL if memory ran out. */
 static const char *file_intern(rc_heap *heap, const char *file)
 {
-    if (file == heap->origin_set_file) return file; /* already the heap's copy */
+    if (file == heap->origin_set_file)
+        return file; /* already the heap's copy */
     size_t cap = heap->origin_files_cap;
     if (cap != 0) {
         for (size_t i = str_hash(file) & (cap - 1); heap->origin_files[i] != NULL;
              i = (i + 1) & (cap - 1))
-            if (strcmp(heap->origin_files[i], file) == 0) return heap->origin_files[i];
+            if (strcmp(heap->origin_files[i], file) == 0)
+                return heap->origin_files[i];
     }
-    if ((heap->origin_files_len + 1) * 2 > cap && !files_grow(heap)) return NULL;
+    if ((heap->origin_files_len + 1) * 2 > cap && !files_grow(heap))
+        return NULL;
     size_t n = strlen(file) + 1;
     char *copy = rci_mem_alloc(heap, n);
-    if (copy == NULL) return NULL;
+    if (copy == NULL)
+        return NULL;
     memcpy(copy, file, n);
     cap = heap->origin_files_cap;
     size_t i = str_hash(copy) & (cap - 1);
-    while (heap->origin_files[i] != NULL) i = (i + 1) & (cap - 1);
+    while (heap->origin_files[i] != NULL)
+        i = (i + 1) & (cap - 1);
     heap->origin_files[i] = copy;
     heap->origin_files_len++;
     return copy;
@@ -259,7 +285,8 @@ static void origin_now_update(rc_heap *heap)
 
 rc_status rc_origin_set(rc_heap *heap, const char *file, int line)
 {
-    if (line < 0) return rci_error(heap, RC_EINVAL, "rc_origin_set: line %d is negative", line);
+    if (line < 0)
+        return rci_error(heap, RC_EINVAL, "rc_origin_set: line %d is negative", line);
     const char *interned = NULL;
     if (file != NULL) {
         interned = file_intern(heap, file);
@@ -275,13 +302,16 @@ rc_status rc_origin_set(rc_heap *heap, const char *file, int line)
 
 void rc_origin_set_line(rc_heap *heap, int line)
 {
-    if (heap->origin_set_file != NULL && line >= 0) heap->origin_set_line = line;
+    if (heap->origin_set_file != NULL && line >= 0)
+        heap->origin_set_line = line;
 }
 
 bool rc_origin_current(const rc_heap *heap, rc_origin *out)
 {
-    if (heap->origin_set_file == NULL) return false;
-    if (out != NULL) *out = (rc_origin){heap->origin_set_file, heap->origin_set_line};
+    if (heap->origin_set_file == NULL)
+        return false;
+    if (out != NULL)
+        *out = (rc_origin){heap->origin_set_file, heap->origin_set_line};
     return true;
 }
 
@@ -309,10 +339,13 @@ void rci_origins_free(rc_heap *heap)
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj)
 {
     size_t i = objs_find(heap, obj);
-    if (i == SIZE_MAX && rci_snapshot_has_id(heap, obj)) return NULL;
-    if (i == SIZE_MAX) return "object marked RCI_ORIGIN has no allocation-site record nor snapshot id";
+    if (i == SIZE_MAX && rci_snapshot_has_id(heap, obj))
+        return NULL;
+    if (i == SIZE_MAX)
+        return "object marked RCI_ORIGIN has no allocation-site record nor snapshot id";
     uint32_t s = heap->origin_vals[i];
-    if (s >= heap->n_sites) return "allocation-site record names no site";
+    if (s >= heap->n_sites)
+        return "allocation-site record names no site";
     if (heap->sites[s].type != rci_type_index(obj))
         return "allocation-site record names a site of another type";
     return NULL;
@@ -343,9 +376,9 @@ static rc_object *made_at(rc_heap *heap, rc_object *obj, uint64_t allocated_befo
 }
 
 #define ALLOCATED(heap) ((heap) != NULL ? (heap)->total_allocated : 0)
-#define AT_WRAPPER(ret_call)                                                                   \
-    uint64_t before = ALLOCATED(heap);                                                         \
-    rc_object *obj = ret_call;                                                                 \
+#define AT_WRAPPER(ret_call)                                                                       \
+    uint64_t before = ALLOCATED(heap);                                                             \
+    rc_object *obj = ret_call;                                                                     \
     return made_at(heap, obj, before, file, line)
 
 rc_object *rc__new_at(rc_heap *heap, const rc_type *type, const char *file, int line)
@@ -428,8 +461,10 @@ bool rc_origins_enabled(const rc_heap *heap)
 bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out)
 {
     int32_t s = rci_origin_site(heap, obj);
-    if (s < 0) return false;
-    if (out != NULL) *out = (rc_origin){heap->sites[s].file, (int)heap->sites[s].line};
+    if (s < 0)
+        return false;
+    if (out != NULL)
+        *out = (rc_origin){heap->sites[s].file, (int)heap->sites[s].line};
     return true;
 }
 
@@ -442,11 +477,15 @@ size_t rc_origins_lost(const rc_heap *heap)
  * file, line and type name, so that reports are deterministic. */
 static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bool by_delta)
 {
-    if (by_delta && a->delta != b->delta) return a->delta > b->delta;
-    if (a->count != b->count) return a->count > b->count;
+    if (by_delta && a->delta != b->delta)
+        return a->delta > b->delta;
+    if (a->count != b->count)
+        return a->count > b->count;
     int c = strcmp(a->file, b->file);
-    if (c != 0) return c < 0;
-    if (a->line != b->line) return a->line < b->line;
+    if (c != 0)
+        return c < 0;
+    if (a->line != b->line)
+        return a->line < b->line;
     return strcmp(a->type_name, b->type_name) < 0;
 }
 
@@ -454,7 +493,8 @@ void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, 
 {
     size_t i = *n < cap ? (*n)++ : cap;
     if (i == cap) {
-        if (cap == 0 || !site_ranks_before(&c, &out[cap - 1], by_delta)) return;
+        if (cap == 0 || !site_ranks_before(&c, &out[cap - 1], by_delta))
+            return;
         i = cap - 1;
     }
     while (i > 0 && site_ranks_before(&c, &out[i - 1], by_delta)) {
@@ -467,11 +507,13 @@ void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, 
 size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, size_t cap)
 {
     size_t n = 0, kinds = 0;
-    if (out == NULL) cap = 0;
+    if (out == NULL)
+        cap = 0;
     for (uint32_t s = 0; s < heap->n_sites; s++) {
         rc_site_count c;
         rci_origin_site_info(heap, s, &c);
-        if (c.count == 0) continue;
+        if (c.count == 0)
+            continue;
         kinds++;
         rci_site_offer(out, cap, &n, c, false);
     }

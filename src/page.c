@@ -15,7 +15,8 @@
  *   least a quarter of its slots free is on avail (rci_page_worth_reusing; a page may stay on
  *   avail after refilling past that); a page with n_used == 0 other than cur is returned at once (kept as
  *   the heap's single spare, or given back to the allocator), except while
- *   defer_page_release is set, when it waits on heap->emptied.
+ *   defer_page_release is set, or it is on the generation-1 list while the collector's
+ *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->emptied.
  */
 #include "internal.h"
 
@@ -24,7 +25,6 @@
 
 _Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
 _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
-
 
 /* ---- the system allocator ------------------------------------------------------------ */
 
@@ -83,24 +83,24 @@ const rc_allocator *rc_allocator_system(void)
 
 /* ---- list helpers -------------------------------------------------------------------- */
 
-#define LINK(head, page, NEXT, PREV)                                                           \
-    do {                                                                                       \
-        (page)->PREV = NULL;                                                                   \
-        (page)->NEXT = (head);                                                                 \
-        if (head)                                                                              \
-            (head)->PREV = (page);                                                             \
-        (head) = (page);                                                                       \
+#define LINK(head, page, NEXT, PREV)                                                               \
+    do {                                                                                           \
+        (page)->PREV = NULL;                                                                       \
+        (page)->NEXT = (head);                                                                     \
+        if (head)                                                                                  \
+            (head)->PREV = (page);                                                                 \
+        (head) = (page);                                                                           \
     } while (0)
 
-#define UNLINK(head, page, NEXT, PREV)                                                         \
-    do {                                                                                       \
-        if ((page)->PREV)                                                                      \
-            (page)->PREV->NEXT = (page)->NEXT;                                                 \
-        else                                                                                   \
-            (head) = (page)->NEXT;                                                             \
-        if ((page)->NEXT)                                                                      \
-            (page)->NEXT->PREV = (page)->PREV;                                                 \
-        (page)->NEXT = (page)->PREV = NULL;                                                    \
+#define UNLINK(head, page, NEXT, PREV)                                                             \
+    do {                                                                                           \
+        if ((page)->PREV)                                                                          \
+            (page)->PREV->NEXT = (page)->NEXT;                                                     \
+        else                                                                                       \
+            (head) = (page)->NEXT;                                                                 \
+        if ((page)->NEXT)                                                                          \
+            (page)->NEXT->PREV = (page)->PREV;                                                     \
+        (page)->NEXT = (page)->PREV = NULL;                                                        \
     } while (0)
 
 /* GENLISTS: only container pages are ever on heap->young and heap->gen1 (tracked objects
@@ -229,7 +229,10 @@ static void page_emptied(rc_heap *heap, rci_page *page)
 {
     if (page->pool != NULL && page == page->pool->cur)
         return;
-    if (!heap->defer_page_release) {
+    /* The candidate buffer (gc.c) may point into a page on the generation-1 list: such a
+     * page waits, like during a collection, until the next run empties the buffer. */
+    bool held = (page->lists & RCI_IN_GEN1) && heap->cand_len > 0;
+    if (!heap->defer_page_release && !held) {
         page_release(heap, page);
     } else if (!(page->lists & RCI_IN_EMPTIED)) {
         page->lists |= RCI_IN_EMPTIED;
@@ -240,9 +243,11 @@ static void page_emptied(rc_heap *heap, rci_page *page)
 
 void rci_pages_release_empty(rc_heap *heap)
 {
-    while (heap->emptied != NULL) {
-        rci_page *page = heap->emptied;
-        heap->emptied = page->enext;
+    rci_page *list = heap->emptied; /* pages still held go back on a fresh list */
+    heap->emptied = NULL;
+    while (list != NULL) {
+        rci_page *page = list;
+        list = page->enext;
         page->lists &= (uint8_t)~RCI_IN_EMPTIED;
         if (page->n_used == 0)
             page_emptied(heap, page);

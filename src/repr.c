@@ -47,15 +47,18 @@ static rc_status strbuf_reserve(rc_strbuf *sb, size_t need)
 
 rc_status rc_strbuf_append(rc_strbuf *sb, const char *bytes, size_t n)
 {
-    if (sb == NULL || (bytes == NULL && n > 0)) return RC_EINVAL;
-    if (sb->truncated || n == 0) return RC_OK;
+    if (sb == NULL || (bytes == NULL && n > 0))
+        return RC_EINVAL;
+    if (sb->truncated || n == 0)
+        return RC_OK;
     if (n > sb->limit - sb->len) {
         n = sb->limit - sb->len;
         sb->truncated = true;
     }
     if (!sb->fixed && sb->len + n > sb->cap) {
         rc_status st = strbuf_reserve(sb, sb->len + n);
-        if (st != RC_OK) return st;
+        if (st != RC_OK)
+            return st;
     }
     memcpy(sb->data + sb->len, bytes, n);
     sb->len += n;
@@ -69,14 +72,17 @@ static rc_status strbuf_puts(rc_strbuf *sb, const char *s)
 
 rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
 {
-    if (sb == NULL || fmt == NULL) return RC_EINVAL;
+    if (sb == NULL || fmt == NULL)
+        return RC_EINVAL;
     char small[256];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n < 0) return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_printf: bad format \"%s\"", fmt);
-    if ((size_t)n < sizeof small) return rc_strbuf_append(sb, small, (size_t)n);
+    if (n < 0)
+        return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_printf: bad format \"%s\"", fmt);
+    if ((size_t)n < sizeof small)
+        return rc_strbuf_append(sb, small, (size_t)n);
     char *big = rci_mem_alloc(sb->heap, (size_t)n + 1);
     if (big == NULL)
         return rci_error(sb->heap, RC_ENOMEM, "rc_strbuf_printf: out of memory for %d bytes", n);
@@ -96,12 +102,14 @@ static void float_digits(double v, char digits[24], int *ndigits, int *exp10)
     char sci[40];
     for (int prec = 0; prec <= 16; prec++) {
         snprintf(sci, sizeof sci, "%.*e", prec, v);
-        if (strtod(sci, NULL) == v) break;
+        if (strtod(sci, NULL) == v)
+            break;
     }
     const char *p = sci;
     int n = 0;
     for (; *p != 'e' && *p != '\0'; p++)
-        if (*p >= '0' && *p <= '9') digits[n++] = *p;
+        if (*p >= '0' && *p <= '9')
+            digits[n++] = *p;
     while (n > 1 && digits[n - 1] == '0')
         n--;
     *ndigits = n;
@@ -112,13 +120,16 @@ static void float_digits(double v, char digits[24], int *ndigits, int *exp10)
  * -4..15 (with ".0" when integral), else d.ddde+XX with at least two exponent digits. */
 static size_t float_format(double v, char out[48])
 {
-    if (isnan(v)) return (size_t)snprintf(out, 48, "nan");
-    if (isinf(v)) return (size_t)snprintf(out, 48, v > 0 ? "inf" : "-inf");
+    if (isnan(v))
+        return (size_t)snprintf(out, 48, "nan");
+    if (isinf(v))
+        return (size_t)snprintf(out, 48, v > 0 ? "inf" : "-inf");
     char d[24];
     int n, e;
     float_digits(v, d, &n, &e);
     size_t len = 0;
-    if (signbit(v)) out[len++] = '-';
+    if (signbit(v))
+        out[len++] = '-';
     if (e < -4 || e >= 16) {
         out[len++] = d[0];
         if (n > 1) {
@@ -156,11 +167,16 @@ static size_t str_escape(const unsigned char *s, size_t i, char quote, char esc[
 {
     unsigned c = s[i];
     *used = 1;
-    if (c == (unsigned char)quote || c == '\\') return (size_t)snprintf(esc, 8, "\\%c", c);
-    if (c == '\n') return (size_t)snprintf(esc, 8, "\\n");
-    if (c == '\t') return (size_t)snprintf(esc, 8, "\\t");
-    if (c == '\r') return (size_t)snprintf(esc, 8, "\\r");
-    if (c < 0x20 || c == 0x7f) return (size_t)snprintf(esc, 8, "\\x%02x", c);
+    if (c == (unsigned char)quote || c == '\\')
+        return (size_t)snprintf(esc, 8, "\\%c", c);
+    if (c == '\n')
+        return (size_t)snprintf(esc, 8, "\\n");
+    if (c == '\t')
+        return (size_t)snprintf(esc, 8, "\\t");
+    if (c == '\r')
+        return (size_t)snprintf(esc, 8, "\\r");
+    if (c < 0x20 || c == 0x7f)
+        return (size_t)snprintf(esc, 8, "\\x%02x", c);
     if (c == 0xC2 && (s[i + 1] <= 0xA0 || s[i + 1] == 0xAD)) { /* U+0080..U+00A0, U+00AD */
         *used = 2;
         return (size_t)snprintf(esc, 8, "\\x%02x", s[i + 1]);
@@ -187,12 +203,15 @@ static rc_status str_repr(rc_strbuf *sb, const rci_str *str)
             continue;
         }
         st = rc_strbuf_append(sb, (const char *)s + run, i - run);
-        if (st == RC_OK) st = rc_strbuf_append(sb, esc, n);
+        if (st == RC_OK)
+            st = rc_strbuf_append(sb, esc, n);
         i += used;
         run = i;
     }
-    if (st == RC_OK) st = rc_strbuf_append(sb, (const char *)s + run, i - run);
-    if (st == RC_OK) st = rc_strbuf_append(sb, &quote, 1);
+    if (st == RC_OK)
+        st = rc_strbuf_append(sb, (const char *)s + run, i - run);
+    if (st == RC_OK)
+        st = rc_strbuf_append(sb, &quote, 1);
     return st;
 }
 
@@ -207,7 +226,8 @@ static size_t int_format(int64_t v, char out[24])
         rev[n++] = (char)('0' + mag % 10);
         mag /= 10;
     } while (mag != 0);
-    if (v < 0) out[len++] = '-';
+    if (v < 0)
+        out[len++] = '-';
     while (n > 0)
         out[len++] = rev[--n];
     return len;
@@ -219,12 +239,15 @@ static size_t int_format(int64_t v, char out[24])
 static rc_status leaf_repr(rc_heap *heap, rc_strbuf *sb, rc_object *obj)
 {
     char text[48];
-    if (obj == NULL) return strbuf_puts(sb, "None");
-    if (rci_is_int_ref(obj)) return rc_strbuf_append(sb, text, int_format(rci_int_get(obj), text));
+    if (obj == NULL)
+        return strbuf_puts(sb, "None");
+    if (rci_is_int_ref(obj))
+        return rc_strbuf_append(sb, text, int_format(rci_int_get(obj), text));
     uint32_t index = rci_type_index(obj);
     if (index == RCI_INDEX_FLOAT)
         return rc_strbuf_append(sb, text, float_format(((rci_float *)obj)->value, text));
-    if (index == RCI_INDEX_STR) return str_repr(sb, (rci_str *)obj);
+    if (index == RCI_INDEX_STR)
+        return str_repr(sb, (rci_str *)obj);
     rc_type *type = rci_type_of(heap, obj);
     if (type->repr == NULL)
         return rc_strbuf_printf(sb, "<%s object at 0x%" PRIxPTR ">", type->name, (uintptr_t)obj);
@@ -265,14 +288,16 @@ static const char *brackets(const rc_object *obj)
 /* Writes obj, or opens it: pushes its frame (REPR-BUSY) and writes its opening bracket. */
 static rc_status repr_emit(rc_heap *heap, rci_stack *st, rc_strbuf *sb, rc_object *obj)
 {
-    if (!is_container(obj)) return leaf_repr(heap, sb, obj);
+    if (!is_container(obj))
+        return leaf_repr(heap, sb, obj);
     const char *br = brackets(obj);
     if (obj->_tinfo & RCI_REPR_BUSY) {
         char busy[6] = {br[0], '.', '.', '.', br[1], '\0'};
         return rc_strbuf_append(sb, busy, 5);
     }
     repr_frame *f = rci_stack_push(st);
-    if (f == NULL) return RC_ENOMEM;
+    if (f == NULL)
+        return RC_ENOMEM;
     f->obj = rc_newref(obj);
     obj->_tinfo |= RCI_REPR_BUSY;
     return rc_strbuf_append(sb, br, 1);
@@ -359,7 +384,8 @@ rc_object *rc_repr(rc_heap *heap, rc_object *obj)
         if (result == NULL && rc_heap_last_error(heap) == RC_EINVAL)
             rci_error(heap, RC_EINVAL, "rc_repr: a type's repr function wrote invalid UTF-8");
     }
-    if (sb.data != NULL) rci_mem_free(heap, sb.data, sb.cap);
+    if (sb.data != NULL)
+        rci_mem_free(heap, sb.data, sb.cap);
     return result;
 }
 
@@ -373,7 +399,8 @@ static size_t mark_truncated(char *buf, size_t len)
     size_t p = len - 3;
     while (p > 0 && ((unsigned char)buf[p] & 0xC0u) == 0x80u)
         p--;
-    memcpy(buf + p, "...", 3); /* NOLINT(bugprone-not-null-terminated-result): the caller terminates */
+    memcpy(buf + p, "...",
+           3); /* NOLINT(bugprone-not-null-terminated-result): the caller terminates */
     return p + 3;
 }
 
@@ -381,7 +408,8 @@ static size_t mark_truncated(char *buf, size_t len)
 size_t rc_repr_into(rc_heap *heap, rc_object *obj, char *buf, size_t cap)
 {
     if (buf == NULL || cap == 0) {
-        if (cap > 0) rci_error(heap, RC_EINVAL, "rc_repr_into: NULL buffer with capacity %zu", cap);
+        if (cap > 0)
+            rci_error(heap, RC_EINVAL, "rc_repr_into: NULL buffer with capacity %zu", cap);
         return 0;
     }
     rc_strbuf sb = {.heap = heap, .data = buf, .cap = cap, .limit = cap - 1, .fixed = true};

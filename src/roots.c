@@ -22,7 +22,8 @@ struct rci_root {
 static size_t root_find(const rc_heap *heap, const rc_object *obj)
 {
     for (size_t i = 0; i < heap->roots_len; i++)
-        if (heap->roots[i].obj == obj) return i;
+        if (heap->roots[i].obj == obj)
+            return i;
     return SIZE_MAX;
 }
 
@@ -35,7 +36,8 @@ const char *rci_root_name_of(const rc_heap *heap, const rc_object *obj)
 rc_status rc_root_name(rc_heap *heap, rc_object *obj, const char *name)
 {
     if (!rc_is_heap_object(obj))
-        return rci_error(heap, RC_EINVAL, "rc_root_name: a root must be an allocated object, not %s",
+        return rci_error(heap, RC_EINVAL,
+                         "rc_root_name: a root must be an allocated object, not %s",
                          obj == NULL ? "None" : "a small int");
     if (name == NULL)
         return rci_error(heap, RC_EINVAL, "rc_root_name: name is NULL");
@@ -55,8 +57,8 @@ rc_status rc_root_name(rc_heap *heap, rc_object *obj, const char *name)
     }
     if (heap->roots_len == heap->roots_cap) {
         size_t cap = heap->roots_cap ? heap->roots_cap * 2 : 8;
-        struct rci_root *grown = rci_mem_resize(heap, heap->roots,
-                                                heap->roots_cap * sizeof *grown, cap * sizeof *grown);
+        struct rci_root *grown =
+            rci_mem_resize(heap, heap->roots, heap->roots_cap * sizeof *grown, cap * sizeof *grown);
         if (grown == NULL) {
             rci_mem_free(heap, copy, n);
             return rci_error(heap, RC_ENOMEM, "rc_root_name: out of memory naming a root '%s'",
@@ -95,10 +97,12 @@ size_t rc_root_count(const rc_heap *heap)
 rc_object *rc_root_at(const rc_heap *heap, size_t index, const char **name)
 {
     if (index >= heap->roots_len) {
-        if (name != NULL) *name = NULL;
+        if (name != NULL)
+            *name = NULL;
         return NULL;
     }
-    if (name != NULL) *name = heap->roots[index].name;
+    if (name != NULL)
+        *name = heap->roots[index].name;
     return heap->roots[index].obj;
 }
 

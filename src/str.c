@@ -40,7 +40,8 @@ static size_t utf8_sequence(const unsigned char *s, size_t left)
 {
     unsigned b = s[0];
     size_t n;
-    if (b < 0x80) return 1;
+    if (b < 0x80)
+        return 1;
     if (b >= 0xC2 && b <= 0xDF)
         n = 2;
     else if (b >= 0xE0 && b <= 0xEF)
@@ -49,12 +50,16 @@ static size_t utf8_sequence(const unsigned char *s, size_t left)
         n = 4;
     else
         return 0;
-    if (left < n) return 0;
+    if (left < n)
+        return 0;
     unsigned lo = 0x80, hi = 0xBF;
-    if (n > 2) second_byte_range(b, &lo, &hi);
-    if (s[1] < lo || s[1] > hi) return 0;
+    if (n > 2)
+        second_byte_range(b, &lo, &hi);
+    if (s[1] < lo || s[1] > hi)
+        return 0;
     for (size_t i = 2; i < n; i++)
-        if ((s[i] & 0xC0u) != 0x80u) return 0;
+        if ((s[i] & 0xC0u) != 0x80u)
+            return 0;
     return n;
 }
 
@@ -73,7 +78,8 @@ static size_t utf8_invalid_at(const char *text, size_t len)
             }
         }
         size_t n = utf8_sequence(s + i, len - i);
-        if (n == 0) return i;
+        if (n == 0)
+            return i;
         i += n;
     }
     return len;
@@ -91,7 +97,8 @@ static uint64_t bytes_hash(const char *data, size_t len, uint64_t seed)
         h = (h << 27) | (h >> 37);
     }
     uint64_t tail = 0;
-    if (len > i) memcpy(&tail, data + i, len - i);
+    if (len > i)
+        memcpy(&tail, data + i, len - i);
     h ^= rci_mix64(tail ^ 0x2545f4914f6cdd1du);
     h = rci_mix64(h);
     return h != 0 ? h : 1;
@@ -104,7 +111,8 @@ uint64_t rci_str_hash_bytes(const rc_heap *heap, const char *data, size_t len)
 
 uint64_t rci_str_hash(rc_heap *heap, rci_str *s)
 {
-    if (s->hash == 0) s->hash = bytes_hash(s->data, s->len, heap->hash_seed);
+    if (s->hash == 0)
+        s->hash = bytes_hash(s->data, s->len, heap->hash_seed);
     return s->hash;
 }
 
@@ -126,9 +134,11 @@ rc_object *rc_str_new(rc_heap *heap, const char *utf8, size_t len_bytes)
     }
     rci_str *s =
         (rci_str *)rci_object_new(heap, heap->t_str, offsetof(rci_str, data) + len_bytes + 1);
-    if (s == NULL) return NULL;
+    if (s == NULL)
+        return NULL;
     s->len = len_bytes;
-    if (len_bytes > 0) memcpy(s->data, utf8, len_bytes);
+    if (len_bytes > 0)
+        memcpy(s->data, utf8, len_bytes);
     s->data[len_bytes] = '\0';
     return &s->hdr;
 }
@@ -144,16 +154,20 @@ rc_object *rc_str_from_cstr(rc_heap *heap, const char *utf8)
 
 const char *rc_str_data(rc_heap *heap, const rc_object *obj)
 {
-    if (rci_is_builtin(obj, RCI_INDEX_STR)) return ((const rci_str *)obj)->data;
+    if (rci_is_builtin(obj, RCI_INDEX_STR))
+        return ((const rci_str *)obj)->data;
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_STR, "rc_str_data", "a str");
-    if (obj != NULL) return ((const rci_str *)obj)->data;
+    if (obj != NULL)
+        return ((const rci_str *)obj)->data;
     return NULL;
 }
 
 size_t rc_str_len(rc_heap *heap, const rc_object *obj)
 {
-    if (rci_is_builtin(obj, RCI_INDEX_STR)) return ((const rci_str *)obj)->len;
+    if (rci_is_builtin(obj, RCI_INDEX_STR))
+        return ((const rci_str *)obj)->len;
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_STR, "rc_str_len", "a str");
-    if (obj != NULL) return ((const rci_str *)obj)->len;
+    if (obj != NULL)
+        return ((const rci_str *)obj)->len;
     return 0;
 }

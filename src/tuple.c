@@ -11,7 +11,8 @@ static int tuple_traverse(rc_heap *heap, rc_object *self, rc_visit_fn visit, voi
     rci_tuple *t = (rci_tuple *)self;
     for (size_t i = 0; i < t->len; i++) {
         int r = visit(heap, t->items[i], arg);
-        if (r != 0) return r;
+        if (r != 0)
+            return r;
     }
     return 0;
 }
@@ -52,7 +53,8 @@ rc_object *rc_tuple_new(rc_heap *heap, size_t n, rc_object *const *items)
      * allocation. */
     rci_tuple *t = (rci_tuple *)rci_object_new(heap, heap->t_tuple,
                                                sizeof(rci_tuple) + n * sizeof(rc_object *));
-    if (t == NULL) return NULL;
+    if (t == NULL)
+        return NULL;
     t->len = n;
     if (items != NULL) {
         for (size_t i = 0; i < n; i++)
@@ -70,7 +72,8 @@ size_t rc_tuple_len(rc_heap *heap, const rc_object *tuple)
 rc_object *rc_tuple_get_borrow(rc_heap *heap, const rc_object *tuple, size_t index)
 {
     tuple = rci_builtin_self(heap, tuple, RCI_INDEX_TUPLE, "rc_tuple_get_borrow", "a tuple");
-    if (tuple == NULL) return NULL;
+    if (tuple == NULL)
+        return NULL;
     const rci_tuple *t = (const rci_tuple *)tuple;
     if (index >= t->len) {
         rci_error(heap, RC_EINDEX, "rc_tuple_get_borrow: index %zu out of range (length %zu)",

@@ -38,8 +38,7 @@ static rc_status check_array(rc_heap *heap, const rc_type_spec *spec)
                          "rc_type_new: type '%s' ref_array_offset %zu is not an aligned offset "
                          "within the instance (%zu bytes)",
                          spec->name, arr, spec->instance_bytes);
-    if (count % sizeof(size_t) != 0 || count < sizeof(rc_object) ||
-        count + sizeof(size_t) > arr)
+    if (count % sizeof(size_t) != 0 || count < sizeof(rc_object) || count + sizeof(size_t) > arr)
         return rci_error(heap, RC_EINVAL,
                          "rc_type_new: type '%s' ref_array_count_offset %zu is not an aligned "
                          "size_t field before the array (offset %zu)",
@@ -67,11 +66,12 @@ static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
     if (spec->name == NULL)
         return rci_error(heap, RC_EINVAL, "rc_type_new: the type needs a name");
     if (spec->instance_bytes < sizeof(rc_object))
-        return rci_error(heap, RC_EINVAL, "rc_type_new: instance_bytes %zu is below the header's %zu",
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: instance_bytes %zu is below the header's %zu",
                          spec->instance_bytes, sizeof(rc_object));
     if (spec->n_ref_offsets > 0 && spec->traverse != NULL)
-        return rci_error(heap, RC_EINVAL, "rc_type_new: type '%s' gives both ref_offsets and traverse",
-                         spec->name);
+        return rci_error(heap, RC_EINVAL,
+                         "rc_type_new: type '%s' gives both ref_offsets and traverse", spec->name);
     if ((spec->traverse != NULL) != (spec->clear != NULL))
         return rci_error(heap, RC_EINVAL, "rc_type_new: type '%s' needs both traverse and clear",
                          spec->name);
@@ -132,7 +132,8 @@ static bool copy_offsets(rc_heap *heap, rc_type *t, const rc_type_spec *spec)
         return false;
     memset(t->ref_names, 0, n * sizeof(char *));
     for (size_t i = 0; i < n; i++)
-        if (spec->ref_names[i] != NULL && (t->ref_names[i] = dup_str(heap, spec->ref_names[i])) == NULL)
+        if (spec->ref_names[i] != NULL &&
+            (t->ref_names[i] = dup_str(heap, spec->ref_names[i])) == NULL)
             return false;
     return true;
 }
@@ -145,7 +146,8 @@ static int array_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void
     const rc_type *t = rci_type_of(heap, obj);
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        memcpy(&ref, (char *)obj + t->ref_offsets[i],
+               sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         int rc = visit(heap, ref, arg);
         if (rc != 0)
             return rc;
@@ -296,12 +298,30 @@ uint32_t rc_type_index_of_type(const rc_type *type)
     return type == NULL ? RC_TYPE_INDEX_NONE : type->index;
 }
 
-const rc_type *rc_heap_builtin_int(const rc_heap *heap) { return heap->t_int; }
-const rc_type *rc_heap_builtin_float(const rc_heap *heap) { return heap->t_float; }
-const rc_type *rc_heap_builtin_str(const rc_heap *heap) { return heap->t_str; }
-const rc_type *rc_heap_builtin_tuple(const rc_heap *heap) { return heap->t_tuple; }
-const rc_type *rc_heap_builtin_list(const rc_heap *heap) { return heap->t_list; }
-const rc_type *rc_heap_builtin_dict(const rc_heap *heap) { return heap->t_dict; }
+const rc_type *rc_heap_builtin_int(const rc_heap *heap)
+{
+    return heap->t_int;
+}
+const rc_type *rc_heap_builtin_float(const rc_heap *heap)
+{
+    return heap->t_float;
+}
+const rc_type *rc_heap_builtin_str(const rc_heap *heap)
+{
+    return heap->t_str;
+}
+const rc_type *rc_heap_builtin_tuple(const rc_heap *heap)
+{
+    return heap->t_tuple;
+}
+const rc_type *rc_heap_builtin_list(const rc_heap *heap)
+{
+    return heap->t_list;
+}
+const rc_type *rc_heap_builtin_dict(const rc_heap *heap)
+{
+    return heap->t_dict;
+}
 
 int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
 {
@@ -312,7 +332,8 @@ int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
         return t->traverse(heap, obj, visit, arg);
     for (size_t i = 0; i < t->n_ref_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        memcpy(&ref, (char *)obj + t->ref_offsets[i],
+               sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         int rc = visit(heap, ref, arg);
         if (rc != 0)
             return rc;

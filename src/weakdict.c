@@ -105,9 +105,9 @@ static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, unsigned ma
         !(mask & (1u << ((const rci_weakdict *)wd)->kind)) ||
         ((const rci_weakdict *)wd)->map == NULL) {
         rci_error(heap, RC_ETYPE, "%s: expected a %s, got %s", call,
-                  mask == (1u << WD_SET) ? "weakset"
+                  mask == (1u << WD_SET)                      ? "weakset"
                   : mask == (1u << WD_VALUES | 1u << WD_KEYS) ? "weak dict"
-                                                                : "weak container",
+                                                              : "weak container",
                   rci_type_name_of(heap, wd));
         return NULL;
     }
@@ -155,8 +155,8 @@ static void entry_died(rc_heap *heap, rc_object *wr, void *user)
 /* Looks mapkey up: RC_OK with *out the live entry (a borrowed weakref whose referent is
  * alive) or NULL if there is none; an error (a key that cannot be hashed) otherwise. Sets
  * no error for a miss. */
-static rc_status entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey,
-                            rci_weakref **out, const char *call)
+static rc_status entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey, rci_weakref **out,
+                            const char *call)
 {
     *out = NULL;
     /* rc_dict_contains says false for a miss and for a key it cannot hash; only the second
@@ -181,8 +181,8 @@ static rc_status entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey,
 
 /* The map key of obj in wd: obj itself for a weak-value dict, else its identity; RC_ETYPE
  * for a weak key or member that cannot be weakly referenced. */
-static rc_status mapkey_of(rc_heap *heap, const rci_weakdict *wd, rc_object *obj,
-                           const char *call, rc_object **out)
+static rc_status mapkey_of(rc_heap *heap, const rci_weakdict *wd, rc_object *obj, const char *call,
+                           rc_object **out)
 {
     if (wd->kind == WD_VALUES) {
         *out = obj;
@@ -211,8 +211,8 @@ static rc_status entry_of(rc_heap *heap, rci_weakdict *wd, rc_object *key, const
 }
 
 /* A new entry weakref for referent in wd, not yet in the map; NULL with the error set. */
-static rc_object *entry_new(rc_heap *heap, rci_weakdict *wd, const char *call,
-                            rc_object *referent, rc_object *payload, rc_object *mapkey)
+static rc_object *entry_new(rc_heap *heap, rci_weakdict *wd, const char *call, rc_object *referent,
+                            rc_object *payload, rc_object *mapkey)
 {
     if (!rc_is_heap_object(referent)) {
         not_weakrefable(heap, call, referent);
@@ -330,8 +330,8 @@ rc_status rc_weakdict_pop(rc_heap *heap, rc_object *wd, rc_object *key, rc_objec
     return RC_OK;
 }
 
-rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key,
-                                 rc_object *dflt, rc_object **out)
+rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *dflt,
+                                 rc_object **out)
 {
     *out = NULL;
     rci_weakdict *d = weakdict_of(heap, wd, DICTS, "rc_weakdict_setdefault");
@@ -419,9 +419,9 @@ static rc_object *map_copy_live(rc_heap *heap, rci_weakdict *wd, rci_weakdict *s
     size_t pos = 0;
     for (rci_weakref *w; (w = entry_next(heap, src->map, &pos)) != NULL;) {
         rc_status st = src == wd ? rc_dict_set(heap, map, w->mapkey, &w->hdr)
-                       : entry_put(heap, wd, map, call,
-                                   wd->kind == WD_VALUES ? w->mapkey : w->referent,
-                                   wd->kind == WD_SET ? NULL : entry_value(src, w));
+                                 : entry_put(heap, wd, map, call,
+                                             wd->kind == WD_VALUES ? w->mapkey : w->referent,
+                                             wd->kind == WD_SET ? NULL : entry_value(src, w));
         if (st != RC_OK) {
             if (src == wd)
                 restate_error(heap, call);
@@ -579,4 +579,3 @@ rc_status rc_weakset_pop(rc_heap *heap, rc_object *ws, rc_object **out)
     *out = item;
     return RC_OK;
 }
-

@@ -50,8 +50,8 @@
 #include <string.h>
 
 typedef struct rci_wr_slot {
-    rc_object *key;     /* the referent, or NULL for an empty slot */
-    rci_weakref *head;  /* its newest weakref, or NULL */
+    rc_object *key;    /* the referent, or NULL for an empty slot */
+    rci_weakref *head; /* its newest weakref, or NULL */
 } rci_wr_slot;
 
 /* ---- the side table ---------------------------------------------------------------------- */
@@ -110,7 +110,8 @@ static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_weakre
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static bool table_grow(rc_heap *heap)
+static bool
+table_grow(rc_heap *heap)
 {
     size_t cap = heap->wr_cap ? heap->wr_cap * 2 : 64;
     rci_wr_slot *fresh = rci_mem_alloc(heap, cap * sizeof *fresh);
@@ -163,7 +164,8 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static rci_wr_slot *entry_add(rc_heap *heap, rc_object *obj)
+static rci_wr_slot *
+entry_add(rc_heap *heap, rc_object *obj)
 {
     if (!table_reserve(heap))
         return NULL;
@@ -249,7 +251,8 @@ static const char *const strong_names[2] = {"payload", "mapkey"};
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static rc_type *weak_type(rc_heap *heap, bool proxy)
+static rc_type *
+weak_type(rc_heap *heap, bool proxy)
 {
     rc_type **slot = proxy ? &heap->t_weakproxy : &heap->t_weakref;
     if (*slot != NULL)
@@ -293,7 +296,8 @@ bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static rc_object *weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj)
+static rc_object *
+weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj)
 {
     if (!rc_is_heap_object(obj))
         rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call, (void *)obj);
@@ -311,7 +315,8 @@ static rc_object *weakref_refuse(rc_heap *heap, const char *call, const rc_type 
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *self, rc_object *obj)
+static rc_object *
+weakref_abandon(rc_heap *heap, const char *call, rc_object *self, rc_object *obj)
 {
     if (self != NULL)
         rc_decref(heap, self);
@@ -385,8 +390,8 @@ typedef struct wr_cb {
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t,
-                                      rc_object *obj, wr_cb cb)
+static inline rc_object *
+weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb cb)
 {
     if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
         rci_type_index(obj) == heap->wr_proxy_index)
@@ -426,8 +431,8 @@ static inline rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                   void *user)
+static rc_object *
+weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
     rc_type *t = heap->t_weakref != NULL ? heap->t_weakref : weak_type(heap, false);
     wr_cb cb = {callback, user, NULL, NULL};
@@ -452,8 +457,8 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     size_t count = heap->gen[0].count;
     if (__builtin_expect(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
                              (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
-                             count >= heap->gc_trigger ||
-                             page == NULL || !(page->lists & RCI_IN_YOUNG) ||
+                             count >= heap->gc_trigger || page == NULL ||
+                             !(page->lists & RCI_IN_YOUNG) ||
                              (page->free == NULL && page->bump == page->n_slots),
                          0))
         return weakref_new_slow(heap, obj, callback, user);
@@ -477,8 +482,8 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     return &wr->hdr;
 }
 
-rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                  void *user, rc_release_fn release)
+rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user,
+                                  rc_release_fn release)
 {
     wr_cb cb = {callback, user, release, NULL};
     return weakref_make(heap, "rc_weakref_new_release", weak_type(heap, false), obj, cb);
@@ -488,8 +493,8 @@ rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callb
                               rc_object *callable)
 {
     if (callback == NULL || !rc_is_heap_object(callable)) {
-        rci_error(heap, RC_EINVAL, "rc_weakref_new_obj: %s", callback == NULL
-                      ? "callback is NULL" : "the callable is None or a small int");
+        rci_error(heap, RC_EINVAL, "rc_weakref_new_obj: %s",
+                  callback == NULL ? "callback is NULL" : "the callable is None or a small int");
         return NULL;
     }
     wr_cb cb = {callback, callable, NULL, callable};
@@ -513,8 +518,8 @@ rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn cal
                                 rc_object *callable)
 {
     if (callback == NULL || !rc_is_heap_object(callable)) {
-        rci_error(heap, RC_EINVAL, "rc_weakproxy_new_obj: %s", callback == NULL
-                      ? "callback is NULL" : "the callable is None or a small int");
+        rci_error(heap, RC_EINVAL, "rc_weakproxy_new_obj: %s",
+                  callback == NULL ? "callback is NULL" : "the callable is None or a small int");
         return NULL;
     }
     wr_cb cb = {callback, callable, NULL, callable};
@@ -646,8 +651,7 @@ rc_object *rci_weakref_hash_source(const rc_heap *heap, rc_object *wr)
 
 /* CPython's weakref_richcompare: live weakrefs compare as their referents, dead ones (or a
  * live one with a dead one) by identity. Chains are followed by a loop. */
-rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
-                            const char *call)
+rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
 {
     while (a != b && rc_is_weakref(heap, a) && rc_is_weakref(heap, b)) {
         rc_object *ra = ((rci_weakref *)a)->referent, *rb = ((rci_weakref *)b)->referent;
@@ -667,9 +671,9 @@ static bool queue_push(rc_heap *heap, rc_object *wr)
 {
     if (heap->wr_calls_len == heap->wr_calls_cap) {
         size_t cap = heap->wr_calls_cap ? heap->wr_calls_cap * 2 : 16;
-        rc_object **grown = rci_mem_resize(heap, heap->wr_calls,
-                                           heap->wr_calls_cap * sizeof(rc_object *),
-                                           cap * sizeof(rc_object *));
+        rc_object **grown =
+            rci_mem_resize(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *),
+                           cap * sizeof(rc_object *));
         if (grown == NULL)
             return false;
         heap->wr_calls = grown;

@@ -60,8 +60,8 @@ static void test_list_equality_is_item_by_item(void **state)
     both_ways(h, ln, ln2, false);
     rc_object *e1 = rt_list(h), *e2 = rt_list(h);
     both_ways(h, e1, e2, true);
-    rc_object *objs[] = {f1, s, s2, a, b, l12, l21, lf, li, ls, ls2, t, m1, m2, ta, tb,
-                         nan, nan2, ln, ln1, ln2, e1, e2};
+    rc_object *objs[] = {f1, s,  s2, a,  b,   l12,  l21, lf,  li,  ls, ls2, t,
+                         m1, m2, ta, tb, nan, nan2, ln,  ln1, ln2, e1, e2};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++)
         rc_decref(h, objs[i]);
     rt_heap_finish(h);
@@ -191,7 +191,8 @@ static void deeply_nested_lists_without_recursion(void **state)
     (void)state;
     rc_heap *h = rt_heap_new_exact();
     enum { DEPTH = 200000 };
-    rc_object *a = nest_lists(h, rc_int_new(h, 7), DEPTH), *b = nest_lists(h, rc_int_new(h, 7), DEPTH);
+    rc_object *a = nest_lists(h, rc_int_new(h, 7), DEPTH),
+              *b = nest_lists(h, rc_int_new(h, 7), DEPTH);
     rc_object *c = nest_lists(h, rc_int_new(h, 8), DEPTH);
     both_ways(h, a, b, true);
     both_ways(h, a, c, false);

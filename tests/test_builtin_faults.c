@@ -19,7 +19,8 @@ typedef struct faulty {
 
 static bool fail_now(faulty *f)
 {
-    if (f->countdown < 0) return false;
+    if (f->countdown < 0)
+        return false;
     if (f->countdown-- == 0) {
         f->failed = true;
         return true;
@@ -30,19 +31,23 @@ static bool fail_now(faulty *f)
 static void *f_alloc(void *user, size_t bytes, size_t align)
 {
     faulty *f = user;
-    if (fail_now(f)) return NULL;
+    if (fail_now(f))
+        return NULL;
     void *p = rc_allocator_system()->alloc(rc_allocator_system()->user, bytes, align);
-    if (p != NULL) f->outstanding += (long long)bytes;
+    if (p != NULL)
+        f->outstanding += (long long)bytes;
     return p;
 }
 
 static void *f_resize(void *user, void *block, size_t old_bytes, size_t new_bytes)
 {
     faulty *f = user;
-    if (fail_now(f)) return NULL;
+    if (fail_now(f))
+        return NULL;
     void *p =
         rc_allocator_system()->resize(rc_allocator_system()->user, block, old_bytes, new_bytes);
-    if (p != NULL) f->outstanding += (long long)new_bytes - (long long)old_bytes;
+    if (p != NULL)
+        f->outstanding += (long long)new_bytes - (long long)old_bytes;
     return p;
 }
 
@@ -59,9 +64,11 @@ static rc_status fill_list(rc_heap *h, rc_object *l, int n)
     for (int i = 0; i < n; i++) {
         size_t before = rc_list_len(h, l);
         rc_object *f = rc_float_new(h, i + 0.5);
-        if (f == NULL) return rc_heap_last_error(h);
+        if (f == NULL)
+            return rc_heap_last_error(h);
         rc_status st = i % 2 ? rc_list_append_steal(h, l, f) : rc_list_insert(h, l, 0, f);
-        if (i % 2 == 0) rc_decref(h, f);
+        if (i % 2 == 0)
+            rc_decref(h, f);
         if (st != RC_OK) {
             assert_int_equal(rc_list_len(h, l), before);
             return st;
@@ -77,7 +84,8 @@ static rc_status fill_dict(rc_heap *h, rc_object *d, int n)
     for (int i = 0; i < n; i++) {
         snprintf(name, sizeof name, "key%d", i);
         rc_object *k = rc_str_from_cstr(h, name);
-        if (k == NULL) return rc_heap_last_error(h);
+        if (k == NULL)
+            return rc_heap_last_error(h);
         size_t before = rc_dict_len(h, d);
         rc_status st = rc_dict_set(h, d, k, rc_int_new(h, i));
         if (st != RC_OK) {
@@ -85,7 +93,8 @@ static rc_status fill_dict(rc_heap *h, rc_object *d, int n)
             assert_false(rc_dict_contains(h, d, k));
         }
         rc_decref(h, k);
-        if (st != RC_OK) return st;
+        if (st != RC_OK)
+            return st;
     }
     return RC_OK;
 }
@@ -94,12 +103,17 @@ static rc_status scenario(rc_heap *h)
 {
     rc_object *l = rc_list_new(h, 0), *d = NULL, *t = NULL, *s = NULL;
     rc_status st = l == NULL ? rc_heap_last_error(h) : fill_list(h, l, 300);
-    if (st == RC_OK && (d = rc_dict_new(h)) == NULL) st = rc_heap_last_error(h);
-    if (st == RC_OK) st = fill_dict(h, d, 300);
-    if (st == RC_OK && rc_dict_set(h, d, NULL, l) != RC_OK) st = rc_heap_last_error(h);
+    if (st == RC_OK && (d = rc_dict_new(h)) == NULL)
+        st = rc_heap_last_error(h);
+    if (st == RC_OK)
+        st = fill_dict(h, d, 300);
+    if (st == RC_OK && rc_dict_set(h, d, NULL, l) != RC_OK)
+        st = rc_heap_last_error(h);
     rc_object *items[2] = {l, d};
-    if (st == RC_OK && (t = rc_tuple_new(h, 2, items)) == NULL) st = rc_heap_last_error(h);
-    if (st == RC_OK && (s = rc_repr(h, t)) == NULL) st = rc_heap_last_error(h);
+    if (st == RC_OK && (t = rc_tuple_new(h, 2, items)) == NULL)
+        st = rc_heap_last_error(h);
+    if (st == RC_OK && (s = rc_repr(h, t)) == NULL)
+        st = rc_heap_last_error(h);
     rc_decref(h, s);
     rc_decref(h, t);
     rc_decref(h, d);
@@ -125,8 +139,10 @@ static void every_failure_point_is_clean(void **state)
         rc_status st = scenario(h);
         /* A failure may also be absorbed by the collector (e.g. under RCGC_STRESS_GC, where
          * it runs at every tracked allocation and copes without its work-list memory). */
-        if (st != RC_OK) assert_int_equal(st, RC_ENOMEM);
-        if (!f.failed) assert_int_equal(st, RC_OK);
+        if (st != RC_OK)
+            assert_int_equal(st, RC_ENOMEM);
+        if (!f.failed)
+            assert_int_equal(st, RC_OK);
         rc_heap_stats stats = {.size = sizeof stats};
         assert_int_equal(rc_heap_get_stats(h, &stats), RC_OK);
         assert_int_equal(stats.live_objects, 0);

@@ -170,7 +170,9 @@ static void bad_specs_are_refused(void **state)
 {
     (void)state;
     rc_heap *h = rt_heap_new();
-    rc_type_spec base = {.size = sizeof base, .name = "f", .instance_bytes = sizeof(frame),
+    rc_type_spec base = {.size = sizeof base,
+                         .name = "f",
+                         .instance_bytes = sizeof(frame),
                          .ref_array_count_offset = offsetof(frame, n),
                          .ref_array_offset = offsetof(frame, slots)};
     rc_type_spec s = base;
@@ -243,8 +245,11 @@ static void traverse_types_label_edges(void **state)
 {
     (void)state;
     rc_heap *h = rt_heap_new();
-    rc_type_spec spec = {.size = sizeof spec, .name = "lambda", .instance_bytes = sizeof(lambda),
-                         .traverse = lambda_traverse, .clear = lambda_clear,
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "lambda",
+                         .instance_bytes = sizeof(lambda),
+                         .traverse = lambda_traverse,
+                         .clear = lambda_clear,
                          .ref_label = lambda_label};
     const rc_type *t = rc_type_new(h, &spec);
     assert_non_null(t);
@@ -276,12 +281,9 @@ static void traverse_types_label_edges(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(release_drops_entries),
-        cmocka_unit_test(collector_follows_entries),
-        cmocka_unit_test(referents_and_labels),
-        cmocka_unit_test(check_reports_oversized_count),
-        cmocka_unit_test(bad_specs_are_refused),
-        cmocka_unit_test(traverse_types_label_edges),
+        cmocka_unit_test(release_drops_entries), cmocka_unit_test(collector_follows_entries),
+        cmocka_unit_test(referents_and_labels),  cmocka_unit_test(check_reports_oversized_count),
+        cmocka_unit_test(bad_specs_are_refused), cmocka_unit_test(traverse_types_label_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

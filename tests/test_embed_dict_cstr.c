@@ -41,9 +41,9 @@ static void finds_str_keys_without_allocating(void **state)
     assert_int_equal(rc_int_value(h, rc_dict_get_cstr(h, d, "a\0b", 3)), 2);
     assert_int_equal(rc_int_value(h, rc_dict_get_cstr(h, d, "", 0)), 3);
     assert_int_equal(rc_int_value(h, rc_dict_get_cstr(h, d, NULL, 0)), 3);
-    assert_null(rc_dict_get_cstr(h, d, "a", 1));   /* a prefix of "a\0b" */
-    assert_null(rc_dict_get_cstr(h, d, "cdr", 3)); /* absent */
-    assert_null(rc_dict_get_cstr(h, d, "1", 1));   /* the int key 1 is not "1" */
+    assert_null(rc_dict_get_cstr(h, d, "a", 1));    /* a prefix of "a\0b" */
+    assert_null(rc_dict_get_cstr(h, d, "cdr", 3));  /* absent */
+    assert_null(rc_dict_get_cstr(h, d, "1", 1));    /* the int key 1 is not "1" */
     assert_null(rc_dict_get_cstr(h, d, "\xff", 1)); /* no str holds invalid UTF-8 */
     /* None value against a miss. */
     rc_object *k = NULL, *v = rc_int_new(h, 9);

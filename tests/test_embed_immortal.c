@@ -54,7 +54,7 @@ static void collector_never_frees_immortal(void **state)
     rt_pair_set(h, closure, 0, env); /* closure -> env */
     rt_pair_set(h, env, 0, closure); /* env -> closure: a cycle */
     rc_decref(h, closure);
-    rc_decref(h, env); /* the caller's reference: harmless */
+    rc_decref(h, env);                     /* the caller's reference: harmless */
     assert_int_equal(rc_collect(h, 2), 0); /* the immortal holds the closure */
     assert_int_equal(rt_visit_count_type(h, pt), 2);
     /* Cyclic garbage that refers to an immortal object is still garbage. */

@@ -24,8 +24,11 @@ typedef struct pair {
 static const rc_type *pair_type(rc_heap *h)
 {
     static const size_t offs[] = {offsetof(pair, car), offsetof(pair, cdr)};
-    rc_type_spec spec = {.size = sizeof spec, .name = "pair", .instance_bytes = sizeof(pair),
-                         .ref_offsets = offs, .n_ref_offsets = 2};
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "pair",
+                         .instance_bytes = sizeof(pair),
+                         .ref_offsets = offs,
+                         .n_ref_offsets = 2};
     const rc_type *t = rc_type_new(h, &spec);
     assert_non_null(t);
     return t;
@@ -64,9 +67,9 @@ static void index_of_every_kind_of_reference(void **state)
         rc_dict_new(h),
         rc_new(h, pt),
     };
-    uint32_t want[] = {RC_TYPE_INDEX_NONE, RC_TYPE_INDEX_INT, RC_TYPE_INDEX_INT,
-                       RC_TYPE_INDEX_FLOAT, RC_TYPE_INDEX_STR, RC_TYPE_INDEX_TUPLE,
-                       RC_TYPE_INDEX_LIST, RC_TYPE_INDEX_DICT, pair_index};
+    uint32_t want[] = {RC_TYPE_INDEX_NONE,  RC_TYPE_INDEX_INT,  RC_TYPE_INDEX_INT,
+                       RC_TYPE_INDEX_FLOAT, RC_TYPE_INDEX_STR,  RC_TYPE_INDEX_TUPLE,
+                       RC_TYPE_INDEX_LIST,  RC_TYPE_INDEX_DICT, pair_index};
     size_t n = sizeof objs / sizeof objs[0];
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(rc_type_index(objs[i]), want[i]);

@@ -112,7 +112,8 @@ static void named_roots_start_chains_and_pictures(void **state)
     assert_int_equal(rc_root_count(h), 0);
     assert_int_equal(rc_root_unname(h, sym), RC_EINVAL);
     assert_int_equal(rc_root_name(h, NULL, "x"), RC_EINVAL);
-    assert_string_equal(rc_heap_errmsg(h), "rc_root_name: a root must be an allocated object, not None");
+    assert_string_equal(rc_heap_errmsg(h),
+                        "rc_root_name: a root must be an allocated object, not None");
     assert_int_equal(rc_root_name(h, sym, NULL), RC_EINVAL);
     assert_null(rc_root_name_of(h, rc_int_new(h, 5)));
     /* A root still named at rc_heap_free is freed with the heap. */

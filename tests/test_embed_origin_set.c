@@ -144,7 +144,8 @@ static void out_of_memory_keeps_previous_site(void **state)
             return; /* every earlier request has failed once */
         }
         assert_int_equal(st, RC_ENOMEM);
-        assert_string_equal(rc_heap_errmsg(h), "rc_origin_set: out of memory copying file name 'new.scm'");
+        assert_string_equal(rc_heap_errmsg(h),
+                            "rc_origin_set: out of memory copying file name 'new.scm'");
         assert_string_equal(cur.file, "kept.scm");
         assert_int_equal(cur.line, 3);
         a.fail_at = -1;

@@ -31,13 +31,13 @@ static void expect_enomem(run *r, const char *step)
         fail_msg("N=%" PRId64 " %s: RC_ENOMEM without a message", r->n, step);
 }
 
-#define NEW_OR_FAIL(r, var, expr, step)                                                        \
-    do {                                                                                       \
-        (var) = (expr);                                                                        \
-        if ((var) == NULL) {                                                                   \
-            expect_enomem((r), (step));                                                        \
-            return false;                                                                      \
-        }                                                                                      \
+#define NEW_OR_FAIL(r, var, expr, step)                                                            \
+    do {                                                                                           \
+        (var) = (expr);                                                                            \
+        if ((var) == NULL) {                                                                       \
+            expect_enomem((r), (step));                                                            \
+            return false;                                                                          \
+        }                                                                                          \
     } while (0)
 
 static bool status_ok(run *r, rc_status st, const char *step)

@@ -31,10 +31,10 @@ typedef struct fin {
 static struct {
     int calls;
     int64_t order[64];
-    rc_object *keep;     /* list finalizers resurrect into */
+    rc_object *keep; /* list finalizers resurrect into */
     int64_t collect_result;
     rt_misuse_log misuse;
-    rc_object *wr;       /* weakref F_WEAK_CHECK looks at */
+    rc_object *wr; /* weakref F_WEAK_CHECK looks at */
     int wr_dead_seen;
 } log_;
 

@@ -12,7 +12,7 @@
 typedef struct fobj {
     rc_object hdr;
     rc_object *ref[2];
-    int runs;        /* times its finalizer ran */
+    int runs; /* times its finalizer ran */
     bool resurrect;
 } fobj;
 
@@ -24,7 +24,7 @@ static void fobj_finalize(rc_heap *heap, rc_object *self)
     f->runs++;
     assert_int_equal(f->runs, 1);
     if (f->resurrect && keep != NULL)
-        rc_list_append(heap, keep, self); /* may fail: then it dies */
+        rc_list_append(heap, keep, self);      /* may fail: then it dies */
     rc_object *scratch = rc_list_new(heap, 4); /* allocation inside a finalizer */
     rc_decref(heap, scratch);
 }

@@ -675,8 +675,8 @@ static void large_live_structure_keeps_exact_counts_beside_garbage(void **state)
     assert_int_equal(rc_type_live_count(pair), 0);
     for (int i = 0; i < TREE_NODES; i++)
         if (rc_refcount(node[i]) != expect[i])
-            fail_msg("list %d: rc_refcount %lld, expected %lld", i,
-                     (long long)rc_refcount(node[i]), (long long)expect[i]);
+            fail_msg("list %d: rc_refcount %lld, expected %lld", i, (long long)rc_refcount(node[i]),
+                     (long long)expect[i]);
     assert_int_equal(rt_gen_sizes(heap).n[1], TREE_NODES);
     rc_gc_stats st;
     st.size = sizeof st;

@@ -8,7 +8,8 @@
 
 #include <string.h>
 
-/* A heap with automatic collection on and the given thresholds, stress off. */
+/* A heap with automatic collection on and the given thresholds, stress off, under the
+ * generational schedule. */
 static rc_heap *heap_with_thresholds(size_t t0, size_t t1, size_t t2)
 {
     rc_heap_config cfg;
@@ -17,6 +18,7 @@ static rc_heap *heap_with_thresholds(size_t t0, size_t t1, size_t t2)
     cfg.threshold[0] = t0;
     cfg.threshold[1] = t1;
     cfg.threshold[2] = t2;
+    cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL; /* these tests are CPython's schedule */
     return rt_heap_new_cfg(&cfg);
 }
 

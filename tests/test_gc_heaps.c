@@ -25,6 +25,7 @@ static rc_heap *heap_with(rt_alloc *alloc, size_t t0, bool disabled)
     cfg.threshold[1] = 1000; /* only generation 0 is collected automatically */
     cfg.threshold[2] = 1000;
     cfg.gc_disabled = disabled;
+    cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL; /* counts allocations, as asserted below */
     cfg.allocator = alloc ? &alloc->iface : NULL;
     return rt_heap_new_cfg(&cfg);
 }

@@ -24,9 +24,9 @@ typedef struct leg {
 typedef struct leg_log {
     int legacy_calls;
     int finalize_calls;
-    int order[8];      /* 1: finalize, 2: weakref callback, 3: legacy finalizer */
+    int order[8]; /* 1: finalize, 2: weakref callback, 3: legacy finalizer */
     int n_order;
-    rc_object *keep;   /* a list: the legacy finalizer appends self to it when set */
+    rc_object *keep; /* a list: the legacy finalizer appends self to it when set */
 } leg_log;
 
 static void log_event(leg_log *log, int what)
@@ -164,7 +164,7 @@ static void check_legacy_cycle_goes_to_gc_garbage(const rc_type *(*make)(rc_heap
     assert_ptr_equal(rc_list_get_borrow(heap, garbage, 0), a);
     assert_int_equal(rc_refcount(a), 2); /* itself and gc.garbage */
     assert_int_equal(rc_heap_check(heap), RC_OK);
-    leg_set(heap, a, NULL); /* del obj.a */
+    leg_set(heap, a, NULL);        /* del obj.a */
     list_remove(heap, garbage, a); /* gc.garbage.remove(obj) */
     assert_int_equal(log.legacy_calls, 1);
     rc_decref(heap, garbage);
@@ -172,7 +172,10 @@ static void check_legacy_cycle_goes_to_gc_garbage(const rc_type *(*make)(rc_heap
     rt_heap_finish(heap);
 }
 
-static const rc_type *make_offsets_type(rc_heap *heap) { return leg_type(heap, "legacy", false); }
+static const rc_type *make_offsets_type(rc_heap *heap)
+{
+    return leg_type(heap, "legacy", false);
+}
 
 static void legacy_finalizer_cycle_goes_to_gc_garbage(void **state)
 {

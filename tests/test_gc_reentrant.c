@@ -12,10 +12,10 @@
 
 typedef struct probe {
     int calls;
-    int64_t result;        /* rc_collect's result inside the hook */
-    bool collecting;       /* rc_gc_is_collecting inside the hook */
-    rc_status error;       /* the heap's error after it */
-    rc_status check;       /* rc_heap_check inside the hook (weakref callbacks) */
+    int64_t result;  /* rc_collect's result inside the hook */
+    bool collecting; /* rc_gc_is_collecting inside the hook */
+    rc_status error; /* the heap's error after it */
+    rc_status check; /* rc_heap_check inside the hook (weakref callbacks) */
 } probe;
 
 typedef struct fnode {
@@ -184,7 +184,7 @@ static void collect_from_a_weakref_callback_at_count_zero_collects(void **state)
             rt_append(heap, holder, obj);
         }
         make_garbage_cycle(heap);
-        rc_decref(heap, obj); /* not nested: obj dies now */
+        rc_decref(heap, obj);    /* not nested: obj dies now */
         rc_decref(heap, holder); /* nested: obj dies in holder's cascade */
         assert_int_equal(p.calls, 1);
         assert_false(p.collecting);
@@ -283,9 +283,9 @@ typedef struct peek {
     rc_object *a, *b, *legacy; /* garbage of the collection (borrowed) */
     rc_object *keep;           /* a live list that refers to nothing collected */
     int calls;
-    int seen_in_objects;       /* garbage objects get_objects returned */
-    int seen_as_referrers;     /* garbage objects get_referrers returned */
-    bool keep_seen;            /* the live list is still listed */
+    int seen_in_objects;   /* garbage objects get_objects returned */
+    int seen_as_referrers; /* garbage objects get_referrers returned */
+    bool keep_seen;        /* the live list is still listed */
 } peek;
 
 static peek *cur_peek;

@@ -189,9 +189,9 @@ static void collect_rejects_bad_generation(void **state)
 }
 
 typedef struct reentry {
-    int calls;          /* rc_collect attempts made from inside */
-    int64_t result;     /* what the last one returned */
-    rc_status error;    /* the heap's error right after it */
+    int calls;       /* rc_collect attempts made from inside */
+    int64_t result;  /* what the last one returned */
+    rc_status error; /* the heap's error right after it */
 } reentry;
 
 static void collect_from_hook(rc_heap *heap, rc_object *self, void *user)
@@ -301,8 +301,7 @@ static void allocate_from_hook(rc_heap *heap, rc_object *self, void *user)
         rc_decref(heap, l);
         rc_decref(heap, m);
     }
-    *collections_seen = rt_collections(heap, 0) + rt_collections(heap, 1) +
-                        rt_collections(heap, 2);
+    *collections_seen = rt_collections(heap, 0) + rt_collections(heap, 1) + rt_collections(heap, 2);
 }
 
 /* A clear function may allocate, but no automatic collection starts while objects are

@@ -194,8 +194,8 @@ static void debug_collectable_names_each_garbage_object(void **state)
 static void debug_leak_is_collectable_uncollectable_and_saveall(void **state)
 {
     (void)state;
-    assert_int_equal(RC_GC_DEBUG_LEAK, RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE |
-                                           RC_GC_DEBUG_SAVEALL);
+    assert_int_equal(RC_GC_DEBUG_LEAK,
+                     RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL);
     assert_int_equal(RC_GC_DEBUG_SAVEALL, 32);
 }
 

@@ -36,7 +36,8 @@ static char *dot_of(rc_heap *h, rc_object *const *objs, size_t n, rc_graph_optio
     assert_non_null(f);
     opt->output_stream = f;
     opt->result = res;
-    if (res != NULL) res->size = sizeof *res;
+    if (res != NULL)
+        res->size = sizeof *res;
     rc_status st =
         back ? rc_graph_show_backrefs(h, objs, n, opt) : rc_graph_show_refs(h, objs, n, opt);
     assert_int_equal(st, RC_OK);
@@ -346,7 +347,8 @@ static bool starts_with_file(const char *path, const char *magic, size_t n)
 {
     char buf[16] = {0};
     FILE *f = fopen(path, "rb");
-    if (f == NULL) return false;
+    if (f == NULL)
+        return false;
     size_t got = fread(buf, 1, n, f);
     fclose(f);
     return got == n && memcmp(buf, magic, n) == 0;
@@ -355,7 +357,8 @@ static bool starts_with_file(const char *path, const char *magic, size_t n)
 static bool file_contains(const char *path, const char *what)
 {
     FILE *f = fopen(path, "rb");
-    if (f == NULL) return false;
+    if (f == NULL)
+        return false;
     char *buf = calloc(1 << 20, 1);
     size_t n = fread(buf, 1, (1 << 20) - 1, f);
     fclose(f);

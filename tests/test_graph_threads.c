@@ -22,8 +22,8 @@
 typedef struct job {
     int index;
     const char *dir;
-    int ok;           /* renders that succeeded as asked */
-    int unrendered;   /* image requests answered with DOT text (built without Graphviz) */
+    int ok;         /* renders that succeeded as asked */
+    int unrendered; /* image requests answered with DOT text (built without Graphviz) */
     char failure[700];
 } job;
 

@@ -43,9 +43,9 @@ static void builtin_types_registered_first(void **state)
     (void)state;
     rc_heap *heap = rt_heap_new_exact();
     assert_true(rc_heap_type_count(heap) >= 6);
-    const rc_type *expect[6] = {rc_heap_builtin_int(heap),   rc_heap_builtin_float(heap),
-                                rc_heap_builtin_str(heap),   rc_heap_builtin_tuple(heap),
-                                rc_heap_builtin_list(heap),  rc_heap_builtin_dict(heap)};
+    const rc_type *expect[6] = {rc_heap_builtin_int(heap),  rc_heap_builtin_float(heap),
+                                rc_heap_builtin_str(heap),  rc_heap_builtin_tuple(heap),
+                                rc_heap_builtin_list(heap), rc_heap_builtin_dict(heap)};
     const char *names[6] = {"int", "float", "str", "tuple", "list", "dict"};
     for (size_t i = 0; i < 6; i++) {
         assert_ptr_equal(rc_heap_type_at(heap, i), expect[i]);
@@ -127,7 +127,7 @@ static void atomic_objects_counted_live_but_not_tracked(void **state)
     assert_int_equal(rc_type_live_count(ts), 1);
     assert_int_equal(rc_type_live_count(ti), 1);
     assert_int_equal(st.live_bytes, st0.live_bytes + rc_type_live_bytes(tf) +
-                                         rc_type_live_bytes(ts) + rc_type_live_bytes(ti));
+                                        rc_type_live_bytes(ts) + rc_type_live_bytes(ti));
     check_consistent(heap);
     rc_decref(heap, f);
     rc_decref(heap, s);

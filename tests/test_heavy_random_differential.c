@@ -9,14 +9,16 @@
 static void many_small_graphs_match_oracle(void **state)
 {
     (void)state;
-    rt_diff_params p = {.iterations = 50000, .base_seed = 0xbeef0001u, .max_nodes = 24, .n_ops = 120};
+    rt_diff_params p = {
+        .iterations = 50000, .base_seed = 0xbeef0001u, .max_nodes = 24, .n_ops = 120};
     rt_diff_run(&p);
 }
 
 static void large_graphs_match_oracle(void **state)
 {
     (void)state;
-    rt_diff_params p = {.iterations = 400, .base_seed = 0xbeef0002u, .max_nodes = 600, .n_ops = 3000};
+    rt_diff_params p = {
+        .iterations = 400, .base_seed = 0xbeef0002u, .max_nodes = 600, .n_ops = 3000};
     rt_diff_run(&p);
 }
 

@@ -91,9 +91,11 @@ static void every_constructor_records_its_line(void **state)
     (void)state;
     rc_heap *h = recording_heap();
     static const size_t offs[1] = {sizeof(rc_object)};
-    rc_type_spec spec = {.size = sizeof spec, .name = "node",
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "node",
                          .instance_bytes = sizeof(rc_object) + sizeof(rc_object *),
-                         .ref_offsets = offs, .n_ref_offsets = 1};
+                         .ref_offsets = offs,
+                         .n_ref_offsets = 1};
     rc_type *node = rc_type_new(h, &spec);
     assert_non_null(node);
     rc_object *objs[13];
@@ -184,12 +186,15 @@ static void collection_inside_allocation_does_not_take_the_site(void **state)
     rc_heap_config_init(&cfg);
     cfg.stress = false;
     cfg.threshold[0] = 1;
+    cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL; /* an allocation over the threshold collects */
     cfg.record_origins = true;
     rc_heap *h = rt_heap_new_cfg(&cfg);
     static const size_t offs[1] = {sizeof(rc_object)};
-    rc_type_spec spec = {.size = sizeof spec, .name = "fin",
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "fin",
                          .instance_bytes = sizeof(rc_object) + sizeof(rc_object *),
-                         .ref_offsets = offs, .n_ref_offsets = 1,
+                         .ref_offsets = offs,
+                         .n_ref_offsets = 1,
                          .finalize = allocating_finalizer};
     rc_gc_disable(h);
     rc_type *fin = rc_type_new(h, &spec);
@@ -226,7 +231,8 @@ static void table_survives_random_churn(void **state)
         uint32_t i = rt_rng_below(&rng, N);
         if (live[i] != NULL) {
             for (int s = 0; s < 3; s++)
-                if (line[i] == site_line[s]) expect[s]--;
+                if (line[i] == site_line[s])
+                    expect[s]--;
             rc_decref(h, live[i]);
             live[i] = NULL;
             continue;
@@ -255,7 +261,8 @@ static void table_survives_random_churn(void **state)
     }
     assert_int_equal(rc_heap_check(h), RC_OK);
     for (uint32_t i = 0; i < N; i++) {
-        if (live[i] == NULL) continue;
+        if (live[i] == NULL)
+            continue;
         if (line[i] == 0)
             assert_false(rc_origin_of(h, live[i], NULL));
         else
@@ -269,11 +276,13 @@ static void table_survives_random_churn(void **state)
         int s = sites[k].line == site_line[0] ? 0 : sites[k].line == site_line[1] ? 1 : 2;
         assert_int_equal(sites[k].line, site_line[s]);
         assert_int_equal(sites[k].count, expect[s]);
-        if (k > 0) assert_true(sites[k - 1].count >= sites[k].count);
+        if (k > 0)
+            assert_true(sites[k - 1].count >= sites[k].count);
     }
     assert_int_equal(rc_origins_lost(h), 0);
     for (uint32_t i = 0; i < N; i++)
-        if (live[i] != NULL) rc_decref(h, live[i]);
+        if (live[i] != NULL)
+            rc_decref(h, live[i]);
     assert_int_equal(rc_objgraph_most_common_sites(h, sites, 4), 0);
     free(live);
     free(line);
@@ -351,7 +360,8 @@ static void growth_lists_sites_under_types(void **state)
     char want[512];
     snprintf(want, sizeof want, "dict       55       +55\n    at %s:%d +30\n    at %s:%d +20\nlist",
              __FILE__, line_a, __FILE__, line_b);
-    if (strstr(text, want) == NULL) fail_msg("growth report:\n%s\nwanted:\n%s", text, want);
+    if (strstr(text, want) == NULL)
+        fail_msg("growth report:\n%s\nwanted:\n%s", text, want);
     free(text);
 
     /* no new growth: nothing, and the site peaks were kept */
@@ -422,7 +432,8 @@ static void table_growth_failure_keeps_the_object(void **state)
         assert_int_equal(sited + rc_origins_lost(h), made);
         assert_int_equal(rc_heap_check(h), RC_OK);
         for (int i = 0; i < 8; i++)
-            if (objs[i] != NULL) rc_decref(h, objs[i]);
+            if (objs[i] != NULL)
+                rc_decref(h, objs[i]);
         rc_heap_free(h);
         assert_int_equal(a.outstanding_blocks, 0);
     }

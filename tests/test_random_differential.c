@@ -24,11 +24,38 @@ static void random_medium_graphs_match_oracle(void **state)
     rt_diff_run(&p);
 }
 
+/* The same graphs under the candidate schedule (the default), automatic partial runs
+ * interleaved: they may free only unreachable nodes, reference counts stay exact, and
+ * after each explicit full collection the live nodes are exactly the reachable ones. */
+static void random_small_graphs_candidate_schedule(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 2000,
+                        .base_seed = 0x5eed0011u,
+                        .max_nodes = 24,
+                        .n_ops = 80,
+                        .candidates = true};
+    rt_diff_run(&p);
+}
+
+static void random_medium_graphs_candidate_schedule(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 60,
+                        .base_seed = 0x5eed0012u,
+                        .max_nodes = 150,
+                        .n_ops = 600,
+                        .candidates = true};
+    rt_diff_run(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_small_graphs_match_oracle),
         cmocka_unit_test(random_medium_graphs_match_oracle),
+        cmocka_unit_test(random_small_graphs_candidate_schedule),
+        cmocka_unit_test(random_medium_graphs_candidate_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

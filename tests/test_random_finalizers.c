@@ -44,24 +44,24 @@ typedef struct rnode {
 } rnode;
 
 typedef struct mnode {
-    bool exists;     /* created and not freed */
+    bool exists; /* created and not freed */
     rc_object *obj;
     bool fin;        /* its type has a finalizer */
     bool legacy;     /* its type has a legacy finalizer instead (never both here) */
     bool in_garbage; /* rc_gc_garbage holds it (once: it is alive until taken out) */
     bool resurrect;  /* its finalizer stores it in the keep list */
     bool finalized;
-    bool kept;       /* in the keep list (at most once: finalizers run once) */
+    bool kept; /* in the keep list (at most once: finalizers run once) */
     int holds;
     int slot[SLOTS];
 } mnode;
 
 typedef struct mwr {
-    rc_object *obj;  /* NULL: slot unused */
-    bool proxy;      /* a weak proxy rather than a weakref */
+    rc_object *obj; /* NULL: slot unused */
+    bool proxy;     /* a weak proxy rather than a weakref */
     int referent;
-    bool dead;       /* expected cleared */
-    int calls;       /* callbacks seen */
+    bool dead; /* expected cleared */
+    int calls; /* callbacks seen */
 } mwr;
 
 typedef struct world {
@@ -74,7 +74,7 @@ typedef struct world {
     mwr w[MAX_WRS];
     int fin_log[4 * MAX_NODES];
     int fin_count;
-    int leg_log[4 * MAX_NODES];  /* legacy finalizer calls, by node id */
+    int leg_log[4 * MAX_NODES]; /* legacy finalizer calls, by node id */
     int leg_count;
     uint64_t seed;
     bool tearing_down; /* finalizers no longer resurrect (the keep list is going) */
@@ -88,8 +88,8 @@ static world *cur;
 /* What the graphs exercised, printed after the run so that a change which stops the
  * workload from reaching finalizers or weakrefs shows. */
 static struct {
-    uint64_t finalized, resurrected, collected, wr_callbacks, legacy_calls, uncollectable,
-        proxies, holders, holder_callbacks, releases;
+    uint64_t finalized, resurrected, collected, wr_callbacks, legacy_calls, uncollectable, proxies,
+        holders, holder_callbacks, releases;
 } totals;
 
 static void node_legacy(rc_heap *heap, rc_object *self)
@@ -149,11 +149,10 @@ static const rc_type *node_type(rc_heap *heap, bool fin, bool legacy)
     return t;
 }
 
-#define CHECK(w, cond)                                                                         \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            fail_msg("seed 0x%llx: %s (line %d)", (unsigned long long)(w)->seed, #cond,       \
-                     __LINE__);                                                                \
+#define CHECK(w, cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fail_msg("seed 0x%llx: %s (line %d)", (unsigned long long)(w)->seed, #cond, __LINE__); \
     } while (0)
 
 /* ---- the model --------------------------------------------------------------------------- */
@@ -621,10 +620,9 @@ static void op_weakref(world *w, rt_rng *rng, bool *expect_fin)
     totals.proxies += m->proxy;
     bool release = rt_rng_below(rng, 3) == 0; /* the same rules, plus a release function */
     if (release)
-        m->obj = m->proxy ? rc_weakproxy_new_release(w->heap, w->n[a].obj, wr_callback, m,
-                                                     wr_release)
-                          : rc_weakref_new_release(w->heap, w->n[a].obj, wr_callback, m,
-                                                   wr_release);
+        m->obj = m->proxy
+                     ? rc_weakproxy_new_release(w->heap, w->n[a].obj, wr_callback, m, wr_release)
+                     : rc_weakref_new_release(w->heap, w->n[a].obj, wr_callback, m, wr_release);
     else
         m->obj = m->proxy ? rc_weakproxy_new(w->heap, w->n[a].obj, wr_callback, m)
                           : rc_weakref_new(w->heap, w->n[a].obj, wr_callback, m);
@@ -650,8 +648,7 @@ static void op_collect(world *w, rt_rng *rng, bool *expect_fin)
     /* CPython 3.9+'s count: the garbage freed (resurrected nodes and what they keep are
      * not) plus the uncollectable. */
     CHECK(w, n >= 0);
-    CHECK(w, n == (int64_t)(st1.collected - st0.collected + st1.uncollectable -
-                            st0.uncollectable));
+    CHECK(w, n == (int64_t)(st1.collected - st0.collected + st1.uncollectable - st0.uncollectable));
     if (gen == 2) {
         CHECK(w, st1.uncollectable - st0.uncollectable == n_unc);
         totals.uncollectable += n_unc;
@@ -746,10 +743,10 @@ static void run_one(uint64_t seed, int n_ops)
     w->keep = rt_list(w->heap);
     rt_rng rng;
     rt_rng_seed(&rng, seed);
-    static const op_fn ops[] = {op_create, op_create, op_create, op_link,    op_link,
-                                op_link,   op_link,   op_hold,   op_drop,    op_drop,
-                                op_unkeep, op_weakref, op_weakref, op_collect, op_ungarbage,
-                                op_holder};
+    static const op_fn ops[] = {op_create,  op_create,  op_create,    op_link,
+                                op_link,    op_link,    op_link,      op_hold,
+                                op_drop,    op_drop,    op_unkeep,    op_weakref,
+                                op_weakref, op_collect, op_ungarbage, op_holder};
     for (int step = 0; step < n_ops; step++) {
         bool expect_fin[MAX_NODES] = {false};
         memset(expect_leg, 0, sizeof expect_leg);
@@ -786,9 +783,8 @@ static void random_graphs_with_finalizers_and_weakrefs_match_model(void **state)
                   (unsigned long long)iterations, (unsigned long long)totals.finalized,
                   (unsigned long long)totals.resurrected, (unsigned long long)totals.collected,
                   (unsigned long long)totals.wr_callbacks, (unsigned long long)totals.proxies,
-                  (unsigned long long)totals.legacy_calls,
-                  (unsigned long long)totals.uncollectable, (unsigned long long)totals.holders,
-                  (unsigned long long)totals.holder_callbacks,
+                  (unsigned long long)totals.legacy_calls, (unsigned long long)totals.uncollectable,
+                  (unsigned long long)totals.holders, (unsigned long long)totals.holder_callbacks,
                   (unsigned long long)totals.releases);
 }
 

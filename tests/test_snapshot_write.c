@@ -39,8 +39,9 @@ static void document_has_meta_nodes_edges_and_strings(void **state)
     rt_append(h, l, rc_int_new(h, 7)); /* a small int: no node, no edge */
     rc_decref(h, s);
     char *text = write_text(h, 0);
-    assert_non_null(strstr(text, "\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\","
-                                 "\"trace_node_id\",\"detachedness\"]"));
+    assert_non_null(strstr(text,
+                           "\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\","
+                           "\"trace_node_id\",\"detachedness\"]"));
     assert_non_null(strstr(text, "\"node_count\":3,\"edge_count\":2,"));
     /* root: synthetic, "(rcgc roots)", id 1, one edge; the list's item 0 is an element */
     assert_non_null(strstr(text, "\"nodes\":[9,1,1,0,1,0,0"));
@@ -223,8 +224,9 @@ static void numbers_are_named_by_their_repr(void **state)
 {
     (void)state;
     rc_heap *h = rt_heap_new_exact();
-    static const double values[] = {0.1, 0.5, 2.0, -0.0, 1e-05, 1e-4, 123456789.123456,
-                                    0.30000000000000004, 1e16, 1.0 / 3, -2.5, 1e9, 0.000123};
+    static const double values[] = {
+        0.1,  0.5,     2.0,  -0.0, 1e-05,   1e-4, 123456789.123456, 0.30000000000000004,
+        1e16, 1.0 / 3, -2.5, 1e9,  0.000123};
     rc_object *l = rt_list(h);
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         rc_object *f = rc_float_new(h, values[i]);
@@ -241,7 +243,8 @@ static void numbers_are_named_by_their_repr(void **state)
         char repr[64], quoted[70];
         rc_repr_into(h, item, repr, sizeof repr);
         snprintf(quoted, sizeof quoted, "\n\"%s\"", repr);
-        if (strstr(text, quoted) == NULL) fail_msg("no string %s in the snapshot", quoted);
+        if (strstr(text, quoted) == NULL)
+            fail_msg("no string %s in the snapshot", quoted);
     }
     free(text);
     rc_decref(h, l);
@@ -266,7 +269,8 @@ static void a_full_disk_is_reported(void **state)
 {
     (void)state;
     FILE *f = fopen("/dev/full", "w");
-    if (f == NULL) skip();
+    if (f == NULL)
+        skip();
     rc_heap *h = rt_heap_new_exact();
     rc_object *l = rt_list(h);
     for (int i = 0; i < 2000; i++) {

@@ -224,7 +224,7 @@ static void test_weak_dict_update(void **state)
     assert_ptr_equal(out, k1);
     rc_decref(heap, out);
     assert_int_equal(rc_weakdict_update(heap, kd2, o1), RC_ETYPE); /* a list */
-    rc_decref(heap, src); /* it held o1 strongly */
+    rc_decref(heap, src);                                          /* it held o1 strongly */
     rc_decref(heap, o1);
     assert_int_equal(rc_weakdict_len(heap, vd), 1);
     assert_int_equal(rc_weakdict_len(heap, vd2), 1);
@@ -291,12 +291,9 @@ static void test_weakset_len_update_copy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_weak_keyed_bad_key),
-        cmocka_unit_test(test_weak_iters),
-        cmocka_unit_test(test_weak_dict_setdefault),
-        cmocka_unit_test(test_weak_pop),
-        cmocka_unit_test(test_weak_dict_update),
-        cmocka_unit_test(test_weakset_len_update_copy),
+        cmocka_unit_test(test_weak_keyed_bad_key),   cmocka_unit_test(test_weak_iters),
+        cmocka_unit_test(test_weak_dict_setdefault), cmocka_unit_test(test_weak_pop),
+        cmocka_unit_test(test_weak_dict_update),     cmocka_unit_test(test_weakset_len_update_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,7 +84,8 @@ static bool scenario(rc_heap *heap)
     ok &= MADE(heap, kd, rc_weakkeydict_new(heap), "rc_weakkeydict_new");
     ok &= kd == NULL || CALL_OK(heap, rc_weakdict_set(heap, kd, o, o2), "rc_weakdict_set");
     if (kd != NULL) {
-        ok &= CALL_OK(heap, rc_weakdict_setdefault(heap, kd, o2, o, &out), "rc_weakdict_setdefault");
+        ok &=
+            CALL_OK(heap, rc_weakdict_setdefault(heap, kd, o2, o, &out), "rc_weakdict_setdefault");
         rc_decref(heap, out);
         out = NULL;
     }
@@ -107,7 +108,8 @@ static bool scenario(rc_heap *heap)
         cnt.made_with_release++;
     else
         ok = false;
-    ok &= MADE(heap, f2, rc_finalize_new_obj(heap, o2, on_finalize, closure), "rc_finalize_new_obj");
+    ok &=
+        MADE(heap, f2, rc_finalize_new_obj(heap, o2, on_finalize, closure), "rc_finalize_new_obj");
     ok &= CALL_OK(heap, rc_finalize_register(heap, o, on_finalize, NULL), "rc_finalize_register");
 done:
     rc_decref(heap, lst);

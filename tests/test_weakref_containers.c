@@ -84,7 +84,7 @@ static void weak_dict_del_and_rebinding(void **state)
     rc_object *a = rt_list(heap), *b = rt_list(heap);
     assert_int_equal(rc_weakdict_set(heap, d, k, a), RC_OK);
     assert_int_equal(rc_weakdict_set(heap, d, k, b), RC_OK); /* rebinds */
-    rc_decref(heap, a);                                       /* the old entry is gone */
+    rc_decref(heap, a);                                      /* the old entry is gone */
     assert_int_equal(rc_weakdict_len(heap, d), 1);
     assert_int_equal(rc_weakdict_del(heap, d, k), RC_OK);
     assert_int_equal(rc_weakdict_del(heap, d, k), RC_EKEY);

@@ -67,9 +67,9 @@ static void holdert_clear(rc_heap *heap, rc_object *self)
 }
 
 enum holder_kind {
-    H_FIELDS2,   /* two reference offsets (object.c's two-field path) */
-    H_FIELDS3,   /* three reference offsets, None between the two */
-    H_TRAVERSE,  /* traverse and clear */
+    H_FIELDS2,  /* two reference offsets (object.c's two-field path) */
+    H_FIELDS3,  /* three reference offsets, None between the two */
+    H_TRAVERSE, /* traverse and clear */
     H_TUPLE,
     H_LIST,
     H_DICT_VALUES, /* {0: first, 1: second} */
@@ -77,7 +77,7 @@ enum holder_kind {
     H_KINDS
 };
 
-static const char *const kind_names[H_KINDS] = {"fields2", "fields3", "traverse", "tuple",
+static const char *const kind_names[H_KINDS] = {"fields2", "fields3",     "traverse", "tuple",
                                                 "list",    "dict values", "dict item"};
 
 typedef struct types {
@@ -170,8 +170,8 @@ static void one_case(enum holder_kind k, bool weak_first, bool proxy, bool dict_
     size_t base = rt_live_objects(heap);
     rc_object *obj = dict_referent ? rt_dict(heap) : rt_pair_new(heap, t.thing, 1);
     cb_count c = {0, NULL};
-    rc_object *w = proxy ? rc_weakproxy_new(heap, obj, count_cb, &c)
-                         : rc_weakref_new(heap, obj, count_cb, &c);
+    rc_object *w =
+        proxy ? rc_weakproxy_new(heap, obj, count_cb, &c) : rc_weakref_new(heap, obj, count_cb, &c);
     assert_non_null(w);
     c.wr = w;
     rc_object *h = weak_first ? holder_new(heap, &t, k, w, obj) : holder_new(heap, &t, k, obj, w);

@@ -13,8 +13,8 @@
 
 typedef struct cb_log {
     int calls;
-    rc_object *last;          /* the weakref or proxy the last callback received (borrowed) */
-    int saw_live_referent;    /* callbacks that could still reach the referent */
+    rc_object *last;       /* the weakref or proxy the last callback received (borrowed) */
+    int saw_live_referent; /* callbacks that could still reach the referent */
 } cb_log;
 
 static void record_cb(rc_heap *heap, rc_object *wr, void *user)

@@ -49,7 +49,8 @@ static void build(rc_heap *h, size_t n_inner, bench_heap *b)
             rc_object *inner = rc_list_new(h, 99);
             for (size_t k = 0; k < 99; k++)
                 rc_list_append_steal(h, inner, rc_float_new(h, (double)k));
-            if (m == 500 && i == n_inner / 2) b->target = rc_list_get_borrow(h, inner, 42);
+            if (m == 500 && i == n_inner / 2)
+                b->target = rc_list_get_borrow(h, inner, 42);
             rc_list_append_steal(h, mid, inner);
         }
         rc_list_append_steal(h, b->top, mid);
@@ -83,7 +84,8 @@ static void tally_add(tally *t, const rc_type *type)
     while (i < t->n_types && t->type[i] != type)
         i++;
     if (i == t->n_types) {
-        if (i == 64) return;
+        if (i == 64)
+            return;
         t->type[t->n_types++] = type;
         t->count[i] = 0;
     }
@@ -100,7 +102,8 @@ static int tally_visit(rc_heap *h, rc_object *obj, void *user)
 static size_t tally_of(const tally *t, const rc_type *type)
 {
     for (size_t i = 0; i < t->n_types; i++)
-        if (t->type[i] == type) return t->count[i];
+        if (t->type[i] == type)
+            return t->count[i];
     return 0;
 }
 
@@ -121,8 +124,10 @@ static void time_typestats(rc_heap *h)
     size_t total = 0, lists = 0, floats = 0;
     for (size_t i = 0; i < kinds && i < 64; i++) {
         total += tc[i].count;
-        if (strcmp(tc[i].name, "list") == 0) lists = tc[i].count;
-        if (strcmp(tc[i].name, "float") == 0) floats = tc[i].count;
+        if (strcmp(tc[i].name, "list") == 0)
+            lists = tc[i].count;
+        if (strcmp(tc[i].name, "float") == 0)
+            floats = tc[i].count;
     }
     printf("typestats: %.4f ms (%zu types, %zu objects, list %zu, float %zu)\n", ms, kinds, total,
            lists, floats);
@@ -149,7 +154,8 @@ static void time_typestats(rc_heap *h)
 static int time_graphs(rc_heap *h, const bench_heap *b, int repeats)
 {
     FILE *sink = tmpfile();
-    if (sink == NULL) return 1;
+    if (sink == NULL)
+        return 1;
     rc_graph_result res = {.size = sizeof res};
     rc_graph_options opt;
     rc_graph_options_init(&opt);
@@ -158,7 +164,8 @@ static int time_graphs(rc_heap *h, const bench_heap *b, int repeats)
     opt.result = &res;
     for (int run = 0; run < repeats; run++) {
         double t = now_ms();
-        if (rc_graph_show_backrefs(h, &b->target, 1, &opt) != RC_OK) return 1;
+        if (rc_graph_show_backrefs(h, &b->target, 1, &opt) != RC_OK)
+            return 1;
         printf("show_backrefs max_depth 5: %.1f ms (%zu nodes, %zu edges)\n", now_ms() - t,
                res.n_nodes, res.n_edges);
     }
@@ -201,7 +208,8 @@ int main(int argc, char **argv)
     rc_heap_config_init(&cfg);
     cfg.gc_disabled = true;
     rc_heap *h = rc_heap_new(&cfg);
-    if (h == NULL) return 1;
+    if (h == NULL)
+        return 1;
     bench_heap b = {NULL, NULL, NULL};
     double t0 = now_ms();
     build(h, n_inner, &b);

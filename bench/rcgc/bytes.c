@@ -20,8 +20,8 @@ static rc_object *new_obj(rc_heap *heap, const rc_type *node, int kind)
         o = rc_tuple_new(heap, 2, NULL);
     } else {
         o = rc_list_new(heap, 2);
-        if (o != NULL && (rc_list_append(heap, o, NULL) != RC_OK ||
-                          rc_list_append(heap, o, NULL) != RC_OK))
+        if (o != NULL &&
+            (rc_list_append(heap, o, NULL) != RC_OK || rc_list_append(heap, o, NULL) != RC_OK))
             bench_die(heap, "rc_list_append");
     }
     if (o == NULL)

@@ -29,8 +29,8 @@ static double cpu(void)
 {
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
-           (double)u.ru_stime.tv_usec / 1e6;
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
 }
 
 static void check(rc_status st, rc_heap *h)
@@ -86,8 +86,12 @@ int main(int argc, char **argv)
     static const size_t offs[3] = {offsetof(record, name), offsetof(record, payload),
                                    offsetof(record, next)};
     static const char *const names[3] = {"name", "payload", "next"};
-    rc_type_spec spec = {.size = sizeof spec, .name = "Record", .instance_bytes = sizeof(record),
-                         .ref_offsets = offs, .n_ref_offsets = 3, .ref_names = names};
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "Record",
+                         .instance_bytes = sizeof(record),
+                         .ref_offsets = offs,
+                         .n_ref_offsets = 3,
+                         .ref_names = names};
     const rc_type *rt = rc_type_new(h, &spec);
     rc_object *sessions = rc_dict_new(h);
     size_t per_list = 100, made = 1;

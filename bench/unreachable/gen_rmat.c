@@ -49,7 +49,8 @@ static void edge(int scale, uint64_t *u, uint64_t *v)
     const uint32_t a = 37355, ab = 49807, abc = 62259; /* 0.57, 0.76, 0.95 of 65536 */
     uint64_t s = 0, d = 0, bits = 0;
     for (int level = 0; level < scale; level++) {
-        if (level % 4 == 0) bits = next();
+        if (level % 4 == 0)
+            bits = next();
         uint32_t r = (uint32_t)(bits & 0xffff);
         bits >>= 16;
         s = s << 1 | (r >= ab);
@@ -92,7 +93,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         rng[i] = splitmix(&seed);
     uint32_t *perm = malloc(n * sizeof *perm);
-    if (!perm) return 1;
+    if (!perm)
+        return 1;
     for (uint64_t i = 0; i < n; i++)
         perm[i] = (uint32_t)i;
     for (uint64_t i = n - 1; i > 0; i--) {
@@ -102,7 +104,8 @@ int main(int argc, char **argv)
         perm[j] = t;
     }
     uint32_t *outdeg = calloc(n, sizeof *outdeg);
-    if (!outdeg) return 1;
+    if (!outdeg)
+        return 1;
     static char buf[1 << 20];
     size_t used = 0;
     for (uint64_t k = 0; k < m; k++) {
@@ -122,7 +125,8 @@ int main(int argc, char **argv)
     fwrite(buf, 1, used, stdout);
     uint64_t best = 0;
     for (uint64_t i = 1; i < n; i++)
-        if (outdeg[i] > outdeg[best]) best = i;
+        if (outdeg[i] > outdeg[best])
+            best = i;
     fprintf(stderr, "root %s%llu\n", prefix, (unsigned long long)best);
     free(outdeg);
     free(perm);

@@ -28,14 +28,16 @@ static V mk_node(interp *in, int op, int line, size_t n_kids)
 {
     mem_set_site(&in->m, line);
     node *n = AS(node, mem_new(&in->m, K_NODE, sizeof(node) + n_kids * sizeof(V)));
-    if (n == NULL) return scm_error(in, "out of memory");
+    if (n == NULL)
+        return scm_error(in, "out of memory");
     n->op = op;
     n->line = line;
     n->n = n_kids;
     n->a = NEWREF(in->nil);
     n->b = NEWREF(in->nil);
     n->c = NEWREF(in->nil);
-    for (size_t i = 0; i < n_kids; i++) n->kids[i] = NEWREF(in->nil);
+    for (size_t i = 0; i < n_kids; i++)
+        n->kids[i] = NEWREF(in->nil);
     return &n->hdr;
 }
 
@@ -49,13 +51,15 @@ static void put(interp *in, V *field, V value)
 static size_t list_len(interp *in, V l)
 {
     size_t n = 0;
-    for (; IS(in, l, K_PAIR); l = CDR(l)) n++;
+    for (; IS(in, l, K_PAIR); l = CDR(l))
+        n++;
     return n;
 }
 
 static V nth(V l, size_t i)
 {
-    while (i-- > 0) l = CDR(l);
+    while (i-- > 0)
+        l = CDR(l);
     return CAR(l);
 }
 
@@ -63,7 +67,8 @@ static V nth(V l, size_t i)
 static V list_of(interp *in, size_t n, V *items)
 {
     V l = NEWREF(in->nil);
-    while (l != NULL && n-- > 0) l = scm_cons_steal(in, NEWREF(items[n]), l);
+    while (l != NULL && n-- > 0)
+        l = scm_cons_steal(in, NEWREF(items[n]), l);
     return l;
 }
 
@@ -81,8 +86,10 @@ static bool lookup(scope *sc, V sym, int *depth, int *index)
 
 static bool add_name(interp *in, scope *sc, V sym)
 {
-    if (!IS(in, sym, K_SYMBOL)) return scm_error(in, "a variable must be a symbol"), false;
-    if (sc->n == MAX_SLOTS) return scm_error(in, "more than %d variables in one frame", MAX_SLOTS), false;
+    if (!IS(in, sym, K_SYMBOL))
+        return scm_error(in, "a variable must be a symbol"), false;
+    if (sc->n == MAX_SLOTS)
+        return scm_error(in, "more than %d variables in one frame", MAX_SLOTS), false;
     sc->names[sc->n++] = sym;
     return true;
 }
@@ -92,11 +99,13 @@ static V compile_var(ctx *c, V sym, scope *sc, int line)
     int d, i;
     if (!lookup(sc, sym, &d, &i)) {
         V n = mk_node(c->in, N_GLOBAL, line, 0);
-        if (n != NULL) put(c->in, &AS(node, n)->a, NEWREF(sym));
+        if (n != NULL)
+            put(c->in, &AS(node, n)->a, NEWREF(sym));
         return n;
     }
     V n = mk_node(c->in, N_LOCAL, line, 0);
-    if (n != NULL) AS(node, n)->depth = d, AS(node, n)->index = i;
+    if (n != NULL)
+        AS(node, n)->depth = d, AS(node, n)->index = i;
     return n;
 }
 
@@ -105,7 +114,8 @@ static bool compile_into(ctx *c, V node_v, size_t first, V list, scope *sc, int 
 {
     for (size_t i = first; IS(c->in, list, K_PAIR); list = CDR(list), i++) {
         V k = compile(c, CAR(list), sc, line);
-        if (k == NULL) return false;
+        if (k == NULL)
+            return false;
         put(c->in, &AS(node, node_v)->kids[i], k);
     }
     return true;
@@ -114,8 +124,10 @@ static bool compile_into(ctx *c, V node_v, size_t first, V list, scope *sc, int 
 static V compile_seq(ctx *c, int op, V body, scope *sc, int line)
 {
     size_t n = list_len(c->in, body);
-    if (op == N_SEQ && n == 1) return compile(c, CAR(body), sc, line);
-    if (op == N_SEQ && n == 0) return scm_error(c->in, "line %d: empty body", line);
+    if (op == N_SEQ && n == 1)
+        return compile(c, CAR(body), sc, line);
+    if (op == N_SEQ && n == 0)
+        return scm_error(c->in, "line %d: empty body", line);
     V s = mk_node(c->in, op, line, n);
     if (s != NULL && !compile_into(c, s, 0, body, sc, line)) {
         UNREF(c->in, s);
@@ -133,13 +145,15 @@ static bool is_form(interp *in, V x, V sym)
  * as new data in *value. */
 static V define_parts(interp *in, V x, V *value)
 {
-    if (list_len(in, x) < 2) return scm_error(in, "bad define");
+    if (list_len(in, x) < 2)
+        return scm_error(in, "bad define");
     V target = nth(x, 1);
     if (IS(in, target, K_PAIR)) {
         V lam = scm_cons_steal(in, NEWREF(in->sym_lambda), scm_cons(in, CDR(target), CDR(CDR(x))));
         V fn = lam ? scm_cons_steal(in, lam, NEWREF(in->nil)) : NULL;
         *value = fn ? scm_cons_steal(in, NEWREF(CAR(target)), fn) : NULL; /* (name (lambda ...)) */
-        if (*value == NULL) return NULL;
+        if (*value == NULL)
+            return NULL;
         V name = CAR(*value), expr = NEWREF(CAR(CDR(*value)));
         UNREF(in, *value);
         *value = expr;
@@ -156,8 +170,10 @@ static V compile_body(ctx *c, V body, scope *sc, int line)
     for (V l = body; IS(in, l, K_PAIR); l = CDR(l))
         if (is_form(in, CAR(l), in->sym_define)) {
             V x = CAR(l), target = list_len(in, x) > 1 ? nth(x, 1) : NULL;
-            if (target != NULL && IS(in, target, K_PAIR)) target = CAR(target);
-            if (target == NULL || !add_name(in, sc, target)) return in->failed ? NULL : scm_error(in, "bad define");
+            if (target != NULL && IS(in, target, K_PAIR))
+                target = CAR(target);
+            if (target == NULL || !add_name(in, sc, target))
+                return in->failed ? NULL : scm_error(in, "bad define");
         }
     return compile_seq(c, N_SEQ, body, sc, line);
 }
@@ -169,9 +185,11 @@ static V compile_lambda(ctx *c, V params, V body, V name, scope *sc, int line)
     int rest = 0;
     V p = params;
     for (; IS(in, p, K_PAIR); p = CDR(p))
-        if (!add_name(in, &inner, CAR(p))) return NULL;
+        if (!add_name(in, &inner, CAR(p)))
+            return NULL;
     if (p != in->nil) {
-        if (!add_name(in, &inner, p)) return NULL;
+        if (!add_name(in, &inner, p))
+            return NULL;
         rest = 1;
     }
     int n_params = inner.n;
@@ -194,7 +212,8 @@ static V compile_lambda(ctx *c, V params, V body, V name, scope *sc, int line)
 static V compile_let(ctx *c, V x, scope *sc, int line, bool rec)
 {
     interp *in = c->in;
-    if (list_len(in, x) < 3) return scm_error(in, "line %d: bad let", line);
+    if (list_len(in, x) < 3)
+        return scm_error(in, "line %d: bad let", line);
     V bindings = nth(x, 1);
     scope inner = {.up = sc};
     size_t n = list_len(in, bindings);
@@ -202,14 +221,17 @@ static V compile_let(ctx *c, V x, scope *sc, int line, bool rec)
         if (!IS(in, CAR(l), K_PAIR) || !add_name(in, &inner, CAR(CAR(l))))
             return in->failed ? NULL : scm_error(in, "line %d: bad let binding", line);
     V let = mk_node(in, N_LET, line, n);
-    if (let == NULL) return NULL;
+    if (let == NULL)
+        return NULL;
     size_t i = 0;
     for (V l = bindings; IS(in, l, K_PAIR); l = CDR(l), i++) {
         V b = CAR(l);
-        V e = IS(in, CDR(b), K_PAIR) ? compile(c, CAR(CDR(b)), rec ? &inner : sc, line) : NEWREF(in->unspec);
+        V e = IS(in, CDR(b), K_PAIR) ? compile(c, CAR(CDR(b)), rec ? &inner : sc, line)
+                                     : NEWREF(in->unspec);
         if (e != NULL && !IS(in, CDR(b), K_PAIR)) {
             V k = mk_node(in, N_CONST, line, 0);
-            if (k != NULL) put(in, &AS(node, k)->a, e);
+            if (k != NULL)
+                put(in, &AS(node, k)->a, e);
             e = k;
         }
         if (e == NULL) {
@@ -260,7 +282,8 @@ static V rewrite_letstar(interp *in, V x)
     if (!IS(in, bindings, K_PAIR) || CDR(bindings) == in->nil)
         return scm_cons_steal(in, NEWREF(in->sym_let), NEWREF(CDR(x)));
     V first = scm_cons_steal(in, NEWREF(CAR(bindings)), NEWREF(in->nil));
-    V inner = scm_cons_steal(in, NEWREF(in->sym_letstar), scm_cons_steal(in, NEWREF(CDR(bindings)), NEWREF(body)));
+    V inner = scm_cons_steal(in, NEWREF(in->sym_letstar),
+                             scm_cons_steal(in, NEWREF(CDR(bindings)), NEWREF(body)));
     V out = list_of(in, 3, (V[]){in->sym_let, first, inner});
     UNREF(in, first);
     UNREF(in, inner);
@@ -270,11 +293,13 @@ static V rewrite_letstar(interp *in, V x)
 /* (cond (t e...) ... (else e...)) => nested ifs; (t) alone => (or t rest). */
 static V rewrite_cond(interp *in, V clauses)
 {
-    if (!IS(in, clauses, K_PAIR)) return NEWREF(in->unspec);
+    if (!IS(in, clauses, K_PAIR))
+        return NEWREF(in->unspec);
     V cl = CAR(clauses), rest = rewrite_cond(in, CDR(clauses)), out;
     if (CAR(cl) == in->sym_else) {
         out = scm_cons_steal(in, NEWREF(in->sym_begin), NEWREF(CDR(cl)));
-    } else if (IS(in, CDR(cl), K_PAIR) && CAR(CDR(cl)) == in->sym_arrow && IS(in, CDR(CDR(cl)), K_PAIR)) {
+    } else if (IS(in, CDR(cl), K_PAIR) && CAR(CDR(cl)) == in->sym_arrow &&
+               IS(in, CDR(CDR(cl)), K_PAIR)) {
         /* (t => f) => (let ((" t" t)) (if " t" (f " t") rest)) */
         V tmp = scm_symbol(in, " cond-test");
         V call = list_of(in, 2, (V[]){CAR(CDR(CDR(cl))), tmp});
@@ -340,7 +365,8 @@ static V rewrite_do(interp *in, V x)
     V again = scm_cons_steal(in, NEWREF(loop), steps);
     V tail = scm_cons_steal(in, again, NEWREF(in->nil));
     V stmts = NEWREF(tail);
-    for (size_t i = list_len(in, body); i-- > 0;) stmts = scm_cons_steal(in, NEWREF(nth(body, i)), stmts);
+    for (size_t i = list_len(in, body); i-- > 0;)
+        stmts = scm_cons_steal(in, NEWREF(nth(body, i)), stmts);
     V step = scm_cons_steal(in, NEWREF(in->sym_begin), stmts);
     V done = scm_cons_steal(in, NEWREF(in->sym_begin), NEWREF(CDR(exit)));
     V test = list_of(in, 4, (V[]){in->sym_if, CAR(exit), done, step});
@@ -357,10 +383,12 @@ static V rewrite_do(interp *in, V x)
 static V rewrite_quasi(interp *in, V x, int depth)
 {
     if (!IS(in, x, K_PAIR)) {
-        if (IS(in, x, K_SYMBOL) || x == in->nil) return list_of(in, 2, (V[]){in->sym_quote, x});
+        if (IS(in, x, K_SYMBOL) || x == in->nil)
+            return list_of(in, 2, (V[]){in->sym_quote, x});
         return NEWREF(x);
     }
-    if (CAR(x) == in->sym_unquote && depth == 0) return NEWREF(nth(x, 1));
+    if (CAR(x) == in->sym_unquote && depth == 0)
+        return NEWREF(nth(x, 1));
     V head = CAR(x), rest = rewrite_quasi(in, CDR(x), depth), out;
     if (is_form(in, head, in->sym_unquote_splicing) && depth == 0) {
         V append = scm_symbol(in, "append");
@@ -379,7 +407,8 @@ static V rewrite_quasi(interp *in, V x, int depth)
 /* Compiles a rewritten form and drops it. */
 static V compile_rewritten(ctx *c, V x, scope *sc, int line)
 {
-    if (x == NULL) return c->in->failed ? NULL : scm_error(c->in, "out of memory");
+    if (x == NULL)
+        return c->in->failed ? NULL : scm_error(c->in, "out of memory");
     V n = compile(c, x, sc, line);
     UNREF(c->in, x);
     return n;
@@ -389,16 +418,19 @@ static V compile_if(ctx *c, V x, scope *sc, int line)
 {
     interp *in = c->in;
     size_t len = list_len(in, x);
-    if (len < 3 || len > 4) return scm_error(in, "line %d: bad if", line);
+    if (len < 3 || len > 4)
+        return scm_error(in, "line %d: bad if", line);
     V n = mk_node(in, N_IF, line, 0);
-    if (n == NULL) return NULL;
+    if (n == NULL)
+        return NULL;
     V fields[3] = {nth(x, 1), nth(x, 2), len == 4 ? nth(x, 3) : NULL};
     V *dst[3] = {&AS(node, n)->a, &AS(node, n)->b, &AS(node, n)->c};
     for (int i = 0; i < 3; i++) {
         V k;
         if (fields[i] == NULL) {
             k = mk_node(in, N_CONST, line, 0);
-            if (k != NULL) put(in, &AS(node, k)->a, NEWREF(in->unspec));
+            if (k != NULL)
+                put(in, &AS(node, k)->a, NEWREF(in->unspec));
         } else {
             k = compile(c, fields[i], sc, line);
         }
@@ -417,9 +449,11 @@ static V compile_assign(ctx *c, V x, scope *sc, int line, bool define)
     V value = NULL, name;
     if (define) {
         name = define_parts(in, x, &value);
-        if (name == NULL) return NULL;
+        if (name == NULL)
+            return NULL;
     } else {
-        if (list_len(in, x) != 3) return scm_error(in, "line %d: bad set!", line);
+        if (list_len(in, x) != 3)
+            return scm_error(in, "line %d: bad set!", line);
         name = nth(x, 1);
         value = NEWREF(nth(x, 2));
     }
@@ -429,8 +463,10 @@ static V compile_assign(ctx *c, V x, scope *sc, int line, bool define)
     }
     V e = compile(c, value, sc, line);
     UNREF(in, value);
-    if (e == NULL) return NULL;
-    if (AS(node, e)->op == N_LAMBDA && AS(node, e)->b == in->nil) put(in, &AS(node, e)->b, NEWREF(name));
+    if (e == NULL)
+        return NULL;
+    if (AS(node, e)->op == N_LAMBDA && AS(node, e)->b == in->nil)
+        put(in, &AS(node, e)->b, NEWREF(name));
     int d, i;
     bool local = lookup(sc, name, &d, &i);
     V n = mk_node(in, local ? N_SETLOCAL : define ? N_DEFINE : N_SETGLOBAL, line, 0);
@@ -462,7 +498,8 @@ static V compile_call(ctx *c, V x, scope *sc, int line)
     int simple = NODE_SIMPLE_ARGS;
     for (size_t i = 0; i < AS(node, n)->n; i++) {
         int op = AS(node, AS(node, n)->kids[i])->op;
-        if (op != N_LOCAL && op != N_CONST && op != N_GLOBAL) simple = 0;
+        if (op != N_LOCAL && op != N_CONST && op != N_GLOBAL)
+            simple = 0;
     }
     AS(node, n)->flags = simple;
     return n;
@@ -471,36 +508,47 @@ static V compile_call(ctx *c, V x, scope *sc, int line)
 static V compile(ctx *c, V x, scope *sc, int parent_line)
 {
     interp *in = c->in;
-    if (IS(in, x, K_SYMBOL)) return compile_var(c, x, sc, parent_line);
+    if (IS(in, x, K_SYMBOL))
+        return compile_var(c, x, sc, parent_line);
     if (!IS(in, x, K_PAIR)) {
         V n = mk_node(in, N_CONST, parent_line, 0);
-        if (n != NULL) put(in, &AS(node, n)->a, NEWREF(x));
+        if (n != NULL)
+            put(in, &AS(node, n)->a, NEWREF(x));
         return n;
     }
     int line = reader_line_of(c->r, x, parent_line);
     V head = CAR(x);
     if (list_len(in, x) == 0 || CDR(x) != in->nil) {
         V l = x;
-        while (IS(in, l, K_PAIR)) l = CDR(l);
-        if (l != in->nil) return scm_error(in, "line %d: a form must be a proper list", line);
+        while (IS(in, l, K_PAIR))
+            l = CDR(l);
+        if (l != in->nil)
+            return scm_error(in, "line %d: a form must be a proper list", line);
     }
     if (head == in->sym_quote) {
-        V n = list_len(in, x) == 2 ? mk_node(in, N_CONST, line, 0) : scm_error(in, "line %d: bad quote", line);
-        if (n != NULL) put(in, &AS(node, n)->a, NEWREF(nth(x, 1)));
+        V n = list_len(in, x) == 2 ? mk_node(in, N_CONST, line, 0)
+                                   : scm_error(in, "line %d: bad quote", line);
+        if (n != NULL)
+            put(in, &AS(node, n)->a, NEWREF(nth(x, 1)));
         return n;
     }
-    if (head == in->sym_if) return compile_if(c, x, sc, line);
-    if (head == in->sym_define || head == in->sym_set) return compile_assign(c, x, sc, line, head == in->sym_define);
+    if (head == in->sym_if)
+        return compile_if(c, x, sc, line);
+    if (head == in->sym_define || head == in->sym_set)
+        return compile_assign(c, x, sc, line, head == in->sym_define);
     if (head == in->sym_lambda) {
-        if (list_len(in, x) < 3) return scm_error(in, "line %d: bad lambda", line);
+        if (list_len(in, x) < 3)
+            return scm_error(in, "line %d: bad lambda", line);
         return compile_lambda(c, nth(x, 1), CDR(CDR(x)), NULL, sc, line);
     }
     if (head == in->sym_begin) {
-        if (CDR(x) == in->nil) return compile(c, in->unspec, sc, line);
+        if (CDR(x) == in->nil)
+            return compile(c, in->unspec, sc, line);
         return compile_seq(c, N_SEQ, CDR(x), sc, line);
     }
     if (head == in->sym_and || head == in->sym_or) {
-        if (CDR(x) == in->nil) return compile(c, head == in->sym_and ? in->t : in->f, sc, line);
+        if (CDR(x) == in->nil)
+            return compile(c, head == in->sym_and ? in->t : in->f, sc, line);
         return compile_seq(c, head == in->sym_and ? N_AND : N_OR, CDR(x), sc, line);
     }
     if (head == in->sym_let) {
@@ -508,30 +556,38 @@ static V compile(ctx *c, V x, scope *sc, int parent_line)
             return compile_rewritten(c, rewrite_named_let(in, x), sc, line);
         return compile_let(c, x, sc, line, false);
     }
-    if (head == in->sym_letrec) return compile_let(c, x, sc, line, true);
+    if (head == in->sym_letrec)
+        return compile_let(c, x, sc, line, true);
     if (head == in->sym_letstar) {
-        if (list_len(in, x) < 3) return scm_error(in, "line %d: bad let*", line);
+        if (list_len(in, x) < 3)
+            return scm_error(in, "line %d: bad let*", line);
         return compile_rewritten(c, rewrite_letstar(in, x), sc, line);
     }
-    if (head == in->sym_cond) return compile_rewritten(c, rewrite_cond(in, CDR(x)), sc, line);
+    if (head == in->sym_cond)
+        return compile_rewritten(c, rewrite_cond(in, CDR(x)), sc, line);
     if (head == in->sym_case) {
-        if (list_len(in, x) < 2) return scm_error(in, "line %d: bad case", line);
+        if (list_len(in, x) < 2)
+            return scm_error(in, "line %d: bad case", line);
         return compile_rewritten(c, rewrite_case(in, x), sc, line);
     }
     if (head == in->sym_when || head == in->sym_unless) {
-        if (list_len(in, x) < 3) return scm_error(in, "line %d: bad when/unless", line);
+        if (list_len(in, x) < 3)
+            return scm_error(in, "line %d: bad when/unless", line);
         V body = scm_cons_steal(in, NEWREF(in->sym_begin), NEWREF(CDR(CDR(x))));
-        V form = head == in->sym_when ? list_of(in, 3, (V[]){in->sym_if, nth(x, 1), body})
-                                      : list_of(in, 4, (V[]){in->sym_if, nth(x, 1), in->unspec, body});
+        V form = head == in->sym_when
+                     ? list_of(in, 3, (V[]){in->sym_if, nth(x, 1), body})
+                     : list_of(in, 4, (V[]){in->sym_if, nth(x, 1), in->unspec, body});
         UNREF(in, body);
         return compile_rewritten(c, form, sc, line);
     }
     if (head == in->sym_do) {
-        if (list_len(in, x) < 3) return scm_error(in, "line %d: bad do", line);
+        if (list_len(in, x) < 3)
+            return scm_error(in, "line %d: bad do", line);
         return compile_rewritten(c, rewrite_do(in, x), sc, line);
     }
     if (head == in->sym_quasiquote) {
-        if (list_len(in, x) != 2) return scm_error(in, "line %d: bad quasiquote", line);
+        if (list_len(in, x) != 2)
+            return scm_error(in, "line %d: bad quasiquote", line);
         return compile_rewritten(c, rewrite_quasi(in, nth(x, 1), 0), sc, line);
     }
     return compile_call(c, x, sc, line);

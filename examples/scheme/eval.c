@@ -16,7 +16,8 @@
 
 V scm_error(interp *in, const char *fmt, ...)
 {
-    if (in->failed) return NULL; /* the first message is the one that explains */
+    if (in->failed)
+        return NULL; /* the first message is the one that explains */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(in->error, sizeof in->error, fmt, ap);
@@ -73,7 +74,8 @@ static V new_frame(interp *in, V parent, size_t slots)
         return &f->hdr;
     }
     frame *f = AS(frame, mem_new(&in->m, K_FRAME, sizeof(frame) + slots * sizeof(V)));
-    if (f == NULL) return scm_error(in, "out of memory");
+    if (f == NULL)
+        return scm_error(in, "out of memory");
     f->parent = NEWREF(parent);
     f->n = slots;
     return &f->hdr;
@@ -87,10 +89,12 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
     int fixed = lam->index;
     if (argc < fixed || (argc > fixed && !lam->depth))
         return scm_error(in, "%s%s expects %d argument%s, got %d", "procedure ",
-                         lam->b != in->nil ? mem_string_data(&in->m, AS(symbol, lam->b)->name) : "anonymous",
+                         lam->b != in->nil ? mem_string_data(&in->m, AS(symbol, lam->b)->name)
+                                           : "anonymous",
                          fixed, fixed == 1 ? "" : "s", argc);
     V f = new_frame(in, AS(closure, fn)->env, (size_t)lam->slots);
-    if (f == NULL) return NULL;
+    if (f == NULL)
+        return NULL;
     V *slots = AS(frame, f)->slots;
     for (int i = 0; i < fixed; i++) {
         slots[i] = call ? eval_operand(in, call->kids[i], env) : NEWREF(argv[i]);
@@ -112,7 +116,8 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
         }
         slots[filled++] = rest;
     }
-    for (int i = filled; i < lam->slots; i++) slots[i] = NEWREF(in->unspec);
+    for (int i = filled; i < lam->slots; i++)
+        slots[i] = NEWREF(in->unspec);
     return f;
 }
 
@@ -128,13 +133,16 @@ static inline V simple_operand(interp *in, node *n, V env)
 {
     if (n->op == N_LOCAL) {
         V f = env;
-        for (int d = n->depth; d > 0; d--) f = AS(frame, f)->parent;
+        for (int d = n->depth; d > 0; d--)
+            f = AS(frame, f)->parent;
         return AS(frame, f)->slots[n->index];
     }
-    if (n->op == N_CONST) return n->a;
+    if (n->op == N_CONST)
+        return n->a;
     V v = AS(symbol, n->a)->value;
-    return v != NULL ? v : scm_error(in, "line %d: unbound variable %s", n->line,
-                                     mem_string_data(&in->m, AS(symbol, n->a)->name));
+    return v != NULL ? v
+                     : scm_error(in, "line %d: unbound variable %s", n->line,
+                                 mem_string_data(&in->m, AS(symbol, n->a)->name));
 }
 
 /* An operand's value, owned. Variables, constants and calls of a global builtin on
@@ -151,7 +159,8 @@ static inline V eval_operand(interp *in, V code, V env)
         V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: nothing runs before the call */
         if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
             V r = call_prim(in, fn, n, env);
-            if (r == NULL) at_line(in, n->line);
+            if (r == NULL)
+                at_line(in, n->line);
             return r;
         }
     }
@@ -177,13 +186,17 @@ static V call_prim_owned(interp *in, prim *p, node *call, V env)
 {
     int argc = (int)call->n, got = 0;
     V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
-    if (argv == NULL) return scm_error(in, "out of memory");
+    if (argv == NULL)
+        return scm_error(in, "out of memory");
     for (; got < argc; got++)
-        if ((argv[got] = eval_operand(in, call->kids[got], env)) == NULL) break;
+        if ((argv[got] = eval_operand(in, call->kids[got], env)) == NULL)
+            break;
     V result = got == argc ? run_prim(in, p, call, argc, argv) : NULL;
     if (!p->steals || got < argc)
-        while (got > 0) UNREF(in, argv[--got]);
-    if (argv != small) free(argv);
+        while (got > 0)
+            UNREF(in, argv[--got]);
+    if (argv != small)
+        free(argv);
     return result;
 }
 
@@ -198,28 +211,37 @@ static V call_prim(interp *in, V fn, node *call, V env)
     prim *p = AS(prim, fn);
     int argc = (int)call->n;
     if (argc < p->min_args || (p->max_args >= 0 && argc > p->max_args))
-        return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
-    if (argc > 8 || p->owned_args) return call_prim_owned(in, p, call, env);
+        return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name),
+                         argc);
+    if (argc > 8 || p->owned_args)
+        return call_prim_owned(in, p, call, env);
     V argv[8], owned[8];
     int n_owned = 0, i;
     for (i = 0; i < argc; i++) {
         node *k = AS(node, call->kids[i]);
-        if (is_simple(k)) continue;
-        if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL) goto fail;
+        if (is_simple(k))
+            continue;
+        if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL)
+            goto fail;
         owned[n_owned++] = argv[i];
     }
     for (i = 0; i < argc; i++) {
         node *k = AS(node, call->kids[i]);
-        if (!is_simple(k)) continue;
-        if ((argv[i] = simple_operand(in, k, env)) == NULL) goto fail;
-        if (p->steals) owned[n_owned++] = NEWREF(argv[i]);
+        if (!is_simple(k))
+            continue;
+        if ((argv[i] = simple_operand(in, k, env)) == NULL)
+            goto fail;
+        if (p->steals)
+            owned[n_owned++] = NEWREF(argv[i]);
     }
     V result = run_prim(in, p, call, argc, argv);
     if (!p->steals)
-        while (n_owned > 0) UNREF(in, owned[--n_owned]);
+        while (n_owned > 0)
+            UNREF(in, owned[--n_owned]);
     return result;
 fail:
-    while (n_owned > 0) UNREF(in, owned[--n_owned]);
+    while (n_owned > 0)
+        UNREF(in, owned[--n_owned]);
     return NULL;
 }
 
@@ -246,11 +268,13 @@ V scm_eval(interp *in, V code, V env)
         case N_SETLOCAL:
         case N_SETGLOBAL:
         case N_DEFINE: {
-            if ((v = eval_operand(in, n->b, env)) == NULL) goto done;
+            if ((v = eval_operand(in, n->b, env)) == NULL)
+                goto done;
             V *slot;
             if (n->op == N_SETLOCAL) {
                 V f = env;
-                for (int d = n->depth; d > 0; d--) f = AS(frame, f)->parent;
+                for (int d = n->depth; d > 0; d--)
+                    f = AS(frame, f)->parent;
                 slot = &AS(frame, f)->slots[n->index];
             } else {
                 slot = &AS(symbol, n->a)->value;
@@ -268,7 +292,8 @@ V scm_eval(interp *in, V code, V env)
             goto done;
         }
         case N_IF:
-            if ((v = eval_operand(in, n->a, env)) == NULL) goto done;
+            if ((v = eval_operand(in, n->a, env)) == NULL)
+                goto done;
             n = AS(node, v != in->f ? n->b : n->c);
             UNREF(in, v);
             continue;
@@ -277,7 +302,8 @@ V scm_eval(interp *in, V code, V env)
         case N_OR: {
             size_t i = 0;
             for (; i + 1 < n->n; i++) {
-                if ((v = eval_operand(in, n->kids[i], env)) == NULL) goto done;
+                if ((v = eval_operand(in, n->kids[i], env)) == NULL)
+                    goto done;
                 if ((n->op == N_AND && v == in->f) || (n->op == N_OR && v != in->f)) {
                     result = v;
                     goto done;
@@ -302,9 +328,11 @@ V scm_eval(interp *in, V code, V env)
         case N_LET: {
             mem_set_site(&in->m, n->line);
             V f = new_frame(in, env, (size_t)n->slots);
-            if (f == NULL) goto done;
+            if (f == NULL)
+                goto done;
             V *slots = AS(frame, f)->slots;
-            for (int i = 0; i < n->slots; i++) slots[i] = NEWREF(in->unspec);
+            for (int i = 0; i < n->slots; i++)
+                slots[i] = NEWREF(in->unspec);
             for (int i = 0; i < n->index; i++) {
                 if ((v = eval_operand(in, n->kids[i], n->depth ? f : env)) == NULL) {
                     UNREF(in, f);
@@ -323,9 +351,11 @@ V scm_eval(interp *in, V code, V env)
             node *fnode = AS(node, n->a);
             bool fn_owned = fnode->op != N_LOCAL && fnode->op != N_GLOBAL;
             V fn = fn_owned ? scm_eval(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
-            if (fn == NULL) goto done;
+            if (fn == NULL)
+                goto done;
             if (IS(in, fn, K_CLOSURE)) {
-                if (!fn_owned) REF(fn);
+                if (!fn_owned)
+                    REF(fn);
                 mem_set_site(&in->m, n->line);
                 V f = bind_args(in, fn, n, env, (int)n->n, NULL);
                 if (f == NULL) {
@@ -346,11 +376,13 @@ V scm_eval(interp *in, V code, V env)
                     fn_owned = true;
                 }
                 result = call_prim(in, fn, n, env);
-                if (result == NULL) at_line(in, n->line);
+                if (result == NULL)
+                    at_line(in, n->line);
             } else {
                 result = scm_error(in, "line %d: not a procedure", n->line);
             }
-            if (fn_owned) UNREF(in, fn);
+            if (fn_owned)
+                UNREF(in, fn);
             goto done;
         }
         default:
@@ -369,12 +401,15 @@ V scm_apply(interp *in, V fn, int argc, V *argv)
     if (IS(in, fn, K_PRIM)) {
         prim *p = AS(prim, fn);
         if (argc < p->min_args || (p->max_args >= 0 && argc > p->max_args))
-            return scm_error(in, "%s: wrong number of arguments (%d)", mem_string_data(&in->m, p->name), argc);
+            return scm_error(in, "%s: wrong number of arguments (%d)",
+                             mem_string_data(&in->m, p->name), argc);
         return p->fn(in, argc, argv);
     }
-    if (!IS(in, fn, K_CLOSURE)) return scm_error(in, "not a procedure");
+    if (!IS(in, fn, K_CLOSURE))
+        return scm_error(in, "not a procedure");
     V f = bind_args(in, fn, NULL, NULL, argc, argv);
-    if (f == NULL) return NULL;
+    if (f == NULL)
+        return NULL;
     V result = scm_eval(in, AS(node, AS(closure, fn)->code)->a, f);
     drop_frame(in, f);
     return result;
@@ -383,5 +418,6 @@ V scm_apply(interp *in, V fn, int argc, V *argv)
 void scm_drop_spare_frames(interp *in)
 {
     for (int i = 0; i < SPARE_FRAMES; i++)
-        while (in->n_spare[i] > 0) UNREF(in, in->spare[i][--in->n_spare[i]]);
+        while (in->n_spare[i] > 0)
+            UNREF(in, in->spare[i][--in->n_spare[i]]);
 }

@@ -45,7 +45,8 @@ static V p_gc_count(interp *in, int argc, V *argv)
     rc_gc_get_count(in->m.heap, c);
     V items[3] = {MKINT((int64_t)c[0]), MKINT((int64_t)c[1]), MKINT((int64_t)c[2])};
     V l = NEWREF(in->nil);
-    for (int i = 2; l != NULL && i >= 0; i--) l = scm_cons_steal(in, items[i], l);
+    for (int i = 2; l != NULL && i >= 0; i--)
+        l = scm_cons_steal(in, items[i], l);
     return l;
 }
 
@@ -66,21 +67,24 @@ static V p_live_objects(interp *in, int argc, V *argv)
 {
     (void)argc, (void)argv;
     rc_heap_stats st = {.size = sizeof st};
-    if (rc_heap_get_stats(in->m.heap, &st) != RC_OK) return fail(in, "live-objects");
+    if (rc_heap_get_stats(in->m.heap, &st) != RC_OK)
+        return fail(in, "live-objects");
     return scm_int(in, (int64_t)st.live_objects);
 }
 
 static V p_type_count(interp *in, int argc, V *argv)
 {
     (void)argc;
-    if (!IS(in, argv[0], K_STRING)) return scm_error(in, "type-count: expects a type name string");
+    if (!IS(in, argv[0], K_STRING))
+        return scm_error(in, "type-count: expects a type name string");
     return scm_int(in, (int64_t)rc_objgraph_count(in->m.heap, mem_string_data(&in->m, argv[0])));
 }
 
 static V p_show_types(interp *in, int argc, V *argv)
 {
     fflush(in->out);
-    if (rc_objgraph_show_most_common_types(in->m.heap, (size_t)opt_int(argv, argc, 0, 10), in->out) != RC_OK)
+    if (rc_objgraph_show_most_common_types(in->m.heap, (size_t)opt_int(argv, argc, 0, 10),
+                                           in->out) != RC_OK)
         return fail(in, "show-types");
     return NEWREF(in->unspec);
 }
@@ -88,7 +92,8 @@ static V p_show_types(interp *in, int argc, V *argv)
 static V p_show_growth(interp *in, int argc, V *argv)
 {
     fflush(in->out);
-    if (rc_objgraph_show_growth(in->m.heap, &in->peaks, (size_t)opt_int(argv, argc, 0, 10), in->out) != RC_OK)
+    if (rc_objgraph_show_growth(in->m.heap, &in->peaks, (size_t)opt_int(argv, argc, 0, 10),
+                                in->out) != RC_OK)
         return fail(in, "show-growth");
     return NEWREF(in->unspec);
 }
@@ -115,10 +120,13 @@ static void print_chain(interp *in, rc_object *chain)
         char repr[64];
         rc_origin site;
         const char *root = rc_root_name_of(in->m.heap, item);
-        if (root != NULL) snprintf(repr, sizeof repr, "(root: %s)", root);
-        else rc_repr_into(in->m.heap, item, repr, sizeof repr);
+        if (root != NULL)
+            snprintf(repr, sizeof repr, "(root: %s)", root);
+        else
+            rc_repr_into(in->m.heap, item, repr, sizeof repr);
         fprintf(in->out, "  %-10s %s", rc_type_name(rc_type_of(in->m.heap, item)), repr);
-        if (rc_origin_of(in->m.heap, item, &site)) fprintf(in->out, "  (%s:%d)", site.file, site.line);
+        if (rc_origin_of(in->m.heap, item, &site))
+            fprintf(in->out, "  (%s:%d)", site.file, site.line);
         fputc('\n', in->out);
     }
 }
@@ -129,10 +137,13 @@ static V p_why_alive(interp *in, int argc, V *argv)
     (void)argc;
     /* The evaluator holds one reference to the argument (argv, owned: prim.owned_args). */
     rc_object *chain = NULL;
-    if (rc_graph_why_alive_held(in->m.heap, argv[0], 1, &chain) != RC_OK) return fail(in, "why-alive");
+    if (rc_graph_why_alive_held(in->m.heap, argv[0], 1, &chain) != RC_OK)
+        return fail(in, "why-alive");
     fflush(in->out);
-    if (rc_list_len(in->m.heap, chain) == 0) fprintf(in->out, "why-alive: nothing holds it (garbage)\n");
-    else fprintf(in->out, "why-alive: held through %zu objects\n", rc_list_len(in->m.heap, chain));
+    if (rc_list_len(in->m.heap, chain) == 0)
+        fprintf(in->out, "why-alive: nothing holds it (garbage)\n");
+    else
+        fprintf(in->out, "why-alive: held through %zu objects\n", rc_list_len(in->m.heap, chain));
     print_chain(in, chain);
     V r = from_rc_list(in, chain);
     rc_decref(in->m.heap, chain);
@@ -141,7 +152,8 @@ static V p_why_alive(interp *in, int argc, V *argv)
 
 static V draw(interp *in, int argc, V *argv, bool back)
 {
-    if (!IS(in, argv[1], K_STRING)) return scm_error(in, "show-refs: expects a file name");
+    if (!IS(in, argv[1], K_STRING))
+        return scm_error(in, "show-refs: expects a file name");
     rc_graph_options opt;
     rc_graph_options_init(&opt);
     opt.output_path = mem_string_data(&in->m, argv[1]);
@@ -153,16 +165,25 @@ static V draw(interp *in, int argc, V *argv, bool back)
                         : rc_graph_show_refs(in->m.heap, objs, 1, &opt);
     return st != RC_OK ? fail(in, back ? "show-backrefs" : "show-refs") : NEWREF(in->unspec);
 }
-static V p_show_refs(interp *in, int argc, V *argv) { return draw(in, argc, argv, false); }
-static V p_show_backrefs(interp *in, int argc, V *argv) { return draw(in, argc, argv, true); }
+static V p_show_refs(interp *in, int argc, V *argv)
+{
+    return draw(in, argc, argv, false);
+}
+static V p_show_backrefs(interp *in, int argc, V *argv)
+{
+    return draw(in, argc, argv, true);
+}
 
 static V p_show_chain(interp *in, int argc, V *argv)
 {
     (void)argc;
-    if (!IS(in, argv[1], K_STRING)) return scm_error(in, "show-chain: expects a file name");
+    if (!IS(in, argv[1], K_STRING))
+        return scm_error(in, "show-chain: expects a file name");
     rc_object *list = rc_list_new(in->m.heap, 8);
-    if (list == NULL) return fail(in, "show-chain");
-    for (V l = argv[0]; IS(in, l, K_PAIR); l = CDR(l)) rc_list_append(in->m.heap, list, CAR(l));
+    if (list == NULL)
+        return fail(in, "show-chain");
+    for (V l = argv[0]; IS(in, l, K_PAIR); l = CDR(l))
+        rc_list_append(in->m.heap, list, CAR(l));
     rc_graph_options opt;
     rc_graph_options_init(&opt);
     opt.output_path = mem_string_data(&in->m, argv[1]);

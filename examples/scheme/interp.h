@@ -87,7 +87,10 @@ typedef struct reader {
     const char *text;
     size_t pos, len;
     int line;
-    struct { V pair; int line; } *lines; /* where each list began (borrowed pairs) */
+    struct {
+        V pair;
+        int line;
+    } * lines; /* where each list began (borrowed pairs) */
     size_t n_lines, cap_lines;
 } reader;
 V scm_read(interp *in, reader *r);

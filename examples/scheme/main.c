@@ -17,19 +17,53 @@
 
 static bool intern_specials(interp *in)
 {
-    static const char *const names[] = {
-        "quote", "lambda", "define", "if", "set!", "begin", "let", "let*", "letrec",
-        "cond", "else", "and", "or", "when", "unless", "do", "quasiquote", "unquote",
-        "unquote-splicing", "=>", "case"};
-    V *slots[] = {&in->sym_quote, &in->sym_lambda, &in->sym_define, &in->sym_if, &in->sym_set,
-                  &in->sym_begin, &in->sym_let, &in->sym_letstar, &in->sym_letrec, &in->sym_cond,
-                  &in->sym_else, &in->sym_and, &in->sym_or, &in->sym_when, &in->sym_unless,
-                  &in->sym_do, &in->sym_quasiquote, &in->sym_unquote, &in->sym_unquote_splicing,
-                  &in->sym_arrow, &in->sym_case};
+    static const char *const names[] = {"quote",
+                                        "lambda",
+                                        "define",
+                                        "if",
+                                        "set!",
+                                        "begin",
+                                        "let",
+                                        "let*",
+                                        "letrec",
+                                        "cond",
+                                        "else",
+                                        "and",
+                                        "or",
+                                        "when",
+                                        "unless",
+                                        "do",
+                                        "quasiquote",
+                                        "unquote",
+                                        "unquote-splicing",
+                                        "=>",
+                                        "case"};
+    V *slots[] = {&in->sym_quote,
+                  &in->sym_lambda,
+                  &in->sym_define,
+                  &in->sym_if,
+                  &in->sym_set,
+                  &in->sym_begin,
+                  &in->sym_let,
+                  &in->sym_letstar,
+                  &in->sym_letrec,
+                  &in->sym_cond,
+                  &in->sym_else,
+                  &in->sym_and,
+                  &in->sym_or,
+                  &in->sym_when,
+                  &in->sym_unless,
+                  &in->sym_do,
+                  &in->sym_quasiquote,
+                  &in->sym_unquote,
+                  &in->sym_unquote_splicing,
+                  &in->sym_arrow,
+                  &in->sym_case};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         /* The symbol table keeps each symbol alive: a borrowed pointer is enough. */
         V s = scm_symbol(in, names[i]);
-        if (s == NULL) return false;
+        if (s == NULL)
+            return false;
         *slots[i] = s;
         UNREF(in, s);
     }
@@ -41,11 +75,13 @@ bool scm_init(interp *in, bool record_sites, const char *stack_base)
     memset(in, 0, sizeof *in);
     in->stack_base = stack_base;
     struct rlimit rl;
-    size_t stack = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 8u << 20;
+    size_t stack =
+        getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 8u << 20;
     in->stack_limit = stack > (1u << 20) ? stack - (512u << 10) : stack / 2;
     in->out = stdout;
     in->file = "<stdin>";
-    if (!mem_init(&in->m, record_sites)) return false;
+    if (!mem_init(&in->m, record_sites))
+        return false;
 #ifdef SCM_RCGC
     in->peaks.size = sizeof in->peaks;
 #endif
@@ -53,8 +89,8 @@ bool scm_init(interp *in, bool record_sites, const char *stack_base)
     in->t = mem_new_immortal(&in->m, K_BOOL, sizeof(obj));
     in->f = mem_new_immortal(&in->m, K_BOOL, sizeof(obj));
     in->unspec = mem_new_immortal(&in->m, K_UNSPEC, sizeof(obj));
-    return in->nil && in->t && in->f && in->unspec && intern_specials(in) && scm_define_builtins(in) &&
-           scm_define_gc_builtins(in);
+    return in->nil && in->t && in->f && in->unspec && intern_specials(in) &&
+           scm_define_builtins(in) && scm_define_gc_builtins(in);
 }
 
 /* Objects still alive once the program's globals are gone: all of them leaked. */
@@ -75,7 +111,8 @@ static int64_t leaked_objects(interp *in)
     rc_collect(h, 2);
     rc_heap_stats st = {.size = sizeof st};
     rc_heap_get_stats(h, &st);
-    if (rc_heap_check(h) != RC_OK) fprintf(stderr, "scheme: %s\n", rc_heap_errmsg(h));
+    if (rc_heap_check(h) != RC_OK)
+        fprintf(stderr, "scheme: %s\n", rc_heap_errmsg(h));
     return (int64_t)st.live_objects - 4; /* the immortal constants */
 #else
     (void)in;
@@ -112,7 +149,8 @@ bool scm_run(interp *in, const char *file, const char *text, size_t len)
             in->failed = false;
             in->error[0] = '\0';
             ok = false;
-            if (form == NULL) break; /* a reader error: the rest cannot be trusted */
+            if (form == NULL)
+                break; /* a reader error: the rest cannot be trusted */
         } else if (form == NULL) {
             break;
         }
@@ -127,9 +165,11 @@ static char *slurp(FILE *f, size_t *len)
     char *buf = malloc(cap);
     while (buf != NULL) {
         n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
+        if (n < cap)
+            break;
         char *p = realloc(buf, cap *= 2);
-        if (p == NULL) free(buf);
+        if (p == NULL)
+            free(buf);
         buf = p;
     }
     *len = n;
@@ -141,9 +181,12 @@ int main(int argc, char **argv)
     bool sites = false, check = false;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--sites") == 0) sites = true;
-        else if (strcmp(argv[i], "--check") == 0) check = true;
-        else path = argv[i];
+        if (strcmp(argv[i], "--sites") == 0)
+            sites = true;
+        else if (strcmp(argv[i], "--check") == 0)
+            check = true;
+        else
+            path = argv[i];
     }
     FILE *f = path ? fopen(path, "r") : stdin;
     if (f == NULL) {
@@ -152,7 +195,8 @@ int main(int argc, char **argv)
     }
     size_t len;
     char *text = slurp(f, &len);
-    if (f != stdin) fclose(f);
+    if (f != stdin)
+        fclose(f);
     interp in;
     char base;
     if (text == NULL || !scm_init(&in, sites, &base)) {
@@ -162,7 +206,8 @@ int main(int argc, char **argv)
 #ifdef SCM_RCGC
     /* --check: a reference-count mistake (a release too many, a freed object) stops the run
      * with rcgc's message instead of being only recorded, also with the release library. */
-    if (check) rc_heap_set_misuse_hook(in.m.heap, rc_misuse_hook_abort, NULL);
+    if (check)
+        rc_heap_set_misuse_hook(in.m.heap, rc_misuse_hook_abort, NULL);
 #endif
     bool ok = scm_run(&in, path ? path : "<stdin>", text, len);
     if (check) {

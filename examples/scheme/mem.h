@@ -56,36 +56,60 @@ enum kind {
 struct interp;
 typedef V (*prim_fn)(struct interp *in, int argc, V *argv);
 
-typedef struct pair { obj hdr; V car, cdr; } pair;
-typedef struct symbol { obj hdr; V name; V value; } symbol; /* name: a string; value: global */
-typedef struct vector { obj hdr; size_t n; V items[]; } vector;
-typedef struct closure { obj hdr; V code; V env; } closure; /* code: an N_LAMBDA node */
-typedef struct frame { obj hdr; V parent; size_t n; V slots[]; } frame;
+typedef struct pair {
+    obj hdr;
+    V car, cdr;
+} pair;
+typedef struct symbol {
+    obj hdr;
+    V name;
+    V value;
+} symbol; /* name: a string; value: global */
+typedef struct vector {
+    obj hdr;
+    size_t n;
+    V items[];
+} vector;
+typedef struct closure {
+    obj hdr;
+    V code;
+    V env;
+} closure; /* code: an N_LAMBDA node */
+typedef struct frame {
+    obj hdr;
+    V parent;
+    size_t n;
+    V slots[];
+} frame;
 typedef struct prim {
     obj hdr;
-    V name;                   /* a string */
+    V name; /* a string */
     prim_fn fn;
     int16_t min_args, max_args; /* max -1: any number */
-    bool owned_args;          /* arguments must be owned: it may run Scheme code (apply,
+    bool owned_args;            /* arguments must be owned: it may run Scheme code (apply,
                                  map), or counts references (why-alive) */
-    bool steals;              /* it takes over its arguments' references (cons, list, vector) */
+    bool steals;                /* it takes over its arguments' references (cons, list, vector) */
 } prim;
 #ifndef SCM_RCGC
-typedef struct string { obj hdr; size_t len; char data[]; } string;
+typedef struct string {
+    obj hdr;
+    size_t len;
+    char data[];
+} string;
 #endif
 
 /* Compiled code (compile.c): one node per expression. */
 typedef struct node {
     obj hdr;
-    int32_t op;     /* enum op (interp.h) */
-    int32_t line;   /* source line, for errors and allocation sites */
-    int32_t depth;  /* N_LOCAL/N_SETLOCAL: frames up; N_LAMBDA: 1 if it takes a rest list */
-    int32_t index;  /* N_LOCAL/N_SETLOCAL: slot; N_LAMBDA/N_LET: parameters */
-    int32_t slots;  /* N_LAMBDA/N_LET: frame size (parameters and internal defines) */
-    int32_t flags;  /* N_CALL: NODE_SIMPLE_ARGS */
-    V a, b, c;      /* operands: constant, symbol, sub-expressions (see enum op) */
-    size_t n;       /* entries of kids */
-    V kids[];       /* N_CALL: arguments; N_SEQ, N_AND, N_OR, N_LET: expressions */
+    int32_t op;    /* enum op (interp.h) */
+    int32_t line;  /* source line, for errors and allocation sites */
+    int32_t depth; /* N_LOCAL/N_SETLOCAL: frames up; N_LAMBDA: 1 if it takes a rest list */
+    int32_t index; /* N_LOCAL/N_SETLOCAL: slot; N_LAMBDA/N_LET: parameters */
+    int32_t slots; /* N_LAMBDA/N_LET: frame size (parameters and internal defines) */
+    int32_t flags; /* N_CALL: NODE_SIMPLE_ARGS */
+    V a, b, c;     /* operands: constant, symbol, sub-expressions (see enum op) */
+    size_t n;      /* entries of kids */
+    V kids[];      /* N_CALL: arguments; N_SEQ, N_AND, N_OR, N_LET: expressions */
 } node;
 
 /* An N_CALL whose arguments are all variables or constants: evaluating them cannot run
@@ -106,7 +130,7 @@ typedef struct node {
 #define UNREF(in, v) rc_decref((in)->m.heap, (v))
 #define HAS_KIND(in, v, k) rc_is_type((v), (in)->m.index[k])
 #else
-#define IS_INT(v) (((uintptr_t)(v) & 1u) != 0)
+#define IS_INT(v) (((uintptr_t)(v)&1u) != 0)
 #define MKINT(n) ((V)(uintptr_t)(((uint64_t)(n) << 1) | 1u))
 #define INTVAL(v) ((int64_t)(intptr_t)(v) >> 1)
 #define REF(v) ((void)(v))
@@ -125,7 +149,7 @@ typedef struct mem {
     V symbols;                     /* dict: name (str) -> symbol; a named root the heap holds */
     bool sites;                    /* allocation sites are recorded (--sites) */
 #else
-    V symbols;                     /* a list of every symbol */
+    V symbols; /* a list of every symbol */
 #endif
 } mem;
 
@@ -153,7 +177,8 @@ V mem_intern(mem *m, const char *name, size_t len);
 
 static inline enum kind mem_kind_of(const mem *m, V v)
 {
-    if (IS_INT(v)) return K_INT;
+    if (IS_INT(v))
+        return K_INT;
 #ifdef SCM_RCGC
     uint32_t i = rc_type_index(v);
     return i < sizeof m->kind ? (enum kind)m->kind[i] : K_COUNT;
@@ -166,7 +191,8 @@ static inline enum kind mem_kind_of(const mem *m, V v)
 static inline void mem_set_site(mem *m, int line)
 {
 #ifdef SCM_RCGC
-    if (m->sites) rc_origin_set_line(m->heap, line);
+    if (m->sites)
+        rc_origin_set_line(m->heap, line);
 #else
     (void)m, (void)line;
 #endif

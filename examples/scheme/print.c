@@ -16,9 +16,12 @@ static void print_string(interp *in, FILE *f, V s, bool write)
     }
     fputc('"', f);
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"' || p[i] == '\\') fputc('\\', f);
-        if (p[i] == '\n') fputs("\\n", f);
-        else fputc(p[i], f);
+        if (p[i] == '"' || p[i] == '\\')
+            fputc('\\', f);
+        if (p[i] == '\n')
+            fputs("\\n", f);
+        else
+            fputc(p[i], f);
     }
     fputc('"', f);
 }
@@ -42,7 +45,8 @@ void scm_print(interp *in, FILE *f, V v, bool write)
         for (;;) {
             scm_print(in, f, CAR(v), write);
             v = CDR(v);
-            if (!IS(in, v, K_PAIR)) break;
+            if (!IS(in, v, K_PAIR))
+                break;
             fputc(' ', f);
         }
         if (v != in->nil) {
@@ -60,7 +64,8 @@ void scm_print(interp *in, FILE *f, V v, bool write)
     case K_VECTOR:
         fputs("#(", f);
         for (size_t i = 0; i < AS(vector, v)->n; i++) {
-            if (i > 0) fputc(' ', f);
+            if (i > 0)
+                fputc(' ', f);
             scm_print(in, f, AS(vector, v)->items[i], write);
         }
         fputc(')', f);

@@ -19,9 +19,11 @@ static void skip_space(reader *r)
 {
     for (;;) {
         int c = peek(r);
-        if (c == '\n') r->line++;
+        if (c == '\n')
+            r->line++;
         if (c == ';') {
-            while (peek(r) != -1 && peek(r) != '\n') r->pos++;
+            while (peek(r) != -1 && peek(r) != '\n')
+                r->pos++;
         } else if (c != -1 && isspace(c)) {
             r->pos++;
         } else {
@@ -35,7 +37,8 @@ static bool remember_line(interp *in, reader *r, V list, int line)
     if (r->n_lines == r->cap_lines) {
         size_t cap = r->cap_lines ? 2 * r->cap_lines : 64;
         void *p = realloc(r->lines, cap * sizeof r->lines[0]);
-        if (p == NULL) return scm_error(in, "out of memory"), false;
+        if (p == NULL)
+            return scm_error(in, "out of memory"), false;
         r->lines = p;
         r->cap_lines = cap;
     }
@@ -47,7 +50,8 @@ static bool remember_line(interp *in, reader *r, V list, int line)
 int reader_line_of(const reader *r, V list, int fallback)
 {
     for (size_t i = r->n_lines; i-- > 0;)
-        if (r->lines[i].pair == list) return r->lines[i].line;
+        if (r->lines[i].pair == list)
+            return r->lines[i].line;
     return fallback;
 }
 
@@ -112,7 +116,8 @@ static V read_string(interp *in, reader *r)
 {
     size_t cap = 64, n = 0;
     char *buf = malloc(cap);
-    if (buf == NULL) return scm_error(in, "out of memory");
+    if (buf == NULL)
+        return scm_error(in, "out of memory");
     r->pos++;
     for (;;) {
         int c = peek(r);
@@ -121,8 +126,10 @@ static V read_string(interp *in, reader *r)
             return scm_error(in, "unterminated string");
         }
         r->pos++;
-        if (c == '"') break;
-        if (c == '\n') r->line++;
+        if (c == '"')
+            break;
+        if (c == '\n')
+            r->line++;
         if (c == '\\') {
             c = peek(r);
             r->pos++;
@@ -147,7 +154,8 @@ static V read_quoted(interp *in, reader *r, V sym)
 {
     int line = r->line;
     V datum = scm_read(in, r);
-    if (datum == NULL) return in->failed ? NULL : scm_error(in, "nothing after a quote");
+    if (datum == NULL)
+        return in->failed ? NULL : scm_error(in, "nothing after a quote");
     V tail = scm_cons_steal(in, datum, NEWREF(in->nil));
     V form = tail ? scm_cons_steal(in, NEWREF(sym), tail) : NULL;
     if (form != NULL && !remember_line(in, r, form, line)) {
@@ -160,20 +168,25 @@ static V read_quoted(interp *in, reader *r, V sym)
 static V read_atom(interp *in, reader *r)
 {
     size_t start = r->pos;
-    while (peek(r) != -1 && !isspace(peek(r)) && strchr("()\";'`,", peek(r)) == NULL) r->pos++;
+    while (peek(r) != -1 && !isspace(peek(r)) && strchr("()\";'`,", peek(r)) == NULL)
+        r->pos++;
     const char *s = r->text + start;
     size_t n = r->pos - start;
     char buf[128];
-    if (n >= sizeof buf) return scm_error(in, "token too long on line %d", r->line);
+    if (n >= sizeof buf)
+        return scm_error(in, "token too long on line %d", r->line);
     memcpy(buf, s, n);
     buf[n] = '\0';
-    if (strcmp(buf, "#t") == 0 || strcmp(buf, "#true") == 0) return NEWREF(in->t);
-    if (strcmp(buf, "#f") == 0 || strcmp(buf, "#false") == 0) return NEWREF(in->f);
+    if (strcmp(buf, "#t") == 0 || strcmp(buf, "#true") == 0)
+        return NEWREF(in->t);
+    if (strcmp(buf, "#f") == 0 || strcmp(buf, "#false") == 0)
+        return NEWREF(in->f);
     char *end;
     long long v = strtoll(buf, &end, 10);
     if (*end == '\0' && (isdigit((unsigned char)buf[0]) || (n > 1 && strchr("+-", buf[0]) != NULL)))
         return scm_int(in, v);
-    for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)buf[i]);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)buf[i]);
     V sym = mem_intern(&in->m, buf, n);
     return sym != NULL ? sym : scm_error(in, "out of memory");
 }
@@ -213,9 +226,11 @@ V scm_read(interp *in, reader *r)
         if (r->pos + 1 < r->len && r->text[r->pos + 1] == '(') {
             r->pos += 2;
             V items = read_list(in, r, ')');
-            if (items == NULL) return NULL;
+            if (items == NULL)
+                return NULL;
             size_t n = 0;
-            for (V l = items; l != in->nil; l = CDR(l)) n++;
+            for (V l = items; l != in->nil; l = CDR(l))
+                n++;
             V vec = scm_vector(in, n, in->f);
             size_t i = 0;
             for (V l = items; vec != NULL && l != in->nil; l = CDR(l), i++) {

@@ -51,7 +51,7 @@ static void entries_moved_by_growth_and_deletion_keep_their_lists(void **state)
     }
     assert_int_equal(heap->wr_used, N);
     assert_int_equal(rc_heap_check(heap), RC_OK); /* pprev of every moved head is right */
-    for (int i = 0; i < N; i += 3) /* deletions shift neighbours back */
+    for (int i = 0; i < N; i += 3)                /* deletions shift neighbours back */
         rc_decref(heap, objs[i]);
     assert_int_equal(rc_heap_check(heap), RC_OK);
     for (int i = 0; i < N; i++) {

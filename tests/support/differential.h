@@ -28,6 +28,7 @@
 #ifndef RCTEST_DIFFERENTIAL_H
 #define RCTEST_DIFFERENTIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,11 @@ typedef struct rt_diff_params {
     uint64_t base_seed;  /* graph i uses seed rt_mix64(base_seed + i) */
     size_t max_nodes;    /* nodes created per graph at most */
     size_t n_ops;        /* operations per graph */
+    bool candidates;     /* the candidate schedule (RC_GC_SCHEDULE_CANDIDATES) instead of the
+                            generational one: which objects a partial run examines is not
+                            modelled, so automatic runs and rc_collect(0 or 1) are checked
+                            only to free unreachable nodes; rc_collect(2) must free exactly
+                            the unreachable ones */
 } rt_diff_params;
 
 /* What the graphs exercised, printed after a run so that a change which stops the

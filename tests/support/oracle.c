@@ -9,8 +9,8 @@
 
 typedef struct or_node {
     bool exists;
-    int holds;    /* references held from outside the graph */
-    int *slots;   /* target ids or OR_NONE */
+    int holds;  /* references held from outside the graph */
+    int *slots; /* target ids or OR_NONE */
     size_t n_slots;
     size_t cap;
 } or_node;
@@ -80,9 +80,15 @@ int or_add(or_graph *g, size_t n_slots)
     return (int)g->n++;
 }
 
-size_t or_size(const or_graph *g) { return g->n; }
+size_t or_size(const or_graph *g)
+{
+    return g->n;
+}
 
-bool or_exists(const or_graph *g, int id) { return node_at(g, id)->exists; }
+bool or_exists(const or_graph *g, int id)
+{
+    return node_at(g, id)->exists;
+}
 
 void or_remove(or_graph *g, int id)
 {
@@ -92,7 +98,10 @@ void or_remove(or_graph *g, int id)
     nd->holds = 0;
 }
 
-size_t or_slot_count(const or_graph *g, int id) { return node_at(g, id)->n_slots; }
+size_t or_slot_count(const or_graph *g, int id)
+{
+    return node_at(g, id)->n_slots;
+}
 
 int or_slot_get(const or_graph *g, int id, size_t slot)
 {
@@ -147,9 +156,15 @@ void or_hold_add(or_graph *g, int id, int delta)
         abort();
 }
 
-int or_holds(const or_graph *g, int id) { return node_at(g, id)->holds; }
+int or_holds(const or_graph *g, int id)
+{
+    return node_at(g, id)->holds;
+}
 
-void or_reachable(const or_graph *g, bool *reachable) { or_reachable_from(g, NULL, reachable); }
+void or_reachable(const or_graph *g, bool *reachable)
+{
+    or_reachable_from(g, NULL, reachable);
+}
 
 void or_reachable_from(const or_graph *g, const bool *extra_roots, bool *reachable)
 {

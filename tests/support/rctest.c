@@ -33,6 +33,7 @@ rc_heap *rt_heap_new_exact(void)
     rc_heap_config_init(&cfg);
     cfg.gc_disabled = true;
     cfg.stress = false;
+    cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL;
     rc_heap *heap = rt_heap_new_cfg(&cfg);
     assert_false(rc_gc_is_enabled(heap));
     return heap;
@@ -55,9 +56,18 @@ rc_heap_stats rt_stats(const rc_heap *heap)
     return s;
 }
 
-size_t rt_live_objects(const rc_heap *heap) { return rt_stats(heap).live_objects; }
-size_t rt_live_bytes(const rc_heap *heap) { return rt_stats(heap).live_bytes; }
-size_t rt_tracked_objects(const rc_heap *heap) { return rt_stats(heap).tracked_objects; }
+size_t rt_live_objects(const rc_heap *heap)
+{
+    return rt_stats(heap).live_objects;
+}
+size_t rt_live_bytes(const rc_heap *heap)
+{
+    return rt_stats(heap).live_bytes;
+}
+size_t rt_tracked_objects(const rc_heap *heap)
+{
+    return rt_stats(heap).tracked_objects;
+}
 
 static int count_visit(rc_heap *heap, rc_object *obj, void *user)
 {
@@ -231,7 +241,10 @@ void rt_bag_set(rc_heap *heap, rc_object *bag, int slot, rc_object *value)
     rc_decref(heap, old);
 }
 
-rc_object *rt_bag_get(const rc_object *bag, int slot) { return ((const rt_bag *)bag)->slot[slot]; }
+rc_object *rt_bag_get(const rc_object *bag, int slot)
+{
+    return ((const rt_bag *)bag)->slot[slot];
+}
 
 rc_object *rt_list(rc_heap *heap)
 {
@@ -353,7 +366,10 @@ uint64_t rt_mix64(uint64_t x)
     return x;
 }
 
-void rt_rng_seed(rt_rng *rng, uint64_t seed) { rng->state = seed; }
+void rt_rng_seed(rt_rng *rng, uint64_t seed)
+{
+    rng->state = seed;
+}
 
 uint64_t rt_rng_next(rt_rng *rng)
 {
@@ -361,7 +377,10 @@ uint64_t rt_rng_next(rt_rng *rng)
     return rt_mix64(rng->state);
 }
 
-uint32_t rt_rng_below(rt_rng *rng, uint32_t n) { return (uint32_t)(rt_rng_next(rng) % n); }
+uint32_t rt_rng_below(rt_rng *rng, uint32_t n)
+{
+    return (uint32_t)(rt_rng_next(rng) % n);
+}
 
 uint64_t rt_env_u64(const char *name, uint64_t fallback, bool *found)
 {

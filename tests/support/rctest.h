@@ -50,7 +50,10 @@ bool rt_uss_checks(void);
  * RCGC_STRESS_GC). For tests whose assertions hold whatever the collection schedule. */
 rc_heap *rt_heap_new(void);
 /* A heap whose collections happen only when the test calls rc_collect: automatic
- * collection disabled, stress off. For tests asserting exact counts and generations. */
+ * collection disabled, stress off, and the generational schedule, whose generations move
+ * exactly as CPython's do (rc_decref never makes a candidate). For tests asserting exact
+ * counts and generations; the candidate schedule has tests of its own
+ * (test_gc_schedule.c). */
 rc_heap *rt_heap_new_exact(void);
 /* A heap from cfg; fails the test if rc_heap_new returns NULL. */
 rc_heap *rt_heap_new_cfg(const rc_heap_config *cfg);
@@ -124,15 +127,15 @@ void rt_append(rc_heap *heap, rc_object *list, rc_object *value);
  * A counting allocator over rc_allocator_system() that can fail the N-th request.
  */
 typedef struct rt_alloc {
-    rc_allocator iface;        /* give &iface to rc_heap_config.allocator */
-    const rc_allocator *base;  /* rc_allocator_system() */
-    uint64_t requests;         /* alloc and resize calls so far */
-    int64_t fail_at;           /* the request (0-based) to refuse; -1: never */
-    bool fail_all_after;       /* refuse every request from fail_at on, not just one */
-    uint64_t refused;          /* requests refused */
-    size_t outstanding_bytes;  /* allocated and not yet freed */
+    rc_allocator iface;       /* give &iface to rc_heap_config.allocator */
+    const rc_allocator *base; /* rc_allocator_system() */
+    uint64_t requests;        /* alloc and resize calls so far */
+    int64_t fail_at;          /* the request (0-based) to refuse; -1: never */
+    bool fail_all_after;      /* refuse every request from fail_at on, not just one */
+    uint64_t refused;         /* requests refused */
+    size_t outstanding_bytes; /* allocated and not yet freed */
     size_t outstanding_blocks;
-    size_t bad_frees;          /* frees whose size exceeded what was outstanding */
+    size_t bad_frees; /* frees whose size exceeded what was outstanding */
 } rt_alloc;
 
 void rt_alloc_init(rt_alloc *a, int64_t fail_at);

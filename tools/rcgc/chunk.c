@@ -26,16 +26,19 @@ void chunk_reserve(struct chunk *c, size_t max_pairs)
     c->map_bytes = max_pairs * 2 * sizeof *c->pair + PAIR_PAD_BYTES;
     void *p = mmap(NULL, c->map_bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) die_nomem();
+    if (p == MAP_FAILED)
+        die_nomem();
     c->pair = p;
     c->cap_pairs = max_pairs;
 }
 
 uint32_t chunk_intern(struct chunk *c, const unsigned char *bytes, size_t len)
 {
-    if (!c->table) c->table = intern_new(4096);
+    if (!c->table)
+        c->table = intern_new(4096);
     uint32_t id = intern_bytes(c->table, bytes, len);
-    if (id > TOK_OTHER_MAX) die_nomem();
+    if (id > TOK_OTHER_MAX)
+        die_nomem();
     return TOK_OTHER | id;
 }
 
@@ -79,7 +82,8 @@ void chunk_trim(struct chunk *c, size_t n_pairs)
 
 void chunk_release_pairs(struct chunk *c)
 {
-    if (c->pair) munmap(c->pair, c->map_bytes);
+    if (c->pair)
+        munmap(c->pair, c->map_bytes);
     c->pair = NULL;
     c->map_bytes = 0;
 }
@@ -97,11 +101,13 @@ void chunk_free(struct chunk *c)
 
 uint32_t token_of_int_name(const unsigned char *s, size_t len)
 {
-    if (len == 0 || len > 10 || (s[0] == '0' && len > 1)) return TOK_OTHER;
+    if (len == 0 || len > 10 || (s[0] == '0' && len > 1))
+        return TOK_OTHER;
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9) return TOK_OTHER;
+        if (d > 9)
+            return TOK_OTHER;
         v = v * 10 + d;
     }
     return v <= TOK_INT_MAX ? (uint32_t)v : TOK_OTHER;

@@ -13,7 +13,8 @@
 struct text_pos text_pos_of(const unsigned char *d, size_t n, size_t offset)
 {
     struct text_pos pos = {1, 1};
-    if (offset > n) offset = n;
+    if (offset > n)
+        offset = n;
     for (size_t i = 0; i < offset; i++) {
         if (d[i] == '\n' || (d[i] == '\r' && (i + 1 == n || d[i + 1] != '\n'))) {
             pos.line++;
@@ -27,7 +28,8 @@ struct text_pos text_pos_of(const unsigned char *d, size_t n, size_t offset)
 
 void cli_error_at(const struct input *in, size_t offset, const char *fmt, ...)
 {
-    if (input_report_shrink(in)) return;
+    if (input_report_shrink(in))
+        return;
     struct text_pos pos = text_pos_of(in->data, in->size, offset);
     fprintf(stderr, "rcgc: %s:%zu:%zu: ", in->label, pos.line, pos.column);
     va_list ap;
@@ -59,7 +61,8 @@ int cli_usage_error(const char *command, const char *what, const char *arg)
 static bool takes_next(const char *a, const char *const *value_options)
 {
     for (const char *const *o = value_options; o && *o; o++) {
-        if (strcmp(a, *o) == 0) return true;
+        if (strcmp(a, *o) == 0)
+            return true;
     }
     return false;
 }
@@ -68,10 +71,14 @@ int cli_scan_help_version(int argc, char **argv, const char *const *value_option
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--") == 0) break;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return CLI_HELP;
-        if (strcmp(a, "--version") == 0) return CLI_VERSION;
-        if (takes_next(a, value_options)) i++;
+        if (strcmp(a, "--") == 0)
+            break;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return CLI_HELP;
+        if (strcmp(a, "--version") == 0)
+            return CLI_VERSION;
+        if (takes_next(a, value_options))
+            i++;
     }
     return CLI_RUN;
 }

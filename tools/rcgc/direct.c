@@ -62,14 +62,17 @@ static void *reserve(size_t bytes, size_t input_bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
-    if (p == MAP_FAILED) die_nomem();
-    if (input_bytes >= HUGE_INPUT_BYTES) advise_huge(p, bytes);
+    if (p == MAP_FAILED)
+        die_nomem();
+    if (input_bytes >= HUGE_INPUT_BYTES)
+        advise_huge(p, bytes);
     return p;
 }
 
 static void unreserve(void *p, size_t bytes)
 {
-    if (p) munmap(p, bytes);
+    if (p)
+        munmap(p, bytes);
 }
 
 /* Value of 0 to 8 decimal digits held one per byte, the first digit in the
@@ -102,7 +105,8 @@ static inline __attribute__((always_inline)) uint32_t int_token(const unsigned c
         uint64_t d = x - 0x3030303030303030u;
         uint64_t m = ((d + 0x7676767676767676u) | d) & 0x8080808080808080u;
         n = m ? (size_t)__builtin_ctzll(m) >> 3 : 8;
-        if (n > 0) v = swar_digits(n == 8 ? d : d << (64 - 8 * n));
+        if (n > 0)
+            v = swar_digits(n == 8 ? d : d << (64 - 8 * n));
     }
     if (n == 8 || end - p < 8) {
         unsigned dg;
@@ -113,11 +117,13 @@ static inline __attribute__((always_inline)) uint32_t int_token(const unsigned c
     }
     const unsigned char *q = p + n;
     if (n == 0) {
-        if (*q != '\r' || q[1] != '\n') return DT_BAD;
+        if (*q != '\r' || q[1] != '\n')
+            return DT_BAD;
         *pp = q + 1;
         return DT_NONE;
     }
-    if (!ends_token(q) || v > TOK_INT_MAX || (*p == '0' && n > 1)) return DT_BAD;
+    if (!ends_token(q) || v > TOK_INT_MAX || (*p == '0' && n > 1))
+        return DT_BAD;
     *pp = q;
     return (uint32_t)v;
 }
@@ -139,16 +145,20 @@ static void read_line_slow(const unsigned char **pp, const unsigned char *end, u
     *a = *b = DT_NONE;
     if (*p != '\n' && *p != '#' && *p != '%') {
         *a = int_token(&p, end);
-        if (*a == DT_BAD) return;
+        if (*a == DT_BAD)
+            return;
         p = skip_blanks(p);
-        if (*p != '\n') *b = int_token(&p, end);
+        if (*p != '\n')
+            *b = int_token(&p, end);
         if (*b == DT_BAD) {
             *a = DT_BAD;
             return;
         }
-        if (*a == DT_NONE) *b = DT_NONE;
+        if (*a == DT_NONE)
+            *b = DT_NONE;
     }
-    if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
+    if (*p != '\n')
+        p = memchr(p, '\n', (size_t)(end - p));
     *pp = p + 1;
 }
 
@@ -170,8 +180,9 @@ static inline __attribute__((always_inline)) bool short_int(uint64_t x, uint32_t
 /* read_line_slow's result. The usual line, two short integers, one blank
  * and '\n', is read from two 8-byte loads; anything else takes the slow
  * way. */
-static inline __attribute__((always_inline)) void
-read_line(const unsigned char **pp, const unsigned char *end, uint32_t *a, uint32_t *b)
+static inline __attribute__((always_inline)) void read_line(const unsigned char **pp,
+                                                            const unsigned char *end, uint32_t *a,
+                                                            uint32_t *b)
 {
     const unsigned char *p = *pp;
     if (end - p >= 16) {
@@ -194,7 +205,8 @@ read_line(const unsigned char **pp, const unsigned char *end, uint32_t *a, uint3
 /* Records key v as met in this stream; false if it is not below key_cap. */
 static inline bool meet(struct lane *l, uint32_t key_cap, uint32_t v)
 {
-    if (v >= key_cap) return false;
+    if (v >= key_cap)
+        return false;
     uint64_t m = (uint64_t)1 << (v & 63);
     if (!(l->seen[v >> 6] & m)) {
         l->seen[v >> 6] |= m;
@@ -244,8 +256,10 @@ static inline __attribute__((always_inline)) bool scan_step(struct part *t, size
     if (c->p < c->end) {
         uint32_t a, b;
         read_line(&c->p, c->end, &a, &b);
-        if (a == DT_BAD || (a != DT_NONE && a >= t->key_cap)) return false;
-        if (a == DT_NONE) return true;
+        if (a == DT_BAD || (a != DT_NONE && a >= t->key_cap))
+            return false;
+        if (a == DT_NONE)
+            return true;
         __builtin_prefetch(&l->seen[a >> 6], 1);
         __builtin_prefetch(&t->marks[a >> 6]);
         if (b < t->key_cap) {
@@ -254,16 +268,21 @@ static inline __attribute__((always_inline)) bool scan_step(struct part *t, size
         }
         c->ra[c->head % RING] = a;
         c->rb[c->head % RING] = b;
-        if (++c->head - c->tail <= AHEAD) return true;
+        if (++c->head - c->tail <= AHEAD)
+            return true;
     } else if (c->tail == c->head) {
         return true;
     }
     uint32_t a = c->ra[c->tail % RING], b = c->rb[c->tail % RING];
     c->tail++;
-    if (!meet(l, t->key_cap, a)) return false;
-    if (b == DT_NONE) return true;
-    if (!meet(l, t->key_cap, b)) return false;
-    if (!sweep_edge(t->marks, a, b, &t->marked)) return true;
+    if (!meet(l, t->key_cap, a))
+        return false;
+    if (b == DT_NONE)
+        return true;
+    if (!meet(l, t->key_cap, b))
+        return false;
+    if (!sweep_edge(t->marks, a, b, &t->marked))
+        return true;
     struct edge_part *e = t->edges;
     uint32_t *pair = e->c.pair + 2 * (e->at[h] + e->n[h]++);
     pair[0] = a;
@@ -296,7 +315,8 @@ static void scan_pass(void *arg)
     bool ok = true;
     while (ok && !(cursor_done(&c[0]) && cursor_done(&c[1]))) {
         ok = scan_step(t, 0, &c[0]) && scan_step(t, 1, &c[1]);
-        if (++steps % PROGRESS_EVERY == 0) report(c, t->lane, &reported);
+        if (++steps % PROGRESS_EVERY == 0)
+            report(c, t->lane, &reported);
     }
     report(c, t->lane, &reported);
     t->bad = !ok;
@@ -310,7 +330,8 @@ static void merge_order(struct part *ts, size_t n, struct keys *k)
     uint32_t max = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t h = 0; h < 2; h++)
-            if (ts[i].lane[h].n_order && ts[i].lane[h].max > max) max = ts[i].lane[h].max;
+            if (ts[i].lane[h].n_order && ts[i].lane[h].max > max)
+                max = ts[i].lane[h].max;
     k->direct = true;
     k->n_keys = max + 1;
     k->present = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *k->present);
@@ -320,7 +341,8 @@ static void merge_order(struct part *ts, size_t n, struct keys *k)
         for (uint32_t j = 0; j < l->n_order; j++) {
             uint32_t v = l->order[j];
             uint64_t m = (uint64_t)1 << (v & 63);
-            if (k->present[v >> 6] & m) continue;
+            if (k->present[v >> 6] & m)
+                continue;
             k->present[v >> 6] |= m;
             k->order[k->n_nodes++] = v;
         }
@@ -372,17 +394,17 @@ static struct edge_set *edges_new(struct part *ts, size_t n)
 /* The roots' bits, for those that can be keys here: a root that is not a
  * canonical integer below the cap is no node of an input this path takes,
  * which the caller reports. */
-static void mark_roots(uint64_t *marks, uint32_t key_cap, const char *const *roots,
-                       size_t n_roots)
+static void mark_roots(uint64_t *marks, uint32_t key_cap, const char *const *roots, size_t n_roots)
 {
     for (size_t i = 0; i < n_roots; i++) {
         uint32_t v = token_of_int_name((const unsigned char *)roots[i], strlen(roots[i]));
-        if (v < key_cap) marks[v >> 6] |= (uint64_t)1 << (v & 63);
+        if (v < key_cap)
+            marks[v >> 6] |= (uint64_t)1 << (v & 63);
     }
 }
 
-int direct_read(const struct input *in, const char *const *roots, size_t n_roots,
-                struct keys *k, struct graph *g)
+int direct_read(const struct input *in, const char *const *roots, size_t n_roots, struct keys *k,
+                struct graph *g)
 {
     struct range r[MAX_RANGES];
     unsigned char *tail;
@@ -438,7 +460,8 @@ int direct_read(const struct input *in, const char *const *roots, size_t n_roots
         es = NULL;
         marks = NULL;
     }
-    if (rc != 0) keys_free(k);
+    if (rc != 0)
+        keys_free(k);
     edges_free(es);
     marks_free(marks, marks_bytes);
     free(tail);

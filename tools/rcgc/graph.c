@@ -45,7 +45,8 @@ static void scatter_task(void *arg)
     uint32_t *fill = t->fill, *succ = t->succ, none = (uint32_t)(((uint64_t)1 << bits) - 1);
     for (size_t i = 0; i < t->c->n_pairs; i++) {
         uint32_t s = packed_get(p, 2 * i, bits), d = packed_get(p, 2 * i + 1, bits);
-        if (d != none) succ[fill[s]++] = d;
+        if (d != none)
+            succ[fill[s]++] = d;
     }
     chunk_release_pairs(t->c);
 }
@@ -61,7 +62,8 @@ static uint32_t fill_positions(struct build_task *ts, size_t n, uint32_t n_keys)
             ts[i].fill[v] = (uint32_t)total;
             total += d;
         }
-        if (total >= UINT32_MAX) return UINT32_MAX;
+        if (total >= UINT32_MAX)
+            return UINT32_MAX;
     }
     return (uint32_t)total;
 }

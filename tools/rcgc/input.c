@@ -83,7 +83,8 @@ bool input_shrank(const struct input *in)
 
 int input_report_shrink(const struct input *in)
 {
-    if (!input_shrank(in)) return 0;
+    if (!input_shrank(in))
+        return 0;
     fprintf(stderr, "rcgc: %s: the file shrank while it was read (truncated by another program?)\n",
             in->label);
     return 1;
@@ -105,9 +106,11 @@ static int read_all(struct input *in, int fd)
             buf = xrealloc(buf, cap);
         }
         ssize_t got = read(fd, buf + len, cap - len);
-        if (got == 0) break;
+        if (got == 0)
+            break;
         if (got < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             int err = errno;
             free(buf);
             return fail(in->label, err);
@@ -125,7 +128,8 @@ static int read_all(struct input *in, int fd)
 static int map_file(struct input *in, int fd, size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) return read_all(in, fd);
+    if (p == MAP_FAILED)
+        return read_all(in, fd);
     guard_mapping(p, size);
     posix_madvise(p, size, POSIX_MADV_SEQUENTIAL);
     in->data = p;
@@ -150,11 +154,13 @@ int input_load(struct input *in, const char *path)
     memset(in, 0, sizeof *in);
     in->label = is_stdin ? "<stdin>" : path;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
-    if (fd < 0) return fail(in->label, errno);
+    if (fd < 0)
+        return fail(in->label, errno);
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int err = errno;
-        if (!is_stdin) close(fd);
+        if (!is_stdin)
+            close(fd);
         return fail(in->label, err);
     }
     int rc;
@@ -164,8 +170,10 @@ int input_load(struct input *in, const char *path)
         rc = map_file(in, fd, (size_t)st.st_size);
     else
         rc = read_all(in, fd);
-    if (!is_stdin) close(fd);
-    if (rc == 0) skip_bom(in);
+    if (!is_stdin)
+        close(fd);
+    if (rc == 0)
+        skip_bom(in);
     return rc;
 }
 
@@ -176,7 +184,8 @@ static bool first_line_has_lone_cr(const struct input *in)
     size_t n = nl ? (size_t)(nl - d) : in->size;
     const unsigned char *cr = memchr(d, '\r', n);
     while (cr) {
-        if (cr + 1 == d + in->size || cr[1] != '\n') return true;
+        if (cr + 1 == d + in->size || cr[1] != '\n')
+            return true;
         cr = memchr(cr + 1, '\r', n - (size_t)(cr + 1 - d));
     }
     return false;
@@ -184,7 +193,8 @@ static bool first_line_has_lone_cr(const struct input *in)
 
 void input_lone_cr_to_lf(struct input *in)
 {
-    if (!first_line_has_lone_cr(in)) return;
+    if (!first_line_has_lone_cr(in))
+        return;
     unsigned char *copy = xmalloc(in->size + 1);
     for (size_t i = 0; i < in->size; i++) {
         unsigned char c = in->data[i];

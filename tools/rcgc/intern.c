@@ -74,12 +74,13 @@ static inline uint64_t load_short(const unsigned char *s, size_t len)
         memcpy(&hi, s + len - 4, 4);
         return lo | (uint64_t)hi << (8 * (len - 4));
     }
-    if (len == 0) return 0;
+    if (len == 0)
+        return 0;
     return s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) | (uint64_t)s[len - 1] << (8 * (len - 1));
 }
 
 static inline __attribute__((always_inline)) struct intern_probe bytes_key(const unsigned char *s,
-                                                                          size_t len)
+                                                                           size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ len;
     if (len <= 8) {
@@ -130,7 +131,8 @@ static void grow(struct intern *t)
     struct slot *slot = xalloc_big(n * sizeof *slot);
     for (size_t i = 0; i <= t->mask; i++) {
         struct slot e = t->slot[i];
-        if (!e.tag) continue;
+        if (!e.tag)
+            continue;
         size_t j = home((uint32_t)(e.tag >> 32), n - 1);
         while (slot[j].tag)
             j = (j + 1) & (n - 1);
@@ -151,7 +153,8 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
             t->cap *= 2;
         t->arena = xrealloc(t->arena, t->cap);
     }
-    if ((t->used >> 2) >= UINT32_MAX - 1) die_nomem();
+    if ((t->used >> 2) >= UINT32_MAX - 1)
+        die_nomem();
     unsigned char *r = t->arena + t->used;
     memcpy(r, &id, 4);
     memcpy(r + 4, &len, 4);
@@ -164,7 +167,8 @@ static uint32_t put_record(struct intern *t, uint32_t id, uint32_t len, const vo
 static uint32_t add(struct intern *t, size_t at, struct intern_probe pk, uint32_t len,
                     const void *key, size_t n)
 {
-    if (t->n == UINT32_MAX - 1) die_nomem();
+    if (t->n == UINT32_MAX - 1)
+        die_nomem();
     if (t->n == t->cap_ids) {
         t->cap_ids = t->cap_ids ? 2 * t->cap_ids : 1024;
         t->rec = xrealloc(t->rec, (size_t)t->cap_ids * sizeof *t->rec);
@@ -172,7 +176,8 @@ static uint32_t add(struct intern *t, size_t at, struct intern_probe pk, uint32_
     uint32_t id = t->n++;
     t->rec[id] = put_record(t, id, len, key, n);
     t->slot[at] = (struct slot){(uint64_t)pk.htag << 32 | ((uint64_t)id + 1), pk.key8};
-    if (4 * (size_t)t->n > 3 * t->mask) grow(t);
+    if (4 * (size_t)t->n > 3 * t->mask)
+        grow(t);
     return id;
 }
 
@@ -194,7 +199,8 @@ static inline size_t probe(const struct intern *t, struct intern_probe pk, const
     uint64_t want = (uint64_t)pk.htag << 32;
     for (;;) {
         const struct slot *e = &t->slot[i];
-        if (!e->tag) return i;
+        if (!e->tag)
+            return i;
         if ((e->tag & ~(uint64_t)UINT32_MAX) == want && e->key8 == pk.key8 &&
             ((pk.htag & LC_MASK) != LC_LONG || long_equal(t, (uint32_t)e->tag - 1, s, len)))
             return i;
@@ -216,7 +222,8 @@ uint32_t intern_int(struct intern *t, uint32_t value)
 
 uint32_t intern_bytes(struct intern *t, const unsigned char *s, size_t len)
 {
-    if (len >= INT_LEN) die_nomem();
+    if (len >= INT_LEN)
+        die_nomem();
     struct intern_probe pk = bytes_key(s, len);
     size_t i = probe(t, pk, s, len);
     return t->slot[i].tag ? id_at(t, i) : add(t, i, pk, (uint32_t)len, s, len);
@@ -226,7 +233,8 @@ void intern_bytes_prepare(const struct intern *t, const struct name *keys, size_
                           struct intern_probe *pk)
 {
     for (size_t i = 0; i < n; i++) {
-        if (keys[i].len >= INT_LEN) die_nomem();
+        if (keys[i].len >= INT_LEN)
+            die_nomem();
         pk[i] = bytes_key(keys[i].bytes, keys[i].len);
         __builtin_prefetch(&t->slot[(size_t)pk[i].home & t->mask]);
     }
@@ -258,7 +266,8 @@ uint32_t intern_find_int(const struct intern *t, uint32_t value)
 
 uint32_t intern_find_bytes(const struct intern *t, const unsigned char *s, size_t len)
 {
-    if (len >= INT_LEN) return UINT32_MAX;
+    if (len >= INT_LEN)
+        return UINT32_MAX;
     size_t i = probe(t, bytes_key(s, len), s, len);
     return t->slot[i].tag ? id_at(t, i) : UINT32_MAX;
 }
@@ -285,7 +294,8 @@ struct name intern_name(const struct intern *t, uint32_t id)
 
 void intern_free(struct intern *t)
 {
-    if (!t) return;
+    if (!t)
+        return;
     xfree_big(t->slot, (t->mask + 1) * sizeof *t->slot);
     free(t->arena);
     free(t->rec);

@@ -54,7 +54,8 @@ static inline bool bit_test_set(uint64_t *bits, uint32_t i)
 static inline void keep_edge(uint32_t *pair, uint64_t *marks, size_t *kept, size_t *marked,
                              uint32_t a, uint32_t b)
 {
-    if (b == TOK_NONE || !sweep_edge(marks, a, b, marked)) return;
+    if (b == TOK_NONE || !sweep_edge(marks, a, b, marked))
+        return;
     pair[2 * *kept] = a;
     pair[2 * *kept + 1] = b;
     ++*kept;
@@ -68,8 +69,10 @@ static void direct_scan(void *arg)
     const uint32_t *p = l->c->pair;
     for (size_t i = 0; i < l->c->n_pairs; i++) {
         uint32_t a = p[2 * i], b = p[2 * i + 1];
-        if (!bit_test_set(l->seen, a)) l->order[l->n_order++] = a;
-        if (b != TOK_NONE && !bit_test_set(l->seen, b)) l->order[l->n_order++] = b;
+        if (!bit_test_set(l->seen, a))
+            l->order[l->n_order++] = a;
+        if (b != TOK_NONE && !bit_test_set(l->seen, b))
+            l->order[l->n_order++] = b;
         keep_edge(l->c->pair, l->marks, &l->kept, &l->marked, a, b);
     }
     chunk_trim(l->c, l->kept);
@@ -85,14 +88,16 @@ static void direct_keys(struct local *ls, size_t n, uint32_t max, struct keys *k
     for (size_t i = 0; i < st->n_roots; i++) {
         const char *r = st->roots[i];
         uint32_t v = token_of_int_name((const unsigned char *)r, strlen(r));
-        if (v < k->n_keys) st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
+        if (v < k->n_keys)
+            st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
     }
     parallel_run(direct_scan, ls, sizeof *ls, n);
     k->present = xcalloc((size_t)k->n_keys / 64 + 1, sizeof *k->present);
     k->order = xmalloc(((size_t)k->n_keys + 1) * sizeof *k->order);
     for (size_t i = 0; i < n; i++) {
         for (uint32_t j = 0; j < ls[i].n_order; j++)
-            if (!bit_test_set(k->present, ls[i].order[j])) k->order[k->n_nodes++] = ls[i].order[j];
+            if (!bit_test_set(k->present, ls[i].order[j]))
+                k->order[k->n_nodes++] = ls[i].order[j];
         free(ls[i].seen);
         free(ls[i].order);
     }
@@ -123,15 +128,18 @@ static void hash_local(void *arg)
 {
     struct local *l = arg;
     struct chunk *c = l->c;
-    if (!c->table) c->table = intern_new(4096);
+    if (!c->table)
+        c->table = intern_new(4096);
     uint32_t *p = c->pair;
     /* Without integers every token is TOK_OTHER | id: hash_rewrite masks. */
     for (size_t i = 0; c->any_int && i < 2 * c->n_pairs; i++) {
         uint32_t v = p[i];
-        if (v != TOK_NONE) p[i] = v <= TOK_INT_MAX ? intern_int(c->table, v) : v & ~TOK_OTHER;
+        if (v != TOK_NONE)
+            p[i] = v <= TOK_INT_MAX ? intern_int(c->table, v) : v & ~TOK_OTHER;
     }
     l->t = c->table;
-    if (c->any_int) local_order(l, intern_count(c->table));
+    if (c->any_int)
+        local_order(l, intern_count(c->table));
 }
 
 #define REWRITE_AHEAD 32
@@ -182,7 +190,8 @@ static void rewrite_worker(void *arg)
     struct rewrite *rw = *(struct rewrite **)arg;
     for (;;) {
         size_t i = __atomic_fetch_add(&rw->next, 1, __ATOMIC_RELAXED);
-        if (i >= rw->n_pieces) return;
+        if (i >= rw->n_pieces)
+            return;
         rewrite_piece(&rw->piece[i]);
     }
 }
@@ -252,7 +261,8 @@ static void merge_local(struct local *l, struct intern *global)
         }
         names[q] = nm;
         lids[q++] = lid;
-        if (q == INTERN_BATCH) q = merge_batch(l, global, names, lids, q);
+        if (q == INTERN_BATCH)
+            q = merge_batch(l, global, names, lids, q);
     }
     merge_batch(l, global, names, lids, q);
 }
@@ -262,7 +272,8 @@ static void merge_local(struct local *l, struct intern *global)
 static void carry_marks(const struct local *l, uint64_t *marks)
 {
     const struct chunk *c = l->c;
-    if (!c->marks) return;
+    if (!c->marks)
+        return;
     uint32_t count = intern_count(l->t);
     for (uint32_t w = 0; w < count / 64 + 1; w++) {
         for (uint64_t bits = c->marks[w]; bits; bits &= bits - 1) {
@@ -297,7 +308,8 @@ static void hash_keys(struct local *ls, size_t n, struct keys *k, const struct s
         ls[i].n_keys = k->n_keys;
     for (size_t i = 0; i < st->n_roots; i++) {
         uint32_t v = keys_find(k, st->roots[i]);
-        if (v != UINT32_MAX) st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
+        if (v != UINT32_MAX)
+            st->marks[v >> 6] |= (uint64_t)1 << (v & 63);
     }
     for (size_t i = 0; i < n; i++)
         carry_marks(&ls[i], st->marks);
@@ -366,7 +378,8 @@ uint32_t keys_find(const struct keys *k, const char *name)
     size_t len = strlen(name);
     uint32_t tok = token_of_int_name(s, len);
     if (k->direct) {
-        if (tok > TOK_INT_MAX || tok >= k->n_keys) return UINT32_MAX;
+        if (tok > TOK_INT_MAX || tok >= k->n_keys)
+            return UINT32_MAX;
         return (k->present[tok >> 6] >> (tok & 63)) & 1 ? tok : UINT32_MAX;
     }
     return tok <= TOK_INT_MAX ? intern_find_int(k->table, tok)

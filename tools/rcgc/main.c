@@ -16,11 +16,11 @@
 #include "snapshot/snap.h"
 
 struct command {
-    const char *name;                   /* as typed after `rcgc` */
-    const char *summary;                /* one line for `rcgc --help` */
-    int (*run)(int argc, char **argv);  /* argv[0] is the name */
-    const char *help;                   /* `rcgc NAME --help` */
-    const char *const *value_options;   /* options taking the next argument */
+    const char *name;                  /* as typed after `rcgc` */
+    const char *summary;               /* one line for `rcgc --help` */
+    int (*run)(int argc, char **argv); /* argv[0] is the name */
+    const char *help;                  /* `rcgc NAME --help` */
+    const char *const *value_options;  /* options taking the next argument */
 };
 
 static const struct command commands[] = {
@@ -60,7 +60,8 @@ static void usage(FILE *f)
  * why standard output could not take it (a full disk, /dev/full). */
 static int stdout_status(void)
 {
-    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
     fprintf(stderr, "rcgc: standard output: %s\n", strerror(errno ? errno : EIO));
     return EXIT_BAD_INPUT;
 }
@@ -101,7 +102,8 @@ int main(int argc, char **argv)
         return stdout_status();
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(a, commands[i].name) == 0) return run_command(&commands[i], argc - 1, argv + 1);
+        if (strcmp(a, commands[i].name) == 0)
+            return run_command(&commands[i], argc - 1, argv + 1);
     fprintf(stderr, "rcgc: %s: unknown command\n", a);
     usage(stderr);
     return EXIT_USAGE;

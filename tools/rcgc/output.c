@@ -29,8 +29,10 @@ static void write_all(const unsigned char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(STDOUT_FILENO, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0 && errno == EPIPE) _exit(0);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EPIPE)
+            _exit(0);
         if (w < 0) {
             fprintf(stderr, "rcgc: standard output: %s\n", strerror(errno));
             exit(EXIT_BAD_INPUT);
@@ -61,7 +63,8 @@ void out_bytes(const void *p, size_t n)
 
 void out_char(char c)
 {
-    if (out_len == OUT_BYTES) out_flush();
+    if (out_len == OUT_BYTES)
+        out_flush();
     out_buf[out_len++] = (unsigned char)c;
 }
 
@@ -78,9 +81,11 @@ void out_u64(uint64_t v)
 
 static bool needs_quoting(const unsigned char *b, size_t len)
 {
-    if (len > 0 && b[0] == '"') return true;
+    if (len > 0 && b[0] == '"')
+        return true;
     for (size_t i = 0; i < len; i++)
-        if (b[i] < 0x20 || b[i] == 0x7f) return true;
+        if (b[i] < 0x20 || b[i] == 0x7f)
+            return true;
     return false;
 }
 
@@ -92,12 +97,12 @@ static void out_quoted(const unsigned char *b, size_t len)
         unsigned char c = b[i];
         const char *esc = c == '"'    ? "\\\""
                           : c == '\\' ? "\\\\"
-                          : c == '\b'  ? "\\b"
-                          : c == '\f'  ? "\\f"
-                          : c == '\n'  ? "\\n"
-                          : c == '\r'  ? "\\r"
-                          : c == '\t'  ? "\\t"
-                                       : NULL;
+                          : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                                      : NULL;
         if (esc) {
             out_bytes(esc, 2);
         } else if (c < 0x20 || c == 0x7f) {

@@ -25,7 +25,8 @@ static void *task_main(void *p)
 static size_t forced_threads(void)
 {
     const char *s = getenv("RCGC_THREADS");
-    if (!s || s[0] < '1' || s[0] > '0' + MAX_THREADS || s[1] != '\0') return 0;
+    if (!s || s[0] < '1' || s[0] > '0' + MAX_THREADS || s[1] != '\0')
+        return 0;
     return (size_t)(s[0] - '0');
 }
 
@@ -46,9 +47,11 @@ bool parallel_threads_forced(void)
 size_t parallel_threads(void)
 {
     size_t forced = forced_threads();
-    if (forced) return forced;
+    if (forced)
+        return forced;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) return 1;
+    if (n < 1)
+        return 1;
     return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
 }
 
@@ -71,7 +74,8 @@ void parallel_run(void (*fn)(void *), void *arg, size_t stride, size_t n)
         task[i].arg = base + i * stride;
         started[i] = pthread_create(&tid[i], NULL, task_main, &task[i]) == 0;
     }
-    if (n > 0) fn(base);
+    if (n > 0)
+        fn(base);
     for (size_t i = 1; i < n; i++) {
         if (i < MAX_THREADS && started[i])
             pthread_join(tid[i], NULL);

@@ -54,11 +54,11 @@ struct batch {
 
 struct pending {
     struct batch b[2];
-    struct batch *fill;            /* the batch being filled */
-    struct batch *waiting;         /* the other one once prepared, else NULL */
-    const char *const *roots;      /* root names, for SETTLING */
+    struct batch *fill;       /* the batch being filled */
+    struct batch *waiting;    /* the other one once prepared, else NULL */
+    const char *const *roots; /* root names, for SETTLING */
     size_t n_roots;
-    uint32_t max_settled;          /* 1 + the largest id of a settling line's names */
+    uint32_t max_settled; /* 1 + the largest id of a settling line's names */
 };
 
 static inline bool local_marked(const struct chunk *c, uint32_t id)
@@ -88,10 +88,12 @@ static inline void settle_or_keep(struct chunk *c, struct pending *q, const stru
     if (ln->settle) { /* both are names (or b is TOK_NONE): no integer yet */
         uint32_t ia = a & ~TOK_OTHER;
         q->max_settled = ia + 1 > q->max_settled ? ia + 1 : q->max_settled;
-        if (b == TOK_NONE) return;
+        if (b == TOK_NONE)
+            return;
         uint32_t ib = b & ~TOK_OTHER;
         q->max_settled = ib + 1 > q->max_settled ? ib + 1 : q->max_settled;
-        if (local_marked(c, ib)) return;
+        if (local_marked(c, ib))
+            return;
         if (local_marked(c, ia)) {
             local_mark(c, ib);
             return;
@@ -106,14 +108,17 @@ static void resolve(struct chunk *c, struct pending *q, struct batch *b)
     intern_bytes_resolve(c->table, b->key, b->pk, b->n, ids);
     for (size_t k = 0; k < b->n; k++) {
         __builtin_prefetch(&c->marks[ids[k] >> 6]);
-        if (ids[k] >= before) mark_if_root(c, q, &b->key[k], ids[k]);
+        if (ids[k] >= before)
+            mark_if_root(c, q, &b->key[k], ids[k]);
     }
     size_t k = 0;
     for (size_t i = 0; i < b->n_lines; i++) {
         const struct line *ln = &b->line[i];
         uint32_t a = ln->a, t = ln->b;
-        if (a == TOK_OTHER) a = TOK_OTHER | ids[k++];
-        if (t == TOK_OTHER) t = TOK_OTHER | ids[k++];
+        if (a == TOK_OTHER)
+            a = TOK_OTHER | ids[k++];
+        if (t == TOK_OTHER)
+            t = TOK_OTHER | ids[k++];
         settle_or_keep(c, q, ln, a, t);
     }
     b->n = b->n_lines = 0;
@@ -123,17 +128,21 @@ static void resolve(struct chunk *c, struct pending *q, struct batch *b)
 static void rotate(struct chunk *c, struct pending *q)
 {
     struct batch *b = q->fill, *other = b == &q->b[0] ? &q->b[1] : &q->b[0];
-    if (!c->table && b->n) c->table = intern_new(4096); /* only chunks with names have one */
+    if (!c->table && b->n)
+        c->table = intern_new(4096); /* only chunks with names have one */
     intern_bytes_prepare(c->table, b->key, b->n, b->pk);
-    if (q->waiting) resolve(c, q, q->waiting);
+    if (q->waiting)
+        resolve(c, q, q->waiting);
     q->waiting = b;
     q->fill = other;
 }
 
 static void flush_pending(struct chunk *c, struct pending *q)
 {
-    if (q->fill->n_lines) rotate(c, q);
-    if (q->waiting) resolve(c, q, q->waiting);
+    if (q->fill->n_lines)
+        rotate(c, q);
+    if (q->waiting)
+        resolve(c, q, q->waiting);
     q->waiting = NULL;
 }
 
@@ -146,8 +155,10 @@ static inline void defer(struct chunk *c, struct pending *q, uint32_t a, const s
         rotate(c, q);
         bt = q->fill;
     }
-    if (a == TOK_OTHER) bt->key[bt->n++] = *ka;
-    if (b == TOK_OTHER) bt->key[bt->n++] = *kb;
+    if (a == TOK_OTHER)
+        bt->key[bt->n++] = *ka;
+    if (b == TOK_OTHER)
+        bt->key[bt->n++] = *kb;
     bt->line[bt->n_lines++] = (struct line){a, b, settle};
 }
 
@@ -174,8 +185,10 @@ static __attribute__((noinline)) const unsigned char *name_rest(struct chunk *c,
 {
     for (;; p++) {
         unsigned char ch = *p;
-        if (ch == ' ' || ch == '\t' || ch == '\n') return p;
-        if (ch < 0x20 && !(ch == '\r' && p[1] == '\n') && !c->bad_byte) c->bad_byte = p;
+        if (ch == ' ' || ch == '\t' || ch == '\n')
+            return p;
+        if (ch < 0x20 && !(ch == '\r' && p[1] == '\n') && !c->bad_byte)
+            c->bad_byte = p;
     }
 }
 
@@ -203,7 +216,8 @@ static inline __attribute__((always_inline)) uint32_t scan_token(struct chunk *c
         }
     }
     for (;;) {
-        if (end - p < 8) break;
+        if (end - p < 8)
+            break;
         uint64_t x;
         memcpy(&x, p, 8);
         uint64_t m = low_bytes(x);
@@ -221,8 +235,10 @@ static inline __attribute__((always_inline)) uint32_t scan_token(struct chunk *c
     }
     *pp = p;
     const unsigned char *e = p;
-    if (*p == '\n' && e[-1] == '\r') e--;
-    if (e == s) return TOK_NONE;
+    if (*p == '\n' && e[-1] == '\r')
+        e--;
+    if (e == s)
+        return TOK_NONE;
     key->bytes = s;
     key->len = (size_t)(e - s);
     return TOK_OTHER;
@@ -253,7 +269,8 @@ static void parse_range(void *arg)
         uint32_t a = scan_token(c, &p, end, &ka), b = TOK_NONE;
         while (is_blank(*p))
             p++;
-        if (*p != '\n') b = scan_token(c, &p, end, &kb);
+        if (*p != '\n')
+            b = scan_token(c, &p, end, &kb);
         if (a != TOK_NONE) {
             if (a <= TOK_INT_MAX || b <= TOK_INT_MAX) {
                 max = (a <= TOK_INT_MAX && a > max) ? a : max;
@@ -262,7 +279,8 @@ static void parse_range(void *arg)
             }
             defer(c, &q, a, &ka, b, &kb, !any_int && q.n_roots > 0);
         }
-        if (*p != '\n') p = memchr(p, '\n', (size_t)(end - p));
+        if (*p != '\n')
+            p = memchr(p, '\n', (size_t)(end - p));
         p++;
         if ((size_t)(p - reported) >= PROGRESS_STEP) {
             progress_add((size_t)(p - reported));
@@ -281,7 +299,8 @@ static void parse_range(void *arg)
 static size_t body_start(const unsigned char *d, size_t n)
 {
     static const char mm[] = "%%MatrixMarket";
-    if (n < sizeof mm - 1 || memcmp(d, mm, sizeof mm - 1) != 0) return 0;
+    if (n < sizeof mm - 1 || memcmp(d, mm, sizeof mm - 1) != 0)
+        return 0;
     size_t i = 0;
     while (i < n) {
         size_t j = i;
@@ -291,7 +310,8 @@ static size_t body_start(const unsigned char *d, size_t n)
         size_t next = nl ? (size_t)(nl - d) + 1 : n;
         bool skip = j == n || d[j] == '\n' || d[j] == '\r' || d[j] == '#' || d[j] == '%';
         i = next;
-        if (!skip) break;
+        if (!skip)
+            break;
     }
     return i;
 }
@@ -307,11 +327,13 @@ static size_t last_newline_end(const unsigned char *d, size_t from, size_t n)
 static size_t split_body(struct range *r, const unsigned char *d, size_t from, size_t to)
 {
     size_t n = parallel_threads();
-    if (to - from < PARALLEL_MIN_BYTES && !parallel_threads_forced()) n = 1;
+    if (to - from < PARALLEL_MIN_BYTES && !parallel_threads_forced())
+        n = 1;
     size_t used = 0, at = from;
     for (size_t i = 0; i < n && at < to; i++) {
         size_t cut = i + 1 == n ? to : from + (to - from) / n * (i + 1);
-        if (cut <= at) cut = at + 1;
+        if (cut <= at)
+            cut = at + 1;
         while (cut < to && d[cut - 1] != '\n')
             cut++;
         r[used].begin = d + at;
@@ -349,11 +371,13 @@ static int report_bad_byte(const struct input *in, const struct chunk *cs, size_
 {
     for (size_t i = 0; i < n; i++) {
         const unsigned char *bad = cs[i].bad_byte;
-        if (!bad) continue;
-        size_t at = cs[i].owned ? in->size - (size_t)(cs[i].end - 1 - bad)
-                                : (size_t)(bad - in->data);
+        if (!bad)
+            continue;
+        size_t at =
+            cs[i].owned ? in->size - (size_t)(cs[i].end - 1 - bad) : (size_t)(bad - in->data);
         cli_error_at(in, at, "control byte 0x%02x in a name: the input is not a text edge list%s",
-                     *bad, *bad == '\r' ? " (CR line ends after a first line ending with LF?)" : "");
+                     *bad,
+                     *bad == '\r' ? " (CR line ends after a first line ending with LF?)" : "");
         return 1;
     }
     return 0;
@@ -376,7 +400,8 @@ int parse_edges(const struct input *in, const char *const *roots, size_t n_roots
         cs[i].roots = roots;
         cs[i].n_roots = n_roots;
     }
-    if (tail) cs[n - 1].owned = tail;
+    if (tail)
+        cs[n - 1].owned = tail;
     parallel_run(parse_range, cs, sizeof *cs, n);
     *chunks = cs;
     *n_chunks = n;

@@ -33,7 +33,8 @@ static void skip_ws(struct json *j)
 
 static bool fail(struct json *j, const char *what)
 {
-    if (!j->error) j->error = j->i >= j->n ? "unexpected end of input" : what;
+    if (!j->error)
+        j->error = j->i >= j->n ? "unexpected end of input" : what;
     return false;
 }
 
@@ -56,7 +57,8 @@ static int hex4(const unsigned char *p)
                           : c >= 'a' && c <= 'f' ? c - 'a' + 10
                           : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                  : -1;
-        if (d < 0) return -1;
+        if (d < 0)
+            return -1;
         v = v * 16 + d;
     }
     return v;
@@ -89,7 +91,8 @@ static size_t put_utf8(unsigned char *o, unsigned long cp)
 /* Decodes the \u escape at d[i] ('u' already checked) into o; bytes written or 0. */
 static size_t unicode_escape(struct json *j, unsigned char *o)
 {
-    if (j->n - j->i < 5 || hex4(j->d + j->i + 1) < 0) return 0;
+    if (j->n - j->i < 5 || hex4(j->d + j->i + 1) < 0)
+        return 0;
     unsigned long cp = (unsigned long)hex4(j->d + j->i + 1);
     j->i += 5;
     if (cp >= 0xd800 && cp < 0xdc00 && j->n - j->i >= 6 && j->d[j->i] == '\\' &&
@@ -107,7 +110,8 @@ static bool simple_escape(unsigned char c, unsigned char *out)
 {
     static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
     const char *at = c ? strchr(from, c) : NULL;
-    if (!at) return false;
+    if (!at)
+        return false;
     *out = (unsigned char)to[at - from];
     return true;
 }
@@ -120,16 +124,19 @@ static bool decode_string(struct json *j, size_t begin, struct name *out)
     o += j->i - begin;
     while (j->i < j->n && j->d[j->i] != '"') {
         unsigned char c = j->d[j->i];
-        if (c < 0x20) return fail(j, "control character in a string");
+        if (c < 0x20)
+            return fail(j, "control character in a string");
         if (c != '\\') {
             *o++ = c;
             j->i++;
             continue;
         }
-        if (++j->i >= j->n) return fail(j, "");
+        if (++j->i >= j->n)
+            return fail(j, "");
         if (j->d[j->i] == 'u') {
             size_t k = unicode_escape(j, o);
-            if (k == 0) return fail(j, "bad \\u escape in a string");
+            if (k == 0)
+                return fail(j, "bad \\u escape in a string");
             o += k;
         } else if (simple_escape(j->d[j->i], o)) {
             o++;
@@ -138,7 +145,8 @@ static bool decode_string(struct json *j, size_t begin, struct name *out)
             return fail(j, "bad escape in a string");
         }
     }
-    if (j->i >= j->n) return fail(j, "");
+    if (j->i >= j->n)
+        return fail(j, "");
     j->i++;
     out->bytes = start;
     out->len = (size_t)(o - start);
@@ -149,7 +157,8 @@ static bool decode_string(struct json *j, size_t begin, struct name *out)
 /* Reads a string token (after whitespace) into a chunk token. */
 static bool string_token(struct json *j, struct chunk *c, uint32_t *tok, const char *what)
 {
-    if (!accept(j, '"')) return fail(j, what);
+    if (!accept(j, '"'))
+        return fail(j, what);
     size_t begin = j->i;
     while (j->i < j->n && j->d[j->i] != '"' && j->d[j->i] != '\\' && j->d[j->i] >= 0x20)
         j->i++;
@@ -157,7 +166,8 @@ static bool string_token(struct json *j, struct chunk *c, uint32_t *tok, const c
     if (j->i < j->n && j->d[j->i] == '"')
         j->i++;
     else if (j->i < j->n && j->d[j->i] == '\\') {
-        if (!decode_string(j, begin, &nm)) return false;
+        if (!decode_string(j, begin, &nm))
+            return false;
     } else
         return fail(j, "control character in a string");
     *tok = token_of_int_name(nm.bytes, nm.len);
@@ -174,18 +184,23 @@ static bool string_token(struct json *j, struct chunk *c, uint32_t *tok, const c
 static bool member(struct json *j, struct chunk *c)
 {
     uint32_t key, succ;
-    if (!string_token(j, c, &key, "expected a string key")) return false;
-    if (!accept(j, ':')) return fail(j, "expected ':' after a key");
-    if (!accept(j, '[')) return fail(j, "the value of a key is not an array");
+    if (!string_token(j, c, &key, "expected a string key"))
+        return false;
+    if (!accept(j, ':'))
+        return fail(j, "expected ':' after a key");
+    if (!accept(j, '['))
+        return fail(j, "the value of a key is not an array");
     if (accept(j, ']')) {
         chunk_push_pair(c, key, TOK_NONE);
         return true;
     }
     do {
-        if (!string_token(j, c, &succ, "an array element is not a string")) return false;
+        if (!string_token(j, c, &succ, "an array element is not a string"))
+            return false;
         chunk_push_pair(c, key, succ);
     } while (accept(j, ','));
-    if (!accept(j, ']')) return fail(j, "expected ',' or ']' in an array");
+    if (!accept(j, ']'))
+        return fail(j, "expected ',' or ']' in an array");
     return true;
 }
 
@@ -196,15 +211,19 @@ static bool document(struct json *j, struct chunk *c)
         return fail(j, "the top level is an array; expected an object mapping each node to the "
                        "array of its successors");
     }
-    if (!accept(j, '{')) return fail(j, "expected '{'");
+    if (!accept(j, '{'))
+        return fail(j, "expected '{'");
     if (!accept(j, '}')) {
         do {
-            if (!member(j, c)) return false;
+            if (!member(j, c))
+                return false;
         } while (accept(j, ','));
-        if (!accept(j, '}')) return fail(j, "expected ',' or '}' after a member");
+        if (!accept(j, '}'))
+            return fail(j, "expected ',' or '}' after a member");
     }
     skip_ws(j);
-    if (j->i < j->n) return fail(j, "trailing data after the object");
+    if (j->i < j->n)
+        return fail(j, "trailing data after the object");
     return true;
 }
 
@@ -221,7 +240,8 @@ int parse_json(const struct input *in, struct chunk **chunks, size_t *n_chunks)
     progress_add(in->size);
     *chunks = c;
     *n_chunks = 1;
-    if (ok) return 0;
+    if (ok)
+        return 0;
     cli_error_at(in, j.i, "malformed JSON: %s", j.error);
     return 1;
 }

@@ -26,7 +26,8 @@ void progress_start(size_t total_bytes)
 
 void progress_add(size_t bytes)
 {
-    if (!active) return;
+    if (!active)
+        return;
     size_t now = atomic_fetch_add(&done, bytes) + bytes;
     int pct = (int)(now * 100 / total);
     int old = atomic_load(&shown);
@@ -38,14 +39,16 @@ void progress_add(size_t bytes)
 
 void progress_phase(const char *what)
 {
-    if (!active) return;
+    if (!active)
+        return;
     fprintf(stderr, "\r\033[Krcgc: %s", what);
     fflush(stderr);
 }
 
 void progress_end(void)
 {
-    if (!active) return;
+    if (!active)
+        return;
     fputs("\r\033[K", stderr);
     fflush(stderr);
     active = false;

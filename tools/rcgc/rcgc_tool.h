@@ -55,10 +55,10 @@ struct chunk {
     void *owned;                      /* memory the names point into, freed with the chunk */
     const char *const *roots;         /* edge lists: root names (SETTLING in parse_edges.c) */
     size_t n_roots;
-    uint64_t *marks;                  /* edge lists: SETTLING marks by id, or NULL */
-    size_t marks_bytes;               /* bytes mapped at marks */
-    uint32_t settled_ids;             /* ids below this are in order of first appearance */
-    const unsigned char *bad_byte;    /* edge lists: first control byte in a name (TEXT), or NULL */
+    uint64_t *marks;               /* edge lists: SETTLING marks by id, or NULL */
+    size_t marks_bytes;            /* bytes mapped at marks */
+    uint32_t settled_ids;          /* ids below this are in order of first appearance */
+    const unsigned char *bad_byte; /* edge lists: first control byte in a name (TEXT), or NULL */
 };
 
 /* Adding to a chunk; both exit the process on memory exhaustion. */
@@ -66,7 +66,8 @@ void chunk_reserve(struct chunk *c, size_t max_pairs);
 void die_nomem(void);
 static inline void chunk_push_pair(struct chunk *c, uint32_t src, uint32_t dst)
 {
-    if (c->n_pairs == c->cap_pairs) die_nomem();
+    if (c->n_pairs == c->cap_pairs)
+        die_nomem();
     c->pair[2 * c->n_pairs] = src;
     c->pair[2 * c->n_pairs + 1] = dst;
     c->n_pairs++;
@@ -233,10 +234,10 @@ void intern_free(struct intern *t);
  * chunk's edges are those of its `lanes` in input order, see struct lane
  * below), which the search reads in passes (sweep.c). */
 struct graph {
-    uint32_t n_keys;  /* rows, or the key space of the edges */
-    uint32_t *start;  /* n_keys + 1 offsets into succ */
-    uint32_t *succ;   /* successor keys, grouped by source */
-    uint32_t n_edges; /* entries of succ */
+    uint32_t n_keys;        /* rows, or the key space of the edges */
+    uint32_t *start;        /* n_keys + 1 offsets into succ */
+    uint32_t *succ;         /* successor keys, grouped by source */
+    uint32_t n_edges;       /* entries of succ */
     struct edge_set *edges; /* or NULL: the edges as read */
     uint64_t *marks;        /* with edges: keys known reachable (sweep.c) */
     size_t marks_bytes;     /* bytes mapped at marks */
@@ -247,9 +248,9 @@ struct graph {
 struct edge_set {
     size_t n_parts;
     struct edge_part {
-        struct chunk c;            /* the pairs (not PACKED until rows are built) */
-        size_t at[EDGE_LANES];     /* first pair of each lane */
-        size_t n[EDGE_LANES];      /* pairs of each lane */
+        struct chunk c;        /* the pairs (not PACKED until rows are built) */
+        size_t at[EDGE_LANES]; /* first pair of each lane */
+        size_t n[EDGE_LANES];  /* pairs of each lane */
     } part[MAX_RANGES];
 };
 int graph_build(struct chunk *chunks, size_t n_chunks, uint32_t n_keys, struct graph *g);
@@ -267,8 +268,10 @@ int sweep_reach(struct graph *g, uint64_t *seen);
 static inline bool sweep_edge(uint64_t *marks, uint32_t a, uint32_t b, size_t *count)
 {
     uint64_t mb = (uint64_t)1 << (b & 63);
-    if (__atomic_load_n(&marks[b >> 6], __ATOMIC_RELAXED) & mb) return false;
-    if (!(__atomic_load_n(&marks[a >> 6], __ATOMIC_RELAXED) >> (a & 63) & 1)) return true;
+    if (__atomic_load_n(&marks[b >> 6], __ATOMIC_RELAXED) & mb)
+        return false;
+    if (!(__atomic_load_n(&marks[a >> 6], __ATOMIC_RELAXED) >> (a & 63) & 1))
+        return true;
     *count += !(__atomic_fetch_or(&marks[b >> 6], mb, __ATOMIC_RELAXED) & mb);
     return false;
 }
@@ -283,8 +286,8 @@ void graph_free(struct graph *g);
 /* Keys and adjacency of an edge list in one go when every name is a small
  * canonical integer (direct.c): 0, 1 after printing an error, or -1 when
  * the input is not for this path and nothing was kept. */
-int direct_read(const struct input *in, const char *const *roots, size_t n_roots,
-                struct keys *k, struct graph *g);
+int direct_read(const struct input *in, const char *const *roots, size_t n_roots, struct keys *k,
+                struct graph *g);
 
 /* Warns once, on standard error, when RCGC_THREADS is set but invalid
  * (anything but 1 to MAX_THREADS, or empty): it is then ignored. */

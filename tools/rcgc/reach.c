@@ -45,7 +45,8 @@ struct worker {
 static inline void prefetch_rows(const struct graph *g, const uint32_t *queue, size_t at,
                                  size_t end)
 {
-    if (at + REACH_AHEAD < end) __builtin_prefetch(&g->start[queue[at + REACH_AHEAD]]);
+    if (at + REACH_AHEAD < end)
+        __builtin_prefetch(&g->start[queue[at + REACH_AHEAD]]);
     if (at + REACH_AHEAD / 2 < end)
         __builtin_prefetch(&g->succ[g->start[queue[at + REACH_AHEAD / 2]]]);
 }
@@ -80,7 +81,8 @@ static void expand_blocks(void *arg)
     size_t out = wk->downwards ? lv->g->n_keys : lv->hi;
     for (;;) {
         size_t at = __atomic_fetch_add(&lv->next_block, REACH_BLOCK, __ATOMIC_RELAXED);
-        if (at >= lv->hi) break;
+        if (at >= lv->hi)
+            break;
         size_t end = at + REACH_BLOCK < lv->hi ? at + REACH_BLOCK : lv->hi;
         for (; at < end; at++) {
             prefetch_rows(g, lv->queue, at, end);
@@ -88,8 +90,10 @@ static void expand_blocks(void *arg)
             for (uint32_t e = g->start[v], stop = g->start[v + 1]; e < stop; e++) {
                 uint32_t w = g->succ[e];
                 uint64_t m = (uint64_t)1 << (w & 63), *word = &lv->seen[w >> 6];
-                if (__atomic_load_n(word, __ATOMIC_RELAXED) & m) continue;
-                if (__atomic_fetch_or(word, m, __ATOMIC_RELAXED) & m) continue;
+                if (__atomic_load_n(word, __ATOMIC_RELAXED) & m)
+                    continue;
+                if (__atomic_fetch_or(word, m, __ATOMIC_RELAXED) & m)
+                    continue;
                 if (wk->downwards)
                     lv->queue[--out] = w;
                 else

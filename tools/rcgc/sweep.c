@@ -127,7 +127,8 @@ static int search_rest(struct graph *g, uint64_t *seen)
     uint32_t *from = xmalloc(((size_t)g->n_keys + 1) * sizeof *from);
     size_t n_from = 0;
     for (uint32_t v = 0; v < g->n_keys; v++)
-        if (rows.start[v + 1] > rows.start[v] && seen[v >> 6] >> (v & 63) & 1) from[n_from++] = v;
+        if (rows.start[v + 1] > rows.start[v] && seen[v >> 6] >> (v & 63) & 1)
+            from[n_from++] = v;
     graph_reach_from(&rows, from, n_from, seen);
     free(from);
     graph_free(&rows);
@@ -136,7 +137,8 @@ static int search_rest(struct graph *g, uint64_t *seen)
 
 int sweep_reach(struct graph *g, uint64_t *seen)
 {
-    if (!g->edges) return 0; /* no nodes, so no roots either */
+    if (!g->edges)
+        return 0; /* no nodes, so no roots either */
     int rc = 0;
     size_t left = 0;
     for (size_t i = 0; i < g->edges->n_parts; i++)
@@ -147,7 +149,8 @@ int sweep_reach(struct graph *g, uint64_t *seen)
         size_t dropped, marked = sweep_pass(g->edges, g->marks, &dropped);
         size_t read = left;
         left -= dropped;
-        if (marked == 0 || left == 0) break;
+        if (marked == 0 || left == 0)
+            break;
         if (pass >= SWEEP_MAX_PASSES ||
             (pass >= SWEEP_MIN_PASSES && dropped < read / SWEEP_DROP_SHARE)) {
             rc = search_rest(g, g->marks);
@@ -161,7 +164,8 @@ int sweep_reach(struct graph *g, uint64_t *seen)
 
 void edges_free(struct edge_set *es)
 {
-    if (!es) return;
+    if (!es)
+        return;
     for (size_t i = 0; i < es->n_parts; i++)
         chunk_release_pairs(&es->part[i].c);
     free(es);
@@ -175,12 +179,15 @@ uint64_t *marks_new(uint64_t max_keys, size_t *bytes)
     *bytes = (size_t)(max_keys / 64 + 1) * sizeof(uint64_t);
     void *p = mmap(NULL, *bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) die_nomem();
-    if (*bytes >= MARKS_HUGE_BYTES) advise_huge(p, *bytes);
+    if (p == MAP_FAILED)
+        die_nomem();
+    if (*bytes >= MARKS_HUGE_BYTES)
+        advise_huge(p, *bytes);
     return p;
 }
 
 void marks_free(uint64_t *marks, size_t bytes)
 {
-    if (marks) munmap(marks, bytes);
+    if (marks)
+        munmap(marks, bytes);
 }

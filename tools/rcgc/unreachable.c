@@ -73,8 +73,10 @@ static int usage_error(const char *what, const char *arg)
 /* Value of option `name` given as "--name=V", "-rV" or in the next argument. */
 static const char *option_value(int argc, char **argv, int *i, const char *inline_value)
 {
-    if (inline_value) return inline_value;
-    if (*i + 1 >= argc) return NULL;
+    if (inline_value)
+        return inline_value;
+    if (*i + 1 >= argc)
+        return NULL;
     return argv[++*i];
 }
 
@@ -102,11 +104,15 @@ static int parse_option(struct options *o, int argc, char **argv, int *i)
     }
     bool is_root = (name_len == 6 && strncmp(a, "--root", 6) == 0) || strncmp(a, "-r", 2) == 0;
     bool is_format = name_len == 8 && strncmp(a, "--format", 8) == 0;
-    if (!is_root && !is_format) return usage_error("unknown option", a);
-    if (a[1] == 'r' && a[2] != '\0') inl = a + 2;
+    if (!is_root && !is_format)
+        return usage_error("unknown option", a);
+    if (a[1] == 'r' && a[2] != '\0')
+        inl = a + 2;
     const char *v = option_value(argc, argv, i, inl);
-    if (!v) return usage_error("missing value for option", a);
-    if (is_format) return set_format(o, v);
+    if (!v)
+        return usage_error("missing value for option", a);
+    if (is_format)
+        return set_format(o, v);
     o->roots[o->n_roots++] = v;
     return 0;
 }
@@ -122,14 +128,16 @@ static int parse_args(struct options *o, int argc, char **argv)
             only_files = true;
         } else if (!only_files && a[0] == '-' && a[1] != '\0') {
             int rc = parse_option(o, argc, argv, &i);
-            if (rc != 0) return rc;
+            if (rc != 0)
+                return rc;
         } else if (o->file) {
             return usage_error("more than one FILE:", a);
         } else {
             o->file = a;
         }
     }
-    if (o->n_roots == 0) return usage_error("no root given (use -r NODE)", NULL);
+    if (o->n_roots == 0)
+        return usage_error("no root given (use -r NODE)", NULL);
     return 0;
 }
 
@@ -164,9 +172,11 @@ static void print_unreachable(const struct keys *k, const uint64_t *seen, bool c
     uint64_t n = 0;
     for (uint32_t i = 0; i < k->n_nodes; i++) {
         uint32_t key = k->order ? k->order[i] : i;
-        if (seen[key >> 6] >> (key & 63) & 1) continue;
+        if (seen[key >> 6] >> (key & 63) & 1)
+            continue;
         n++;
-        if (!count) print_key(k, key);
+        if (!count)
+            print_key(k, key);
     }
     if (count) {
         out_u64(n);
@@ -214,7 +224,8 @@ static int read_graph(const struct options *o, struct input *in, struct keys *k,
     if (f == FORMAT_EDGES) {
         input_lone_cr_to_lf(in);
         int rc = direct_read(in, o->roots, o->n_roots, k, g);
-        if (rc >= 0) return rc;
+        if (rc >= 0)
+            return rc;
         progress_start(in->size);
     }
     return read_general(o, f, in, k, g);
@@ -227,17 +238,21 @@ static int run(const struct options *o, struct input *in)
     uint32_t *roots = xcalloc(o->n_roots, sizeof *roots);
     progress_start(in->size);
     int rc = read_graph(o, in, &k, &g);
-    if (rc == 0 && input_report_shrink(in)) rc = 1;
-    if (rc == 0) rc = find_roots(o, &k, roots);
+    if (rc == 0 && input_report_shrink(in))
+        rc = 1;
+    if (rc == 0)
+        rc = find_roots(o, &k, roots);
     if (rc == 0) {
         progress_phase("searching");
         uint64_t *seen = xcalloc((size_t)k.n_keys / 64 + 1, sizeof *seen);
         rc = sweep_reach(&g, seen);
         graph_free(&g);
         progress_end();
-        if (rc == 0) print_unreachable(&k, seen, o->count);
+        if (rc == 0)
+            print_unreachable(&k, seen, o->count);
         /* Names point into the input: a shrink while they were printed. */
-        if (rc == 0 && input_report_shrink(in)) rc = 1;
+        if (rc == 0 && input_report_shrink(in))
+            rc = 1;
         free(seen);
     }
     progress_end();

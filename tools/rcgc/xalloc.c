@@ -18,21 +18,24 @@ void die_nomem(void)
 void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p) die_nomem();
+    if (!p)
+        die_nomem();
     return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) die_nomem();
+    if (!p)
+        die_nomem();
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
-    if (!q) die_nomem();
+    if (!q)
+        die_nomem();
     return q;
 }
 
@@ -43,16 +46,19 @@ void *xrealloc(void *p, size_t n)
  * given to xalloc_big, which picks the same path for it. */
 void *xalloc_big(size_t n)
 {
-    if (n < BIG_BYTES) return xcalloc(n, 1);
+    if (n < BIG_BYTES)
+        return xcalloc(n, 1);
     void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) die_nomem();
+    if (p == MAP_FAILED)
+        die_nomem();
     advise_huge(p, n);
     return p;
 }
 
 void xfree_big(void *p, size_t n)
 {
-    if (!p) return;
+    if (!p)
+        return;
     if (n < BIG_BYTES)
         free(p);
     else

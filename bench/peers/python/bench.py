@@ -2,7 +2,7 @@
 
 usage: python3 bench.py intlist N | cycles N slots|list LIVE | bintrees DEPTH |
                         pauses LIVE SECONDS | bytes N slots|tuple|list | rctraffic N |
-                        weakref N
+                        weakref N | autogc N on|off chain|lists | ring LIVE STEPS
 
 Prints "key value" lines on stdout for bench/bench.py. Settings are those a careful user
 would pick: gc.disable() while building large structures, then gc.collect(); pauses use
@@ -171,6 +171,101 @@ def pauses(live, seconds):
     report("peak_uss_mb", mib(peak))
 
 
+def autogc(n, on, shape):
+    """Issue 2/11: N long-lived containers, automatic collection on or off."""
+    if not on:
+        gc.disable()
+    t = time.perf_counter()
+    if shape == "lists":
+        head = []
+        for i in range(n):
+            head.append([i, i])
+    else:
+        head = None
+        for _ in range(n):
+            x = Node()
+            x.next = head
+            head = x
+    t1 = time.perf_counter()
+    report("alloc_s", t1 - t)
+    report("ns_per_obj", (t1 - t) * 1e9 / n)
+    report("collections", sum(s["collections"] for s in gc.get_stats()))
+
+
+def ring(live, steps):
+    """Workload 9 (bench/rcgc/ring.c): cyclic garbage waiting to be found."""
+    head = None
+    for _ in range(live):
+        x = Node()
+        x.next = head
+        head = x
+    slots = 20000
+    ring_ = [None] * slots
+    ring_k = [0] * slots
+    collected = [0]
+    times = []
+    start = [0]
+    clock = time.perf_counter_ns
+
+    def on_gc(phase, info):
+        if phase == "start":
+            start[0] = clock()
+        else:
+            collected[0] += info["collected"]
+            times.append(((clock() - start[0]) * 1e-6, info["generation"]))
+
+    def make_cycle(k):
+        first = Node()
+        prev = first
+        for _ in range(k - 1):
+            n = Node()
+            prev.next = n
+            prev = n
+        prev.next = first
+        return first
+
+    gc.callbacks.append(on_gc)
+    rng = 0x9e3779b97f4a7c15
+    mask = (1 << 64) - 1
+    dropped = 0
+    max_waiting = 0
+    sum_waiting = 0
+    peak = uss_bytes()
+    t = time.perf_counter()
+    for i in range(steps):
+        rng ^= (rng << 13) & mask
+        rng ^= rng >> 7
+        rng ^= (rng << 17) & mask
+        k = 2 + rng % 7
+        s = i % slots
+        old = ring_[s]
+        ring_[s] = make_cycle(k)
+        if old is not None:
+            old = None
+            dropped += ring_k[s]
+        ring_k[s] = k
+        make_cycle(3)
+        dropped += 3
+        waiting = dropped - collected[0]
+        if waiting > max_waiting:
+            max_waiting = waiting
+        sum_waiting += waiting
+        if i % 65536 == 0:
+            peak = max(peak, uss_bytes())
+    t1 = time.perf_counter()
+    gc.callbacks.remove(on_gc)
+    peak = max(peak, uss_bytes())
+    for ms, gen in times:
+        report("pause_ms", ms)
+        report(f"pause_gen{gen}_ms", ms)
+    report("n_pauses", len(times))
+    report("max_waiting", max_waiting)
+    report("mean_waiting", sum_waiting / steps)
+    report("steps_per_s", steps / (t1 - t))
+    report("collected", collected[0])
+    report("peak_uss_mb", mib(peak))
+
+
 def bytes_per(n, kind):
     gc.disable()
     objs = [None] * n
@@ -263,6 +358,10 @@ def main(argv):
         rctraffic(count(argv[2]))
     elif w == "weakref":
         weakrefs(count(argv[2]))
+    elif w == "autogc":
+        autogc(count(argv[2]), argv[3] == "on", argv[4] if len(argv) > 4 else "chain")
+    elif w == "ring":
+        ring(count(argv[2]), count(argv[3]))
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -41,7 +41,8 @@ static size_t put_utf8(char *buf, size_t at, size_t cap, uint32_t cp)
         t[3] = (unsigned char)(0x80 | (cp & 0x3F));
         n = 4;
     }
-    if (at + n >= cap) return at;
+    if (at + n >= cap)
+        return at;
     memcpy(buf + at, t, n);
     return at + n;
 }
@@ -59,7 +60,8 @@ static uint32_t hex4(const unsigned char *p)
 size_t snap_string(const struct snap *s, uint32_t index, char *buf, size_t cap)
 {
     size_t at = 0;
-    if (cap == 0) return 0;
+    if (cap == 0)
+        return 0;
     if (index >= s->n_strings) {
         buf[0] = '\0';
         return 0;
@@ -71,8 +73,11 @@ size_t snap_string(const struct snap *s, uint32_t index, char *buf, size_t cap)
         if (*p != '\\') {
             /* a whole UTF-8 sequence or nothing */
             size_t k = 1;
-            if (*p >= 0xC0) while (p + k < end && (p[k] & 0xC0) == 0x80) k++;
-            if (at + k >= cap) break;
+            if (*p >= 0xC0)
+                while (p + k < end && (p[k] & 0xC0) == 0x80)
+                    k++;
+            if (at + k >= cap)
+                break;
             memcpy(buf + at, p, k);
             at += k;
             p += k;
@@ -89,13 +94,20 @@ size_t snap_string(const struct snap *s, uint32_t index, char *buf, size_t cap)
                     p += 6;
                 }
             }
-            if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
+            if (cp >= 0xD800 && cp < 0xE000)
+                cp = 0xFFFD;
             size_t was = at;
             at = put_utf8(buf, at, cap, cp);
-            if (at == was) break;
+            if (at == was)
+                break;
             continue;
         }
-        char c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : (char)e;
+        char c = e == 'n'   ? '\n'
+                 : e == 't' ? '\t'
+                 : e == 'r' ? '\r'
+                 : e == 'b' ? '\b'
+                 : e == 'f' ? '\f'
+                            : (char)e;
         buf[at++] = c;
         p += 2;
     }
@@ -106,14 +118,16 @@ size_t snap_string(const struct snap *s, uint32_t index, char *buf, size_t cap)
 uint64_t snap_class_key(const struct snap *s, uint32_t i)
 {
     int t = s->ntype[i];
-    if (t == s->nt_object || t == s->nt_native) return s->nname[i];
+    if (t == s->nt_object || t == s->nt_native)
+        return s->nname[i];
     return ((uint64_t)1 << 40) | (uint64_t)t;
 }
 
 size_t snap_class(const struct snap *s, uint32_t i, char *buf, size_t cap)
 {
     int t = s->ntype[i];
-    if (t == s->nt_object || t == s->nt_native) return snap_string(s, s->nname[i], buf, cap);
+    if (t == s->nt_object || t == s->nt_native)
+        return snap_string(s, s->nname[i], buf, cap);
     const char *fixed = t == s->nt_hidden ? "(system)" : t == s->nt_code ? "(compiled code)" : NULL;
     int n = fixed ? snprintf(buf, cap, "%s", fixed) : snprintf(buf, cap, "(%s)", s->node_types[t]);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
@@ -150,7 +164,8 @@ size_t snap_site(const struct snap *s, uint32_t i, char *buf, size_t cap)
 uint32_t snap_find_id(const struct snap *s, uint64_t id)
 {
     for (uint32_t i = 0; i < s->n_nodes; i++)
-        if (s->nid[i] == id) return i;
+        if (s->nid[i] == id)
+            return i;
     return UINT32_MAX;
 }
 
@@ -168,7 +183,8 @@ void snap_strong_graph(const struct snap *s, struct graph *g)
     for (uint32_t i = 0; i < n; i++) {
         g->start[i] = at;
         for (uint32_t e = s->first_edge[i]; e < s->first_edge[i + 1]; e++)
-            if (snap_edge_strong(s, e)) g->succ[at++] = s->eto[e];
+            if (snap_edge_strong(s, e))
+                g->succ[at++] = s->eto[e];
     }
     g->start[n] = at;
 }
@@ -196,10 +212,12 @@ void snap_reverse_graph(const struct snap *s, struct graph *r, uint32_t **edge_o
             if (snap_edge_strong(s, e)) {
                 uint32_t k = fill[s->eto[e]]++;
                 r->succ[k] = i;
-                if (eo) eo[k] = e;
+                if (eo)
+                    eo[k] = e;
             }
     xfree_big(fill, ((size_t)n + 1) * 4);
-    if (edge_of) *edge_of = eo;
+    if (edge_of)
+        *edge_of = eo;
 }
 
 void snap_graph_free(struct graph *g)
@@ -244,7 +262,8 @@ static uint32_t preorder(const struct graph *g, uint32_t *pre, uint32_t *order, 
             continue;
         }
         uint32_t w = g->succ[next[top - 1]++];
-        if (pre[w] != NONE) continue;
+        if (pre[w] != NONE)
+            continue;
         pre[w] = count;
         order[count] = w;
         parent[count++] = pre[v];
@@ -266,7 +285,8 @@ struct path {
 static uint32_t eval(uint32_t v, uint32_t *ancestor, uint32_t *label, const uint32_t *semi,
                      struct path *pp)
 {
-    if (ancestor[v] == NONE) return v;
+    if (ancestor[v] == NONE)
+        return v;
     size_t n = 0;
     for (uint32_t x = v; ancestor[ancestor[x]] != NONE; x = ancestor[x]) {
         if (n == pp->cap) {
@@ -278,7 +298,8 @@ static uint32_t eval(uint32_t v, uint32_t *ancestor, uint32_t *label, const uint
     uint32_t *path = pp->v;
     while (n-- > 0) {
         uint32_t x = path[n], a = ancestor[x];
-        if (semi[label[a]] < semi[label[x]]) label[x] = label[a];
+        if (semi[label[a]] < semi[label[x]])
+            label[x] = label[a];
         ancestor[x] = ancestor[a];
     }
     return label[v];
@@ -325,7 +346,8 @@ void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom_out,
         for (uint32_t p = pstart[w]; p < pstart[w + 1]; p++) {
             uint32_t v = preds[p];
             uint32_t cand = v <= w ? v : semi[eval(v, ancestor, label, semi, &path)];
-            if (cand < sd) sd = cand;
+            if (cand < sd)
+                sd = cand;
         }
         semi[w] = sd;
         ancestor[w] = parent[w];
@@ -339,7 +361,8 @@ void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom_out,
     dom[0] = 0;
     for (uint32_t w = 1; w < r; w++) {
         uint32_t d = parent[w];
-        while (d > semi[w]) d = dom[d];
+        while (d > semi[w])
+            d = dom[d];
         dom[w] = d;
     }
     uint32_t *idom = xmalloc(((size_t)n + 1) * 4);
@@ -351,7 +374,8 @@ void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom_out,
     for (uint32_t k = r; k-- > 0;) {
         uint32_t v = order[k];
         retained[v] += s->nsize[v];
-        if (k > 0) retained[order[dom[k]]] += retained[v];
+        if (k > 0)
+            retained[order[dom[k]]] += retained[v];
     }
     free(order);
     free(parent);

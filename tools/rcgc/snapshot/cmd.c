@@ -56,8 +56,8 @@ const char snapshot_help[] =
     "error when it is a terminal.\n";
 
 /* Options whose value may be the next argument (cli_scan_help_version). */
-const char *const snapshot_value_options[] = {"-n", "--top", "-o", "--output", "--max-depth",
-                                              "--too-many", "--filter", "--ignore", NULL};
+const char *const snapshot_value_options[] = {
+    "-n", "--top", "-o", "--output", "--max-depth", "--too-many", "--filter", "--ignore", NULL};
 
 struct opts {
     const char *cmd;
@@ -84,11 +84,13 @@ static int usage_error(const char *what, const char *arg)
 
 static bool parse_u64(const char *t, uint64_t *out)
 {
-    if (t == NULL || *t < '0' || *t > '9') return false;
+    if (t == NULL || *t < '0' || *t > '9')
+        return false;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(t, &end, 10);
-    if (errno != 0 || *end != '\0') return false;
+    if (errno != 0 || *end != '\0')
+        return false;
     *out = v;
     return true;
 }
@@ -100,7 +102,8 @@ static int option(struct opts *o, int argc, char **argv, int *i)
     size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
     const char *val = eq ? eq + 1 : NULL;
 #define IS(name) (nlen == strlen(name) && strncmp(a, name, nlen) == 0)
-    if (IS("-h") || IS("--help")) return -1;
+    if (IS("-h") || IS("--help"))
+        return -1;
     if (IS("--all")) {
         o->all = true;
         return 0;
@@ -111,9 +114,11 @@ static int option(struct opts *o, int argc, char **argv, int *i)
     }
     bool known = IS("-n") || IS("--top") || IS("-o") || IS("--output") || IS("--max-depth") ||
                  IS("--too-many") || IS("--filter") || IS("--ignore");
-    if (!known) return usage_error("unknown option", a);
+    if (!known)
+        return usage_error("unknown option", a);
     if (val == NULL) {
-        if (*i + 1 >= argc) return usage_error("missing value for option", a);
+        if (*i + 1 >= argc)
+            return usage_error("missing value for option", a);
         val = argv[++*i];
     }
     uint64_t v = 0;
@@ -129,7 +134,8 @@ static int option(struct opts *o, int argc, char **argv, int *i)
     } else if (IS("--max-depth")) {
         o->max_depth = (size_t)v;
     } else if (IS("--too-many")) {
-        if (v == 0) return usage_error("--too-many must be at least 1", NULL);
+        if (v == 0)
+            return usage_error("--too-many must be at least 1", NULL);
         o->too_many = (size_t)v;
     } else {
         o->ignore[o->n_ignore++] = v;
@@ -150,11 +156,17 @@ static void out_text(const char *t)
 {
     for (const char *p = t;; p++) {
         const char *q = p;
-        while (*q != '\0' && (unsigned char)*q >= 0x20 && *q != 0x7f) q++;
+        while (*q != '\0' && (unsigned char)*q >= 0x20 && *q != 0x7f)
+            q++;
         out_bytes(p, (size_t)(q - p));
-        if (*q == '\0') return;
+        if (*q == '\0')
+            return;
         char esc[8];
-        snprintf(esc, sizeof esc, *q == '\n' ? "\\n" : *q == '\t' ? "\\t" : "\\x%02x", (unsigned char)*q);
+        snprintf(esc, sizeof esc,
+                 *q == '\n'   ? "\\n"
+                 : *q == '\t' ? "\\t"
+                              : "\\x%02x",
+                 (unsigned char)*q);
         out_bytes(esc, strlen(esc));
         p = q;
     }
@@ -172,7 +184,8 @@ static void out_fmt(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n > 0) out_bytes(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    if (n > 0)
+        out_bytes(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* A node as "CLASS @ID" plus its name when that differs from its class. */
@@ -197,7 +210,8 @@ static int load(struct snap *s, const char *path)
 static uint32_t node_of(const struct snap *s, uint64_t id)
 {
     uint32_t i = snap_find_id(s, id);
-    if (i == UINT32_MAX) fprintf(stderr, "rcgc: %s: no object with id %" PRIu64 "\n", s->label, id);
+    if (i == UINT32_MAX)
+        fprintf(stderr, "rcgc: %s: no object with id %" PRIu64 "\n", s->label, id);
     return i;
 }
 
@@ -234,7 +248,8 @@ static struct cls *cls_get(struct cls_table *t, const char *name)
         memset(sl, 0xff, slots * sizeof *sl);
         for (size_t k = 0; k < t->n; k++) {
             size_t h = hash_text(t->v[k].name) & (slots - 1);
-            while (sl[h] != UINT32_MAX) h = (h + 1) & (slots - 1);
+            while (sl[h] != UINT32_MAX)
+                h = (h + 1) & (slots - 1);
             sl[h] = (uint32_t)k;
         }
         free(t->slot);
@@ -243,7 +258,8 @@ static struct cls *cls_get(struct cls_table *t, const char *name)
     }
     size_t h = hash_text(name) & (t->slots - 1);
     while (t->slot[h] != UINT32_MAX) {
-        if (strcmp(t->v[t->slot[h]].name, name) == 0) return &t->v[t->slot[h]];
+        if (strcmp(t->v[t->slot[h]].name, name) == 0)
+            return &t->v[t->slot[h]];
         h = (h + 1) & (t->slots - 1);
     }
     if (t->n == t->cap) {
@@ -289,13 +305,15 @@ static void class_retained(const struct snap *s, const uint32_t *idom, const uin
     uint32_t n = s->n_nodes;
     uint32_t *cstart = xcalloc((size_t)n + 2, 4);
     for (uint32_t i = 1; i < n; i++)
-        if (idom[i] != UINT32_MAX) cstart[idom[i] + 1]++;
+        if (idom[i] != UINT32_MAX)
+            cstart[idom[i] + 1]++;
     for (uint32_t i = 0; i < n; i++)
         cstart[i + 1] += cstart[i];
     uint32_t *kids = xmalloc(((size_t)cstart[n] + 1) * 4), *fill = xmalloc(((size_t)n + 1) * 4);
     memcpy(fill, cstart, (size_t)n * 4);
     for (uint32_t i = 1; i < n; i++)
-        if (idom[i] != UINT32_MAX) kids[fill[idom[i]]++] = i;
+        if (idom[i] != UINT32_MAX)
+            kids[fill[idom[i]]++] = i;
     uint32_t *on_path = xcalloc(t->n + 1, 4);
     uint32_t *stack = fill, *next = xmalloc(((size_t)n + 1) * 4);
     size_t top = 0;
@@ -305,11 +323,13 @@ static void class_retained(const struct snap *s, const uint32_t *idom, const uin
         uint32_t v = stack[top - 1];
         if (next[top - 1] == cstart[v + 1]) {
             top--;
-            if (v != 0) on_path[cls_of[v]]--;
+            if (v != 0)
+                on_path[cls_of[v]]--;
             continue;
         }
         uint32_t w = kids[next[top - 1]++];
-        if (on_path[cls_of[w]]++ == 0) t->v[cls_of[w]].retained += retained[w];
+        if (on_path[cls_of[w]]++ == 0)
+            t->v[cls_of[w]].retained += retained[w];
         stack[top] = w;
         next[top++] = cstart[w];
     }
@@ -323,15 +343,18 @@ static void class_retained(const struct snap *s, const uint32_t *idom, const uin
 static int by_bytes(const void *a, const void *b)
 {
     const struct cls *x = a, *y = b;
-    if (x->bytes != y->bytes) return x->bytes < y->bytes ? 1 : -1;
-    if (x->count != y->count) return x->count < y->count ? 1 : -1;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? 1 : -1;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
     return strcmp(x->name, y->name);
 }
 
 static int cmd_summary(struct opts *o)
 {
     struct snap s;
-    if (load(&s, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&s, o->files[0]))
+        return EXIT_BAD_INPUT;
     progress_start(s.in.size);
     progress_phase("computing dominators");
     struct graph g;
@@ -364,8 +387,10 @@ static int cmd_summary(struct opts *o)
     (void)root;
     size_t shown = 0;
     for (size_t k = 0; k < t.n; k++) {
-        if (t.v[k].count == 0) continue;
-        if (o->top && shown++ >= o->top) break;
+        if (t.v[k].count == 0)
+            continue;
+        if (o->top && shown++ >= o->top)
+            break;
         out_fmt("%12" PRIu64 " %14" PRIu64 " %14" PRIu64 "  %s\n", t.v[k].count, t.v[k].bytes,
                 t.v[k].retained, t.v[k].name);
     }
@@ -403,24 +428,30 @@ static bool has_id(const uint64_t *ids, size_t n, uint64_t id)
 static int by_growth(const void *a, const void *b)
 {
     const struct cls *x = a, *y = b;
-    int64_t dx = (int64_t)x->bytes2 - (int64_t)x->bytes, dy = (int64_t)y->bytes2 - (int64_t)y->bytes;
-    if (dx != dy) return dx < dy ? 1 : -1;
-    int64_t cx = (int64_t)x->count2 - (int64_t)x->count, cy = (int64_t)y->count2 - (int64_t)y->count;
-    if (cx != cy) return cx < cy ? 1 : -1;
+    int64_t dx = (int64_t)x->bytes2 - (int64_t)x->bytes,
+            dy = (int64_t)y->bytes2 - (int64_t)y->bytes;
+    if (dx != dy)
+        return dx < dy ? 1 : -1;
+    int64_t cx = (int64_t)x->count2 - (int64_t)x->count,
+            cy = (int64_t)y->count2 - (int64_t)y->count;
+    if (cx != cy)
+        return cx < cy ? 1 : -1;
     return strcmp(x->name, y->name);
 }
 
 static int by_fresh(const void *a, const void *b)
 {
     const struct cls *x = a, *y = b;
-    if (x->fresh != y->fresh) return x->fresh < y->fresh ? 1 : -1;
+    if (x->fresh != y->fresh)
+        return x->fresh < y->fresh ? 1 : -1;
     return strcmp(x->name, y->name);
 }
 
 static int cmd_diff(struct opts *o)
 {
     struct snap a, b;
-    if (load(&a, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&a, o->files[0]))
+        return EXIT_BAD_INPUT;
     size_t n_old = a.n_nodes;
     uint64_t *old_ids = xalloc_big(n_old * 8);
     memcpy(old_ids, a.nid, n_old * 8);
@@ -454,7 +485,8 @@ static int cmd_diff(struct opts *o)
             fresh_bytes += b.nsize[i];
             char site[TEXT_BYTES], key[2 * TEXT_BYTES + 4];
             snprintf(name, sizeof name, "%s", c->name);
-            if (snap_site(&b, i, site, sizeof site) == 0) snprintf(site, sizeof site, "(no site)");
+            if (snap_site(&b, i, site, sizeof site) == 0)
+                snprintf(site, sizeof site, "(no site)");
             snprintf(key, sizeof key, "%s  %s", site, name);
             struct cls *st = cls_get(&sites, key);
             st->fresh++;
@@ -469,8 +501,10 @@ static int cmd_diff(struct opts *o)
     size_t shown = 0;
     for (size_t k = 0; k < t.n; k++) {
         const struct cls *c = &t.v[k];
-        if (c->count == c->count2 && c->bytes == c->bytes2) continue;
-        if (o->top && shown++ >= o->top) break;
+        if (c->count == c->count2 && c->bytes == c->bytes2)
+            continue;
+        if (o->top && shown++ >= o->top)
+            break;
         out_fmt("%12" PRIu64 " %+12" PRId64 " %14" PRIu64 " %+14" PRId64 "  %s\n", c->count2,
                 (int64_t)c->count2 - (int64_t)c->count, c->bytes2,
                 (int64_t)c->bytes2 - (int64_t)c->bytes, c->name);
@@ -479,14 +513,16 @@ static int cmd_diff(struct opts *o)
     qsort(t.v, t.n, sizeof *t.v, by_fresh);
     shown = 0;
     for (size_t k = 0; k < t.n && t.v[k].fresh; k++) {
-        if (o->top && shown++ >= o->top) break;
+        if (o->top && shown++ >= o->top)
+            break;
         out_fmt("%12" PRIu64 " %14" PRIu64 "  %s\n", t.v[k].fresh, t.v[k].fresh_bytes, t.v[k].name);
     }
     out_str("\nnew objects by allocation site:\n");
     qsort(sites.v, sites.n, sizeof *sites.v, by_fresh);
     shown = 0;
     for (size_t k = 0; k < sites.n; k++) {
-        if (o->top && shown++ >= o->top) break;
+        if (o->top && shown++ >= o->top)
+            break;
         out_fmt("%12" PRIu64 " %14" PRIu64 "  %s\n", sites.v[k].fresh, sites.v[k].fresh_bytes,
                 sites.v[k].name);
     }
@@ -519,7 +555,8 @@ static void bfs_from_root(const struct snap *s, uint32_t *via, uint32_t *dist)
         uint32_t v = queue[head++];
         for (uint32_t e = s->first_edge[v]; e < s->first_edge[v + 1]; e++) {
             uint32_t w = s->eto[e];
-            if (!snap_edge_strong(s, e) || dist[w] != UINT32_MAX) continue;
+            if (!snap_edge_strong(s, e) || dist[w] != UINT32_MAX)
+                continue;
             dist[w] = dist[v] + 1;
             via[w] = e;
             queue[tail++] = w;
@@ -538,7 +575,8 @@ static uint32_t edge_source(const struct snap *s, uint32_t e)
         else
             hi = mid;
     }
-    while (lo + 1 < s->n_nodes && s->first_edge[lo + 1] <= e) lo++;
+    while (lo + 1 < s->n_nodes && s->first_edge[lo + 1] <= e)
+        lo++;
     return lo;
 }
 
@@ -548,10 +586,12 @@ static void print_chain(const struct snap *s, const uint32_t *via, uint32_t last
     size_t n = 0, cap = 64;
     uint32_t *chain = xmalloc(cap * 4);
     for (uint32_t e = last;;) {
-        if (n == cap) chain = xrealloc(chain, (cap *= 2) * 4);
+        if (n == cap)
+            chain = xrealloc(chain, (cap *= 2) * 4);
         chain[n++] = e;
         uint32_t from = edge_source(s, e);
-        if (from == 0) break;
+        if (from == 0)
+            break;
         e = via[from];
     }
     out_node(s, 0);
@@ -570,7 +610,8 @@ static void print_chain(const struct snap *s, const uint32_t *via, uint32_t last
 static int cmd_path(struct opts *o)
 {
     struct snap s;
-    if (load(&s, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&s, o->files[0]))
+        return EXIT_BAD_INPUT;
     uint32_t target = node_of(&s, o->id);
     if (target == UINT32_MAX) {
         snap_free(&s);
@@ -594,7 +635,8 @@ static int cmd_path(struct opts *o)
         uint32_t *cand = xmalloc((n + 1) * 4);
         size_t k = 0;
         for (uint32_t p = r.start[target]; p < r.start[target + 1]; p++)
-            if (dist[r.succ[p]] != UINT32_MAX) cand[k++] = edge_of[p];
+            if (dist[r.succ[p]] != UINT32_MAX)
+                cand[k++] = edge_of[p];
         for (size_t a = 1; a < k; a++) { /* by the retainer's distance, stable */
             uint32_t x = cand[a];
             size_t b = a;
@@ -605,7 +647,8 @@ static int cmd_path(struct opts *o)
             cand[b] = x;
         }
         for (size_t a = 0; a < k && (want == 0 || shown < want); a++, shown++) {
-            if (shown) out_char('\n');
+            if (shown)
+                out_char('\n');
             print_chain(&s, via, cand[a]);
         }
         free(cand);
@@ -624,7 +667,8 @@ static int cmd_path(struct opts *o)
 static int cmd_dominators(struct opts *o)
 {
     struct snap s;
-    if (load(&s, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&s, o->files[0]))
+        return EXIT_BAD_INPUT;
     progress_start(s.in.size);
     progress_phase("computing dominators");
     struct graph g;
@@ -648,12 +692,14 @@ static int cmd_dominators(struct opts *o)
         }
     } else {
         size_t top = o->top_set ? o->top : 20;
-        if (top == 0 || top > s.n_nodes) top = s.n_nodes;
+        if (top == 0 || top > s.n_nodes)
+            top = s.n_nodes;
         /* the top entries by retained size: a min-heap of `top` nodes */
         uint32_t *heap = xmalloc((top + 1) * 4);
         size_t h = 0;
         for (uint32_t i = 1; i < s.n_nodes; i++) {
-            if (idom[i] == UINT32_MAX) continue;
+            if (idom[i] == UINT32_MAX)
+                continue;
             if (h < top) {
                 size_t c = h++;
                 heap[c] = i;
@@ -667,9 +713,12 @@ static int cmd_dominators(struct opts *o)
                 heap[0] = i;
                 for (size_t c = 0;;) {
                     size_t l = 2 * c + 1, m = c;
-                    if (l < h && retained[heap[l]] < retained[heap[m]]) m = l;
-                    if (l + 1 < h && retained[heap[l + 1]] < retained[heap[m]]) m = l + 1;
-                    if (m == c) break;
+                    if (l < h && retained[heap[l]] < retained[heap[m]])
+                        m = l;
+                    if (l + 1 < h && retained[heap[l + 1]] < retained[heap[m]])
+                        m = l + 1;
+                    if (m == c)
+                        break;
                     uint32_t x = heap[c];
                     heap[c] = heap[m];
                     heap[m] = x;
@@ -681,8 +730,9 @@ static int cmd_dominators(struct opts *o)
         for (size_t a = 1; a < h; a++) {
             uint32_t x = heap[a];
             size_t b = a;
-            while (b > 0 && (retained[heap[b - 1]] < retained[x] ||
-                             (retained[heap[b - 1]] == retained[x] && s.nid[heap[b - 1]] > s.nid[x]))) {
+            while (b > 0 &&
+                   (retained[heap[b - 1]] < retained[x] ||
+                    (retained[heap[b - 1]] == retained[x] && s.nid[heap[b - 1]] > s.nid[x]))) {
                 heap[b] = heap[b - 1];
                 b--;
             }
@@ -711,7 +761,8 @@ static int cmd_dominators(struct opts *o)
 static int cmd_garbage(struct opts *o)
 {
     struct snap s;
-    if (load(&s, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&s, o->files[0]))
+        return EXIT_BAD_INPUT;
     struct graph g;
     snap_strong_graph(&s, &g);
     size_t bytes;
@@ -719,10 +770,12 @@ static int cmd_garbage(struct opts *o)
     snap_graph_free(&g);
     uint64_t n = 0, total = 0;
     for (uint32_t i = 0; i < s.n_nodes; i++) {
-        if (seen[i >> 6] >> (i & 63) & 1) continue;
+        if (seen[i >> 6] >> (i & 63) & 1)
+            continue;
         n++;
         total += s.nsize[i];
-        if (o->count) continue;
+        if (o->count)
+            continue;
         out_fmt("%12" PRIu64 "  ", s.nsize[i]);
         out_node(&s, i);
         out_char('\n');
@@ -747,11 +800,13 @@ struct walk_node {
 static bool ignored(const struct opts *o, const struct snap *s, uint32_t i)
 {
     for (size_t k = 0; k < o->n_ignore; k++)
-        if (s->nid[i] == o->ignore[k]) return true;
+        if (s->nid[i] == o->ignore[k])
+            return true;
     if (o->filter != NULL) {
         char cls[TEXT_BYTES];
         snap_class(s, i, cls, sizeof cls);
-        if (strcmp(cls, o->filter) != 0) return true;
+        if (strcmp(cls, o->filter) != 0)
+            return true;
     }
     return false;
 }
@@ -759,7 +814,8 @@ static bool ignored(const struct opts *o, const struct snap *s, uint32_t i)
 static void dot_text(FILE *f, const char *t)
 {
     for (; *t; t++) {
-        if (*t == '"' || *t == '\\') fputc('\\', f);
+        if (*t == '"' || *t == '\\')
+            fputc('\\', f);
         if (*t == '\n') {
             fputs("\\n", f);
             continue;
@@ -777,12 +833,15 @@ static void dot_node(FILE *f, const struct snap *s, uint32_t i, uint32_t depth, 
     fprintf(f, "  n%u [label=\"", i);
     dot_text(f, cls);
     fprintf(f, " @%" PRIu64 "\\n", s->nid[i]);
-    if (strcmp(cls, name) != 0) dot_text(f, name);
+    if (strcmp(cls, name) != 0)
+        dot_text(f, name);
     fprintf(f, "\\n%" PRIu64 " bytes\"", s->nsize[i]);
     int shade = 255 - (int)(depth > 6 ? 6 : depth) * 20;
     fprintf(f, ", style=filled, fillcolor=\"#%02x%02x%02x\"", shade, shade, shade);
-    if (start) fputs(", fontcolor=red", f);
-    if (root_held) fputs(", peripheries=2", f);
+    if (start)
+        fputs(", fontcolor=red", f);
+    if (root_held)
+        fputs(", peripheries=2", f);
     fputs("];\n", f);
 }
 
@@ -809,7 +868,8 @@ static int render(const char *dot_path, const char *out, const char *format)
 static int cmd_refs(struct opts *o, bool back)
 {
     struct snap s;
-    if (load(&s, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&s, o->files[0]))
+        return EXIT_BAD_INPUT;
     uint32_t start = node_of(&s, o->id);
     if (start == UINT32_MAX) {
         snap_free(&s);
@@ -817,7 +877,8 @@ static int cmd_refs(struct opts *o, bool back)
     }
     struct graph r = {0};
     uint32_t *edge_of = NULL;
-    if (back) snap_reverse_graph(&s, &r, &edge_of);
+    if (back)
+        snap_reverse_graph(&s, &r, &edge_of);
     uint32_t *depth = xmalloc((size_t)s.n_nodes * 4);
     for (uint32_t i = 0; i < s.n_nodes; i++)
         depth[i] = UINT32_MAX;
@@ -831,18 +892,22 @@ static int cmd_refs(struct opts *o, bool back)
     uint32_t *more = xcalloc((size_t)s.n_nodes + 1, 4); /* edges left out per node */
     while (head < tail) {
         struct walk_node wn = q[head++];
-        if (wn.depth >= o->max_depth) continue;
+        if (wn.depth >= o->max_depth)
+            continue;
         uint32_t v = wn.node, k = 0;
-        uint32_t lo = back ? r.start[v] : s.first_edge[v], hi = back ? r.start[v + 1] : s.first_edge[v + 1];
+        uint32_t lo = back ? r.start[v] : s.first_edge[v],
+                 hi = back ? r.start[v + 1] : s.first_edge[v + 1];
         for (uint32_t p = lo; p < hi; p++) {
             uint32_t e = back ? edge_of[p] : p;
             uint32_t w = back ? r.succ[p] : s.eto[e];
-            if (ignored(o, &s, w)) continue;
+            if (ignored(o, &s, w))
+                continue;
             if (k++ >= o->too_many) {
                 more[v]++;
                 continue;
             }
-            if (n_drawn == cap_drawn) drawn = xrealloc(drawn, (cap_drawn *= 2) * 4);
+            if (n_drawn == cap_drawn)
+                drawn = xrealloc(drawn, (cap_drawn *= 2) * 4);
             drawn[n_drawn++] = e;
             if (depth[w] == UINT32_MAX) {
                 depth[w] = wn.depth + 1;
@@ -861,7 +926,8 @@ static int cmd_refs(struct opts *o, bool back)
             out_text(label);
             out_str("]-> ");
             out_node(&s, s.eto[e]);
-            if (!snap_edge_strong(&s, e)) out_str(" (weak)");
+            if (!snap_edge_strong(&s, e))
+                out_str(" (weak)");
             out_char('\n');
         }
         for (size_t k = 0; k < tail; k++)
@@ -875,7 +941,8 @@ static int cmd_refs(struct opts *o, bool back)
         const char *ext = dotx ? dotx + 1 : "";
         bool is_dot = strcmp(ext, "dot") == 0 || strcmp(ext, "gv") == 0;
         if (!is_dot && strcmp(ext, "svg") && strcmp(ext, "png") && strcmp(ext, "pdf")) {
-            fprintf(stderr, "rcgc: %s: unknown extension (use .dot, .svg, .png or .pdf)\n", o->output);
+            fprintf(stderr, "rcgc: %s: unknown extension (use .dot, .svg, .png or .pdf)\n",
+                    o->output);
             rc = EXIT_USAGE;
             goto done;
         }
@@ -926,7 +993,8 @@ static int cmd_refs(struct opts *o, bool back)
             rc = EXIT_BAD_INPUT;
         } else if (!is_dot) {
             int r2 = render(dot_path, o->output, ext);
-            if (r2 == 0) unlink(dot_path);
+            if (r2 == 0)
+                unlink(dot_path);
             rc = r2 == 1 ? EXIT_BAD_INPUT : 0;
         }
         free(dot_path);
@@ -950,7 +1018,8 @@ done:
 static int cmd_dump(struct opts *o)
 {
     struct snap s;
-    if (load(&s, o->files[0])) return EXIT_BAD_INPUT;
+    if (load(&s, o->files[0]))
+        return EXIT_BAD_INPUT;
     char text[TEXT_BYTES];
     for (uint32_t i = 0; i < s.n_nodes; i++) {
         out_str("node ");
@@ -995,8 +1064,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"summary", 1, false}, {"diff", 2, false},   {"path", 1, true},  {"dominators", 1, false},
-    {"garbage", 1, false}, {"refs", 1, true},    {"backrefs", 1, true}, {"dump", 1, false},
+    {"summary", 1, false}, {"diff", 2, false}, {"path", 1, true},     {"dominators", 1, false},
+    {"garbage", 1, false}, {"refs", 1, true},  {"backrefs", 1, true}, {"dump", 1, false},
 };
 
 int cmd_snapshot(int argc, char **argv)
@@ -1030,17 +1099,21 @@ int cmd_snapshot(int argc, char **argv)
         return 0;
     }
     const struct command *c = NULL;
-    if (rc == 0 && n_pos == 0) rc = usage_error("missing command", NULL);
+    if (rc == 0 && n_pos == 0)
+        rc = usage_error("missing command", NULL);
     for (size_t k = 0; rc == 0 && k < sizeof commands / sizeof commands[0]; k++)
-        if (strcmp(pos[0], commands[k].name) == 0) c = &commands[k];
-    if (rc == 0 && c == NULL) rc = usage_error("unknown command", pos[0]);
+        if (strcmp(pos[0], commands[k].name) == 0)
+            c = &commands[k];
+    if (rc == 0 && c == NULL)
+        rc = usage_error("unknown command", pos[0]);
     if (rc == 0 && n_pos != 1 + c->files + c->id) {
         char what[96];
         snprintf(what, sizeof what, "%s takes %s%s", c->name, c->files == 2 ? "OLD NEW" : "FILE",
                  c->id ? " ID" : "");
         rc = usage_error(what, NULL);
     }
-    if (rc == 0 && c->id && !parse_u64(pos[n_pos - 1], &o.id)) rc = usage_error("not an object id:", pos[n_pos - 1]);
+    if (rc == 0 && c->id && !parse_u64(pos[n_pos - 1], &o.id))
+        rc = usage_error("not an object id:", pos[n_pos - 1]);
     if (rc == 0 && c->files == 2 && strcmp(pos[1], "-") == 0 && strcmp(pos[2], "-") == 0)
         rc = usage_error("only one of OLD and NEW can be standard input", NULL);
     if (rc != 0) {
@@ -1050,16 +1123,25 @@ int cmd_snapshot(int argc, char **argv)
     o.cmd = c->name;
     for (size_t k = 0; k < c->files; k++)
         o.files[o.n_files++] = pos[1 + k];
-    if (!o.top_set && c->id) o.top = 1;
+    if (!o.top_set && c->id)
+        o.top = 1;
     const char *name = c->name;
-    if (strcmp(name, "summary") == 0) rc = cmd_summary(&o);
-    else if (strcmp(name, "diff") == 0) rc = cmd_diff(&o);
-    else if (strcmp(name, "path") == 0) rc = cmd_path(&o);
-    else if (strcmp(name, "dominators") == 0) rc = cmd_dominators(&o);
-    else if (strcmp(name, "garbage") == 0) rc = cmd_garbage(&o);
-    else if (strcmp(name, "refs") == 0) rc = cmd_refs(&o, false);
-    else if (strcmp(name, "backrefs") == 0) rc = cmd_refs(&o, true);
-    else rc = cmd_dump(&o);
+    if (strcmp(name, "summary") == 0)
+        rc = cmd_summary(&o);
+    else if (strcmp(name, "diff") == 0)
+        rc = cmd_diff(&o);
+    else if (strcmp(name, "path") == 0)
+        rc = cmd_path(&o);
+    else if (strcmp(name, "dominators") == 0)
+        rc = cmd_dominators(&o);
+    else if (strcmp(name, "garbage") == 0)
+        rc = cmd_garbage(&o);
+    else if (strcmp(name, "refs") == 0)
+        rc = cmd_refs(&o, false);
+    else if (strcmp(name, "backrefs") == 0)
+        rc = cmd_refs(&o, true);
+    else
+        rc = cmd_dump(&o);
     free(o.ignore);
     return rc;
 }

@@ -27,14 +27,14 @@ struct js {
     const unsigned char *p, *begin, *end;
     struct snap *s;
     jmp_buf fail;
-    uint64_t node_count, edge_count; /* from the header; UINT64_MAX if absent */
+    uint64_t node_count, edge_count;   /* from the header; UINT64_MAX if absent */
     unsigned node_fields, edge_fields; /* field counts */
     int nf_type, nf_name, nf_id, nf_size, nf_edges, nf_trace; /* field positions */
     int ef_type, ef_name, ef_to;
     unsigned func_fields;
     int ff_id, ff_name;
     bool have_meta, have_nodes, have_edges, have_strings;
-    uint32_t *func_ids; /* function_id of each function info */
+    uint32_t *func_ids;   /* function_id of each function info */
     uint32_t *node_edges; /* edge count of each node, until edges are placed */
     char *nf[SNAP_MAX_TYPES], *ef[SNAP_MAX_TYPES], *ff[SNAP_MAX_TYPES]; /* meta field names */
     unsigned n_nf, n_ef, n_ff;
@@ -42,14 +42,15 @@ struct js {
     struct u32vec tmp[2]; /* numbers being read (trace data), freed on failure */
     char *stack;          /* skip_value's closing brackets */
     size_t stack_cap;
-    uint64_t *strv;       /* strings being read (snap.strings) */
+    uint64_t *strv; /* strings being read (snap.strings) */
     size_t strv_n, strv_cap;
 };
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3), noreturn))
 #endif
-static void bad(struct js *j, const char *fmt, ...)
+static void
+bad(struct js *j, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -77,7 +78,8 @@ static int peek(struct js *j)
 static void expect(struct js *j, char c)
 {
     if (peek(j) != c) {
-        if (j->p >= j->end) bad(j, "truncated: expected '%c' at the end of the file", c);
+        if (j->p >= j->end)
+            bad(j, "truncated: expected '%c' at the end of the file", c);
         bad(j, "expected '%c'", c);
     }
     j->p++;
@@ -89,24 +91,31 @@ static struct name string_raw(struct js *j)
     expect(j, '"');
     const unsigned char *start = j->p;
     for (;;) {
-        if (j->p >= j->end) bad(j, "truncated inside a string");
+        if (j->p >= j->end)
+            bad(j, "truncated inside a string");
         unsigned char c = *j->p;
-        if (c == '"') break;
-        if (c < 0x20) bad(j, "control character inside a string");
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            bad(j, "control character inside a string");
         if (c == '\\') {
-            if (j->end - j->p < 2) bad(j, "truncated inside a string");
+            if (j->end - j->p < 2)
+                bad(j, "truncated inside a string");
             unsigned char e = j->p[1];
             if (e == 'u') {
-                if (j->end - j->p < 6) bad(j, "truncated \\u escape");
+                if (j->end - j->p < 6)
+                    bad(j, "truncated \\u escape");
                 for (int k = 2; k < 6; k++) {
                     unsigned char h = j->p[k];
-                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')))
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
+                          (h >= 'A' && h <= 'F')))
                         bad(j, "bad \\u escape");
                 }
                 j->p += 6;
                 continue;
             }
-            if (!strchr("\"\\/bfnrt", e) || e == 0) bad(j, "bad escape (byte 0x%02x after a backslash)", e);
+            if (!strchr("\"\\/bfnrt", e) || e == 0)
+                bad(j, "bad escape (byte 0x%02x after a backslash)", e);
             j->p += 2;
             continue;
         }
@@ -125,15 +134,18 @@ static bool raw_equals(struct name n, const char *text)
 static uint64_t number(struct js *j)
 {
     ws(j);
-    if (j->p >= j->end) bad(j, "truncated: expected a number");
+    if (j->p >= j->end)
+        bad(j, "truncated: expected a number");
     if (*j->p < '0' || *j->p > '9') {
-        if (*j->p == '-') bad(j, "negative number where a count, index or size was expected");
+        if (*j->p == '-')
+            bad(j, "negative number where a count, index or size was expected");
         bad(j, "expected a number");
     }
     uint64_t v = 0;
     while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
         unsigned d = (unsigned)(*j->p - '0');
-        if (v > (UINT64_MAX - d) / 10) bad(j, "number too large");
+        if (v > (UINT64_MAX - d) / 10)
+            bad(j, "number too large");
         v = v * 10 + d;
         j->p++;
     }
@@ -149,7 +161,8 @@ static void scalar(struct js *j)
         string_raw(j);
     } else if (c == '-' || (c >= '0' && c <= '9')) {
         j->p++;
-        while (j->p < j->end && *j->p != 0 && strchr("0123456789.eE+-", *j->p)) j->p++;
+        while (j->p < j->end && *j->p != 0 && strchr("0123456789.eE+-", *j->p))
+            j->p++;
     } else if (c == 't' && j->end - j->p >= 4 && memcmp(j->p, "true", 4) == 0) {
         j->p += 4;
     } else if (c == 'f' && j->end - j->p >= 5 && memcmp(j->p, "false", 5) == 0) {
@@ -188,7 +201,8 @@ static void skip_value(struct js *j)
         }
         /* a value ended: close what ends here, or go on after a ',' */
         for (;;) {
-            if (depth == 0) return;
+            if (depth == 0)
+                return;
             int d = peek(j);
             char close = j->stack[depth - 1];
             if (d == close) {
@@ -196,7 +210,8 @@ static void skip_value(struct js *j)
                 depth--;
                 continue;
             }
-            if (d != ',') bad(j, d < 0 ? "truncated inside a value" : "expected ',' or '%c'", close);
+            if (d != ',')
+                bad(j, d < 0 ? "truncated inside a value" : "expected ',' or '%c'", close);
             j->p++;
             if (close == '}') {
                 string_raw(j);
@@ -251,7 +266,8 @@ static void name_item(struct js *j, size_t i, void *user)
     struct names *ns = user;
     (void)i;
     struct name n = string_raw(j);
-    if (*ns->n == ns->cap) bad(j, "too many names in a meta list (at most %u)", ns->cap);
+    if (*ns->n == ns->cap)
+        bad(j, "too many names in a meta list (at most %u)", ns->cap);
     ns->v[*ns->n] = dup_raw(n);
     ++*ns->n;
 }
@@ -268,7 +284,8 @@ static void types_item(struct js *j, size_t i, void *user)
 static int field_at(char **v, unsigned n, const char *name)
 {
     for (unsigned i = 0; i < n; i++)
-        if (strcmp(v[i], name) == 0) return (int)i;
+        if (strcmp(v[i], name) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -286,7 +303,8 @@ static void meta(struct js *j)
                  ffs = {ff, &j->n_ff, SNAP_MAX_TYPES};
     struct names nts = {s->node_types, &s->n_node_types, SNAP_MAX_TYPES},
                  ets = {s->edge_types, &s->n_edge_types, SNAP_MAX_TYPES};
-    if (j->have_meta) bad(j, "snapshot.meta appears twice");
+    if (j->have_meta)
+        bad(j, "snapshot.meta appears twice");
     expect(j, '{');
     bool more = peek(j) != '}';
     while (more) {
@@ -305,7 +323,8 @@ static void meta(struct js *j)
         else
             skip_value(j);
         more = peek(j) == ',';
-        if (more) j->p++;
+        if (more)
+            j->p++;
     }
     expect(j, '}');
     unsigned nn = j->n_nf, en = j->n_ef, fn = j->n_ff;
@@ -358,10 +377,12 @@ static void header(struct js *j)
         else
             skip_value(j);
         more = peek(j) == ',';
-        if (more) j->p++;
+        if (more)
+            j->p++;
     }
     expect(j, '}');
-    if (!j->have_meta) bad(j, "snapshot.meta is missing");
+    if (!j->have_meta)
+        bad(j, "snapshot.meta is missing");
 }
 
 /* ---- nodes, edges, strings ------------------------------------------------------------- */
@@ -377,7 +398,8 @@ static uint64_t room(const struct js *j)
  * memory only for its strings and the part being read. */
 static void release_read(struct js *j)
 {
-    if (!j->s->in.mapped || j->s->in.data != j->begin) return;
+    if (!j->s->in.mapped || j->s->in.data != j->begin)
+        return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t done = ((size_t)(j->p - j->begin)) / page * page;
     if (done > j->released) {
@@ -389,11 +411,15 @@ static void release_read(struct js *j)
 static void nodes(struct js *j)
 {
     struct snap *s = j->s;
-    if (!j->have_meta) bad(j, "\"nodes\" comes before \"snapshot\" and its meta");
-    if (j->have_nodes) bad(j, "\"nodes\" appears twice");
+    if (!j->have_meta)
+        bad(j, "\"nodes\" comes before \"snapshot\" and its meta");
+    if (j->have_nodes)
+        bad(j, "\"nodes\" appears twice");
     uint64_t n = j->node_count;
-    if (n == UINT64_MAX) bad(j, "snapshot.node_count is missing");
-    if (n == 0) bad(j, "the snapshot has no nodes (node_count 0)");
+    if (n == UINT64_MAX)
+        bad(j, "snapshot.node_count is missing");
+    if (n == 0)
+        bad(j, "the snapshot has no nodes (node_count 0)");
     if (n >= UINT32_MAX || n * j->node_fields > room(j))
         bad(j, "snapshot.node_count %llu does not fit the file", (unsigned long long)n);
     s->n_nodes = (uint32_t)n;
@@ -407,7 +433,8 @@ static void nodes(struct js *j)
     uint64_t v[SNAP_MAX_TYPES] = {0};
     for (uint64_t i = 0; i < n; i++) {
         for (unsigned f = 0; f < j->node_fields; f++) {
-            if (i + f > 0) expect(j, ',');
+            if (i + f > 0)
+                expect(j, ',');
             v[f] = number(j);
         }
         if (v[j->nf_type] >= s->n_node_types)
@@ -419,11 +446,14 @@ static void nodes(struct js *j)
         s->nname[i] = (uint32_t)v[j->nf_name];
         s->nid[i] = v[j->nf_id];
         s->nsize[i] = v[j->nf_size];
-        s->ntrace[i] = j->nf_trace >= 0 && v[j->nf_trace] < UINT32_MAX ? (uint32_t)v[j->nf_trace] : 0;
+        s->ntrace[i] =
+            j->nf_trace >= 0 && v[j->nf_trace] < UINT32_MAX ? (uint32_t)v[j->nf_trace] : 0;
         j->node_edges[i] = (uint32_t)v[j->nf_edges];
-        if ((i & 0xfffff) == 0) release_read(j);
+        if ((i & 0xfffff) == 0)
+            release_read(j);
     }
-    if (peek(j) == ',') bad(j, "the nodes array holds more than node_count (%llu) nodes", (unsigned long long)n);
+    if (peek(j) == ',')
+        bad(j, "the nodes array holds more than node_count (%llu) nodes", (unsigned long long)n);
     expect(j, ']');
     j->have_nodes = true;
 }
@@ -431,21 +461,25 @@ static void nodes(struct js *j)
 static void edges(struct js *j)
 {
     struct snap *s = j->s;
-    if (!j->have_nodes) bad(j, "\"edges\" comes before \"nodes\"");
-    if (j->have_edges) bad(j, "\"edges\" appears twice");
+    if (!j->have_nodes)
+        bad(j, "\"edges\" comes before \"nodes\"");
+    if (j->have_edges)
+        bad(j, "\"edges\" appears twice");
     uint64_t total = 0;
     s->first_edge = xalloc_big(((size_t)s->n_nodes + 1) * 4);
     for (uint32_t i = 0; i < s->n_nodes; i++) {
         s->first_edge[i] = (uint32_t)total;
         total += j->node_edges[i];
-        if (total >= UINT32_MAX) bad(j, "the nodes' edge counts add up to more than 4294967294");
+        if (total >= UINT32_MAX)
+            bad(j, "the nodes' edge counts add up to more than 4294967294");
     }
     s->first_edge[s->n_nodes] = (uint32_t)total;
     if (j->edge_count != UINT64_MAX && j->edge_count != total)
         bad(j, "snapshot.edge_count is %llu but the nodes' edge counts add up to %llu",
             (unsigned long long)j->edge_count, (unsigned long long)total);
     if (total * j->edge_fields > room(j))
-        bad(j, "the nodes' edge counts (%llu edges) do not fit the file", (unsigned long long)total);
+        bad(j, "the nodes' edge counts (%llu edges) do not fit the file",
+            (unsigned long long)total);
     s->n_edges = (uint32_t)total;
     s->etype = xalloc_big(total + 1);
     s->ename = xalloc_big((total + 1) * 4);
@@ -455,7 +489,8 @@ static void edges(struct js *j)
     uint64_t limit = (uint64_t)s->n_nodes * j->node_fields;
     for (uint64_t e = 0; e < total; e++) {
         for (unsigned f = 0; f < j->edge_fields; f++) {
-            if (e + f > 0) expect(j, ',');
+            if (e + f > 0)
+                expect(j, ',');
             v[f] = number(j);
         }
         if (v[j->ef_type] >= s->n_edge_types)
@@ -465,13 +500,16 @@ static void edges(struct js *j)
         if (to >= limit || to % j->node_fields != 0)
             bad(j, "edge %llu points at %llu, not the start of one of the %u nodes",
                 (unsigned long long)e, (unsigned long long)to, s->n_nodes);
-        if (v[j->ef_name] >= UINT32_MAX) bad(j, "edge %llu: name_or_index out of range", (unsigned long long)e);
+        if (v[j->ef_name] >= UINT32_MAX)
+            bad(j, "edge %llu: name_or_index out of range", (unsigned long long)e);
         s->etype[e] = (uint8_t)v[j->ef_type];
         s->ename[e] = (uint32_t)v[j->ef_name];
         s->eto[e] = (uint32_t)(to / j->node_fields);
-        if ((e & 0xfffff) == 0) release_read(j);
+        if ((e & 0xfffff) == 0)
+            release_read(j);
     }
-    if (peek(j) == ',') bad(j, "the edges array holds more edges than the nodes' edge counts");
+    if (peek(j) == ',')
+        bad(j, "the edges array holds more edges than the nodes' edge counts");
     expect(j, ']');
     xfree_big(j->node_edges, (size_t)s->n_nodes * 4);
     j->node_edges = NULL;
@@ -487,15 +525,18 @@ static void string_item(struct js *j, size_t i, void *user)
         j->strv_cap = j->strv_cap ? j->strv_cap * 2 : 1024;
         j->strv = xrealloc(j->strv, j->strv_cap * sizeof *j->strv);
     }
-    if (j->strv_n >= UINT32_MAX - 1) bad(j, "too many strings");
+    if (j->strv_n >= UINT32_MAX - 1)
+        bad(j, "too many strings");
     struct name n = string_raw(j);
-    if (n.len > SNAP_STRING_MAX) bad(j, "a string of %zu bytes (the limit is %u)", n.len, SNAP_STRING_MAX);
+    if (n.len > SNAP_STRING_MAX)
+        bad(j, "a string of %zu bytes (the limit is %u)", n.len, SNAP_STRING_MAX);
     j->strv[j->strv_n++] = (uint64_t)(n.bytes - j->begin) << 24 | n.len;
 }
 
 static void strings(struct js *j)
 {
-    if (j->have_strings) bad(j, "\"strings\" appears twice");
+    if (j->have_strings)
+        bad(j, "\"strings\" appears twice");
     each_item(j, string_item, NULL);
     j->s->strings = j->strv;
     j->s->text = j->begin;
@@ -563,26 +604,32 @@ static void trace_tree(struct js *j)
             j->p++;
             depth--;
             pos = 0;
-            if (depth > 0 && peek(j) == ',') j->p++;
+            if (depth > 0 && peek(j) == ',')
+                j->p++;
             continue;
         }
         if (c == '[') {
-            if (pos != 4) goto malformed;
+            if (pos != 4)
+                goto malformed;
             j->p++;
             depth++;
             pos = 0;
             continue;
         }
-        if (pos >= 4) goto malformed;
+        if (pos >= 4)
+            goto malformed;
         uint64_t v = number(j);
-        if (pos == 0) id = v < UINT32_MAX ? (uint32_t)v : UINT32_MAX;
+        if (pos == 0)
+            id = v < UINT32_MAX ? (uint32_t)v : UINT32_MAX;
         if (pos == 1) {
             u32_push(idp, id);
             u32_push(fnp, v < UINT32_MAX ? (uint32_t)v : UINT32_MAX);
         }
         pos++;
-        if (peek(j) == ',') j->p++;
-        else if (peek(j) != ']') goto malformed;
+        if (peek(j) == ',')
+            j->p++;
+        else if (peek(j) != ']')
+            goto malformed;
     }
     struct u32vec ids = *idp, funcs = *fnp;
     *idp = *fnp = (struct u32vec){NULL, 0, 0};
@@ -630,13 +677,18 @@ static void document(struct js *j)
         else
             skip_value(j);
         more = peek(j) == ',';
-        if (more) j->p++;
+        if (more)
+            j->p++;
     }
     expect(j, '}');
-    if (peek(j) != -1) bad(j, "text after the end of the document");
-    if (!j->have_nodes) bad(j, "no \"nodes\" array");
-    if (!j->have_edges) bad(j, "no \"edges\" array");
-    if (!j->have_strings) bad(j, "no \"strings\" array");
+    if (peek(j) != -1)
+        bad(j, "text after the end of the document");
+    if (!j->have_nodes)
+        bad(j, "no \"nodes\" array");
+    if (!j->have_edges)
+        bad(j, "no \"edges\" array");
+    if (!j->have_strings)
+        bad(j, "no \"strings\" array");
 }
 
 /* Checks the string indexes (known only once "strings" is read). */
@@ -654,10 +706,12 @@ static void check_names(struct js *j)
             bad(j, "edge %u names string %u; there are %u strings", e, s->ename[e], s->n_strings);
     }
     for (uint32_t f = 0; f < s->n_funcs; f++)
-        if (s->func_name[f] >= s->n_strings) s->func_name[f] = 0;
+        if (s->func_name[f] >= s->n_strings)
+            s->func_name[f] = 0;
     /* trace nodes name function infos by index; make them names directly */
     for (uint32_t k = 0; k < s->n_trace; k++)
-        s->trace_func[k] = s->trace_func[k] < s->n_funcs ? s->func_name[s->trace_func[k]] : UINT32_MAX;
+        s->trace_func[k] =
+            s->trace_func[k] < s->n_funcs ? s->func_name[s->trace_func[k]] : UINT32_MAX;
 }
 
 static void free_meta(struct js *j)
@@ -703,28 +757,39 @@ int snap_load_bytes(struct snap *s, const unsigned char *data, size_t size, cons
 int snap_load(struct snap *s, const char *path)
 {
     memset(s, 0, sizeof *s);
-    if (input_load(&s->in, path) != 0) return 1;
+    if (input_load(&s->in, path) != 0)
+        return 1;
     return snap_load_bytes(s, s->in.data, s->in.size, s->in.label);
 }
 
 void snap_free(struct snap *s)
 {
     uint64_t n = s->n_nodes, e = s->n_edges;
-    if (s->ntype) xfree_big(s->ntype, n);
-    if (s->nname) xfree_big(s->nname, n * 4);
-    if (s->nid) xfree_big(s->nid, n * 8);
-    if (s->nsize) xfree_big(s->nsize, n * 8);
-    if (s->ntrace) xfree_big(s->ntrace, n * 4);
-    if (s->first_edge) xfree_big(s->first_edge, (n + 1) * 4);
-    if (s->etype) xfree_big(s->etype, e + 1);
-    if (s->ename) xfree_big(s->ename, (e + 1) * 4);
-    if (s->eto) xfree_big(s->eto, (e + 1) * 4);
+    if (s->ntype)
+        xfree_big(s->ntype, n);
+    if (s->nname)
+        xfree_big(s->nname, n * 4);
+    if (s->nid)
+        xfree_big(s->nid, n * 8);
+    if (s->nsize)
+        xfree_big(s->nsize, n * 8);
+    if (s->ntrace)
+        xfree_big(s->ntrace, n * 4);
+    if (s->first_edge)
+        xfree_big(s->first_edge, (n + 1) * 4);
+    if (s->etype)
+        xfree_big(s->etype, e + 1);
+    if (s->ename)
+        xfree_big(s->ename, (e + 1) * 4);
+    if (s->eto)
+        xfree_big(s->eto, (e + 1) * 4);
     free(s->strings);
     free_names(s->node_types, s->n_node_types);
     free_names(s->edge_types, s->n_edge_types);
     free(s->func_name);
     free(s->trace_id);
     free(s->trace_func);
-    if (s->in.data) input_release(&s->in);
+    if (s->in.data)
+        input_release(&s->in);
     memset(s, 0, sizeof *s);
 }

@@ -17,12 +17,12 @@
 
 #include "../rcgc_tool.h"
 
-#define SNAP_MAX_TYPES 64 /* node or edge types a file may declare */
+#define SNAP_MAX_TYPES 64                /* node or edge types a file may declare */
 #define SNAP_STRING_MAX ((1u << 24) - 1) /* bytes of one string's JSON text at most */
 
 struct snap {
-    struct input in;      /* the file's bytes */
-    const char *label;    /* its name for messages */
+    struct input in;   /* the file's bytes */
+    const char *label; /* its name for messages */
     uint32_t n_nodes;
     uint32_t n_edges;
     uint8_t *ntype;       /* node type (index into node_types) */
@@ -35,7 +35,7 @@ struct snap {
     uint32_t *ename;      /* string index, or the number of element and hidden edges */
     uint32_t *eto;        /* target node */
     uint32_t n_strings;
-    uint64_t *strings;    /* each string's raw JSON text, escapes not undone: its offset in
+    uint64_t *strings;         /* each string's raw JSON text, escapes not undone: its offset in
                              the input << 24 | its length (SNAP_STRING_MAX at most) */
     const unsigned char *text; /* the input the offsets are from */
     char *node_types[SNAP_MAX_TYPES];
@@ -46,10 +46,10 @@ struct snap {
     int nt_object, nt_native, nt_hidden, nt_code;    /* node type numbers, -1 if absent */
     /* allocation sites: trace function infos and the trace tree, flattened */
     uint32_t n_funcs;
-    uint32_t *func_name;   /* string index of each function's name */
+    uint32_t *func_name; /* string index of each function's name */
     uint32_t n_trace;
-    uint32_t *trace_id;    /* trace node ids, sorted */
-    uint32_t *trace_func;  /* their function index */
+    uint32_t *trace_id;   /* trace node ids, sorted */
+    uint32_t *trace_func; /* their function index */
 };
 
 /* Loads path ("-" for standard input). 0, or 1 after printing `rcgc: FILE: why`. */
@@ -88,8 +88,7 @@ void snap_graph_free(struct graph *g);
  * immediate dominator (node 0's is 0), UINT32_MAX for nodes node 0 does not reach;
  * retained[i] the bytes freed if i went (self sizes of what it dominates, its own
  * included; 0 for unreachable nodes). The caller frees both with free(). */
-void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom,
-                     uint64_t **retained);
+void snap_dominators(const struct snap *s, struct graph *g, uint32_t **idom, uint64_t **retained);
 /* Which nodes node 0 reaches over strong edges: a bitmap (marks_new), its size in *bytes. */
 uint64_t *snap_reached(const struct snap *s, const struct graph *g, size_t *bytes);
 

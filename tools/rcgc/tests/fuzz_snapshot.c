@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     struct snap s;
     memset(&s, 0, sizeof s);
-    if (snap_load_bytes(&s, data, size, "fuzz") != 0) return 0;
+    if (snap_load_bytes(&s, data, size, "fuzz") != 0)
+        return 0;
     char text[64];
     for (uint32_t i = 0; i < s.n_nodes; i++) {
         snap_class(&s, i, text, sizeof text);

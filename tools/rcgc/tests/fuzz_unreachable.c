@@ -62,7 +62,8 @@ static uint64_t *general(const struct input *in, const char *const *roots, size_
     struct graph g = {0};
     int rc = FUZZ_JSON ? parse_json(in, &cs, &n) : parse_edges(in, roots, n_roots, &cs, &n);
     memset(k, 0, sizeof *k);
-    if (rc == 0) keys_assign(cs, n, roots, n_roots, k, &g);
+    if (rc == 0)
+        keys_assign(cs, n, roots, n_roots, k, &g);
     for (size_t i = 0; i < n; i++)
         chunk_free(&cs[i]);
     free(cs);
@@ -94,7 +95,8 @@ static const char *first_name(const struct keys *k, char *buf, size_t cap)
         snprintf(buf, cap, "%zu", nm.len);
         return buf;
     }
-    if (nm.len >= cap || memchr(nm.bytes, 0, nm.len)) return NULL;
+    if (nm.len >= cap || memchr(nm.bytes, 0, nm.len))
+        return NULL;
     memcpy(buf, nm.bytes, nm.len);
     buf[nm.len] = '\0';
     return buf;
@@ -108,7 +110,8 @@ static char *answer(const struct keys *k, const uint64_t *seen, size_t *len)
     char *buf = xmalloc(cap);
     for (uint32_t i = 0; i < k->n_nodes; i++) {
         uint32_t key = k->order ? k->order[i] : i;
-        if (marked(seen, key)) continue;
+        if (marked(seen, key))
+            continue;
         char tmp[32];
         struct name nm = {(const unsigned char *)tmp, 0};
         if (k->direct) {
@@ -162,7 +165,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     struct input in = {.data = data, .size = size, .mapped = false, .label = "fuzz"};
     /* As cmd_unreachable does for edge lists: old-Mac line ends become LF in
      * a copy (then owned by in.block). */
-    if (!FUZZ_JSON) input_lone_cr_to_lf(&in);
+    if (!FUZZ_JSON)
+        input_lone_cr_to_lf(&in);
     fuzz_one(&in);
     input_release(&in);
     return 0;
@@ -180,10 +184,12 @@ static void fuzz_one(const struct input *input)
     uint64_t *seen = general(&in, NULL, 0, &k);
     char buf[64];
     const char *roots[2] = {seen ? first_name(&k, buf, sizeof buf) : NULL, "A"};
-    if (seen) check_names(&k);
+    if (seen)
+        check_names(&k);
     keys_free(&k);
     free(seen);
-    if (!roots[0]) return;
+    if (!roots[0])
+        return;
     seen = general(&in, roots, 2, &k);
     check(seen != NULL, "the same input is read again");
     uint32_t root = keys_find(&k, roots[0]);
@@ -192,7 +198,8 @@ static void fuzz_one(const struct input *input)
     for (uint32_t i = 0; i < k.n_nodes; i++)
         unreachable += !marked(seen, k.order ? k.order[i] : i);
     check(unreachable < k.n_nodes, "fewer unreachable than nodes");
-    if (!FUZZ_JSON) check_direct(&in, roots, 2, &k, seen);
+    if (!FUZZ_JSON)
+        check_direct(&in, roots, 2, &k, seen);
     keys_free(&k);
     free(seen);
 }

@@ -42,7 +42,8 @@ static size_t make_name(const char *mode, size_t i, unsigned char *buf)
         return (size_t)sprintf((char *)buf, "%zu", i);
     if (strcmp(mode, "sparse") == 0) {
         uint64_t v = (uint64_t)i * 11400714819323198485u;
-        if (i % 3 == 0) v >>= 31;
+        if (i % 3 == 0)
+            v >>= 31;
         return (size_t)sprintf((char *)buf, "%" PRIu64 "%s", v, i % 7 == 0 ? "0" : "");
     }
     if (strcmp(mode, "mixed") == 0) {
@@ -50,7 +51,8 @@ static size_t make_name(const char *mode, size_t i, unsigned char *buf)
         return (size_t)sprintf((char *)buf, "%s%zu", pre[i % 5], i / 5);
     }
     size_t n = (size_t)sprintf((char *)buf, "n%zx", i);
-    if (i % 4 == 1) buf[n++] = (unsigned char)(0x80 + i % 100);
+    if (i % 4 == 1)
+        buf[n++] = (unsigned char)(0x80 + i % 100);
     if (i % 4 == 2) {
         memset(buf + n, 'x', 300);
         n += 300;
@@ -114,14 +116,16 @@ static void put_json_string(FILE *f, const unsigned char *s, size_t n)
 static void put_blanks(FILE *f, int min)
 {
     static const char *b[] = {" ", "\t", "  ", " \t "};
-    if (min || below(4) == 0) fputs(b[below(4)], f);
+    if (min || below(4) == 0)
+        fputs(b[below(4)], f);
 }
 
 static void put_noise(FILE *f)
 {
     static const char *noise[] = {"# comment 1 2\n", "% comment\n", "  # x y\n", "\n",
                                   "  \t\n",          "\r\n",        "%%\n"};
-    if (below(20) == 0) fputs(noise[below(7)], f);
+    if (below(20) == 0)
+        fputs(noise[below(7)], f);
 }
 
 static void write_edges(const struct graph *g, FILE *f)
@@ -133,10 +137,13 @@ static void write_edges(const struct graph *g, FILE *f)
         if (g->dst[e] != SIZE_MAX) {
             put_blanks(f, 1);
             fwrite(g->name[g->dst[e]], 1, g->len[g->dst[e]], f);
-            if (below(8) == 0) fputs(below(2) ? " 1.5" : "\t7 extra", f);
+            if (below(8) == 0)
+                fputs(below(2) ? " 1.5" : "\t7 extra", f);
         }
-        if (below(6) == 0) put_blanks(f, 1);
-        if (e + 1 < g->m || below(2)) fputs(below(5) == 0 ? "\r\n" : "\n", f);
+        if (below(6) == 0)
+            put_blanks(f, 1);
+        if (e + 1 < g->m || below(2))
+            fputs(below(5) == 0 ? "\r\n" : "\n", f);
     }
 }
 
@@ -148,7 +155,8 @@ static void group_by_source(struct graph *g)
     for (size_t i = 0; i < g->n; i++)
         rank[i] = SIZE_MAX;
     for (size_t e = 0; e < g->m; e++)
-        if (rank[g->src[e]] == SIZE_MAX) rank[g->src[e]] = r++;
+        if (rank[g->src[e]] == SIZE_MAX)
+            rank[g->src[e]] = r++;
     for (size_t e = 0; e < g->m; e++)
         cnt[rank[g->src[e]] + 1]++;
     for (size_t k = 0; k < r; k++)
@@ -177,7 +185,8 @@ static void write_json(const struct graph *g, FILE *f)
         fputs(below(2) ? ":[" : " : [ ", f);
         size_t k = 0;
         for (; e < g->m && g->src[e] == s; e++) {
-            if (g->dst[e] == SIZE_MAX) continue;
+            if (g->dst[e] == SIZE_MAX)
+                continue;
             fputs(k++ ? (below(2) ? "," : " ,\t") : "", f);
             put_json_string(f, g->name[g->dst[e]], g->len[g->dst[e]]);
         }
@@ -208,11 +217,13 @@ static void reach(const struct graph *g, const size_t *roots, size_t n_roots, un
     size_t *row = calloc(g->n + 1, sizeof *row), *adj = malloc((g->m + 1) * sizeof *adj);
     size_t *fill = calloc(g->n + 1, sizeof *fill), *queue = malloc(g->n * sizeof *queue);
     for (size_t e = 0; e < g->m; e++)
-        if (g->dst[e] != SIZE_MAX) row[g->src[e] + 1]++;
+        if (g->dst[e] != SIZE_MAX)
+            row[g->src[e] + 1]++;
     for (size_t i = 0; i < g->n; i++)
         row[i + 1] += row[i];
     for (size_t e = 0; e < g->m; e++)
-        if (g->dst[e] != SIZE_MAX) adj[row[g->src[e]] + fill[g->src[e]]++] = g->dst[e];
+        if (g->dst[e] != SIZE_MAX)
+            adj[row[g->src[e]] + fill[g->src[e]]++] = g->dst[e];
     size_t head = 0, tail = 0;
     for (size_t i = 0; i < n_roots; i++)
         if (!seen[roots[i]]) {
@@ -271,12 +282,15 @@ int main(int argc, char **argv)
     size_t n = strtoull(argv[2], NULL, 10), m = strtoull(argv[3], NULL, 10);
     const char *mode = argv[4];
     bool json = strcmp(mode, "json") == 0;
-    if (n == 0 || m == 0) return 2;
+    if (n == 0 || m == 0)
+        return 2;
     struct graph g;
     build(&g, mode, n, m);
-    if (json) group_by_source(&g);
+    if (json)
+        group_by_source(&g);
     FILE *f = fopen(argv[5], "wb"), *x = fopen(argv[6], "wb"), *r = fopen(argv[7], "wb");
-    if (!f || !x || !r) return 1;
+    if (!f || !x || !r)
+        return 1;
     if (json)
         write_json(&g, f);
     else

@@ -48,7 +48,8 @@ static void random_graph(struct g *g)
     }
     for (unsigned k = 0; k < want && g->m < MAX_N * 8; k++) {
         unsigned a = (unsigned)(next() % g->n), b = (unsigned)(next() % g->n);
-        if (shape == 2 && a > b) continue; /* mostly a DAG */
+        if (shape == 2 && a > b)
+            continue; /* mostly a DAG */
         g->from[g->m] = a;
         g->to[g->m] = b;
         g->weak[g->m++] = next() % 8 == 0;
@@ -61,12 +62,16 @@ static char *as_json(const struct g *g, size_t *len)
     size_t cap = 4096 + (size_t)g->n * 64 + (size_t)g->m * 40;
     char *t = malloc(cap);
     size_t at = 0;
-    at += (size_t)snprintf(t + at, cap - at,
-        "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\"],"
-        "\"node_types\":[[\"hidden\",\"object\",\"synthetic\"],\"string\",\"number\",\"number\",\"number\"],"
+    at += (size_t)snprintf(
+        t + at, cap - at,
+        "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_"
+        "count\"],"
+        "\"node_types\":[[\"hidden\",\"object\",\"synthetic\"],\"string\",\"number\",\"number\","
+        "\"number\"],"
         "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
         "\"edge_types\":[[\"element\",\"property\",\"weak\"],\"string_or_number\",\"node\"]},"
-        "\"node_count\":%u,\"edge_count\":%u},\n\"nodes\":[", g->n, g->m);
+        "\"node_count\":%u,\"edge_count\":%u},\n\"nodes\":[",
+        g->n, g->m);
     for (unsigned i = 0; i < g->n; i++) {
         unsigned deg = 0;
         for (unsigned e = 0; e < g->m; e++)
@@ -78,7 +83,8 @@ static char *as_json(const struct g *g, size_t *len)
     bool first = true;
     for (unsigned i = 0; i < g->n; i++)
         for (unsigned e = 0; e < g->m; e++) {
-            if (g->from[e] != i) continue;
+            if (g->from[e] != i)
+                continue;
             at += (size_t)snprintf(t + at, cap - at, "%s%u,%u,%u", first ? "" : ",",
                                    g->weak[e] ? 2u : 0u, g->weak[e] ? 1u : e, g->to[e] * 5);
             first = false;
@@ -91,12 +97,14 @@ static char *as_json(const struct g *g, size_t *len)
 /* Nodes reached from 0 over strong edges without passing through `cut` (MAX_N: none). */
 static uint64_t reach_without(const struct g *g, unsigned cut)
 {
-    if (cut == 0) return 0;
+    if (cut == 0)
+        return 0;
     uint64_t seen = 1, last = 0;
     while (seen != last) {
         last = seen;
         for (unsigned e = 0; e < g->m; e++)
-            if (!g->weak[e] && (seen >> g->from[e] & 1) && g->to[e] != cut) seen |= UINT64_C(1) << g->to[e];
+            if (!g->weak[e] && (seen >> g->from[e] & 1) && g->to[e] != cut)
+                seen |= UINT64_C(1) << g->to[e];
     }
     return seen;
 }
@@ -125,21 +133,26 @@ static int check(const struct g *g, uint64_t seed)
     for (unsigned d = 0; d < g->n; d++) {
         uint64_t without = reach_without(g, d);
         for (unsigned v = 0; v < g->n; v++)
-            if ((all >> v & 1) && !(without >> v & 1)) dom[v] |= UINT64_C(1) << d;
+            if ((all >> v & 1) && !(without >> v & 1))
+                dom[v] |= UINT64_C(1) << d;
     }
     int bad = 0;
     for (unsigned v = 0; v < g->n && !bad; v++) {
         bool reached = all >> v & 1;
-        if (reached != (bool)(marks[v >> 6] >> (v & 63) & 1)) bad = 1;
+        if (reached != (bool)(marks[v >> 6] >> (v & 63) & 1))
+            bad = 1;
         uint32_t want = UINT32_MAX;
         uint64_t want_retained = 0;
         if (reached) {
             want = 0;
             unsigned depth = (unsigned)__builtin_popcountll(dom[v]);
             for (unsigned d = 0; d < g->n; d++)
-                if (d != v && (dom[v] >> d & 1) && (unsigned)__builtin_popcountll(dom[d]) == depth - 1) want = d;
+                if (d != v && (dom[v] >> d & 1) &&
+                    (unsigned)__builtin_popcountll(dom[d]) == depth - 1)
+                    want = d;
             for (unsigned w = 0; w < g->n; w++)
-                if (dom[w] >> v & 1) want_retained += g->size[w];
+                if (dom[w] >> v & 1)
+                    want_retained += g->size[w];
         }
         if (idom[v] != want || retained[v] != want_retained) {
             fprintf(stderr,
@@ -159,13 +172,15 @@ static int check(const struct g *g, uint64_t seed)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) return 2;
+    if (argc != 3)
+        return 2;
     uint64_t first = strtoull(argv[1], NULL, 10), last = strtoull(argv[2], NULL, 10);
     for (uint64_t seed = first; seed <= last; seed++) {
         rng = seed * 0x100000001b3u;
         struct g g;
         random_graph(&g);
-        if (check(&g, seed)) return 1;
+        if (check(&g, seed))
+            return 1;
     }
     printf("snapdom: seeds %" PRIu64 " to %" PRIu64 " agree with the oracle\n", first, last);
     return 0;

@@ -32,7 +32,8 @@ static int bag_traverse(rc_heap *h, rc_object *self, rc_visit_fn visit, void *ar
     bag *b = (bag *)self;
     for (int i = 0; i < 3; i++) {
         int r = visit(h, b->slot[i], arg);
-        if (r) return r;
+        if (r)
+            return r;
     }
     return 0;
 }
@@ -87,8 +88,10 @@ static int collect(rc_heap *h, rc_object *obj, void *user)
 static const char *class_of(rc_heap *h, rc_object *o)
 {
     const rc_type *t = rc_type_of(h, o);
-    if (t == rc_heap_builtin_str(h)) return "(string)";
-    if (t == rc_heap_builtin_int(h) || t == rc_heap_builtin_float(h)) return "(number)";
+    if (t == rc_heap_builtin_str(h))
+        return "(string)";
+    if (t == rc_heap_builtin_int(h) || t == rc_heap_builtin_float(h))
+        return "(number)";
     return rc_type_name(t);
 }
 
@@ -106,7 +109,8 @@ static int grow(const char *old_path, const char *new_path)
         rc_list_append(h, keep, l);
         rc_decref(h, l);
     }
-    if (rc_heap_snapshot_write_path(h, old_path, 0) != RC_OK) die("snapshot", h);
+    if (rc_heap_snapshot_write_path(h, old_path, 0) != RC_OK)
+        die("snapshot", h);
     for (int i = 0; i < 10; i++) {
         rc_object *gone;
         rc_list_pop(h, keep, -1, &gone);
@@ -117,7 +121,8 @@ static int grow(const char *old_path, const char *new_path)
         rc_list_append(h, keep, d);
         rc_decref(h, d);
     }
-    if (rc_heap_snapshot_write_path(h, new_path, 0) != RC_OK) die("snapshot", h);
+    if (rc_heap_snapshot_write_path(h, new_path, 0) != RC_OK)
+        die("snapshot", h);
     rc_decref(h, keep);
     rc_heap_free(h);
     return 0;
@@ -125,7 +130,8 @@ static int grow(const char *old_path, const char *new_path)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "grow") == 0) return grow(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "grow") == 0)
+        return grow(argv[2], argv[3]);
     if (argc != 6) {
         fputs("usage: snapgen SEED N_OBJECTS SNAPSHOT EXPECTED SURVIVORS\n", stderr);
         return 2;
@@ -139,10 +145,17 @@ int main(int argc, char **argv)
     rc_heap *h = rc_heap_new(&cfg);
     static const size_t pair_offs[2] = {offsetof(pair, left), offsetof(pair, right)};
     static const char *const pair_names[2] = {"left", "right"};
-    rc_type_spec ps = {.size = sizeof ps, .name = "pair", .instance_bytes = sizeof(pair),
-                       .ref_offsets = pair_offs, .n_ref_offsets = 2, .ref_names = pair_names};
-    rc_type_spec bs = {.size = sizeof bs, .name = "bag", .instance_bytes = sizeof(bag),
-                       .traverse = bag_traverse, .clear = bag_clear};
+    rc_type_spec ps = {.size = sizeof ps,
+                       .name = "pair",
+                       .instance_bytes = sizeof(pair),
+                       .ref_offsets = pair_offs,
+                       .n_ref_offsets = 2,
+                       .ref_names = pair_names};
+    rc_type_spec bs = {.size = sizeof bs,
+                       .name = "bag",
+                       .instance_bytes = sizeof(bag),
+                       .traverse = bag_traverse,
+                       .clear = bag_clear};
     rc_type *pt = rc_type_new(h, &ps), *bt = rc_type_new(h, &bs);
     rc_object **objs = calloc(n + 1, sizeof *objs);
     /* make objects, each held once by objs[] */
@@ -151,13 +164,28 @@ int main(int argc, char **argv)
         rc_object *o = NULL;
         char text[32];
         switch (kind) {
-        case 0: o = rc_list_new(h, 0); break;
-        case 1: o = rc_dict_new(h); break;
-        case 2: snprintf(text, sizeof text, "s%zu\n\"%zu", i, below(5)); o = rc_str_from_cstr(h, text); break;
-        case 3: o = rc_float_new(h, (double)i / 4); break;
-        case 4: o = rc_int_new(h, ((int64_t)1 << 62) + (int64_t)i); break;
-        case 5: o = rc_new(h, pt); break;
-        case 6: o = rc_new(h, bt); break;
+        case 0:
+            o = rc_list_new(h, 0);
+            break;
+        case 1:
+            o = rc_dict_new(h);
+            break;
+        case 2:
+            snprintf(text, sizeof text, "s%zu\n\"%zu", i, below(5));
+            o = rc_str_from_cstr(h, text);
+            break;
+        case 3:
+            o = rc_float_new(h, (double)i / 4);
+            break;
+        case 4:
+            o = rc_int_new(h, ((int64_t)1 << 62) + (int64_t)i);
+            break;
+        case 5:
+            o = rc_new(h, pt);
+            break;
+        case 6:
+            o = rc_new(h, bt);
+            break;
         case 7: {
             rc_object *items[3] = {NULL, rc_int_new(h, 5), i ? objs[below(i)] : NULL};
             o = rc_tuple_new(h, 3, items);
@@ -172,9 +200,12 @@ int main(int argc, char **argv)
                 o = rc_list_new(h, 2);
             }
             break;
-        default: o = rc_list_new(h, 1); break;
+        default:
+            o = rc_list_new(h, 1);
+            break;
         }
-        if (o == NULL) die("make", h);
+        if (o == NULL)
+            die("make", h);
         objs[i] = o;
     }
     /* random references between them */
@@ -186,9 +217,11 @@ int main(int argc, char **argv)
         } else if (t == rc_heap_builtin_dict(h)) {
             rc_object *key = objs[below(n)];
             const rc_type *kt = rc_type_of(h, key);
-            if (kt == rc_heap_builtin_list(h) || kt == rc_heap_builtin_dict(h) || rc_is_weakproxy(h, key))
+            if (kt == rc_heap_builtin_list(h) || kt == rc_heap_builtin_dict(h) ||
+                rc_is_weakproxy(h, key))
                 key = rc_int_new(h, (int64_t)below(50));
-            if (rc_dict_set(h, a, key, b) != RC_OK) rc_heap_clear_error(h);
+            if (rc_dict_set(h, a, key, b) != RC_OK)
+                rc_heap_clear_error(h);
         } else if (t == pt) {
             pair *p = (pair *)a;
             rc_object **f = next() % 2 ? &p->left : &p->right;
@@ -206,14 +239,17 @@ int main(int argc, char **argv)
     /* drop most of the program's references; keep some, a few twice */
     for (size_t i = 0; i < n; i++) {
         size_t r = below(10);
-        if (r == 0) rc_incref(objs[i]);
+        if (r == 0)
+            rc_incref(objs[i]);
         if (r >= 2) {
             rc_decref(h, objs[i]);
             objs[i] = NULL;
         }
     }
-    if (rc_heap_snapshot_write_path(h, argv[3], 0) != RC_OK) die("snapshot", h);
-    if (rc_heap_check(h) != RC_OK) die("check", h);
+    if (rc_heap_snapshot_write_path(h, argv[3], 0) != RC_OK)
+        die("snapshot", h);
+    if (rc_heap_check(h) != RC_OK)
+        die("check", h);
 
     struct all all = {0};
     rc_heap_visit(h, collect, &all);
@@ -233,12 +269,15 @@ int main(int argc, char **argv)
             if (rc_is_heap_object(r)) {
                 fprintf(out, "strong %" PRIu64 " %" PRIu64 "\n", id, rc_snapshot_id(h, r));
                 for (size_t k = 0; k < all.n; k++)
-                    if (all.v[k] == r) count[k]--;
+                    if (all.v[k] == r)
+                        count[k]--;
             }
         rc_decref(h, refs);
         rc_object *target = NULL;
-        if (rc_is_weakref(h, o)) target = rc_weakref_get(h, o);
-        if (rc_is_weakproxy(h, o)) target = rc_weakproxy_get(h, o);
+        if (rc_is_weakref(h, o))
+            target = rc_weakref_get(h, o);
+        if (rc_is_weakproxy(h, o))
+            target = rc_weakproxy_get(h, o);
         rc_heap_clear_error(h);
         if (target != NULL) {
             fprintf(out, "weak %" PRIu64 " %" PRIu64 "\n", id, rc_snapshot_id(h, target));
@@ -246,7 +285,8 @@ int main(int argc, char **argv)
         }
     }
     for (size_t i = 0; i < all.n; i++)
-        if (count[i] > 0) fprintf(out, "root %" PRIu64 " %" PRId64 "\n", rc_snapshot_id(h, all.v[i]), count[i]);
+        if (count[i] > 0)
+            fprintf(out, "root %" PRIu64 " %" PRId64 "\n", rc_snapshot_id(h, all.v[i]), count[i]);
     rc_heap_stats st = {.size = sizeof st};
     rc_heap_get_stats(h, &st);
     fprintf(out, "bytes %zu\n", st.live_bytes);
@@ -259,7 +299,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < all.n; i++)
         fprintf(surv, "survivor %" PRIu64 "\n", rc_snapshot_id(h, all.v[i]));
     fclose(surv);
-    if (rc_heap_check(h) != RC_OK) die("check", h);
+    if (rc_heap_check(h) != RC_OK)
+        die("check", h);
     for (size_t i = 0; i < n; i++)
         rc_decref(h, objs[i]);
     rc_heap_free(h);
