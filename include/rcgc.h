@@ -1323,7 +1323,8 @@ RC_API size_t rc_finalize_pending(const rc_heap *heap);
  *    slot plus the buffers it owns (a list's item array, a dict's table): the bytes
  *    rc_type_live_bytes counts for it.
  *  - Edges: list and tuple items are "element" edges indexed by position; reference fields
- *    "property" edges named by rc_type_spec.ref_names ("field N" without); a dict value is a
+ *    "property" edges named by rc_type_spec.ref_names ("field N" without), then a trailing
+ *    array's entries (ref_array_*) "element" edges indexed by position; a dict value is a
  *    "property" edge named by its key's repr, the key itself an "internal" edge named "key";
  *    other traverse functions' references "hidden" edges numbered by position; a weakref's
  *    or weak proxy's referent a "weak" edge named "referent" (the weakref is a node). None
@@ -1331,7 +1332,8 @@ RC_API size_t rc_finalize_pending(const rc_heap *heap);
  *    node and no edge stands for them; boxed ints are nodes.
  *  - Roots: the synthetic root has a "property" edge to every object held from outside the
  *    heap (its count exceeds the references the heap holds to it: C variables, globals),
- *    named "held from outside (N refs)" with N the references not accounted for.
+ *    named "held from outside (N refs)" with N the references not accounted for, or
+ *    "root NAME (N refs)" for a named root (rc_root_name; NAME cut at 200 bytes).
  *  - Allocation sites (rc_origins_enable): V8's allocation-tracking layout. Each site is a
  *    trace function ("TYPE@file.c:LINE", script name the file, line) and a child of the trace
  *    tree's root (count and bytes of its live objects); a node's trace_node_id names its
@@ -1339,7 +1341,7 @@ RC_API size_t rc_finalize_pending(const rc_heap *heap);
  *  - Ids: odd numbers, stable for an object's life across every snapshot of the heap (a
  *    side table keyed by address, see rc_snapshot_id), never reused: an object made in a
  *    freed slot gets a new id. The root's id is 1.
- * The file is streamed in six walks of the heap; extra memory is a bit per object slot,
+ * The file is streamed in seven walks of the heap; extra memory is a bit per object slot,
  * the list of objects held from outside, and the id table (16 bytes per object that has
  * appeared in a snapshot while it lives; its release then costs one hash delete). Reads
  * counts only: never collects and runs no user code except traverse and repr functions,

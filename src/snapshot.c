@@ -12,18 +12,22 @@
  *   table and their release path pays nothing beyond the flag test it already had.
  *   Open addressing with linear probing, load at most 1/2, deletion by backward shift.
  *
- * The writer makes six walks with rc_heap_visit and keeps no per-object state of its own
+ * The writer makes seven walks with rc_heap_visit and keeps no per-object state of its own
  * beyond a bitmap of the live slots of each page (ORDINALS below: an edge names its target
  * by its position in the node array, which the bitmap gives with a popcount) and the list
  * of objects held from outside the heap:
- *   1. index: the page bitmaps; each referent's count is lowered by one per reference the
- *      heap holds to it (COUNTS-BORROWED);
+ *   1. index: the page bitmaps and the edge count (the header gives it first); each
+ *      referent's count is lowered by one per reference the heap holds to it
+ *      (COUNTS-BORROWED);
  *   2. roots: objects whose count is still above zero are held from outside (C variables),
  *      by that many references;
  *   3. restore: the counts are raised back (COUNTS-BORROWED ends);
- *   4. nodes, 5. edges, 6. strings: the three arrays, streamed. Strings are not kept: every
- *      name that is not a fixed string (type and field names, sites) gets the next index
- *      as it is used, and walk 6 makes the same names again in the same order.
+ *   4. nodes, 5. edges: the two arrays, streamed;
+ *   6. node names, 7. dict key names: the strings array. Strings are not kept: every name
+ *      that is not a fixed string (type and field names, sites) gets the next index as it
+ *      is used, and walks 6 and 7 make the same names again in the same order.
+ * Edges are enumerated by each_edge, which reads the library's own layouts directly (see
+ * there) and calls rc_traverse for every other type.
  * COUNTS-BORROWED: between walks 1 and 3 the reference counts hold external counts; no
  *   user code runs then except traverse functions (which must only visit), and walk 3 runs
  *   whatever happens, so the counts are intact when the call returns.
@@ -42,8 +46,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NAME_BYTES 41u   /* a node's name: at most 40 bytes of repr, as graph labels */
-#define OUT_BYTES 65536u /* the write buffer */
+#define NAME_BYTES 41u    /* a node's name: at most 40 bytes of repr, as graph labels */
+#define OUT_BYTES 65536u  /* the write buffer */
+#define PREFETCH_SLOTS 8u /* walk 4 prefetches the id table's slot of the object this far on */
 
 /* ---- the id table (SNAP-IDS) ----------------------------------------------------------- */
 
@@ -166,6 +171,9 @@ uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj)
 
 typedef struct sink {
     FILE *out;
+    /* quads[4 * i ...]: i's four decimal digits, zero-padded (i < 10000), filled when the
+     * writer starts; one spare entry so that a 4-byte copy may read past the last. */
+    char quads[4 * 10001];
     char buf[OUT_BYTES];
     size_t len;
     int err; /* errno of the first failed write, or 0 */
@@ -219,30 +227,65 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
                                      "50515253545556575859606162636465666768697071727374"
                                      "75767778798081828384858687888990919293949596979899";
 
-/* Writes v's decimal digits at p (two per division); returns the byte after them. */
-static char *fmt_u64(char *p, uint64_t v)
+/* Number of decimal digits of v (v >= 10). */
+static unsigned digits_of(uint64_t v)
+{
+    if (v < UINT64_C(100000000)) {
+        uint32_t u = (uint32_t)v;
+        return u < 10000 ? (u < 100    ? 2
+                            : u < 1000 ? 3
+                                       : 4)
+                         : (u < 1000000    ? (u < 100000 ? 5 : 6)
+                            : u < 10000000 ? 7
+                                           : 8);
+    }
+    unsigned n = 8;
+    for (v /= 100000000; v > 0; v /= 10)
+        n++;
+    return n;
+}
+
+/* Writes v's decimal digits at p, last first, two per division (in 32 bits below 2^32);
+ * returns the byte after them. */
+static char *fmt_long(char *p, uint64_t v)
+{
+    char *end = p + digits_of(v), *q = end;
+    while (v > UINT32_MAX) {
+        unsigned r = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--q = digit_pairs[r + 1];
+        *--q = digit_pairs[r];
+    }
+    uint32_t u = (uint32_t)v;
+    while (u >= 100) {
+        unsigned r = (u % 100) * 2;
+        u /= 100;
+        *--q = digit_pairs[r + 1];
+        *--q = digit_pairs[r];
+    }
+    if (u >= 10) {
+        *--q = digit_pairs[u * 2 + 1];
+        *--q = digit_pairs[(size_t)u * 2];
+    } else {
+        *--q = (char)('0' + u);
+    }
+    return end;
+}
+
+/* Writes v's decimal digits at p; returns the byte after them. Most numbers in a snapshot
+ * (types, names of fixed strings, sizes, edge counts) have one or two digits. */
+static inline char *fmt_u64(char *p, uint64_t v)
 {
     if (v < 10) {
         *p = (char)('0' + v);
         return p + 1;
     }
-    char tmp[20];
-    size_t i = sizeof tmp;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100) * 2;
-        v /= 100;
-        tmp[--i] = digit_pairs[r + 1];
-        tmp[--i] = digit_pairs[r];
+    if (v < 100) {
+        p[0] = digit_pairs[v * 2];
+        p[1] = digit_pairs[v * 2 + 1];
+        return p + 2;
     }
-    if (v >= 10) {
-        tmp[--i] = digit_pairs[v * 2 + 1];
-        tmp[--i] = digit_pairs[v * 2];
-    } else {
-        tmp[--i] = (char)('0' + v);
-    }
-    size_t n = sizeof tmp - i;
-    memcpy(p, tmp + i, n);
-    return p + n;
+    return fmt_long(p, v);
 }
 
 static void put_u64(sink *s, uint64_t v)
@@ -251,16 +294,47 @@ static void put_u64(sink *s, uint64_t v)
     s->len = (size_t)(fmt_u64(p, v) - s->buf);
 }
 
-/* Writes `lead` (0: nothing) then the n numbers comma-separated. */
-static void put_nums(sink *s, char lead, const uint64_t *v, size_t n)
+static void quads_fill(sink *s)
 {
-    char *p = room(s, 2 + 21 * n), *start = p;
-    if (lead)
-        *p++ = lead;
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            *p++ = ',';
-        p = fmt_u64(p, v[i]);
+    for (unsigned i = 0; i < 10000; i++) {
+        s->quads[(size_t)4 * i] = (char)('0' + i / 1000);
+        s->quads[4 * i + 1] = (char)('0' + i / 100 % 10);
+        s->quads[4 * i + 2] = (char)('0' + i / 10 % 10);
+        s->quads[4 * i + 3] = (char)('0' + i % 10);
+    }
+    memset(s->quads + (size_t)4 * 10000, '0', 4);
+}
+
+/* fmt_u64 with four digits per division below 10^8, the common case of ids, string
+ * indexes and node offsets. Writes up to 3 bytes past the number (put_nums' room covers
+ * them; the next number or the sink's length overwrites them). */
+static inline char *fmt_fast(const sink *s, char *p, uint64_t v)
+{
+    if (v < 100 || v >= UINT64_C(100000000))
+        return fmt_u64(p, v);
+    uint32_t u = (uint32_t)v;
+    if (u < 10000) {
+        unsigned n = u < 1000 ? 3 : 4;
+        memcpy(p, s->quads + (size_t)4 * u + 4 - n, 4);
+        return p + n;
+    }
+    uint32_t hi = u / 10000, lo = u % 10000;
+    unsigned n = hi < 10 ? 1 : hi < 100 ? 2 : hi < 1000 ? 3 : 4;
+    memcpy(p, s->quads + (size_t)4 * hi + 4 - n, 4);
+    memcpy(p + n, s->quads + (size_t)4 * lo, 4);
+    return p + n + 4;
+}
+
+/* Writes the lead bytes (at most 2) then the n numbers comma-separated. */
+static void put_nums(sink *s, const char *lead, size_t n_lead, const uint64_t *v, size_t n)
+{
+    char *p = room(s, 2 + 21 * n + 4), *start = p;
+    for (size_t i = 0; i < n_lead; i++)
+        *p++ = lead[i];
+    p = fmt_fast(s, p, v[0]);
+    for (size_t i = 1; i < n; i++) {
+        *p++ = ',';
+        p = fmt_fast(s, p, v[i]);
     }
     s->len += (size_t)(p - start);
 }
@@ -300,6 +374,19 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 static void put_json_string(sink *s, const char *text, size_t n)
 {
     const unsigned char *p = (const unsigned char *)text;
+    if (n <= NAME_BYTES) { /* the common case: a short name with nothing to escape */
+        size_t j = 0;
+        while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+            j++;
+        if (j == n) {
+            char *q = room(s, n + 2);
+            q[0] = '"';
+            memcpy(q + 1, text, n);
+            q[n + 1] = '"';
+            s->len += n + 2;
+            return;
+        }
+    }
     put(s, "\"", 1);
     size_t i = 0;
     while (i < n) {
@@ -429,8 +516,9 @@ static uint32_t index_ordinal(const snap_index *ix, const rc_object *obj)
 /* ---- the writer's state ---------------------------------------------------------------- */
 
 typedef struct root_ref {
-    uint32_t ordinal; /* the object's node */
-    int32_t outside;  /* references held from outside the heap */
+    const rc_object *obj; /* the object (for its name, if it is a named root) */
+    uint32_t ordinal;     /* the object's node */
+    int32_t outside;      /* references held from outside the heap */
 } root_ref;
 
 /* Fixed strings, in this order, then the type names, the field names, the sites. */
@@ -457,71 +545,6 @@ typedef struct writer {
     bool first;            /* no element written yet in the current array */
     char name[NAME_BYTES]; /* scratch for a repr */
 } writer;
-
-/* ---- walks 1 to 3: index and counts (COUNTS-BORROWED) ---------------------------------- */
-
-static int lower_count(rc_heap *heap, rc_object *ref, void *arg)
-{
-    (void)heap;
-    (void)arg;
-    if (rc_is_heap_object(ref))
-        ref->_refcnt--;
-    return 0;
-}
-
-static int raise_count(rc_heap *heap, rc_object *ref, void *arg)
-{
-    (void)heap;
-    (void)arg;
-    if (rc_is_heap_object(ref))
-        ref->_refcnt++;
-    return 0;
-}
-
-static int walk_index(rc_heap *heap, rc_object *obj, void *user)
-{
-    writer *w = user;
-    const rci_page *pg = rci_page_of(obj);
-    if (!w->failed && (const void *)pg != w->ix.last) {
-        if (!index_add_page(heap, &w->ix, pg))
-            w->failed = true;
-        w->ix.last = pg;
-    }
-    if (!w->failed) {
-        const snap_page *p = &w->ix.pages[w->ix.n_pages - 1];
-        size_t slot = (size_t)((const char *)obj - p->slots) / p->slot_bytes;
-        w->ix.bits[p->word_at + slot / 64] |= UINT64_C(1) << (slot % 64);
-    }
-    w->n_nodes++;
-    rc_traverse(heap, obj, lower_count, NULL);
-    return 0;
-}
-
-static int walk_roots(rc_heap *heap, rc_object *obj, void *user)
-{
-    writer *w = user;
-    if (obj->_refcnt <= 0 || w->failed)
-        return 0;
-    if (w->n_roots == w->cap_roots) {
-        size_t cap = w->cap_roots ? w->cap_roots * 2 : 64;
-        root_ref *r = rci_mem_resize(heap, w->roots, w->cap_roots * sizeof *r, cap * sizeof *r);
-        if (r == NULL) {
-            w->failed = true;
-            return 0;
-        }
-        w->roots = r;
-        w->cap_roots = cap;
-    }
-    w->roots[w->n_roots++] = (root_ref){index_ordinal(&w->ix, obj), obj->_refcnt};
-    return 0;
-}
-
-static int walk_restore(rc_heap *heap, rc_object *obj, void *user)
-{
-    (void)user;
-    rc_traverse(heap, obj, raise_count, NULL);
-    return 0;
-}
 
 /* ---- what an object looks like ---------------------------------------------------------- */
 
@@ -657,36 +680,51 @@ typedef void (*edge_fn)(writer *w, const snap_edge *e);
 
 typedef struct edge_walk {
     writer *w;
-    const rc_type *t;
     edge_fn fn;
     size_t i; /* the reference's position among the object's references */
 } edge_walk;
 
+/* A reference from a traverse function of the spec's own: a hidden edge by position. */
 static int edge_visit(rc_heap *heap, rc_object *ref, void *arg)
 {
+    (void)heap;
     edge_walk *ew = arg;
     size_t i = ew->i++;
     if (!rc_is_heap_object(ref))
         return 0;
     snap_edge e = {ET_HIDDEN, i, NULL, ref};
-    if (ew->t == heap->t_list || ew->t == heap->t_tuple) {
-        e.type = ET_ELEMENT;
-    } else if (ew->t->traverse == NULL && i < ew->t->n_ref_offsets) {
-        e.type = ET_PROPERTY;
-        e.name = ew->w->field_str[ew->t->index] + i;
-    } else if (ew->t->traverse == NULL) { /* a trailing array's items follow the fields */
-        e.type = ET_ELEMENT;
-        e.name = i - ew->t->n_ref_offsets;
-    }
     ew->fn(ew->w, &e);
     return 0;
 }
 
+/* Whether t's references are its named offset fields (then its trailing array's items, if
+ * it has one): types without a traverse function of the spec's own. */
+static bool has_named_fields(const rc_type *t)
+{
+    return !t->user_traverse && (t->traverse == NULL || t->has_array);
+}
+
+/* Element edges for n items. */
+static void item_edges(writer *w, rc_object *const *items, size_t n, edge_fn fn)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rc_is_heap_object(items[i])) {
+            snap_edge e = {ET_ELEMENT, i, NULL, items[i]};
+            fn(w, &e);
+        }
+    }
+}
+
 /* Calls fn for every edge of obj, in a fixed order: a dict's entries in insertion order
  * (key, then value named by the key's repr); list and tuple items as elements; reference
- * fields by name; other traverse functions' references as hidden edges numbered by
- * position; a weakref's referent as a weak edge. None and small ints are not objects and
- * make no edge. */
+ * fields by name, then a trailing array's items as elements; other traverse functions'
+ * references as hidden edges numbered by position; a weakref's referent as a weak edge.
+ * None and small ints are not objects and make no edge.
+ * Dicts, lists, tuples and types declared by offsets (with or without a trailing array)
+ * are read here directly rather than through rc_traverse: their layouts are the library's
+ * own (the same fields their traverse functions visit, dict.c, list.c, tuple.c, type.c),
+ * and a call through a function pointer per reference was a third of the writer's time.
+ * Every other type goes through rc_traverse. */
 static void each_edge(writer *w, rc_object *obj, edge_fn fn)
 {
     rc_heap *heap = w->heap;
@@ -710,8 +748,33 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
         }
         return;
     }
-    edge_walk ew = {w, t, fn, 0};
-    rc_traverse(heap, obj, edge_visit, &ew);
+    if (t == heap->t_tuple) {
+        const rci_tuple *tu = (const rci_tuple *)obj;
+        item_edges(w, tu->items, tu->len, fn);
+        return;
+    }
+    if (t == heap->t_list) {
+        const rci_list *l = (const rci_list *)obj;
+        item_edges(w, l->items, l->len, fn);
+        return;
+    }
+    if (has_named_fields(t)) {
+        uint32_t first = w->field_str[t->index];
+        for (size_t i = 0; i < t->n_ref_offsets; i++) {
+            rc_object *ref;
+            memcpy(&ref, (const char *)obj + t->ref_offsets[i],
+                   sizeof ref); /* NOLINT(bugprone-sizeof-expression): a pointer is copied */
+            if (rc_is_heap_object(ref)) {
+                snap_edge e = {ET_PROPERTY, first + i, NULL, ref};
+                fn(w, &e);
+            }
+        }
+        if (t->has_array)
+            item_edges(w, rci_array_items(t, obj), rci_array_count(t, obj), fn);
+    } else {
+        edge_walk ew = {w, fn, 0};
+        rc_traverse(heap, obj, edge_visit, &ew);
+    }
     if (t->index == heap->wr_type_index || t->index == heap->wr_proxy_index) {
         rc_object *referent = ((const rci_weakref *)obj)->referent;
         if (referent != NULL) {
@@ -719,6 +782,69 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
             fn(w, &e);
         }
     }
+}
+
+/* ---- walks 1 to 3: index and counts (COUNTS-BORROWED) ---------------------------------- */
+
+/* Walks 1 and 3 reach every reference rc_traverse would (each_edge's weak edge is not a
+ * reference the heap counts) and count the edges on the way (the header's edge_count). */
+static void lower_edge(writer *w, const snap_edge *e)
+{
+    w->n_edges++;
+    if (e->type != ET_WEAK)
+        e->target->_refcnt--;
+}
+
+static void raise_edge(writer *w, const snap_edge *e)
+{
+    (void)w;
+    if (e->type != ET_WEAK)
+        e->target->_refcnt++;
+}
+
+static int walk_index(rc_heap *heap, rc_object *obj, void *user)
+{
+    writer *w = user;
+    const rci_page *pg = rci_page_of(obj);
+    if (!w->failed && (const void *)pg != w->ix.last) {
+        if (!index_add_page(heap, &w->ix, pg))
+            w->failed = true;
+        w->ix.last = pg;
+    }
+    if (!w->failed) {
+        const snap_page *p = &w->ix.pages[w->ix.n_pages - 1];
+        size_t slot = (size_t)((const char *)obj - p->slots) / p->slot_bytes;
+        w->ix.bits[p->word_at + slot / 64] |= UINT64_C(1) << (slot % 64);
+    }
+    w->n_nodes++;
+    each_edge(w, obj, lower_edge);
+    return 0;
+}
+
+static int walk_roots(rc_heap *heap, rc_object *obj, void *user)
+{
+    writer *w = user;
+    if (obj->_refcnt <= 0 || w->failed)
+        return 0;
+    if (w->n_roots == w->cap_roots) {
+        size_t cap = w->cap_roots ? w->cap_roots * 2 : 64;
+        root_ref *r = rci_mem_resize(heap, w->roots, w->cap_roots * sizeof *r, cap * sizeof *r);
+        if (r == NULL) {
+            w->failed = true;
+            return 0;
+        }
+        w->roots = r;
+        w->cap_roots = cap;
+    }
+    w->roots[w->n_roots++] = (root_ref){obj, index_ordinal(&w->ix, obj), obj->_refcnt};
+    return 0;
+}
+
+static int walk_restore(rc_heap *heap, rc_object *obj, void *user)
+{
+    (void)heap;
+    each_edge(user, obj, raise_edge);
+    return 0;
 }
 
 static void count_edge(writer *w, const snap_edge *e)
@@ -738,6 +864,15 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
 {
     writer *w = user;
     sink *s = w->s;
+    if (heap->snap_cap != 0) {
+        /* The id table is keyed by a hash of the address, so on a large heap each lookup
+         * is a cache miss; objects come in address order, so the slot a few objects ahead
+         * is known now (only its address is used, the memory there is not read). */
+        uintptr_t ahead = (uintptr_t)obj + (uintptr_t)PREFETCH_SLOTS * rci_page_of(obj)->slot_bytes;
+        size_t i = id_slot(ahead, heap->snap_cap);
+        __builtin_prefetch(&heap->snap_keys[i]);
+        __builtin_prefetch(&heap->snap_vals[i]);
+    }
     uint64_t before = w->n_edges;
     each_edge(w, obj, count_edge);
     uint64_t name = w->type_str + rci_type_index(obj);
@@ -754,8 +889,7 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
                      w->n_edges - before,
                      site >= 0 ? (uint64_t)site + 2u : 0u,
                      0};
-    put(s, "\n", 1);
-    put_nums(s, ',', f, 7);
+    put_nums(s, "\n,", 2, f, 7);
     return s->err != 0;
 }
 
@@ -766,8 +900,7 @@ static void write_edge(writer *w, const snap_edge *e)
     sink *s = w->s;
     uint64_t f[3] = {e->type, e->key != NULL ? w->next_str++ : e->name,
                      (uint64_t)index_ordinal(&w->ix, e->target) * 7u};
-    put(s, "\n", 1);
-    put_nums(s, w->first ? 0 : ',', f, 3);
+    put_nums(s, "\n,", w->first ? 1 : 2, f, 3);
     w->first = false;
 }
 
@@ -831,7 +964,7 @@ static bool number_fixed(writer *w)
     at += heap->n_types;
     for (uint32_t t = 0; t < heap->n_types; t++) {
         w->field_str[t] = at;
-        if (t > 0 && heap->types[t]->traverse == NULL)
+        if (t > 0 && has_named_fields(heap->types[t]))
             at += (uint32_t)heap->types[t]->n_ref_offsets;
     }
     w->site_str = at;
@@ -860,7 +993,7 @@ static void write_fixed_strings(writer *w)
     }
     for (uint32_t t = 1; t < heap->n_types; t++) {
         const rc_type *ty = heap->types[t];
-        if (ty->traverse != NULL)
+        if (!has_named_fields(ty))
             continue;
         for (size_t i = 0; i < ty->n_ref_offsets; i++) {
             if (ty->ref_names != NULL && ty->ref_names[i] != NULL) {
@@ -961,21 +1094,20 @@ static void write_root_edges(writer *w)
     }
 }
 
+/* A root edge's name: "held from outside (N refs)", or for a named root (rc_root_name)
+ * "root NAME (N refs)", the name cut to ROOT_NAME_BYTES bytes. */
+#define ROOT_NAME_BYTES 200
 static void write_root_names(writer *w)
 {
-    char buf[64];
+    char buf[ROOT_NAME_BYTES + 64];
     for (size_t i = 0; i < w->n_roots; i++) {
-        int n =
-            snprintf(buf, sizeof buf, "held from outside (%ld refs)", (long)w->roots[i].outside);
+        const char *name = rci_root_name_of(w->heap, w->roots[i].obj);
+        long refs = (long)w->roots[i].outside;
+        int n = name != NULL
+                    ? snprintf(buf, sizeof buf, "root %.*s (%ld refs)", ROOT_NAME_BYTES, name, refs)
+                    : snprintf(buf, sizeof buf, "held from outside (%ld refs)", refs);
         put_string(w, buf, (size_t)n);
     }
-}
-
-static int walk_count(rc_heap *heap, rc_object *obj, void *user)
-{
-    (void)heap;
-    each_edge(user, obj, count_edge);
-    return 0;
 }
 
 /* Walks 4 to 6 (the counts are intact again); non-zero when a write failed. */
@@ -983,8 +1115,6 @@ static int write_document(writer *w)
 {
     rc_heap *heap = w->heap;
     sink *s = w->s;
-    w->n_edges = 0;
-    rc_heap_visit(heap, walk_count, w); /* the header gives the edge count first */
     puts_(s, meta_text);
     puts_(s, "\"node_count\":");
     put_u64(s, w->n_nodes + 1u);
@@ -994,6 +1124,7 @@ static int write_document(writer *w)
     put_u64(s, heap->n_sites + 1u);
     puts_(s, "},");
     write_root(w);
+    w->n_edges = 0;
     if (rc_heap_visit(heap, walk_nodes, w) != 0)
         return 1;
     puts_(s, "],\n\"edges\":[");
@@ -1055,6 +1186,7 @@ static rc_status snapshot_write(rc_heap *heap, FILE *out, unsigned flags, const 
         return rci_error(heap, RC_ENOMEM, "%s: out of memory preparing the snapshot", call);
     }
     w.s->out = out;
+    quads_fill(w.s);
     w.s->len = 0;
     w.s->err = 0;
     /* COUNTS-BORROWED from walk 1 to walk 3, whatever fails in between. */

@@ -9,6 +9,7 @@
 #include "rctest.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,90 @@ static void writing_leaves_counts_intact(void **state)
     rc_decref(h, d);
     rc_decref(h, l);
     assert_int_equal(rc_collect(h, 2), 2);
+    rt_heap_finish(h);
+}
+
+/* The edges array's numbers (type, name_or_index, to_node per edge); returns how many. */
+static size_t edge_numbers(const char *text, unsigned long *out, size_t cap)
+{
+    const char *p = strstr(text, "\"edges\":[");
+    assert_non_null(p);
+    p += strlen("\"edges\":[");
+    size_t n = 0;
+    while (*p != ']') {
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        assert_true(end != p);
+        assert_true(n < cap);
+        out[n++] = v;
+        p = end;
+        while (*p == ',' || *p == '\n')
+            p++;
+    }
+    return n;
+}
+
+typedef struct frame {
+    rc_object hdr;
+    rc_object *parent;
+    size_t n;
+    rc_object *slots[];
+} frame;
+
+static void trailing_array_entries_are_element_edges(void **state)
+{
+    (void)state;
+    rc_heap *h = rt_heap_new_exact();
+    static const size_t offs[] = {offsetof(frame, parent)};
+    static const char *const names[] = {"parent"};
+    rc_type_spec spec = {.size = sizeof spec,
+                         .name = "frame",
+                         .instance_bytes = sizeof(frame),
+                         .ref_offsets = offs,
+                         .ref_names = names,
+                         .n_ref_offsets = 1,
+                         .ref_array_count_offset = offsetof(frame, n),
+                         .ref_array_offset = offsetof(frame, slots),
+                         .ref_array_name = "slots"};
+    const rc_type *t = rc_type_new(h, &spec);
+    assert_non_null(t);
+    frame *f = (frame *)(void *)rc_new_var(h, t, sizeof(frame) + 3 * sizeof(rc_object *));
+    assert_non_null(f);
+    f->n = 3;
+    f->parent = rc_str_from_cstr(h, "p");
+    f->slots[0] = rc_str_from_cstr(h, "a");
+    f->slots[1] = rc_int_new(h, 5); /* a small int: no edge, but it keeps its position */
+    f->slots[2] = rc_str_from_cstr(h, "c");
+    char *text = write_text(h, 0);
+    assert_non_null(strstr(text, "\"node_count\":5,\"edge_count\":4,"));
+    assert_non_null(strstr(text, "\"parent\""));
+    unsigned long e[12];
+    assert_int_equal(edge_numbers(text, e, 12), 12);
+    /* the root's edge, then the frame's: its field by name, its entries 0 and 2 */
+    assert_int_equal(e[0], 2);
+    assert_int_equal(e[3], 2);
+    assert_int_equal(e[6], 1);
+    assert_int_equal(e[7], 0);
+    assert_int_equal(e[9], 1);
+    assert_int_equal(e[10], 2);
+    free(text);
+    rc_decref(h, &f->hdr);
+    rt_heap_finish(h);
+}
+
+static void named_roots_name_their_root_edges(void **state)
+{
+    (void)state;
+    rc_heap *h = rt_heap_new_exact();
+    rc_object *globals = rt_list(h), *held = rt_list(h);
+    assert_int_equal(rc_root_name(h, globals, "globals"), RC_OK);
+    rc_decref(h, globals); /* the heap's reference remains */
+    char *text = write_text(h, 0);
+    assert_non_null(strstr(text, "\"root globals (1 refs)\""));
+    assert_non_null(strstr(text, "\"held from outside (1 refs)\""));
+    free(text);
+    assert_int_equal(rc_root_unname(h, globals), RC_OK);
+    rc_decref(h, held);
     rt_heap_finish(h);
 }
 
@@ -279,6 +364,8 @@ int main(void)
         cmocka_unit_test(ids_are_stable_across_snapshots),
         cmocka_unit_test(a_freed_slot_reused_gets_a_new_id),
         cmocka_unit_test(writing_leaves_counts_intact),
+        cmocka_unit_test(trailing_array_entries_are_element_edges),
+        cmocka_unit_test(named_roots_name_their_root_edges),
         cmocka_unit_test(type_names_flag_names_every_node_by_its_type),
         cmocka_unit_test(numbers_are_named_by_their_repr),
         cmocka_unit_test(bad_arguments_are_refused),
