@@ -399,8 +399,8 @@ static size_t mark_truncated(char *buf, size_t len)
     size_t p = len - 3;
     while (p > 0 && ((unsigned char)buf[p] & 0xC0u) == 0x80u)
         p--;
-    memcpy(buf + p, "...",
-           3); /* NOLINT(bugprone-not-null-terminated-result): the caller terminates */
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): the caller terminates */
+    memcpy(buf + p, "...", 3);
     return p + 3;
 }
 
