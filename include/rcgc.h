@@ -151,6 +151,46 @@ static inline rc_object *rc_newref(rc_object *ref)
     return ref;
 }
 
+/* rc_incref, rc_decref and rc_newref for a reference the caller knows is never NULL: an
+ * object or a small int, such as an interpreter's value (CPython's Py_INCREF beside
+ * Py_XINCREF). They skip the NULL test and keep the small-int test; the count rules are
+ * rc_incref's and rc_decref's. NULL is undefined behaviour (a crash), not an error. Cost:
+ * one test and an increment; the decrement as rc_decref's. Inline; never collects. */
+static inline void rc_incref_value(rc_object *ref)
+{
+    if (!((uintptr_t)ref & 1u))
+        ref->_refcnt++;
+}
+static inline void rc_decref_value(rc_heap *heap, rc_object *ref)
+{
+    if ((uintptr_t)ref & 1u)
+        return;
+    if (--ref->_refcnt <= 0)
+        rc__release(heap, ref);
+    else if ((ref->_tinfo & RC__CANDIDATE_MASK) == RC__CANDIDATE_TEST)
+        rc__candidate(heap, ref);
+}
+static inline rc_object *rc_newref_value(rc_object *ref)
+{
+    rc_incref_value(ref);
+    return ref;
+}
+
+/* The same for a reference the caller knows is an allocated object (not NULL, not a small
+ * int): a frame, a closure, a constant. No test before the count; anything else is
+ * undefined behaviour. Inline; never collects. */
+static inline void rc_incref_obj(rc_object *obj)
+{
+    obj->_refcnt++;
+}
+static inline void rc_decref_obj(rc_heap *heap, rc_object *obj)
+{
+    if (--obj->_refcnt <= 0)
+        rc__release(heap, obj);
+    else if ((obj->_tinfo & RC__CANDIDATE_MASK) == RC__CANDIDATE_TEST)
+        rc__candidate(heap, obj);
+}
+
 /* The reference count as stored. Python's sys.getrefcount(x) reports one more than the
  * references the program holds, because its own argument is a reference for the duration
  * of the call; rc_refcount adds nothing, so where Python prints 2 for an object held by

@@ -117,12 +117,64 @@ static void int_value_inline_and_boxed(void **state)
     finish(h);
 }
 
+static size_t live(rc_heap *h)
+{
+    rc_heap_stats st = {.size = sizeof st};
+    assert_int_equal(rc_heap_get_stats(h, &st), RC_OK);
+    return st.live_objects;
+}
+
+/* The counting variants for references known not to be NULL (rc_incref_value,
+ * rc_decref_value, rc_newref_value) or known to be objects (rc_incref_obj, rc_decref_obj)
+ * keep rc_incref's and rc_decref's rules: small ints are ignored by the value forms, a
+ * count reaching zero frees, and a decrement to a non-zero count of a tracked object makes
+ * it a candidate (generation 1), as rc_decref does. */
+static void counting_variants_without_null_test(void **state)
+{
+    (void)state;
+    rc_heap *h = rc_heap_new(NULL);
+    const rc_type *pt = pair_type(h);
+    size_t base = live(h);
+    pair *p = (pair *)(void *)rc_new(h, pt);
+    assert_non_null(p);
+    rc_object *o = &p->hdr, *small = rc_int_new(h, 42);
+
+    rc_incref_value(o);
+    assert_int_equal(rc_refcount(o), 2);
+    assert_ptr_equal(rc_newref_value(o), o);
+    assert_int_equal(rc_refcount(o), 3);
+    rc_incref_obj(o);
+    assert_int_equal(rc_refcount(o), 4);
+    rc_incref_value(small); /* ignored: a value, not an object */
+    assert_ptr_equal(rc_newref_value(small), small);
+    rc_decref_value(h, small);
+    assert_int_equal(rc_int_value(h, small), 42);
+
+    size_t gens[3];
+    rc_gc_get_generation_sizes(h, gens);
+    assert_int_equal(gens[0], 1);
+    assert_int_equal(gens[1], 0);
+    rc_decref_value(h, o); /* 4 -> 3: a candidate now, as after rc_decref */
+    rc_gc_get_generation_sizes(h, gens);
+    assert_int_equal(gens[0], 0);
+    assert_int_equal(gens[1], 1);
+    rc_decref_obj(h, o);
+    rc_decref_value(h, o);
+    assert_int_equal(rc_refcount(o), 1);
+    assert_int_equal(live(h), base + 1);
+    rc_decref_obj(h, o); /* zero: freed at once */
+    assert_int_equal(live(h), base);
+    assert_int_equal(rc_heap_last_error(h), RC_OK);
+    finish(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(builtin_indexes_are_fixed),
         cmocka_unit_test(index_of_every_kind_of_reference),
         cmocka_unit_test(int_value_inline_and_boxed),
+        cmocka_unit_test(counting_variants_without_null_test),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,7 +58,7 @@ V scm_vector(interp *in, size_t n, V fill)
 
 V scm_bool(interp *in, bool b)
 {
-    return NEWREF(b ? in->t : in->f);
+    return CONSTANT(b ? in->t : in->f);
 }
 
 /* ---- argument checks ---- */
@@ -150,9 +150,9 @@ static V compare(interp *in, int argc, V *argv, int how)
                   : how == 3 ? a <= b
                              : a >= b;
         if (!ok)
-            return NEWREF(in->f);
+            return CONSTANT(in->f);
     }
-    return NEWREF(in->t);
+    return CONSTANT(in->t);
 }
 static V p_num_eq(interp *in, int argc, V *argv)
 {
@@ -285,13 +285,13 @@ static V p_car(interp *in, int argc, V *argv)
 {
     (void)argc;
     ARG(0, K_PAIR, "a pair");
-    return NEWREF(CAR(argv[0]));
+    return VNEWREF(CAR(argv[0]));
 }
 static V p_cdr(interp *in, int argc, V *argv)
 {
     (void)argc;
     ARG(0, K_PAIR, "a pair");
-    return NEWREF(CDR(argv[0]));
+    return VNEWREF(CDR(argv[0]));
 }
 static V p_cadr(interp *in, int argc, V *argv)
 {
@@ -314,7 +314,7 @@ static V set_field(interp *in, V *field, V value)
     V old = *field;
     *field = NEWREF(value);
     UNREF(in, old);
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 static V p_set_car(interp *in, int argc, V *argv)
 {
@@ -348,7 +348,7 @@ static V p_listp(interp *in, int argc, V *argv)
 }
 static V list_steal(interp *in, int argc, V *argv)
 {
-    V l = NEWREF(in->nil);
+    V l = CONSTANT(in->nil);
     int i = argc - 1;
     for (; l != NULL && i >= 0; i--)
         l = scm_cons_steal(in, argv[i], l);
@@ -363,7 +363,7 @@ static V p_list(interp *in, int argc, V *argv)
 /* A list of borrowed items. */
 static V list_of(interp *in, int argc, V *argv)
 {
-    V l = NEWREF(in->nil);
+    V l = CONSTANT(in->nil);
     for (int i = argc - 1; l != NULL && i >= 0; i--)
         l = scm_cons_steal(in, NEWREF(argv[i]), l);
     return l;
@@ -382,7 +382,7 @@ static V p_length(interp *in, int argc, V *argv)
 static V p_reverse(interp *in, int argc, V *argv)
 {
     (void)argc;
-    V r = NEWREF(in->nil);
+    V r = CONSTANT(in->nil);
     for (V l = argv[0]; r != NULL && IS(in, l, K_PAIR); l = CDR(l))
         r = scm_cons_steal(in, NEWREF(CAR(l)), r);
     return r;
@@ -391,7 +391,7 @@ static V p_reverse(interp *in, int argc, V *argv)
 static V p_append(interp *in, int argc, V *argv)
 {
     if (argc == 0)
-        return NEWREF(in->nil);
+        return CONSTANT(in->nil);
     V head = NEWREF(argv[argc - 1]), *tail = &head;
     for (int i = 0; i < argc - 1; i++) {
         for (V l = argv[i]; IS(in, l, K_PAIR); l = CDR(l)) {
@@ -439,7 +439,7 @@ static V find(interp *in, V x, V l, bool assoc, bool deep)
         if (key == x || (deep && equal(in, key, x)))
             return NEWREF(assoc ? item : l);
     }
-    return NEWREF(in->f);
+    return CONSTANT(in->f);
 }
 static V p_memq(interp *in, int argc, V *argv)
 {
@@ -650,16 +650,16 @@ static V map_each(interp *in, int argc, V *argv, bool collect)
         return scm_error(in, "more than 8 lists");
     for (int i = 0; i < nl; i++)
         lists[i] = argv[i + 1];
-    V head = NEWREF(in->nil), *tail = &head;
+    V head = CONSTANT(in->nil), *tail = &head;
     for (;;) {
         for (int i = 0; i < nl; i++) {
             if (!IS(in, lists[i], K_PAIR))
-                return collect ? head : (UNREF(in, head), NEWREF(in->unspec));
+                return collect ? head : (UNREF(in, head), CONSTANT(in->unspec));
             args[i] = CAR(lists[i]);
             lists[i] = CDR(lists[i]);
         }
         V r = scm_apply(in, argv[0], nl, args);
-        V cell = r && collect ? scm_cons_steal(in, r, NEWREF(in->nil)) : r;
+        V cell = r && collect ? scm_cons_steal(in, r, CONSTANT(in->nil)) : r;
         if (cell == NULL) {
             UNREF(in, head);
             return NULL;
@@ -688,19 +688,19 @@ static V p_display(interp *in, int argc, V *argv)
 {
     (void)argc;
     scm_print(in, in->out, argv[0], false);
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 static V p_write(interp *in, int argc, V *argv)
 {
     (void)argc;
     scm_print(in, in->out, argv[0], true);
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 static V p_newline(interp *in, int argc, V *argv)
 {
     (void)argc, (void)argv;
     fputc('\n', in->out);
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 static V p_error(interp *in, int argc, V *argv)
 {

@@ -33,11 +33,11 @@ static V mk_node(interp *in, int op, int line, size_t n_kids)
     n->op = op;
     n->line = line;
     n->n = n_kids;
-    n->a = NEWREF(in->nil);
-    n->b = NEWREF(in->nil);
-    n->c = NEWREF(in->nil);
+    n->a = CONSTANT(in->nil);
+    n->b = CONSTANT(in->nil);
+    n->c = CONSTANT(in->nil);
     for (size_t i = 0; i < n_kids; i++)
-        n->kids[i] = NEWREF(in->nil);
+        n->kids[i] = CONSTANT(in->nil);
     return &n->hdr;
 }
 
@@ -66,7 +66,7 @@ static V nth(V l, size_t i)
 /* A new list of n borrowed items (used to rewrite derived forms). */
 static V list_of(interp *in, size_t n, V *items)
 {
-    V l = NEWREF(in->nil);
+    V l = CONSTANT(in->nil);
     while (l != NULL && n-- > 0)
         l = scm_cons_steal(in, NEWREF(items[n]), l);
     return l;
@@ -150,7 +150,7 @@ static V define_parts(interp *in, V x, V *value)
     V target = nth(x, 1);
     if (IS(in, target, K_PAIR)) {
         V lam = scm_cons_steal(in, NEWREF(in->sym_lambda), scm_cons(in, CDR(target), CDR(CDR(x))));
-        V fn = lam ? scm_cons_steal(in, lam, NEWREF(in->nil)) : NULL;
+        V fn = lam ? scm_cons_steal(in, lam, CONSTANT(in->nil)) : NULL;
         *value = fn ? scm_cons_steal(in, NEWREF(CAR(target)), fn) : NULL; /* (name (lambda ...)) */
         if (*value == NULL)
             return NULL;
@@ -159,7 +159,7 @@ static V define_parts(interp *in, V x, V *value)
         *value = expr;
         return name;
     }
-    *value = list_len(in, x) > 2 ? NEWREF(nth(x, 2)) : NEWREF(in->unspec);
+    *value = list_len(in, x) > 2 ? NEWREF(nth(x, 2)) : CONSTANT(in->unspec);
     return target;
 }
 
@@ -227,7 +227,7 @@ static V compile_let(ctx *c, V x, scope *sc, int line, bool rec)
     for (V l = bindings; IS(in, l, K_PAIR); l = CDR(l), i++) {
         V b = CAR(l);
         V e = IS(in, CDR(b), K_PAIR) ? compile(c, CAR(CDR(b)), rec ? &inner : sc, line)
-                                     : NEWREF(in->unspec);
+                                     : CONSTANT(in->unspec);
         if (e != NULL && !IS(in, CDR(b), K_PAIR)) {
             V k = mk_node(in, N_CONST, line, 0);
             if (k != NULL)
@@ -259,7 +259,7 @@ static V compile_let(ctx *c, V x, scope *sc, int line, bool rec)
 static V rewrite_named_let(interp *in, V x)
 {
     V name = nth(x, 1), bindings = nth(x, 2), body = CDR(CDR(CDR(x)));
-    V vars = NEWREF(in->nil), inits = NEWREF(in->nil);
+    V vars = CONSTANT(in->nil), inits = CONSTANT(in->nil);
     for (size_t i = list_len(in, bindings); i-- > 0;) {
         V b = nth(bindings, i);
         vars = scm_cons_steal(in, NEWREF(CAR(b)), vars);
@@ -267,7 +267,7 @@ static V rewrite_named_let(interp *in, V x)
     }
     V lam = scm_cons_steal(in, NEWREF(in->sym_lambda), scm_cons_steal(in, vars, NEWREF(body)));
     V binding = list_of(in, 2, (V[]){name, lam});
-    V bl = scm_cons_steal(in, binding, NEWREF(in->nil));
+    V bl = scm_cons_steal(in, binding, CONSTANT(in->nil));
     V letrec = list_of(in, 3, (V[]){in->sym_letrec, bl, name});
     V out = scm_cons_steal(in, letrec, inits);
     UNREF(in, lam);
@@ -281,7 +281,7 @@ static V rewrite_letstar(interp *in, V x)
     V bindings = nth(x, 1), body = CDR(CDR(x));
     if (!IS(in, bindings, K_PAIR) || CDR(bindings) == in->nil)
         return scm_cons_steal(in, NEWREF(in->sym_let), NEWREF(CDR(x)));
-    V first = scm_cons_steal(in, NEWREF(CAR(bindings)), NEWREF(in->nil));
+    V first = scm_cons_steal(in, NEWREF(CAR(bindings)), CONSTANT(in->nil));
     V inner = scm_cons_steal(in, NEWREF(in->sym_letstar),
                              scm_cons_steal(in, NEWREF(CDR(bindings)), NEWREF(body)));
     V out = list_of(in, 3, (V[]){in->sym_let, first, inner});
@@ -294,7 +294,7 @@ static V rewrite_letstar(interp *in, V x)
 static V rewrite_cond(interp *in, V clauses)
 {
     if (!IS(in, clauses, K_PAIR))
-        return NEWREF(in->unspec);
+        return CONSTANT(in->unspec);
     V cl = CAR(clauses), rest = rewrite_cond(in, CDR(clauses)), out;
     if (CAR(cl) == in->sym_else) {
         out = scm_cons_steal(in, NEWREF(in->sym_begin), NEWREF(CDR(cl)));
@@ -305,7 +305,7 @@ static V rewrite_cond(interp *in, V clauses)
         V call = list_of(in, 2, (V[]){CAR(CDR(CDR(cl))), tmp});
         V test = list_of(in, 4, (V[]){in->sym_if, tmp, call, rest});
         V binding = list_of(in, 2, (V[]){tmp, CAR(cl)});
-        V bl = scm_cons_steal(in, binding, NEWREF(in->nil));
+        V bl = scm_cons_steal(in, binding, CONSTANT(in->nil));
         out = list_of(in, 3, (V[]){in->sym_let, bl, test});
         UNREF(in, tmp);
         UNREF(in, call);
@@ -326,7 +326,7 @@ static V rewrite_cond(interp *in, V clauses)
 static V rewrite_case(interp *in, V x)
 {
     V key = scm_symbol(in, " case-key");
-    V clauses = NEWREF(in->nil);
+    V clauses = CONSTANT(in->nil);
     for (size_t i = list_len(in, CDR(CDR(x))); i-- > 0;) {
         V cl = nth(CDR(CDR(x)), i), test;
         if (CAR(cl) == in->sym_else) {
@@ -342,7 +342,7 @@ static V rewrite_case(interp *in, V x)
     }
     V cond = scm_cons_steal(in, NEWREF(in->sym_cond), clauses);
     V binding = list_of(in, 2, (V[]){key, nth(x, 1)});
-    V bl = scm_cons_steal(in, binding, NEWREF(in->nil));
+    V bl = scm_cons_steal(in, binding, CONSTANT(in->nil));
     V out = list_of(in, 3, (V[]){in->sym_let, bl, cond});
     UNREF(in, key);
     UNREF(in, cond);
@@ -356,14 +356,14 @@ static V rewrite_do(interp *in, V x)
 {
     V loop = scm_symbol(in, " do-loop");
     V specs = nth(x, 1), exit = nth(x, 2), body = CDR(CDR(CDR(x)));
-    V bindings = NEWREF(in->nil), steps = NEWREF(in->nil);
+    V bindings = CONSTANT(in->nil), steps = CONSTANT(in->nil);
     for (size_t i = list_len(in, specs); i-- > 0;) {
         V s = nth(specs, i);
         bindings = scm_cons_steal(in, list_of(in, 2, (V[]){CAR(s), nth(s, 1)}), bindings);
         steps = scm_cons_steal(in, NEWREF(list_len(in, s) > 2 ? nth(s, 2) : CAR(s)), steps);
     }
     V again = scm_cons_steal(in, NEWREF(loop), steps);
-    V tail = scm_cons_steal(in, again, NEWREF(in->nil));
+    V tail = scm_cons_steal(in, again, CONSTANT(in->nil));
     V stmts = NEWREF(tail);
     for (size_t i = list_len(in, body); i-- > 0;)
         stmts = scm_cons_steal(in, NEWREF(nth(body, i)), stmts);
@@ -430,7 +430,7 @@ static V compile_if(ctx *c, V x, scope *sc, int line)
         if (fields[i] == NULL) {
             k = mk_node(in, N_CONST, line, 0);
             if (k != NULL)
-                put(in, &AS(node, k)->a, NEWREF(in->unspec));
+                put(in, &AS(node, k)->a, CONSTANT(in->unspec));
         } else {
             k = compile(c, fields[i], sc, line);
         }

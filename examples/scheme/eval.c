@@ -40,6 +40,14 @@ static V at_line(interp *in, int line)
 
 static inline V eval_operand(interp *in, V code, V env);
 
+/* Drops a value whose only use was its truth: #t and #f, the usual ones, are uncounted
+ * constants (CONSTANT, mem.h). */
+static inline void drop_test(interp *in, V v)
+{
+    if (v != in->t && v != in->f)
+        VUNREF(in, v);
+}
+
 /* Frame reuse (rcgc only): a frame whose count is 1 when its activation ends is held by
  * nothing else (no closure captured it), so instead of freeing it the evaluator empties it
  * and keeps it (up to SPARE_DEPTH of each size) for the next call: with reference counts a tail-calling loop
@@ -57,7 +65,7 @@ static inline void drop_frame(interp *in, V f)
         for (size_t i = 0; i < fr->n; i++) {
             V x = fr->slots[i];
             fr->slots[i] = NULL;
-            UNREF(in, x);
+            VUNREF(in, x);
         }
         in->spare[fr->n][in->n_spare[fr->n]++] = f; /* the releases ran no Scheme code */
         return;
@@ -97,7 +105,7 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
         return NULL;
     V *slots = AS(frame, f)->slots;
     for (int i = 0; i < fixed; i++) {
-        slots[i] = call ? eval_operand(in, call->kids[i], env) : NEWREF(argv[i]);
+        slots[i] = call ? eval_operand(in, call->kids[i], env) : VNEWREF(argv[i]);
         if (slots[i] == NULL) {
             UNREF(in, f);
             return NULL;
@@ -105,9 +113,9 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
     }
     int filled = fixed;
     if (lam->depth) {
-        V rest = NEWREF(in->nil);
+        V rest = CONSTANT(in->nil);
         for (int i = argc - 1; rest != NULL && i >= fixed; i--) {
-            V a = call ? eval_operand(in, call->kids[i], env) : NEWREF(argv[i]);
+            V a = call ? eval_operand(in, call->kids[i], env) : VNEWREF(argv[i]);
             rest = a ? scm_cons_steal(in, a, rest) : (UNREF(in, rest), NULL);
         }
         if (rest == NULL) {
@@ -117,7 +125,7 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
         slots[filled++] = rest;
     }
     for (int i = filled; i < lam->slots; i++)
-        slots[i] = NEWREF(in->unspec);
+        slots[i] = CONSTANT(in->unspec);
     return f;
 }
 
@@ -152,7 +160,8 @@ static inline V eval_operand(interp *in, V code, V env)
     node *n = AS(node, code);
     if (is_simple(n)) {
         V v = simple_operand(in, n, env);
-        REF(v);
+        if (v != NULL)
+            VREF(v);
         return v;
     }
     if (n->op == N_CALL && (n->flags & NODE_SIMPLE_ARGS) && AS(node, n->a)->op == N_GLOBAL) {
@@ -194,7 +203,7 @@ static V call_prim_owned(interp *in, prim *p, node *call, V env)
     V result = got == argc ? run_prim(in, p, call, argc, argv) : NULL;
     if (!p->steals || got < argc)
         while (got > 0)
-            UNREF(in, argv[--got]);
+            VUNREF(in, argv[--got]);
     if (argv != small)
         free(argv);
     return result;
@@ -232,16 +241,16 @@ static V call_prim(interp *in, V fn, node *call, V env)
         if ((argv[i] = simple_operand(in, k, env)) == NULL)
             goto fail;
         if (p->steals)
-            owned[n_owned++] = NEWREF(argv[i]);
+            owned[n_owned++] = VNEWREF(argv[i]);
     }
     V result = run_prim(in, p, call, argc, argv);
     if (!p->steals)
         while (n_owned > 0)
-            UNREF(in, owned[--n_owned]);
+            VUNREF(in, owned[--n_owned]);
     return result;
 fail:
     while (n_owned > 0)
-        UNREF(in, owned[--n_owned]);
+        VUNREF(in, owned[--n_owned]);
     return NULL;
 }
 
@@ -288,14 +297,14 @@ V scm_eval(interp *in, V code, V env)
             V old = *slot;
             *slot = v;
             UNREF(in, old);
-            result = NEWREF(in->unspec);
+            result = CONSTANT(in->unspec);
             goto done;
         }
         case N_IF:
             if ((v = eval_operand(in, n->a, env)) == NULL)
                 goto done;
             n = AS(node, v != in->f ? n->b : n->c);
-            UNREF(in, v);
+            drop_test(in, v);
             continue;
         case N_SEQ:
         case N_AND:
@@ -308,7 +317,7 @@ V scm_eval(interp *in, V code, V env)
                     result = v;
                     goto done;
                 }
-                UNREF(in, v);
+                drop_test(in, v);
             }
             n = AS(node, n->kids[i]);
             continue;
@@ -320,7 +329,7 @@ V scm_eval(interp *in, V code, V env)
                 scm_error(in, "out of memory");
                 goto done;
             }
-            c->code = NEWREF(&n->hdr);
+            c->code = ONEWREF(&n->hdr);
             c->env = NEWREF(env);
             result = &c->hdr;
             goto done;
@@ -332,13 +341,13 @@ V scm_eval(interp *in, V code, V env)
                 goto done;
             V *slots = AS(frame, f)->slots;
             for (int i = 0; i < n->slots; i++)
-                slots[i] = NEWREF(in->unspec);
+                slots[i] = CONSTANT(in->unspec);
             for (int i = 0; i < n->index; i++) {
                 if ((v = eval_operand(in, n->kids[i], n->depth ? f : env)) == NULL) {
                     UNREF(in, f);
                     goto done;
                 }
-                UNREF(in, slots[i]);
+                VUNREF(in, slots[i]);
                 slots[i] = v;
             }
             drop_frame(in, own_env);
@@ -355,24 +364,25 @@ V scm_eval(interp *in, V code, V env)
                 goto done;
             if (IS(in, fn, K_CLOSURE)) {
                 if (!fn_owned)
-                    REF(fn);
+                    OREF(fn);
                 mem_set_site(&in->m, n->line);
                 V f = bind_args(in, fn, n, env, (int)n->n, NULL);
                 if (f == NULL) {
-                    UNREF(in, fn);
+                    OUNREF(in, fn);
                     at_line(in, n->line);
                     goto done;
                 }
                 drop_frame(in, own_env);
                 env = own_env = f;
-                UNREF(in, own_fn);
+                if (own_fn != NULL)
+                    OUNREF(in, own_fn);
                 own_fn = fn;
                 n = AS(node, AS(node, AS(closure, fn)->code)->a);
                 continue;
             }
             if (IS(in, fn, K_PRIM)) {
                 if (!fn_owned && (AS(prim, fn)->owned_args || !(n->flags & NODE_SIMPLE_ARGS))) {
-                    REF(fn); /* running the arguments (or the builtin) could drop it */
+                    OREF(fn); /* running the arguments (or the builtin) could drop it */
                     fn_owned = true;
                 }
                 result = call_prim(in, fn, n, env);
@@ -382,7 +392,7 @@ V scm_eval(interp *in, V code, V env)
                 result = scm_error(in, "line %d: not a procedure", n->line);
             }
             if (fn_owned)
-                UNREF(in, fn);
+                VUNREF(in, fn); /* not a procedure: maybe a small int */
             goto done;
         }
         default:

@@ -44,7 +44,7 @@ static V p_gc_count(interp *in, int argc, V *argv)
     size_t c[3];
     rc_gc_get_count(in->m.heap, c);
     V items[3] = {MKINT((int64_t)c[0]), MKINT((int64_t)c[1]), MKINT((int64_t)c[2])};
-    V l = NEWREF(in->nil);
+    V l = CONSTANT(in->nil);
     for (int i = 2; l != NULL && i >= 0; i--)
         l = scm_cons_steal(in, items[i], l);
     return l;
@@ -54,13 +54,13 @@ static V p_gc_enable(interp *in, int argc, V *argv)
 {
     (void)argc, (void)argv;
     rc_gc_enable(in->m.heap);
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 static V p_gc_disable(interp *in, int argc, V *argv)
 {
     (void)argc, (void)argv;
     rc_gc_disable(in->m.heap);
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 
 static V p_live_objects(interp *in, int argc, V *argv)
@@ -86,7 +86,7 @@ static V p_show_types(interp *in, int argc, V *argv)
     if (rc_objgraph_show_most_common_types(in->m.heap, (size_t)opt_int(argv, argc, 0, 10),
                                            in->out) != RC_OK)
         return fail(in, "show-types");
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 
 static V p_show_growth(interp *in, int argc, V *argv)
@@ -95,14 +95,14 @@ static V p_show_growth(interp *in, int argc, V *argv)
     if (rc_objgraph_show_growth(in->m.heap, &in->peaks, (size_t)opt_int(argv, argc, 0, 10),
                                 in->out) != RC_OK)
         return fail(in, "show-growth");
-    return NEWREF(in->unspec);
+    return CONSTANT(in->unspec);
 }
 
 /* An rcgc list to a Scheme list. */
 static V from_rc_list(interp *in, rc_object *list)
 {
     size_t n = rc_list_len(in->m.heap, list);
-    V l = NEWREF(in->nil);
+    V l = CONSTANT(in->nil);
     for (size_t i = n; l != NULL && i-- > 0;) {
         V cell = scm_cons(in, rc_list_get_borrow(in->m.heap, list, (int64_t)i), l);
         UNREF(in, l);
@@ -163,7 +163,7 @@ static V draw(interp *in, int argc, V *argv, bool back)
     opt.caller_refs = back ? 1 : 0; /* the evaluator's reference to the argument (owned_args) */
     rc_status st = back ? rc_graph_show_backrefs(in->m.heap, objs, 1, &opt)
                         : rc_graph_show_refs(in->m.heap, objs, 1, &opt);
-    return st != RC_OK ? fail(in, back ? "show-backrefs" : "show-refs") : NEWREF(in->unspec);
+    return st != RC_OK ? fail(in, back ? "show-backrefs" : "show-refs") : CONSTANT(in->unspec);
 }
 static V p_show_refs(interp *in, int argc, V *argv)
 {
@@ -190,13 +190,13 @@ static V p_show_chain(interp *in, int argc, V *argv)
     opt.refcounts = true;
     rc_status st = rc_graph_show_chain(in->m.heap, list, &opt);
     rc_decref(in->m.heap, list);
-    return st != RC_OK ? fail(in, "show-chain") : NEWREF(in->unspec);
+    return st != RC_OK ? fail(in, "show-chain") : CONSTANT(in->unspec);
 }
 
 static V p_heap_check(interp *in, int argc, V *argv)
 {
     (void)argc, (void)argv;
-    return rc_heap_check(in->m.heap) != RC_OK ? fail(in, "heap-check") : NEWREF(in->t);
+    return rc_heap_check(in->m.heap) != RC_OK ? fail(in, "heap-check") : CONSTANT(in->t);
 }
 
 bool scm_define_gc_builtins(interp *in)

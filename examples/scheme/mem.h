@@ -128,6 +128,14 @@ typedef struct node {
 #define REF(v) rc_incref(v)
 #define NEWREF(v) rc_newref(v)
 #define UNREF(in, v) rc_decref((in)->m.heap, (v))
+/* The same for a value known not to be NULL (VREF, VUNREF) or known to be an object (OREF,
+ * OUNREF): the evaluator's inner loop, where a NULL is impossible by construction. */
+#define VREF(v) rc_incref_value(v)
+#define VNEWREF(v) rc_newref_value(v)
+#define VUNREF(in, v) rc_decref_value((in)->m.heap, (v))
+#define OREF(v) rc_incref_obj(v)
+#define OUNREF(in, v) rc_decref_obj((in)->m.heap, (v))
+#define ONEWREF(v) (OREF(v), (v))
 #define HAS_KIND(in, v, k) rc_is_type((v), (in)->m.index[k])
 #else
 #define IS_INT(v) (((uintptr_t)(v)&1u) != 0)
@@ -136,8 +144,20 @@ typedef struct node {
 #define REF(v) ((void)(v))
 #define NEWREF(v) (v)
 #define UNREF(in, v) ((void)(in), (void)(v))
+#define VREF(v) ((void)(v))
+#define VNEWREF(v) (v)
+#define VUNREF(in, v) ((void)(in), (void)(v))
+#define OREF(v) ((void)(v))
+#define OUNREF(in, v) ((void)(in), (void)(v))
+#define ONEWREF(v) (v)
 #define HAS_KIND(in, v, k) ((void)(in), !IS_INT(v) && (v)->kind == (uint32_t)(k))
 #endif
+
+/* The immortal constants ('(), #t, #f, the unspecified value) are handed out uncounted,
+ * as CPython 3.12 hands out None: an immortal object's count means nothing and releasing
+ * it, as any code may, is harmless (rc_make_immortal). So a predicate's answer costs no
+ * count operation, and the evaluator drops a test's #t or #f without one. */
+#define CONSTANT(v) (v)
 
 /* The interpreter's part of the memory layer, filled by mem_init. */
 typedef struct mem {

@@ -64,7 +64,7 @@ void reader_forget(interp *in, reader *r)
 static V read_list(interp *in, reader *r, int close)
 {
     int line = r->line;
-    V head = NEWREF(in->nil), *tail = &head;
+    V head = CONSTANT(in->nil), *tail = &head;
     for (;;) {
         skip_space(r);
         int c = peek(r);
@@ -96,7 +96,7 @@ static V read_list(interp *in, reader *r, int close)
             UNREF(in, head);
             return in->failed ? NULL : scm_error(in, "unterminated list opened on line %d", line);
         }
-        V cell = scm_cons_steal(in, item, NEWREF(in->nil));
+        V cell = scm_cons_steal(in, item, CONSTANT(in->nil));
         if (cell == NULL) {
             UNREF(in, head);
             return NULL;
@@ -156,7 +156,7 @@ static V read_quoted(interp *in, reader *r, V sym)
     V datum = scm_read(in, r);
     if (datum == NULL)
         return in->failed ? NULL : scm_error(in, "nothing after a quote");
-    V tail = scm_cons_steal(in, datum, NEWREF(in->nil));
+    V tail = scm_cons_steal(in, datum, CONSTANT(in->nil));
     V form = tail ? scm_cons_steal(in, NEWREF(sym), tail) : NULL;
     if (form != NULL && !remember_line(in, r, form, line)) {
         UNREF(in, form);
@@ -178,9 +178,9 @@ static V read_atom(interp *in, reader *r)
     memcpy(buf, s, n);
     buf[n] = '\0';
     if (strcmp(buf, "#t") == 0 || strcmp(buf, "#true") == 0)
-        return NEWREF(in->t);
+        return CONSTANT(in->t);
     if (strcmp(buf, "#f") == 0 || strcmp(buf, "#false") == 0)
-        return NEWREF(in->f);
+        return CONSTANT(in->f);
     char *end;
     long long v = strtoll(buf, &end, 10);
     if (*end == '\0' && (isdigit((unsigned char)buf[0]) || (n > 1 && strchr("+-", buf[0]) != NULL)))

@@ -39,3 +39,15 @@ rc_object *probe_add_small(rc_heap *heap, const rc_object *a, const rc_object *b
     }
     return NULL;
 }
+
+/* Counting a value (never NULL) and an object: an increment, no call. */
+void probe_incref_value(rc_object *ref)
+{
+    rc_incref_value(ref);
+}
+
+rc_object *probe_incref_obj(rc_object *obj)
+{
+    rc_incref_obj(obj);
+    return obj;
+}
