@@ -296,7 +296,8 @@ V scm_eval(interp *in, V code, V env)
             }
             V old = *slot;
             *slot = v;
-            UNREF(in, old);
+            if (old != in->unspec) /* an internal define's first store: uncounted */
+                UNREF(in, old);
             result = CONSTANT(in->unspec);
             goto done;
         }
@@ -347,8 +348,7 @@ V scm_eval(interp *in, V code, V env)
                     UNREF(in, f);
                     goto done;
                 }
-                VUNREF(in, slots[i]);
-                slots[i] = v;
+                slots[i] = v; /* over the uncounted unspecified value */
             }
             drop_frame(in, own_env);
             env = own_env = f;
