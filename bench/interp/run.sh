@@ -74,7 +74,7 @@ L = ["<!-- interp:begin (written by bench/interp/run.sh; bench/bench.py keeps it
      f"`bash bench/interp/run.sh {rounds}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC: the interpreter of "
      "[examples/scheme](../examples/scheme/) on rcgc, on Boehm GC (GC_MALLOC, never free; "
      f"libgc-dev {gcver}) and on malloc that never frees, the same source built three ways "
-     "(CMake Release, -O3). Machine: {cpu}; {cc}; load average {load} when the report was written (a shared "
+     f"(CMake Release, -O3). Machine: {cpu}; {cc}; load average {load} when the report was written (a shared "
      f"machine: other work widens the spread). Source `{commit}`. Medians of {rounds} runs per "
      "program and build, the three builds interleaved in each round; CPU time is user + system "
      "(GNU time), memory is peak RSS. churn-2m is churn run four times as long: flat memory means "
