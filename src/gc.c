@@ -1096,7 +1096,7 @@ static size_t collect(rc_heap *heap, unsigned gen, bool partial)
 
 static bool candidate_schedule(const rc_heap *heap)
 {
-    return heap->schedule == RC_GC_SCHEDULE_CANDIDATES;
+    return rci_gc_candidates(heap);
 }
 
 static bool buf_grow(rc_heap *heap, rc_object ***buf, size_t *cap)
@@ -1142,6 +1142,11 @@ static void trigger_update(rc_heap *heap)
         heap->gc_trigger = heap->gen[0].threshold;
     else
         heap->gc_trigger = heap->stress || (on && due) ? 0 : SIZE_MAX;
+}
+
+void rci_gc_trigger_update(rc_heap *heap)
+{
+    trigger_update(heap);
 }
 
 /* obj, tracked, not pending, generation 0 or 2, becomes a candidate: generation 1, its page
@@ -1440,11 +1445,6 @@ int64_t rc_collect(rc_heap *heap, int generation)
     return (int64_t)collect(heap, (unsigned)generation, false);
 }
 
-bool rc_gc_is_collecting(const rc_heap *heap)
-{
-    return heap->collecting;
-}
-
 /* ---- heap shutdown ----------------------------------------------------------------------- */
 
 static int destroy_page(rc_heap *heap, rci_page *page, void *user)
@@ -1482,7 +1482,7 @@ void rci_gc_free_all(rc_heap *heap)
     heap->late_len = heap->late_cap = 0;
 }
 
-/* ---- Python's gc module -------------------------------------------------------------- */
+/* ---- the collector's settings at heap creation ------------------------------------------ */
 
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
 {
@@ -1495,78 +1495,4 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     heap->schedule = cfg->schedule;
     heap->cand_trigger = cfg->threshold[0];
     trigger_update(heap);
-}
-
-void rc_gc_enable(rc_heap *heap)
-{
-    heap->gc_enabled = true;
-    trigger_update(heap);
-}
-
-void rc_gc_disable(rc_heap *heap)
-{
-    heap->gc_enabled = false;
-    trigger_update(heap);
-}
-bool rc_gc_is_enabled(const rc_heap *heap)
-{
-    return heap->gc_enabled;
-}
-
-void rc_gc_get_count(const rc_heap *heap, size_t count[3])
-{
-    if (candidate_schedule(heap)) {
-        count[0] = heap->gen_size[1];
-        count[1] = heap->gen[2].count;
-        count[2] = heap->cand_truncated;
-        return;
-    }
-    for (unsigned g = 0; g < 3; g++)
-        count[g] = heap->gen[g].count;
-}
-
-rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap)
-{
-    return heap->schedule;
-}
-
-size_t rc_gc_get_trigger(const rc_heap *heap)
-{
-    return candidate_schedule(heap) ? heap->cand_trigger : heap->gen[0].threshold;
-}
-
-void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
-{
-    for (unsigned g = 0; g < 3; g++)
-        threshold[g] = heap->gen[g].threshold;
-}
-
-/* CPython's meaning for every value, 0 included: threshold[0] 0 turns automatic collection
- * off; threshold[1] or [2] 0 lets that generation be collected whenever the younger one
- * has been collected since (count > 0, section 5). */
-rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
-{
-    heap->gen[0].threshold = t0;
-    heap->gen[1].threshold = t1;
-    heap->gen[2].threshold = t2;
-    heap->cand_trigger = t0;
-    trigger_update(heap);
-    return RC_OK;
-}
-
-void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3])
-{
-    for (unsigned g = 0; g < 3; g++)
-        sizes[g] = heap->gen_size[g];
-}
-
-rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out)
-{
-    if (generation < 0 || generation > 2 || out == NULL || out->size < sizeof(size_t))
-        return RC_EINVAL;
-    size_t n = out->size < sizeof(rc_gc_stats) ? out->size : sizeof(rc_gc_stats);
-    rc_gc_stats s = heap->gen[generation].stats;
-    s.size = n;
-    memcpy(out, &s, n);
-    return RC_OK;
 }

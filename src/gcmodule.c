@@ -1,7 +1,8 @@
 /*
  * gcmodule.c -- the parts of Python's gc module that sit around the collector rather than
- * in it: freeze and unfreeze, is_finalized, the garbage list, collection callbacks and the
- * debug flags with their messages.
+ * in it: enable and disable, counts, thresholds, generation sizes and statistics, tracking,
+ * freeze and unfreeze, is_finalized, the garbage list, collection callbacks and the debug
+ * flags with their messages. gc.c runs the collections (rc_collect) and the schedule.
  *
  * OUTPUT: debug messages are the library's one sanctioned output besides the debug-build
  *   misuse hook: they are written only when a RC_GC_DEBUG_* flag asks, one line per call
@@ -227,4 +228,116 @@ void rci_gcmod_shutdown(rc_heap *heap)
     heap->gc_cbs = NULL;
     heap->gc_cbs_len = heap->gc_cbs_cap = 0;
     heap->gc_garbage = NULL;
+}
+
+/* ---- the collector's switches, counts, thresholds and figures (gc.c runs the collections) */
+
+bool rc_gc_is_collecting(const rc_heap *heap)
+{
+    return heap->collecting;
+}
+
+void rc_gc_enable(rc_heap *heap)
+{
+    heap->gc_enabled = true;
+    rci_gc_trigger_update(heap);
+}
+
+void rc_gc_disable(rc_heap *heap)
+{
+    heap->gc_enabled = false;
+    rci_gc_trigger_update(heap);
+}
+
+bool rc_gc_is_enabled(const rc_heap *heap)
+{
+    return heap->gc_enabled;
+}
+
+void rc_gc_get_count(const rc_heap *heap, size_t count[3])
+{
+    if (rci_gc_candidates(heap)) {
+        count[0] = heap->gen_size[1];
+        count[1] = heap->gen[2].count;
+        count[2] = heap->cand_truncated;
+        return;
+    }
+    for (unsigned g = 0; g < 3; g++)
+        count[g] = heap->gen[g].count;
+}
+
+rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap)
+{
+    return heap->schedule;
+}
+
+size_t rc_gc_get_trigger(const rc_heap *heap)
+{
+    return rci_gc_candidates(heap) ? heap->cand_trigger : heap->gen[0].threshold;
+}
+
+void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3])
+{
+    for (unsigned g = 0; g < 3; g++)
+        threshold[g] = heap->gen[g].threshold;
+}
+
+/* CPython's meaning for every value, 0 included: threshold[0] 0 turns automatic collection
+ * off; threshold[1] or [2] 0 lets that generation be collected whenever the younger one
+ * has been collected since (count > 0, section 5). */
+rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2)
+{
+    heap->gen[0].threshold = t0;
+    heap->gen[1].threshold = t1;
+    heap->gen[2].threshold = t2;
+    heap->cand_trigger = t0;
+    rci_gc_trigger_update(heap);
+    return RC_OK;
+}
+
+void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3])
+{
+    for (unsigned g = 0; g < 3; g++)
+        sizes[g] = heap->gen_size[g];
+}
+
+rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out)
+{
+    if (generation < 0 || generation > 2 || out == NULL || out->size < sizeof(size_t))
+        return RC_EINVAL;
+    size_t n = out->size < sizeof(rc_gc_stats) ? out->size : sizeof(rc_gc_stats);
+    rc_gc_stats s = heap->gen[generation].stats;
+    s.size = n;
+    memcpy(out, &s, n);
+    return RC_OK;
+}
+
+/* ---- tracking -------------------------------------------------------------------------- */
+
+bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
+{
+    (void)heap;
+    return rc_is_heap_object(obj) && (obj->_tinfo & RCI_TRACKED) != 0;
+}
+
+void rc_gc_track(rc_heap *heap, rc_object *obj)
+{
+    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) || rci_is_immortal_ti(obj->_tinfo) ||
+        !rci_type_of(heap, obj)->holds_refs)
+        return;
+    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
+    rci_page_note_gen(heap, rci_page_of(obj), 0);
+    heap->gen_size[0]++;
+}
+
+void rc_gc_untrack(rc_heap *heap, rc_object *obj)
+{
+    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_TRACKED))
+        return;
+    if (heap->collecting) {
+        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, obj, __FILE__, __LINE__,
+                   "rc_gc_untrack: called during a collection");
+        return;
+    }
+    rci_untrack_accounting(heap, obj);
 }

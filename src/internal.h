@@ -592,6 +592,14 @@ void rci_roots_free(rc_heap *heap);
  * The collector (owner: src/gc.c).
  */
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg);
+/* Whether the heap runs the candidate schedule (section 5 of gc.c) rather than CPython's. */
+static inline bool rci_gc_candidates(const rc_heap *heap)
+{
+    return heap->schedule == RC_GC_SCHEDULE_CANDIDATES;
+}
+/* Sets heap->gc_trigger from stress, gc_enabled, the thresholds and the candidates waiting
+ * (gcmodule.c's setters call it after changing one of them). */
+void rci_gc_trigger_update(rc_heap *heap);
 /* Called by rci_object_new before allocating a tracked object: counts it and collects if
  * a threshold says so. The count and the common "nothing to do" test are inline;
  * rci_gc_alloc_check decides the rest (stress, enabled, thresholds, re-entrancy). */

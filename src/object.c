@@ -407,31 +407,3 @@ rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
     }
     return rci_object_new(heap, (rc_type *)type, bytes);
 }
-
-bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
-{
-    (void)heap;
-    return rc_is_heap_object(obj) && (obj->_tinfo & RCI_TRACKED) != 0;
-}
-
-void rc_gc_track(rc_heap *heap, rc_object *obj)
-{
-    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) || rci_is_immortal_ti(obj->_tinfo) ||
-        !rci_type_of(heap, obj)->holds_refs)
-        return;
-    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
-    rci_page_note_gen(heap, rci_page_of(obj), 0);
-    heap->gen_size[0]++;
-}
-
-void rc_gc_untrack(rc_heap *heap, rc_object *obj)
-{
-    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_TRACKED))
-        return;
-    if (heap->collecting) {
-        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, obj, __FILE__, __LINE__,
-                   "rc_gc_untrack: called during a collection");
-        return;
-    }
-    rci_untrack_accounting(heap, obj);
-}
