@@ -256,6 +256,9 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
 void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen);
 void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen);
 
+/* ---------------------------------------------------------------------------------------
+ * Memory through the heap's allocator (owner: src/mem.c).
+ */
 /* Raw memory through the heap's allocator, for buffers objects own. Charged to type's
  * live_bytes and the heap's buffer_bytes. resize keeps the block on failure. None of these
  * sets the heap's error: the caller does, naming its own call. */

@@ -1,5 +1,6 @@
 /*
- * page.c -- object memory: size classes, pages, slots, large objects, owned buffers.
+ * page.c -- object memory: size classes, pages, slots, large objects (owned buffers are
+ * mem.c's; the system allocator is the OS layer's).
  *
  * Objects of up to RCI_MAX_CLASS_BYTES live in slots of RC_PAGE_BYTES pages aligned to
  * their size, so an object's page is its address with the low bits cleared (rci_page_of).
@@ -20,66 +21,10 @@
  */
 #include "internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
 _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
-
-/* ---- the system allocator ------------------------------------------------------------ */
-
-/* Buffers of RCI_BIG_BUFFER_BYTES and more (a 10-million-item list's array) are mapped
- * directly (rci_os_map_big): growth moves page tables instead of bytes, and freeing
- * returns them at once. Smaller ones come
- * from malloc. The size passed to free and resize tells which is which. */
-#define RCI_BIG_BUFFER_BYTES ((size_t)1 << 20)
-
-static void *sys_alloc(void *user, size_t bytes, size_t align)
-{
-    (void)user;
-    if (align >= RC_PAGE_BYTES)
-        return rci_os_map((bytes + 4095) & ~(size_t)4095, align);
-    if (bytes >= RCI_BIG_BUFFER_BYTES)
-        return rci_os_map_big(bytes);
-    return malloc(bytes);
-}
-
-static void *sys_resize(void *user, void *block, size_t old_bytes, size_t new_bytes)
-{
-    (void)user;
-    bool was_big = old_bytes >= RCI_BIG_BUFFER_BYTES, big = new_bytes >= RCI_BIG_BUFFER_BYTES;
-    if (!was_big && !big)
-        return realloc(block, new_bytes);
-    if (was_big && big)
-        return rci_os_remap_big(block, old_bytes, new_bytes);
-    void *moved = big ? rci_os_map_big(new_bytes) : malloc(new_bytes);
-    if (moved == NULL)
-        return NULL;
-    memcpy(moved, block, old_bytes < new_bytes ? old_bytes : new_bytes);
-    if (was_big)
-        rci_os_unmap_big(block, old_bytes);
-    else
-        free(block);
-    return moved;
-}
-
-static void sys_free(void *user, void *block, size_t bytes, size_t align)
-{
-    (void)user;
-    if (align >= RC_PAGE_BYTES)
-        rci_os_unmap(block, (bytes + 4095) & ~(size_t)4095);
-    else if (bytes >= RCI_BIG_BUFFER_BYTES)
-        rci_os_unmap_big(block, bytes);
-    else
-        free(block);
-}
-
-static const rc_allocator system_allocator = {sys_alloc, sys_resize, sys_free, NULL};
-
-const rc_allocator *rc_allocator_system(void)
-{
-    return &system_allocator;
-}
 
 /* ---- list helpers -------------------------------------------------------------------- */
 
@@ -390,60 +335,4 @@ void rci_pages_free_all(rc_heap *heap)
     heap->spare = NULL;
     heap->young = heap->gen1 = NULL;
     heap->page_bytes = heap->large_bytes = 0;
-}
-
-/* ---- buffers ------------------------------------------------------------------------- */
-
-static void charge(rc_heap *heap, rc_type *type, size_t add, size_t sub)
-{
-    heap->buffer_bytes = heap->buffer_bytes + add - sub;
-    heap->live_bytes = heap->live_bytes + add - sub;
-    if (type != NULL)
-        type->live_bytes = type->live_bytes + add - sub;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
-}
-
-void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)
-{
-    void *block = heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
-    if (block != NULL)
-        charge(heap, type, bytes, 0);
-    return block;
-}
-
-void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes)
-{
-    if (block == NULL)
-        return rci_buf_alloc(heap, type, new_bytes);
-    void *grown = heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
-    if (grown != NULL)
-        charge(heap, type, new_bytes, old_bytes);
-    return grown;
-}
-
-void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes)
-{
-    if (block == NULL)
-        return;
-    heap->alloc.free(heap->alloc.user, block, bytes ? bytes : 1, RCI_BUF_ALIGN);
-    charge(heap, type, 0, bytes);
-}
-
-void *rci_mem_alloc(rc_heap *heap, size_t bytes)
-{
-    return heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
-}
-
-void *rci_mem_resize(rc_heap *heap, void *block, size_t old_bytes, size_t new_bytes)
-{
-    if (block == NULL)
-        return rci_mem_alloc(heap, new_bytes);
-    return heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
-}
-
-void rci_mem_free(rc_heap *heap, void *block, size_t bytes)
-{
-    if (block != NULL)
-        heap->alloc.free(heap->alloc.user, block, bytes ? bytes : 1, RCI_BUF_ALIGN);
 }
