@@ -13,7 +13,7 @@
 #endif
 
 /* Internal assertion, at debug level 2 and up: never allocates, no side effects in expr
- * (below level 2 expr is not evaluated). A failure goes to rci_assert_failed (heap.c), which
+ * (below level 2 expr is not evaluated). A failure goes to rci_assert_failed (error.c), which
  * reports misuse of kind RC_MISUSE_ASSERT with this file and line and expr's text: the
  * debug builds' default hook prints it and aborts; a hook that returns lets the caller go
  * on, as after any other misuse report. */

@@ -522,6 +522,9 @@ int rci_heap_visit_containers(rc_heap *heap, rc_heap_visit_fn fn, void *user);
  * between collections while heap->collecting is set (check.c). */
 rc_status rci_heap_check_now(rc_heap *heap);
 
+/* ---------------------------------------------------------------------------------------
+ * Errors and misuse (owner: src/error.c).
+ */
 /* Records an error on the heap (message formatted like printf) and returns code. */
 rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
 #if defined(__GNUC__)
