@@ -71,4 +71,8 @@ bool rci_graph_can_render(void);
 rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format,
                            const char *out_path, char *why, size_t why_cap, bool *unavailable);
 
+/* How many allocation sites are listed under a type's line (objgraph.c's show_growth,
+ * leakguard.c's report). */
+#define RCI_SITES_PER_TYPE 5u
+
 #endif /* RCGC_GRAPH_H */

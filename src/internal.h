@@ -572,11 +572,15 @@ void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, 
 /* The part of file after its last '/'. */
 const char *rci_origin_basename(const char *file);
 void rci_origins_free(rc_heap *heap);
-/* Frees the snapshots of leak guards never ended (rc_heap_free; objgraph.c, GUARDS). */
-void rci_leak_guards_free(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * The leak guard (owner: src/leakguard.c).
+ */
+/* Frees the snapshots of leak guards never ended (rc_heap_free; GUARDS). */
+void rci_leak_guards_free(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * Heap snapshot ids (owner: src/snapshot.c). rci_origin_forget calls rci_snapshot_forget
