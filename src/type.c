@@ -340,19 +340,3 @@ int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
     }
     return 0;
 }
-
-/* Drops every reference of obj (its type's clear, or each offset field set to NULL). */
-void rci_clear_refs(rc_heap *heap, rc_object *obj)
-{
-    rc_type *t = rci_type_of(heap, obj);
-    if (t->clear != NULL) {
-        t->clear(heap, obj);
-        return;
-    }
-    for (size_t i = 0; i < t->n_ref_offsets; i++) {
-        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
-        rc_object *ref = *field;
-        *field = NULL;
-        rc_decref(heap, ref);
-    }
-}
