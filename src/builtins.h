@@ -14,13 +14,6 @@
 
 #include "internal.h"
 
-/* Keeps a slow path out of line so the fast path around it needs no stack frame. */
-#if defined(__GNUC__)
-#define RCI_NOINLINE __attribute__((noinline))
-#else
-#define RCI_NOINLINE
-#endif
-
 /* Registration order fixed by rci_builtins_register: these are the types' indexes. */
 #define RCI_INDEX_INT 1u
 #define RCI_INDEX_FLOAT 2u

@@ -110,8 +110,6 @@ struct rc_type {
 
 rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec);
 void rci_types_free(rc_heap *heap);
-/* Drops every reference obj holds (the type's clear, or its offset fields set to NULL). */
-void rci_clear_refs(rc_heap *heap, rc_object *obj);
 /* ARRAY: the entries in use of obj's trailing array (t->has_array). */
 static inline size_t rci_array_count(const rc_type *t, const rc_object *obj)
 {

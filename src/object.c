@@ -65,7 +65,7 @@ static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *
         heap->gen[0].count--;
 }
 
-/* Drops every reference obj holds (rci_clear_refs with the type already known). */
+/* Drops every reference obj holds: its type's clear, or each offset field set to NULL. */
 static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
     if (t->clear != NULL) {
