@@ -12,7 +12,7 @@
 #ifndef RCGC_BUILTINS_H
 #define RCGC_BUILTINS_H
 
-#include "internal.h"
+#include "util.h"
 
 /* Registration order fixed by rci_builtins_register: these are the types' indexes. */
 #define RCI_INDEX_INT 1u
@@ -171,35 +171,5 @@ bool rci_leaf_equal(const rc_object *a, const rc_object *b);
  * can (RC_ENOMEM). No user code runs (dict.c). */
 rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key, uint64_t hash,
                                rc_object **value, bool *found, const char *call);
-
-/* ---------------------------------------------------------------------------------------
- * A stack of fixed-size frames (owner builtins.c): starts in a caller-provided buffer and
- * moves to rci_mem memory when it outgrows it. Invariant STACK: base holds n frames of
- * frame_bytes each and room for cap; base == inline_base or it is rci_mem memory.
- */
-typedef struct rci_stack {
-    rc_heap *heap;      /* where grown memory comes from */
-    char *base;         /* the frames */
-    char *inline_base;  /* the caller's initial buffer */
-    size_t n;           /* frames in use */
-    size_t cap;         /* frames base can hold */
-    size_t frame_bytes; /* bytes of one frame */
-    const char *call;   /* public call named in the out-of-memory message */
-} rci_stack;
-
-void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
-                    size_t frame_bytes, const char *call);
-/* A new zeroed frame on top, or NULL (RC_ENOMEM recorded, stack unchanged). */
-void *rci_stack_push(rci_stack *st);
-static inline void *rci_stack_top(rci_stack *st)
-{
-    return st->base + (st->n - 1) * st->frame_bytes;
-}
-static inline void rci_stack_pop(rci_stack *st)
-{
-    st->n--;
-}
-/* Releases grown memory; the stack must not be used afterwards. */
-void rci_stack_free(rci_stack *st);
 
 #endif /* RCGC_BUILTINS_H */

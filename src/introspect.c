@@ -1,7 +1,6 @@
 /*
- * introspect.c -- Python's gc introspection (get_referents, get_referrers, get_objects)
- * and the small containers the graph files share (graph.h): address maps and growable
- * object arrays, all in memory from the heap's allocator.
+ * introspect.c -- Python's gc introspection (get_referents, get_referrers, get_objects), on
+ * util.c's address maps and object arrays.
  *
  * Invariant NO-SELF: a list these calls return is created before the walk that finds its
  * items (creating it can collect, which must not free what the walk found) and the walk
@@ -18,99 +17,7 @@
 
 #include <string.h>
 
-/* ---- address map ----------------------------------------------------------------------- */
-
-static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
-{
-    uintptr_t *keys = rci_mem_alloc(heap, new_cap * sizeof *keys);
-    size_t *vals = rci_mem_alloc(heap, new_cap * sizeof *vals);
-    if (keys == NULL || vals == NULL) {
-        if (keys != NULL)
-            rci_mem_free(heap, keys, new_cap * sizeof *keys);
-        if (vals != NULL)
-            rci_mem_free(heap, vals, new_cap * sizeof *vals);
-        return false;
-    }
-    memset(keys, 0, new_cap * sizeof *keys);
-    for (size_t i = 0; i < map->cap; i++) {
-        if (map->keys[i] == 0)
-            continue;
-        size_t j = rci_ptrmap_slot(map->keys[i], new_cap);
-        while (keys[j] != 0)
-            j = (j + 1) & (new_cap - 1);
-        keys[j] = map->keys[i];
-        vals[j] = map->vals[i];
-    }
-    size_t len = map->len;
-    rci_ptrmap_free(heap, map);
-    map->keys = keys;
-    map->vals = vals;
-    map->cap = new_cap;
-    map->len = len;
-    return true;
-}
-
-bool rci_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n)
-{
-    size_t cap = map->cap < 16 ? 16 : map->cap;
-    while (cap / 2 < n)
-        cap *= 2;
-    return cap == map->cap || rehash(heap, map, cap);
-}
-
-size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added)
-{
-    uintptr_t k = (uintptr_t)key;
-    size_t *found = rci_ptrmap_find(map, key);
-    *added = false;
-    if (found != NULL || k == 0)
-        return found;
-    if (!rci_ptrmap_reserve(heap, map, map->len + 1))
-        return NULL;
-    size_t i = rci_ptrmap_slot(k, map->cap);
-    while (map->keys[i] != 0)
-        i = (i + 1) & (map->cap - 1);
-    map->keys[i] = k;
-    map->vals[i] = 0;
-    map->len++;
-    *added = true;
-    return &map->vals[i];
-}
-
-void rci_ptrmap_free(rc_heap *heap, rci_ptrmap *map)
-{
-    if (map->cap != 0) {
-        rci_mem_free(heap, map->keys, map->cap * sizeof *map->keys);
-        rci_mem_free(heap, map->vals, map->cap * sizeof *map->vals);
-    }
-    memset(map, 0, sizeof *map);
-}
-
-/* ---- object arrays --------------------------------------------------------------------- */
-
-bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
-{
-    if (vec->len == vec->cap) {
-        size_t cap = vec->cap < 16 ? 16 : vec->cap * 2;
-        size_t ref_bytes = sizeof(rc_object *);
-        rc_object **items =
-            vec->cap == 0 ? rci_mem_alloc(heap, cap * ref_bytes)
-                          : rci_mem_resize(heap, vec->items, vec->cap * ref_bytes, cap * ref_bytes);
-        if (items == NULL)
-            return false;
-        vec->items = items;
-        vec->cap = cap;
-    }
-    vec->items[vec->len++] = obj;
-    return true;
-}
-
-void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec)
-{
-    if (vec->cap != 0)
-        rci_mem_free(heap, vec->items, vec->cap * sizeof(rc_object *));
-    memset(vec, 0, sizeof *vec);
-}
+/* ---- lists of found objects ------------------------------------------------------------ */
 
 rc_object *rci_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec, const char *call)
 {
