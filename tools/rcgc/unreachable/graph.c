@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define MAX_CHUNKS 9
 
