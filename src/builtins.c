@@ -17,12 +17,13 @@ static const register_fn REGISTER[] = {rci_int_register,   rci_float_register, r
 
 rc_status rci_builtins_register(rc_heap *heap)
 {
-    rc_type **const slots[N_BUILTINS] = {&heap->t_int,   &heap->t_float, &heap->t_str,
-                                         &heap->t_tuple, &heap->t_list,  &heap->t_dict};
+    rc_type **const slots[N_BUILTINS] = {&heap->types.t_int,  &heap->types.t_float,
+                                         &heap->types.t_str,  &heap->types.t_tuple,
+                                         &heap->types.t_list, &heap->types.t_dict};
     for (size_t i = 0; i < N_BUILTINS; i++) {
         rc_type *t = REGISTER[i](heap);
         if (t == NULL)
-            return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
+            return heap->err.last_error != RC_OK ? heap->err.last_error : RC_ENOMEM;
         if (t->index != RCI_INDEX_INT + i)
             return rci_error(heap, RC_ESTATE,
                              "rci_builtins_register: built-in type %s got index %u, expected %zu",
@@ -39,9 +40,9 @@ const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
     if (rci_is_small_int(ref))
         return "int";
     uint32_t index = rci_type_index(ref);
-    if (index == 0 || index >= heap->n_types || heap->types[index] == NULL)
+    if (index == 0 || index >= heap->types.n_types || heap->types.table[index] == NULL)
         return "<invalid object>";
-    return heap->types[index]->name;
+    return heap->types.table[index]->name;
 }
 
 rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref)

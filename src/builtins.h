@@ -51,7 +51,7 @@ typedef struct rci_tuple {
 } rci_tuple;
 
 /* Invariant LIST-BUF (owner list.c): items holds cap slots from rci_buf_alloc charged to
- * heap->t_list (NULL when cap is 0); slots [0, len) are owned references. */
+ * heap->types.t_list (NULL when cap is 0); slots [0, len) are owned references. */
 typedef struct rci_list {
     rc_object hdr;
     size_t len;        /* items in use */
@@ -69,7 +69,7 @@ typedef struct rci_dict_entry {
 /* Marks a deleted entry: neither NULL (None), a small int (odd) nor an object (8-aligned). */
 #define RCI_DICT_HOLE ((rc_object *)(uintptr_t)2)
 
-/* Invariant DICT-TABLE (owner dict.c): table is one rci_buf block charged to heap->t_dict:
+/* Invariant DICT-TABLE (owner dict.c): table is one rci_buf block charged to heap->types.t_dict:
  * `size` int32 index slots (power of two, or 0 with table NULL) followed by
  * rci_dict_usable(size) entries; [0, n_entries) are used, len of them live. */
 typedef struct rci_dict {

@@ -62,7 +62,7 @@ static void dict_clear(rc_heap *heap, rc_object *self)
         rc_decref(heap, e[i].value);
     }
     if (table != NULL)
-        rci_buf_free(heap, heap->t_dict, table, table_bytes(size));
+        rci_buf_free(heap, heap->types.t_dict, table, table_bytes(size));
 }
 
 /* Frees the table only (see list.c's list_destroy for why references are not dropped). */
@@ -70,7 +70,7 @@ static void dict_destroy(rc_heap *heap, rc_object *self)
 {
     rci_dict *d = (rci_dict *)self;
     if (d->table != NULL)
-        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+        rci_buf_free(heap, heap->types.t_dict, d->table, table_bytes(d->size));
     d->table = NULL;
     d->size = 0;
     d->len = 0;
@@ -150,7 +150,7 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
     if (rci_dict_usable(size) <= d->len)
         return rci_error(heap, RC_ELIMIT, "%s: dict of %zu entries reached the limit of %zu", call,
                          d->len, rci_dict_usable(MAX_SIZE));
-    int32_t *table = rci_buf_alloc(heap, heap->t_dict, table_bytes(size));
+    int32_t *table = rci_buf_alloc(heap, heap->types.t_dict, table_bytes(size));
     if (table == NULL)
         return rci_error(heap, RC_ENOMEM, "%s: out of memory growing a dict to %zu slots", call,
                          size);
@@ -165,7 +165,7 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
         grown.n_entries++;
     }
     if (d->table != NULL)
-        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+        rci_buf_free(heap, heap->types.t_dict, d->table, table_bytes(d->size));
     d->table = table;
     d->size = size;
     d->n_entries = grown.n_entries;
@@ -174,7 +174,7 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
 
 rc_object *rc_dict_new(rc_heap *heap)
 {
-    return rci_object_new(heap, heap->t_dict, sizeof(rci_dict));
+    return rci_object_new(heap, heap->types.t_dict, sizeof(rci_dict));
 }
 
 size_t rc_dict_len(rc_heap *heap, const rc_object *dict)

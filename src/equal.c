@@ -168,7 +168,7 @@ static rc_status compare_step(veq *v, rc_object *x, rc_object *y, bool *eq, bool
         *eq = true;
         return RC_OK;
     }
-    if (v->heap->t_weakproxy != NULL) { /* PROXY-FORWARD */
+    if (v->heap->wr.t_weakproxy != NULL) { /* PROXY-FORWARD */
         rc_object **side[2] = {&x, &y};
         for (int i = 0; i < 2; i++)
             if (rci_weakproxy_unwrap(v->heap, *side[i], side[i]) && *side[i] == NULL)

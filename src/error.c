@@ -46,9 +46,9 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(heap->errmsg, sizeof heap->errmsg, fmt, ap);
+    vsnprintf(heap->err.errmsg, sizeof heap->err.errmsg, fmt, ap);
     va_end(ap);
-    heap->last_error = code;
+    heap->err.last_error = code;
     return code;
 }
 
@@ -57,16 +57,16 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(heap->errmsg, sizeof heap->errmsg, fmt, ap);
+    vsnprintf(heap->err.errmsg, sizeof heap->err.errmsg, fmt, ap);
     va_end(ap);
-    heap->last_error = RC_EMISUSE;
-    if (heap->misuse != NULL) {
+    heap->err.last_error = RC_EMISUSE;
+    if (heap->err.misuse != NULL) {
         const char *tname = NULL;
-        if (rc_is_heap_object(obj) && rci_type_index(obj) < heap->n_types &&
+        if (rc_is_heap_object(obj) && rci_type_index(obj) < heap->types.n_types &&
             rci_type_index(obj) != 0)
             tname = rci_type_of(heap, obj)->name;
-        rc_misuse m = {kind, heap->errmsg, obj, tname, file, line};
-        heap->misuse(heap, &m, heap->misuse_user);
+        rc_misuse m = {kind, heap->err.errmsg, obj, tname, file, line};
+        heap->err.misuse(heap, &m, heap->err.misuse_user);
     }
     return RC_EMISUSE;
 }
@@ -91,22 +91,22 @@ void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *m, void *user)
 
 rc_status rc_heap_last_error(const rc_heap *heap)
 {
-    return heap->last_error;
+    return heap->err.last_error;
 }
 
 const char *rc_heap_errmsg(const rc_heap *heap)
 {
-    return heap->last_error == RC_OK ? "" : heap->errmsg;
+    return heap->err.last_error == RC_OK ? "" : heap->err.errmsg;
 }
 
 void rc_heap_clear_error(rc_heap *heap)
 {
-    heap->last_error = RC_OK;
-    heap->errmsg[0] = '\0';
+    heap->err.last_error = RC_OK;
+    heap->err.errmsg[0] = '\0';
 }
 
 void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user)
 {
-    heap->misuse = fn;
-    heap->misuse_user = user;
+    heap->err.misuse = fn;
+    heap->err.misuse_user = user;
 }

@@ -47,7 +47,7 @@ typedef struct rci_weakref {
 
 /* A weakref that holds no strong reference and has no release function (payload, mapkey and
  * release NULL: every rc_weakref_new weakref). Freeing one only unlinks it: object.c frees these without the generic release
- * (reference offsets, destroy hook), keyed on heap->wr_type_index. */
+ * (reference offsets, destroy hook), keyed on heap->wr.wr_type_index. */
 static inline bool rci_weakref_is_plain(const rc_object *wr)
 {
     const rci_weakref *w = (const rci_weakref *)wr;
@@ -62,14 +62,14 @@ static inline void rci_weakref_unlink_dying(rc_heap *heap, rci_weakref *wr)
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
-    heap->wr_live--;
+    heap->wr.wr_live--;
 }
 /* Which weakrefs lose their callback when their referent dies (CPython: weakrefs that are
  * garbage themselves). NULL: none. */
 typedef bool (*rci_wr_skip_fn)(const rc_object *wr);
 /* Clears every weakref to obj and forgets obj's list (RCI_WEAKREFD cleared). With queue,
  * each cleared weakref that has a callback and is not rejected by skip is appended to
- * heap->wr_calls with a reference; without queue (or if the queue cannot grow, which sets
+ * heap->wr.wr_calls with a reference; without queue (or if the queue cannot grow, which sets
  * the heap's error) callbacks are dropped. No user code runs. */
 void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip);
 /* A new weakref (or proxy) to obj calling back callback(heap, wr, user) when obj dies, then
@@ -86,7 +86,7 @@ bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object *
 /* Detaches the weakref wr from its referent, as if the referent had died, without calling
  * its callback (a weakref found in cyclic garbage). */
 void rci_weakref_detach(rc_heap *heap, rc_object *wr);
-/* Calls the callbacks queued at heap->wr_calls[mark ...] in order, drops their weakrefs and
+/* Calls the callbacks queued at heap->wr.wr_calls[mark ...] in order, drops their weakrefs and
  * truncates the queue to mark. Re-entrant: a callback that queues more runs them first. */
 void rci_weakref_calls_run(rc_heap *heap, size_t mark);
 /* Heap shutdown: every weakref is cleared without callbacks and the side table freed. */

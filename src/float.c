@@ -16,7 +16,7 @@ rc_type *rci_float_register(rc_heap *heap)
 
 rc_object *rc_float_new(rc_heap *heap, double value)
 {
-    rci_float *f = (rci_float *)rci_object_new(heap, heap->t_float, sizeof(rci_float));
+    rci_float *f = (rci_float *)rci_object_new(heap, heap->types.t_float, sizeof(rci_float));
     if (f == NULL)
         return NULL;
     f->value = value;

@@ -87,7 +87,7 @@ int rci_graph_each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *u
     if (!rc_is_heap_object(obj))
         return 0;
     const rc_type *t = rci_type_of(heap, obj);
-    if (t == heap->t_dict) {
+    if (t == heap->types.t_dict) {
         size_t it = 0;
         ref_pos pos = {REF_DICT_KEY, 0, t, NULL, obj};
         rc_object *key, *value;
@@ -106,7 +106,7 @@ int rci_graph_each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *u
         return 0;
     }
     pos_walk w = {fn, user, {REF_TRAVERSE, 0, t, NULL, obj}};
-    if (t == heap->t_list || t == heap->t_tuple)
+    if (t == heap->types.t_list || t == heap->types.t_tuple)
         w.pos.kind = REF_ITEM;
     else if (!t->user_traverse)
         w.pos.kind = REF_FIELD;
@@ -573,7 +573,7 @@ rc_status rc_graph_show_chain(rc_heap *heap, rc_object *chain, const rc_graph_op
     rc_status st = rci_dot_check_output(heap, call, opt);
     if (st != RC_OK)
         return st;
-    if (rc_type_of(heap, chain) != heap->t_list)
+    if (rc_type_of(heap, chain) != heap->types.t_list)
         return rci_error(heap, RC_ETYPE, "%s: chain must be a list", call);
     gwalk w;
     walk_init(&w, heap, opt, true);

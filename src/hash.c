@@ -308,7 +308,7 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
         return tuple_equal_walk(heap, (rci_tuple *)a, (rci_tuple *)b, out, call);
     }
     *out = leaf_equal(a, b);
-    if (!*out && heap->t_weakproxy != NULL &&
+    if (!*out && heap->wr.t_weakproxy != NULL &&
         (rc_is_weakproxy(heap, a) || rc_is_weakproxy(heap, b)))
         return proxy_equal(heap, a, b, out, call);
     if (!*out && rc_is_weakref(heap, a) && rc_is_weakref(heap, b))

@@ -46,19 +46,19 @@ rc_heap *rc_heap_new(const rc_heap_config *cfg)
     memset(heap, 0, sizeof *heap);
     heap->alloc = *a;
     heap->hash_seed = cfg->hash_seed;
-    heap->record_origins = cfg->record_origins;
-    heap->misuse = RCI_DEFAULT_MISUSE_ABORTS ? rc_misuse_hook_abort : NULL;
-    heap->wr_type_index = heap->wr_proxy_index = RCI_MAX_TYPES; /* none registered yet */
+    heap->origins.record_origins = cfg->record_origins;
+    heap->err.misuse = RCI_DEFAULT_MISUSE_ABORTS ? rc_misuse_hook_abort : NULL;
+    heap->wr.wr_type_index = heap->wr.wr_proxy_index = RCI_MAX_TYPES; /* none registered yet */
     rci_pools_init(heap);
     rci_gc_init(heap, cfg);
-    heap->types = rci_mem_alloc(heap, 16 * sizeof(rc_type *));
-    if (heap->types == NULL) {
+    heap->types.table = rci_mem_alloc(heap, 16 * sizeof(rc_type *));
+    if (heap->types.table == NULL) {
         a->free(a->user, heap, sizeof *heap, RCI_BUF_ALIGN);
         return NULL;
     }
-    heap->types_cap = 16;
-    heap->types[0] = NULL;
-    heap->n_types = 1;
+    heap->types.types_cap = 16;
+    heap->types.table[0] = NULL;
+    heap->types.n_types = 1;
     if (rci_builtins_register(heap) != RC_OK) {
         rci_types_free(heap);
         a->free(a->user, heap, sizeof *heap, RCI_BUF_ALIGN);
@@ -90,14 +90,14 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
     memset(&s, 0, sizeof s);
     s.size = out->size < sizeof s ? out->size : sizeof s;
     s.live_objects = rci_live_objects(heap);
-    s.live_bytes = heap->live_bytes;
+    s.live_bytes = heap->mem.live_bytes;
     s.tracked_objects = rci_tracked_objects(heap);
-    s.page_bytes = heap->page_bytes;
-    s.large_bytes = heap->large_bytes;
-    s.buffer_bytes = heap->buffer_bytes;
-    s.peak_live_bytes = heap->peak_live_bytes;
-    s.total_allocated = heap->total_allocated;
-    s.total_freed = heap->total_freed;
+    s.page_bytes = heap->pages.page_bytes;
+    s.large_bytes = heap->pages.large_bytes;
+    s.buffer_bytes = heap->mem.buffer_bytes;
+    s.peak_live_bytes = heap->mem.peak_live_bytes;
+    s.total_allocated = heap->objs.total_allocated;
+    s.total_freed = heap->objs.total_freed;
     memcpy(out, &s, s.size);
     return RC_OK;
 }
@@ -140,10 +140,10 @@ static int visit_page(rc_heap *heap, rci_page *page, void *user)
 static int visit(rc_heap *heap, bool containers_only, rc_heap_visit_fn fn, void *user)
 {
     struct visit_ctx ctx = {fn, user};
-    bool deferred = heap->defer_page_release;
-    heap->defer_page_release = true;
+    bool deferred = heap->pages.defer_page_release;
+    heap->pages.defer_page_release = true;
     int rc = rci_pages_each(heap, containers_only, visit_page, &ctx);
-    heap->defer_page_release = deferred;
+    heap->pages.defer_page_release = deferred;
     if (!deferred)
         rci_pages_release_empty(heap);
     return rc;

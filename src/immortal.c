@@ -18,7 +18,7 @@ rc_status rc_make_immortal(rc_heap *heap, rc_object *obj)
 {
     if (!rc_is_heap_object(obj))
         return RC_OK;
-    if (heap->collecting)
+    if (heap->gc.collecting)
         return rci_error(heap, RC_ESTATE, "rc_make_immortal: called during a collection");
     if (!rci_is_live(obj) || obj->_refcnt < 1)
         return rci_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,

@@ -39,7 +39,13 @@
                                  allocation site (origin.c) or a snapshot id (snapshot.c) */
 #define RCI_REPR_BUSY 0x100u /* rc_repr is writing it (cycle guard) */
 #define RCI_EXTREFS 0x200u   /* during a collection: holds references to objects outside the set */
-#define RCI_PENDING 0x1000u  /* on the pending-free list; link packed in the header */
+#define RCI_GARBAGE                                                                                \
+    0x400u /* during a collection that runs user code (gc.c, phase 3): the
+                                    object was unreachable when phase 2 ended */
+#define RCI_UNCOLLECTABLE                                                                          \
+    0x800u                  /* during such a collection: garbage held by a legacy
+                                    finalizer's part of it (gc.c, 3a) */
+#define RCI_PENDING 0x1000u /* on the pending-free list; link packed in the header */
 #define RCI_PERMANENT_GEN 3u
 _Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
                    RC__CANDIDATE_TEST == RCI_TRACKED,
@@ -74,7 +80,7 @@ static inline bool rci_is_live(const rc_object *o)
  */
 struct rc_type {
     rc_heap *heap;        /* the heap it belongs to */
-    uint32_t index;       /* its index in heap->types, >= 1 */
+    uint32_t index;       /* its index in heap->types.table, >= 1 */
     bool release_special; /* rc__release leaves its common path for instances: finalize or
                              legacy_finalize is set, or this is the weakref type (whose
                              plain instances have a path of their own, object.c) */
@@ -137,10 +143,11 @@ typedef struct rci_pool rci_pool;
 typedef struct rci_page {
     struct rci_page *next, *prev;   /* all pages of the pool (or the heap's large list) */
     struct rci_page *anext, *aprev; /* the pool's pages with free slots, cur excluded */
-    struct rci_page *ynext, *yprev; /* heap->young: pages that may hold generation-0 objects */
-    struct rci_page *onext, *oprev; /* heap->gen1: pages that may hold generation-1 objects */
+    struct rci_page *ynext,
+        *yprev; /* heap->pages.young: pages that may hold generation-0 objects */
+    struct rci_page *onext, *oprev; /* heap->pages.gen1: pages that may hold generation-1 objects */
     struct rci_page *cnext;         /* during a collection: the pages being collected */
-    struct rci_page *enext;         /* heap->emptied: emptied while release was deferred */
+    struct rci_page *enext;         /* heap->pages.emptied: emptied while release was deferred */
     rci_pool *pool;                 /* owner pool, NULL for a large object's page */
     void *free;                     /* free slots, linked through their second word */
     char *slots;                    /* the first slot */
@@ -291,37 +298,71 @@ typedef struct rci_generation {
 } rci_generation;
 
 /* ---------------------------------------------------------------------------------------
- * The heap (owner: src/heap.c).
+ * The heap (owner: src/heap.c), made of its owners' parts: each sub-struct below belongs
+ * to the file its title names, which alone writes it (others may read). Fields keep their
+ * names inside their part (the old heap->young is heap->pages.young), scripts/house-moves.md,
+ * "Renames applied", lists them.
  */
 #define RCI_ERRMSG_BYTES 256u
 
-struct rc_heap {
-    rc_allocator alloc;  /* copied from the config */
+/* Errors and misuse (owner: src/error.c, ERRORS). */
+typedef struct rci_heap_err {
     rc_misuse_fn misuse; /* misuse hook, or NULL */
     void *misuse_user;
     rc_status last_error;          /* RC_OK or the last failure's code */
     char errmsg[RCI_ERRMSG_BYTES]; /* its message */
-    uint64_t hash_seed;
+} rci_heap_err;
 
-    rc_type **types;  /* types[index]; types[0] is NULL */
-    uint32_t n_types; /* entries used in types, counting slot 0 */
+/* The type table (owner: src/type.c). */
+typedef struct rci_heap_types {
+    rc_type **table;  /* table[index]; table[0] is NULL */
+    uint32_t n_types; /* entries used in table, counting slot 0 */
     uint32_t types_cap;
     rc_type *t_int, *t_float, *t_str, *t_tuple, *t_list, *t_dict; /* built-ins */
+} rci_heap_types;
 
+/* Pages and pools (owner: src/page.c, PAGE and POOL). */
+typedef struct rci_heap_pages {
     rci_pool pools[2][RCI_N_CLASSES]; /* [container][size class] */
     rci_page *large;                  /* pages of single large objects (list through next) */
     rci_page *young;                  /* pages that may hold generation-0 objects */
     rci_page *gen1;                   /* pages that may hold generation-1 objects */
     rci_page *spare;                  /* one empty page kept to avoid map/unmap churn */
     rci_page *emptied;                /* pages emptied while defer_page_release was set */
+    bool defer_page_release;        /* collecting: empty pages stay until rci_pages_release_empty */
+    size_t page_bytes, large_bytes; /* bytes of small-object pages and of large ones */
+} rci_heap_pages;
 
-    rc_object *pending;      /* objects at count zero awaiting release (object.c) */
-    bool freeing;            /* the pending list is being drained */
-    bool defer_free;         /* collecting: count-zero objects wait on pending */
-    bool collecting;         /* a collection is running */
-    bool gc_enabled;         /* automatic collection on */
-    bool stress;             /* collect at every tracked allocation */
-    bool defer_page_release; /* collecting: empty pages stay until rci_pages_release_empty */
+/* Bytes: live_bytes = slots of live and pending objects plus buffers (owner: src/mem.c for
+ * buffers; page.c and object.c count slots in it). */
+typedef struct rci_heap_mem {
+    size_t live_bytes;
+    size_t peak_live_bytes; /* between live_bytes and buffer_bytes on purpose: with the two
+                               adjacent, GCC 12 -O2 vectorizes charge's two subtractions
+                               into more instructions (+6 per rci_buf_free, measured) */
+    size_t buffer_bytes;
+} rci_heap_mem;
+
+/* Release by counting (owner: src/object.c, PENDING and RITES-DEFER). Objects alive are
+ * total_allocated - total_freed and objects tracked are the four gc.gen_size entries
+ * (rci_live_objects, rci_tracked_objects): no counter of their own, so allocation and
+ * release update two fewer fields. */
+typedef struct rci_heap_objs {
+    rc_object *pending;   /* objects at count zero awaiting release (object.c) */
+    bool freeing;         /* the pending list is being drained */
+    bool defer_free;      /* collecting: count-zero objects wait on pending */
+    rc_object **deferred; /* objects whose count reached zero while defer_free was
+                                       set and that need a finalizer or weakref clearing:
+                                       each holds one reference, dropped after the collection */
+    size_t deferred_len, deferred_cap;
+    uint64_t total_allocated, total_freed;
+} rci_heap_objs;
+
+/* The collector and its schedule (owner: src/gc.c). */
+typedef struct rci_heap_gc {
+    bool collecting; /* a collection is running */
+    bool gc_enabled; /* automatic collection on */
+    bool stress;     /* collect at every tracked allocation */
 
     rc_object **mark_stack; /* the collector's work list (gc.c, phase 2) */
     size_t mark_len;        /* entries in use; 0 between collections */
@@ -353,25 +394,12 @@ struct rc_heap {
     size_t gen_size[4];        /* tracked objects in generation 0, 1, 2 and, at index
                                        RCI_PERMANENT_GEN, the permanent one (frozen): indexed by
                                        the header's generation bits, with no test */
+    uint32_t fin_types_seen;   /* types scanned for a finalize function (gc.c) */
+    uint32_t fin_types;        /* registered types with a finalize function */
+} rci_heap_gc;
 
-    /* Bytes: live_bytes = slots of live and pending objects plus buffers. Objects alive are
-     * total_allocated - total_freed and objects tracked are the four gen_size entries
-     * (rci_live_objects, rci_tracked_objects): no counter of their own, so
-     * allocation and release update two fewer fields. */
-    size_t live_bytes, page_bytes, large_bytes, buffer_bytes;
-    size_t peak_live_bytes;
-    uint64_t total_allocated, total_freed;
-
-    /* ---- finalizers, weak references, gc module (issue 3) ---- */
-    /* RCI_GARBAGE (header flag bit 0x400): only during a collection that runs user code
-     * (gc.c, phase 3): the object was unreachable when phase 2 ended. Internal functions of
-     * this block are declared in src/finalize.h. */
-#define RCI_GARBAGE 0x400u
-    /* RCI_UNCOLLECTABLE (header flag bit 0x800): only during such a collection: the object
-     * was garbage held by a legacy finalizer's part of it (gc.c, 3a). */
-#define RCI_UNCOLLECTABLE 0x800u
-    uint32_t fin_types_seen;      /* types scanned for a finalize function (gc.c) */
-    uint32_t fin_types;           /* registered types with a finalize function */
+/* Weak references (owner: src/weakref.c, WEAKLIST, TABLE, QUEUE). */
+typedef struct rci_heap_wr {
     struct rci_wr_slot *wr_table; /* weakref side table: referent -> list (weakref.c) */
     size_t wr_cap;                /* slots in wr_table (a power of two, or 0) */
     unsigned wr_shift;            /* 64 - log2(wr_cap): the hash's shift (weakref.c) */
@@ -382,27 +410,37 @@ struct rc_heap {
                                        registered: rc_weakref_get's test is one compare */
     uint32_t wr_proxy_index;      /* t_weakproxy's index, likewise */
     size_t wr_live;               /* weakrefs and proxies on a referent's list */
-    rc_type *t_weakdict;          /* the weak containers' type, registered on first use */
-    rc_object **deferred;         /* objects whose count reached zero while defer_free was
-                                       set and that need a finalizer or weakref clearing:
-                                       each holds one reference, dropped after the collection */
-    size_t deferred_len, deferred_cap;
-    rc_object **wr_calls; /* weakrefs (one reference each) whose callbacks are due */
+    rc_object **wr_calls;         /* weakrefs (one reference each) whose callbacks are due */
     size_t wr_calls_len, wr_calls_cap;
-    unsigned gc_debug;                               /* RC_GC_DEBUG_* flags (gcmodule.c) */
+} rci_heap_wr;
+
+/* Weak containers (owner: src/weakdict.c, WEAKDICT). */
+typedef struct rci_heap_weakdict {
+    rc_type *t_weakdict; /* the weak containers' type, registered on first use */
+} rci_heap_weakdict;
+
+/* Finalize handles (owner: src/finalize.c, FINREG). */
+typedef struct rci_heap_fin {
+    rc_object **fin_recs; /* alive finalize handles, one reference each, oldest
+                                       first (FINREG) */
+    size_t fin_recs_len, fin_recs_cap;
+    rc_type *t_finalize;  /* the finalize handles' type, registered on first use */
+    uint64_t fin_created; /* finalize handles made so far: the next one's index */
+    bool fin_exited;      /* rc_heap_free ran the atexit finalizers: none runs again */
+} rci_heap_fin;
+
+/* The gc module around the collector (owner: src/gcmodule.c, OUTPUT, CALLBACKS). */
+typedef struct rci_heap_gcmod {
+    unsigned gc_debug;                               /* RC_GC_DEBUG_* flags */
     void (*gc_out)(rc_heap *, const char *, void *); /* debug output, NULL: stderr */
     void *gc_out_user;
     struct rci_gc_cb *gc_cbs; /* collection callbacks, in registration order */
     size_t gc_cbs_len, gc_cbs_cap;
     rc_object *gc_garbage; /* the gc.garbage list (one reference), or NULL */
-    rc_object **fin_recs;  /* alive finalize handles, one reference each, oldest
-                                       first (weakref.c, FINREG) */
-    size_t fin_recs_len, fin_recs_cap;
-    rc_type *t_finalize;  /* the finalize handles' type, registered on first use */
-    uint64_t fin_created; /* finalize handles made so far: the next one's index */
-    bool fin_exited;      /* rc_heap_free ran the atexit finalizers: none runs again */
+} rci_heap_gcmod;
 
-    /* ---- allocation sites (issue 4; owner: src/origin.c, invariants SITES and OBJS) */
+/* Allocation sites (owner: src/origin.c, SITES, OBJS and CURRENT). */
+typedef struct rci_heap_origins {
     bool record_origins;    /* rc_origins_enable */
     struct rci_site *sites; /* every site seen, by index */
     uint32_t n_sites;       /* entries used */
@@ -413,41 +451,67 @@ struct rc_heap {
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
     size_t origins_lost; /* objects whose site could not be recorded (no memory) */
-
-    /* ---- heap snapshot ids (issue 13; owner: src/snapshot.c, invariant SNAP-IDS) */
-    uintptr_t *snap_keys; /* object address -> id serial (0: empty slot) */
-    uint32_t *snap_vals;
-    size_t snap_cap, snap_len;
-    uint32_t snap_serial; /* the last serial given (never reused) */
-    /* CURRENT (origin.c): the caller-supplied site (rc_origin_set). */
+    /* CURRENT: the caller-supplied site (rc_origin_set). */
     const char *origin_now;      /* site file every new object gets: origin_set_file while
                                        record_origins is on, else NULL (one test per allocation) */
     const char *origin_set_file; /* the interned file last set, or NULL */
     int origin_set_line;         /* its line */
     char **origin_files;         /* interned file names: open addressing by string hash */
     size_t origin_files_cap, origin_files_len;
+} rci_heap_origins;
 
-    /* ---- named roots (owner: src/roots.c, invariant NAMED) */
-    struct rci_root *roots; /* rc_root_name's entries, in naming order */
+/* Heap snapshot ids (owner: src/snapshot.c, SNAP-IDS). */
+typedef struct rci_heap_snap {
+    uintptr_t *snap_keys; /* object address -> id serial (0: empty slot) */
+    uint32_t *snap_vals;
+    size_t snap_cap, snap_len;
+    uint32_t snap_serial; /* the last serial given (never reused) */
+} rci_heap_snap;
+
+/* Named roots (owner: src/roots.c, NAMED). */
+typedef struct rci_heap_roots {
+    struct rci_root *table; /* rc_root_name's entries, in naming order */
     size_t roots_len, roots_cap;
+} rci_heap_roots;
 
-    /* ---- leak guards (owner: src/objgraph.c, invariant GUARDS) */
+/* Leak guards (owner: src/leakguard.c, GUARDS). */
+typedef struct rci_heap_leak {
     struct rci_snapshot *snapshots; /* snapshots of leak guards begun and not ended */
+} rci_heap_leak;
+
+struct rc_heap {
+    rc_allocator alloc; /* copied from the config */
+    uint64_t hash_seed;
+    rci_heap_err err;
+    rci_heap_types types;
+    rci_heap_pages pages;
+    rci_heap_objs objs;
+    rci_heap_gc gc;
+    rci_heap_mem mem;
+    rci_heap_wr wr;
+    rci_heap_weakdict weakdict;
+    rci_heap_fin fin;
+    rci_heap_gcmod gcmod;
+    rci_heap_origins origins;
+    rci_heap_snap snap;
+    rci_heap_roots roots;
+    rci_heap_leak leak;
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
 {
-    return heap->types[rci_type_index(o)];
+    return heap->types.table[rci_type_index(o)];
 }
 
 static inline size_t rci_live_objects(const rc_heap *heap)
 {
-    return (size_t)(heap->total_allocated - heap->total_freed);
+    return (size_t)(heap->objs.total_allocated - heap->objs.total_freed);
 }
 
 static inline size_t rci_tracked_objects(const rc_heap *heap)
 {
-    return heap->gen_size[0] + heap->gen_size[1] + heap->gen_size[2] + heap->gen_size[3];
+    return heap->gc.gen_size[0] + heap->gc.gen_size[1] + heap->gc.gen_size[2] +
+           heap->gc.gen_size[3];
 }
 
 /* Takes a slot of page, whose slots are slot_bytes (a constant, for the compiler to fold),
@@ -474,7 +538,7 @@ static inline rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool contai
     if (bytes > RCI_MAX_CLASS_BYTES)
         return rci_slot_alloc_slow(heap, bytes, container);
     unsigned idx = rci_class_index(bytes);
-    rci_page *page = heap->pools[container][idx].cur;
+    rci_page *page = heap->pages.pools[container][idx].cur;
     if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
         return rci_slot_alloc_slow(heap, bytes, container);
     if (!__builtin_constant_p(bytes))
@@ -517,7 +581,7 @@ static inline size_t rci_slot_bytes(const rc_object *obj)
 int rci_heap_visit_containers(rc_heap *heap, rc_heap_visit_fn fn, void *user);
 
 /* rc_heap_check without its state test, for the collector's debug-level-3 checks made
- * between collections while heap->collecting is set (check.c). */
+ * between collections while heap->gc.collecting is set (check.c). */
 rc_status rci_heap_check_now(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
@@ -556,7 +620,7 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
  */
 /* Records (file, line) for obj, just made. */
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
-/* CURRENT: obj was just made while heap->origin_now is set: records the current site. */
+/* CURRENT: obj was just made while heap->origins.origin_now is set: records the current site. */
 void rci_origin_note_current(rc_heap *heap, rc_object *obj);
 /* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
  * frees of cyclic garbage; every free of an object with the flag goes through one). */
@@ -603,9 +667,9 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg);
 /* Whether the heap runs the candidate schedule (section 5 of gc.c) rather than CPython's. */
 static inline bool rci_gc_candidates(const rc_heap *heap)
 {
-    return heap->schedule == RC_GC_SCHEDULE_CANDIDATES;
+    return heap->gc.schedule == RC_GC_SCHEDULE_CANDIDATES;
 }
-/* Sets heap->gc_trigger from stress, gc_enabled, the thresholds and the candidates waiting
+/* Sets heap->gc.gc_trigger from stress, gc_enabled, the thresholds and the candidates waiting
  * (gcmodule.c's setters call it after changing one of them). */
 void rci_gc_trigger_update(rc_heap *heap);
 /* Called by rci_object_new before allocating a tracked object: counts it and collects if
@@ -614,7 +678,7 @@ void rci_gc_trigger_update(rc_heap *heap);
 void rci_gc_alloc_check(rc_heap *heap);
 static inline void rci_gc_on_alloc(rc_heap *heap)
 {
-    if (++heap->gen[0].count > heap->gc_trigger)
+    if (++heap->gc.gen[0].count > heap->gc.gc_trigger)
         rci_gc_alloc_check(heap);
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
@@ -634,11 +698,11 @@ rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
 static inline void rci_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
 {
     type->live_count++;
-    heap->total_allocated++;
+    heap->objs.total_allocated++;
     type->live_bytes += slot;
-    heap->live_bytes += slot;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
+    heap->mem.live_bytes += slot;
+    if (heap->mem.live_bytes > heap->mem.peak_live_bytes)
+        heap->mem.peak_live_bytes = heap->mem.live_bytes;
 }
 
 /* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
@@ -658,11 +722,11 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
         ti |= RCI_TRACKED;
         if (__builtin_expect(!(page->lists & RCI_IN_YOUNG), 0))
             rci_page_note_gen(heap, page, 0);
-        heap->gen_size[0]++;
+        heap->gc.gen_size[0]++;
     }
     obj->_tinfo = ti;
     rci_count_alloc(heap, type, slot);
-    if (__builtin_expect(heap->origin_now != NULL, 0))
+    if (__builtin_expect(heap->origins.origin_now != NULL, 0))
         rci_origin_note_current(heap, obj);
     return obj;
 }

@@ -10,7 +10,7 @@
 /* ---- leak guard ------------------------------------------------------------------------
  *
  * Invariant GUARDS: every snapshot a guard holds (guard->_seen, begun and not ended) is on
- * heap->snapshots, a doubly linked list, so that rc_heap_free frees the snapshots of guards
+ * heap->leak.snapshots, a doubly linked list, so that rc_heap_free frees the snapshots of guards
  * never ended: the heap frees all it allocated. The guard struct, the caller's, only points
  * at its snapshot (the map is the snapshot's first member).
  */
@@ -32,8 +32,8 @@ static void snapshot_free(rc_heap *heap, rci_snapshot *s)
 
 void rci_leak_guards_free(rc_heap *heap)
 {
-    while (heap->snapshots != NULL)
-        snapshot_free(heap, heap->snapshots);
+    while (heap->leak.snapshots != NULL)
+        snapshot_free(heap, heap->leak.snapshots);
 }
 
 static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
@@ -55,11 +55,11 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
     if (s == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
     memset(s, 0, sizeof *s);
-    s->next = heap->snapshots;
+    s->next = heap->leak.snapshots;
     if (s->next != NULL)
         s->next->pprev = &s->next;
-    s->pprev = &heap->snapshots;
-    heap->snapshots = s;
+    s->pprev = &heap->leak.snapshots;
+    heap->leak.snapshots = s;
     if (!rci_ptrmap_reserve(heap, &s->seen, rci_live_objects(heap)) ||
         rc_heap_visit(heap, snapshot_obj, &s->seen) != 0) {
         snapshot_free(heap, s);
@@ -96,10 +96,10 @@ static void leak_sites(rc_heap *heap, const leak_walk *w, uint32_t type, FILE *o
 {
     rc_site_count best[RCI_SITES_PER_TYPE];
     size_t n = 0, sited = 0, kinds = 0;
-    for (uint32_t s = 0; s < heap->n_sites; s++) {
+    for (uint32_t s = 0; s < heap->origins.n_sites; s++) {
         rc_site_count c;
         rci_origin_site_info(heap, s, &c);
-        if (c.type_name != heap->types[type]->name || w->per_site[s] == 0)
+        if (c.type_name != heap->types.table[type]->name || w->per_site[s] == 0)
             continue;
         c.count = w->per_site[s];
         sited += c.count;
@@ -118,7 +118,7 @@ static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
 {
     /* Largest groups first: repeatedly pick the largest group not yet written. */
     const size_t *per_type = w->per_type;
-    size_t n = heap->n_types, last = (size_t)-1;
+    size_t n = heap->types.n_types, last = (size_t)-1;
     size_t written = 0;
     for (;;) {
         size_t best = 0, best_count = 0;
@@ -133,7 +133,7 @@ static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
         }
         if (best_count == 0)
             return;
-        fprintf(out, "%s %zu\n", heap->types[best]->name, best_count);
+        fprintf(out, "%s %zu\n", heap->types.table[best]->name, best_count);
         if (w->per_site != NULL)
             leak_sites(heap, w, (uint32_t)best, out);
         last = best_count;
@@ -151,14 +151,14 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
     const rci_ptrmap *seen = &s->seen;
     guard->_seen = NULL;
     int64_t result = -1;
-    size_t n = heap->n_types;
+    size_t n = heap->types.n_types;
     size_t *per_type = NULL;
     if (rc_collect(heap, 2) >= 0) {
         per_type = rci_mem_alloc(heap, n * sizeof *per_type);
         if (per_type == NULL)
             rci_error(heap, RC_ENOMEM, "rc_leak_guard_end: no memory for %zu types", n);
     }
-    size_t n_sites = heap->n_sites;
+    size_t n_sites = heap->origins.n_sites;
     size_t *per_site = NULL;
     if (per_type != NULL && n_sites != 0 && out != NULL) {
         per_site = rci_mem_alloc(heap, n_sites * sizeof *per_site);

@@ -9,12 +9,12 @@
 
 static void charge(rc_heap *heap, rc_type *type, size_t add, size_t sub)
 {
-    heap->buffer_bytes = heap->buffer_bytes + add - sub;
-    heap->live_bytes = heap->live_bytes + add - sub;
+    heap->mem.buffer_bytes = heap->mem.buffer_bytes + add - sub;
+    heap->mem.live_bytes = heap->mem.live_bytes + add - sub;
     if (type != NULL)
         type->live_bytes = type->live_bytes + add - sub;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
+    if (heap->mem.live_bytes > heap->mem.peak_live_bytes)
+        heap->mem.peak_live_bytes = heap->mem.live_bytes;
 }
 
 void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)

@@ -7,7 +7,7 @@
  *   flag bits hold the list link (the next object's address >> 3: 32 bits in _refcnt, 12
  *   in the flags; addresses are below 2^47, checked when pages are obtained); its type
  *   index is intact, so its references can still be found and released.
- * PENDING: every object on heap->pending has had its references counted as dropped by
+ * PENDING: every object on heap->objs.pending has had its references counted as dropped by
  *   nobody: it is unreachable, its count is zero, and it has left its generation
  *   (rci_untrack_accounting ran when it was pushed). Draining pops one object, releases
  *   its references (which may push more) and frees it; no C recursion happens, whatever
@@ -27,19 +27,19 @@
 
 static void pending_push(rc_heap *heap, rc_object *obj)
 {
-    uint64_t link = (uint64_t)(uintptr_t)heap->pending >> 3;
+    uint64_t link = (uint64_t)(uintptr_t)heap->objs.pending >> 3;
     obj->_refcnt = (int32_t)(uint32_t)link;
     obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING |
                   (uint32_t)((link >> 32) & ((1u << PENDING_LOW_BITS) - 1u));
-    heap->pending = obj;
+    heap->objs.pending = obj;
 }
 
 static rc_object *pending_pop(rc_heap *heap)
 {
-    rc_object *obj = heap->pending;
+    rc_object *obj = heap->objs.pending;
     uint64_t link =
         ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) | (uint32_t)obj->_refcnt;
-    heap->pending = (rc_object *)(uintptr_t)(link << 3);
+    heap->objs.pending = (rc_object *)(uintptr_t)(link << 3);
     obj->_refcnt = 0;
     obj->_tinfo &= ~RCI_FLAG_MASK;
     return obj;
@@ -47,7 +47,7 @@ static rc_object *pending_pop(rc_heap *heap)
 
 void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
 {
-    heap->gen_size[rci_gen(obj)]--;
+    heap->gc.gen_size[rci_gen(obj)]--;
     obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
 }
 
@@ -58,11 +58,11 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
 static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t, uint32_t ti)
 {
     if (ti & RCI_TRACKED)
-        heap->gen_size[ti & RCI_GEN_MASK]--;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     if (__builtin_expect((ti & RCI_ORIGIN) != 0, 0))
         rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
-    if (t->tracked && heap->gen[0].count > 0)
-        heap->gen[0].count--;
+    if (t->tracked && heap->gc.gen[0].count > 0)
+        heap->gc.gen[0].count--;
 }
 
 /* Drops every reference obj holds: its type's clear, or each offset field set to NULL. */
@@ -103,18 +103,18 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 
 static bool defer_rites(rc_heap *heap, rc_object *obj)
 {
-    if (heap->deferred_len == heap->deferred_cap) {
-        size_t cap = heap->deferred_cap ? heap->deferred_cap * 2 : 16;
+    if (heap->objs.deferred_len == heap->objs.deferred_cap) {
+        size_t cap = heap->objs.deferred_cap ? heap->objs.deferred_cap * 2 : 16;
         rc_object **grown =
-            rci_mem_resize(heap, heap->deferred, heap->deferred_cap * sizeof(rc_object *),
+            rci_mem_resize(heap, heap->objs.deferred, heap->objs.deferred_cap * sizeof(rc_object *),
                            cap * sizeof(rc_object *));
         if (grown == NULL)
             return false;
-        heap->deferred = grown;
-        heap->deferred_cap = cap;
+        heap->objs.deferred = grown;
+        heap->objs.deferred_cap = cap;
     }
     obj->_refcnt = 1;
-    heap->deferred[heap->deferred_len++] = obj;
+    heap->objs.deferred[heap->objs.deferred_len++] = obj;
     return true;
 }
 
@@ -126,7 +126,7 @@ __attribute__((noinline))
 static bool
 last_rites(rc_heap *heap, rc_object *obj)
 {
-    if (heap->defer_free) {
+    if (heap->objs.defer_free) {
         if (defer_rites(heap, obj))
             return false;
         /* No memory to wait: it dies without its finalizer, and its weakrefs without
@@ -148,7 +148,7 @@ last_rites(rc_heap *heap, rc_object *obj)
         }
     }
     if (obj->_tinfo & RCI_WEAKREFD) {
-        size_t mark = heap->wr_calls_len;
+        size_t mark = heap->wr.wr_calls_len;
         rci_weakrefs_clear(heap, obj, true, NULL);
         rci_weakref_calls_run(heap, mark);
     }
@@ -173,8 +173,8 @@ static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
         t->destroy(heap, obj);
     t->live_count--;
     t->live_bytes -= bytes;
-    heap->live_bytes -= bytes;
-    heap->total_freed++;
+    heap->mem.live_bytes -= bytes;
+    heap->objs.total_freed++;
     rci_slot_free(heap, obj);
 }
 
@@ -189,18 +189,18 @@ __attribute__((noinline))
 static void
 release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
-    heap->freeing = true;
+    heap->objs.freeing = true;
     for (;;) {
         if (t->holds_refs)
             clear_refs(heap, obj, t);
         object_free(heap, obj, t); /* destroy sees it PENDING, as user code run above did */
-        if (__builtin_expect(heap->pending == NULL, 1))
+        if (__builtin_expect(heap->objs.pending == NULL, 1))
             break;
         obj = pending_pop(heap);
         obj->_tinfo |= RCI_PENDING;
         t = rci_type_of(heap, obj);
     }
-    heap->freeing = false;
+    heap->objs.freeing = false;
 }
 
 /* A release took an immortal object's count to zero: put it back (IMMORTAL, immortal.c).
@@ -238,7 +238,7 @@ release_misuse(rc_heap *heap, rc_object *obj)
 static inline void release_dying(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 {
     object_leaving(heap, obj, t, ti);
-    if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
+    if (__builtin_expect(heap->objs.freeing || heap->objs.defer_free, 0)) {
         pending_push(heap, obj);
         return;
     }
@@ -264,7 +264,7 @@ release_special(rc_heap *heap, rc_object *obj, rc_type *t)
      * on the pending list (a drain is running: a holder is releasing its fields), and its
      * referent may die meanwhile (the holder's next field): clearing that referent must not
      * find it, take a reference to it and call its callback. */
-    if (t->index == heap->wr_type_index || t->index == heap->wr_proxy_index)
+    if (t->index == heap->wr.wr_type_index || t->index == heap->wr.wr_proxy_index)
         rci_weakref_detach(heap, obj);
     if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
         return;
@@ -288,18 +288,18 @@ weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
     }
     const size_t bytes = rci_class_bytes(rci_class_index(sizeof(rci_weakref)));
     if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
-        heap->gen_size[ti & RCI_GEN_MASK]--;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
         immortal_restore(obj);
         return;
     }
     rci_weakref_unlink_dying(heap, (rci_weakref *)obj);
-    if (heap->gen[0].count > 0) /* the type is tracked */
-        heap->gen[0].count--;
+    if (heap->gc.gen[0].count > 0) /* the type is tracked */
+        heap->gc.gen[0].count--;
     t->live_count--;
     t->live_bytes -= bytes;
-    heap->live_bytes -= bytes;
-    heap->total_freed++;
+    heap->mem.live_bytes -= bytes;
+    heap->objs.total_freed++;
     rci_slot_free(heap, obj);
 }
 
@@ -315,11 +315,12 @@ void rc__release(rc_heap *heap, rc_object *obj)
         release_misuse(heap, obj);
         return;
     }
-    rc_type *t = heap->types[ti >> RCI_TYPE_SHIFT];
+    rc_type *t = heap->types.table[ti >> RCI_TYPE_SHIFT];
     if (__builtin_expect((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0 || t->release_special, 0)) {
         /* The weakref type sets release_special: plain weakrefs take their own path. */
-        if ((ti >> RCI_TYPE_SHIFT) == heap->wr_type_index &&
-            (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->freeing && !heap->defer_free)
+        if ((ti >> RCI_TYPE_SHIFT) == heap->wr.wr_type_index &&
+            (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->objs.freeing &&
+            !heap->objs.defer_free)
             weakref_release(heap, obj, t, ti);
         else
             release_special(heap, obj, t);
@@ -328,14 +329,14 @@ void rc__release(rc_heap *heap, rc_object *obj)
     /* object_leaving without its RCI_ORIGIN case, excluded above. An untracked object with
      * generation bits is immortal: the test costs nothing on the tracked path. */
     if (ti & RCI_TRACKED) {
-        heap->gen_size[ti & RCI_GEN_MASK]--;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
         immortal_restore(obj);
         return;
     }
-    if (t->tracked && heap->gen[0].count > 0)
-        heap->gen[0].count--;
-    if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
+    if (t->tracked && heap->gc.gen[0].count > 0)
+        heap->gc.gen[0].count--;
+    if (__builtin_expect(heap->objs.freeing || heap->objs.defer_free, 0)) {
         pending_push(heap, obj);
         return;
     }
@@ -345,7 +346,7 @@ void rc__release(rc_heap *heap, rc_object *obj)
 
 void rci_release_pending(rc_heap *heap)
 {
-    if (heap->freeing || heap->pending == NULL)
+    if (heap->objs.freeing || heap->objs.pending == NULL)
         return;
     rc_object *obj = pending_pop(heap);
     obj->_tinfo |= RCI_PENDING; /* off the list, still dying (PENDING) */
@@ -359,8 +360,8 @@ void rci_object_free(rc_heap *heap, rc_object *obj)
 
 rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes)
 {
-    if (type->tracked && heap->gen[0].count > 0)
-        heap->gen[0].count--;
+    if (type->tracked && heap->gc.gen[0].count > 0)
+        heap->gc.gen[0].count--;
     rci_error(heap, RC_ENOMEM, "out of memory allocating a '%s' object of %zu bytes", type->name,
               bytes);
     return NULL;

@@ -150,7 +150,7 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
 size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
                                size_t cap)
 {
-    size_t sites = heap->n_sites;
+    size_t sites = heap->origins.n_sites;
     if (peaks == NULL || peaks->size != sizeof *peaks) {
         rci_error(heap, RC_EINVAL, "rc_objgraph_site_growth: peaks missing or of the wrong size");
         return 0;
@@ -202,7 +202,7 @@ rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_
     rc_type_count *tab = table_new(heap, &limit);
     if (tab == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu rows", limit);
-    size_t n_sites = heap->n_sites;
+    size_t n_sites = heap->origins.n_sites;
     rc_site_count *sites = n_sites == 0 ? NULL : rci_mem_alloc(heap, n_sites * sizeof *sites);
     if (n_sites != 0 && sites == NULL) {
         rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
@@ -284,14 +284,14 @@ rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name)
         rci_error(heap, RC_EINVAL, "rc_objgraph_by_type: name is NULL");
         return NULL;
     }
-    size_t n = heap->n_types;
+    size_t n = heap->types.n_types;
     bool *wanted = rci_mem_alloc(heap, n * sizeof *wanted);
     if (wanted == NULL) {
         rci_error(heap, RC_ENOMEM, "rc_objgraph_by_type: no memory for %zu types", n);
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
-        wanted[i] = heap->types[i] != NULL && strcmp(heap->types[i]->name, name) == 0;
+        wanted[i] = heap->types.table[i] != NULL && strcmp(heap->types.table[i]->name, name) == 0;
     select_walk w = {NULL, wanted, NULL, {0}};
     rc_object *list = select_list(heap, &w, "rc_objgraph_by_type");
     rci_mem_free(heap, wanted, n * sizeof *wanted);

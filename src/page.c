@@ -17,7 +17,7 @@
  *   avail after refilling past that); a page with n_used == 0 other than cur is returned at once (kept as
  *   the heap's single spare, or given back to the allocator), except while
  *   defer_page_release is set, or it is on the generation-1 list while the collector's
- *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->emptied.
+ *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->pages.emptied.
  */
 #include "internal.h"
 
@@ -48,17 +48,17 @@ _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
         (page)->NEXT = (page)->PREV = NULL;                                                        \
     } while (0)
 
-/* GENLISTS: only container pages are ever on heap->young and heap->gen1 (tracked objects
+/* GENLISTS: only container pages are ever on heap->pages.young and heap->pages.gen1 (tracked objects
  * hold references, so they live on container pages: check.c), and a page's RCI_IN_YOUNG
  * and RCI_IN_GEN1 bits say whether it is on that list. */
 void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen)
 {
     rc_assert(heap, gen <= 1 && page->container);
     if (gen == 0 && !(page->lists & RCI_IN_YOUNG)) {
-        LINK(heap->young, page, ynext, yprev);
+        LINK(heap->pages.young, page, ynext, yprev);
         page->lists |= RCI_IN_YOUNG;
     } else if (gen == 1 && !(page->lists & RCI_IN_GEN1)) {
-        LINK(heap->gen1, page, onext, oprev);
+        LINK(heap->pages.gen1, page, onext, oprev);
         page->lists |= RCI_IN_GEN1;
     }
 }
@@ -67,10 +67,10 @@ void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen)
 {
     rc_assert(heap, gen <= 1);
     if (gen == 0 && (page->lists & RCI_IN_YOUNG)) {
-        UNLINK(heap->young, page, ynext, yprev);
+        UNLINK(heap->pages.young, page, ynext, yprev);
         page->lists &= (uint8_t)~RCI_IN_YOUNG;
     } else if (gen == 1 && (page->lists & RCI_IN_GEN1)) {
-        UNLINK(heap->gen1, page, onext, oprev);
+        UNLINK(heap->pages.gen1, page, onext, oprev);
         page->lists &= (uint8_t)~RCI_IN_GEN1;
     }
 }
@@ -116,14 +116,14 @@ static void page_init(rci_page *page, rci_pool *pool, uint32_t slot_bytes, uint3
 
 static rci_page *page_new(rc_heap *heap, rci_pool *pool)
 {
-    rci_page *page = heap->spare;
+    rci_page *page = heap->pages.spare;
     if (page != NULL) {
-        heap->spare = NULL;
+        heap->pages.spare = NULL;
     } else {
         page = page_obtain(heap, RC_PAGE_BYTES);
         if (page == NULL)
             return NULL;
-        heap->page_bytes += RC_PAGE_BYTES;
+        heap->pages.page_bytes += RC_PAGE_BYTES;
     }
     uint32_t n_slots = (uint32_t)((RC_PAGE_BYTES - RCI_PAGE_HEADER_BYTES) / pool->slot_bytes);
     page_init(page, pool, pool->slot_bytes, n_slots, pool->container);
@@ -137,13 +137,13 @@ static void page_give_back(rc_heap *heap, rci_page *page)
 {
     size_t bytes = page_map_bytes(page);
     if (page->pool != NULL) {
-        if (heap->spare == NULL) {
-            heap->spare = page;
+        if (heap->pages.spare == NULL) {
+            heap->pages.spare = page;
             return;
         }
-        heap->page_bytes -= bytes;
+        heap->pages.page_bytes -= bytes;
     } else {
-        heap->large_bytes -= bytes;
+        heap->pages.large_bytes -= bytes;
     }
     heap->alloc.free(heap->alloc.user, page, bytes, RC_PAGE_BYTES);
 }
@@ -153,7 +153,7 @@ static void page_release(rc_heap *heap, rci_page *page)
 {
     rci_pool *pool = page->pool;
     /* POOL: only an empty page other than cur is returned, and never while it is still
-     * threaded on heap->emptied (its enext link would be lost). */
+     * threaded on heap->pages.emptied (its enext link would be lost). */
     rc_assert(heap, page->n_used == 0 && PAGE_COUNTS_OK(page));
     rc_assert(heap, pool == NULL || page != pool->cur);
     rc_assert(heap, !(page->lists & RCI_IN_EMPTIED));
@@ -164,7 +164,7 @@ static void page_release(rc_heap *heap, rci_page *page)
             UNLINK(pool->avail, page, anext, aprev);
         UNLINK(pool->pages, page, next, prev);
     } else {
-        UNLINK(heap->large, page, next, prev);
+        UNLINK(heap->pages.large, page, next, prev);
     }
     page->lists = 0;
     page_give_back(heap, page);
@@ -176,20 +176,20 @@ static void page_emptied(rc_heap *heap, rci_page *page)
         return;
     /* The candidate buffer (gc.c) may point into a page on the generation-1 list: such a
      * page waits, like during a collection, until the next run empties the buffer. */
-    bool held = (page->lists & RCI_IN_GEN1) && heap->cand_len > 0;
-    if (!heap->defer_page_release && !held) {
+    bool held = (page->lists & RCI_IN_GEN1) && heap->gc.cand_len > 0;
+    if (!heap->pages.defer_page_release && !held) {
         page_release(heap, page);
     } else if (!(page->lists & RCI_IN_EMPTIED)) {
         page->lists |= RCI_IN_EMPTIED;
-        page->enext = heap->emptied;
-        heap->emptied = page;
+        page->enext = heap->pages.emptied;
+        heap->pages.emptied = page;
     }
 }
 
 void rci_pages_release_empty(rc_heap *heap)
 {
-    rci_page *list = heap->emptied; /* pages still held go back on a fresh list */
-    heap->emptied = NULL;
+    rci_page *list = heap->pages.emptied; /* pages still held go back on a fresh list */
+    heap->pages.emptied = NULL;
     while (list != NULL) {
         rci_page *page = list;
         list = page->enext;
@@ -236,8 +236,8 @@ static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
     page->bump = 1;
     page->n_used = 1;
     rc_assert(heap, rci_page_of(page->slots) == page);
-    LINK(heap->large, page, next, prev);
-    heap->large_bytes += map;
+    LINK(heap->pages.large, page, next, prev);
+    heap->pages.large_bytes += map;
     memset(page->slots, 0, slot);
     return (rc_object *)page->slots;
 }
@@ -248,7 +248,7 @@ rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
         return large_alloc(heap, bytes, container);
-    rci_pool *pool = &heap->pools[container][rci_class_index(bytes)];
+    rci_pool *pool = &heap->pages.pools[container][rci_class_index(bytes)];
     if (!pool_refill(heap, pool))
         return NULL;
     return rci_take_slot(pool->cur);
@@ -279,8 +279,8 @@ void rci_pools_init(rc_heap *heap)
 {
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
-            heap->pools[c][i].slot_bytes = rci_class_bytes(i);
-            heap->pools[c][i].container = c != 0;
+            heap->pages.pools[c][i].slot_bytes = rci_class_bytes(i);
+            heap->pages.pools[c][i].container = c != 0;
         }
     }
 }
@@ -290,7 +290,7 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
     for (unsigned c = 2; c-- > (containers_only ? 1u : 0u);) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
             rci_page *next;
-            for (rci_page *page = heap->pools[c][i].pages; page != NULL; page = next) {
+            for (rci_page *page = heap->pages.pools[c][i].pages; page != NULL; page = next) {
                 next = page->next;
                 int rc = fn(heap, page, user);
                 if (rc != 0)
@@ -299,7 +299,7 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
         }
     }
     rci_page *next;
-    for (rci_page *page = heap->large; page != NULL; page = next) {
+    for (rci_page *page = heap->pages.large; page != NULL; page = next) {
         next = page->next;
         if (containers_only && !page->container)
             continue;
@@ -313,10 +313,10 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
 /* Returns every page to the allocator (rc_heap_free, after all objects were freed). */
 void rci_pages_free_all(rc_heap *heap)
 {
-    heap->emptied = NULL;
+    heap->pages.emptied = NULL;
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
-            rci_pool *pool = &heap->pools[c][i];
+            rci_pool *pool = &heap->pages.pools[c][i];
             while (pool->pages != NULL) {
                 rci_page *page = pool->pages;
                 pool->pages = page->next;
@@ -325,14 +325,14 @@ void rci_pages_free_all(rc_heap *heap)
             pool->cur = pool->avail = NULL;
         }
     }
-    while (heap->large != NULL) {
-        rci_page *page = heap->large;
-        heap->large = page->next;
+    while (heap->pages.large != NULL) {
+        rci_page *page = heap->pages.large;
+        heap->pages.large = page->next;
         heap->alloc.free(heap->alloc.user, page, large_map_bytes(page->slot_bytes), RC_PAGE_BYTES);
     }
-    if (heap->spare != NULL)
-        heap->alloc.free(heap->alloc.user, heap->spare, RC_PAGE_BYTES, RC_PAGE_BYTES);
-    heap->spare = NULL;
-    heap->young = heap->gen1 = NULL;
-    heap->page_bytes = heap->large_bytes = 0;
+    if (heap->pages.spare != NULL)
+        heap->alloc.free(heap->alloc.user, heap->pages.spare, RC_PAGE_BYTES, RC_PAGE_BYTES);
+    heap->pages.spare = NULL;
+    heap->pages.young = heap->pages.gen1 = NULL;
+    heap->pages.page_bytes = heap->pages.large_bytes = 0;
 }

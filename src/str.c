@@ -133,7 +133,7 @@ rc_object *rc_str_new(rc_heap *heap, const char *utf8, size_t len_bytes)
         return NULL;
     }
     rci_str *s =
-        (rci_str *)rci_object_new(heap, heap->t_str, offsetof(rci_str, data) + len_bytes + 1);
+        (rci_str *)rci_object_new(heap, heap->types.t_str, offsetof(rci_str, data) + len_bytes + 1);
     if (s == NULL)
         return NULL;
     s->len = len_bytes;
