@@ -5,7 +5,7 @@
  * without C recursion.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -33,11 +33,11 @@ rc_status rci_builtins_register(rc_heap *heap)
     return RC_OK;
 }
 
-const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
+const char *rci_builtins_type_name(const rc_heap *heap, const rc_object *ref)
 {
     if (ref == NULL)
         return "None";
-    if (rci_is_small_int(ref))
+    if (rci_int_is_small(ref))
         return "int";
     uint32_t index = rci_type_index(ref);
     if (index == 0 || index >= heap->types.n_types || heap->types.table[index] == NULL)
@@ -45,18 +45,19 @@ const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
     return heap->types.table[index]->name;
 }
 
-rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref)
+rc_status rci_builtins_type_error(rc_heap *heap, const char *call, const char *what,
+                                  const rc_object *ref)
 {
     return rci_error(heap, RC_ETYPE, "%s: expected %s, got %s", call, what,
-                     rci_type_name_of(heap, ref));
+                     rci_builtins_type_name(heap, ref));
 }
 
 rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index,
                                const char *call, const char *what)
 {
     rc_object *target = NULL;
-    if (!rci_weakproxy_unwrap(heap, ref, &target)) {
-        rci_type_error(heap, call, what, ref);
+    if (!rci_weakref_proxy_unwrap(heap, ref, &target)) {
+        rci_builtins_type_error(heap, call, what, ref);
         return NULL;
     }
     if (target == NULL) {
@@ -64,7 +65,7 @@ rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t ind
         return NULL;
     }
     if (rci_type_index(target) != index) {
-        rci_type_error(heap, call, what, target);
+        rci_builtins_type_error(heap, call, what, target);
         return NULL;
     }
     return target;

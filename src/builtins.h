@@ -50,7 +50,7 @@ typedef struct rci_tuple {
     rc_object *items[]; /* owned references (NULL is None) */
 } rci_tuple;
 
-/* Invariant LIST-BUF (owner list.c): items holds cap slots from rci_buf_alloc charged to
+/* Invariant LIST-BUF (owner list.c): items holds cap slots from rci_mem_buf_alloc charged to
  * heap->types.t_list (NULL when cap is 0); slots [0, len) are owned references. */
 typedef struct rci_list {
     rc_object hdr;
@@ -90,32 +90,33 @@ static inline rci_dict_entry *rci_dict_entries(const rci_dict *d)
 }
 
 /* True if ref is an allocated object of the built-in type with that index. */
-static inline bool rci_is_builtin(const rc_object *ref, uint32_t index)
+static inline bool rci_builtin_is(const rc_object *ref, uint32_t index)
 {
     return rc_is_heap_object(ref) && rci_type_index(ref) == index;
 }
-static inline bool rci_is_small_int(const rc_object *ref)
+static inline bool rci_int_is_small(const rc_object *ref)
 {
     return ((uintptr_t)ref & 1u) != 0;
 }
-static inline int64_t rci_small_int_value(const rc_object *ref)
+static inline int64_t rci_int_small_value(const rc_object *ref)
 {
     return (int64_t)(intptr_t)ref >> 1;
 }
-static inline bool rci_is_int_ref(const rc_object *ref)
+static inline bool rci_int_is_ref(const rc_object *ref)
 {
-    return rci_is_small_int(ref) || rci_is_builtin(ref, RCI_INDEX_INT);
+    return rci_int_is_small(ref) || rci_builtin_is(ref, RCI_INDEX_INT);
 }
 /* The value of an int reference (small or boxed); ref must be an int. */
 static inline int64_t rci_int_get(const rc_object *ref)
 {
-    return rci_is_small_int(ref) ? rci_small_int_value(ref) : ((const rci_int *)ref)->value;
+    return rci_int_is_small(ref) ? rci_int_small_value(ref) : ((const rci_int *)ref)->value;
 }
 
 /* The name of ref's type for messages: "None" for NULL, "int" for small ints. */
-const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref);
+const char *rci_builtins_type_name(const rc_heap *heap, const rc_object *ref);
 /* Records RC_ETYPE: "<call>: expected <what>, got <type of ref>". */
-rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref);
+rc_status rci_builtins_type_error(rc_heap *heap, const char *call, const char *what,
+                                  const rc_object *ref);
 
 /* Invariant PROXY-FORWARD (stated here, kept by every public built-in operation): an
  * operation given a weak proxy where it expects its own type works on the proxy's referent,
@@ -143,7 +144,7 @@ rc_type *rci_list_register(rc_heap *heap);
 rc_type *rci_dict_register(rc_heap *heap);
 
 /* A 64-bit finaliser that spreads every input bit over the result (the splitmix64 mix). */
-static inline uint64_t rci_mix64(uint64_t x)
+static inline uint64_t rci_hash_mix64(uint64_t x)
 {
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9u;
@@ -162,10 +163,10 @@ uint64_t rci_str_hash_bytes(const rc_heap *heap, const char *data, size_t len);
  * may need memory (RC_ENOMEM with the heap's error set; *out untouched). `call` names the
  * public function in messages. */
 rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *call);
-rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
+rc_status rci_hash_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
 /* Equality of two references other than two tuples: identity, numbers by value, str by
  * bytes (hash.c). */
-bool rci_leaf_equal(const rc_object *a, const rc_object *b);
+bool rci_hash_leaf_equal(const rc_object *a, const rc_object *b);
 /* The value stored in dict (a dict, not a proxy) under key, whose hash is given, borrowed
  * in *value with *found set; *found false if absent. Fails only as the key comparison
  * can (RC_ENOMEM). No user code runs (dict.c). */

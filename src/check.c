@@ -5,7 +5,7 @@
  * (origin.c). Walks every page; allocates nothing, except to write the repr of an object
  * whose count is too small into the report (check_counts).
  */
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -45,7 +45,7 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     if (obj->_refcnt < 1)
         return fail(heap, ctx, "live object with a count below 1", obj);
     if (t->has_array &&
-        rci_array_count(t, obj) > (page->slot_bytes - t->array_off) / sizeof(rc_object *))
+        rci_type_array_count(t, obj) > (page->slot_bytes - t->array_off) / sizeof(rc_object *))
         return fail(heap, ctx, "trailing array count larger than its object", obj);
     if (t->holds_refs != page->container)
         return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
@@ -63,13 +63,13 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
-        return rci_gen(obj) == 0 || rci_is_immortal_ti(obj->_tinfo)
+        return rci_object_gen(obj) == 0 || rci_immortal_is_ti(obj->_tinfo)
                    ? RC_OK
                    : fail(heap, ctx, "untracked object with a generation", obj);
     if (!t->holds_refs)
         return fail(heap, ctx, "tracked object of a type that holds no references", obj);
     ctx->tracked++;
-    unsigned g = rci_gen(obj);
+    unsigned g = rci_object_gen(obj);
     if (g == RCI_PERMANENT_GEN)
         ctx->permanent++;
     else
@@ -178,9 +178,9 @@ static rc_status check_counts(rc_heap *heap, check_ctx *ctx)
 static rc_status check_books(rc_heap *heap, check_ctx *ctx)
 {
     size_t buffers = heap->mem.buffer_bytes;
-    if (ctx->live != rci_live_objects(heap))
+    if (ctx->live != rci_object_live_count(heap))
         return fail(heap, ctx, "live_objects differs from a recount", heap);
-    if (ctx->tracked != rci_tracked_objects(heap))
+    if (ctx->tracked != rci_object_tracked_count(heap))
         return fail(heap, ctx, "tracked_objects differs from a recount", heap);
     if (ctx->bytes_slots + buffers != heap->mem.live_bytes)
         return fail(heap, ctx, "live_bytes differs from slots plus buffers", heap);
@@ -192,7 +192,7 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
     size_t per_type = 0;
     for (uint32_t i = 1; i < heap->types.n_types; i++)
         per_type += heap->types.table[i]->live_count;
-    if (per_type != rci_live_objects(heap))
+    if (per_type != rci_object_live_count(heap))
         return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
     if (ctx->origins != heap->origins.origin_len)
         return fail(heap, ctx,
@@ -208,10 +208,10 @@ rc_status rc_heap_check(rc_heap *heap)
 {
     if (heap->gc.collecting || heap->objs.freeing || heap->objs.pending != NULL)
         return rci_error(heap, RC_ESTATE, "rc_heap_check: called during a collection or a release");
-    return rci_heap_check_now(heap);
+    return rci_check_now(heap);
 }
 
-rc_status rci_heap_check_now(rc_heap *heap)
+rc_status rci_check_now(rc_heap *heap)
 {
     check_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -230,7 +230,7 @@ rc_status rci_heap_check_now(rc_heap *heap)
      * each queued weakref holds a reference to itself (weakref.c, QUEUE). */
     for (size_t i = 0; i < heap->wr.wr_calls_len; i++) {
         const rc_object *w = heap->wr.wr_calls[i];
-        if (!rc_is_heap_object(w) || !rci_is_live(w) || w->_refcnt < 1 ||
+        if (!rc_is_heap_object(w) || !rci_object_is_live(w) || w->_refcnt < 1 ||
             (rci_type_index(w) != heap->wr.wr_type_index &&
              rci_type_index(w) != heap->wr.wr_proxy_index))
             return fail(heap, &ctx, "weakref callback queue holds something not a live weakref", w);

@@ -13,20 +13,20 @@
 #endif
 
 /* Internal assertion, at debug level 2 and up: never allocates, no side effects in expr
- * (below level 2 expr is not evaluated). A failure goes to rci_assert_failed (error.c), which
+ * (below level 2 expr is not evaluated). A failure goes to rci_error_assert_failed (error.c), which
  * reports misuse of kind RC_MISUSE_ASSERT with this file and line and expr's text: the
  * debug builds' default hook prints it and aborts; a hook that returns lets the caller go
  * on, as after any other misuse report. */
 #if RCGC_DEBUG >= 2
 #define rc_assert(heap, expr)                                                                      \
-    (RCI_LIKELY(expr) ? (void)0 : rci_assert_failed((heap), __FILE__, __LINE__, #expr))
+    (RCI_LIKELY(expr) ? (void)0 : rci_error_assert_failed((heap), __FILE__, __LINE__, #expr))
 #else
 #define rc_assert(heap, expr) ((void)0)
 #endif
 
 /* rc_assert's failure path (heap.c); defined at every debug level. */
-RCI_COLD RCI_NOINLINE void rci_assert_failed(rc_heap *heap, const char *file, int line,
-                                             const char *expr);
+RCI_COLD RCI_NOINLINE void rci_error_assert_failed(rc_heap *heap, const char *file, int line,
+                                                   const char *expr);
 
 /* Freed slots are filled with this byte at debug level 1 and up. */
 #define RCI_POISON_BYTE 0xDB

@@ -1,6 +1,6 @@
 /*
  * dot.c -- the DOT text of a graph walk (graph.c) and its output: to a stream, to a .dot
- * file, or rendered to an image by graph_render.c, each file written under a temporary
+ * file, or rendered to an image by render.c, each file written under a temporary
  * name and renamed into place.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -182,7 +182,7 @@ static int dot_edge(rc_heap *heap, rc_object *target, const ref_pos *pos, void *
 {
     edge_ctx *c = user;
     char label[RCI_LABEL_BYTES];
-    if (rci_ptrmap_find(c->to, target) == NULL)
+    if (rci_util_ptrmap_find(c->to, target) == NULL)
         return 0;
     rci_graph_ref_label(heap, pos, label, sizeof label);
     text_printf(c->t, "  o%lx -> o%lx [label=\"", (unsigned long)(uintptr_t)c->from,
@@ -213,13 +213,13 @@ static size_t dot_edges(gwalk *w, gtext *t)
         rci_ptrmap to = {0};
         bool added;
         for (; e < w->n_edges && w->edges[e].from == from; e++)
-            if (rci_ptrmap_insert(w->heap, &to, w->nodes[w->edges[e].to].obj, &added) == NULL)
+            if (rci_util_ptrmap_insert(w->heap, &to, w->nodes[w->edges[e].to].obj, &added) == NULL)
                 t->failed = true;
         edge_ctx c = {t, w->nodes[from].obj, &to, 0};
         if (!t->failed)
             rci_graph_each_ref_pos(w->heap, c.from, dot_edge, &c);
         n += c.emitted;
-        rci_ptrmap_free(w->heap, &to);
+        rci_util_ptrmap_free(w->heap, &to);
     }
     return n;
 }
@@ -281,7 +281,7 @@ static rc_status render_atomically(rc_heap *heap, const char *call, const char *
 {
     char tmp[1100];
     temp_name(tmp, sizeof tmp, heap, path);
-    rc_status st = rci_graph_render(t->data, t->len, fmt, tmp, why, why_cap, unavailable);
+    rc_status st = rci_render(t->data, t->len, fmt, tmp, why, why_cap, unavailable);
     if (st == RC_OK && rename(tmp, path) != 0) {
         snprintf(why, why_cap, "%s", strerror(errno));
         st = RC_EOS;
@@ -356,7 +356,7 @@ rc_status rci_dot_emit(gwalk *w, const char *call)
         const char *path = w->opt.output_path;
         const char *fmt = format_of(path);
         char dot_path[1100], why[200] = "";
-        bool unavailable = !rci_graph_can_render();
+        bool unavailable = !rci_render_available();
         if (strcmp(fmt, "dot") == 0) {
             st = write_atomically(heap, call, path, t.data, t.len);
         } else if (!unavailable) {

@@ -52,8 +52,8 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
     return code;
 }
 
-rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, const char *file,
-                     int line, const char *fmt, ...)
+rc_status rci_error_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj,
+                           const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -71,11 +71,12 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
     return RC_EMISUSE;
 }
 
-void rci_assert_failed(rc_heap *heap, const char *file, int line, const char *expr)
+void rci_error_assert_failed(rc_heap *heap, const char *file, int line, const char *expr)
 {
     const char *base = strrchr(file, '/');
-    rci_misuse(heap, RC_MISUSE_ASSERT, NULL, file, line, "internal assertion failed at %s:%d: %s",
-               base != NULL ? base + 1 : file, line, expr);
+    rci_error_misuse(heap, RC_MISUSE_ASSERT, NULL, file, line,
+                     "internal assertion failed at %s:%d: %s", base != NULL ? base + 1 : file, line,
+                     expr);
 }
 
 /* Debug builds' default misuse hook, exported for release builds' clients to install: the

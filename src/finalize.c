@@ -13,7 +13,7 @@
  * finalize._exitfunc).
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -58,7 +58,7 @@ static rci_finalize *finalize_of(rc_heap *heap, const rc_object *f, const char *
 {
     if (!rc_is_finalize(heap, f)) {
         rci_error(heap, RC_ETYPE, "%s: expected a finalize handle, got %s", call,
-                  rci_type_name_of(heap, f));
+                  rci_builtins_type_name(heap, f));
         return NULL;
     }
     return (rci_finalize *)f;
@@ -301,7 +301,7 @@ size_t rc_finalize_pending(const rc_heap *heap)
     return n;
 }
 
-void rci_finalizers_shutdown(rc_heap *heap)
+void rci_finalize_shutdown(rc_heap *heap)
 {
     /* Newest first; functions that register more put them at the end, to run next. */
     while (heap->fin.fin_recs_len > 0) {

@@ -242,7 +242,8 @@
  *    inside a callback). During a drain (section 6) objects on the pending list are
  *    allowed and counted.
  */
-#include "finalize.h"
+#include "gcmodule.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -440,7 +441,7 @@ static void subtract_internal_refs(gc_run *run)
         FOR_EACH_IN_SET(run, obj)
         {
             run->set_size++;
-            run->any_rites = run->any_rites || rci_needs_rites(run->heap, obj);
+            run->any_rites = run->any_rites || rci_object_needs_rites(run->heap, obj);
             ring_traverse(&r, obj);
         }
     } else {
@@ -559,7 +560,7 @@ static bool garbage_needs_rites(gc_run *run)
         return false;
     FOR_EACH_IN_SET(run, obj)
     {
-        if (!(obj->_tinfo & RCI_REACHABLE) && rci_needs_rites(heap, obj))
+        if (!(obj->_tinfo & RCI_REACHABLE) && rci_object_needs_rites(heap, obj))
             return true;
     }
     return false;
@@ -640,8 +641,8 @@ static void handle_legacy_finalizers(gc_run *run)
             continue;
         run->uncollectable++;
         if (heap->gcmod.gc_debug & RC_GC_DEBUG_UNCOLLECTABLE)
-            rci_gc_out(heap, "gc: uncollectable <%s %p>", rci_type_of(heap, obj)->name,
-                       (void *)obj);
+            rci_gcmodule_out(heap, "gc: uncollectable <%s %p>", rci_type_of(heap, obj)->name,
+                             (void *)obj);
     }
 }
 
@@ -658,7 +659,7 @@ static void save_legacy_finalizers(gc_run *run)
         if (rci_type_of(heap, obj)->legacy_finalize == NULL &&
             !(heap->gcmod.gc_debug & RC_GC_DEBUG_SAVEALL))
             continue;
-        if (list == NULL && (list = rci_gc_garbage_list(heap)) == NULL)
+        if (list == NULL && (list = rci_gcmodule_garbage_list(heap)) == NULL)
             continue;
         if (rc_list_append(heap, list, obj) != RC_OK)
             rci_error(heap, RC_ENOMEM,
@@ -790,7 +791,7 @@ static void save_garbage(gc_run *run)
             ring_traverse(&r, obj);
     }
     ring_flush(&r);
-    rc_object *list = rci_gc_garbage_list(heap);
+    rc_object *list = rci_gcmodule_garbage_list(heap);
     FOR_EACH_SLOT(run, obj)
     {
         if (!still_garbage(obj))
@@ -822,7 +823,8 @@ static void debug_collectable(gc_run *run)
     FOR_EACH_SLOT(run, obj)
     {
         if (in_garbage_set(obj))
-            rci_gc_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name, (void *)obj);
+            rci_gcmodule_out(heap, "gc: collectable <%s %p>", rci_type_of(heap, obj)->name,
+                             (void *)obj);
     }
 }
 
@@ -933,16 +935,16 @@ static void free_garbage_and_promote_rites(gc_run *run)
             if (!in_set(obj, run))
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
-                run->survivors[rci_gen(obj)]++;
+                run->survivors[rci_object_gen(obj)]++;
                 obj->_tinfo = (obj->_tinfo & ~(bits | RCI_GEN_MASK)) | target;
                 promoted_here = true;
             } else if (obj->_tinfo & RCI_GARBAGE) {
                 if (obj->_tinfo & RCI_ORIGIN)
                     rci_origin_forget(heap, obj);
-                rci_untrack_accounting(heap, obj);
+                rci_object_untrack_accounting(heap, obj);
                 rci_object_free(heap, obj);
             } else {
-                young_here = young_here || rci_gen(obj) == 0;
+                young_here = young_here || rci_object_gen(obj) == 0;
             }
         }
         if (promoted_here && target == 1)
@@ -963,12 +965,12 @@ static void free_garbage_and_promote_members(gc_run *run)
     FOR_EACH_IN_SET(run, obj)
     {
         if (obj->_tinfo & RCI_REACHABLE) {
-            run->survivors[rci_gen(obj)]++;
+            run->survivors[rci_object_gen(obj)]++;
             obj->_tinfo = (obj->_tinfo & ~bits) | run->target;
         } else if (!run->rites || (obj->_tinfo & RCI_GARBAGE)) {
             if (obj->_tinfo & RCI_ORIGIN)
                 rci_origin_forget(heap, obj);
-            rci_untrack_accounting(heap, obj);
+            rci_object_untrack_accounting(heap, obj);
             rci_object_free(heap, obj);
         }
     }
@@ -998,7 +1000,7 @@ static void free_garbage_and_promote(gc_run *run)
             if (!in_set(obj, run))
                 continue;
             if (obj->_tinfo & RCI_REACHABLE) {
-                run->survivors[rci_gen(obj)]++;
+                run->survivors[rci_object_gen(obj)]++;
                 obj->_tinfo =
                     (obj->_tinfo & ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GEN_MASK)) |
                     target;
@@ -1006,7 +1008,7 @@ static void free_garbage_and_promote(gc_run *run)
             } else {
                 if (obj->_tinfo & RCI_ORIGIN)
                     rci_origin_forget(heap, obj);
-                rci_untrack_accounting(heap, obj);
+                rci_object_untrack_accounting(heap, obj);
                 rci_object_free(heap, obj);
             }
         }
@@ -1068,13 +1070,13 @@ static void run_deferred(rc_heap *heap)
  * a failure is reported as misuse, the only channel a collection has. */
 static void check_around(rc_heap *heap, const char *when)
 {
-    if (!RCI_CHECK_EACH_COLLECTION || rci_heap_check_now(heap) == RC_OK)
+    if (!RCI_CHECK_EACH_COLLECTION || rci_check_now(heap) == RC_OK)
         return;
-    /* A copy: rci_misuse formats its message into heap->err.errmsg, where the check's is. */
+    /* A copy: rci_error_misuse formats its message into heap->err.errmsg, where the check's is. */
     char why[RCI_ERRMSG_BYTES];
     memcpy(why, heap->err.errmsg, sizeof why);
-    rci_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
-               "heap check failed %s a collection: %s", when, why);
+    rci_error_misuse(heap, RC_MISUSE_CORRUPT_HEAP, NULL, __FILE__, __LINE__,
+                     "heap check failed %s a collection: %s", when, why);
 }
 
 static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial);
@@ -1330,7 +1332,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     run.lo = 0;
     run.span = gen;
     run.target = candidate_schedule(heap) || gen >= 2 ? 2 : gen + 1;
-    uint64_t t0 = rci_gcmod_start(heap, gen);
+    uint64_t t0 = rci_gcmodule_start(heap, gen);
     heap->pages.defer_page_release = true;
 
     bool truncated = false;
@@ -1373,7 +1375,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     heap->gc.cand_hold = false;
 
     heap->objs.defer_free = false;
-    rci_release_pending(heap);
+    rci_object_release_pending(heap);
     /* Checkpoint: every count is exact; user code may run again. */
     flush_late(heap);
     run_deferred(heap);
@@ -1397,7 +1399,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     heap->gc.gen[gen].stats.collections++;
     heap->gc.gen[gen].stats.collected += run.collected;
     heap->gc.gen[gen].stats.uncollectable += run.uncollectable;
-    rci_gcmod_stop(heap, gen, t0, run.collected, run.uncollectable);
+    rci_gcmodule_stop(heap, gen, t0, run.collected, run.uncollectable);
     trigger_update(heap);
     return run.collected + run.uncollectable;
 }
@@ -1468,11 +1470,11 @@ static int destroy_page(rc_heap *heap, rci_page *page, void *user)
 
 void rci_gc_free_all(rc_heap *heap)
 {
-    rci_finalizers_shutdown(heap);
+    rci_finalize_shutdown(heap);
     heap->gc.collecting = true;
     heap->pages.defer_page_release = true;
     rci_weakrefs_shutdown(heap);
-    rci_gcmod_shutdown(heap);
+    rci_gcmodule_shutdown(heap);
     rci_mem_free(heap, heap->objs.deferred, heap->objs.deferred_cap * sizeof(rc_object *));
     heap->objs.deferred = NULL;
     rci_pages_each(heap, false, destroy_page, NULL);

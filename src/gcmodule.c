@@ -13,7 +13,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
-#include "finalize.h"
+#include "gcmodule.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,9 +37,9 @@ static int move_page(rc_heap *heap, rci_page *page, void *user)
     freeze_ctx *ctx = user;
     for (uint32_t i = 0; i < page->bump; i++) {
         rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
-        if (!rci_is_live(obj) || !(obj->_tinfo & RCI_TRACKED))
+        if (!rci_object_is_live(obj) || !(obj->_tinfo & RCI_TRACKED))
             continue;
-        unsigned g = rci_gen(obj);
+        unsigned g = rci_object_gen(obj);
         if (g < ctx->from_min || g > ctx->from_max)
             continue;
         heap->gc.gen_size[g]--;
@@ -85,7 +85,7 @@ bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj)
 
 /* ---- the garbage list -------------------------------------------------------------------- */
 
-rc_object *rci_gc_garbage_list(rc_heap *heap)
+rc_object *rci_gcmodule_garbage_list(rc_heap *heap)
 {
     if (heap->gcmod.gc_garbage == NULL)
         heap->gcmod.gc_garbage = rc_list_new(heap, 0);
@@ -94,7 +94,7 @@ rc_object *rci_gc_garbage_list(rc_heap *heap)
 
 rc_object *rc_gc_garbage(rc_heap *heap)
 {
-    return rc_newref(rci_gc_garbage_list(heap));
+    return rc_newref(rci_gcmodule_garbage_list(heap));
 }
 
 /* ---- debug output ------------------------------------------------------------------------ */
@@ -115,7 +115,7 @@ void rc_gc_set_debug_output(rc_heap *heap, rc_gc_output_fn fn, void *user)
     heap->gcmod.gc_out_user = user;
 }
 
-void rci_gc_out(rc_heap *heap, const char *fmt, ...)
+void rci_gcmodule_out(rc_heap *heap, const char *fmt, ...)
 {
     char line[256];
     va_list ap;
@@ -177,16 +177,16 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen)
+uint64_t rci_gcmodule_start(rc_heap *heap, unsigned gen)
 {
     if (heap->gcmod.gc_cbs_len == 0 && !(heap->gcmod.gc_debug & RC_GC_DEBUG_STATS))
         return 0;
     if (heap->gcmod.gc_debug & RC_GC_DEBUG_STATS) {
-        rci_gc_out(heap, "gc: collecting generation %u...", gen);
-        rci_gc_out(heap, "gc: objects in each generation: %zu %zu %zu", heap->gc.gen_size[0],
-                   heap->gc.gen_size[1], heap->gc.gen_size[2]);
-        rci_gc_out(heap, "gc: objects in permanent generation: %zu",
-                   heap->gc.gen_size[RCI_PERMANENT_GEN]);
+        rci_gcmodule_out(heap, "gc: collecting generation %u...", gen);
+        rci_gcmodule_out(heap, "gc: objects in each generation: %zu %zu %zu", heap->gc.gen_size[0],
+                         heap->gc.gen_size[1], heap->gc.gen_size[2]);
+        rci_gcmodule_out(heap, "gc: objects in permanent generation: %zu",
+                         heap->gc.gen_size[RCI_PERMANENT_GEN]);
     }
     if (heap->gcmod.gc_cbs_len > 0) {
         rc_gc_info info;
@@ -200,15 +200,15 @@ uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen)
 }
 
 /* collected: the garbage freed; uncollectable: the garbage a legacy finalizer kept. */
-void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
-                    size_t uncollectable)
+void rci_gcmodule_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
+                       size_t uncollectable)
 {
     if (heap->gcmod.gc_cbs_len == 0 && !(heap->gcmod.gc_debug & RC_GC_DEBUG_STATS))
         return;
     uint64_t dt = t0 != 0 ? now_ns() - t0 : 0;
     if (heap->gcmod.gc_debug & RC_GC_DEBUG_STATS)
-        rci_gc_out(heap, "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed",
-                   collected + uncollectable, uncollectable, (double)dt / 1e9);
+        rci_gcmodule_out(heap, "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed",
+                         collected + uncollectable, uncollectable, (double)dt / 1e9);
     if (heap->gcmod.gc_cbs_len > 0) {
         rc_gc_info info;
         memset(&info, 0, sizeof info);
@@ -222,7 +222,7 @@ void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
     }
 }
 
-void rci_gcmod_shutdown(rc_heap *heap)
+void rci_gcmodule_shutdown(rc_heap *heap)
 {
     rci_mem_free(heap, heap->gcmod.gc_cbs, heap->gcmod.gc_cbs_cap * sizeof(rci_gc_cb));
     heap->gcmod.gc_cbs = NULL;
@@ -322,7 +322,7 @@ bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
 
 void rc_gc_track(rc_heap *heap, rc_object *obj)
 {
-    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) || rci_is_immortal_ti(obj->_tinfo) ||
+    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) || rci_immortal_is_ti(obj->_tinfo) ||
         !rci_type_of(heap, obj)->holds_refs)
         return;
     obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
@@ -335,9 +335,9 @@ void rc_gc_untrack(rc_heap *heap, rc_object *obj)
     if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_TRACKED))
         return;
     if (heap->gc.collecting) {
-        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, obj, __FILE__, __LINE__,
-                   "rc_gc_untrack: called during a collection");
+        rci_error_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, obj, __FILE__, __LINE__,
+                         "rc_gc_untrack: called during a collection");
         return;
     }
-    rci_untrack_accounting(heap, obj);
+    rci_object_untrack_accounting(heap, obj);
 }

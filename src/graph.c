@@ -1,7 +1,7 @@
 /*
  * graph.c -- objgraph's pictures for rcgc heaps: labelled references, show_refs,
  * show_backrefs, reference chains and why-alive, as graph walks. dot.c writes a walk as DOT
- * text to its output; rendering DOT to images is graph_render.c's job (the only file that
+ * text to its output; rendering DOT to images is render.c's job (the only file that
  * knows Graphviz).
  *
  * A walk (gwalk) is breadth-first over an explicit queue: the node array itself, in the
@@ -166,27 +166,27 @@ static void walk_init(gwalk *w, rc_heap *heap, const rc_graph_options *opt, bool
 static void walk_free(gwalk *w)
 {
     rc_heap *heap = w->heap;
-    rci_ptrmap_free(heap, &w->index);
-    rci_ptrmap_free(heap, &w->ignore);
+    rci_util_ptrmap_free(heap, &w->index);
+    rci_util_ptrmap_free(heap, &w->ignore);
     if (w->cap_nodes)
         rci_mem_free(heap, w->nodes, w->cap_nodes * sizeof *w->nodes);
     if (w->cap_edges)
         rci_mem_free(heap, w->edges, w->cap_edges * sizeof *w->edges);
     if (w->cap_refs)
         rci_mem_free(heap, w->refs, w->cap_refs * sizeof *w->refs);
-    rci_ptrvec_free(heap, &w->containers);
+    rci_util_ptrvec_free(heap, &w->containers);
 }
 
 static bool walk_ignored(const gwalk *w, const rc_object *obj)
 {
-    return rci_ptrmap_find(&w->ignore, obj) != NULL;
+    return rci_util_ptrmap_find(&w->ignore, obj) != NULL;
 }
 
 static bool walk_set_ignore(gwalk *w, rc_object *const *objs, size_t n)
 {
     bool added;
     for (size_t i = 0; i < n; i++)
-        if (objs[i] != NULL && rci_ptrmap_insert(w->heap, &w->ignore, objs[i], &added) == NULL)
+        if (objs[i] != NULL && rci_util_ptrmap_insert(w->heap, &w->ignore, objs[i], &added) == NULL)
             return false;
     return true;
 }
@@ -197,7 +197,7 @@ static size_t walk_node(gwalk *w, rc_object *obj, size_t parent, size_t depth, b
 {
     size_t *slot = NULL;
     if (grow(w->heap, (void **)&w->nodes, &w->cap_nodes, w->n_nodes + 1, sizeof *w->nodes))
-        slot = rci_ptrmap_insert(w->heap, &w->index, obj, added);
+        slot = rci_util_ptrmap_insert(w->heap, &w->index, obj, added);
     if (slot == NULL) {
         w->nomem = true;
         return RCI_NO_PARENT;
@@ -242,7 +242,7 @@ static void walk_link(gwalk *w, size_t at, rc_object *nb)
         return;
     if (w->opt.filter != NULL && !w->opt.filter(w->heap, nb, w->opt.filter_user))
         return;
-    size_t *known = rci_ptrmap_find(&w->index, nb);
+    size_t *known = rci_util_ptrmap_find(&w->index, nb);
     if (known != NULL && w->nodes[*known].stamp == w->nodes[at].obj)
         return; /* this pair is linked already */
     if (w->nodes[at].n_linked >= w->opt.too_many) {
@@ -298,7 +298,7 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
     gwalk *w = arg;
     if ((uintptr_t)ref < w->lo_addr || (uintptr_t)ref > w->hi_addr)
         return 0;
-    size_t *slot = rci_ptrmap_find(&w->index, ref);
+    size_t *slot = rci_util_ptrmap_find(&w->index, ref);
     if (slot == NULL || *slot < w->lo || *slot >= w->hi)
         return 0;
     gnode *nd = &w->nodes[*slot];
@@ -321,9 +321,9 @@ static int pass_obj(rc_heap *heap, rc_object *obj, void *user)
     gwalk *w = user;
     if (!rci_type_of(heap, obj)->holds_refs)
         return 0;
-    if (w->listing && !rci_ptrvec_push(heap, &w->containers, obj)) {
+    if (w->listing && !rci_util_ptrvec_push(heap, &w->containers, obj)) {
         w->listing = false;
-        rci_ptrvec_free(heap, &w->containers);
+        rci_util_ptrvec_free(heap, &w->containers);
     }
     w->src = obj;
     w->src_ignored = w->ignore.len > 0 && walk_ignored(w, obj);
@@ -461,8 +461,8 @@ static rc_status chain_fill(gwalk *w, rc_object *list, size_t end, const char *c
 {
     rci_ptrvec path = {0};
     for (size_t i = end; i != RCI_NO_PARENT; i = w->nodes[i].parent) {
-        if (!rci_ptrvec_push(w->heap, &path, w->nodes[i].obj)) {
-            rci_ptrvec_free(w->heap, &path);
+        if (!rci_util_ptrvec_push(w->heap, &path, w->nodes[i].obj)) {
+            rci_util_ptrvec_free(w->heap, &path);
             return rci_error(w->heap, RC_ENOMEM, "%s: no memory for the chain", call);
         }
     }
@@ -476,7 +476,7 @@ static rc_status chain_fill(gwalk *w, rc_object *list, size_t end, const char *c
     rc_status st = RC_OK;
     for (size_t i = 0; i < path.len && st == RC_OK; i++)
         st = rc_list_append(w->heap, list, path.items[i]);
-    rci_ptrvec_free(w->heap, &path);
+    rci_util_ptrvec_free(w->heap, &path);
     return st;
 }
 
@@ -499,7 +499,8 @@ static rc_status find_chain(rc_heap *heap, rc_object *obj, rc_graph_pred_fn pred
     w.match_user = user;
     rc_status st = RC_ENOMEM;
     if (walk_set_ignore(&w, ignore, n_ignore) &&
-        rci_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL && walk_starts(&w, &obj, 1))
+        rci_util_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL &&
+        walk_starts(&w, &obj, 1))
         st = backwards ? walk_backward(&w, false) : walk_forward(&w);
     if (st == RC_OK)
         st = chain_fill(&w, list, w.found != RCI_NO_PARENT ? w.found : 0, call);
@@ -552,7 +553,8 @@ rc_status rc_graph_why_alive_held(rc_heap *heap, rc_object *obj, size_t caller_r
     w.opt.too_many = (size_t)-1;
     w.opt.caller_refs = caller_refs;
     rc_status st = RC_ENOMEM;
-    if (rci_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL && walk_starts(&w, &obj, 1))
+    if (rci_util_ptrmap_insert(heap, &w.ignore, list, &(bool){0}) != NULL &&
+        walk_starts(&w, &obj, 1))
         st = walk_backward(&w, true);
     if (st == RC_OK && w.found != RCI_NO_PARENT)
         st = chain_fill(&w, list, w.found, call);

@@ -49,7 +49,7 @@ rc_heap *rc_heap_new(const rc_heap_config *cfg)
     heap->origins.record_origins = cfg->record_origins;
     heap->err.misuse = RCI_DEFAULT_MISUSE_ABORTS ? rc_misuse_hook_abort : NULL;
     heap->wr.wr_type_index = heap->wr.wr_proxy_index = RCI_MAX_TYPES; /* none registered yet */
-    rci_pools_init(heap);
+    rci_page_pools_init(heap);
     rci_gc_init(heap, cfg);
     heap->types.table = rci_mem_alloc(heap, 16 * sizeof(rc_type *));
     if (heap->types.table == NULL) {
@@ -74,7 +74,7 @@ void rc_heap_free(rc_heap *heap)
     rci_gc_free_all(heap);
     rci_pages_free_all(heap);
     rci_origins_free(heap);
-    rci_leak_guards_free(heap);
+    rci_leakguard_free(heap);
     rci_snapshot_free(heap);
     rci_roots_free(heap);
     rci_types_free(heap);
@@ -89,9 +89,9 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
     rc_heap_stats s;
     memset(&s, 0, sizeof s);
     s.size = out->size < sizeof s ? out->size : sizeof s;
-    s.live_objects = rci_live_objects(heap);
+    s.live_objects = rci_object_live_count(heap);
     s.live_bytes = heap->mem.live_bytes;
-    s.tracked_objects = rci_tracked_objects(heap);
+    s.tracked_objects = rci_object_tracked_count(heap);
     s.page_bytes = heap->pages.page_bytes;
     s.large_bytes = heap->pages.large_bytes;
     s.buffer_bytes = heap->mem.buffer_bytes;
@@ -128,7 +128,7 @@ static int visit_page(rc_heap *heap, rci_page *page, void *user)
     struct visit_ctx *ctx = user;
     for (uint32_t i = 0; i < page->bump; i++) {
         rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
-        if (!rci_is_live(obj))
+        if (!rci_object_is_live(obj))
             continue;
         int rc = ctx->fn(heap, obj, ctx->user);
         if (rc != 0)

@@ -1,7 +1,28 @@
 /*
- * internal.h -- what rcgc's own sources share and users never see: the heap, pages, types
- * and the header bits. Each structure's owner file states its invariants; this header only
- * declares them and cites the names.
+ * internal.h -- what rcgc's own sources share and users never see: the header bits, types,
+ * pages, the heap and its owners' parts, and the inline fast paths. Each structure's owner
+ * file states its invariants; this header only declares them and cites the names.
+ *
+ * Layers, each using only those above it (docs/ARCHITECTURE.md lists the deliberate
+ * exceptions), and their files:
+ *   0 build conventions   attrs.h, debug.h
+ *   1 operating system    os_linux.c (page mappings, the system allocator, memory figures)
+ *   2 heap and memory     heap.c, error.c, page.c, mem.c, check.c; util.c/util.h (shared
+ *                         containers: address map, object array, frame stack)
+ *   3 objects and types   object.c, type.c, immortal.c, roots.c, origin.c
+ *   4 built-in types      builtins.c/builtins.h, int.c, float.c, str.c, tuple.c, list.c,
+ *                         dict.c, hash.c, equal.c, repr.c
+ *   5 collector           gc.c
+ *   6 weakrefs, finalizers and the gc module
+ *                         weakref.c/weakref.h, weakdict.c, finalize.c, gcmodule.c/gcmodule.h
+ *   7 introspection       introspect.c, objgraph.c, leakguard.c, snapshot.c
+ *   8 graph tools         graph.c/graph.h, dot.c, render.c
+ *
+ * Names: rci_X_action (or rci_X for a file's one entry point) is defined in src/X.c, or
+ * inline in the header X.c owns (its section of this file, or X.h). A plural X names the
+ * same file (rci_pages_*, rci_types_*, rci_weakrefs_*); the OS layer is rci_os_* in
+ * src/os_<platform>.c. Statics are unprefixed. struct rc_heap is made of one part per
+ * owner (heap->pages, heap->gc, heap->wr...), whose invariants that owner states.
  */
 #ifndef RCGC_INTERNAL_H
 #define RCGC_INTERNAL_H
@@ -53,7 +74,7 @@ _Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
 /* IMMORTAL (owner: src/immortal.c): an immortal object is untracked with its generation
  * bits all set, a pattern no other object has (untracked objects keep generation 0). */
 #define RCI_IMMORTAL_BITS RCI_GEN_MASK
-static inline bool rci_is_immortal_ti(uint32_t ti)
+static inline bool rci_immortal_is_ti(uint32_t ti)
 {
     return (ti & (RCI_TRACKED | RCI_GEN_MASK)) == RCI_IMMORTAL_BITS;
 }
@@ -62,15 +83,15 @@ static inline uint32_t rci_type_index(const rc_object *o)
 {
     return o->_tinfo >> RCI_TYPE_SHIFT;
 }
-static inline uint32_t rci_flags(const rc_object *o)
+static inline uint32_t rci_object_flags(const rc_object *o)
 {
     return o->_tinfo & RCI_FLAG_MASK;
 }
-static inline unsigned rci_gen(const rc_object *o)
+static inline unsigned rci_object_gen(const rc_object *o)
 {
     return o->_tinfo & RCI_GEN_MASK;
 }
-static inline bool rci_is_live(const rc_object *o)
+static inline bool rci_object_is_live(const rc_object *o)
 {
     return o->_tinfo != 0 && (o->_tinfo & RCI_PENDING) == 0;
 }
@@ -101,7 +122,7 @@ struct rc_type {
     void (*legacy_finalize)(rc_heap *, rc_object *); /* spec.legacy_finalize (tp_del), or NULL */
     bool holds_refs;   /* has reference offsets or a traverse function */
     bool tracked;      /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
-    size_t live_bytes; /* their slots plus rci_buf_* bytes charged to them */
+    size_t live_bytes; /* their slots plus rci_mem_buf_* bytes charged to them */
     /* ARRAY (owner: src/type.c): a trailing array of references. For such a type traverse
      * and clear are type.c's generic functions over the offsets and the array (the spec's
      * own traverse is refused with an array), so the collector's and release's paths for
@@ -117,13 +138,13 @@ struct rc_type {
 rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec);
 void rci_types_free(rc_heap *heap);
 /* ARRAY: the entries in use of obj's trailing array (t->has_array). */
-static inline size_t rci_array_count(const rc_type *t, const rc_object *obj)
+static inline size_t rci_type_array_count(const rc_type *t, const rc_object *obj)
 {
     size_t n;
     memcpy(&n, (const char *)obj + t->array_count_off, sizeof n);
     return n;
 }
-static inline rc_object **rci_array_items(const rc_type *t, rc_object *obj)
+static inline rc_object **rci_type_array_items(const rc_type *t, rc_object *obj)
 {
     return (rc_object **)(void *)((char *)obj + t->array_off);
 }
@@ -178,7 +199,7 @@ static inline rci_page *rci_page_of(const void *obj)
 }
 
 /* Size classes: 16 to 128 in steps of 8, then four classes per doubling up to 8192. */
-static inline unsigned rci_class_index(size_t bytes)
+static inline unsigned rci_page_class_index(size_t bytes)
 {
     if (bytes <= 128)
         return bytes <= 16 ? 0u : (unsigned)((bytes + 7) / 8 - 2);
@@ -202,7 +223,7 @@ static inline bool rci_page_worth_reusing(const rci_page *page)
 /* Zeroes a slot (a multiple of 8 bytes, at least 16). Up to 64 bytes: two constant-size
  * stores from each end, overlapping in the middle, which the compiler inlines; a switch
  * on the size cost an indirect jump, and a variable-size memset a call. */
-static inline void rci_zero_slot(char *slot, uint32_t bytes)
+static inline void rci_page_zero_slot(char *slot, uint32_t bytes)
 {
     if (bytes <= 32) {
         memset(slot, 0, 16);
@@ -216,7 +237,7 @@ static inline void rci_zero_slot(char *slot, uint32_t bytes)
 }
 
 /* Bytes of the slots of class idx. */
-static inline uint32_t rci_class_bytes(unsigned idx)
+static inline uint32_t rci_page_class_bytes(unsigned idx)
 {
     if (idx < 15)
         return 16u + 8u * idx;
@@ -226,7 +247,7 @@ static inline uint32_t rci_class_bytes(unsigned idx)
 }
 
 /* Takes a slot of page, which has one (free list first, then the untouched tail). */
-static inline rc_object *rci_take_slot(rci_page *page)
+static inline rc_object *rci_page_take_slot(rci_page *page)
 {
     char *slot;
     if (page->free != NULL) {
@@ -237,23 +258,23 @@ static inline rc_object *rci_take_slot(rci_page *page)
         page->bump++;
     }
     page->n_used++;
-    rci_zero_slot(slot, page->slot_bytes);
+    rci_page_zero_slot(slot, page->slot_bytes);
     return (rc_object *)slot;
 }
 
-/* rci_slot_alloc's path when the pool's cur page has no slot to give, or the object is
+/* rci_page_slot_alloc's path when the pool's cur page has no slot to give, or the object is
  * large (page.c). */
-rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container);
-/* rci_slot_free's path when the page is not its pool's cur, or is a large object's: the
+rc_object *rci_page_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container);
+/* rci_page_slot_free's path when the page is not its pool's cur, or is a large object's: the
  * POOL lists (page.c). The slot is already off the page's books (n_used, free list). */
-void rci_slot_free_slow(rc_heap *heap, rci_page *page);
+void rci_page_slot_free_slow(rc_heap *heap, rci_page *page);
 
-/* rci_slot_alloc and rci_slot_free, inline, follow struct rc_heap below. */
+/* rci_page_slot_alloc and rci_page_slot_free, inline, follow struct rc_heap below. */
 /* Releases pages emptied while page release was deferred. */
 void rci_pages_release_empty(rc_heap *heap);
 void rci_pages_free_all(rc_heap *heap);
 /* Sets each pool's slot size and kind (rc_heap_new). */
-void rci_pools_init(rc_heap *heap);
+void rci_page_pools_init(rc_heap *heap);
 /* Calls fn(page, user) for every page (container pages first if containers_only). */
 typedef int (*rci_page_fn)(rc_heap *heap, rci_page *page, void *user);
 int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *user);
@@ -267,9 +288,10 @@ void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen);
 /* Raw memory through the heap's allocator, for buffers objects own. Charged to type's
  * live_bytes and the heap's buffer_bytes. resize keeps the block on failure. None of these
  * sets the heap's error: the caller does, naming its own call. */
-void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes);
-void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes);
-void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes);
+void *rci_mem_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes);
+void *rci_mem_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes,
+                         size_t new_bytes);
+void rci_mem_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes);
 /* Raw memory for the heap's own structures (not charged to a type). */
 void *rci_mem_alloc(rc_heap *heap, size_t bytes);
 void *rci_mem_resize(rc_heap *heap, void *block, size_t old_bytes, size_t new_bytes);
@@ -299,7 +321,8 @@ typedef struct rci_generation {
 
 /* ---------------------------------------------------------------------------------------
  * The heap (owner: src/heap.c), made of its owners' parts: each sub-struct below belongs
- * to the file its title names, which alone writes it (others may read). Fields keep their
+ * to the file its title names, which states its invariants (counters such as
+ * mem.live_bytes and gc.gen_size are also updated where objects are made and freed). Fields keep their
  * names inside their part (the old heap->young is heap->pages.young), scripts/house-moves.md,
  * "Renames applied", lists them.
  */
@@ -339,13 +362,13 @@ typedef struct rci_heap_mem {
     size_t live_bytes;
     size_t peak_live_bytes; /* between live_bytes and buffer_bytes on purpose: with the two
                                adjacent, GCC 12 -O2 vectorizes charge's two subtractions
-                               into more instructions (+6 per rci_buf_free, measured) */
+                               into more instructions (+6 per rci_mem_buf_free, measured) */
     size_t buffer_bytes;
 } rci_heap_mem;
 
 /* Release by counting (owner: src/object.c, PENDING and RITES-DEFER). Objects alive are
  * total_allocated - total_freed and objects tracked are the four gc.gen_size entries
- * (rci_live_objects, rci_tracked_objects): no counter of their own, so allocation and
+ * (rci_object_live_count, rci_object_tracked_count): no counter of their own, so allocation and
  * release update two fewer fields. */
 typedef struct rci_heap_objs {
     rc_object *pending;   /* objects at count zero awaiting release (object.c) */
@@ -503,12 +526,12 @@ static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
     return heap->types.table[rci_type_index(o)];
 }
 
-static inline size_t rci_live_objects(const rc_heap *heap)
+static inline size_t rci_object_live_count(const rc_heap *heap)
 {
     return (size_t)(heap->objs.total_allocated - heap->objs.total_freed);
 }
 
-static inline size_t rci_tracked_objects(const rc_heap *heap)
+static inline size_t rci_object_tracked_count(const rc_heap *heap)
 {
     return heap->gc.gen_size[0] + heap->gc.gen_size[1] + heap->gc.gen_size[2] +
            heap->gc.gen_size[3];
@@ -516,7 +539,7 @@ static inline size_t rci_tracked_objects(const rc_heap *heap)
 
 /* Takes a slot of page, whose slots are slot_bytes (a constant, for the compiler to fold),
  * and which has one; its bytes are left as they were: the caller writes every one. */
-static inline char *rci_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
+static inline char *rci_page_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
 {
     char *slot = page->free;
     if (slot != NULL) {
@@ -533,25 +556,25 @@ static inline char *rci_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
  * allocator fails (the heap's error is not set). The header is left zero (free). Inline:
  * with a constant `bytes` the class is folded, and the common case (a slot on the pool's
  * cur page) costs no call. */
-static inline rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+static inline rc_object *rci_page_slot_alloc(rc_heap *heap, size_t bytes, bool container)
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
-        return rci_slot_alloc_slow(heap, bytes, container);
-    unsigned idx = rci_class_index(bytes);
+        return rci_page_slot_alloc_slow(heap, bytes, container);
+    unsigned idx = rci_page_class_index(bytes);
     rci_page *page = heap->pages.pools[container][idx].cur;
     if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
-        return rci_slot_alloc_slow(heap, bytes, container);
+        return rci_page_slot_alloc_slow(heap, bytes, container);
     if (!__builtin_constant_p(bytes))
-        return rci_take_slot(page);
+        return rci_page_take_slot(page);
     /* A constant size: the slot's size is known too, and zeroing it needs no tests. */
-    char *slot = rci_take_slot_unzeroed(page, rci_class_bytes(idx));
-    rci_zero_slot(slot, rci_class_bytes(idx));
+    char *slot = rci_page_take_slot_unzeroed(page, rci_page_class_bytes(idx));
+    rci_page_zero_slot(slot, rci_page_class_bytes(idx));
     return (rc_object *)slot;
 }
 
 /* Returns obj's slot to its page (the header must already be dead). Inline: a slot of the
  * pool's cur page (the common case for short-lived objects) costs no call. */
-static inline void rci_slot_free(rc_heap *heap, rc_object *obj)
+static inline void rci_page_slot_free(rc_heap *heap, rc_object *obj)
 {
     rci_page *page = rci_page_of(obj);
     if (RCI_POISON_FREED)
@@ -567,10 +590,10 @@ static inline void rci_slot_free(rc_heap *heap, rc_object *obj)
             (page->n_used != 0 && ((page->lists & RCI_IN_AVAIL) || !rci_page_worth_reusing(page))))
             return;
     }
-    rci_slot_free_slow(heap, page);
+    rci_page_slot_free_slow(heap, page);
 }
 /* Bytes of obj's slot. */
-static inline size_t rci_slot_bytes(const rc_object *obj)
+static inline size_t rci_page_slot_bytes(const rc_object *obj)
 {
     return rci_page_of(obj)->slot_bytes;
 }
@@ -582,7 +605,7 @@ int rci_heap_visit_containers(rc_heap *heap, rc_heap_visit_fn fn, void *user);
 
 /* rc_heap_check without its state test, for the collector's debug-level-3 checks made
  * between collections while heap->gc.collecting is set (check.c). */
-rc_status rci_heap_check_now(rc_heap *heap);
+rc_status rci_check_now(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * Errors and misuse (owner: src/error.c).
@@ -594,8 +617,8 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
 #endif
     ;
 /* Reports misuse to the hook, records RC_EMISUSE, returns RC_EMISUSE. */
-rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, const char *file,
-                     int line, const char *fmt, ...)
+rc_status rci_error_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj,
+                           const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif
@@ -604,6 +627,21 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
 /* ---------------------------------------------------------------------------------------
  * Objects (owner: src/object.c).
  */
+/* LAST RITES: an object dying (count zero, or in cyclic garbage) needs work before its
+ * references are dropped when its finalizer has not run yet, it has a weakref list (made
+ * with its first weakref, possibly empty since: weakref.c, WEAKLIST), or its type has a
+ * legacy finalizer (which runs at every death by counting). */
+static inline bool rci_object_type_needs_rites(const rc_type *t, const rc_object *obj)
+{
+    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->release_special, 1))
+        return false;
+    return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
+           (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
+}
+static inline bool rci_object_needs_rites(const rc_heap *heap, const rc_object *obj)
+{
+    return rci_object_type_needs_rites(rci_type_of(heap, obj), obj);
+}
 /* Allocates and initialises an object of type (count 1, tracked if the type is) in a slot
  * of `bytes`. May collect first. */
 rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
@@ -611,9 +649,9 @@ rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
  * slot. Untracks first. */
 void rci_object_free(rc_heap *heap, rc_object *obj);
 /* Drains the pending-free list (a no-op while it is already being drained). */
-void rci_release_pending(rc_heap *heap);
+void rci_object_release_pending(rc_heap *heap);
 /* Accounting for a tracked object leaving its generation (freed or untracked). */
-void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
+void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj);
 
 /* ---------------------------------------------------------------------------------------
  * Allocation sites (owner: src/origin.c).
@@ -630,7 +668,8 @@ int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj);
 /* Fills out with site's file, line, type name and live count (delta 0). */
 bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out);
 /* Keeps out[0, *n) sorted best first, holding the best cap entries offered so far. */
-void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, bool by_delta);
+void rci_origin_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c,
+                           bool by_delta);
 /* The part of file after its last '/'. */
 const char *rci_origin_basename(const char *file);
 void rci_origins_free(rc_heap *heap);
@@ -642,7 +681,7 @@ const char *rci_origins_check(const rc_heap *heap);
  * The leak guard (owner: src/leakguard.c).
  */
 /* Frees the snapshots of leak guards never ended (rc_heap_free; GUARDS). */
-void rci_leak_guards_free(rc_heap *heap);
+void rci_leakguard_free(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * Heap snapshot ids (owner: src/snapshot.c). rci_origin_forget calls rci_snapshot_forget
@@ -695,7 +734,7 @@ rc_object *
 rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
 
 /* The accounting of one new object of type in a slot of `slot` bytes (STATS). */
-static inline void rci_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
+static inline void rci_object_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
 {
     type->live_count++;
     heap->objs.total_allocated++;
@@ -711,7 +750,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
 {
     if (type->tracked)
         rci_gc_on_alloc(heap);
-    rc_object *obj = rci_slot_alloc(heap, bytes, type->holds_refs);
+    rc_object *obj = rci_page_slot_alloc(heap, bytes, type->holds_refs);
     if (__builtin_expect(obj == NULL, 0))
         return rci_object_new_failed(heap, type, bytes);
     rci_page *page = rci_page_of(obj);
@@ -725,7 +764,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
         heap->gc.gen_size[0]++;
     }
     obj->_tinfo = ti;
-    rci_count_alloc(heap, type, slot);
+    rci_object_count_alloc(heap, type, slot);
     if (__builtin_expect(heap->origins.origin_now != NULL, 0))
         rci_origin_note_current(heap, obj);
     return obj;

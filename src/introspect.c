@@ -19,7 +19,8 @@
 
 /* ---- lists of found objects ------------------------------------------------------------ */
 
-rc_object *rci_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec, const char *call)
+rc_object *rci_introspect_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec,
+                                    const char *call)
 {
     for (size_t i = 0; i < vec->len; i++) {
         if (rc_list_append(heap, list, vec->items[i]) != RC_OK) {
@@ -37,7 +38,7 @@ static int push_referent(rc_heap *heap, rc_object *ref, void *arg)
 {
     if (ref == NULL)
         return 0;
-    return rci_ptrvec_push(heap, arg, ref) ? 0 : 1;
+    return rci_util_ptrvec_push(heap, arg, ref) ? 0 : 1;
 }
 
 rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n)
@@ -54,13 +55,13 @@ rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n)
         if (rc_traverse(heap, objs[i], push_referent, &out) != 0) {
             rci_error(heap, RC_ENOMEM, "rc_gc_get_referents: no memory after %zu referents",
                       out.len);
-            rci_ptrvec_free(heap, &out);
+            rci_util_ptrvec_free(heap, &out);
             rc_decref(heap, list);
             return NULL;
         }
     }
-    list = rci_list_fill(heap, list, &out, "rc_gc_get_referents");
-    rci_ptrvec_free(heap, &out);
+    list = rci_introspect_list_fill(heap, list, &out, "rc_gc_get_referents");
+    rci_util_ptrvec_free(heap, &out);
     return list;
 }
 
@@ -77,7 +78,7 @@ static int check_target(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     referrers_walk *w = arg;
-    if (ref != NULL && rci_ptrmap_find(w->targets, ref) != NULL) {
+    if (ref != NULL && rci_util_ptrmap_find(w->targets, ref) != NULL) {
         w->hit = true;
         return 1;
     }
@@ -87,7 +88,7 @@ static int check_target(rc_heap *heap, rc_object *ref, void *arg)
 /* UNSEEN: the object is unreachable in the collection that is running. */
 static inline bool unseen(const rc_object *obj)
 {
-    return (rci_flags(obj) & (RCI_GARBAGE | RCI_UNCOLLECTABLE)) != 0;
+    return (rci_object_flags(obj) & (RCI_GARBAGE | RCI_UNCOLLECTABLE)) != 0;
 }
 
 static int find_referrers(rc_heap *heap, rc_object *obj, void *user)
@@ -97,7 +98,7 @@ static int find_referrers(rc_heap *heap, rc_object *obj, void *user)
         return 0;
     w->hit = false;
     rc_traverse(heap, obj, check_target, w);
-    if (w->hit && !rci_ptrvec_push(heap, &w->found, obj))
+    if (w->hit && !rci_util_ptrvec_push(heap, &w->found, obj))
         return 1;
     return 0;
 }
@@ -115,20 +116,20 @@ rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n)
     referrers_walk w = {&targets, list, {0}, false};
     bool added;
     for (size_t i = 0; i < n; i++) {
-        if (objs[i] != NULL && rci_ptrmap_insert(heap, &targets, objs[i], &added) == NULL)
+        if (objs[i] != NULL && rci_util_ptrmap_insert(heap, &targets, objs[i], &added) == NULL)
             goto nomem;
     }
     if (targets.len > 0 && rci_heap_visit_containers(heap, find_referrers, &w) != 0)
         goto nomem;
-    list = rci_list_fill(heap, list, &w.found, "rc_gc_get_referrers");
+    list = rci_introspect_list_fill(heap, list, &w.found, "rc_gc_get_referrers");
     goto done;
 nomem:
     rci_error(heap, RC_ENOMEM, "rc_gc_get_referrers: no memory for %zu objects", n);
     rc_decref(heap, list);
     list = NULL;
 done:
-    rci_ptrvec_free(heap, &w.found);
-    rci_ptrmap_free(heap, &targets);
+    rci_util_ptrvec_free(heap, &w.found);
+    rci_util_ptrmap_free(heap, &targets);
     return list;
 }
 
@@ -143,11 +144,11 @@ typedef struct objects_walk {
 static int collect_tracked(rc_heap *heap, rc_object *obj, void *user)
 {
     objects_walk *w = user;
-    if ((rci_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj))
+    if ((rci_object_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj))
         return 0;
-    if (w->generation >= 0 && rci_gen(obj) != (unsigned)w->generation)
+    if (w->generation >= 0 && rci_object_gen(obj) != (unsigned)w->generation)
         return 0;
-    return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
+    return rci_util_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
 rc_object *rc_gc_get_objects(rc_heap *heap, int generation)
@@ -166,8 +167,8 @@ rc_object *rc_gc_get_objects(rc_heap *heap, int generation)
         rc_decref(heap, list);
         list = NULL;
     } else {
-        list = rci_list_fill(heap, list, &w.found, "rc_gc_get_objects");
+        list = rci_introspect_list_fill(heap, list, &w.found, "rc_gc_get_objects");
     }
-    rci_ptrvec_free(heap, &w.found);
+    rci_util_ptrvec_free(heap, &w.found);
     return list;
 }

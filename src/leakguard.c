@@ -26,11 +26,11 @@ static void snapshot_free(rc_heap *heap, rci_snapshot *s)
     *s->pprev = s->next;
     if (s->next != NULL)
         s->next->pprev = s->pprev;
-    rci_ptrmap_free(heap, &s->seen);
+    rci_util_ptrmap_free(heap, &s->seen);
     rci_mem_free(heap, s, sizeof *s);
 }
 
-void rci_leak_guards_free(rc_heap *heap)
+void rci_leakguard_free(rc_heap *heap)
 {
     while (heap->leak.snapshots != NULL)
         snapshot_free(heap, heap->leak.snapshots);
@@ -39,7 +39,7 @@ void rci_leak_guards_free(rc_heap *heap)
 static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
 {
     bool added;
-    size_t *slot = rci_ptrmap_insert(heap, user, obj, &added);
+    size_t *slot = rci_util_ptrmap_insert(heap, user, obj, &added);
     if (slot == NULL)
         return 1;
     *slot = rci_type_index(obj);
@@ -60,11 +60,11 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
         s->next->pprev = &s->next;
     s->pprev = &heap->leak.snapshots;
     heap->leak.snapshots = s;
-    if (!rci_ptrmap_reserve(heap, &s->seen, rci_live_objects(heap)) ||
+    if (!rci_util_ptrmap_reserve(heap, &s->seen, rci_object_live_count(heap)) ||
         rc_heap_visit(heap, snapshot_obj, &s->seen) != 0) {
         snapshot_free(heap, s);
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
-                         rci_live_objects(heap));
+                         rci_object_live_count(heap));
     }
     guard->_seen = &s->seen;
     return RC_OK;
@@ -80,7 +80,7 @@ typedef struct leak_walk {
 static int count_new(rc_heap *heap, rc_object *obj, void *user)
 {
     leak_walk *w = user;
-    const size_t *was = rci_ptrmap_find(w->seen, obj);
+    const size_t *was = rci_util_ptrmap_find(w->seen, obj);
     if (was == NULL || *was != rci_type_index(obj)) {
         w->per_type[rci_type_index(obj)]++;
         w->total++;
@@ -104,7 +104,7 @@ static void leak_sites(rc_heap *heap, const leak_walk *w, uint32_t type, FILE *o
         c.count = w->per_site[s];
         sited += c.count;
         kinds++;
-        rci_site_offer(best, RCI_SITES_PER_TYPE, &n, c, false);
+        rci_origin_site_offer(best, RCI_SITES_PER_TYPE, &n, c, false);
     }
     for (size_t i = 0; i < n; i++)
         fprintf(out, "    at %s:%d %zu\n", best[i].file, best[i].line, best[i].count);

@@ -1,6 +1,6 @@
 /*
  * mem.c -- memory through the heap's allocator (rc_heap_config.allocator): owned buffers,
- * charged to the heap's and a type's live bytes (rci_buf_*), and the library's own tables,
+ * charged to the heap's and a type's live bytes (rci_mem_buf_*), and the library's own tables,
  * which are not charged (rci_mem_*). Object slots and pages are page.c's.
  */
 #include "internal.h"
@@ -17,7 +17,7 @@ static void charge(rc_heap *heap, rc_type *type, size_t add, size_t sub)
         heap->mem.peak_live_bytes = heap->mem.live_bytes;
 }
 
-void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)
+void *rci_mem_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)
 {
     void *block = heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
     if (block != NULL)
@@ -25,17 +25,18 @@ void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)
     return block;
 }
 
-void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes)
+void *rci_mem_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes,
+                         size_t new_bytes)
 {
     if (block == NULL)
-        return rci_buf_alloc(heap, type, new_bytes);
+        return rci_mem_buf_alloc(heap, type, new_bytes);
     void *grown = heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
     if (grown != NULL)
         charge(heap, type, new_bytes, old_bytes);
     return grown;
 }
 
-void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes)
+void rci_mem_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes)
 {
     if (block == NULL)
         return;

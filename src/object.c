@@ -9,7 +9,7 @@
  *   index is intact, so its references can still be found and released.
  * PENDING: every object on heap->objs.pending has had its references counted as dropped by
  *   nobody: it is unreachable, its count is zero, and it has left its generation
- *   (rci_untrack_accounting ran when it was pushed). Draining pops one object, releases
+ *   (rci_object_untrack_accounting ran when it was pushed). Draining pops one object, releases
  *   its references (which may push more) and frees it; no C recursion happens, whatever
  *   the depth of the structure being freed. The object being released (whose references
  *   are being dropped) is off the list but keeps RCI_PENDING with a null link, so that
@@ -19,7 +19,7 @@
  *   on no referent's list: release_special detaches it before it is pushed, so no
  *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
  */
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -45,16 +45,16 @@ static rc_object *pending_pop(rc_heap *heap)
     return obj;
 }
 
-void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
+void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj)
 {
-    heap->gc.gen_size[rci_gen(obj)]--;
+    heap->gc.gen_size[rci_object_gen(obj)]--;
     obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
 }
 
 /* The object's count reached zero: it leaves the collector's books now, while its flags
  * (ti, as read after its rites) are still readable. t is its type. Its flags are left for
  * the caller to rewrite (it marks the object PENDING), so the accounting of
- * rci_untrack_accounting is done without its store to the header. */
+ * rci_object_untrack_accounting is done without its store to the header. */
 static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t, uint32_t ti)
 {
     if (ti & RCI_TRACKED)
@@ -168,14 +168,14 @@ last_rites(rc_heap *heap, rc_object *obj)
 /* rci_object_free with the type known: type destroy, accounting, slot. */
 static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
 {
-    size_t bytes = rci_slot_bytes(obj);
+    size_t bytes = rci_page_slot_bytes(obj);
     if (t->destroy != NULL)
         t->destroy(heap, obj);
     t->live_count--;
     t->live_bytes -= bytes;
     heap->mem.live_bytes -= bytes;
     heap->objs.total_freed++;
-    rci_slot_free(heap, obj);
+    rci_page_slot_free(heap, obj);
 }
 
 /* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
@@ -227,11 +227,11 @@ release_misuse(rc_heap *heap, rc_object *obj)
                      (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
     bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
     obj->_refcnt++; /* undo the decrement: the object is left alone */
-    rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj, __FILE__,
-               __LINE__,
-               freed ? "rc_decref: object %p was already freed"
-                     : "rc_decref: reference count of %p would go below zero",
-               (void *)obj);
+    rci_error_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
+                     __FILE__, __LINE__,
+                     freed ? "rc_decref: object %p was already freed"
+                           : "rc_decref: reference count of %p would go below zero",
+                     (void *)obj);
 }
 
 /* rc__release after the rites (if any): obj, at count zero with flags ti, of type t, dies. */
@@ -255,7 +255,7 @@ __attribute__((noinline))
 static void
 release_special(rc_heap *heap, rc_object *obj, rc_type *t)
 {
-    if (rci_is_immortal_ti(obj->_tinfo)) {
+    if (rci_immortal_is_ti(obj->_tinfo)) {
         immortal_restore(obj);
         return;
     }
@@ -266,7 +266,7 @@ release_special(rc_heap *heap, rc_object *obj, rc_type *t)
      * find it, take a reference to it and call its callback. */
     if (t->index == heap->wr.wr_type_index || t->index == heap->wr.wr_proxy_index)
         rci_weakref_detach(heap, obj);
-    if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
+    if (rci_object_type_needs_rites(t, obj) && !last_rites(heap, obj))
         return;
     release_dying(heap, obj, t, obj->_tinfo);
 }
@@ -286,7 +286,7 @@ weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
         release_special(heap, obj, t);
         return;
     }
-    const size_t bytes = rci_class_bytes(rci_class_index(sizeof(rci_weakref)));
+    const size_t bytes = rci_page_class_bytes(rci_page_class_index(sizeof(rci_weakref)));
     if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
         heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
@@ -300,7 +300,7 @@ weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
     t->live_bytes -= bytes;
     heap->mem.live_bytes -= bytes;
     heap->objs.total_freed++;
-    rci_slot_free(heap, obj);
+    rci_page_slot_free(heap, obj);
 }
 
 /* Its common path (no rites, no recorded site) calls nothing until it ends, with a tail
@@ -344,7 +344,7 @@ void rc__release(rc_heap *heap, rc_object *obj)
     release_now(heap, obj, t);
 }
 
-void rci_release_pending(rc_heap *heap)
+void rci_object_release_pending(rc_heap *heap)
 {
     if (heap->objs.freeing || heap->objs.pending == NULL)
         return;
@@ -379,8 +379,8 @@ static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
         return false;
     }
     if (type->heap != heap) {
-        rci_misuse(heap, RC_MISUSE_WRONG_HEAP, NULL, __FILE__, __LINE__,
-                   "%s: type '%s' belongs to another heap", call, type->name);
+        rci_error_misuse(heap, RC_MISUSE_WRONG_HEAP, NULL, __FILE__, __LINE__,
+                         "%s: type '%s' belongs to another heap", call, type->name);
         return false;
     }
     return true;

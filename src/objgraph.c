@@ -170,7 +170,7 @@ size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_
         c.delta = (int64_t)(c.count - peaks->site_peak[i]);
         peaks->site_peak[i] = c.count;
         grew++;
-        rci_site_offer(out, cap, &n, c, true);
+        rci_origin_site_offer(out, cap, &n, c, true);
     }
     return grew;
 }
@@ -255,9 +255,9 @@ static int select_obj(rc_heap *heap, rc_object *obj, void *user)
         return 0;
     if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)])
         return 0;
-    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL)
+    if (w->exclude != NULL && rci_util_ptrmap_find(w->exclude, obj) != NULL)
         return 0;
-    return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
+    return rci_util_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
 /* A new list of the objects select_obj accepts (list made first: NO-SELF). */
@@ -272,9 +272,9 @@ static rc_object *select_list(rc_heap *heap, select_walk *w, const char *call)
         rc_decref(heap, list);
         list = NULL;
     } else {
-        list = rci_list_fill(heap, list, &w->found, call);
+        list = rci_introspect_list_fill(heap, list, &w->found, call);
     }
-    rci_ptrvec_free(heap, &w->found);
+    rci_util_ptrvec_free(heap, &w->found);
     return list;
 }
 
@@ -303,7 +303,7 @@ static int note_target(rc_heap *heap, rc_object *ref, void *arg)
     bool added;
     if (!rc_is_heap_object(ref))
         return 0;
-    return rci_ptrmap_insert(heap, arg, ref, &added) == NULL;
+    return rci_util_ptrmap_insert(heap, arg, ref, &added) == NULL;
 }
 
 static int note_targets_of(rc_heap *heap, rc_object *obj, void *user)
@@ -324,7 +324,7 @@ rc_object *rc_objgraph_get_leaking_objects(rc_heap *heap)
         select_walk w = {NULL, NULL, &referenced, {0}};
         list = select_list(heap, &w, "rc_objgraph_get_leaking_objects");
     }
-    rci_ptrmap_free(heap, &referenced);
+    rci_util_ptrmap_free(heap, &referenced);
     return list;
 }
 

@@ -497,7 +497,8 @@ static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bo
     return strcmp(a->type_name, b->type_name) < 0;
 }
 
-void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, bool by_delta)
+void rci_origin_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c,
+                           bool by_delta)
 {
     size_t i = *n < cap ? (*n)++ : cap;
     if (i == cap) {
@@ -523,7 +524,7 @@ size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, si
         if (c.count == 0)
             continue;
         kinds++;
-        rci_site_offer(out, cap, &n, c, false);
+        rci_origin_site_offer(out, cap, &n, c, false);
     }
     return kinds;
 }

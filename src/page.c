@@ -243,18 +243,18 @@ static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
 }
 
 /* The allocation path when pool->cur has no slot to give (or the object is large): out of
- * line so that rci_slot_alloc's inline path needs no stack frame. */
-rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
+ * line so that rci_page_slot_alloc's inline path needs no stack frame. */
+rc_object *rci_page_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
         return large_alloc(heap, bytes, container);
-    rci_pool *pool = &heap->pages.pools[container][rci_class_index(bytes)];
+    rci_pool *pool = &heap->pages.pools[container][rci_page_class_index(bytes)];
     if (!pool_refill(heap, pool))
         return NULL;
-    return rci_take_slot(pool->cur);
+    return rci_page_take_slot(pool->cur);
 }
 
-void rci_slot_free_slow(rc_heap *heap, rci_page *page)
+void rci_page_slot_free_slow(rc_heap *heap, rci_page *page)
 {
     rci_pool *pool = page->pool;
     /* PAGE: the slot just freed was counted in n_used; POOL: a pool page has its pool's slot
@@ -275,11 +275,11 @@ void rci_slot_free_slow(rc_heap *heap, rci_page *page)
         page_emptied(heap, page);
 }
 
-void rci_pools_init(rc_heap *heap)
+void rci_page_pools_init(rc_heap *heap)
 {
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
-            heap->pages.pools[c][i].slot_bytes = rci_class_bytes(i);
+            heap->pages.pools[c][i].slot_bytes = rci_page_class_bytes(i);
             heap->pages.pools[c][i].container = c != 0;
         }
     }

@@ -41,9 +41,9 @@ rc_status rc_root_name(rc_heap *heap, rc_object *obj, const char *name)
                          obj == NULL ? "None" : "a small int");
     if (name == NULL)
         return rci_error(heap, RC_EINVAL, "rc_root_name: name is NULL");
-    if (!rci_is_live(obj))
-        return rci_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
-                          "rc_root_name: object %p is freed or being freed", (void *)obj);
+    if (!rci_object_is_live(obj))
+        return rci_error_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
+                                "rc_root_name: object %p is freed or being freed", (void *)obj);
     size_t n = strlen(name) + 1;
     char *copy = rci_mem_alloc(heap, n);
     if (copy == NULL)

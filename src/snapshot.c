@@ -35,7 +35,7 @@
  * each walk sees the same objects in the same order.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "finalize.h"
+#include "weakref.h"
 #include "graph.h"
 #include "builtins.h"
 
@@ -54,7 +54,7 @@
 
 static size_t id_slot(uintptr_t key, size_t cap)
 {
-    return rci_ptrmap_slot(key, cap);
+    return rci_util_ptrmap_slot(key, cap);
 }
 
 static bool ids_grow(rc_heap *heap)
@@ -474,7 +474,7 @@ static bool index_add_page(rc_heap *heap, snap_index *ix, const rci_page *pg)
         ix->cap_words = cap;
     }
     bool added;
-    size_t *slot = rci_ptrmap_insert(heap, &ix->by_addr, pg, &added);
+    size_t *slot = rci_util_ptrmap_insert(heap, &ix->by_addr, pg, &added);
     if (slot == NULL)
         return false;
     *slot = ix->n_pages;
@@ -489,7 +489,7 @@ static void index_free(rc_heap *heap, snap_index *ix)
     rci_mem_free(heap, ix->pages, ix->cap_pages * sizeof *ix->pages);
     rci_mem_free(heap, ix->bits, ix->cap_bits * sizeof *ix->bits);
     rci_mem_free(heap, ix->prefix, ix->cap_words * sizeof *ix->prefix);
-    rci_ptrmap_free(heap, &ix->by_addr);
+    rci_util_ptrmap_free(heap, &ix->by_addr);
 }
 
 /* Fills prefix once every bit is set: object ordinals start at 1. */
@@ -505,7 +505,7 @@ static void index_finish(snap_index *ix)
 /* The node ordinal of a live object. */
 static uint32_t index_ordinal(const snap_index *ix, const rc_object *obj)
 {
-    const size_t *pi = rci_ptrmap_find(&ix->by_addr, rci_page_of(obj));
+    const size_t *pi = rci_util_ptrmap_find(&ix->by_addr, rci_page_of(obj));
     const snap_page *p = &ix->pages[*pi];
     size_t slot = (size_t)((const char *)obj - p->slots) / p->slot_bytes;
     size_t w = p->word_at + slot / 64;
@@ -770,7 +770,7 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
             }
         }
         if (t->has_array)
-            item_edges(w, rci_array_items(t, obj), rci_array_count(t, obj), fn);
+            item_edges(w, rci_type_array_items(t, obj), rci_type_array_count(t, obj), fn);
     } else {
         edge_walk ew = {w, fn, 0};
         rc_traverse(heap, obj, edge_visit, &ew);
@@ -1181,7 +1181,7 @@ static rc_status snapshot_write(rc_heap *heap, FILE *out, unsigned flags, const 
     w.heap = heap;
     w.flags = flags;
     w.s = rci_mem_alloc(heap, sizeof *w.s);
-    if (w.s == NULL || !number_fixed(&w) || !ids_reserve(heap, rci_live_objects(heap))) {
+    if (w.s == NULL || !number_fixed(&w) || !ids_reserve(heap, rci_object_live_count(heap))) {
         writer_free(&w);
         return rci_error(heap, RC_ENOMEM, "%s: out of memory preparing the snapshot", call);
     }

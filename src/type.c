@@ -152,8 +152,8 @@ static int array_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void
         if (rc != 0)
             return rc;
     }
-    size_t n = rci_array_count(t, obj);
-    rc_object **items = rci_array_items(t, obj);
+    size_t n = rci_type_array_count(t, obj);
+    rc_object **items = rci_type_array_items(t, obj);
     for (size_t i = 0; i < n; i++) {
         int rc = visit(heap, items[i], arg);
         if (rc != 0)
@@ -171,8 +171,8 @@ static void array_clear(rc_heap *heap, rc_object *obj)
         *field = NULL;
         rc_decref(heap, ref);
     }
-    size_t n = rci_array_count(t, obj);
-    rc_object **items = rci_array_items(t, obj);
+    size_t n = rci_type_array_count(t, obj);
+    rc_object **items = rci_type_array_items(t, obj);
     for (size_t i = 0; i < n; i++) {
         rc_object *ref = items[i];
         if (ref == NULL)

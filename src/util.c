@@ -23,14 +23,14 @@ static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
     for (size_t i = 0; i < map->cap; i++) {
         if (map->keys[i] == 0)
             continue;
-        size_t j = rci_ptrmap_slot(map->keys[i], new_cap);
+        size_t j = rci_util_ptrmap_slot(map->keys[i], new_cap);
         while (keys[j] != 0)
             j = (j + 1) & (new_cap - 1);
         keys[j] = map->keys[i];
         vals[j] = map->vals[i];
     }
     size_t len = map->len;
-    rci_ptrmap_free(heap, map);
+    rci_util_ptrmap_free(heap, map);
     map->keys = keys;
     map->vals = vals;
     map->cap = new_cap;
@@ -38,7 +38,7 @@ static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
     return true;
 }
 
-bool rci_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n)
+bool rci_util_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n)
 {
     size_t cap = map->cap < 16 ? 16 : map->cap;
     while (cap / 2 < n)
@@ -46,16 +46,16 @@ bool rci_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n)
     return cap == map->cap || rehash(heap, map, cap);
 }
 
-size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added)
+size_t *rci_util_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added)
 {
     uintptr_t k = (uintptr_t)key;
-    size_t *found = rci_ptrmap_find(map, key);
+    size_t *found = rci_util_ptrmap_find(map, key);
     *added = false;
     if (found != NULL || k == 0)
         return found;
-    if (!rci_ptrmap_reserve(heap, map, map->len + 1))
+    if (!rci_util_ptrmap_reserve(heap, map, map->len + 1))
         return NULL;
-    size_t i = rci_ptrmap_slot(k, map->cap);
+    size_t i = rci_util_ptrmap_slot(k, map->cap);
     while (map->keys[i] != 0)
         i = (i + 1) & (map->cap - 1);
     map->keys[i] = k;
@@ -65,7 +65,7 @@ size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool 
     return &map->vals[i];
 }
 
-void rci_ptrmap_free(rc_heap *heap, rci_ptrmap *map)
+void rci_util_ptrmap_free(rc_heap *heap, rci_ptrmap *map)
 {
     if (map->cap != 0) {
         rci_mem_free(heap, map->keys, map->cap * sizeof *map->keys);
@@ -76,7 +76,7 @@ void rci_ptrmap_free(rc_heap *heap, rci_ptrmap *map)
 
 /* ---- object arrays --------------------------------------------------------------------- */
 
-bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
+bool rci_util_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
 {
     if (vec->len == vec->cap) {
         size_t cap = vec->cap < 16 ? 16 : vec->cap * 2;
@@ -93,7 +93,7 @@ bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
     return true;
 }
 
-void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec)
+void rci_util_ptrvec_free(rc_heap *heap, rci_ptrvec *vec)
 {
     if (vec->cap != 0)
         rci_mem_free(heap, vec->items, vec->cap * sizeof(rc_object *));
@@ -102,8 +102,8 @@ void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec)
 
 /* ---- a stack of frames ------------------------------------------------------------------ */
 
-void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
-                    size_t frame_bytes, const char *call)
+void rci_util_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
+                         size_t frame_bytes, const char *call)
 {
     st->heap = heap;
     st->base = inline_buf;
@@ -142,7 +142,7 @@ static bool stack_grow(rci_stack *st)
     return true;
 }
 
-void *rci_stack_push(rci_stack *st)
+void *rci_util_stack_push(rci_stack *st)
 {
     if (st->n == st->cap && !stack_grow(st))
         return NULL;
@@ -152,7 +152,7 @@ void *rci_stack_push(rci_stack *st)
     return frame;
 }
 
-void rci_stack_free(rci_stack *st)
+void rci_util_stack_free(rci_stack *st)
 {
     if (st->base != st->inline_base)
         rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);

@@ -20,7 +20,7 @@ typedef struct rci_ptrmap {
 } rci_ptrmap;
 
 /* Where probing for key starts in a table of cap slots. */
-static inline size_t rci_ptrmap_slot(uintptr_t key, size_t cap)
+static inline size_t rci_util_ptrmap_slot(uintptr_t key, size_t cap)
 {
     uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
     return (size_t)(h ^ (h >> 29)) & (cap - 1);
@@ -28,12 +28,12 @@ static inline size_t rci_ptrmap_slot(uintptr_t key, size_t cap)
 
 /* The value slot for key, or NULL if absent. Inline: the graph walks probe once per
  * reference of the heap. */
-static inline size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key)
+static inline size_t *rci_util_ptrmap_find(const rci_ptrmap *map, const void *key)
 {
     uintptr_t k = (uintptr_t)key;
     if (map->cap == 0 || k == 0)
         return NULL;
-    for (size_t i = rci_ptrmap_slot(k, map->cap);; i = (i + 1) & (map->cap - 1)) {
+    for (size_t i = rci_util_ptrmap_slot(k, map->cap);; i = (i + 1) & (map->cap - 1)) {
         if (map->keys[i] == k)
             return &map->vals[i];
         if (map->keys[i] == 0)
@@ -42,10 +42,10 @@ static inline size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key)
 }
 /* The value slot for key, inserting it with value 0 (and setting *added) if absent; NULL if
  * memory ran out (the map is unchanged). */
-size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added);
+size_t *rci_util_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added);
 /* Reserves room for n keys; false if memory ran out. */
-bool rci_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n);
-void rci_ptrmap_free(rc_heap *heap, rci_ptrmap *map);
+bool rci_util_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n);
+void rci_util_ptrmap_free(rc_heap *heap, rci_ptrmap *map);
 
 /* A growable array of references (not owned: no counts are held). */
 typedef struct rci_ptrvec {
@@ -54,8 +54,8 @@ typedef struct rci_ptrvec {
     size_t cap;
 } rci_ptrvec;
 
-bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj);
-void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec);
+bool rci_util_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj);
+void rci_util_ptrvec_free(rc_heap *heap, rci_ptrvec *vec);
 
 /* ---------------------------------------------------------------------------------------
  * A stack of fixed-size frames (owner: util.c): starts in a caller-provided buffer and
@@ -72,19 +72,19 @@ typedef struct rci_stack {
     const char *call;   /* public call named in the out-of-memory message */
 } rci_stack;
 
-void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
-                    size_t frame_bytes, const char *call);
+void rci_util_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
+                         size_t frame_bytes, const char *call);
 /* A new zeroed frame on top, or NULL (RC_ENOMEM recorded, stack unchanged). */
-void *rci_stack_push(rci_stack *st);
-static inline void *rci_stack_top(rci_stack *st)
+void *rci_util_stack_push(rci_stack *st);
+static inline void *rci_util_stack_top(rci_stack *st)
 {
     return st->base + (st->n - 1) * st->frame_bytes;
 }
-static inline void rci_stack_pop(rci_stack *st)
+static inline void rci_util_stack_pop(rci_stack *st)
 {
     st->n--;
 }
 /* Releases grown memory; the stack must not be used afterwards. */
-void rci_stack_free(rci_stack *st);
+void rci_util_stack_free(rci_stack *st);
 
 #endif /* RCGC_UTIL_H */

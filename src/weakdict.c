@@ -12,7 +12,7 @@
  *   program made.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -108,7 +108,7 @@ static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, unsigned ma
                   mask == (1u << WD_SET)                      ? "weakset"
                   : mask == (1u << WD_VALUES | 1u << WD_KEYS) ? "weak dict"
                                                               : "weak container",
-                  rci_type_name_of(heap, wd));
+                  rci_builtins_type_name(heap, wd));
         return NULL;
     }
     return (rci_weakdict *)wd;
@@ -126,7 +126,7 @@ static rc_object *identity_key(const rc_object *obj)
 static rc_status not_weakrefable(rc_heap *heap, const char *call, const rc_object *obj)
 {
     return rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to '%s' object", call,
-                     rci_type_name_of(heap, obj));
+                     rci_builtins_type_name(heap, obj));
 }
 
 /* The heap's error, set by an rc_dict call made for call, restated as call's own: the
@@ -479,13 +479,13 @@ static rc_status weak_update(rc_heap *heap, rci_weakdict *wd, rc_object *src, co
     if (rc_is_heap_object(src) && heap->weakdict.t_weakdict != NULL &&
         rci_type_index(src) == heap->weakdict.t_weakdict->index)
         other = (rci_weakdict *)src;
-    bool is_list = rci_is_builtin(src, RCI_INDEX_LIST);
+    bool is_list = rci_builtin_is(src, RCI_INDEX_LIST);
     bool ok = other != NULL ? other->map != NULL && (other->kind == WD_SET) == (wd->kind == WD_SET)
-              : wd->kind == WD_SET ? is_list || rci_is_builtin(src, RCI_INDEX_TUPLE)
-                                   : rci_is_builtin(src, RCI_INDEX_DICT);
+              : wd->kind == WD_SET ? is_list || rci_builtin_is(src, RCI_INDEX_TUPLE)
+                                   : rci_builtin_is(src, RCI_INDEX_DICT);
     if (!ok)
         return rci_error(heap, RC_ETYPE, "%s: cannot update a %s from a %s", call,
-                         wd_names[wd->kind], rci_type_name_of(heap, src));
+                         wd_names[wd->kind], rci_builtins_type_name(heap, src));
     rc_object *map = map_copy_live(heap, wd, wd, call);
     if (map == NULL)
         return rc_heap_last_error(heap);

@@ -39,13 +39,13 @@
  * tracked lets a collection tell when a weakref is itself garbage, in which case its
  * callback must not run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy)
  * is the same object under another type, "weakproxy": rc_weakref_get refuses it, the
- * built-in operations forward to its referent (rci_weakproxy_unwrap), and it cannot be
+ * built-in operations forward to its referent (rci_weakref_proxy_unwrap), and it cannot be
  * hashed.
  * The weak containers (weakdict.c) and finalize handles (finalize.c) are built on
  * rci_weakref_make.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -301,9 +301,9 @@ weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj
 {
     if (!rc_is_heap_object(obj))
         rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call, (void *)obj);
-    else if (!rci_is_live(obj))
-        rci_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
-                   "%s: object %p was already freed", call, (void *)obj);
+    else if (!rci_object_is_live(obj))
+        rci_error_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
+                         "%s: object %p was already freed", call, (void *)obj);
     else if (t != NULL)
         rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to 'weakproxy' object", call);
     else
@@ -344,7 +344,7 @@ static inline rci_weakref *basic_of(const rc_heap *heap, const rci_wr_slot *slot
     rci_weakref *w = slot->head;
     if (w != NULL && type_index != heap->wr.wr_type_index && is_basic(w, heap->wr.wr_type_index))
         w = w->next;
-    if (w == NULL || !is_basic(w, type_index) || !rci_is_live(&w->hdr))
+    if (w == NULL || !is_basic(w, type_index) || !rci_object_is_live(&w->hdr))
         return NULL;
     return w;
 }
@@ -393,7 +393,7 @@ __attribute__((always_inline))
 static inline rc_object *
 weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb cb)
 {
-    if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
+    if (!rc_is_heap_object(obj) || !rci_object_is_live(obj) || t == NULL ||
         rci_type_index(obj) == heap->wr.wr_proxy_index)
         return weakref_refuse(heap, call, t, obj);
     bool basic = cb.callback == NULL && cb.release == NULL && cb.owned == NULL;
@@ -450,8 +450,8 @@ weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *us
  * every field is written. */
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    const unsigned cls = rci_class_index(sizeof(rci_weakref));
-    const uint32_t bytes = rci_class_bytes(cls);
+    const unsigned cls = rci_page_class_index(sizeof(rci_weakref));
+    const uint32_t bytes = rci_page_class_bytes(cls);
     rc_type *t = heap->wr.t_weakref;
     rci_page *page = heap->pages.pools[1][cls].cur; /* the type holds references: container pool */
     size_t count = heap->gc.gen[0].count;
@@ -462,12 +462,12 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                              (page->free == NULL && page->bump == page->n_slots),
                          0))
         return weakref_new_slow(heap, obj, callback, user);
-    rci_weakref *wr = (rci_weakref *)rci_take_slot_unzeroed(page, bytes);
+    rci_weakref *wr = (rci_weakref *)rci_page_take_slot_unzeroed(page, bytes);
     heap->gc.gen[0].count = count + 1;
     wr->hdr._refcnt = 1;
     wr->hdr._tinfo = t->index << RCI_TYPE_SHIFT | RCI_TRACKED; /* generation 0 */
     heap->gc.gen_size[0]++;
-    rci_count_alloc(heap, t, bytes);
+    rci_object_count_alloc(heap, t, bytes);
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
@@ -543,7 +543,7 @@ rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
     return rc_newref(((const rci_weakref *)wr)->referent);
 }
 
-bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent)
+bool rci_weakref_proxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent)
 {
     if (!rc_is_weakproxy(heap, ref))
         return false;
@@ -554,7 +554,7 @@ bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object *
 rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy)
 {
     rc_object *referent = NULL;
-    if (!rci_weakproxy_unwrap(heap, proxy, &referent)) {
+    if (!rci_weakref_proxy_unwrap(heap, proxy, &referent)) {
         rci_error(heap, RC_ETYPE, "rc_weakproxy_get: expected a weakproxy, got %s",
                   rc_type_name(rc_type_of(heap, proxy)));
         return NULL;
@@ -585,7 +585,7 @@ size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
 {
     size_t n = 0;
     for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next)
-        n += rci_is_live(&w->hdr);
+        n += rci_object_is_live(&w->hdr);
     return n;
 }
 
@@ -599,7 +599,7 @@ rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj)
     /* The list was made first: its allocation may collect and run user code, which may
      * change obj's weakrefs; from here nothing does. */
     for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next) {
-        if (rci_is_live(&w->hdr) && rc_list_append(heap, list, &w->hdr) != RC_OK) {
+        if (rci_object_is_live(&w->hdr) && rc_list_append(heap, list, &w->hdr) != RC_OK) {
             rc_decref(heap, list);
             rci_error(heap, RC_ENOMEM, "rc_weakref_get_weakrefs: out of memory for the list");
             return NULL;
@@ -662,7 +662,7 @@ rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out
         a = ra;
         b = rb;
     }
-    return rci_equal(heap, a, b, out, call);
+    return rci_hash_equal(heap, a, b, out, call);
 }
 
 /* ---- death of a referent ----------------------------------------------------------------- */
@@ -778,14 +778,14 @@ const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
         *where = s->key;
         if (table_find(heap, s->key) != s)
             return "weakref table entry unreachable from its home slot";
-        if (!rci_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
+        if (!rci_object_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
             return "weakref table names an object that is dead or lacks RCI_WEAKREFD";
         if (s->head != NULL && s->head->pprev != &s->head)
             return "weakref list head does not point back at its entry";
         for (const rci_weakref *w = s->head; w != NULL; w = w->next) {
             if (w->referent != s->key || (w->next != NULL && w->next->pprev != &w->next))
                 return "weakref list holds a weakref to another referent or a broken link";
-            if (!rci_is_live(&w->hdr))
+            if (!rci_object_is_live(&w->hdr))
                 return "weakref list holds a freed weakref";
             linked++;
         }
