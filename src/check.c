@@ -88,8 +88,8 @@ static int check_page(rc_heap *heap, rci_page *page, void *user)
         return fail(heap, ctx, "page counters out of range", page);
     if (page->pool != NULL && check_free_list(heap, page, ctx) != RC_OK)
         return ctx->status;
-    for (uint32_t i = 0; i < page->bump; i++) {
-        rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
+    RCI_PAGE_FOR_EACH_SLOT(page, obj)
+    {
         if (obj->_tinfo & RCI_PENDING) {
             /* A collection started during a drain (gc.c, section 6) sees the objects the
              * drain has still to free: counted, their slots too, in no generation. */

@@ -35,8 +35,8 @@ typedef struct freeze_ctx {
 static int move_page(rc_heap *heap, rci_page *page, void *user)
 {
     freeze_ctx *ctx = user;
-    for (uint32_t i = 0; i < page->bump; i++) {
-        rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
+    RCI_PAGE_FOR_EACH_SLOT(page, obj)
+    {
         if (!rci_object_is_live(obj) || !(obj->_tinfo & RCI_TRACKED))
             continue;
         unsigned g = rci_object_gen(obj);

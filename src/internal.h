@@ -193,6 +193,16 @@ struct rci_pool {
     bool container;
 };
 
+/* Every slot [0, bump) of page as obj, a new rc_object * (live, pending or free: the body
+ * tests the header). The end is recomputed from page->bump at every step, so the body may
+ * allocate into the page. break and continue work as in any loop. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
+#define RCI_PAGE_FOR_EACH_SLOT(page, obj)                                                          \
+    for (rc_object *obj = (rc_object *)(page)->slots;                                              \
+         (char *)obj < (page)->slots + (size_t)(page)->bump * (page)->slot_bytes;                  \
+         obj = (rc_object *)((char *)obj + (page)->slot_bytes))
+/* NOLINTEND(bugprone-macro-parentheses) */
+
 static inline rci_page *rci_page_of(const void *obj)
 {
     return (rci_page *)((uintptr_t)obj & ~(uintptr_t)(RC_PAGE_BYTES - 1));
