@@ -26,10 +26,11 @@ size_t rc_objgraph_count(const rc_heap *heap, const char *name)
     return total;
 }
 
-/* True if a ranks before b: larger delta (growth) or count, then name. */
-static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by_delta)
+/* True if a ranks before b: larger delta (growth, when *by_delta) or count, then name. */
+static bool ranks_before(const void *a_, const void *b_, const void *by_delta)
 {
-    if (by_delta && a->delta != b->delta)
+    const rc_type_count *a = a_, *b = b_;
+    if (*(const bool *)by_delta && a->delta != b->delta)
         return a->delta > b->delta;
     if (a->count != b->count)
         return a->count > b->count;
@@ -39,17 +40,7 @@ static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by
 /* Keeps out[0, *n) sorted, holding the best cap entries offered so far. */
 static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bool by_delta)
 {
-    size_t i = *n < cap ? (*n)++ : cap;
-    if (i == cap) {
-        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta))
-            return;
-        i = cap - 1;
-    }
-    while (i > 0 && ranks_before(&c, &out[i - 1], by_delta)) {
-        out[i] = out[i - 1];
-        i--;
-    }
-    out[i] = c;
+    rci_util_topn_offer(out, cap, n, &c, sizeof c, ranks_before, &by_delta);
 }
 
 size_t rc_objgraph_most_common_types(const rc_heap *heap, rc_type_count *out, size_t cap)

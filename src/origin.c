@@ -28,7 +28,7 @@
  * Memory for both tables comes from the heap's allocator. When it runs out the object is
  *   still made and its site is not recorded (counted in heap->origins.origins_lost).
  */
-#include "internal.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -481,11 +481,12 @@ size_t rc_origins_lost(const rc_heap *heap)
     return heap->origins.origins_lost;
 }
 
-/* True if a ranks before b: more live objects (or a larger delta when by_delta), then
+/* True if a ranks before b: more live objects (or a larger delta when *by_delta), then
  * file, line and type name, so that reports are deterministic. */
-static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bool by_delta)
+static bool site_ranks_before(const void *a_, const void *b_, const void *by_delta)
 {
-    if (by_delta && a->delta != b->delta)
+    const rc_site_count *a = a_, *b = b_;
+    if (*(const bool *)by_delta && a->delta != b->delta)
         return a->delta > b->delta;
     if (a->count != b->count)
         return a->count > b->count;
@@ -500,17 +501,7 @@ static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bo
 void rci_origin_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c,
                            bool by_delta)
 {
-    size_t i = *n < cap ? (*n)++ : cap;
-    if (i == cap) {
-        if (cap == 0 || !site_ranks_before(&c, &out[cap - 1], by_delta))
-            return;
-        i = cap - 1;
-    }
-    while (i > 0 && site_ranks_before(&c, &out[i - 1], by_delta)) {
-        out[i] = out[i - 1];
-        i--;
-    }
-    out[i] = c;
+    rci_util_topn_offer(out, cap, n, &c, sizeof c, site_ranks_before, &by_delta);
 }
 
 size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, size_t cap)

@@ -159,3 +159,22 @@ void rci_util_stack_free(rci_stack *st)
     st->base = st->inline_base;
     st->n = 0;
 }
+
+/* ---- top N ------------------------------------------------------------------------------ */
+
+void rci_util_topn_offer(void *out, size_t cap, size_t *n, const void *item, size_t item_bytes,
+                         rci_util_before_fn before, const void *ctx)
+{
+    char *o = out;
+    size_t i = *n < cap ? (*n)++ : cap;
+    if (i == cap) {
+        if (cap == 0 || !before(item, o + (cap - 1) * item_bytes, ctx))
+            return;
+        i = cap - 1;
+    }
+    while (i > 0 && before(item, o + (i - 1) * item_bytes, ctx)) {
+        memcpy(o + i * item_bytes, o + (i - 1) * item_bytes, item_bytes);
+        i--;
+    }
+    memcpy(o + i * item_bytes, item, item_bytes);
+}

@@ -1,6 +1,7 @@
 /*
  * util.h -- containers the library's files share (owner: util.c), all in memory from the
- * heap's allocator: an address map, a growable object array and a stack of frames.
+ * heap's allocator: an address map, a growable object array and a stack of frames; and
+ * a top-N inserter.
  *
  * Invariant KEYS: a map key is an object reference as a number; 0 (NULL, None) never is
  * one, so 0 marks an empty slot. Small ints are keys like any other reference.
@@ -86,5 +87,12 @@ static inline void rci_util_stack_pop(rci_stack *st)
 }
 /* Releases grown memory; the stack must not be used afterwards. */
 void rci_util_stack_free(rci_stack *st);
+
+/* Top N: keeps out[0, *n), an array of items of item_bytes each, sorted best first and
+ * holding the best cap items offered so far (before(a, b, ctx): a ranks before b). The
+ * item is copied in; out holds at most cap items. */
+typedef bool (*rci_util_before_fn)(const void *a, const void *b, const void *ctx);
+void rci_util_topn_offer(void *out, size_t cap, size_t *n, const void *item, size_t item_bytes,
+                         rci_util_before_fn before, const void *ctx);
 
 #endif /* RCGC_UTIL_H */
