@@ -119,17 +119,8 @@ static bool fin_recs_reserve(rc_heap *heap)
         }
     }
     heap->fin.fin_recs_len = kept;
-    if (kept < heap->fin.fin_recs_cap)
-        return true;
-    size_t cap = heap->fin.fin_recs_cap ? heap->fin.fin_recs_cap * 2 : 8;
-    rc_object **grown =
-        rci_mem_resize(heap, heap->fin.fin_recs, heap->fin.fin_recs_cap * sizeof(rc_object *),
-                       cap * sizeof(rc_object *));
-    if (grown == NULL)
-        return false;
-    heap->fin.fin_recs = grown;
-    heap->fin.fin_recs_cap = cap;
-    return true;
+    return rci_util_vec_reserve(heap, &heap->fin.fin_recs, &heap->fin.fin_recs_cap, kept + 1,
+                                sizeof(rc_object *), 8);
 }
 
 static rc_object *finalize_make(rc_heap *heap, const char *call, rc_object *obj, rc_finalize_fn fn,

@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include "gcmodule.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -134,16 +135,10 @@ rc_status rc_gc_callback_add(rc_heap *heap, rc_gc_callback_fn fn, void *user)
 {
     if (fn == NULL)
         return rci_error(heap, RC_EINVAL, "rc_gc_callback_add: fn is NULL");
-    if (heap->gcmod.gc_cbs_len == heap->gcmod.gc_cbs_cap) {
-        size_t cap = heap->gcmod.gc_cbs_cap ? heap->gcmod.gc_cbs_cap * 2 : 4;
-        rci_gc_cb *grown = rci_mem_resize(
-            heap, heap->gcmod.gc_cbs, heap->gcmod.gc_cbs_cap * sizeof *grown, cap * sizeof *grown);
-        if (grown == NULL)
-            return rci_error(heap, RC_ENOMEM, "rc_gc_callback_add: out of memory (%zu callbacks)",
-                             heap->gcmod.gc_cbs_len);
-        heap->gcmod.gc_cbs = grown;
-        heap->gcmod.gc_cbs_cap = cap;
-    }
+    if (!rci_util_vec_reserve(heap, &heap->gcmod.gc_cbs, &heap->gcmod.gc_cbs_cap,
+                              heap->gcmod.gc_cbs_len + 1, sizeof(rci_gc_cb), 4))
+        return rci_error(heap, RC_ENOMEM, "rc_gc_callback_add: out of memory (%zu callbacks)",
+                         heap->gcmod.gc_cbs_len);
     heap->gcmod.gc_cbs[heap->gcmod.gc_cbs_len].fn = fn;
     heap->gcmod.gc_cbs[heap->gcmod.gc_cbs_len].user = user;
     heap->gcmod.gc_cbs_len++;

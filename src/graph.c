@@ -136,22 +136,6 @@ int rc_graph_each_ref(rc_heap *heap, rc_object *obj, rc_graph_ref_fn fn, void *u
 
 /* ---- the walk -------------------------------------------------------------------------- */
 
-static bool grow(rc_heap *heap, void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap < 32 ? 32 : *cap * 2;
-    while (n < need)
-        n *= 2;
-    void *p = *cap == 0 ? rci_mem_alloc(heap, n * elem)
-                        : rci_mem_resize(heap, *arr, *cap * elem, n * elem);
-    if (p == NULL)
-        return false;
-    *arr = p;
-    *cap = n;
-    return true;
-}
-
 static void walk_init(gwalk *w, rc_heap *heap, const rc_graph_options *opt, bool backwards)
 {
     memset(w, 0, sizeof *w);
@@ -196,7 +180,8 @@ static bool walk_set_ignore(gwalk *w, rc_object *const *objs, size_t n)
 static size_t walk_node(gwalk *w, rc_object *obj, size_t parent, size_t depth, bool *added)
 {
     size_t *slot = NULL;
-    if (grow(w->heap, (void **)&w->nodes, &w->cap_nodes, w->n_nodes + 1, sizeof *w->nodes))
+    if (rci_util_vec_reserve(w->heap, &w->nodes, &w->cap_nodes, w->n_nodes + 1, sizeof *w->nodes,
+                             32))
         slot = rci_util_ptrmap_insert(w->heap, &w->index, obj, added);
     if (slot == NULL) {
         w->nomem = true;
@@ -217,7 +202,8 @@ static size_t walk_node(gwalk *w, rc_object *obj, size_t parent, size_t depth, b
 
 static bool walk_edge(gwalk *w, size_t from, size_t to)
 {
-    if (!grow(w->heap, (void **)&w->edges, &w->cap_edges, w->n_edges + 1, sizeof *w->edges)) {
+    if (!rci_util_vec_reserve(w->heap, &w->edges, &w->cap_edges, w->n_edges + 1, sizeof *w->edges,
+                              32)) {
         w->nomem = true;
         return false;
     }
@@ -310,7 +296,7 @@ static int pass_ref(rc_heap *heap, rc_object *ref, void *arg)
     if (nd->stamp == w->src)
         return 0;
     nd->stamp = w->src;
-    if (!grow(w->heap, (void **)&w->refs, &w->cap_refs, w->n_refs + 1, sizeof *w->refs))
+    if (!rci_util_vec_reserve(w->heap, &w->refs, &w->cap_refs, w->n_refs + 1, sizeof *w->refs, 32))
         return 1;
     w->refs[w->n_refs++] = (gref){w->src, *slot};
     return 0;

@@ -19,6 +19,7 @@
  *   on no referent's list: release_special detaches it before it is pushed, so no
  *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
  */
+#include "util.h"
 #include "weakref.h"
 
 #include <string.h>
@@ -103,16 +104,9 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 
 static bool defer_rites(rc_heap *heap, rc_object *obj)
 {
-    if (heap->objs.deferred_len == heap->objs.deferred_cap) {
-        size_t cap = heap->objs.deferred_cap ? heap->objs.deferred_cap * 2 : 16;
-        rc_object **grown =
-            rci_mem_resize(heap, heap->objs.deferred, heap->objs.deferred_cap * sizeof(rc_object *),
-                           cap * sizeof(rc_object *));
-        if (grown == NULL)
-            return false;
-        heap->objs.deferred = grown;
-        heap->objs.deferred_cap = cap;
-    }
+    if (!rci_util_vec_reserve(heap, &heap->objs.deferred, &heap->objs.deferred_cap,
+                              heap->objs.deferred_len + 1, sizeof(rc_object *), 16))
+        return false;
     obj->_refcnt = 1;
     heap->objs.deferred[heap->objs.deferred_len++] = obj;
     return true;

@@ -90,16 +90,9 @@ static uint32_t site_get(rc_heap *heap, const char *file, uint32_t line, uint32_
         return UINT32_MAX;
     if (((size_t)heap->origins.n_sites + 1) * 2 > cap && !site_index_grow(heap))
         return UINT32_MAX;
-    if (heap->origins.n_sites == heap->origins.sites_cap) {
-        size_t ncap = heap->origins.sites_cap ? heap->origins.sites_cap * 2 : 32;
-        struct rci_site *grown =
-            rci_mem_resize(heap, heap->origins.sites, heap->origins.sites_cap * sizeof *grown,
-                           ncap * sizeof *grown);
-        if (grown == NULL)
-            return UINT32_MAX;
-        heap->origins.sites = grown;
-        heap->origins.sites_cap = ncap;
-    }
+    if (!rci_util_vec_reserve(heap, &heap->origins.sites, &heap->origins.sites_cap,
+                              (size_t)heap->origins.n_sites + 1, sizeof(struct rci_site), 32))
+        return UINT32_MAX;
     uint32_t s = heap->origins.n_sites++;
     heap->origins.sites[s] = (struct rci_site){file, line, type, 0};
     cap = heap->origins.site_idx_cap;

@@ -78,17 +78,8 @@ void rci_util_ptrmap_free(rc_heap *heap, rci_ptrmap *map)
 
 bool rci_util_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
 {
-    if (vec->len == vec->cap) {
-        size_t cap = vec->cap < 16 ? 16 : vec->cap * 2;
-        size_t ref_bytes = sizeof(rc_object *);
-        rc_object **items =
-            vec->cap == 0 ? rci_mem_alloc(heap, cap * ref_bytes)
-                          : rci_mem_resize(heap, vec->items, vec->cap * ref_bytes, cap * ref_bytes);
-        if (items == NULL)
-            return false;
-        vec->items = items;
-        vec->cap = cap;
-    }
+    if (!rci_util_vec_reserve(heap, &vec->items, &vec->cap, vec->len + 1, sizeof(rc_object *), 16))
+        return false;
     vec->items[vec->len++] = obj;
     return true;
 }
@@ -158,6 +149,29 @@ void rci_util_stack_free(rci_stack *st)
         rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
     st->base = st->inline_base;
     st->n = 0;
+}
+
+/* ---- growable arrays --------------------------------------------------------------------- */
+
+bool rci_util_vec_grow(rc_heap *heap, void *items, size_t *cap, size_t need, size_t item_bytes,
+                       size_t first_cap)
+{
+    size_t n = *cap ? *cap : first_cap;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return false;
+        n *= 2;
+    }
+    if (n > SIZE_MAX / item_bytes)
+        return false;
+    void *old;
+    memcpy(&old, items, sizeof old);
+    void *grown = rci_mem_resize(heap, old, *cap * item_bytes, n * item_bytes);
+    if (grown == NULL)
+        return false;
+    memcpy(items, &grown, sizeof grown);
+    *cap = n;
+    return true;
 }
 
 /* ---- top N ------------------------------------------------------------------------------ */

@@ -1,7 +1,7 @@
 /*
  * util.h -- containers the library's files share (owner: util.c), all in memory from the
- * heap's allocator: an address map, a growable object array and a stack of frames; and
- * a top-N inserter.
+ * heap's allocator: growable arrays, an address map, an object array and a stack of
+ * frames; and a top-N inserter.
  *
  * Invariant KEYS: a map key is an object reference as a number; 0 (NULL, None) never is
  * one, so 0 marks an empty slot. Small ints are keys like any other reference.
@@ -87,6 +87,19 @@ static inline void rci_util_stack_pop(rci_stack *st)
 }
 /* Releases grown memory; the stack must not be used afterwards. */
 void rci_util_stack_free(rci_stack *st);
+
+/* A growable array: makes room for need items of item_bytes in the array whose address is
+ * at items (a pointer to the array pointer, NULL while the capacity is 0) with capacity
+ * *cap, doubling from first_cap (or from *cap) until need fits; the array moves with
+ * rci_mem_resize. False if memory ran out or the size would overflow: array and capacity
+ * are then unchanged (nothing is reported: the caller names its call). */
+bool rci_util_vec_grow(rc_heap *heap, void *items, size_t *cap, size_t need, size_t item_bytes,
+                       size_t first_cap);
+static inline bool rci_util_vec_reserve(rc_heap *heap, void *items, size_t *cap, size_t need,
+                                        size_t item_bytes, size_t first_cap)
+{
+    return need <= *cap || rci_util_vec_grow(heap, items, cap, need, item_bytes, first_cap);
+}
 
 /* Top N: keeps out[0, *n), an array of items of item_bytes each, sorted best first and
  * holding the best cap items offered so far (before(a, b, ctx): a ranks before b). The
