@@ -574,6 +574,14 @@ typedef struct rc_heap_stats {
     size_t peak_live_bytes;   /* the maximum live_bytes has reached */
     uint64_t total_allocated; /* objects ever allocated */
     uint64_t total_freed;     /* objects ever freed */
+    /* Work lost for lack of memory (each loss also sets the heap's last error); fields
+     * appended after total_freed: an older rc_heap_stats (smaller size) lacks them. */
+    uint64_t lost_finalizers; /* finalizers skipped: an object died in a collection's
+                                 release phase and could not wait for its rites */
+    uint64_t lost_callbacks;  /* weakref callbacks (and finalize handles, which run through
+                                 one) dropped: the callback queue could not grow */
+    uint64_t unsaved_garbage; /* objects not appended to rc_gc_garbage (RC_GC_DEBUG_SAVEALL
+                                 or legacy finalizers): the list could not grow */
 } rc_heap_stats;
 RC_API rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out);
 

@@ -658,11 +658,13 @@ static void save_legacy_finalizers(gc_run *run)
         if (rci_type_of(heap, obj)->legacy_finalize == NULL &&
             !(heap->gc_debug & RC_GC_DEBUG_SAVEALL))
             continue;
-        if (list == NULL && (list = rci_gc_garbage_list(heap)) == NULL)
-            continue;
-        if (rc_list_append(heap, list, obj) != RC_OK)
+        if (list == NULL)
+            list = rci_gc_garbage_list(heap);
+        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK) {
+            heap->unsaved_garbage++;
             rci_error(heap, RC_ENOMEM,
                       "uncollectable %p not saved in the garbage list: out of memory", (void *)obj);
+        }
     }
 }
 
@@ -797,9 +799,11 @@ static void save_garbage(gc_run *run)
             continue;
         obj->_tinfo |= RCI_REACHABLE;
         run->collected++;
-        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK)
+        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK) {
+            heap->unsaved_garbage++;
             rci_error(heap, RC_ENOMEM, "garbage %p not saved in the garbage list: out of memory",
                       (void *)obj);
+        }
     }
 }
 
@@ -1562,8 +1566,12 @@ void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3])
 
 rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out)
 {
-    if (generation < 0 || generation > 2 || out == NULL || out->size < sizeof(size_t))
-        return RC_EINVAL;
+    rc_status st = rci_size_check(heap, "rc_gc_get_stats", "out", out, sizeof(size_t), SIZE_MAX);
+    if (st != RC_OK)
+        return st;
+    if (generation < 0 || generation > 2) /* written through const: internal.h, SIZE */
+        return rci_error((rc_heap *)(uintptr_t)heap, RC_EINVAL,
+                         "rc_gc_get_stats: generation %d out of range (0 to 2)", generation);
     size_t n = out->size < sizeof(rc_gc_stats) ? out->size : sizeof(rc_gc_stats);
     rc_gc_stats s = heap->gen[generation].stats;
     s.size = n;

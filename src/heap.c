@@ -108,7 +108,8 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg && /* every threshold may be 0 (rc_gc_set_threshold) */
+    return rci_size_check(NULL, "rc_heap_new", "cfg", cfg, sizeof *cfg, sizeof *cfg) == RC_OK &&
+           /* every threshold may be 0 (rc_gc_set_threshold) */
            (cfg->schedule == RC_GC_SCHEDULE_CANDIDATES ||
             cfg->schedule == RC_GC_SCHEDULE_GENERATIONAL);
 }
@@ -181,6 +182,28 @@ void rc_heap_clear_error(rc_heap *heap)
     heap->errmsg[0] = '\0';
 }
 
+rc_status rci_size_check(const rc_heap *heap, const char *call, const char *what, const void *s,
+                         size_t min_bytes, size_t max_bytes)
+{
+    rc_heap *h = (rc_heap *)(uintptr_t)heap; /* SIZE: see internal.h */
+    if (s == NULL)
+        return h == NULL ? RC_EINVAL : rci_error(h, RC_EINVAL, "%s: %s is NULL", call, what);
+    size_t size;
+    memcpy(&size, s, sizeof size);
+    if (size >= min_bytes && size <= max_bytes)
+        return RC_OK;
+    if (h == NULL)
+        return RC_EINVAL;
+    if (min_bytes == max_bytes)
+        return rci_error(h, RC_EINVAL, "%s: %s->size is %zu, expected %zu", call, what, size,
+                         max_bytes);
+    if (max_bytes == SIZE_MAX)
+        return rci_error(h, RC_EINVAL, "%s: %s->size is %zu, expected at least %zu", call, what,
+                         size, min_bytes);
+    return rci_error(h, RC_EINVAL, "%s: %s->size is %zu, expected %zu to %zu", call, what, size,
+                     min_bytes, max_bytes);
+}
+
 void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user)
 {
     heap->misuse = fn;
@@ -189,8 +212,10 @@ void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user)
 
 rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
 {
-    if (out == NULL || out->size < sizeof(size_t))
-        return RC_EINVAL;
+    /* Any size from the bare size field up: an older layout gets the fields it has. */
+    rc_status st = rci_size_check(heap, "rc_heap_get_stats", "out", out, sizeof(size_t), SIZE_MAX);
+    if (st != RC_OK)
+        return st;
     rc_heap_stats s;
     memset(&s, 0, sizeof s);
     s.size = out->size < sizeof s ? out->size : sizeof s;
@@ -203,6 +228,9 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
     s.peak_live_bytes = heap->peak_live_bytes;
     s.total_allocated = heap->total_allocated;
     s.total_freed = heap->total_freed;
+    s.lost_finalizers = heap->lost_finalizers;
+    s.lost_callbacks = heap->lost_callbacks;
+    s.unsaved_garbage = heap->unsaved_garbage;
     memcpy(out, &s, s.size);
     return RC_OK;
 }
@@ -210,14 +238,11 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
 rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out)
 {
     char why[160];
-    if (out == NULL || out->size != sizeof *out) {
-        if (heap != NULL)
-            rci_error(heap, RC_EINVAL,
-                      "rc_process_memory_get: out is NULL or its size field "
-                      "is not sizeof(rc_process_memory)");
-        return RC_EINVAL;
-    }
-    rc_status st = rci_os_memory(out, why, sizeof why);
+    rc_status st =
+        rci_size_check(heap, "rc_process_memory_get", "out", out, sizeof *out, sizeof *out);
+    if (st != RC_OK)
+        return st;
+    st = rci_os_memory(out, why, sizeof why);
     if (st != RC_OK && heap != NULL)
         rci_error(heap, st, "rc_process_memory_get: %s", why);
     return st;

@@ -360,6 +360,10 @@ struct rc_heap {
     size_t live_bytes, page_bytes, large_bytes, buffer_bytes;
     size_t peak_live_bytes;
     uint64_t total_allocated, total_freed;
+    /* Work lost for lack of memory, which the failing step could only report in the last
+     * error (rc_heap_stats shows them): finalizers skipped (object.c, last_rites), weakref
+     * callbacks dropped (weakref.c, queue_push), objects not saved in rc_gc_garbage (gc.c). */
+    uint64_t lost_finalizers, lost_callbacks, unsaved_garbage;
 
     /* ---- finalizers, weak references, gc module (issue 3) ---- */
     /* RCI_GARBAGE (header flag bit 0x400): only during a collection that runs user code
@@ -525,6 +529,17 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* SIZE: the size-field rule of every size-versioned struct (one that starts with `size_t
+ * size`; rcgc.h, "Conventions"): the struct at s is accepted when its size field lies in
+ * [min_bytes, max_bytes], max_bytes being today's sizeof and min_bytes the size of the
+ * oldest layout still read (equal to max_bytes when only today's is). Fields are only ever
+ * appended, so a reader of an older layout copies min(size, sizeof) bytes. Returns RC_OK, or
+ * RC_EINVAL for s NULL or a size out of range, with a message naming call, what and the
+ * size found. heap may be NULL (no message); it is written through a const pointer because
+ * const getters must leave a message too (ERRORS): a heap is never defined const, and its
+ * error fields are not its logical state (as errno is not a function's). */
+rc_status rci_size_check(const rc_heap *heap, const char *call, const char *what, const void *s,
+                         size_t min_bytes, size_t max_bytes);
 /* Reports misuse to the hook, records RC_EMISUSE, returns RC_EMISUSE. */
 rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, const char *file,
                      int line, const char *fmt, ...)

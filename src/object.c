@@ -131,6 +131,7 @@ last_rites(rc_heap *heap, rc_object *obj)
             return false;
         /* No memory to wait: it dies without its finalizer, and its weakrefs without
          * their callbacks (running user code now would read inexact counts). */
+        heap->lost_finalizers++;
         rci_error(heap, RC_ENOMEM, "finalizer of %p skipped: out of memory during a collection",
                   (void *)obj);
         rci_weakrefs_clear(heap, obj, false, NULL);

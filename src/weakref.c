@@ -699,8 +699,10 @@ void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_f
         w->pprev = NULL;
         heap->wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
-            !queue_push(heap, &w->hdr))
+            !queue_push(heap, &w->hdr)) {
+            heap->lost_callbacks++;
             rci_error(heap, RC_ENOMEM, "weakref callback of %p dropped: out of memory", (void *)w);
+        }
         w = next;
     }
 }
