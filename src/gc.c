@@ -312,6 +312,14 @@ static inline bool still_garbage(const rc_object *o)
            (o->_tinfo & (RCI_GARBAGE | RCI_PENDING | RCI_REACHABLE)) == RCI_GARBAGE;
 }
 
+/* Debug level 2: the invariant named by check (section 4) on S (gcvalidate.c). */
+static void validate(const gc_run *run, rci_gcvalidate_check check)
+{
+    rci_gcvalidate_set set = {run->pages, run->members, run->lo, run->span, run->rites};
+    if (RCI_VALIDATE_PHASES)
+        rci_gcvalidate(run->heap, &set, check);
+}
+
 /* ---- the collected set ----------------------------------------------------------------- */
 
 static int add_page(rc_heap *heap, rci_page *page, void *user)
@@ -837,7 +845,9 @@ static void run_rites(gc_run *run)
         return;
     run->rites = true;
     restore_counts(run);
+    validate(run, RCI_GCV_GARBAGE_RECORDED);
     move_legacy_finalizers(run);
+    validate(run, RCI_GCV_LEGACY);
     /* Checkpoint: every count is exact; survivors are REACHABLE, the garbage is GARBAGE,
      * and the part of it a legacy finalizer holds is REACHABLE and UNCOLLECTABLE instead.
      * From here user code may run: objects it allocates carry neither bit, and objects it
@@ -849,6 +859,7 @@ static void run_rites(gc_run *run)
     handle_legacy_finalizers(run);
     /* Checkpoint: no user code runs from here to the end of phase 5. */
     handle_resurrected(run);
+    validate(run, RCI_GCV_RESURRECTED);
     if (heap->gc_debug & RC_GC_DEBUG_SAVEALL)
         save_garbage(run);
     if (run->uncollectable > 0)
@@ -1348,12 +1359,17 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         }
     }
     gather_pages(&run);
+    validate(&run, RCI_GCV_SET);
     run.watch_rites = rites_possible(heap);
     subtract_internal_refs(&run);
+    validate(&run, RCI_GCV_SUBTRACTED);
     mark_reachable(&run);
+    validate(&run, RCI_GCV_MARKED);
     run_rites(&run);
     release_external_refs(&run);
+    validate(&run, RCI_GCV_RELEASED);
     free_garbage_and_promote(&run);
+    validate(&run, RCI_GCV_PROMOTED);
     account_promotion(&run);
     if (run.lo + run.span >= 1) {
         /* every generation-1 object was in S: the buffer is empty */

@@ -619,6 +619,29 @@ static inline void rci_gc_on_alloc(rc_heap *heap)
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
 
+/* The collector's phase validators (owner: src/gcvalidate.c), called by gc.c after each
+ * phase when RCI_VALIDATE_PHASES (debug.h). Each check is the invariant of that name in
+ * gc.c's header, section 4; a failure is reported as misuse of kind RC_MISUSE_ASSERT. */
+typedef enum rci_gcvalidate_check {
+    RCI_GCV_SET,              /* after gather_pages: GC-SET */
+    RCI_GCV_SUBTRACTED,       /* after phase 1: GC-SUBTRACTED */
+    RCI_GCV_MARKED,           /* after phase 2: GC-MARKED */
+    RCI_GCV_GARBAGE_RECORDED, /* after 3a: GC-GARBAGE-RECORDED */
+    RCI_GCV_LEGACY,           /* after 3a': GC-LEGACY */
+    RCI_GCV_RESURRECTED,      /* after 3d: GC-RESURRECTED */
+    RCI_GCV_RELEASED,         /* after phase 4: GC-RELEASED */
+    RCI_GCV_PROMOTED          /* after phase 5: GC-PROMOTED */
+} rci_gcvalidate_check;
+/* What a validator needs of a collection: its set S as gc.c's gc_run describes it. */
+typedef struct rci_gcvalidate_set {
+    rci_page *pages;           /* the pages of S through cnext; with members, a page whose
+                                    bump is the number of members */
+    rc_object *const *members; /* a partial run's S, or NULL: S is on the pages */
+    unsigned lo, span;         /* S holds tracked objects with lo <= gen <= lo + span */
+    bool rites;                /* phase 3 ran: the garbage is GARBAGE and not REACHABLE */
+} rci_gcvalidate_set;
+void rci_gcvalidate(rc_heap *heap, const rci_gcvalidate_set *set, rci_gcvalidate_check check);
+
 /* ---------------------------------------------------------------------------------------
  * Allocation, inline (owner: src/object.c).
  */

@@ -18,6 +18,9 @@
  * WEAKGONE: a weakref or weak proxy at count zero (pending, being released or deferred) is
  *   on no referent's list: release_special detaches it before it is pushed, so no
  *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
+ * RITES-DEFER: an object's rites wait on heap->deferred (defer_rites) only while
+ *   heap->defer_free is set (a collection's phases 4 and 5, gc.c); run_deferred empties
+ *   the array after phase 5, so it is empty between collections (rc_heap_check).
  */
 #include "finalize.h"
 
@@ -27,6 +30,10 @@
 
 static void pending_push(rc_heap *heap, rc_object *obj)
 {
+    rc_assert_inv(heap, "PENDING", !(obj->_tinfo & RCI_PENDING) && rci_type_index(obj) != 0);
+    rc_assert_inv(heap, "PENDING",
+                  ((uintptr_t)heap->pending & 7u) == 0 &&
+                      (uint64_t)(uintptr_t)heap->pending >> 47 == 0);
     uint64_t link = (uint64_t)(uintptr_t)heap->pending >> 3;
     obj->_refcnt = (int32_t)(uint32_t)link;
     obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING |
@@ -37,9 +44,11 @@ static void pending_push(rc_heap *heap, rc_object *obj)
 static rc_object *pending_pop(rc_heap *heap)
 {
     rc_object *obj = heap->pending;
+    rc_assert_inv(heap, "PENDING", obj->_tinfo & RCI_PENDING);
     uint64_t link =
         ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) | (uint32_t)obj->_refcnt;
     heap->pending = (rc_object *)(uintptr_t)(link << 3);
+    rc_assert_inv(heap, "PENDING", heap->pending == NULL || (heap->pending->_tinfo & RCI_PENDING));
     obj->_refcnt = 0;
     obj->_tinfo &= ~RCI_FLAG_MASK;
     return obj;
@@ -103,6 +112,7 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 
 static bool defer_rites(rc_heap *heap, rc_object *obj)
 {
+    rc_assert_inv(heap, "RITES-DEFER", heap->defer_free);
     if (heap->deferred_len == heap->deferred_cap) {
         size_t cap = heap->deferred_cap ? heap->deferred_cap * 2 : 16;
         rc_object **grown =
@@ -201,6 +211,7 @@ release_now(rc_heap *heap, rc_object *obj, rc_type *t)
         obj->_tinfo |= RCI_PENDING;
         t = rci_type_of(heap, obj);
     }
+    rc_assert_inv(heap, "PENDING", heap->freeing && heap->pending == NULL);
     heap->freeing = false;
 }
 
