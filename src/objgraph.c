@@ -374,7 +374,7 @@ rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address)
  * Invariant GUARDS: every snapshot a guard holds (guard->_seen, begun and not ended) is on
  * heap->snapshots, a doubly linked list, so that rc_heap_free frees the snapshots of guards
  * never ended: the heap frees all it allocated. The guard struct, the caller's, only points
- * at its snapshot (the map is the snapshot's first member).
+ * at its snapshot (opaque in rcgc.h: struct rc__leak_snapshot).
  */
 
 typedef struct rci_snapshot {
@@ -429,7 +429,7 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
                          rci_live_objects(heap));
     }
-    guard->_seen = &s->seen;
+    guard->_seen = (struct rc__leak_snapshot *)(void *)s; /* opaque to the caller */
     return RC_OK;
 }
 
@@ -510,7 +510,7 @@ int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
         rci_error(heap, RC_EINVAL, "rc_leak_guard_end: guard not begun");
         return -1;
     }
-    rci_snapshot *s = (rci_snapshot *)guard->_seen; /* its first member (GUARDS) */
+    rci_snapshot *s = (rci_snapshot *)(void *)guard->_seen;
     const rci_ptrmap *seen = &s->seen;
     guard->_seen = NULL;
     int64_t result = -1;
