@@ -18,7 +18,7 @@ echo "== dynamic symbols"
 lib=$(ls "$build"/src/librcgc.so* | head -n 1)
 nm -D --defined-only "$lib" | awk '{print $2, $3}' | sort -k2
 
-structs=$(grep -oE '^typedef struct rc_[a-z_0-9]+ \{' "$hdr" | awk '{print $3}' | sort)
+structs=$(grep -oE '^(typedef )?struct rc_[a-z_0-9]+ \{' "$hdr" | awk '{print $(NF-1)}' | sort)
 enums=$(grep -oE '^typedef enum rc_[a-z_0-9]+ \{' "$hdr" | awk '{print $3}' | sort)
 macros=$(grep -oE '^#define RC_[A-Z_0-9]+ ' "$hdr" | awk '{print $2}' | grep -v '^RC_API$' | sort -u)
 
