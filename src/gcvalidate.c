@@ -14,21 +14,19 @@
 
 #include <stdio.h>
 
-#define COLLECTION_BITS (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE)
+#define COLLECTION_BITS                                                                            \
+    (RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE)
 
 static const char *const check_names[] = {
-    [RCI_GCV_SET] = "GC-SET",
-    [RCI_GCV_SUBTRACTED] = "GC-SUBTRACTED",
-    [RCI_GCV_MARKED] = "GC-MARKED",
-    [RCI_GCV_GARBAGE_RECORDED] = "GC-GARBAGE-RECORDED",
-    [RCI_GCV_LEGACY] = "GC-LEGACY",
-    [RCI_GCV_RESURRECTED] = "GC-RESURRECTED",
-    [RCI_GCV_RELEASED] = "GC-RELEASED",
-    [RCI_GCV_PROMOTED] = "GC-PROMOTED",
+    [RCI_GCV_SET] = "GC-SET",           [RCI_GCV_SUBTRACTED] = "GC-SUBTRACTED",
+    [RCI_GCV_MARKED] = "GC-MARKED",     [RCI_GCV_GARBAGE_RECORDED] = "GC-GARBAGE-RECORDED",
+    [RCI_GCV_LEGACY] = "GC-LEGACY",     [RCI_GCV_RESURRECTED] = "GC-RESURRECTED",
+    [RCI_GCV_RELEASED] = "GC-RELEASED", [RCI_GCV_PROMOTED] = "GC-PROMOTED",
 };
 
 /* Reports a broken invariant about obj (NULL: about the set itself) and stops the walk. */
-static bool broken(rc_heap *heap, rci_gcvalidate_check check, const rc_object *obj, const char *what)
+static bool broken(rc_heap *heap, rci_gcvalidate_check check, const rc_object *obj,
+                   const char *what)
 {
     char where[96] = "";
     if (obj != NULL)

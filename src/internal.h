@@ -569,7 +569,7 @@ void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
 /* CURRENT: obj was just made while heap->origin_now is set: records the current site. */
 void rci_origin_note_current(rc_heap *heap, rc_object *obj);
-/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
+/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_leaving, gc.c's
  * frees of cyclic garbage; every free of an object with the flag goes through one). */
 void rci_origin_forget(rc_heap *heap, rc_object *obj);
 /* obj's site index, or -1 if none is recorded. */

@@ -1,7 +1,9 @@
 /*
- * os_linux.c -- the one file that talks to the kernel: page mappings for the system
- * allocator and the process's memory figures (USS/PSS/RSS). Another OS gets another file
- * behind the same three functions of internal.h.
+ * os_linux.c -- the one file that talks to the kernel: page mappings (rci_os_map,
+ * rci_os_unmap), big-buffer mappings that can grow in place (rci_os_map_big,
+ * rci_os_remap_big, rci_os_unmap_big) and the process's memory figures (rci_os_memory:
+ * USS/PSS/RSS). Another OS gets another file behind the same six functions, declared in
+ * internal.h's OS section.
  */
 #define _GNU_SOURCE
 #include "internal.h"

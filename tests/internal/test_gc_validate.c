@@ -54,8 +54,8 @@ static void setup(fixture *f)
 
 static void finish(fixture *f)
 {
-    f->obj->_tinfo &= ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE |
-                        RCI_UNCOLLECTABLE);
+    f->obj->_tinfo &=
+        ~(RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE);
     f->obj->_refcnt = 1;
     rc_heap_clear_error(f->heap);
     rc_decref(f->heap, f->obj);
@@ -72,8 +72,7 @@ static void assert_holds(fixture *f, rci_gcvalidate_check check)
 }
 
 /* check reports exactly one broken invariant, named name, saying why. */
-static void assert_broken(fixture *f, rci_gcvalidate_check check, const char *name,
-                          const char *why)
+static void assert_broken(fixture *f, rci_gcvalidate_check check, const char *name, const char *why)
 {
     f->log.asserts = 0;
     int before = f->log.count;
