@@ -506,7 +506,10 @@ static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
 
 int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
 {
-    if (guard == NULL || guard->size != sizeof *guard || guard->_seen == NULL) {
+    if (rci_size_check(heap, "rc_leak_guard_end", "guard", guard, sizeof *guard, sizeof *guard) !=
+        RC_OK)
+        return -1;
+    if (guard->_seen == NULL) {
         rci_error(heap, RC_EINVAL, "rc_leak_guard_end: guard not begun");
         return -1;
     }

@@ -168,6 +168,8 @@ static void every_size_versioned_struct_is_checked_the_same_way(void **state)
     rc_leak_guard guard = {.size = 0};
     assert_int_equal(rc_leak_guard_begin(heap, &guard), RC_EINVAL);
     assert_message_has(heap, "rc_leak_guard_begin: guard->size is 0, expected");
+    assert_int_equal(rc_leak_guard_end(heap, &guard, NULL), -1);
+    assert_message_has(heap, "rc_leak_guard_end: guard->size is 0, expected");
 
     rc_graph_options opt;
     rc_graph_options_init(&opt);
