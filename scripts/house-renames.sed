@@ -10,10 +10,13 @@ s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)peak_live_bytes\b/\1\2->\3mem.peak_live_byte
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)total_allocated\b/\1\2->\3objs.total_allocated/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)origin_set_file\b/\1\2->\3origins.origin_set_file/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)origin_set_line\b/\1\2->\3origins.origin_set_line/g
+s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)lost_finalizers\b/\1\2->\3objs.lost_finalizers/g
+s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)unsaved_garbage\b/\1\2->\3gc.unsaved_garbage/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)cand_truncated\b/\1\2->\3gc.cand_truncated/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)fin_types_seen\b/\1\2->\3gc.fin_types_seen/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)wr_proxy_index\b/\1\2->\3wr.wr_proxy_index/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)record_origins\b/\1\2->\3origins.record_origins/g
+s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)lost_callbacks\b/\1\2->\3wr.lost_callbacks/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)cand_overflow\b/\1\2->\3gc.cand_overflow/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)wr_type_index\b/\1\2->\3wr.wr_type_index/g
 s/\(\bheap\|(heap)\)\(\s*\)->\(\s*\)buffer_bytes\b/\1\2->\3mem.buffer_bytes/g
@@ -175,3 +178,5 @@ s/\brci_small_int_value\b/rci_int_small_value/g
 s/\brci_live_objects\b/rci_object_live_count/g
 s/\brci_tracked_objects\b/rci_object_tracked_count/g
 s/\brci_mix64\b/rci_hash_mix64/g
+s/\brci_size_check\b/rci_error_size_check/g
+s/#include "finalize\.h"/#include "weakref.h"/

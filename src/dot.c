@@ -315,8 +315,11 @@ static const char *format_of(const char *path)
 
 rc_status rci_dot_check_output(rc_heap *heap, const char *call, const rc_graph_options *opt)
 {
-    if (opt == NULL || opt->size < offsetof(rc_graph_options, result) || opt->size > sizeof *opt)
-        return rci_error(heap, RC_EINVAL, "%s: options missing or of the wrong size", call);
+    /* Sizes from the layout before result was appended up (SIZE). */
+    rc_status st = rci_error_size_check(heap, call, "opt", opt, offsetof(rc_graph_options, result),
+                                        sizeof *opt);
+    if (st != RC_OK)
+        return st;
     if (opt->output_path == NULL && opt->output_stream == NULL)
         return rci_error(heap, RC_EINVAL, "%s: no output_path or output_stream given", call);
     if (opt->output_path != NULL && format_of(opt->output_path) == NULL)
@@ -324,10 +327,9 @@ rc_status rci_dot_check_output(rc_heap *heap, const char *call, const rc_graph_o
                          call, opt->output_path);
     if (opt->output_path != NULL && strlen(opt->output_path) > 1000)
         return rci_error(heap, RC_EINVAL, "%s: output path longer than 1000 bytes", call);
-    if (opt->size > offsetof(rc_graph_options, result) && opt->result != NULL &&
-        opt->result->size != sizeof *opt->result)
-        return rci_error(heap, RC_EINVAL, "%s: result->size is %zu, expected %zu", call,
-                         opt->result->size, sizeof *opt->result);
+    if (opt->size > offsetof(rc_graph_options, result) && opt->result != NULL)
+        return rci_error_size_check(heap, call, "opt->result", opt->result, sizeof *opt->result,
+                                    sizeof *opt->result);
     return RC_OK;
 }
 

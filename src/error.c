@@ -106,6 +106,28 @@ void rc_heap_clear_error(rc_heap *heap)
     heap->err.errmsg[0] = '\0';
 }
 
+rc_status rci_error_size_check(const rc_heap *heap, const char *call, const char *what,
+                               const void *s, size_t min_bytes, size_t max_bytes)
+{
+    rc_heap *h = (rc_heap *)(uintptr_t)heap; /* SIZE: see internal.h */
+    if (s == NULL)
+        return h == NULL ? RC_EINVAL : rci_error(h, RC_EINVAL, "%s: %s is NULL", call, what);
+    size_t size;
+    memcpy(&size, s, sizeof size);
+    if (size >= min_bytes && size <= max_bytes)
+        return RC_OK;
+    if (h == NULL)
+        return RC_EINVAL;
+    if (min_bytes == max_bytes)
+        return rci_error(h, RC_EINVAL, "%s: %s->size is %zu, expected %zu", call, what, size,
+                         max_bytes);
+    if (max_bytes == SIZE_MAX)
+        return rci_error(h, RC_EINVAL, "%s: %s->size is %zu, expected at least %zu", call, what,
+                         size, min_bytes);
+    return rci_error(h, RC_EINVAL, "%s: %s->size is %zu, expected %zu to %zu", call, what, size,
+                     min_bytes, max_bytes);
+}
+
 void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user)
 {
     heap->err.misuse = fn;

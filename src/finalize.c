@@ -238,10 +238,9 @@ static bool fin_info(rci_finalize *fin, rc_finalize_info *out)
 static rc_status fin_info_args(rc_heap *heap, const rc_object *f, rc_finalize_info *out,
                                const char *call, rci_finalize **fin)
 {
-    if (out == NULL || out->size != sizeof *out) {
-        rci_error(heap, RC_EINVAL, "%s: out is NULL or its size is not set", call);
-        return RC_EINVAL;
-    }
+    rc_status st = rci_error_size_check(heap, call, "out", out, sizeof *out, sizeof *out);
+    if (st != RC_OK)
+        return st;
     *fin = finalize_of(heap, f, call);
     return *fin != NULL ? RC_OK : RC_ETYPE;
 }

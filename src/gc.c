@@ -1,6 +1,9 @@
 /*
  * gc.c -- the cycle collector. This comment is the authoritative account of the algorithm;
- * docs/ links here and never restates it.
+ * docs/ links here and never restates it. Sections: 1 what is tracked; 2 the header bits;
+ * 3 lists and partitions; 4 the phases, their contracts, the invariants checked after each
+ * and a worked example; 5 schedules; 6 re-entrancy; 7 cost; 8 rc_heap_check. Later
+ * sections extend the numbering.
  *
  * 1. WHAT IS TRACKED. Reference counting frees everything but cycles; only objects that
  *    can hold references can be part of a cycle, so only they are tracked: instances of
@@ -42,8 +45,37 @@
  *    container pages). The pages are threaded through page->cnext for the collection.
  *    A partial run of the candidate schedule (section 5a) collects generation 1 alone and
  *    finds its members through heap->gc.cand (gc_run.members) instead of pages.
+ *    The partitions of one collection, by header bits (no object moves between lists):
+ *    S         the collected set above; everything else is "outside" (older generations,
+ *              untracked and atomic objects, objects on the pending list).
+ *    R         survivors: objects of S marked REACHABLE (phase 2; 3a' and 3d add to it).
+ *    G         the garbage: S minus R when phase 2 ends. When phase 3 runs, G is recorded
+ *              as RCI_GARBAGE (3a) and shrinks as 3a' (its UNCOLLECTABLE part U), user
+ *              code (frees by counting) and 3d (the resurrected part) take objects out.
+ *    new       objects user code allocates in phase 3: generation 0, neither bit.
+ *    The work lists a collection uses:
+ *    heap->gc.mark_stack  phases 2, 3a' and 3d: objects marked but not yet SCANNED; if it
+ *              cannot grow, an overflow flag makes the phase rescan S.
+ *    the ring  16 prefetched references waiting for their action (traversal, below).
+ *    heap->objs.pending  objects at count zero waiting to be freed (object.c, PENDING); phases 4
+ *              and 5 set heap->objs.defer_free, so every object dying then waits there.
+ *    heap->objs.deferred  objects dying in phases 4-5 that need rites (object.c, RITES-DEFER).
+ *    heap->wr.wr_calls  due weakref callbacks (weakref.c, QUEUE): 3b runs those it queued;
+ *              3e queues the late ones above gc_run.late_calls, run after phase 5.
+ *    heap->gc.cand, heap->gc.late  the candidate buffer and the candidates met during a
+ *              collection (section 5a).
+ *    heap->pages.emptied  pages emptied while heap->pages.defer_page_release is set (page.c, POOL):
+ *              the pages of S stay mapped until the collection ends.
+ *    rc_gc_garbage  the gc module's garbage list (gcmodule.c): 3d' and U's legacy objects.
  *
- * 4. THE PHASES of collect(), each a static function of the same name:
+ * 4. THE PHASES of collect(), each a static function of the same name.
+ *    RITES: the work a dying object needs before its references are dropped, in this
+ *    order: its finalizer (rc_type_spec.finalize, unless FINALIZED: PEP 442), the clearing
+ *    of its weakrefs with their callbacks queued, its legacy finalizer (which may
+ *    resurrect it). finalize.h's LAST RITES says which objects need them
+ *    (rci_object_needs_rites). A death by counting runs them in object.c's last_rites, or, in
+ *    phases 4 and 5, after phase 5 (RITES-DEFER); a death in a cycle runs them in phase 3
+ *    (weakrefs in 3b, finalizers in 3c); a collection never runs a legacy finalizer (3a').
  *    1. subtract_internal_refs: for each object in S, for each reference it holds to an
  *       object in S, decrement that object's count. Now each count is the number of
  *       references from outside S (C variables, untracked objects, older generations).
@@ -109,7 +141,7 @@
  *       ordinary reference counting, which is exact now: the garbage is gone and so are
  *       the references it held.
  *       Objects whose count reached zero during phase 4 and that need a finalizer or have
- *       weakrefs were kept alive on heap->objs.deferred (object.c, RITES); their references are
+ *       weakrefs were kept alive on heap->objs.deferred (object.c, RITES-DEFER); their references are
  *       dropped now and their rites run, then the late weakref callbacks of 3e.
  *    Invariant after the collection: every object of S is either freed or a survivor with
  *    an exact count in generation min(N + 1, 2) (the candidate schedule: 2); objects
@@ -121,6 +153,58 @@
  *    garbage 3a' kept; rc_collect returns their sum. Objects a finalizer resurrected, with
  *    all they keep alive, are not counted, nor garbage freed by counting while user code
  *    ran in phase 3 (it left the set, as it leaves CPython's unreachable list).
+ *    CONTRACTS OF THE PHASE-3 STEPS (entry => exit; "user code" = finalizers, callbacks,
+ *    debug output, and everything they call):
+ *    3a  restore_counts: GC-MARKED, no user code has run => GC-GARBAGE-RECORDED; every
+ *        count exact.
+ *    3a' move_legacy_finalizers: GC-GARBAGE-RECORDED => GC-LEGACY; counts unchanged.
+ *        From here to 3d user code may run: it may free objects of G by counting (their
+ *        slots become 0 or new objects), resurrect them (count > 0, still GARBAGE) or
+ *        allocate (new objects); walks from here use FOR_EACH_SLOT and test the bits.
+ *    3b  handle_weakrefs: GC-LEGACY => no object of G is WEAKREFD; every weakref in G is
+ *        detached; the callbacks of the cleared weakrefs outside G have run.
+ *    3c  finalize_garbage: 3b's exit => every object of G whose type has a finalizer is
+ *        FINALIZED; handle_legacy_finalizers then counts and reports U (output only).
+ *    3d  handle_resurrected: counts exact (user code runs only with exact counts) =>
+ *        GC-RESURRECTED. No user code runs from here to the end of phase 5.
+ *    3d' save_garbage (SAVEALL): GC-RESURRECTED => nothing is still garbage: each object
+ *        got its counts back, REACHABLE, and a place in rc_gc_garbage (if the list cannot
+ *        grow, rc_heap_stats.unsaved_garbage counts it and it survives as garbage).
+ *        save_legacy_finalizers appends U's legacy objects likewise.
+ *    3e  clear_late_weakrefs: GC-RESURRECTED => no still-garbage object is WEAKREFD; the
+ *        callbacks due wait on wr_calls above late_calls.
+ *    CHECKED AFTER EACH PHASE (debug level 2: gcvalidate.c reads the headers of S, or the
+ *    members of a partial run, and reports a failure as RC_MISUSE_ASSERT with the name):
+ *    GC-SET         after gather_pages: the pages of S are container pages, each listed
+ *                   once; no object of S has a collection bit; every count is >= 1; a
+ *                   partial run's members are all in S.
+ *    GC-SUBTRACTED  after phase 1: EXTREFS is the only collection bit set in S.
+ *    GC-MARKED      after phase 2: REACHABLE exactly when SCANNED; every object with a
+ *                   count above 0 is REACHABLE and every REACHABLE one has a count >= 1;
+ *                   neither GARBAGE nor UNCOLLECTABLE is set.
+ *    GC-GARBAGE-RECORDED  after 3a: each object of S is exactly one of REACHABLE, GARBAGE.
+ *    GC-LEGACY      after 3a': UNCOLLECTABLE implies REACHABLE and not GARBAGE; no
+ *                   object is both REACHABLE and GARBAGE.
+ *    GC-RESURRECTED after 3d: garbage with a count above 0 is REACHABLE (resurrected), and
+ *                   a resurrected object has a count >= 1.
+ *    GC-RELEASED    after phase 4: survivors have a count >= 1; what is still garbage has
+ *                   no count above 0.
+ *    GC-PROMOTED    after phase 5: no object on the pages of S (or among the members)
+ *                   carries a collection bit.
+ *    WORKED EXAMPLE. A collection of generation 0 whose S is four pairs a, b, c, d; the
+ *    program holds c; a->b, b->a, b->d, c->d, d->c. Counts of a, b, c, d before: 1 1 2 2.
+ *      phase 1 subtracts the five references inside S:               0 0 1 0
+ *      phase 2: c (count 1) is REACHABLE; c->d gives d back 1 and marks it, d->c gives
+ *        c back 1; a and b stay at 0, unreachable:                    0 0 2 1
+ *        (d's exact count is 2: b->d, from the garbage, stays subtracted.)
+ *      phase 3 is not taken: no type has a finalizer and no weakref exists.
+ *      phase 4: a and b hold no reference out of S (no EXTREFS): nothing to drop.
+ *      phase 5 frees a and b; c and d, exact now that b is gone, lose their bits and move
+ *        to generation 1 (generational schedule) or 2 (candidate schedule):   c 2, d 1.
+ *      rc_collect returns 2. Had a's type a finalizer storing a into a list the program
+ *      holds, 3a would give back a->b, b->a, b->d (1 1 2 2), 3c would run it (a: 2), and
+ *      3d would subtract a->b and b->a (a 1, b 0), mark a and, through a->b, b (a 2, b 1):
+ *      nothing freed, 0 returned, and a's finalizer never runs again.
  *
  * 5. SCHEDULES. A heap runs one of two (rc_heap_config.schedule).
  *
@@ -311,6 +395,14 @@ static inline bool still_garbage(const rc_object *o)
 {
     return rc_is_heap_object(o) &&
            (o->_tinfo & (RCI_GARBAGE | RCI_PENDING | RCI_REACHABLE)) == RCI_GARBAGE;
+}
+
+/* Debug level 2: the invariant named by check (section 4) on S (gcvalidate.c). */
+static void validate(const gc_run *run, rci_gcvalidate_check check)
+{
+    rci_gcvalidate_set set = {run->pages, run->members, run->lo, run->span, run->rites};
+    if (RCI_VALIDATE_PHASES)
+        rci_gcvalidate(run->heap, &set, check);
 }
 
 /* ---- the collected set ----------------------------------------------------------------- */
@@ -659,11 +751,13 @@ static void save_legacy_finalizers(gc_run *run)
         if (rci_type_of(heap, obj)->legacy_finalize == NULL &&
             !(heap->gcmod.gc_debug & RC_GC_DEBUG_SAVEALL))
             continue;
-        if (list == NULL && (list = rci_gcmodule_garbage_list(heap)) == NULL)
-            continue;
-        if (rc_list_append(heap, list, obj) != RC_OK)
+        if (list == NULL)
+            list = rci_gcmodule_garbage_list(heap);
+        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK) {
+            heap->gc.unsaved_garbage++;
             rci_error(heap, RC_ENOMEM,
                       "uncollectable %p not saved in the garbage list: out of memory", (void *)obj);
+        }
     }
 }
 
@@ -798,9 +892,11 @@ static void save_garbage(gc_run *run)
             continue;
         obj->_tinfo |= RCI_REACHABLE;
         run->collected++;
-        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK)
+        if (list == NULL || rc_list_append(heap, list, obj) != RC_OK) {
+            heap->gc.unsaved_garbage++;
             rci_error(heap, RC_ENOMEM, "garbage %p not saved in the garbage list: out of memory",
                       (void *)obj);
+        }
     }
 }
 
@@ -835,7 +931,9 @@ static void run_rites(gc_run *run)
         return;
     run->rites = true;
     restore_counts(run);
+    validate(run, RCI_GCV_GARBAGE_RECORDED);
     move_legacy_finalizers(run);
+    validate(run, RCI_GCV_LEGACY);
     /* Checkpoint: every count is exact; survivors are REACHABLE, the garbage is GARBAGE,
      * and the part of it a legacy finalizer holds is REACHABLE and UNCOLLECTABLE instead.
      * From here user code may run: objects it allocates carry neither bit, and objects it
@@ -847,6 +945,7 @@ static void run_rites(gc_run *run)
     handle_legacy_finalizers(run);
     /* Checkpoint: no user code runs from here to the end of phase 5. */
     handle_resurrected(run);
+    validate(run, RCI_GCV_RESURRECTED);
     if (heap->gcmod.gc_debug & RC_GC_DEBUG_SAVEALL)
         save_garbage(run);
     if (run->uncollectable > 0)
@@ -1049,7 +1148,7 @@ static void shrink_mark_stack(rc_heap *heap)
     }
 }
 
-/* Drops the references heap->objs.deferred holds (object.c, RITES): each object whose count
+/* Drops the references heap->objs.deferred holds (object.c, RITES-DEFER): each object whose count
  * reaches zero now gets its finalizer and weakref callbacks. The array is taken off the
  * heap first, so that rites running a nested release see an empty one. */
 static void run_deferred(rc_heap *heap)
@@ -1360,12 +1459,17 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         }
     }
     gather_pages(&run);
+    validate(&run, RCI_GCV_SET);
     run.watch_rites = rites_possible(heap);
     subtract_internal_refs(&run);
+    validate(&run, RCI_GCV_SUBTRACTED);
     mark_reachable(&run);
+    validate(&run, RCI_GCV_MARKED);
     run_rites(&run);
     release_external_refs(&run);
+    validate(&run, RCI_GCV_RELEASED);
     free_garbage_and_promote(&run);
+    validate(&run, RCI_GCV_PROMOTED);
     account_promotion(&run);
     if (run.lo + run.span >= 1) {
         /* every generation-1 object was in S: the buffer is empty */

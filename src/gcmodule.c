@@ -298,8 +298,13 @@ void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3])
 
 rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out)
 {
-    if (generation < 0 || generation > 2 || out == NULL || out->size < sizeof(size_t))
-        return RC_EINVAL;
+    rc_status st =
+        rci_error_size_check(heap, "rc_gc_get_stats", "out", out, sizeof(size_t), SIZE_MAX);
+    if (st != RC_OK)
+        return st;
+    if (generation < 0 || generation > 2) /* written through const: internal.h, SIZE */
+        return rci_error((rc_heap *)(uintptr_t)heap, RC_EINVAL,
+                         "rc_gc_get_stats: generation %d out of range (0 to 2)", generation);
     size_t n = out->size < sizeof(rc_gc_stats) ? out->size : sizeof(rc_gc_stats);
     rc_gc_stats s = heap->gc.gen[generation].stats;
     s.size = n;

@@ -25,7 +25,9 @@ void rc_heap_config_init(rc_heap_config *cfg)
 
 static bool config_valid(const rc_heap_config *cfg)
 {
-    return cfg->size == sizeof *cfg && /* every threshold may be 0 (rc_gc_set_threshold) */
+    return rci_error_size_check(NULL, "rc_heap_new", "cfg", cfg, sizeof *cfg, sizeof *cfg) ==
+               RC_OK &&
+           /* every threshold may be 0 (rc_gc_set_threshold) */
            (cfg->schedule == RC_GC_SCHEDULE_CANDIDATES ||
             cfg->schedule == RC_GC_SCHEDULE_GENERATIONAL);
 }
@@ -84,8 +86,11 @@ void rc_heap_free(rc_heap *heap)
 
 rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
 {
-    if (out == NULL || out->size < sizeof(size_t))
-        return RC_EINVAL;
+    /* Any size from the bare size field up: an older layout gets the fields it has. */
+    rc_status st =
+        rci_error_size_check(heap, "rc_heap_get_stats", "out", out, sizeof(size_t), SIZE_MAX);
+    if (st != RC_OK)
+        return st;
     rc_heap_stats s;
     memset(&s, 0, sizeof s);
     s.size = out->size < sizeof s ? out->size : sizeof s;
@@ -98,6 +103,9 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
     s.peak_live_bytes = heap->mem.peak_live_bytes;
     s.total_allocated = heap->objs.total_allocated;
     s.total_freed = heap->objs.total_freed;
+    s.lost_finalizers = heap->objs.lost_finalizers;
+    s.lost_callbacks = heap->wr.lost_callbacks;
+    s.unsaved_garbage = heap->gc.unsaved_garbage;
     memcpy(out, &s, s.size);
     return RC_OK;
 }
@@ -105,14 +113,11 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
 rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out)
 {
     char why[160];
-    if (out == NULL || out->size != sizeof *out) {
-        if (heap != NULL)
-            rci_error(heap, RC_EINVAL,
-                      "rc_process_memory_get: out is NULL or its size field "
-                      "is not sizeof(rc_process_memory)");
-        return RC_EINVAL;
-    }
-    rc_status st = rci_os_memory(out, why, sizeof why);
+    rc_status st =
+        rci_error_size_check(heap, "rc_process_memory_get", "out", out, sizeof *out, sizeof *out);
+    if (st != RC_OK)
+        return st;
+    st = rci_os_memory(out, why, sizeof why);
     if (st != RC_OK && heap != NULL)
         rci_error(heap, st, "rc_process_memory_get: %s", why);
     return st;

@@ -389,6 +389,9 @@ typedef struct rci_heap_objs {
                                        each holds one reference, dropped after the collection */
     size_t deferred_len, deferred_cap;
     uint64_t total_allocated, total_freed;
+    /* Finalizers skipped for lack of memory (last_rites), which the failing step could only
+     * report in the last error (rc_heap_stats shows it). */
+    uint64_t lost_finalizers;
 } rci_heap_objs;
 
 /* The collector and its schedule (owner: src/gc.c). */
@@ -429,6 +432,8 @@ typedef struct rci_heap_gc {
                                        the header's generation bits, with no test */
     uint32_t fin_types_seen;   /* types scanned for a finalize function (gc.c) */
     uint32_t fin_types;        /* registered types with a finalize function */
+    uint64_t unsaved_garbage;  /* objects not saved in rc_gc_garbage for lack of memory
+                                  (rc_heap_stats shows it) */
 } rci_heap_gc;
 
 /* Weak references (owner: src/weakref.c, WEAKLIST, TABLE, QUEUE). */
@@ -445,6 +450,8 @@ typedef struct rci_heap_wr {
     size_t wr_live;               /* weakrefs and proxies on a referent's list */
     rc_object **wr_calls;         /* weakrefs (one reference each) whose callbacks are due */
     size_t wr_calls_len, wr_calls_cap;
+    uint64_t lost_callbacks; /* weakref callbacks dropped for lack of memory (queue_push;
+                                rc_heap_stats shows it) */
 } rci_heap_wr;
 
 /* Weak containers (owner: src/weakdict.c, WEAKDICT). */
@@ -626,6 +633,17 @@ rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* SIZE: the size-field rule of every size-versioned struct (one that starts with `size_t
+ * size`; rcgc.h, "Conventions"): the struct at s is accepted when its size field lies in
+ * [min_bytes, max_bytes], max_bytes being today's sizeof and min_bytes the size of the
+ * oldest layout still read (equal to max_bytes when only today's is). Fields are only ever
+ * appended, so a reader of an older layout copies min(size, sizeof) bytes. Returns RC_OK, or
+ * RC_EINVAL for s NULL or a size out of range, with a message naming call, what and the
+ * size found. heap may be NULL (no message); it is written through a const pointer because
+ * const getters must leave a message too (ERRORS): a heap is never defined const, and its
+ * error fields are not its logical state (as errno is not a function's). */
+rc_status rci_error_size_check(const rc_heap *heap, const char *call, const char *what,
+                               const void *s, size_t min_bytes, size_t max_bytes);
 /* Reports misuse to the hook, records RC_EMISUSE, returns RC_EMISUSE. */
 rc_status rci_error_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj,
                            const char *file, int line, const char *fmt, ...)
@@ -670,7 +688,7 @@ void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj);
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
 /* CURRENT: obj was just made while heap->origins.origin_now is set: records the current site. */
 void rci_origin_note_current(rc_heap *heap, rc_object *obj);
-/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
+/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_leaving, gc.c's
  * frees of cyclic garbage; every free of an object with the flag goes through one). */
 void rci_origin_forget(rc_heap *heap, rc_object *obj);
 /* obj's site index, or -1 if none is recorded. */
@@ -732,6 +750,29 @@ static inline void rci_gc_on_alloc(rc_heap *heap)
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
+
+/* The collector's phase validators (owner: src/gcvalidate.c), called by gc.c after each
+ * phase when RCI_VALIDATE_PHASES (debug.h). Each check is the invariant of that name in
+ * gc.c's header, section 4; a failure is reported as misuse of kind RC_MISUSE_ASSERT. */
+typedef enum rci_gcvalidate_check {
+    RCI_GCV_SET,              /* after gather_pages: GC-SET */
+    RCI_GCV_SUBTRACTED,       /* after phase 1: GC-SUBTRACTED */
+    RCI_GCV_MARKED,           /* after phase 2: GC-MARKED */
+    RCI_GCV_GARBAGE_RECORDED, /* after 3a: GC-GARBAGE-RECORDED */
+    RCI_GCV_LEGACY,           /* after 3a': GC-LEGACY */
+    RCI_GCV_RESURRECTED,      /* after 3d: GC-RESURRECTED */
+    RCI_GCV_RELEASED,         /* after phase 4: GC-RELEASED */
+    RCI_GCV_PROMOTED          /* after phase 5: GC-PROMOTED */
+} rci_gcvalidate_check;
+/* What a validator needs of a collection: its set S as gc.c's gc_run describes it. */
+typedef struct rci_gcvalidate_set {
+    rci_page *pages;           /* the pages of S through cnext; with members, a page whose
+                                    bump is the number of members */
+    rc_object *const *members; /* a partial run's S, or NULL: S is on the pages */
+    unsigned lo, span;         /* S holds tracked objects with lo <= gen <= lo + span */
+    bool rites;                /* phase 3 ran: the garbage is GARBAGE and not REACHABLE */
+} rci_gcvalidate_set;
+void rci_gcvalidate(rc_heap *heap, const rci_gcvalidate_set *set, rci_gcvalidate_check check);
 
 /* ---------------------------------------------------------------------------------------
  * Allocation, inline (owner: src/object.c).

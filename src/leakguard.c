@@ -12,7 +12,7 @@
  * Invariant GUARDS: every snapshot a guard holds (guard->_seen, begun and not ended) is on
  * heap->leak.snapshots, a doubly linked list, so that rc_heap_free frees the snapshots of guards
  * never ended: the heap frees all it allocated. The guard struct, the caller's, only points
- * at its snapshot (the map is the snapshot's first member).
+ * at its snapshot (opaque in rcgc.h: struct rc__leak_snapshot).
  */
 
 typedef struct rci_snapshot {
@@ -48,9 +48,10 @@ static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
 
 rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
 {
-    if (guard == NULL || guard->size != sizeof *guard)
-        return rci_error(heap, RC_EINVAL,
-                         "rc_leak_guard_begin: guard missing or of the wrong size");
+    rc_status st = rci_error_size_check(heap, "rc_leak_guard_begin", "guard", guard, sizeof *guard,
+                                        sizeof *guard);
+    if (st != RC_OK)
+        return st;
     rci_snapshot *s = rci_mem_alloc(heap, sizeof *s);
     if (s == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
@@ -66,7 +67,7 @@ rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
         return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
                          rci_object_live_count(heap));
     }
-    guard->_seen = &s->seen;
+    guard->_seen = (struct rc__leak_snapshot *)(void *)s; /* opaque to the caller */
     return RC_OK;
 }
 
@@ -143,11 +144,14 @@ static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
 
 int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
 {
-    if (guard == NULL || guard->size != sizeof *guard || guard->_seen == NULL) {
+    if (rci_error_size_check(heap, "rc_leak_guard_end", "guard", guard, sizeof *guard,
+                             sizeof *guard) != RC_OK)
+        return -1;
+    if (guard->_seen == NULL) {
         rci_error(heap, RC_EINVAL, "rc_leak_guard_end: guard not begun");
         return -1;
     }
-    rci_snapshot *s = (rci_snapshot *)guard->_seen; /* its first member (GUARDS) */
+    rci_snapshot *s = (rci_snapshot *)(void *)guard->_seen;
     const rci_ptrmap *seen = &s->seen;
     guard->_seen = NULL;
     int64_t result = -1;

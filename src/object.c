@@ -18,6 +18,9 @@
  * WEAKGONE: a weakref or weak proxy at count zero (pending, being released or deferred) is
  *   on no referent's list: release_special detaches it before it is pushed, so no
  *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
+ * RITES-DEFER: an object's rites wait on heap->objs.deferred (defer_rites) only while
+ *   heap->objs.defer_free is set (a collection's phases 4 and 5, gc.c); run_deferred empties
+ *   the array after phase 5, so it is empty between collections (rc_heap_check).
  */
 #include "util.h"
 #include "weakref.h"
@@ -28,6 +31,10 @@
 
 static void pending_push(rc_heap *heap, rc_object *obj)
 {
+    rc_assert_inv(heap, "PENDING", !(obj->_tinfo & RCI_PENDING) && rci_type_index(obj) != 0);
+    rc_assert_inv(heap, "PENDING",
+                  ((uintptr_t)heap->objs.pending & 7u) == 0 &&
+                      (uint64_t)(uintptr_t)heap->objs.pending >> 47 == 0);
     uint64_t link = (uint64_t)(uintptr_t)heap->objs.pending >> 3;
     obj->_refcnt = (int32_t)(uint32_t)link;
     obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING |
@@ -38,9 +45,12 @@ static void pending_push(rc_heap *heap, rc_object *obj)
 static rc_object *pending_pop(rc_heap *heap)
 {
     rc_object *obj = heap->objs.pending;
+    rc_assert_inv(heap, "PENDING", obj->_tinfo & RCI_PENDING);
     uint64_t link =
         ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) | (uint32_t)obj->_refcnt;
     heap->objs.pending = (rc_object *)(uintptr_t)(link << 3);
+    rc_assert_inv(heap, "PENDING",
+                  heap->objs.pending == NULL || (heap->objs.pending->_tinfo & RCI_PENDING));
     obj->_refcnt = 0;
     obj->_tinfo &= ~RCI_FLAG_MASK;
     return obj;
@@ -104,6 +114,7 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 
 static bool defer_rites(rc_heap *heap, rc_object *obj)
 {
+    rc_assert_inv(heap, "RITES-DEFER", heap->objs.defer_free);
     if (!rci_util_vec_reserve(heap, &heap->objs.deferred, &heap->objs.deferred_cap,
                               heap->objs.deferred_len + 1, sizeof(rc_object *), 16))
         return false;
@@ -125,6 +136,7 @@ last_rites(rc_heap *heap, rc_object *obj)
             return false;
         /* No memory to wait: it dies without its finalizer, and its weakrefs without
          * their callbacks (running user code now would read inexact counts). */
+        heap->objs.lost_finalizers++;
         rci_error(heap, RC_ENOMEM, "finalizer of %p skipped: out of memory during a collection",
                   (void *)obj);
         rci_weakrefs_clear(heap, obj, false, NULL);
@@ -194,6 +206,7 @@ release_now(rc_heap *heap, rc_object *obj, rc_type *t)
         obj->_tinfo |= RCI_PENDING;
         t = rci_type_of(heap, obj);
     }
+    rc_assert_inv(heap, "PENDING", heap->objs.freeing && heap->objs.pending == NULL);
     heap->objs.freeing = false;
 }
 

@@ -111,20 +111,20 @@ static bool peaks_fit(rc_heap *heap, size_t **arr, size_t *len, size_t n)
     return true;
 }
 
-size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap)
+/* rc_objgraph_growth for call: the types that grew in *grew; RC_OK or the error (SIZE). */
+static rc_status type_growth(rc_heap *heap, const char *call, rc_objgraph_peaks *peaks,
+                             rc_type_count *out, size_t cap, size_t *grew)
 {
     size_t types = rc_heap_type_count(heap);
-    if (peaks == NULL || peaks->size != sizeof *peaks) {
-        rci_error(heap, RC_EINVAL, "rc_objgraph_growth: peaks missing or of the wrong size");
-        return 0;
-    }
-    if (!peaks_fit(heap, &peaks->peak, &peaks->n_peak, types)) {
-        rci_error(heap, RC_ENOMEM, "rc_objgraph_growth: no memory for %zu peaks", types);
-        return 0;
-    }
+    *grew = 0;
+    rc_status st = rci_error_size_check(heap, call, "peaks", peaks, sizeof *peaks, sizeof *peaks);
+    if (st != RC_OK)
+        return st;
+    if (!peaks_fit(heap, &peaks->peak, &peaks->n_peak, types))
+        return rci_error(heap, RC_ENOMEM, "%s: no memory for %zu peaks", call, types);
     if (out == NULL)
         cap = 0;
-    size_t n = 0, grew = 0;
+    size_t n = 0;
     for (size_t i = 0; i < types; i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
         size_t count = rc_type_live_count(t);
@@ -132,27 +132,33 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
             continue;
         rc_type_count c = {rc_type_name(t), count, (int64_t)(count - peaks->peak[i])};
         peaks->peak[i] = count;
-        grew++;
+        (*grew)++;
         offer(out, cap, &n, c, true);
     }
+    return RC_OK;
+}
+
+size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap)
+{
+    size_t grew = 0;
+    type_growth(heap, "rc_objgraph_growth", peaks, out, cap, &grew);
     return grew;
 }
 
-size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
-                               size_t cap)
+/* rc_objgraph_site_growth for call, as type_growth. */
+static rc_status site_growth(rc_heap *heap, const char *call, rc_objgraph_peaks *peaks,
+                             rc_site_count *out, size_t cap, size_t *grew)
 {
     size_t sites = heap->origins.n_sites;
-    if (peaks == NULL || peaks->size != sizeof *peaks) {
-        rci_error(heap, RC_EINVAL, "rc_objgraph_site_growth: peaks missing or of the wrong size");
-        return 0;
-    }
-    if (!peaks_fit(heap, &peaks->site_peak, &peaks->n_site_peak, sites)) {
-        rci_error(heap, RC_ENOMEM, "rc_objgraph_site_growth: no memory for %zu peaks", sites);
-        return 0;
-    }
+    *grew = 0;
+    rc_status st = rci_error_size_check(heap, call, "peaks", peaks, sizeof *peaks, sizeof *peaks);
+    if (st != RC_OK)
+        return st;
+    if (!peaks_fit(heap, &peaks->site_peak, &peaks->n_site_peak, sites))
+        return rci_error(heap, RC_ENOMEM, "%s: no memory for %zu peaks", call, sites);
     if (out == NULL)
         cap = 0;
-    size_t n = 0, grew = 0;
+    size_t n = 0;
     for (uint32_t i = 0; i < sites; i++) {
         rc_site_count c;
         rci_origin_site_info(heap, i, &c);
@@ -160,9 +166,17 @@ size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_
             continue;
         c.delta = (int64_t)(c.count - peaks->site_peak[i]);
         peaks->site_peak[i] = c.count;
-        grew++;
+        (*grew)++;
         rci_origin_site_offer(out, cap, &n, c, true);
     }
+    return RC_OK;
+}
+
+size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
+                               size_t cap)
+{
+    size_t grew = 0;
+    site_growth(heap, "rc_objgraph_site_growth", peaks, out, cap, &grew);
     return grew;
 }
 
@@ -200,10 +214,11 @@ rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu sites",
                          n_sites);
     }
-    rc_heap_clear_error(heap);
-    size_t grew = rc_objgraph_growth(heap, peaks, tab, limit);
-    size_t sites_grew = n_sites == 0 ? 0 : rc_objgraph_site_growth(heap, peaks, sites, n_sites);
-    rc_status st = rc_heap_last_error(heap);
+    /* Internal forms that return their status: the caller's last error stays (ERRORS). */
+    size_t grew = 0, sites_grew = 0;
+    rc_status st = type_growth(heap, "rc_objgraph_show_growth", peaks, tab, limit, &grew);
+    if (st == RC_OK && n_sites != 0)
+        st = site_growth(heap, "rc_objgraph_show_growth", peaks, sites, n_sites, &sites_grew);
     size_t n = grew < limit ? grew : limit;
     int width = name_width(tab, n);
     for (size_t i = 0; i < n && st == RC_OK; i++)

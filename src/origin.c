@@ -15,8 +15,9 @@
  *   objects in `objs` whose value is its index.
  * OBJS: objs maps the address of each live object with a recorded site (RCI_ORIGIN set) to
  *   its site index; rci_origin_forget removes an address when its object dies: in
- *   object_dying for objects whose count reached zero (before pending_push overwrites the
- *   flag bits), in gc.c's free_garbage_and_promote* for those a collection frees. Open
+ *   object.c's object_leaving for objects whose count reached zero (before marking them
+ *   PENDING overwrites the flag bits), in gc.c's free_garbage_and_promote* for those a
+ *   collection frees. Open
  *   addressing with linear probing, load at most 1/2, deletion by backward shift so that
  *   no tombstones accumulate.
  * CURRENT: while a caller-supplied site is set (rc_origin_set) and recording is on,

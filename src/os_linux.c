@@ -1,8 +1,10 @@
 /*
- * os_linux.c -- the one file that talks to the kernel: page mappings, the system allocator
- * built on them and malloc (rc_allocator_system), and the process's memory figures
- * (USS/PSS/RSS). Another OS gets another file behind the same rci_os_* functions of
- * internal.h and rc_allocator_system.
+ * os_linux.c -- the one file that talks to the kernel: page mappings (rci_os_map,
+ * rci_os_unmap), big-buffer mappings that can grow in place (rci_os_map_big,
+ * rci_os_remap_big, rci_os_unmap_big), the process's memory figures (rci_os_memory:
+ * USS/PSS/RSS), and the system allocator built on them and malloc (rc_allocator_system).
+ * Another OS gets another file behind the same six functions, declared in internal.h's OS
+ * section, and rc_allocator_system.
  */
 #define _GNU_SOURCE
 #include "internal.h"

@@ -172,6 +172,7 @@ static void page_release(rc_heap *heap, rci_page *page)
 
 static void page_emptied(rc_heap *heap, rci_page *page)
 {
+    rc_assert_inv(heap, "PAGE", page->n_used == 0);
     if (page->pool != NULL && page == page->pool->cur)
         return;
     /* The candidate buffer (gc.c) may point into a page on the generation-1 list: such a

@@ -47,8 +47,10 @@ static rc_status strbuf_reserve(rc_strbuf *sb, size_t need)
 
 rc_status rc_strbuf_append(rc_strbuf *sb, const char *bytes, size_t n)
 {
-    if (sb == NULL || (bytes == NULL && n > 0))
+    if (sb == NULL) /* no heap to write a message on */
         return RC_EINVAL;
+    if (bytes == NULL && n > 0)
+        return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_append: NULL bytes with length %zu", n);
     if (sb->truncated || n == 0)
         return RC_OK;
     if (n > sb->limit - sb->len) {
@@ -72,8 +74,10 @@ static rc_status strbuf_puts(rc_strbuf *sb, const char *s)
 
 rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
 {
-    if (sb == NULL || fmt == NULL)
+    if (sb == NULL) /* no heap to write a message on */
         return RC_EINVAL;
+    if (fmt == NULL)
+        return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_printf: fmt is NULL");
     char small[256];
     va_list ap;
     va_start(ap, fmt);

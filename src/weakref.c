@@ -137,6 +137,7 @@ static inline bool table_reserve(rc_heap *heap)
  * The entry's list must have been taken off it (head NULL). */
 static void table_remove(rc_heap *heap, rci_wr_slot *slot)
 {
+    rc_assert_inv(heap, "TABLE", slot->key != NULL && slot->head == NULL && heap->wr.wr_used > 0);
     size_t mask = heap->wr.wr_cap - 1;
     size_t hole = (size_t)(slot - heap->wr.wr_table);
     size_t i = hole;
@@ -197,6 +198,8 @@ static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
 {
     if (wr->referent == NULL)
         return;
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
+    rc_assert_inv(heap, "WEAKLIST", wr->next == NULL || wr->next->pprev == &wr->next);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
@@ -422,6 +425,9 @@ weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb 
     wr->payload = rc_newref(cb.owned);
     link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr.wr_proxy_index));
     heap->wr.wr_live++;
+    rc_assert_inv(heap, "WEAKLIST",
+                  (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
+                      (wr->next == NULL || wr->next->pprev == &wr->next));
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
 }
@@ -477,6 +483,9 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->mapkey = NULL;
     link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
     heap->wr.wr_live++;
+    rc_assert_inv(heap, "WEAKLIST",
+                  (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
+                      (wr->next == NULL || wr->next->pprev == &wr->next));
     if (__builtin_expect(heap->origins.origin_now != NULL, 0))
         rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
@@ -699,8 +708,10 @@ void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_f
         w->pprev = NULL;
         heap->wr.wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
-            !queue_push(heap, &w->hdr))
+            !queue_push(heap, &w->hdr)) {
+            heap->wr.lost_callbacks++;
             rci_error(heap, RC_ENOMEM, "weakref callback of %p dropped: out of memory", (void *)w);
+        }
         w = next;
     }
 }

@@ -42,6 +42,7 @@ static inline void rci_weakref_unlink_dying(rc_heap *heap, rci_weakref *wr)
 {
     if (wr->referent == NULL)
         return;
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
