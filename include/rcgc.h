@@ -20,9 +20,15 @@
  *    accessors.
  *  - Actions return rc_status (RC_OK == 0); constructors return NULL on failure. Either
  *    way the heap keeps the code and a message naming the call, the bad value and the
- *    limit (rc_heap_last_error, rc_heap_errmsg). A failed call changes nothing.
- *  - "Can collect" marks calls that may run a cycle collection (and so, once finalizers
- *    exist, user code). Others never do.
+ *    limit (rc_heap_last_error, rc_heap_errmsg), also for the getters taking a const heap
+ *    (the error is not part of the heap's state). A failed call changes nothing; a call
+ *    that succeeds leaves the last error as it was.
+ *  - Structs the caller fills or passes (configurations, options, statistics) start with
+ *    a `size` field set to sizeof; fields are only ever appended, a call checks the size
+ *    (RC_EINVAL, "<call>: <arg>->size is N, expected M") and an older, smaller struct gets
+ *    the fields it has.
+ *  - "Can collect" marks calls that may run a cycle collection (and so user code:
+ *    finalizers, weakref callbacks, collection callbacks). Others never do.
  *
  * Threads: a heap, with its objects, types and the lists and results its calls return, is
  * used by one thread at a time; calls on one heap must never overlap (handing a heap to
@@ -40,6 +46,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,6 +69,7 @@ RC_API int rc_version_number(void);
 /* ---------------------------------------------------------------------------------------
  * Status codes and errors
  */
+
 typedef enum rc_status {
     RC_OK = 0,
     RC_ENOMEM,    /* the allocator returned NULL */
@@ -82,20 +90,157 @@ RC_API const char *rc_status_str(rc_status status);
 
 typedef struct rc_heap rc_heap;
 typedef struct rc_type rc_type;
+typedef struct rc_object rc_object; /* the object header: "Objects and counts" */
 
 /* ---------------------------------------------------------------------------------------
- * The object header.
+ * Heaps (src/heap.c, src/page.c, src/check.c): where objects live, the heap's
+ * configuration, its errors and misuse reports, rc_heap_check and the heap visitor.
+ */
+
+/* Where the heap gets memory. alloc must return memory aligned to `align` (a power of two:
+ * object pages ask for RC_PAGE_BYTES, everything else for 16) or NULL; resize is only used
+ * for align-16 blocks and may return NULL, leaving the block untouched; free receives the
+ * size and alignment that were asked for. The system allocator maps pages with mmap and
+ * returns empty ones to the kernel at once; it uses malloc for the rest. */
+typedef struct rc_allocator {
+    void *(*alloc)(void *user, size_t bytes, size_t align);
+    void *(*resize)(void *user, void *block, size_t old_bytes, size_t new_bytes);
+    void (*free)(void *user, void *block, size_t bytes, size_t align);
+    void *user;
+} rc_allocator;
+
+/* Bytes of one object page (and its alignment). */
+#define RC_PAGE_BYTES ((size_t)65536)
+
+/* The default allocator; a test's fault-injecting allocator can delegate to it. */
+RC_API const rc_allocator *rc_allocator_system(void);
+
+/* What misuse looks like when reported (see rc_heap_set_misuse_hook). */
+typedef enum rc_misuse_kind {
+    RC_MISUSE_NEGATIVE_REFCOUNT, /* a release took a count below zero */
+    RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
+    RC_MISUSE_REENTRANT_COLLECT, /* rc_gc_untrack during a collection (rc_collect then is
+                                    no misuse: it returns 0) */
+    RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
+    RC_MISUSE_CORRUPT_HEAP,      /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
+    RC_MISUSE_ASSERT             /* RCGC_DEBUG >= 2: an internal invariant does not hold (a bug
+                                    in rcgc, or its memory overwritten); the message names the
+                                    rcgc source file, line and the expression */
+} rc_misuse_kind;
+
+typedef struct rc_misuse {
+    rc_misuse_kind kind;
+    const char *message;   /* one line, no newline */
+    const void *address;   /* the object concerned, or NULL */
+    const char *type_name; /* its type's name, or NULL */
+    const char *file;      /* the rcgc source file that noticed it */
+    int line;
+} rc_misuse;
+
+/* Called on misuse. Debug builds (RCGC_DEBUG >= 1) install a default hook that prints the
+ * message on stderr and aborts; release builds install none: the call concerned returns
+ * RC_EMISUSE (or does nothing, for rc_decref) and the heap's error is set. */
+typedef void (*rc_misuse_fn)(rc_heap *heap, const rc_misuse *misuse, void *user);
+
+/* The automatic collection schedule (src/gc.c, section 5, has the full account).
+ * RC_GC_SCHEDULE_CANDIDATES (the default): reference counting frees everything but cycles,
+ *   and a cycle only becomes garbage when a reference to it is dropped, so automatic runs
+ *   examine only the objects rc_decref left at a non-zero count since the last run (the
+ *   candidates, generation 1) and a bounded neighbourhood of them; objects never dropped
+ *   that way are not re-examined. Generation 0 holds objects no collection has examined yet
+ *   and that are not candidates, generation 2 those examined and found alive. A cycle closed
+ *   by storing the last reference the program owned into a field (no rc_decref) is found by
+ *   rc_collect(heap, 1 or 2), or by the next automatic full collection.
+ * RC_GC_SCHEDULE_GENERATIONAL: CPython 3.13's schedule (thresholds 2000, 10, 10 over
+ *   allocations, the 25% rule for full collections): every tracked object is examined by
+ *   young collections whether or not it was ever dropped. For strict CPython parity. */
+typedef enum rc_gc_schedule {
+    RC_GC_SCHEDULE_CANDIDATES = 0,
+    RC_GC_SCHEDULE_GENERATIONAL = 1
+} rc_gc_schedule;
+
+typedef struct rc_heap_config {
+    size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
+    const rc_allocator *allocator; /* NULL: rc_allocator_system() */
+    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13);
+                                      any value, as rc_gc_set_threshold takes them */
+    bool gc_disabled;              /* start with automatic collection off */
+    bool stress;                   /* testing: a collection at every allocation of a tracked
+                                      object, whatever threshold[0] and gc_disabled say (and
+                                      rc_gc_disable later): under the candidate schedule a
+                                      partial run (or the full collection due); under the
+                                      generational one the oldest generation whose count
+                                      exceeds its threshold (section 5 of src/gc.c, long-lived
+                                      rule included), else generation 0. Never while a
+                                      collection runs or a release cascade is freed. */
+    uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
+    bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
+    rc_gc_schedule schedule;       /* when automatic collection runs and what it examines;
+                                      default RC_GC_SCHEDULE_CANDIDATES */
+} rc_heap_config;
+
+/* Fills cfg with the defaults. */
+RC_API void rc_heap_config_init(rc_heap_config *cfg);
+
+/* A new heap, configured by cfg (NULL: defaults). Returns NULL if the allocator fails or
+ * cfg's size field is wrong. */
+RC_API rc_heap *rc_heap_new(const rc_heap_config *cfg);
+
+/* Frees every object of the heap, cycles included, then the heap. References held by the
+ * caller become invalid. NULL is ignored. */
+RC_API void rc_heap_free(rc_heap *heap);
+
+/* The status of the last failed call on this heap (RC_OK if none since the last clear). */
+RC_API rc_status rc_heap_last_error(const rc_heap *heap);
+/* Its message, e.g. "rc_list_insert: index 12 out of range (length 3)"; "" if none. The
+ * text stays valid until the next failing call. */
+RC_API const char *rc_heap_errmsg(const rc_heap *heap);
+RC_API void rc_heap_clear_error(rc_heap *heap);
+
+/* Replaces the misuse hook (fn NULL: none, misuse is only returned as RC_EMISUSE). */
+RC_API void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user);
+/* The debug build's default hook, in every build: writes "rcgc: misuse at FILE:LINE:
+ * MESSAGE (object ADDR, type NAME)" and a newline to stderr, then calls abort(). A client
+ * of the release library turns it on without rebuilding:
+ * rc_heap_set_misuse_hook(heap, rc_misuse_hook_abort, NULL). user is ignored. Never
+ * returns. */
+RC_API void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *misuse, void *user)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+/* Checks the heap's structures: every live object in a page of its size, counts and bytes
+ * against a recount, generation membership, free lists, and that no count is below the
+ * references the heap itself holds to the object. RC_OK or RC_ECORRUPT with the first
+ * inconsistency as the message; a count too small is reported as CPython's gc reports it
+ * (test_gc test_refcount_errors), with the address, type, count, references found and
+ * repr: "rc_heap_check: refcount is too small: object 0x... of type 'list' has refcount 1
+ * but heap objects hold 2 references to it; repr [1, 2, 3]" (writing the repr may run the
+ * type's repr function). RC_ESTATE during a collection or while objects released by
+ * counting are being freed (a finalizer or callback run then). Cost: a walk of the heap. */
+RC_API rc_status rc_heap_check(rc_heap *heap);
+
+/* Calls fn for every live object of the heap, in no particular order, until fn returns
+ * non-zero (then returns that value). fn may take references; it must not allocate or free
+ * objects of this heap. Cost: a walk of the heap's pages. */
+typedef int (*rc_heap_visit_fn)(rc_heap *heap, rc_object *obj, void *user);
+RC_API int rc_heap_visit(rc_heap *heap, rc_heap_visit_fn fn, void *user);
+
+/* ---------------------------------------------------------------------------------------
+ * Objects and counts (src/object.c). The object header.
  *
  * Eight bytes: a signed 32-bit reference count and 32 bits holding the type's index in
- * its heap plus the collector's bits (src/object.c explains the layout). Only the inline
+ * its heap plus the collector's bits (src/internal.h has the bits, src/gc.c's header their
+ * meaning). Only the inline
  * functions below touch the fields. A user type is a struct whose first member is an
  * rc_object:   struct point { rc_object hdr; rc_object *x, *y; };
  * Instances are 8-byte aligned.
  */
-typedef struct rc_object {
+struct rc_object {   /* typedef'd as rc_object under "Status codes and errors" */
     int32_t _refcnt; /* references held to this object; 0 only while it is being freed */
     uint32_t _tinfo; /* type index (high bits) and collector flags (low bits) */
-} rc_object;
+};
 
 /* Small integers in [RC_SMALL_INT_MIN, RC_SMALL_INT_MAX] live in the reference itself:
  * value << 1 | 1. Larger ones are boxed objects; rc_int_new picks. */
@@ -214,145 +359,35 @@ static inline int64_t rc_refcount(const rc_object *ref)
  * about RC_IMMORTAL_REFCNT and moves with references; rc_is_immortal tells. */
 #define RC_IMMORTAL_REFCNT ((int32_t)1 << 30)
 
-/* ---------------------------------------------------------------------------------------
- * Heaps
- */
-
-/* Where the heap gets memory. alloc must return memory aligned to `align` (a power of two:
- * object pages ask for RC_PAGE_BYTES, everything else for 16) or NULL; resize is only used
- * for align-16 blocks and may return NULL, leaving the block untouched; free receives the
- * size and alignment that were asked for. The system allocator maps pages with mmap and
- * returns empty ones to the kernel at once; it uses malloc for the rest. */
-typedef struct rc_allocator {
-    void *(*alloc)(void *user, size_t bytes, size_t align);
-    void *(*resize)(void *user, void *block, size_t old_bytes, size_t new_bytes);
-    void (*free)(void *user, void *block, size_t bytes, size_t align);
-    void *user;
-} rc_allocator;
-
-/* Bytes of one object page (and its alignment). */
-#define RC_PAGE_BYTES ((size_t)65536)
-
-/* The default allocator; a test's fault-injecting allocator can delegate to it. */
-RC_API const rc_allocator *rc_allocator_system(void);
-
-/* What misuse looks like when reported (see rc_heap_set_misuse_hook). */
-typedef enum rc_misuse_kind {
-    RC_MISUSE_NEGATIVE_REFCOUNT, /* a release took a count below zero */
-    RC_MISUSE_FREED_OBJECT,      /* an object already freed was passed (where detectable) */
-    RC_MISUSE_REENTRANT_COLLECT, /* rc_gc_untrack during a collection (rc_collect then is
-                                    no misuse: it returns 0) */
-    RC_MISUSE_WRONG_HEAP,        /* a type or object of another heap was passed */
-    RC_MISUSE_CORRUPT_HEAP,      /* RCGC_DEBUG >= 3: rc_heap_check failed around a collection */
-    RC_MISUSE_ASSERT             /* RCGC_DEBUG >= 2: an internal invariant does not hold (a bug
-                                    in rcgc, or its memory overwritten); the message names the
-                                    rcgc source file, line and the expression */
-} rc_misuse_kind;
-
-typedef struct rc_misuse {
-    rc_misuse_kind kind;
-    const char *message;   /* one line, no newline */
-    const void *address;   /* the object concerned, or NULL */
-    const char *type_name; /* its type's name, or NULL */
-    const char *file;      /* the rcgc source file that noticed it */
-    int line;
-} rc_misuse;
-
-/* Called on misuse. Debug builds (RCGC_DEBUG >= 1) install a default hook that prints the
- * message on stderr and aborts; release builds install none: the call concerned returns
- * RC_EMISUSE (or does nothing, for rc_decref) and the heap's error is set. */
-typedef void (*rc_misuse_fn)(rc_heap *heap, const rc_misuse *misuse, void *user);
-
-/* The automatic collection schedule (src/gc.c, section 5, has the full account).
- * RC_GC_SCHEDULE_CANDIDATES (the default): reference counting frees everything but cycles,
- *   and a cycle only becomes garbage when a reference to it is dropped, so automatic runs
- *   examine only the objects rc_decref left at a non-zero count since the last run (the
- *   candidates, generation 1) and a bounded neighbourhood of them; objects never dropped
- *   that way are not re-examined. Generation 0 holds objects no collection has examined yet
- *   and that are not candidates, generation 2 those examined and found alive. A cycle closed
- *   by storing the last reference the program owned into a field (no rc_decref) is found by
- *   rc_collect(heap, 1 or 2), or by the next automatic full collection.
- * RC_GC_SCHEDULE_GENERATIONAL: CPython 3.13's schedule (thresholds 2000, 10, 10 over
- *   allocations, the 25% rule for full collections): every tracked object is examined by
- *   young collections whether or not it was ever dropped. For strict CPython parity. */
-typedef enum rc_gc_schedule {
-    RC_GC_SCHEDULE_CANDIDATES = 0,
-    RC_GC_SCHEDULE_GENERATIONAL = 1
-} rc_gc_schedule;
-
-typedef struct rc_heap_config {
-    size_t size;                   /* sizeof(rc_heap_config), set by rc_heap_config_init */
-    const rc_allocator *allocator; /* NULL: rc_allocator_system() */
-    size_t threshold[3];           /* collection thresholds; default 2000, 10, 10 (CPython 3.13);
-                                      any value, as rc_gc_set_threshold takes them */
-    bool gc_disabled;              /* start with automatic collection off */
-    bool stress;                   /* testing: a collection at every allocation of a tracked
-                                      object, whatever threshold[0] and gc_disabled say (and
-                                      rc_gc_disable later): the oldest generation whose count
-                                      exceeds its threshold (section 5 of src/gc.c, long-lived
-                                      rule included), else generation 0. Never while a
-                                      collection runs or a release cascade is freed. */
-    uint64_t hash_seed;            /* mixed into str hashes; default 0 (deterministic) */
-    bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
-    rc_gc_schedule schedule;       /* when automatic collection runs and what it examines;
-                                      default RC_GC_SCHEDULE_CANDIDATES */
-} rc_heap_config;
-
-/* Fills cfg with the defaults. */
-RC_API void rc_heap_config_init(rc_heap_config *cfg);
-
-/* A new heap, configured by cfg (NULL: defaults). Returns NULL if the allocator fails or
- * cfg's size field is wrong. */
-RC_API rc_heap *rc_heap_new(const rc_heap_config *cfg);
-
-/* Frees every object of the heap, cycles included, then the heap. References held by the
- * caller become invalid. NULL is ignored. */
-RC_API void rc_heap_free(rc_heap *heap);
-
-/* The status of the last failed call on this heap (RC_OK if none since the last clear). */
-RC_API rc_status rc_heap_last_error(const rc_heap *heap);
-/* Its message, e.g. "rc_list_insert: index 12 out of range (length 3)"; "" if none. The
- * text stays valid until the next failing call. */
-RC_API const char *rc_heap_errmsg(const rc_heap *heap);
-RC_API void rc_heap_clear_error(rc_heap *heap);
-
-/* Replaces the misuse hook (fn NULL: none, misuse is only returned as RC_EMISUSE). */
-RC_API void rc_heap_set_misuse_hook(rc_heap *heap, rc_misuse_fn fn, void *user);
-/* The debug build's default hook, in every build: writes "rcgc: misuse at FILE:LINE:
- * MESSAGE (object ADDR, type NAME)" and a newline to stderr, then calls abort(). A client
- * of the release library turns it on without rebuilding:
- * rc_heap_set_misuse_hook(heap, rc_misuse_hook_abort, NULL). user is ignored. Never
- * returns. */
-RC_API void rc_misuse_hook_abort(rc_heap *heap, const rc_misuse *misuse, void *user)
-#if defined(__GNUC__)
-    __attribute__((noreturn))
-#endif
-    ;
-
-/* Checks the heap's structures: every live object in a page of its size, counts and bytes
- * against a recount, generation membership, free lists, and that no count is below the
- * references the heap itself holds to the object. RC_OK or RC_ECORRUPT with the first
- * inconsistency as the message; a count too small is reported as CPython's gc reports it
- * (test_gc test_refcount_errors), with the address, type, count, references found and
- * repr: "rc_heap_check: refcount is too small: object 0x... of type 'list' has refcount 1
- * but heap objects hold 2 references to it; repr [1, 2, 3]" (writing the repr may run the
- * type's repr function). RC_ESTATE during a collection or while objects released by
- * counting are being freed (a finalizer or callback run then). Cost: a walk of the heap. */
-RC_API rc_status rc_heap_check(rc_heap *heap);
-
-/* Calls fn for every live object of the heap, in no particular order, until fn returns
- * non-zero (then returns that value). fn may take references; it must not allocate or free
- * objects of this heap. Cost: a walk of the heap's pages. */
-typedef int (*rc_heap_visit_fn)(rc_heap *heap, rc_object *obj, void *user);
-RC_API int rc_heap_visit(rc_heap *heap, rc_heap_visit_fn fn, void *user);
-
-/* ---------------------------------------------------------------------------------------
- * Types
- */
+/* Makes obj immortal (see RC_IMMORTAL_REFCNT): its count is set to RC_IMMORTAL_REFCNT and
+ * the collector stops tracking it (an immortal object is never garbage; what it refers to
+ * stays alive through it, as through any object held from outside). The caller's
+ * references stay valid and need no release (releasing them is harmless). Irreversible.
+ * rc_gc_track ignores an immortal object; rc_gc_is_tracked is false for it. NULL and small
+ * ints are values that never die: RC_OK, nothing to do. RC_ESTATE during a collection;
+ * RC_EMISUSE (and the misuse hook) for an object already freed or being freed. Cost: O(1);
+ * never collects, runs no user code. */
+RC_API rc_status rc_make_immortal(rc_heap *heap, rc_object *obj);
+/* Whether obj is immortal (true for NULL and small ints, which never die). Cost: O(1). */
+RC_API bool rc_is_immortal(const rc_heap *heap, const rc_object *obj);
 
 /* Called for each reference an object holds, including NULL and small ints (the visitor
  * ignores those). A non-zero result stops the traversal and is passed back. */
 typedef int (*rc_visit_fn)(rc_heap *heap, rc_object *ref, void *arg);
+
+/* A new instance of type, zero-filled past the header, count 1, tracked by the collector
+ * if the type can hold references. NULL on error. Can collect. */
+RC_API rc_object *rc_new(rc_heap *heap, const rc_type *type);
+/* The same with a larger instance (bytes >= the type's instance_bytes), for types with a
+ * variable-length tail. */
+RC_API rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes);
+
+/* Visits obj's references with the type's traverse (or its reference offsets). */
+RC_API int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg);
+
+/* ---------------------------------------------------------------------------------------
+ * Types (src/type.c): registration, live counts and bytes, inline type tests.
+ */
 
 typedef struct rc_strbuf rc_strbuf;
 
@@ -389,7 +424,7 @@ typedef struct rc_type_spec {
      * It may call rc_collect (0 while a collection runs, as in CPython). Objects still
      * alive at rc_heap_free are not finalized (atexit finalize handles do run then). */
     void (*finalize)(rc_heap *heap, rc_object *self);
-    /* Optional: a legacy finalizer, CPython's tp_del (issue 3). It runs every time the
+    /* Optional: a legacy finalizer, CPython's tp_del. It runs every time the
      * count reaches zero (after finalize and after the object's weakrefs are cleared and
      * their callbacks run), with self valid, and may resurrect self. A collection never
      * runs it and never frees such an object: cyclic garbage holding an instance is
@@ -504,134 +539,10 @@ RC_API const rc_type *rc_heap_builtin_tuple(const rc_heap *heap);
 RC_API const rc_type *rc_heap_builtin_list(const rc_heap *heap);
 RC_API const rc_type *rc_heap_builtin_dict(const rc_heap *heap);
 
-/* A new instance of type, zero-filled past the header, count 1, tracked by the collector
- * if the type can hold references. NULL on error. Can collect. */
-RC_API rc_object *rc_new(rc_heap *heap, const rc_type *type);
-/* The same with a larger instance (bytes >= the type's instance_bytes), for types with a
- * variable-length tail. */
-RC_API rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes);
-
-/* Visits obj's references with the type's traverse (or its reference offsets). */
-RC_API int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg);
-
 /* ---------------------------------------------------------------------------------------
- * The collector: Python's gc module
- */
-
-/* Turns automatic collection on or off; is_enabled tells which. */
-RC_API void rc_gc_enable(rc_heap *heap);
-RC_API void rc_gc_disable(rc_heap *heap);
-RC_API bool rc_gc_is_enabled(const rc_heap *heap);
-
-/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
- * what CPython 3.9+'s gc.collect() returns: the unreachable objects it freed (or, with
- * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
- * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
- * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
- * same way. Called while a collection runs (from a finalizer, a weakref callback or a
- * collection callback it runs) it returns 0 at once and collects nothing, as CPython's
- * gc.collect() does; called while objects released by counting are being freed (a
- * finalizer or callback of an object dying in a release cascade) it collects normally,
- * and the cascade goes on afterwards. Returns -1 with RC_EINVAL for a generation out of
- * range. Can collect (and so run finalizers and callbacks). Under the candidate schedule
- * generation 0 holds the objects never examined, 1 the candidates (with their
- * neighbourhood, src/gc.c section 5a), and survivors go to generation 2. */
-RC_API int64_t rc_collect(rc_heap *heap, int generation);
-/* Whether a collection is running: true inside the finalizers, weakref callbacks and
- * collection callbacks a collection runs (rc_collect then returns 0). */
-RC_API bool rc_gc_is_collecting(const rc_heap *heap);
-
-/* Python's gc.get_count(). Generational schedule: tracked allocations minus deallocations
- * since the last collection of generation 0; collections of generation 0 since the last of
- * 1; of 1 since the last of 2. Candidate schedule (the default; src/gc.c section 5):
- * candidates waiting (generation 1's size, compared with the trigger); partial runs (and
- * collections of generation 1) since the last full collection; partial runs since then
- * whose neighbourhood budget ran out (compared with threshold[1]). */
-RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
-/* The thresholds as set. Generational schedule: CPython's. Candidate schedule: threshold[0]
- * is the fewest candidates that start a partial run (the trigger adapts between it and 16
- * times it, rc_gc_get_trigger); threshold[1] the partial runs whose neighbourhood budget ran
- * out before a full collection is due (once the tracked objects have also grown by a
- * quarter since the last); threshold[2] the neighbourhood budget: objects a partial run may
- * pull in per candidate (plus threshold[0] in all). */
-RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
-/* Python's gc.set_threshold, every value allowed as in CPython: threshold[0] == 0 disables
- * automatic collection; threshold[1] or [2] == 0 makes that generation due whenever the
- * younger one has been collected since its last collection (gc.set_threshold(1000, 0, 0)
- * collects generations 0, 1 and 2 in turn). Always RC_OK. Resets the candidate trigger to
- * threshold[0]. */
-RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
-/* The schedule the heap was created with (rc_heap_config.schedule). */
-RC_API rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap);
-/* The count[0] above which the next tracked allocation collects: the adaptive candidate
- * trigger, or threshold[0] under the generational schedule. An rcgc extension. */
-RC_API size_t rc_gc_get_trigger(const rc_heap *heap);
-
-/* Whether the collector tracks obj (false for NULL, small ints and atomic types). */
-RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
-/* Starts or stops tracking a container (no effect on objects whose type cannot hold
- * references). An untracked object's references keep their targets alive but are never
- * examined: cycles through it are never collected. */
-RC_API void rc_gc_track(rc_heap *heap, rc_object *obj);
-RC_API void rc_gc_untrack(rc_heap *heap, rc_object *obj);
-
-/* Makes obj immortal (see RC_IMMORTAL_REFCNT): its count is set to RC_IMMORTAL_REFCNT and
- * the collector stops tracking it (an immortal object is never garbage; what it refers to
- * stays alive through it, as through any object held from outside). The caller's
- * references stay valid and need no release (releasing them is harmless). Irreversible.
- * rc_gc_track ignores an immortal object; rc_gc_is_tracked is false for it. NULL and small
- * ints are values that never die: RC_OK, nothing to do. RC_ESTATE during a collection;
- * RC_EMISUSE (and the misuse hook) for an object already freed or being freed. Cost: O(1);
- * never collects, runs no user code. */
-RC_API rc_status rc_make_immortal(rc_heap *heap, rc_object *obj);
-/* Whether obj is immortal (true for NULL and small ints, which never die). Cost: O(1). */
-RC_API bool rc_is_immortal(const rc_heap *heap, const rc_object *obj);
-
-/* Tracked objects in each generation right now. */
-RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
-
-typedef struct rc_gc_stats {
-    size_t size;            /* sizeof(rc_gc_stats) */
-    uint64_t collections;   /* collections of this generation */
-    uint64_t collected;     /* unreachable objects freed by them (as rc_collect counts) */
-    uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
-} rc_gc_stats;
-/* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
-RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out);
-
-/* ---------------------------------------------------------------------------------------
- * Memory figures
- */
-
-typedef struct rc_heap_stats {
-    size_t size;              /* sizeof(rc_heap_stats) */
-    size_t live_objects;      /* objects allocated and not yet freed */
-    size_t live_bytes;        /* their slots plus the buffers they own */
-    size_t tracked_objects;   /* live objects the collector tracks */
-    size_t page_bytes;        /* object pages held from the allocator */
-    size_t large_bytes;       /* objects too large for a page, held individually */
-    size_t buffer_bytes;      /* buffers owned by objects (list items, dict tables) */
-    size_t peak_live_bytes;   /* the maximum live_bytes has reached */
-    uint64_t total_allocated; /* objects ever allocated */
-    uint64_t total_freed;     /* objects ever freed */
-} rc_heap_stats;
-RC_API rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out);
-
-/* The process's memory as the kernel counts it (what psutil's memory_full_info gives):
- * USS = pages only this process maps (private clean + dirty), PSS = proportional share,
- * RSS = resident. Bytes. RC_EOS if the kernel's figures cannot be read. heap may be NULL;
- * if not, a failure's message goes there. */
-typedef struct rc_process_memory {
-    size_t size; /* sizeof(rc_process_memory) */
-    size_t uss_bytes;
-    size_t pss_bytes;
-    size_t rss_bytes;
-} rc_process_memory;
-RC_API rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out);
-
-/* ---------------------------------------------------------------------------------------
- * Built-in types. Lists, tuples and dicts are tracked containers; int, float and str are
- * atomic (never tracked).
+ * Built-in types (src/int.c, float.c, str.c, tuple.c, list.c, dict.c, hash.c, equal.c).
+ * Lists, tuples and dicts are tracked containers; int, float and str are atomic (never
+ * tracked).
  */
 
 /* int: the full int64_t range; small values cost no allocation (and no call: inline). */
@@ -781,7 +692,7 @@ RC_API bool rc_equal(rc_heap *heap, rc_object *a, rc_object *b);
 RC_API uint64_t rc_hash(rc_heap *heap, rc_object *obj);
 
 /* ---------------------------------------------------------------------------------------
- * repr
+ * repr (src/repr.c)
  */
 
 /* Python's repr: 42, 1.5, 'text', (1,), [1, [...]], {'a': 1}; user types through their
@@ -801,12 +712,130 @@ RC_API rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
 #endif
     ;
 
-/* ---- graphs and leak hunting (src/graph.c, objgraph.c, introspect.c) ---- */
-/* Python's gc introspection and objgraph's tools. Every walk goes through rc_heap_visit;
- * none of these collects unless its comment says so, and none keeps state in the heap.
- * Lists returned are new references the caller owns; the objects in them gain the
- * references the list holds. docs/GRAPHS.md shows them at work. */
-#include <stdio.h>
+/* ---------------------------------------------------------------------------------------
+ * The collector: Python's gc module (src/gc.c, src/gcmodule.c, src/introspect.c). How a
+ * collection works, its phases, generations and schedules: src/gc.c's header comment.
+ */
+
+/* Turns automatic collection on or off; is_enabled tells which. */
+RC_API void rc_gc_enable(rc_heap *heap);
+RC_API void rc_gc_disable(rc_heap *heap);
+RC_API bool rc_gc_is_enabled(const rc_heap *heap);
+
+/* Collects generation (0, 1 or 2; 2 is a full collection) and the younger ones. Returns
+ * what CPython 3.9+'s gc.collect() returns: the unreachable objects it freed (or, with
+ * RC_GC_DEBUG_SAVEALL, saved) plus the uncollectable ones. Garbage that a finalizer
+ * resurrected, and everything it keeps alive, is neither freed nor counted; nor is garbage
+ * that finalizers freed by counting while they ran. rc_gc_stats and rc_gc_info count the
+ * same way. Called while a collection runs (from a finalizer, a weakref callback or a
+ * collection callback it runs) it returns 0 at once and collects nothing, as CPython's
+ * gc.collect() does; called while objects released by counting are being freed (a
+ * finalizer or callback of an object dying in a release cascade) it collects normally,
+ * and the cascade goes on afterwards. Returns -1 with RC_EINVAL for a generation out of
+ * range. Can collect (and so run finalizers and callbacks). Under the candidate schedule
+ * generation 0 holds the objects never examined, 1 the candidates (with their
+ * neighbourhood, src/gc.c section 5a), and survivors go to generation 2. */
+RC_API int64_t rc_collect(rc_heap *heap, int generation);
+/* Whether a collection is running: true inside the finalizers, weakref callbacks and
+ * collection callbacks a collection runs (rc_collect then returns 0). */
+RC_API bool rc_gc_is_collecting(const rc_heap *heap);
+
+/* Python's gc.get_count(). Generational schedule: tracked allocations minus deallocations
+ * since the last collection of generation 0; collections of generation 0 since the last of
+ * 1; of 1 since the last of 2. Candidate schedule (the default; src/gc.c section 5):
+ * candidates waiting (generation 1's size, compared with the trigger); partial runs (and
+ * collections of generation 1) since the last full collection; partial runs since then
+ * whose neighbourhood budget ran out (compared with threshold[1]). */
+RC_API void rc_gc_get_count(const rc_heap *heap, size_t count[3]);
+/* The thresholds as set. Generational schedule: CPython's. Candidate schedule: threshold[0]
+ * is the fewest candidates that start a partial run (the trigger adapts between it and 16
+ * times it, rc_gc_get_trigger); threshold[1] the partial runs whose neighbourhood budget ran
+ * out before a full collection is due (once the tracked objects have also grown by a
+ * quarter since the last); threshold[2] the neighbourhood budget: objects a partial run may
+ * pull in per candidate (plus threshold[0] in all). */
+RC_API void rc_gc_get_threshold(const rc_heap *heap, size_t threshold[3]);
+/* Python's gc.set_threshold, every value allowed as in CPython: threshold[0] == 0 disables
+ * automatic collection; threshold[1] or [2] == 0 makes that generation due whenever the
+ * younger one has been collected since its last collection (gc.set_threshold(1000, 0, 0)
+ * collects generations 0, 1 and 2 in turn). Always RC_OK. Resets the candidate trigger to
+ * threshold[0]. */
+RC_API rc_status rc_gc_set_threshold(rc_heap *heap, size_t t0, size_t t1, size_t t2);
+/* The schedule the heap was created with (rc_heap_config.schedule). */
+RC_API rc_gc_schedule rc_gc_get_schedule(const rc_heap *heap);
+/* The count[0] above which the next tracked allocation collects: the adaptive candidate
+ * trigger, or threshold[0] under the generational schedule. An rcgc extension. */
+RC_API size_t rc_gc_get_trigger(const rc_heap *heap);
+
+/* Whether the collector tracks obj (false for NULL, small ints and atomic types). */
+RC_API bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj);
+/* Starts or stops tracking a container (no effect on objects whose type cannot hold
+ * references). An untracked object's references keep their targets alive but are never
+ * examined: cycles through it are never collected. */
+RC_API void rc_gc_track(rc_heap *heap, rc_object *obj);
+RC_API void rc_gc_untrack(rc_heap *heap, rc_object *obj);
+
+/* Tracked objects in each generation right now. */
+RC_API void rc_gc_get_generation_sizes(const rc_heap *heap, size_t sizes[3]);
+
+typedef struct rc_gc_stats {
+    size_t size;            /* sizeof(rc_gc_stats) */
+    uint64_t collections;   /* collections of this generation */
+    uint64_t collected;     /* unreachable objects freed by them (as rc_collect counts) */
+    uint64_t uncollectable; /* unreachable objects they could not free (legacy finalizers) */
+} rc_gc_stats;
+/* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
+RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out);
+
+/* Python's gc.is_finalized: whether obj's finalizer has run (false for NULL, small ints
+ * and objects whose type has none). */
+RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
+
+/* Python's gc.freeze: every tracked object moves to the permanent generation, which no
+ * collection examines; generation 0's count is reset. gc.unfreeze moves them all to
+ * generation 2. RC_ESTATE during a collection. */
+RC_API rc_status rc_gc_freeze(rc_heap *heap);
+RC_API rc_status rc_gc_unfreeze(rc_heap *heap);
+RC_API size_t rc_gc_get_freeze_count(const rc_heap *heap);
+
+/* Python's gc.garbage: a new reference to the heap's garbage list (created on first use;
+ * NULL on RC_ENOMEM). Collections append to it the uncollectable objects with a legacy
+ * finalizer (rc_type_spec.legacy_finalize) and, with RC_GC_DEBUG_SAVEALL set, every
+ * unreachable object instead of freeing it. The heap frees it at rc_heap_free. */
+RC_API rc_object *rc_gc_garbage(rc_heap *heap);
+
+/* Python's gc debug flags (same values). */
+#define RC_GC_DEBUG_STATS 0x1u       /* per-collection statistics */
+#define RC_GC_DEBUG_COLLECTABLE 0x2u /* each collectable object found */
+#define RC_GC_DEBUG_UNCOLLECTABLE                                                                  \
+    0x4u                          /* each uncollectable object found: "gc: uncollectable
+                                          <NAME 0xADDR>" (rc_type_spec.legacy_finalize) */
+#define RC_GC_DEBUG_SAVEALL 0x20u /* keep garbage in rc_gc_garbage instead of freeing it */
+#define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
+RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
+RC_API unsigned rc_gc_get_debug(const rc_heap *heap);
+/* Where debug messages go: one call per line, text without the newline ("gc: collecting
+ * generation 2...", "gc: done, 3 unreachable, 0 uncollectable, 0.0012s elapsed"). NULL
+ * restores the default, which writes the line and a newline to stderr: with the debug
+ * build's misuse hook, the library's only output, and only when a debug flag asks. */
+typedef void (*rc_gc_output_fn)(rc_heap *heap, const char *line, void *user);
+RC_API void rc_gc_set_debug_output(rc_heap *heap, rc_gc_output_fn fn, void *user);
+
+/* Python's gc.callbacks: fn runs at the start and the end of every collection. */
+typedef enum rc_gc_phase { RC_GC_PHASE_START, RC_GC_PHASE_STOP } rc_gc_phase;
+typedef struct rc_gc_info {
+    size_t size; /* sizeof(rc_gc_info) */
+    rc_gc_phase phase;
+    int generation;         /* the generation collected */
+    uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
+                               (resurrected ones not included; 0 at START) */
+    uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
+    uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
+} rc_gc_info;
+typedef void (*rc_gc_callback_fn)(rc_heap *heap, const rc_gc_info *info, void *user);
+/* Adds fn (called in registration order) or removes the first registration of fn with
+ * user (RC_EINVAL if absent). RC_ENOMEM, RC_EINVAL for NULL fn. */
+RC_API rc_status rc_gc_callback_add(rc_heap *heap, rc_gc_callback_fn fn, void *user);
+RC_API rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void *user);
 
 /* Python's gc.get_referents: a new list of every non-None reference the n objects hold
  * (small ints included), in traversal order, repeats kept. NULL with the heap's error on
@@ -823,6 +852,263 @@ RC_API rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, siz
  * and callbacks) the objects it found unreachable, the one being finalized included, are
  * left out: the list must not resurrect them. RC_EINVAL for another generation. */
 RC_API rc_object *rc_gc_get_objects(rc_heap *heap, int generation);
+
+/* ---------------------------------------------------------------------------------------
+ * Weak references and finalizers (src/weakref.c, src/weakdict.c, src/finalize.c).
+ */
+
+/* Finalizers are declared by rc_type_spec.finalize; src/gc.c's header comment gives the
+ * order in which a collection clears weak references, runs finalizers and detects
+ * resurrection. */
+
+/* Weak references. A weakref is an object of the heap's "weakref" type (registered on
+ * first use) that refers to obj without keeping it alive. When obj dies (count zero or
+ * cyclic garbage) every weakref to it is cleared first, then each weakref's callback runs
+ * once with the (now dead) weakref, unless the weakref itself died in the same collection
+ * (CPython's handle_weakrefs rules). A weakref whose own count reaches zero leaves its
+ * referent at once and never calls back, as in CPython: an object holding a weakref and its
+ * referent calls back only if it releases the referent first. Objects release their
+ * references in CPython's order: user types field by field (reference offsets in order;
+ * traverse types as their clear does), tuples and lists last item first, dicts entry by
+ * entry, key before value. Unlike CPython, which finishes freeing a nested object before
+ * its holder releases its next field (up to its trashcan depth), rcgc releases the fields
+ * of objects freed in a cascade later, from a work list: a weakref one level down (inside
+ * a tuple the holder releases before the referent) is still alive when the referent dies
+ * in the same cascade, and calls back. Callbacks may allocate and drop references, and
+ * call rc_collect (0 while a collection runs). Objects without weak references pay nothing:
+ * the lists live in a side table of the heap keyed by address.
+ * Order (CPython's): an object's weakrefs are listed, and their callbacks run, with the
+ * basic weakref first, the basic proxy next, then the others newest first. A basic weakref
+ * or proxy is one made without a callback: there is at most one of each per object, and
+ * rc_weakref_new / rc_weakproxy_new without a callback return it (a new reference) while
+ * it lives, as CPython's ref(obj) and proxy(obj) do. */
+typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
+/* Frees what a callback's user pointer owns. It runs once: right after the callback ran,
+ * or when the weakref (or finalize handle) is freed or let go without calling back,
+ * whichever comes first; at rc_heap_free at the latest. Like rc_type_spec.destroy it must
+ * not touch objects of the heap (it may run while memory is being freed); data that holds
+ * objects belongs in an owned callable (the _obj constructors). */
+typedef void (*rc_release_fn)(rc_heap *heap, void *user);
+/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
+ * callback, obj's basic weakref if it has one. callback may be NULL. Can collect. */
+RC_API rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
+/* rc_weakref_new whose user data is released by release (may be NULL), which also runs if
+ * the weakref dies before obj: never shared. Can collect. */
+RC_API rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                         void *user, rc_release_fn release);
+/* A weakref whose callback owns an object: CPython's ref(obj, callable). The weakref holds
+ * a reference to callable (a heap object, RC_EINVAL otherwise; callback must not be NULL),
+ * which the collector follows (a cycle through it is collectable, and a callable that
+ * reaches obj keeps obj alive while the weakref lives), and callback(heap, wr, callable)
+ * runs when obj dies: callable arrives as user. The weakref drops callable once callback
+ * ran, or when it dies first. Typical use: an interpreter's closure called through one C
+ * trampoline. Never shared. Can collect. */
+RC_API rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                     rc_object *callable);
+/* The referent as a new reference, or NULL once it has died (RC_ETYPE, NULL if wr is not a
+ * weakref). */
+RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
+/* Whether ref is a weakref object. */
+RC_API bool rc_is_weakref(const rc_heap *heap, const rc_object *ref);
+/* Python's weakref.getweakrefcount: weakrefs and weak proxies to obj alive now. */
+RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
+/* Python's weakref.getweakrefs: a new list of the weakrefs and proxies to obj alive now, in
+ * the order above (empty for objects without any, None and small ints). NULL with
+ * RC_ENOMEM. Can collect (the list's allocation); cost O(weakrefs to obj). */
+RC_API rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj);
+/* Equality and hashing (rc_equal, rc_hash, dict keys; CPython's weakref_richcompare and
+ * weakref_hash): two weakrefs whose referents both live compare as the referents; otherwise
+ * (one dead) by identity. A weakref hashes as its referent (rcgc's one difference: a
+ * referent's hash 0 gives 1), computed on first use and kept, so a weakref hashed while
+ * its referent lived keeps that hash after; hashing a dead weakref never hashed fails with
+ * RC_ETYPE, "weak object has gone away" (CPython's TypeError). */
+
+/* Weak proxies (Python's weakref.proxy): an object of the heap's "weakproxy" type
+ * (registered on first use) that refers to obj without keeping it alive and stands for it
+ * in the built-in operations. It is cleared, calls back (with the proxy) and is counted by
+ * rc_weakref_count exactly as a weakref, under the same collector rules. While obj lives,
+ * every built-in operation on a list, dict, tuple, str, int or float (rc_list_*, rc_dict_*,
+ * rc_tuple_len/get_borrow, rc_str_data/len, rc_int_value, rc_float_value) given a proxy to
+ * one works on obj, and rc_equal compares obj; once obj has died they fail with
+ * RC_EREFERENCE, "<call>: weakly-referenced object no longer exists". A proxy stored as an
+ * item or value stays a proxy (Python's L.append(p) stores p). rc_hash and dict keys refuse
+ * it (RC_ETYPE, "unhashable type: 'weakproxy'"), as CPython does. rc_repr writes
+ * "<weakproxy at 0xADDR; to 'list' at 0xADDR>" or "<weakproxy at 0xADDR; dead>" (CPython
+ * 3.13). A proxy cannot be the referent of a weakref or proxy (RC_ETYPE). */
+/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
+ * callback, obj's basic proxy if it has one. callback may be NULL. Can collect. */
+RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                   void *user);
+/* Proxies with released user data or an owned callable, as rc_weakref_new_release and
+ * rc_weakref_new_obj. Can collect. */
+RC_API rc_object *rc_weakproxy_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                           void *user, rc_release_fn release);
+RC_API rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                       rc_object *callable);
+/* The referent as a new reference; NULL with RC_EREFERENCE once it has died, RC_ETYPE if
+ * proxy is not a weak proxy. */
+RC_API rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy);
+/* Whether ref is a weak proxy (rc_is_weakref is false for proxies). */
+RC_API bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref);
+
+/* Weak containers (Python's weakref.WeakValueDictionary, WeakKeyDictionary, WeakSet):
+ * entries vanish when their weakly held object dies (an entry's weakref callback removes
+ * it). A weak-value dict's keys are compared as rc_dict compares them; weak keys and set
+ * members are compared by identity (rcgc's str, int and tuple, like CPython's, are
+ * usually held strongly elsewhere; identity is what CPython's user classes use). Weakly
+ * held objects must be heap objects: None or a small int as a weak key, a set member or a
+ * weak value fails with RC_ETYPE, "<call>: cannot create weak reference to 'int' object",
+ * in every call that takes one (CPython's TypeError), except rc_weakset_contains, which
+ * says false. Values of a weak-key dict and keys of a weak-value dict are held strongly.
+ * Can collect: the constructors, the calls that add entries (set, setdefault, update, add)
+ * and copy. Every call names itself and the cause in the heap's message on failure. */
+RC_API rc_object *rc_weakvaluedict_new(rc_heap *heap);
+RC_API rc_object *rc_weakkeydict_new(rc_heap *heap);
+RC_API rc_object *rc_weakset_new(rc_heap *heap);
+/* Both dict kinds (RC_ETYPE for a weakset). get: the value as a new reference in *out,
+ * RC_EKEY if absent or dead. len counts entries whose object is alive (also for sets). */
+RC_API rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value);
+RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key,
+                                 rc_object **out);
+RC_API rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key);
+RC_API size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd);
+/* Removes key and gives its value as a new reference in *out; RC_EKEY if absent or dead. */
+RC_API rc_status rc_weakdict_pop(rc_heap *heap, rc_object *wd, rc_object *key, rc_object **out);
+/* The value of key as a new reference in *out; if key is absent or dead, binds it to dflt
+ * first (Python's setdefault). */
+RC_API rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key,
+                                        rc_object *dflt, rc_object **out);
+/* Adds every entry of src: a dict, or a weak dict of either kind (its live entries). All or
+ * nothing: the entries are added to a copy that replaces the container's table, so the
+ * cost is O(len(wd) + len(src)). */
+RC_API rc_status rc_weakdict_update(rc_heap *heap, rc_object *wd, rc_object *src);
+/* A new container of wd's kind (weak dicts and weak sets) with its live entries; NULL on
+ * failure. */
+RC_API rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd);
+/* Iteration over live entries in insertion order: size_t pos = 0; while
+ * (rc_weakdict_next(h, wd, &pos, &k, &v)) ... key and value are borrowed: valid until the
+ * program next drops a reference or runs code that may (entries of objects that die vanish).
+ * Removing entries while iterating is safe; entries added meanwhile may be skipped or seen
+ * twice. */
+RC_API bool rc_weakdict_next(rc_heap *heap, const rc_object *wd, size_t *pos, rc_object **key,
+                             rc_object **value);
+RC_API rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj);
+RC_API bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj);
+/* Removes obj if present (RC_OK either way). */
+RC_API rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj);
+/* Live members (rc_weakdict_len for sets only). */
+RC_API size_t rc_weakset_len(rc_heap *heap, const rc_object *ws);
+/* Removes the oldest live member and gives it as a new reference in *out; RC_EKEY if the
+ * set has none. */
+RC_API rc_status rc_weakset_pop(rc_heap *heap, rc_object *ws, rc_object **out);
+/* Adds every item of src: a list, a tuple or a weak set (its live members). All or nothing,
+ * as rc_weakdict_update. */
+RC_API rc_status rc_weakset_update(rc_heap *heap, rc_object *ws, rc_object *src);
+RC_API rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws);
+/* Iteration over live members, as rc_weakdict_next; item borrowed. */
+RC_API bool rc_weakset_next(rc_heap *heap, const rc_object *ws, size_t *pos, rc_object **item);
+
+/* Python's weakref.finalize: fn(heap, user) runs once, when obj dies (count zero or cyclic
+ * garbage, as a weakref callback would), when the program calls the handle early
+ * (rc_finalize_call), or, if it is still alive at rc_heap_free and its atexit flag is set
+ * (the default), then, before any object is freed. Order, at an object's death and at
+ * rc_heap_free alike: newest first (CPython: finalize callbacks follow the weakref order,
+ * and finalize._exitfunc runs the newest first); a function that rc_heap_free runs may
+ * register more, which run too, next. The heap holds every alive handle (CPython's
+ * registry), so fn and user (or the callable) live as long as needed: a callable that
+ * reaches obj keeps obj alive until rc_heap_free. RC_EINVAL for a NULL fn or an obj that is
+ * None or a small int; RC_ENOMEM. Can collect. */
+typedef void (*rc_finalize_fn)(rc_heap *heap, void *user);
+/* A new finalize handle (an object of the heap's "finalize" type; the caller owns this
+ * reference, the heap its own while it is alive); release (may be NULL) runs once with user
+ * after fn ran, or when fn never will (rc_heap_free with atexit off), not after detach,
+ * which gives user back. NULL on failure (user still the caller's). */
+RC_API rc_object *rc_finalize_new(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user,
+                                  rc_release_fn release);
+/* A handle whose function gets callable (a heap object the handle owns and the collector
+ * follows) as user: finalize(obj, callable). */
+RC_API rc_object *rc_finalize_new_obj(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
+                                      rc_object *callable);
+/* rc_finalize_new without a handle or release: RC_OK or the failure's status. */
+RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user);
+/* Whether ref is a finalize handle. */
+RC_API bool rc_is_finalize(const rc_heap *heap, const rc_object *ref);
+/* finalize.alive: fn has not run and the handle was not detached (false, RC_ETYPE, for
+ * anything but a handle). */
+RC_API bool rc_finalize_alive(rc_heap *heap, const rc_object *f);
+/* finalize(): if alive, marks it dead and runs fn now (then release); *ran (may be NULL)
+ * says whether it did. RC_ETYPE for anything but a handle. Runs user code. */
+RC_API rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran);
+/* What peek and detach give: caller sets size to sizeof(rc_finalize_info). */
+typedef struct rc_finalize_info {
+    size_t size;    /* sizeof(rc_finalize_info), set by the caller */
+    rc_object *obj; /* the object (a new reference), or NULL: dead (nothing else set) */
+    rc_finalize_fn fn;
+    void *user;
+    rc_release_fn release;
+    rc_object *callable; /* rc_finalize_new_obj's callable (a new reference), or NULL */
+} rc_finalize_info;
+/* finalize.peek: if alive and its object lives, fills out (new references to obj and the
+ * callable); else out->obj is NULL. RC_OK either way; RC_ETYPE, RC_EINVAL (out). */
+RC_API rc_status rc_finalize_peek(rc_heap *heap, const rc_object *f, rc_finalize_info *out);
+/* finalize.detach: as peek, and if out->obj is set the handle is dead: fn never runs and
+ * release is not called (user, and the callable's reference, are the caller's again). */
+RC_API rc_status rc_finalize_detach(rc_heap *heap, rc_object *f, rc_finalize_info *out);
+/* finalize.atexit: whether an alive handle runs at rc_heap_free (false once dead); the
+ * setter changes it while alive (RC_OK, RC_ETYPE). */
+RC_API bool rc_finalize_atexit(rc_heap *heap, const rc_object *f);
+RC_API rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit);
+/* Alive handles (Python's finalize.alive, summed). */
+RC_API size_t rc_finalize_pending(const rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Memory figures (src/heap.c, src/os_linux.c)
+ */
+
+typedef struct rc_heap_stats {
+    size_t size;              /* sizeof(rc_heap_stats) */
+    size_t live_objects;      /* objects allocated and not yet freed */
+    size_t live_bytes;        /* their slots plus the buffers they own */
+    size_t tracked_objects;   /* live objects the collector tracks */
+    size_t page_bytes;        /* object pages held from the allocator */
+    size_t large_bytes;       /* objects too large for a page, held individually */
+    size_t buffer_bytes;      /* buffers owned by objects (list items, dict tables) */
+    size_t peak_live_bytes;   /* the maximum live_bytes has reached */
+    uint64_t total_allocated; /* objects ever allocated */
+    uint64_t total_freed;     /* objects ever freed */
+    /* Work lost for lack of memory (each loss also sets the heap's last error); fields
+     * appended after total_freed: an older rc_heap_stats (smaller size) lacks them. */
+    uint64_t lost_finalizers; /* finalizers skipped: an object died in a collection's
+                                 release phase and could not wait for its rites */
+    uint64_t lost_callbacks;  /* weakref callbacks (and finalize handles, which run through
+                                 one) dropped: the callback queue could not grow */
+    uint64_t unsaved_garbage; /* objects not appended to rc_gc_garbage (RC_GC_DEBUG_SAVEALL
+                                 or legacy finalizers): the list could not grow */
+} rc_heap_stats;
+RC_API rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out);
+
+/* The process's memory as the kernel counts it (what psutil's memory_full_info gives):
+ * USS = pages only this process maps (private clean + dirty), PSS = proportional share,
+ * RSS = resident. Bytes. RC_EOS if the kernel's figures cannot be read. heap may be NULL;
+ * if not, a failure's message goes there. */
+typedef struct rc_process_memory {
+    size_t size; /* sizeof(rc_process_memory) */
+    size_t uss_bytes;
+    size_t pss_bytes;
+    size_t rss_bytes;
+} rc_process_memory;
+RC_API rc_status rc_process_memory_get(rc_heap *heap, rc_process_memory *out);
+
+/* ---------------------------------------------------------------------------------------
+ * Graphs and objgraph (src/graph.c, src/graph_render.c, src/objgraph.c, src/roots.c,
+ * src/snapshot.c): pictures, chains, named roots, counters, the leak guard, heap snapshots.
+ */
+
+/* objgraph's tools and Python's gc introspection (above). Every walk goes through
+ * rc_heap_visit; none of these collects unless its comment says so, and none keeps state in
+ * the heap.
+ * Lists returned are new references the caller owns; the objects in them gain the
+ * references the list holds. docs/GRAPHS.md shows them at work. */
 
 /* Edge labels. fn gets each reference obj holds (None included, in traversal order) with
  * a label: reference-offset types give the spec's ref_names entry or "field N", trailing
@@ -1005,11 +1291,61 @@ RC_API rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address);
  * count" for that type's objects made without one. A guard begun and never ended keeps
  * its snapshot until rc_heap_free, which frees it (the guard is then unusable). */
 typedef struct rc_leak_guard {
-    size_t size;              /* sizeof(rc_leak_guard) */
-    struct rci_ptrmap *_seen; /* the snapshot; private */
+    size_t size;                     /* sizeof(rc_leak_guard) */
+    struct rc__leak_snapshot *_seen; /* the snapshot; private (opaque) */
 } rc_leak_guard;
 RC_API rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard);
 RC_API int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out);
+
+/* Heap snapshots: the whole heap as a V8 .heapsnapshot file, the JSON that Chrome
+ * DevTools (Memory panel, Load), memlab and `rcgc snapshot` read (docs/GRAPHS.md, "Hunting
+ * a leak in production with snapshots").
+ *  - Nodes: node 0 is a synthetic root named "(rcgc roots)"; then every live object, with
+ *    V8's node fields type, name, id, self_size, edge_count, trace_node_id, detachedness.
+ *    A str is a "string" node named by its text (first 40 bytes), a float or boxed int a
+ *    "number" node named by its repr; every other object is an "object" node named by its
+ *    type name, since DevTools and memlab take an object node's name as its class (with
+ *    RC_SNAPSHOT_TYPE_NAMES every node is named by its type). self_size is the object's
+ *    slot plus the buffers it owns (a list's item array, a dict's table): the bytes
+ *    rc_type_live_bytes counts for it.
+ *  - Edges: list and tuple items are "element" edges indexed by position; reference fields
+ *    "property" edges named by rc_type_spec.ref_names ("field N" without), then a trailing
+ *    array's entries (ref_array_*) "element" edges indexed by position; a dict value is a
+ *    "property" edge named by its key's repr, the key itself an "internal" edge named "key";
+ *    other traverse functions' references "hidden" edges numbered by position; a weakref's
+ *    or weak proxy's referent a "weak" edge named "referent" (the weakref is a node). None
+ *    and small ints (rc_int_new values packed in the reference) are values, not objects: no
+ *    node and no edge stands for them; boxed ints are nodes.
+ *  - Roots: the synthetic root has a "property" edge to every object held from outside the
+ *    heap (its count exceeds the references the heap holds to it: C variables, globals),
+ *    named "held from outside (N refs)" with N the references not accounted for, or
+ *    "root NAME (N refs)" for a named root (rc_root_name; NAME cut at 200 bytes).
+ *  - Allocation sites (rc_origins_enable): V8's allocation-tracking layout. Each site is a
+ *    trace function ("TYPE@file.c:LINE", script name the file, line) and a child of the trace
+ *    tree's root (count and bytes of its live objects); a node's trace_node_id names its
+ *    site's trace node, 0 if none was recorded.
+ *  - Ids: odd numbers, stable for an object's life across every snapshot of the heap (a
+ *    side table keyed by address, see rc_snapshot_id), never reused: an object made in a
+ *    freed slot gets a new id. The root's id is 1.
+ * The file is streamed in seven walks of the heap; extra memory is a bit per object slot,
+ * the list of objects held from outside, and the id table (16 bytes per object that has
+ * appeared in a snapshot while it lives; its release then costs one hash delete). Reads
+ * counts only: never collects and runs no user code except traverse and repr functions,
+ * which must not allocate or free objects. RC_EINVAL (NULL out, unknown flags), RC_ESTATE
+ * (during a collection or a release), RC_ENOMEM (nothing written), RC_EOS (a write failed:
+ * errno's text in the message; the stream has a partial document). */
+#define RC_SNAPSHOT_TYPE_NAMES 0x1u /* name every node by its type (no str or number text) */
+RC_API rc_status rc_heap_snapshot_write(rc_heap *heap, FILE *out, unsigned flags);
+/* The same into a file: written under a temporary name next to path, flushed to disk
+ * (fsync) and renamed into place, so path holds either its old content or a complete
+ * snapshot; on any failure the temporary file is removed. */
+RC_API rc_status rc_heap_snapshot_write_path(rc_heap *heap, const char *path, unsigned flags);
+/* obj's snapshot id, or 0 if obj has not appeared in a snapshot (or is not a heap object). */
+RC_API uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj);
+
+/* ---------------------------------------------------------------------------------------
+ * Allocation sites (src/origin.c)
+ */
 
 /* Allocation sites: where was it allocated? Opt-in, in two parts.
  *  1. Compile the code whose allocations should be traced with RC_RECORD_ORIGINS defined
@@ -1076,6 +1412,11 @@ RC_API size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *
  * peaks (kept apart from the types' peaks); returns how many sites grew. */
 RC_API size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
                                       size_t cap);
+
+/* ---------------------------------------------------------------------------------------
+ * The RC_RECORD_ORIGINS wrappers and macros (src/origin.c; see "Allocation sites").
+ */
+
 /* What the RC_RECORD_ORIGINS macros call: each makes its object as the function without
  * "rc__" and "_at" does, then records (file, line) for it if the heap records and the call
  * made the object it returns (rc_weakref_new returning an existing weakref records
@@ -1093,312 +1434,6 @@ RC_API rc_object *rc__tuple_new_at(rc_heap *heap, size_t n, rc_object *const *it
 RC_API rc_object *rc__list_new_at(rc_heap *heap, size_t capacity_hint, const char *file, int line);
 RC_API rc_object *rc__dict_new_at(rc_heap *heap, const char *file, int line);
 RC_API rc_object *rc__repr_at(rc_heap *heap, rc_object *obj, const char *file, int line);
-
-/* ---- finalizers, weak references and the gc module (issue 3) ---- */
-/* Finalizers are declared by rc_type_spec.finalize; src/gc.c's header comment gives the
- * order in which a collection clears weak references, runs finalizers and detects
- * resurrection. */
-
-/* Python's gc.is_finalized: whether obj's finalizer has run (false for NULL, small ints
- * and objects whose type has none). */
-RC_API bool rc_gc_is_finalized(const rc_heap *heap, const rc_object *obj);
-
-/* Weak references. A weakref is an object of the heap's "weakref" type (registered on
- * first use) that refers to obj without keeping it alive. When obj dies (count zero or
- * cyclic garbage) every weakref to it is cleared first, then each weakref's callback runs
- * once with the (now dead) weakref, unless the weakref itself died in the same collection
- * (CPython's handle_weakrefs rules). A weakref whose own count reaches zero leaves its
- * referent at once and never calls back, as in CPython: an object holding a weakref and its
- * referent calls back only if it releases the referent first. Objects release their
- * references in CPython's order: user types field by field (reference offsets in order;
- * traverse types as their clear does), tuples and lists last item first, dicts entry by
- * entry, key before value. Unlike CPython, which finishes freeing a nested object before
- * its holder releases its next field (up to its trashcan depth), rcgc releases the fields
- * of objects freed in a cascade later, from a work list: a weakref one level down (inside
- * a tuple the holder releases before the referent) is still alive when the referent dies
- * in the same cascade, and calls back. Callbacks may allocate and drop references, and
- * call rc_collect (0 while a collection runs). Objects without weak references pay nothing:
- * the lists live in a side table of the heap keyed by address.
- * Order (CPython's): an object's weakrefs are listed, and their callbacks run, with the
- * basic weakref first, the basic proxy next, then the others newest first. A basic weakref
- * or proxy is one made without a callback: there is at most one of each per object, and
- * rc_weakref_new / rc_weakproxy_new without a callback return it (a new reference) while
- * it lives, as CPython's ref(obj) and proxy(obj) do. */
-typedef void (*rc_weakref_fn)(rc_heap *heap, rc_object *wr, void *user);
-/* Frees what a callback's user pointer owns. It runs once: right after the callback ran,
- * or when the weakref (or finalize handle) is freed or let go without calling back,
- * whichever comes first; at rc_heap_free at the latest. Like rc_type_spec.destroy it must
- * not touch objects of the heap (it may run while memory is being freed); data that holds
- * objects belongs in an owned callable (the _obj constructors). */
-typedef void (*rc_release_fn)(rc_heap *heap, void *user);
-/* A new weakref to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
- * callback, obj's basic weakref if it has one. callback may be NULL. Can collect. */
-RC_API rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user);
-/* rc_weakref_new whose user data is released by release (may be NULL), which also runs if
- * the weakref dies before obj: never shared. Can collect. */
-RC_API rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                         void *user, rc_release_fn release);
-/* A weakref whose callback owns an object: CPython's ref(obj, callable). The weakref holds
- * a reference to callable (a heap object, RC_EINVAL otherwise; callback must not be NULL),
- * which the collector follows (a cycle through it is collectable, and a callable that
- * reaches obj keeps obj alive while the weakref lives), and callback(heap, wr, callable)
- * runs when obj dies: callable arrives as user. The weakref drops callable once callback
- * ran, or when it dies first. Typical use: an interpreter's closure called through one C
- * trampoline. Never shared. Can collect. */
-RC_API rc_object *rc_weakref_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                     rc_object *callable);
-/* The referent as a new reference, or NULL once it has died (RC_ETYPE, NULL if wr is not a
- * weakref). */
-RC_API rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr);
-/* Whether ref is a weakref object. */
-RC_API bool rc_is_weakref(const rc_heap *heap, const rc_object *ref);
-/* Python's weakref.getweakrefcount: weakrefs and weak proxies to obj alive now. */
-RC_API size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj);
-/* Python's weakref.getweakrefs: a new list of the weakrefs and proxies to obj alive now, in
- * the order above (empty for objects without any, None and small ints). NULL with
- * RC_ENOMEM. Can collect (the list's allocation); cost O(weakrefs to obj). */
-RC_API rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj);
-/* Equality and hashing (rc_equal, rc_hash, dict keys; CPython's weakref_richcompare and
- * weakref_hash): two weakrefs whose referents both live compare as the referents; otherwise
- * (one dead) by identity. A weakref hashes as its referent (rcgc's one difference: a
- * referent's hash 0 gives 1), computed on first use and kept, so a weakref hashed while
- * its referent lived keeps that hash after; hashing a dead weakref never hashed fails with
- * RC_ETYPE, "weak object has gone away" (CPython's TypeError). */
-
-/* Weak proxies (Python's weakref.proxy): an object of the heap's "weakproxy" type
- * (registered on first use) that refers to obj without keeping it alive and stands for it
- * in the built-in operations. It is cleared, calls back (with the proxy) and is counted by
- * rc_weakref_count exactly as a weakref, under the same collector rules. While obj lives,
- * every built-in operation on a list, dict, tuple, str, int or float (rc_list_*, rc_dict_*,
- * rc_tuple_len/get_borrow, rc_str_data/len, rc_int_value, rc_float_value) given a proxy to
- * one works on obj, and rc_equal compares obj; once obj has died they fail with
- * RC_EREFERENCE, "<call>: weakly-referenced object no longer exists". A proxy stored as an
- * item or value stays a proxy (Python's L.append(p) stores p). rc_hash and dict keys refuse
- * it (RC_ETYPE, "unhashable type: 'weakproxy'"), as CPython does. rc_repr writes
- * "<weakproxy at 0xADDR; to 'list' at 0xADDR>" or "<weakproxy at 0xADDR; dead>" (CPython
- * 3.13). A proxy cannot be the referent of a weakref or proxy (RC_ETYPE). */
-/* A new proxy to obj (a heap object: RC_EINVAL for NULL and small ints), or, without a
- * callback, obj's basic proxy if it has one. callback may be NULL. Can collect. */
-RC_API rc_object *rc_weakproxy_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                   void *user);
-/* Proxies with released user data or an owned callable, as rc_weakref_new_release and
- * rc_weakref_new_obj. Can collect. */
-RC_API rc_object *rc_weakproxy_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                           void *user, rc_release_fn release);
-RC_API rc_object *rc_weakproxy_new_obj(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
-                                       rc_object *callable);
-/* The referent as a new reference; NULL with RC_EREFERENCE once it has died, RC_ETYPE if
- * proxy is not a weak proxy. */
-RC_API rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy);
-/* Whether ref is a weak proxy (rc_is_weakref is false for proxies). */
-RC_API bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref);
-
-/* Python's gc.freeze: every tracked object moves to the permanent generation, which no
- * collection examines; generation 0's count is reset. gc.unfreeze moves them all to
- * generation 2. RC_ESTATE during a collection. */
-RC_API rc_status rc_gc_freeze(rc_heap *heap);
-RC_API rc_status rc_gc_unfreeze(rc_heap *heap);
-RC_API size_t rc_gc_get_freeze_count(const rc_heap *heap);
-
-/* Python's gc.garbage: a new reference to the heap's garbage list (created on first use;
- * NULL on RC_ENOMEM). Collections append to it the uncollectable objects with a legacy
- * finalizer (rc_type_spec.legacy_finalize) and, with RC_GC_DEBUG_SAVEALL set, every
- * unreachable object instead of freeing it. The heap frees it at rc_heap_free. */
-RC_API rc_object *rc_gc_garbage(rc_heap *heap);
-
-/* Python's gc debug flags (same values). */
-#define RC_GC_DEBUG_STATS 0x1u       /* per-collection statistics */
-#define RC_GC_DEBUG_COLLECTABLE 0x2u /* each collectable object found */
-#define RC_GC_DEBUG_UNCOLLECTABLE                                                                  \
-    0x4u                          /* each uncollectable object found: "gc: uncollectable
-                                          <NAME 0xADDR>" (rc_type_spec.legacy_finalize) */
-#define RC_GC_DEBUG_SAVEALL 0x20u /* keep garbage in rc_gc_garbage instead of freeing it */
-#define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
-RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
-RC_API unsigned rc_gc_get_debug(const rc_heap *heap);
-/* Where debug messages go: one call per line, text without the newline ("gc: collecting
- * generation 2...", "gc: done, 3 unreachable, 0 uncollectable, 0.0012s elapsed"). NULL
- * restores the default, which writes the line and a newline to stderr: with the debug
- * build's misuse hook, the library's only output, and only when a debug flag asks. */
-typedef void (*rc_gc_output_fn)(rc_heap *heap, const char *line, void *user);
-RC_API void rc_gc_set_debug_output(rc_heap *heap, rc_gc_output_fn fn, void *user);
-
-/* Python's gc.callbacks: fn runs at the start and the end of every collection. */
-typedef enum rc_gc_phase { RC_GC_PHASE_START, RC_GC_PHASE_STOP } rc_gc_phase;
-typedef struct rc_gc_info {
-    size_t size; /* sizeof(rc_gc_info) */
-    rc_gc_phase phase;
-    int generation;         /* the generation collected */
-    uint64_t collected;     /* STOP: unreachable objects freed, as rc_collect counts them
-                               (resurrected ones not included; 0 at START) */
-    uint64_t uncollectable; /* STOP: unreachable objects kept by legacy finalizers */
-    uint64_t duration_ns;   /* STOP: the collection's time on CLOCK_MONOTONIC (0 at START) */
-} rc_gc_info;
-typedef void (*rc_gc_callback_fn)(rc_heap *heap, const rc_gc_info *info, void *user);
-/* Adds fn (called in registration order) or removes the first registration of fn with
- * user (RC_EINVAL if absent). RC_ENOMEM, RC_EINVAL for NULL fn. */
-RC_API rc_status rc_gc_callback_add(rc_heap *heap, rc_gc_callback_fn fn, void *user);
-RC_API rc_status rc_gc_callback_remove(rc_heap *heap, rc_gc_callback_fn fn, void *user);
-
-/* Weak containers (Python's weakref.WeakValueDictionary, WeakKeyDictionary, WeakSet):
- * entries vanish when their weakly held object dies (an entry's weakref callback removes
- * it). A weak-value dict's keys are compared as rc_dict compares them; weak keys and set
- * members are compared by identity (rcgc's str, int and tuple, like CPython's, are
- * usually held strongly elsewhere; identity is what CPython's user classes use). Weakly
- * held objects must be heap objects: None or a small int as a weak key, a set member or a
- * weak value fails with RC_ETYPE, "<call>: cannot create weak reference to 'int' object",
- * in every call that takes one (CPython's TypeError), except rc_weakset_contains, which
- * says false. Values of a weak-key dict and keys of a weak-value dict are held strongly.
- * Can collect: the constructors, the calls that add entries (set, setdefault, update, add)
- * and copy. Every call names itself and the cause in the heap's message on failure. */
-RC_API rc_object *rc_weakvaluedict_new(rc_heap *heap);
-RC_API rc_object *rc_weakkeydict_new(rc_heap *heap);
-RC_API rc_object *rc_weakset_new(rc_heap *heap);
-/* Both dict kinds (RC_ETYPE for a weakset). get: the value as a new reference in *out,
- * RC_EKEY if absent or dead. len counts entries whose object is alive (also for sets). */
-RC_API rc_status rc_weakdict_set(rc_heap *heap, rc_object *wd, rc_object *key, rc_object *value);
-RC_API rc_status rc_weakdict_get(rc_heap *heap, const rc_object *wd, rc_object *key,
-                                 rc_object **out);
-RC_API rc_status rc_weakdict_del(rc_heap *heap, rc_object *wd, rc_object *key);
-RC_API size_t rc_weakdict_len(rc_heap *heap, const rc_object *wd);
-/* Removes key and gives its value as a new reference in *out; RC_EKEY if absent or dead. */
-RC_API rc_status rc_weakdict_pop(rc_heap *heap, rc_object *wd, rc_object *key, rc_object **out);
-/* The value of key as a new reference in *out; if key is absent or dead, binds it to dflt
- * first (Python's setdefault). */
-RC_API rc_status rc_weakdict_setdefault(rc_heap *heap, rc_object *wd, rc_object *key,
-                                        rc_object *dflt, rc_object **out);
-/* Adds every entry of src: a dict, or a weak dict of either kind (its live entries). All or
- * nothing: the entries are added to a copy that replaces the container's table, so the
- * cost is O(len(wd) + len(src)). */
-RC_API rc_status rc_weakdict_update(rc_heap *heap, rc_object *wd, rc_object *src);
-/* A new container of wd's kind (weak dicts and weak sets) with its live entries; NULL on
- * failure. */
-RC_API rc_object *rc_weakdict_copy(rc_heap *heap, const rc_object *wd);
-/* Iteration over live entries in insertion order: size_t pos = 0; while
- * (rc_weakdict_next(h, wd, &pos, &k, &v)) ... key and value are borrowed: valid until the
- * program next drops a reference or runs code that may (entries of objects that die vanish).
- * Removing entries while iterating is safe; entries added meanwhile may be skipped or seen
- * twice. */
-RC_API bool rc_weakdict_next(rc_heap *heap, const rc_object *wd, size_t *pos, rc_object **key,
-                             rc_object **value);
-RC_API rc_status rc_weakset_add(rc_heap *heap, rc_object *ws, rc_object *obj);
-RC_API bool rc_weakset_contains(rc_heap *heap, const rc_object *ws, rc_object *obj);
-/* Removes obj if present (RC_OK either way). */
-RC_API rc_status rc_weakset_discard(rc_heap *heap, rc_object *ws, rc_object *obj);
-/* Live members (rc_weakdict_len for sets only). */
-RC_API size_t rc_weakset_len(rc_heap *heap, const rc_object *ws);
-/* Removes the oldest live member and gives it as a new reference in *out; RC_EKEY if the
- * set has none. */
-RC_API rc_status rc_weakset_pop(rc_heap *heap, rc_object *ws, rc_object **out);
-/* Adds every item of src: a list, a tuple or a weak set (its live members). All or nothing,
- * as rc_weakdict_update. */
-RC_API rc_status rc_weakset_update(rc_heap *heap, rc_object *ws, rc_object *src);
-RC_API rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws);
-/* Iteration over live members, as rc_weakdict_next; item borrowed. */
-RC_API bool rc_weakset_next(rc_heap *heap, const rc_object *ws, size_t *pos, rc_object **item);
-
-/* Python's weakref.finalize: fn(heap, user) runs once, when obj dies (count zero or cyclic
- * garbage, as a weakref callback would), when the program calls the handle early
- * (rc_finalize_call), or, if it is still alive at rc_heap_free and its atexit flag is set
- * (the default), then, before any object is freed. Order, at an object's death and at
- * rc_heap_free alike: newest first (CPython: finalize callbacks follow the weakref order,
- * and finalize._exitfunc runs the newest first); a function that rc_heap_free runs may
- * register more, which run too, next. The heap holds every alive handle (CPython's
- * registry), so fn and user (or the callable) live as long as needed: a callable that
- * reaches obj keeps obj alive until rc_heap_free. RC_EINVAL for a NULL fn or an obj that is
- * None or a small int; RC_ENOMEM. Can collect. */
-typedef void (*rc_finalize_fn)(rc_heap *heap, void *user);
-/* A new finalize handle (an object of the heap's "finalize" type; the caller owns this
- * reference, the heap its own while it is alive); release (may be NULL) runs once with user
- * after fn ran, or when fn never will (rc_heap_free with atexit off), not after detach,
- * which gives user back. NULL on failure (user still the caller's). */
-RC_API rc_object *rc_finalize_new(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user,
-                                  rc_release_fn release);
-/* A handle whose function gets callable (a heap object the handle owns and the collector
- * follows) as user: finalize(obj, callable). */
-RC_API rc_object *rc_finalize_new_obj(rc_heap *heap, rc_object *obj, rc_finalize_fn fn,
-                                      rc_object *callable);
-/* rc_finalize_new without a handle or release: RC_OK or the failure's status. */
-RC_API rc_status rc_finalize_register(rc_heap *heap, rc_object *obj, rc_finalize_fn fn, void *user);
-/* Whether ref is a finalize handle. */
-RC_API bool rc_is_finalize(const rc_heap *heap, const rc_object *ref);
-/* finalize.alive: fn has not run and the handle was not detached (false, RC_ETYPE, for
- * anything but a handle). */
-RC_API bool rc_finalize_alive(rc_heap *heap, const rc_object *f);
-/* finalize(): if alive, marks it dead and runs fn now (then release); *ran (may be NULL)
- * says whether it did. RC_ETYPE for anything but a handle. Runs user code. */
-RC_API rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran);
-/* What peek and detach give: caller sets size to sizeof(rc_finalize_info). */
-typedef struct rc_finalize_info {
-    size_t size;    /* sizeof(rc_finalize_info), set by the caller */
-    rc_object *obj; /* the object (a new reference), or NULL: dead (nothing else set) */
-    rc_finalize_fn fn;
-    void *user;
-    rc_release_fn release;
-    rc_object *callable; /* rc_finalize_new_obj's callable (a new reference), or NULL */
-} rc_finalize_info;
-/* finalize.peek: if alive and its object lives, fills out (new references to obj and the
- * callable); else out->obj is NULL. RC_OK either way; RC_ETYPE, RC_EINVAL (out). */
-RC_API rc_status rc_finalize_peek(rc_heap *heap, const rc_object *f, rc_finalize_info *out);
-/* finalize.detach: as peek, and if out->obj is set the handle is dead: fn never runs and
- * release is not called (user, and the callable's reference, are the caller's again). */
-RC_API rc_status rc_finalize_detach(rc_heap *heap, rc_object *f, rc_finalize_info *out);
-/* finalize.atexit: whether an alive handle runs at rc_heap_free (false once dead); the
- * setter changes it while alive (RC_OK, RC_ETYPE). */
-RC_API bool rc_finalize_atexit(rc_heap *heap, const rc_object *f);
-RC_API rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit);
-/* Alive handles (Python's finalize.alive, summed). */
-RC_API size_t rc_finalize_pending(const rc_heap *heap);
-
-/* ---- heap snapshots (issue 13; src/snapshot.c) ---- */
-/* The whole heap as a V8 .heapsnapshot file, the JSON that Chrome DevTools (Memory panel,
- * Load), memlab and `rcgc snapshot` read (docs/GRAPHS.md, "Hunting a leak in production
- * with snapshots").
- *  - Nodes: node 0 is a synthetic root named "(rcgc roots)"; then every live object, with
- *    V8's node fields type, name, id, self_size, edge_count, trace_node_id, detachedness.
- *    A str is a "string" node named by its text (first 40 bytes), a float or boxed int a
- *    "number" node named by its repr; every other object is an "object" node named by its
- *    type name, since DevTools and memlab take an object node's name as its class (with
- *    RC_SNAPSHOT_TYPE_NAMES every node is named by its type). self_size is the object's
- *    slot plus the buffers it owns (a list's item array, a dict's table): the bytes
- *    rc_type_live_bytes counts for it.
- *  - Edges: list and tuple items are "element" edges indexed by position; reference fields
- *    "property" edges named by rc_type_spec.ref_names ("field N" without), then a trailing
- *    array's entries (ref_array_*) "element" edges indexed by position; a dict value is a
- *    "property" edge named by its key's repr, the key itself an "internal" edge named "key";
- *    other traverse functions' references "hidden" edges numbered by position; a weakref's
- *    or weak proxy's referent a "weak" edge named "referent" (the weakref is a node). None
- *    and small ints (rc_int_new values packed in the reference) are values, not objects: no
- *    node and no edge stands for them; boxed ints are nodes.
- *  - Roots: the synthetic root has a "property" edge to every object held from outside the
- *    heap (its count exceeds the references the heap holds to it: C variables, globals),
- *    named "held from outside (N refs)" with N the references not accounted for, or
- *    "root NAME (N refs)" for a named root (rc_root_name; NAME cut at 200 bytes).
- *  - Allocation sites (rc_origins_enable): V8's allocation-tracking layout. Each site is a
- *    trace function ("TYPE@file.c:LINE", script name the file, line) and a child of the trace
- *    tree's root (count and bytes of its live objects); a node's trace_node_id names its
- *    site's trace node, 0 if none was recorded.
- *  - Ids: odd numbers, stable for an object's life across every snapshot of the heap (a
- *    side table keyed by address, see rc_snapshot_id), never reused: an object made in a
- *    freed slot gets a new id. The root's id is 1.
- * The file is streamed in seven walks of the heap; extra memory is a bit per object slot,
- * the list of objects held from outside, and the id table (16 bytes per object that has
- * appeared in a snapshot while it lives; its release then costs one hash delete). Reads
- * counts only: never collects and runs no user code except traverse and repr functions,
- * which must not allocate or free objects. RC_EINVAL (NULL out, unknown flags), RC_ESTATE
- * (during a collection or a release), RC_ENOMEM (nothing written), RC_EOS (a write failed:
- * errno's text in the message; the stream has a partial document). */
-#define RC_SNAPSHOT_TYPE_NAMES 0x1u /* name every node by its type (no str or number text) */
-RC_API rc_status rc_heap_snapshot_write(rc_heap *heap, FILE *out, unsigned flags);
-/* The same into a file: written under a temporary name next to path, flushed to disk
- * (fsync) and renamed into place, so path holds either its old content or a complete
- * snapshot; on any failure the temporary file is removed. */
-RC_API rc_status rc_heap_snapshot_write_path(rc_heap *heap, const char *path, unsigned flags);
-/* obj's snapshot id, or 0 if obj has not appeared in a snapshot (or is not a heap object). */
-RC_API uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj);
-
-/* ---- allocation-site macros (see "Allocation sites" above) ---- */
-/* The weak references' wrappers (the others are declared with the allocation sites). */
 RC_API rc_object *rc__weakref_new_at(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                                      void *user, const char *file, int line);
 RC_API rc_object *rc__weakproxy_new_at(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,

@@ -5,7 +5,7 @@
  * without C recursion.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -17,12 +17,13 @@ static const register_fn REGISTER[] = {rci_int_register,   rci_float_register, r
 
 rc_status rci_builtins_register(rc_heap *heap)
 {
-    rc_type **const slots[N_BUILTINS] = {&heap->t_int,   &heap->t_float, &heap->t_str,
-                                         &heap->t_tuple, &heap->t_list,  &heap->t_dict};
+    rc_type **const slots[N_BUILTINS] = {&heap->types.t_int,  &heap->types.t_float,
+                                         &heap->types.t_str,  &heap->types.t_tuple,
+                                         &heap->types.t_list, &heap->types.t_dict};
     for (size_t i = 0; i < N_BUILTINS; i++) {
         rc_type *t = REGISTER[i](heap);
         if (t == NULL)
-            return heap->last_error != RC_OK ? heap->last_error : RC_ENOMEM;
+            return heap->err.last_error != RC_OK ? heap->err.last_error : RC_ENOMEM;
         if (t->index != RCI_INDEX_INT + i)
             return rci_error(heap, RC_ESTATE,
                              "rci_builtins_register: built-in type %s got index %u, expected %zu",
@@ -32,30 +33,31 @@ rc_status rci_builtins_register(rc_heap *heap)
     return RC_OK;
 }
 
-const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref)
+const char *rci_builtins_type_name(const rc_heap *heap, const rc_object *ref)
 {
     if (ref == NULL)
         return "None";
-    if (rci_is_small_int(ref))
+    if (rci_int_is_small(ref))
         return "int";
     uint32_t index = rci_type_index(ref);
-    if (index == 0 || index >= heap->n_types || heap->types[index] == NULL)
+    if (index == 0 || index >= heap->types.n_types || heap->types.table[index] == NULL)
         return "<invalid object>";
-    return heap->types[index]->name;
+    return heap->types.table[index]->name;
 }
 
-rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref)
+rc_status rci_builtins_type_error(rc_heap *heap, const char *call, const char *what,
+                                  const rc_object *ref)
 {
     return rci_error(heap, RC_ETYPE, "%s: expected %s, got %s", call, what,
-                     rci_type_name_of(heap, ref));
+                     rci_builtins_type_name(heap, ref));
 }
 
 rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t index,
                                const char *call, const char *what)
 {
     rc_object *target = NULL;
-    if (!rci_weakproxy_unwrap(heap, ref, &target)) {
-        rci_type_error(heap, call, what, ref);
+    if (!rci_weakref_proxy_unwrap(heap, ref, &target)) {
+        rci_builtins_type_error(heap, call, what, ref);
         return NULL;
     }
     if (target == NULL) {
@@ -63,66 +65,8 @@ rc_object *rci_builtin_unproxy(rc_heap *heap, const rc_object *ref, uint32_t ind
         return NULL;
     }
     if (rci_type_index(target) != index) {
-        rci_type_error(heap, call, what, target);
+        rci_builtins_type_error(heap, call, what, target);
         return NULL;
     }
     return target;
-}
-
-void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
-                    size_t frame_bytes, const char *call)
-{
-    st->heap = heap;
-    st->base = inline_buf;
-    st->inline_base = inline_buf;
-    st->n = 0;
-    st->cap = inline_frames;
-    st->frame_bytes = frame_bytes;
-    st->call = call;
-}
-
-/* Doubles the room; the frames move to rci_mem memory on the first growth. */
-static bool stack_grow(rci_stack *st)
-{
-    size_t new_cap = st->cap * 2;
-    if (new_cap < st->cap || new_cap > SIZE_MAX / st->frame_bytes) {
-        rci_error(st->heap, RC_ENOMEM, "%s: nesting of %zu levels needs too much memory", st->call,
-                  st->n);
-        return false;
-    }
-    char *grown;
-    if (st->base == st->inline_base) {
-        grown = rci_mem_alloc(st->heap, new_cap * st->frame_bytes);
-        if (grown != NULL)
-            memcpy(grown, st->base, st->n * st->frame_bytes);
-    } else {
-        grown = rci_mem_resize(st->heap, st->base, st->cap * st->frame_bytes,
-                               new_cap * st->frame_bytes);
-    }
-    if (grown == NULL) {
-        rci_error(st->heap, RC_ENOMEM, "%s: out of memory for a nesting of %zu levels", st->call,
-                  st->n);
-        return false;
-    }
-    st->base = grown;
-    st->cap = new_cap;
-    return true;
-}
-
-void *rci_stack_push(rci_stack *st)
-{
-    if (st->n == st->cap && !stack_grow(st))
-        return NULL;
-    char *frame = st->base + st->n * st->frame_bytes;
-    memset(frame, 0, st->frame_bytes);
-    st->n++;
-    return frame;
-}
-
-void rci_stack_free(rci_stack *st)
-{
-    if (st->base != st->inline_base)
-        rci_mem_free(st->heap, st->base, st->cap * st->frame_bytes);
-    st->base = st->inline_base;
-    st->n = 0;
 }

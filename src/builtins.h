@@ -12,14 +12,7 @@
 #ifndef RCGC_BUILTINS_H
 #define RCGC_BUILTINS_H
 
-#include "internal.h"
-
-/* Keeps a slow path out of line so the fast path around it needs no stack frame. */
-#if defined(__GNUC__)
-#define RCI_NOINLINE __attribute__((noinline))
-#else
-#define RCI_NOINLINE
-#endif
+#include "util.h"
 
 /* Registration order fixed by rci_builtins_register: these are the types' indexes. */
 #define RCI_INDEX_INT 1u
@@ -57,8 +50,8 @@ typedef struct rci_tuple {
     rc_object *items[]; /* owned references (NULL is None) */
 } rci_tuple;
 
-/* Invariant LIST-BUF (owner list.c): items holds cap slots from rci_buf_alloc charged to
- * heap->t_list (NULL when cap is 0); slots [0, len) are owned references. */
+/* Invariant LIST-BUF (owner list.c): items holds cap slots from rci_mem_buf_alloc charged to
+ * heap->types.t_list (NULL when cap is 0); slots [0, len) are owned references. */
 typedef struct rci_list {
     rc_object hdr;
     size_t len;        /* items in use */
@@ -76,7 +69,7 @@ typedef struct rci_dict_entry {
 /* Marks a deleted entry: neither NULL (None), a small int (odd) nor an object (8-aligned). */
 #define RCI_DICT_HOLE ((rc_object *)(uintptr_t)2)
 
-/* Invariant DICT-TABLE (owner dict.c): table is one rci_buf block charged to heap->t_dict:
+/* Invariant DICT-TABLE (owner dict.c): table is one rci_buf block charged to heap->types.t_dict:
  * `size` int32 index slots (power of two, or 0 with table NULL) followed by
  * rci_dict_usable(size) entries; [0, n_entries) are used, len of them live. */
 typedef struct rci_dict {
@@ -97,32 +90,33 @@ static inline rci_dict_entry *rci_dict_entries(const rci_dict *d)
 }
 
 /* True if ref is an allocated object of the built-in type with that index. */
-static inline bool rci_is_builtin(const rc_object *ref, uint32_t index)
+static inline bool rci_builtin_is(const rc_object *ref, uint32_t index)
 {
     return rc_is_heap_object(ref) && rci_type_index(ref) == index;
 }
-static inline bool rci_is_small_int(const rc_object *ref)
+static inline bool rci_int_is_small(const rc_object *ref)
 {
     return ((uintptr_t)ref & 1u) != 0;
 }
-static inline int64_t rci_small_int_value(const rc_object *ref)
+static inline int64_t rci_int_small_value(const rc_object *ref)
 {
     return (int64_t)(intptr_t)ref >> 1;
 }
-static inline bool rci_is_int_ref(const rc_object *ref)
+static inline bool rci_int_is_ref(const rc_object *ref)
 {
-    return rci_is_small_int(ref) || rci_is_builtin(ref, RCI_INDEX_INT);
+    return rci_int_is_small(ref) || rci_builtin_is(ref, RCI_INDEX_INT);
 }
 /* The value of an int reference (small or boxed); ref must be an int. */
 static inline int64_t rci_int_get(const rc_object *ref)
 {
-    return rci_is_small_int(ref) ? rci_small_int_value(ref) : ((const rci_int *)ref)->value;
+    return rci_int_is_small(ref) ? rci_int_small_value(ref) : ((const rci_int *)ref)->value;
 }
 
 /* The name of ref's type for messages: "None" for NULL, "int" for small ints. */
-const char *rci_type_name_of(const rc_heap *heap, const rc_object *ref);
+const char *rci_builtins_type_name(const rc_heap *heap, const rc_object *ref);
 /* Records RC_ETYPE: "<call>: expected <what>, got <type of ref>". */
-rc_status rci_type_error(rc_heap *heap, const char *call, const char *what, const rc_object *ref);
+rc_status rci_builtins_type_error(rc_heap *heap, const char *call, const char *what,
+                                  const rc_object *ref);
 
 /* Invariant PROXY-FORWARD (stated here, kept by every public built-in operation): an
  * operation given a weak proxy where it expects its own type works on the proxy's referent,
@@ -150,7 +144,7 @@ rc_type *rci_list_register(rc_heap *heap);
 rc_type *rci_dict_register(rc_heap *heap);
 
 /* A 64-bit finaliser that spreads every input bit over the result (the splitmix64 mix). */
-static inline uint64_t rci_mix64(uint64_t x)
+static inline uint64_t rci_hash_mix64(uint64_t x)
 {
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9u;
@@ -169,44 +163,14 @@ uint64_t rci_str_hash_bytes(const rc_heap *heap, const char *data, size_t len);
  * may need memory (RC_ENOMEM with the heap's error set; *out untouched). `call` names the
  * public function in messages. */
 rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *call);
-rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
+rc_status rci_hash_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
 /* Equality of two references other than two tuples: identity, numbers by value, str by
  * bytes (hash.c). */
-bool rci_leaf_equal(const rc_object *a, const rc_object *b);
+bool rci_hash_leaf_equal(const rc_object *a, const rc_object *b);
 /* The value stored in dict (a dict, not a proxy) under key, whose hash is given, borrowed
  * in *value with *found set; *found false if absent. Fails only as the key comparison
  * can (RC_ENOMEM). No user code runs (dict.c). */
 rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *key, uint64_t hash,
                                rc_object **value, bool *found, const char *call);
-
-/* ---------------------------------------------------------------------------------------
- * A stack of fixed-size frames (owner builtins.c): starts in a caller-provided buffer and
- * moves to rci_mem memory when it outgrows it. Invariant STACK: base holds n frames of
- * frame_bytes each and room for cap; base == inline_base or it is rci_mem memory.
- */
-typedef struct rci_stack {
-    rc_heap *heap;      /* where grown memory comes from */
-    char *base;         /* the frames */
-    char *inline_base;  /* the caller's initial buffer */
-    size_t n;           /* frames in use */
-    size_t cap;         /* frames base can hold */
-    size_t frame_bytes; /* bytes of one frame */
-    const char *call;   /* public call named in the out-of-memory message */
-} rci_stack;
-
-void rci_stack_init(rci_stack *st, rc_heap *heap, void *inline_buf, size_t inline_frames,
-                    size_t frame_bytes, const char *call);
-/* A new zeroed frame on top, or NULL (RC_ENOMEM recorded, stack unchanged). */
-void *rci_stack_push(rci_stack *st);
-static inline void *rci_stack_top(rci_stack *st)
-{
-    return st->base + (st->n - 1) * st->frame_bytes;
-}
-static inline void rci_stack_pop(rci_stack *st)
-{
-    st->n--;
-}
-/* Releases grown memory; the stack must not be used afterwards. */
-void rci_stack_free(rci_stack *st);
 
 #endif /* RCGC_BUILTINS_H */

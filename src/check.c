@@ -5,7 +5,7 @@
  * (origin.c). Walks every page; allocates nothing, except to write the repr of an object
  * whose count is too small into the report (check_counts).
  */
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -39,13 +39,13 @@ static int check_free_list(rc_heap *heap, rci_page *page, check_ctx *ctx)
 static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx *ctx)
 {
     uint32_t idx = rci_type_index(obj);
-    if (idx == 0 || idx >= heap->n_types)
+    if (idx == 0 || idx >= heap->types.n_types)
         return fail(heap, ctx, "object with an unknown type index", obj);
     rc_type *t = rci_type_of(heap, obj);
     if (obj->_refcnt < 1)
         return fail(heap, ctx, "live object with a count below 1", obj);
     if (t->has_array &&
-        rci_array_count(t, obj) > (page->slot_bytes - t->array_off) / sizeof(rc_object *))
+        rci_type_array_count(t, obj) > (page->slot_bytes - t->array_off) / sizeof(rc_object *))
         return fail(heap, ctx, "trailing array count larger than its object", obj);
     if (t->holds_refs != page->container)
         return fail(heap, ctx, "object in a page of the wrong kind (container/atomic)", obj);
@@ -63,13 +63,13 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
     if (!(obj->_tinfo & RCI_TRACKED))
-        return rci_gen(obj) == 0 || rci_is_immortal_ti(obj->_tinfo)
+        return rci_object_gen(obj) == 0 || rci_immortal_is_ti(obj->_tinfo)
                    ? RC_OK
                    : fail(heap, ctx, "untracked object with a generation", obj);
     if (!t->holds_refs)
         return fail(heap, ctx, "tracked object of a type that holds no references", obj);
     ctx->tracked++;
-    unsigned g = rci_gen(obj);
+    unsigned g = rci_object_gen(obj);
     if (g == RCI_PERMANENT_GEN)
         ctx->permanent++;
     else
@@ -88,12 +88,12 @@ static int check_page(rc_heap *heap, rci_page *page, void *user)
         return fail(heap, ctx, "page counters out of range", page);
     if (page->pool != NULL && check_free_list(heap, page, ctx) != RC_OK)
         return ctx->status;
-    for (uint32_t i = 0; i < page->bump; i++) {
-        rc_object *obj = (rc_object *)(page->slots + (size_t)i * page->slot_bytes);
+    RCI_PAGE_FOR_EACH_SLOT(page, obj)
+    {
         if (obj->_tinfo & RCI_PENDING) {
             /* A collection started during a drain (gc.c, section 6) sees the objects the
              * drain has still to free: counted, their slots too, in no generation. */
-            if (!heap->freeing)
+            if (!heap->objs.freeing)
                 return fail(heap, ctx, "object left on the pending list", obj);
             ctx->live++;
             ctx->bytes_slots += page->slot_bytes;
@@ -177,27 +177,27 @@ static rc_status check_counts(rc_heap *heap, check_ctx *ctx)
 
 static rc_status check_books(rc_heap *heap, check_ctx *ctx)
 {
-    size_t buffers = heap->buffer_bytes;
-    if (ctx->live != rci_live_objects(heap))
+    size_t buffers = heap->mem.buffer_bytes;
+    if (ctx->live != rci_object_live_count(heap))
         return fail(heap, ctx, "live_objects differs from a recount", heap);
-    if (ctx->tracked != rci_tracked_objects(heap))
+    if (ctx->tracked != rci_object_tracked_count(heap))
         return fail(heap, ctx, "tracked_objects differs from a recount", heap);
-    if (ctx->bytes_slots + buffers != heap->live_bytes)
+    if (ctx->bytes_slots + buffers != heap->mem.live_bytes)
         return fail(heap, ctx, "live_bytes differs from slots plus buffers", heap);
     for (unsigned g = 0; g < 3; g++)
-        if (ctx->gen_size[g] != heap->gen_size[g])
+        if (ctx->gen_size[g] != heap->gc.gen_size[g])
             return fail(heap, ctx, "a generation's size differs from a recount", heap);
-    if (ctx->permanent != heap->gen_size[RCI_PERMANENT_GEN])
+    if (ctx->permanent != heap->gc.gen_size[RCI_PERMANENT_GEN])
         return fail(heap, ctx, "the permanent generation's size differs from a recount", heap);
     size_t per_type = 0;
-    for (uint32_t i = 1; i < heap->n_types; i++)
-        per_type += heap->types[i]->live_count;
-    if (per_type != rci_live_objects(heap))
+    for (uint32_t i = 1; i < heap->types.n_types; i++)
+        per_type += heap->types.table[i]->live_count;
+    if (per_type != rci_object_live_count(heap))
         return fail(heap, ctx, "per-type live counts do not add up to live_objects", heap);
-    if (ctx->origins != heap->origin_len)
+    if (ctx->origins != heap->origins.origin_len)
         return fail(heap, ctx,
                     "allocation-site table entries differ from objects marked RCI_ORIGIN", heap);
-    if (ctx->snap_ids != heap->snap_len)
+    if (ctx->snap_ids != heap->snap.snap_len)
         return fail(heap, ctx, "snapshot id table entries differ from the live objects holding one",
                     heap);
     const char *why = rci_origins_check(heap);
@@ -206,12 +206,12 @@ static rc_status check_books(rc_heap *heap, check_ctx *ctx)
 
 rc_status rc_heap_check(rc_heap *heap)
 {
-    if (heap->collecting || heap->freeing || heap->pending != NULL)
+    if (heap->gc.collecting || heap->objs.freeing || heap->objs.pending != NULL)
         return rci_error(heap, RC_ESTATE, "rc_heap_check: called during a collection or a release");
-    return rci_heap_check_now(heap);
+    return rci_check_now(heap);
 }
 
-rc_status rci_heap_check_now(rc_heap *heap)
+rc_status rci_check_now(rc_heap *heap)
 {
     check_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -224,14 +224,15 @@ rc_status rci_heap_check_now(rc_heap *heap)
     const char *why = rci_weakrefs_check(heap, &where);
     if (why != NULL)
         return fail(heap, &ctx, why, where);
-    if (heap->deferred_len != 0)
+    if (heap->objs.deferred_len != 0)
         return fail(heap, &ctx, "deferred rites left between collections", heap);
     /* Callbacks may be due (a callback running now, or a collection started inside one):
      * each queued weakref holds a reference to itself (weakref.c, QUEUE). */
-    for (size_t i = 0; i < heap->wr_calls_len; i++) {
-        const rc_object *w = heap->wr_calls[i];
-        if (!rc_is_heap_object(w) || !rci_is_live(w) || w->_refcnt < 1 ||
-            (rci_type_index(w) != heap->wr_type_index && rci_type_index(w) != heap->wr_proxy_index))
+    for (size_t i = 0; i < heap->wr.wr_calls_len; i++) {
+        const rc_object *w = heap->wr.wr_calls[i];
+        if (!rc_is_heap_object(w) || !rci_object_is_live(w) || w->_refcnt < 1 ||
+            (rci_type_index(w) != heap->wr.wr_type_index &&
+             rci_type_index(w) != heap->wr.wr_proxy_index))
             return fail(heap, &ctx, "weakref callback queue holds something not a live weakref", w);
     }
     return check_counts(heap, &ctx);

@@ -62,7 +62,7 @@ static void dict_clear(rc_heap *heap, rc_object *self)
         rc_decref(heap, e[i].value);
     }
     if (table != NULL)
-        rci_buf_free(heap, heap->t_dict, table, table_bytes(size));
+        rci_mem_buf_free(heap, heap->types.t_dict, table, table_bytes(size));
 }
 
 /* Frees the table only (see list.c's list_destroy for why references are not dropped). */
@@ -70,7 +70,7 @@ static void dict_destroy(rc_heap *heap, rc_object *self)
 {
     rci_dict *d = (rci_dict *)self;
     if (d->table != NULL)
-        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+        rci_mem_buf_free(heap, heap->types.t_dict, d->table, table_bytes(d->size));
     d->table = NULL;
     d->size = 0;
     d->len = 0;
@@ -126,7 +126,7 @@ static rc_status dict_lookup(rc_heap *heap, const rci_dict *d, rc_object *key, u
         } else if (entries[e].key == key || entries[e].hash == hash) {
             bool eq = true;
             if (entries[e].key != key) {
-                rc_status st = rci_equal(heap, entries[e].key, key, &eq, call);
+                rc_status st = rci_hash_equal(heap, entries[e].key, key, &eq, call);
                 if (st != RC_OK)
                     return st;
             }
@@ -150,7 +150,7 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
     if (rci_dict_usable(size) <= d->len)
         return rci_error(heap, RC_ELIMIT, "%s: dict of %zu entries reached the limit of %zu", call,
                          d->len, rci_dict_usable(MAX_SIZE));
-    int32_t *table = rci_buf_alloc(heap, heap->t_dict, table_bytes(size));
+    int32_t *table = rci_mem_buf_alloc(heap, heap->types.t_dict, table_bytes(size));
     if (table == NULL)
         return rci_error(heap, RC_ENOMEM, "%s: out of memory growing a dict to %zu slots", call,
                          size);
@@ -165,7 +165,7 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
         grown.n_entries++;
     }
     if (d->table != NULL)
-        rci_buf_free(heap, heap->t_dict, d->table, table_bytes(d->size));
+        rci_mem_buf_free(heap, heap->types.t_dict, d->table, table_bytes(d->size));
     d->table = table;
     d->size = size;
     d->n_entries = grown.n_entries;
@@ -174,7 +174,7 @@ static rc_status dict_grow(rc_heap *heap, rci_dict *d, const char *call)
 
 rc_object *rc_dict_new(rc_heap *heap)
 {
-    return rci_object_new(heap, heap->t_dict, sizeof(rci_dict));
+    return rci_object_new(heap, heap->types.t_dict, sizeof(rci_dict));
 }
 
 size_t rc_dict_len(rc_heap *heap, const rc_object *dict)
@@ -214,11 +214,11 @@ rc_status rci_dict_find_hashed(rc_heap *heap, const rc_object *dict, rc_object *
 static rc_status key_error(rc_heap *heap, rc_object *key, const char *call)
 {
     char shown[64];
-    if (key == NULL || rci_is_int_ref(key) || rci_is_builtin(key, RCI_INDEX_FLOAT) ||
-        rci_is_builtin(key, RCI_INDEX_STR))
+    if (key == NULL || rci_int_is_ref(key) || rci_builtin_is(key, RCI_INDEX_FLOAT) ||
+        rci_builtin_is(key, RCI_INDEX_STR))
         rc_repr_into(heap, key, shown, sizeof shown);
     else
-        snprintf(shown, sizeof shown, "<%s object>", rci_type_name_of(heap, key));
+        snprintf(shown, sizeof shown, "<%s object>", rci_builtins_type_name(heap, key));
     return rci_error(heap, RC_EKEY, "%s: key %s not found", call, shown);
 }
 
@@ -296,7 +296,7 @@ bool rc_dict_find_cstr(rc_heap *heap, const rc_object *dict, const char *s, size
         int32_t e = d->table[i];
         if (e == SLOT_EMPTY)
             return false;
-        if (e >= 0 && entries[e].hash == hash && rci_is_builtin(entries[e].key, RCI_INDEX_STR)) {
+        if (e >= 0 && entries[e].hash == hash && rci_builtin_is(entries[e].key, RCI_INDEX_STR)) {
             const rci_str *k = (const rci_str *)entries[e].key;
             if (k->len == len && (len == 0 || memcmp(k->data, s, len) == 0)) {
                 if (key != NULL)

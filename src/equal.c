@@ -1,7 +1,7 @@
 /*
  * equal.c -- rc_equal: Python's == for the built-in types, containers included.
  *
- * Dict keys use hash.c's rci_equal, under which lists and dicts are compared by identity
+ * Dict keys use hash.c's rci_hash_equal, under which lists and dicts are compared by identity
  * (Python's are unhashable; rcgc's dicts key them by identity, HASH-EQ). rc_equal is
  * Python's ==: a list equals a list of the same length whose items are equal in order
  * (never a tuple), a tuple likewise a tuple, and a dict a dict with the same keys (looked
@@ -24,7 +24,7 @@
  * there, as in CPython.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -63,7 +63,7 @@ static void pairs_free(pair_set *ps)
 static size_t pair_home(const rc_object *a, const rc_object *b, size_t cap)
 {
     uint64_t k = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15u ^ (uint64_t)(uintptr_t)b;
-    return (size_t)rci_mix64(k) & (cap - 1);
+    return (size_t)rci_hash_mix64(k) & (cap - 1);
 }
 
 static size_t pairs_find(const pair_set *ps, const rc_object *a, const rc_object *b)
@@ -168,10 +168,10 @@ static rc_status compare_step(veq *v, rc_object *x, rc_object *y, bool *eq, bool
         *eq = true;
         return RC_OK;
     }
-    if (v->heap->t_weakproxy != NULL) { /* PROXY-FORWARD */
+    if (v->heap->wr.t_weakproxy != NULL) { /* PROXY-FORWARD */
         rc_object **side[2] = {&x, &y};
         for (int i = 0; i < 2; i++)
-            if (rci_weakproxy_unwrap(v->heap, *side[i], side[i]) && *side[i] == NULL)
+            if (rci_weakref_proxy_unwrap(v->heap, *side[i], side[i]) && *side[i] == NULL)
                 return rci_error(v->heap, RC_EREFERENCE,
                                  "%s: weakly-referenced object no longer exists", v->call);
         if (x == y) {
@@ -195,7 +195,7 @@ static rc_status compare_step(veq *v, rc_object *x, rc_object *y, bool *eq, bool
     }
     uint32_t kind = container_kind(x);
     if (kind == 0 || container_kind(y) != kind) {
-        *eq = rci_leaf_equal(x, y);
+        *eq = rci_hash_leaf_equal(x, y);
         return RC_OK;
     }
     if (container_len(x, kind) != container_len(y, kind) ||
@@ -216,7 +216,7 @@ static rc_status compare_step(veq *v, rc_object *x, rc_object *y, bool *eq, bool
                              v->call, kind == RCI_INDEX_LIST ? "list" : "dict", (void *)x,
                              kind == RCI_INDEX_LIST ? "list" : "dict", (void *)y);
     }
-    veq_frame *f = rci_stack_push(&v->st);
+    veq_frame *f = rci_util_stack_push(&v->st);
     if (f == NULL) {
         if (kind != RCI_INDEX_TUPLE)
             pairs_remove(&v->pairs, x, y);
@@ -270,10 +270,10 @@ static rc_status next_items(veq *v, veq_frame *f, rc_object **x, rc_object **y, 
 
 static void frame_pop(veq *v)
 {
-    veq_frame *f = rci_stack_top(&v->st);
+    veq_frame *f = rci_util_stack_top(&v->st);
     if (f->kind != RCI_INDEX_TUPLE)
         pairs_remove(&v->pairs, f->a, f->b);
-    rci_stack_pop(&v->st);
+    rci_util_stack_pop(&v->st);
 }
 
 static rc_status value_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
@@ -282,12 +282,12 @@ static rc_status value_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *ou
     veq_frame inline_frames[16];
     v.heap = heap;
     v.call = call;
-    rci_stack_init(&v.st, heap, inline_frames, 16, sizeof(veq_frame), call);
+    rci_util_stack_init(&v.st, heap, inline_frames, 16, sizeof(veq_frame), call);
     pairs_init(&v.pairs, heap);
     bool eq = true, push = false;
     rc_status st = compare_step(&v, a, b, &eq, &push);
     while (st == RC_OK && eq && v.st.n > 0) {
-        veq_frame *f = rci_stack_top(&v.st);
+        veq_frame *f = rci_util_stack_top(&v.st);
         rc_object *x = NULL, *y = NULL;
         bool done, unequal;
         st = next_items(&v, f, &x, &y, &done, &unequal);
@@ -303,7 +303,7 @@ static rc_status value_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *ou
         }
         st = compare_step(&v, x, y, &eq, &push);
     }
-    rci_stack_free(&v.st);
+    rci_util_stack_free(&v.st);
     pairs_free(&v.pairs);
     if (st == RC_OK)
         *out = eq;

@@ -2,7 +2,7 @@
  * finalize.c -- finalize handles (Python's weakref.finalize) and their registry, on
  * weakrefs made by weakref.c (rci_weakref_make).
  *
- * FINREG: heap->fin_recs holds every alive finalize handle, oldest first, with one
+ * FINREG: heap->fin.fin_recs holds every alive finalize handle, oldest first, with one
  * reference each (CPython's finalize._registry); a slot is NULL once its handle died, and
  * registration compacts the NULLs away (updating each handle's slot). An alive handle's
  * weakref owns the handle as its callable (payload), as CPython's finalize is its weakref's
@@ -13,7 +13,7 @@
  * finalize._exitfunc).
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -24,7 +24,7 @@ typedef struct rci_finalize {
     rc_finalize_fn fn;   /* what runs, with user */
     void *user;
     rc_release_fn release; /* called with user after fn ran, or when it never will; or NULL */
-    size_t slot;           /* index in heap->fin_recs while alive, else SIZE_MAX */
+    size_t slot;           /* index in heap->fin.fin_recs while alive, else SIZE_MAX */
     bool alive;            /* fn has not run and the handle was not detached */
     bool atexit;           /* run at rc_heap_free if still alive (default true) */
 } rci_finalize;
@@ -34,8 +34,8 @@ static const char *const fin_names[2] = {"weakref", "callable"};
 
 static rc_type *finalize_type(rc_heap *heap)
 {
-    if (heap->t_finalize != NULL)
-        return heap->t_finalize;
+    if (heap->fin.t_finalize != NULL)
+        return heap->fin.t_finalize;
     rc_type_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.size = sizeof spec;
@@ -44,21 +44,21 @@ static rc_type *finalize_type(rc_heap *heap)
     spec.ref_offsets = fin_offsets;
     spec.ref_names = fin_names;
     spec.n_ref_offsets = 2;
-    heap->t_finalize = rci_type_register(heap, &spec);
-    return heap->t_finalize;
+    heap->fin.t_finalize = rci_type_register(heap, &spec);
+    return heap->fin.t_finalize;
 }
 
 bool rc_is_finalize(const rc_heap *heap, const rc_object *ref)
 {
-    return rc_is_heap_object(ref) && heap->t_finalize != NULL &&
-           rci_type_index(ref) == heap->t_finalize->index;
+    return rc_is_heap_object(ref) && heap->fin.t_finalize != NULL &&
+           rci_type_index(ref) == heap->fin.t_finalize->index;
 }
 
 static rci_finalize *finalize_of(rc_heap *heap, const rc_object *f, const char *call)
 {
     if (!rc_is_finalize(heap, f)) {
         rci_error(heap, RC_ETYPE, "%s: expected a finalize handle, got %s", call,
-                  rci_type_name_of(heap, f));
+                  rci_builtins_type_name(heap, f));
         return NULL;
     }
     return (rci_finalize *)f;
@@ -76,7 +76,7 @@ static void fin_kill(rc_heap *heap, rci_finalize *f)
     w->payload = NULL;
     w->user = NULL;
     if (f->slot != SIZE_MAX) {
-        heap->fin_recs[f->slot] = NULL;
+        heap->fin.fin_recs[f->slot] = NULL;
         f->slot = SIZE_MAX;
         rc_decref(heap, &f->hdr);
     }
@@ -103,7 +103,7 @@ static void fin_died(rc_heap *heap, rc_object *wr, void *user)
 {
     (void)wr;
     rci_finalize *f = user;
-    if (f->alive && !heap->fin_exited)
+    if (f->alive && !heap->fin.fin_exited)
         fin_end(heap, f, true);
 }
 
@@ -111,24 +111,16 @@ static void fin_died(rc_heap *heap, rc_object *wr, void *user)
 static bool fin_recs_reserve(rc_heap *heap)
 {
     size_t kept = 0;
-    for (size_t i = 0; i < heap->fin_recs_len; i++) {
-        rc_object *h = heap->fin_recs[i];
+    for (size_t i = 0; i < heap->fin.fin_recs_len; i++) {
+        rc_object *h = heap->fin.fin_recs[i];
         if (h != NULL) {
             ((rci_finalize *)h)->slot = kept;
-            heap->fin_recs[kept++] = h;
+            heap->fin.fin_recs[kept++] = h;
         }
     }
-    heap->fin_recs_len = kept;
-    if (kept < heap->fin_recs_cap)
-        return true;
-    size_t cap = heap->fin_recs_cap ? heap->fin_recs_cap * 2 : 8;
-    rc_object **grown = rci_mem_resize(
-        heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rc_object *), cap * sizeof(rc_object *));
-    if (grown == NULL)
-        return false;
-    heap->fin_recs = grown;
-    heap->fin_recs_cap = cap;
-    return true;
+    heap->fin.fin_recs_len = kept;
+    return rci_util_vec_reserve(heap, &heap->fin.fin_recs, &heap->fin.fin_recs_cap, kept + 1,
+                                sizeof(rc_object *), 8);
 }
 
 static rc_object *finalize_make(rc_heap *heap, const char *call, rc_object *obj, rc_finalize_fn fn,
@@ -174,8 +166,8 @@ static rc_object *finalize_make(rc_heap *heap, const char *call, rc_object *obj,
         return NULL;
     }
     f->alive = true;
-    f->slot = heap->fin_recs_len;
-    heap->fin_recs[heap->fin_recs_len++] = rc_newref(self);
+    f->slot = heap->fin.fin_recs_len;
+    heap->fin.fin_recs[heap->fin.fin_recs_len++] = rc_newref(self);
     return self;
 }
 
@@ -217,7 +209,7 @@ rc_status rc_finalize_call(rc_heap *heap, rc_object *f, bool *ran)
     rci_finalize *fin = finalize_of(heap, f, "rc_finalize_call");
     if (fin == NULL)
         return RC_ETYPE;
-    if (!fin->alive || heap->fin_exited)
+    if (!fin->alive || heap->fin.fin_exited)
         return RC_OK;
     if (ran != NULL)
         *ran = true;
@@ -246,10 +238,9 @@ static bool fin_info(rci_finalize *fin, rc_finalize_info *out)
 static rc_status fin_info_args(rc_heap *heap, const rc_object *f, rc_finalize_info *out,
                                const char *call, rci_finalize **fin)
 {
-    if (out == NULL || out->size != sizeof *out) {
-        rci_error(heap, RC_EINVAL, "%s: out is NULL or its size is not set", call);
-        return RC_EINVAL;
-    }
+    rc_status st = rci_error_size_check(heap, call, "out", out, sizeof *out, sizeof *out);
+    if (st != RC_OK)
+        return st;
     *fin = finalize_of(heap, f, call);
     return *fin != NULL ? RC_OK : RC_ETYPE;
 }
@@ -295,16 +286,16 @@ rc_status rc_finalize_set_atexit(rc_heap *heap, rc_object *f, bool atexit)
 size_t rc_finalize_pending(const rc_heap *heap)
 {
     size_t n = 0;
-    for (size_t i = 0; i < heap->fin_recs_len; i++)
-        n += heap->fin_recs[i] != NULL;
+    for (size_t i = 0; i < heap->fin.fin_recs_len; i++)
+        n += heap->fin.fin_recs[i] != NULL;
     return n;
 }
 
-void rci_finalizers_shutdown(rc_heap *heap)
+void rci_finalize_shutdown(rc_heap *heap)
 {
     /* Newest first; functions that register more put them at the end, to run next. */
-    while (heap->fin_recs_len > 0) {
-        rc_object *h = heap->fin_recs[--heap->fin_recs_len];
+    while (heap->fin.fin_recs_len > 0) {
+        rc_object *h = heap->fin.fin_recs[--heap->fin.fin_recs_len];
         if (h == NULL)
             continue;
         rci_finalize *f = (rci_finalize *)h;
@@ -312,8 +303,8 @@ void rci_finalizers_shutdown(rc_heap *heap)
         fin_end(heap, f, f->atexit);
         rc_decref(heap, h);
     }
-    heap->fin_exited = true;
-    rci_mem_free(heap, heap->fin_recs, heap->fin_recs_cap * sizeof(rc_object *));
-    heap->fin_recs = NULL;
-    heap->fin_recs_len = heap->fin_recs_cap = 0;
+    heap->fin.fin_exited = true;
+    rci_mem_free(heap, heap->fin.fin_recs, heap->fin.fin_recs_cap * sizeof(rc_object *));
+    heap->fin.fin_recs = NULL;
+    heap->fin.fin_recs_len = heap->fin.fin_recs_cap = 0;
 }

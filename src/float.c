@@ -16,7 +16,7 @@ rc_type *rci_float_register(rc_heap *heap)
 
 rc_object *rc_float_new(rc_heap *heap, double value)
 {
-    rci_float *f = (rci_float *)rci_object_new(heap, heap->t_float, sizeof(rci_float));
+    rci_float *f = (rci_float *)rci_object_new(heap, heap->types.t_float, sizeof(rci_float));
     if (f == NULL)
         return NULL;
     f->value = value;
@@ -25,7 +25,7 @@ rc_object *rc_float_new(rc_heap *heap, double value)
 
 double rc_float_value(rc_heap *heap, const rc_object *obj)
 {
-    if (rci_is_builtin(obj, RCI_INDEX_FLOAT))
+    if (rci_builtin_is(obj, RCI_INDEX_FLOAT))
         return ((const rci_float *)obj)->value;
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_FLOAT, "rc_float_value", "a float");
     if (obj != NULL)

@@ -1,74 +1,114 @@
 /*
- * graph.h -- what the graph and leak-hunting files (introspect.c, graph.c, graph_render.c,
- * objgraph.c) share: address sets and maps, growable object arrays, labelled references,
- * and the renderer's entry point. Private to those files.
- *
- * Invariant KEYS: a map key is an object reference as a number; 0 (NULL, None) never is
- * one, so 0 marks an empty slot. Small ints are keys like any other reference.
+ * graph.h -- what the graph and leak-hunting files (introspect.c, graph.c, render.c,
+ * dot.c, objgraph.c, leakguard.c) share beyond util.h: the graph walk and its labelled
+ * references, lists of found objects and the renderer's entry point.
+ * Private to those files.
  */
 #ifndef RCGC_GRAPH_H
 #define RCGC_GRAPH_H
 
-#include "internal.h"
+#include "util.h"
 
-/* Open-addressing map from reference to a size_t value (linear probing, load <= 1/2).
- * Memory through the heap's allocator. */
-typedef struct rci_ptrmap {
-    uintptr_t *keys; /* cap slots; 0 = empty (KEYS) */
-    size_t *vals;    /* the value of each slot */
-    size_t len;      /* keys present */
-    size_t cap;      /* slots, a power of two, or 0 before the first insert */
-} rci_ptrmap;
+/* ---- graph walks (graph.c), written out as DOT by dot.c -------------------------------- */
 
-/* Where probing for key starts in a table of cap slots. */
-static inline size_t rci_ptrmap_slot(uintptr_t key, size_t cap)
-{
-    uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
-    return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
+#define RCI_LABEL_BYTES 64u /* an edge label */
+#define RCI_NO_PARENT ((size_t)-1)
 
-/* The value slot for key, or NULL if absent. Inline: the graph walks probe once per
- * reference of the heap. */
-static inline size_t *rci_ptrmap_find(const rci_ptrmap *map, const void *key)
-{
-    uintptr_t k = (uintptr_t)key;
-    if (map->cap == 0 || k == 0)
-        return NULL;
-    for (size_t i = rci_ptrmap_slot(k, map->cap);; i = (i + 1) & (map->cap - 1)) {
-        if (map->keys[i] == k)
-            return &map->vals[i];
-        if (map->keys[i] == 0)
-            return NULL;
-    }
-}
-/* The value slot for key, inserting it with value 0 (and setting *added) if absent; NULL if
- * memory ran out (the map is unchanged). */
-size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added);
-/* Reserves room for n keys; false if memory ran out. */
-bool rci_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n);
-void rci_ptrmap_free(rc_heap *heap, rci_ptrmap *map);
+/* Where a reference sits in its holder; the label is formatted only when wanted, since
+ * drawing a few edges of a list of millions must not format millions of labels. */
+typedef enum ref_kind { REF_ITEM, REF_FIELD, REF_TRAVERSE, REF_DICT_KEY, REF_DICT_VALUE } ref_kind;
 
-/* A growable array of references (not owned: no counts are held). */
-typedef struct rci_ptrvec {
-    rc_object **items; /* len used of cap */
-    size_t len;
-    size_t cap;
-} rci_ptrvec;
+typedef struct ref_pos {
+    ref_kind kind;
+    size_t i;            /* index among the holder's references (items, fields, visits) */
+    const rc_type *type; /* the holder's type (field names) */
+    rc_object *key;      /* REF_DICT_VALUE: its key */
+    rc_object *holder;   /* the object holding the reference (user types' ref_label) */
+} ref_pos;
 
-bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj);
-void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec);
+typedef int (*ref_pos_fn)(rc_heap *heap, rc_object *target, const ref_pos *pos, void *user);
+
+/* Calls fn for each reference obj holds with its position, in traversal order (dicts in
+ * insertion order, key before value). */
+int rci_graph_each_ref_pos(rc_heap *heap, rc_object *obj, ref_pos_fn fn, void *user);
+/* The label of the reference at pos (an index, a field name, a dict key's repr...). */
+void rci_graph_ref_label(rc_heap *heap, const ref_pos *pos, char *buf, size_t cap);
+
+typedef struct gnode {
+    rc_object *obj;
+    size_t parent;        /* node it was reached from, RCI_NO_PARENT for a start node */
+    size_t depth;         /* steps from the start nodes */
+    int64_t inside_refs;  /* references found inside the heap (backward walks, ROOTS), those
+                            of extra_ignore objects excluded */
+    int64_t ignored_refs; /* references found inside extra_ignore objects (IGNORED) */
+    int64_t chain_refs;   /* show_chain: references the chain list itself holds to it, which
+                            its shown count leaves out (they are the caller's, not the
+                            graph's) */
+    size_t n_linked;      /* neighbours linked to it */
+    size_t n_skipped;     /* neighbours left out beyond too_many */
+    const void *stamp;    /* the object last linked with it (one edge per pair) */
+    bool counted;         /* inside_refs is complete (ROOTS) */
+} gnode;
+
+typedef struct gedge {
+    size_t from, to; /* node indexes: from holds a reference to to */
+} gedge;
+
+typedef struct gref {
+    rc_object *src; /* a referrer found by a pass */
+    size_t dst;     /* the node it refers to */
+} gref;
+
+typedef struct gwalk {
+    rc_heap *heap;
+    rc_graph_options opt; /* the caller's options over the defaults */
+    bool backwards;       /* walking against references */
+    rci_ptrmap index;     /* object -> node index */
+    rci_ptrmap ignore;    /* extra_ignore */
+    gnode *nodes;         /* the queue (LEVELS) */
+    size_t n_nodes, cap_nodes;
+    gedge *edges;
+    size_t n_edges, cap_edges;
+    gref *refs; /* a pass's findings */
+    size_t n_refs, cap_refs;
+    size_t lo, hi;          /* the level a pass looks for: nodes [lo, hi) */
+    uintptr_t lo_addr;      /* the lowest and highest address among them: most references */
+    uintptr_t hi_addr;      /* fall outside, and cost two compares instead of a probe */
+    rc_object *src;         /* the object a pass is traversing */
+    bool src_ignored;       /* src is in extra_ignore (IGNORED) */
+    rci_ptrvec containers;  /* the heap's containers, listed by the first pass */
+    bool listing;           /* the current pass lists containers */
+    bool listed;            /* containers is complete: later passes use it */
+    rc_graph_pred_fn match; /* chain searches: the end wanted, or NULL */
+    void *match_user;
+    size_t found; /* the node match accepted, or RCI_NO_PARENT */
+    bool nomem;
+} gwalk;
+
+/* ROOTS: references to nd's object from outside the heap's objects (graph.c). */
+int64_t rci_graph_outside_refs(const gwalk *w, const gnode *nd);
+/* Checks the output options of a show call (dot.c): RC_OK, or RC_EINVAL with a message. */
+rc_status rci_dot_check_output(rc_heap *heap, const char *call, const rc_graph_options *opt);
+/* Writes the walk's graph where the options say; fills the result (dot.c). */
+rc_status rci_dot_emit(gwalk *w, const char *call);
+
 /* Appends vec's items to list, a new list the caller made before gathering them
  * (introspect.c, NO-SELF), and returns it; on failure releases it and returns NULL with the
  * heap's error set, naming `call`. */
-rc_object *rci_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec, const char *call);
+rc_object *rci_introspect_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec,
+                                    const char *call);
 
 /* Renders DOT text to out_path in format ("svg", "png", "pdf") with Graphviz's dot
- * program in a child process (graph_render.c, RENDER-ISOLATION): safe from any thread.
+ * program in a child process (render.c, RENDER-ISOLATION): safe from any thread.
  * RC_OK, or an error with a reason in why; *unavailable is set when no dot program could
- * be run (the caller writes DOT text instead). False from rci_graph_can_render when the
+ * be run (the caller writes DOT text instead). False from rci_render_available when the
  * library was built without Graphviz. */
-bool rci_graph_can_render(void);
-rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format,
-                           const char *out_path, char *why, size_t why_cap, bool *unavailable);
+bool rci_render_available(void);
+rc_status rci_render(const char *dot, size_t dot_bytes, const char *format, const char *out_path,
+                     char *why, size_t why_cap, bool *unavailable);
+
+/* How many allocation sites are listed under a type's line (objgraph.c's show_growth,
+ * leakguard.c's report). */
+#define RCI_SITES_PER_TYPE 5u
 
 #endif /* RCGC_GRAPH_H */

@@ -2,7 +2,7 @@
  * hash.c -- value equality and hashing of the built-in types (rc_equal, rc_hash), the
  * rules dict keys follow.
  *
- * Invariant HASH-EQ: rci_equal(a, b) (key equality: what dicts use) implies rc_hash(a) ==
+ * Invariant HASH-EQ: rci_hash_equal(a, b) (key equality: what dicts use) implies rc_hash(a) ==
  * rc_hash(b). Numbers compare by value across int and float (1 == 1.0, -0.0 == 0.0), so an
  * integral float in the int64 range hashes as the int it equals; NaN equals only itself
  * (by identity). str compares bytes; tuples compare item by item and hash by an
@@ -17,7 +17,7 @@
  * makes that safe), so walking a nest is paid once.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <math.h>
 #include <string.h>
@@ -41,12 +41,12 @@ static bool float_as_int(double d, int64_t *out)
 
 static uint64_t int_hash(int64_t v)
 {
-    return rci_mix64((uint64_t)v);
+    return rci_hash_mix64((uint64_t)v);
 }
 
 static uint64_t identity_hash(const rc_object *obj)
 {
-    return rci_mix64((uint64_t)(uintptr_t)obj ^ IDENTITY_SALT);
+    return rci_hash_mix64((uint64_t)(uintptr_t)obj ^ IDENTITY_SALT);
 }
 
 static uint64_t float_hash(const rc_object *obj)
@@ -59,7 +59,7 @@ static uint64_t float_hash(const rc_object *obj)
         return int_hash(i);
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
-    return rci_mix64(bits ^ 0x510e527fade682d1u);
+    return rci_hash_mix64(bits ^ 0x510e527fade682d1u);
 }
 
 /* The hash of anything but a tuple whose hash is not yet cached. */
@@ -67,7 +67,7 @@ static uint64_t leaf_hash(rc_heap *heap, rc_object *obj)
 {
     if (obj == NULL)
         return NONE_HASH;
-    if (rci_is_int_ref(obj))
+    if (rci_int_is_ref(obj))
         return int_hash(rci_int_get(obj));
     switch (rci_type_index(obj)) {
     case RCI_INDEX_FLOAT:
@@ -92,7 +92,7 @@ static uint64_t tuple_step(uint64_t acc, uint64_t item)
 }
 static uint64_t tuple_finish(uint64_t acc, size_t len)
 {
-    uint64_t h = rci_mix64(acc + (uint64_t)len);
+    uint64_t h = rci_hash_mix64(acc + (uint64_t)len);
     return h != 0 ? h : 1;
 }
 
@@ -116,22 +116,22 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
 {
     hash_frame inline_frames[16];
     rci_stack st;
-    rci_stack_init(&st, heap, inline_frames, 16, sizeof(hash_frame), call);
-    hash_frame *f = rci_stack_push(&st);
+    rci_util_stack_init(&st, heap, inline_frames, 16, sizeof(hash_frame), call);
+    hash_frame *f = rci_util_stack_push(&st);
     f->tuple = t;
     f->acc = tuple_start(t->len);
     while (st.n > 0) {
-        f = rci_stack_top(&st);
+        f = rci_util_stack_top(&st);
         if (f->pos == f->tuple->len) {
             f->tuple->hash = tuple_finish(f->acc, f->tuple->len);
-            rci_stack_pop(&st);
+            rci_util_stack_pop(&st);
             continue;
         }
         rc_object *item = f->tuple->items[f->pos];
-        if (rci_is_builtin(item, RCI_INDEX_TUPLE) && ((rci_tuple *)item)->hash == 0) {
-            hash_frame *child = rci_stack_push(&st);
+        if (rci_builtin_is(item, RCI_INDEX_TUPLE) && ((rci_tuple *)item)->hash == 0) {
+            hash_frame *child = rci_util_stack_push(&st);
             if (child == NULL) {
-                rci_stack_free(&st);
+                rci_util_stack_free(&st);
                 return RC_ENOMEM;
             }
             child->tuple = (rci_tuple *)item;
@@ -143,10 +143,10 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
              * rci_weakref_hash finds it cached and never walks in turn. */
             rc_object *src = rci_weakref_hash_source(heap, item);
             uint64_t h = 0;
-            if (rci_is_builtin(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
-                hash_frame *child = rci_stack_push(&st);
+            if (rci_builtin_is(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
+                hash_frame *child = rci_util_stack_push(&st);
                 if (child == NULL) {
-                    rci_stack_free(&st);
+                    rci_util_stack_free(&st);
                     return RC_ENOMEM;
                 }
                 child->tuple = (rci_tuple *)src;
@@ -155,7 +155,7 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
             }
             rc_status hs = rci_weakref_hash(heap, item, &h, call);
             if (hs != RC_OK) {
-                rci_stack_free(&st);
+                rci_util_stack_free(&st);
                 return hs;
             }
             f->acc = tuple_step(f->acc, h);
@@ -163,13 +163,13 @@ static rc_status tuple_hash_walk(rc_heap *heap, rci_tuple *t, const char *call)
             continue;
         }
         if (unhashable(heap, item)) { /* no hash cached on the way out */
-            rci_stack_free(&st);
+            rci_util_stack_free(&st);
             return rci_error(heap, RC_ETYPE, "%s: unhashable type: 'weakproxy'", call);
         }
         f->acc = tuple_step(f->acc, leaf_hash(heap, item));
         f->pos++;
     }
-    rci_stack_free(&st);
+    rci_util_stack_free(&st);
     return RC_OK;
 }
 
@@ -177,14 +177,14 @@ rc_status rci_hash(rc_heap *heap, rc_object *obj, uint64_t *out, const char *cal
 {
     if (rc_is_heap_object(obj) && rc_is_weakref(heap, obj)) {
         rc_object *src = rci_weakref_hash_source(heap, obj);
-        if (rci_is_builtin(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
+        if (rci_builtin_is(src, RCI_INDEX_TUPLE) && ((rci_tuple *)src)->hash == 0) {
             rc_status st = tuple_hash_walk(heap, (rci_tuple *)src, call);
             if (st != RC_OK)
                 return st;
         }
         return rci_weakref_hash(heap, obj, out, call);
     }
-    if (rci_is_builtin(obj, RCI_INDEX_TUPLE) && ((rci_tuple *)obj)->hash == 0) {
+    if (rci_builtin_is(obj, RCI_INDEX_TUPLE) && ((rci_tuple *)obj)->hash == 0) {
         rc_status st = tuple_hash_walk(heap, (rci_tuple *)obj, call);
         if (st != RC_OK)
             return st;
@@ -207,14 +207,14 @@ uint64_t rc_hash(rc_heap *heap, rc_object *obj)
 
 static bool is_number(const rc_object *o)
 {
-    return rci_is_int_ref(o) || rci_is_builtin(o, RCI_INDEX_FLOAT);
+    return rci_int_is_ref(o) || rci_builtin_is(o, RCI_INDEX_FLOAT);
 }
 
 /* Exact numeric comparison: an int64 and a double are equal only if the double is
  * integral and converts to exactly that int (no rounding of large ints through double). */
 static bool number_equal(const rc_object *a, const rc_object *b)
 {
-    bool a_int = rci_is_int_ref(a), b_int = rci_is_int_ref(b);
+    bool a_int = rci_int_is_ref(a), b_int = rci_int_is_ref(b);
     if (a_int && b_int)
         return rci_int_get(a) == rci_int_get(b);
     if (!a_int && !b_int)
@@ -238,7 +238,7 @@ static bool leaf_equal(const rc_object *a, const rc_object *b)
         return true;
     if (is_number(a) && is_number(b))
         return number_equal(a, b);
-    if (rci_is_builtin(a, RCI_INDEX_STR) && rci_is_builtin(b, RCI_INDEX_STR))
+    if (rci_builtin_is(a, RCI_INDEX_STR) && rci_builtin_is(b, RCI_INDEX_STR))
         return str_equal((const rci_str *)a, (const rci_str *)b);
     return false;
 }
@@ -259,22 +259,22 @@ static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, boo
 {
     equal_frame inline_frames[16];
     rci_stack st;
-    rci_stack_init(&st, heap, inline_frames, 16, sizeof(equal_frame), call);
-    equal_frame *f = rci_stack_push(&st);
+    rci_util_stack_init(&st, heap, inline_frames, 16, sizeof(equal_frame), call);
+    equal_frame *f = rci_util_stack_push(&st);
     f->a = a;
     f->b = b;
     bool equal = true;
     while (equal && st.n > 0) {
-        f = rci_stack_top(&st);
+        f = rci_util_stack_top(&st);
         if (f->pos == f->a->len) {
-            rci_stack_pop(&st);
+            rci_util_stack_pop(&st);
             continue;
         }
         rc_object *x = f->a->items[f->pos], *y = f->b->items[f->pos];
         f->pos++;
         if (x == y)
             continue;
-        if (!rci_is_builtin(x, RCI_INDEX_TUPLE) || !rci_is_builtin(y, RCI_INDEX_TUPLE)) {
+        if (!rci_builtin_is(x, RCI_INDEX_TUPLE) || !rci_builtin_is(y, RCI_INDEX_TUPLE)) {
             equal = leaf_equal(x, y);
             continue;
         }
@@ -282,15 +282,15 @@ static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, boo
             equal = false;
             continue;
         }
-        equal_frame *child = rci_stack_push(&st);
+        equal_frame *child = rci_util_stack_push(&st);
         if (child == NULL) {
-            rci_stack_free(&st);
+            rci_util_stack_free(&st);
             return RC_ENOMEM;
         }
         child->a = (rci_tuple *)x;
         child->b = (rci_tuple *)y;
     }
-    rci_stack_free(&st);
+    rci_util_stack_free(&st);
     *out = equal;
     return RC_OK;
 }
@@ -298,9 +298,9 @@ static rc_status tuple_equal_walk(rc_heap *heap, rci_tuple *a, rci_tuple *b, boo
 static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out,
                              const char *call);
 
-rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
+rc_status rci_hash_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call)
 {
-    if (a != b && rci_is_builtin(a, RCI_INDEX_TUPLE) && rci_is_builtin(b, RCI_INDEX_TUPLE)) {
+    if (a != b && rci_builtin_is(a, RCI_INDEX_TUPLE) && rci_builtin_is(b, RCI_INDEX_TUPLE)) {
         if (tuples_differ_fast((rci_tuple *)a, (rci_tuple *)b)) {
             *out = false;
             return RC_OK;
@@ -308,7 +308,7 @@ rc_status rci_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const 
         return tuple_equal_walk(heap, (rci_tuple *)a, (rci_tuple *)b, out, call);
     }
     *out = leaf_equal(a, b);
-    if (!*out && heap->t_weakproxy != NULL &&
+    if (!*out && heap->wr.t_weakproxy != NULL &&
         (rc_is_weakproxy(heap, a) || rc_is_weakproxy(heap, b)))
         return proxy_equal(heap, a, b, out, call);
     if (!*out && rc_is_weakref(heap, a) && rc_is_weakref(heap, b))
@@ -322,14 +322,14 @@ static rc_status proxy_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *ou
 {
     rc_object *side[2] = {a, b};
     for (int i = 0; i < 2; i++) {
-        if (rci_weakproxy_unwrap(heap, side[i], &side[i]) && side[i] == NULL)
+        if (rci_weakref_proxy_unwrap(heap, side[i], &side[i]) && side[i] == NULL)
             return rci_error(heap, RC_EREFERENCE, "%s: weakly-referenced object no longer exists",
                              call);
     }
-    return rci_equal(heap, side[0], side[1], out, call);
+    return rci_hash_equal(heap, side[0], side[1], out, call);
 }
 
-bool rci_leaf_equal(const rc_object *a, const rc_object *b)
+bool rci_hash_leaf_equal(const rc_object *a, const rc_object *b)
 {
     return leaf_equal(a, b);
 }

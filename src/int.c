@@ -21,7 +21,7 @@ rc_object *rc__int_new_boxed(rc_heap *heap, int64_t value)
 {
     if (value >= RC_SMALL_INT_MIN && value <= RC_SMALL_INT_MAX)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
-    rci_int *boxed = (rci_int *)rci_object_new(heap, heap->t_int, sizeof(rci_int));
+    rci_int *boxed = (rci_int *)rci_object_new(heap, heap->types.t_int, sizeof(rci_int));
     if (boxed == NULL)
         return NULL;
     boxed->value = value;
@@ -30,7 +30,7 @@ rc_object *rc__int_new_boxed(rc_heap *heap, int64_t value)
 
 int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj)
 {
-    if (rci_is_int_ref(obj))
+    if (rci_int_is_ref(obj))
         return rci_int_get(obj);
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_INT, "rc_int_value", "an int");
     if (obj != NULL)

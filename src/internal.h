@@ -1,7 +1,28 @@
 /*
- * internal.h -- what rcgc's own sources share and users never see: the heap, pages, types
- * and the header bits. Each structure's owner file states its invariants; this header only
- * declares them and cites the names.
+ * internal.h -- what rcgc's own sources share and users never see: the header bits, types,
+ * pages, the heap and its owners' parts, and the inline fast paths. Each structure's owner
+ * file states its invariants; this header only declares them and cites the names.
+ *
+ * Layers, each using only those above it (docs/ARCHITECTURE.md lists the deliberate
+ * exceptions), and their files:
+ *   0 build conventions   attrs.h, debug.h
+ *   1 operating system    os_linux.c (page mappings, the system allocator, memory figures)
+ *   2 heap and memory     heap.c, error.c, page.c, mem.c, check.c; util.c/util.h (shared
+ *                         containers: address map, object array, frame stack)
+ *   3 objects and types   object.c, type.c, immortal.c, roots.c, origin.c
+ *   4 built-in types      builtins.c/builtins.h, int.c, float.c, str.c, tuple.c, list.c,
+ *                         dict.c, hash.c, equal.c, repr.c
+ *   5 collector           gc.c
+ *   6 weakrefs, finalizers and the gc module
+ *                         weakref.c/weakref.h, weakdict.c, finalize.c, gcmodule.c/gcmodule.h
+ *   7 introspection       introspect.c, objgraph.c, leakguard.c, snapshot.c
+ *   8 graph tools         graph.c/graph.h, dot.c, render.c
+ *
+ * Names: rci_X_action (or rci_X for a file's one entry point) is defined in src/X.c, or
+ * inline in the header X.c owns (its section of this file, or X.h). A plural X names the
+ * same file (rci_pages_*, rci_types_*, rci_weakrefs_*); the OS layer is rci_os_* in
+ * src/os_<platform>.c. Statics are unprefixed. struct rc_heap is made of one part per
+ * owner (heap->pages, heap->gc, heap->wr...), whose invariants that owner states.
  */
 #ifndef RCGC_INTERNAL_H
 #define RCGC_INTERNAL_H
@@ -39,7 +60,13 @@
                                  allocation site (origin.c) or a snapshot id (snapshot.c) */
 #define RCI_REPR_BUSY 0x100u /* rc_repr is writing it (cycle guard) */
 #define RCI_EXTREFS 0x200u   /* during a collection: holds references to objects outside the set */
-#define RCI_PENDING 0x1000u  /* on the pending-free list; link packed in the header */
+#define RCI_GARBAGE                                                                                \
+    0x400u /* during a collection that runs user code (gc.c, phase 3): the
+                                    object was unreachable when phase 2 ended */
+#define RCI_UNCOLLECTABLE                                                                          \
+    0x800u                  /* during such a collection: garbage held by a legacy
+                                    finalizer's part of it (gc.c, 3a) */
+#define RCI_PENDING 0x1000u /* on the pending-free list; link packed in the header */
 #define RCI_PERMANENT_GEN 3u
 _Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
                    RC__CANDIDATE_TEST == RCI_TRACKED,
@@ -47,7 +74,7 @@ _Static_assert(RC__CANDIDATE_MASK == (RCI_PENDING | RCI_TRACKED | 1u) &&
 /* IMMORTAL (owner: src/immortal.c): an immortal object is untracked with its generation
  * bits all set, a pattern no other object has (untracked objects keep generation 0). */
 #define RCI_IMMORTAL_BITS RCI_GEN_MASK
-static inline bool rci_is_immortal_ti(uint32_t ti)
+static inline bool rci_immortal_is_ti(uint32_t ti)
 {
     return (ti & (RCI_TRACKED | RCI_GEN_MASK)) == RCI_IMMORTAL_BITS;
 }
@@ -56,15 +83,15 @@ static inline uint32_t rci_type_index(const rc_object *o)
 {
     return o->_tinfo >> RCI_TYPE_SHIFT;
 }
-static inline uint32_t rci_flags(const rc_object *o)
+static inline uint32_t rci_object_flags(const rc_object *o)
 {
     return o->_tinfo & RCI_FLAG_MASK;
 }
-static inline unsigned rci_gen(const rc_object *o)
+static inline unsigned rci_object_gen(const rc_object *o)
 {
     return o->_tinfo & RCI_GEN_MASK;
 }
-static inline bool rci_is_live(const rc_object *o)
+static inline bool rci_object_is_live(const rc_object *o)
 {
     return o->_tinfo != 0 && (o->_tinfo & RCI_PENDING) == 0;
 }
@@ -74,7 +101,7 @@ static inline bool rci_is_live(const rc_object *o)
  */
 struct rc_type {
     rc_heap *heap;        /* the heap it belongs to */
-    uint32_t index;       /* its index in heap->types, >= 1 */
+    uint32_t index;       /* its index in heap->types.table, >= 1 */
     bool release_special; /* rc__release leaves its common path for instances: finalize or
                              legacy_finalize is set, or this is the weakref type (whose
                              plain instances have a path of their own, object.c) */
@@ -95,7 +122,7 @@ struct rc_type {
     void (*legacy_finalize)(rc_heap *, rc_object *); /* spec.legacy_finalize (tp_del), or NULL */
     bool holds_refs;   /* has reference offsets or a traverse function */
     bool tracked;      /* holds_refs and not RC_TYPE_UNTRACKED: instances start tracked */
-    size_t live_bytes; /* their slots plus rci_buf_* bytes charged to them */
+    size_t live_bytes; /* their slots plus rci_mem_buf_* bytes charged to them */
     /* ARRAY (owner: src/type.c): a trailing array of references. For such a type traverse
      * and clear are type.c's generic functions over the offsets and the array (the spec's
      * own traverse is refused with an array), so the collector's and release's paths for
@@ -110,16 +137,14 @@ struct rc_type {
 
 rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *spec);
 void rci_types_free(rc_heap *heap);
-/* Drops every reference obj holds (the type's clear, or its offset fields set to NULL). */
-void rci_clear_refs(rc_heap *heap, rc_object *obj);
 /* ARRAY: the entries in use of obj's trailing array (t->has_array). */
-static inline size_t rci_array_count(const rc_type *t, const rc_object *obj)
+static inline size_t rci_type_array_count(const rc_type *t, const rc_object *obj)
 {
     size_t n;
     memcpy(&n, (const char *)obj + t->array_count_off, sizeof n);
     return n;
 }
-static inline rc_object **rci_array_items(const rc_type *t, rc_object *obj)
+static inline rc_object **rci_type_array_items(const rc_type *t, rc_object *obj)
 {
     return (rc_object **)(void *)((char *)obj + t->array_off);
 }
@@ -139,10 +164,11 @@ typedef struct rci_pool rci_pool;
 typedef struct rci_page {
     struct rci_page *next, *prev;   /* all pages of the pool (or the heap's large list) */
     struct rci_page *anext, *aprev; /* the pool's pages with free slots, cur excluded */
-    struct rci_page *ynext, *yprev; /* heap->young: pages that may hold generation-0 objects */
-    struct rci_page *onext, *oprev; /* heap->gen1: pages that may hold generation-1 objects */
+    struct rci_page *ynext,
+        *yprev; /* heap->pages.young: pages that may hold generation-0 objects */
+    struct rci_page *onext, *oprev; /* heap->pages.gen1: pages that may hold generation-1 objects */
     struct rci_page *cnext;         /* during a collection: the pages being collected */
-    struct rci_page *enext;         /* heap->emptied: emptied while release was deferred */
+    struct rci_page *enext;         /* heap->pages.emptied: emptied while release was deferred */
     rci_pool *pool;                 /* owner pool, NULL for a large object's page */
     void *free;                     /* free slots, linked through their second word */
     char *slots;                    /* the first slot */
@@ -167,13 +193,23 @@ struct rci_pool {
     bool container;
 };
 
+/* Every slot [0, bump) of page as obj, a new rc_object * (live, pending or free: the body
+ * tests the header). The end is recomputed from page->bump at every step, so the body may
+ * allocate into the page. break and continue work as in any loop. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): obj names the loop variable it declares. */
+#define RCI_PAGE_FOR_EACH_SLOT(page, obj)                                                          \
+    for (rc_object *obj = (rc_object *)(page)->slots;                                              \
+         (char *)obj < (page)->slots + (size_t)(page)->bump * (page)->slot_bytes;                  \
+         obj = (rc_object *)((char *)obj + (page)->slot_bytes))
+/* NOLINTEND(bugprone-macro-parentheses) */
+
 static inline rci_page *rci_page_of(const void *obj)
 {
     return (rci_page *)((uintptr_t)obj & ~(uintptr_t)(RC_PAGE_BYTES - 1));
 }
 
 /* Size classes: 16 to 128 in steps of 8, then four classes per doubling up to 8192. */
-static inline unsigned rci_class_index(size_t bytes)
+static inline unsigned rci_page_class_index(size_t bytes)
 {
     if (bytes <= 128)
         return bytes <= 16 ? 0u : (unsigned)((bytes + 7) / 8 - 2);
@@ -197,7 +233,7 @@ static inline bool rci_page_worth_reusing(const rci_page *page)
 /* Zeroes a slot (a multiple of 8 bytes, at least 16). Up to 64 bytes: two constant-size
  * stores from each end, overlapping in the middle, which the compiler inlines; a switch
  * on the size cost an indirect jump, and a variable-size memset a call. */
-static inline void rci_zero_slot(char *slot, uint32_t bytes)
+static inline void rci_page_zero_slot(char *slot, uint32_t bytes)
 {
     if (bytes <= 32) {
         memset(slot, 0, 16);
@@ -211,7 +247,7 @@ static inline void rci_zero_slot(char *slot, uint32_t bytes)
 }
 
 /* Bytes of the slots of class idx. */
-static inline uint32_t rci_class_bytes(unsigned idx)
+static inline uint32_t rci_page_class_bytes(unsigned idx)
 {
     if (idx < 15)
         return 16u + 8u * idx;
@@ -221,7 +257,7 @@ static inline uint32_t rci_class_bytes(unsigned idx)
 }
 
 /* Takes a slot of page, which has one (free list first, then the untouched tail). */
-static inline rc_object *rci_take_slot(rci_page *page)
+static inline rc_object *rci_page_take_slot(rci_page *page)
 {
     char *slot;
     if (page->free != NULL) {
@@ -232,23 +268,23 @@ static inline rc_object *rci_take_slot(rci_page *page)
         page->bump++;
     }
     page->n_used++;
-    rci_zero_slot(slot, page->slot_bytes);
+    rci_page_zero_slot(slot, page->slot_bytes);
     return (rc_object *)slot;
 }
 
-/* rci_slot_alloc's path when the pool's cur page has no slot to give, or the object is
+/* rci_page_slot_alloc's path when the pool's cur page has no slot to give, or the object is
  * large (page.c). */
-rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container);
-/* rci_slot_free's path when the page is not its pool's cur, or is a large object's: the
+rc_object *rci_page_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container);
+/* rci_page_slot_free's path when the page is not its pool's cur, or is a large object's: the
  * POOL lists (page.c). The slot is already off the page's books (n_used, free list). */
-void rci_slot_free_slow(rc_heap *heap, rci_page *page);
+void rci_page_slot_free_slow(rc_heap *heap, rci_page *page);
 
-/* rci_slot_alloc and rci_slot_free, inline, follow struct rc_heap below. */
+/* rci_page_slot_alloc and rci_page_slot_free, inline, follow struct rc_heap below. */
 /* Releases pages emptied while page release was deferred. */
 void rci_pages_release_empty(rc_heap *heap);
 void rci_pages_free_all(rc_heap *heap);
 /* Sets each pool's slot size and kind (rc_heap_new). */
-void rci_pools_init(rc_heap *heap);
+void rci_page_pools_init(rc_heap *heap);
 /* Calls fn(page, user) for every page (container pages first if containers_only). */
 typedef int (*rci_page_fn)(rc_heap *heap, rci_page *page, void *user);
 int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *user);
@@ -256,12 +292,16 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
 void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen);
 void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen);
 
+/* ---------------------------------------------------------------------------------------
+ * Memory through the heap's allocator (owner: src/mem.c).
+ */
 /* Raw memory through the heap's allocator, for buffers objects own. Charged to type's
  * live_bytes and the heap's buffer_bytes. resize keeps the block on failure. None of these
  * sets the heap's error: the caller does, naming its own call. */
-void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes);
-void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes);
-void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes);
+void *rci_mem_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes);
+void *rci_mem_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes,
+                         size_t new_bytes);
+void rci_mem_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes);
 /* Raw memory for the heap's own structures (not charged to a type). */
 void *rci_mem_alloc(rc_heap *heap, size_t bytes);
 void *rci_mem_resize(rc_heap *heap, void *block, size_t old_bytes, size_t new_bytes);
@@ -290,37 +330,75 @@ typedef struct rci_generation {
 } rci_generation;
 
 /* ---------------------------------------------------------------------------------------
- * The heap (owner: src/heap.c).
+ * The heap (owner: src/heap.c), made of its owners' parts: each sub-struct below belongs
+ * to the file its title names, which states its invariants (counters such as
+ * mem.live_bytes and gc.gen_size are also updated where objects are made and freed). Fields keep their
+ * names inside their part (the old heap->young is heap->pages.young), scripts/house-moves.md,
+ * "Renames applied", lists them.
  */
 #define RCI_ERRMSG_BYTES 256u
 
-struct rc_heap {
-    rc_allocator alloc;  /* copied from the config */
+/* Errors and misuse (owner: src/error.c, ERRORS). */
+typedef struct rci_heap_err {
     rc_misuse_fn misuse; /* misuse hook, or NULL */
     void *misuse_user;
     rc_status last_error;          /* RC_OK or the last failure's code */
     char errmsg[RCI_ERRMSG_BYTES]; /* its message */
-    uint64_t hash_seed;
+} rci_heap_err;
 
-    rc_type **types;  /* types[index]; types[0] is NULL */
-    uint32_t n_types; /* entries used in types, counting slot 0 */
+/* The type table (owner: src/type.c). */
+typedef struct rci_heap_types {
+    rc_type **table;  /* table[index]; table[0] is NULL */
+    uint32_t n_types; /* entries used in table, counting slot 0 */
     uint32_t types_cap;
     rc_type *t_int, *t_float, *t_str, *t_tuple, *t_list, *t_dict; /* built-ins */
+} rci_heap_types;
 
+/* Pages and pools (owner: src/page.c, PAGE and POOL). */
+typedef struct rci_heap_pages {
     rci_pool pools[2][RCI_N_CLASSES]; /* [container][size class] */
     rci_page *large;                  /* pages of single large objects (list through next) */
     rci_page *young;                  /* pages that may hold generation-0 objects */
     rci_page *gen1;                   /* pages that may hold generation-1 objects */
     rci_page *spare;                  /* one empty page kept to avoid map/unmap churn */
     rci_page *emptied;                /* pages emptied while defer_page_release was set */
+    bool defer_page_release;        /* collecting: empty pages stay until rci_pages_release_empty */
+    size_t page_bytes, large_bytes; /* bytes of small-object pages and of large ones */
+} rci_heap_pages;
 
-    rc_object *pending;      /* objects at count zero awaiting release (object.c) */
-    bool freeing;            /* the pending list is being drained */
-    bool defer_free;         /* collecting: count-zero objects wait on pending */
-    bool collecting;         /* a collection is running */
-    bool gc_enabled;         /* automatic collection on */
-    bool stress;             /* collect at every tracked allocation */
-    bool defer_page_release; /* collecting: empty pages stay until rci_pages_release_empty */
+/* Bytes: live_bytes = slots of live and pending objects plus buffers (owner: src/mem.c for
+ * buffers; page.c and object.c count slots in it). */
+typedef struct rci_heap_mem {
+    size_t live_bytes;
+    size_t peak_live_bytes; /* between live_bytes and buffer_bytes on purpose: with the two
+                               adjacent, GCC 12 -O2 vectorizes charge's two subtractions
+                               into more instructions (+6 per rci_mem_buf_free, measured) */
+    size_t buffer_bytes;
+} rci_heap_mem;
+
+/* Release by counting (owner: src/object.c, PENDING and RITES-DEFER). Objects alive are
+ * total_allocated - total_freed and objects tracked are the four gc.gen_size entries
+ * (rci_object_live_count, rci_object_tracked_count): no counter of their own, so allocation and
+ * release update two fewer fields. */
+typedef struct rci_heap_objs {
+    rc_object *pending;   /* objects at count zero awaiting release (object.c) */
+    bool freeing;         /* the pending list is being drained */
+    bool defer_free;      /* collecting: count-zero objects wait on pending */
+    rc_object **deferred; /* objects whose count reached zero while defer_free was
+                                       set and that need a finalizer or weakref clearing:
+                                       each holds one reference, dropped after the collection */
+    size_t deferred_len, deferred_cap;
+    uint64_t total_allocated, total_freed;
+    /* Finalizers skipped for lack of memory (last_rites), which the failing step could only
+     * report in the last error (rc_heap_stats shows it). */
+    uint64_t lost_finalizers;
+} rci_heap_objs;
+
+/* The collector and its schedule (owner: src/gc.c). */
+typedef struct rci_heap_gc {
+    bool collecting; /* a collection is running */
+    bool gc_enabled; /* automatic collection on */
+    bool stress;     /* collect at every tracked allocation */
 
     rc_object **mark_stack; /* the collector's work list (gc.c, phase 2) */
     size_t mark_len;        /* entries in use; 0 between collections */
@@ -352,25 +430,14 @@ struct rc_heap {
     size_t gen_size[4];        /* tracked objects in generation 0, 1, 2 and, at index
                                        RCI_PERMANENT_GEN, the permanent one (frozen): indexed by
                                        the header's generation bits, with no test */
+    uint32_t fin_types_seen;   /* types scanned for a finalize function (gc.c) */
+    uint32_t fin_types;        /* registered types with a finalize function */
+    uint64_t unsaved_garbage;  /* objects not saved in rc_gc_garbage for lack of memory
+                                  (rc_heap_stats shows it) */
+} rci_heap_gc;
 
-    /* Bytes: live_bytes = slots of live and pending objects plus buffers. Objects alive are
-     * total_allocated - total_freed and objects tracked are the four gen_size entries
-     * (rci_live_objects, rci_tracked_objects): no counter of their own, so
-     * allocation and release update two fewer fields. */
-    size_t live_bytes, page_bytes, large_bytes, buffer_bytes;
-    size_t peak_live_bytes;
-    uint64_t total_allocated, total_freed;
-
-    /* ---- finalizers, weak references, gc module (issue 3) ---- */
-    /* RCI_GARBAGE (header flag bit 0x400): only during a collection that runs user code
-     * (gc.c, phase 3): the object was unreachable when phase 2 ended. Internal functions of
-     * this block are declared in src/finalize.h. */
-#define RCI_GARBAGE 0x400u
-    /* RCI_UNCOLLECTABLE (header flag bit 0x800): only during such a collection: the object
-     * was garbage held by a legacy finalizer's part of it (gc.c, 3a). */
-#define RCI_UNCOLLECTABLE 0x800u
-    uint32_t fin_types_seen;      /* types scanned for a finalize function (gc.c) */
-    uint32_t fin_types;           /* registered types with a finalize function */
+/* Weak references (owner: src/weakref.c, WEAKLIST, TABLE, QUEUE). */
+typedef struct rci_heap_wr {
     struct rci_wr_slot *wr_table; /* weakref side table: referent -> list (weakref.c) */
     size_t wr_cap;                /* slots in wr_table (a power of two, or 0) */
     unsigned wr_shift;            /* 64 - log2(wr_cap): the hash's shift (weakref.c) */
@@ -381,27 +448,39 @@ struct rc_heap {
                                        registered: rc_weakref_get's test is one compare */
     uint32_t wr_proxy_index;      /* t_weakproxy's index, likewise */
     size_t wr_live;               /* weakrefs and proxies on a referent's list */
-    rc_type *t_weakdict;          /* the weak containers' type, registered on first use */
-    rc_object **deferred;         /* objects whose count reached zero while defer_free was
-                                       set and that need a finalizer or weakref clearing:
-                                       each holds one reference, dropped after the collection */
-    size_t deferred_len, deferred_cap;
-    rc_object **wr_calls; /* weakrefs (one reference each) whose callbacks are due */
+    rc_object **wr_calls;         /* weakrefs (one reference each) whose callbacks are due */
     size_t wr_calls_len, wr_calls_cap;
-    unsigned gc_debug;                               /* RC_GC_DEBUG_* flags (gcmodule.c) */
+    uint64_t lost_callbacks; /* weakref callbacks dropped for lack of memory (queue_push;
+                                rc_heap_stats shows it) */
+} rci_heap_wr;
+
+/* Weak containers (owner: src/weakdict.c, WEAKDICT). */
+typedef struct rci_heap_weakdict {
+    rc_type *t_weakdict; /* the weak containers' type, registered on first use */
+} rci_heap_weakdict;
+
+/* Finalize handles (owner: src/finalize.c, FINREG). */
+typedef struct rci_heap_fin {
+    rc_object **fin_recs; /* alive finalize handles, one reference each, oldest
+                                       first (FINREG) */
+    size_t fin_recs_len, fin_recs_cap;
+    rc_type *t_finalize;  /* the finalize handles' type, registered on first use */
+    uint64_t fin_created; /* finalize handles made so far: the next one's index */
+    bool fin_exited;      /* rc_heap_free ran the atexit finalizers: none runs again */
+} rci_heap_fin;
+
+/* The gc module around the collector (owner: src/gcmodule.c, OUTPUT, CALLBACKS). */
+typedef struct rci_heap_gcmod {
+    unsigned gc_debug;                               /* RC_GC_DEBUG_* flags */
     void (*gc_out)(rc_heap *, const char *, void *); /* debug output, NULL: stderr */
     void *gc_out_user;
     struct rci_gc_cb *gc_cbs; /* collection callbacks, in registration order */
     size_t gc_cbs_len, gc_cbs_cap;
     rc_object *gc_garbage; /* the gc.garbage list (one reference), or NULL */
-    rc_object **fin_recs;  /* alive finalize handles, one reference each, oldest
-                                       first (weakref.c, FINREG) */
-    size_t fin_recs_len, fin_recs_cap;
-    rc_type *t_finalize;  /* the finalize handles' type, registered on first use */
-    uint64_t fin_created; /* finalize handles made so far: the next one's index */
-    bool fin_exited;      /* rc_heap_free ran the atexit finalizers: none runs again */
+} rci_heap_gcmod;
 
-    /* ---- allocation sites (issue 4; owner: src/origin.c, invariants SITES and OBJS) */
+/* Allocation sites (owner: src/origin.c, SITES, OBJS and CURRENT). */
+typedef struct rci_heap_origins {
     bool record_origins;    /* rc_origins_enable */
     struct rci_site *sites; /* every site seen, by index */
     uint32_t n_sites;       /* entries used */
@@ -412,46 +491,72 @@ struct rc_heap {
     uint32_t *origin_vals;
     size_t origin_cap, origin_len;
     size_t origins_lost; /* objects whose site could not be recorded (no memory) */
-
-    /* ---- heap snapshot ids (issue 13; owner: src/snapshot.c, invariant SNAP-IDS) */
-    uintptr_t *snap_keys; /* object address -> id serial (0: empty slot) */
-    uint32_t *snap_vals;
-    size_t snap_cap, snap_len;
-    uint32_t snap_serial; /* the last serial given (never reused) */
-    /* CURRENT (origin.c): the caller-supplied site (rc_origin_set). */
+    /* CURRENT: the caller-supplied site (rc_origin_set). */
     const char *origin_now;      /* site file every new object gets: origin_set_file while
                                        record_origins is on, else NULL (one test per allocation) */
     const char *origin_set_file; /* the interned file last set, or NULL */
     int origin_set_line;         /* its line */
     char **origin_files;         /* interned file names: open addressing by string hash */
     size_t origin_files_cap, origin_files_len;
+} rci_heap_origins;
 
-    /* ---- named roots (owner: src/roots.c, invariant NAMED) */
-    struct rci_root *roots; /* rc_root_name's entries, in naming order */
+/* Heap snapshot ids (owner: src/snapshot.c, SNAP-IDS). */
+typedef struct rci_heap_snap {
+    uintptr_t *snap_keys; /* object address -> id serial (0: empty slot) */
+    uint32_t *snap_vals;
+    size_t snap_cap, snap_len;
+    uint32_t snap_serial; /* the last serial given (never reused) */
+} rci_heap_snap;
+
+/* Named roots (owner: src/roots.c, NAMED). */
+typedef struct rci_heap_roots {
+    struct rci_root *table; /* rc_root_name's entries, in naming order */
     size_t roots_len, roots_cap;
+} rci_heap_roots;
 
-    /* ---- leak guards (owner: src/objgraph.c, invariant GUARDS) */
+/* Leak guards (owner: src/leakguard.c, GUARDS). */
+typedef struct rci_heap_leak {
     struct rci_snapshot *snapshots; /* snapshots of leak guards begun and not ended */
+} rci_heap_leak;
+
+struct rc_heap {
+    rc_allocator alloc; /* copied from the config */
+    uint64_t hash_seed;
+    rci_heap_err err;
+    rci_heap_types types;
+    rci_heap_pages pages;
+    rci_heap_objs objs;
+    rci_heap_gc gc;
+    rci_heap_mem mem;
+    rci_heap_wr wr;
+    rci_heap_weakdict weakdict;
+    rci_heap_fin fin;
+    rci_heap_gcmod gcmod;
+    rci_heap_origins origins;
+    rci_heap_snap snap;
+    rci_heap_roots roots;
+    rci_heap_leak leak;
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
 {
-    return heap->types[rci_type_index(o)];
+    return heap->types.table[rci_type_index(o)];
 }
 
-static inline size_t rci_live_objects(const rc_heap *heap)
+static inline size_t rci_object_live_count(const rc_heap *heap)
 {
-    return (size_t)(heap->total_allocated - heap->total_freed);
+    return (size_t)(heap->objs.total_allocated - heap->objs.total_freed);
 }
 
-static inline size_t rci_tracked_objects(const rc_heap *heap)
+static inline size_t rci_object_tracked_count(const rc_heap *heap)
 {
-    return heap->gen_size[0] + heap->gen_size[1] + heap->gen_size[2] + heap->gen_size[3];
+    return heap->gc.gen_size[0] + heap->gc.gen_size[1] + heap->gc.gen_size[2] +
+           heap->gc.gen_size[3];
 }
 
 /* Takes a slot of page, whose slots are slot_bytes (a constant, for the compiler to fold),
  * and which has one; its bytes are left as they were: the caller writes every one. */
-static inline char *rci_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
+static inline char *rci_page_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
 {
     char *slot = page->free;
     if (slot != NULL) {
@@ -468,25 +573,25 @@ static inline char *rci_take_slot_unzeroed(rci_page *page, uint32_t slot_bytes)
  * allocator fails (the heap's error is not set). The header is left zero (free). Inline:
  * with a constant `bytes` the class is folded, and the common case (a slot on the pool's
  * cur page) costs no call. */
-static inline rc_object *rci_slot_alloc(rc_heap *heap, size_t bytes, bool container)
+static inline rc_object *rci_page_slot_alloc(rc_heap *heap, size_t bytes, bool container)
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
-        return rci_slot_alloc_slow(heap, bytes, container);
-    unsigned idx = rci_class_index(bytes);
-    rci_page *page = heap->pools[container][idx].cur;
+        return rci_page_slot_alloc_slow(heap, bytes, container);
+    unsigned idx = rci_page_class_index(bytes);
+    rci_page *page = heap->pages.pools[container][idx].cur;
     if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
-        return rci_slot_alloc_slow(heap, bytes, container);
+        return rci_page_slot_alloc_slow(heap, bytes, container);
     if (!__builtin_constant_p(bytes))
-        return rci_take_slot(page);
+        return rci_page_take_slot(page);
     /* A constant size: the slot's size is known too, and zeroing it needs no tests. */
-    char *slot = rci_take_slot_unzeroed(page, rci_class_bytes(idx));
-    rci_zero_slot(slot, rci_class_bytes(idx));
+    char *slot = rci_page_take_slot_unzeroed(page, rci_page_class_bytes(idx));
+    rci_page_zero_slot(slot, rci_page_class_bytes(idx));
     return (rc_object *)slot;
 }
 
 /* Returns obj's slot to its page (the header must already be dead). Inline: a slot of the
  * pool's cur page (the common case for short-lived objects) costs no call. */
-static inline void rci_slot_free(rc_heap *heap, rc_object *obj)
+static inline void rci_page_slot_free(rc_heap *heap, rc_object *obj)
 {
     rci_page *page = rci_page_of(obj);
     if (RCI_POISON_FREED)
@@ -502,10 +607,10 @@ static inline void rci_slot_free(rc_heap *heap, rc_object *obj)
             (page->n_used != 0 && ((page->lists & RCI_IN_AVAIL) || !rci_page_worth_reusing(page))))
             return;
     }
-    rci_slot_free_slow(heap, page);
+    rci_page_slot_free_slow(heap, page);
 }
 /* Bytes of obj's slot. */
-static inline size_t rci_slot_bytes(const rc_object *obj)
+static inline size_t rci_page_slot_bytes(const rc_object *obj)
 {
     return rci_page_of(obj)->slot_bytes;
 }
@@ -516,18 +621,32 @@ static inline size_t rci_slot_bytes(const rc_object *obj)
 int rci_heap_visit_containers(rc_heap *heap, rc_heap_visit_fn fn, void *user);
 
 /* rc_heap_check without its state test, for the collector's debug-level-3 checks made
- * between collections while heap->collecting is set (check.c). */
-rc_status rci_heap_check_now(rc_heap *heap);
+ * between collections while heap->gc.collecting is set (check.c). */
+rc_status rci_check_now(rc_heap *heap);
 
+/* ---------------------------------------------------------------------------------------
+ * Errors and misuse (owner: src/error.c).
+ */
 /* Records an error on the heap (message formatted like printf) and returns code. */
 rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* SIZE: the size-field rule of every size-versioned struct (one that starts with `size_t
+ * size`; rcgc.h, "Conventions"): the struct at s is accepted when its size field lies in
+ * [min_bytes, max_bytes], max_bytes being today's sizeof and min_bytes the size of the
+ * oldest layout still read (equal to max_bytes when only today's is). Fields are only ever
+ * appended, so a reader of an older layout copies min(size, sizeof) bytes. Returns RC_OK, or
+ * RC_EINVAL for s NULL or a size out of range, with a message naming call, what and the
+ * size found. heap may be NULL (no message); it is written through a const pointer because
+ * const getters must leave a message too (ERRORS): a heap is never defined const, and its
+ * error fields are not its logical state (as errno is not a function's). */
+rc_status rci_error_size_check(const rc_heap *heap, const char *call, const char *what,
+                               const void *s, size_t min_bytes, size_t max_bytes);
 /* Reports misuse to the hook, records RC_EMISUSE, returns RC_EMISUSE. */
-rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, const char *file,
-                     int line, const char *fmt, ...)
+rc_status rci_error_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj,
+                           const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif
@@ -536,6 +655,21 @@ rc_status rci_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj, c
 /* ---------------------------------------------------------------------------------------
  * Objects (owner: src/object.c).
  */
+/* LAST RITES: an object dying (count zero, or in cyclic garbage) needs work before its
+ * references are dropped when its finalizer has not run yet, it has a weakref list (made
+ * with its first weakref, possibly empty since: weakref.c, WEAKLIST), or its type has a
+ * legacy finalizer (which runs at every death by counting). */
+static inline bool rci_object_type_needs_rites(const rc_type *t, const rc_object *obj)
+{
+    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->release_special, 1))
+        return false;
+    return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
+           (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
+}
+static inline bool rci_object_needs_rites(const rc_heap *heap, const rc_object *obj)
+{
+    return rci_object_type_needs_rites(rci_type_of(heap, obj), obj);
+}
 /* Allocates and initialises an object of type (count 1, tracked if the type is) in a slot
  * of `bytes`. May collect first. */
 rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
@@ -543,18 +677,18 @@ rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
  * slot. Untracks first. */
 void rci_object_free(rc_heap *heap, rc_object *obj);
 /* Drains the pending-free list (a no-op while it is already being drained). */
-void rci_release_pending(rc_heap *heap);
+void rci_object_release_pending(rc_heap *heap);
 /* Accounting for a tracked object leaving its generation (freed or untracked). */
-void rci_untrack_accounting(rc_heap *heap, rc_object *obj);
+void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj);
 
 /* ---------------------------------------------------------------------------------------
  * Allocation sites (owner: src/origin.c).
  */
 /* Records (file, line) for obj, just made. */
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line);
-/* CURRENT: obj was just made while heap->origin_now is set: records the current site. */
+/* CURRENT: obj was just made while heap->origins.origin_now is set: records the current site. */
 void rci_origin_note_current(rc_heap *heap, rc_object *obj);
-/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_dying, gc.c's
+/* Drops obj's record and its RCI_ORIGIN flag (obj dies: object.c's object_leaving, gc.c's
  * frees of cyclic garbage; every free of an object with the flag goes through one). */
 void rci_origin_forget(rc_heap *heap, rc_object *obj);
 /* obj's site index, or -1 if none is recorded. */
@@ -562,15 +696,20 @@ int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj);
 /* Fills out with site's file, line, type name and live count (delta 0). */
 bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out);
 /* Keeps out[0, *n) sorted best first, holding the best cap entries offered so far. */
-void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, bool by_delta);
+void rci_origin_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c,
+                           bool by_delta);
 /* The part of file after its last '/'. */
 const char *rci_origin_basename(const char *file);
 void rci_origins_free(rc_heap *heap);
-/* Frees the snapshots of leak guards never ended (rc_heap_free; objgraph.c, GUARDS). */
-void rci_leak_guards_free(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * The leak guard (owner: src/leakguard.c).
+ */
+/* Frees the snapshots of leak guards never ended (rc_heap_free; GUARDS). */
+void rci_leakguard_free(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
  * Heap snapshot ids (owner: src/snapshot.c). rci_origin_forget calls rci_snapshot_forget
@@ -592,17 +731,48 @@ void rci_roots_free(rc_heap *heap);
  * The collector (owner: src/gc.c).
  */
 void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg);
+/* Whether the heap runs the candidate schedule (section 5 of gc.c) rather than CPython's. */
+static inline bool rci_gc_candidates(const rc_heap *heap)
+{
+    return heap->gc.schedule == RC_GC_SCHEDULE_CANDIDATES;
+}
+/* Sets heap->gc.gc_trigger from stress, gc_enabled, the thresholds and the candidates waiting
+ * (gcmodule.c's setters call it after changing one of them). */
+void rci_gc_trigger_update(rc_heap *heap);
 /* Called by rci_object_new before allocating a tracked object: counts it and collects if
  * a threshold says so. The count and the common "nothing to do" test are inline;
  * rci_gc_alloc_check decides the rest (stress, enabled, thresholds, re-entrancy). */
 void rci_gc_alloc_check(rc_heap *heap);
 static inline void rci_gc_on_alloc(rc_heap *heap)
 {
-    if (++heap->gen[0].count > heap->gc_trigger)
+    if (++heap->gc.gen[0].count > heap->gc.gc_trigger)
         rci_gc_alloc_check(heap);
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
+
+/* The collector's phase validators (owner: src/gcvalidate.c), called by gc.c after each
+ * phase when RCI_VALIDATE_PHASES (debug.h). Each check is the invariant of that name in
+ * gc.c's header, section 4; a failure is reported as misuse of kind RC_MISUSE_ASSERT. */
+typedef enum rci_gcvalidate_check {
+    RCI_GCV_SET,              /* after gather_pages: GC-SET */
+    RCI_GCV_SUBTRACTED,       /* after phase 1: GC-SUBTRACTED */
+    RCI_GCV_MARKED,           /* after phase 2: GC-MARKED */
+    RCI_GCV_GARBAGE_RECORDED, /* after 3a: GC-GARBAGE-RECORDED */
+    RCI_GCV_LEGACY,           /* after 3a': GC-LEGACY */
+    RCI_GCV_RESURRECTED,      /* after 3d: GC-RESURRECTED */
+    RCI_GCV_RELEASED,         /* after phase 4: GC-RELEASED */
+    RCI_GCV_PROMOTED          /* after phase 5: GC-PROMOTED */
+} rci_gcvalidate_check;
+/* What a validator needs of a collection: its set S as gc.c's gc_run describes it. */
+typedef struct rci_gcvalidate_set {
+    rci_page *pages;           /* the pages of S through cnext; with members, a page whose
+                                    bump is the number of members */
+    rc_object *const *members; /* a partial run's S, or NULL: S is on the pages */
+    unsigned lo, span;         /* S holds tracked objects with lo <= gen <= lo + span */
+    bool rites;                /* phase 3 ran: the garbage is GARBAGE and not REACHABLE */
+} rci_gcvalidate_set;
+void rci_gcvalidate(rc_heap *heap, const rci_gcvalidate_set *set, rci_gcvalidate_check check);
 
 /* ---------------------------------------------------------------------------------------
  * Allocation, inline (owner: src/object.c).
@@ -615,14 +785,14 @@ rc_object *
 rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
 
 /* The accounting of one new object of type in a slot of `slot` bytes (STATS). */
-static inline void rci_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
+static inline void rci_object_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
 {
     type->live_count++;
-    heap->total_allocated++;
+    heap->objs.total_allocated++;
     type->live_bytes += slot;
-    heap->live_bytes += slot;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
+    heap->mem.live_bytes += slot;
+    if (heap->mem.live_bytes > heap->mem.peak_live_bytes)
+        heap->mem.peak_live_bytes = heap->mem.live_bytes;
 }
 
 /* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
@@ -631,7 +801,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
 {
     if (type->tracked)
         rci_gc_on_alloc(heap);
-    rc_object *obj = rci_slot_alloc(heap, bytes, type->holds_refs);
+    rc_object *obj = rci_page_slot_alloc(heap, bytes, type->holds_refs);
     if (__builtin_expect(obj == NULL, 0))
         return rci_object_new_failed(heap, type, bytes);
     rci_page *page = rci_page_of(obj);
@@ -642,11 +812,11 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
         ti |= RCI_TRACKED;
         if (__builtin_expect(!(page->lists & RCI_IN_YOUNG), 0))
             rci_page_note_gen(heap, page, 0);
-        heap->gen_size[0]++;
+        heap->gc.gen_size[0]++;
     }
     obj->_tinfo = ti;
-    rci_count_alloc(heap, type, slot);
-    if (__builtin_expect(heap->origin_now != NULL, 0))
+    rci_object_count_alloc(heap, type, slot);
+    if (__builtin_expect(heap->origins.origin_now != NULL, 0))
         rci_origin_note_current(heap, obj);
     return obj;
 }

@@ -1,7 +1,6 @@
 /*
- * introspect.c -- Python's gc introspection (get_referents, get_referrers, get_objects)
- * and the small containers the graph files share (graph.h): address maps and growable
- * object arrays, all in memory from the heap's allocator.
+ * introspect.c -- Python's gc introspection (get_referents, get_referrers, get_objects), on
+ * util.c's address maps and object arrays.
  *
  * Invariant NO-SELF: a list these calls return is created before the walk that finds its
  * items (creating it can collect, which must not free what the walk found) and the walk
@@ -18,101 +17,10 @@
 
 #include <string.h>
 
-/* ---- address map ----------------------------------------------------------------------- */
+/* ---- lists of found objects ------------------------------------------------------------ */
 
-static bool rehash(rc_heap *heap, rci_ptrmap *map, size_t new_cap)
-{
-    uintptr_t *keys = rci_mem_alloc(heap, new_cap * sizeof *keys);
-    size_t *vals = rci_mem_alloc(heap, new_cap * sizeof *vals);
-    if (keys == NULL || vals == NULL) {
-        if (keys != NULL)
-            rci_mem_free(heap, keys, new_cap * sizeof *keys);
-        if (vals != NULL)
-            rci_mem_free(heap, vals, new_cap * sizeof *vals);
-        return false;
-    }
-    memset(keys, 0, new_cap * sizeof *keys);
-    for (size_t i = 0; i < map->cap; i++) {
-        if (map->keys[i] == 0)
-            continue;
-        size_t j = rci_ptrmap_slot(map->keys[i], new_cap);
-        while (keys[j] != 0)
-            j = (j + 1) & (new_cap - 1);
-        keys[j] = map->keys[i];
-        vals[j] = map->vals[i];
-    }
-    size_t len = map->len;
-    rci_ptrmap_free(heap, map);
-    map->keys = keys;
-    map->vals = vals;
-    map->cap = new_cap;
-    map->len = len;
-    return true;
-}
-
-bool rci_ptrmap_reserve(rc_heap *heap, rci_ptrmap *map, size_t n)
-{
-    size_t cap = map->cap < 16 ? 16 : map->cap;
-    while (cap / 2 < n)
-        cap *= 2;
-    return cap == map->cap || rehash(heap, map, cap);
-}
-
-size_t *rci_ptrmap_insert(rc_heap *heap, rci_ptrmap *map, const void *key, bool *added)
-{
-    uintptr_t k = (uintptr_t)key;
-    size_t *found = rci_ptrmap_find(map, key);
-    *added = false;
-    if (found != NULL || k == 0)
-        return found;
-    if (!rci_ptrmap_reserve(heap, map, map->len + 1))
-        return NULL;
-    size_t i = rci_ptrmap_slot(k, map->cap);
-    while (map->keys[i] != 0)
-        i = (i + 1) & (map->cap - 1);
-    map->keys[i] = k;
-    map->vals[i] = 0;
-    map->len++;
-    *added = true;
-    return &map->vals[i];
-}
-
-void rci_ptrmap_free(rc_heap *heap, rci_ptrmap *map)
-{
-    if (map->cap != 0) {
-        rci_mem_free(heap, map->keys, map->cap * sizeof *map->keys);
-        rci_mem_free(heap, map->vals, map->cap * sizeof *map->vals);
-    }
-    memset(map, 0, sizeof *map);
-}
-
-/* ---- object arrays --------------------------------------------------------------------- */
-
-bool rci_ptrvec_push(rc_heap *heap, rci_ptrvec *vec, rc_object *obj)
-{
-    if (vec->len == vec->cap) {
-        size_t cap = vec->cap < 16 ? 16 : vec->cap * 2;
-        size_t ref_bytes = sizeof(rc_object *);
-        rc_object **items =
-            vec->cap == 0 ? rci_mem_alloc(heap, cap * ref_bytes)
-                          : rci_mem_resize(heap, vec->items, vec->cap * ref_bytes, cap * ref_bytes);
-        if (items == NULL)
-            return false;
-        vec->items = items;
-        vec->cap = cap;
-    }
-    vec->items[vec->len++] = obj;
-    return true;
-}
-
-void rci_ptrvec_free(rc_heap *heap, rci_ptrvec *vec)
-{
-    if (vec->cap != 0)
-        rci_mem_free(heap, vec->items, vec->cap * sizeof(rc_object *));
-    memset(vec, 0, sizeof *vec);
-}
-
-rc_object *rci_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec, const char *call)
+rc_object *rci_introspect_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec,
+                                    const char *call)
 {
     for (size_t i = 0; i < vec->len; i++) {
         if (rc_list_append(heap, list, vec->items[i]) != RC_OK) {
@@ -130,7 +38,7 @@ static int push_referent(rc_heap *heap, rc_object *ref, void *arg)
 {
     if (ref == NULL)
         return 0;
-    return rci_ptrvec_push(heap, arg, ref) ? 0 : 1;
+    return rci_util_ptrvec_push(heap, arg, ref) ? 0 : 1;
 }
 
 rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n)
@@ -147,13 +55,13 @@ rc_object *rc_gc_get_referents(rc_heap *heap, rc_object *const *objs, size_t n)
         if (rc_traverse(heap, objs[i], push_referent, &out) != 0) {
             rci_error(heap, RC_ENOMEM, "rc_gc_get_referents: no memory after %zu referents",
                       out.len);
-            rci_ptrvec_free(heap, &out);
+            rci_util_ptrvec_free(heap, &out);
             rc_decref(heap, list);
             return NULL;
         }
     }
-    list = rci_list_fill(heap, list, &out, "rc_gc_get_referents");
-    rci_ptrvec_free(heap, &out);
+    list = rci_introspect_list_fill(heap, list, &out, "rc_gc_get_referents");
+    rci_util_ptrvec_free(heap, &out);
     return list;
 }
 
@@ -170,7 +78,7 @@ static int check_target(rc_heap *heap, rc_object *ref, void *arg)
 {
     (void)heap;
     referrers_walk *w = arg;
-    if (ref != NULL && rci_ptrmap_find(w->targets, ref) != NULL) {
+    if (ref != NULL && rci_util_ptrmap_find(w->targets, ref) != NULL) {
         w->hit = true;
         return 1;
     }
@@ -180,7 +88,7 @@ static int check_target(rc_heap *heap, rc_object *ref, void *arg)
 /* UNSEEN: the object is unreachable in the collection that is running. */
 static inline bool unseen(const rc_object *obj)
 {
-    return (rci_flags(obj) & (RCI_GARBAGE | RCI_UNCOLLECTABLE)) != 0;
+    return (rci_object_flags(obj) & (RCI_GARBAGE | RCI_UNCOLLECTABLE)) != 0;
 }
 
 static int find_referrers(rc_heap *heap, rc_object *obj, void *user)
@@ -190,7 +98,7 @@ static int find_referrers(rc_heap *heap, rc_object *obj, void *user)
         return 0;
     w->hit = false;
     rc_traverse(heap, obj, check_target, w);
-    if (w->hit && !rci_ptrvec_push(heap, &w->found, obj))
+    if (w->hit && !rci_util_ptrvec_push(heap, &w->found, obj))
         return 1;
     return 0;
 }
@@ -208,20 +116,20 @@ rc_object *rc_gc_get_referrers(rc_heap *heap, rc_object *const *objs, size_t n)
     referrers_walk w = {&targets, list, {0}, false};
     bool added;
     for (size_t i = 0; i < n; i++) {
-        if (objs[i] != NULL && rci_ptrmap_insert(heap, &targets, objs[i], &added) == NULL)
+        if (objs[i] != NULL && rci_util_ptrmap_insert(heap, &targets, objs[i], &added) == NULL)
             goto nomem;
     }
     if (targets.len > 0 && rci_heap_visit_containers(heap, find_referrers, &w) != 0)
         goto nomem;
-    list = rci_list_fill(heap, list, &w.found, "rc_gc_get_referrers");
+    list = rci_introspect_list_fill(heap, list, &w.found, "rc_gc_get_referrers");
     goto done;
 nomem:
     rci_error(heap, RC_ENOMEM, "rc_gc_get_referrers: no memory for %zu objects", n);
     rc_decref(heap, list);
     list = NULL;
 done:
-    rci_ptrvec_free(heap, &w.found);
-    rci_ptrmap_free(heap, &targets);
+    rci_util_ptrvec_free(heap, &w.found);
+    rci_util_ptrmap_free(heap, &targets);
     return list;
 }
 
@@ -236,11 +144,11 @@ typedef struct objects_walk {
 static int collect_tracked(rc_heap *heap, rc_object *obj, void *user)
 {
     objects_walk *w = user;
-    if ((rci_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj))
+    if ((rci_object_flags(obj) & RCI_TRACKED) == 0 || obj == w->self || unseen(obj))
         return 0;
-    if (w->generation >= 0 && rci_gen(obj) != (unsigned)w->generation)
+    if (w->generation >= 0 && rci_object_gen(obj) != (unsigned)w->generation)
         return 0;
-    return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
+    return rci_util_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
 rc_object *rc_gc_get_objects(rc_heap *heap, int generation)
@@ -259,8 +167,8 @@ rc_object *rc_gc_get_objects(rc_heap *heap, int generation)
         rc_decref(heap, list);
         list = NULL;
     } else {
-        list = rci_list_fill(heap, list, &w.found, "rc_gc_get_objects");
+        list = rci_introspect_list_fill(heap, list, &w.found, "rc_gc_get_objects");
     }
-    rci_ptrvec_free(heap, &w.found);
+    rci_util_ptrvec_free(heap, &w.found);
     return list;
 }

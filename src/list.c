@@ -36,7 +36,7 @@ static void list_clear(rc_heap *heap, rc_object *self)
     for (size_t i = len; i-- > 0;) /* last first, as CPython's list_dealloc and list.clear */
         rc_decref(heap, items[i]);
     if (items != NULL)
-        rci_buf_free(heap, heap->t_list, items, cap * sizeof(rc_object *));
+        rci_mem_buf_free(heap, heap->types.t_list, items, cap * sizeof(rc_object *));
 }
 
 /* Frees the buffer only: a collection frees cyclic garbage without clear, and the
@@ -45,7 +45,7 @@ static void list_destroy(rc_heap *heap, rc_object *self)
 {
     rci_list *l = (rci_list *)self;
     if (l->items != NULL)
-        rci_buf_free(heap, heap->t_list, l->items, l->cap * sizeof(rc_object *));
+        rci_mem_buf_free(heap, heap->types.t_list, l->items, l->cap * sizeof(rc_object *));
     l->items = NULL;
     l->cap = 0;
     l->len = 0;
@@ -78,10 +78,10 @@ static rc_status list_reserve(rc_heap *heap, rci_list *l, size_t needed, const c
         cap = max_items;
     rc_object **items;
     if (l->items == NULL)
-        items = rci_buf_alloc(heap, heap->t_list, cap * sizeof(rc_object *));
+        items = rci_mem_buf_alloc(heap, heap->types.t_list, cap * sizeof(rc_object *));
     else
-        items = rci_buf_resize(heap, heap->t_list, l->items, l->cap * sizeof(rc_object *),
-                               cap * sizeof(rc_object *));
+        items = rci_mem_buf_resize(heap, heap->types.t_list, l->items, l->cap * sizeof(rc_object *),
+                                   cap * sizeof(rc_object *));
     if (items == NULL)
         return rci_error(heap, RC_ENOMEM, "%s: out of memory growing a list to %zu items", call,
                          cap);
@@ -96,11 +96,11 @@ rc_object *rc_list_new(rc_heap *heap, size_t capacity_hint)
         rci_error(heap, RC_ELIMIT, "rc_list_new: capacity %zu too large", capacity_hint);
         return NULL;
     }
-    rci_list *l = (rci_list *)rci_object_new(heap, heap->t_list, sizeof(rci_list));
+    rci_list *l = (rci_list *)rci_object_new(heap, heap->types.t_list, sizeof(rci_list));
     if (l == NULL)
         return NULL;
     if (capacity_hint > 0) {
-        l->items = rci_buf_alloc(heap, heap->t_list, capacity_hint * sizeof(rc_object *));
+        l->items = rci_mem_buf_alloc(heap, heap->types.t_list, capacity_hint * sizeof(rc_object *));
         if (l->items == NULL) {
             rc_decref(heap, &l->hdr);
             rci_error(heap, RC_ENOMEM, "rc_list_new: out of memory for %zu items", capacity_hint);

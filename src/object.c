@@ -7,9 +7,9 @@
  *   flag bits hold the list link (the next object's address >> 3: 32 bits in _refcnt, 12
  *   in the flags; addresses are below 2^47, checked when pages are obtained); its type
  *   index is intact, so its references can still be found and released.
- * PENDING: every object on heap->pending has had its references counted as dropped by
+ * PENDING: every object on heap->objs.pending has had its references counted as dropped by
  *   nobody: it is unreachable, its count is zero, and it has left its generation
- *   (rci_untrack_accounting ran when it was pushed). Draining pops one object, releases
+ *   (rci_object_untrack_accounting ran when it was pushed). Draining pops one object, releases
  *   its references (which may push more) and frees it; no C recursion happens, whatever
  *   the depth of the structure being freed. The object being released (whose references
  *   are being dropped) is off the list but keeps RCI_PENDING with a null link, so that
@@ -18,8 +18,12 @@
  * WEAKGONE: a weakref or weak proxy at count zero (pending, being released or deferred) is
  *   on no referent's list: release_special detaches it before it is pushed, so no
  *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
+ * RITES-DEFER: an object's rites wait on heap->objs.deferred (defer_rites) only while
+ *   heap->objs.defer_free is set (a collection's phases 4 and 5, gc.c); run_deferred empties
+ *   the array after phase 5, so it is empty between collections (rc_heap_check).
  */
-#include "finalize.h"
+#include "util.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -27,45 +31,52 @@
 
 static void pending_push(rc_heap *heap, rc_object *obj)
 {
-    uint64_t link = (uint64_t)(uintptr_t)heap->pending >> 3;
+    rc_assert_inv(heap, "PENDING", !(obj->_tinfo & RCI_PENDING) && rci_type_index(obj) != 0);
+    rc_assert_inv(heap, "PENDING",
+                  ((uintptr_t)heap->objs.pending & 7u) == 0 &&
+                      (uint64_t)(uintptr_t)heap->objs.pending >> 47 == 0);
+    uint64_t link = (uint64_t)(uintptr_t)heap->objs.pending >> 3;
     obj->_refcnt = (int32_t)(uint32_t)link;
     obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING |
                   (uint32_t)((link >> 32) & ((1u << PENDING_LOW_BITS) - 1u));
-    heap->pending = obj;
+    heap->objs.pending = obj;
 }
 
 static rc_object *pending_pop(rc_heap *heap)
 {
-    rc_object *obj = heap->pending;
+    rc_object *obj = heap->objs.pending;
+    rc_assert_inv(heap, "PENDING", obj->_tinfo & RCI_PENDING);
     uint64_t link =
         ((uint64_t)(obj->_tinfo & ((1u << PENDING_LOW_BITS) - 1u)) << 32) | (uint32_t)obj->_refcnt;
-    heap->pending = (rc_object *)(uintptr_t)(link << 3);
+    heap->objs.pending = (rc_object *)(uintptr_t)(link << 3);
+    rc_assert_inv(heap, "PENDING",
+                  heap->objs.pending == NULL || (heap->objs.pending->_tinfo & RCI_PENDING));
     obj->_refcnt = 0;
     obj->_tinfo &= ~RCI_FLAG_MASK;
     return obj;
 }
 
-void rci_untrack_accounting(rc_heap *heap, rc_object *obj)
+void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj)
 {
-    heap->gen_size[rci_gen(obj)]--;
+    heap->gc.gen_size[rci_object_gen(obj)]--;
     obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
 }
 
 /* The object's count reached zero: it leaves the collector's books now, while its flags
  * (ti, as read after its rites) are still readable. t is its type. Its flags are left for
  * the caller to rewrite (it marks the object PENDING), so the accounting of
- * rci_untrack_accounting is done without its store to the header. */
+ * rci_object_untrack_accounting is done without its store to the header. */
 static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *t, uint32_t ti)
 {
     if (ti & RCI_TRACKED)
-        heap->gen_size[ti & RCI_GEN_MASK]--;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     if (__builtin_expect((ti & RCI_ORIGIN) != 0, 0))
         rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
-    if (t->tracked && heap->gen[0].count > 0)
-        heap->gen[0].count--;
+    if (t->tracked && heap->gc.gen[0].count > 0)
+        heap->gc.gen[0].count--;
 }
 
-/* Drops every reference obj holds (rci_clear_refs with the type already known). */
+/* Drops every reference obj holds: its type's clear, or each offset field set to NULL. */
 static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
     if (t->clear != NULL) {
@@ -103,18 +114,12 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 
 static bool defer_rites(rc_heap *heap, rc_object *obj)
 {
-    if (heap->deferred_len == heap->deferred_cap) {
-        size_t cap = heap->deferred_cap ? heap->deferred_cap * 2 : 16;
-        rc_object **grown =
-            rci_mem_resize(heap, heap->deferred, heap->deferred_cap * sizeof(rc_object *),
-                           cap * sizeof(rc_object *));
-        if (grown == NULL)
-            return false;
-        heap->deferred = grown;
-        heap->deferred_cap = cap;
-    }
+    rc_assert_inv(heap, "RITES-DEFER", heap->objs.defer_free);
+    if (!rci_util_vec_reserve(heap, &heap->objs.deferred, &heap->objs.deferred_cap,
+                              heap->objs.deferred_len + 1, sizeof(rc_object *), 16))
+        return false;
     obj->_refcnt = 1;
-    heap->deferred[heap->deferred_len++] = obj;
+    heap->objs.deferred[heap->objs.deferred_len++] = obj;
     return true;
 }
 
@@ -126,11 +131,12 @@ __attribute__((noinline))
 static bool
 last_rites(rc_heap *heap, rc_object *obj)
 {
-    if (heap->defer_free) {
+    if (heap->objs.defer_free) {
         if (defer_rites(heap, obj))
             return false;
         /* No memory to wait: it dies without its finalizer, and its weakrefs without
          * their callbacks (running user code now would read inexact counts). */
+        heap->objs.lost_finalizers++;
         rci_error(heap, RC_ENOMEM, "finalizer of %p skipped: out of memory during a collection",
                   (void *)obj);
         rci_weakrefs_clear(heap, obj, false, NULL);
@@ -148,7 +154,7 @@ last_rites(rc_heap *heap, rc_object *obj)
         }
     }
     if (obj->_tinfo & RCI_WEAKREFD) {
-        size_t mark = heap->wr_calls_len;
+        size_t mark = heap->wr.wr_calls_len;
         rci_weakrefs_clear(heap, obj, true, NULL);
         rci_weakref_calls_run(heap, mark);
     }
@@ -168,14 +174,14 @@ last_rites(rc_heap *heap, rc_object *obj)
 /* rci_object_free with the type known: type destroy, accounting, slot. */
 static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
 {
-    size_t bytes = rci_slot_bytes(obj);
+    size_t bytes = rci_page_slot_bytes(obj);
     if (t->destroy != NULL)
         t->destroy(heap, obj);
     t->live_count--;
     t->live_bytes -= bytes;
-    heap->live_bytes -= bytes;
-    heap->total_freed++;
-    rci_slot_free(heap, obj);
+    heap->mem.live_bytes -= bytes;
+    heap->objs.total_freed++;
+    rci_page_slot_free(heap, obj);
 }
 
 /* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
@@ -189,18 +195,19 @@ __attribute__((noinline))
 static void
 release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
-    heap->freeing = true;
+    heap->objs.freeing = true;
     for (;;) {
         if (t->holds_refs)
             clear_refs(heap, obj, t);
         object_free(heap, obj, t); /* destroy sees it PENDING, as user code run above did */
-        if (__builtin_expect(heap->pending == NULL, 1))
+        if (__builtin_expect(heap->objs.pending == NULL, 1))
             break;
         obj = pending_pop(heap);
         obj->_tinfo |= RCI_PENDING;
         t = rci_type_of(heap, obj);
     }
-    heap->freeing = false;
+    rc_assert_inv(heap, "PENDING", heap->objs.freeing && heap->objs.pending == NULL);
+    heap->objs.freeing = false;
 }
 
 /* A release took an immortal object's count to zero: put it back (IMMORTAL, immortal.c).
@@ -227,18 +234,18 @@ release_misuse(rc_heap *heap, rc_object *obj)
                      (obj->_tinfo & (RCI_PENDING | ((1u << PENDING_LOW_BITS) - 1u))) == RCI_PENDING;
     bool freed = obj->_tinfo == 0 || ((obj->_tinfo & RCI_PENDING) && !releasing);
     obj->_refcnt++; /* undo the decrement: the object is left alone */
-    rci_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj, __FILE__,
-               __LINE__,
-               freed ? "rc_decref: object %p was already freed"
-                     : "rc_decref: reference count of %p would go below zero",
-               (void *)obj);
+    rci_error_misuse(heap, freed ? RC_MISUSE_FREED_OBJECT : RC_MISUSE_NEGATIVE_REFCOUNT, obj,
+                     __FILE__, __LINE__,
+                     freed ? "rc_decref: object %p was already freed"
+                           : "rc_decref: reference count of %p would go below zero",
+                     (void *)obj);
 }
 
 /* rc__release after the rites (if any): obj, at count zero with flags ti, of type t, dies. */
 static inline void release_dying(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 {
     object_leaving(heap, obj, t, ti);
-    if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
+    if (__builtin_expect(heap->objs.freeing || heap->objs.defer_free, 0)) {
         pending_push(heap, obj);
         return;
     }
@@ -255,7 +262,7 @@ __attribute__((noinline))
 static void
 release_special(rc_heap *heap, rc_object *obj, rc_type *t)
 {
-    if (rci_is_immortal_ti(obj->_tinfo)) {
+    if (rci_immortal_is_ti(obj->_tinfo)) {
         immortal_restore(obj);
         return;
     }
@@ -264,9 +271,9 @@ release_special(rc_heap *heap, rc_object *obj, rc_type *t)
      * on the pending list (a drain is running: a holder is releasing its fields), and its
      * referent may die meanwhile (the holder's next field): clearing that referent must not
      * find it, take a reference to it and call its callback. */
-    if (t->index == heap->wr_type_index || t->index == heap->wr_proxy_index)
+    if (t->index == heap->wr.wr_type_index || t->index == heap->wr.wr_proxy_index)
         rci_weakref_detach(heap, obj);
-    if (rci_type_needs_rites(t, obj) && !last_rites(heap, obj))
+    if (rci_object_type_needs_rites(t, obj) && !last_rites(heap, obj))
         return;
     release_dying(heap, obj, t, obj->_tinfo);
 }
@@ -286,21 +293,21 @@ weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
         release_special(heap, obj, t);
         return;
     }
-    const size_t bytes = rci_class_bytes(rci_class_index(sizeof(rci_weakref)));
+    const size_t bytes = rci_page_class_bytes(rci_page_class_index(sizeof(rci_weakref)));
     if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
-        heap->gen_size[ti & RCI_GEN_MASK]--;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
         immortal_restore(obj);
         return;
     }
     rci_weakref_unlink_dying(heap, (rci_weakref *)obj);
-    if (heap->gen[0].count > 0) /* the type is tracked */
-        heap->gen[0].count--;
+    if (heap->gc.gen[0].count > 0) /* the type is tracked */
+        heap->gc.gen[0].count--;
     t->live_count--;
     t->live_bytes -= bytes;
-    heap->live_bytes -= bytes;
-    heap->total_freed++;
-    rci_slot_free(heap, obj);
+    heap->mem.live_bytes -= bytes;
+    heap->objs.total_freed++;
+    rci_page_slot_free(heap, obj);
 }
 
 /* Its common path (no rites, no recorded site) calls nothing until it ends, with a tail
@@ -315,11 +322,12 @@ void rc__release(rc_heap *heap, rc_object *obj)
         release_misuse(heap, obj);
         return;
     }
-    rc_type *t = heap->types[ti >> RCI_TYPE_SHIFT];
+    rc_type *t = heap->types.table[ti >> RCI_TYPE_SHIFT];
     if (__builtin_expect((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0 || t->release_special, 0)) {
         /* The weakref type sets release_special: plain weakrefs take their own path. */
-        if ((ti >> RCI_TYPE_SHIFT) == heap->wr_type_index &&
-            (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->freeing && !heap->defer_free)
+        if ((ti >> RCI_TYPE_SHIFT) == heap->wr.wr_type_index &&
+            (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->objs.freeing &&
+            !heap->objs.defer_free)
             weakref_release(heap, obj, t, ti);
         else
             release_special(heap, obj, t);
@@ -328,14 +336,14 @@ void rc__release(rc_heap *heap, rc_object *obj)
     /* object_leaving without its RCI_ORIGIN case, excluded above. An untracked object with
      * generation bits is immortal: the test costs nothing on the tracked path. */
     if (ti & RCI_TRACKED) {
-        heap->gen_size[ti & RCI_GEN_MASK]--;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
         immortal_restore(obj);
         return;
     }
-    if (t->tracked && heap->gen[0].count > 0)
-        heap->gen[0].count--;
-    if (__builtin_expect(heap->freeing || heap->defer_free, 0)) {
+    if (t->tracked && heap->gc.gen[0].count > 0)
+        heap->gc.gen[0].count--;
+    if (__builtin_expect(heap->objs.freeing || heap->objs.defer_free, 0)) {
         pending_push(heap, obj);
         return;
     }
@@ -343,9 +351,9 @@ void rc__release(rc_heap *heap, rc_object *obj)
     release_now(heap, obj, t);
 }
 
-void rci_release_pending(rc_heap *heap)
+void rci_object_release_pending(rc_heap *heap)
 {
-    if (heap->freeing || heap->pending == NULL)
+    if (heap->objs.freeing || heap->objs.pending == NULL)
         return;
     rc_object *obj = pending_pop(heap);
     obj->_tinfo |= RCI_PENDING; /* off the list, still dying (PENDING) */
@@ -359,8 +367,8 @@ void rci_object_free(rc_heap *heap, rc_object *obj)
 
 rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes)
 {
-    if (type->tracked && heap->gen[0].count > 0)
-        heap->gen[0].count--;
+    if (type->tracked && heap->gc.gen[0].count > 0)
+        heap->gc.gen[0].count--;
     rci_error(heap, RC_ENOMEM, "out of memory allocating a '%s' object of %zu bytes", type->name,
               bytes);
     return NULL;
@@ -378,8 +386,8 @@ static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
         return false;
     }
     if (type->heap != heap) {
-        rci_misuse(heap, RC_MISUSE_WRONG_HEAP, NULL, __FILE__, __LINE__,
-                   "%s: type '%s' belongs to another heap", call, type->name);
+        rci_error_misuse(heap, RC_MISUSE_WRONG_HEAP, NULL, __FILE__, __LINE__,
+                         "%s: type '%s' belongs to another heap", call, type->name);
         return false;
     }
     return true;
@@ -406,32 +414,4 @@ rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
         return NULL;
     }
     return rci_object_new(heap, (rc_type *)type, bytes);
-}
-
-bool rc_gc_is_tracked(const rc_heap *heap, const rc_object *obj)
-{
-    (void)heap;
-    return rc_is_heap_object(obj) && (obj->_tinfo & RCI_TRACKED) != 0;
-}
-
-void rc_gc_track(rc_heap *heap, rc_object *obj)
-{
-    if (!rc_is_heap_object(obj) || (obj->_tinfo & RCI_TRACKED) || rci_is_immortal_ti(obj->_tinfo) ||
-        !rci_type_of(heap, obj)->holds_refs)
-        return;
-    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | RCI_TRACKED;
-    rci_page_note_gen(heap, rci_page_of(obj), 0);
-    heap->gen_size[0]++;
-}
-
-void rc_gc_untrack(rc_heap *heap, rc_object *obj)
-{
-    if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_TRACKED))
-        return;
-    if (heap->collecting) {
-        rci_misuse(heap, RC_MISUSE_REENTRANT_COLLECT, obj, __FILE__, __LINE__,
-                   "rc_gc_untrack: called during a collection");
-        return;
-    }
-    rci_untrack_accounting(heap, obj);
 }

@@ -1,7 +1,7 @@
 /*
  * objgraph.c -- objgraph's counters for rcgc heaps: count, most common types, by_type,
- * growth with caller-kept peaks, leaking objects, at(address), and the leak guard tests
- * wrap around code under test.
+ * growth with caller-kept peaks, leaking objects, at(address) (the leak guard is
+ * leakguard.c's).
  *
  * Counts per type come from the types' live counters (type.c keeps them exact), so the
  * statistics cost O(types), never a heap walk. Lists of objects come from rc_heap_visit,
@@ -26,10 +26,11 @@ size_t rc_objgraph_count(const rc_heap *heap, const char *name)
     return total;
 }
 
-/* True if a ranks before b: larger delta (growth) or count, then name. */
-static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by_delta)
+/* True if a ranks before b: larger delta (growth, when *by_delta) or count, then name. */
+static bool ranks_before(const void *a_, const void *b_, const void *by_delta)
 {
-    if (by_delta && a->delta != b->delta)
+    const rc_type_count *a = a_, *b = b_;
+    if (*(const bool *)by_delta && a->delta != b->delta)
         return a->delta > b->delta;
     if (a->count != b->count)
         return a->count > b->count;
@@ -39,17 +40,7 @@ static bool ranks_before(const rc_type_count *a, const rc_type_count *b, bool by
 /* Keeps out[0, *n) sorted, holding the best cap entries offered so far. */
 static void offer(rc_type_count *out, size_t cap, size_t *n, rc_type_count c, bool by_delta)
 {
-    size_t i = *n < cap ? (*n)++ : cap;
-    if (i == cap) {
-        if (cap == 0 || !ranks_before(&c, &out[cap - 1], by_delta))
-            return;
-        i = cap - 1;
-    }
-    while (i > 0 && ranks_before(&c, &out[i - 1], by_delta)) {
-        out[i] = out[i - 1];
-        i--;
-    }
-    out[i] = c;
+    rci_util_topn_offer(out, cap, n, &c, sizeof c, ranks_before, &by_delta);
 }
 
 size_t rc_objgraph_most_common_types(const rc_heap *heap, rc_type_count *out, size_t cap)
@@ -120,20 +111,20 @@ static bool peaks_fit(rc_heap *heap, size_t **arr, size_t *len, size_t n)
     return true;
 }
 
-size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap)
+/* rc_objgraph_growth for call: the types that grew in *grew; RC_OK or the error (SIZE). */
+static rc_status type_growth(rc_heap *heap, const char *call, rc_objgraph_peaks *peaks,
+                             rc_type_count *out, size_t cap, size_t *grew)
 {
     size_t types = rc_heap_type_count(heap);
-    if (peaks == NULL || peaks->size != sizeof *peaks) {
-        rci_error(heap, RC_EINVAL, "rc_objgraph_growth: peaks missing or of the wrong size");
-        return 0;
-    }
-    if (!peaks_fit(heap, &peaks->peak, &peaks->n_peak, types)) {
-        rci_error(heap, RC_ENOMEM, "rc_objgraph_growth: no memory for %zu peaks", types);
-        return 0;
-    }
+    *grew = 0;
+    rc_status st = rci_error_size_check(heap, call, "peaks", peaks, sizeof *peaks, sizeof *peaks);
+    if (st != RC_OK)
+        return st;
+    if (!peaks_fit(heap, &peaks->peak, &peaks->n_peak, types))
+        return rci_error(heap, RC_ENOMEM, "%s: no memory for %zu peaks", call, types);
     if (out == NULL)
         cap = 0;
-    size_t n = 0, grew = 0;
+    size_t n = 0;
     for (size_t i = 0; i < types; i++) {
         const rc_type *t = rc_heap_type_at(heap, i);
         size_t count = rc_type_live_count(t);
@@ -141,27 +132,33 @@ size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count
             continue;
         rc_type_count c = {rc_type_name(t), count, (int64_t)(count - peaks->peak[i])};
         peaks->peak[i] = count;
-        grew++;
+        (*grew)++;
         offer(out, cap, &n, c, true);
     }
+    return RC_OK;
+}
+
+size_t rc_objgraph_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_type_count *out, size_t cap)
+{
+    size_t grew = 0;
+    type_growth(heap, "rc_objgraph_growth", peaks, out, cap, &grew);
     return grew;
 }
 
-size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
-                               size_t cap)
+/* rc_objgraph_site_growth for call, as type_growth. */
+static rc_status site_growth(rc_heap *heap, const char *call, rc_objgraph_peaks *peaks,
+                             rc_site_count *out, size_t cap, size_t *grew)
 {
-    size_t sites = heap->n_sites;
-    if (peaks == NULL || peaks->size != sizeof *peaks) {
-        rci_error(heap, RC_EINVAL, "rc_objgraph_site_growth: peaks missing or of the wrong size");
-        return 0;
-    }
-    if (!peaks_fit(heap, &peaks->site_peak, &peaks->n_site_peak, sites)) {
-        rci_error(heap, RC_ENOMEM, "rc_objgraph_site_growth: no memory for %zu peaks", sites);
-        return 0;
-    }
+    size_t sites = heap->origins.n_sites;
+    *grew = 0;
+    rc_status st = rci_error_size_check(heap, call, "peaks", peaks, sizeof *peaks, sizeof *peaks);
+    if (st != RC_OK)
+        return st;
+    if (!peaks_fit(heap, &peaks->site_peak, &peaks->n_site_peak, sites))
+        return rci_error(heap, RC_ENOMEM, "%s: no memory for %zu peaks", call, sites);
     if (out == NULL)
         cap = 0;
-    size_t n = 0, grew = 0;
+    size_t n = 0;
     for (uint32_t i = 0; i < sites; i++) {
         rc_site_count c;
         rci_origin_site_info(heap, i, &c);
@@ -169,13 +166,19 @@ size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_
             continue;
         c.delta = (int64_t)(c.count - peaks->site_peak[i]);
         peaks->site_peak[i] = c.count;
-        grew++;
-        rci_site_offer(out, cap, &n, c, true);
+        (*grew)++;
+        rci_origin_site_offer(out, cap, &n, c, true);
     }
-    return grew;
+    return RC_OK;
 }
 
-#define SITES_PER_TYPE 5u
+size_t rc_objgraph_site_growth(rc_heap *heap, rc_objgraph_peaks *peaks, rc_site_count *out,
+                               size_t cap)
+{
+    size_t grew = 0;
+    site_growth(heap, "rc_objgraph_site_growth", peaks, out, cap, &grew);
+    return grew;
+}
 
 /* Under a type's growth line: the sites of that type that grew, largest increase first. */
 static bool show_type_sites(FILE *out, const rc_type_count *type, const rc_site_count *sites,
@@ -185,7 +188,7 @@ static bool show_type_sites(FILE *out, const rc_type_count *type, const rc_site_
     for (size_t i = 0; i < n_sites; i++) {
         if (sites[i].type_name != type->name)
             continue;
-        if (shown == SITES_PER_TYPE) {
+        if (shown == RCI_SITES_PER_TYPE) {
             more++;
             continue;
         }
@@ -204,17 +207,18 @@ rc_status rc_objgraph_show_growth(rc_heap *heap, rc_objgraph_peaks *peaks, size_
     rc_type_count *tab = table_new(heap, &limit);
     if (tab == NULL)
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu rows", limit);
-    size_t n_sites = heap->n_sites;
+    size_t n_sites = heap->origins.n_sites;
     rc_site_count *sites = n_sites == 0 ? NULL : rci_mem_alloc(heap, n_sites * sizeof *sites);
     if (n_sites != 0 && sites == NULL) {
         rci_mem_free(heap, tab, (limit + 1) * sizeof *tab);
         return rci_error(heap, RC_ENOMEM, "rc_objgraph_show_growth: no memory for %zu sites",
                          n_sites);
     }
-    rc_heap_clear_error(heap);
-    size_t grew = rc_objgraph_growth(heap, peaks, tab, limit);
-    size_t sites_grew = n_sites == 0 ? 0 : rc_objgraph_site_growth(heap, peaks, sites, n_sites);
-    rc_status st = rc_heap_last_error(heap);
+    /* Internal forms that return their status: the caller's last error stays (ERRORS). */
+    size_t grew = 0, sites_grew = 0;
+    rc_status st = type_growth(heap, "rc_objgraph_show_growth", peaks, tab, limit, &grew);
+    if (st == RC_OK && n_sites != 0)
+        st = site_growth(heap, "rc_objgraph_show_growth", peaks, sites, n_sites, &sites_grew);
     size_t n = grew < limit ? grew : limit;
     int width = name_width(tab, n);
     for (size_t i = 0; i < n && st == RC_OK; i++)
@@ -257,9 +261,9 @@ static int select_obj(rc_heap *heap, rc_object *obj, void *user)
         return 0;
     if (w->type_wanted != NULL && !w->type_wanted[rci_type_index(obj)])
         return 0;
-    if (w->exclude != NULL && rci_ptrmap_find(w->exclude, obj) != NULL)
+    if (w->exclude != NULL && rci_util_ptrmap_find(w->exclude, obj) != NULL)
         return 0;
-    return rci_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
+    return rci_util_ptrvec_push(heap, &w->found, obj) ? 0 : 1;
 }
 
 /* A new list of the objects select_obj accepts (list made first: NO-SELF). */
@@ -274,9 +278,9 @@ static rc_object *select_list(rc_heap *heap, select_walk *w, const char *call)
         rc_decref(heap, list);
         list = NULL;
     } else {
-        list = rci_list_fill(heap, list, &w->found, call);
+        list = rci_introspect_list_fill(heap, list, &w->found, call);
     }
-    rci_ptrvec_free(heap, &w->found);
+    rci_util_ptrvec_free(heap, &w->found);
     return list;
 }
 
@@ -286,14 +290,14 @@ rc_object *rc_objgraph_by_type(rc_heap *heap, const char *name)
         rci_error(heap, RC_EINVAL, "rc_objgraph_by_type: name is NULL");
         return NULL;
     }
-    size_t n = heap->n_types;
+    size_t n = heap->types.n_types;
     bool *wanted = rci_mem_alloc(heap, n * sizeof *wanted);
     if (wanted == NULL) {
         rci_error(heap, RC_ENOMEM, "rc_objgraph_by_type: no memory for %zu types", n);
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
-        wanted[i] = heap->types[i] != NULL && strcmp(heap->types[i]->name, name) == 0;
+        wanted[i] = heap->types.table[i] != NULL && strcmp(heap->types.table[i]->name, name) == 0;
     select_walk w = {NULL, wanted, NULL, {0}};
     rc_object *list = select_list(heap, &w, "rc_objgraph_by_type");
     rci_mem_free(heap, wanted, n * sizeof *wanted);
@@ -305,7 +309,7 @@ static int note_target(rc_heap *heap, rc_object *ref, void *arg)
     bool added;
     if (!rc_is_heap_object(ref))
         return 0;
-    return rci_ptrmap_insert(heap, arg, ref, &added) == NULL;
+    return rci_util_ptrmap_insert(heap, arg, ref, &added) == NULL;
 }
 
 static int note_targets_of(rc_heap *heap, rc_object *obj, void *user)
@@ -326,7 +330,7 @@ rc_object *rc_objgraph_get_leaking_objects(rc_heap *heap)
         select_walk w = {NULL, NULL, &referenced, {0}};
         list = select_list(heap, &w, "rc_objgraph_get_leaking_objects");
     }
-    rci_ptrmap_free(heap, &referenced);
+    rci_util_ptrmap_free(heap, &referenced);
     return list;
 }
 
@@ -352,181 +356,4 @@ rc_object *rc_objgraph_at(rc_heap *heap, uintptr_t address)
         return NULL;
     rc_heap_visit(heap, find_at, &w);
     return rc_newref(w.found);
-}
-
-/* ---- leak guard ------------------------------------------------------------------------
- *
- * Invariant GUARDS: every snapshot a guard holds (guard->_seen, begun and not ended) is on
- * heap->snapshots, a doubly linked list, so that rc_heap_free frees the snapshots of guards
- * never ended: the heap frees all it allocated. The guard struct, the caller's, only points
- * at its snapshot (the map is the snapshot's first member).
- */
-
-typedef struct rci_snapshot {
-    rci_ptrmap seen;             /* object address -> type index at rc_leak_guard_begin */
-    struct rci_snapshot *next;   /* the heap's other snapshots */
-    struct rci_snapshot **pprev; /* what points at this one on that list */
-} rci_snapshot;
-
-static void snapshot_free(rc_heap *heap, rci_snapshot *s)
-{
-    *s->pprev = s->next;
-    if (s->next != NULL)
-        s->next->pprev = s->pprev;
-    rci_ptrmap_free(heap, &s->seen);
-    rci_mem_free(heap, s, sizeof *s);
-}
-
-void rci_leak_guards_free(rc_heap *heap)
-{
-    while (heap->snapshots != NULL)
-        snapshot_free(heap, heap->snapshots);
-}
-
-static int snapshot_obj(rc_heap *heap, rc_object *obj, void *user)
-{
-    bool added;
-    size_t *slot = rci_ptrmap_insert(heap, user, obj, &added);
-    if (slot == NULL)
-        return 1;
-    *slot = rci_type_index(obj);
-    return 0;
-}
-
-rc_status rc_leak_guard_begin(rc_heap *heap, rc_leak_guard *guard)
-{
-    if (guard == NULL || guard->size != sizeof *guard)
-        return rci_error(heap, RC_EINVAL,
-                         "rc_leak_guard_begin: guard missing or of the wrong size");
-    rci_snapshot *s = rci_mem_alloc(heap, sizeof *s);
-    if (s == NULL)
-        return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory for the snapshot");
-    memset(s, 0, sizeof *s);
-    s->next = heap->snapshots;
-    if (s->next != NULL)
-        s->next->pprev = &s->next;
-    s->pprev = &heap->snapshots;
-    heap->snapshots = s;
-    if (!rci_ptrmap_reserve(heap, &s->seen, rci_live_objects(heap)) ||
-        rc_heap_visit(heap, snapshot_obj, &s->seen) != 0) {
-        snapshot_free(heap, s);
-        return rci_error(heap, RC_ENOMEM, "rc_leak_guard_begin: no memory to snapshot %zu objects",
-                         rci_live_objects(heap));
-    }
-    guard->_seen = &s->seen;
-    return RC_OK;
-}
-
-typedef struct leak_walk {
-    const rci_ptrmap *seen;
-    size_t *per_type; /* by type index: objects new since the snapshot */
-    size_t *per_site; /* by site index (NULL if no site is recorded) */
-    size_t total;
-} leak_walk;
-
-static int count_new(rc_heap *heap, rc_object *obj, void *user)
-{
-    leak_walk *w = user;
-    const size_t *was = rci_ptrmap_find(w->seen, obj);
-    if (was == NULL || *was != rci_type_index(obj)) {
-        w->per_type[rci_type_index(obj)]++;
-        w->total++;
-        int32_t site = w->per_site != NULL ? rci_origin_site(heap, obj) : -1;
-        if (site >= 0)
-            w->per_site[site]++;
-    }
-    return 0;
-}
-
-/* Under a type's line: where its leaked objects were made, most first (ALLOCATION SITES). */
-static void leak_sites(rc_heap *heap, const leak_walk *w, uint32_t type, FILE *out)
-{
-    rc_site_count best[SITES_PER_TYPE];
-    size_t n = 0, sited = 0, kinds = 0;
-    for (uint32_t s = 0; s < heap->n_sites; s++) {
-        rc_site_count c;
-        rci_origin_site_info(heap, s, &c);
-        if (c.type_name != heap->types[type]->name || w->per_site[s] == 0)
-            continue;
-        c.count = w->per_site[s];
-        sited += c.count;
-        kinds++;
-        rci_site_offer(best, SITES_PER_TYPE, &n, c, false);
-    }
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "    at %s:%d %zu\n", best[i].file, best[i].line, best[i].count);
-    if (kinds > n)
-        fprintf(out, "    and %zu more sites\n", kinds - n);
-    if (sited < w->per_type[type])
-        fprintf(out, "    no recorded site %zu\n", w->per_type[type] - sited);
-}
-
-static void leak_report(rc_heap *heap, const leak_walk *w, FILE *out)
-{
-    /* Largest groups first: repeatedly pick the largest group not yet written. */
-    const size_t *per_type = w->per_type;
-    size_t n = heap->n_types, last = (size_t)-1;
-    size_t written = 0;
-    for (;;) {
-        size_t best = 0, best_count = 0;
-        for (size_t i = 1; i < n; i++) {
-            size_t c = per_type[i];
-            if (c == 0 || c > last || (c == last && i <= written))
-                continue;
-            if (c > best_count) {
-                best = i;
-                best_count = c;
-            }
-        }
-        if (best_count == 0)
-            return;
-        fprintf(out, "%s %zu\n", heap->types[best]->name, best_count);
-        if (w->per_site != NULL)
-            leak_sites(heap, w, (uint32_t)best, out);
-        last = best_count;
-        written = best;
-    }
-}
-
-int64_t rc_leak_guard_end(rc_heap *heap, rc_leak_guard *guard, FILE *out)
-{
-    if (guard == NULL || guard->size != sizeof *guard || guard->_seen == NULL) {
-        rci_error(heap, RC_EINVAL, "rc_leak_guard_end: guard not begun");
-        return -1;
-    }
-    rci_snapshot *s = (rci_snapshot *)guard->_seen; /* its first member (GUARDS) */
-    const rci_ptrmap *seen = &s->seen;
-    guard->_seen = NULL;
-    int64_t result = -1;
-    size_t n = heap->n_types;
-    size_t *per_type = NULL;
-    if (rc_collect(heap, 2) >= 0) {
-        per_type = rci_mem_alloc(heap, n * sizeof *per_type);
-        if (per_type == NULL)
-            rci_error(heap, RC_ENOMEM, "rc_leak_guard_end: no memory for %zu types", n);
-    }
-    size_t n_sites = heap->n_sites;
-    size_t *per_site = NULL;
-    if (per_type != NULL && n_sites != 0 && out != NULL) {
-        per_site = rci_mem_alloc(heap, n_sites * sizeof *per_site);
-        if (per_site == NULL) {
-            rci_error(heap, RC_ENOMEM, "rc_leak_guard_end: no memory for %zu sites", n_sites);
-            rci_mem_free(heap, per_type, n * sizeof *per_type);
-            per_type = NULL;
-        }
-    }
-    if (per_type != NULL) {
-        memset(per_type, 0, n * sizeof *per_type);
-        if (per_site != NULL)
-            memset(per_site, 0, n_sites * sizeof *per_site);
-        leak_walk w = {seen, per_type, per_site, 0};
-        rc_heap_visit(heap, count_new, &w);
-        if (out != NULL)
-            leak_report(heap, &w, out);
-        result = (int64_t)w.total;
-        rci_mem_free(heap, per_type, n * sizeof *per_type);
-        rci_mem_free(heap, per_site, n_sites * sizeof *per_site);
-    }
-    snapshot_free(heap, s);
-    return result;
 }

@@ -15,20 +15,21 @@
  *   objects in `objs` whose value is its index.
  * OBJS: objs maps the address of each live object with a recorded site (RCI_ORIGIN set) to
  *   its site index; rci_origin_forget removes an address when its object dies: in
- *   object_dying for objects whose count reached zero (before pending_push overwrites the
- *   flag bits), in gc.c's free_garbage_and_promote* for those a collection frees. Open
+ *   object.c's object_leaving for objects whose count reached zero (before marking them
+ *   PENDING overwrites the flag bits), in gc.c's free_garbage_and_promote* for those a
+ *   collection frees. Open
  *   addressing with linear probing, load at most 1/2, deletion by backward shift so that
  *   no tombstones accumulate.
  * CURRENT: while a caller-supplied site is set (rc_origin_set) and recording is on,
- *   heap->origin_now holds its file and every object made (by any constructor, annotated or
+ *   heap->origins.origin_now holds its file and every object made (by any constructor, annotated or
  *   not) gets that site as it is made, before any AT wrapper sees it: the caller's site
  *   wins over the C one. File names are copied once into origin_files (interned: equal
  *   names share one copy), so sites compare files by pointer as for __FILE__ literals, and
  *   the copies live until the heap is freed.
  * Memory for both tables comes from the heap's allocator. When it runs out the object is
- *   still made and its site is not recorded (counted in heap->origins_lost).
+ *   still made and its site is not recorded (counted in heap->origins.origins_lost).
  */
-#include "internal.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -54,58 +55,52 @@ static size_t site_hash(const char *file, uint32_t line, uint32_t type)
 
 static bool site_index_grow(rc_heap *heap)
 {
-    size_t cap = heap->site_idx_cap ? heap->site_idx_cap * 2 : 64;
+    size_t cap = heap->origins.site_idx_cap ? heap->origins.site_idx_cap * 2 : 64;
     uint32_t *idx = rci_mem_alloc(heap, cap * sizeof *idx);
     if (idx == NULL)
         return false;
     memset(idx, 0xFF, cap * sizeof *idx);
-    for (uint32_t s = 0; s < heap->n_sites; s++) {
-        const struct rci_site *site = &heap->sites[s];
+    for (uint32_t s = 0; s < heap->origins.n_sites; s++) {
+        const struct rci_site *site = &heap->origins.sites[s];
         size_t i = site_hash(site->file, site->line, site->type) & (cap - 1);
         while (idx[i] != UINT32_MAX)
             i = (i + 1) & (cap - 1);
         idx[i] = s;
     }
-    rci_mem_free(heap, heap->site_idx, heap->site_idx_cap * sizeof *idx);
-    heap->site_idx = idx;
-    heap->site_idx_cap = cap;
+    rci_mem_free(heap, heap->origins.site_idx, heap->origins.site_idx_cap * sizeof *idx);
+    heap->origins.site_idx = idx;
+    heap->origins.site_idx_cap = cap;
     return true;
 }
 
 /* The index of site (file, line, type), made if new; UINT32_MAX if memory ran out. */
 static uint32_t site_get(rc_heap *heap, const char *file, uint32_t line, uint32_t type)
 {
-    size_t cap = heap->site_idx_cap;
+    size_t cap = heap->origins.site_idx_cap;
     if (cap != 0) {
         for (size_t i = site_hash(file, line, type) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-            uint32_t s = heap->site_idx[i];
+            uint32_t s = heap->origins.site_idx[i];
             if (s == UINT32_MAX)
                 break;
-            const struct rci_site *site = &heap->sites[s];
+            const struct rci_site *site = &heap->origins.sites[s];
             if (site->file == file && site->line == line && site->type == type)
                 return s;
         }
     }
-    if (heap->n_sites == UINT32_MAX - 1)
+    if (heap->origins.n_sites == UINT32_MAX - 1)
         return UINT32_MAX;
-    if (((size_t)heap->n_sites + 1) * 2 > cap && !site_index_grow(heap))
+    if (((size_t)heap->origins.n_sites + 1) * 2 > cap && !site_index_grow(heap))
         return UINT32_MAX;
-    if (heap->n_sites == heap->sites_cap) {
-        size_t ncap = heap->sites_cap ? heap->sites_cap * 2 : 32;
-        struct rci_site *grown = rci_mem_resize(heap, heap->sites, heap->sites_cap * sizeof *grown,
-                                                ncap * sizeof *grown);
-        if (grown == NULL)
-            return UINT32_MAX;
-        heap->sites = grown;
-        heap->sites_cap = ncap;
-    }
-    uint32_t s = heap->n_sites++;
-    heap->sites[s] = (struct rci_site){file, line, type, 0};
-    cap = heap->site_idx_cap;
+    if (!rci_util_vec_reserve(heap, &heap->origins.sites, &heap->origins.sites_cap,
+                              (size_t)heap->origins.n_sites + 1, sizeof(struct rci_site), 32))
+        return UINT32_MAX;
+    uint32_t s = heap->origins.n_sites++;
+    heap->origins.sites[s] = (struct rci_site){file, line, type, 0};
+    cap = heap->origins.site_idx_cap;
     size_t i = site_hash(file, line, type) & (cap - 1);
-    while (heap->site_idx[i] != UINT32_MAX)
+    while (heap->origins.site_idx[i] != UINT32_MAX)
         i = (i + 1) & (cap - 1);
-    heap->site_idx[i] = s;
+    heap->origins.site_idx[i] = s;
     return s;
 }
 
@@ -113,7 +108,7 @@ static uint32_t site_get(rc_heap *heap, const char *file, uint32_t line, uint32_
 
 static bool objs_grow(rc_heap *heap)
 {
-    size_t cap = heap->origin_cap ? heap->origin_cap * 2 : 1024;
+    size_t cap = heap->origins.origin_cap ? heap->origins.origin_cap * 2 : 1024;
     uintptr_t *keys = rci_mem_alloc(heap, cap * sizeof *keys);
     uint32_t *vals = keys == NULL ? NULL : rci_mem_alloc(heap, cap * sizeof *vals);
     if (vals == NULL) {
@@ -121,21 +116,21 @@ static bool objs_grow(rc_heap *heap)
         return false;
     }
     memset(keys, 0, cap * sizeof *keys);
-    for (size_t j = 0; j < heap->origin_cap; j++) {
-        uintptr_t k = heap->origin_keys[j];
+    for (size_t j = 0; j < heap->origins.origin_cap; j++) {
+        uintptr_t k = heap->origins.origin_keys[j];
         if (k == 0)
             continue;
         size_t i = mix(k) & (cap - 1);
         while (keys[i] != 0)
             i = (i + 1) & (cap - 1);
         keys[i] = k;
-        vals[i] = heap->origin_vals[j];
+        vals[i] = heap->origins.origin_vals[j];
     }
-    rci_mem_free(heap, heap->origin_keys, heap->origin_cap * sizeof *keys);
-    rci_mem_free(heap, heap->origin_vals, heap->origin_cap * sizeof *vals);
-    heap->origin_keys = keys;
-    heap->origin_vals = vals;
-    heap->origin_cap = cap;
+    rci_mem_free(heap, heap->origins.origin_keys, heap->origins.origin_cap * sizeof *keys);
+    rci_mem_free(heap, heap->origins.origin_vals, heap->origins.origin_cap * sizeof *vals);
+    heap->origins.origin_keys = keys;
+    heap->origins.origin_vals = vals;
+    heap->origins.origin_cap = cap;
     return true;
 }
 
@@ -143,13 +138,13 @@ static bool objs_grow(rc_heap *heap)
 static size_t objs_find(const rc_heap *heap, const rc_object *obj)
 {
     uintptr_t k = (uintptr_t)obj;
-    size_t cap = heap->origin_cap;
+    size_t cap = heap->origins.origin_cap;
     if (cap == 0)
         return SIZE_MAX;
     for (size_t i = mix(k) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        if (heap->origin_keys[i] == k)
+        if (heap->origins.origin_keys[i] == k)
             return i;
-        if (heap->origin_keys[i] == 0)
+        if (heap->origins.origin_keys[i] == 0)
             return SIZE_MAX;
     }
 }
@@ -157,45 +152,46 @@ static size_t objs_find(const rc_heap *heap, const rc_object *obj)
 void rci_origin_note(rc_heap *heap, rc_object *obj, const char *file, int line)
 {
     uint32_t s = site_get(heap, file, line < 0 ? 0u : (uint32_t)line, rci_type_index(obj));
-    if (s == UINT32_MAX || ((heap->origin_len + 1) * 2 > heap->origin_cap && !objs_grow(heap))) {
-        heap->origins_lost++;
+    if (s == UINT32_MAX ||
+        ((heap->origins.origin_len + 1) * 2 > heap->origins.origin_cap && !objs_grow(heap))) {
+        heap->origins.origins_lost++;
         return;
     }
-    size_t cap = heap->origin_cap;
+    size_t cap = heap->origins.origin_cap;
     size_t i = mix((uintptr_t)obj) & (cap - 1);
-    while (heap->origin_keys[i] != 0)
+    while (heap->origins.origin_keys[i] != 0)
         i = (i + 1) & (cap - 1);
-    heap->origin_keys[i] = (uintptr_t)obj;
-    heap->origin_vals[i] = s;
-    heap->origin_len++;
-    heap->sites[s].live++;
+    heap->origins.origin_keys[i] = (uintptr_t)obj;
+    heap->origins.origin_vals[i] = s;
+    heap->origins.origin_len++;
+    heap->origins.sites[s].live++;
     obj->_tinfo |= RCI_ORIGIN;
 }
 
 void rci_origin_forget(rc_heap *heap, rc_object *obj)
 {
     obj->_tinfo &= ~RCI_ORIGIN;
-    if (heap->snap_len != 0)
+    if (heap->snap.snap_len != 0)
         rci_snapshot_forget(heap, obj); /* RCI_ORIGIN also means an id */
     size_t i = objs_find(heap, obj);
     if (i == SIZE_MAX)
         return;
-    heap->sites[heap->origin_vals[i]].live--;
-    heap->origin_len--;
+    heap->origins.sites[heap->origins.origin_vals[i]].live--;
+    heap->origins.origin_len--;
     /* Backward shift: move later entries of the probe run into the hole while their home
      * slot does not lie cyclically in (hole, j]. */
-    size_t mask = heap->origin_cap - 1;
+    size_t mask = heap->origins.origin_cap - 1;
     size_t hole = i;
-    for (size_t j = (i + 1) & mask; heap->origin_keys[j] != 0; j = (j + 1) & mask) {
-        size_t home = mix(heap->origin_keys[j]) & mask;
+    for (size_t j = (i + 1) & mask; heap->origins.origin_keys[j] != 0; j = (j + 1) & mask) {
+        size_t home = mix(heap->origins.origin_keys[j]) & mask;
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (stays)
             continue;
-        heap->origin_keys[hole] = heap->origin_keys[j];
-        heap->origin_vals[hole] = heap->origin_vals[j];
+        heap->origins.origin_keys[hole] = heap->origins.origin_keys[j];
+        heap->origins.origin_vals[hole] = heap->origins.origin_vals[j];
         hole = j;
     }
-    heap->origin_keys[hole] = 0;
+    heap->origins.origin_keys[hole] = 0;
 }
 
 int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj)
@@ -203,21 +199,21 @@ int32_t rci_origin_site(const rc_heap *heap, const rc_object *obj)
     if (!rc_is_heap_object(obj) || !(obj->_tinfo & RCI_ORIGIN))
         return -1;
     size_t i = objs_find(heap, obj);
-    return i == SIZE_MAX ? -1 : (int32_t)heap->origin_vals[i];
+    return i == SIZE_MAX ? -1 : (int32_t)heap->origins.origin_vals[i];
 }
 
 bool rci_origin_site_info(const rc_heap *heap, uint32_t site, rc_site_count *out)
 {
-    if (site >= heap->n_sites)
+    if (site >= heap->origins.n_sites)
         return false;
-    const struct rci_site *s = &heap->sites[site];
-    *out = (rc_site_count){s->file, (int)s->line, heap->types[s->type]->name, s->live, 0};
+    const struct rci_site *s = &heap->origins.sites[site];
+    *out = (rc_site_count){s->file, (int)s->line, heap->types.table[s->type]->name, s->live, 0};
     return true;
 }
 
 void rci_origin_note_current(rc_heap *heap, rc_object *obj)
 {
-    rci_origin_note(heap, obj, heap->origin_now, heap->origin_set_line);
+    rci_origin_note(heap, obj, heap->origins.origin_now, heap->origins.origin_set_line);
 }
 
 static size_t str_hash(const char *s)
@@ -230,13 +226,13 @@ static size_t str_hash(const char *s)
 
 static bool files_grow(rc_heap *heap)
 {
-    size_t cap = heap->origin_files_cap ? heap->origin_files_cap * 2 : 16;
+    size_t cap = heap->origins.origin_files_cap ? heap->origins.origin_files_cap * 2 : 16;
     char **files = rci_mem_alloc(heap, cap * sizeof *files);
     if (files == NULL)
         return false;
     memset(files, 0, cap * sizeof *files);
-    for (size_t j = 0; j < heap->origin_files_cap; j++) {
-        char *f = heap->origin_files[j];
+    for (size_t j = 0; j < heap->origins.origin_files_cap; j++) {
+        char *f = heap->origins.origin_files[j];
         if (f == NULL)
             continue;
         size_t i = str_hash(f) & (cap - 1);
@@ -244,43 +240,43 @@ static bool files_grow(rc_heap *heap)
             i = (i + 1) & (cap - 1);
         files[i] = f;
     }
-    rci_mem_free(heap, heap->origin_files, heap->origin_files_cap * sizeof *files);
-    heap->origin_files = files;
-    heap->origin_files_cap = cap;
+    rci_mem_free(heap, heap->origins.origin_files, heap->origins.origin_files_cap * sizeof *files);
+    heap->origins.origin_files = files;
+    heap->origins.origin_files_cap = cap;
     return true;
 }
 
 /* The heap's copy of file, made if new; NULL if memory ran out. */
 static const char *file_intern(rc_heap *heap, const char *file)
 {
-    if (file == heap->origin_set_file)
+    if (file == heap->origins.origin_set_file)
         return file; /* already the heap's copy */
-    size_t cap = heap->origin_files_cap;
+    size_t cap = heap->origins.origin_files_cap;
     if (cap != 0) {
-        for (size_t i = str_hash(file) & (cap - 1); heap->origin_files[i] != NULL;
+        for (size_t i = str_hash(file) & (cap - 1); heap->origins.origin_files[i] != NULL;
              i = (i + 1) & (cap - 1))
-            if (strcmp(heap->origin_files[i], file) == 0)
-                return heap->origin_files[i];
+            if (strcmp(heap->origins.origin_files[i], file) == 0)
+                return heap->origins.origin_files[i];
     }
-    if ((heap->origin_files_len + 1) * 2 > cap && !files_grow(heap))
+    if ((heap->origins.origin_files_len + 1) * 2 > cap && !files_grow(heap))
         return NULL;
     size_t n = strlen(file) + 1;
     char *copy = rci_mem_alloc(heap, n);
     if (copy == NULL)
         return NULL;
     memcpy(copy, file, n);
-    cap = heap->origin_files_cap;
+    cap = heap->origins.origin_files_cap;
     size_t i = str_hash(copy) & (cap - 1);
-    while (heap->origin_files[i] != NULL)
+    while (heap->origins.origin_files[i] != NULL)
         i = (i + 1) & (cap - 1);
-    heap->origin_files[i] = copy;
-    heap->origin_files_len++;
+    heap->origins.origin_files[i] = copy;
+    heap->origins.origin_files_len++;
     return copy;
 }
 
 static void origin_now_update(rc_heap *heap)
 {
-    heap->origin_now = heap->record_origins ? heap->origin_set_file : NULL;
+    heap->origins.origin_now = heap->origins.record_origins ? heap->origins.origin_set_file : NULL;
 }
 
 rc_status rc_origin_set(rc_heap *heap, const char *file, int line)
@@ -294,46 +290,52 @@ rc_status rc_origin_set(rc_heap *heap, const char *file, int line)
             return rci_error(heap, RC_ENOMEM, "rc_origin_set: out of memory copying file name '%s'",
                              file);
     }
-    heap->origin_set_file = interned;
-    heap->origin_set_line = interned != NULL ? line : 0;
+    heap->origins.origin_set_file = interned;
+    heap->origins.origin_set_line = interned != NULL ? line : 0;
     origin_now_update(heap);
     return RC_OK;
 }
 
 void rc_origin_set_line(rc_heap *heap, int line)
 {
-    if (heap->origin_set_file != NULL && line >= 0)
-        heap->origin_set_line = line;
+    if (heap->origins.origin_set_file != NULL && line >= 0)
+        heap->origins.origin_set_line = line;
 }
 
 bool rc_origin_current(const rc_heap *heap, rc_origin *out)
 {
-    if (heap->origin_set_file == NULL)
+    if (heap->origins.origin_set_file == NULL)
         return false;
     if (out != NULL)
-        *out = (rc_origin){heap->origin_set_file, heap->origin_set_line};
+        *out = (rc_origin){heap->origins.origin_set_file, heap->origins.origin_set_line};
     return true;
 }
 
 void rci_origins_free(rc_heap *heap)
 {
-    for (size_t i = 0; i < heap->origin_files_cap; i++)
-        if (heap->origin_files[i] != NULL)
-            rci_mem_free(heap, heap->origin_files[i], strlen(heap->origin_files[i]) + 1);
-    rci_mem_free(heap, heap->origin_files, heap->origin_files_cap * sizeof *heap->origin_files);
-    heap->origin_files = NULL;
-    heap->origin_files_cap = heap->origin_files_len = 0;
-    heap->origin_now = heap->origin_set_file = NULL;
-    rci_mem_free(heap, heap->origin_keys, heap->origin_cap * sizeof *heap->origin_keys);
-    rci_mem_free(heap, heap->origin_vals, heap->origin_cap * sizeof *heap->origin_vals);
-    rci_mem_free(heap, heap->site_idx, heap->site_idx_cap * sizeof *heap->site_idx);
-    rci_mem_free(heap, heap->sites, heap->sites_cap * sizeof *heap->sites);
-    heap->origin_keys = NULL;
-    heap->origin_vals = NULL;
-    heap->site_idx = NULL;
-    heap->sites = NULL;
-    heap->origin_cap = heap->origin_len = heap->site_idx_cap = heap->sites_cap = 0;
-    heap->n_sites = 0;
+    for (size_t i = 0; i < heap->origins.origin_files_cap; i++)
+        if (heap->origins.origin_files[i] != NULL)
+            rci_mem_free(heap, heap->origins.origin_files[i],
+                         strlen(heap->origins.origin_files[i]) + 1);
+    rci_mem_free(heap, heap->origins.origin_files,
+                 heap->origins.origin_files_cap * sizeof *heap->origins.origin_files);
+    heap->origins.origin_files = NULL;
+    heap->origins.origin_files_cap = heap->origins.origin_files_len = 0;
+    heap->origins.origin_now = heap->origins.origin_set_file = NULL;
+    rci_mem_free(heap, heap->origins.origin_keys,
+                 heap->origins.origin_cap * sizeof *heap->origins.origin_keys);
+    rci_mem_free(heap, heap->origins.origin_vals,
+                 heap->origins.origin_cap * sizeof *heap->origins.origin_vals);
+    rci_mem_free(heap, heap->origins.site_idx,
+                 heap->origins.site_idx_cap * sizeof *heap->origins.site_idx);
+    rci_mem_free(heap, heap->origins.sites, heap->origins.sites_cap * sizeof *heap->origins.sites);
+    heap->origins.origin_keys = NULL;
+    heap->origins.origin_vals = NULL;
+    heap->origins.site_idx = NULL;
+    heap->origins.sites = NULL;
+    heap->origins.origin_cap = heap->origins.origin_len = heap->origins.site_idx_cap =
+        heap->origins.sites_cap = 0;
+    heap->origins.n_sites = 0;
 }
 
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj)
@@ -343,10 +345,10 @@ const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj)
         return NULL;
     if (i == SIZE_MAX)
         return "object marked RCI_ORIGIN has no allocation-site record nor snapshot id";
-    uint32_t s = heap->origin_vals[i];
-    if (s >= heap->n_sites)
+    uint32_t s = heap->origins.origin_vals[i];
+    if (s >= heap->origins.n_sites)
         return "allocation-site record names no site";
-    if (heap->sites[s].type != rci_type_index(obj))
+    if (heap->origins.sites[s].type != rci_type_index(obj))
         return "allocation-site record names a site of another type";
     return NULL;
 }
@@ -354,11 +356,11 @@ const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj)
 const char *rci_origins_check(const rc_heap *heap)
 {
     size_t live = 0, keys = 0;
-    for (uint32_t s = 0; s < heap->n_sites; s++)
-        live += heap->sites[s].live;
-    for (size_t i = 0; i < heap->origin_cap; i++)
-        keys += heap->origin_keys[i] != 0;
-    if (live != heap->origin_len || keys != heap->origin_len)
+    for (uint32_t s = 0; s < heap->origins.n_sites; s++)
+        live += heap->origins.sites[s].live;
+    for (size_t i = 0; i < heap->origins.origin_cap; i++)
+        keys += heap->origins.origin_keys[i] != 0;
+    if (live != heap->origins.origin_len || keys != heap->origins.origin_len)
         return "allocation sites' live counts or table entries differ from the table's length";
     return NULL;
 }
@@ -369,13 +371,13 @@ const char *rci_origins_check(const rc_heap *heap)
 static rc_object *made_at(rc_heap *heap, rc_object *obj, uint64_t allocated_before,
                           const char *file, int line)
 {
-    if (heap != NULL && heap->record_origins && file != NULL && rc_is_heap_object(obj) &&
-        heap->total_allocated != allocated_before && !(obj->_tinfo & RCI_ORIGIN))
+    if (heap != NULL && heap->origins.record_origins && file != NULL && rc_is_heap_object(obj) &&
+        heap->objs.total_allocated != allocated_before && !(obj->_tinfo & RCI_ORIGIN))
         rci_origin_note(heap, obj, file, line);
     return obj;
 }
 
-#define ALLOCATED(heap) ((heap) != NULL ? (heap)->total_allocated : 0)
+#define ALLOCATED(heap) ((heap) != NULL ? (heap)->objs.total_allocated : 0)
 #define AT_WRAPPER(ret_call)                                                                       \
     uint64_t before = ALLOCATED(heap);                                                             \
     rc_object *obj = ret_call;                                                                     \
@@ -449,13 +451,13 @@ rc_object *rc__weakset_new_at(rc_heap *heap, const char *file, int line)
 
 void rc_origins_enable(rc_heap *heap, bool on)
 {
-    heap->record_origins = on;
+    heap->origins.record_origins = on;
     origin_now_update(heap);
 }
 
 bool rc_origins_enabled(const rc_heap *heap)
 {
-    return heap->record_origins;
+    return heap->origins.record_origins;
 }
 
 bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out)
@@ -464,20 +466,21 @@ bool rc_origin_of(const rc_heap *heap, const rc_object *obj, rc_origin *out)
     if (s < 0)
         return false;
     if (out != NULL)
-        *out = (rc_origin){heap->sites[s].file, (int)heap->sites[s].line};
+        *out = (rc_origin){heap->origins.sites[s].file, (int)heap->origins.sites[s].line};
     return true;
 }
 
 size_t rc_origins_lost(const rc_heap *heap)
 {
-    return heap->origins_lost;
+    return heap->origins.origins_lost;
 }
 
-/* True if a ranks before b: more live objects (or a larger delta when by_delta), then
+/* True if a ranks before b: more live objects (or a larger delta when *by_delta), then
  * file, line and type name, so that reports are deterministic. */
-static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bool by_delta)
+static bool site_ranks_before(const void *a_, const void *b_, const void *by_delta)
 {
-    if (by_delta && a->delta != b->delta)
+    const rc_site_count *a = a_, *b = b_;
+    if (*(const bool *)by_delta && a->delta != b->delta)
         return a->delta > b->delta;
     if (a->count != b->count)
         return a->count > b->count;
@@ -489,19 +492,10 @@ static bool site_ranks_before(const rc_site_count *a, const rc_site_count *b, bo
     return strcmp(a->type_name, b->type_name) < 0;
 }
 
-void rci_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c, bool by_delta)
+void rci_origin_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_count c,
+                           bool by_delta)
 {
-    size_t i = *n < cap ? (*n)++ : cap;
-    if (i == cap) {
-        if (cap == 0 || !site_ranks_before(&c, &out[cap - 1], by_delta))
-            return;
-        i = cap - 1;
-    }
-    while (i > 0 && site_ranks_before(&c, &out[i - 1], by_delta)) {
-        out[i] = out[i - 1];
-        i--;
-    }
-    out[i] = c;
+    rci_util_topn_offer(out, cap, n, &c, sizeof c, site_ranks_before, &by_delta);
 }
 
 size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, size_t cap)
@@ -509,13 +503,13 @@ size_t rc_objgraph_most_common_sites(const rc_heap *heap, rc_site_count *out, si
     size_t n = 0, kinds = 0;
     if (out == NULL)
         cap = 0;
-    for (uint32_t s = 0; s < heap->n_sites; s++) {
+    for (uint32_t s = 0; s < heap->origins.n_sites; s++) {
         rc_site_count c;
         rci_origin_site_info(heap, s, &c);
         if (c.count == 0)
             continue;
         kinds++;
-        rci_site_offer(out, cap, &n, c, false);
+        rci_origin_site_offer(out, cap, &n, c, false);
     }
     return kinds;
 }

@@ -1,7 +1,10 @@
 /*
- * os_linux.c -- the one file that talks to the kernel: page mappings for the system
- * allocator and the process's memory figures (USS/PSS/RSS). Another OS gets another file
- * behind the same three functions of internal.h.
+ * os_linux.c -- the one file that talks to the kernel: page mappings (rci_os_map,
+ * rci_os_unmap), big-buffer mappings that can grow in place (rci_os_map_big,
+ * rci_os_remap_big, rci_os_unmap_big), the process's memory figures (rci_os_memory:
+ * USS/PSS/RSS), and the system allocator built on them and malloc (rc_allocator_system).
+ * Another OS gets another file behind the same six functions, declared in internal.h's OS
+ * section, and rc_allocator_system.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -143,4 +146,59 @@ rc_status rci_os_memory(rc_process_memory *out, char *why, size_t why_cap)
     out->pss_bytes = field_kib(text, "Pss") * 1024;
     out->uss_bytes = (field_kib(text, "Private_Clean") + field_kib(text, "Private_Dirty")) * 1024;
     return RC_OK;
+}
+
+/* ---- the system allocator ------------------------------------------------------------ */
+
+/* Buffers of RCI_BIG_BUFFER_BYTES and more (a 10-million-item list's array) are mapped
+ * directly (rci_os_map_big): growth moves page tables instead of bytes, and freeing
+ * returns them at once. Smaller ones come
+ * from malloc. The size passed to free and resize tells which is which. */
+#define RCI_BIG_BUFFER_BYTES ((size_t)1 << 20)
+
+static void *sys_alloc(void *user, size_t bytes, size_t align)
+{
+    (void)user;
+    if (align >= RC_PAGE_BYTES)
+        return rci_os_map((bytes + 4095) & ~(size_t)4095, align);
+    if (bytes >= RCI_BIG_BUFFER_BYTES)
+        return rci_os_map_big(bytes);
+    return malloc(bytes);
+}
+
+static void *sys_resize(void *user, void *block, size_t old_bytes, size_t new_bytes)
+{
+    (void)user;
+    bool was_big = old_bytes >= RCI_BIG_BUFFER_BYTES, big = new_bytes >= RCI_BIG_BUFFER_BYTES;
+    if (!was_big && !big)
+        return realloc(block, new_bytes);
+    if (was_big && big)
+        return rci_os_remap_big(block, old_bytes, new_bytes);
+    void *moved = big ? rci_os_map_big(new_bytes) : malloc(new_bytes);
+    if (moved == NULL)
+        return NULL;
+    memcpy(moved, block, old_bytes < new_bytes ? old_bytes : new_bytes);
+    if (was_big)
+        rci_os_unmap_big(block, old_bytes);
+    else
+        free(block);
+    return moved;
+}
+
+static void sys_free(void *user, void *block, size_t bytes, size_t align)
+{
+    (void)user;
+    if (align >= RC_PAGE_BYTES)
+        rci_os_unmap(block, (bytes + 4095) & ~(size_t)4095);
+    else if (bytes >= RCI_BIG_BUFFER_BYTES)
+        rci_os_unmap_big(block, bytes);
+    else
+        free(block);
+}
+
+static const rc_allocator system_allocator = {sys_alloc, sys_resize, sys_free, NULL};
+
+const rc_allocator *rc_allocator_system(void)
+{
+    return &system_allocator;
 }

@@ -1,5 +1,6 @@
 /*
- * page.c -- object memory: size classes, pages, slots, large objects, owned buffers.
+ * page.c -- object memory: size classes, pages, slots, large objects (owned buffers are
+ * mem.c's; the system allocator is the OS layer's).
  *
  * Objects of up to RCI_MAX_CLASS_BYTES live in slots of RC_PAGE_BYTES pages aligned to
  * their size, so an object's page is its address with the low bits cleared (rci_page_of).
@@ -16,70 +17,14 @@
  *   avail after refilling past that); a page with n_used == 0 other than cur is returned at once (kept as
  *   the heap's single spare, or given back to the allocator), except while
  *   defer_page_release is set, or it is on the generation-1 list while the collector's
- *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->emptied.
+ *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->pages.emptied.
  */
 #include "internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(sizeof(rci_page) <= RCI_PAGE_HEADER_BYTES, "page header too large");
 _Static_assert(RCI_PAGE_HEADER_BYTES % 8 == 0, "slots must be 8-byte aligned");
-
-/* ---- the system allocator ------------------------------------------------------------ */
-
-/* Buffers of RCI_BIG_BUFFER_BYTES and more (a 10-million-item list's array) are mapped
- * directly (rci_os_map_big): growth moves page tables instead of bytes, and freeing
- * returns them at once. Smaller ones come
- * from malloc. The size passed to free and resize tells which is which. */
-#define RCI_BIG_BUFFER_BYTES ((size_t)1 << 20)
-
-static void *sys_alloc(void *user, size_t bytes, size_t align)
-{
-    (void)user;
-    if (align >= RC_PAGE_BYTES)
-        return rci_os_map((bytes + 4095) & ~(size_t)4095, align);
-    if (bytes >= RCI_BIG_BUFFER_BYTES)
-        return rci_os_map_big(bytes);
-    return malloc(bytes);
-}
-
-static void *sys_resize(void *user, void *block, size_t old_bytes, size_t new_bytes)
-{
-    (void)user;
-    bool was_big = old_bytes >= RCI_BIG_BUFFER_BYTES, big = new_bytes >= RCI_BIG_BUFFER_BYTES;
-    if (!was_big && !big)
-        return realloc(block, new_bytes);
-    if (was_big && big)
-        return rci_os_remap_big(block, old_bytes, new_bytes);
-    void *moved = big ? rci_os_map_big(new_bytes) : malloc(new_bytes);
-    if (moved == NULL)
-        return NULL;
-    memcpy(moved, block, old_bytes < new_bytes ? old_bytes : new_bytes);
-    if (was_big)
-        rci_os_unmap_big(block, old_bytes);
-    else
-        free(block);
-    return moved;
-}
-
-static void sys_free(void *user, void *block, size_t bytes, size_t align)
-{
-    (void)user;
-    if (align >= RC_PAGE_BYTES)
-        rci_os_unmap(block, (bytes + 4095) & ~(size_t)4095);
-    else if (bytes >= RCI_BIG_BUFFER_BYTES)
-        rci_os_unmap_big(block, bytes);
-    else
-        free(block);
-}
-
-static const rc_allocator system_allocator = {sys_alloc, sys_resize, sys_free, NULL};
-
-const rc_allocator *rc_allocator_system(void)
-{
-    return &system_allocator;
-}
 
 /* ---- list helpers -------------------------------------------------------------------- */
 
@@ -103,17 +48,17 @@ const rc_allocator *rc_allocator_system(void)
         (page)->NEXT = (page)->PREV = NULL;                                                        \
     } while (0)
 
-/* GENLISTS: only container pages are ever on heap->young and heap->gen1 (tracked objects
+/* GENLISTS: only container pages are ever on heap->pages.young and heap->pages.gen1 (tracked objects
  * hold references, so they live on container pages: check.c), and a page's RCI_IN_YOUNG
  * and RCI_IN_GEN1 bits say whether it is on that list. */
 void rci_page_note_gen(rc_heap *heap, rci_page *page, unsigned gen)
 {
     rc_assert(heap, gen <= 1 && page->container);
     if (gen == 0 && !(page->lists & RCI_IN_YOUNG)) {
-        LINK(heap->young, page, ynext, yprev);
+        LINK(heap->pages.young, page, ynext, yprev);
         page->lists |= RCI_IN_YOUNG;
     } else if (gen == 1 && !(page->lists & RCI_IN_GEN1)) {
-        LINK(heap->gen1, page, onext, oprev);
+        LINK(heap->pages.gen1, page, onext, oprev);
         page->lists |= RCI_IN_GEN1;
     }
 }
@@ -122,10 +67,10 @@ void rci_page_unlist_gen(rc_heap *heap, rci_page *page, unsigned gen)
 {
     rc_assert(heap, gen <= 1);
     if (gen == 0 && (page->lists & RCI_IN_YOUNG)) {
-        UNLINK(heap->young, page, ynext, yprev);
+        UNLINK(heap->pages.young, page, ynext, yprev);
         page->lists &= (uint8_t)~RCI_IN_YOUNG;
     } else if (gen == 1 && (page->lists & RCI_IN_GEN1)) {
-        UNLINK(heap->gen1, page, onext, oprev);
+        UNLINK(heap->pages.gen1, page, onext, oprev);
         page->lists &= (uint8_t)~RCI_IN_GEN1;
     }
 }
@@ -171,14 +116,14 @@ static void page_init(rci_page *page, rci_pool *pool, uint32_t slot_bytes, uint3
 
 static rci_page *page_new(rc_heap *heap, rci_pool *pool)
 {
-    rci_page *page = heap->spare;
+    rci_page *page = heap->pages.spare;
     if (page != NULL) {
-        heap->spare = NULL;
+        heap->pages.spare = NULL;
     } else {
         page = page_obtain(heap, RC_PAGE_BYTES);
         if (page == NULL)
             return NULL;
-        heap->page_bytes += RC_PAGE_BYTES;
+        heap->pages.page_bytes += RC_PAGE_BYTES;
     }
     uint32_t n_slots = (uint32_t)((RC_PAGE_BYTES - RCI_PAGE_HEADER_BYTES) / pool->slot_bytes);
     page_init(page, pool, pool->slot_bytes, n_slots, pool->container);
@@ -192,13 +137,13 @@ static void page_give_back(rc_heap *heap, rci_page *page)
 {
     size_t bytes = page_map_bytes(page);
     if (page->pool != NULL) {
-        if (heap->spare == NULL) {
-            heap->spare = page;
+        if (heap->pages.spare == NULL) {
+            heap->pages.spare = page;
             return;
         }
-        heap->page_bytes -= bytes;
+        heap->pages.page_bytes -= bytes;
     } else {
-        heap->large_bytes -= bytes;
+        heap->pages.large_bytes -= bytes;
     }
     heap->alloc.free(heap->alloc.user, page, bytes, RC_PAGE_BYTES);
 }
@@ -208,7 +153,7 @@ static void page_release(rc_heap *heap, rci_page *page)
 {
     rci_pool *pool = page->pool;
     /* POOL: only an empty page other than cur is returned, and never while it is still
-     * threaded on heap->emptied (its enext link would be lost). */
+     * threaded on heap->pages.emptied (its enext link would be lost). */
     rc_assert(heap, page->n_used == 0 && PAGE_COUNTS_OK(page));
     rc_assert(heap, pool == NULL || page != pool->cur);
     rc_assert(heap, !(page->lists & RCI_IN_EMPTIED));
@@ -219,7 +164,7 @@ static void page_release(rc_heap *heap, rci_page *page)
             UNLINK(pool->avail, page, anext, aprev);
         UNLINK(pool->pages, page, next, prev);
     } else {
-        UNLINK(heap->large, page, next, prev);
+        UNLINK(heap->pages.large, page, next, prev);
     }
     page->lists = 0;
     page_give_back(heap, page);
@@ -227,24 +172,25 @@ static void page_release(rc_heap *heap, rci_page *page)
 
 static void page_emptied(rc_heap *heap, rci_page *page)
 {
+    rc_assert_inv(heap, "PAGE", page->n_used == 0);
     if (page->pool != NULL && page == page->pool->cur)
         return;
     /* The candidate buffer (gc.c) may point into a page on the generation-1 list: such a
      * page waits, like during a collection, until the next run empties the buffer. */
-    bool held = (page->lists & RCI_IN_GEN1) && heap->cand_len > 0;
-    if (!heap->defer_page_release && !held) {
+    bool held = (page->lists & RCI_IN_GEN1) && heap->gc.cand_len > 0;
+    if (!heap->pages.defer_page_release && !held) {
         page_release(heap, page);
     } else if (!(page->lists & RCI_IN_EMPTIED)) {
         page->lists |= RCI_IN_EMPTIED;
-        page->enext = heap->emptied;
-        heap->emptied = page;
+        page->enext = heap->pages.emptied;
+        heap->pages.emptied = page;
     }
 }
 
 void rci_pages_release_empty(rc_heap *heap)
 {
-    rci_page *list = heap->emptied; /* pages still held go back on a fresh list */
-    heap->emptied = NULL;
+    rci_page *list = heap->pages.emptied; /* pages still held go back on a fresh list */
+    heap->pages.emptied = NULL;
     while (list != NULL) {
         rci_page *page = list;
         list = page->enext;
@@ -291,25 +237,25 @@ static rc_object *large_alloc(rc_heap *heap, size_t bytes, bool container)
     page->bump = 1;
     page->n_used = 1;
     rc_assert(heap, rci_page_of(page->slots) == page);
-    LINK(heap->large, page, next, prev);
-    heap->large_bytes += map;
+    LINK(heap->pages.large, page, next, prev);
+    heap->pages.large_bytes += map;
     memset(page->slots, 0, slot);
     return (rc_object *)page->slots;
 }
 
 /* The allocation path when pool->cur has no slot to give (or the object is large): out of
- * line so that rci_slot_alloc's inline path needs no stack frame. */
-rc_object *rci_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
+ * line so that rci_page_slot_alloc's inline path needs no stack frame. */
+rc_object *rci_page_slot_alloc_slow(rc_heap *heap, size_t bytes, bool container)
 {
     if (bytes > RCI_MAX_CLASS_BYTES)
         return large_alloc(heap, bytes, container);
-    rci_pool *pool = &heap->pools[container][rci_class_index(bytes)];
+    rci_pool *pool = &heap->pages.pools[container][rci_page_class_index(bytes)];
     if (!pool_refill(heap, pool))
         return NULL;
-    return rci_take_slot(pool->cur);
+    return rci_page_take_slot(pool->cur);
 }
 
-void rci_slot_free_slow(rc_heap *heap, rci_page *page)
+void rci_page_slot_free_slow(rc_heap *heap, rci_page *page)
 {
     rci_pool *pool = page->pool;
     /* PAGE: the slot just freed was counted in n_used; POOL: a pool page has its pool's slot
@@ -330,12 +276,12 @@ void rci_slot_free_slow(rc_heap *heap, rci_page *page)
         page_emptied(heap, page);
 }
 
-void rci_pools_init(rc_heap *heap)
+void rci_page_pools_init(rc_heap *heap)
 {
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
-            heap->pools[c][i].slot_bytes = rci_class_bytes(i);
-            heap->pools[c][i].container = c != 0;
+            heap->pages.pools[c][i].slot_bytes = rci_page_class_bytes(i);
+            heap->pages.pools[c][i].container = c != 0;
         }
     }
 }
@@ -345,7 +291,7 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
     for (unsigned c = 2; c-- > (containers_only ? 1u : 0u);) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
             rci_page *next;
-            for (rci_page *page = heap->pools[c][i].pages; page != NULL; page = next) {
+            for (rci_page *page = heap->pages.pools[c][i].pages; page != NULL; page = next) {
                 next = page->next;
                 int rc = fn(heap, page, user);
                 if (rc != 0)
@@ -354,7 +300,7 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
         }
     }
     rci_page *next;
-    for (rci_page *page = heap->large; page != NULL; page = next) {
+    for (rci_page *page = heap->pages.large; page != NULL; page = next) {
         next = page->next;
         if (containers_only && !page->container)
             continue;
@@ -368,10 +314,10 @@ int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *us
 /* Returns every page to the allocator (rc_heap_free, after all objects were freed). */
 void rci_pages_free_all(rc_heap *heap)
 {
-    heap->emptied = NULL;
+    heap->pages.emptied = NULL;
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
-            rci_pool *pool = &heap->pools[c][i];
+            rci_pool *pool = &heap->pages.pools[c][i];
             while (pool->pages != NULL) {
                 rci_page *page = pool->pages;
                 pool->pages = page->next;
@@ -380,70 +326,14 @@ void rci_pages_free_all(rc_heap *heap)
             pool->cur = pool->avail = NULL;
         }
     }
-    while (heap->large != NULL) {
-        rci_page *page = heap->large;
-        heap->large = page->next;
+    while (heap->pages.large != NULL) {
+        rci_page *page = heap->pages.large;
+        heap->pages.large = page->next;
         heap->alloc.free(heap->alloc.user, page, large_map_bytes(page->slot_bytes), RC_PAGE_BYTES);
     }
-    if (heap->spare != NULL)
-        heap->alloc.free(heap->alloc.user, heap->spare, RC_PAGE_BYTES, RC_PAGE_BYTES);
-    heap->spare = NULL;
-    heap->young = heap->gen1 = NULL;
-    heap->page_bytes = heap->large_bytes = 0;
-}
-
-/* ---- buffers ------------------------------------------------------------------------- */
-
-static void charge(rc_heap *heap, rc_type *type, size_t add, size_t sub)
-{
-    heap->buffer_bytes = heap->buffer_bytes + add - sub;
-    heap->live_bytes = heap->live_bytes + add - sub;
-    if (type != NULL)
-        type->live_bytes = type->live_bytes + add - sub;
-    if (heap->live_bytes > heap->peak_live_bytes)
-        heap->peak_live_bytes = heap->live_bytes;
-}
-
-void *rci_buf_alloc(rc_heap *heap, rc_type *type, size_t bytes)
-{
-    void *block = heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
-    if (block != NULL)
-        charge(heap, type, bytes, 0);
-    return block;
-}
-
-void *rci_buf_resize(rc_heap *heap, rc_type *type, void *block, size_t old_bytes, size_t new_bytes)
-{
-    if (block == NULL)
-        return rci_buf_alloc(heap, type, new_bytes);
-    void *grown = heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
-    if (grown != NULL)
-        charge(heap, type, new_bytes, old_bytes);
-    return grown;
-}
-
-void rci_buf_free(rc_heap *heap, rc_type *type, void *block, size_t bytes)
-{
-    if (block == NULL)
-        return;
-    heap->alloc.free(heap->alloc.user, block, bytes ? bytes : 1, RCI_BUF_ALIGN);
-    charge(heap, type, 0, bytes);
-}
-
-void *rci_mem_alloc(rc_heap *heap, size_t bytes)
-{
-    return heap->alloc.alloc(heap->alloc.user, bytes ? bytes : 1, RCI_BUF_ALIGN);
-}
-
-void *rci_mem_resize(rc_heap *heap, void *block, size_t old_bytes, size_t new_bytes)
-{
-    if (block == NULL)
-        return rci_mem_alloc(heap, new_bytes);
-    return heap->alloc.resize(heap->alloc.user, block, old_bytes, new_bytes ? new_bytes : 1);
-}
-
-void rci_mem_free(rc_heap *heap, void *block, size_t bytes)
-{
-    if (block != NULL)
-        heap->alloc.free(heap->alloc.user, block, bytes ? bytes : 1, RCI_BUF_ALIGN);
+    if (heap->pages.spare != NULL)
+        heap->alloc.free(heap->alloc.user, heap->pages.spare, RC_PAGE_BYTES, RC_PAGE_BYTES);
+    heap->pages.spare = NULL;
+    heap->pages.young = heap->pages.gen1 = NULL;
+    heap->pages.page_bytes = heap->pages.large_bytes = 0;
 }

@@ -47,8 +47,10 @@ static rc_status strbuf_reserve(rc_strbuf *sb, size_t need)
 
 rc_status rc_strbuf_append(rc_strbuf *sb, const char *bytes, size_t n)
 {
-    if (sb == NULL || (bytes == NULL && n > 0))
+    if (sb == NULL) /* no heap to write a message on */
         return RC_EINVAL;
+    if (bytes == NULL && n > 0)
+        return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_append: NULL bytes with length %zu", n);
     if (sb->truncated || n == 0)
         return RC_OK;
     if (n > sb->limit - sb->len) {
@@ -72,8 +74,10 @@ static rc_status strbuf_puts(rc_strbuf *sb, const char *s)
 
 rc_status rc_strbuf_printf(rc_strbuf *sb, const char *fmt, ...)
 {
-    if (sb == NULL || fmt == NULL)
+    if (sb == NULL) /* no heap to write a message on */
         return RC_EINVAL;
+    if (fmt == NULL)
+        return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_printf: fmt is NULL");
     char small[256];
     va_list ap;
     va_start(ap, fmt);
@@ -241,7 +245,7 @@ static rc_status leaf_repr(rc_heap *heap, rc_strbuf *sb, rc_object *obj)
     char text[48];
     if (obj == NULL)
         return strbuf_puts(sb, "None");
-    if (rci_is_int_ref(obj))
+    if (rci_int_is_ref(obj))
         return rc_strbuf_append(sb, text, int_format(rci_int_get(obj), text));
     uint32_t index = rci_type_index(obj);
     if (index == RCI_INDEX_FLOAT)
@@ -295,7 +299,7 @@ static rc_status repr_emit(rc_heap *heap, rci_stack *st, rc_strbuf *sb, rc_objec
         char busy[6] = {br[0], '.', '.', '.', br[1], '\0'};
         return rc_strbuf_append(sb, busy, 5);
     }
-    repr_frame *f = rci_stack_push(st);
+    repr_frame *f = rci_util_stack_push(st);
     if (f == NULL)
         return RC_ENOMEM;
     f->obj = rc_newref(obj);
@@ -306,9 +310,9 @@ static rc_status repr_emit(rc_heap *heap, rci_stack *st, rc_strbuf *sb, rc_objec
 /* Pops the top frame, clearing REPR-BUSY before the reference goes. */
 static void repr_pop(rc_heap *heap, rci_stack *st)
 {
-    repr_frame *f = rci_stack_top(st);
+    repr_frame *f = rci_util_stack_top(st);
     rc_object *obj = f->obj;
-    rci_stack_pop(st);
+    rci_util_stack_pop(st);
     obj->_tinfo &= ~(uint32_t)RCI_REPR_BUSY;
     rc_decref(heap, obj);
 }
@@ -359,10 +363,10 @@ static rc_status repr_write(rc_heap *heap, rc_object *obj, rc_strbuf *sb, const 
 {
     repr_frame inline_frames[32];
     rci_stack st;
-    rci_stack_init(&st, heap, inline_frames, 32, sizeof(repr_frame), call);
+    rci_util_stack_init(&st, heap, inline_frames, 32, sizeof(repr_frame), call);
     rc_status status = repr_emit(heap, &st, sb, obj);
     while (status == RC_OK && st.n > 0 && !sb->truncated) {
-        repr_frame *f = rci_stack_top(&st);
+        repr_frame *f = rci_util_stack_top(&st);
         if (rci_type_index(f->obj) == RCI_INDEX_DICT)
             status = repr_step_dict(heap, &st, sb, f);
         else
@@ -370,7 +374,7 @@ static rc_status repr_write(rc_heap *heap, rc_object *obj, rc_strbuf *sb, const 
     }
     while (st.n > 0)
         repr_pop(heap, &st);
-    rci_stack_free(&st);
+    rci_util_stack_free(&st);
     return status;
 }
 

@@ -3,7 +3,7 @@
  * the whole heap written as the JSON document Chrome DevTools, memlab and `rcgc snapshot`
  * read, and the stable object ids that let two snapshots of one heap be compared.
  *
- * SNAP-IDS: heap->snap_keys/snap_vals map the address of every live object that has
+ * SNAP-IDS: heap->snap.snap_keys/snap_vals map the address of every live object that has
  *   appeared in a snapshot to its id serial (id = 2 * serial + 1, odd as V8's heap object
  *   ids; serials start at 1 and are never reused, so id 1 is free for the synthetic root).
  *   Such an object carries RCI_ORIGIN, the flag that sends its death to rci_origin_forget
@@ -35,7 +35,7 @@
  * each walk sees the same objects in the same order.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "finalize.h"
+#include "weakref.h"
 #include "graph.h"
 #include "builtins.h"
 
@@ -54,12 +54,12 @@
 
 static size_t id_slot(uintptr_t key, size_t cap)
 {
-    return rci_ptrmap_slot(key, cap);
+    return rci_util_ptrmap_slot(key, cap);
 }
 
 static bool ids_grow(rc_heap *heap)
 {
-    size_t cap = heap->snap_cap ? heap->snap_cap * 2 : 1024;
+    size_t cap = heap->snap.snap_cap ? heap->snap.snap_cap * 2 : 1024;
     uintptr_t *keys = rci_mem_alloc(heap, cap * sizeof *keys);
     uint32_t *vals = keys == NULL ? NULL : rci_mem_alloc(heap, cap * sizeof *vals);
     if (vals == NULL) {
@@ -67,34 +67,34 @@ static bool ids_grow(rc_heap *heap)
         return false;
     }
     memset(keys, 0, cap * sizeof *keys);
-    for (size_t j = 0; j < heap->snap_cap; j++) {
-        uintptr_t k = heap->snap_keys[j];
+    for (size_t j = 0; j < heap->snap.snap_cap; j++) {
+        uintptr_t k = heap->snap.snap_keys[j];
         if (k == 0)
             continue;
         size_t i = id_slot(k, cap);
         while (keys[i] != 0)
             i = (i + 1) & (cap - 1);
         keys[i] = k;
-        vals[i] = heap->snap_vals[j];
+        vals[i] = heap->snap.snap_vals[j];
     }
-    rci_mem_free(heap, heap->snap_keys, heap->snap_cap * sizeof *keys);
-    rci_mem_free(heap, heap->snap_vals, heap->snap_cap * sizeof *vals);
-    heap->snap_keys = keys;
-    heap->snap_vals = vals;
-    heap->snap_cap = cap;
+    rci_mem_free(heap, heap->snap.snap_keys, heap->snap.snap_cap * sizeof *keys);
+    rci_mem_free(heap, heap->snap.snap_vals, heap->snap.snap_cap * sizeof *vals);
+    heap->snap.snap_keys = keys;
+    heap->snap.snap_vals = vals;
+    heap->snap.snap_cap = cap;
     return true;
 }
 
 static size_t ids_find(const rc_heap *heap, const rc_object *obj)
 {
     uintptr_t k = (uintptr_t)obj;
-    size_t cap = heap->snap_cap;
+    size_t cap = heap->snap.snap_cap;
     if (cap == 0)
         return SIZE_MAX;
     for (size_t i = id_slot(k, cap);; i = (i + 1) & (cap - 1)) {
-        if (heap->snap_keys[i] == k)
+        if (heap->snap.snap_keys[i] == k)
             return i;
-        if (heap->snap_keys[i] == 0)
+        if (heap->snap.snap_keys[i] == 0)
             return SIZE_MAX;
     }
 }
@@ -102,7 +102,7 @@ static size_t ids_find(const rc_heap *heap, const rc_object *obj)
 /* Room for n more ids without growing (so that walk 4 cannot fail half-way). */
 static bool ids_reserve(rc_heap *heap, size_t n)
 {
-    while ((heap->snap_len + n + 1) * 2 > heap->snap_cap)
+    while ((heap->snap.snap_len + n + 1) * 2 > heap->snap.snap_cap)
         if (!ids_grow(heap))
             return false;
     return true;
@@ -113,15 +113,15 @@ static uint64_t ids_get(rc_heap *heap, rc_object *obj)
 {
     size_t i = ids_find(heap, obj);
     if (i != SIZE_MAX)
-        return 2u * (uint64_t)heap->snap_vals[i] + 1u;
-    size_t cap = heap->snap_cap;
+        return 2u * (uint64_t)heap->snap.snap_vals[i] + 1u;
+    size_t cap = heap->snap.snap_cap;
     i = id_slot((uintptr_t)obj, cap);
-    while (heap->snap_keys[i] != 0)
+    while (heap->snap.snap_keys[i] != 0)
         i = (i + 1) & (cap - 1);
-    uint32_t serial = ++heap->snap_serial;
-    heap->snap_keys[i] = (uintptr_t)obj;
-    heap->snap_vals[i] = serial;
-    heap->snap_len++;
+    uint32_t serial = ++heap->snap.snap_serial;
+    heap->snap.snap_keys[i] = (uintptr_t)obj;
+    heap->snap.snap_vals[i] = serial;
+    heap->snap.snap_len++;
     obj->_tinfo |= RCI_ORIGIN;
     return 2u * (uint64_t)serial + 1u;
 }
@@ -131,18 +131,18 @@ void rci_snapshot_forget(rc_heap *heap, rc_object *obj)
     size_t i = ids_find(heap, obj);
     if (i == SIZE_MAX)
         return;
-    heap->snap_len--;
-    size_t mask = heap->snap_cap - 1, hole = i;
-    for (size_t j = (i + 1) & mask; heap->snap_keys[j] != 0; j = (j + 1) & mask) {
-        size_t home = id_slot(heap->snap_keys[j], heap->snap_cap);
+    heap->snap.snap_len--;
+    size_t mask = heap->snap.snap_cap - 1, hole = i;
+    for (size_t j = (i + 1) & mask; heap->snap.snap_keys[j] != 0; j = (j + 1) & mask) {
+        size_t home = id_slot(heap->snap.snap_keys[j], heap->snap.snap_cap);
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (stays)
             continue;
-        heap->snap_keys[hole] = heap->snap_keys[j];
-        heap->snap_vals[hole] = heap->snap_vals[j];
+        heap->snap.snap_keys[hole] = heap->snap.snap_keys[j];
+        heap->snap.snap_vals[hole] = heap->snap.snap_vals[j];
         hole = j;
     }
-    heap->snap_keys[hole] = 0;
+    heap->snap.snap_keys[hole] = 0;
 }
 
 bool rci_snapshot_has_id(const rc_heap *heap, const rc_object *obj)
@@ -152,11 +152,11 @@ bool rci_snapshot_has_id(const rc_heap *heap, const rc_object *obj)
 
 void rci_snapshot_free(rc_heap *heap)
 {
-    rci_mem_free(heap, heap->snap_keys, heap->snap_cap * sizeof *heap->snap_keys);
-    rci_mem_free(heap, heap->snap_vals, heap->snap_cap * sizeof *heap->snap_vals);
-    heap->snap_keys = NULL;
-    heap->snap_vals = NULL;
-    heap->snap_cap = heap->snap_len = 0;
+    rci_mem_free(heap, heap->snap.snap_keys, heap->snap.snap_cap * sizeof *heap->snap.snap_keys);
+    rci_mem_free(heap, heap->snap.snap_vals, heap->snap.snap_cap * sizeof *heap->snap.snap_vals);
+    heap->snap.snap_keys = NULL;
+    heap->snap.snap_vals = NULL;
+    heap->snap.snap_cap = heap->snap.snap_len = 0;
 }
 
 uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj)
@@ -164,7 +164,7 @@ uint64_t rc_snapshot_id(rc_heap *heap, const rc_object *obj)
     if (!rc_is_heap_object(obj))
         return 0;
     size_t i = ids_find(heap, obj);
-    return i == SIZE_MAX ? 0 : 2u * (uint64_t)heap->snap_vals[i] + 1u;
+    return i == SIZE_MAX ? 0 : 2u * (uint64_t)heap->snap.snap_vals[i] + 1u;
 }
 
 /* ---- the output buffer ----------------------------------------------------------------- */
@@ -474,7 +474,7 @@ static bool index_add_page(rc_heap *heap, snap_index *ix, const rci_page *pg)
         ix->cap_words = cap;
     }
     bool added;
-    size_t *slot = rci_ptrmap_insert(heap, &ix->by_addr, pg, &added);
+    size_t *slot = rci_util_ptrmap_insert(heap, &ix->by_addr, pg, &added);
     if (slot == NULL)
         return false;
     *slot = ix->n_pages;
@@ -489,7 +489,7 @@ static void index_free(rc_heap *heap, snap_index *ix)
     rci_mem_free(heap, ix->pages, ix->cap_pages * sizeof *ix->pages);
     rci_mem_free(heap, ix->bits, ix->cap_bits * sizeof *ix->bits);
     rci_mem_free(heap, ix->prefix, ix->cap_words * sizeof *ix->prefix);
-    rci_ptrmap_free(heap, &ix->by_addr);
+    rci_util_ptrmap_free(heap, &ix->by_addr);
 }
 
 /* Fills prefix once every bit is set: object ordinals start at 1. */
@@ -505,7 +505,7 @@ static void index_finish(snap_index *ix)
 /* The node ordinal of a live object. */
 static uint32_t index_ordinal(const snap_index *ix, const rc_object *obj)
 {
-    const size_t *pi = rci_ptrmap_find(&ix->by_addr, rci_page_of(obj));
+    const size_t *pi = rci_util_ptrmap_find(&ix->by_addr, rci_page_of(obj));
     const snap_page *p = &ix->pages[*pi];
     size_t slot = (size_t)((const char *)obj - p->slots) / p->slot_bytes;
     size_t w = p->word_at + slot / 64;
@@ -731,7 +731,7 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
     const rc_type *t = rci_type_of(heap, obj);
     if (!t->holds_refs)
         return;
-    if (t == heap->t_dict) {
+    if (t == heap->types.t_dict) {
         const rci_dict *d = (const rci_dict *)obj;
         const rci_dict_entry *e = rci_dict_entries(d);
         for (size_t i = 0; i < d->n_entries; i++) {
@@ -748,12 +748,12 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
         }
         return;
     }
-    if (t == heap->t_tuple) {
+    if (t == heap->types.t_tuple) {
         const rci_tuple *tu = (const rci_tuple *)obj;
         item_edges(w, tu->items, tu->len, fn);
         return;
     }
-    if (t == heap->t_list) {
+    if (t == heap->types.t_list) {
         const rci_list *l = (const rci_list *)obj;
         item_edges(w, l->items, l->len, fn);
         return;
@@ -770,12 +770,12 @@ static void each_edge(writer *w, rc_object *obj, edge_fn fn)
             }
         }
         if (t->has_array)
-            item_edges(w, rci_array_items(t, obj), rci_array_count(t, obj), fn);
+            item_edges(w, rci_type_array_items(t, obj), rci_type_array_count(t, obj), fn);
     } else {
         edge_walk ew = {w, fn, 0};
         rc_traverse(heap, obj, edge_visit, &ew);
     }
-    if (t->index == heap->wr_type_index || t->index == heap->wr_proxy_index) {
+    if (t->index == heap->wr.wr_type_index || t->index == heap->wr.wr_proxy_index) {
         rc_object *referent = ((const rci_weakref *)obj)->referent;
         if (referent != NULL) {
             snap_edge e = {ET_WEAK, S_REFERENT, NULL, referent};
@@ -864,14 +864,14 @@ static int walk_nodes(rc_heap *heap, rc_object *obj, void *user)
 {
     writer *w = user;
     sink *s = w->s;
-    if (heap->snap_cap != 0) {
+    if (heap->snap.snap_cap != 0) {
         /* The id table is keyed by a hash of the address, so on a large heap each lookup
          * is a cache miss; objects come in address order, so the slot a few objects ahead
          * is known now (only its address is used, the memory there is not read). */
         uintptr_t ahead = (uintptr_t)obj + (uintptr_t)PREFETCH_SLOTS * rci_page_of(obj)->slot_bytes;
-        size_t i = id_slot(ahead, heap->snap_cap);
-        __builtin_prefetch(&heap->snap_keys[i]);
-        __builtin_prefetch(&heap->snap_vals[i]);
+        size_t i = id_slot(ahead, heap->snap.snap_cap);
+        __builtin_prefetch(&heap->snap.snap_keys[i]);
+        __builtin_prefetch(&heap->snap.snap_vals[i]);
     }
     uint64_t before = w->n_edges;
     each_edge(w, obj, count_edge);
@@ -956,25 +956,25 @@ static int walk_key_names(rc_heap *heap, rc_object *obj, void *user)
 static bool number_fixed(writer *w)
 {
     rc_heap *heap = w->heap;
-    w->field_str = rci_mem_alloc(heap, (heap->n_types + 1u) * sizeof *w->field_str);
+    w->field_str = rci_mem_alloc(heap, (heap->types.n_types + 1u) * sizeof *w->field_str);
     if (w->field_str == NULL)
         return false;
     uint32_t at = S_N_FIXED;
     w->type_str = at;
-    at += heap->n_types;
-    for (uint32_t t = 0; t < heap->n_types; t++) {
+    at += heap->types.n_types;
+    for (uint32_t t = 0; t < heap->types.n_types; t++) {
         w->field_str[t] = at;
-        if (t > 0 && has_named_fields(heap->types[t]))
-            at += (uint32_t)heap->types[t]->n_ref_offsets;
+        if (t > 0 && has_named_fields(heap->types.table[t]))
+            at += (uint32_t)heap->types.table[t]->n_ref_offsets;
     }
     w->site_str = at;
-    at += 2u * heap->n_sites;
+    at += 2u * heap->origins.n_sites;
     w->n_fixed = at;
     w->next_str = at;
-    w->site_bytes = rci_mem_alloc(heap, (heap->n_sites + 1u) * sizeof *w->site_bytes);
+    w->site_bytes = rci_mem_alloc(heap, (heap->origins.n_sites + 1u) * sizeof *w->site_bytes);
     if (w->site_bytes == NULL)
         return false;
-    memset(w->site_bytes, 0, (heap->n_sites + 1u) * sizeof *w->site_bytes);
+    memset(w->site_bytes, 0, (heap->origins.n_sites + 1u) * sizeof *w->site_bytes);
     return true;
 }
 
@@ -987,12 +987,12 @@ static void write_fixed_strings(writer *w)
             put(w->s, ",\n", 2);
         put_json_string(w->s, fixed_strings[i], strlen(fixed_strings[i]));
     }
-    for (uint32_t t = 0; t < heap->n_types; t++) {
-        const char *name = t == 0 ? "" : heap->types[t]->name;
+    for (uint32_t t = 0; t < heap->types.n_types; t++) {
+        const char *name = t == 0 ? "" : heap->types.table[t]->name;
         put_string(w, name, strlen(name));
     }
-    for (uint32_t t = 1; t < heap->n_types; t++) {
-        const rc_type *ty = heap->types[t];
+    for (uint32_t t = 1; t < heap->types.n_types; t++) {
+        const rc_type *ty = heap->types.table[t];
         if (!has_named_fields(ty))
             continue;
         for (size_t i = 0; i < ty->n_ref_offsets; i++) {
@@ -1004,7 +1004,7 @@ static void write_fixed_strings(writer *w)
             }
         }
     }
-    for (uint32_t site = 0; site < heap->n_sites; site++) {
+    for (uint32_t site = 0; site < heap->origins.n_sites; site++) {
         rc_site_count c;
         rci_origin_site_info(heap, site, &c);
         int n =
@@ -1028,7 +1028,7 @@ static void write_sites(writer *w)
     put_num(s, 0, &w->first);
     put_num(s, 0, &w->first);
     put_num(s, 0, &w->first);
-    for (uint32_t site = 0; site < heap->n_sites; site++) {
+    for (uint32_t site = 0; site < heap->origins.n_sites; site++) {
         rc_site_count c;
         rci_origin_site_info(heap, site, &c);
         put(s, "\n", 1);
@@ -1040,7 +1040,7 @@ static void write_sites(writer *w)
         put_num(s, 0, &w->first);
     }
     uint64_t count = 0, bytes = 0;
-    for (uint32_t site = 0; site < heap->n_sites; site++) {
+    for (uint32_t site = 0; site < heap->origins.n_sites; site++) {
         rc_site_count c;
         rci_origin_site_info(heap, site, &c);
         count += c.count;
@@ -1052,7 +1052,7 @@ static void write_sites(writer *w)
     put_u64(s, bytes);
     put(s, ",[", 2);
     w->first = true;
-    for (uint32_t site = 0; site < heap->n_sites; site++) {
+    for (uint32_t site = 0; site < heap->origins.n_sites; site++) {
         rc_site_count c;
         rci_origin_site_info(heap, site, &c);
         if (!w->first)
@@ -1121,7 +1121,7 @@ static int write_document(writer *w)
     puts_(s, ",\"edge_count\":");
     put_u64(s, w->n_edges + w->n_roots);
     puts_(s, ",\"trace_function_count\":");
-    put_u64(s, heap->n_sites + 1u);
+    put_u64(s, heap->origins.n_sites + 1u);
     puts_(s, "},");
     write_root(w);
     w->n_edges = 0;
@@ -1152,9 +1152,9 @@ static void writer_free(writer *w)
     index_free(heap, &w->ix);
     rci_mem_free(heap, w->roots, w->cap_roots * sizeof *w->roots);
     if (w->field_str != NULL)
-        rci_mem_free(heap, w->field_str, (heap->n_types + 1u) * sizeof *w->field_str);
+        rci_mem_free(heap, w->field_str, (heap->types.n_types + 1u) * sizeof *w->field_str);
     if (w->site_bytes != NULL)
-        rci_mem_free(heap, w->site_bytes, (heap->n_sites + 1u) * sizeof *w->site_bytes);
+        rci_mem_free(heap, w->site_bytes, (heap->origins.n_sites + 1u) * sizeof *w->site_bytes);
     rci_mem_free(heap, w->s, sizeof *w->s);
 }
 
@@ -1168,7 +1168,7 @@ static rc_status snapshot_check_args(rc_heap *heap, const void *out, unsigned fl
     if (flags & ~(unsigned)SNAPSHOT_FLAGS)
         return rci_error(heap, RC_EINVAL, "%s: unknown flags 0x%x", call,
                          flags & ~(unsigned)SNAPSHOT_FLAGS);
-    if (heap->collecting || heap->freeing || heap->pending != NULL)
+    if (heap->gc.collecting || heap->objs.freeing || heap->objs.pending != NULL)
         return rci_error(heap, RC_ESTATE, "%s: the heap is collecting or freeing objects", call);
     return RC_OK;
 }
@@ -1181,7 +1181,7 @@ static rc_status snapshot_write(rc_heap *heap, FILE *out, unsigned flags, const 
     w.heap = heap;
     w.flags = flags;
     w.s = rci_mem_alloc(heap, sizeof *w.s);
-    if (w.s == NULL || !number_fixed(&w) || !ids_reserve(heap, rci_live_objects(heap))) {
+    if (w.s == NULL || !number_fixed(&w) || !ids_reserve(heap, rci_object_live_count(heap))) {
         writer_free(&w);
         return rci_error(heap, RC_ENOMEM, "%s: out of memory preparing the snapshot", call);
     }

@@ -93,14 +93,14 @@ static uint64_t bytes_hash(const char *data, size_t len, uint64_t seed)
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, data + i, 8);
-        h = (h ^ rci_mix64(w)) * 0x9e3779b97f4a7c15u;
+        h = (h ^ rci_hash_mix64(w)) * 0x9e3779b97f4a7c15u;
         h = (h << 27) | (h >> 37);
     }
     uint64_t tail = 0;
     if (len > i)
         memcpy(&tail, data + i, len - i);
-    h ^= rci_mix64(tail ^ 0x2545f4914f6cdd1du);
-    h = rci_mix64(h);
+    h ^= rci_hash_mix64(tail ^ 0x2545f4914f6cdd1du);
+    h = rci_hash_mix64(h);
     return h != 0 ? h : 1;
 }
 
@@ -133,7 +133,7 @@ rc_object *rc_str_new(rc_heap *heap, const char *utf8, size_t len_bytes)
         return NULL;
     }
     rci_str *s =
-        (rci_str *)rci_object_new(heap, heap->t_str, offsetof(rci_str, data) + len_bytes + 1);
+        (rci_str *)rci_object_new(heap, heap->types.t_str, offsetof(rci_str, data) + len_bytes + 1);
     if (s == NULL)
         return NULL;
     s->len = len_bytes;
@@ -154,7 +154,7 @@ rc_object *rc_str_from_cstr(rc_heap *heap, const char *utf8)
 
 const char *rc_str_data(rc_heap *heap, const rc_object *obj)
 {
-    if (rci_is_builtin(obj, RCI_INDEX_STR))
+    if (rci_builtin_is(obj, RCI_INDEX_STR))
         return ((const rci_str *)obj)->data;
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_STR, "rc_str_data", "a str");
     if (obj != NULL)
@@ -164,7 +164,7 @@ const char *rc_str_data(rc_heap *heap, const rc_object *obj)
 
 size_t rc_str_len(rc_heap *heap, const rc_object *obj)
 {
-    if (rci_is_builtin(obj, RCI_INDEX_STR))
+    if (rci_builtin_is(obj, RCI_INDEX_STR))
         return ((const rci_str *)obj)->len;
     obj = rci_builtin_unproxy(heap, obj, RCI_INDEX_STR, "rc_str_len", "a str");
     if (obj != NULL)

@@ -51,7 +51,7 @@ rc_object *rc_tuple_new(rc_heap *heap, size_t n, rc_object *const *items)
     }
     /* items are the caller's references, so they survive a collection run by the
      * allocation. */
-    rci_tuple *t = (rci_tuple *)rci_object_new(heap, heap->t_tuple,
+    rci_tuple *t = (rci_tuple *)rci_object_new(heap, heap->types.t_tuple,
                                                sizeof(rci_tuple) + n * sizeof(rc_object *));
     if (t == NULL)
         return NULL;

@@ -2,7 +2,7 @@
  * type.c -- type descriptors: registration, the heap's type table, and generic traversal
  * and clearing for types declared by reference offsets.
  *
- * TYPES: heap->types[0] is NULL (index 0 marks a free slot); types[i]->index == i for
+ * TYPES: heap->types.table[0] is NULL (index 0 marks a free slot); types[i]->index == i for
  * every registered type; a type lives until its heap is freed.
  */
 #include "internal.h"
@@ -92,7 +92,7 @@ static rc_status check_spec(rc_heap *heap, const rc_type_spec *spec)
         if (st != RC_OK)
             return st;
     }
-    if (heap->n_types >= RCI_MAX_TYPES)
+    if (heap->types.n_types >= RCI_MAX_TYPES)
         return rci_error(heap, RC_ELIMIT, "rc_type_new: a heap holds at most %u types",
                          (unsigned)RCI_MAX_TYPES - 1);
     return RC_OK;
@@ -152,8 +152,8 @@ static int array_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void
         if (rc != 0)
             return rc;
     }
-    size_t n = rci_array_count(t, obj);
-    rc_object **items = rci_array_items(t, obj);
+    size_t n = rci_type_array_count(t, obj);
+    rc_object **items = rci_type_array_items(t, obj);
     for (size_t i = 0; i < n; i++) {
         int rc = visit(heap, items[i], arg);
         if (rc != 0)
@@ -171,8 +171,8 @@ static void array_clear(rc_heap *heap, rc_object *obj)
         *field = NULL;
         rc_decref(heap, ref);
     }
-    size_t n = rci_array_count(t, obj);
-    rc_object **items = rci_array_items(t, obj);
+    size_t n = rci_type_array_count(t, obj);
+    rc_object **items = rci_type_array_items(t, obj);
     for (size_t i = 0; i < n; i++) {
         rc_object *ref = items[i];
         if (ref == NULL)
@@ -184,15 +184,16 @@ static void array_clear(rc_heap *heap, rc_object *obj)
 
 static bool grow_table(rc_heap *heap)
 {
-    if (heap->n_types < heap->types_cap)
+    if (heap->types.n_types < heap->types.types_cap)
         return true;
-    uint32_t cap = heap->types_cap ? heap->types_cap * 2 : 16;
-    rc_type **grown = rci_mem_resize(heap, heap->types, heap->types_cap * sizeof(rc_type *),
-                                     cap * sizeof(rc_type *));
+    uint32_t cap = heap->types.types_cap ? heap->types.types_cap * 2 : 16;
+    rc_type **grown =
+        rci_mem_resize(heap, heap->types.table, heap->types.types_cap * sizeof(rc_type *),
+                       cap * sizeof(rc_type *));
     if (grown == NULL)
         return false;
-    heap->types = grown;
-    heap->types_cap = cap;
+    heap->types.table = grown;
+    heap->types.types_cap = cap;
     return true;
 }
 
@@ -237,8 +238,8 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
         type_free(heap, t);
         goto nomem;
     }
-    t->index = heap->n_types;
-    heap->types[heap->n_types++] = t;
+    t->index = heap->types.n_types;
+    heap->types.table[heap->types.n_types++] = t;
     return t;
 nomem:
     rci_error(heap, RC_ENOMEM, "rc_type_new: out of memory registering type '%s'", spec->name);
@@ -252,11 +253,11 @@ rc_type *rc_type_new(rc_heap *heap, const rc_type_spec *spec)
 
 void rci_types_free(rc_heap *heap)
 {
-    for (uint32_t i = 1; i < heap->n_types; i++)
-        type_free(heap, heap->types[i]);
-    rci_mem_free(heap, heap->types, heap->types_cap * sizeof(rc_type *));
-    heap->types = NULL;
-    heap->n_types = heap->types_cap = 0;
+    for (uint32_t i = 1; i < heap->types.n_types; i++)
+        type_free(heap, heap->types.table[i]);
+    rci_mem_free(heap, heap->types.table, heap->types.types_cap * sizeof(rc_type *));
+    heap->types.table = NULL;
+    heap->types.n_types = heap->types.types_cap = 0;
 }
 
 const char *rc_type_name(const rc_type *type)
@@ -276,12 +277,12 @@ size_t rc_type_live_bytes(const rc_type *type)
 
 size_t rc_heap_type_count(const rc_heap *heap)
 {
-    return heap->n_types - 1;
+    return heap->types.n_types - 1;
 }
 
 const rc_type *rc_heap_type_at(const rc_heap *heap, size_t index)
 {
-    return index + 1 < heap->n_types ? heap->types[index + 1] : NULL;
+    return index + 1 < heap->types.n_types ? heap->types.table[index + 1] : NULL;
 }
 
 const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref)
@@ -289,7 +290,7 @@ const rc_type *rc_type_of(const rc_heap *heap, const rc_object *ref)
     if (ref == NULL)
         return NULL;
     if (!rc_is_heap_object(ref))
-        return heap->t_int;
+        return heap->types.t_int;
     return rci_type_of(heap, ref);
 }
 
@@ -300,27 +301,27 @@ uint32_t rc_type_index_of_type(const rc_type *type)
 
 const rc_type *rc_heap_builtin_int(const rc_heap *heap)
 {
-    return heap->t_int;
+    return heap->types.t_int;
 }
 const rc_type *rc_heap_builtin_float(const rc_heap *heap)
 {
-    return heap->t_float;
+    return heap->types.t_float;
 }
 const rc_type *rc_heap_builtin_str(const rc_heap *heap)
 {
-    return heap->t_str;
+    return heap->types.t_str;
 }
 const rc_type *rc_heap_builtin_tuple(const rc_heap *heap)
 {
-    return heap->t_tuple;
+    return heap->types.t_tuple;
 }
 const rc_type *rc_heap_builtin_list(const rc_heap *heap)
 {
-    return heap->t_list;
+    return heap->types.t_list;
 }
 const rc_type *rc_heap_builtin_dict(const rc_heap *heap)
 {
-    return heap->t_dict;
+    return heap->types.t_dict;
 }
 
 int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
@@ -339,20 +340,4 @@ int rc_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void *arg)
             return rc;
     }
     return 0;
-}
-
-/* Drops every reference of obj (its type's clear, or each offset field set to NULL). */
-void rci_clear_refs(rc_heap *heap, rc_object *obj)
-{
-    rc_type *t = rci_type_of(heap, obj);
-    if (t->clear != NULL) {
-        t->clear(heap, obj);
-        return;
-    }
-    for (size_t i = 0; i < t->n_ref_offsets; i++) {
-        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
-        rc_object *ref = *field;
-        *field = NULL;
-        rc_decref(heap, ref);
-    }
 }

@@ -12,7 +12,7 @@
  *   program made.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,8 +53,8 @@ static rc_status weakdict_repr(rc_heap *heap, rc_object *self, rc_strbuf *out)
 
 static rc_type *weakdict_type(rc_heap *heap)
 {
-    if (heap->t_weakdict != NULL)
-        return heap->t_weakdict;
+    if (heap->weakdict.t_weakdict != NULL)
+        return heap->weakdict.t_weakdict;
     rc_type_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.size = sizeof spec;
@@ -63,8 +63,8 @@ static rc_type *weakdict_type(rc_heap *heap)
     spec.traverse = weakdict_traverse;
     spec.clear = weakdict_clear;
     spec.repr = weakdict_repr;
-    heap->t_weakdict = rci_type_register(heap, &spec);
-    return heap->t_weakdict;
+    heap->weakdict.t_weakdict = rci_type_register(heap, &spec);
+    return heap->weakdict.t_weakdict;
 }
 
 static rc_object *weakdict_new(rc_heap *heap, int kind, const char *call)
@@ -100,15 +100,15 @@ rc_object *rc_weakset_new(rc_heap *heap)
 static rci_weakdict *weakdict_of(rc_heap *heap, const rc_object *wd, unsigned mask,
                                  const char *call)
 {
-    if (!rc_is_heap_object(wd) || heap->t_weakdict == NULL ||
-        rci_type_index(wd) != heap->t_weakdict->index ||
+    if (!rc_is_heap_object(wd) || heap->weakdict.t_weakdict == NULL ||
+        rci_type_index(wd) != heap->weakdict.t_weakdict->index ||
         !(mask & (1u << ((const rci_weakdict *)wd)->kind)) ||
         ((const rci_weakdict *)wd)->map == NULL) {
         rci_error(heap, RC_ETYPE, "%s: expected a %s, got %s", call,
                   mask == (1u << WD_SET)                      ? "weakset"
                   : mask == (1u << WD_VALUES | 1u << WD_KEYS) ? "weak dict"
                                                               : "weak container",
-                  rci_type_name_of(heap, wd));
+                  rci_builtins_type_name(heap, wd));
         return NULL;
     }
     return (rci_weakdict *)wd;
@@ -126,7 +126,7 @@ static rc_object *identity_key(const rc_object *obj)
 static rc_status not_weakrefable(rc_heap *heap, const char *call, const rc_object *obj)
 {
     return rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to '%s' object", call,
-                     rci_type_name_of(heap, obj));
+                     rci_builtins_type_name(heap, obj));
 }
 
 /* The heap's error, set by an rc_dict call made for call, restated as call's own: the
@@ -161,12 +161,12 @@ static rc_status entry_find(rc_heap *heap, rci_weakdict *wd, rc_object *mapkey, 
     *out = NULL;
     /* rc_dict_contains says false for a miss and for a key it cannot hash; only the second
      * sets an error. The heap's last error is kept as it was unless this call fails. */
-    rc_status before = heap->last_error;
-    heap->last_error = RC_OK;
+    rc_status before = heap->err.last_error;
+    heap->err.last_error = RC_OK;
     bool found = rc_dict_contains(heap, wd->map, mapkey);
-    if (!found && heap->last_error != RC_OK)
+    if (!found && heap->err.last_error != RC_OK)
         return restate_error(heap, call);
-    heap->last_error = before;
+    heap->err.last_error = before;
     if (!found)
         return RC_OK;
     rc_object *cur = NULL;
@@ -476,16 +476,16 @@ rc_object *rc_weakset_copy(rc_heap *heap, const rc_object *ws)
 static rc_status weak_update(rc_heap *heap, rci_weakdict *wd, rc_object *src, const char *call)
 {
     rci_weakdict *other = NULL;
-    if (rc_is_heap_object(src) && heap->t_weakdict != NULL &&
-        rci_type_index(src) == heap->t_weakdict->index)
+    if (rc_is_heap_object(src) && heap->weakdict.t_weakdict != NULL &&
+        rci_type_index(src) == heap->weakdict.t_weakdict->index)
         other = (rci_weakdict *)src;
-    bool is_list = rci_is_builtin(src, RCI_INDEX_LIST);
+    bool is_list = rci_builtin_is(src, RCI_INDEX_LIST);
     bool ok = other != NULL ? other->map != NULL && (other->kind == WD_SET) == (wd->kind == WD_SET)
-              : wd->kind == WD_SET ? is_list || rci_is_builtin(src, RCI_INDEX_TUPLE)
-                                   : rci_is_builtin(src, RCI_INDEX_DICT);
+              : wd->kind == WD_SET ? is_list || rci_builtin_is(src, RCI_INDEX_TUPLE)
+                                   : rci_builtin_is(src, RCI_INDEX_DICT);
     if (!ok)
         return rci_error(heap, RC_ETYPE, "%s: cannot update a %s from a %s", call,
-                         wd_names[wd->kind], rci_type_name_of(heap, src));
+                         wd_names[wd->kind], rci_builtins_type_name(heap, src));
     rc_object *map = map_copy_live(heap, wd, wd, call);
     if (map == NULL)
         return rc_heap_last_error(heap);

@@ -2,7 +2,7 @@
  * weakref.c -- weak references and weak proxies: their types, the heap's side table of
  * weakref lists, clearing at the referent's death and the callback queue.
  *
- * WEAKLIST: an object has RCI_WEAKREFD set exactly when heap->wr_table has an entry for
+ * WEAKLIST: an object has RCI_WEAKREFD set exactly when heap->wr.wr_table has an entry for
  *   its address. The entry heads a list (through next, NULL-terminated) of every live
  *   weakref and proxy whose referent it is, in CPython's order: the basic weakref (SHARED)
  *   first, then the basic proxy, then the others newest first; callbacks run in that
@@ -23,9 +23,9 @@
  *   bit is set.
  * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
  *   wr_cap is 0 or a power of two, and wr_used (entries) <= 3/4 wr_cap. Whatever moves an
- *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr_live counts the
+ *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr.wr_live counts the
  *   weakrefs and proxies on lists.
- * QUEUE: heap->wr_calls holds weakrefs whose callbacks are due, each with one reference;
+ * QUEUE: heap->wr.wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
  * CALLBACK DATA: a weakref's release function runs once with its user pointer, right after
@@ -39,13 +39,13 @@
  * tracked lets a collection tell when a weakref is itself garbage, in which case its
  * callback must not run (CPython's handle_weakrefs). A weak proxy (Python's weakref.proxy)
  * is the same object under another type, "weakproxy": rc_weakref_get refuses it, the
- * built-in operations forward to its referent (rci_weakproxy_unwrap), and it cannot be
+ * built-in operations forward to its referent (rci_weakref_proxy_unwrap), and it cannot be
  * hashed.
  * The weak containers (weakdict.c) and finalize handles (finalize.c) are built on
  * rci_weakref_make.
  */
 #include "builtins.h"
-#include "finalize.h"
+#include "weakref.h"
 
 #include <string.h>
 
@@ -63,7 +63,7 @@ static inline unsigned shift_of(size_t cap)
 }
 
 /* Fibonacci hashing: the top bits of the product; shift is shift_of(cap), kept in
- * heap->wr_shift for the live table. */
+ * heap->wr.wr_shift for the live table. */
 static inline size_t slot_of(unsigned shift, const rc_object *key)
 {
     uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
@@ -72,13 +72,13 @@ static inline size_t slot_of(unsigned shift, const rc_object *key)
 
 static inline rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
 {
-    if (heap->wr_cap == 0)
+    if (heap->wr.wr_cap == 0)
         return NULL;
-    size_t mask = heap->wr_cap - 1;
-    for (size_t i = slot_of(heap->wr_shift, key);; i = (i + 1) & mask) {
-        if (heap->wr_table[i].key == key)
-            return &heap->wr_table[i];
-        if (heap->wr_table[i].key == NULL)
+    size_t mask = heap->wr.wr_cap - 1;
+    for (size_t i = slot_of(heap->wr.wr_shift, key);; i = (i + 1) & mask) {
+        if (heap->wr.wr_table[i].key == key)
+            return &heap->wr.wr_table[i];
+        if (heap->wr.wr_table[i].key == NULL)
             return NULL;
     }
 }
@@ -88,11 +88,11 @@ static inline rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
 static inline rci_wr_slot *table_find_present(rc_heap *heap, const rc_object *key)
 {
     rc_assert(heap, table_find(heap, key) != NULL);
-    size_t mask = heap->wr_cap - 1;
-    size_t i = slot_of(heap->wr_shift, key);
-    while (heap->wr_table[i].key != key)
+    size_t mask = heap->wr.wr_cap - 1;
+    size_t i = slot_of(heap->wr.wr_shift, key);
+    while (heap->wr.wr_table[i].key != key)
         i = (i + 1) & mask;
-    return &heap->wr_table[i];
+    return &heap->wr.wr_table[i];
 }
 
 /* Places an entry in a slot of table; its head's pprev follows it. */
@@ -113,50 +113,51 @@ __attribute__((noinline))
 static bool
 table_grow(rc_heap *heap)
 {
-    size_t cap = heap->wr_cap ? heap->wr_cap * 2 : 64;
+    size_t cap = heap->wr.wr_cap ? heap->wr.wr_cap * 2 : 64;
     rci_wr_slot *fresh = rci_mem_alloc(heap, cap * sizeof *fresh);
     if (fresh == NULL)
         return false;
     memset(fresh, 0, cap * sizeof *fresh);
-    for (size_t i = 0; i < heap->wr_cap; i++)
-        if (heap->wr_table[i].key != NULL)
-            table_put(fresh, cap, heap->wr_table[i].key, heap->wr_table[i].head);
-    rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof *heap->wr_table);
-    heap->wr_table = fresh;
-    heap->wr_cap = cap;
-    heap->wr_shift = shift_of(cap);
+    for (size_t i = 0; i < heap->wr.wr_cap; i++)
+        if (heap->wr.wr_table[i].key != NULL)
+            table_put(fresh, cap, heap->wr.wr_table[i].key, heap->wr.wr_table[i].head);
+    rci_mem_free(heap, heap->wr.wr_table, heap->wr.wr_cap * sizeof *heap->wr.wr_table);
+    heap->wr.wr_table = fresh;
+    heap->wr.wr_cap = cap;
+    heap->wr.wr_shift = shift_of(cap);
     return true;
 }
 
 static inline bool table_reserve(rc_heap *heap)
 {
-    return (heap->wr_used + 1) * 4 <= heap->wr_cap * 3 || table_grow(heap);
+    return (heap->wr.wr_used + 1) * 4 <= heap->wr.wr_cap * 3 || table_grow(heap);
 }
 
 /* Backward-shift deletion keeps every key reachable from its home slot without tombstones.
  * The entry's list must have been taken off it (head NULL). */
 static void table_remove(rc_heap *heap, rci_wr_slot *slot)
 {
-    size_t mask = heap->wr_cap - 1;
-    size_t hole = (size_t)(slot - heap->wr_table);
+    rc_assert_inv(heap, "TABLE", slot->key != NULL && slot->head == NULL && heap->wr.wr_used > 0);
+    size_t mask = heap->wr.wr_cap - 1;
+    size_t hole = (size_t)(slot - heap->wr.wr_table);
     size_t i = hole;
     for (;;) {
         i = (i + 1) & mask;
-        rc_object *k = heap->wr_table[i].key;
+        rc_object *k = heap->wr.wr_table[i].key;
         if (k == NULL)
             break;
-        size_t home = slot_of(heap->wr_shift, k);
+        size_t home = slot_of(heap->wr.wr_shift, k);
         /* k may fill the hole if its home is not cyclically within (hole, i]. */
         if (((i - home) & mask) >= ((i - hole) & mask)) {
-            heap->wr_table[hole] = heap->wr_table[i];
-            if (heap->wr_table[hole].head != NULL)
-                heap->wr_table[hole].head->pprev = &heap->wr_table[hole].head;
+            heap->wr.wr_table[hole] = heap->wr.wr_table[i];
+            if (heap->wr.wr_table[hole].head != NULL)
+                heap->wr.wr_table[hole].head->pprev = &heap->wr.wr_table[hole].head;
             hole = i;
         }
     }
-    heap->wr_table[hole].key = NULL;
-    heap->wr_table[hole].head = NULL;
-    heap->wr_used--;
+    heap->wr.wr_table[hole].key = NULL;
+    heap->wr.wr_table[hole].head = NULL;
+    heap->wr.wr_used--;
 }
 
 /* entry_for's path for an object without an entry: makes one. Out of line: the common
@@ -169,14 +170,14 @@ entry_add(rc_heap *heap, rc_object *obj)
 {
     if (!table_reserve(heap))
         return NULL;
-    size_t i = slot_of(heap->wr_shift, obj);
-    while (heap->wr_table[i].key != NULL)
-        i = (i + 1) & (heap->wr_cap - 1);
-    heap->wr_table[i].key = obj;
-    heap->wr_table[i].head = NULL;
-    heap->wr_used++;
+    size_t i = slot_of(heap->wr.wr_shift, obj);
+    while (heap->wr.wr_table[i].key != NULL)
+        i = (i + 1) & (heap->wr.wr_cap - 1);
+    heap->wr.wr_table[i].key = obj;
+    heap->wr.wr_table[i].head = NULL;
+    heap->wr.wr_used++;
     obj->_tinfo |= RCI_WEAKREFD;
-    return &heap->wr_table[i];
+    return &heap->wr.wr_table[i];
 }
 
 /* obj's entry, made if needed (RCI_WEAKREFD set); NULL if memory runs out. Valid until the
@@ -197,10 +198,12 @@ static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
 {
     if (wr->referent == NULL)
         return;
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
+    rc_assert_inv(heap, "WEAKLIST", wr->next == NULL || wr->next->pprev == &wr->next);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
-    heap->wr_live--;
+    heap->wr.wr_live--;
     wr->referent = NULL;
     wr->next = NULL;
     wr->pprev = NULL;
@@ -254,7 +257,7 @@ __attribute__((noinline))
 static rc_type *
 weak_type(rc_heap *heap, bool proxy)
 {
-    rc_type **slot = proxy ? &heap->t_weakproxy : &heap->t_weakref;
+    rc_type **slot = proxy ? &heap->wr.t_weakproxy : &heap->wr.t_weakref;
     if (*slot != NULL)
         return *slot;
     rc_type_spec spec;
@@ -274,21 +277,21 @@ weak_type(rc_heap *heap, bool proxy)
      * once (object.c, WEAKGONE); plain weakrefs then take object.c's weakref_release. */
     (*slot)->release_special = true;
     if (proxy) {
-        heap->wr_proxy_index = (*slot)->index;
+        heap->wr.wr_proxy_index = (*slot)->index;
     } else {
-        heap->wr_type_index = (*slot)->index;
+        heap->wr.wr_type_index = (*slot)->index;
     }
     return *slot;
 }
 
 bool rc_is_weakref(const rc_heap *heap, const rc_object *ref)
 {
-    return rc_is_heap_object(ref) && rci_type_index(ref) == heap->wr_type_index;
+    return rc_is_heap_object(ref) && rci_type_index(ref) == heap->wr.wr_type_index;
 }
 
 bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref)
 {
-    return rc_is_heap_object(ref) && rci_type_index(ref) == heap->wr_proxy_index;
+    return rc_is_heap_object(ref) && rci_type_index(ref) == heap->wr.wr_proxy_index;
 }
 
 /* weakref_make's refusals, out of line so that its common path needs few registers: obj
@@ -301,9 +304,9 @@ weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj
 {
     if (!rc_is_heap_object(obj))
         rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call, (void *)obj);
-    else if (!rci_is_live(obj))
-        rci_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
-                   "%s: object %p was already freed", call, (void *)obj);
+    else if (!rci_object_is_live(obj))
+        rci_error_misuse(heap, RC_MISUSE_FREED_OBJECT, obj, __FILE__, __LINE__,
+                         "%s: object %p was already freed", call, (void *)obj);
     else if (t != NULL)
         rci_error(heap, RC_ETYPE, "%s: cannot create weak reference to 'weakproxy' object", call);
     else
@@ -342,9 +345,9 @@ static inline rci_weakref *basic_of(const rc_heap *heap, const rci_wr_slot *slot
                                     uint32_t type_index)
 {
     rci_weakref *w = slot->head;
-    if (w != NULL && type_index != heap->wr_type_index && is_basic(w, heap->wr_type_index))
+    if (w != NULL && type_index != heap->wr.wr_type_index && is_basic(w, heap->wr.wr_type_index))
         w = w->next;
-    if (w == NULL || !is_basic(w, type_index) || !rci_is_live(&w->hdr))
+    if (w == NULL || !is_basic(w, type_index) || !rci_object_is_live(&w->hdr))
         return NULL;
     return w;
 }
@@ -357,9 +360,9 @@ static inline rci_weakref **insert_point(const rc_heap *heap, rci_wr_slot *slot,
     rci_weakref **at = &slot->head;
     if (*at == NULL || (basic && !proxy))
         return at;
-    if (is_basic(*at, heap->wr_type_index))
+    if (is_basic(*at, heap->wr.wr_type_index))
         at = &(*at)->next;
-    if (!(basic && proxy) && *at != NULL && is_basic(*at, heap->wr_proxy_index))
+    if (!(basic && proxy) && *at != NULL && is_basic(*at, heap->wr.wr_proxy_index))
         at = &(*at)->next;
     return at;
 }
@@ -393,8 +396,8 @@ __attribute__((always_inline))
 static inline rc_object *
 weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb cb)
 {
-    if (!rc_is_heap_object(obj) || !rci_is_live(obj) || t == NULL ||
-        rci_type_index(obj) == heap->wr_proxy_index)
+    if (!rc_is_heap_object(obj) || !rci_object_is_live(obj) || t == NULL ||
+        rci_type_index(obj) == heap->wr.wr_proxy_index)
         return weakref_refuse(heap, call, t, obj);
     bool basic = cb.callback == NULL && cb.release == NULL && cb.owned == NULL;
     rci_weakref *shared;
@@ -420,8 +423,11 @@ weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb 
     wr->user = cb.user;
     wr->release = cb.release;
     wr->payload = rc_newref(cb.owned);
-    link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr_proxy_index));
-    heap->wr_live++;
+    link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr.wr_proxy_index));
+    heap->wr.wr_live++;
+    rc_assert_inv(heap, "WEAKLIST",
+                  (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
+                      (wr->next == NULL || wr->next->pprev == &wr->next));
     obj->_refcnt--; /* back to the caller's count; obj held a reference, so never zero */
     return self;
 }
@@ -434,7 +440,7 @@ __attribute__((noinline))
 static rc_object *
 weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    rc_type *t = heap->t_weakref != NULL ? heap->t_weakref : weak_type(heap, false);
+    rc_type *t = heap->wr.t_weakref != NULL ? heap->wr.t_weakref : weak_type(heap, false);
     wr_cb cb = {callback, user, NULL, NULL};
     return weakref_make(heap, "rc_weakref_new", t, obj, cb);
 }
@@ -450,24 +456,24 @@ weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *us
  * every field is written. */
 rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
 {
-    const unsigned cls = rci_class_index(sizeof(rci_weakref));
-    const uint32_t bytes = rci_class_bytes(cls);
-    rc_type *t = heap->t_weakref;
-    rci_page *page = heap->pools[1][cls].cur; /* the type holds references: container pool */
-    size_t count = heap->gen[0].count;
+    const unsigned cls = rci_page_class_index(sizeof(rci_weakref));
+    const uint32_t bytes = rci_page_class_bytes(cls);
+    rc_type *t = heap->wr.t_weakref;
+    rci_page *page = heap->pages.pools[1][cls].cur; /* the type holds references: container pool */
+    size_t count = heap->gc.gen[0].count;
     if (__builtin_expect(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
                              (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
-                             count >= heap->gc_trigger || page == NULL ||
+                             count >= heap->gc.gc_trigger || page == NULL ||
                              !(page->lists & RCI_IN_YOUNG) ||
                              (page->free == NULL && page->bump == page->n_slots),
                          0))
         return weakref_new_slow(heap, obj, callback, user);
-    rci_weakref *wr = (rci_weakref *)rci_take_slot_unzeroed(page, bytes);
-    heap->gen[0].count = count + 1;
+    rci_weakref *wr = (rci_weakref *)rci_page_take_slot_unzeroed(page, bytes);
+    heap->gc.gen[0].count = count + 1;
     wr->hdr._refcnt = 1;
     wr->hdr._tinfo = t->index << RCI_TYPE_SHIFT | RCI_TRACKED; /* generation 0 */
-    heap->gen_size[0]++;
-    rci_count_alloc(heap, t, bytes);
+    heap->gc.gen_size[0]++;
+    rci_object_count_alloc(heap, t, bytes);
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
@@ -476,8 +482,11 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->payload = NULL;
     wr->mapkey = NULL;
     link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
-    heap->wr_live++;
-    if (__builtin_expect(heap->origin_now != NULL, 0))
+    heap->wr.wr_live++;
+    rc_assert_inv(heap, "WEAKLIST",
+                  (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
+                      (wr->next == NULL || wr->next->pprev == &wr->next));
+    if (__builtin_expect(heap->origins.origin_now != NULL, 0))
         rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
 }
@@ -536,14 +545,14 @@ rc_object *rci_weakref_make(rc_heap *heap, const char *call, bool proxy, rc_obje
 
 rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
 {
-    if (!rc_is_heap_object(wr) || rci_type_index(wr) != heap->wr_type_index) {
+    if (!rc_is_heap_object(wr) || rci_type_index(wr) != heap->wr.wr_type_index) {
         rci_error(heap, RC_ETYPE, "rc_weakref_get: %p is not a weakref", (const void *)wr);
         return NULL;
     }
     return rc_newref(((const rci_weakref *)wr)->referent);
 }
 
-bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent)
+bool rci_weakref_proxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent)
 {
     if (!rc_is_weakproxy(heap, ref))
         return false;
@@ -554,7 +563,7 @@ bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object *
 rc_object *rc_weakproxy_get(rc_heap *heap, const rc_object *proxy)
 {
     rc_object *referent = NULL;
-    if (!rci_weakproxy_unwrap(heap, proxy, &referent)) {
+    if (!rci_weakref_proxy_unwrap(heap, proxy, &referent)) {
         rci_error(heap, RC_ETYPE, "rc_weakproxy_get: expected a weakproxy, got %s",
                   rc_type_name(rc_type_of(heap, proxy)));
         return NULL;
@@ -585,7 +594,7 @@ size_t rc_weakref_count(const rc_heap *heap, const rc_object *obj)
 {
     size_t n = 0;
     for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next)
-        n += rci_is_live(&w->hdr);
+        n += rci_object_is_live(&w->hdr);
     return n;
 }
 
@@ -599,7 +608,7 @@ rc_object *rc_weakref_get_weakrefs(rc_heap *heap, rc_object *obj)
     /* The list was made first: its allocation may collect and run user code, which may
      * change obj's weakrefs; from here nothing does. */
     for (rci_weakref *w = list_of(heap, obj); w != NULL; w = w->next) {
-        if (rci_is_live(&w->hdr) && rc_list_append(heap, list, &w->hdr) != RC_OK) {
+        if (rci_object_is_live(&w->hdr) && rc_list_append(heap, list, &w->hdr) != RC_OK) {
             rc_decref(heap, list);
             rci_error(heap, RC_ENOMEM, "rc_weakref_get_weakrefs: out of memory for the list");
             return NULL;
@@ -662,24 +671,24 @@ rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out
         a = ra;
         b = rb;
     }
-    return rci_equal(heap, a, b, out, call);
+    return rci_hash_equal(heap, a, b, out, call);
 }
 
 /* ---- death of a referent ----------------------------------------------------------------- */
 
 static bool queue_push(rc_heap *heap, rc_object *wr)
 {
-    if (heap->wr_calls_len == heap->wr_calls_cap) {
-        size_t cap = heap->wr_calls_cap ? heap->wr_calls_cap * 2 : 16;
+    if (heap->wr.wr_calls_len == heap->wr.wr_calls_cap) {
+        size_t cap = heap->wr.wr_calls_cap ? heap->wr.wr_calls_cap * 2 : 16;
         rc_object **grown =
-            rci_mem_resize(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *),
+            rci_mem_resize(heap, heap->wr.wr_calls, heap->wr.wr_calls_cap * sizeof(rc_object *),
                            cap * sizeof(rc_object *));
         if (grown == NULL)
             return false;
-        heap->wr_calls = grown;
-        heap->wr_calls_cap = cap;
+        heap->wr.wr_calls = grown;
+        heap->wr.wr_calls_cap = cap;
     }
-    heap->wr_calls[heap->wr_calls_len++] = rc_newref(wr);
+    heap->wr.wr_calls[heap->wr.wr_calls_len++] = rc_newref(wr);
     return true;
 }
 
@@ -697,10 +706,12 @@ void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_f
         w->referent = NULL;
         w->next = NULL;
         w->pprev = NULL;
-        heap->wr_live--;
+        heap->wr.wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
-            !queue_push(heap, &w->hdr))
+            !queue_push(heap, &w->hdr)) {
+            heap->wr.lost_callbacks++;
             rci_error(heap, RC_ENOMEM, "weakref callback of %p dropped: out of memory", (void *)w);
+        }
         w = next;
     }
 }
@@ -729,9 +740,9 @@ static void weakref_done(rc_heap *heap, rci_weakref *wr)
 
 void rci_weakref_calls_run(rc_heap *heap, size_t mark)
 {
-    size_t end = heap->wr_calls_len;
+    size_t end = heap->wr.wr_calls_len;
     for (size_t i = mark; i < end; i++) {
-        rc_object *self = heap->wr_calls[i];
+        rc_object *self = heap->wr.wr_calls[i];
         rci_weakref *wr = (rci_weakref *)self;
         if (wr->callback != NULL) /* NULL: disarmed by a weak container that died */
             wr->callback(heap, self, wr->user);
@@ -739,13 +750,13 @@ void rci_weakref_calls_run(rc_heap *heap, size_t mark)
         weakref_done(heap, wr);
         rc_decref(heap, self);
     }
-    heap->wr_calls_len = mark;
+    heap->wr.wr_calls_len = mark;
 }
 
 void rci_weakrefs_shutdown(rc_heap *heap)
 {
-    for (size_t i = 0; i < heap->wr_cap; i++) {
-        rci_wr_slot *s = &heap->wr_table[i];
+    for (size_t i = 0; i < heap->wr.wr_cap; i++) {
+        rci_wr_slot *s = &heap->wr.wr_table[i];
         if (s->key == NULL)
             continue;
         for (rci_weakref *w = s->head; w != NULL;) {
@@ -756,13 +767,13 @@ void rci_weakrefs_shutdown(rc_heap *heap)
             w = next;
         }
     }
-    rci_mem_free(heap, heap->wr_table, heap->wr_cap * sizeof(rci_wr_slot));
-    heap->wr_table = NULL;
-    heap->wr_cap = heap->wr_used = heap->wr_live = 0;
-    heap->wr_shift = 0;
-    rci_mem_free(heap, heap->wr_calls, heap->wr_calls_cap * sizeof(rc_object *));
-    heap->wr_calls = NULL;
-    heap->wr_calls_len = heap->wr_calls_cap = 0;
+    rci_mem_free(heap, heap->wr.wr_table, heap->wr.wr_cap * sizeof(rci_wr_slot));
+    heap->wr.wr_table = NULL;
+    heap->wr.wr_cap = heap->wr.wr_used = heap->wr.wr_live = 0;
+    heap->wr.wr_shift = 0;
+    rci_mem_free(heap, heap->wr.wr_calls, heap->wr.wr_calls_cap * sizeof(rc_object *));
+    heap->wr.wr_calls = NULL;
+    heap->wr.wr_calls_len = heap->wr.wr_calls_cap = 0;
 }
 
 /* ---- rc_heap_check ----------------------------------------------------------------------- */
@@ -770,30 +781,30 @@ void rci_weakrefs_shutdown(rc_heap *heap)
 const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
 {
     size_t keys = 0, linked = 0;
-    for (size_t i = 0; i < heap->wr_cap; i++) {
-        const rci_wr_slot *s = &heap->wr_table[i];
+    for (size_t i = 0; i < heap->wr.wr_cap; i++) {
+        const rci_wr_slot *s = &heap->wr.wr_table[i];
         if (s->key == NULL)
             continue;
         keys++;
         *where = s->key;
         if (table_find(heap, s->key) != s)
             return "weakref table entry unreachable from its home slot";
-        if (!rci_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
+        if (!rci_object_is_live(s->key) || !(s->key->_tinfo & RCI_WEAKREFD))
             return "weakref table names an object that is dead or lacks RCI_WEAKREFD";
         if (s->head != NULL && s->head->pprev != &s->head)
             return "weakref list head does not point back at its entry";
         for (const rci_weakref *w = s->head; w != NULL; w = w->next) {
             if (w->referent != s->key || (w->next != NULL && w->next->pprev != &w->next))
                 return "weakref list holds a weakref to another referent or a broken link";
-            if (!rci_is_live(&w->hdr))
+            if (!rci_object_is_live(&w->hdr))
                 return "weakref list holds a freed weakref";
             linked++;
         }
     }
     *where = heap;
-    if (keys != heap->wr_used)
+    if (keys != heap->wr.wr_used)
         return "weakref table's wr_used differs from a recount";
-    if (linked != heap->wr_live)
+    if (linked != heap->wr.wr_live)
         return "weakref table's wr_live differs from a recount";
     return NULL;
 }

@@ -15,6 +15,7 @@ enum { LIB_DEBUG = RCGC_DEBUG };
 #undef RCGC_DEBUG
 #define RCGC_DEBUG 2
 #include "internal.h"
+#include "weakref.h"
 
 typedef struct assert_log {
     int count;
@@ -117,12 +118,43 @@ static void large_page_with_wrong_slot_count_is_caught_when_freed(void **state)
     rt_heap_finish(heap);
 }
 
+/* WEAKLIST (weakref.c): a listed weakref's pprev points at the pointer that points at it;
+ * a weakref dying with a broken link is caught before it unlinks itself. */
+static void weakref_with_a_broken_list_link_is_caught_when_it_dies(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    assert_log log = {0};
+    rc_heap_set_misuse_hook(heap, record, &log);
+    rc_object *obj = rt_list(heap);
+    rc_object *wr = rc_weakref_new(heap, obj, NULL, NULL);
+    assert_non_null(wr);
+    rci_weakref *w = (rci_weakref *)wr;
+    rci_weakref **real = w->pprev, *dummy = NULL;
+    assert_ptr_equal(*real, w);
+    w->pprev = &dummy; /* broken: the unlink must notice */
+    rci_weakref *next = w->next;
+    rc_decref(heap, wr);
+    if (LIB_DEBUG >= 2) {
+        assert_int_equal(log.count, 1);
+        assert_int_equal(log.kind, RC_MISUSE_ASSERT);
+        assert_non_null(strstr(log.message, "WEAKLIST: "));
+    } else {
+        assert_int_equal(log.count, 0);
+    }
+    *real = next; /* repaired: the list no longer holds the freed weakref */
+    rc_heap_clear_error(heap);
+    rc_decref(heap, obj);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(failed_assertion_is_misuse_of_its_own_kind_with_file_line_and_expression),
         cmocka_unit_test(atomic_page_on_the_young_list_is_caught_at_debug_level_2),
         cmocka_unit_test(large_page_with_wrong_slot_count_is_caught_when_freed),
+        cmocka_unit_test(weakref_with_a_broken_list_link_is_caught_when_it_dies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

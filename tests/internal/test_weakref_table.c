@@ -16,25 +16,25 @@ static void entry_outlives_the_last_weakref_and_goes_with_the_object(void **stat
     for (int i = 0; i < 1000; i++) {
         rc_object *w = rc_weakref_new(heap, l, NULL, NULL);
         assert_non_null(w);
-        assert_int_equal(heap->wr_used, 1);
-        assert_int_equal(heap->wr_live, 1);
+        assert_int_equal(heap->wr.wr_used, 1);
+        assert_int_equal(heap->wr.wr_live, 1);
         rc_decref(heap, w);
-        assert_int_equal(heap->wr_live, 0);
+        assert_int_equal(heap->wr.wr_live, 0);
         assert_int_equal(rc_weakref_count(heap, l), 0);
         assert_true(l->_tinfo & RCI_WEAKREFD);
     }
-    assert_int_equal(heap->wr_used, 1);
+    assert_int_equal(heap->wr.wr_used, 1);
     assert_int_equal(rc_heap_check(heap), RC_OK);
     rc_decref(heap, l);
-    assert_int_equal(heap->wr_used, 0);
+    assert_int_equal(heap->wr.wr_used, 0);
     /* The same in cyclic garbage: the collection removes the entry. */
     l = rt_list(heap);
     rt_append(heap, l, l);
     rc_decref(heap, rc_weakref_new(heap, l, NULL, NULL));
-    assert_int_equal(heap->wr_used, 1);
+    assert_int_equal(heap->wr.wr_used, 1);
     rc_decref(heap, l);
     assert_int_equal(rc_collect(heap, 2), 1);
-    assert_int_equal(heap->wr_used, 0);
+    assert_int_equal(heap->wr.wr_used, 0);
     rt_heap_finish(heap);
 }
 
@@ -49,7 +49,7 @@ static void entries_moved_by_growth_and_deletion_keep_their_lists(void **state)
         wrs[i][0] = rc_weakref_new(heap, objs[i], NULL, NULL);
         wrs[i][1] = rc_weakproxy_new(heap, objs[i], NULL, NULL);
     }
-    assert_int_equal(heap->wr_used, N);
+    assert_int_equal(heap->wr.wr_used, N);
     assert_int_equal(rc_heap_check(heap), RC_OK); /* pprev of every moved head is right */
     for (int i = 0; i < N; i += 3)                /* deletions shift neighbours back */
         rc_decref(heap, objs[i]);
@@ -63,12 +63,12 @@ static void entries_moved_by_growth_and_deletion_keep_their_lists(void **state)
         rc_decref(heap, got);
         rc_decref(heap, wrs[i][0]);
     }
-    assert_int_equal(heap->wr_live, 0);
+    assert_int_equal(heap->wr.wr_live, 0);
     assert_int_equal(rc_heap_check(heap), RC_OK);
     for (int i = 0; i < N; i++)
         if (i % 3 != 0)
             rc_decref(heap, objs[i]);
-    assert_int_equal(heap->wr_used, 0);
+    assert_int_equal(heap->wr.wr_used, 0);
     rt_heap_finish(heap);
 }
 

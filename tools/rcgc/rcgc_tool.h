@@ -1,6 +1,7 @@
 /* Shared declarations of the rcgc command-line tool (not the library).
  *
- * Pipeline of `rcgc unreachable`: load the input (input.c); for an edge list
+ * Pipeline of `rcgc unreachable`, in tools/rcgc/unreachable/ (which `rcgc snapshot`
+ * reuses for loading, search and output): load the input (input.c); for an edge list
  * whose names are all small integers, read it once in parallel, keys being
  * the integers, making the search's first pass as it goes (direct.c);
  * otherwise cut it into tokens (parse_edges.c in parallel chunks, or

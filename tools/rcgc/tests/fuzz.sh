@@ -19,8 +19,8 @@ fi
 [ -n "$cc" ] || { echo "fuzz.sh: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-lib="$src/cli.c $src/input.c $src/chunk.c $src/parse_edges.c $src/parse_json.c $src/intern.c $src/keys.c
-     $src/graph.c $src/reach.c $src/sweep.c $src/direct.c $src/parallel.c $src/xalloc.c $src/progress.c $src/output.c"
+lib="$src/cli.c $src/unreachable/input.c $src/unreachable/chunk.c $src/unreachable/parse_edges.c $src/unreachable/parse_json.c $src/unreachable/intern.c $src/unreachable/keys.c
+     $src/unreachable/graph.c $src/unreachable/reach.c $src/unreachable/sweep.c $src/unreachable/direct.c $src/parallel.c $src/xalloc.c $src/progress.c $src/unreachable/output.c"
 
 seed() { # seed TARGET NAME CONTENT
     mkdir -p "$work/corpus_$1"

@@ -73,11 +73,11 @@ if(TARGET rcgc_static)
   add_executable(rcgc_snapgen ${RCGC_TESTS}/snapgen.c)
   target_link_libraries(rcgc_snapgen PRIVATE rcgc_static)
   add_executable(rcgc_snapdom ${RCGC_TESTS}/snapdom.c ${RCGC_TESTS}/../snapshot/load.c
-    ${RCGC_TESTS}/../snapshot/analyze.c ${RCGC_TESTS}/../input.c ${RCGC_TESTS}/../reach.c
-    ${RCGC_TESTS}/../sweep.c ${RCGC_TESTS}/../xalloc.c ${RCGC_TESTS}/../parallel.c
-    ${RCGC_TESTS}/../progress.c ${RCGC_TESTS}/../output.c ${RCGC_TESTS}/../chunk.c
-    ${RCGC_TESTS}/../intern.c ${RCGC_TESTS}/../keys.c ${RCGC_TESTS}/../graph.c
-    ${RCGC_TESTS}/../direct.c ${RCGC_TESTS}/../parse_edges.c ${RCGC_TESTS}/../parse_json.c
+    ${RCGC_TESTS}/../snapshot/analyze.c ${RCGC_TESTS}/../unreachable/input.c ${RCGC_TESTS}/../unreachable/reach.c
+    ${RCGC_TESTS}/../unreachable/sweep.c ${RCGC_TESTS}/../xalloc.c ${RCGC_TESTS}/../parallel.c
+    ${RCGC_TESTS}/../progress.c ${RCGC_TESTS}/../unreachable/output.c ${RCGC_TESTS}/../unreachable/chunk.c
+    ${RCGC_TESTS}/../unreachable/intern.c ${RCGC_TESTS}/../unreachable/keys.c ${RCGC_TESTS}/../unreachable/graph.c
+    ${RCGC_TESTS}/../unreachable/direct.c ${RCGC_TESTS}/../unreachable/parse_edges.c ${RCGC_TESTS}/../unreachable/parse_json.c
     ${RCGC_TESTS}/../cli.c)
   target_link_libraries(rcgc_snapdom PRIVATE Threads::Threads)
   file(STRINGS ${RCGC_TESTS}/snapshot.sh rcgc_snap_lines REGEX "^[a-z0-9_]+\\)$")

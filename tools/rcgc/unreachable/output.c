@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define OUT_BYTES (1u << 20)
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 enum format { FORMAT_AUTO, FORMAT_EDGES, FORMAT_JSON };
 

@@ -8,7 +8,7 @@
  * thread; the final unterminated line, if any, is copied with a '\n' added. */
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define PARALLEL_MIN_BYTES (1u << 20)
 #define PROGRESS_STEP (16u << 20)

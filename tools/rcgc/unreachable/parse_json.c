@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 struct json {
     const unsigned char *d; /* input */

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 /* Passes always made before the rows are considered, unless settled. */
 #define SWEEP_MIN_PASSES 3

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define REACH_AHEAD 16
 #define REACH_BLOCK 1024u

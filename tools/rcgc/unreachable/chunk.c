@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define PAIR_PAD_BYTES 64
 

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define DIRECT_SLACK 65536u
 #define HUGE_INPUT_BYTES ((size_t)64 << 20)

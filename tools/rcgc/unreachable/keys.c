@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define DIRECT_SLACK 65536u
 

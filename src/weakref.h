@@ -1,30 +1,13 @@
 /*
- * finalize.h -- what gc.c, object.c, weakref.c and gcmodule.c share for finalizers, weak
- * references and the gc module (issue 3). The heap fields they use are in internal.h's
- * block of the same name; gc.c's header comment says when each of these runs.
+ * weakref.h -- the weakref layout and weakref.c's functions, shared with object.c (the
+ * release path), gc.c (weakrefs in garbage), weakdict.c and finalize.c (built on weakrefs),
+ * the equality and hash files and check.c.
  */
-#ifndef RCGC_FINALIZE_H
-#define RCGC_FINALIZE_H
+#ifndef RCGC_WEAKREF_H
+#define RCGC_WEAKREF_H
 
 #include "internal.h"
 
-/* LAST RITES: an object dying (count zero, or in cyclic garbage) needs work before its
- * references are dropped when its finalizer has not run yet, it has a weakref list (made
- * with its first weakref, possibly empty since: weakref.c, WEAKLIST), or its type has a
- * legacy finalizer (which runs at every death by counting). */
-static inline bool rci_type_needs_rites(const rc_type *t, const rc_object *obj)
-{
-    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->release_special, 1))
-        return false;
-    return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
-           (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
-}
-static inline bool rci_needs_rites(const rc_heap *heap, const rc_object *obj)
-{
-    return rci_type_needs_rites(rci_type_of(heap, obj), obj);
-}
-
-/* ---- weakref.c ---- */
 /* A weakref or proxy (layout owned by weakref.c, whose header states WEAKLIST; object.c's
  * release path frees plain weakrefs itself, rci_weakref_is_plain). */
 typedef struct rci_weakref {
@@ -47,7 +30,7 @@ typedef struct rci_weakref {
 
 /* A weakref that holds no strong reference and has no release function (payload, mapkey and
  * release NULL: every rc_weakref_new weakref). Freeing one only unlinks it: object.c frees these without the generic release
- * (reference offsets, destroy hook), keyed on heap->wr_type_index. */
+ * (reference offsets, destroy hook), keyed on heap->wr.wr_type_index. */
 static inline bool rci_weakref_is_plain(const rc_object *wr)
 {
     const rci_weakref *w = (const rci_weakref *)wr;
@@ -59,17 +42,18 @@ static inline void rci_weakref_unlink_dying(rc_heap *heap, rci_weakref *wr)
 {
     if (wr->referent == NULL)
         return;
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
-    heap->wr_live--;
+    heap->wr.wr_live--;
 }
 /* Which weakrefs lose their callback when their referent dies (CPython: weakrefs that are
  * garbage themselves). NULL: none. */
 typedef bool (*rci_wr_skip_fn)(const rc_object *wr);
 /* Clears every weakref to obj and forgets obj's list (RCI_WEAKREFD cleared). With queue,
  * each cleared weakref that has a callback and is not rejected by skip is appended to
- * heap->wr_calls with a reference; without queue (or if the queue cannot grow, which sets
+ * heap->wr.wr_calls with a reference; without queue (or if the queue cannot grow, which sets
  * the heap's error) callbacks are dropped. No user code runs. */
 void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_fn skip);
 /* A new weakref (or proxy) to obj calling back callback(heap, wr, user) when obj dies, then
@@ -82,11 +66,11 @@ rc_object *rci_weakref_make(rc_heap *heap, const char *call, bool proxy, rc_obje
 /* Whether the side table has an entry for obj (rc_heap_check: WEAKLIST). */
 bool rci_weakref_has_entry(const rc_heap *heap, const rc_object *obj);
 /* If ref is a weak proxy: true, with *referent its referent (borrowed; NULL once dead). */
-bool rci_weakproxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent);
+bool rci_weakref_proxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent);
 /* Detaches the weakref wr from its referent, as if the referent had died, without calling
  * its callback (a weakref found in cyclic garbage). */
 void rci_weakref_detach(rc_heap *heap, rc_object *wr);
-/* Calls the callbacks queued at heap->wr_calls[mark ...] in order, drops their weakrefs and
+/* Calls the callbacks queued at heap->wr.wr_calls[mark ...] in order, drops their weakrefs and
  * truncates the queue to mark. Re-entrant: a callback that queues more runs them first. */
 void rci_weakref_calls_run(rc_heap *heap, size_t mark);
 /* Heap shutdown: every weakref is cleared without callbacks and the side table freed. */
@@ -94,7 +78,7 @@ void rci_weakrefs_shutdown(rc_heap *heap);
 /* Heap shutdown (finalize.c), before anything is freed: runs the finalize functions left whose atexit
  * flag is set, newest first (those they register included), releases the others, and
  * frees the registry. */
-void rci_finalizers_shutdown(rc_heap *heap);
+void rci_finalize_shutdown(rc_heap *heap);
 /* rc_hash of a weakref (WRHASH): its referent's, cached; RC_ETYPE if it died unhashed. */
 rc_status rci_weakref_hash(rc_heap *heap, rc_object *wr, uint64_t *out, const char *call);
 /* Where wr's hash comes from: wr's referent, followed through weakrefs not yet hashed, or
@@ -107,21 +91,4 @@ rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out
  * *where set to the object or heap concerned. */
 const char *rci_weakrefs_check(const rc_heap *heap, const void **where);
 
-/* ---- gcmodule.c ---- */
-/* Around one collection (gc.c): start callbacks and debug lines; then the end. Both are
- * cheap when no callback or debug flag is set. start returns the start time in ns. */
-uint64_t rci_gcmod_start(rc_heap *heap, unsigned gen);
-void rci_gcmod_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
-                    size_t uncollectable);
-/* One debug line (printf format, no newline) to the heap's debug output. */
-void rci_gc_out(rc_heap *heap, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-/* The garbage list, created on first use (NULL on ENOMEM); borrowed. */
-rc_object *rci_gc_garbage_list(rc_heap *heap);
-/* Heap shutdown: frees the callback table; the garbage list dies with every object. */
-void rci_gcmod_shutdown(rc_heap *heap);
-
-#endif /* RCGC_FINALIZE_H */
+#endif /* RCGC_WEAKREF_H */

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 /* Pages replaced per fault: a file cut to nothing then takes few faults. */
 #define SHRINK_FILL_BYTES ((size_t)1 << 20)

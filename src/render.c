@@ -1,7 +1,7 @@
 /*
- * graph_render.c -- DOT text to SVG, PNG or PDF by running Graphviz's `dot` program in a
+ * render.c -- DOT text to SVG, PNG or PDF by running Graphviz's `dot` program in a
  * child process. The only file that knows about Graphviz; built with
- * -DRCGC_WITH_GRAPHVIZ=OFF it says so through rci_graph_can_render and graph.c writes DOT
+ * -DRCGC_WITH_GRAPHVIZ=OFF it says so through rci_render_available and graph.c writes DOT
  * text instead, as it does when the program cannot be found at run time.
  *
  * RENDER-ISOLATION: no Graphviz code runs in the caller's process. Each render spawns `dot`
@@ -46,7 +46,7 @@
 
 extern char **environ;
 
-bool rci_graph_can_render(void)
+bool rci_render_available(void)
 {
     return true;
 }
@@ -189,8 +189,8 @@ static int wait_child(pid_t pid)
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
-rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format,
-                           const char *out_path, char *why, size_t why_cap, bool *unavailable)
+rc_status rci_render(const char *dot, size_t dot_bytes, const char *format, const char *out_path,
+                     char *why, size_t why_cap, bool *unavailable)
 {
     *unavailable = false;
     char err_text[200] = "";
@@ -234,13 +234,13 @@ rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format
 
 #else
 
-bool rci_graph_can_render(void)
+bool rci_render_available(void)
 {
     return false;
 }
 
-rc_status rci_graph_render(const char *dot, size_t dot_bytes, const char *format,
-                           const char *out_path, char *why, size_t why_cap, bool *unavailable)
+rc_status rci_render(const char *dot, size_t dot_bytes, const char *format, const char *out_path,
+                     char *why, size_t why_cap, bool *unavailable)
 {
     (void)dot;
     (void)dot_bytes;

@@ -1,4 +1,5 @@
-/* Adjacency in compressed rows (CSR) and the reachability search.
+/* graph.c -- the edge graph in compressed rows (CSR): adjacency built in parallel from the
+ * chunks' packed pairs. (The reachability search over the rows is reach.c's.)
  *
  * Build: each chunk (PACKED in chunk.c, by keys_assign) counts the
  * out-degrees of its sources into an array of its own, in parallel. One
@@ -9,13 +10,12 @@
  * chunk c in row v). A chunk's pairs are returned as soon as they are
  * scattered. After the scatter the last chunk's fill positions are the row
  * ends, and one shift turns them into row starts. No allocation per edge.
- *
- * The search over the rows is in reach.c. */
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rcgc_tool.h"
+#include "../rcgc_tool.h"
 
 #define MAX_CHUNKS 9
 
