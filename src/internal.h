@@ -311,7 +311,9 @@ struct rc_heap {
     rci_page *large;                  /* pages of single large objects (list through next) */
     rci_page *young;                  /* pages that may hold generation-0 objects */
     rci_page *gen1;                   /* pages that may hold generation-1 objects */
-    rci_page *spare;                  /* one empty page kept to avoid map/unmap churn */
+    rci_page *spare;                  /* empty pages kept to avoid map/unmap churn (page.c,
+                                         SPARES), linked through next */
+    size_t n_spare;                   /* pages on spare */
     rci_page *emptied;                /* pages emptied while defer_page_release was set */
 
     rc_object *pending;      /* objects at count zero awaiting release (object.c) */

@@ -14,9 +14,22 @@
  * POOL: cur is the page allocations come from; every other page of the pool with at
  *   least a quarter of its slots free is on avail (rci_page_worth_reusing; a page may stay on
  *   avail after refilling past that); a page with n_used == 0 other than cur is returned at once (kept as
- *   the heap's single spare, or given back to the allocator), except while
+ *   a spare, or given back to the allocator), except while
  *   defer_page_release is set, or it is on the generation-1 list while the collector's
  *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->emptied.
+ * SPARES: after every page is returned, heap->spare holds at most max(1, L / RC_PAGE_BYTES)
+ *   empty pages, L being the bytes of live and pending objects' slots (live_bytes -
+ *   buffer_bytes); spares are taken before any page is mapped. So a program that frees a
+ *   structure and builds another one like it (binary-trees: half the heap, over and over)
+ *   reuses pages that are mapped and resident instead of paying for an unmap, a map and 16
+ *   page faults per page each time, while the memory kept beyond what objects use is at
+ *   most what they use, and a heap whose objects are all freed keeps one spare page: freed
+ *   memory goes back. Spares never raise the peak: a page is mapped only when none is
+ *   spare. L also falls without a page being returned (objects freed on pages that stay);
+ *   the excess is trimmed at the next returned page and after every collection
+ *   (rci_pages_release_empty). Rejected: a fixed number of spares (64 kept 4 MiB after
+ *   every structure was freed), and MADV_DONTNEED on kept pages (the faults come back on
+ *   reuse, which is the cost spares avoid).
  */
 #include "internal.h"
 
@@ -169,11 +182,32 @@ static void page_init(rci_page *page, rci_pool *pool, uint32_t slot_bytes, uint3
     page->container = container;
 }
 
+/* SPARES: the most spare pages the heap keeps now. */
+static size_t spare_limit(const rc_heap *heap)
+{
+    size_t slot_bytes = heap->live_bytes - heap->buffer_bytes;
+    size_t n = slot_bytes / RC_PAGE_BYTES;
+    return n > 1 ? n : 1;
+}
+
+/* Gives spare pages back to the allocator until at most limit are left. */
+static void spares_trim(rc_heap *heap, size_t limit)
+{
+    while (heap->n_spare > limit) {
+        rci_page *page = heap->spare;
+        heap->spare = page->next;
+        heap->n_spare--;
+        heap->page_bytes -= RC_PAGE_BYTES;
+        heap->alloc.free(heap->alloc.user, page, RC_PAGE_BYTES, RC_PAGE_BYTES);
+    }
+}
+
 static rci_page *page_new(rc_heap *heap, rci_pool *pool)
 {
     rci_page *page = heap->spare;
     if (page != NULL) {
-        heap->spare = NULL;
+        heap->spare = page->next;
+        heap->n_spare--;
     } else {
         page = page_obtain(heap, RC_PAGE_BYTES);
         if (page == NULL)
@@ -192,14 +226,19 @@ static void page_give_back(rc_heap *heap, rci_page *page)
 {
     size_t bytes = page_map_bytes(page);
     if (page->pool != NULL) {
-        if (heap->spare == NULL) {
+        size_t limit = spare_limit(heap);
+        if (heap->n_spare < limit) {
+            page->next = heap->spare;
             heap->spare = page;
+            heap->n_spare++;
             return;
         }
         heap->page_bytes -= bytes;
-    } else {
-        heap->large_bytes -= bytes;
+        heap->alloc.free(heap->alloc.user, page, bytes, RC_PAGE_BYTES);
+        spares_trim(heap, limit);
+        return;
     }
+    heap->large_bytes -= bytes;
     heap->alloc.free(heap->alloc.user, page, bytes, RC_PAGE_BYTES);
 }
 
@@ -252,6 +291,7 @@ void rci_pages_release_empty(rc_heap *heap)
         if (page->n_used == 0)
             page_emptied(heap, page);
     }
+    spares_trim(heap, spare_limit(heap));
 }
 
 /* Makes pool->cur a page with a free slot; false if no page can be had. */
@@ -385,9 +425,7 @@ void rci_pages_free_all(rc_heap *heap)
         heap->large = page->next;
         heap->alloc.free(heap->alloc.user, page, large_map_bytes(page->slot_bytes), RC_PAGE_BYTES);
     }
-    if (heap->spare != NULL)
-        heap->alloc.free(heap->alloc.user, heap->spare, RC_PAGE_BYTES, RC_PAGE_BYTES);
-    heap->spare = NULL;
+    spares_trim(heap, 0);
     heap->young = heap->gen1 = NULL;
     heap->page_bytes = heap->large_bytes = 0;
 }

@@ -209,7 +209,7 @@ static void large_object_counted_in_large_bytes(void **state)
 
 /* Freed pages go back: after 200,000 pairs come and go, page_bytes returns to where it
  * was, give or take the pages the heap keeps on purpose: each pool's current page (pair,
- * list) and its one spare (src/page.c, invariant POOL). */
+ * list) and the one spare page left when no object is alive (src/page.c, SPARES). */
 static void pages_returned_after_mass_free(void **state)
 {
     (void)state;
@@ -229,6 +229,81 @@ static void pages_returned_after_mass_free(void **state)
     rt_heap_finish(heap);
 }
 
+static rc_object *pairs_list(rc_heap *heap, const rc_type *pair, int n)
+{
+    rc_object *list = rt_list(heap);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(rc_list_append_steal(heap, list, rt_pair_new(heap, pair, i)), RC_OK);
+    return list;
+}
+
+/* SPARES (src/page.c): while 100,000 pairs stay alive, the pages of 50,000 pairs freed
+ * beside them are all kept (page_bytes does not move), and building 50,000 pairs again
+ * takes exactly those pages (it does not move either); once everything is freed, the
+ * spares go back, bar one. */
+static void spare_pages_reused_while_alive_and_returned_after(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *pair = rt_pair_type(heap);
+    rc_heap_stats st0 = rt_stats(heap);
+    rc_object *keep = pairs_list(heap, pair, 100000);
+    rc_object *tmp = pairs_list(heap, pair, 50000);
+    size_t built = rt_stats(heap).page_bytes;
+    assert_true(built >= st0.page_bytes + 150000 * sizeof(rt_pair));
+    for (int round = 0; round < 3; round++) {
+        rc_decref(heap, tmp);
+        assert_int_equal(rt_stats(heap).page_bytes, built);
+        tmp = pairs_list(heap, pair, 50000);
+        assert_int_equal(rt_stats(heap).page_bytes, built);
+    }
+    rc_decref(heap, tmp);
+    rc_decref(heap, keep);
+    rc_heap_stats st = rt_stats(heap);
+    assert_int_equal(st.live_objects, st0.live_objects);
+    assert_true(st.page_bytes <= st0.page_bytes + 3 * RC_PAGE_BYTES);
+    rt_heap_finish(heap);
+}
+
+/* SPARES: the bound follows the live objects' bytes, not the page count at the last
+ * release: spares kept while a big structure lived are trimmed once it dies even if no
+ * page is returned then (its objects shared pages with survivors), at the next
+ * collection. */
+static void spare_pages_trimmed_when_live_bytes_fall_without_a_page_event(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    const rc_type *pair = rt_pair_type(heap);
+    rc_heap_stats st0 = rt_stats(heap);
+    /* Interleaved: survivors at even positions, the big structure's pairs at odd ones. */
+    rc_object *survivors = rt_list(heap);
+    rc_object *big = rt_list(heap);
+    for (int i = 0; i < 200000; i++) {
+        rc_object *p = rt_pair_new(heap, pair, i);
+        assert_int_equal(rc_list_append_steal(heap, (i % 2) ? big : survivors, p), RC_OK);
+    }
+    /* 150,000 pairs: fewer pages than the 200,000 alive, more than the 100,000 survivors. */
+    rc_object *tmp = pairs_list(heap, pair, 150000);
+    size_t built = rt_stats(heap).page_bytes;
+    rc_decref(heap, tmp); /* its pages become spares: big and survivors are alive */
+    assert_int_equal(rt_stats(heap).page_bytes, built);
+    rc_decref(heap, big); /* frees half of each page: no page is returned */
+    assert_int_equal(rt_stats(heap).page_bytes, built);
+    rc_collect(heap, 2);
+    /* Left: the survivors' pages (each half full), what they and the rest of the heap
+     * hold in pages of spares, and the pools' current pages. */
+    rc_heap_stats st = rt_stats(heap);
+    size_t pages_of_200k = (200000 * sizeof(rt_pair)) / RC_PAGE_BYTES + 1;
+    size_t live_pages = (st.live_bytes - st.buffer_bytes) / RC_PAGE_BYTES;
+    assert_true(st.page_bytes <= st0.page_bytes + (pages_of_200k + live_pages + 3) * RC_PAGE_BYTES);
+    assert_true(st.page_bytes < built);
+    rc_decref(heap, survivors);
+    st = rt_stats(heap);
+    assert_int_equal(st.live_objects, st0.live_objects);
+    assert_true(st.page_bytes <= st0.page_bytes + 3 * RC_PAGE_BYTES);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +315,8 @@ int main(void)
         cmocka_unit_test(peak_live_bytes_remembers_the_maximum),
         cmocka_unit_test(large_object_counted_in_large_bytes),
         cmocka_unit_test(pages_returned_after_mass_free),
+        cmocka_unit_test(spare_pages_reused_while_alive_and_returned_after),
+        cmocka_unit_test(spare_pages_trimmed_when_live_bytes_fall_without_a_page_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,7 +47,7 @@ static void ten_million_floats_given_back_on_return(void **state)
     rc_heap_stats st = rt_stats(heap);
     assert_int_equal(st.live_objects, st0.live_objects);
     assert_int_equal(st.live_bytes, st0.live_bytes);
-    /* Kept: each pool's current page (float, list) and the heap's one spare (page.c, POOL). */
+    /* Kept: each pool's current page (float, list) and one spare (page.c, SPARES). */
     assert_true(st.page_bytes <= st0.page_bytes + 3 * RC_PAGE_BYTES);
     if (rt_uss_checks()) {
         assert_true(peak > uss0 + 100 * MB); /* it really was resident */
