@@ -70,7 +70,9 @@ static void decref_to_nonzero_makes_a_candidate(void **state)
     (void)state;
     rc_heap *heap = cand_heap(1000, NULL);
     rc_gc_disable(heap);
+    /* l holds a tracked object (an acyclic one would skip the buffer: ACYCLIC-NOW). */
     rc_object *l = rt_list(heap);
+    rt_append(heap, l, rt_list(heap));
     rc_object *keep = rt_list(heap);
     rt_gens g0 = rt_gen_sizes(heap);
     rt_append(heap, keep, l);
@@ -119,7 +121,9 @@ static void partial_runs_find_dropped_cycles(void **state)
 /* A candidate holding no reference to a tracked object cannot be on a cycle: a partial run
  * moves it to generation 2 without the trial deletion, and the trigger backs off when runs
  * find nothing. Adversarial: many acyclic objects dropped to a non-zero count (PHP issue
- * 17127), with a cycle dropped now and then, which must still be found within the bound. */
+ * 17127), with a cycle dropped now and then, which must still be found within the bound.
+ * Each inner list holds nine ints, more than rc__candidate looks at (ACYCLIC-NOW), so each
+ * is a candidate all the same. */
 static void acyclic_candidates_do_not_flood(void **state)
 {
     (void)state;
@@ -131,9 +135,11 @@ static void acyclic_candidates_do_not_flood(void **state)
     uint64_t dropped = 0, runs_before = rt_collections(heap, 1);
     size_t max_waiting = 0;
     for (size_t i = 0; i < n; i++) {
-        rc_object *inner = rc_list_new(heap, 2);
+        rc_object *inner = rc_list_new(heap, 9);
         assert_non_null(inner);
-        assert_int_equal(rc_list_append_steal(heap, inner, rc_int_new(heap, (int64_t)i)), RC_OK);
+        for (int k = 0; k < 9; k++)
+            assert_int_equal(rc_list_append_steal(heap, inner, rc_int_new(heap, (int64_t)i)),
+                             RC_OK);
         rt_append(heap, outer, inner);
         rc_decref(heap, inner); /* left at count 1: a candidate */
         if (i % 1000 == 0) {
@@ -153,6 +159,107 @@ static void acyclic_candidates_do_not_flood(void **state)
     assert_true(max_waiting <= 3 * (16 * t0 / 1000 + 2));
     assert_int_equal(rt_collections(heap, 2), 0);
     rc_decref(heap, outer);
+    rt_heap_finish(heap);
+}
+
+/* ACYCLIC-NOW (src/gc.c, section 5a): a young container that holds no reference to a
+ * tracked object when rc_decref leaves it at a non-zero count is not on a cycle: it goes to
+ * generation 2 without entering the buffer. A list or tuple of atoms, a dict of atoms, a
+ * pair whose fields are None or atoms. Not filtered: one that holds a tracked object, one
+ * with more references than rc__candidate looks at, and one whose type has its own
+ * traverse function (user code does not run in rc_decref). */
+static void acyclic_container_skips_the_buffer(void **state)
+{
+    (void)state;
+    rc_heap *heap = cand_heap(1000, NULL);
+    rc_gc_disable(heap);
+    const rc_type *pair = rt_pair_type(heap);
+    const rc_type *bag = rt_bag_type(heap);
+    rc_object *keep = rt_list(heap);
+    rc_object *skipped[4], *buffered[4];
+    skipped[0] = rt_list(heap);
+    rt_append(heap, skipped[0], rc_str_from_cstr(heap, "atom"));
+    rt_append(heap, skipped[0], rc_int_new(heap, 7));
+    rc_object *items[2] = {rc_int_new(heap, 1), rc_float_new(heap, 2.0)};
+    skipped[1] = rc_tuple_new(heap, 2, items);
+    assert_non_null(skipped[1]);
+    rc_decref(heap, items[0]);
+    rc_decref(heap, items[1]);
+    skipped[2] = rc_dict_new(heap);
+    assert_non_null(skipped[2]);
+    rc_object *key = rc_int_new(heap, 1), *value = rc_str_from_cstr(heap, "v");
+    assert_int_equal(rc_dict_set(heap, skipped[2], key, value), RC_OK);
+    rc_decref(heap, key);
+    rc_decref(heap, value);
+    skipped[3] = rt_pair_new(heap, pair, 1);
+    buffered[0] = rt_list(heap); /* holds a tracked (empty) list */
+    rt_append(heap, buffered[0], rt_list(heap));
+    buffered[1] = rt_list(heap); /* nine atoms: more than looked at */
+    for (int i = 0; i < 9; i++)
+        rt_append(heap, buffered[1], rc_int_new(heap, i));
+    buffered[2] = rt_bag_new(heap, bag, 1);   /* its own traverse */
+    buffered[3] = rt_pair_new(heap, pair, 2); /* holds a pair */
+    rt_pair_set(heap, buffered[3], 1, rt_pair_new(heap, pair, 3));
+    rc_decref(heap, rt_pair_get(buffered[3], 1));
+    rt_gens g0 = rt_gen_sizes(heap);
+    for (int i = 0; i < 4; i++) {
+        rt_append(heap, keep, skipped[i]);
+        rc_decref(heap, skipped[i]);
+        assert_true(rc_gc_is_tracked(heap, skipped[i]));
+    }
+    rt_gens g1 = rt_gen_sizes(heap);
+    assert_int_equal(g1.n[1], g0.n[1]);
+    assert_int_equal(g1.n[2], g0.n[2] + 4);
+    assert_int_equal(g1.n[0], g0.n[0] - 4);
+    for (int i = 0; i < 4; i++) {
+        rt_append(heap, keep, buffered[i]);
+        rc_decref(heap, buffered[i]);
+    }
+    rt_gens g2 = rt_gen_sizes(heap);
+    assert_int_equal(g2.n[1], g1.n[1] + 4);
+    assert_int_equal(g2.n[0], g1.n[0] - 4);
+    assert_int_equal(rt_gc_count(heap).n[0], g2.n[1]);
+    rc_decref(heap, keep);
+    rt_heap_finish(heap);
+}
+
+/* ACYCLIC-NOW is sound: a container skipped while it held only atoms that later gains a
+ * cycle and is dropped is a candidate then, and an automatic partial run frees it; so is a
+ * two-list cycle made of such containers. Nothing calls rc_collect. */
+static void skipped_container_that_gains_a_cycle_is_found(void **state)
+{
+    (void)state;
+    const size_t t0 = 50, n = 500;
+    rc_heap *heap = cand_heap(t0, NULL);
+    size_t base = rt_live_objects(heap);
+    rc_object *outer = rt_list(heap);
+    for (size_t i = 0; i < n; i++) {
+        rc_object *a = rt_list(heap), *b = rt_list(heap);
+        rt_append(heap, a, rc_int_new(heap, (int64_t)i));
+        rt_append(heap, outer, a);
+        rt_append(heap, outer, b);
+        rc_decref(heap, a); /* atoms only: skipped, generation 2 */
+        rc_decref(heap, b);
+        if (i % 2 == 0) {
+            rt_append(heap, a, a); /* a self-cycle */
+        } else {
+            rt_append(heap, a, b); /* a -> b -> a */
+            rt_append(heap, b, a);
+        }
+    }
+    /* Drop every list from outer: each cycle's last outside reference goes by rc_decref. */
+    rc_decref(heap, outer);
+    /* A few more tracked allocations let the pending partial run start. */
+    for (size_t i = 0; i < 16 * t0; i++)
+        rc_decref(heap, rt_list(heap));
+    assert_true(rt_collections(heap, 1) > 0);
+    assert_int_equal(rt_collections(heap, 2), 0);
+    /* Waiting: at most the trigger's worth (two lists a cycle). */
+    size_t waiting = rt_live_objects(heap) - base;
+    assert_true(waiting <= 2 * 16 * t0);
+    assert_int_equal(rc_collect(heap, 2), (int64_t)waiting);
+    assert_int_equal(rt_live_objects(heap), base);
+    assert_int_equal(collected_all(heap), (uint64_t)(n / 2 + 2 * (n / 2)));
     rt_heap_finish(heap);
 }
 
@@ -464,6 +571,8 @@ int main(void)
         cmocka_unit_test(decref_to_nonzero_makes_a_candidate),
         cmocka_unit_test(partial_runs_find_dropped_cycles),
         cmocka_unit_test(acyclic_candidates_do_not_flood),
+        cmocka_unit_test(acyclic_container_skips_the_buffer),
+        cmocka_unit_test(skipped_container_that_gains_a_cycle_is_found),
         cmocka_unit_test(cycles_that_grow_old_before_they_die),
         cmocka_unit_test(candidate_reaching_a_large_live_structure),
         cmocka_unit_test(finalizer_resurrecting_a_candidate),

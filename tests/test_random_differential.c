@@ -49,6 +49,34 @@ static void random_medium_graphs_candidate_schedule(void **state)
     rt_diff_run(&p);
 }
 
+/* The candidate schedule is complete: with budgets that cannot run out, rc_collect(1)
+ * (the candidates, their neighbourhood and generation 0) frees every unreachable node, so
+ * no garbage cycle lacks a candidate, the filter of acyclic candidates included (src/gc.c,
+ * section 5a, ACYCLIC-NOW). */
+static void random_small_graphs_candidates_complete(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 2000,
+                        .base_seed = 0x5eed0021u,
+                        .max_nodes = 24,
+                        .n_ops = 80,
+                        .candidates = true,
+                        .complete = true};
+    rt_diff_run(&p);
+}
+
+static void random_medium_graphs_candidates_complete(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 60,
+                        .base_seed = 0x5eed0022u,
+                        .max_nodes = 150,
+                        .n_ops = 600,
+                        .candidates = true,
+                        .complete = true};
+    rt_diff_run(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -56,6 +84,8 @@ int main(void)
         cmocka_unit_test(random_medium_graphs_match_oracle),
         cmocka_unit_test(random_small_graphs_candidate_schedule),
         cmocka_unit_test(random_medium_graphs_candidate_schedule),
+        cmocka_unit_test(random_small_graphs_candidates_complete),
+        cmocka_unit_test(random_medium_graphs_candidates_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

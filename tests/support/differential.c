@@ -69,6 +69,7 @@ typedef struct diff {
     bool *reach;
     bool *reach_wide;   /* during op_collect: reachable from holds or untracked nodes */
     bool *untracked;    /* the test called rc_gc_untrack on it (and not rc_gc_track since) */
+    bool untrack_seen;  /* some node of this graph was untracked at some point */
     unsigned char *gen; /* the generation the model puts a tracked container in */
     bool *must_free;    /* garbage of the last collection: must be gone at the next sync */
     bool *scratch;      /* work array for expected_garbage */
@@ -937,6 +938,11 @@ static void op_collect(diff *d, int gen)
     } else {
         DCHECK(d, (uint64_t)found <= freed, "collection returned %" PRId64 " but freed %zu nodes",
                found, freed);
+        /* rt_diff_params.complete: the candidates and their neighbourhood hold every
+         * garbage cycle. */
+        for (size_t id = 0; gen == 1 && d->p->complete && !d->untrack_seen && id < n; id++)
+            DCHECK(d, !or_exists(d->g, (int)id) || d->reach[id],
+                   "unreachable node %zu (%s) survived rc_collect(1)", id, kind_names[d->kind[id]]);
     }
     free(wide);
     check_heap(d);
@@ -961,6 +967,7 @@ static void op_track_toggle(diff *d)
     else
         rc_gc_untrack(d->heap, d->obj[id]);
     d->untracked[id] = !d->untracked[id];
+    d->untrack_seen = true;
     d->gen[id] = 0; /* rc_gc_track starts it young */
 }
 
@@ -981,6 +988,8 @@ static void op_configure(diff *d)
         size_t t0 = t0s[rt_rng_below(&d->rng, 8)];
         size_t t1 = t12s[rt_rng_below(&d->rng, 5)];
         size_t t2 = t12s[rt_rng_below(&d->rng, 5)];
+        if (d->p->complete)
+            t2 = d->p->max_nodes; /* no neighbourhood budget runs out */
         snprintf(d->what, sizeof d->what, "threshold %zu %zu %zu", t0, t1, t2);
         DCHECK(d, rc_gc_set_threshold(d->heap, t0, t1, t2) == RC_OK, "rc_gc_set_threshold");
         d->m_thr[0] = t0;

@@ -42,6 +42,11 @@ typedef struct rt_diff_params {
                             modelled, so automatic runs and rc_collect(0 or 1) are checked
                             only to free unreachable nodes; rc_collect(2) must free exactly
                             the unreachable ones */
+    bool complete;       /* with candidates: neighbourhood budgets never run out (threshold[2]
+                            is max_nodes), and while no node was ever untracked, rc_collect(1)
+                            must free every unreachable node too: the graphs change references
+                            only through rc_decref and reference-taking stores (no steals), so
+                            every garbage cycle has a candidate (src/gc.c, section 5a) */
 } rt_diff_params;
 
 /* What the graphs exercised, printed after a run so that a change which stops the
