@@ -83,6 +83,9 @@ struct rc_type {
                             set-up costs more than the two scalar ones */
     char *name;           /* owned copy of spec.name */
     size_t instance_bytes;
+    /* The pool of instance_bytes slots (rc_new's), or NULL when those are large: found once
+     * at registration (type.c). */
+    struct rci_pool *pool;
     size_t *ref_offsets; /* owned copy, or NULL */
     char **ref_names;    /* owned copies, or NULL */
     size_t n_ref_offsets;
@@ -627,13 +630,37 @@ static inline void rci_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
         heap->peak_live_bytes = heap->live_bytes;
 }
 
+static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes,
+                                         rc_object *obj);
+
 /* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
  * on the common path, and a constant `bytes` folds the size class. */
 static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, size_t bytes)
 {
     if (type->tracked)
         rci_gc_on_alloc(heap);
-    rc_object *obj = rci_slot_alloc(heap, bytes, type->holds_refs);
+    return rci_object_made(heap, type, bytes, rci_slot_alloc(heap, bytes, type->holds_refs));
+}
+
+/* rci_object_new_inline for type's own instance size (rc_new): the pool is type->pool, with
+ * no size class to compute. */
+static inline rc_object *rci_object_new_typed(rc_heap *heap, rc_type *type)
+{
+    if (type->tracked)
+        rci_gc_on_alloc(heap);
+    rci_pool *pool = type->pool;
+    rci_page *page = pool != NULL ? pool->cur : NULL;
+    rc_object *obj;
+    if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
+        obj = rci_slot_alloc_slow(heap, type->instance_bytes, type->holds_refs);
+    else
+        obj = rci_take_slot(page);
+    return rci_object_made(heap, type, type->instance_bytes, obj);
+}
+
+/* The rest of both: obj is the new slot, or NULL. */
+static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes, rc_object *obj)
+{
     if (__builtin_expect(obj == NULL, 0))
         return rci_object_new_failed(heap, type, bytes);
     rci_page *page = rci_page_of(obj);

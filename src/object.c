@@ -426,7 +426,7 @@ rc_object *rc_new(rc_heap *heap, const rc_type *type)
 {
     if (!type_usable(heap, type, "rc_new"))
         return NULL;
-    return rci_object_new_inline(heap, (rc_type *)type, type->instance_bytes);
+    return rci_object_new_typed(heap, (rc_type *)type);
 }
 
 rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)

@@ -230,6 +230,9 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     }
     t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL || t->has_array;
     t->tracked = t->holds_refs && !(spec->flags & RC_TYPE_UNTRACKED);
+    t->pool = t->instance_bytes <= RCI_MAX_CLASS_BYTES
+                  ? &heap->pools[t->holds_refs][rci_class_index(t->instance_bytes)]
+                  : NULL;
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
         (spec->ref_array_name != NULL && t->has_array &&
          (t->array_name = dup_str(heap, spec->ref_array_name)) == NULL) ||
