@@ -207,6 +207,33 @@ static void large_object_counted_in_large_bytes(void **state)
     rt_heap_finish(heap);
 }
 
+/* rc_new of a type whose instances are larger than any size class (no pool of its own):
+ * a large object, zeroed, counted in large_bytes and given back when freed. */
+static void rc_new_of_a_large_type(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "big";
+    spec.instance_bytes = 20000;
+    rc_type *big_type = rc_type_new(heap, &spec);
+    assert_non_null(big_type);
+    rc_heap_stats st0 = rt_stats(heap);
+    rc_object *big = rc_new(heap, big_type);
+    assert_non_null(big);
+    const unsigned char *bytes = (const unsigned char *)big;
+    for (size_t i = sizeof(rc_object); i < 20000; i++)
+        assert_int_equal(bytes[i], 0);
+    assert_true(rt_stats(heap).large_bytes >= st0.large_bytes + 20000);
+    assert_int_equal(rc_type_live_count(big_type), 1);
+    rc_decref(heap, big);
+    assert_int_equal(rt_stats(heap).large_bytes, st0.large_bytes);
+    assert_int_equal(rc_type_live_count(big_type), 0);
+    rt_heap_finish(heap);
+}
+
 /* Freed pages go back: after 200,000 pairs come and go, page_bytes returns to where it
  * was, give or take the pages the heap keeps on purpose: each pool's current page (pair,
  * list) and the one spare page left when no object is alive (src/page.c, SPARES). */
@@ -314,6 +341,7 @@ int main(void)
         cmocka_unit_test(list_buffer_charged_to_list_type),
         cmocka_unit_test(peak_live_bytes_remembers_the_maximum),
         cmocka_unit_test(large_object_counted_in_large_bytes),
+        cmocka_unit_test(rc_new_of_a_large_type),
         cmocka_unit_test(pages_returned_after_mass_free),
         cmocka_unit_test(spare_pages_reused_while_alive_and_returned_after),
         cmocka_unit_test(spare_pages_trimmed_when_live_bytes_fall_without_a_page_event),
