@@ -1,5 +1,5 @@
 /*
- * graph.h -- what the graph and leak-hunting files (introspect.c, graph.c, render.c,
+ * graph.h -- what the graph and leak-hunting files (graph.c, render.c,
  * dot.c, objgraph.c, leakguard.c) share beyond util.h and introspect.h: the graph walk
  * and its labelled references, and the renderer's entry point.
  * Private to those files.
