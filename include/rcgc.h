@@ -25,8 +25,8 @@
  *    that succeeds leaves the last error as it was.
  *  - Structs the caller fills or passes (configurations, options, statistics) start with
  *    a `size` field set to sizeof; fields are only ever appended, a call checks the size
- *    (RC_EINVAL, "<call>: <arg>->size is N, expected M") and an older, smaller struct gets
- *    the fields it has.
+ *    (RC_EINVAL otherwise, e.g. "rc_gc_get_stats: out->size is 0, expected at least 8")
+ *    and an older, smaller struct gets the fields it has.
  *  - "Can collect" marks calls that may run a cycle collection (and so user code:
  *    finalizers, weakref callbacks, collection callbacks). Others never do.
  *

@@ -1,13 +1,13 @@
 /*
- * graph.h -- what the graph and leak-hunting files (introspect.c, graph.c, render.c,
- * dot.c, objgraph.c, leakguard.c) share beyond util.h: the graph walk and its labelled
- * references, lists of found objects and the renderer's entry point.
+ * graph.h -- what the graph and leak-hunting files (graph.c, render.c,
+ * dot.c, objgraph.c, leakguard.c) share beyond util.h and introspect.h: the graph walk
+ * and its labelled references, and the renderer's entry point.
  * Private to those files.
  */
 #ifndef RCGC_GRAPH_H
 #define RCGC_GRAPH_H
 
-#include "util.h"
+#include "introspect.h"
 
 /* ---- graph walks (graph.c), written out as DOT by dot.c -------------------------------- */
 
@@ -91,12 +91,6 @@ int64_t rci_graph_outside_refs(const gwalk *w, const gnode *nd);
 rc_status rci_dot_check_output(rc_heap *heap, const char *call, const rc_graph_options *opt);
 /* Writes the walk's graph where the options say; fills the result (dot.c). */
 rc_status rci_dot_emit(gwalk *w, const char *call);
-
-/* Appends vec's items to list, a new list the caller made before gathering them
- * (introspect.c, NO-SELF), and returns it; on failure releases it and returns NULL with the
- * heap's error set, naming `call`. */
-rc_object *rci_introspect_list_fill(rc_heap *heap, rc_object *list, const rci_ptrvec *vec,
-                                    const char *call);
 
 /* Renders DOT text to out_path in format ("svg", "png", "pdf") with Graphviz's dot
  * program in a child process (render.c, RENDER-ISOLATION): safe from any thread.

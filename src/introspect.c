@@ -13,7 +13,7 @@
  * generation list then: a list returned to a finalizer must not hold, and so resurrect,
  * garbage it never asked for.
  */
-#include "graph.h"
+#include "introspect.h"
 
 #include <string.h>
 
