@@ -340,6 +340,90 @@
  *    rites are left and that queued callbacks hold live weakrefs (a collection may start
  *    inside a callback). During a drain (section 6) objects on the pending list are
  *    allowed and counted.
+ *
+ * 9. BOUNDED PAUSES (issue 12; src/gcincr.c). Under the candidate schedule, unless
+ *    rc_heap_config.stop_the_world asks for the behaviour of sections 1-8, the collection
+ *    work that has no bound runs in increments between allocations: an automatic full
+ *    collection (section 5a's signals), and what lies beyond a partial run's truncated
+ *    neighbourhood (a neighbourhood run, below); rc_collect_step(heap, budget) runs full
+ *    collections in the same increments on the host's call. Partial runs go on during an
+ *    incremental collection; rc_collect(heap, 2) abandons one and collects
+ *    stop-the-world, as before.
+ *    Why not simply resume phases 1-5 later: phase 1 rewrites counts in place (section 2),
+ *    so between increments a decrement could reach zero on a subtracted count and free a
+ *    live object. So an incremental collection changes no object at all until its final
+ *    step, and the final step is phases 1-5, whole, in one pause.
+ *    - Start: the run records every container page (a map keyed by page address, with one
+ *      16-bit side word per slot, zeroed page by page when first used). A full run's
+ *      members: tracked, not pending, non-permanent objects in slots of those pages, read
+ *      from the header each time (objects made since in those pages are members too; in
+ *      new pages not). A neighbourhood run's members are those of them its seeds reach
+ *      (a member bit in the side word, set when SCAN first meets the object).
+ *    - SCAN (increments): for each member, its references to members are counted in their
+ *      side words (count_in); the member is marked scanned. A neighbourhood run scans
+ *      depth first from its seeds through the work list, and every tracked object a member
+ *      refers to becomes a member (no budget).
+ *    - MARK (increments): a member is live if it is not marked scanned, its count exceeds
+ *      count_in, or it was touched: rc_decref left it at a non-zero count while the run was
+ *      in progress (rc__candidate is called for generation 0 and 2 objects, and calls
+ *      rci_gcincr_touched). Liveness is propagated along the references the live members
+ *      hold when the work list reaches them; a member touched after the sweep passed it
+ *      triggers another sweep (at most two more).
+ *    - LIST (increments): the members neither live nor of generation 1 (the candidate
+ *      buffer holds those) are the suspected garbage W, recorded in a list.
+ *    - FINAL (one pause): a partial run (section 5a) whose set S' is the candidates, their
+ *      neighbourhood and what of W is still a member (rci_gcincr_partial joins it right
+ *      after the neighbourhood is taken), reported as a collection of generation 2; then
+ *      the run's tables are freed and the full-collection figures (full_due, truncated
+ *      runs, long-lived counts) are reset as after a full collection.
+ *    INCREMENTAL (the invariant): between increments every count is exact and no header
+ *    bit of sections 2 and 4 is set by the run: an incremental collection in progress is
+ *    only side tables, and nothing but its final step, a stop-the-world trial deletion,
+ *    frees or changes an object.
+ *    Why it is safe whatever the program does between increments: the final step is phases
+ *    1-5 over S', and trial deletion over any set of live objects is exact (the argument of
+ *    a young collection, section 3): every reference from outside S', whenever it was
+ *    made, counts as outside, so an object the program can still reach survives, and
+ *    finalizers, resurrection and weakref clearing (phase 3) happen as in any collection,
+ *    in the same pause. The filter only chooses S': a reference added, dropped, moved
+ *    without a count change (a steal out of a member, e.g. rc_list_pop), an object made,
+ *    freed or resurrected, or a weakref read (rc_weakref_get increfs) between increments
+ *    can make W too large (the final step then keeps the live part) or too small (the
+ *    garbage left out waits for the next collection), never unsafe. The run's pointers
+ *    never dangle: the page map is asked before any slot is read, page.c tells the run
+ *    (rci_gcincr_page_gone) before a page's memory goes, and a freed slot reads free or
+ *    holds a newer object, which the final step checks like any other.
+ *    What the filter guarantees besides: an unreachable cycle that exists when the run
+ *    starts (a neighbourhood run: and that its seeds reach) is counted in full by SCAN, is reached by no live member in MARK, and no
+ *    program can touch it (except through a weakref, or a collection releasing garbage
+ *    that refers to it), so it is in W, and the final step frees it: no garbage is aged
+ *    or deferred (CPython 3.14's memory growth).
+ *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 2048 objects
+ *      (section 5a's budget, capped): a candidate reaching a large structure costs a
+ *      bounded pause. A partial run whose neighbourhood was truncated, when no run is in
+ *      progress, starts a neighbourhood run seeded with its candidates and neighbourhood
+ *      (rci_gcincr_partial, right after the neighbourhood is taken); its final step is a
+ *      partial run (reported as generation 1) and resets none of the full-collection
+ *      figures. Yield-adaptive, as section 5a's trigger: a neighbourhood run whose final
+ *      step found garbage for less than a quarter of its members makes the next one wait
+ *      for four times its members' worth of allocations (a 10M-object live structure
+ *      whose root keeps becoming a candidate is examined once per 40M allocations, not at
+ *      every partial run). rc_collect_step abandons a neighbourhood run for a full one.
+ *    - Increments are paced by tracked allocations (one every threshold[0] / 8) and each
+ *      runs until its budget (rc_gc_set_pause_budget; default 1 ms) is spent, looking at
+ *      the clock every 64 objects. Stress mode runs one 64-object increment at every
+ *      tracked allocation, besides the partial run.
+ *    - If a side table, the work list or W cannot grow, the run is abandoned (its tables
+ *      freed: nothing else to undo) and a stop-the-world full collection, which needs no
+ *      memory to finish, runs instead. rc_heap_free abandons a run in progress.
+ *    - Pauses: every automatic pause (a partial run, an increment, a final step, a full
+ *      collection) and every rc_collect_step call is timed into rc_gc_pause_stats (a
+ *      histogram with four buckets per doubling), in both modes, for comparison.
+ *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
+ *      each side word once; 2 bytes per container slot of the pages a run touches, while
+ *      it is in progress. What is not bounded: one object's references are followed in one
+ *      piece, and the final step's pause grows with what it examines, the suspected
+ *      garbage included (a 100,000-object structure found dead is freed in one pause).
  */
 #include "builtins.h"
 #include "gcmodule.h"
@@ -1257,8 +1341,9 @@ static void cand_compact(rc_heap *heap)
 static void trigger_update(rc_heap *heap)
 {
     bool on = heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0;
-    bool due = candidate_schedule(heap) && (heap->gc.full_due || heap->gc.cand_overflow ||
-                                            heap->gc.gen_size[1] > heap->gc.cand_trigger);
+    bool due = candidate_schedule(heap) &&
+               (heap->gc.full_due || heap->gc.cand_overflow ||
+                heap->gc.gen_size[1] > heap->gc.cand_trigger || heap->gcincr.run != NULL);
     if (on && !heap->gc.stress && !candidate_schedule(heap))
         heap->gc.gc_trigger = heap->gc.gen[0].threshold;
     else
@@ -1310,7 +1395,8 @@ static void hold_late(rc_heap *heap, rc_object *obj)
         return;
     }
     obj->_refcnt++;
-    heap->gc.late[heap->gc.late_len++] = obj;
+    /* late_len < late_cap here, so late was allocated (buf_grow, now or before) */
+    heap->gc.late[heap->gc.late_len++] = obj; /* NOLINT(clang-analyzer-core.NullDereference) */
 }
 
 /* ACYCLIC-NOW (section 5a): at most this many references are looked at before buffering. */
@@ -1370,6 +1456,8 @@ static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
 
 void rc__candidate(rc_heap *heap, rc_object *obj)
 {
+    if (heap->gcincr.run != NULL)
+        rci_gcincr_touched(heap, obj);
     if (!candidate_schedule(heap))
         return;
     if (heap->gc.cand_hold) {
@@ -1444,6 +1532,10 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
     x.budget = seeds > (SIZE_MAX - heap->gc.gen[0].threshold) / (per + 1)
                    ? SIZE_MAX
                    : seeds * per + heap->gc.gen[0].threshold;
+    /* Section 9: with bounded pauses a partial run pulls in at most 8192 objects; what
+     * lies beyond is left to the incremental full collection. */
+    if (!heap->gcincr.stw && x.budget > 2048)
+        x.budget = 2048;
     size_t kept = 0;
     for (size_t q = 0; q < heap->gc.cand_len; q++) {
         rc_object *obj = heap->gc.cand[q];
@@ -1523,6 +1615,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         heap->gc.cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
         truncated = expand_candidates(heap, &examined);
+        rci_gcincr_partial(heap, truncated); /* section 9 */
         run.lo = 1;
         run.span = 0;
         /* Never NULL here (NULL means page mode), even with no buffer allocated yet. */
@@ -1604,10 +1697,31 @@ static void collect_generations(rc_heap *heap, bool force_young)
         collect(heap, 0, false);
 }
 
+static void alloc_check_stw(rc_heap *heap);
+
+static uint64_t collections_total(const rc_heap *heap)
+{
+    return heap->gc.gen[0].stats.collections + heap->gc.gen[1].stats.collections +
+           heap->gc.gen[2].stats.collections;
+}
+
 void rci_gc_alloc_check(rc_heap *heap)
 {
     if (heap->gc.collecting || heap->objs.freeing)
         return;
+    if (candidate_schedule(heap) && !heap->gcincr.stw) {
+        rci_gcincr_alloc_check(heap, heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0);
+        return; /* section 9 */
+    }
+    /* Stop-the-world automatic collection: its pauses are recorded too (section 9). */
+    uint64_t t0 = rci_os_now_ns(), n0 = collections_total(heap);
+    alloc_check_stw(heap);
+    if (collections_total(heap) != n0)
+        rci_gcincr_pause_record(heap, rci_os_now_ns() - t0);
+}
+
+static void alloc_check_stw(rc_heap *heap)
+{
     if (!candidate_schedule(heap)) {
         if (heap->gc.stress)
             collect_generations(heap, true);
@@ -1625,6 +1739,24 @@ void rci_gc_alloc_check(rc_heap *heap)
         trigger_update(heap);
 }
 
+/* Entry points for gcincr.c (internal.h). */
+void rci_gc_collect_partial(rc_heap *heap)
+{
+    collect_partial(heap);
+}
+
+size_t rci_gc_collect_full(rc_heap *heap)
+{
+    return collect(heap, 2, false);
+}
+
+size_t rci_gc_collect_final(rc_heap *heap, unsigned gen)
+{
+    /* With entries missing from the buffer, S could not be all of generation 1: a full
+     * collection, which covers the suspected garbage too. */
+    return heap->gc.cand_overflow ? collect(heap, 2, false) : collect(heap, gen, true);
+}
+
 int64_t rc_collect(rc_heap *heap, int generation)
 {
     if (generation < 0 || generation > 2) {
@@ -1635,6 +1767,8 @@ int64_t rc_collect(rc_heap *heap, int generation)
      * it runs); during a release by counting it collects (section 6). */
     if (heap->gc.collecting)
         return 0;
+    if (generation == 2)
+        rci_gcincr_abandon(heap); /* section 9: one complete stop-the-world collection */
     return (int64_t)collect(heap, (unsigned)generation, false);
 }
 
@@ -1656,6 +1790,7 @@ static int destroy_page(rc_heap *heap, rci_page *page, void *user)
 
 void rci_gc_free_all(rc_heap *heap)
 {
+    rci_gcincr_abandon(heap);
     rci_finalize_shutdown(heap);
     heap->gc.collecting = true;
     heap->pages.defer_page_release = true;
@@ -1687,5 +1822,8 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     heap->gc.stress = cfg->stress;
     heap->gc.schedule = cfg->schedule;
     heap->gc.cand_trigger = cfg->threshold[0];
+    heap->gcincr.stw = cfg->stop_the_world;
+    heap->gcincr.pause_budget =
+        cfg->pause_budget_ns ? cfg->pause_budget_ns : RC_GC_DEFAULT_PAUSE_BUDGET_NS;
     trigger_update(heap);
 }

@@ -441,6 +441,16 @@ typedef struct rci_heap_gc {
                                   (rc_heap_stats shows it) */
 } rci_heap_gc;
 
+/* Bounded pauses (owner: src/gcincr.c; gc.c section 9, invariant INCREMENTAL). */
+typedef struct rci_heap_gcincr {
+    struct rci_incr *run;    /* the incremental collection in progress, or NULL */
+    bool stw;                /* rc_heap_config.stop_the_world */
+    uint64_t pause_budget;   /* ns per automatic increment */
+    size_t countdown;        /* tracked allocations until the next automatic increment */
+    uint64_t nb_after;       /* total_allocated from which a neighbourhood run may start */
+    rc_gc_pause_stats pause; /* pause figures (size field unused here) */
+} rci_heap_gcincr;
+
 /* Weak references (owner: src/weakref.c, WEAKLIST, TABLE, QUEUE). */
 typedef struct rci_heap_wr {
     struct rci_wr_slot *wr_table; /* weakref side table: referent -> list (weakref.c) */
@@ -532,6 +542,7 @@ struct rc_heap {
     rci_heap_pages pages;
     rci_heap_objs objs;
     rci_heap_gc gc;
+    rci_heap_gcincr gcincr;
     rci_heap_mem mem;
     rci_heap_wr wr;
     rci_heap_weakdict weakdict;
@@ -755,6 +766,38 @@ static inline void rci_gc_on_alloc(rc_heap *heap)
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
+/* gc.c's entry points for gcincr.c (section 9): a partial run; a full stop-the-world
+ * collection; the final step of an incremental collection (a partial run whose set also
+ * gets the suspected garbage, through rci_gcincr_join, reported as a collection of
+ * generation 2); and rci_gc_trigger_update, declared above. The collections return what
+ * they count (COUNTED). */
+void rci_gc_collect_partial(rc_heap *heap);
+size_t rci_gc_collect_full(rc_heap *heap);
+size_t rci_gc_collect_final(rc_heap *heap, unsigned gen);
+
+/* ---------------------------------------------------------------------------------------
+ * Incremental collection (owner: src/gcincr.c; gc.c section 9, invariant INCREMENTAL).
+ */
+/* The candidate schedule's automatic decision at a tracked allocation, when
+ * stop_the_world is off (called by rci_gc_alloc_check; on = enabled and threshold[0] > 0). */
+void rci_gcincr_alloc_check(rc_heap *heap, bool on);
+/* obj (tracked, not pending, generation 0 or 2) was decremented to a non-zero count
+ * (rc__candidate): a member of the running collection becomes live for it. */
+void rci_gcincr_touched(rc_heap *heap, rc_object *obj);
+/* Page release (page.c): the running collection forgets page before its memory goes. */
+void rci_gcincr_page_gone(rc_heap *heap, rci_page *page);
+/* Called by gc.c's collect_phases in every partial run, after the neighbourhood: in the
+ * final step of a run, appends the suspected garbage still alive to generation 1 and
+ * heap->gc.cand; with no run in progress and the neighbourhood truncated, starts a
+ * neighbourhood run seeded with heap->gc.cand. */
+void rci_gcincr_partial(rc_heap *heap, bool truncated);
+/* Drops the running collection, if any, without collecting (its side tables only: no
+ * object was changed by it). */
+void rci_gcincr_abandon(rc_heap *heap);
+/* The monotonic clock, in nanoseconds (os_linux.c). */
+uint64_t rci_os_now_ns(void);
+/* Records a pause of ns nanoseconds in heap->gcincr.pause. */
+void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns);
 
 /* The collector's phase validators (owner: src/gcvalidate.c), called by gc.c after each
  * phase when RCI_VALIDATE_PHASES (debug.h). Each check is the invariant of that name in
