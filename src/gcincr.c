@@ -621,8 +621,10 @@ void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns)
 
 rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)
 {
-    if (out == NULL || out->size < sizeof(size_t))
-        return RC_EINVAL;
+    rc_status st = rci_error_size_check(heap, "rc_gc_get_pause_stats", "out", out,
+                                        sizeof(size_t), SIZE_MAX);
+    if (st != RC_OK)
+        return st;
     rc_gc_pause_stats s = heap->gcincr.pause;
     s.size = out->size < sizeof s ? out->size : sizeof s;
     memcpy(out, &s, s.size);

@@ -749,6 +749,8 @@ static void pause_histogram_buckets(void **state)
     small.size = 1;
     assert_int_equal(rc_gc_get_pause_stats(heap, &small), RC_EINVAL);
     assert_int_equal(rc_gc_get_pause_stats(heap, NULL), RC_EINVAL);
+    /* every failure leaves a message naming the call (SIZE) */
+    assert_non_null(strstr(rc_heap_errmsg(heap), "rc_gc_get_pause_stats"));
     rc_decref(heap, pad);
     rt_heap_finish(heap);
 }
