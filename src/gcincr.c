@@ -23,7 +23,8 @@
 #define SIDE_SCANNED 0x4000u /* its references were counted (state SCAN) */
 #define SIDE_PUSHED 0x2000u  /* put on the work list: its references are followed */
 #define SIDE_MEMBER 0x1000u  /* a neighbourhood run: reached from the seeds */
-#define SIDE_COUNT 0x0fffu   /* references received from scanned members; saturated (4095
+#define SIDE_COUNT                                                                                 \
+    0x0fffu /* references received from scanned members; saturated (4095
                                 or more), the member is taken as live (precision only) */
 typedef uint16_t side_t;
 
@@ -32,12 +33,12 @@ typedef uint16_t side_t;
 enum { ST_SCAN, ST_MARK, ST_LIST, ST_FINAL };
 
 typedef struct incr_page {
-    uintptr_t key;   /* the page's address; 0: an empty map slot */
-    side_t *side;    /* its side words, n_slots of them, inside the block */
+    uintptr_t key; /* the page's address; 0: an empty map slot */
+    side_t *side;  /* its side words, n_slots of them, inside the block */
     uint32_t n_slots;
-    bool ready; /* side words zeroed */
+    bool ready;       /* side words zeroed */
     bool has_members; /* a neighbourhood run marked members here */
-    bool gone;  /* released during the run: its slots are no members */
+    bool gone;        /* released during the run: its slots are no members */
 } incr_page;
 
 struct rci_incr {
@@ -49,19 +50,19 @@ struct rci_incr {
     unsigned map_shift;
     side_t *block; /* every page's side words */
     size_t block_len;
-    size_t pi; /* cursor: entry in pages */
-    uint32_t si; /* cursor: slot */
+    size_t pi;         /* cursor: entry in pages */
+    uint32_t si;       /* cursor: slot */
     rc_object **stack; /* MARK's work list */
     size_t stack_len, stack_cap;
     rc_object **w; /* the suspected garbage (LIST), joined by the final step */
     size_t w_len, w_cap;
-    bool touched; /* rci_gcincr_touched made a member live after MARK's sweep began */
+    bool touched;    /* rci_gcincr_touched made a member live after MARK's sweep began */
     unsigned sweeps; /* MARK sweeps so far */
-    bool joined;  /* rci_gcincr_join ran */
-    bool nb;      /* a neighbourhood run: the members are what the seeds reach, marked
+    bool joined;     /* rci_gcincr_join ran */
+    bool nb;         /* a neighbourhood run: the members are what the seeds reach, marked
                      SIDE_MEMBER and found depth first through the work list in SCAN */
-    size_t members; /* nb: members marked */
-    bool failed;  /* a side structure could not grow: the run is abandoned */
+    size_t members;  /* nb: members marked */
+    bool failed;     /* a side structure could not grow: the run is abandoned */
 };
 
 /* ---- the page map ------------------------------------------------------------------------ */
@@ -402,7 +403,8 @@ static void incr_finish(rc_heap *heap)
     if (nb) {
         /* Yield-adaptive: a neighbourhood run that found little makes the next wait for
          * four times its members' worth of allocations. */
-        heap->gcincr.nb_after = heap->objs.total_allocated + (found * 4 >= members ? 0 : 4 * members);
+        heap->gcincr.nb_after =
+            heap->objs.total_allocated + (found * 4 >= members ? 0 : 4 * members);
         return;
     }
     heap->gc.full_due = false;
@@ -539,7 +541,8 @@ static void incr_join(rc_heap *heap)
         if (g == 1) /* a candidate: in the buffer already */
             continue;
         /* Without room it stays outside the set, which is sound (section 9). */
-        if (heap->gc.cand_len == heap->gc.cand_cap && !grow(heap, &heap->gc.cand, &heap->gc.cand_cap))
+        if (heap->gc.cand_len == heap->gc.cand_cap &&
+            !grow(heap, &heap->gc.cand, &heap->gc.cand_cap))
             continue;
         heap->gc.cand[heap->gc.cand_len++] = o;
         heap->gc.gen_size[g]--;
@@ -621,8 +624,8 @@ void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns)
 
 rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)
 {
-    rc_status st = rci_error_size_check(heap, "rc_gc_get_pause_stats", "out", out,
-                                        sizeof(size_t), SIZE_MAX);
+    rc_status st =
+        rci_error_size_check(heap, "rc_gc_get_pause_stats", "out", out, sizeof(size_t), SIZE_MAX);
     if (st != RC_OK)
         return st;
     rc_gc_pause_stats s = heap->gcincr.pause;

@@ -192,7 +192,7 @@ static void objects_freed_between_slices_while_in_set(void **state)
             doomed = NULL;
         } else if (steps == 6) {
             fresh = make_live(heap, pair, 6000); /* their slots and pages again */
-            make_garbage_cycle(heap, pair, 4);    /* garbage made during the run */
+            make_garbage_cycle(heap, pair, 4);   /* garbage made during the run */
         }
     }
     assert_true(steps > 6);
@@ -604,7 +604,7 @@ static void old_structure_beyond_the_neighbourhood_found_in_increments(void **st
     rc_object *root = rt_pair_new(heap, pair, -1);
     rt_pair_set(heap, root, 0, rc_list_get_borrow(heap, st, 0));
     rc_decref(heap, st); /* the pairs hold each other; root holds them */
-    rc_collect(heap, 2);  /* old: generation 2 */
+    rc_collect(heap, 2); /* old: generation 2 */
     size_t base = rt_live_objects(heap);
     uint64_t full = rt_collections(heap, 2);
     rc_decref(heap, root); /* 20001 objects become cyclic garbage (the list was freed) */
