@@ -256,7 +256,18 @@ typedef struct rc_heap_config {
     bool record_origins;           /* start with allocation sites recorded (rc_origins_enable) */
     rc_gc_schedule schedule;       /* when automatic collection runs and what it examines;
                                       default RC_GC_SCHEDULE_CANDIDATES */
+    /* ---- bounded pauses (src/gc.c section 9); fields of later versions go after these.
+     * A config whose size is offsetof(rc_heap_config, stop_the_world) (built against an
+     * older rcgc.h) is accepted and gets the defaults for them. */
+    bool stop_the_world;      /* candidate schedule: automatic full collections run in one
+                                 pause, as before bounded pauses existed (for comparison);
+                                 default false: they run in increments of pause_budget_ns */
+    uint64_t pause_budget_ns; /* the budget of each automatic increment; 0: the default,
+                                 RC_GC_DEFAULT_PAUSE_BUDGET_NS (rc_gc_set_pause_budget) */
 } rc_heap_config;
+
+/* The default budget of an automatic increment of collection work: 1 ms. */
+#define RC_GC_DEFAULT_PAUSE_BUDGET_NS ((uint64_t)1000000)
 
 /* Fills cfg with the defaults. */
 RC_API void rc_heap_config_init(rc_heap_config *cfg);
@@ -558,6 +569,66 @@ typedef struct rc_gc_stats {
 } rc_gc_stats;
 /* Python's gc.get_stats() for one generation. RC_EINVAL for a bad generation or size. */
 RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stats *out);
+
+/* ---------------------------------------------------------------------------------------
+ * Bounded pauses (an rcgc extension; src/gc.c section 9). Under the candidate schedule an
+ * automatic full collection (the one a candidate buffer that could not hold its
+ * candidates, or partial runs whose neighbourhood budget ran out, make due) runs in
+ * increments of the pause budget between allocations, while the program goes on: a
+ * read-only filter over every container finds the suspected garbage, then one
+ * stop-the-world trial deletion restricted to it confirms and frees it (its pause grows
+ * with the garbage found, not with the heap). Partial runs stay as they are (bounded by
+ * their neighbourhood budget). rc_collect(heap, 2) is still one complete stop-the-world
+ * collection (it abandons an incremental one in progress). Unlike CPython 3.14's
+ * incremental collector, nothing is promoted or deferred by the increments: every cycle
+ * that is unreachable when they begin, and that the program does not touch meanwhile
+ * (through a weakref), is freed when they end.
+ */
+
+/* Advances the incremental collection for about budget_ns nanoseconds (at least a small
+ * fixed amount of work, so 0 makes progress too), starting one if none is running, and
+ * returns whether work remains (call again until it returns false: the collection has then
+ * ended and freed the garbage it found). For hosts with a natural boundary (a frame, a
+ * request). Works whatever rc_gc_enable says. Returns whether work remains without doing
+ * any while a collection runs (a finalizer or callback) or objects released by counting
+ * are being freed. Under the generational schedule it runs one full stop-the-world
+ * collection and returns false. May run finalizers and callbacks (in the step that ends a
+ * collection). The pause of each call goes into rc_gc_pause_stats. */
+RC_API bool rc_collect_step(rc_heap *heap, uint64_t budget_ns);
+/* The budget of automatic increments (rc_heap_config.pause_budget_ns): 0 sets the default
+ * RC_GC_DEFAULT_PAUSE_BUDGET_NS. The budget is checked every few dozen objects, and one
+ * object's references are followed in one piece, so a pause may exceed it by the time
+ * those take. */
+RC_API void rc_gc_set_pause_budget(rc_heap *heap, uint64_t budget_ns);
+RC_API uint64_t rc_gc_get_pause_budget(const rc_heap *heap);
+/* Whether an incremental collection is in progress. */
+RC_API bool rc_gc_is_incremental_running(const rc_heap *heap);
+
+/* Pause histogram buckets: bucket 0 counts pauses under 1 us; bucket b >= 1 those from
+ * rc_gc_pause_bucket_ns(b) up to rc_gc_pause_bucket_ns(b + 1): four buckets per doubling
+ * from 1 us (1, 1.25, 1.5, 1.75, 2, 2.5, ... us); the last bucket has no upper bound. */
+#define RC_GC_PAUSE_BUCKETS 64u
+/* The lower bound in nanoseconds of bucket b (0 for b == 0). */
+RC_API uint64_t rc_gc_pause_bucket_ns(unsigned b);
+
+typedef struct rc_gc_pause_stats {
+    size_t size;            /* sizeof(rc_gc_pause_stats); fields of later versions go last */
+    uint64_t pauses;        /* automatic pauses (allocations that did collection work:
+                               partial runs, increments, full collections) and
+                               rc_collect_step calls; rc_collect is not counted */
+    uint64_t total_ns;      /* their summed length */
+    uint64_t max_ns;        /* the longest */
+    uint64_t histogram[RC_GC_PAUSE_BUCKETS];
+    uint64_t increments;    /* pauses that advanced an incremental collection */
+    uint64_t incremental;   /* incremental collections completed */
+    uint64_t abandoned;     /* incremental collections abandoned: rc_collect(heap, 2), no
+                               memory for their side tables (then a stop-the-world
+                               collection ran instead), rc_heap_free */
+    uint64_t suspected;     /* objects the completed ones handed to their final step */
+} rc_gc_pause_stats;
+/* Copies min(out->size, sizeof) bytes of the figures. RC_EINVAL if out is NULL or its
+ * size is below sizeof(size_t). */
+RC_API rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out);
 
 /* ---------------------------------------------------------------------------------------
  * Memory figures

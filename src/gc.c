@@ -241,6 +241,75 @@
  *    rites are left and that queued callbacks hold live weakrefs (a collection may start
  *    inside a callback). During a drain (section 6) objects on the pending list are
  *    allowed and counted.
+ *
+ * 9. BOUNDED PAUSES (issue 12; src/gcincr.c). Under the candidate schedule an automatic full
+ *    collection (section 5a's signals) runs in increments between allocations unless
+ *    rc_heap_config.stop_the_world asks for one pause; rc_collect_step(heap, budget) runs
+ *    the same increments on the host's call. Partial runs are unchanged (their
+ *    neighbourhood budget bounds them) and go on during an incremental collection;
+ *    rc_collect(heap, 2) abandons one and collects stop-the-world, as before.
+ *    Why not simply resume phases 1-5 later: phase 1 rewrites counts in place (section 2),
+ *    so between increments a decrement could reach zero on a subtracted count and free a
+ *    live object. So an incremental collection changes no object at all until its final
+ *    step, and the final step is phases 1-5, whole, in one pause.
+ *    - Start: the run records every container page (a map keyed by page address, with one
+ *      side word per slot, zeroed page by page when first used). S = the members: tracked,
+ *      not pending, non-permanent objects in slots of those pages, read from the header
+ *      each time (objects made since in those pages are members too; in new pages not).
+ *    - SCAN (increments): for each member, its references to members are counted in their
+ *      side words (count_in); the member is marked scanned.
+ *    - MARK (increments): a member is live if it is not marked scanned, its count exceeds
+ *      count_in, or it was touched: rc_decref left it at a non-zero count while the run was
+ *      in progress (rc__candidate is called for generation 0 and 2 objects, and calls
+ *      rci_incr_touched). Liveness is propagated along the references the live members
+ *      hold when the work list reaches them; a member touched after the sweep passed it
+ *      triggers another sweep (at most two more).
+ *    - LIST (increments): the members neither live nor of generation 1 (the candidate
+ *      buffer holds those) are the suspected garbage W, recorded in a list.
+ *    - FINAL (one pause): a partial run (section 5a) whose set S' is the candidates, their
+ *      neighbourhood and what of W is still a member (rci_incr_join, right after the
+ *      neighbourhood is taken), reported as a collection of generation 2; then the run's
+ *      tables are freed and the full-collection figures (full_due, truncated runs,
+ *      long-lived counts) are reset as after a full collection.
+ *    INCREMENTAL (the invariant): between increments every count is exact and no header
+ *    bit of sections 2 and 4 is set by the run: an incremental collection in progress is
+ *    only side tables, and nothing but its final step, a stop-the-world trial deletion,
+ *    frees or changes an object.
+ *    Why it is safe whatever the program does between increments: the final step is phases
+ *    1-5 over S', and trial deletion over any set of live objects is exact (the argument of
+ *    a young collection, section 3): every reference from outside S', whenever it was
+ *    made, counts as outside, so an object the program can still reach survives, and
+ *    finalizers, resurrection and weakref clearing (phase 3) happen as in any collection,
+ *    in the same pause. The filter only chooses S': a reference added, dropped, moved
+ *    without a count change (a steal out of a member, e.g. rc_list_pop), an object made,
+ *    freed or resurrected, or a weakref read (rc_weakref_get increfs) between increments
+ *    can make W too large (the final step then keeps the live part) or too small (the
+ *    garbage left out waits for the next collection), never unsafe. The run's pointers
+ *    never dangle: the page map is asked before any slot is read, page.c tells the run
+ *    (rci_incr_page_gone) before a page's memory goes, and a freed slot reads free or
+ *    holds a newer object, which the final step checks like any other.
+ *    What the filter guarantees besides: an unreachable cycle that exists when the run
+ *    starts is counted in full by SCAN, is reached by no live member in MARK, and no
+ *    program can touch it (except through a weakref, or a collection releasing garbage
+ *    that refers to it), so it is in W, and the final step frees it: no garbage is aged
+ *    or deferred (CPython 3.14's memory growth).
+ *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 8192 objects
+ *      (section 5a's budget, capped): a candidate reaching a large structure costs a
+ *      bounded pause, and the structure is left to the (incremental) full collection.
+ *    - Increments are paced by tracked allocations (one every threshold[0] / 8) and each
+ *      runs until its budget (rc_gc_set_pause_budget; default 1 ms) is spent, looking at
+ *      the clock every 64 objects; one object's references are followed in one piece.
+ *      The final step's pause grows with S' (the garbage found and the candidates), not
+ *      with the heap. Stress mode runs one 64-object increment at every tracked
+ *      allocation, besides the partial run.
+ *    - If a side table, the work list or W cannot grow, the run is abandoned (its tables
+ *      freed: nothing else to undo) and a stop-the-world full collection, which needs no
+ *      memory to finish, runs instead. rc_heap_free abandons a run in progress.
+ *    - Pauses: every automatic pause (a partial run, an increment, a final step, a full
+ *      collection) and every rc_collect_step call is timed into rc_gc_pause_stats (a
+ *      histogram with four buckets per doubling), in both modes, for comparison.
+ *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
+ *      each side word once; 4 bytes per container slot while a run is in progress.
  */
 #include "finalize.h"
 
@@ -1137,7 +1206,8 @@ static void trigger_update(rc_heap *heap)
 {
     bool on = heap->gc_enabled && heap->gen[0].threshold > 0;
     bool due = candidate_schedule(heap) &&
-               (heap->full_due || heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger);
+               (heap->full_due || heap->cand_overflow || heap->gen_size[1] > heap->cand_trigger ||
+                heap->incr != NULL);
     if (on && !heap->stress && !candidate_schedule(heap))
         heap->gc_trigger = heap->gen[0].threshold;
     else
@@ -1186,6 +1256,8 @@ static void hold_late(rc_heap *heap, rc_object *obj)
 
 void rc__candidate(rc_heap *heap, rc_object *obj)
 {
+    if (heap->incr != NULL)
+        rci_incr_touched(heap, obj);
     if (!candidate_schedule(heap))
         return;
     if (heap->cand_hold)
@@ -1252,6 +1324,10 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
     x.budget = seeds > (SIZE_MAX - heap->gen[0].threshold) / (per + 1)
                    ? SIZE_MAX
                    : seeds * per + heap->gen[0].threshold;
+    /* Section 9: with bounded pauses a partial run pulls in at most 8192 objects; what
+     * lies beyond is left to the incremental full collection. */
+    if (!heap->gc_stw && x.budget > 8192)
+        x.budget = 8192;
     size_t kept = 0;
     for (size_t q = 0; q < heap->cand_len; q++) {
         rc_object *obj = heap->cand[q];
@@ -1330,6 +1406,8 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         heap->cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
         truncated = expand_candidates(heap, &examined);
+        if (heap->incr != NULL)
+            rci_incr_join(heap); /* section 9: the final step's suspected garbage */
         run.lo = 1;
         run.span = 0;
         /* Never NULL here (NULL means page mode), even with no buffer allocated yet. */
@@ -1406,10 +1484,31 @@ static void collect_generations(rc_heap *heap, bool force_young)
         collect(heap, 0, false);
 }
 
+static void alloc_check_stw(rc_heap *heap);
+
+static uint64_t collections_total(const rc_heap *heap)
+{
+    return heap->gen[0].stats.collections + heap->gen[1].stats.collections +
+           heap->gen[2].stats.collections;
+}
+
 void rci_gc_alloc_check(rc_heap *heap)
 {
     if (heap->collecting || heap->freeing)
         return;
+    if (candidate_schedule(heap) && !heap->gc_stw) {
+        rci_incr_alloc_check(heap, heap->gc_enabled && heap->gen[0].threshold > 0);
+        return; /* section 9 */
+    }
+    /* Stop-the-world automatic collection: its pauses are recorded too (section 9). */
+    uint64_t t0 = rci_os_now_ns(), n0 = collections_total(heap);
+    alloc_check_stw(heap);
+    if (collections_total(heap) != n0)
+        rci_pause_record(heap, rci_os_now_ns() - t0);
+}
+
+static void alloc_check_stw(rc_heap *heap)
+{
     if (!candidate_schedule(heap)) {
         if (heap->stress)
             collect_generations(heap, true);
@@ -1427,6 +1526,29 @@ void rci_gc_alloc_check(rc_heap *heap)
         trigger_update(heap);
 }
 
+/* Entry points for gcincr.c (internal.h). */
+void rci_gc_collect_partial(rc_heap *heap)
+{
+    collect_partial(heap);
+}
+
+size_t rci_gc_collect_full(rc_heap *heap)
+{
+    return collect(heap, 2, false);
+}
+
+size_t rci_gc_collect_final(rc_heap *heap)
+{
+    /* With entries missing from the buffer, S could not be all of generation 1: a full
+     * collection, which covers the suspected garbage too. */
+    return collect(heap, 2, !heap->cand_overflow);
+}
+
+void rci_gc_trigger_update(rc_heap *heap)
+{
+    trigger_update(heap);
+}
+
 int64_t rc_collect(rc_heap *heap, int generation)
 {
     if (generation < 0 || generation > 2) {
@@ -1437,6 +1559,8 @@ int64_t rc_collect(rc_heap *heap, int generation)
      * it runs); during a release by counting it collects (section 6). */
     if (heap->collecting)
         return 0;
+    if (generation == 2)
+        rci_incr_abandon(heap); /* section 9: one complete stop-the-world collection */
     return (int64_t)collect(heap, (unsigned)generation, false);
 }
 
@@ -1463,6 +1587,7 @@ static int destroy_page(rc_heap *heap, rci_page *page, void *user)
 
 void rci_gc_free_all(rc_heap *heap)
 {
+    rci_incr_abandon(heap);
     rci_finalizers_shutdown(heap);
     heap->collecting = true;
     heap->defer_page_release = true;
@@ -1494,6 +1619,8 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     heap->stress = cfg->stress;
     heap->schedule = cfg->schedule;
     heap->cand_trigger = cfg->threshold[0];
+    heap->gc_stw = cfg->stop_the_world;
+    heap->pause_budget = cfg->pause_budget_ns ? cfg->pause_budget_ns : RC_GC_DEFAULT_PAUSE_BUDGET_NS;
     trigger_update(heap);
 }
 

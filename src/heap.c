@@ -120,6 +120,14 @@ rc_heap *rc_heap_new(const rc_heap_config *cfg)
         rc_heap_config_init(&defaults);
         cfg = &defaults;
     }
+    /* A config of the size before the bounded-pause fields: those get their defaults. */
+    rc_heap_config grown;
+    if (cfg->size == offsetof(rc_heap_config, stop_the_world)) {
+        rc_heap_config_init(&grown);
+        memcpy(&grown, cfg, cfg->size);
+        grown.size = sizeof grown;
+        cfg = &grown;
+    }
     if (!config_valid(cfg))
         return NULL;
     const rc_allocator *a = cfg->allocator ? cfg->allocator : rc_allocator_system();

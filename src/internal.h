@@ -432,6 +432,13 @@ struct rc_heap {
 
     /* ---- leak guards (owner: src/objgraph.c, invariant GUARDS) */
     struct rci_snapshot *snapshots; /* snapshots of leak guards begun and not ended */
+
+    /* ---- bounded pauses (issue 12; owner: src/gcincr.c, gc.c section 9) */
+    struct rci_incr *incr;   /* the incremental collection in progress, or NULL */
+    bool gc_stw;             /* rc_heap_config.stop_the_world */
+    uint64_t pause_budget;   /* ns per automatic increment */
+    size_t incr_countdown;   /* tracked allocations until the next automatic increment */
+    rc_gc_pause_stats pause; /* pause figures (size field unused here) */
 };
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o)
@@ -603,6 +610,36 @@ static inline void rci_gc_on_alloc(rc_heap *heap)
 }
 /* Frees every object of the heap regardless of counts (rc_heap_free). */
 void rci_gc_free_all(rc_heap *heap);
+/* gc.c's entry points for gcincr.c (section 9): a partial run; a full stop-the-world
+ * collection; the final step of an incremental collection (a partial run whose set also
+ * gets the suspected garbage, through rci_incr_join, reported as a collection of
+ * generation 2); trigger_update. The collections return what they count (COUNTED). */
+void rci_gc_collect_partial(rc_heap *heap);
+size_t rci_gc_collect_full(rc_heap *heap);
+size_t rci_gc_collect_final(rc_heap *heap);
+void rci_gc_trigger_update(rc_heap *heap);
+
+/* ---------------------------------------------------------------------------------------
+ * Incremental collection (owner: src/gcincr.c; gc.c section 9, invariant INCREMENTAL).
+ */
+/* The candidate schedule's automatic decision at a tracked allocation, when
+ * stop_the_world is off (called by rci_gc_alloc_check; on = enabled and threshold[0] > 0). */
+void rci_incr_alloc_check(rc_heap *heap, bool on);
+/* obj (tracked, not pending, generation 0 or 2) was decremented to a non-zero count
+ * (rc__candidate): a member of the running collection becomes live for it. */
+void rci_incr_touched(rc_heap *heap, rc_object *obj);
+/* Page release (page.c): the running collection forgets page before its memory goes. */
+void rci_incr_page_gone(rc_heap *heap, rci_page *page);
+/* The final step's set (called by gc.c's collect_phases after the neighbourhood): appends
+ * the suspected garbage still alive to generation 1 and heap->cand. */
+void rci_incr_join(rc_heap *heap);
+/* Drops the running collection, if any, without collecting (its side tables only: no
+ * object was changed by it). */
+void rci_incr_abandon(rc_heap *heap);
+/* The monotonic clock, in nanoseconds (os_linux.c). */
+uint64_t rci_os_now_ns(void);
+/* Records a pause of ns nanoseconds in heap->pause. */
+void rci_pause_record(rc_heap *heap, uint64_t ns);
 
 /* ---------------------------------------------------------------------------------------
  * Allocation, inline (owner: src/object.c).

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Maps bytes aligned to align (a power of two) by mapping align extra bytes and unmapping
@@ -37,6 +38,13 @@ void *rci_os_map(size_t bytes, size_t align)
 void rci_os_unmap(void *block, size_t bytes)
 {
     munmap(block, bytes);
+}
+
+uint64_t rci_os_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static size_t round_pages(size_t bytes)

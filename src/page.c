@@ -212,6 +212,8 @@ static void page_release(rc_heap *heap, rci_page *page)
     rc_assert(heap, page->n_used == 0 && PAGE_COUNTS_OK(page));
     rc_assert(heap, pool == NULL || page != pool->cur);
     rc_assert(heap, !(page->lists & RCI_IN_EMPTIED));
+    if (heap->incr != NULL)
+        rci_incr_page_gone(heap, page); /* gc.c section 9: before its memory can go */
     rci_page_unlist_gen(heap, page, 0);
     rci_page_unlist_gen(heap, page, 1);
     if (pool != NULL) {

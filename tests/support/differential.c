@@ -989,6 +989,43 @@ static void op_configure(diff *d)
     }
 }
 
+/* Collections rc_collect_step ran, over every graph of the process (test code: a
+ * writable static is fine here). */
+static uint64_t step_collections;
+
+uint64_t rt_diff_step_collections(void)
+{
+    return step_collections;
+}
+
+static uint64_t all_collections(diff *d)
+{
+    return rt_collections(d->heap, 0) + rt_collections(d->heap, 1) + rt_collections(d->heap, 2);
+}
+
+/* Increments of the incremental collection between operations (src/gc.c section 9): a
+ * step may end the collection, which frees only unreachable nodes (sync) and may
+ * resurrect phoenixes (absorb); a step that does not end it frees nothing. */
+static void op_steps(diff *d)
+{
+    uint32_t k = rt_rng_below(&d->rng, 4);
+    for (uint32_t i = 0; i < k; i++) {
+        snprintf(d->what, sizeof d->what, "rc_collect_step %u of %u", i + 1, k);
+        uint64_t before = all_collections(d);
+        size_t live = d->n_live;
+        (void)rc_collect_step(d->heap, 0);
+        uint64_t ran = all_collections(d) - before;
+        DCHECK(d, ran <= 1, "one step ran %" PRIu64 " collections", ran);
+        d->t.auto_collections += ran;
+        step_collections += ran;
+        absorb(d);
+        sync(d, NULL, NULL);
+        DCHECK(d, ran == 1 || d->n_live == live, "a step that ended no collection freed %zu nodes",
+               live - d->n_live);
+        check_heap(d);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------
  * One graph
  */
@@ -1108,6 +1145,8 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
     snprintf(d.what, sizeof d.what, "start");
     sync(&d, NULL, NULL);
     for (d.op = 0; d.op < p->n_ops; d.op++) {
+        if (p->increments)
+            op_steps(&d);
         uint32_t r = rt_rng_below(&d.rng, 100);
         bool room = or_size(d.g) < p->max_nodes;
         if (r < 23 && room) {

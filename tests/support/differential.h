@@ -42,7 +42,15 @@ typedef struct rt_diff_params {
                             modelled, so automatic runs and rc_collect(0 or 1) are checked
                             only to free unreachable nodes; rc_collect(2) must free exactly
                             the unreachable ones */
+    bool increments;     /* with candidates: before every operation, 0 to 3 calls of
+                            rc_collect_step(heap, 0) (one small increment each; src/gc.c
+                            section 9), each checked like an automatic collection: what it
+                            frees was unreachable, counts stay exact */
 } rt_diff_params;
+
+/* The collections rc_collect_step ran (all generations) in the graphs so far: a test of
+ * increments checks the workload reached their final step. */
+uint64_t rt_diff_step_collections(void);
 
 /* What the graphs exercised, printed after a run so that a change which stops the
  * workload from reaching the collector shows. */

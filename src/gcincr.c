@@ -1,0 +1,585 @@
+/*
+ * gcincr.c -- incremental collection (issue 12): the filter that runs in increments
+ * between allocations, its side tables, and the pause statistics. src/gc.c section 9 is
+ * the account (invariant INCREMENTAL and why it is safe); this file implements it.
+ *
+ * SIDE (the run's tables): each container page that existed when the run began has an
+ * entry in an open-addressing map keyed by the page's address, with one 32-bit side word
+ * per slot (all words in one block, zeroed per page on first use). A side word holds the
+ * references the slot's object receives from members the run has scanned (SIDE_COUNT) and
+ * three flags. A page released during the run is marked gone (rci_incr_page_gone, called
+ * by page.c before the memory goes): its slots stop being members, and no pointer into it
+ * is ever dereferenced again. A member is a tracked, not pending, non-permanent object in
+ * a slot of a page of the map that is not gone; the header is read only after the map says
+ * the page is there, so the work list and the suspected list may hold pointers to objects
+ * freed meanwhile (the slot then reads free or holds a newer object, which is harmless:
+ * nothing here frees or changes an object).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define SIDE_LIVE 0x80000000u    /* live for this run: reachable from outside, or touched */
+#define SIDE_SCANNED 0x40000000u /* its references were counted (state SCAN) */
+#define SIDE_PUSHED 0x20000000u  /* put on the work list: its references are followed */
+#define SIDE_COUNT 0x1fffffffu   /* references received from scanned members (saturates) */
+
+#define CHUNK 64u /* objects handled between looks at the clock */
+
+enum { ST_SCAN, ST_MARK, ST_LIST, ST_FINAL };
+
+typedef struct incr_page {
+    uintptr_t key;   /* the page's address; 0: an empty map slot */
+    uint32_t *side;  /* its side words, n_slots of them, inside the block */
+    uint32_t n_slots;
+    bool ready; /* side words zeroed */
+    bool gone;  /* released during the run: its slots are no members */
+} incr_page;
+
+struct rci_incr {
+    unsigned state;
+    incr_page **pages; /* the map entries in page order (the cursor walks them) */
+    size_t n_pages, pages_cap;
+    incr_page *map;
+    size_t map_cap; /* a power of two */
+    unsigned map_shift;
+    uint32_t *block; /* every page's side words */
+    size_t block_len;
+    size_t pi; /* cursor: entry in pages */
+    uint32_t si; /* cursor: slot */
+    rc_object **stack; /* MARK's work list */
+    size_t stack_len, stack_cap;
+    rc_object **w; /* the suspected garbage (LIST), joined by the final step */
+    size_t w_len, w_cap;
+    bool touched; /* rci_incr_touched made a member live after MARK's sweep began */
+    unsigned sweeps; /* MARK sweeps so far */
+    bool joined;  /* rci_incr_join ran */
+    bool failed;  /* a side structure could not grow: the run is abandoned */
+};
+
+/* ---- the page map ------------------------------------------------------------------------ */
+
+static size_t map_home(const struct rci_incr *x, uintptr_t key)
+{
+    return (size_t)(((uint64_t)(key >> 16) * 0x9e3779b97f4a7c15ull) >> x->map_shift);
+}
+
+static incr_page *map_find(const struct rci_incr *x, const rci_page *page)
+{
+    uintptr_t key = (uintptr_t)page;
+    for (size_t i = map_home(x, key);; i = (i + 1) & (x->map_cap - 1)) {
+        incr_page *e = &x->map[i];
+        if (e->key == key)
+            return e;
+        if (e->key == 0)
+            return NULL;
+    }
+}
+
+static void side_ready(incr_page *e)
+{
+    if (!e->ready) {
+        memset(e->side, 0, (size_t)e->n_slots * sizeof(uint32_t));
+        e->ready = true;
+    }
+}
+
+static bool member_ti(uint32_t ti)
+{
+    return (ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED &&
+           (ti & RCI_GEN_MASK) != RCI_PERMANENT_GEN;
+}
+
+/* o's side word if o is a member, else NULL. The map is asked before o is read. */
+static uint32_t *member_word(const struct rci_incr *x, const rc_object *o)
+{
+    if (!rc_is_heap_object(o))
+        return NULL;
+    rci_page *pg = rci_page_of(o);
+    incr_page *e = map_find(x, pg);
+    if (e == NULL || e->gone || !member_ti(o->_tinfo))
+        return NULL;
+    side_ready(e);
+    return &e->side[(size_t)((const char *)o - pg->slots) / pg->slot_bytes];
+}
+
+/* ---- start and end ----------------------------------------------------------------------- */
+
+typedef struct start_ctx {
+    struct rci_incr *x;
+    size_t pages, slots;
+} start_ctx;
+
+static int count_page(rc_heap *heap, rci_page *page, void *user)
+{
+    (void)heap;
+    start_ctx *c = user;
+    if (page->container) {
+        c->pages++;
+        c->slots += page->n_slots;
+    }
+    return 0;
+}
+
+static int add_page(rc_heap *heap, rci_page *page, void *user)
+{
+    (void)heap;
+    start_ctx *c = user;
+    struct rci_incr *x = c->x;
+    if (!page->container)
+        return 0;
+    uintptr_t key = (uintptr_t)page;
+    size_t i = map_home(x, key);
+    while (x->map[i].key != 0)
+        i = (i + 1) & (x->map_cap - 1);
+    incr_page *e = &x->map[i];
+    e->key = key;
+    e->side = x->block + c->slots;
+    e->n_slots = page->n_slots;
+    c->slots += page->n_slots;
+    x->pages[x->n_pages++] = e;
+    return 0;
+}
+
+static void incr_free(rc_heap *heap)
+{
+    struct rci_incr *x = heap->incr;
+    heap->incr = NULL;
+    rci_mem_free(heap, x->pages, x->pages_cap * sizeof *x->pages);
+    rci_mem_free(heap, x->map, x->map_cap * sizeof *x->map);
+    rci_mem_free(heap, x->block, x->block_len * sizeof *x->block);
+    rci_mem_free(heap, x->stack, x->stack_cap * sizeof *x->stack);
+    rci_mem_free(heap, x->w, x->w_cap * sizeof *x->w);
+    rci_mem_free(heap, x, sizeof *x);
+}
+
+/* A run over every container page: false if its tables cannot be had (nothing changed).
+ * Cost: O(pages); the side words are zeroed page by page as the run reaches them. */
+static bool incr_start(rc_heap *heap)
+{
+    start_ctx c = {NULL, 0, 0};
+    rci_pages_each(heap, true, count_page, &c);
+    struct rci_incr *x = rci_mem_alloc(heap, sizeof *x);
+    if (x == NULL)
+        return false;
+    memset(x, 0, sizeof *x);
+    heap->incr = x;
+    x->map_cap = 16;
+    while (x->map_cap < 2 * c.pages)
+        x->map_cap *= 2;
+    x->map_shift = 64u - (unsigned)__builtin_ctzll((unsigned long long)x->map_cap);
+    x->pages_cap = c.pages;
+    x->block_len = c.slots;
+    x->map = rci_mem_alloc(heap, x->map_cap * sizeof *x->map);
+    x->pages = rci_mem_alloc(heap, x->pages_cap * sizeof *x->pages);
+    x->block = rci_mem_alloc(heap, x->block_len * sizeof *x->block);
+    if (x->map == NULL || x->pages == NULL || x->block == NULL) {
+        incr_free(heap);
+        return false;
+    }
+    memset(x->map, 0, x->map_cap * sizeof *x->map);
+    c.x = x;
+    c.slots = 0;
+    rci_pages_each(heap, true, add_page, &c);
+    return true;
+}
+
+static void push_fail(struct rci_incr *x)
+{
+    x->failed = true;
+}
+
+static bool grow(rc_heap *heap, rc_object ***buf, size_t *cap)
+{
+    size_t n = *cap ? *cap * 2 : 256;
+    rc_object **g = rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
+    if (g == NULL)
+        return false;
+    *buf = g;
+    *cap = n;
+    return true;
+}
+
+static void push(rc_heap *heap, struct rci_incr *x, rc_object *o)
+{
+    if (x->stack_len == x->stack_cap && !grow(heap, &x->stack, &x->stack_cap)) {
+        push_fail(x);
+        return;
+    }
+    x->stack[x->stack_len++] = o;
+}
+
+/* ---- the filter (gc.c section 9) ---------------------------------------------------------- */
+
+static int visit_count(rc_heap *heap, rc_object *ref, void *arg)
+{
+    (void)heap;
+    uint32_t *w = member_word(arg, ref);
+    if (w == NULL)
+        return 0;
+    if ((*w & SIDE_COUNT) < SIDE_COUNT)
+        (*w)++;
+    else
+        *w |= SIDE_LIVE; /* saturated: taken as live (only precision depends on it) */
+    return 0;
+}
+
+static int visit_mark(rc_heap *heap, rc_object *ref, void *arg)
+{
+    struct rci_incr *x = arg;
+    uint32_t *w = member_word(x, ref);
+    if (w == NULL || (*w & SIDE_PUSHED))
+        return 0;
+    *w |= SIDE_LIVE | SIDE_PUSHED;
+    push(heap, x, ref);
+    return 0;
+}
+
+/* The next slot of the cursor, or NULL at the end of the pages (*w gets its side word). */
+static rc_object *next_slot(struct rci_incr *x, uint32_t **w)
+{
+    while (x->pi < x->n_pages) {
+        incr_page *e = x->pages[x->pi];
+        rci_page *pg = (rci_page *)e->key;
+        if (e->gone || x->si >= pg->bump) {
+            x->pi++;
+            x->si = 0;
+            continue;
+        }
+        side_ready(e);
+        *w = &e->side[x->si];
+        return (rc_object *)(pg->slots + (size_t)x->si++ * pg->slot_bytes);
+    }
+    return NULL;
+}
+
+static void rewind_cursor(struct rci_incr *x, unsigned state)
+{
+    x->state = state;
+    x->pi = 0;
+    x->si = 0;
+}
+
+/* MARK: a member is live if it was not scanned (made since, or freed and its slot
+ * reused), was touched, or has more references than the scanned members hold. */
+static bool live_root(const rc_object *o, uint32_t w)
+{
+    return !(w & SIDE_SCANNED) || (w & SIDE_LIVE) || (uint32_t)o->_refcnt > (w & SIDE_COUNT);
+}
+
+/* Up to `units` objects of filter work; returns false once the filter is done (ST_FINAL). */
+static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
+{
+    uint32_t *w = NULL;
+    while (units > 0 && !x->failed) {
+        switch (x->state) {
+        case ST_SCAN: {
+            rc_object *o = next_slot(x, &w);
+            if (o == NULL) {
+                rewind_cursor(x, ST_MARK);
+                x->touched = false;
+                x->sweeps = 1;
+                break;
+            }
+            units--;
+            if (!member_ti(o->_tinfo))
+                break;
+            *w |= SIDE_SCANNED;
+            rc_traverse(heap, o, visit_count, x);
+            break;
+        }
+        case ST_MARK: {
+            if (x->stack_len > 0) {
+                rc_object *o = x->stack[--x->stack_len];
+                units--;
+                if (member_word(x, o) != NULL) /* still there (section 9, SIDE) */
+                    rc_traverse(heap, o, visit_mark, x);
+                break;
+            }
+            rc_object *o = next_slot(x, &w);
+            if (o == NULL) {
+                if (x->touched && x->sweeps < 3) {
+                    /* members touched behind the sweep: once more for them */
+                    rewind_cursor(x, ST_MARK);
+                    x->touched = false;
+                    x->sweeps++;
+                } else {
+                    rewind_cursor(x, ST_LIST);
+                }
+                break;
+            }
+            units--;
+            if (member_ti(o->_tinfo) && !(*w & SIDE_PUSHED) && live_root(o, *w)) {
+                *w |= SIDE_LIVE | SIDE_PUSHED;
+                push(heap, x, o);
+            }
+            break;
+        }
+        case ST_LIST: {
+            rc_object *o = next_slot(x, &w);
+            if (o == NULL) {
+                rewind_cursor(x, ST_FINAL);
+                return false;
+            }
+            units--;
+            uint32_t ti = o->_tinfo;
+            /* generation 1 is in the candidate buffer: the final step takes it anyway */
+            if (member_ti(ti) && (ti & RCI_GEN_MASK) != 1 && !live_root(o, *w)) {
+                if (x->w_len == x->w_cap && !grow(heap, &x->w, &x->w_cap))
+                    push_fail(x);
+                else
+                    x->w[x->w_len++] = o;
+            }
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return x->state != ST_FINAL;
+}
+
+/* The final step: one stop-the-world trial deletion over the suspected garbage, the
+ * candidates and their neighbourhood (gc.c section 9). Then the run's tables go, and the
+ * figures of a full collection are those of one. */
+static void incr_finish(rc_heap *heap)
+{
+    struct rci_incr *x = heap->incr;
+    size_t suspected = x->w_len;
+    rci_gc_collect_final(heap);
+    if (heap->incr == x) {
+        incr_free(heap);
+        heap->pause.incremental++;
+        heap->pause.suspected += suspected;
+    }
+    heap->full_due = false;
+    heap->cand_truncated = 0;
+    heap->long_lived_pending = 0;
+    heap->long_lived_total = heap->gen_size[2];
+}
+
+/* The run failed for want of memory: abandoned, and a stop-the-world collection (which
+ * needs none to finish) does its work. */
+static void incr_fall_back(rc_heap *heap)
+{
+    rci_incr_abandon(heap);
+    rci_gc_collect_full(heap);
+}
+
+/* One increment of about budget ns (at least CHUNK objects). Returns whether work
+ * remains. Traverse functions run meanwhile, so the slice holds collecting (rc_collect
+ * returns 0, no automatic collection) and defers page release. */
+static bool incr_slice(rc_heap *heap, uint64_t budget)
+{
+    struct rci_incr *x = heap->incr;
+    if (x->state == ST_FINAL) {
+        incr_finish(heap);
+        return false;
+    }
+    uint64_t t0 = rci_os_now_ns();
+    bool deferred = heap->defer_page_release;
+    heap->collecting = true;
+    heap->defer_page_release = true;
+    while (advance(heap, x, CHUNK) && !x->failed && rci_os_now_ns() - t0 < budget) {
+    }
+    heap->collecting = false;
+    heap->defer_page_release = deferred;
+    if (!deferred)
+        rci_pages_release_empty(heap);
+    heap->pause.increments++;
+    if (x->failed) {
+        incr_fall_back(heap);
+        return false;
+    }
+    return true;
+}
+
+/* Tracked allocations between automatic increments. */
+static size_t increment_interval(const rc_heap *heap)
+{
+    size_t n = heap->gen[0].threshold / 8;
+    return n > 0 ? n : 1;
+}
+
+void rci_incr_alloc_check(rc_heap *heap, bool on)
+{
+    struct rci_incr *x = heap->incr;
+    bool active = x != NULL && (on || heap->stress);
+    bool partial_due = on && heap->gen_size[1] > heap->cand_trigger;
+    /* The common case while a run is in progress: no clock read, no call. */
+    if (active && !heap->stress && !partial_due && !heap->cand_overflow &&
+        x->state != ST_FINAL && heap->incr_countdown > 1) {
+        heap->incr_countdown--;
+        return;
+    }
+    uint64_t t0 = rci_os_now_ns();
+    bool worked = true;
+    if (on && heap->cand_overflow) {
+        /* candidates are missing from the buffer: only a full collection finds them all */
+        rci_incr_abandon(heap);
+        rci_gc_collect_full(heap);
+    } else if (active && x->state == ST_FINAL) {
+        incr_finish(heap);
+    } else if (heap->stress) {
+        /* An increment at every allocation, then the partial run, unless the increment
+         * had to fall back on a full collection: one collection per allocation. */
+        uint64_t full = heap->gen[2].stats.collections;
+        if (x != NULL)
+            incr_slice(heap, 0);
+        else
+            incr_start(heap);
+        if (heap->gen[2].stats.collections == full)
+            rci_gc_collect_partial(heap);
+    } else if (partial_due) {
+        rci_gc_collect_partial(heap);
+    } else if (active) {
+        heap->incr_countdown = increment_interval(heap);
+        incr_slice(heap, heap->pause_budget);
+    } else if (on && heap->full_due) {
+        if (incr_start(heap)) {
+            heap->incr_countdown = increment_interval(heap);
+            incr_slice(heap, heap->pause_budget);
+        } else {
+            rci_gc_collect_full(heap);
+        }
+    } else {
+        worked = false;
+    }
+    rci_gc_trigger_update(heap);
+    if (worked)
+        rci_pause_record(heap, rci_os_now_ns() - t0);
+}
+
+/* ---- hooks -------------------------------------------------------------------------------- */
+
+void rci_incr_touched(rc_heap *heap, rc_object *obj)
+{
+    struct rci_incr *x = heap->incr;
+    uint32_t *w = member_word(x, obj);
+    if (w == NULL || (*w & SIDE_LIVE))
+        return;
+    *w |= SIDE_LIVE;
+    if (x->state == ST_MARK)
+        x->touched = true;
+}
+
+void rci_incr_page_gone(rc_heap *heap, rci_page *page)
+{
+    incr_page *e = map_find(heap->incr, page);
+    if (e != NULL)
+        e->gone = true;
+}
+
+void rci_incr_join(rc_heap *heap)
+{
+    struct rci_incr *x = heap->incr;
+    if (x->state != ST_FINAL || x->joined)
+        return;
+    x->joined = true;
+    for (size_t i = 0; i < x->w_len; i++) {
+        rc_object *o = x->w[i];
+        if (member_word(x, o) == NULL) /* freed with its page, or no member now */
+            continue;
+        uint32_t ti = o->_tinfo;
+        unsigned g = ti & RCI_GEN_MASK;
+        if (g == 1) /* a candidate: in the buffer already */
+            continue;
+        /* Without room it stays outside the set, which is sound (section 9). */
+        if (heap->cand_len == heap->cand_cap && !grow(heap, &heap->cand, &heap->cand_cap))
+            continue;
+        heap->cand[heap->cand_len++] = o;
+        heap->gen_size[g]--;
+        heap->gen_size[1]++;
+        o->_tinfo = (ti & ~RCI_GEN_MASK) | 1u;
+        rci_page *page = rci_page_of(o);
+        if (!(page->lists & RCI_IN_GEN1))
+            rci_page_note_gen(heap, page, 1);
+    }
+}
+
+void rci_incr_abandon(rc_heap *heap)
+{
+    if (heap->incr == NULL)
+        return;
+    incr_free(heap);
+    heap->pause.abandoned++;
+    rci_gc_trigger_update(heap);
+}
+
+/* ---- pauses ------------------------------------------------------------------------------- */
+
+static unsigned pause_bucket(uint64_t ns)
+{
+    if (ns < 1000)
+        return 0;
+    uint64_t u = ns / 250; /* >= 4 */
+    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)u);
+    unsigned b = 1u + (e - 2u) * 4u + (unsigned)((u >> (e - 2u)) & 3u);
+    return b < RC_GC_PAUSE_BUCKETS ? b : RC_GC_PAUSE_BUCKETS - 1u;
+}
+
+uint64_t rc_gc_pause_bucket_ns(unsigned b)
+{
+    if (b == 0)
+        return 0;
+    if (b >= RC_GC_PAUSE_BUCKETS)
+        b = RC_GC_PAUSE_BUCKETS - 1u;
+    unsigned e = (b - 1u) / 4u + 2u, m = (b - 1u) % 4u;
+    return ((uint64_t)(4u + m) << (e - 2u)) * 250u;
+}
+
+void rci_pause_record(rc_heap *heap, uint64_t ns)
+{
+    heap->pause.pauses++;
+    heap->pause.total_ns += ns;
+    if (ns > heap->pause.max_ns)
+        heap->pause.max_ns = ns;
+    heap->pause.histogram[pause_bucket(ns)]++;
+}
+
+rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)
+{
+    if (out == NULL || out->size < sizeof(size_t))
+        return RC_EINVAL;
+    rc_gc_pause_stats s = heap->pause;
+    s.size = out->size < sizeof s ? out->size : sizeof s;
+    memcpy(out, &s, s.size);
+    return RC_OK;
+}
+
+/* ---- the API ------------------------------------------------------------------------------ */
+
+bool rc_collect_step(rc_heap *heap, uint64_t budget_ns)
+{
+    if (heap->collecting || heap->freeing)
+        return heap->incr != NULL;
+    uint64_t t0 = rci_os_now_ns();
+    bool more;
+    if (heap->schedule != RC_GC_SCHEDULE_CANDIDATES) {
+        rci_gc_collect_full(heap);
+        more = false;
+    } else if (heap->incr == NULL && !incr_start(heap)) {
+        rci_gc_collect_full(heap);
+        more = false;
+    } else {
+        more = incr_slice(heap, budget_ns);
+    }
+    rci_gc_trigger_update(heap);
+    rci_pause_record(heap, rci_os_now_ns() - t0);
+    return more;
+}
+
+void rc_gc_set_pause_budget(rc_heap *heap, uint64_t budget_ns)
+{
+    heap->pause_budget = budget_ns ? budget_ns : RC_GC_DEFAULT_PAUSE_BUDGET_NS;
+}
+
+uint64_t rc_gc_get_pause_budget(const rc_heap *heap)
+{
+    return heap->pause_budget;
+}
+
+bool rc_gc_is_incremental_running(const rc_heap *heap)
+{
+    return heap->incr != NULL;
+}
