@@ -1406,8 +1406,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         heap->cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
         truncated = expand_candidates(heap, &examined);
-        if (heap->incr != NULL)
-            rci_incr_join(heap); /* section 9: the final step's suspected garbage */
+        rci_incr_partial(heap, truncated); /* section 9 */
         run.lo = 1;
         run.span = 0;
         /* Never NULL here (NULL means page mode), even with no buffer allocated yet. */
@@ -1537,11 +1536,11 @@ size_t rci_gc_collect_full(rc_heap *heap)
     return collect(heap, 2, false);
 }
 
-size_t rci_gc_collect_final(rc_heap *heap)
+size_t rci_gc_collect_final(rc_heap *heap, unsigned gen)
 {
     /* With entries missing from the buffer, S could not be all of generation 1: a full
      * collection, which covers the suspected garbage too. */
-    return collect(heap, 2, !heap->cand_overflow);
+    return heap->cand_overflow ? collect(heap, 2, false) : collect(heap, gen, true);
 }
 
 void rci_gc_trigger_update(rc_heap *heap)

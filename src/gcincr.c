@@ -22,7 +22,8 @@
 #define SIDE_LIVE 0x80000000u    /* live for this run: reachable from outside, or touched */
 #define SIDE_SCANNED 0x40000000u /* its references were counted (state SCAN) */
 #define SIDE_PUSHED 0x20000000u  /* put on the work list: its references are followed */
-#define SIDE_COUNT 0x1fffffffu   /* references received from scanned members (saturates) */
+#define SIDE_MEMBER 0x10000000u  /* a neighbourhood run: reached from the seeds */
+#define SIDE_COUNT 0x0fffffffu   /* references received from scanned members (saturates) */
 
 #define CHUNK 64u /* objects handled between looks at the clock */
 
@@ -54,6 +55,10 @@ struct rci_incr {
     bool touched; /* rci_incr_touched made a member live after MARK's sweep began */
     unsigned sweeps; /* MARK sweeps so far */
     bool joined;  /* rci_incr_join ran */
+    bool nb;      /* a neighbourhood run: the members are what the seeds reach (mem) */
+    rc_object **mem; /* nb: the members in the order reached; entries may go stale (a
+                        freed or reused slot, a page gone): checked like the work list */
+    size_t mem_len, mem_cap;
     bool failed;  /* a side structure could not grow: the run is abandoned */
 };
 
@@ -90,8 +95,9 @@ static bool member_ti(uint32_t ti)
            (ti & RCI_GEN_MASK) != RCI_PERMANENT_GEN;
 }
 
-/* o's side word if o is a member, else NULL. The map is asked before o is read. */
-static uint32_t *member_word(const struct rci_incr *x, const rc_object *o)
+/* o's side word if o could be a member (tracked, in a page of the map), else NULL. The
+ * map is asked before o is read. */
+static uint32_t *side_word(const struct rci_incr *x, const rc_object *o)
 {
     if (!rc_is_heap_object(o))
         return NULL;
@@ -101,6 +107,13 @@ static uint32_t *member_word(const struct rci_incr *x, const rc_object *o)
         return NULL;
     side_ready(e);
     return &e->side[(size_t)((const char *)o - pg->slots) / pg->slot_bytes];
+}
+
+/* o's side word if o is a member, else NULL: a neighbourhood run's members are marked. */
+static uint32_t *member_word(const struct rci_incr *x, const rc_object *o)
+{
+    uint32_t *w = side_word(x, o);
+    return w == NULL || (x->nb && !(*w & SIDE_MEMBER)) ? NULL : w;
 }
 
 /* ---- start and end ----------------------------------------------------------------------- */
@@ -150,6 +163,7 @@ static void incr_free(rc_heap *heap)
     rci_mem_free(heap, x->block, x->block_len * sizeof *x->block);
     rci_mem_free(heap, x->stack, x->stack_cap * sizeof *x->stack);
     rci_mem_free(heap, x->w, x->w_cap * sizeof *x->w);
+    rci_mem_free(heap, x->mem, x->mem_cap * sizeof *x->mem);
     rci_mem_free(heap, x, sizeof *x);
 }
 
@@ -211,12 +225,24 @@ static void push(rc_heap *heap, struct rci_incr *x, rc_object *o)
 
 /* ---- the filter (gc.c section 9) ---------------------------------------------------------- */
 
+static void add_member(rc_heap *heap, struct rci_incr *x, uint32_t *w, rc_object *o)
+{
+    if (x->mem_len == x->mem_cap && !grow(heap, &x->mem, &x->mem_cap)) {
+        push_fail(x);
+        return;
+    }
+    *w |= SIDE_MEMBER;
+    x->mem[x->mem_len++] = o;
+}
+
 static int visit_count(rc_heap *heap, rc_object *ref, void *arg)
 {
-    (void)heap;
-    uint32_t *w = member_word(arg, ref);
+    struct rci_incr *x = arg;
+    uint32_t *w = side_word(x, ref);
     if (w == NULL)
         return 0;
+    if (x->nb && !(*w & SIDE_MEMBER))
+        add_member(heap, x, w, ref); /* breadth first from the seeds */
     if ((*w & SIDE_COUNT) < SIDE_COUNT)
         (*w)++;
     else
@@ -235,9 +261,20 @@ static int visit_mark(rc_heap *heap, rc_object *ref, void *arg)
     return 0;
 }
 
-/* The next slot of the cursor, or NULL at the end of the pages (*w gets its side word). */
+/* The next slot of the cursor, or NULL at the end of the pages (*w gets its side word); a
+ * neighbourhood run's next member still there. */
 static rc_object *next_slot(struct rci_incr *x, uint32_t **w)
 {
+    while (x->nb && x->pi < x->mem_len) {
+        rc_object *o = x->mem[x->pi++];
+        uint32_t *mw = member_word(x, o);
+        if (mw != NULL) {
+            *w = mw;
+            return o;
+        }
+    }
+    if (x->nb)
+        return NULL;
     while (x->pi < x->n_pages) {
         incr_page *e = x->pages[x->pi];
         rci_page *pg = (rci_page *)e->key;
@@ -345,12 +382,19 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
 static void incr_finish(rc_heap *heap)
 {
     struct rci_incr *x = heap->incr;
-    size_t suspected = x->w_len;
-    rci_gc_collect_final(heap);
+    size_t suspected = x->w_len, members = x->mem_len;
+    bool nb = x->nb;
+    size_t found = rci_gc_collect_final(heap, nb ? 1u : 2u);
     if (heap->incr == x) {
         incr_free(heap);
         heap->pause.incremental++;
         heap->pause.suspected += suspected;
+    }
+    if (nb) {
+        /* Yield-adaptive: a neighbourhood run that found little makes the next wait for
+         * four times its members' worth of allocations. */
+        heap->incr_nb_after = heap->total_allocated + (found * 4 >= members ? 0 : 4 * members);
+        return;
     }
     heap->full_due = false;
     heap->cand_truncated = 0;
@@ -470,7 +514,8 @@ void rci_incr_page_gone(rc_heap *heap, rci_page *page)
         e->gone = true;
 }
 
-void rci_incr_join(rc_heap *heap)
+/* The final step's set: the suspected garbage still there joins generation 1. */
+static void incr_join(rc_heap *heap)
 {
     struct rci_incr *x = heap->incr;
     if (x->state != ST_FINAL || x->joined)
@@ -495,6 +540,34 @@ void rci_incr_join(rc_heap *heap)
         if (!(page->lists & RCI_IN_GEN1))
             rci_page_note_gen(heap, page, 1);
     }
+}
+
+/* A neighbourhood run seeded with the candidates and neighbourhood of a partial run whose
+ * budget ran out: what lies beyond the budget is examined in increments. */
+static void incr_start_nb(rc_heap *heap)
+{
+    if (!incr_start(heap))
+        return;
+    struct rci_incr *x = heap->incr;
+    x->nb = true;
+    for (size_t i = 0; i < heap->cand_len && !x->failed; i++) {
+        uint32_t *w = side_word(x, heap->cand[i]);
+        if (w != NULL && !(*w & SIDE_MEMBER))
+            add_member(heap, x, w, heap->cand[i]);
+    }
+    if (x->failed) {
+        incr_free(heap); /* optional work: nothing to fall back on */
+        return;
+    }
+    heap->incr_countdown = increment_interval(heap);
+}
+
+void rci_incr_partial(rc_heap *heap, bool truncated)
+{
+    if (heap->incr != NULL)
+        incr_join(heap);
+    else if (truncated && !heap->gc_stw && heap->total_allocated >= heap->incr_nb_after)
+        incr_start_nb(heap);
 }
 
 void rci_incr_abandon(rc_heap *heap)
@@ -558,6 +631,15 @@ bool rc_collect_step(rc_heap *heap, uint64_t budget_ns)
     if (heap->schedule != RC_GC_SCHEDULE_CANDIDATES) {
         rci_gc_collect_full(heap);
         more = false;
+    } else if (heap->incr != NULL && heap->incr->nb) {
+        /* a step advances a full collection: a neighbourhood run gives way */
+        rci_incr_abandon(heap);
+        if (incr_start(heap)) {
+            more = incr_slice(heap, budget_ns);
+        } else {
+            rci_gc_collect_full(heap);
+            more = false;
+        }
     } else if (heap->incr == NULL && !incr_start(heap)) {
         rci_gc_collect_full(heap);
         more = false;

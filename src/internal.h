@@ -438,6 +438,7 @@ struct rc_heap {
     bool gc_stw;             /* rc_heap_config.stop_the_world */
     uint64_t pause_budget;   /* ns per automatic increment */
     size_t incr_countdown;   /* tracked allocations until the next automatic increment */
+    uint64_t incr_nb_after;  /* total_allocated from which a neighbourhood run may start */
     rc_gc_pause_stats pause; /* pause figures (size field unused here) */
 };
 
@@ -616,7 +617,7 @@ void rci_gc_free_all(rc_heap *heap);
  * generation 2); trigger_update. The collections return what they count (COUNTED). */
 void rci_gc_collect_partial(rc_heap *heap);
 size_t rci_gc_collect_full(rc_heap *heap);
-size_t rci_gc_collect_final(rc_heap *heap);
+size_t rci_gc_collect_final(rc_heap *heap, unsigned gen);
 void rci_gc_trigger_update(rc_heap *heap);
 
 /* ---------------------------------------------------------------------------------------
@@ -630,9 +631,11 @@ void rci_incr_alloc_check(rc_heap *heap, bool on);
 void rci_incr_touched(rc_heap *heap, rc_object *obj);
 /* Page release (page.c): the running collection forgets page before its memory goes. */
 void rci_incr_page_gone(rc_heap *heap, rci_page *page);
-/* The final step's set (called by gc.c's collect_phases after the neighbourhood): appends
- * the suspected garbage still alive to generation 1 and heap->cand. */
-void rci_incr_join(rc_heap *heap);
+/* Called by gc.c's collect_phases in every partial run, after the neighbourhood: in the
+ * final step of a run, appends the suspected garbage still alive to generation 1 and
+ * heap->cand; with no run in progress and the neighbourhood truncated, starts a
+ * neighbourhood run seeded with heap->cand. */
+void rci_incr_partial(rc_heap *heap, bool truncated);
 /* Drops the running collection, if any, without collecting (its side tables only: no
  * object was changed by it). */
 void rci_incr_abandon(rc_heap *heap);

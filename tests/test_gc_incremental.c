@@ -562,6 +562,95 @@ static void automatic_full_collections_run_in_increments(void **state)
     assert_true(stw.pauses > 0);
 }
 
+/* A ring of n pairs with chords (node i's field b points to node i / 2), held by the
+ * returned list only. */
+static rc_object *make_structure(rc_heap *heap, const rc_type *pair, int n)
+{
+    rc_object *list = rt_list(heap);
+    for (int i = 0; i < n; i++) {
+        rc_object *p = rt_pair_new(heap, pair, i);
+        rt_append(heap, list, p);
+        rc_decref(heap, p);
+    }
+    for (int i = 0; i < n; i++) {
+        rc_object *p = rc_list_get_borrow(heap, list, i);
+        rt_pair_set(heap, p, 0, rc_list_get_borrow(heap, list, (i + 1) % n));
+        rt_pair_set(heap, p, 1, rc_list_get_borrow(heap, list, i / 2));
+    }
+    return list;
+}
+
+static rc_heap *auto_heap(size_t t0)
+{
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.stress = false;
+    cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
+    cfg.threshold[0] = t0;
+    return rt_heap_new_cfg(&cfg);
+}
+
+/* An old cyclic structure larger than a partial run's neighbourhood (8192 objects with
+ * increments on) dies: the partial run that meets its dropped root is truncated and
+ * starts a neighbourhood run, whose increments find the whole structure; no full
+ * collection is needed (workload b). */
+static void old_structure_beyond_the_neighbourhood_found_in_increments(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(64);
+    const rc_type *pair = rt_pair_type(heap);
+    rc_object *pad = make_live(heap, pair, 3000);
+    rc_object *st = make_structure(heap, pair, 20000);
+    rc_object *root = rt_pair_new(heap, pair, -1);
+    rt_pair_set(heap, root, 0, rc_list_get_borrow(heap, st, 0));
+    rc_decref(heap, st); /* the pairs hold each other; root holds them */
+    rc_collect(heap, 2);  /* old: generation 2 */
+    size_t base = rt_live_objects(heap);
+    uint64_t full = rt_collections(heap, 2);
+    rc_decref(heap, root); /* 20001 objects become cyclic garbage (the list was freed) */
+    int i = 0;
+    for (; i < 20000; i++) {
+        make_garbage_cycle(heap, pair, 2);
+        /* the structure is gone once fewer than 20001 objects wait (the churn's own
+         * garbage waits for partial runs: at most 16 t0 candidates) */
+        if (rt_live_objects(heap) + 20001 <= base + 2 * 16 * 64 + 2)
+            break;
+    }
+    assert_true(i < 20000);
+    assert_int_equal(rt_collections(heap, 2), full); /* no full collection */
+    assert_true(pauses(heap).incremental >= 1);
+    assert_true(rc_collect(heap, 2) >= 0);
+    assert_int_equal(rt_live_objects(heap), base - 20001);
+    rc_decref(heap, pad);
+    rt_heap_finish(heap);
+}
+
+/* A large live structure whose root keeps becoming a candidate (workload a): the first
+ * neighbourhood run examines it and finds nothing; the next waits for four times its
+ * members' worth of allocations, so the structure is not examined again and again. */
+static void neighbourhood_runs_back_off_on_live_data(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(64);
+    const rc_type *pair = rt_pair_type(heap);
+    rc_object *live = make_structure(heap, pair, 12000);
+    rc_collect(heap, 2);
+    for (int i = 0; i < 3000; i++) {
+        rc_incref(live);
+        rc_decref(heap, live); /* a candidate reaching 12000 objects */
+        make_garbage_cycle(heap, pair, 2);
+    }
+    rc_gc_pause_stats s = pauses(heap);
+    /* 3000 rounds allocate 6000 objects: under 4 x 12000, so one run at most completed
+     * and no second one started after it */
+    assert_true(s.incremental <= 1);
+    assert_true(s.increments > 0);
+    assert_true(rc_collect(heap, 2) >= 0);
+    assert_int_equal(collected_all(heap), 6000);
+    rc_decref(heap, live);
+    rt_heap_finish(heap);
+}
+
 /* Stress (RCGC_STRESS_GC's mode): an increment at every tracked allocation besides the
  * partial run; the outcome is exact. */
 static void stress_increment_at_every_allocation(void **state)
@@ -693,6 +782,8 @@ int main(void)
         cmocka_unit_test(random_small_graphs_with_increments),
         cmocka_unit_test(random_medium_graphs_with_increments),
         cmocka_unit_test(automatic_full_collections_run_in_increments),
+        cmocka_unit_test(old_structure_beyond_the_neighbourhood_found_in_increments),
+        cmocka_unit_test(neighbourhood_runs_back_off_on_live_data),
         cmocka_unit_test(stress_increment_at_every_allocation),
         cmocka_unit_test(pause_budget_and_config_versions),
         cmocka_unit_test(pause_histogram_buckets),
