@@ -242,22 +242,28 @@
  *    inside a callback). During a drain (section 6) objects on the pending list are
  *    allowed and counted.
  *
- * 9. BOUNDED PAUSES (issue 12; src/gcincr.c). Under the candidate schedule an automatic full
- *    collection (section 5a's signals) runs in increments between allocations unless
- *    rc_heap_config.stop_the_world asks for one pause; rc_collect_step(heap, budget) runs
- *    the same increments on the host's call. Partial runs are unchanged (their
- *    neighbourhood budget bounds them) and go on during an incremental collection;
- *    rc_collect(heap, 2) abandons one and collects stop-the-world, as before.
+ * 9. BOUNDED PAUSES (issue 12; src/gcincr.c). Under the candidate schedule, unless
+ *    rc_heap_config.stop_the_world asks for the behaviour of sections 1-8, the collection
+ *    work that has no bound runs in increments between allocations: an automatic full
+ *    collection (section 5a's signals), and what lies beyond a partial run's truncated
+ *    neighbourhood (a neighbourhood run, below); rc_collect_step(heap, budget) runs full
+ *    collections in the same increments on the host's call. Partial runs go on during an
+ *    incremental collection; rc_collect(heap, 2) abandons one and collects
+ *    stop-the-world, as before.
  *    Why not simply resume phases 1-5 later: phase 1 rewrites counts in place (section 2),
  *    so between increments a decrement could reach zero on a subtracted count and free a
  *    live object. So an incremental collection changes no object at all until its final
  *    step, and the final step is phases 1-5, whole, in one pause.
  *    - Start: the run records every container page (a map keyed by page address, with one
- *      side word per slot, zeroed page by page when first used). S = the members: tracked,
- *      not pending, non-permanent objects in slots of those pages, read from the header
- *      each time (objects made since in those pages are members too; in new pages not).
+ *      16-bit side word per slot, zeroed page by page when first used). A full run's
+ *      members: tracked, not pending, non-permanent objects in slots of those pages, read
+ *      from the header each time (objects made since in those pages are members too; in
+ *      new pages not). A neighbourhood run's members are those of them its seeds reach
+ *      (a member bit in the side word, set when SCAN first meets the object).
  *    - SCAN (increments): for each member, its references to members are counted in their
- *      side words (count_in); the member is marked scanned.
+ *      side words (count_in); the member is marked scanned. A neighbourhood run scans
+ *      depth first from its seeds through the work list, and every tracked object a member
+ *      refers to becomes a member (no budget).
  *    - MARK (increments): a member is live if it is not marked scanned, its count exceeds
  *      count_in, or it was touched: rc_decref left it at a non-zero count while the run was
  *      in progress (rc__candidate is called for generation 0 and 2 objects, and calls
@@ -267,10 +273,10 @@
  *    - LIST (increments): the members neither live nor of generation 1 (the candidate
  *      buffer holds those) are the suspected garbage W, recorded in a list.
  *    - FINAL (one pause): a partial run (section 5a) whose set S' is the candidates, their
- *      neighbourhood and what of W is still a member (rci_incr_join, right after the
- *      neighbourhood is taken), reported as a collection of generation 2; then the run's
- *      tables are freed and the full-collection figures (full_due, truncated runs,
- *      long-lived counts) are reset as after a full collection.
+ *      neighbourhood and what of W is still a member (rci_incr_partial joins it right
+ *      after the neighbourhood is taken), reported as a collection of generation 2; then
+ *      the run's tables are freed and the full-collection figures (full_due, truncated
+ *      runs, long-lived counts) are reset as after a full collection.
  *    INCREMENTAL (the invariant): between increments every count is exact and no header
  *    bit of sections 2 and 4 is set by the run: an incremental collection in progress is
  *    only side tables, and nothing but its final step, a stop-the-world trial deletion,
@@ -289,19 +295,25 @@
  *    (rci_incr_page_gone) before a page's memory goes, and a freed slot reads free or
  *    holds a newer object, which the final step checks like any other.
  *    What the filter guarantees besides: an unreachable cycle that exists when the run
- *    starts is counted in full by SCAN, is reached by no live member in MARK, and no
+ *    starts (a neighbourhood run: and that its seeds reach) is counted in full by SCAN, is reached by no live member in MARK, and no
  *    program can touch it (except through a weakref, or a collection releasing garbage
  *    that refers to it), so it is in W, and the final step frees it: no garbage is aged
  *    or deferred (CPython 3.14's memory growth).
- *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 8192 objects
+ *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 2048 objects
  *      (section 5a's budget, capped): a candidate reaching a large structure costs a
- *      bounded pause, and the structure is left to the (incremental) full collection.
+ *      bounded pause. A partial run whose neighbourhood was truncated, when no run is in
+ *      progress, starts a neighbourhood run seeded with its candidates and neighbourhood
+ *      (rci_incr_partial, right after the neighbourhood is taken); its final step is a
+ *      partial run (reported as generation 1) and resets none of the full-collection
+ *      figures. Yield-adaptive, as section 5a's trigger: a neighbourhood run whose final
+ *      step found garbage for less than a quarter of its members makes the next one wait
+ *      for four times its members' worth of allocations (a 10M-object live structure
+ *      whose root keeps becoming a candidate is examined once per 40M allocations, not at
+ *      every partial run). rc_collect_step abandons a neighbourhood run for a full one.
  *    - Increments are paced by tracked allocations (one every threshold[0] / 8) and each
  *      runs until its budget (rc_gc_set_pause_budget; default 1 ms) is spent, looking at
- *      the clock every 64 objects; one object's references are followed in one piece.
- *      The final step's pause grows with S' (the garbage found and the candidates), not
- *      with the heap. Stress mode runs one 64-object increment at every tracked
- *      allocation, besides the partial run.
+ *      the clock every 64 objects. Stress mode runs one 64-object increment at every
+ *      tracked allocation, besides the partial run.
  *    - If a side table, the work list or W cannot grow, the run is abandoned (its tables
  *      freed: nothing else to undo) and a stop-the-world full collection, which needs no
  *      memory to finish, runs instead. rc_heap_free abandons a run in progress.
@@ -309,7 +321,10 @@
  *      collection) and every rc_collect_step call is timed into rc_gc_pause_stats (a
  *      histogram with four buckets per doubling), in both modes, for comparison.
  *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
- *      each side word once; 4 bytes per container slot while a run is in progress.
+ *      each side word once; 2 bytes per container slot of the pages a run touches, while
+ *      it is in progress. What is not bounded: one object's references are followed in one
+ *      piece, and the final step's pause grows with what it examines, the suspected
+ *      garbage included (a 100,000-object structure found dead is freed in one pause).
  */
 #include "finalize.h"
 
@@ -1326,8 +1341,8 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
                    : seeds * per + heap->gen[0].threshold;
     /* Section 9: with bounded pauses a partial run pulls in at most 8192 objects; what
      * lies beyond is left to the incremental full collection. */
-    if (!heap->gc_stw && x.budget > 8192)
-        x.budget = 8192;
+    if (!heap->gc_stw && x.budget > 2048)
+        x.budget = 2048;
     size_t kept = 0;
     for (size_t q = 0; q < heap->cand_len; q++) {
         rc_object *obj = heap->cand[q];

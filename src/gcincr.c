@@ -5,9 +5,9 @@
  *
  * SIDE (the run's tables): each container page that existed when the run began has an
  * entry in an open-addressing map keyed by the page's address, with one 32-bit side word
- * per slot (all words in one block, zeroed per page on first use). A side word holds the
- * references the slot's object receives from members the run has scanned (SIDE_COUNT) and
- * three flags. A page released during the run is marked gone (rci_incr_page_gone, called
+ * per slot (16 bits; all words in one block, zeroed per page on first use). A side word
+ * holds the references the slot's object receives from members the run has scanned
+ * (SIDE_COUNT) and four flags. A page released during the run is marked gone (rci_incr_page_gone, called
  * by page.c before the memory goes): its slots stop being members, and no pointer into it
  * is ever dereferenced again. A member is a tracked, not pending, non-permanent object in
  * a slot of a page of the map that is not gone; the header is read only after the map says
@@ -19,11 +19,13 @@
 
 #include <string.h>
 
-#define SIDE_LIVE 0x80000000u    /* live for this run: reachable from outside, or touched */
-#define SIDE_SCANNED 0x40000000u /* its references were counted (state SCAN) */
-#define SIDE_PUSHED 0x20000000u  /* put on the work list: its references are followed */
-#define SIDE_MEMBER 0x10000000u  /* a neighbourhood run: reached from the seeds */
-#define SIDE_COUNT 0x0fffffffu   /* references received from scanned members (saturates) */
+#define SIDE_LIVE 0x8000u    /* live for this run: reachable from outside, or touched */
+#define SIDE_SCANNED 0x4000u /* its references were counted (state SCAN) */
+#define SIDE_PUSHED 0x2000u  /* put on the work list: its references are followed */
+#define SIDE_MEMBER 0x1000u  /* a neighbourhood run: reached from the seeds */
+#define SIDE_COUNT 0x0fffu   /* references received from scanned members; saturated (4095
+                                or more), the member is taken as live (precision only) */
+typedef uint16_t side_t;
 
 #define CHUNK 64u /* objects handled between looks at the clock */
 
@@ -31,9 +33,10 @@ enum { ST_SCAN, ST_MARK, ST_LIST, ST_FINAL };
 
 typedef struct incr_page {
     uintptr_t key;   /* the page's address; 0: an empty map slot */
-    uint32_t *side;  /* its side words, n_slots of them, inside the block */
+    side_t *side;    /* its side words, n_slots of them, inside the block */
     uint32_t n_slots;
     bool ready; /* side words zeroed */
+    bool has_members; /* a neighbourhood run marked members here */
     bool gone;  /* released during the run: its slots are no members */
 } incr_page;
 
@@ -44,7 +47,7 @@ struct rci_incr {
     incr_page *map;
     size_t map_cap; /* a power of two */
     unsigned map_shift;
-    uint32_t *block; /* every page's side words */
+    side_t *block; /* every page's side words */
     size_t block_len;
     size_t pi; /* cursor: entry in pages */
     uint32_t si; /* cursor: slot */
@@ -55,10 +58,9 @@ struct rci_incr {
     bool touched; /* rci_incr_touched made a member live after MARK's sweep began */
     unsigned sweeps; /* MARK sweeps so far */
     bool joined;  /* rci_incr_join ran */
-    bool nb;      /* a neighbourhood run: the members are what the seeds reach (mem) */
-    rc_object **mem; /* nb: the members in the order reached; entries may go stale (a
-                        freed or reused slot, a page gone): checked like the work list */
-    size_t mem_len, mem_cap;
+    bool nb;      /* a neighbourhood run: the members are what the seeds reach, marked
+                     SIDE_MEMBER and found depth first through the work list in SCAN */
+    size_t members; /* nb: members marked */
     bool failed;  /* a side structure could not grow: the run is abandoned */
 };
 
@@ -84,7 +86,7 @@ static incr_page *map_find(const struct rci_incr *x, const rci_page *page)
 static void side_ready(incr_page *e)
 {
     if (!e->ready) {
-        memset(e->side, 0, (size_t)e->n_slots * sizeof(uint32_t));
+        memset(e->side, 0, (size_t)e->n_slots * sizeof(side_t));
         e->ready = true;
     }
 }
@@ -97,7 +99,7 @@ static bool member_ti(uint32_t ti)
 
 /* o's side word if o could be a member (tracked, in a page of the map), else NULL. The
  * map is asked before o is read. */
-static uint32_t *side_word(const struct rci_incr *x, const rc_object *o)
+static side_t *side_word(const struct rci_incr *x, const rc_object *o)
 {
     if (!rc_is_heap_object(o))
         return NULL;
@@ -110,9 +112,9 @@ static uint32_t *side_word(const struct rci_incr *x, const rc_object *o)
 }
 
 /* o's side word if o is a member, else NULL: a neighbourhood run's members are marked. */
-static uint32_t *member_word(const struct rci_incr *x, const rc_object *o)
+static side_t *member_word(const struct rci_incr *x, const rc_object *o)
 {
-    uint32_t *w = side_word(x, o);
+    side_t *w = side_word(x, o);
     return w == NULL || (x->nb && !(*w & SIDE_MEMBER)) ? NULL : w;
 }
 
@@ -163,7 +165,6 @@ static void incr_free(rc_heap *heap)
     rci_mem_free(heap, x->block, x->block_len * sizeof *x->block);
     rci_mem_free(heap, x->stack, x->stack_cap * sizeof *x->stack);
     rci_mem_free(heap, x->w, x->w_cap * sizeof *x->w);
-    rci_mem_free(heap, x->mem, x->mem_cap * sizeof *x->mem);
     rci_mem_free(heap, x, sizeof *x);
 }
 
@@ -225,20 +226,19 @@ static void push(rc_heap *heap, struct rci_incr *x, rc_object *o)
 
 /* ---- the filter (gc.c section 9) ---------------------------------------------------------- */
 
-static void add_member(rc_heap *heap, struct rci_incr *x, uint32_t *w, rc_object *o)
+/* A neighbourhood run reaches o (side word w): a member, to be scanned. */
+static void add_member(rc_heap *heap, struct rci_incr *x, side_t *w, rc_object *o)
 {
-    if (x->mem_len == x->mem_cap && !grow(heap, &x->mem, &x->mem_cap)) {
-        push_fail(x);
-        return;
-    }
     *w |= SIDE_MEMBER;
-    x->mem[x->mem_len++] = o;
+    x->members++;
+    map_find(x, rci_page_of(o))->has_members = true;
+    push(heap, x, o);
 }
 
 static int visit_count(rc_heap *heap, rc_object *ref, void *arg)
 {
     struct rci_incr *x = arg;
-    uint32_t *w = side_word(x, ref);
+    side_t *w = side_word(x, ref);
     if (w == NULL)
         return 0;
     if (x->nb && !(*w & SIDE_MEMBER))
@@ -253,7 +253,7 @@ static int visit_count(rc_heap *heap, rc_object *ref, void *arg)
 static int visit_mark(rc_heap *heap, rc_object *ref, void *arg)
 {
     struct rci_incr *x = arg;
-    uint32_t *w = member_word(x, ref);
+    side_t *w = member_word(x, ref);
     if (w == NULL || (*w & SIDE_PUSHED))
         return 0;
     *w |= SIDE_LIVE | SIDE_PUSHED;
@@ -263,29 +263,21 @@ static int visit_mark(rc_heap *heap, rc_object *ref, void *arg)
 
 /* The next slot of the cursor, or NULL at the end of the pages (*w gets its side word); a
  * neighbourhood run's next member still there. */
-static rc_object *next_slot(struct rci_incr *x, uint32_t **w)
+static rc_object *next_slot(struct rci_incr *x, side_t **w)
 {
-    while (x->nb && x->pi < x->mem_len) {
-        rc_object *o = x->mem[x->pi++];
-        uint32_t *mw = member_word(x, o);
-        if (mw != NULL) {
-            *w = mw;
-            return o;
-        }
-    }
-    if (x->nb)
-        return NULL;
     while (x->pi < x->n_pages) {
         incr_page *e = x->pages[x->pi];
         rci_page *pg = (rci_page *)e->key;
-        if (e->gone || x->si >= pg->bump) {
+        if (e->gone || x->si >= pg->bump || (x->nb && !e->has_members)) {
             x->pi++;
             x->si = 0;
             continue;
         }
         side_ready(e);
         *w = &e->side[x->si];
-        return (rc_object *)(pg->slots + (size_t)x->si++ * pg->slot_bytes);
+        rc_object *o = (rc_object *)(pg->slots + (size_t)x->si++ * pg->slot_bytes);
+        if (!x->nb || (**w & SIDE_MEMBER))
+            return o;
     }
     return NULL;
 }
@@ -299,18 +291,35 @@ static void rewind_cursor(struct rci_incr *x, unsigned state)
 
 /* MARK: a member is live if it was not scanned (made since, or freed and its slot
  * reused), was touched, or has more references than the scanned members hold. */
-static bool live_root(const rc_object *o, uint32_t w)
+static bool live_root(const rc_object *o, side_t w)
 {
-    return !(w & SIDE_SCANNED) || (w & SIDE_LIVE) || (uint32_t)o->_refcnt > (w & SIDE_COUNT);
+    return !(w & SIDE_SCANNED) || (w & SIDE_LIVE) || o->_refcnt > (int32_t)(w & SIDE_COUNT);
 }
 
 /* Up to `units` objects of filter work; returns false once the filter is done (ST_FINAL). */
 static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
 {
-    uint32_t *w = NULL;
+    side_t *w = NULL;
     while (units > 0 && !x->failed) {
         switch (x->state) {
         case ST_SCAN: {
+            if (x->nb) {
+                /* depth first from the seeds: the work list holds the members to scan */
+                if (x->stack_len == 0) {
+                    rewind_cursor(x, ST_MARK);
+                    x->touched = false;
+                    x->sweeps = 1;
+                    break;
+                }
+                rc_object *o = x->stack[--x->stack_len];
+                units--;
+                w = member_word(x, o);
+                if (w != NULL && !(*w & SIDE_SCANNED)) {
+                    *w |= SIDE_SCANNED;
+                    rc_traverse(heap, o, visit_count, x);
+                }
+                break;
+            }
             rc_object *o = next_slot(x, &w);
             if (o == NULL) {
                 rewind_cursor(x, ST_MARK);
@@ -382,7 +391,7 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
 static void incr_finish(rc_heap *heap)
 {
     struct rci_incr *x = heap->incr;
-    size_t suspected = x->w_len, members = x->mem_len;
+    size_t suspected = x->w_len, members = x->members;
     bool nb = x->nb;
     size_t found = rci_gc_collect_final(heap, nb ? 1u : 2u);
     if (heap->incr == x) {
@@ -499,7 +508,7 @@ void rci_incr_alloc_check(rc_heap *heap, bool on)
 void rci_incr_touched(rc_heap *heap, rc_object *obj)
 {
     struct rci_incr *x = heap->incr;
-    uint32_t *w = member_word(x, obj);
+    side_t *w = member_word(x, obj);
     if (w == NULL || (*w & SIDE_LIVE))
         return;
     *w |= SIDE_LIVE;
@@ -551,7 +560,7 @@ static void incr_start_nb(rc_heap *heap)
     struct rci_incr *x = heap->incr;
     x->nb = true;
     for (size_t i = 0; i < heap->cand_len && !x->failed; i++) {
-        uint32_t *w = side_word(x, heap->cand[i]);
+        side_t *w = side_word(x, heap->cand[i]);
         if (w != NULL && !(*w & SIDE_MEMBER))
             add_member(heap, x, w, heap->cand[i]);
     }
