@@ -1266,7 +1266,8 @@ static void hold_late(rc_heap *heap, rc_object *obj)
         return;
     }
     obj->_refcnt++;
-    heap->late[heap->late_len++] = obj;
+    /* late_len < late_cap here, so late was allocated (buf_grow, now or before) */
+    heap->late[heap->late_len++] = obj; /* NOLINT(clang-analyzer-core.NullDereference) */
 }
 
 void rc__candidate(rc_heap *heap, rc_object *obj)

@@ -160,11 +160,11 @@ static void incr_free(rc_heap *heap)
 {
     struct rci_incr *x = heap->incr;
     heap->incr = NULL;
-    rci_mem_free(heap, x->pages, x->pages_cap * sizeof *x->pages);
+    rci_mem_free(heap, x->pages, x->pages_cap * sizeof(incr_page *));
     rci_mem_free(heap, x->map, x->map_cap * sizeof *x->map);
     rci_mem_free(heap, x->block, x->block_len * sizeof *x->block);
-    rci_mem_free(heap, x->stack, x->stack_cap * sizeof *x->stack);
-    rci_mem_free(heap, x->w, x->w_cap * sizeof *x->w);
+    rci_mem_free(heap, x->stack, x->stack_cap * sizeof(rc_object *));
+    rci_mem_free(heap, x->w, x->w_cap * sizeof(rc_object *));
     rci_mem_free(heap, x, sizeof *x);
 }
 
@@ -186,7 +186,7 @@ static bool incr_start(rc_heap *heap)
     x->pages_cap = c.pages;
     x->block_len = c.slots;
     x->map = rci_mem_alloc(heap, x->map_cap * sizeof *x->map);
-    x->pages = rci_mem_alloc(heap, x->pages_cap * sizeof *x->pages);
+    x->pages = rci_mem_alloc(heap, x->pages_cap * sizeof(incr_page *));
     x->block = rci_mem_alloc(heap, x->block_len * sizeof *x->block);
     if (x->map == NULL || x->pages == NULL || x->block == NULL) {
         incr_free(heap);
@@ -636,22 +636,13 @@ bool rc_collect_step(rc_heap *heap, uint64_t budget_ns)
     if (heap->collecting || heap->freeing)
         return heap->incr != NULL;
     uint64_t t0 = rci_os_now_ns();
-    bool more;
-    if (heap->schedule != RC_GC_SCHEDULE_CANDIDATES) {
+    bool more = false;
+    if (heap->incr != NULL && heap->incr->nb)
+        rci_incr_abandon(heap); /* a step advances a full collection: a neighbourhood run
+                                   gives way */
+    if (heap->schedule != RC_GC_SCHEDULE_CANDIDATES ||
+        (heap->incr == NULL && !incr_start(heap))) {
         rci_gc_collect_full(heap);
-        more = false;
-    } else if (heap->incr != NULL && heap->incr->nb) {
-        /* a step advances a full collection: a neighbourhood run gives way */
-        rci_incr_abandon(heap);
-        if (incr_start(heap)) {
-            more = incr_slice(heap, budget_ns);
-        } else {
-            rci_gc_collect_full(heap);
-            more = false;
-        }
-    } else if (heap->incr == NULL && !incr_start(heap)) {
-        rci_gc_collect_full(heap);
-        more = false;
     } else {
         more = incr_slice(heap, budget_ns);
     }
