@@ -257,6 +257,11 @@ int main(int argc, char **argv)
     int64_t *count = calloc(all.n + 1, sizeof *count);
     for (size_t i = 0; i < all.n; i++)
         count[i] = rc_refcount(all.v[i]);
+    /* The walk below allocates, and a collection may run at any allocation (under stress,
+     * one that ends an incremental collection frees the unreachable cycles): hold every
+     * object until the walk is done. */
+    for (size_t i = 0; i < all.n; i++)
+        rc_incref(all.v[i]);
     for (size_t i = 0; i < all.n; i++)
         fprintf(out, "node %" PRIu64 " %s\n", rc_snapshot_id(h, all.v[i]), class_of(h, all.v[i]));
     for (size_t i = 0; i < all.n; i++) {
@@ -291,6 +296,8 @@ int main(int argc, char **argv)
     rc_heap_get_stats(h, &st);
     fprintf(out, "bytes %zu\n", st.live_bytes);
     fclose(out);
+    for (size_t i = 0; i < all.n; i++)
+        rc_decref(h, all.v[i]);
 
     rc_collect(h, 2);
     all.n = 0;
