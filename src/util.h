@@ -101,6 +101,16 @@ static inline bool rci_util_vec_reserve(rc_heap *heap, void *items, size_t *cap,
     return need <= *cap || rci_util_vec_grow(heap, items, cap, need, item_bytes, first_cap);
 }
 
+/* Backward-shift deletion from an open-addressing table of mask + 1 slots with linear
+ * probing (weakref.c's table, origin.c's and snapshot.c's address maps, equal.c's pairs):
+ * after a hole is made, the entries of its probe run are walked forward; the entry at slot
+ * i, whose probing starts at slot home, moves back into the hole unless home lies
+ * cyclically within (hole, i] (it would then no longer be found). True: it moves. */
+static inline bool rci_util_shift_fills(size_t hole, size_t i, size_t home, size_t mask)
+{
+    return ((i - home) & mask) >= ((i - hole) & mask);
+}
+
 /* A growable text buffer (dot.c's DOT text, repr.c's rc_strbuf): len bytes of data used
  * of cap; data is NULL while cap is 0, else rci_mem memory (or, for a fixed rc_strbuf, the
  * caller's buffer, which never grows). */

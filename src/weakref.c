@@ -148,8 +148,7 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
         if (k == NULL)
             break;
         size_t home = slot_of(heap->wr.wr_shift, k);
-        /* k may fill the hole if its home is not cyclically within (hole, i]. */
-        if (((i - home) & mask) >= ((i - hole) & mask)) {
+        if (rci_util_shift_fills(hole, i, home, mask)) {
             heap->wr.wr_table[hole] = heap->wr.wr_table[i];
             if (heap->wr.wr_table[hole].head != NULL)
                 heap->wr.wr_table[hole].head->pprev = &heap->wr.wr_table[hole].head;
