@@ -17,34 +17,18 @@
 
 /* ---- text buffer ----------------------------------------------------------------------- */
 
+#define TEXT_FIRST_BYTES 4096u /* the DOT text's first capacity */
+
 typedef struct gtext {
     rc_heap *heap;
-    char *data;  /* NUL-terminated when len > 0 */
-    size_t len;  /* bytes written */
-    size_t cap;  /* bytes allocated */
-    bool failed; /* memory ran out; later appends do nothing */
+    rci_text text; /* NUL-terminated when len > 0 (util.h) */
+    bool failed;   /* memory ran out; later appends do nothing */
 } gtext;
 
 static void text_put(gtext *t, const char *s, size_t n)
 {
-    if (t->failed)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap < 4096 ? 4096 : t->cap;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *d = t->cap == 0 ? rci_mem_alloc(t->heap, cap)
-                              : rci_mem_resize(t->heap, t->data, t->cap, cap);
-        if (d == NULL) {
-            t->failed = true;
-            return;
-        }
-        t->data = d;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
+    if (!t->failed && !rci_util_text_append(t->heap, &t->text, s, n, TEXT_FIRST_BYTES))
+        t->failed = true;
 }
 
 static void text_printf(gtext *t, const char *fmt, ...)
@@ -88,10 +72,7 @@ static void text_escaped(gtext *t, const char *s)
 
 static void text_free(gtext *t)
 {
-    if (t->cap != 0)
-        rci_mem_free(t->heap, t->data, t->cap);
-    t->data = NULL;
-    t->len = t->cap = 0;
+    rci_util_text_free(t->heap, &t->text);
 }
 
 /* ---- DOT ------------------------------------------------------------------------------- */
@@ -281,7 +262,7 @@ static rc_status render_atomically(rc_heap *heap, const char *call, const char *
 {
     char tmp[1100];
     temp_name(tmp, sizeof tmp, heap, path);
-    rc_status st = rci_render(t->data, t->len, fmt, tmp, why, why_cap, unavailable);
+    rc_status st = rci_render(t->text.data, t->text.len, fmt, tmp, why, why_cap, unavailable);
     if (st == RC_OK && rename(tmp, path) != 0) {
         snprintf(why, why_cap, "%s", strerror(errno));
         st = RC_EOS;
@@ -337,7 +318,7 @@ rc_status rci_dot_check_output(rc_heap *heap, const char *call, const rc_graph_o
 rc_status rci_dot_emit(gwalk *w, const char *call)
 {
     rc_heap *heap = w->heap;
-    gtext t = {heap, NULL, 0, 0, false};
+    gtext t = {heap, {NULL, 0, 0}, false};
     size_t n_edges = dot_write(w, &t);
     rc_graph_result *res = w->opt.result;
     if (res != NULL) {
@@ -351,7 +332,7 @@ rc_status rci_dot_emit(gwalk *w, const char *call)
         st = rci_error(heap, RC_ENOMEM, "%s: no memory for the DOT text of %zu nodes", call,
                        w->n_nodes);
     } else if (w->opt.output_path == NULL) {
-        if (fwrite(t.data, 1, t.len, w->opt.output_stream) != t.len)
+        if (fwrite(t.text.data, 1, t.text.len, w->opt.output_stream) != t.text.len)
             st =
                 rci_error(heap, RC_EOS, "%s: cannot write the DOT text: %s", call, strerror(errno));
     } else {
@@ -360,7 +341,7 @@ rc_status rci_dot_emit(gwalk *w, const char *call)
         char dot_path[1100], why[200] = "";
         bool unavailable = !rci_render_available();
         if (strcmp(fmt, "dot") == 0) {
-            st = write_atomically(heap, call, path, t.data, t.len);
+            st = write_atomically(heap, call, path, t.text.data, t.text.len);
         } else if (!unavailable) {
             st = render_atomically(heap, call, path, fmt, &t, &unavailable, why, sizeof why);
             if (st == RC_OK && res != NULL)
@@ -372,7 +353,7 @@ rc_status rci_dot_emit(gwalk *w, const char *call)
             size_t stem = (size_t)(strrchr(path, '.') - path);
             snprintf(dot_path, sizeof dot_path, "%.*s.dot", (int)stem, path);
             path = dot_path;
-            st = write_atomically(heap, call, path, t.data, t.len);
+            st = write_atomically(heap, call, path, t.text.data, t.text.len);
             if (st == RC_OK && res != NULL)
                 snprintf(res->message, sizeof res->message,
                          "%s: rendered without Graphviz (%.120s); wrote DOT text (path) instead "

@@ -24,6 +24,7 @@
  * there, as in CPython.
  */
 #include "builtins.h"
+#include "util.h"
 #include "weakref.h"
 
 #include <string.h>
@@ -115,7 +116,7 @@ static void pairs_remove(pair_set *ps, const rc_object *a, const rc_object *b)
         if (ps->slots[i].a == NULL)
             break;
         size_t home = pair_home(ps->slots[i].a, ps->slots[i].b, ps->cap);
-        if (((i - home) & mask) >= ((i - hole) & mask)) {
+        if (rci_util_shift_fills(hole, i, home, mask)) {
             ps->slots[hole] = ps->slots[i];
             hole = i;
         }

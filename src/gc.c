@@ -427,6 +427,7 @@
  */
 #include "builtins.h"
 #include "gcmodule.h"
+#include "util.h"
 #include "weakref.h"
 
 #include <string.h>
@@ -650,16 +651,9 @@ static void subtract_internal_refs(gc_run *run)
 
 static bool stack_push(rc_heap *heap, rc_object *obj)
 {
-    if (heap->gc.mark_len == heap->gc.mark_cap) {
-        size_t cap = heap->gc.mark_cap ? heap->gc.mark_cap * 2 : 256;
-        rc_object **grown =
-            rci_mem_resize(heap, heap->gc.mark_stack, heap->gc.mark_cap * sizeof(rc_object *),
-                           cap * sizeof(rc_object *));
-        if (grown == NULL)
-            return false;
-        heap->gc.mark_stack = grown;
-        heap->gc.mark_cap = cap;
-    }
+    if (!rci_util_vec_reserve(heap, &heap->gc.mark_stack, &heap->gc.mark_cap, heap->gc.mark_len + 1,
+                              sizeof(rc_object *), 256))
+        return false;
     heap->gc.mark_stack[heap->gc.mark_len++] = obj;
     return true;
 }
@@ -1304,16 +1298,10 @@ static bool candidate_schedule(const rc_heap *heap)
     return rci_gc_candidates(heap);
 }
 
+/* One more slot in a candidate buffer (*cap full): doubles from 256. */
 static bool buf_grow(rc_heap *heap, rc_object ***buf, size_t *cap)
 {
-    size_t n = *cap ? *cap * 2 : 256;
-    rc_object **grown =
-        rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
-    if (grown == NULL)
-        return false;
-    *buf = grown;
-    *cap = n;
-    return true;
+    return rci_util_vec_grow(heap, buf, cap, *cap + 1, sizeof(rc_object *), 256);
 }
 
 /* Keeps the entries of heap->gc.cand that are generation-1 objects, each once (SCANNED marks

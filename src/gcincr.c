@@ -15,7 +15,7 @@
  * freed meanwhile (the slot then reads free or holds a newer object, which is harmless:
  * nothing here frees or changes an object).
  */
-#include "internal.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -205,15 +205,10 @@ static void push_fail(struct rci_incr *x)
     x->failed = true;
 }
 
+/* One more slot in a full side array (*cap full): doubles from 256. */
 static bool grow(rc_heap *heap, rc_object ***buf, size_t *cap)
 {
-    size_t n = *cap ? *cap * 2 : 256;
-    rc_object **g = rci_mem_resize(heap, *buf, *cap * sizeof(rc_object *), n * sizeof(rc_object *));
-    if (g == NULL)
-        return false;
-    *buf = g;
-    *cap = n;
-    return true;
+    return rci_util_vec_grow(heap, buf, cap, *cap + 1, sizeof(rc_object *), 256);
 }
 
 static void push(rc_heap *heap, struct rci_incr *x, rc_object *o)

@@ -178,14 +178,12 @@ void rci_origin_forget(rc_heap *heap, rc_object *obj)
         return;
     heap->origins.sites[heap->origins.origin_vals[i]].live--;
     heap->origins.origin_len--;
-    /* Backward shift: move later entries of the probe run into the hole while their home
-     * slot does not lie cyclically in (hole, j]. */
+    /* Backward shift (util.h, rci_util_shift_fills). */
     size_t mask = heap->origins.origin_cap - 1;
     size_t hole = i;
     for (size_t j = (i + 1) & mask; heap->origins.origin_keys[j] != 0; j = (j + 1) & mask) {
         size_t home = mix(heap->origins.origin_keys[j]) & mask;
-        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-        if (stays)
+        if (!rci_util_shift_fills(hole, j, home, mask))
             continue;
         heap->origins.origin_keys[hole] = heap->origins.origin_keys[j];
         heap->origins.origin_vals[hole] = heap->origins.origin_vals[j];

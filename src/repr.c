@@ -13,6 +13,7 @@
  * full, so a huge structure costs only what fits.
  */
 #include "builtins.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -22,28 +23,13 @@
 
 struct rc_strbuf {
     rc_heap *heap;  /* errors and memory */
-    char *data;     /* the bytes: rci_mem memory, or the caller's buffer if fixed */
-    size_t len;     /* bytes written */
-    size_t cap;     /* bytes data can hold */
+    rci_text text;  /* the bytes (util.h): rci_mem memory, or the caller's buffer if fixed */
     size_t limit;   /* bytes kept at most; later bytes are dropped and truncated set */
-    bool fixed;     /* data is the caller's and never grows */
+    bool fixed;     /* text.data is the caller's and never grows */
     bool truncated; /* bytes were dropped at limit */
 };
 
-/* Grows a growable buffer to hold at least `need` bytes. */
-static rc_status strbuf_reserve(rc_strbuf *sb, size_t need)
-{
-    size_t cap = sb->cap < 64 ? 64 : sb->cap;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *data = sb->data == NULL ? rci_mem_alloc(sb->heap, cap)
-                                  : rci_mem_resize(sb->heap, sb->data, sb->cap, cap);
-    if (data == NULL)
-        return rci_error(sb->heap, RC_ENOMEM, "rc_repr: out of memory for %zu bytes of text", need);
-    sb->data = data;
-    sb->cap = cap;
-    return RC_OK;
-}
+#define STRBUF_FIRST_BYTES 64u /* a growable buffer's first capacity */
 
 rc_status rc_strbuf_append(rc_strbuf *sb, const char *bytes, size_t n)
 {
@@ -53,17 +39,16 @@ rc_status rc_strbuf_append(rc_strbuf *sb, const char *bytes, size_t n)
         return rci_error(sb->heap, RC_EINVAL, "rc_strbuf_append: NULL bytes with length %zu", n);
     if (sb->truncated || n == 0)
         return RC_OK;
-    if (n > sb->limit - sb->len) {
-        n = sb->limit - sb->len;
+    rci_text *t = &sb->text;
+    if (n > sb->limit - t->len) {
+        n = sb->limit - t->len;
         sb->truncated = true;
     }
-    if (!sb->fixed && sb->len + n > sb->cap) {
-        rc_status st = strbuf_reserve(sb, sb->len + n);
-        if (st != RC_OK)
-            return st;
-    }
-    memcpy(sb->data + sb->len, bytes, n);
-    sb->len += n;
+    if (!sb->fixed && !rci_util_text_reserve(sb->heap, t, t->len + n, STRBUF_FIRST_BYTES))
+        return rci_error(sb->heap, RC_ENOMEM, "rc_repr: out of memory for %zu bytes of text",
+                         t->len + n);
+    memcpy(t->data + t->len, bytes, n);
+    t->len += n;
     return RC_OK;
 }
 
@@ -384,12 +369,11 @@ rc_object *rc_repr(rc_heap *heap, rc_object *obj)
     rc_status st = repr_write(heap, obj, &sb, "rc_repr");
     rc_object *result = NULL;
     if (st == RC_OK) {
-        result = rc_str_new(heap, sb.data != NULL ? sb.data : "", sb.len);
+        result = rc_str_new(heap, sb.text.data != NULL ? sb.text.data : "", sb.text.len);
         if (result == NULL && rc_heap_last_error(heap) == RC_EINVAL)
             rci_error(heap, RC_EINVAL, "rc_repr: a type's repr function wrote invalid UTF-8");
     }
-    if (sb.data != NULL)
-        rci_mem_free(heap, sb.data, sb.cap);
+    rci_util_text_free(heap, &sb.text);
     return result;
 }
 
@@ -416,9 +400,10 @@ size_t rc_repr_into(rc_heap *heap, rc_object *obj, char *buf, size_t cap)
             rci_error(heap, RC_EINVAL, "rc_repr_into: NULL buffer with capacity %zu", cap);
         return 0;
     }
-    rc_strbuf sb = {.heap = heap, .data = buf, .cap = cap, .limit = cap - 1, .fixed = true};
+    rc_strbuf sb = {
+        .heap = heap, .text = {.data = buf, .cap = cap}, .limit = cap - 1, .fixed = true};
     repr_write(heap, obj, &sb, "rc_repr_into");
-    size_t len = sb.truncated ? mark_truncated(buf, sb.len) : sb.len;
+    size_t len = sb.truncated ? mark_truncated(buf, sb.text.len) : sb.text.len;
     buf[len] = '\0';
     return len;
 }

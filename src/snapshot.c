@@ -135,8 +135,7 @@ void rci_snapshot_forget(rc_heap *heap, rc_object *obj)
     size_t mask = heap->snap.snap_cap - 1, hole = i;
     for (size_t j = (i + 1) & mask; heap->snap.snap_keys[j] != 0; j = (j + 1) & mask) {
         size_t home = id_slot(heap->snap.snap_keys[j], heap->snap.snap_cap);
-        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-        if (stays)
+        if (!rci_util_shift_fills(hole, j, home, mask))
             continue;
         heap->snap.snap_keys[hole] = heap->snap.snap_keys[j];
         heap->snap.snap_vals[hole] = heap->snap.snap_vals[j];

@@ -1,6 +1,7 @@
 /*
  * util.c -- containers the library's files share (util.h): the address map, the growable
- * object array and the stack of frames.
+ * object array, the stack of frames, the growable arrays, the text buffer and the top-N
+ * inserter.
  */
 #include "util.h"
 
@@ -174,6 +175,26 @@ bool rci_util_vec_grow(rc_heap *heap, void *items, size_t *cap, size_t need, siz
     memcpy(items, &grown, sizeof grown);
     *cap = n;
     return true;
+}
+
+/* ---- text buffer ------------------------------------------------------------------------ */
+
+bool rci_util_text_append(rc_heap *heap, rci_text *t, const char *bytes, size_t n, size_t first_cap)
+{
+    if (n >= SIZE_MAX - t->len || !rci_util_text_reserve(heap, t, t->len + n + 1, first_cap))
+        return false;
+    memcpy(t->data + t->len, bytes, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+    return true;
+}
+
+void rci_util_text_free(rc_heap *heap, rci_text *t)
+{
+    if (t->cap != 0)
+        rci_mem_free(heap, t->data, t->cap);
+    t->data = NULL;
+    t->len = t->cap = 0;
 }
 
 /* ---- top N ------------------------------------------------------------------------------ */

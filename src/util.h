@@ -1,7 +1,7 @@
 /*
  * util.h -- containers the library's files share (owner: util.c), all in memory from the
- * heap's allocator: growable arrays, an address map, an object array and a stack of
- * frames; and a top-N inserter.
+ * heap's allocator: growable arrays, an address map, an object array, a stack of frames
+ * and a text buffer; and a top-N inserter.
  *
  * Invariant KEYS: a map key is an object reference as a number; 0 (NULL, None) never is
  * one, so 0 marks an empty slot. Small ints are keys like any other reference.
@@ -100,6 +100,38 @@ static inline bool rci_util_vec_reserve(rc_heap *heap, void *items, size_t *cap,
 {
     return need <= *cap || rci_util_vec_grow(heap, items, cap, need, item_bytes, first_cap);
 }
+
+/* Backward-shift deletion from an open-addressing table of mask + 1 slots with linear
+ * probing (weakref.c's table, origin.c's and snapshot.c's address maps, equal.c's pairs):
+ * after a hole is made, the entries of its probe run are walked forward; the entry at slot
+ * i, whose probing starts at slot home, moves back into the hole unless home lies
+ * cyclically within (hole, i] (it would then no longer be found). True: it moves. */
+static inline bool rci_util_shift_fills(size_t hole, size_t i, size_t home, size_t mask)
+{
+    return ((i - home) & mask) >= ((i - hole) & mask);
+}
+
+/* A growable text buffer (dot.c's DOT text, repr.c's rc_strbuf): len bytes of data used
+ * of cap; data is NULL while cap is 0, else rci_mem memory (or, for a fixed rc_strbuf, the
+ * caller's buffer, which never grows). */
+typedef struct rci_text {
+    char *data;
+    size_t len;
+    size_t cap;
+} rci_text;
+
+/* Room for need bytes in all, doubling from first_cap (or from cap) as
+ * rci_util_vec_reserve does; false if memory ran out (the text is unchanged; nothing is
+ * reported: the caller names its call). */
+static inline bool rci_util_text_reserve(rc_heap *heap, rci_text *t, size_t need, size_t first_cap)
+{
+    return rci_util_vec_reserve(heap, &t->data, &t->cap, need, 1, first_cap);
+}
+/* Appends n bytes and keeps data NUL-terminated (the NUL not counted in len); false if
+ * memory ran out (the text is unchanged). */
+bool rci_util_text_append(rc_heap *heap, rci_text *t, const char *bytes, size_t n,
+                          size_t first_cap);
+void rci_util_text_free(rc_heap *heap, rci_text *t);
 
 /* Top N: keeps out[0, *n), an array of items of item_bytes each, sorted best first and
  * holding the best cap items offered so far (before(a, b, ctx): a ranks before b). The

@@ -45,6 +45,7 @@
  * rci_weakref_make.
  */
 #include "builtins.h"
+#include "util.h"
 #include "weakref.h"
 
 #include <string.h>
@@ -147,8 +148,7 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
         if (k == NULL)
             break;
         size_t home = slot_of(heap->wr.wr_shift, k);
-        /* k may fill the hole if its home is not cyclically within (hole, i]. */
-        if (((i - home) & mask) >= ((i - hole) & mask)) {
+        if (rci_util_shift_fills(hole, i, home, mask)) {
             heap->wr.wr_table[hole] = heap->wr.wr_table[i];
             if (heap->wr.wr_table[hole].head != NULL)
                 heap->wr.wr_table[hole].head->pprev = &heap->wr.wr_table[hole].head;
@@ -678,16 +678,9 @@ rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out
 
 static bool queue_push(rc_heap *heap, rc_object *wr)
 {
-    if (heap->wr.wr_calls_len == heap->wr.wr_calls_cap) {
-        size_t cap = heap->wr.wr_calls_cap ? heap->wr.wr_calls_cap * 2 : 16;
-        rc_object **grown =
-            rci_mem_resize(heap, heap->wr.wr_calls, heap->wr.wr_calls_cap * sizeof(rc_object *),
-                           cap * sizeof(rc_object *));
-        if (grown == NULL)
-            return false;
-        heap->wr.wr_calls = grown;
-        heap->wr.wr_calls_cap = cap;
-    }
+    if (!rci_util_vec_reserve(heap, &heap->wr.wr_calls, &heap->wr.wr_calls_cap,
+                              heap->wr.wr_calls_len + 1, sizeof(rc_object *), 16))
+        return false;
     heap->wr.wr_calls[heap->wr.wr_calls_len++] = rc_newref(wr);
     return true;
 }
