@@ -2,10 +2,9 @@
  * attrs.h -- the compiler attributes rcgc's sources use, in one place, each with its reason.
  * Included by internal.h (and by debug.h, which uses them). Every macro expands to nothing,
  * or to its plain argument, on a compiler without GNU C extensions, so no meaning rests on
- * them: they steer code layout and warnings only.
- *
- * Uses to move here in the later phase of issue 15 (they still spell __attribute__ or
- * __builtin_expect out, in files being edited now): docs/ARCHITECTURE.md, "Attributes".
+ * them: they steer code layout and warnings only. No file of src/ spells __attribute__ or
+ * __builtin_expect out; include/rcgc.h keeps its own two (RC_API, rc_strbuf_printf's
+ * format), since a public header cannot include this one.
  */
 #ifndef RCGC_ATTRS_H
 #define RCGC_ATTRS_H

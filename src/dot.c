@@ -31,11 +31,7 @@ static void text_put(gtext *t, const char *s, size_t n)
         t->failed = true;
 }
 
-static void text_printf(gtext *t, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static void text_printf(gtext *t, const char *fmt, ...) RCI_PRINTF(2, 3);
 
 static void text_printf(gtext *t, const char *fmt, ...)
 {

@@ -13,11 +13,7 @@ uint64_t rci_gcmodule_start(rc_heap *heap, unsigned gen);
 void rci_gcmodule_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
                        size_t uncollectable);
 /* One debug line (printf format, no newline) to the heap's debug output. */
-void rci_gcmodule_out(rc_heap *heap, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void rci_gcmodule_out(rc_heap *heap, const char *fmt, ...) RCI_PRINTF(2, 3);
 /* The garbage list, created on first use (NULL on ENOMEM); borrowed. */
 rc_object *rci_gcmodule_garbage_list(rc_heap *heap);
 /* Heap shutdown: frees the callback table; the garbage list dies with every object. */

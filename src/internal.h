@@ -595,7 +595,7 @@ static inline rc_object *rci_page_slot_alloc(rc_heap *heap, size_t bytes, bool c
         return rci_page_slot_alloc_slow(heap, bytes, container);
     unsigned idx = rci_page_class_index(bytes);
     rci_page *page = heap->pages.pools[container][idx].cur;
-    if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
+    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
         return rci_page_slot_alloc_slow(heap, bytes, container);
     if (!__builtin_constant_p(bytes))
         return rci_page_take_slot(page);
@@ -616,7 +616,7 @@ static inline void rci_page_slot_free(rc_heap *heap, rc_object *obj)
     obj->_tinfo = 0;
     page->n_used--;
     rci_pool *pool = page->pool;
-    if (__builtin_expect(pool != NULL, 1)) {
+    if (RCI_LIKELY(pool != NULL)) {
         memcpy((char *)obj + 8, &page->free, sizeof(void *));
         page->free = obj;
         if (page == pool->cur ||
@@ -644,11 +644,7 @@ rc_status rci_check_now(rc_heap *heap);
  * Errors and misuse (owner: src/error.c).
  */
 /* Records an error on the heap (message formatted like printf) and returns code. */
-rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+rc_status rci_error(rc_heap *heap, rc_status code, const char *fmt, ...) RCI_PRINTF(3, 4);
 /* SIZE: the size-field rule of every size-versioned struct (one that starts with `size_t
  * size`; rcgc.h, "Conventions"): the struct at s is accepted when its size field lies in
  * [min_bytes, max_bytes], max_bytes being today's sizeof and min_bytes the size of the
@@ -662,11 +658,7 @@ rc_status rci_error_size_check(const rc_heap *heap, const char *call, const char
                                const void *s, size_t min_bytes, size_t max_bytes);
 /* Reports misuse to the hook, records RC_EMISUSE, returns RC_EMISUSE. */
 rc_status rci_error_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *obj,
-                           const char *file, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 6, 7)))
-#endif
-    ;
+                           const char *file, int line, const char *fmt, ...) RCI_PRINTF(6, 7);
 
 /* ---------------------------------------------------------------------------------------
  * Objects (owner: src/object.c).
@@ -677,7 +669,7 @@ rc_status rci_error_misuse(rc_heap *heap, rc_misuse_kind kind, const rc_object *
  * legacy finalizer (which runs at every death by counting). */
 static inline bool rci_object_type_needs_rites(const rc_type *t, const rc_object *obj)
 {
-    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->release_special, 1))
+    if (RCI_LIKELY((obj->_tinfo & RCI_WEAKREFD) == 0 && !t->release_special))
         return false;
     return (obj->_tinfo & RCI_WEAKREFD) != 0 || t->legacy_finalize != NULL ||
            (!(obj->_tinfo & RCI_FINALIZED) && t->finalize != NULL);
@@ -826,11 +818,8 @@ void rci_gcvalidate(rc_heap *heap, const rci_gcvalidate_set *set, rci_gcvalidate
  * Allocation, inline (owner: src/object.c).
  */
 /* rci_object_new's failure: gives back the allocation's count and sets the heap's error. */
-#if defined(__GNUC__)
-__attribute__((cold))
-#endif
-rc_object *
-rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
+RCI_COLD
+rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes);
 
 /* The accounting of one new object of type in a slot of `slot` bytes (STATS). */
 static inline void rci_object_count_alloc(rc_heap *heap, rc_type *type, size_t slot)
@@ -864,7 +853,7 @@ static inline rc_object *rci_object_new_typed(rc_heap *heap, rc_type *type)
     rci_pool *pool = type->pool;
     rci_page *page = pool != NULL ? pool->cur : NULL;
     rc_object *obj;
-    if (__builtin_expect(page == NULL || (page->free == NULL && page->bump == page->n_slots), 0))
+    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
         obj = rci_page_slot_alloc_slow(heap, type->instance_bytes, type->holds_refs);
     else
         obj = rci_page_take_slot(page);
@@ -874,7 +863,7 @@ static inline rc_object *rci_object_new_typed(rc_heap *heap, rc_type *type)
 /* The rest of both: obj is the new slot, or NULL. */
 static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes, rc_object *obj)
 {
-    if (__builtin_expect(obj == NULL, 0))
+    if (RCI_UNLIKELY(obj == NULL))
         return rci_object_new_failed(heap, type, bytes);
     rci_page *page = rci_page_of(obj);
     size_t slot = page->slot_bytes;
@@ -882,13 +871,13 @@ static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t by
     obj->_refcnt = 1;
     if (type->tracked) {
         ti |= RCI_TRACKED;
-        if (__builtin_expect(!(page->lists & RCI_IN_YOUNG), 0))
+        if (RCI_UNLIKELY(!(page->lists & RCI_IN_YOUNG)))
             rci_page_note_gen(heap, page, 0);
         heap->gc.gen_size[0]++;
     }
     obj->_tinfo = ti;
     rci_object_count_alloc(heap, type, slot);
-    if (__builtin_expect(heap->origins.origin_now != NULL, 0))
+    if (RCI_UNLIKELY(heap->origins.origin_now != NULL))
         rci_origin_note_current(heap, obj);
     return obj;
 }

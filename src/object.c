@@ -70,7 +70,7 @@ static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *
 {
     if (ti & RCI_TRACKED)
         heap->gc.gen_size[ti & RCI_GEN_MASK]--;
-    if (__builtin_expect((ti & RCI_ORIGIN) != 0, 0))
+    if (RCI_UNLIKELY((ti & RCI_ORIGIN) != 0))
         rci_origin_forget(heap, obj); /* now: marking it PENDING overwrites the flag bits */
     if (t->tracked && heap->gc.gen[0].count > 0)
         heap->gc.gen[0].count--;
@@ -162,11 +162,8 @@ static bool defer_rites(rc_heap *heap, rc_object *obj)
 
 /* RITES for obj at count zero. Returns true if obj is to die now, false if it lives on
  * (resurrected, or deferred). Out of line: most objects need none. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static bool
-last_rites(rc_heap *heap, rc_object *obj)
+RCI_NOINLINE
+static bool last_rites(rc_heap *heap, rc_object *obj)
 {
     if (heap->objs.defer_free) {
         if (defer_rites(heap, obj))
@@ -226,18 +223,15 @@ static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
  * type: one look-up per object. Out of line: rc__release reaches it by a tail call, so
  * that its own common path, which ends here or with a push to the pending list, saves no
  * registers. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-release_now(rc_heap *heap, rc_object *obj, rc_type *t)
+RCI_NOINLINE
+static void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     heap->objs.freeing = true;
     for (;;) {
         if (t->holds_refs)
             clear_refs(heap, obj, t);
         object_free(heap, obj, t); /* destroy sees it PENDING, as user code run above did */
-        if (__builtin_expect(heap->objs.pending == NULL, 1))
+        if (RCI_LIKELY(heap->objs.pending == NULL))
             break;
         obj = pending_pop(heap);
         obj->_tinfo |= RCI_PENDING;
@@ -249,21 +243,13 @@ release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 
 /* A release took an immortal object's count to zero: put it back (IMMORTAL, immortal.c).
  * Out of line and cold: reached once per 2^30 unmatched releases. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static void
-immortal_restore(rc_object *obj)
+RCI_NOINLINE RCI_COLD static void immortal_restore(rc_object *obj)
 {
     obj->_refcnt = RC_IMMORTAL_REFCNT;
 }
 
 /* rc__release's refusal: the count went below zero, or the object is freed or pending. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static void
-release_misuse(rc_heap *heap, rc_object *obj)
+RCI_NOINLINE RCI_COLD static void release_misuse(rc_heap *heap, rc_object *obj)
 {
     /* The object being released (PENDING, null link, count 0 before this decrement) is
      * not freed yet: releasing it again is a count below zero. */
@@ -282,7 +268,7 @@ release_misuse(rc_heap *heap, rc_object *obj)
 static inline void release_dying(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 {
     object_leaving(heap, obj, t, ti);
-    if (__builtin_expect(heap->objs.freeing || heap->objs.defer_free, 0)) {
+    if (RCI_UNLIKELY(heap->objs.freeing || heap->objs.defer_free)) {
         pending_push(heap, obj);
         return;
     }
@@ -293,11 +279,8 @@ static inline void release_dying(rc_heap *heap, rc_object *obj, rc_type *t, uint
 /* rc__release for an object with weakrefs or a recorded site, or whose type has
  * release_special set: the rites, then the common path. Out of line, like
  * weakref_release, so that rc__release saves no registers (see there). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-release_special(rc_heap *heap, rc_object *obj, rc_type *t)
+RCI_NOINLINE
+static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     if (rci_immortal_is_ti(obj->_tinfo)) {
         immortal_restore(obj);
@@ -320,20 +303,17 @@ release_special(rc_heap *heap, rc_object *obj, rc_type *t)
  * so it leaves its referent's list and its slot is freed at once, with the accounting of
  * object_leaving and object_free. Its slot has the size class of sizeof(rci_weakref):
  * weakref_make allocates that constant size. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
+RCI_NOINLINE
+static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 {
-    if (__builtin_expect(!rci_weakref_is_plain(obj), 0)) {
+    if (RCI_UNLIKELY(!rci_weakref_is_plain(obj))) {
         release_special(heap, obj, t);
         return;
     }
     const size_t bytes = rci_page_class_bytes(rci_page_class_index(sizeof(rci_weakref)));
     if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
         heap->gc.gen_size[ti & RCI_GEN_MASK]--;
-    } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
+    } else if (RCI_UNLIKELY((ti & RCI_GEN_MASK) != 0)) {
         immortal_restore(obj);
         return;
     }
@@ -355,12 +335,12 @@ weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 void rc__release(rc_heap *heap, rc_object *obj)
 {
     uint32_t ti = obj->_tinfo;
-    if (__builtin_expect(obj->_refcnt < 0 || ti == 0 || (ti & RCI_PENDING), 0)) {
+    if (RCI_UNLIKELY(obj->_refcnt < 0 || ti == 0 || (ti & RCI_PENDING))) {
         release_misuse(heap, obj);
         return;
     }
     rc_type *t = heap->types.table[ti >> RCI_TYPE_SHIFT];
-    if (__builtin_expect((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0 || t->release_special, 0)) {
+    if (RCI_UNLIKELY((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0 || t->release_special)) {
         /* The weakref type sets release_special: plain weakrefs take their own path. */
         if ((ti >> RCI_TYPE_SHIFT) == heap->wr.wr_type_index &&
             (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->objs.freeing &&
@@ -374,13 +354,13 @@ void rc__release(rc_heap *heap, rc_object *obj)
      * generation bits is immortal: the test costs nothing on the tracked path. */
     if (ti & RCI_TRACKED) {
         heap->gc.gen_size[ti & RCI_GEN_MASK]--;
-    } else if (__builtin_expect((ti & RCI_GEN_MASK) != 0, 0)) {
+    } else if (RCI_UNLIKELY((ti & RCI_GEN_MASK) != 0)) {
         immortal_restore(obj);
         return;
     }
     if (t->tracked && heap->gc.gen[0].count > 0)
         heap->gc.gen[0].count--;
-    if (__builtin_expect(heap->objs.freeing || heap->objs.defer_free, 0)) {
+    if (RCI_UNLIKELY(heap->objs.freeing || heap->objs.defer_free)) {
         pending_push(heap, obj);
         return;
     }

@@ -108,11 +108,8 @@ static void table_put(rci_wr_slot *table, size_t cap, rc_object *key, rci_weakre
         head->pprev = &table[i].head;
 }
 
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static bool
-table_grow(rc_heap *heap)
+RCI_NOINLINE
+static bool table_grow(rc_heap *heap)
 {
     size_t cap = heap->wr.wr_cap ? heap->wr.wr_cap * 2 : 64;
     rci_wr_slot *fresh = rci_mem_alloc(heap, cap * sizeof *fresh);
@@ -162,11 +159,8 @@ static void table_remove(rc_heap *heap, rci_wr_slot *slot)
 
 /* entry_for's path for an object without an entry: makes one. Out of line: the common
  * pattern makes weakrefs to objects that already have one. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static rci_wr_slot *
-entry_add(rc_heap *heap, rc_object *obj)
+RCI_NOINLINE
+static rci_wr_slot *entry_add(rc_heap *heap, rc_object *obj)
 {
     if (!table_reserve(heap))
         return NULL;
@@ -184,7 +178,7 @@ entry_add(rc_heap *heap, rc_object *obj)
  * table next changes. */
 static inline rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
 {
-    if (__builtin_expect((obj->_tinfo & RCI_WEAKREFD) == 0, 0))
+    if (RCI_UNLIKELY((obj->_tinfo & RCI_WEAKREFD) == 0))
         return entry_add(heap, obj);
     rci_wr_slot *slot = table_find(heap, obj);
     rc_assert(heap, slot != NULL);
@@ -251,11 +245,8 @@ static const char *const strong_names[2] = {"payload", "mapkey"};
 
 /* Registers the type on first use; out of line, so that its spec on the stack does not
  * enlarge the frame of rc_weakref_new. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static rc_type *
-weak_type(rc_heap *heap, bool proxy)
+RCI_NOINLINE
+static rc_type *weak_type(rc_heap *heap, bool proxy)
 {
     rc_type **slot = proxy ? &heap->wr.t_weakproxy : &heap->wr.t_weakref;
     if (*slot != NULL)
@@ -296,11 +287,8 @@ bool rc_is_weakproxy(const rc_heap *heap, const rc_object *ref)
 
 /* weakref_make's refusals, out of line so that its common path needs few registers: obj
  * is None, a small int, freed or a proxy, or the type could not be registered. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static rc_object *
-weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj)
+RCI_NOINLINE
+static rc_object *weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj)
 {
     if (!rc_is_heap_object(obj))
         rci_error(heap, RC_EINVAL, "%s: the referent %p is None or a small int", call, (void *)obj);
@@ -315,11 +303,8 @@ weakref_refuse(rc_heap *heap, const char *call, const rc_type *t, rc_object *obj
 }
 
 /* Out of memory for the weakref (self NULL) or the table: undoes weakref_make. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static rc_object *
-weakref_abandon(rc_heap *heap, const char *call, rc_object *self, rc_object *obj)
+RCI_NOINLINE
+static rc_object *weakref_abandon(rc_heap *heap, const char *call, rc_object *self, rc_object *obj)
 {
     if (self != NULL)
         rc_decref(heap, self);
@@ -390,11 +375,8 @@ typedef struct wr_cb {
 /* A new weakref (or proxy: t) to obj calling back as cb says, mapkey NULL; or the shared
  * basic one; NULL with the error set. Always inline: GCC otherwise splits it out of
  * rc_weakref_new, a call per weakref. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline rc_object *
-weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb cb)
+static RCI_ALWAYS_INLINE rc_object *weakref_make(rc_heap *heap, const char *call, rc_type *t,
+                                                 rc_object *obj, wr_cb cb)
 {
     if (!rc_is_heap_object(obj) || !rci_object_is_live(obj) || t == NULL ||
         rci_type_index(obj) == heap->wr.wr_proxy_index)
@@ -434,11 +416,9 @@ weakref_make(rc_heap *heap, const char *call, rc_type *t, rc_object *obj, wr_cb 
 
 /* rc_weakref_new through weakref_make: the first weakref, a referent without an entry yet,
  * a refusal, an allocation that may collect or needs a page. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static rc_object *
-weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+RCI_NOINLINE
+static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
+                                   void *user)
 {
     rc_type *t = heap->wr.t_weakref != NULL ? heap->wr.t_weakref : weak_type(heap, false);
     wr_cb cb = {callback, user, NULL, NULL};
@@ -461,12 +441,11 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     rc_type *t = heap->wr.t_weakref;
     rci_page *page = heap->pages.pools[1][cls].cur; /* the type holds references: container pool */
     size_t count = heap->gc.gen[0].count;
-    if (__builtin_expect(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
-                             (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
-                             count >= heap->gc.gc_trigger || page == NULL ||
-                             !(page->lists & RCI_IN_YOUNG) ||
-                             (page->free == NULL && page->bump == page->n_slots),
-                         0))
+    if (RCI_UNLIKELY(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
+                     (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
+                     count >= heap->gc.gc_trigger || page == NULL ||
+                     !(page->lists & RCI_IN_YOUNG) ||
+                     (page->free == NULL && page->bump == page->n_slots)))
         return weakref_new_slow(heap, obj, callback, user);
     rci_weakref *wr = (rci_weakref *)rci_page_take_slot_unzeroed(page, bytes);
     heap->gc.gen[0].count = count + 1;
@@ -486,7 +465,7 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     rc_assert_inv(heap, "WEAKLIST",
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
                       (wr->next == NULL || wr->next->pprev == &wr->next));
-    if (__builtin_expect(heap->origins.origin_now != NULL, 0))
+    if (RCI_UNLIKELY(heap->origins.origin_now != NULL))
         rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
 }
