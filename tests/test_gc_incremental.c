@@ -42,19 +42,7 @@ static rc_gc_pause_stats pauses(const rc_heap *heap)
 /* A cycle of k pairs through field a, owned by nobody: garbage at once. */
 static void make_garbage_cycle(rc_heap *heap, const rc_type *pair, int k)
 {
-    rc_object *first = rt_pair_new(heap, pair, 0);
-    rc_object *prev = first;
-    for (int j = 1; j < k; j++) {
-        rc_object *n = rt_pair_new(heap, pair, j);
-        rt_pair_set(heap, prev, 0, n);
-        if (prev != first)
-            rc_decref(heap, prev);
-        prev = n;
-    }
-    rt_pair_set(heap, prev, 0, first);
-    if (prev != first)
-        rc_decref(heap, prev);
-    rc_decref(heap, first);
+    rc_decref(heap, rt_pair_cycle(heap, pair, k));
 }
 
 /* A live list holding n pairs, each also linked to the next (a long live structure). */

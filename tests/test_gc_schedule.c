@@ -26,25 +26,6 @@ static uint64_t collected_all(const rc_heap *heap)
     return rt_collected(heap, 0) + rt_collected(heap, 1) + rt_collected(heap, 2);
 }
 
-/* A cycle of k pairs through field a; returns the first (owned). Each node but the first
- * is left at count 1 by rc_decref: a candidate. */
-static rc_object *make_cycle(rc_heap *heap, const rc_type *pair, int k)
-{
-    rc_object *first = rt_pair_new(heap, pair, 0);
-    rc_object *prev = first;
-    for (int j = 1; j < k; j++) {
-        rc_object *n = rt_pair_new(heap, pair, j);
-        rt_pair_set(heap, prev, 0, n);
-        if (prev != first)
-            rc_decref(heap, prev);
-        prev = n;
-    }
-    rt_pair_set(heap, prev, 0, first);
-    if (prev != first)
-        rc_decref(heap, prev);
-    return first;
-}
-
 /* The defaults: the candidate schedule; getters describe it. */
 static void default_schedule_is_candidates(void **state)
 {
@@ -108,7 +89,7 @@ static void partial_runs_find_dropped_cycles(void **state)
     const rc_type *pair = rt_pair_type(heap);
     size_t base = rt_live_objects(heap);
     for (int i = 0; i < 400; i++)
-        rc_decref(heap, make_cycle(heap, pair, 3));
+        rc_decref(heap, rt_pair_cycle(heap, pair, 3));
     assert_true(rt_collections(heap, 1) > 0);
     assert_int_equal(rt_collections(heap, 2), 0);
     /* Waiting: at most what the trigger allows (3 nodes a cycle, 3 candidates a cycle). */
@@ -143,7 +124,7 @@ static void acyclic_candidates_do_not_flood(void **state)
         rt_append(heap, outer, inner);
         rc_decref(heap, inner); /* left at count 1: a candidate */
         if (i % 1000 == 0) {
-            rc_decref(heap, make_cycle(heap, pair, 3));
+            rc_decref(heap, rt_pair_cycle(heap, pair, 3));
             dropped += 3;
         }
         size_t waiting = (size_t)(dropped - collected_all(heap));
@@ -281,7 +262,7 @@ static void cycles_that_grow_old_before_they_die(void **state)
     for (int i = 0; i < 20000; i++) {
         int s = i % SLOTS, k = 2 + i % 7;
         rc_object *old = ring[s];
-        ring[s] = make_cycle(heap, pair, k);
+        ring[s] = rt_pair_cycle(heap, pair, k);
         if (old != NULL) {
             rc_decref(heap, old);
             dropped += (uint64_t)ring_k[s];
@@ -366,7 +347,7 @@ static void candidate_reaching_a_large_live_structure(void **state)
     uint64_t dropped = 0, runs0 = rt_collections(heap, 1) + rt_collections(heap, 2);
     size_t max_waiting = 0;
     for (int i = 0; i < 5000; i++) {
-        rc_object *c = make_cycle(heap, pair, 2);
+        rc_object *c = rt_pair_cycle(heap, pair, 2);
         rt_pair_set(heap, c, 1, head); /* the cycle reaches the structure */
         rc_decref(heap, c);
         dropped += 2;
@@ -430,7 +411,7 @@ static void finalizer_resurrecting_a_candidate(void **state)
     rc_decref(heap, p); /* p and q: a garbage cycle, both candidates */
     /* Automatic runs (allocations of dropped cycles) find it; the finalizer resurrects. */
     for (int i = 0; i < 200 && resurrected == NULL; i++)
-        rc_decref(heap, make_cycle(heap, pair, 2));
+        rc_decref(heap, rt_pair_cycle(heap, pair, 2));
     assert_ptr_equal(resurrected, p);
     assert_int_equal(finalizer_calls, 1);
     assert_int_equal(rc_refcount(p), 2); /* resurrected and q */
@@ -441,7 +422,7 @@ static void finalizer_resurrecting_a_candidate(void **state)
     resurrected = rt_list(heap); /* any non-NULL value: resurrect only once */
     rc_decref(heap, r);
     for (int i = 0; i < 200 && collected_all(heap) < before + 2; i++)
-        rc_decref(heap, make_cycle(heap, pair, 2));
+        rc_decref(heap, rt_pair_cycle(heap, pair, 2));
     assert_true(collected_all(heap) >= before + 2);
     assert_int_equal(finalizer_calls, 1);
     rc_decref(heap, resurrected);
@@ -460,9 +441,9 @@ static void collect_1_takes_the_neighbourhood(void **state)
     rc_gc_disable(heap);
     const rc_type *pair = rt_pair_type(heap);
     size_t base = rt_live_objects(heap);
-    rc_object *old = make_cycle(heap, pair, 3);
+    rc_object *old = rt_pair_cycle(heap, pair, 3);
     assert_int_equal(rc_collect(heap, 2), 0); /* old is generation 2 now */
-    rc_object *young = make_cycle(heap, pair, 2);
+    rc_object *young = rt_pair_cycle(heap, pair, 2);
     rt_pair_set(heap, young, 1, old);
     rc_decref(heap, old);   /* old's first node: a candidate, held by young only */
     rc_decref(heap, young); /* young: garbage */
@@ -482,7 +463,7 @@ static void candidate_made_during_a_run_is_kept(void **state)
     rc_gc_disable(heap);
     const rc_type *pair = rt_pair_type(heap);
     size_t base = rt_live_objects(heap);
-    rc_object *old = make_cycle(heap, pair, 3);
+    rc_object *old = rt_pair_cycle(heap, pair, 3);
     rc_object *young = rt_pair_new(heap, pair, 9);
     rt_pair_set(heap, young, 1, old);
     rc_decref(heap, old);

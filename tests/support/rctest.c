@@ -176,6 +176,23 @@ void rt_pair_set(rc_heap *heap, rc_object *pair, int field, rc_object *value)
     rc_decref(heap, old);
 }
 
+rc_object *rt_pair_cycle(rc_heap *heap, const rc_type *pair_type, int k)
+{
+    rc_object *first = rt_pair_new(heap, pair_type, 0);
+    rc_object *prev = first;
+    for (int j = 1; j < k; j++) {
+        rc_object *n = rt_pair_new(heap, pair_type, j);
+        rt_pair_set(heap, prev, 0, n);
+        if (prev != first)
+            rc_decref(heap, prev);
+        prev = n;
+    }
+    rt_pair_set(heap, prev, 0, first);
+    if (prev != first)
+        rc_decref(heap, prev);
+    return first;
+}
+
 rc_object *rt_pair_get(const rc_object *pair, int field)
 {
     const rt_pair *p = (const rt_pair *)pair;

@@ -97,6 +97,9 @@ rc_object *rt_pair_new(rc_heap *heap, const rc_type *pair_type, int64_t id);
 /* Stores a new reference to value in field 0 (a) or 1 (b), releasing the old one. */
 void rt_pair_set(rc_heap *heap, rc_object *pair, int field, rc_object *value);
 rc_object *rt_pair_get(const rc_object *pair, int field);
+/* A cycle of k pairs (ids 0 to k-1) through field a; returns the first (owned). Each node
+ * but the first is left at count 1 by rc_decref: a candidate. */
+rc_object *rt_pair_cycle(rc_heap *heap, const rc_type *pair_type, int k);
 
 /* A node with a fixed array of reference slots reported through traverse and dropped by
  * clear. Its optional hooks let a test run code inside the collector or inside freeing. */
