@@ -820,7 +820,9 @@ RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stat
  * any while a collection runs (a finalizer or callback) or objects released by counting
  * are being freed. Under the generational schedule it runs one full stop-the-world
  * collection and returns false. May run finalizers and callbacks (in the step that ends a
- * collection). The pause of each call goes into rc_gc_pause_stats. */
+ * collection). The garbage a collection confirmed may be released in later steps (src/gc.c
+ * section 9): a step releases such garbage first, and returns false when that was all the
+ * work left. The pause of each call goes into rc_gc_pause_stats. */
 RC_API bool rc_collect_step(rc_heap *heap, uint64_t budget_ns);
 /* The budget of automatic increments (rc_heap_config.pause_budget_ns): 0 sets the default
  * RC_GC_DEFAULT_PAUSE_BUDGET_NS. The budget is checked every few dozen objects, and one
@@ -852,6 +854,8 @@ typedef struct rc_gc_pause_stats {
                                memory for their side tables (then a stop-the-world
                                collection ran instead), rc_heap_free */
     uint64_t suspected;   /* objects the completed ones handed to their final step */
+    uint64_t release_slices; /* pauses that released garbage a collection had confirmed
+                                (src/gc.c section 9: released in slices) */
 } rc_gc_pause_stats;
 /* Copies min(out->size, sizeof) bytes of the figures. RC_EINVAL if out is NULL or its
  * size is below sizeof(size_t). */
@@ -1155,6 +1159,11 @@ typedef struct rc_heap_stats {
                                  one) dropped: the callback queue could not grow */
     uint64_t unsaved_garbage; /* objects not appended to rc_gc_garbage (RC_GC_DEBUG_SAVEALL
                                  or legacy finalizers): the list could not grow */
+    /* Garbage an automatic collection confirmed (counted as collected, and in total_freed:
+     * not live) whose slots are still being released in slices (src/gc.c section 9);
+     * rc_collect and rc_heap_free release them all first. Appended after unsaved_garbage. */
+    size_t doomed_objects;
+    size_t doomed_bytes; /* their slots' bytes, still held in the pages */
 } rc_heap_stats;
 RC_API rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out);
 

@@ -11,6 +11,7 @@
 
 typedef struct check_ctx {
     size_t live, tracked, bytes_slots, gen_size[3], permanent, origins, snap_ids;
+    size_t marked_pending, marked_pending_bytes; /* objects marked RCI_PENDING, their slots */
     rc_status status;
 } check_ctx;
 
@@ -91,12 +92,11 @@ static int check_page(rc_heap *heap, rci_page *page, void *user)
     RCI_PAGE_FOR_EACH_SLOT(page, obj)
     {
         if (obj->_tinfo & RCI_PENDING) {
-            /* A collection started during a drain (gc.c, section 6) sees the objects the
-             * drain has still to free: counted, their slots too, in no generation. */
-            if (!heap->objs.freeing)
-                return fail(heap, ctx, "object left on the pending list", obj);
-            ctx->live++;
-            ctx->bytes_slots += page->slot_bytes;
+            /* Doomed objects (gc.c section 9, DOOMED: not live), and, when a collection
+             * started during a drain (gc.c, section 6), the objects the drain has still to
+             * free: counted, their slots too, in no generation. Told apart below. */
+            ctx->marked_pending++;
+            ctx->marked_pending_bytes += page->slot_bytes;
             continue;
         }
         if (obj->_tinfo != 0 && check_object(heap, page, obj, ctx) != RC_OK)
@@ -175,6 +175,24 @@ static rc_status check_counts(rc_heap *heap, check_ctx *ctx)
     return ctx->status;
 }
 
+/* The objects marked pending: the doomed list's, and during a drain those waiting on the
+ * pending list, which are live. */
+static rc_status check_pending(rc_heap *heap, check_ctx *ctx)
+{
+    const char *why = rci_doomed_check(heap);
+    if (why != NULL)
+        return fail(heap, ctx, why, heap->gc.doomed);
+    if (ctx->marked_pending < heap->gc.doomed_len ||
+        ctx->marked_pending_bytes < heap->gc.doomed_bytes)
+        return fail(heap, ctx, "doomed objects missing from the pages (DOOMED)", heap->gc.doomed);
+    size_t left = ctx->marked_pending - heap->gc.doomed_len;
+    if (left != 0 && !heap->objs.freeing)
+        return fail(heap, ctx, "object left on the pending list", heap->objs.pending);
+    ctx->live += left;
+    ctx->bytes_slots += ctx->marked_pending_bytes - heap->gc.doomed_bytes;
+    return RC_OK;
+}
+
 static rc_status check_books(rc_heap *heap, check_ctx *ctx)
 {
     size_t buffers = heap->mem.buffer_bytes;
@@ -218,7 +236,7 @@ rc_status rci_check_now(rc_heap *heap)
     rci_pages_each(heap, false, check_page, &ctx);
     if (ctx.status != RC_OK)
         return ctx.status;
-    if (check_books(heap, &ctx) != RC_OK)
+    if (check_pending(heap, &ctx) != RC_OK || check_books(heap, &ctx) != RC_OK)
         return ctx.status;
     const void *where = NULL;
     const char *why = rci_weakrefs_check(heap, &where);

@@ -32,7 +32,8 @@
  *    FINALIZED  its finalizer has run (PEP 442: never again, resurrected or not).
  *    WEAKREFD   it has a weakref list, possibly empty, in heap->wr.wr_table (weakref.c,
  *               WEAKLIST): its death must clear and remove it.
- *    The five collection bits are clear on every object between collections.
+ *    The five collection bits are clear on every object between collections (a doomed
+ *    object's header holds a list link instead: section 9, DOOMED).
  *
  * 3. LISTS. rcgc keeps no per-object lists (they would cost 16 bytes an object). Objects
  *    live in pages (page.c); a collection finds its objects by walking pages:
@@ -67,6 +68,8 @@
  *    heap->pages.emptied  pages emptied while heap->pages.defer_page_release is set (page.c, POOL):
  *              the pages of S stay mapped until the collection ends.
  *    rc_gc_garbage  the gc module's garbage list (gcmodule.c): 3d' and U's legacy objects.
+ *    heap->gc.doomed  garbage confirmed by an earlier collection, waiting to be released in
+ *              slices (section 9, DOOMED): outside every set, never traversed.
  *
  * 4. THE PHASES of collect(), each a static function of the same name.
  *    RITES: the work a dying object needs before its references are dropped, in this
@@ -339,7 +342,8 @@
  *    and repr), the weakref side table (weakref.c, WEAKLIST and TABLE), that no deferred
  *    rites are left and that queued callbacks hold live weakrefs (a collection may start
  *    inside a callback). During a drain (section 6) objects on the pending list are
- *    allowed and counted.
+ *    allowed and counted; doomed objects (section 9, DOOMED) are allowed at any time and
+ *    not counted as live.
  *
  * 9. BOUNDED PAUSES (issue 12; src/gcincr.c). Under the candidate schedule, unless
  *    rc_heap_config.stop_the_world asks for the behaviour of sections 1-8, the collection
@@ -396,8 +400,9 @@
  *    What the filter guarantees besides: an unreachable cycle that exists when the run
  *    starts (a neighbourhood run: and that its seeds reach) is counted in full by SCAN, is reached by no live member in MARK, and no
  *    program can touch it (except through a weakref, or a collection releasing garbage
- *    that refers to it), so it is in W, and the final step frees it: no garbage is aged
- *    or deferred (CPython 3.14's memory growth).
+ *    that refers to it), so it is in W, and the final step confirms and counts it: no
+ *    garbage is aged or left to a later collection (CPython 3.14's memory growth); only
+ *    the freeing of its slots may follow in slices that keep pace with allocation (below).
  *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 2048 objects
  *      (section 5a's budget, capped): a candidate reaching a large structure costs a
  *      bounded pause. A partial run whose neighbourhood was truncated, when no run is in
@@ -419,11 +424,59 @@
  *    - Pauses: every automatic pause (a partial run, an increment, a final step, a full
  *      collection) and every rc_collect_step call is timed into rc_gc_pause_stats (a
  *      histogram with four buckets per doubling), in both modes, for comparison.
+ *    - Releasing the garbage in slices (src/gcdoomed.c). The confirmation stays in one
+ *      pause: trial deletion over S' is what makes the final step exact without a write
+ *      barrier (a steal out of a member is invisible to any filter), so phases 1-4 run
+ *      whole. What may wait is phase 5's freeing: an automatic collection with increments
+ *      on (a partial run, a final step, a full collection run by an allocation or by
+ *      rc_collect_step; in stress mode any size) whose garbage after phase 4 exceeds one
+ *      release slice (16 objects per tracked allocation of the slice interval,
+ *      threshold[0] / 8: 4000 by default) hands it to the doomed list instead of freeing it
+ *      (garbage_gone): each object leaves the books as at a free (generation sizes,
+ *      tracked and live counts, its type's live count, live_bytes, total_freed, its origin
+ *      record and snapshot id) and is chained into heap->gc.doomed through its header.
+ *      DOOMED (the invariant): a doomed object is inert: its count is 0 and no reference to
+ *      it is counted anywhere, it gives up no reference (phase 1 or 3d subtracted those it
+ *      held into the garbage, phase 4 dropped the rest), it has no weakref (3b and 3e
+ *      cleared them) and no finalizer left to run (3c ran them, 3d kept the resurrected),
+ *      and it is marked RCI_PENDING with the link in its header, on heap->gc.doomed and
+ *      nowhere else; releasing it is its type's destroy and its slot, which can free
+ *      nothing else, so no object leaves the list except by its own release (no cascade
+ *      exists to survive). Checked: rc_heap_check walks the list against doomed_len and
+ *      doomed_bytes and counts the PENDING objects on the pages (outside a drain they are
+ *      exactly the doomed ones); each release asserts the mark (debug builds).
+ *      Why it is safe. What must be atomic stays in the pause: the confirmation, the
+ *      weakref clearing with the callbacks due (3b; a weakref to a doomed object reads
+ *      dead when the pause ends), finalizers and the resurrection check (3c-3d: a
+ *      resurrected object is a survivor, never doomed), the late weakrefs (3e), the
+ *      release of every reference the garbage holds out of the garbage (phase 4: whether
+ *      a reference points into the set is known only while the collection runs, from the
+ *      subtracted counts) and the counting (COUNTED: collected when confirmed, as
+ *      CPython). After the pause nothing the program can reach refers to a doomed object:
+ *      the garbage was unreachable, no weakref to it is left, and the survivors' counts
+ *      exclude it. The library's own walks skip it: it is PENDING, so rci_object_is_live
+ *      is false and rc_heap_visit (rc_gc_get_objects, get_referrers, objgraph, snapshots,
+ *      rc_heap_check's recount), every collection's set (in_set, the filter's member
+ *      test) and the candidate buffer's compaction pass over it (UNSEEN, introspect.c,
+ *      extended to released garbage); its stale fields are never traversed.
+ *      Pacing and memory: while the list is not empty gc_trigger is 0, and every
+ *      threshold[0] / 8 tracked allocations one slice releases up to its quota, looking at
+ *      the clock every 64 objects against the pause budget; an allocation that released a
+ *      slice does no other collection work. The list drains at sixteen objects per
+ *      tracked allocation, faster than any program refills its slots, so the memory held
+ *      by doomed objects is at most what the collections of the last few intervals
+ *      confirmed. rc_collect_step releases within its budget first (and ends when that
+ *      was the only work left); rc_collect (any generation) and rc_heap_free release
+ *      everything first; the stop-the-world configuration, rc_collect and the
+ *      generational schedule never hand garbage over. Stress mode releases a 64-object
+ *      slice at every tracked allocation.
  *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
  *      each side word once; 2 bytes per container slot of the pages a run touches, while
  *      it is in progress. What is not bounded: one object's references are followed in one
- *      piece, and the final step's pause grows with what it examines, the suspected
- *      garbage included (a 100,000-object structure found dead is freed in one pause).
+ *      piece, and the final step's pause grows with what it examines and confirms, the
+ *      suspected garbage included (a 100,000-object structure found dead costs one
+ *      confirmation pause, about 2 ms here: the join of W, phases 1-4; its freeing, a
+ *      third of the pause before, is released in slices).
  */
 #include "builtins.h"
 #include "gcmodule.h"
@@ -452,6 +505,8 @@ typedef struct gc_run {
                            finalizer or some weakref exists) */
     bool any_rites;       /* phase 1 saw an object of S that needs rites */
     bool rites;           /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
+    bool doom;            /* phase 5 hands the garbage to the doomed list (section 9, DOOMED)
+                             instead of freeing it */
     size_t late_calls;    /* heap->wr.wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
 
@@ -1110,6 +1165,30 @@ static void release_external_refs(gc_run *run)
 
 /* ---- phase 5 ----------------------------------------------------------------------------- */
 
+/* Section 9, DOOMED: an automatic collection with increments on (and stress mode, at any
+ * size) hands garbage larger than one release slice to the doomed list; rc_collect, the
+ * stop-the-world configuration and the generational schedule free it here. */
+static void choose_release(gc_run *run, bool automatic)
+{
+    rc_heap *heap = run->heap;
+    run->doom = automatic && !heap->gcincr.stw && rci_gc_candidates(heap) &&
+                run->collected > (heap->gc.stress ? 0 : rci_doomed_slice_objects(heap));
+}
+
+/* A garbage object whose references are all given up (phases 1, 3d and 4) leaves the
+ * collector's books; it is freed, or handed to the doomed list (DOOMED). */
+static inline void garbage_gone(gc_run *run, rc_object *obj)
+{
+    rc_heap *heap = run->heap;
+    if (obj->_tinfo & RCI_ORIGIN)
+        rci_origin_forget(heap, obj);
+    rci_object_untrack_accounting(heap, obj);
+    if (run->doom)
+        rci_doomed_add(heap, obj);
+    else
+        rci_object_free(heap, obj);
+}
+
 /* Phase 5 after phase 3: objects allocated by user code (neither bit) stay in generation
  * 0 and keep their page on the young list. */
 static void free_garbage_and_promote_rites(gc_run *run)
@@ -1134,10 +1213,7 @@ static void free_garbage_and_promote_rites(gc_run *run)
                 obj->_tinfo = (obj->_tinfo & ~(bits | RCI_GEN_MASK)) | target;
                 promoted_here = true;
             } else if (obj->_tinfo & RCI_GARBAGE) {
-                if (obj->_tinfo & RCI_ORIGIN)
-                    rci_origin_forget(heap, obj);
-                rci_object_untrack_accounting(heap, obj);
-                rci_object_free(heap, obj);
+                garbage_gone(run, obj);
             } else {
                 young_here = young_here || rci_object_gen(obj) == 0;
             }
@@ -1163,10 +1239,7 @@ static void free_garbage_and_promote_members(gc_run *run)
             run->survivors[rci_object_gen(obj)]++;
             obj->_tinfo = (obj->_tinfo & ~bits) | run->target;
         } else if (!run->rites || (obj->_tinfo & RCI_GARBAGE)) {
-            if (obj->_tinfo & RCI_ORIGIN)
-                rci_origin_forget(heap, obj);
-            rci_object_untrack_accounting(heap, obj);
-            rci_object_free(heap, obj);
+            garbage_gone(run, obj);
         }
     }
     while (heap->pages.gen1 != NULL)
@@ -1203,10 +1276,7 @@ static void free_garbage_and_promote(gc_run *run)
                     target;
                 promoted_here = true;
             } else {
-                if (obj->_tinfo & RCI_ORIGIN)
-                    rci_origin_forget(heap, obj);
-                rci_object_untrack_accounting(heap, obj);
-                rci_object_free(heap, obj);
+                garbage_gone(run, obj);
             }
         }
         if (promoted_here && target == 1)
@@ -1276,16 +1346,16 @@ static void check_around(rc_heap *heap, const char *when)
                      "heap check failed %s a collection: %s", when, why);
 }
 
-static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial);
+static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool automatic);
 
 /* One collection: of generation gen and the younger ones, or (partial) of the candidates
  * and their neighbourhood (section 5); returns the unreachable objects it counts
  * (COUNTED). */
-static size_t collect(rc_heap *heap, unsigned gen, bool partial)
+static size_t collect(rc_heap *heap, unsigned gen, bool partial, bool automatic)
 {
     heap->gc.collecting = true; /* also while checking: the check runs traverse functions */
     check_around(heap, "before");
-    size_t garbage = collect_phases(heap, gen, partial);
+    size_t garbage = collect_phases(heap, gen, partial, automatic);
     check_around(heap, "after");
     heap->gc.collecting = false;
     return garbage;
@@ -1333,9 +1403,11 @@ static void trigger_update(rc_heap *heap)
                (heap->gc.full_due || heap->gc.cand_overflow ||
                 heap->gc.gen_size[1] > heap->gc.cand_trigger || heap->gcincr.run != NULL);
     if (on && !heap->gc.stress && !candidate_schedule(heap))
-        heap->gc.gc_trigger = heap->gc.gen[0].threshold;
+        heap->gc.trigger_base = heap->gc.gen[0].threshold;
     else
-        heap->gc.gc_trigger = heap->gc.stress || (on && due) ? 0 : SIZE_MAX;
+        heap->gc.trigger_base = heap->gc.stress || (on && due) ? 0 : SIZE_MAX;
+    /* Section 9, DOOMED: release slices are paced by tracked allocations. */
+    heap->gc.gc_trigger = heap->gc.doomed != NULL ? 0 : heap->gc.trigger_base;
 }
 
 void rci_gc_trigger_update(rc_heap *heap)
@@ -1562,7 +1634,7 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
 static void collect_partial(rc_heap *heap)
 {
     /* With entries missing from the buffer, S could not be all of generation 1. */
-    collect(heap, heap->gc.cand_overflow ? 2u : 1u, !heap->gc.cand_overflow);
+    collect(heap, heap->gc.cand_overflow ? 2u : 1u, !heap->gc.cand_overflow, true);
 }
 
 static void schedule_after_partial(rc_heap *heap, size_t garbage, size_t examined, bool truncated)
@@ -1584,7 +1656,7 @@ static void schedule_after_partial(rc_heap *heap, size_t garbage, size_t examine
     }
 }
 
-static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
+static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool automatic)
 {
     gc_run run;
     memset(&run, 0, sizeof run);
@@ -1627,6 +1699,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     run_rites(&run);
     release_external_refs(&run);
     validate(&run, RCI_GCV_RELEASED);
+    choose_release(&run, automatic);
     free_garbage_and_promote(&run);
     validate(&run, RCI_GCV_PROMOTED);
     account_promotion(&run);
@@ -1677,12 +1750,12 @@ static void collect_generations(rc_heap *heap, bool force_young)
         if (heap->gc.gen[i].count > heap->gc.gen[i].threshold) {
             if (i == 2 && heap->gc.long_lived_pending < heap->gc.long_lived_total / 4)
                 continue;
-            collect(heap, i, false);
+            collect(heap, i, false, true);
             return;
         }
     }
     if (force_young)
-        collect(heap, 0, false);
+        collect(heap, 0, false, true);
 }
 
 static void alloc_check_stw(rc_heap *heap);
@@ -1697,9 +1770,16 @@ void rci_gc_alloc_check(rc_heap *heap)
 {
     if (heap->gc.collecting || heap->objs.freeing)
         return;
+    /* Section 9, DOOMED: while garbage waits for release, a slice every interval; an
+     * allocation that released one does no other collection work (one pause each). */
+    if (heap->gc.doomed != NULL && !heap->gc.stress &&
+        (rci_doomed_tick(heap) || heap->gc.gen[0].count <= heap->gc.trigger_base))
+        return;
     if (candidate_schedule(heap) && !heap->gcincr.stw) {
         rci_gcincr_alloc_check(heap, heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0);
-        return; /* section 9 */
+        if (heap->gc.stress && heap->gc.doomed != NULL)
+            rci_doomed_tick(heap); /* stress: a slice at every tracked allocation */
+        return;                    /* section 9 */
     }
     /* Stop-the-world automatic collection: its pauses are recorded too (section 9). */
     uint64_t t0 = rci_os_now_ns(), n0 = collections_total(heap);
@@ -1720,7 +1800,7 @@ static void alloc_check_stw(rc_heap *heap)
     }
     bool on = heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0;
     if (on && (heap->gc.full_due || heap->gc.cand_overflow))
-        collect(heap, 2, false);
+        collect(heap, 2, false, true);
     else if (heap->gc.stress || (on && heap->gc.gen_size[1] > heap->gc.cand_trigger))
         collect_partial(heap);
     else
@@ -1735,14 +1815,14 @@ void rci_gc_collect_partial(rc_heap *heap)
 
 size_t rci_gc_collect_full(rc_heap *heap)
 {
-    return collect(heap, 2, false);
+    return collect(heap, 2, false, true);
 }
 
 size_t rci_gc_collect_final(rc_heap *heap, unsigned gen)
 {
     /* With entries missing from the buffer, S could not be all of generation 1: a full
      * collection, which covers the suspected garbage too. */
-    return heap->gc.cand_overflow ? collect(heap, 2, false) : collect(heap, gen, true);
+    return heap->gc.cand_overflow ? collect(heap, 2, false, true) : collect(heap, gen, true, true);
 }
 
 int64_t rc_collect(rc_heap *heap, int generation)
@@ -1755,9 +1835,10 @@ int64_t rc_collect(rc_heap *heap, int generation)
      * it runs); during a release by counting it collects (section 6). */
     if (heap->gc.collecting)
         return 0;
+    rci_doomed_release_all(heap); /* section 9: what was confirmed is freed first */
     if (generation == 2)
         rci_gcincr_abandon(heap); /* section 9: one complete stop-the-world collection */
-    return (int64_t)collect(heap, (unsigned)generation, false);
+    return (int64_t)collect(heap, (unsigned)generation, false, false);
 }
 
 /* ---- heap shutdown ----------------------------------------------------------------------- */
@@ -1778,6 +1859,7 @@ static int destroy_page(rc_heap *heap, rci_page *page, void *user)
 
 void rci_gc_free_all(rc_heap *heap)
 {
+    rci_doomed_release_all(heap);
     rci_gcincr_abandon(heap);
     rci_finalize_shutdown(heap);
     heap->gc.collecting = true;

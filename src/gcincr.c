@@ -634,9 +634,18 @@ rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)
 bool rc_collect_step(rc_heap *heap, uint64_t budget_ns)
 {
     if (heap->gc.collecting || heap->objs.freeing)
-        return heap->gcincr.run != NULL;
+        return heap->gcincr.run != NULL || heap->gc.doomed != NULL;
     uint64_t t0 = rci_os_now_ns();
     bool more = false;
+    /* gc.c section 9, DOOMED: garbage already confirmed is released first; if that was all
+     * the work left (no collection in progress), the step ends with it */
+    if (heap->gc.doomed != NULL) {
+        bool left = rci_doomed_step(heap, &budget_ns);
+        if (left || heap->gcincr.run == NULL) {
+            rci_gcincr_pause_record(heap, rci_os_now_ns() - t0);
+            return left;
+        }
+    }
     if (heap->gcincr.run != NULL && heap->gcincr.run->nb)
         rci_gcincr_abandon(heap); /* a step advances a full collection: a neighbourhood run
                                    gives way */
@@ -648,7 +657,7 @@ bool rc_collect_step(rc_heap *heap, uint64_t budget_ns)
     }
     rci_gc_trigger_update(heap);
     rci_gcincr_pause_record(heap, rci_os_now_ns() - t0);
-    return more;
+    return more || heap->gc.doomed != NULL; /* the final step's garbage, released in slices */
 }
 
 void rc_gc_set_pause_budget(rc_heap *heap, uint64_t budget_ns)

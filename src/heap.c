@@ -114,6 +114,8 @@ rc_status rc_heap_get_stats(const rc_heap *heap, rc_heap_stats *out)
     s.lost_finalizers = heap->objs.lost_finalizers;
     s.lost_callbacks = heap->wr.lost_callbacks;
     s.unsaved_garbage = heap->gc.unsaved_garbage;
+    s.doomed_objects = heap->gc.doomed_len;
+    s.doomed_bytes = heap->gc.doomed_bytes;
     memcpy(out, &s, s.size);
     return RC_OK;
 }

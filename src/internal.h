@@ -439,6 +439,12 @@ typedef struct rci_heap_gc {
     uint32_t fin_types;        /* registered types with a finalize function */
     uint64_t unsaved_garbage;  /* objects not saved in rc_gc_garbage for lack of memory
                                   (rc_heap_stats shows it) */
+    size_t trigger_base; /* gc_trigger as it would be with no doomed object (trigger_update) */
+    /* Garbage confirmed and released in slices (gc.c section 9, DOOMED; src/gcdoomed.c). */
+    rc_object *doomed;       /* the doomed list, chained through the headers, or NULL */
+    size_t doomed_len;       /* objects on it */
+    size_t doomed_bytes;     /* their slots' bytes */
+    size_t doomed_countdown; /* tracked allocations until the next release slice */
 } rci_heap_gc;
 
 /* Bounded pauses (owner: src/gcincr.c; gc.c section 9, invariant INCREMENTAL). */
@@ -790,6 +796,29 @@ void rci_gcincr_abandon(rc_heap *heap);
 uint64_t rci_os_now_ns(void);
 /* Records a pause of ns nanoseconds in heap->gcincr.pause. */
 void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns);
+
+/* ---------------------------------------------------------------------------------------
+ * The release of confirmed garbage in slices (owner: src/gcdoomed.c; gc.c section 9,
+ * invariant DOOMED).
+ */
+/* Hands obj, garbage a collection confirmed and gave up every reference of (phase 5), to
+ * the doomed list: it leaves the heap's books now; its slot waits for a slice. */
+void rci_doomed_add(rc_heap *heap, rc_object *obj);
+/* Objects one automatic release slice may free; garbage above this many is handed over. */
+size_t rci_doomed_slice_objects(const rc_heap *heap);
+/* Releases up to max doomed objects, stopping once budget_ns have passed (UINT64_MAX: no
+ * clock); returns how many it released. */
+size_t rci_doomed_release(rc_heap *heap, size_t max, uint64_t budget_ns);
+/* rc_collect_step: releases doomed objects within *budget_ns, which loses the time spent;
+ * returns whether some are left (the step then does nothing else). */
+bool rci_doomed_step(rc_heap *heap, uint64_t *budget_ns);
+/* Releases every doomed object (rc_collect, rc_heap_free). */
+void rci_doomed_release_all(rc_heap *heap);
+/* A tracked allocation while the list is not empty: counts down, and at the end of the
+ * interval releases a slice, timed as a pause. Returns whether it released one. */
+bool rci_doomed_tick(rc_heap *heap);
+/* NULL if the doomed list agrees with its recorded length and bytes, else the failure. */
+const char *rci_doomed_check(const rc_heap *heap);
 
 /* The collector's phase validators (owner: src/gcvalidate.c), called by gc.c after each
  * phase when RCI_VALIDATE_PHASES (debug.h). Each check is the invariant of that name in

@@ -11,7 +11,9 @@
  * unreachable objects (RCI_GARBAGE, and the uncollectable part, RCI_UNCOLLECTABLE) are
  * left out of get_objects and get_referrers, as CPython 3.13 keeps them off every
  * generation list then: a list returned to a finalizer must not hold, and so resurrect,
- * garbage it never asked for.
+ * garbage it never asked for. Garbage confirmed and waiting to be released in slices (gc.c
+ * section 9, DOOMED) is marked RCI_PENDING: rc_heap_visit, which these walks use, never
+ * shows it.
  */
 #include "introspect.h"
 

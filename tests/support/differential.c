@@ -1007,6 +1007,14 @@ uint64_t rt_diff_step_collections(void)
     return step_collections;
 }
 
+/* Release slices (src/gc.c section 9, DOOMED) in the graphs so far (test code). */
+static uint64_t release_slices;
+
+uint64_t rt_diff_release_slices(void)
+{
+    return release_slices;
+}
+
 static uint64_t all_collections(diff *d)
 {
     return rt_collections(d->heap, 0) + rt_collections(d->heap, 1) + rt_collections(d->heap, 2);
@@ -1058,6 +1066,8 @@ static void graph_setup(diff *d)
     cfg.threshold[1] = 1 + rt_rng_below(&d->rng, 3);
     cfg.threshold[2] = 1 + rt_rng_below(&d->rng, 3);
     cfg.schedule = d->cand ? RC_GC_SCHEDULE_CANDIDATES : RC_GC_SCHEDULE_GENERATIONAL;
+    if (d->p->stress)
+        cfg.stress = true;
     d->heap = rt_heap_new_cfg(&cfg);
     for (int g = 0; g < 3; g++)
         d->m_thr[g] = cfg.threshold[g];
@@ -1120,6 +1130,11 @@ static void graph_teardown(diff *d)
            all, d->t.explicit_collections, d->t.auto_collections);
     d->t.graphs = 1;
     d->t.ops = d->op;
+    rc_gc_pause_stats ps;
+    memset(&ps, 0, sizeof ps);
+    ps.size = sizeof ps;
+    if (rc_gc_get_pause_stats(d->heap, &ps) == RC_OK)
+        release_slices += ps.release_slices;
     rt_heap_finish(d->heap);
     or_free(d->g);
     free(d->obj);

@@ -51,11 +51,17 @@ typedef struct rt_diff_params {
                             rc_collect_step(heap, 0) (one small increment each; src/gc.c
                             section 9), each checked like an automatic collection: what it
                             frees was unreachable, counts stay exact */
+    bool stress;         /* every graph's heap in stress mode (rc_heap_config.stress): a
+                            collection at every tracked allocation, and with candidates a
+                            release slice too (section 9, DOOMED) */
 } rt_diff_params;
 
 /* The collections rc_collect_step ran (all generations) in the graphs so far: a test of
  * increments checks the workload reached their final step. */
 uint64_t rt_diff_step_collections(void);
+/* The automatic pauses and steps that released garbage in slices (rc_gc_pause_stats
+ * .release_slices) in the graphs so far: a test of release slices checks they ran. */
+uint64_t rt_diff_release_slices(void);
 
 /* What the graphs exercised, printed after a run so that a change which stops the
  * workload from reaching the collector shows. */
