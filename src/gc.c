@@ -507,6 +507,7 @@ typedef struct gc_run {
     bool rites;           /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
     bool doom;            /* phase 5 hands the garbage to the doomed list (section 9, DOOMED)
                              instead of freeing it */
+    rci_doom_batch batch; /* that hand-over */
     size_t late_calls;    /* heap->wr.wr_calls mark of the callbacks due after phase 5 */
 } gc_run;
 
@@ -1173,6 +1174,8 @@ static void choose_release(gc_run *run, bool automatic)
     rc_heap *heap = run->heap;
     run->doom = automatic && !heap->gcincr.stw && rci_gc_candidates(heap) &&
                 run->collected > (heap->gc.stress ? 0 : rci_doomed_slice_objects(heap));
+    if (run->doom)
+        rci_doomed_batch_begin(heap, &run->batch);
 }
 
 /* A garbage object whose references are all given up (phases 1, 3d and 4) leaves the
@@ -1182,11 +1185,12 @@ static inline void garbage_gone(gc_run *run, rc_object *obj)
     rc_heap *heap = run->heap;
     if (obj->_tinfo & RCI_ORIGIN)
         rci_origin_forget(heap, obj);
+    if (run->doom) {
+        rci_doomed_batch_add(heap, &run->batch, obj); /* untracked by the batch's end */
+        return;
+    }
     rci_object_untrack_accounting(heap, obj);
-    if (run->doom)
-        rci_doomed_add(heap, obj);
-    else
-        rci_object_free(heap, obj);
+    rci_object_free(heap, obj);
 }
 
 /* Phase 5 after phase 3: objects allocated by user code (neither bit) stay in generation
@@ -1701,6 +1705,8 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool aut
     validate(&run, RCI_GCV_RELEASED);
     choose_release(&run, automatic);
     free_garbage_and_promote(&run);
+    if (run.doom)
+        rci_doomed_batch_end(heap, &run.batch);
     validate(&run, RCI_GCV_PROMOTED);
     account_promotion(&run);
     if (run.lo + run.span >= 1) {

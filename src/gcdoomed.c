@@ -12,7 +12,9 @@
  */
 #include "util.h"
 
-#define LINK_LOW_BITS 12u
+#include <string.h>
+
+#define LINK_LOW_BITS RCI_DOOMED_LINK_LOW_BITS
 _Static_assert(RCI_PENDING == 1u << LINK_LOW_BITS,
                "the doomed link uses the flag bits below RCI_PENDING, as object.c's pending list");
 
@@ -24,15 +26,6 @@ _Static_assert(RCI_PENDING == 1u << LINK_LOW_BITS,
 /* Stress mode: a small slice at every tracked allocation, so that doomed objects wait
  * across many allocations and every other operation of the program. */
 #define SLICE_STRESS 64u
-
-static void link_push(rc_heap *heap, rc_object *obj)
-{
-    uint64_t link = (uint64_t)(uintptr_t)heap->gc.doomed >> 3;
-    obj->_refcnt = (int32_t)(uint32_t)link;
-    obj->_tinfo = (obj->_tinfo & ~RCI_FLAG_MASK) | RCI_PENDING |
-                  (uint32_t)((link >> 32) & ((1u << LINK_LOW_BITS) - 1u));
-    heap->gc.doomed = obj;
-}
 
 static rc_object *link_pop(rc_heap *heap)
 {
@@ -60,19 +53,41 @@ size_t rci_doomed_slice_objects(const rc_heap *heap)
     return slice_interval(heap) * SLICE_PER_ALLOC;
 }
 
-void rci_doomed_add(rc_heap *heap, rc_object *obj)
+void rci_doomed_batch_begin(rc_heap *heap, rci_doom_batch *b)
 {
-    rc_type *t = rci_type_of(heap, obj);
-    size_t bytes = rci_page_slot_bytes(obj);
-    /* It leaves the books now (object.c's object_free does this at a free): it is no longer
-     * a live object for rc_heap_get_stats, rc_type_live_count or rc_heap_check. */
-    t->live_count--;
-    t->live_bytes -= bytes;
-    heap->mem.live_bytes -= bytes;
-    heap->objs.total_freed++;
-    heap->gc.doomed_len++;
-    heap->gc.doomed_bytes += bytes;
-    link_push(heap, obj);
+    memset(b, 0, sizeof *b);
+    b->head = heap->gc.doomed;
+}
+
+/* The objects counted so far leave their type's books (object.c's object_free does this
+ * at a free): they are no longer live for rc_type_live_count and rc_heap_check. */
+static void batch_flush_type(rci_doom_batch *b)
+{
+    if (b->type != NULL) {
+        b->type->live_count -= b->type_n;
+        b->type->live_bytes -= b->type_bytes;
+    }
+    b->type_n = 0;
+    b->type_bytes = 0;
+}
+
+void rci_doomed_batch_type(rci_doom_batch *b, rc_type *t)
+{
+    batch_flush_type(b);
+    b->type = t;
+}
+
+void rci_doomed_batch_end(rc_heap *heap, rci_doom_batch *b)
+{
+    batch_flush_type(b);
+    for (unsigned g = 0; g < 4; g++)
+        heap->gc.gen_size[g] -= b->gen_n[g];
+    heap->mem.live_bytes -= b->bytes;
+    heap->objs.total_freed += b->n;
+    heap->gc.doomed_len += b->n;
+    heap->gc.doomed_bytes += b->bytes;
+    heap->gc.doomed = b->head;
+    rc_assert_inv(heap, "DOOMED", b->n == 0 || heap->gc.doomed != NULL);
 }
 
 /* Releases one doomed object: its type's destroy and its slot (object.c's object_free

@@ -520,33 +520,79 @@ void rci_gcincr_page_gone(rc_heap *heap, rci_page *page)
         e->gone = true;
 }
 
-/* The final step's set: the suspected garbage still there joins generation 1. */
+/* Writes the entries of W still members and not candidates to dst (at most limit; dst
+ * may be x->w itself: it never overtakes the entry read), moves them to generation 1 and
+ * returns how many. W is in page order (LIST walks the pages), so the page map is asked
+ * once per page; a listed slot keeps its SIDE_MEMBER mark for the whole run, so an entry
+ * is still a member when its page is there and its header is a member's (member_word's
+ * test without the side word). */
+static size_t join_filter(rc_heap *heap, struct rci_incr *x, rc_object **dst, size_t limit)
+{
+    rci_page *page = NULL;
+    bool there = false, noted = false;
+    size_t k = 0, from[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < x->w_len && k < limit; i++) {
+        rc_object *o = x->w[i];
+        if (rci_page_of(o) != page) {
+            page = rci_page_of(o);
+            const incr_page *e = map_find(x, page);
+            there = e != NULL && !e->gone; /* else freed with its page */
+            noted = false;
+        }
+        if (!there)
+            continue;
+        uint32_t ti = o->_tinfo;
+        unsigned g = ti & RCI_GEN_MASK;
+        if (!member_ti(ti) || g == 1) /* no member now; or a candidate, in the buffer */
+            continue;
+        dst[k++] = o;
+        from[g]++;
+        o->_tinfo = (ti & ~RCI_GEN_MASK) | 1u;
+        if (!noted) {
+            noted = true;
+            if (!(page->lists & RCI_IN_GEN1))
+                rci_page_note_gen(heap, page, 1);
+        }
+    }
+    heap->gc.gen_size[0] -= from[0];
+    heap->gc.gen_size[2] -= from[2];
+    heap->gc.gen_size[1] += from[0] + from[2];
+    return k;
+}
+
+/* The final step's set: the suspected garbage still there joins generation 1 and the
+ * candidate buffer. Part of the final step's pause, so one pass with no call per object,
+ * and no copy of W: the candidates are appended to W's array, which becomes the buffer
+ * (the old buffer goes with the run's tables). Without room for that, W's members are
+ * appended to the buffer, as many as fit: one left outside the set is sound (section 9). */
 static void incr_join(rc_heap *heap)
 {
     struct rci_incr *x = heap->gcincr.run;
     if (x->state != ST_FINAL || x->joined)
         return;
     x->joined = true;
-    for (size_t i = 0; i < x->w_len; i++) {
-        rc_object *o = x->w[i];
-        if (member_word(x, o) == NULL) /* freed with its page, or no member now */
-            continue;
-        uint32_t ti = o->_tinfo;
-        unsigned g = ti & RCI_GEN_MASK;
-        if (g == 1) /* a candidate: in the buffer already */
-            continue;
-        /* Without room it stays outside the set, which is sound (section 9). */
-        if (heap->gc.cand_len == heap->gc.cand_cap &&
-            !grow(heap, &heap->gc.cand, &heap->gc.cand_cap))
-            continue;
-        heap->gc.cand[heap->gc.cand_len++] = o;
-        heap->gc.gen_size[g]--;
-        heap->gc.gen_size[1]++;
-        o->_tinfo = (ti & ~RCI_GEN_MASK) | 1u;
-        rci_page *page = rci_page_of(o);
-        if (!(page->lists & RCI_IN_GEN1))
-            rci_page_note_gen(heap, page, 1);
+    if (x->w_len == 0)
+        return;
+    size_t need = x->w_len + heap->gc.cand_len;
+    if (rci_util_vec_reserve(heap, &x->w, &x->w_cap, need, sizeof(rc_object *), 256)) {
+        size_t k = join_filter(heap, x, x->w, SIZE_MAX);
+        if (heap->gc.cand_len > 0)
+            memcpy(x->w + k, heap->gc.cand, heap->gc.cand_len * sizeof(rc_object *));
+        rc_object **buf = heap->gc.cand;
+        size_t cap = heap->gc.cand_cap;
+        heap->gc.cand = x->w;
+        heap->gc.cand_cap = x->w_cap;
+        heap->gc.cand_len += k;
+        x->w = buf;
+        x->w_cap = cap;
+        x->w_len = 0;
+        return;
     }
+    (void)rci_util_vec_reserve(heap, &heap->gc.cand, &heap->gc.cand_cap, need,
+                               sizeof(rc_object *), 256);
+    if (heap->gc.cand != NULL)
+        heap->gc.cand_len += join_filter(heap, x, heap->gc.cand + heap->gc.cand_len,
+                                         heap->gc.cand_cap - heap->gc.cand_len);
 }
 
 /* A neighbourhood run seeded with the candidates and neighbourhood of a partial run whose

@@ -801,9 +801,41 @@ void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns);
  * The release of confirmed garbage in slices (owner: src/gcdoomed.c; gc.c section 9,
  * invariant DOOMED).
  */
-/* Hands obj, garbage a collection confirmed and gave up every reference of (phase 5), to
- * the doomed list: it leaves the heap's books now; its slot waits for a slice. */
-void rci_doomed_add(rc_heap *heap, rc_object *obj);
+/* A collection's phase 5 hands its garbage over in a batch: each object, whose every
+ * reference is given up, is chained in (its header marked RCI_PENDING with the link, as
+ * object.c's pending list packs it) and counted; rci_doomed_batch_end takes the batch off
+ * the heap's books (generation sizes, live counts and bytes, total_freed) and makes it the
+ * head of heap->gc.doomed. Inline: one pass, no call per object. */
+#define RCI_DOOMED_LINK_LOW_BITS 12u
+typedef struct rci_doom_batch {
+    rc_object *head;    /* the list so far, newest first, ending in the heap's old list */
+    rc_type *type;      /* the type counted in type_n, or NULL */
+    size_t type_n;      /* objects of that type since it changed */
+    size_t type_bytes;  /* their slots' bytes */
+    size_t n, bytes;    /* the batch's objects and slot bytes */
+    size_t gen_n[4];    /* per generation (all were tracked) */
+} rci_doom_batch;
+void rci_doomed_batch_begin(rc_heap *heap, rci_doom_batch *b);
+void rci_doomed_batch_type(rci_doom_batch *b, rc_type *t);
+void rci_doomed_batch_end(rc_heap *heap, rci_doom_batch *b);
+static inline void rci_doomed_batch_add(rc_heap *heap, rci_doom_batch *b, rc_object *obj)
+{
+    rc_type *t = rci_type_of(heap, obj);
+    size_t bytes = rci_page_slot_bytes(obj);
+    if (t != b->type)
+        rci_doomed_batch_type(b, t);
+    b->type_n++;
+    b->type_bytes += bytes;
+    b->n++;
+    b->bytes += bytes;
+    uint32_t ti = obj->_tinfo;
+    b->gen_n[ti & RCI_GEN_MASK]++;
+    uint64_t link = (uint64_t)(uintptr_t)b->head >> 3;
+    obj->_refcnt = (int32_t)(uint32_t)link;
+    obj->_tinfo = (ti & ~RCI_FLAG_MASK) | RCI_PENDING |
+                  (uint32_t)((link >> 32) & ((1u << RCI_DOOMED_LINK_LOW_BITS) - 1u));
+    b->head = obj;
+}
 /* Objects one automatic release slice may free; garbage above this many is handed over. */
 size_t rci_doomed_slice_objects(const rc_heap *heap);
 /* Releases up to max doomed objects, stopping once budget_ns have passed (UINT64_MAX: no
