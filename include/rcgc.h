@@ -848,12 +848,12 @@ typedef struct rc_gc_pause_stats {
     uint64_t total_ns; /* their summed length */
     uint64_t max_ns;   /* the longest */
     uint64_t histogram[RC_GC_PAUSE_BUCKETS];
-    uint64_t increments;  /* pauses that advanced an incremental collection */
-    uint64_t incremental; /* incremental collections completed */
-    uint64_t abandoned;   /* incremental collections abandoned: rc_collect(heap, 2), no
+    uint64_t increments;     /* pauses that advanced an incremental collection */
+    uint64_t incremental;    /* incremental collections completed */
+    uint64_t abandoned;      /* incremental collections abandoned: rc_collect(heap, 2), no
                                memory for their side tables (then a stop-the-world
                                collection ran instead), rc_heap_free */
-    uint64_t suspected;   /* objects the completed ones handed to their final step */
+    uint64_t suspected;      /* objects the completed ones handed to their final step */
     uint64_t release_slices; /* pauses that released garbage a collection had confirmed
                                 (src/gc.c section 9: released in slices) */
 } rc_gc_pause_stats;

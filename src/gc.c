@@ -474,9 +474,9 @@
  *      each side word once; 2 bytes per container slot of the pages a run touches, while
  *      it is in progress. What is not bounded: one object's references are followed in one
  *      piece, and the final step's pause grows with what it examines and confirms, the
- *      suspected garbage included (a 100,000-object structure found dead costs one
- *      confirmation pause, about 2 ms here: the join of W, phases 1-4; its freeing, a
- *      third of the pause before, is released in slices).
+ *      suspected garbage included: a 100,000-object structure found dead costs one pause
+ *      for the join of W, phases 1-4 and the hand-over (a header write per object); only
+ *      its freeing is released in slices (docs/BENCHMARKS-pauses.md has the figures).
  */
 #include "builtins.h"
 #include "gcmodule.h"

@@ -588,8 +588,8 @@ static void incr_join(rc_heap *heap)
         x->w_len = 0;
         return;
     }
-    (void)rci_util_vec_reserve(heap, &heap->gc.cand, &heap->gc.cand_cap, need,
-                               sizeof(rc_object *), 256);
+    (void)rci_util_vec_reserve(heap, &heap->gc.cand, &heap->gc.cand_cap, need, sizeof(rc_object *),
+                               256);
     if (heap->gc.cand != NULL)
         heap->gc.cand_len += join_filter(heap, x, heap->gc.cand + heap->gc.cand_len,
                                          heap->gc.cand_cap - heap->gc.cand_len);

@@ -808,12 +808,12 @@ void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns);
  * head of heap->gc.doomed. Inline: one pass, no call per object. */
 #define RCI_DOOMED_LINK_LOW_BITS 12u
 typedef struct rci_doom_batch {
-    rc_object *head;    /* the list so far, newest first, ending in the heap's old list */
-    rc_type *type;      /* the type counted in type_n, or NULL */
-    size_t type_n;      /* objects of that type since it changed */
-    size_t type_bytes;  /* their slots' bytes */
-    size_t n, bytes;    /* the batch's objects and slot bytes */
-    size_t gen_n[4];    /* per generation (all were tracked) */
+    rc_object *head;   /* the list so far, newest first, ending in the heap's old list */
+    rc_type *type;     /* the type counted in type_n, or NULL */
+    size_t type_n;     /* objects of that type since it changed */
+    size_t type_bytes; /* their slots' bytes */
+    size_t n, bytes;   /* the batch's objects and slot bytes */
+    size_t gen_n[4];   /* per generation (all were tracked) */
 } rci_doom_batch;
 void rci_doomed_batch_begin(rc_heap *heap, rci_doom_batch *b);
 void rci_doomed_batch_type(rci_doom_batch *b, rc_type *t);

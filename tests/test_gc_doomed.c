@@ -321,7 +321,7 @@ static void heap_free_with_pending_release(void **state)
     rc_decref(heap, ring_to(heap, t, RING, NULL));
     step_until_doomed(heap);
     assert_int_equal(doomed(heap), RING);
-    assert_int_equal(destroyed, 0); /* handed over: not destroyed yet */
+    assert_int_equal(destroyed, 0);        /* handed over: not destroyed yet */
     assert_true(rc_collect_step(heap, 0)); /* one slice of a budget-0 step */
     size_t after_slice = destroyed;
     assert_true(after_slice > 0 && after_slice < RING);
@@ -543,7 +543,7 @@ static void automatic_release_keeps_up(void **state)
     rc_heap_config_init(&cfg);
     cfg.stress = false;
     cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
-    cfg.threshold[0] = 64; /* slices of 16 * 8 = 128 objects every 8 allocations */
+    cfg.threshold[0] = 64;                /* slices of 16 * 8 = 128 objects every 8 allocations */
     cfg.pause_budget_ns = UINT64_MAX / 2; /* no clock: exact outcomes */
     rc_heap *heap = rt_heap_new_cfg(&cfg);
     const rc_type *pair = rt_pair_type(heap);
