@@ -461,11 +461,12 @@
  *      extended to released garbage); its stale fields are never traversed.
  *      Pacing and memory: while the list is not empty gc_trigger is 0, and every
  *      threshold[0] / 8 tracked allocations one slice releases up to its quota, looking at
- *      the clock every 64 objects against the pause budget; an allocation that released a
- *      slice does no other collection work. The list drains at sixteen objects per
- *      tracked allocation, faster than any program refills its slots, so the memory held
- *      by doomed objects is at most what the collections of the last few intervals
- *      confirmed. rc_collect_step releases within its budget first (and ends when that
+ *      the clock every 64 objects against the pause budget (two objects per allocation
+ *      of the interval are released whatever the budget); an allocation that released a
+ *      slice does no other collection work. Every doomed object was allocated once, so a
+ *      list drained at two to sixteen objects per tracked allocation empties faster than
+ *      any program refills it: the memory held by doomed objects is at most what the
+ *      collections of the last few intervals confirmed. rc_collect_step releases within its budget first (and ends when that
  *      was the only work left); rc_collect (any generation) and rc_heap_free release
  *      everything first; the stop-the-world configuration, rc_collect and the
  *      generational schedule never hand garbage over. Stress mode releases a 64-object

@@ -23,6 +23,8 @@ _Static_assert(RCI_PENDING == 1u << LINK_LOW_BITS,
 /* Per tracked allocation of the interval between slices, objects a slice may release:
  * the list drains sixteen times faster than a program allocating refills it (section 9). */
 #define SLICE_PER_ALLOC 16u
+/* Of which released whatever the clock says (a budget too small to release any). */
+#define SLICE_FLOOR 2u
 /* Stress mode: a small slice at every tracked allocation, so that doomed objects wait
  * across many allocations and every other operation of the program. */
 #define SLICE_STRESS 64u
@@ -146,7 +148,12 @@ bool rci_doomed_tick(rc_heap *heap)
     }
     heap->gc.doomed_countdown = slice_interval(heap);
     uint64_t t0 = rci_os_now_ns();
-    rci_doomed_release(heap, rci_doomed_slice_objects(heap), heap->gcincr.pause_budget);
+    /* At least SLICE_FLOOR objects per allocation of the interval whatever the budget says:
+     * every doomed object was allocated once, so the list drains faster than it fills. */
+    size_t quota = rci_doomed_slice_objects(heap), floor = slice_interval(heap) * SLICE_FLOOR;
+    size_t done = rci_doomed_release(heap, floor < quota ? floor : quota, UINT64_MAX);
+    if (done < quota && heap->gc.doomed != NULL)
+        rci_doomed_release(heap, quota - done, heap->gcincr.pause_budget);
     uint64_t t1 = rci_os_now_ns();
     rci_gcincr_pause_record(heap, t1 - t0);
     heap->gcincr.pause.release_slices++;

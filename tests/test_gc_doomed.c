@@ -573,6 +573,31 @@ static void automatic_release_keeps_up(void **state)
     rt_heap_finish(heap);
 }
 
+/* A pause budget too small to release anything still releases two objects per tracked
+ * allocation of the interval (250 with the default threshold): the list drains faster
+ * than any program could refill it, and automatic collection off does not stop it. */
+static void tiny_budget_release_keeps_up(void **state)
+{
+    (void)state;
+    const rc_type *pair;
+    rc_object *x;
+    rc_heap *heap = pending_heap(NULL, &pair, &x); /* automatic collection off */
+    rc_gc_set_pause_budget(heap, 1);
+    rc_object *keep = rt_list(heap);
+    /* eleven slices: of 64 objects each (one look at the clock), 704 in all, without the
+     * floor; of 564 with it */
+    for (int i = 0; i < 2600; i++) {
+        rc_object *p = rt_pair_new(heap, pair, i);
+        rt_append(heap, keep, p);
+        rc_decref(heap, p);
+    }
+    assert_int_equal(doomed(heap), 0);
+    assert_true(pauses(heap).release_slices >= 9);
+    rc_decref(heap, keep);
+    rc_decref(heap, x);
+    rt_heap_finish(heap);
+}
+
 /* Stress mode: every tracked allocation runs an increment and a partial run and then
  * releases a slice of 64; any garbage is handed over, so releases are pending across the
  * program's operations, and each allocation leaves the heap consistent. */
@@ -650,6 +675,7 @@ int main(void)
         cmocka_unit_test(refused_allocation_during_slice),
         cmocka_unit_test(random_graphs_with_release_slices),
         cmocka_unit_test(automatic_release_keeps_up),
+        cmocka_unit_test(tiny_budget_release_keeps_up),
         cmocka_unit_test(stress_release_slice_at_every_allocation),
         cmocka_unit_test(stop_the_world_hands_nothing_over),
     };
