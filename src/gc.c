@@ -435,14 +435,14 @@
  *      (garbage_gone): each object leaves the books as at a free (generation sizes,
  *      tracked and live counts, its type's live count, live_bytes, total_freed, its origin
  *      record and snapshot id) and is chained into heap->gc.doomed through its header.
- *      DOOMED (the invariant): a doomed object is inert: its count is 0 and no reference to
- *      it is counted anywhere, it gives up no reference (phase 1 or 3d subtracted those it
- *      held into the garbage, phase 4 dropped the rest), it has no weakref (3b and 3e
- *      cleared them) and no finalizer left to run (3c ran them, 3d kept the resurrected),
- *      and it is marked RCI_PENDING with the link in its header, on heap->gc.doomed and
- *      nowhere else; releasing it is its type's destroy and its slot, which can free
- *      nothing else, so no object leaves the list except by its own release (no cascade
- *      exists to survive). Checked: rc_heap_check walks the list against doomed_len and
+ *      DOOMED (the invariant): a doomed object is inert: its count reached 0 and no
+ *      reference to it is counted anywhere, it gives up no reference (phase 1 or 3d
+ *      subtracted those it held into the garbage, phase 4 dropped the rest), it has no
+ *      weakref (3b and 3e cleared them) and no finalizer left to run (3c ran them, 3d kept
+ *      the resurrected), and it is marked RCI_PENDING with the link in its header, on
+ *      heap->gc.doomed and nowhere else; releasing it is its type's destroy and its slot,
+ *      which can free nothing else, so no object leaves the list except by its own release
+ *      (no cascade exists to survive). Checked: rc_heap_check walks the list against doomed_len and
  *      doomed_bytes and counts the PENDING objects on the pages (outside a drain they are
  *      exactly the doomed ones); each release asserts the mark (debug builds).
  *      Why it is safe. What must be atomic stays in the pause: the confirmation, the
@@ -466,11 +466,11 @@
  *      slice does no other collection work. Every doomed object was allocated once, so a
  *      list drained at two to sixteen objects per tracked allocation empties faster than
  *      any program refills it: the memory held by doomed objects is at most what the
- *      collections of the last few intervals confirmed. rc_collect_step releases within its budget first (and ends when that
- *      was the only work left); rc_collect (any generation) and rc_heap_free release
- *      everything first; the stop-the-world configuration, rc_collect and the
- *      generational schedule never hand garbage over. Stress mode releases a 64-object
- *      slice at every tracked allocation.
+ *      collections of the last few intervals confirmed. rc_collect_step releases within
+ *      its budget first (and ends when that was the only work left); rc_collect (any
+ *      generation) and rc_heap_free release everything first; the stop-the-world
+ *      configuration, rc_collect and the generational schedule never hand garbage over.
+ *      Stress mode releases a 64-object slice at every tracked allocation.
  *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
  *      each side word once; 2 bytes per container slot of the pages a run touches, while
  *      it is in progress. What is not bounded: one object's references are followed in one
