@@ -356,6 +356,7 @@ int main(int argc, char **argv)
         peer_report("loop_iterations", (double)iterations);
     peer_report("incremental", (double)GC_is_incremental_mode());
     peer_report("protection", (double)GC_incremental_protection_needs());
+    peer_report("time_limit_ms", (double)GC_get_time_limit());
     free(L.ticks);
     free(slot_k);
     /* the live data was live to the end */
