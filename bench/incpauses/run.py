@@ -37,7 +37,9 @@ Figures (medians over the runs of each figure separately):
   collector ms: the pauses summed. waiting: the most cyclic garbage alive and not yet
     found (rcgc: live objects minus what the workload holds; CPython: ring only, dropped
     minus collected; Boehm: n/a). peak USS MiB: /proc/self/smaps_rollup, sampled.
-  CPU s: user + sys of the whole process (/usr/bin/time), setup included.
+  CPU s: user + sys of the whole process (/usr/bin/time), setup included. preempted: the
+    process's involuntary context switches (/usr/bin/time %c), a measure of how often
+    other processes took the CPU from it (each can land inside a pause).
   throughput: a and b rounds/s, w4 cycles made per s (thousands), ring steps/s
     (thousands).
 """
@@ -64,7 +66,7 @@ COLLECTORS = ["rcgc inc", "rcgc stw", "CPython", "Boehm"]
 def run(cmd, timeout):
     """Runs cmd under /usr/bin/time; returns {key: [values]} (plus cpu_s), or None."""
     try:
-        p = subprocess.run(["/usr/bin/time", "-f", "@@cpu %U %S"] + cmd, capture_output=True,
+        p = subprocess.run(["/usr/bin/time", "-f", "@@cpu %U %S %c"] + cmd, capture_output=True,
                            text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         sys.stderr.write(f"timed out: {' '.join(cmd)}\n")
@@ -82,8 +84,9 @@ def run(cmd, timeout):
                 pass
     for line in p.stderr.splitlines():
         if line.startswith("@@cpu"):
-            _, u, s = line.split()
+            _, u, s, c = line.split()
             out["cpu_s"] = [float(u) + float(s)]
+            out["preempted"] = [float(c)]
     return out
 
 
@@ -109,6 +112,9 @@ def figures(w, coll, v, untimed):
     f["waiting"] = one("max_waiting")
     f["peak_uss_mb"] = one("peak_uss_mb")
     f["cpu_s"] = one("cpu_s")
+    f["preempted"] = one("preempted")
+    for k in ("max_stopped_ms", "n_collections", "heap_mb"):  # Boehm's
+        f[k] = one(k)
     t = untimed if untimed is not None else v
     if w in ("a", "b"):
         wall = t["wall_s"][0] if "wall_s" in t else None
@@ -271,8 +277,8 @@ def main():
                  f"{mp('rcgc stw')} | {mp('CPython')} | {mp('Boehm')} |")
     L += ["", "### Every collector", "",
           "| workload | collector | max pause ms | p99 ms | p50 ms | pauses | collector ms | "
-          "max waiting | peak USS MiB | throughput | CPU s | runs |",
-          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+          "max waiting | peak USS MiB | throughput | CPU s | preempted | runs |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     unit = {"a": "rounds/s", "b": "rounds/s", "w4": "k cycles/s", "ring": "k steps/s"}
     for w in works:
         for coll in COLLECTORS:
@@ -283,7 +289,15 @@ def main():
                      f"{fmt(med(w, coll, 'p99_pause_ms'), '.3f')} | {fmt(med(w, coll, 'p50_pause_ms'), '.3f')} | "
                      f"{fmt(med(w, coll, 'pauses'), '.0f')} | {fmt(med(w, coll, 'collector_ms'), '.0f')} | "
                      f"{fmt(med(w, coll, 'waiting'), ',.0f')} | {fmt(med(w, coll, 'peak_uss_mb'), '.1f')} | "
-                     f"{fmt(med(w, coll, 'throughput'), '.1f')} {unit[w]} | {fmt(med(w, coll, 'cpu_s'), '.2f')} | {n} |")
+                     f"{fmt(med(w, coll, 'throughput'), '.1f')} {unit[w]} | {fmt(med(w, coll, 'cpu_s'), '.2f')} | "
+                     f"{fmt(med(w, coll, 'preempted'), '.0f')} | {n} |")
+    ev = [f"{w}: {fmt(med(w, 'Boehm', 'max_stopped_ms'), '.2f')} ms, "
+          f"{fmt(med(w, 'Boehm', 'n_collections'), '.0f')} collections, heap "
+          f"{fmt(med(w, 'Boehm', 'heap_mb'), '.0f')} MiB" for w in works if (w, "Boehm") in res]
+    if ev:
+        L += ["", "Boehm's longest stopped-world interval (GC_EVENT_PRE_STOP_WORLD .. "
+              "POST_START_WORLD), its collections and final heap size (GC_get_heap_size), "
+              "medians: " + "; ".join(ev) + "."]
     failed = [f"{w} {c} run {r + 1}" for (w, c, r), v in sorted(raw.items()) if v is None]
     if failed:
         L += ["", "Failed or timed out (not in the medians): " + ", ".join(failed) + "."]
