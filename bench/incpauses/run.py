@@ -292,7 +292,7 @@ def main():
                      f"{fmt(med(w, coll, 'throughput'), '.1f')} {unit[w]} | {fmt(med(w, coll, 'cpu_s'), '.2f')} | "
                      f"{fmt(med(w, coll, 'preempted'), '.0f')} | {n} |")
     ev = [f"{w}: {fmt(med(w, 'Boehm', 'max_stopped_ms'), '.2f')} ms, "
-          f"{fmt(med(w, 'Boehm', 'n_collections'), '.0f')} collections, heap "
+          f"collections {fmt(med(w, 'Boehm', 'n_collections'), '.0f')}, heap "
           f"{fmt(med(w, 'Boehm', 'heap_mb'), '.0f')} MiB" for w in works if (w, "Boehm") in res]
     if ev:
         L += ["", "Boehm's longest stopped-world interval (GC_EVENT_PRE_STOP_WORLD .. "
