@@ -20,8 +20,8 @@
  *         stop-the-world collector.
  *   untimed  no per-allocation clock (for throughput: wall_s, steps_per_s); no pause
  *         figures.
- * The live data is built, then GC_gcollect() runs twice, as the rcgc programs do; only
- * the rounds are measured. Settings as bench/peers/boehm/bench.c: interior pointers off,
+ * The live data is built, then GC_gcollect() runs twice, as the rcgc programs of a, b and
+ * pauses do (rcgc's ring does not collect first); only the rounds are measured. Settings as bench/peers/boehm/bench.c: interior pointers off,
  * no parallel marker, the library's default heap growth.
  *
  * What a pause is here. The program has one thread, so whenever the collector works the
