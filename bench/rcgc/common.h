@@ -139,4 +139,81 @@ static inline void bench_report(const char *key, double value)
     printf("%s %.9g\n", key, value);
 }
 
+/* Live objects of the heap (rc_heap_stats.live_objects): a workload that knows what it holds
+ * gets the garbage waiting to be found as live_objects minus that. */
+static inline size_t bench_live_objects(const rc_heap *heap)
+{
+    rc_heap_stats s;
+    memset(&s, 0, sizeof s);
+    s.size = sizeof s;
+    rc_heap_get_stats(heap, &s);
+    return s.live_objects;
+}
+
+/* The heap's pause statistics (rc_gc_get_pause_stats). */
+static inline rc_gc_pause_stats bench_pause_stats(const rc_heap *heap)
+{
+    rc_gc_pause_stats p;
+    memset(&p, 0, sizeof p);
+    p.size = sizeof p;
+    rc_gc_get_pause_stats(heap, &p);
+    return p;
+}
+
+/* The upper bound of the histogram bucket holding the q-quantile of the pauses, in ms
+ * (capped at the longest pause). */
+static inline double bench_pause_quantile_ms(const rc_gc_pause_stats *p, double q)
+{
+    uint64_t want = (uint64_t)((double)p->pauses * q);
+    if (want >= p->pauses)
+        want = p->pauses ? p->pauses - 1 : 0;
+    uint64_t seen = 0;
+    for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++) {
+        seen += p->histogram[b];
+        if (seen > want) {
+            uint64_t hi = b + 1 < RC_GC_PAUSE_BUCKETS ? rc_gc_pause_bucket_ns(b + 1) : p->max_ns;
+            if (hi > p->max_ns)
+                hi = p->max_ns;
+            return (double)hi * 1e-6;
+        }
+    }
+    return (double)p->max_ns * 1e-6;
+}
+
+/* Reports the automatic pauses since `before` (a bench_pause_stats taken when the measured
+ * part began; explicit rc_collect calls are not counted by the library anyway):
+ * auto_pauses, max_pause_ms (the longest of the whole run: the library keeps no per-span
+ * maximum, so `before` must be taken before any automatic work), p99_pause_ms and
+ * p50_pause_ms (bucket upper bounds, four buckets per doubling), collector_ms (summed
+ * pauses), increments, incremental (collections completed in increments), suspected. */
+static inline void bench_report_pauses(const rc_heap *heap, const rc_gc_pause_stats *before)
+{
+    rc_gc_pause_stats p = bench_pause_stats(heap);
+    p.pauses -= before->pauses;
+    p.total_ns -= before->total_ns;
+    for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++)
+        p.histogram[b] -= before->histogram[b];
+    bench_report("auto_pauses", (double)p.pauses);
+    bench_report("max_pause_ms", (double)p.max_ns * 1e-6);
+    bench_report("p99_pause_ms", bench_pause_quantile_ms(&p, 0.99));
+    bench_report("p50_pause_ms", bench_pause_quantile_ms(&p, 0.50));
+    bench_report("collector_ms", (double)p.total_ns * 1e-6);
+    bench_report("increments", (double)(p.increments - before->increments));
+    bench_report("incremental", (double)(p.incremental - before->incremental));
+    bench_report("suspected", (double)(p.suspected - before->suspected));
+}
+
+/* "inc" (automatic collection in increments, the default) or "stw"
+ * (rc_heap_config.stop_the_world); anything else is a usage error. */
+static inline bool bench_parse_mode(const char *s, bool *stw)
+{
+    if (strcmp(s, "inc") == 0)
+        *stw = false;
+    else if (strcmp(s, "stw") == 0)
+        *stw = true;
+    else
+        return false;
+    return true;
+}
+
 #endif

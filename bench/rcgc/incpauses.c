@@ -72,34 +72,6 @@ static void churn(rc_heap *heap, int k)
     }
 }
 
-static size_t live_objects(const rc_heap *heap)
-{
-    rc_heap_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    rc_heap_get_stats(heap, &s);
-    return s.live_objects;
-}
-
-/* The upper bound of the bucket holding the q-quantile of the pauses, in ms. */
-static double quantile_ms(const rc_gc_pause_stats *p, double q)
-{
-    uint64_t want = (uint64_t)((double)p->pauses * q);
-    if (want >= p->pauses)
-        want = p->pauses ? p->pauses - 1 : 0;
-    uint64_t seen = 0;
-    for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++) {
-        seen += p->histogram[b];
-        if (seen > want) {
-            uint64_t hi = b + 1 < RC_GC_PAUSE_BUCKETS ? rc_gc_pause_bucket_ns(b + 1) : p->max_ns;
-            if (hi > p->max_ns)
-                hi = p->max_ns;
-            return (double)hi * 1e-6;
-        }
-    }
-    return (double)p->max_ns * 1e-6;
-}
-
 int main(int argc, char **argv)
 {
     const char *usage = "rcgc-bench-incpauses a|b LIVE ROUNDS inc|stw [STRUCT]";
@@ -110,8 +82,8 @@ int main(int argc, char **argv)
         bench_usage(usage);
     size_t live = bench_arg_count(argv[2], usage);
     size_t rounds = bench_arg_count(argv[3], usage);
-    bool stw = strcmp(argv[4], "stw") == 0;
-    if (!stw && strcmp(argv[4], "inc") != 0)
+    bool stw = false;
+    if (!bench_parse_mode(argv[4], &stw))
         bench_usage(usage);
     size_t st = argc == 6 ? bench_arg_count(argv[5], usage) : 100000;
 
@@ -129,11 +101,8 @@ int main(int argc, char **argv)
     bench_node *old = w == 'b' ? ring(heap, st, true) : NULL;
     rc_collect(heap, 2);
     rc_collect(heap, 2);
-    size_t base = live_objects(heap); /* what the workload holds from here on */
-    rc_gc_pause_stats zero;
-    memset(&zero, 0, sizeof zero);
-    zero.size = sizeof zero;
-    rc_gc_get_pause_stats(heap, &zero);
+    size_t base = bench_live_objects(heap); /* what the workload holds from here on */
+    rc_gc_pause_stats zero = bench_pause_stats(heap);
 
     size_t peak_uss = bench_uss_bytes(heap), max_waiting = 0;
     double start = bench_now_s();
@@ -142,7 +111,7 @@ int main(int argc, char **argv)
             rc_decref(heap, second); /* the root's count goes to 1: a candidate */
             second = rc_newref(&root->hdr);
             churn(heap, 1000);
-            size_t now = live_objects(heap);
+            size_t now = bench_live_objects(heap);
             if (now - base > max_waiting)
                 max_waiting = now - base;
         } else {
@@ -150,7 +119,7 @@ int main(int argc, char **argv)
             size_t held = base + st; /* the live ring, old and fresh */
             for (int k = 0; k < 100; k++) {
                 churn(heap, 1000);
-                size_t now = live_objects(heap);
+                size_t now = bench_live_objects(heap);
                 if (now - held > max_waiting)
                     max_waiting = now - held;
             }
@@ -168,10 +137,7 @@ int main(int argc, char **argv)
     if (u > peak_uss)
         peak_uss = u;
 
-    rc_gc_pause_stats p;
-    memset(&p, 0, sizeof p);
-    p.size = sizeof p;
-    rc_gc_get_pause_stats(heap, &p);
+    rc_gc_pause_stats p = bench_pause_stats(heap);
     /* the rounds' pauses only: the setup's explicit collections are not counted anyway */
     p.pauses -= zero.pauses;
     p.total_ns -= zero.total_ns;
@@ -179,8 +145,8 @@ int main(int argc, char **argv)
         p.histogram[b] -= zero.histogram[b];
     printf("n_pauses %llu\n", (unsigned long long)p.pauses);
     printf("max_pause_ms %.4f\n", (double)p.max_ns * 1e-6);
-    printf("p99_pause_ms %.4f\n", quantile_ms(&p, 0.99));
-    printf("p50_pause_ms %.4f\n", quantile_ms(&p, 0.50));
+    printf("p99_pause_ms %.4f\n", bench_pause_quantile_ms(&p, 0.99));
+    printf("p50_pause_ms %.4f\n", bench_pause_quantile_ms(&p, 0.50));
     printf("collector_ms %.1f\n", (double)p.total_ns * 1e-6);
     printf("increments %llu\n", (unsigned long long)(p.increments - zero.increments));
     printf("incremental %llu\n", (unsigned long long)(p.incremental - zero.incremental));

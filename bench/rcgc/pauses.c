@@ -1,16 +1,24 @@
 /*
  * pauses.c -- workload 4: collection pauses with a large old generation.
  *
- * usage: rcgc-bench-pauses LIVE SECONDS
+ * usage: rcgc-bench-pauses LIVE SECONDS [inc|stw]
  * Builds LIVE "node" containers in one ring (kept alive), collects twice so they all sit
  * in the oldest generation, then for SECONDS keeps making small short-lived cycles (two
- * nodes pointing at each other, dropped at once) with automatic collection on.
+ * nodes pointing at each other, dropped at once) with automatic collection on. The last
+ * argument picks automatic collection in increments (inc, the default configuration) or
+ * rc_heap_config.stop_the_world (stw); without it the heap has the library's defaults.
  *
  * Method: a collection callback (rc_gc_callback_add, Python's gc.callbacks) receives each
  * collection's duration (rc_gc_info.duration_ns, CLOCK_MONOTONIC around the collection
  * itself) and generation at its STOP phase, as CPython's peer does with gc.callbacks.
  * Reports pause_ms lines (one per collection), pause_genG_ms lines (the same, by the
  * generation collected), n_pauses, peak_uss_mb, loop_iterations.
+ * Also the library's own pause statistics over the loop (rc_gc_get_pause_stats: every
+ * allocation that did collection work, timed around that work, whether it completed a
+ * collection or only advanced one; see bench_report_pauses in common.h: auto_pauses,
+ * max_pause_ms, p99_pause_ms, p50_pause_ms, collector_ms, ...), max_waiting (live objects
+ * minus the ring, sampled every 1000 cycles made: cyclic garbage not yet found) and
+ * wall_s (the loop).
  */
 #include "common.h"
 
@@ -33,13 +41,21 @@ static void on_collection(rc_heap *heap, const rc_gc_info *info, void *user)
 
 int main(int argc, char **argv)
 {
-    const char *usage = "rcgc-bench-pauses LIVE SECONDS";
-    if (argc != 3)
+    const char *usage = "rcgc-bench-pauses LIVE SECONDS [inc|stw]";
+    if (argc != 3 && argc != 4)
         bench_usage(usage);
     size_t live = bench_arg_count(argv[1], usage);
     double seconds = (double)bench_arg_count(argv[2], usage);
+    bool stw = false;
+    if (argc == 4 && !bench_parse_mode(argv[3], &stw))
+        bench_usage(usage);
 
-    rc_heap *heap = bench_heap_new();
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.stop_the_world = stw;
+    rc_heap *heap = rc_heap_new(&cfg);
+    if (heap == NULL)
+        bench_die(NULL, "rc_heap_new");
     rc_type *node = bench_node_type(heap);
     bench_node *first = bench_node_new(heap, node);
     bench_node *prev = first;
@@ -60,8 +76,10 @@ int main(int argc, char **argv)
         bench_die(NULL, "malloc");
     if (rc_gc_callback_add(heap, on_collection, &log) != RC_OK)
         bench_die(heap, "rc_gc_callback_add");
+    size_t base = bench_live_objects(heap), max_waiting = 0;
+    rc_gc_pause_stats before = bench_pause_stats(heap);
     size_t peak_uss = bench_uss_bytes(heap);
-    double end = bench_now_s() + seconds;
+    double start = bench_now_s(), end = start + seconds;
     size_t iterations = 0;
     while (bench_now_s() < end) {
         for (int k = 0; k < 1000; k++) {
@@ -73,12 +91,16 @@ int main(int argc, char **argv)
             rc_decref(heap, &b->hdr);
         }
         iterations += 1000;
+        size_t waiting = bench_live_objects(heap) - base;
+        if (waiting > max_waiting)
+            max_waiting = waiting;
         if (iterations % (1u << 16) < 1000) {
             size_t u = bench_uss_bytes(heap);
             if (u > peak_uss)
                 peak_uss = u;
         }
     }
+    double wall = bench_now_s() - start;
     size_t u = bench_uss_bytes(heap);
     if (u > peak_uss)
         peak_uss = u;
@@ -89,6 +111,9 @@ int main(int argc, char **argv)
     bench_report("n_pauses", (double)log.n);
     bench_report("loop_iterations", (double)iterations);
     bench_report("peak_uss_mb", bench_mib(peak_uss));
+    bench_report_pauses(heap, &before);
+    bench_report("max_waiting", (double)max_waiting);
+    bench_report("wall_s", wall);
     free(log.ms);
     rc_decref(heap, &first->hdr);
     rc_heap_free(heap);

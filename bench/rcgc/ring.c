@@ -2,21 +2,25 @@
  * ring.c -- workload 9: garbage latency. How much cyclic garbage waits to be found while a
  * program keeps a large live structure and drops cycles, some old, some young.
  *
- * usage: rcgc-bench-ring LIVE ITERATIONS [candidates|generational]
+ * usage: rcgc-bench-ring LIVE ITERATIONS [candidates|generational] [inc|stw]
  * Builds LIVE "node" containers in one chain (kept alive), then runs ITERATIONS steps with
  * automatic collection on. Each step makes a cycle of 2 to 8 nodes (pseudo-random) and
  * stores it in the next slot of a 20,000-slot ring; the cycle it replaces, old by now, is
  * dropped (rc_decref). Each step also makes a 3-node cycle and drops it at once. Cycles are
  * closed with rc_newref and the builder's reference dropped with rc_decref, as a program
- * that keeps a pointer to the first node does. The last argument picks the heap's schedule
- * (default: the library's default).
+ * that keeps a pointer to the first node does. The optional arguments pick the heap's
+ * schedule and whether automatic collection runs in increments (inc) or stop-the-world
+ * (stw, rc_heap_config.stop_the_world); without them the library's defaults.
  *
- * Method: the program counts the nodes of every cycle it drops; a collection callback
- * (rc_gc_callback_add, Python's gc.callbacks) adds up what collections free and records
- * each pause. Waiting garbage = nodes dropped - nodes freed by collections, sampled after
- * every step; the peak is reported as max_waiting. Reports max_waiting, mean_waiting,
- * steps_per_s, pause_ms lines (and pause_genG_ms, by generation collected), n_pauses,
- * peak_uss_mb, collected.
+ * Method: waiting garbage = the heap's live objects minus what the program holds (the
+ * chain and the cycles in the ring's slots), sampled after every step; the peak is
+ * reported as max_waiting and the mean as mean_waiting. A collection callback
+ * (rc_gc_callback_add, Python's gc.callbacks) adds up what collections report freed
+ * (collected) and records each collection's duration (pause_ms lines, and pause_genG_ms by
+ * generation collected; n_pauses counts them). Reports max_waiting, mean_waiting,
+ * steps_per_s, pause_ms lines, n_pauses, peak_uss_mb, collected, and the library's pause
+ * statistics over the steps (bench_report_pauses in common.h: every allocation that did
+ * collection work, including increments that complete no collection), wall_s.
  */
 #include "common.h"
 
@@ -56,19 +60,19 @@ static rc_object *make_cycle(rc_heap *heap, const rc_type *node, unsigned k)
 
 int main(int argc, char **argv)
 {
-    const char *usage = "rcgc-bench-ring LIVE ITERATIONS [candidates|generational]";
-    if (argc != 3 && argc != 4)
+    const char *usage = "rcgc-bench-ring LIVE ITERATIONS [candidates|generational] [inc|stw]";
+    if (argc < 3 || argc > 5)
         bench_usage(usage);
     size_t live = bench_arg_count(argv[1], usage);
     size_t steps = bench_arg_count(argv[2], usage);
     rc_heap_config cfg;
     rc_heap_config_init(&cfg);
-    if (argc == 4) {
-        if (strcmp(argv[3], "generational") == 0)
+    for (int a = 3; a < argc; a++) {
+        if (strcmp(argv[a], "generational") == 0)
             cfg.schedule = RC_GC_SCHEDULE_GENERATIONAL;
-        else if (strcmp(argv[3], "candidates") == 0)
+        else if (strcmp(argv[a], "candidates") == 0)
             cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
-        else
+        else if (!bench_parse_mode(argv[a], &cfg.stop_the_world))
             bench_usage(usage);
     }
     rc_heap *heap = rc_heap_new(&cfg);
@@ -93,6 +97,8 @@ int main(int argc, char **argv)
         bench_die(heap, "rc_gc_callback_add");
 
     uint64_t dropped = 0, rng = 0x9e3779b97f4a7c15u;
+    size_t base = bench_live_objects(heap), in_ring = 0; /* the chain; the slots' nodes */
+    rc_gc_pause_stats before = bench_pause_stats(heap);
     size_t max_waiting = 0, peak_uss = bench_uss_bytes(heap);
     double sum_waiting = 0;
     double t0 = bench_now_s();
@@ -107,11 +113,13 @@ int main(int argc, char **argv)
         if (old != NULL) {
             rc_decref(heap, old);
             dropped += ring_k[s];
+            in_ring -= ring_k[s];
         }
         ring_k[s] = k;
+        in_ring += k;
         rc_decref(heap, make_cycle(heap, node, 3));
         dropped += 3;
-        size_t waiting = (size_t)(dropped - log.collected);
+        size_t waiting = bench_live_objects(heap) - base - in_ring;
         if (waiting > max_waiting)
             max_waiting = waiting;
         sum_waiting += (double)waiting;
@@ -135,6 +143,9 @@ int main(int argc, char **argv)
     bench_report("steps_per_s", (double)steps / (t1 - t0));
     bench_report("collected", (double)log.collected);
     bench_report("peak_uss_mb", bench_mib(peak_uss));
+    bench_report("dropped", (double)dropped);
+    bench_report_pauses(heap, &before);
+    bench_report("wall_s", t1 - t0);
     for (size_t s = 0; s < RING_SLOTS; s++)
         rc_decref(heap, ring[s]);
     rc_decref(heap, head);

@@ -140,6 +140,7 @@ def pauses(live, seconds):
     gc.enable()
     times = []
     start = [0]
+    collected = [0]
     clock = time.perf_counter_ns
 
     def on_gc(phase, info):
@@ -147,11 +148,13 @@ def pauses(live, seconds):
             start[0] = clock()
         else:
             times.append(((clock() - start[0]) * 1e-6, info["generation"]))
+            collected[0] += info["collected"]
 
     gc.callbacks.append(on_gc)
     peak = uss_bytes()
     end = time.perf_counter() + seconds
     iterations = 0
+    max_waiting = 0
     while time.perf_counter() < end:
         for _ in range(1000):
             a = Node()
@@ -159,6 +162,8 @@ def pauses(live, seconds):
             a.next = b
             b.next = a
         iterations += 1000
+        # waiting garbage: the cycles' nodes dropped minus what collections freed
+        max_waiting = max(max_waiting, 2 * iterations - collected[0])
         if iterations % 65536 < 1000:
             peak = max(peak, uss_bytes())
     gc.callbacks.remove(on_gc)
@@ -169,6 +174,7 @@ def pauses(live, seconds):
     report("n_pauses", len(times))
     report("loop_iterations", iterations)
     report("peak_uss_mb", mib(peak))
+    report("max_waiting", max_waiting)
 
 
 def autogc(n, on, shape):

@@ -9,7 +9,9 @@ one of its two references each round while 1000 short-lived two-node cycles are 
 round before dropped. The live data is built with gc disabled, then gc.collect() twice
 (a careful user's setup); the rounds run with automatic collection on. Pauses come from
 gc.callbacks (start/stop, time.perf_counter_ns), CPython's own hook around every
-collection. Waiting garbage is not reported: CPython has no cheap count of live objects
+collection. Waiting garbage (max_waiting), as bench.py's ring does: objects dropped as
+cyclic garbage minus what collections report collected (the callbacks' info["collected"]),
+sampled every 1000 cycles made; CPython has no cheap count of live objects
 (len(gc.get_objects()) would walk the heap at every sample).
 """
 import gc
@@ -67,12 +69,14 @@ def main():
     st = count(sys.argv[4]) if len(sys.argv) > 4 else 100000
     pauses = []
     start = [0]
+    collected = [0]
 
     def cb(phase, info):
         if phase == "start":
             start[0] = time.perf_counter_ns()
         else:
             pauses.append(time.perf_counter_ns() - start[0])
+            collected[0] += info["collected"]
 
     gc.disable()
     root = ring(live, False)
@@ -83,17 +87,24 @@ def main():
     gc.callbacks.append(cb)
     gc.enable()
     peak = uss_bytes()
+    dropped = 0
+    max_waiting = 0
     t0 = time.perf_counter()
     for r in range(rounds):
         if w == "a":
             second = None
             second = root
             churn(1000)
+            dropped += 2000
+            max_waiting = max(max_waiting, dropped - collected[0])
         else:
             fresh = ring(st, True)
             for _ in range(100):
                 churn(1000)
+                dropped += 2000
+                max_waiting = max(max_waiting, dropped - collected[0])
             old = fresh
+            dropped += st
         if r % 16 == 0:
             peak = max(peak, uss_bytes())
     wall = time.perf_counter() - t0
@@ -110,6 +121,7 @@ def main():
     print(f"p99_pause_ms {q(0.99):.4f}")
     print(f"p50_pause_ms {q(0.50):.4f}")
     print(f"collector_ms {sum(ps) / 1e6:.1f}")
+    print(f"max_waiting {max_waiting}")
     print(f"peak_uss_mb {peak / 1048576:.1f}")
     print(f"wall_s {wall:.3f}")
     del old, root, second
