@@ -121,10 +121,11 @@ typedef struct node {
 #define SCM_INT_MAX (((int64_t)1 << 62) - 1)
 
 #ifdef SCM_RCGC
-/* Values in range only (scm_int checks): rcgc's inline small-int paths, no heap needed. */
+/* Values in range only (scm_int checks): rcgc's inline small-int paths, no heap needed.
+ * INTVAL only after IS_INT (every caller tests first: INT_ARG, builtins.c). */
 #define IS_INT(v) rc_is_small_int(v)
 #define MKINT(n) rc_int_new(NULL, (n))
-#define INTVAL(v) rc_int_value(NULL, (v))
+#define INTVAL(v) rc_small_int_value(v)
 #define REF(v) rc_incref(v)
 #define NEWREF(v) rc_newref(v)
 #define UNREF(in, v) rc_decref((in)->m.heap, (v))
