@@ -1564,8 +1564,20 @@ static int visit_acyclic(rc_heap *heap, rc_object *ref, void *arg)
 static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
 {
     const rc_type *t = rci_type_of(heap, obj);
-    if (!t->user_traverse) { /* DESCRIBED (ring_traverse_with) */
-        size_t n = t->has_array ? rci_type_array_count(t, obj) : 0;
+    if (t->traverse == NULL) {
+        if (t->n_ref_offsets > ACYCLIC_SCAN_REFS)
+            return true;
+        for (size_t i = 0; i < t->n_ref_offsets; i++) {
+            rc_object *ref;
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+            memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
+            if (refs_to_tracked(&ref, 1))
+                return true;
+        }
+        return false;
+    }
+    if (!t->user_traverse) { /* ARRAY, read inline (DESCRIBED, ring_traverse_with) */
+        size_t n = rci_type_array_count(t, obj);
         if (t->n_ref_offsets + n > ACYCLIC_SCAN_REFS)
             return true;
         for (size_t i = 0; i < t->n_ref_offsets; i++) {
@@ -1575,7 +1587,7 @@ static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
             if (refs_to_tracked(&ref, 1))
                 return true;
         }
-        return n > 0 && refs_to_tracked(rci_type_array_items(t, obj), n);
+        return refs_to_tracked(rci_type_array_items(t, obj), n);
     }
     if (t == heap->types.t_list) {
         const rci_list *l = (const rci_list *)obj;
