@@ -256,7 +256,9 @@
  *      deletion); 3. phases 1-5 run with S = generation 1, iterated through the buffer
  *      (gc_run.members) instead of pages: everything outside S, the old objects the budget
  *      left out included, counts as outside references, which is sound for any S (the
- *      same argument as for a young collection). Survivors go to generation 2.
+ *      same argument as for a young collection). Survivors go to generation 2. Phases 1,
+ *      2 and 4 of a partial run act on each reference at once, without the prefetch ring,
+ *      and test membership in one compare (DIRECT, at ring_push).
  *      Cost: the candidates and their neighbourhood, never the heap.
  *    - Candidates met while phases 1-5 run (phase 4 releasing garbage's references to
  *      objects outside S, user code in phase 3) cannot join S: hold_late keeps each under a
@@ -327,7 +329,9 @@
  *
  * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
  *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
- *    once. Extra memory: the mark stack, at most one entry per object of S and freed
+ *    once. A type described by reference offsets and a trailing array is read inline, with
+ *    no call per reference (DESCRIBED, at ring_traverse_with); a traverse function costs
+ *    a call per reference. Extra memory: the mark stack, at most one entry per object of S and freed
  *    after the collection when large; nothing per object. No C recursion anywhere.
  *    Phase 3, when taken, costs a look at each header of S (does the garbage need
  *    rites?), then up to six walks of the pages of S and traversals of the garbage.
