@@ -331,8 +331,9 @@
  *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
  *    once. A type described by reference offsets and a trailing array is read inline, with
  *    no call per reference (DESCRIBED, at ring_traverse_with); a traverse function costs
- *    a call per reference. Extra memory: the mark stack, at most one entry per object of S and freed
- *    after the collection when large; nothing per object. No C recursion anywhere.
+ *    a call per reference. Extra memory: the mark stack, at most one entry per object of
+ *    S and freed after the collection when large; nothing per object. No C recursion
+ *    anywhere.
  *    Phase 3, when taken, costs a look at each header of S (does the garbage need
  *    rites?), then up to six walks of the pages of S and traversals of the garbage.
  *
@@ -612,13 +613,13 @@ static RCI_ALWAYS_INLINE void ring_push(ring *r, rc_object *ref, ring_action act
 /* The visitors of a traverse function for the action act: name through the ring,
  * name##_partial straight to act##_partial (DIRECT). */
 #define RING_VISITORS(name, act)                                                                   \
-    static int name(rc_heap *heap, rc_object *ref, void *arg)                                     \
+    static int name(rc_heap *heap, rc_object *ref, void *arg)                                      \
     {                                                                                              \
         (void)heap;                                                                                \
         ring_push(arg, ref, act, false);                                                           \
         return 0;                                                                                  \
     }                                                                                              \
-    static int name##_partial(rc_heap *heap, rc_object *ref, void *arg)                           \
+    static int name##_partial(rc_heap *heap, rc_object *ref, void *arg)                            \
     {                                                                                              \
         (void)heap;                                                                                \
         ring_push(arg, ref, act##_partial, true);                                                  \
@@ -675,8 +676,7 @@ static RCI_ALWAYS_INLINE void ring_traverse_with(ring *r, rc_object *obj, ring_a
     const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
     for (size_t i = 0; i < n_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + offsets[i],
-               sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        memcpy(&ref, (char *)obj + offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
         ring_push(r, ref, act, direct);
     }
     if (t->has_array) {
@@ -779,8 +779,7 @@ static void act_mark_partial(gc_run *run, rc_object *parent, rc_object *ref)
 }
 
 /* Follows the references of everything on the mark stack (and parked in the ring). */
-static RCI_ALWAYS_INLINE void drain_with(ring *r, ring_action act, rc_visit_fn visit,
-                                         bool direct)
+static RCI_ALWAYS_INLINE void drain_with(ring *r, ring_action act, rc_visit_fn visit, bool direct)
 {
     rc_heap *heap = r->run->heap;
     for (;;) {
