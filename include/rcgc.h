@@ -564,6 +564,14 @@ static inline rc_object *rc_int_new(rc_heap *heap, int64_t value)
         return (rc_object *)(uintptr_t)(((uint64_t)value << 1) | 1u);
     return rc__int_new_boxed(heap, value);
 }
+/* The value of a small int: ref must be one (rc_is_small_int(ref)); anything else is
+ * undefined behaviour, not an error. For an evaluator that has tested the tag already, as
+ * a fixnum add does: a shift, with no test and no out-of-line tail left in the caller's
+ * code (rc_int_value keeps both, since it takes any int). Inline; never calls. */
+static inline int64_t rc_small_int_value(const rc_object *ref)
+{
+    return (int64_t)(intptr_t)ref >> 1;
+}
 /* Out-of-line tail of rc_int_value for everything but small ints. Not for direct use. */
 RC_API int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj);
 /* The value of an int (RC_ETYPE and 0 for anything else; a weak proxy to a boxed int gives
@@ -572,7 +580,7 @@ RC_API int64_t rc__int_value_slow(rc_heap *heap, const rc_object *obj);
 static inline int64_t rc_int_value(rc_heap *heap, const rc_object *obj)
 {
     if (rc_is_small_int(obj))
-        return (int64_t)(intptr_t)obj >> 1;
+        return rc_small_int_value(obj);
     return rc__int_value_slow(heap, obj);
 }
 /* True for small and boxed ints (not for a proxy to one). Inline; never calls. */

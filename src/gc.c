@@ -259,7 +259,9 @@
  *      deletion); 3. phases 1-5 run with S = generation 1, iterated through the buffer
  *      (gc_run.members) instead of pages: everything outside S, the old objects the budget
  *      left out included, counts as outside references, which is sound for any S (the
- *      same argument as for a young collection). Survivors go to generation 2.
+ *      same argument as for a young collection). Survivors go to generation 2. Phases 1,
+ *      2 and 4 of a partial run act on each reference at once, without the prefetch ring,
+ *      and test membership in one compare (DIRECT, at ring_push).
  *      Cost: the candidates and their neighbourhood, never the heap.
  *    - Candidates met while phases 1-5 run (phase 4 releasing garbage's references to
  *      objects outside S, user code in phase 3) cannot join S: hold_late keeps each under a
@@ -330,8 +332,11 @@
  *
  * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
  *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
- *    once. Extra memory: the mark stack, at most one entry per object of S and freed
- *    after the collection when large; nothing per object. No C recursion anywhere.
+ *    once. A type described by reference offsets and a trailing array is read inline, with
+ *    no call per reference (DESCRIBED, at ring_traverse_with); a traverse function costs
+ *    a call per reference. Extra memory: the mark stack, at most one entry per object of
+ *    S and freed after the collection when large; nothing per object. No C recursion
+ *    anywhere.
  *    Phase 3, when taken, costs a look at each header of S (does the garbage need
  *    rites?), then up to six walks of the pages of S and traversals of the garbage.
  *
@@ -533,6 +538,21 @@ static inline bool in_set(const rc_object *o, const gc_run *run)
             for (rc_object *obj = SLOT_AT(run, pg_, i_); obj != NULL && in_set(obj, (run));        \
                  obj = NULL)
 
+/* A partial run's S is generation 1 (lo 1, span 0): in_set in one compare. */
+static inline bool in_partial_set(const rc_object *o)
+{
+    return rc_is_heap_object(o) &&
+           (o->_tinfo & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK)) == (RCI_TRACKED | 1u);
+}
+
+/* FOR_EACH_IN_SET, for partial constant: whether run is a partial run (members). */
+#define FOR_EACH_IN(run, obj, partial)                                                             \
+    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                              \
+        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                                \
+            for (rc_object *obj = (partial) ? (run)->members[i_] : SLOT_AT(run, pg_, i_);          \
+                 obj != NULL && ((partial) ? in_partial_set(obj) : in_set(obj, (run)));            \
+                 obj = NULL)
+
 /* Every slot of the pages of S (a partial run: every member); user code may allocate into
  * them (phase 3), so the bump is reread and the caller tests the header. A member's slot
  * may be freed (its header is then 0) or hold a new object (generation 0, outside S). */
@@ -617,12 +637,23 @@ typedef struct ring {
     rc_object *cur_parent; /* the object being traversed */
 } ring;
 
-static int visit_ring(rc_heap *heap, rc_object *ref, void *arg)
+/* Parks ref in the ring and runs act on the entry it displaces; direct: runs act on ref at
+ * once. Inlined where act and direct are constants, so that the hot phases (1, 2 and 4) run
+ * their action inline, without a call per reference (RING_VISITORS); the rare ones pass the
+ * ring's own action.
+ * DIRECT: a partial run's phases 1, 2 and 4 act at once, without the ring, and test
+ * membership with in_partial_set. Its members were all read by expand_candidates just
+ * before (a few thousand objects: section 5a's trigger), so their headers are in cache and
+ * parking each reference would only add work (callgrind, churn of bench/interp: the ring
+ * cost about 15 instructions per reference). */
+static RCI_ALWAYS_INLINE void ring_push(ring *r, rc_object *ref, ring_action act, bool direct)
 {
-    (void)heap;
-    ring *r = arg;
     if (!rc_is_heap_object(ref))
-        return 0;
+        return;
+    if (direct) {
+        act(r->run, r->cur_parent, ref);
+        return;
+    }
     __builtin_prefetch(ref, 1, 3);
     unsigned p = r->pos;
     rc_object *old = r->ref[p];
@@ -631,21 +662,50 @@ static int visit_ring(rc_heap *heap, rc_object *ref, void *arg)
     r->parent[p] = r->cur_parent;
     r->pos = (p + 1) % RING_SLOTS;
     if (r->n == RING_SLOTS)
-        r->action(r->run, old_parent, old);
+        act(r->run, old_parent, old);
     else
         r->n++;
+}
+
+/* The visitors of a traverse function for the action act: name through the ring,
+ * name##_partial straight to act##_partial (DIRECT). */
+#define RING_VISITORS(name, act)                                                                   \
+    static int name(rc_heap *heap, rc_object *ref, void *arg)                                      \
+    {                                                                                              \
+        (void)heap;                                                                                \
+        ring_push(arg, ref, act, false);                                                           \
+        return 0;                                                                                  \
+    }                                                                                              \
+    static int name##_partial(rc_heap *heap, rc_object *ref, void *arg)                            \
+    {                                                                                              \
+        (void)heap;                                                                                \
+        ring_push(arg, ref, act##_partial, true);                                                  \
+        return 0;                                                                                  \
+    }
+
+/* The generic visitor: the ring's own action, called through its pointer. */
+static int visit_ring(rc_heap *heap, rc_object *ref, void *arg)
+{
+    (void)heap;
+    ring *r = arg;
+    ring_push(r, ref, r->action, false);
     return 0;
 }
 
 /* Runs the action of every parked entry, oldest first, and empties the ring. */
-static void ring_flush(ring *r)
+static RCI_ALWAYS_INLINE void ring_flush_with(ring *r, ring_action act)
 {
     unsigned n = r->n;
     r->n = 0;
     for (unsigned i = RING_SLOTS - n; i < RING_SLOTS; i++) {
         unsigned p = (r->pos + i) % RING_SLOTS;
-        r->action(r->run, r->parent[p], r->ref[p]);
+        act(r->run, r->parent[p], r->ref[p]);
     }
+}
+
+static void ring_flush(ring *r)
+{
+    ring_flush_with(r, r->action);
 }
 
 static void ring_init(ring *r, gc_run *run, ring_action action)
@@ -655,53 +715,90 @@ static void ring_init(ring *r, gc_run *run, ring_action action)
     r->action = action;
 }
 
-/* Traverses obj into the ring; reference-offset types without a call per reference. */
-static inline void ring_traverse(ring *r, rc_object *obj)
+/* Traverses obj into the ring (direct: straight to act, DIRECT). DESCRIBED: a type without
+ * a traverse function of its own (reference offsets, and the trailing array of ARRAY,
+ * type.c) is read here, inline, in the order of type.c's array_traverse, with no call per
+ * reference; a traverse function gets visit, the visitor for act. */
+static RCI_ALWAYS_INLINE void ring_traverse_with(ring *r, rc_object *obj, ring_action act,
+                                                 rc_visit_fn visit, bool direct)
 {
     rc_heap *heap = r->run->heap;
-    rc_type *t = rci_type_of(heap, obj);
+    const rc_type *t = rci_type_of(heap, obj);
     r->cur_parent = obj;
-    if (t->traverse != NULL) {
-        t->traverse(heap, obj, visit_ring, r);
+    if (t->user_traverse) {
+        t->traverse(heap, obj, visit, r);
         return;
     }
-    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+    /* In locals: the actions' stores could alias the type's fields. */
+    const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
+    for (size_t i = 0; i < n_offsets; i++) {
         rc_object *ref;
-        memcpy(&ref, (char *)obj + t->ref_offsets[i],
-               sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
-        visit_ring(heap, ref, r);
+        memcpy(&ref, (char *)obj + offsets[i], sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+        ring_push(r, ref, act, direct);
     }
+    if (t->has_array) {
+        size_t n = rci_type_array_count(t, obj);
+        rc_object **items = rci_type_array_items(t, obj);
+        for (size_t i = 0; i < n; i++)
+            ring_push(r, items[i], act, direct);
+    }
+}
+
+static void ring_traverse(ring *r, rc_object *obj)
+{
+    ring_traverse_with(r, obj, r->action, visit_ring, false);
 }
 
 /* ---- phase 1 ----------------------------------------------------------------------------- */
 
-static void act_subtract(gc_run *run, rc_object *parent, rc_object *ref)
+static RCI_ALWAYS_INLINE void subtract_ref(gc_run *run, rc_object *parent, rc_object *ref,
+                                           bool partial)
 {
-    if (in_set(ref, run))
+    if (partial ? in_partial_set(ref) : in_set(ref, run))
         ref->_refcnt--;
     else
         parent->_tinfo |= RCI_EXTREFS;
+}
+static void act_subtract(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    subtract_ref(run, parent, ref, false);
+}
+static void act_subtract_partial(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    subtract_ref(run, parent, ref, true);
+}
+RING_VISITORS(visit_subtract, act_subtract)
+
+static RCI_ALWAYS_INLINE void subtract_pass(gc_run *run, ring *r, bool watch, bool partial)
+{
+    FOR_EACH_IN(run, obj, partial)
+    {
+        run->set_size++;
+        if (watch)
+            run->any_rites = run->any_rites || rci_object_needs_rites(run->heap, obj);
+        if (partial)
+            ring_traverse_with(r, obj, act_subtract_partial, visit_subtract_partial, true);
+        else
+            ring_traverse_with(r, obj, act_subtract, visit_subtract, false);
+    }
 }
 
 static void subtract_internal_refs(gc_run *run)
 {
     ring r;
     ring_init(&r, run, act_subtract);
-    if (run->watch_rites) {
-        FOR_EACH_IN_SET(run, obj)
-        {
-            run->set_size++;
-            run->any_rites = run->any_rites || rci_object_needs_rites(run->heap, obj);
-            ring_traverse(&r, obj);
-        }
-    } else {
-        FOR_EACH_IN_SET(run, obj)
-        {
-            run->set_size++;
-            ring_traverse(&r, obj);
-        }
+    if (run->members != NULL) {
+        if (run->watch_rites)
+            subtract_pass(run, &r, true, true);
+        else
+            subtract_pass(run, &r, false, true);
+        return;
     }
-    ring_flush(&r);
+    if (run->watch_rites)
+        subtract_pass(run, &r, true, false);
+    else
+        subtract_pass(run, &r, false, false);
+    ring_flush_with(&r, act_subtract);
 }
 
 /* ---- phase 2 ----------------------------------------------------------------------------- */
@@ -715,10 +812,9 @@ static bool stack_push(rc_heap *heap, rc_object *obj)
     return true;
 }
 
-static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
+static RCI_ALWAYS_INLINE void mark_ref(gc_run *run, rc_object *ref, bool partial)
 {
-    (void)parent;
-    if (!in_set(ref, run))
+    if (!(partial ? in_partial_set(ref) : in_set(ref, run)))
         return;
     ref->_refcnt++;
     if (!(ref->_tinfo & RCI_REACHABLE)) {
@@ -728,24 +824,42 @@ static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
             run->overflow = true;
     }
 }
+static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    mark_ref(run, ref, false);
+}
+static void act_mark_partial(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    mark_ref(run, ref, true);
+}
 
 /* Follows the references of everything on the mark stack (and parked in the ring). */
-static void drain(ring *r)
+static RCI_ALWAYS_INLINE void drain_with(ring *r, ring_action act, rc_visit_fn visit, bool direct)
 {
     rc_heap *heap = r->run->heap;
     for (;;) {
         while (heap->gc.mark_len > 0) {
             rc_object *obj = heap->gc.mark_stack[--heap->gc.mark_len];
             obj->_tinfo |= RCI_SCANNED;
-            ring_traverse(r, obj);
+            ring_traverse_with(r, obj, act, visit, direct);
         }
-        ring_flush(r);
+        if (direct)
+            return;
+        ring_flush_with(r, act);
         if (heap->gc.mark_len == 0)
             return;
     }
 }
 
-static void mark_from(ring *r, rc_object *obj)
+static void drain(ring *r)
+{
+    drain_with(r, r->action, visit_ring, false);
+}
+
+static RCI_ALWAYS_INLINE void mark_from_with(ring *r, rc_object *obj, ring_action act,
+                                             rc_visit_fn visit, bool direct)
 {
     obj->_tinfo |= RCI_REACHABLE;
     r->run->reachable++;
@@ -753,17 +867,32 @@ static void mark_from(ring *r, rc_object *obj)
         r->run->overflow = true;
         return;
     }
-    drain(r);
+    drain_with(r, act, visit, direct);
 }
+
+static void mark_from(ring *r, rc_object *obj)
+{
+    mark_from_with(r, obj, r->action, visit_ring, false);
+}
+
+RING_VISITORS(visit_mark, act_mark)
 
 static void mark_reachable(gc_run *run)
 {
     ring r;
     ring_init(&r, run, act_mark);
-    FOR_EACH_IN_SET(run, obj)
-    {
-        if (obj->_refcnt > 0 && !(obj->_tinfo & RCI_REACHABLE))
-            mark_from(&r, obj);
+    if (run->members != NULL) {
+        FOR_EACH_IN(run, obj, true)
+        {
+            if (obj->_refcnt > 0 && !(obj->_tinfo & RCI_REACHABLE))
+                mark_from_with(&r, obj, act_mark_partial, visit_mark_partial, true);
+        }
+    } else {
+        FOR_EACH_IN_SET(run, obj)
+        {
+            if (obj->_refcnt > 0 && !(obj->_tinfo & RCI_REACHABLE))
+                mark_from_with(&r, obj, act_mark, visit_mark, false);
+        }
     }
     /* Checkpoint: every object marked REACHABLE is reachable; those not SCANNED (stack
      * overflow) still need their references followed. */
@@ -1106,12 +1235,22 @@ static void run_rites(gc_run *run)
 
 /* ---- phase 4 ----------------------------------------------------------------------------- */
 
+static RCI_ALWAYS_INLINE void release_ref(gc_run *run, rc_object *ref, bool partial)
+{
+    if (!(partial ? in_partial_set(ref) : in_set(ref, run)))
+        rc_decref(run->heap, ref);
+}
 static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
 {
     (void)parent;
-    if (!in_set(ref, run))
-        rc_decref(run->heap, ref);
+    release_ref(run, ref, false);
 }
+static void act_release_partial(gc_run *run, rc_object *parent, rc_object *ref)
+{
+    (void)parent;
+    release_ref(run, ref, true);
+}
+RING_VISITORS(visit_release, act_release)
 
 /* Only garbage that phase 1 saw holding a reference out of the set (RCI_EXTREFS) needs
  * traversing here; a garbage set closed under its references costs nothing. */
@@ -1153,6 +1292,18 @@ static void release_external_refs(gc_run *run)
     ring r;
     ring_init(&r, run, act_release);
     heap->objs.defer_free = true;
+    if (run->members != NULL) {
+        FOR_EACH_IN(run, obj, true)
+        {
+            if (obj->_tinfo & RCI_REACHABLE)
+                continue;
+            rc_assert(heap, obj->_refcnt == 0);
+            run->collected++;
+            if (obj->_tinfo & RCI_EXTREFS)
+                ring_traverse_with(&r, obj, act_release_partial, visit_release_partial, true);
+        }
+        return;
+    }
     FOR_EACH_IN_SET(run, obj)
     {
         if (obj->_tinfo & RCI_REACHABLE)
@@ -1160,9 +1311,9 @@ static void release_external_refs(gc_run *run)
         rc_assert(heap, obj->_refcnt == 0);
         run->collected++;
         if (obj->_tinfo & RCI_EXTREFS)
-            ring_traverse(&r, obj);
+            ring_traverse_with(&r, obj, act_release, visit_release, false);
     }
-    ring_flush(&r);
+    ring_flush_with(&r, act_release);
 }
 
 /* ---- phase 5 ----------------------------------------------------------------------------- */
@@ -1505,6 +1656,19 @@ static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
         }
         return false;
     }
+    if (!t->user_traverse) { /* ARRAY, read inline (DESCRIBED, ring_traverse_with) */
+        size_t n = rci_type_array_count(t, obj);
+        if (t->n_ref_offsets + n > ACYCLIC_SCAN_REFS)
+            return true;
+        for (size_t i = 0; i < t->n_ref_offsets; i++) {
+            rc_object *ref;
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+            memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
+            if (refs_to_tracked(&ref, 1))
+                return true;
+        }
+        return refs_to_tracked(rci_type_array_items(t, obj), n);
+    }
     if (t == heap->types.t_list) {
         const rci_list *l = (const rci_list *)obj;
         return l->len > ACYCLIC_SCAN_REFS || refs_to_tracked(l->items, l->len);
@@ -1556,22 +1720,21 @@ typedef struct expand_ctx {
     size_t tracked_refs; /* references of the object being expanded to tracked objects */
 } expand_ctx;
 
-static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
+static RCI_ALWAYS_INLINE void expand_ref(rc_heap *heap, expand_ctx *x, rc_object *ref)
 {
-    expand_ctx *x = arg;
     if (!rc_is_heap_object(ref) || (ref->_tinfo & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED)
-        return 0;
+        return;
     x->tracked_refs++;
     if (ref->_tinfo & 1u) /* generation 1 (already in) or 3 (frozen) */
-        return 0;
+        return;
     if (x->budget == 0) {
         x->truncated = true;
-        return 0;
+        return;
     }
     if (heap->gc.cand_len == heap->gc.cand_cap &&
         !buf_grow(heap, &heap->gc.cand, &heap->gc.cand_cap)) {
         x->truncated = true; /* not pulled in: it stays outside S, which is sound */
-        return 0;
+        return;
     }
     x->budget--;
     heap->gc.cand[heap->gc.cand_len++] = ref;
@@ -1581,6 +1744,11 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
     rci_page *page = rci_page_of(ref);
     if (!(page->lists & RCI_IN_GEN1))
         rci_page_note_gen(heap, page, 1);
+}
+
+static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
+{
+    expand_ref(heap, arg, ref);
     return 0;
 }
 
@@ -1606,14 +1774,21 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
         rc_object *obj = heap->gc.cand[q];
         rc_type *t = rci_type_of(heap, obj);
         x.tracked_refs = 0;
-        if (t->traverse != NULL) {
+        if (t->user_traverse) {
             t->traverse(heap, obj, visit_expand, &x);
-        } else {
-            for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        } else { /* DESCRIBED (ring_traverse_with) */
+            const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
+            for (size_t i = 0; i < n_offsets; i++) {
                 rc_object *ref;
-                memcpy(&ref, (char *)obj + t->ref_offsets[i],
+                memcpy(&ref, (char *)obj + offsets[i],
                        sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
-                visit_expand(heap, ref, &x);
+                expand_ref(heap, &x, ref);
+            }
+            if (t->has_array) {
+                size_t n = rci_type_array_count(t, obj);
+                rc_object **items = rci_type_array_items(t, obj);
+                for (size_t i = 0; i < n; i++)
+                    expand_ref(heap, &x, items[i]);
             }
         }
         if (x.tracked_refs == 0) {
@@ -1626,6 +1801,8 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
         }
     }
     *examined = heap->gc.cand_len;
+    if (kept == heap->gc.cand_len)
+        return x.truncated;
     size_t n = 0;
     for (size_t q = 0; q < heap->gc.cand_len && n < kept; q++)
         if (heap->gc.cand[q] != NULL)

@@ -105,8 +105,13 @@ static void int_value_inline_and_boxed(void **state)
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         rc_object *o = rc_int_new(h, values[i]);
         assert_int_equal(rc_int_value(h, o), values[i]);
+        if (rc_is_small_int(o))
+            assert_int_equal(rc_small_int_value(o), values[i]);
         rc_decref(h, o);
     }
+    assert_true(rc_is_small_int(rc_int_new(h, RC_SMALL_INT_MIN)));
+    assert_int_equal(rc_small_int_value(rc_int_new(h, RC_SMALL_INT_MIN)), RC_SMALL_INT_MIN);
+    assert_int_equal(rc_small_int_value(rc_int_new(h, -7)), -7);
     assert_int_equal(rc_heap_last_error(h), RC_OK);
     /* Not an int: the out-of-line tail reports it. */
     rc_object *s = rc_str_from_cstr(h, "no");

@@ -77,6 +77,42 @@ static void random_medium_graphs_candidates_complete(void **state)
     rt_diff_run(&p);
 }
 
+/* Bags described by an offset and a trailing array (src/gc.c, DESCRIBED: read inline, and
+ * without the prefetch ring in partial runs, DIRECT), mixed with offset-only pairs and
+ * traverse-based lists, tuples and dicts in the same collections. */
+static void random_small_graphs_described_types(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 2000,
+                        .base_seed = 0x5eed0031u,
+                        .max_nodes = 24,
+                        .n_ops = 80,
+                        .candidates = true,
+                        .arrays = true};
+    rt_diff_run(&p);
+}
+
+static void random_medium_graphs_described_types_complete(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 60,
+                        .base_seed = 0x5eed0032u,
+                        .max_nodes = 150,
+                        .n_ops = 600,
+                        .candidates = true,
+                        .complete = true,
+                        .arrays = true};
+    rt_diff_run(&p);
+}
+
+static void random_small_graphs_described_types_generational(void **state)
+{
+    (void)state;
+    rt_diff_params p = {
+        .iterations = 2000, .base_seed = 0x5eed0033u, .max_nodes = 24, .n_ops = 80, .arrays = true};
+    rt_diff_run(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -86,6 +122,9 @@ int main(void)
         cmocka_unit_test(random_medium_graphs_candidate_schedule),
         cmocka_unit_test(random_small_graphs_candidates_complete),
         cmocka_unit_test(random_medium_graphs_candidates_complete),
+        cmocka_unit_test(random_small_graphs_described_types),
+        cmocka_unit_test(random_medium_graphs_described_types_complete),
+        cmocka_unit_test(random_small_graphs_described_types_generational),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

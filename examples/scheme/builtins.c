@@ -716,10 +716,13 @@ static V p_error(interp *in, int argc, V *argv)
     return scm_error(in, "%s", buf);
 }
 
+/* Builtins are immortal, like the constants (mem_new_immortal): they live as long as the
+ * interpreter, so the evaluator calls one it borrowed from a variable without counting it,
+ * even if the call redefines that variable. Redefining a builtin leaves its object. */
 bool scm_define_prim(interp *in, const char *name, prim_fn fn, int min_args, int max_args)
 {
     V sym = scm_symbol(in, name);
-    prim *p = sym ? AS(prim, mem_new(&in->m, K_PRIM, sizeof(prim))) : NULL;
+    prim *p = sym ? AS(prim, mem_new_immortal(&in->m, K_PRIM, sizeof(prim))) : NULL;
     if (p == NULL || (p->name = scm_string(in, name, strlen(name))) == NULL) {
         UNREF(in, sym);
         UNREF(in, p ? &p->hdr : NULL);

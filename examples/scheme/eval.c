@@ -165,7 +165,7 @@ static inline V eval_operand(interp *in, V code, V env)
         return v;
     }
     if (n->op == N_CALL && (n->flags & NODE_SIMPLE_ARGS) && AS(node, n->a)->op == N_GLOBAL) {
-        V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: nothing runs before the call */
+        V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: builtins are immortal */
         if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
             V r = call_prim(in, fn, n, env);
             if (r == NULL)
@@ -380,11 +380,7 @@ V scm_eval(interp *in, V code, V env)
                 n = AS(node, AS(node, AS(closure, fn)->code)->a);
                 continue;
             }
-            if (IS(in, fn, K_PRIM)) {
-                if (!fn_owned && (AS(prim, fn)->owned_args || !(n->flags & NODE_SIMPLE_ARGS))) {
-                    OREF(fn); /* running the arguments (or the builtin) could drop it */
-                    fn_owned = true;
-                }
+            if (IS(in, fn, K_PRIM)) { /* immortal (scm_define_prim): borrowed throughout */
                 result = call_prim(in, fn, n, env);
                 if (result == NULL)
                     at_line(in, n->line);

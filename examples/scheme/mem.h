@@ -47,7 +47,7 @@ enum kind {
     K_STRING,  /* rcgc's str; struct string elsewhere */
     K_VECTOR,  /* struct vector */
     K_CLOSURE, /* struct closure */
-    K_PRIM,    /* struct prim: a builtin */
+    K_PRIM,    /* struct prim: a builtin (immortal) */
     K_FRAME,   /* struct frame: one activation's variables */
     K_NODE,    /* struct node: compiled code */
     K_COUNT
@@ -121,10 +121,11 @@ typedef struct node {
 #define SCM_INT_MAX (((int64_t)1 << 62) - 1)
 
 #ifdef SCM_RCGC
-/* Values in range only (scm_int checks): rcgc's inline small-int paths, no heap needed. */
+/* Values in range only (scm_int checks): rcgc's inline small-int paths, no heap needed.
+ * INTVAL only after IS_INT (every caller tests first: INT_ARG, builtins.c). */
 #define IS_INT(v) rc_is_small_int(v)
 #define MKINT(n) rc_int_new(NULL, (n))
-#define INTVAL(v) rc_int_value(NULL, (v))
+#define INTVAL(v) rc_small_int_value(v)
 #define REF(v) rc_incref(v)
 #define NEWREF(v) rc_newref(v)
 #define UNREF(in, v) rc_decref((in)->m.heap, (v))
@@ -181,7 +182,8 @@ void mem_fini(mem *m);
 /* A zero-filled object of kind k and `bytes` (its struct plus any trailing array), count 1.
  * NULL when out of memory. */
 V mem_new(mem *m, enum kind k, size_t bytes);
-/* An immortal object of kind k ('(), #t, #f): counting never frees it (rc_make_immortal). */
+/* An immortal object of kind k ('(), #t, #f, builtins): counting never frees it
+ * (rc_make_immortal). */
 V mem_new_immortal(mem *m, enum kind k, size_t bytes);
 /* Objects made from now on come from the script's file (mem_set_file) at this line (rcgc
  * with sites recorded; otherwise nothing). */

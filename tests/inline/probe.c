@@ -40,6 +40,12 @@ rc_object *probe_add_small(rc_heap *heap, const rc_object *a, const rc_object *b
     return NULL;
 }
 
+/* The evaluator's decode after its own tag test: a shift. */
+int64_t probe_small_int_value(const rc_object *ref)
+{
+    return rc_small_int_value(ref);
+}
+
 /* Counting a value (never NULL) and an object: an increment, no call. */
 void probe_incref_value(rc_object *ref)
 {

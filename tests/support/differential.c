@@ -226,6 +226,45 @@ static void phoenix_finalize(rc_heap *heap, rc_object *self)
     d->rez[d->n_rez++] = (int)((rt_pair *)self)->id;
 }
 
+/* The bag of rt_diff_params.arrays: rt_bag's id first (record_base and node_id read it as
+ * an rt_bag), then slot 0 as a reference offset and slots 1 to 3 as a trailing array. */
+typedef struct array_bag {
+    rc_object hdr;
+    int64_t id;
+    size_t n; /* RT_BAG_SLOTS - 1 once made */
+    rc_object *slot[RT_BAG_SLOTS];
+} array_bag;
+
+static const rc_type *array_bag_type(rc_heap *heap)
+{
+    static const size_t offs[1] = {offsetof(array_bag, slot)};
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "array bag";
+    spec.instance_bytes = sizeof(array_bag);
+    spec.ref_offsets = offs;
+    spec.n_ref_offsets = 1;
+    spec.ref_array_count_offset = offsetof(array_bag, n);
+    spec.ref_array_offset = offsetof(array_bag, slot) + sizeof(rc_object *);
+    const rc_type *t = rc_type_new(heap, &spec);
+    assert_non_null(t);
+    return t;
+}
+
+/* Stores value (a new reference; NULL clears) in a bag's slot, of either kind of bag. */
+static void bag_set(const diff *d, rc_object *bag, size_t slot, rc_object *value)
+{
+    if (!d->p->arrays) {
+        rt_bag_set(d->heap, bag, (int)slot, value);
+        return;
+    }
+    rc_object **field = &((array_bag *)bag)->slot[slot];
+    rc_object *old = *field;
+    *field = rc_newref(value);
+    rc_decref(d->heap, old);
+}
+
 static const rc_type *phoenix_type(rc_heap *heap)
 {
     static const size_t offs[2] = {offsetof(rt_pair, a), offsetof(rt_pair, b)};
@@ -692,6 +731,8 @@ static void op_create(diff *d)
     } else if (k == K_BAG) {
         before_alloc(d);
         rc_object *o = rt_bag_new(h, d->bag, id);
+        if (d->p->arrays)
+            ((array_bag *)o)->n = RT_BAG_SLOTS - 1;
         after_alloc(d, k);
         add_node(d, k, RT_BAG_SLOTS, o);
     } else if (k == K_TUPLE) {
@@ -767,7 +808,7 @@ static void op_link(diff *d)
         break;
     case K_BAG:
         s = rt_rng_below(&d->rng, RT_BAG_SLOTS);
-        rt_bag_set(h, f, (int)s, t);
+        bag_set(d, f, s, t);
         or_slot_set(d->g, from, s, to);
         break;
     case K_LIST:
@@ -822,7 +863,7 @@ static void op_unlink(diff *d)
         break;
     case K_BAG:
         or_slot_set(d->g, from, s, OR_NONE);
-        rt_bag_set(h, f, (int)s, NULL);
+        bag_set(d, f, s, NULL);
         break;
     case K_LIST: {
         rc_object *out = NULL;
@@ -1074,7 +1115,7 @@ static void graph_setup(diff *d)
     d->m_enabled = !cfg.gc_disabled;
     d->m_stress = cfg.stress;
     d->pair = rt_pair_type(d->heap);
-    d->bag = rt_bag_type(d->heap);
+    d->bag = d->p->arrays ? array_bag_type(d->heap) : rt_bag_type(d->heap);
     d->list = rc_heap_builtin_list(d->heap);
     d->tuple = rc_heap_builtin_tuple(d->heap);
     d->dict = rc_heap_builtin_dict(d->heap);

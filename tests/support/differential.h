@@ -47,6 +47,11 @@ typedef struct rt_diff_params {
                             must free every unreachable node too: the graphs change references
                             only through rc_decref and reference-taking stores (no steals), so
                             every garbage cycle has a candidate (src/gc.c, section 5a) */
+    bool arrays;         /* bags are instances of a described type instead of a traverse one:
+                            slot 0 a reference offset, slots 1-3 a trailing array
+                            (rc_type_spec.ref_array_offset), which the collector reads inline
+                            (src/gc.c, DESCRIBED), mixed in every collection with pairs
+                            (offsets only) and lists, tuples and dicts (traverse) */
     bool increments;     /* with candidates: before every operation, 0 to 3 calls of
                             rc_collect_step(heap, 0) (one small increment each; src/gc.c
                             section 9), each checked like an automatic collection: what it
