@@ -34,7 +34,7 @@ typedef struct rci_weakref {
 static inline bool rci_weakref_is_plain(const rc_object *wr)
 {
     const rci_weakref *w = (const rci_weakref *)wr;
-    return ((uintptr_t)w->payload | (uintptr_t)w->mapkey) == 0 && w->release == NULL;
+    return ((uintptr_t)w->payload | (uintptr_t)w->mapkey | (uintptr_t)w->release) == 0;
 }
 /* The weakref's memory is about to be freed: it leaves its referent's list (WEAKLIST)
  * without resetting its own fields. */
