@@ -473,9 +473,8 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
-    /* release, hash, payload and mapkey: NULL, 0, NULL, NULL (adjacent: two stores). */
-    memset(&wr->release, 0, offsetof(rci_weakref, mapkey) + sizeof wr->mapkey -
-                                 offsetof(rci_weakref, release));
+    /* release, hash, payload and mapkey, the last fields: NULL, 0, NULL, NULL (two stores). */
+    memset(&wr->release, 0, sizeof(rci_weakref) - offsetof(rci_weakref, release));
     link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
     heap->wr.wr_live++;
     rc_assert_inv(heap, "WEAKLIST",

@@ -27,6 +27,10 @@ typedef struct rci_weakref {
     rc_object *mapkey;          /* strong: the key of its entry in a weak container
                                       (CPython's KeyedRef), or NULL */
 } rci_weakref;
+_Static_assert(offsetof(rci_weakref, mapkey) + sizeof(rc_object *) == sizeof(rci_weakref) &&
+                   offsetof(rci_weakref, hash) < offsetof(rci_weakref, payload) &&
+                   offsetof(rci_weakref, release) < offsetof(rci_weakref, hash),
+               "rc_weakref_new zeroes release, hash, payload and mapkey as the struct's tail");
 
 /* A weakref that holds no strong reference and has no release function (payload, mapkey and
  * release NULL: every rc_weakref_new weakref). Freeing one only unlinks it: object.c frees these without the generic release
