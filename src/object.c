@@ -313,7 +313,7 @@ static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t 
         return;
     }
     const size_t bytes = rci_page_class_bytes(rci_page_class_index(sizeof(rci_weakref)));
-    if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
+    if (RCI_LIKELY(ti & RCI_TRACKED)) { /* rc_gc_untrack may have untracked it */
         heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (RCI_UNLIKELY((ti & RCI_GEN_MASK) != 0)) {
         immortal_restore(obj);

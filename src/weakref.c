@@ -475,7 +475,14 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     wr->user = user;
     /* release, hash, payload and mapkey, the last fields: NULL, 0, NULL, NULL (two stores). */
     memset(&wr->release, 0, sizeof(rci_weakref) - offsetof(rci_weakref, release));
-    link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
+    rci_wr_slot *slot = table_find_present(heap, obj);
+    if (RCI_LIKELY(slot->head == NULL)) { /* the pattern make, use, drop: straight through */
+        wr->next = NULL;
+        wr->pprev = &slot->head;
+        slot->head = wr;
+    } else {
+        link_at(wr, insert_point(heap, slot, false, false));
+    }
     heap->wr.wr_live++;
     rc_assert_inv(heap, "WEAKLIST",
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
