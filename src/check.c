@@ -11,6 +11,7 @@
 
 typedef struct check_ctx {
     size_t live, tracked, bytes_slots, gen_size[3], permanent, origins, snap_ids;
+    size_t weak_linked; /* weakrefs and proxies with a referent (rci_weakref_has_referent) */
     rc_status status;
 } check_ctx;
 
@@ -62,6 +63,7 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     }
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
+    ctx->weak_linked += rci_weakref_has_referent(heap, obj);
     if (!(obj->_tinfo & RCI_TRACKED))
         return rci_object_gen(obj) == 0 || rci_immortal_is_ti(obj->_tinfo)
                    ? RC_OK
@@ -221,7 +223,7 @@ rc_status rci_check_now(rc_heap *heap)
     if (check_books(heap, &ctx) != RC_OK)
         return ctx.status;
     const void *where = NULL;
-    const char *why = rci_weakrefs_check(heap, &where);
+    const char *why = rci_weakrefs_check(heap, ctx.weak_linked, &where);
     if (why != NULL)
         return fail(heap, &ctx, why, where);
     if (heap->objs.deferred_len != 0)

@@ -466,7 +466,6 @@ typedef struct rci_heap_wr {
                                        (t_weakref's index, tracked, generation 0), or 0 while
                                        that path is closed: no type yet, or allocation sites
                                        are being recorded (origin_now set; weakref.c) */
-    size_t wr_live;               /* weakrefs and proxies on a referent's list */
     rc_object **wr_calls;         /* weakrefs (one reference each) whose callbacks are due */
     size_t wr_calls_len, wr_calls_cap;
     uint64_t lost_callbacks; /* weakref callbacks dropped for lack of memory (queue_push;

@@ -23,8 +23,10 @@
  *   bit is set.
  * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
  *   wr_cap is 0 or a power of two, and wr_used (entries) <= 3/4 wr_cap. Whatever moves an
- *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr.wr_live counts the
- *   weakrefs and proxies on lists.
+ *   entry (growth, deletion) repoints its head weakref's pprev. No counter of the listed
+ *   weakrefs is kept (it cost two memory updates per weakref made and dropped): rc_heap_check
+ *   counts the live weakrefs and proxies whose referent is set and finds exactly those on
+ *   the lists.
  * QUEUE: heap->wr.wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
@@ -195,14 +197,14 @@ static inline rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
 /* Unlinks wr from its referent's list: no table lookup (WEAKLIST). */
 static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
 {
+    (void)heap; /* read by the debug builds' assertions only */
     if (wr->referent == NULL)
         return;
-    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr);
     rc_assert_inv(heap, "WEAKLIST", wr->next == NULL || wr->next->pprev == &wr->next);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
-    heap->wr.wr_live--;
     wr->referent = NULL;
     wr->next = NULL;
     wr->pprev = NULL;
@@ -420,7 +422,6 @@ static RCI_ALWAYS_INLINE rc_object *weakref_make(rc_heap *heap, const char *call
     wr->release = cb.release;
     wr->payload = rc_newref(cb.owned);
     link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr.wr_proxy_index));
-    heap->wr.wr_live++;
     rc_assert_inv(heap, "WEAKLIST",
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
                       (wr->next == NULL || wr->next->pprev == &wr->next));
@@ -483,7 +484,6 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     } else {
         link_at(wr, insert_point(heap, slot, false, false));
     }
-    heap->wr.wr_live++;
     rc_assert_inv(heap, "WEAKLIST",
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
                       (wr->next == NULL || wr->next->pprev == &wr->next));
@@ -702,7 +702,6 @@ void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_f
         w->referent = NULL;
         w->next = NULL;
         w->pprev = NULL;
-        heap->wr.wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
             !queue_push(heap, &w->hdr)) {
             heap->wr.lost_callbacks++;
@@ -765,7 +764,7 @@ void rci_weakrefs_shutdown(rc_heap *heap)
     }
     rci_mem_free(heap, heap->wr.wr_table, heap->wr.wr_cap * sizeof(rci_wr_slot));
     heap->wr.wr_table = NULL;
-    heap->wr.wr_cap = heap->wr.wr_used = heap->wr.wr_live = 0;
+    heap->wr.wr_cap = heap->wr.wr_used = 0;
     heap->wr.wr_shift = 0;
     rci_mem_free(heap, heap->wr.wr_calls, heap->wr.wr_calls_cap * sizeof(rc_object *));
     heap->wr.wr_calls = NULL;
@@ -774,7 +773,7 @@ void rci_weakrefs_shutdown(rc_heap *heap)
 
 /* ---- rc_heap_check ----------------------------------------------------------------------- */
 
-const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
+const char *rci_weakrefs_check(const rc_heap *heap, size_t with_referent, const void **where)
 {
     size_t keys = 0, linked = 0;
     for (size_t i = 0; i < heap->wr.wr_cap; i++) {
@@ -800,7 +799,7 @@ const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
     *where = heap;
     if (keys != heap->wr.wr_used)
         return "weakref table's wr_used differs from a recount";
-    if (linked != heap->wr.wr_live)
-        return "weakref table's wr_live differs from a recount";
+    if (linked != with_referent)
+        return "weakrefs with a referent and weakrefs on the lists differ in number";
     return NULL;
 }
