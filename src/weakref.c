@@ -440,25 +440,24 @@ static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn 
     return weakref_make(heap, "rc_weakref_new", t, obj, cb);
 }
 
-/* The common case is decided before anything changes: a callback is given (without one,
- * the weakref may be the shared basic one: SHARED, through weakref_make); the type exists
- * and no allocation site is being recorded (both in heap->wr.wr_fast_tinfo, the header the
- * weakref gets); obj is live and has an entry (RCI_WEAKREFD; so it is no proxy either:
- * weakref_make refuses proxies before it makes an entry); this tracked allocation calls no
- * rci_gc_alloc_check (rci_gc_on_alloc's test); and the pool's cur page has a slot and is on
- * the young list. Then nothing can fail or run user code, and the weakref is made as
- * weakref_make and rci_object_new_inline would make it, with no call: rc_weakref_new then
- * saves no registers (deciding the sharing here too made it save three). The slot is not
- * zeroed first: every field is written. */
-rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+/* The common case is decided before anything changes: the type exists and no allocation
+ * site is being recorded (both in heap->wr.wr_fast_tinfo, the header the weakref gets); obj
+ * is live and has an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses
+ * proxies before it makes an entry); this tracked allocation calls no rci_gc_alloc_check
+ * (rci_gc_on_alloc's test); and the pool's cur page has a slot and is on the young list.
+ * Then nothing can fail or run user code, and the weakref is made as weakref_make and
+ * rci_object_new_inline would make it, with no call: rc_weakref_new then saves no
+ * registers (deciding the sharing here too made it save three). The slot is not zeroed
+ * first: every field is written. A callback-less weakref takes this path only through
+ * weakref_new_basic, which has found obj's list empty. */
+static RCI_ALWAYS_INLINE rc_object *weakref_new_fast(rc_heap *heap, rc_object *obj,
+                                                     rc_weakref_fn callback, void *user)
 {
     const unsigned cls = rci_page_class_index(sizeof(rci_weakref));
     const uint32_t bytes = rci_page_class_bytes(cls);
     uint32_t tinfo = heap->wr.wr_fast_tinfo;
     rci_page *page = heap->pages.pools[1][cls].cur; /* the type holds references: container pool */
     size_t count = heap->gc.gen[0].count;
-    if (RCI_UNLIKELY(callback == NULL))
-        return weakref_new_slow(heap, obj, callback, user);
     if (RCI_UNLIKELY(tinfo == 0 || !rc_is_heap_object(obj) ||
                      (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
                      count >= heap->gc.gc_trigger || page == NULL ||
@@ -488,6 +487,26 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
                       (wr->next == NULL || wr->next->pprev == &wr->next));
     return &wr->hdr;
+}
+
+/* rc_weakref_new without a callback: the basic weakref (SHARED). If obj has an entry and
+ * its list is empty there is none to share, and the new one goes first, where weakref_make
+ * would put it: the fast path makes it (its own tests still apply). Otherwise weakref_make
+ * finds the one to share or places the new one. Out of line: rc_weakref_new's registers. */
+RCI_NOINLINE
+static rc_object *weakref_new_basic(rc_heap *heap, rc_object *obj, void *user)
+{
+    if (rc_is_heap_object(obj) && (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) == RCI_WEAKREFD &&
+        heap->wr.wr_fast_tinfo != 0 && table_find_present(heap, obj)->head == NULL)
+        return weakref_new_fast(heap, obj, NULL, user);
+    return weakref_new_slow(heap, obj, NULL, user);
+}
+
+rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+{
+    if (RCI_UNLIKELY(callback == NULL))
+        return weakref_new_basic(heap, obj, user);
+    return weakref_new_fast(heap, obj, callback, user);
 }
 
 rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user,
