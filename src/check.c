@@ -12,6 +12,7 @@
 typedef struct check_ctx {
     size_t live, tracked, bytes_slots, gen_size[3], permanent, origins, snap_ids;
     size_t marked_pending, marked_pending_bytes; /* objects marked RCI_PENDING, their slots */
+    size_t weak_linked; /* weakrefs and proxies with a referent (rci_weakref_has_referent) */
     rc_status status;
 } check_ctx;
 
@@ -63,6 +64,7 @@ static int check_object(rc_heap *heap, rci_page *page, rc_object *obj, check_ctx
     }
     ctx->live++;
     ctx->bytes_slots += page->slot_bytes;
+    ctx->weak_linked += rci_weakref_has_referent(heap, obj);
     if (!(obj->_tinfo & RCI_TRACKED))
         return rci_object_gen(obj) == 0 || rci_immortal_is_ti(obj->_tinfo)
                    ? RC_OK
@@ -239,7 +241,7 @@ rc_status rci_check_now(rc_heap *heap)
     if (check_pending(heap, &ctx) != RC_OK || check_books(heap, &ctx) != RC_OK)
         return ctx.status;
     const void *where = NULL;
-    const char *why = rci_weakrefs_check(heap, &where);
+    const char *why = rci_weakrefs_check(heap, ctx.weak_linked, &where);
     if (why != NULL)
         return fail(heap, &ctx, why, where);
     if (heap->objs.deferred_len != 0)

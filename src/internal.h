@@ -468,7 +468,10 @@ typedef struct rci_heap_wr {
     uint32_t wr_type_index;       /* t_weakref's index, RCI_MAX_TYPES (no type's) until it is
                                        registered: rc_weakref_get's test is one compare */
     uint32_t wr_proxy_index;      /* t_weakproxy's index, likewise */
-    size_t wr_live;               /* weakrefs and proxies on a referent's list */
+    uint32_t wr_fast_tinfo;       /* the header rc_weakref_new's fast path gives a weakref
+                                       (t_weakref's index, tracked, generation 0), or 0 while
+                                       that path is closed: no type yet, or allocation sites
+                                       are being recorded (origin_now set; weakref.c) */
     rc_object **wr_calls;         /* weakrefs (one reference each) whose callbacks are due */
     size_t wr_calls_len, wr_calls_cap;
     uint64_t lost_callbacks; /* weakref callbacks dropped for lack of memory (queue_push;
@@ -715,6 +718,9 @@ void rci_origin_site_offer(rc_site_count *out, size_t cap, size_t *n, rc_site_co
 /* The part of file after its last '/'. */
 const char *rci_origin_basename(const char *file);
 void rci_origins_free(rc_heap *heap);
+/* Recomputes heap->wr.wr_fast_tinfo after t_weakref or heap->origins.origin_now changed
+ * (weakref.c). */
+void rci_weakref_fast_update(rc_heap *heap);
 /* rc_heap_check's part: NULL, or what is wrong with obj's record / with the tables. */
 const char *rci_origin_check_object(const rc_heap *heap, const rc_object *obj);
 const char *rci_origins_check(const rc_heap *heap);

@@ -298,28 +298,30 @@ static void release_special(rc_heap *heap, rc_object *obj, rc_type *t)
     release_dying(heap, obj, t, obj->_tinfo);
 }
 
-/* A plain weakref (rci_weakref_is_plain) without weakrefs of its own or a recorded site,
- * outside any drain or collection: it holds no reference and its death runs no user code,
- * so it leaves its referent's list and its slot is freed at once, with the accounting of
- * object_leaving and object_free. Its slot has the size class of sizeof(rci_weakref):
- * weakref_make allocates that constant size. */
+/* rc__release for an object of a type with release_special set and neither weakrefs nor
+ * a recorded site (ti). A plain weakref (rci_weakref_is_plain) outside any drain or
+ * collection holds no reference and its death runs no user code, so it leaves its
+ * referent's list and its slot is freed at once, with the accounting of object_leaving and
+ * object_free; anything else goes on to release_special. Its slot has the size class of
+ * sizeof(rci_weakref): weakref_make allocates that constant size. */
 RCI_NOINLINE
 static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t ti)
 {
-    if (RCI_UNLIKELY(!rci_weakref_is_plain(obj))) {
+    if (RCI_UNLIKELY(t != heap->wr.t_weakref || heap->objs.freeing || heap->objs.defer_free ||
+                     !rci_weakref_is_plain(obj))) {
         release_special(heap, obj, t);
         return;
     }
     const size_t bytes = rci_page_class_bytes(rci_page_class_index(sizeof(rci_weakref)));
-    if (ti & RCI_TRACKED) { /* rc_gc_untrack may have untracked it */
+    if (RCI_LIKELY(ti & RCI_TRACKED)) { /* rc_gc_untrack may have untracked it */
         heap->gc.gen_size[ti & RCI_GEN_MASK]--;
     } else if (RCI_UNLIKELY((ti & RCI_GEN_MASK) != 0)) {
         immortal_restore(obj);
         return;
     }
     rci_weakref_unlink_dying(heap, (rci_weakref *)obj);
-    if (heap->gc.gen[0].count > 0) /* the type is tracked */
-        heap->gc.gen[0].count--;
+    /* Minus one unless zero (the type is tracked), without a branch. */
+    heap->gc.gen[0].count -= heap->gc.gen[0].count != 0;
     t->live_count--;
     t->live_bytes -= bytes;
     heap->mem.live_bytes -= bytes;
@@ -340,14 +342,14 @@ void rc__release(rc_heap *heap, rc_object *obj)
         return;
     }
     rc_type *t = heap->types.table[ti >> RCI_TYPE_SHIFT];
-    if (RCI_UNLIKELY((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0 || t->release_special)) {
-        /* The weakref type sets release_special: plain weakrefs take their own path. */
-        if ((ti >> RCI_TYPE_SHIFT) == heap->wr.wr_type_index &&
-            (ti & (RCI_WEAKREFD | RCI_ORIGIN)) == 0 && !heap->objs.freeing &&
-            !heap->objs.defer_free)
-            weakref_release(heap, obj, t, ti);
-        else
-            release_special(heap, obj, t);
+    if (RCI_UNLIKELY((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0)) {
+        release_special(heap, obj, t);
+        return;
+    }
+    if (RCI_UNLIKELY(t->release_special)) {
+        /* The weakref type sets release_special: plain weakrefs take their own path
+         * (weakref_release decides, and passes the others on to release_special). */
+        weakref_release(heap, obj, t, ti);
         return;
     }
     /* object_leaving without its RCI_ORIGIN case, excluded above. An untracked object with

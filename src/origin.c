@@ -275,6 +275,7 @@ static const char *file_intern(rc_heap *heap, const char *file)
 static void origin_now_update(rc_heap *heap)
 {
     heap->origins.origin_now = heap->origins.record_origins ? heap->origins.origin_set_file : NULL;
+    rci_weakref_fast_update(heap);
 }
 
 rc_status rc_origin_set(rc_heap *heap, const char *file, int line)

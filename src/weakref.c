@@ -23,8 +23,10 @@
  *   bit is set.
  * TABLE: open addressing with linear probing and backward-shift deletion (no tombstones);
  *   wr_cap is 0 or a power of two, and wr_used (entries) <= 3/4 wr_cap. Whatever moves an
- *   entry (growth, deletion) repoints its head weakref's pprev. heap->wr.wr_live counts the
- *   weakrefs and proxies on lists.
+ *   entry (growth, deletion) repoints its head weakref's pprev. No counter of the listed
+ *   weakrefs is kept (it cost two memory updates per weakref made and dropped): rc_heap_check
+ *   counts the live weakrefs and proxies whose referent is set and finds exactly those on
+ *   the lists.
  * QUEUE: heap->wr.wr_calls holds weakrefs whose callbacks are due, each with one reference;
  *   rci_weakref_calls_run treats it as a stack of ranges so that callbacks may clear more
  *   weakrefs (and queue more) while it runs.
@@ -64,10 +66,13 @@ static inline unsigned shift_of(size_t cap)
 }
 
 /* Fibonacci hashing: the top bits of the product; shift is shift_of(cap), kept in
- * heap->wr.wr_shift for the live table. */
+ * heap->wr.wr_shift for the live table. Keys are multiples of 8 (object addresses), so
+ * the address times the golden-ratio constant divided by 8 is (address / 8) times the
+ * constant rounded down to a multiple of 8: the same spread as hashing address / 8, one
+ * instruction (the shift) fewer at every lookup. */
 static inline size_t slot_of(unsigned shift, const rc_object *key)
 {
-    uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
+    uint64_t h = (uint64_t)(uintptr_t)key * (0x9E3779B97F4A7C15ull >> 3);
     return (size_t)(h >> shift);
 }
 
@@ -89,10 +94,12 @@ static inline rci_wr_slot *table_find(const rc_heap *heap, const rc_object *key)
 static inline rci_wr_slot *table_find_present(rc_heap *heap, const rc_object *key)
 {
     rc_assert(heap, table_find(heap, key) != NULL);
-    size_t mask = heap->wr.wr_cap - 1;
     size_t i = slot_of(heap->wr.wr_shift, key);
-    while (heap->wr.wr_table[i].key != key)
-        i = (i + 1) & mask;
+    if (RCI_LIKELY(heap->wr.wr_table[i].key == key)) /* the home slot: the mask is not read */
+        return &heap->wr.wr_table[i];
+    do
+        i = (i + 1) & (heap->wr.wr_cap - 1);
+    while (heap->wr.wr_table[i].key != key);
     return &heap->wr.wr_table[i];
 }
 
@@ -190,14 +197,14 @@ static inline rci_wr_slot *entry_for(rc_heap *heap, rc_object *obj)
 /* Unlinks wr from its referent's list: no table lookup (WEAKLIST). */
 static void unlink_weakref(rc_heap *heap, rci_weakref *wr)
 {
+    (void)heap; /* read by the debug builds' assertions only */
     if (wr->referent == NULL)
         return;
-    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr);
     rc_assert_inv(heap, "WEAKLIST", wr->next == NULL || wr->next->pprev == &wr->next);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
-    heap->wr.wr_live--;
     wr->referent = NULL;
     wr->next = NULL;
     wr->pprev = NULL;
@@ -271,8 +278,17 @@ static rc_type *weak_type(rc_heap *heap, bool proxy)
         heap->wr.wr_proxy_index = (*slot)->index;
     } else {
         heap->wr.wr_type_index = (*slot)->index;
+        rci_weakref_fast_update(heap);
     }
     return *slot;
+}
+
+void rci_weakref_fast_update(rc_heap *heap)
+{
+    const rc_type *t = heap->wr.t_weakref;
+    heap->wr.wr_fast_tinfo = t != NULL && heap->origins.origin_now == NULL
+                                 ? t->index << RCI_TYPE_SHIFT | RCI_TRACKED /* generation 0 */
+                                 : 0;
 }
 
 bool rc_is_weakref(const rc_heap *heap, const rc_object *ref)
@@ -406,7 +422,6 @@ static RCI_ALWAYS_INLINE rc_object *weakref_make(rc_heap *heap, const char *call
     wr->release = cb.release;
     wr->payload = rc_newref(cb.owned);
     link_at(wr, insert_point(heap, slot, basic, t->index == heap->wr.wr_proxy_index));
-    heap->wr.wr_live++;
     rc_assert_inv(heap, "WEAKLIST",
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
                       (wr->next == NULL || wr->next->pprev == &wr->next));
@@ -425,23 +440,25 @@ static rc_object *weakref_new_slow(rc_heap *heap, rc_object *obj, rc_weakref_fn 
     return weakref_make(heap, "rc_weakref_new", t, obj, cb);
 }
 
-/* The common case is decided before anything changes: a callback is given (without one,
- * the weakref may be the shared basic one: SHARED, through weakref_make); the type exists;
- * obj is live and has an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses
+/* The common case is decided before anything changes: the type exists and no allocation
+ * site is being recorded (both in heap->wr.wr_fast_tinfo, the header the weakref gets); obj
+ * is live and has an entry (RCI_WEAKREFD; so it is no proxy either: weakref_make refuses
  * proxies before it makes an entry); this tracked allocation calls no rci_gc_alloc_check
  * (rci_gc_on_alloc's test); and the pool's cur page has a slot and is on the young list.
  * Then nothing can fail or run user code, and the weakref is made as weakref_make and
  * rci_object_new_inline would make it, with no call: rc_weakref_new then saves no
- * registers (deciding the sharing here too made it save three). The slot is not zeroed first:
- * every field is written. */
-rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+ * registers (deciding the sharing here too made it save three). The slot is not zeroed
+ * first: every field is written. A callback-less weakref takes this path only through
+ * weakref_new_basic, which has found obj's list empty. */
+static RCI_ALWAYS_INLINE rc_object *weakref_new_fast(rc_heap *heap, rc_object *obj,
+                                                     rc_weakref_fn callback, void *user)
 {
     const unsigned cls = rci_page_class_index(sizeof(rci_weakref));
     const uint32_t bytes = rci_page_class_bytes(cls);
-    rc_type *t = heap->wr.t_weakref;
+    uint32_t tinfo = heap->wr.wr_fast_tinfo;
     rci_page *page = heap->pages.pools[1][cls].cur; /* the type holds references: container pool */
     size_t count = heap->gc.gen[0].count;
-    if (RCI_UNLIKELY(t == NULL || callback == NULL || !rc_is_heap_object(obj) ||
+    if (RCI_UNLIKELY(tinfo == 0 || !rc_is_heap_object(obj) ||
                      (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) != RCI_WEAKREFD ||
                      count >= heap->gc.gc_trigger || page == NULL ||
                      !(page->lists & RCI_IN_YOUNG) ||
@@ -450,24 +467,46 @@ rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback,
     rci_weakref *wr = (rci_weakref *)rci_page_take_slot_unzeroed(page, bytes);
     heap->gc.gen[0].count = count + 1;
     wr->hdr._refcnt = 1;
-    wr->hdr._tinfo = t->index << RCI_TYPE_SHIFT | RCI_TRACKED; /* generation 0 */
+    wr->hdr._tinfo = tinfo;
     heap->gc.gen_size[0]++;
-    rci_object_count_alloc(heap, t, bytes);
+    rci_object_count_alloc(heap, heap->wr.t_weakref, bytes);
     wr->referent = obj;
     wr->callback = callback;
     wr->user = user;
-    wr->release = NULL;
-    wr->hash = 0;
-    wr->payload = NULL;
-    wr->mapkey = NULL;
-    link_at(wr, insert_point(heap, table_find_present(heap, obj), false, false));
-    heap->wr.wr_live++;
+    /* release, hash, payload and mapkey, the last fields: NULL, 0, NULL, NULL (two stores). */
+    memset(&wr->release, 0, sizeof(rci_weakref) - offsetof(rci_weakref, release));
+    rci_wr_slot *slot = table_find_present(heap, obj);
+    if (RCI_LIKELY(slot->head == NULL)) { /* the pattern make, use, drop: straight through */
+        wr->next = NULL;
+        wr->pprev = &slot->head;
+        slot->head = wr;
+    } else {
+        link_at(wr, insert_point(heap, slot, false, false));
+    }
     rc_assert_inv(heap, "WEAKLIST",
                   (obj->_tinfo & RCI_WEAKREFD) && *wr->pprev == wr &&
                       (wr->next == NULL || wr->next->pprev == &wr->next));
-    if (RCI_UNLIKELY(heap->origins.origin_now != NULL))
-        rci_origin_note_current(heap, &wr->hdr);
     return &wr->hdr;
+}
+
+/* rc_weakref_new without a callback: the basic weakref (SHARED). If obj has an entry and
+ * its list is empty there is none to share, and the new one goes first, where weakref_make
+ * would put it: the fast path makes it (its own tests still apply). Otherwise weakref_make
+ * finds the one to share or places the new one. Out of line: rc_weakref_new's registers. */
+RCI_NOINLINE
+static rc_object *weakref_new_basic(rc_heap *heap, rc_object *obj, void *user)
+{
+    if (rc_is_heap_object(obj) && (obj->_tinfo & (RCI_WEAKREFD | RCI_PENDING)) == RCI_WEAKREFD &&
+        heap->wr.wr_fast_tinfo != 0 && table_find_present(heap, obj)->head == NULL)
+        return weakref_new_fast(heap, obj, NULL, user);
+    return weakref_new_slow(heap, obj, NULL, user);
+}
+
+rc_object *rc_weakref_new(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user)
+{
+    if (RCI_UNLIKELY(callback == NULL))
+        return weakref_new_basic(heap, obj, user);
+    return weakref_new_fast(heap, obj, callback, user);
 }
 
 rc_object *rc_weakref_new_release(rc_heap *heap, rc_object *obj, rc_weakref_fn callback, void *user,
@@ -528,7 +567,11 @@ rc_object *rc_weakref_get(rc_heap *heap, const rc_object *wr)
         rci_error(heap, RC_ETYPE, "rc_weakref_get: %p is not a weakref", (const void *)wr);
         return NULL;
     }
-    return rc_newref(((const rci_weakref *)wr)->referent);
+    /* The referent is an object or NULL, never a small int (weakref_make refuses those). */
+    rc_object *referent = ((const rci_weakref *)wr)->referent;
+    if (referent != NULL)
+        rc_incref_obj(referent);
+    return referent;
 }
 
 bool rci_weakref_proxy_unwrap(const rc_heap *heap, const rc_object *ref, rc_object **referent)
@@ -678,7 +721,6 @@ void rci_weakrefs_clear(rc_heap *heap, rc_object *obj, bool queue, rci_wr_skip_f
         w->referent = NULL;
         w->next = NULL;
         w->pprev = NULL;
-        heap->wr.wr_live--;
         if (queue && w->callback != NULL && (skip == NULL || !skip(&w->hdr)) &&
             !queue_push(heap, &w->hdr)) {
             heap->wr.lost_callbacks++;
@@ -741,7 +783,7 @@ void rci_weakrefs_shutdown(rc_heap *heap)
     }
     rci_mem_free(heap, heap->wr.wr_table, heap->wr.wr_cap * sizeof(rci_wr_slot));
     heap->wr.wr_table = NULL;
-    heap->wr.wr_cap = heap->wr.wr_used = heap->wr.wr_live = 0;
+    heap->wr.wr_cap = heap->wr.wr_used = 0;
     heap->wr.wr_shift = 0;
     rci_mem_free(heap, heap->wr.wr_calls, heap->wr.wr_calls_cap * sizeof(rc_object *));
     heap->wr.wr_calls = NULL;
@@ -750,7 +792,7 @@ void rci_weakrefs_shutdown(rc_heap *heap)
 
 /* ---- rc_heap_check ----------------------------------------------------------------------- */
 
-const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
+const char *rci_weakrefs_check(const rc_heap *heap, size_t with_referent, const void **where)
 {
     size_t keys = 0, linked = 0;
     for (size_t i = 0; i < heap->wr.wr_cap; i++) {
@@ -776,7 +818,7 @@ const char *rci_weakrefs_check(const rc_heap *heap, const void **where)
     *where = heap;
     if (keys != heap->wr.wr_used)
         return "weakref table's wr_used differs from a recount";
-    if (linked != heap->wr.wr_live)
-        return "weakref table's wr_live differs from a recount";
+    if (linked != with_referent)
+        return "weakrefs with a referent and weakrefs on the lists differ in number";
     return NULL;
 }

@@ -27,6 +27,10 @@ typedef struct rci_weakref {
     rc_object *mapkey;          /* strong: the key of its entry in a weak container
                                       (CPython's KeyedRef), or NULL */
 } rci_weakref;
+_Static_assert(offsetof(rci_weakref, mapkey) + sizeof(rc_object *) == sizeof(rci_weakref) &&
+                   offsetof(rci_weakref, hash) < offsetof(rci_weakref, payload) &&
+                   offsetof(rci_weakref, release) < offsetof(rci_weakref, hash),
+               "rc_weakref_new zeroes release, hash, payload and mapkey as the struct's tail");
 
 /* A weakref that holds no strong reference and has no release function (payload, mapkey and
  * release NULL: every rc_weakref_new weakref). Freeing one only unlinks it: object.c frees these without the generic release
@@ -34,19 +38,19 @@ typedef struct rci_weakref {
 static inline bool rci_weakref_is_plain(const rc_object *wr)
 {
     const rci_weakref *w = (const rci_weakref *)wr;
-    return ((uintptr_t)w->payload | (uintptr_t)w->mapkey) == 0 && w->release == NULL;
+    return ((uintptr_t)w->payload | (uintptr_t)w->mapkey | (uintptr_t)w->release) == 0;
 }
 /* The weakref's memory is about to be freed: it leaves its referent's list (WEAKLIST)
  * without resetting its own fields. */
 static inline void rci_weakref_unlink_dying(rc_heap *heap, rci_weakref *wr)
 {
+    (void)heap; /* read by the debug builds' assertion only */
     if (wr->referent == NULL)
         return;
-    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr && heap->wr.wr_live > 0);
+    rc_assert_inv(heap, "WEAKLIST", wr->pprev != NULL && *wr->pprev == wr);
     *wr->pprev = wr->next;
     if (wr->next != NULL)
         wr->next->pprev = wr->pprev;
-    heap->wr.wr_live--;
 }
 /* Which weakrefs lose their callback when their referent dies (CPython: weakrefs that are
  * garbage themselves). NULL: none. */
@@ -87,8 +91,18 @@ rc_object *rci_weakref_hash_source(const rc_heap *heap, rc_object *wr);
 /* rc_equal of two weakrefs (not both the same): their referents' equality while both live,
  * else false (identity). */
 rc_status rci_weakref_equal(rc_heap *heap, rc_object *a, rc_object *b, bool *out, const char *call);
-/* rc_heap_check's part: WEAKLIST and TABLE (weakref.c). NULL, or what is wrong with
- * *where set to the object or heap concerned. */
-const char *rci_weakrefs_check(const rc_heap *heap, const void **where);
+/* Whether obj, a live object, is a weakref or proxy whose referent is set: on its
+ * referent's list (WEAKLIST), as rci_weakrefs_check verifies. */
+static inline bool rci_weakref_has_referent(const rc_heap *heap, const rc_object *obj)
+{
+    uint32_t idx = rci_type_index(obj);
+    return (idx == heap->wr.wr_type_index || idx == heap->wr.wr_proxy_index) &&
+           ((const rci_weakref *)obj)->referent != NULL;
+}
+/* rc_heap_check's part: WEAKLIST and TABLE (weakref.c); with_referent is the number of
+ * live objects for which rci_weakref_has_referent holds (check.c's walk), which must be
+ * the number found on the lists. NULL, or what is wrong with *where set to the object or
+ * heap concerned. */
+const char *rci_weakrefs_check(const rc_heap *heap, size_t with_referent, const void **where);
 
 #endif /* RCGC_WEAKREF_H */

@@ -77,6 +77,45 @@ static void objects_made_now_get_the_site(void **state)
     rt_heap_finish(h);
 }
 
+static void on_death(rc_heap *h, rc_object *wr, void *user)
+{
+    (void)h;
+    (void)wr;
+    (void)user;
+}
+
+/* rc_weakref_new's fast path (a callback, a referent that already has a weakref entry)
+ * records the site too, and stops recording when the site is unset or recording is off. */
+static void weakrefs_with_callbacks_get_the_site(void **state)
+{
+    (void)state;
+    rc_heap *h = rt_heap_new();
+    rc_object *p = rt_pair_new(h, rt_pair_type(h), 1);
+    rc_object *w0 = rc_weakref_new(h, p, on_death, NULL); /* the type and p's entry exist */
+    assert_false(rc_origin_of(h, w0, NULL));
+    rc_origins_enable(h, true);
+    assert_int_equal(rc_origin_set(h, "weak.scm", 7), RC_OK);
+    rc_object *w1 = rc_weakref_new(h, p, on_death, NULL);
+    site_of(h, w1, "weak.scm", 7);
+    rc_origin_set_line(h, 8);
+    rc_object *w2 = rc_weakref_new(h, p, on_death, NULL);
+    site_of(h, w2, "weak.scm", 8);
+    rc_origins_enable(h, false); /* the site stays set, recording is off */
+    rc_object *w3 = rc_weakref_new(h, p, on_death, NULL);
+    assert_false(rc_origin_of(h, w3, NULL));
+    rc_origins_enable(h, true);
+    rc_object *w4 = rc_weakref_new(h, p, on_death, NULL);
+    site_of(h, w4, "weak.scm", 8);
+    assert_int_equal(rc_origin_set(h, NULL, 0), RC_OK);
+    rc_object *w5 = rc_weakref_new(h, p, on_death, NULL);
+    assert_false(rc_origin_of(h, w5, NULL));
+    assert_int_equal(rc_weakref_count(h, p), 6);
+    rc_object *all[] = {w5, w4, w3, w2, w1, w0, p};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        rc_decref(h, all[i]);
+    rt_heap_finish(h);
+}
+
 static void interning_and_recording_switch(void **state)
 {
     (void)state;
@@ -159,6 +198,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(objects_made_now_get_the_site),
+        cmocka_unit_test(weakrefs_with_callbacks_get_the_site),
         cmocka_unit_test(interning_and_recording_switch),
         cmocka_unit_test(out_of_memory_keeps_previous_site),
     };

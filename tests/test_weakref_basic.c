@@ -373,6 +373,45 @@ static void weakrefs_alive_at_heap_free_are_released(void **state)
     assert_int_equal(log.calls, 0);
 }
 
+/* A basic (callback-less) weakref made when the referent's list is empty (its entry kept
+ * from an earlier weakref: rc_weakref_new's fast path) is the one later calls share, and
+ * stays first: CPython's order, basic weakref, basic proxy, then the others newest first. */
+static void basic_weakref_on_an_empty_list_is_shared_and_first(void **state)
+{
+    (void)state;
+    rc_heap *heap = rt_heap_new_exact();
+    rc_object *l = rt_list(heap);
+    cb_log log;
+    memset(&log, 0, sizeof log);
+    rc_decref(heap, rc_weakref_new(heap, l, record_cb, &log)); /* the entry stays, empty */
+    assert_int_equal(rc_weakref_count(heap, l), 0);
+    rc_object *b = rc_weakref_new(heap, l, NULL, NULL);
+    assert_non_null(b);
+    assert_ptr_equal(rc_weakref_new(heap, l, NULL, NULL), b); /* shared: a new reference */
+    assert_int_equal(rc_refcount(b), 2);
+    rc_decref(heap, b);
+    rc_object *c = rc_weakref_new(heap, l, record_cb, &log);
+    rc_object *p = rc_weakproxy_new(heap, l, NULL, NULL);
+    rc_object *d = rc_weakref_new(heap, l, record_cb, &log);
+    rc_object *refs = rc_weakref_get_weakrefs(heap, l);
+    assert_int_equal(rc_list_len(heap, refs), 4);
+    rc_object *want[] = {b, p, d, c};
+    for (size_t i = 0; i < 4; i++)
+        assert_ptr_equal(rc_list_get_borrow(heap, refs, (int64_t)i), want[i]);
+    rc_decref(heap, refs);
+    rc_object *got = rc_weakref_get(heap, b);
+    assert_ptr_equal(got, l);
+    rc_decref(heap, got);
+    rc_decref(heap, l); /* c and d call back; b and p are cleared */
+    assert_int_equal(log.calls, 2);
+    assert_null(rc_weakref_get(heap, b));
+    rc_decref(heap, d);
+    rc_decref(heap, p);
+    rc_decref(heap, c);
+    rc_decref(heap, b);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +429,7 @@ int main(void)
         cmocka_unit_test(callback_of_old_referent_released_by_young_garbage),
         cmocka_unit_test(many_referents_grow_and_shrink_the_side_table),
         cmocka_unit_test(weakrefs_alive_at_heap_free_are_released),
+        cmocka_unit_test(basic_weakref_on_an_empty_list_is_shared_and_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
