@@ -188,7 +188,7 @@ typedef struct rc_heap_config {
 } rc_heap_config;
 
 /* The default budget of an automatic increment of collection work: 1 ms. */
-#define RC_GC_DEFAULT_PAUSE_BUDGET_NS ((uint64_t)1000000)
+#define RC_GC_DEFAULT_PAUSE_BUDGET_NS ((uint64_t)100000)
 
 /* Fills cfg with the defaults. */
 RC_API void rc_heap_config_init(rc_heap_config *cfg);
