@@ -856,6 +856,16 @@ typedef struct rc_gc_pause_stats {
 /* Copies min(out->size, sizeof) bytes of the figures. RC_EINVAL if out is NULL or its
  * size is below sizeof(size_t). */
 RC_API rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out);
+/* Writes the pause figures to the debug output (rc_gc_set_debug_output; stderr without
+ * one), one line each: "gc: pauses: N, total T ms, max M ms, p50 <= A ms, p99 <= B ms"
+ * (a quantile is given as the upper bound of the histogram bucket holding it, capped at
+ * the longest pause), then one line per non-empty bucket, shortest first ("gc: pauses
+ * under 1 us: N", "gc: pauses of 96.00 to 112.00 us: N", and for the last bucket "gc:
+ * pauses of L us or more: N"), then "gc: increments I, incremental collections C,
+ * abandoned A, suspected S". With no pause yet, the one line "gc: pauses: 0". Runs no
+ * user code but the output function; RC_GC_DEBUG_PAUSES calls it after every collection
+ * of generation 2. */
+RC_API void rc_gc_pause_stats_print(rc_heap *heap);
 
 /* Python's gc.is_finalized: whether obj's finalizer has run (false for NULL, small ints
  * and objects whose type has none). */
@@ -882,6 +892,10 @@ RC_API rc_object *rc_gc_garbage(rc_heap *heap);
                                           <NAME 0xADDR>" (rc_type_spec.legacy_finalize) */
 #define RC_GC_DEBUG_SAVEALL 0x20u /* keep garbage in rc_gc_garbage instead of freeing it */
 #define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
+/* An rcgc extension (no CPython flag has this value): at the end of every collection of
+ * generation 2 (full, or completed in increments), the pause figures so far, as
+ * rc_gc_pause_stats_print writes them. */
+#define RC_GC_DEBUG_PAUSES 0x40u
 RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
 RC_API unsigned rc_gc_get_debug(const rc_heap *heap);
 /* Where debug messages go: one call per line, text without the newline ("gc: collecting

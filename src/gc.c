@@ -1323,6 +1323,12 @@ static void cand_compact(rc_heap *heap)
     heap->gc.cand_len = n;
 }
 
+bool rci_gc_partial_due(const rc_heap *heap)
+{
+    /* CHUNKS: the rest of a chunked run is taken at the next allocation */
+    return heap->gc.gen_size[1] > heap->gc.cand_trigger || heap->gc.rest_len > 0;
+}
+
 /* Keeps heap->gc.gc_trigger in step with stress, gc_enabled, the thresholds and, under the
  * candidate schedule, the candidates waiting: whenever rci_gc_alloc_check could collect,
  * gen[0].count exceeding the trigger calls it. */
@@ -1331,7 +1337,7 @@ static void trigger_update(rc_heap *heap)
     bool on = heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0;
     bool due = candidate_schedule(heap) &&
                (heap->gc.full_due || heap->gc.cand_overflow ||
-                heap->gc.gen_size[1] > heap->gc.cand_trigger || heap->gcincr.run != NULL);
+                rci_gc_partial_due(heap) || heap->gcincr.run != NULL);
     if (on && !heap->gc.stress && !candidate_schedule(heap))
         heap->gc.gc_trigger = heap->gc.gen[0].threshold;
     else
@@ -1472,6 +1478,84 @@ static void flush_late(rc_heap *heap)
     }
 }
 
+/* ---- CHUNKS (section 9) ------------------------------------------------------------------
+ * With bounded pauses an automatic partial run examines at most chunk_objects(heap)
+ * objects: at most a quarter of them candidates, the rest their neighbourhood. The cost
+ * model is PARTIAL_NS_PER_OBJECT, a fixed figure (not measured at run time, so that what
+ * a run examines does not depend on the machine's speed or load): about twice what phases
+ * 1-5 of a partial run cost per object on the 2-core machine of docs/BENCHMARKS-pauses.md. */
+#define PARTIAL_NS_PER_OBJECT 40u
+#define CHUNK_MIN_OBJECTS 256u
+
+static size_t chunk_objects(const rc_heap *heap)
+{
+    uint64_t n = heap->gcincr.pause_budget / PARTIAL_NS_PER_OBJECT;
+    if (n < CHUNK_MIN_OBJECTS)
+        return CHUNK_MIN_OBJECTS;
+    return n > SIZE_MAX / 4 ? SIZE_MAX / 4 : (size_t)n;
+}
+
+/* rest gets room for n more entries. */
+static bool rest_reserve(rc_heap *heap, size_t n)
+{
+    return heap->gc.rest_cap - heap->gc.rest_len >= n ||
+           rci_util_vec_grow(heap, &heap->gc.rest, &heap->gc.rest_cap, heap->gc.rest_len + n,
+                             sizeof(rc_object *), 256);
+}
+
+/* The compacted buffer becomes at most k candidates: the others move to generation 2 and
+ * the rest buffer (if it cannot grow, they stay: a longer pause, nothing lost); or, with
+ * fewer than k, candidates waiting in the rest buffer come back until there are k. A rest
+ * entry that is no longer a tracked object of generation 0 or 2 is dropped: it was freed,
+ * or it is a candidate again (in the buffer), or its slot holds a newer object (which,
+ * buffered, costs a look and nothing else). */
+static void chunk_take(rc_heap *heap, size_t k)
+{
+    if (heap->gc.cand_len > k) {
+        size_t extra = heap->gc.cand_len - k;
+        if (!rest_reserve(heap, extra))
+            return;
+        for (size_t i = k; i < heap->gc.cand_len; i++) {
+            rc_object *o = heap->gc.cand[i];
+            o->_tinfo = (o->_tinfo & ~RCI_GEN_MASK) | 2u;
+            heap->gc.rest[heap->gc.rest_len++] = o;
+        }
+        heap->gc.gen_size[1] -= extra;
+        heap->gc.gen_size[2] += extra;
+        heap->gc.cand_len = k;
+        return;
+    }
+    while (heap->gc.cand_len < k && heap->gc.rest_len > 0) {
+        rc_object *o = heap->gc.rest[heap->gc.rest_len - 1];
+        uint32_t ti = o->_tinfo;
+        unsigned g = ti & RCI_GEN_MASK;
+        if ((ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED && (g == 0 || g == 2)) {
+            if (heap->gc.cand_len == heap->gc.cand_cap &&
+                !buf_grow(heap, &heap->gc.cand, &heap->gc.cand_cap))
+                return; /* it waits in rest */
+            heap->gc.cand[heap->gc.cand_len++] = o;
+            heap->gc.gen_size[g]--;
+            heap->gc.gen_size[1]++;
+            o->_tinfo = (ti & ~RCI_GEN_MASK) | 1u;
+            rci_page *page = rci_page_of(o);
+            if (!(page->lists & RCI_IN_GEN1))
+                rci_page_note_gen(heap, page, 1);
+        }
+        heap->gc.rest_len--;
+    }
+}
+
+/* After a full collection every rest entry was examined: the buffer is emptied. */
+static void rest_clear(rc_heap *heap)
+{
+    heap->gc.rest_len = 0;
+    if (heap->gc.rest_cap > MARK_STACK_KEEP) {
+        rci_mem_free(heap, heap->gc.rest, heap->gc.rest_cap * sizeof(rc_object *));
+        heap->gc.rest = NULL;
+        heap->gc.rest_cap = 0;
+    }
+}
+
 typedef struct expand_ctx {
     rc_heap *heap;
     size_t budget; /* objects that may still be pulled in */
@@ -1520,10 +1604,14 @@ static bool expand_candidates(rc_heap *heap, size_t *examined)
     x.budget = seeds > (SIZE_MAX - heap->gc.gen[0].threshold) / (per + 1)
                    ? SIZE_MAX
                    : seeds * per + heap->gc.gen[0].threshold;
-    /* Section 9: with bounded pauses a partial run pulls in at most 8192 objects; what
-     * lies beyond is left to the incremental full collection. */
-    if (!heap->gcincr.stw && x.budget > 2048)
-        x.budget = 2048;
+    /* Section 9, CHUNKS: with bounded pauses a partial run examines at most
+     * chunk_objects; what lies beyond is left to a neighbourhood run. */
+    if (!heap->gcincr.stw) {
+        size_t cap = chunk_objects(heap), n = heap->gc.cand_len;
+        cap = n < cap - cap / 4 ? cap - n : cap / 4;
+        if (x.budget > cap)
+            x.budget = cap;
+    }
     size_t kept = 0;
     for (size_t q = 0; q < heap->gc.cand_len; q++) {
         rc_object *obj = heap->gc.cand[q];
@@ -1602,6 +1690,8 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     if (partial) {
         heap->gc.cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
+        if (!heap->gcincr.stw)
+            chunk_take(heap, chunk_objects(heap) / 4); /* section 9, CHUNKS */
         truncated = expand_candidates(heap, &examined);
         rci_gcincr_partial(heap, truncated); /* section 9 */
         run.lo = 1;
@@ -1613,6 +1703,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
         heap->gc.cand_hold = candidate_schedule(heap);
         /* rc_collect(1): generation 0 and the candidates with their neighbourhood. */
         if (heap->gc.cand_hold && gen == 1 && !heap->gc.cand_overflow) {
+            chunk_take(heap, SIZE_MAX); /* every candidate waiting (CHUNKS) */
             cand_compact(heap);
             expand_candidates(heap, &examined);
         }
@@ -1638,6 +1729,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     if (run.span == 2) {
         heap->gc.full_due = false;
         heap->gc.cand_truncated = 0;
+        rest_clear(heap);
     }
     heap->gc.cand_hold = false;
 
@@ -1796,6 +1888,9 @@ void rci_gc_free_all(rc_heap *heap)
     rci_mem_free(heap, heap->gc.late, heap->gc.late_cap * sizeof(rc_object *));
     heap->gc.late = NULL;
     heap->gc.late_len = heap->gc.late_cap = 0;
+    rci_mem_free(heap, heap->gc.rest, heap->gc.rest_cap * sizeof(rc_object *));
+    heap->gc.rest = NULL;
+    heap->gc.rest_len = heap->gc.rest_cap = 0;
 }
 
 /* ---- the collector's settings at heap creation ------------------------------------------ */

@@ -16,6 +16,7 @@
  * nothing here frees or changes an object).
  */
 #include "builtins.h"
+#include "gcmodule.h"
 #include "util.h"
 
 #include <string.h>
@@ -567,7 +568,7 @@ void rci_gcincr_alloc_check(rc_heap *heap, bool on)
 {
     struct rci_incr *x = heap->gcincr.run;
     bool active = x != NULL && (on || heap->gc.stress);
-    bool partial_due = on && heap->gc.gen_size[1] > heap->gc.cand_trigger;
+    bool partial_due = on && rci_gc_partial_due(heap);
     /* The common case while a run is in progress: no clock read, no call. */
     if (active && !heap->gc.stress && !partial_due && !heap->gc.cand_overflow &&
         x->state != ST_FINAL && heap->gcincr.countdown > 1) {
@@ -727,6 +728,52 @@ void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns)
     if (ns > heap->gcincr.pause.max_ns)
         heap->gcincr.pause.max_ns = ns;
     heap->gcincr.pause.histogram[pause_bucket(ns)]++;
+}
+
+/* The upper bound of the bucket holding the num/den-quantile of the pauses, capped at the
+ * longest pause. */
+static uint64_t pause_quantile_ns(const rc_gc_pause_stats *p, uint64_t num, uint64_t den)
+{
+    uint64_t want = p->pauses / den * num + p->pauses % den * num / den, seen = 0;
+    if (want >= p->pauses)
+        want = p->pauses - 1;
+    for (unsigned b = 0; b + 1 < RC_GC_PAUSE_BUCKETS; b++) {
+        seen += p->histogram[b];
+        if (seen > want) {
+            uint64_t hi = rc_gc_pause_bucket_ns(b + 1);
+            return hi < p->max_ns ? hi : p->max_ns;
+        }
+    }
+    return p->max_ns;
+}
+
+void rc_gc_pause_stats_print(rc_heap *heap)
+{
+    const rc_gc_pause_stats *p = &heap->gcincr.pause;
+    if (p->pauses == 0) {
+        rci_gcmodule_out(heap, "gc: pauses: 0");
+        return;
+    }
+    rci_gcmodule_out(heap, "gc: pauses: %llu, total %.3f ms, max %.3f ms, p50 <= %.3f ms, p99 <= %.3f ms",
+                     (unsigned long long)p->pauses, (double)p->total_ns * 1e-6,
+                     (double)p->max_ns * 1e-6, (double)pause_quantile_ns(p, 1, 2) * 1e-6,
+                     (double)pause_quantile_ns(p, 99, 100) * 1e-6);
+    for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++) {
+        unsigned long long n = (unsigned long long)p->histogram[b];
+        if (n == 0)
+            continue;
+        double lo = (double)rc_gc_pause_bucket_ns(b) * 1e-3;
+        if (b == 0)
+            rci_gcmodule_out(heap, "gc: pauses under 1 us: %llu", n);
+        else if (b + 1 == RC_GC_PAUSE_BUCKETS)
+            rci_gcmodule_out(heap, "gc: pauses of %.2f us or more: %llu", lo, n);
+        else
+            rci_gcmodule_out(heap, "gc: pauses of %.2f to %.2f us: %llu", lo,
+                             (double)rc_gc_pause_bucket_ns(b + 1) * 1e-3, n);
+    }
+    rci_gcmodule_out(heap, "gc: increments %llu, incremental collections %llu, abandoned %llu, suspected %llu",
+                     (unsigned long long)p->increments, (unsigned long long)p->incremental,
+                     (unsigned long long)p->abandoned, (unsigned long long)p->suspected);
 }
 
 rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)

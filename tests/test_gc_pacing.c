@@ -214,6 +214,189 @@ static void tuples_dicts_and_arrays_are_followed_in_pieces(void **state)
     rt_heap_finish(heap);
 }
 
+/* ---- CHUNKS ---------------------------------------------------------------------------- */
+
+/* Candidates per partial run with a budget of 1 ns: chunk_objects' minimum, 256 objects, a
+ * quarter of them candidates (gc.c section 9, CHUNKS). */
+#define CHUNK_CANDIDATES 64
+
+/* Automatic collection on, the candidate schedule, threshold[0] = t0, pause budget
+ * budget_ns (1: the smallest partial runs), stop-the-world if stw. */
+static rc_heap *auto_heap(size_t t0, uint64_t budget_ns, bool stw)
+{
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.stress = false;
+    cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
+    cfg.threshold[0] = t0;
+    cfg.pause_budget_ns = budget_ns;
+    cfg.stop_the_world = stw;
+    return rt_heap_new_cfg(&cfg);
+}
+
+/* n two-pair garbage cycles made while automatic collection is off: 2n candidates (each
+ * pair's count went down to one) wait in generation 1, no run has started. */
+static void waiting_cycles(rc_heap *heap, const rc_type *pair, int n)
+{
+    rc_gc_disable(heap);
+    for (int i = 0; i < n; i++)
+        rc_decref(heap, rt_pair_cycle(heap, pair, 2));
+    rc_gc_enable(heap);
+}
+
+/* 2000 candidates wait, far above what a 1 ns budget allows one pause: each automatic
+ * partial run takes 64 of them (32 whole cycles), one run per allocation, until all 1000
+ * cycles are freed: 32 runs, each freeing exactly 64 objects but the last (16). */
+static void partial_runs_are_chunked_by_the_budget(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(500, 1, false);
+    const rc_type *pair = rt_pair_type(heap);
+    waiting_cycles(heap, pair, 1000);
+    size_t counts[3];
+    rc_gc_get_count(heap, counts);
+    assert_int_equal(counts[0], 2000);
+    rc_object *keep[32];
+    for (int i = 0; i < 32; i++) {
+        keep[i] = rt_pair_new(heap, pair, i); /* one allocation: one partial run */
+        assert_int_equal(rt_collections(heap, 1), (uint64_t)i + 1);
+        uint64_t want = i < 31 ? (uint64_t)(i + 1) * CHUNK_CANDIDATES : 2000;
+        assert_int_equal(rt_collected(heap, 1), want);
+    }
+    rc_object *more = rt_pair_new(heap, pair, 99); /* nothing left: no run */
+    assert_int_equal(rt_collections(heap, 1), 32);
+    assert_int_equal(rc_heap_check(heap), RC_OK);
+    rc_decref(heap, more);
+    for (int i = 0; i < 32; i++)
+        rc_decref(heap, keep[i]);
+    rt_heap_finish(heap);
+}
+
+/* The same with rc_heap_config.stop_the_world: one partial run examines all of them. */
+static void stop_the_world_partial_runs_are_not_chunked(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(500, 1, true);
+    const rc_type *pair = rt_pair_type(heap);
+    waiting_cycles(heap, pair, 1000);
+    rc_object *p = rt_pair_new(heap, pair, 0);
+    assert_int_equal(rt_collections(heap, 1), 1);
+    assert_int_equal(rt_collected(heap, 1), 2000);
+    rc_decref(heap, p);
+    rt_heap_finish(heap);
+}
+
+/* Between chunks the program frees some waiting candidates by counting (their slots
+ * freed, their pages kept while the rest waits) and keeps others alive; rc_collect(heap,
+ * 1) then takes every candidate still waiting. The outcome is exact. */
+static void rest_of_a_chunked_run_changed_between_chunks(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(50, 1, false);
+    const rc_type *pair = rt_pair_type(heap);
+    rc_object *held[400];
+    rc_gc_disable(heap);
+    for (int i = 0; i < 400; i++) {
+        held[i] = rt_pair_cycle(heap, pair, 2);
+        rc_incref(held[i]);
+        rc_decref(heap, held[i]); /* a candidate; alive through held[i] */
+    }
+    rc_gc_enable(heap);
+    rc_object *p = rt_pair_new(heap, pair, 0); /* the first chunk: 64 candidates, alive */
+    assert_int_equal(rt_collections(heap, 1), 1);
+    assert_int_equal(rt_collected(heap, 1), 0);
+    rc_gc_disable(heap);
+    for (int i = 0; i < 200; i++) { /* freed by counting */
+        rt_pair_set(heap, held[i], 0, NULL);
+        rc_decref(heap, held[i]);
+    }
+    size_t before = rt_live_objects(heap);
+    assert_int_equal(rc_collect(heap, 1), 0); /* the rest: all alive */
+    assert_int_equal(rt_live_objects(heap), before);
+    assert_int_equal(rc_heap_check(heap), RC_OK);
+    rc_gc_enable(heap);
+    for (int i = 200; i < 400; i++)
+        rc_decref(heap, held[i]); /* 200 garbage cycles: their heads are candidates */
+    rc_object *q = rt_pair_new(heap, pair, 1); /* a chunk: 64 heads and their partners */
+    assert_int_equal(rt_collected(heap, 1), 2 * CHUNK_CANDIDATES);
+    assert_int_equal(rc_collect(heap, 2), 400 - 2 * CHUNK_CANDIDATES); /* and the rest */
+    assert_int_equal(rt_live_objects(heap), before - 400 + 1); /* q is new */
+    rc_decref(heap, p);
+    rc_decref(heap, q);
+    rt_heap_finish(heap);
+}
+
+/* ---- the pause histogram in the debug output ------------------------------------------- */
+
+typedef struct lines {
+    char text[64][160];
+    int n;
+} lines;
+
+static void collect_line(rc_heap *heap, const char *line, void *user)
+{
+    (void)heap;
+    lines *l = user;
+    if (l->n < 64)
+        snprintf(l->text[l->n++], sizeof l->text[0], "%s", line);
+}
+
+/* rc_gc_pause_stats_print: the summary, one line per non-empty bucket (adding up to the
+ * pauses), and the counts; RC_GC_DEBUG_PAUSES prints the same after a collection of
+ * generation 2 (here, one completed in increments). */
+static void pause_histogram_in_the_debug_output(void **state)
+{
+    (void)state;
+    rc_heap *heap = step_heap();
+    lines out = {.n = 0};
+    rc_gc_set_debug_output(heap, collect_line, &out);
+    rc_gc_pause_stats_print(heap);
+    assert_int_equal(out.n, 1);
+    assert_string_equal(out.text[0], "gc: pauses: 0");
+
+    const rc_type *pair = rt_pair_type(heap);
+    rc_decref(heap, rt_pair_cycle(heap, pair, 3));
+    rc_object *l = big_list(heap, 5000, NULL);
+    rc_gc_set_debug(heap, RC_GC_DEBUG_PAUSES);
+    out.n = 0;
+    size_t steps = 1;
+    while (rc_collect_step(heap, 0)) {
+        steps++;
+        assert_int_equal(out.n, 0); /* nothing until the collection ends */
+    }
+    assert_true(out.n >= 3);
+    /* the final step's pause is recorded after the collection: steps - 1 so far */
+    char want[128];
+    snprintf(want, sizeof want, "gc: pauses: %zu, total ", steps - 1);
+    assert_non_null(strstr(out.text[0], want));
+    assert_non_null(strstr(out.text[0], " ms, p99 <= "));
+    unsigned long long sum = 0;
+    for (int i = 1; i + 1 < out.n; i++) {
+        unsigned long long k = 0;
+        const char *colon = strrchr(out.text[i], ':');
+        assert_non_null(colon);
+        assert_int_equal(strncmp(out.text[i], "gc: pauses ", 11), 0);
+        assert_int_equal(sscanf(colon + 1, "%llu", &k), 1);
+        sum += k;
+    }
+    assert_int_equal(sum, steps - 1);
+    /* the counts are those before the final step's own */
+    snprintf(want, sizeof want, "gc: increments %zu, incremental collections 0, abandoned 0, "
+             "suspected 0", steps - 1);
+    assert_string_equal(out.text[out.n - 1], want);
+    rc_gc_set_debug(heap, 0);
+    out.n = 0;
+    rc_gc_pause_stats_print(heap); /* asked again: the last step is in */
+    snprintf(want, sizeof want, "gc: pauses: %zu, total ", steps);
+    assert_non_null(strstr(out.text[0], want));
+    /* the cycle's pairs are all candidates: none was left to the suspected list */
+    snprintf(want, sizeof want, "gc: increments %zu, incremental collections 1, abandoned 0, "
+             "suspected 0", steps - 1);
+    assert_string_equal(out.text[out.n - 1], want);
+    rc_decref(heap, l);
+    rt_heap_finish(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +405,10 @@ int main(void)
         cmocka_unit_test(huge_list_cleared_between_pieces),
         cmocka_unit_test(huge_list_freed_between_pieces),
         cmocka_unit_test(tuples_dicts_and_arrays_are_followed_in_pieces),
+        cmocka_unit_test(partial_runs_are_chunked_by_the_budget),
+        cmocka_unit_test(stop_the_world_partial_runs_are_not_chunked),
+        cmocka_unit_test(rest_of_a_chunked_run_changed_between_chunks),
+        cmocka_unit_test(pause_histogram_in_the_debug_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
