@@ -187,7 +187,9 @@ typedef struct rc_heap_config {
                                  RC_GC_DEFAULT_PAUSE_BUDGET_NS (rc_gc_set_pause_budget) */
 } rc_heap_config;
 
-/* The default budget of an automatic increment of collection work: 1 ms. */
+/* The default budget of an automatic increment of collection work, and the size of an
+ * automatic partial run with bounded pauses (src/gc.c section 9, CHUNKS): 100 us, so that
+ * the automatic pauses stay under 0.15 ms (issue 12). */
 #define RC_GC_DEFAULT_PAUSE_BUDGET_NS ((uint64_t)100000)
 
 /* Fills cfg with the defaults. */
@@ -804,8 +806,8 @@ RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stat
  * increments of the pause budget between allocations, while the program goes on: a
  * read-only filter over every container finds the suspected garbage, then one
  * stop-the-world trial deletion restricted to it confirms and frees it (its pause grows
- * with the garbage found, not with the heap). Partial runs stay as they are (bounded by
- * their neighbourhood budget). rc_collect(heap, 2) is still one complete stop-the-world
+ * with the garbage found, not with the heap). Partial runs examine at most what the pause
+ * budget allows (rc_gc_set_pause_budget). rc_collect(heap, 2) is still one complete stop-the-world
  * collection (it abandons an incremental one in progress). Unlike CPython 3.14's
  * incremental collector, nothing is promoted or deferred by the increments: every cycle
  * that is unreachable when they begin, and that the program does not touch meanwhile
@@ -823,9 +825,13 @@ RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stat
  * collection). The pause of each call goes into rc_gc_pause_stats. */
 RC_API bool rc_collect_step(rc_heap *heap, uint64_t budget_ns);
 /* The budget of automatic increments (rc_heap_config.pause_budget_ns): 0 sets the default
- * RC_GC_DEFAULT_PAUSE_BUDGET_NS. The budget is checked every few dozen objects, and one
- * object's references are followed in one piece, so a pause may exceed it by the time
- * those take. */
+ * RC_GC_DEFAULT_PAUSE_BUDGET_NS. The clock is read about every microsecond of work (64
+ * objects, or 256 references), and the references of a list, tuple, dict or trailing-array
+ * type are followed 256 at a time; a type with its own traverse function is followed in
+ * one piece, so a pause may exceed the budget by the time that takes. The budget also
+ * sizes automatic partial runs: each examines about budget / 96 ns objects (at least
+ * 256), the candidates beyond waiting for the next allocation (src/gc.c section 9,
+ * CHUNKS). Under stop_the_world it sizes nothing. */
 RC_API void rc_gc_set_pause_budget(rc_heap *heap, uint64_t budget_ns);
 RC_API uint64_t rc_gc_get_pause_budget(const rc_heap *heap);
 /* Whether an incremental collection is in progress. */

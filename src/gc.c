@@ -398,9 +398,31 @@
  *    program can touch it (except through a weakref, or a collection releasing garbage
  *    that refers to it), so it is in W, and the final step frees it: no garbage is aged
  *    or deferred (CPython 3.14's memory growth).
- *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 2048 objects
- *      (section 5a's budget, capped): a candidate reaching a large structure costs a
- *      bounded pause. A partial run whose neighbourhood was truncated, when no run is in
+ *    - CHUNKS: with bounded pauses an automatic partial run examines at most
+ *      chunk_objects = pause budget / 96 ns objects (at least 256; 1041 with the default
+ *      budget), candidates and neighbourhood together: expand_chunk takes the candidates
+ *      one by one, each with its neighbourhood (breadth first; section 5a's budget, as
+ *      threshold[2] objects per candidate and a pool of threshold[0], at most half a
+ *      chunk, shared by all), and takes no more once the run holds chunk_objects (one
+ *      candidate's neighbourhood may take it up to 1.5 chunk_objects). The candidates not
+ *      taken leave generation 1 for heap->gc.rest (generation 2), and the next tracked
+ *      allocation runs the next chunk (rci_gc_partial_due), which takes about as many back
+ *      (chunk_take); a rest entry that was freed, reused or buffered again meanwhile is
+ *      dropped then. Why sound: a candidate set aside is one more object outside S, and
+ *      any S is exact (section 5a); a cycle split between chunks is found by the later one
+ *      (the earlier one's survivors are generation 2, which the neighbourhood pulls in).
+ *      Nothing is lost: rest entries are candidates still, examined by the next chunks,
+ *      taken back by rc_collect(heap, 1), and examined by any full collection (which
+ *      empties the buffer). Stale entries never point to unmapped memory: while rest has
+ *      entries no empty page is released (page.c). Cost: one header write per candidate
+ *      set aside and one per candidate taken back. 96 ns per object is about three times
+ *      what phases 1-5 of a partial run cost per object on the machine of
+ *      docs/BENCHMARKS-pauses.md, to keep the tail of those pauses (cache misses) in
+ *      budget; a fixed figure, not measured at run time, so that what a run examines
+ *      does not depend on the machine's load. The yield-adaptive trigger
+ *      and the garbage-latency bound are unchanged: the runs over one trigger's worth of
+ *      candidates follow each other at consecutive allocations.
+ *      A partial run whose neighbourhood was truncated, when no run is in
  *      progress, starts a neighbourhood run seeded with its candidates and neighbourhood
  *      (rci_gcincr_partial, right after the neighbourhood is taken); its final step is a
  *      partial run (reported as generation 1) and resets none of the full-collection
@@ -410,20 +432,35 @@
  *      whose root keeps becoming a candidate is examined once per 40M allocations, not at
  *      every partial run). rc_collect_step abandons a neighbourhood run for a full one.
  *    - Increments are paced by tracked allocations (one every threshold[0] / 8) and each
- *      runs until its budget (rc_gc_set_pause_budget; default 1 ms) is spent, looking at
- *      the clock every 64 objects. Stress mode runs one 64-object increment at every
- *      tracked allocation, besides the partial run.
+ *      runs until its budget (rc_gc_set_pause_budget; default 100 us, so that increments
+ *      and partial runs stay under 0.15 ms) is spent. WORK (gcincr.c): work is counted in
+ *      units, one per object handled and one per four references followed, and the clock
+ *      is read every 64 units (about a microsecond). PIECES (gcincr.c): SCAN and MARK
+ *      follow the references of a list, tuple, dict or trailing-array type with more than
+ *      256 of them 256 at a time, keeping a resume index (the object, its type and the
+ *      next index) in the run, so one increment stays in budget even for a 10M-item
+ *      list; each piece reads the object's length afresh and a piece of an object freed
+ *      or reused by another type is dropped (only precision depends on what the program
+ *      changed meanwhile, as for any reference between increments). A type with its own
+ *      traverse function has no resumable form: its references are followed in one piece.
+ *      Stress mode runs one 64-unit increment at every tracked allocation, besides the
+ *      partial run.
  *    - If a side table, the work list or W cannot grow, the run is abandoned (its tables
  *      freed: nothing else to undo) and a stop-the-world full collection, which needs no
  *      memory to finish, runs instead. rc_heap_free abandons a run in progress.
  *    - Pauses: every automatic pause (a partial run, an increment, a final step, a full
  *      collection) and every rc_collect_step call is timed into rc_gc_pause_stats (a
- *      histogram with four buckets per doubling), in both modes, for comparison.
+ *      histogram with four buckets per doubling), in both modes, for comparison;
+ *      rc_gc_pause_stats_print writes it to the debug output, and RC_GC_DEBUG_PAUSES does
+ *      so after every collection of generation 2.
  *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
  *      each side word once; 2 bytes per container slot of the pages a run touches, while
- *      it is in progress. What is not bounded: one object's references are followed in one
- *      piece, and the final step's pause grows with what it examines, the suspected
- *      garbage included (a 100,000-object structure found dead is freed in one pause).
+ *      it is in progress. What is not bounded: the references of a type with its own
+ *      traverse function are followed in one piece (PIECES); a partial run's phases follow
+ *      a candidate's references in one piece too (a candidate that is itself a 10M-item
+ *      list costs one long partial run; TODO(#12)); and the final step's pause grows with
+ *      what it examines, the suspected garbage included (a 100,000-object structure found
+ *      dead is freed in one pause).
  */
 #include "builtins.h"
 #include "gcmodule.h"
@@ -1479,12 +1516,14 @@ static void flush_late(rc_heap *heap)
 }
 
 /* ---- CHUNKS (section 9) ------------------------------------------------------------------
- * With bounded pauses an automatic partial run examines at most chunk_objects(heap)
- * objects: at most a quarter of them candidates, the rest their neighbourhood. The cost
+ * With bounded pauses an automatic partial run examines about chunk_objects(heap) objects,
+ * candidates and their neighbourhood together (expand_chunk). The cost
  * model is PARTIAL_NS_PER_OBJECT, a fixed figure (not measured at run time, so that what
- * a run examines does not depend on the machine's speed or load): about twice what phases
- * 1-5 of a partial run cost per object on the 2-core machine of docs/BENCHMARKS-pauses.md. */
-#define PARTIAL_NS_PER_OBJECT 40u
+ * a run examines does not depend on the machine's speed or load): about three times what
+ * phases 1-5 of a partial run cost per object on the 2-core machine of
+ * docs/BENCHMARKS-pauses.md (the ring workload's partial runs: about 35 ns per object),
+ * which keeps the tail of those pauses, where cache misses pile up, under the budget. */
+#define PARTIAL_NS_PER_OBJECT 96u
 #define CHUNK_MIN_OBJECTS 256u
 
 static size_t chunk_objects(const rc_heap *heap)
@@ -1503,28 +1542,12 @@ static bool rest_reserve(rc_heap *heap, size_t n)
                              sizeof(rc_object *), 256);
 }
 
-/* The compacted buffer becomes at most k candidates: the others move to generation 2 and
- * the rest buffer (if it cannot grow, they stay: a longer pause, nothing lost); or, with
- * fewer than k, candidates waiting in the rest buffer come back until there are k. A rest
- * entry that is no longer a tracked object of generation 0 or 2 is dropped: it was freed,
- * or it is a candidate again (in the buffer), or its slot holds a newer object (which,
- * buffered, costs a look and nothing else). */
+/* With fewer than k candidates in the (compacted) buffer, candidates waiting in the rest
+ * buffer come back until there are k. A rest entry that is no longer a tracked object of
+ * generation 0 or 2 is dropped: it was freed, or it is a candidate again (in the buffer),
+ * or its slot holds a newer object (which, buffered, costs a look and nothing else). */
 static void chunk_take(rc_heap *heap, size_t k)
 {
-    if (heap->gc.cand_len > k) {
-        size_t extra = heap->gc.cand_len - k;
-        if (!rest_reserve(heap, extra))
-            return;
-        for (size_t i = k; i < heap->gc.cand_len; i++) {
-            rc_object *o = heap->gc.cand[i];
-            o->_tinfo = (o->_tinfo & ~RCI_GEN_MASK) | 2u;
-            heap->gc.rest[heap->gc.rest_len++] = o;
-        }
-        heap->gc.gen_size[1] -= extra;
-        heap->gc.gen_size[2] += extra;
-        heap->gc.cand_len = k;
-        return;
-    }
     while (heap->gc.cand_len < k && heap->gc.rest_len > 0) {
         rc_object *o = heap->gc.rest[heap->gc.rest_len - 1];
         uint32_t ti = o->_tinfo;
@@ -1561,6 +1584,7 @@ typedef struct expand_ctx {
     size_t budget; /* objects that may still be pulled in */
     bool truncated;
     size_t tracked_refs; /* references of the object being expanded to tracked objects */
+    size_t kept;         /* entries expanded that stay in the set */
 } expand_ctx;
 
 static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
@@ -1591,6 +1615,46 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
     return 0;
 }
 
+/* Expands entry q of the buffer: what it refers to joins (visit_expand); a member holding
+ * no reference to a tracked object leaves for generation 2 (its entry becomes NULL). */
+static void expand_one(rc_heap *heap, expand_ctx *x, size_t q)
+{
+    rc_object *obj = heap->gc.cand[q];
+    rc_type *t = rci_type_of(heap, obj);
+    x->tracked_refs = 0;
+    if (t->traverse != NULL) {
+        t->traverse(heap, obj, visit_expand, x);
+    } else {
+        for (size_t i = 0; i < t->n_ref_offsets; i++) {
+            rc_object *ref;
+            memcpy(&ref, (char *)obj + t->ref_offsets[i],
+                   sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+            visit_expand(heap, ref, x);
+        }
+    }
+    x->kept++;
+    if (x->tracked_refs == 0) {
+        heap->gc.gen_size[1]--;
+        heap->gc.gen_size[2]++;
+        obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
+        heap->gc.cand[q] = NULL;
+        x->kept--;
+    }
+}
+
+/* The buffer without its NULL entries; *examined gets the entries looked at. Returns
+ * whether the budget ran out. */
+static bool expand_end(rc_heap *heap, const expand_ctx *x, size_t *examined)
+{
+    *examined = heap->gc.cand_len;
+    size_t n = 0;
+    for (size_t q = 0; q < heap->gc.cand_len && n < x->kept; q++)
+        if (heap->gc.cand[q] != NULL)
+            heap->gc.cand[n++] = heap->gc.cand[q];
+    heap->gc.cand_len = n;
+    return x->truncated;
+}
+
 /* The neighbourhood: breadth first from the candidates, every tracked object they reach
  * (generation 0 or 2) joins generation 1 and the buffer, up to threshold[2] objects per
  * candidate plus threshold[0] in all. A member holding no reference to a tracked object
@@ -1599,50 +1663,54 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
  * Returns whether the budget ran out. */
 static bool expand_candidates(rc_heap *heap, size_t *examined)
 {
-    expand_ctx x = {heap, 0, false, 0};
+    expand_ctx x = {heap, 0, false, 0, 0};
     size_t seeds = heap->gc.cand_len, per = heap->gc.gen[2].threshold;
     x.budget = seeds > (SIZE_MAX - heap->gc.gen[0].threshold) / (per + 1)
                    ? SIZE_MAX
                    : seeds * per + heap->gc.gen[0].threshold;
-    /* Section 9, CHUNKS: with bounded pauses a partial run examines at most
-     * chunk_objects; what lies beyond is left to a neighbourhood run. */
-    if (!heap->gcincr.stw) {
-        size_t cap = chunk_objects(heap), n = heap->gc.cand_len;
-        cap = n < cap - cap / 4 ? cap - n : cap / 4;
-        if (x.budget > cap)
-            x.budget = cap;
+    for (size_t q = 0; q < heap->gc.cand_len; q++)
+        expand_one(heap, &x, q);
+    return expand_end(heap, &x, examined);
+}
+
+/* CHUNKS (section 9): the neighbourhood of an automatic partial run with bounded pauses,
+ * candidate by candidate: each candidate's neighbourhood is taken (breadth first) before
+ * the next candidate, and no candidate is taken once the run holds chunk_objects objects;
+ * the candidates not taken leave generation 1 for the rest buffer. */
+static bool expand_chunk(rc_heap *heap, size_t *examined)
+{
+    size_t n = heap->gc.cand_len, cap = chunk_objects(heap), tail = n, q = 0;
+    if (!rest_reserve(heap, n))
+        cap = SIZE_MAX; /* no room to set candidates aside: every one is taken */
+    /* Section 5a's budget, per candidate: threshold[2] objects of its own, and a pool of
+     * threshold[0] (here at most half a chunk) shared by all, so that one candidate
+     * reaching a large structure leaves room for the others. */
+    size_t per = heap->gc.gen[2].threshold, pool = heap->gc.gen[0].threshold;
+    if (pool > cap / 2)
+        pool = cap / 2;
+    expand_ctx x = {heap, 0, false, 0, 0};
+    for (; q < n; q++) {
+        if (q > 0 && q + (heap->gc.cand_len - n) >= cap)
+            break;
+        size_t before = heap->gc.cand_len;
+        x.budget = per > SIZE_MAX - pool ? SIZE_MAX : per + pool;
+        expand_one(heap, &x, q);
+        while (tail < heap->gc.cand_len)
+            expand_one(heap, &x, tail++);
+        size_t used = heap->gc.cand_len - before; /* at most per + pool */
+        if (used > per)
+            pool -= used - per;
     }
-    size_t kept = 0;
-    for (size_t q = 0; q < heap->gc.cand_len; q++) {
-        rc_object *obj = heap->gc.cand[q];
-        rc_type *t = rci_type_of(heap, obj);
-        x.tracked_refs = 0;
-        if (t->traverse != NULL) {
-            t->traverse(heap, obj, visit_expand, &x);
-        } else {
-            for (size_t i = 0; i < t->n_ref_offsets; i++) {
-                rc_object *ref;
-                memcpy(&ref, (char *)obj + t->ref_offsets[i],
-                       sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
-                visit_expand(heap, ref, &x);
-            }
-        }
-        if (x.tracked_refs == 0) {
-            heap->gc.gen_size[1]--;
-            heap->gc.gen_size[2]++;
-            obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
-            heap->gc.cand[q] = NULL;
-        } else {
-            kept++;
-        }
+    for (size_t i = q; i < n; i++) {
+        rc_object *o = heap->gc.cand[i];
+        o->_tinfo = (o->_tinfo & ~RCI_GEN_MASK) | 2u;
+        heap->gc.rest[heap->gc.rest_len++] = o;
+        heap->gc.cand[i] = NULL;
     }
-    *examined = heap->gc.cand_len;
-    size_t n = 0;
-    for (size_t q = 0; q < heap->gc.cand_len && n < kept; q++)
-        if (heap->gc.cand[q] != NULL)
-            heap->gc.cand[n++] = heap->gc.cand[q];
-    heap->gc.cand_len = n;
-    return x.truncated;
+    heap->gc.gen_size[1] -= n - q;
+    heap->gc.gen_size[2] += n - q;
+    heap->gc.chunk_cands = q;
+    return expand_end(heap, &x, examined);
 }
 
 /* A partial run: S is the candidates and their neighbourhood; everything else counts as
@@ -1690,9 +1758,13 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial)
     if (partial) {
         heap->gc.cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
-        if (!heap->gcincr.stw)
-            chunk_take(heap, chunk_objects(heap) / 4); /* section 9, CHUNKS */
-        truncated = expand_candidates(heap, &examined);
+        if (heap->gcincr.stw) {
+            truncated = expand_candidates(heap, &examined);
+        } else { /* section 9, CHUNKS */
+            size_t k = heap->gc.chunk_cands;
+            chunk_take(heap, k == 0 ? chunk_objects(heap) / 4 : k + k / 4 + 1);
+            truncated = expand_chunk(heap, &examined);
+        }
         rci_gcincr_partial(heap, truncated); /* section 9 */
         run.lo = 1;
         run.span = 0;

@@ -216,9 +216,9 @@ static void tuples_dicts_and_arrays_are_followed_in_pieces(void **state)
 
 /* ---- CHUNKS ---------------------------------------------------------------------------- */
 
-/* Candidates per partial run with a budget of 1 ns: chunk_objects' minimum, 256 objects, a
- * quarter of them candidates (gc.c section 9, CHUNKS). */
-#define CHUNK_CANDIDATES 64
+/* Objects per automatic partial run with a budget of 1 ns: chunk_objects' minimum (gc.c
+ * section 9, CHUNKS), candidates and their neighbourhood together. */
+#define CHUNK_OBJECTS 256
 
 /* Automatic collection on, the candidate schedule, threshold[0] = t0, pause budget
  * budget_ns (1: the smallest partial runs), stop-the-world if stw. */
@@ -245,8 +245,9 @@ static void waiting_cycles(rc_heap *heap, const rc_type *pair, int n)
 }
 
 /* 2000 candidates wait, far above what a 1 ns budget allows one pause: each automatic
- * partial run takes 64 of them (32 whole cycles), one run per allocation, until all 1000
- * cycles are freed: 32 runs, each freeing exactly 64 objects but the last (16). */
+ * partial run takes 256 of them (128 whole cycles: each pair's partner is a candidate
+ * too, nothing more joins), one run per allocation, until all 1000 cycles are freed: 8
+ * runs, each freeing exactly 256 objects but the last (208). */
 static void partial_runs_are_chunked_by_the_budget(void **state)
 {
     (void)state;
@@ -256,18 +257,18 @@ static void partial_runs_are_chunked_by_the_budget(void **state)
     size_t counts[3];
     rc_gc_get_count(heap, counts);
     assert_int_equal(counts[0], 2000);
-    rc_object *keep[32];
-    for (int i = 0; i < 32; i++) {
+    rc_object *keep[8];
+    for (int i = 0; i < 8; i++) {
         keep[i] = rt_pair_new(heap, pair, i); /* one allocation: one partial run */
         assert_int_equal(rt_collections(heap, 1), (uint64_t)i + 1);
-        uint64_t want = i < 31 ? (uint64_t)(i + 1) * CHUNK_CANDIDATES : 2000;
+        uint64_t want = i < 7 ? (uint64_t)(i + 1) * CHUNK_OBJECTS : 2000;
         assert_int_equal(rt_collected(heap, 1), want);
     }
     rc_object *more = rt_pair_new(heap, pair, 99); /* nothing left: no run */
-    assert_int_equal(rt_collections(heap, 1), 32);
+    assert_int_equal(rt_collections(heap, 1), 8);
     assert_int_equal(rc_heap_check(heap), RC_OK);
     rc_decref(heap, more);
-    for (int i = 0; i < 32; i++)
+    for (int i = 0; i < 8; i++)
         rc_decref(heap, keep[i]);
     rt_heap_finish(heap);
 }
@@ -302,7 +303,7 @@ static void rest_of_a_chunked_run_changed_between_chunks(void **state)
         rc_decref(heap, held[i]); /* a candidate; alive through held[i] */
     }
     rc_gc_enable(heap);
-    rc_object *p = rt_pair_new(heap, pair, 0); /* the first chunk: 64 candidates, alive */
+    rc_object *p = rt_pair_new(heap, pair, 0); /* the first chunk: 256 candidates, alive */
     assert_int_equal(rt_collections(heap, 1), 1);
     assert_int_equal(rt_collected(heap, 1), 0);
     rc_gc_disable(heap);
@@ -317,12 +318,39 @@ static void rest_of_a_chunked_run_changed_between_chunks(void **state)
     rc_gc_enable(heap);
     for (int i = 200; i < 400; i++)
         rc_decref(heap, held[i]); /* 200 garbage cycles: their heads are candidates */
-    rc_object *q = rt_pair_new(heap, pair, 1); /* a chunk: 64 heads and their partners */
-    assert_int_equal(rt_collected(heap, 1), 2 * CHUNK_CANDIDATES);
-    assert_int_equal(rc_collect(heap, 2), 400 - 2 * CHUNK_CANDIDATES); /* and the rest */
+    /* a chunk: heads, each followed by its partner (generation 2), 256 objects in all */
+    rc_object *q = rt_pair_new(heap, pair, 1);
+    assert_int_equal(rt_collected(heap, 1), CHUNK_OBJECTS);
+    assert_int_equal(rc_collect(heap, 2), 400 - CHUNK_OBJECTS); /* and the rest */
     assert_int_equal(rt_live_objects(heap), before - 400 + 1); /* q is new */
     rc_decref(heap, p);
     rc_decref(heap, q);
+    rt_heap_finish(heap);
+}
+
+/* Candidates that each reach a long chain of examined objects (a nested tuple built
+ * level by level: every level is a candidate when the next wraps it): a candidate's
+ * neighbourhood takes at most threshold[2] objects of its own and a pool shared with the
+ * others, so one run takes many candidates, not one candidate and a chunk of chain (which
+ * made a partial run at every allocation). */
+static void candidates_reaching_a_long_chain_share_the_chunk(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(50, 1, false);
+    rc_object *leaf = rt_list(heap);
+    rc_object *t = rc_tuple_new(heap, 1, &leaf);
+    for (int i = 1; i < 20000; i++) {
+        rc_object *outer = rc_tuple_new(heap, 1, &t);
+        assert_non_null(outer);
+        rc_decref(heap, t); /* t: a candidate */
+        t = outer;
+    }
+    /* every level was examined; at most 256 objects per run, and about half of a run's
+     * objects are candidates: far fewer runs than levels */
+    assert_true(rt_collections(heap, 1) < 20000 / 32);
+    assert_int_equal(collected_all(heap), 0);
+    rc_decref(heap, t);
+    rc_decref(heap, leaf);
     rt_heap_finish(heap);
 }
 
@@ -408,6 +436,7 @@ int main(void)
         cmocka_unit_test(partial_runs_are_chunked_by_the_budget),
         cmocka_unit_test(stop_the_world_partial_runs_are_not_chunked),
         cmocka_unit_test(rest_of_a_chunked_run_changed_between_chunks),
+        cmocka_unit_test(candidates_reaching_a_long_chain_share_the_chunk),
         cmocka_unit_test(pause_histogram_in_the_debug_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
