@@ -64,6 +64,12 @@ struct rci_incr {
     size_t block_len;
     size_t pi;         /* cursor: entry in pages */
     uint32_t si;       /* cursor: slot */
+    uint32_t big_ti;   /* PIECES: big's type index when it was taken (a reused slot may
+                          differ) */
+    rc_object *big;    /* PIECES: the object whose references are being followed */
+    size_t big_at;     /* the index of its next reference to follow; 0: no such object */
+    rc_visit_fn big_visit; /* visit_count (SCAN) or visit_mark (MARK) */
+    size_t refs;       /* references followed since the last unit was charged (WORK) */
     rc_object **stack; /* MARK's work list */
     size_t stack_len, stack_cap;
     rc_object **w; /* the suspected garbage (LIST), joined by the final step */
@@ -75,11 +81,6 @@ struct rci_incr {
                      SIDE_MEMBER and found depth first through the work list in SCAN */
     size_t members;  /* nb: members marked */
     bool failed;     /* a side structure could not grow: the run is abandoned */
-    size_t refs;     /* references followed since the last unit was charged (WORK) */
-    rc_object *big;  /* PIECES: the object whose references are being followed */
-    uint32_t big_ti; /* its type index when it was taken (a reused slot may differ) */
-    size_t big_at;   /* the index of its next reference to follow; 0: no such object */
-    rc_visit_fn big_visit; /* visit_count (SCAN) or visit_mark (MARK) */
 };
 
 /* ---- the page map ------------------------------------------------------------------------ */
