@@ -421,7 +421,8 @@
  *      budget; a fixed figure, not measured at run time, so that what a run examines
  *      does not depend on the machine's load. The yield-adaptive trigger
  *      and the garbage-latency bound are unchanged: the runs over one trigger's worth of
- *      candidates follow each other at consecutive allocations.
+ *      candidates follow each other at consecutive allocations. rc_gc_get_count's first
+ *      figure (generation 1's size) does not count the candidates waiting in rest.
  *      A partial run whose neighbourhood was truncated, when no run is in
  *      progress, starts a neighbourhood run seeded with its candidates and neighbourhood
  *      (rci_gcincr_partial, right after the neighbourhood is taken); its final step is a
