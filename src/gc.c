@@ -1373,9 +1373,8 @@ bool rci_gc_partial_due(const rc_heap *heap)
 static void trigger_update(rc_heap *heap)
 {
     bool on = heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0;
-    bool due = candidate_schedule(heap) &&
-               (heap->gc.full_due || heap->gc.cand_overflow ||
-                rci_gc_partial_due(heap) || heap->gcincr.run != NULL);
+    bool due = candidate_schedule(heap) && (heap->gc.full_due || heap->gc.cand_overflow ||
+                                            rci_gc_partial_due(heap) || heap->gcincr.run != NULL);
     if (on && !heap->gc.stress && !candidate_schedule(heap))
         heap->gc.gc_trigger = heap->gc.gen[0].threshold;
     else

@@ -62,15 +62,14 @@ struct rci_incr {
     unsigned map_shift;
     side_t *block; /* every page's side words */
     size_t block_len;
-    size_t pi;         /* cursor: entry in pages */
-    uint32_t si;       /* cursor: slot */
-    uint32_t big_ti;   /* PIECES: big's type index when it was taken (a reused slot may
-                          differ) */
-    rc_object *big;    /* PIECES: the object whose references are being followed */
-    size_t big_at;     /* the index of its next reference to follow; 0: no such object */
+    size_t pi;             /* cursor: entry in pages */
+    uint32_t si;           /* cursor: slot */
+    uint32_t big_ti;       /* PIECES: big's type index when taken (its slot may be reused) */
+    rc_object *big;        /* PIECES: the object whose references are being followed */
+    size_t big_at;         /* the index of its next reference to follow; 0: no such object */
     rc_visit_fn big_visit; /* visit_count (SCAN) or visit_mark (MARK) */
-    size_t refs;       /* references followed since the last unit was charged (WORK) */
-    rc_object **stack; /* MARK's work list */
+    size_t refs;           /* references followed since the last unit was charged (WORK) */
+    rc_object **stack;     /* MARK's work list */
     size_t stack_len, stack_cap;
     rc_object **w; /* the suspected garbage (LIST), joined by the final step */
     size_t w_len, w_cap;
@@ -755,10 +754,10 @@ void rc_gc_pause_stats_print(rc_heap *heap)
         rci_gcmodule_out(heap, "gc: pauses: 0");
         return;
     }
-    rci_gcmodule_out(heap, "gc: pauses: %llu, total %.3f ms, max %.3f ms, p50 <= %.3f ms, p99 <= %.3f ms",
-                     (unsigned long long)p->pauses, (double)p->total_ns * 1e-6,
-                     (double)p->max_ns * 1e-6, (double)pause_quantile_ns(p, 1, 2) * 1e-6,
-                     (double)pause_quantile_ns(p, 99, 100) * 1e-6);
+    rci_gcmodule_out(
+        heap, "gc: pauses: %llu, total %.3f ms, max %.3f ms, p50 <= %.3f ms, p99 <= %.3f ms",
+        (unsigned long long)p->pauses, (double)p->total_ns * 1e-6, (double)p->max_ns * 1e-6,
+        (double)pause_quantile_ns(p, 1, 2) * 1e-6, (double)pause_quantile_ns(p, 99, 100) * 1e-6);
     for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++) {
         unsigned long long n = (unsigned long long)p->histogram[b];
         if (n == 0)
@@ -772,9 +771,10 @@ void rc_gc_pause_stats_print(rc_heap *heap)
             rci_gcmodule_out(heap, "gc: pauses of %.2f to %.2f us: %llu", lo,
                              (double)rc_gc_pause_bucket_ns(b + 1) * 1e-3, n);
     }
-    rci_gcmodule_out(heap, "gc: increments %llu, incremental collections %llu, abandoned %llu, suspected %llu",
-                     (unsigned long long)p->increments, (unsigned long long)p->incremental,
-                     (unsigned long long)p->abandoned, (unsigned long long)p->suspected);
+    rci_gcmodule_out(
+        heap, "gc: increments %llu, incremental collections %llu, abandoned %llu, suspected %llu",
+        (unsigned long long)p->increments, (unsigned long long)p->incremental,
+        (unsigned long long)p->abandoned, (unsigned long long)p->suspected);
 }
 
 rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)

@@ -432,8 +432,9 @@ typedef struct rci_heap_gc {
                          takes them back; stale entries as in cand (their pages stay while
                          any entry is here, page.c) */
     size_t rest_len, rest_cap;
-    size_t chunk_cands; /* CHUNKS: candidates the last chunked partial run took (0: none
-                           yet); the rest buffer gives back about that many */
+    size_t chunk_cands;        /* CHUNKS: candidates the last chunked partial run took
+                                       (0: none yet); the rest buffer gives back about
+                                       that many */
     size_t cand_trigger;       /* candidates that start a partial run (adaptive) */
     size_t cand_truncated;     /* partial runs since the last full one whose
                                        neighbourhood budget ran out */

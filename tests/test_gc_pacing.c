@@ -193,7 +193,7 @@ static void tuples_dicts_and_arrays_are_followed_in_pieces(void **state)
     assert_non_null(f);
     f->n = n;
     rc_object *p3 = rt_pair_new(heap, pair, 3);
-    f->slots[n - 1] = p3; /* takes the reference */
+    f->slots[n - 1] = p3;              /* takes the reference */
     rt_pair_set(heap, p3, 0, &f->hdr); /* cycle f -> p3 -> f */
 
     /* all three live: SCAN and MARK each follow their 3n references (the dict's keys
@@ -322,7 +322,7 @@ static void rest_of_a_chunked_run_changed_between_chunks(void **state)
     rc_object *q = rt_pair_new(heap, pair, 1);
     assert_int_equal(rt_collected(heap, 1), CHUNK_OBJECTS);
     assert_int_equal(rc_collect(heap, 2), 400 - CHUNK_OBJECTS); /* and the rest */
-    assert_int_equal(rt_live_objects(heap), before - 400 + 1); /* q is new */
+    assert_int_equal(rt_live_objects(heap), before - 400 + 1);  /* q is new */
     rc_decref(heap, p);
     rc_decref(heap, q);
     rt_heap_finish(heap);
@@ -409,8 +409,10 @@ static void pause_histogram_in_the_debug_output(void **state)
     }
     assert_int_equal(sum, steps - 1);
     /* the counts are those before the final step's own */
-    snprintf(want, sizeof want, "gc: increments %zu, incremental collections 0, abandoned 0, "
-             "suspected 0", steps - 1);
+    snprintf(want, sizeof want,
+             "gc: increments %zu, incremental collections 0, abandoned 0, "
+             "suspected 0",
+             steps - 1);
     assert_string_equal(out.text[out.n - 1], want);
     rc_gc_set_debug(heap, 0);
     out.n = 0;
@@ -418,8 +420,10 @@ static void pause_histogram_in_the_debug_output(void **state)
     snprintf(want, sizeof want, "gc: pauses: %zu, total ", steps);
     assert_non_null(strstr(out.text[0], want));
     /* the cycle's pairs are all candidates: none was left to the suspected list */
-    snprintf(want, sizeof want, "gc: increments %zu, incremental collections 1, abandoned 0, "
-             "suspected 0", steps - 1);
+    snprintf(want, sizeof want,
+             "gc: increments %zu, incremental collections 1, abandoned 0, "
+             "suspected 0",
+             steps - 1);
     assert_string_equal(out.text[out.n - 1], want);
     rc_decref(heap, l);
     rt_heap_finish(heap);
