@@ -187,8 +187,10 @@ typedef struct rc_heap_config {
                                  RC_GC_DEFAULT_PAUSE_BUDGET_NS (rc_gc_set_pause_budget) */
 } rc_heap_config;
 
-/* The default budget of an automatic increment of collection work: 1 ms. */
-#define RC_GC_DEFAULT_PAUSE_BUDGET_NS ((uint64_t)1000000)
+/* The default budget of an automatic increment of collection work, and the size of an
+ * automatic partial run with bounded pauses (src/gc.c section 9, CHUNKS): 100 us, so that
+ * the automatic pauses stay under 0.15 ms (issue 12). */
+#define RC_GC_DEFAULT_PAUSE_BUDGET_NS ((uint64_t)100000)
 
 /* Fills cfg with the defaults. */
 RC_API void rc_heap_config_init(rc_heap_config *cfg);
@@ -812,8 +814,8 @@ RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stat
  * increments of the pause budget between allocations, while the program goes on: a
  * read-only filter over every container finds the suspected garbage, then one
  * stop-the-world trial deletion restricted to it confirms and frees it (its pause grows
- * with the garbage found, not with the heap). Partial runs stay as they are (bounded by
- * their neighbourhood budget). rc_collect(heap, 2) is still one complete stop-the-world
+ * with the garbage found, not with the heap). Partial runs examine at most what the pause
+ * budget allows (rc_gc_set_pause_budget). rc_collect(heap, 2) is still one complete stop-the-world
  * collection (it abandons an incremental one in progress). Unlike CPython 3.14's
  * incremental collector, nothing is promoted or deferred by the increments: every cycle
  * that is unreachable when they begin, and that the program does not touch meanwhile
@@ -833,9 +835,13 @@ RC_API rc_status rc_gc_get_stats(const rc_heap *heap, int generation, rc_gc_stat
  * work left. The pause of each call goes into rc_gc_pause_stats. */
 RC_API bool rc_collect_step(rc_heap *heap, uint64_t budget_ns);
 /* The budget of automatic increments (rc_heap_config.pause_budget_ns): 0 sets the default
- * RC_GC_DEFAULT_PAUSE_BUDGET_NS. The budget is checked every few dozen objects, and one
- * object's references are followed in one piece, so a pause may exceed it by the time
- * those take. */
+ * RC_GC_DEFAULT_PAUSE_BUDGET_NS. The clock is read about every microsecond of work (64
+ * objects, or 256 references), and the references of a list, tuple, dict or trailing-array
+ * type are followed 256 at a time; a type with its own traverse function is followed in
+ * one piece, so a pause may exceed the budget by the time that takes. The budget also
+ * sizes automatic partial runs: each examines about budget / 96 ns objects (at least
+ * 256), the candidates beyond waiting for the next allocation (src/gc.c section 9,
+ * CHUNKS). Under stop_the_world it sizes nothing. */
 RC_API void rc_gc_set_pause_budget(rc_heap *heap, uint64_t budget_ns);
 RC_API uint64_t rc_gc_get_pause_budget(const rc_heap *heap);
 /* Whether an incremental collection is in progress. */
@@ -868,6 +874,16 @@ typedef struct rc_gc_pause_stats {
 /* Copies min(out->size, sizeof) bytes of the figures. RC_EINVAL if out is NULL or its
  * size is below sizeof(size_t). */
 RC_API rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out);
+/* Writes the pause figures to the debug output (rc_gc_set_debug_output; stderr without
+ * one), one line each: "gc: pauses: N, total T ms, max M ms, p50 <= A ms, p99 <= B ms"
+ * (a quantile is given as the upper bound of the histogram bucket holding it, capped at
+ * the longest pause), then one line per non-empty bucket, shortest first ("gc: pauses
+ * under 1 us: N", "gc: pauses of 96.00 to 112.00 us: N", and for the last bucket "gc:
+ * pauses of L us or more: N"), then "gc: increments I, incremental collections C,
+ * abandoned A, suspected S". With no pause yet, the one line "gc: pauses: 0". Runs no
+ * user code but the output function; RC_GC_DEBUG_PAUSES calls it after every collection
+ * of generation 2. */
+RC_API void rc_gc_pause_stats_print(rc_heap *heap);
 
 /* Python's gc.is_finalized: whether obj's finalizer has run (false for NULL, small ints
  * and objects whose type has none). */
@@ -894,6 +910,10 @@ RC_API rc_object *rc_gc_garbage(rc_heap *heap);
                                           <NAME 0xADDR>" (rc_type_spec.legacy_finalize) */
 #define RC_GC_DEBUG_SAVEALL 0x20u /* keep garbage in rc_gc_garbage instead of freeing it */
 #define RC_GC_DEBUG_LEAK (RC_GC_DEBUG_COLLECTABLE | RC_GC_DEBUG_UNCOLLECTABLE | RC_GC_DEBUG_SAVEALL)
+/* An rcgc extension (no CPython flag has this value): at the end of every collection of
+ * generation 2 (full, or completed in increments), the pause figures so far, as
+ * rc_gc_pause_stats_print writes them. */
+#define RC_GC_DEBUG_PAUSES 0x40u
 RC_API void rc_gc_set_debug(rc_heap *heap, unsigned flags);
 RC_API unsigned rc_gc_get_debug(const rc_heap *heap);
 /* Where debug messages go: one call per line, text without the newline ("gc: collecting

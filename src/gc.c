@@ -408,9 +408,37 @@
  *    that refers to it), so it is in W, and the final step confirms and counts it: no
  *    garbage is aged or left to a later collection (CPython 3.14's memory growth); only
  *    the freeing of its slots may follow in slices that keep pace with allocation (below).
- *    - Partial runs: with bounded pauses their neighbourhood pulls in at most 2048 objects
- *      (section 5a's budget, capped): a candidate reaching a large structure costs a
- *      bounded pause. A partial run whose neighbourhood was truncated, when no run is in
+ *    - CHUNKS: with bounded pauses an automatic partial run examines at most
+ *      chunk_objects = pause budget / 96 ns objects (at least 256; 1041 with the default
+ *      budget), candidates and neighbourhood together: expand_chunk takes the candidates
+ *      one by one, each with its neighbourhood (breadth first; section 5a's budget, as
+ *      threshold[2] objects per candidate and a pool of threshold[0], at most half a
+ *      chunk, shared by all), and takes no more once the run holds chunk_objects (one
+ *      candidate's neighbourhood may take it up to 1.5 chunk_objects). The candidates not
+ *      taken leave generation 1 for heap->gc.rest (generation 2), and the next tracked
+ *      allocation runs the next chunk (rci_gc_partial_due), which takes about as many back
+ *      (chunk_take); a rest entry that was freed, reused or buffered again meanwhile is
+ *      dropped then. Why sound: a candidate set aside is one more object outside S, and
+ *      any S is exact (section 5a); a cycle split between chunks is found by the later one
+ *      (the earlier one's survivors are generation 2, which the neighbourhood pulls in).
+ *      Nothing is lost: rest entries are candidates still, examined by the next chunks,
+ *      taken back by rc_collect(heap, 1), and examined by any full collection (which
+ *      empties the buffer). Stale entries never point to unmapped memory: while rest has
+ *      entries no empty page is released (page.c). Cost: one header write per candidate
+ *      set aside and one per candidate taken back. 96 ns per object is about three times
+ *      what phases 1-5 of a partial run cost per object on the machine of
+ *      docs/BENCHMARKS-pauses.md, to keep the tail of those pauses (cache misses) in
+ *      budget; a fixed figure, not measured at run time, so that what a run examines
+ *      does not depend on the machine's load. The yield-adaptive trigger
+ *      and the garbage-latency bound are unchanged: the runs over one trigger's worth of
+ *      candidates follow each other at consecutive allocations. rc_gc_get_count's first
+ *      figure (generation 1's size) does not count the candidates waiting in rest.
+ *      FINAL-WHOLE: the final step of an incremental run is never chunked. It takes every
+ *      candidate, those waiting in rest included (rci_gc_collect_final sets
+ *      heap->gc.final_whole), because LIST leaves the candidates out of W on the promise
+ *      that the final step examines them: chunked, a garbage structure made of more
+ *      candidates than a chunk holds would be examined cut, survive, and wait forever.
+ *      A partial run whose neighbourhood was truncated, when no run is in
  *      progress, starts a neighbourhood run seeded with its candidates and neighbourhood
  *      (rci_gcincr_partial, right after the neighbourhood is taken); its final step is a
  *      partial run (reported as generation 1) and resets none of the full-collection
@@ -420,15 +448,27 @@
  *      whose root keeps becoming a candidate is examined once per 40M allocations, not at
  *      every partial run). rc_collect_step abandons a neighbourhood run for a full one.
  *    - Increments are paced by tracked allocations (one every threshold[0] / 8) and each
- *      runs until its budget (rc_gc_set_pause_budget; default 1 ms) is spent, looking at
- *      the clock every 64 objects. Stress mode runs one 64-object increment at every
- *      tracked allocation, besides the partial run.
+ *      runs until its budget (rc_gc_set_pause_budget; default 100 us, so that increments
+ *      and partial runs stay under 0.15 ms) is spent. WORK (gcincr.c): work is counted in
+ *      units, one per object handled and one per four references followed, and the clock
+ *      is read every 64 units (about a microsecond). PIECES (gcincr.c): SCAN and MARK
+ *      follow the references of a list, tuple, dict or trailing-array type with more than
+ *      256 of them 256 at a time, keeping a resume index (the object, its type and the
+ *      next index) in the run, so one increment stays in budget even for a 10M-item
+ *      list; each piece reads the object's length afresh and a piece of an object freed
+ *      or reused by another type is dropped (only precision depends on what the program
+ *      changed meanwhile, as for any reference between increments). A type with its own
+ *      traverse function has no resumable form: its references are followed in one piece.
+ *      Stress mode runs one 64-unit increment at every tracked allocation, besides the
+ *      partial run.
  *    - If a side table, the work list or W cannot grow, the run is abandoned (its tables
  *      freed: nothing else to undo) and a stop-the-world full collection, which needs no
  *      memory to finish, runs instead. rc_heap_free abandons a run in progress.
  *    - Pauses: every automatic pause (a partial run, an increment, a final step, a full
  *      collection) and every rc_collect_step call is timed into rc_gc_pause_stats (a
- *      histogram with four buckets per doubling), in both modes, for comparison.
+ *      histogram with four buckets per doubling), in both modes, for comparison;
+ *      rc_gc_pause_stats_print writes it to the debug output, and RC_GC_DEBUG_PAUSES does
+ *      so after every collection of generation 2.
  *    - Releasing the garbage in slices (src/gcdoomed.c). The confirmation stays in one
  *      pause: trial deletion over S' is what makes the final step exact without a write
  *      barrier (a steal out of a member is invisible to any filter), so phases 1-4 run
@@ -478,11 +518,14 @@
  *      Stress mode releases a 64-object slice at every tracked allocation.
  *    - Cost: SCAN and MARK traverse each member once (MARK only the live ones), LIST reads
  *      each side word once; 2 bytes per container slot of the pages a run touches, while
- *      it is in progress. What is not bounded: one object's references are followed in one
- *      piece, and the final step's pause grows with what it examines and confirms, the
- *      suspected garbage included: a 100,000-object structure found dead costs one pause
- *      for the join of W, phases 1-4 and the hand-over (a header write per object); only
- *      its freeing is released in slices (docs/BENCHMARKS-pauses.md has the figures).
+ *      it is in progress. What is not bounded: the references of a type with its own
+ *      traverse function are followed in one piece (PIECES); a partial run's phases follow
+ *      a candidate's references in one piece too (a candidate that is itself a 10M-item
+ *      list costs one long partial run; TODO(#12)); and the final step's pause grows with
+ *      what it examines and confirms, the suspected garbage included: a 100,000-object
+ *      structure found dead costs one pause for the join of W, phases 1-4 and the
+ *      hand-over (a header write per object); only its freeing is released in slices
+ *      (docs/BENCHMARKS-pauses.md has the figures).
  */
 #include "builtins.h"
 #include "gcmodule.h"
@@ -1549,15 +1592,20 @@ static void cand_compact(rc_heap *heap)
     heap->gc.cand_len = n;
 }
 
+bool rci_gc_partial_due(const rc_heap *heap)
+{
+    /* CHUNKS: the rest of a chunked run is taken at the next allocation */
+    return heap->gc.gen_size[1] > heap->gc.cand_trigger || heap->gc.rest_len > 0;
+}
+
 /* Keeps heap->gc.gc_trigger in step with stress, gc_enabled, the thresholds and, under the
  * candidate schedule, the candidates waiting: whenever rci_gc_alloc_check could collect,
  * gen[0].count exceeding the trigger calls it. */
 static void trigger_update(rc_heap *heap)
 {
     bool on = heap->gc.gc_enabled && heap->gc.gen[0].threshold > 0;
-    bool due = candidate_schedule(heap) &&
-               (heap->gc.full_due || heap->gc.cand_overflow ||
-                heap->gc.gen_size[1] > heap->gc.cand_trigger || heap->gcincr.run != NULL);
+    bool due = candidate_schedule(heap) && (heap->gc.full_due || heap->gc.cand_overflow ||
+                                            rci_gc_partial_due(heap) || heap->gcincr.run != NULL);
     if (on && !heap->gc.stress && !candidate_schedule(heap))
         heap->gc.trigger_base = heap->gc.gen[0].threshold;
     else
@@ -1713,11 +1761,76 @@ static void flush_late(rc_heap *heap)
     }
 }
 
+/* ---- CHUNKS (section 9) ------------------------------------------------------------------
+ * With bounded pauses an automatic partial run examines about chunk_objects(heap) objects,
+ * candidates and their neighbourhood together (expand_chunk). The cost
+ * model is PARTIAL_NS_PER_OBJECT, a fixed figure (not measured at run time, so that what
+ * a run examines does not depend on the machine's speed or load): about three times what
+ * phases 1-5 of a partial run cost per object on the 2-core machine of
+ * docs/BENCHMARKS-pauses.md (the ring workload's partial runs: about 35 ns per object),
+ * which keeps the tail of those pauses, where cache misses pile up, under the budget. */
+#define PARTIAL_NS_PER_OBJECT 96u
+#define CHUNK_MIN_OBJECTS 256u
+
+static size_t chunk_objects(const rc_heap *heap)
+{
+    uint64_t n = heap->gcincr.pause_budget / PARTIAL_NS_PER_OBJECT;
+    if (n < CHUNK_MIN_OBJECTS)
+        return CHUNK_MIN_OBJECTS;
+    return n > SIZE_MAX / 4 ? SIZE_MAX / 4 : (size_t)n;
+}
+
+/* rest gets room for n more entries. */
+static bool rest_reserve(rc_heap *heap, size_t n)
+{
+    return heap->gc.rest_cap - heap->gc.rest_len >= n ||
+           rci_util_vec_grow(heap, &heap->gc.rest, &heap->gc.rest_cap, heap->gc.rest_len + n,
+                             sizeof(rc_object *), 256);
+}
+
+/* With fewer than k candidates in the (compacted) buffer, candidates waiting in the rest
+ * buffer come back until there are k. A rest entry that is no longer a tracked object of
+ * generation 0 or 2 is dropped: it was freed, or it is a candidate again (in the buffer),
+ * or its slot holds a newer object (which, buffered, costs a look and nothing else). */
+static void chunk_take(rc_heap *heap, size_t k)
+{
+    while (heap->gc.cand_len < k && heap->gc.rest_len > 0) {
+        rc_object *o = heap->gc.rest[heap->gc.rest_len - 1];
+        uint32_t ti = o->_tinfo;
+        unsigned g = ti & RCI_GEN_MASK;
+        if ((ti & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED && (g == 0 || g == 2)) {
+            if (heap->gc.cand_len == heap->gc.cand_cap &&
+                !buf_grow(heap, &heap->gc.cand, &heap->gc.cand_cap))
+                return; /* it waits in rest */
+            heap->gc.cand[heap->gc.cand_len++] = o;
+            heap->gc.gen_size[g]--;
+            heap->gc.gen_size[1]++;
+            o->_tinfo = (ti & ~RCI_GEN_MASK) | 1u;
+            rci_page *page = rci_page_of(o);
+            if (!(page->lists & RCI_IN_GEN1))
+                rci_page_note_gen(heap, page, 1);
+        }
+        heap->gc.rest_len--;
+    }
+}
+
+/* After a full collection every rest entry was examined: the buffer is emptied. */
+static void rest_clear(rc_heap *heap)
+{
+    heap->gc.rest_len = 0;
+    if (heap->gc.rest_cap > MARK_STACK_KEEP) {
+        rci_mem_free(heap, heap->gc.rest, heap->gc.rest_cap * sizeof(rc_object *));
+        heap->gc.rest = NULL;
+        heap->gc.rest_cap = 0;
+    }
+}
+
 typedef struct expand_ctx {
     rc_heap *heap;
     size_t budget; /* objects that may still be pulled in */
     bool truncated;
     size_t tracked_refs; /* references of the object being expanded to tracked objects */
+    size_t kept;         /* entries expanded that stay in the set */
 } expand_ctx;
 
 static RCI_ALWAYS_INLINE void expand_ref(rc_heap *heap, expand_ctx *x, rc_object *ref)
@@ -1752,6 +1865,53 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
     return 0;
 }
 
+/* Expands entry q of the buffer: what it refers to joins (visit_expand); a member holding
+ * no reference to a tracked object leaves for generation 2 (its entry becomes NULL). */
+static void expand_one(rc_heap *heap, expand_ctx *x, size_t q)
+{
+    rc_object *obj = heap->gc.cand[q];
+    rc_type *t = rci_type_of(heap, obj);
+    x->tracked_refs = 0;
+    if (t->user_traverse) {
+        t->traverse(heap, obj, visit_expand, x);
+    } else { /* DESCRIBED (ring_traverse_with) */
+        const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
+        for (size_t i = 0; i < n_offsets; i++) {
+            rc_object *ref;
+            memcpy(&ref, (char *)obj + offsets[i],
+                   sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
+            expand_ref(heap, x, ref);
+        }
+        if (t->has_array) {
+            size_t n = rci_type_array_count(t, obj);
+            rc_object **items = rci_type_array_items(t, obj);
+            for (size_t i = 0; i < n; i++)
+                expand_ref(heap, x, items[i]);
+        }
+    }
+    x->kept++;
+    if (x->tracked_refs == 0) {
+        heap->gc.gen_size[1]--;
+        heap->gc.gen_size[2]++;
+        obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
+        heap->gc.cand[q] = NULL;
+        x->kept--;
+    }
+}
+
+/* The buffer without its NULL entries; *examined gets the entries looked at. Returns
+ * whether the budget ran out. */
+static bool expand_end(rc_heap *heap, const expand_ctx *x, size_t *examined)
+{
+    *examined = heap->gc.cand_len;
+    size_t n = 0;
+    for (size_t q = 0; q < heap->gc.cand_len && n < x->kept; q++)
+        if (heap->gc.cand[q] != NULL)
+            heap->gc.cand[n++] = heap->gc.cand[q];
+    heap->gc.cand_len = n;
+    return x->truncated;
+}
+
 /* The neighbourhood: breadth first from the candidates, every tracked object they reach
  * (generation 0 or 2) joins generation 1 and the buffer, up to threshold[2] objects per
  * candidate plus threshold[0] in all. A member holding no reference to a tracked object
@@ -1760,55 +1920,54 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
  * Returns whether the budget ran out. */
 static bool expand_candidates(rc_heap *heap, size_t *examined)
 {
-    expand_ctx x = {heap, 0, false, 0};
+    expand_ctx x = {heap, 0, false, 0, 0};
     size_t seeds = heap->gc.cand_len, per = heap->gc.gen[2].threshold;
     x.budget = seeds > (SIZE_MAX - heap->gc.gen[0].threshold) / (per + 1)
                    ? SIZE_MAX
                    : seeds * per + heap->gc.gen[0].threshold;
-    /* Section 9: with bounded pauses a partial run pulls in at most 8192 objects; what
-     * lies beyond is left to the incremental full collection. */
-    if (!heap->gcincr.stw && x.budget > 2048)
-        x.budget = 2048;
-    size_t kept = 0;
-    for (size_t q = 0; q < heap->gc.cand_len; q++) {
-        rc_object *obj = heap->gc.cand[q];
-        rc_type *t = rci_type_of(heap, obj);
-        x.tracked_refs = 0;
-        if (t->user_traverse) {
-            t->traverse(heap, obj, visit_expand, &x);
-        } else { /* DESCRIBED (ring_traverse_with) */
-            const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
-            for (size_t i = 0; i < n_offsets; i++) {
-                rc_object *ref;
-                memcpy(&ref, (char *)obj + offsets[i],
-                       sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
-                expand_ref(heap, &x, ref);
-            }
-            if (t->has_array) {
-                size_t n = rci_type_array_count(t, obj);
-                rc_object **items = rci_type_array_items(t, obj);
-                for (size_t i = 0; i < n; i++)
-                    expand_ref(heap, &x, items[i]);
-            }
-        }
-        if (x.tracked_refs == 0) {
-            heap->gc.gen_size[1]--;
-            heap->gc.gen_size[2]++;
-            obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
-            heap->gc.cand[q] = NULL;
-        } else {
-            kept++;
-        }
+    for (size_t q = 0; q < heap->gc.cand_len; q++)
+        expand_one(heap, &x, q);
+    return expand_end(heap, &x, examined);
+}
+
+/* CHUNKS (section 9): the neighbourhood of an automatic partial run with bounded pauses,
+ * candidate by candidate: each candidate's neighbourhood is taken (breadth first) before
+ * the next candidate, and no candidate is taken once the run holds chunk_objects objects;
+ * the candidates not taken leave generation 1 for the rest buffer. */
+static bool expand_chunk(rc_heap *heap, size_t *examined)
+{
+    size_t n = heap->gc.cand_len, cap = chunk_objects(heap), tail = n, q = 0;
+    if (!rest_reserve(heap, n))
+        cap = SIZE_MAX; /* no room to set candidates aside: every one is taken */
+    /* Section 5a's budget, per candidate: threshold[2] objects of its own, and a pool of
+     * threshold[0] (here at most half a chunk) shared by all, so that one candidate
+     * reaching a large structure leaves room for the others. */
+    size_t per = heap->gc.gen[2].threshold, pool = heap->gc.gen[0].threshold;
+    if (pool > cap / 2)
+        pool = cap / 2;
+    expand_ctx x = {heap, 0, false, 0, 0};
+    for (; q < n; q++) {
+        if (q > 0 && q + (heap->gc.cand_len - n) >= cap)
+            break;
+        size_t before = heap->gc.cand_len;
+        x.budget = per > SIZE_MAX - pool ? SIZE_MAX : per + pool;
+        expand_one(heap, &x, q);
+        while (tail < heap->gc.cand_len)
+            expand_one(heap, &x, tail++);
+        size_t used = heap->gc.cand_len - before; /* at most per + pool */
+        if (used > per)
+            pool -= used - per;
     }
-    *examined = heap->gc.cand_len;
-    if (kept == heap->gc.cand_len)
-        return x.truncated;
-    size_t n = 0;
-    for (size_t q = 0; q < heap->gc.cand_len && n < kept; q++)
-        if (heap->gc.cand[q] != NULL)
-            heap->gc.cand[n++] = heap->gc.cand[q];
-    heap->gc.cand_len = n;
-    return x.truncated;
+    for (size_t i = q; i < n; i++) {
+        rc_object *o = heap->gc.cand[i];
+        o->_tinfo = (o->_tinfo & ~RCI_GEN_MASK) | 2u;
+        heap->gc.rest[heap->gc.rest_len++] = o;
+        heap->gc.cand[i] = NULL;
+    }
+    heap->gc.gen_size[1] -= n - q;
+    heap->gc.gen_size[2] += n - q;
+    heap->gc.chunk_cands = q;
+    return expand_end(heap, &x, examined);
 }
 
 /* A partial run: S is the candidates and their neighbourhood; everything else counts as
@@ -1856,7 +2015,20 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool aut
     if (partial) {
         heap->gc.cand_hold = true; /* from here to phase 5 the set must not change */
         cand_compact(heap);
-        truncated = expand_candidates(heap, &examined);
+        if (heap->gcincr.stw) {
+            truncated = expand_candidates(heap, &examined);
+        } else if (heap->gc.final_whole) {
+            /* Section 9, FINAL-WHOLE: the final step of an incremental run takes every
+             * candidate, those set aside in rest included: LIST left the candidates out of
+             * W on the promise that this step examines them. */
+            chunk_take(heap, SIZE_MAX);
+            cand_compact(heap);
+            truncated = expand_candidates(heap, &examined);
+        } else { /* section 9, CHUNKS */
+            size_t k = heap->gc.chunk_cands;
+            chunk_take(heap, k == 0 ? chunk_objects(heap) / 4 : k + k / 4 + 1);
+            truncated = expand_chunk(heap, &examined);
+        }
         rci_gcincr_partial(heap, truncated); /* section 9 */
         run.lo = 1;
         run.span = 0;
@@ -1867,6 +2039,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool aut
         heap->gc.cand_hold = candidate_schedule(heap);
         /* rc_collect(1): generation 0 and the candidates with their neighbourhood. */
         if (heap->gc.cand_hold && gen == 1 && !heap->gc.cand_overflow) {
+            chunk_take(heap, SIZE_MAX); /* every candidate waiting (CHUNKS) */
             cand_compact(heap);
             expand_candidates(heap, &examined);
         }
@@ -1895,6 +2068,7 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool aut
     if (run.span == 2) {
         heap->gc.full_due = false;
         heap->gc.cand_truncated = 0;
+        rest_clear(heap);
     }
     heap->gc.cand_hold = false;
 
@@ -2006,7 +2180,12 @@ size_t rci_gc_collect_final(rc_heap *heap, unsigned gen)
 {
     /* With entries missing from the buffer, S could not be all of generation 1: a full
      * collection, which covers the suspected garbage too. */
-    return heap->gc.cand_overflow ? collect(heap, 2, false, true) : collect(heap, gen, true, true);
+    if (heap->gc.cand_overflow)
+        return collect(heap, 2, false, true);
+    heap->gc.final_whole = true; /* section 9, FINAL-WHOLE */
+    size_t n = collect(heap, gen, true, true);
+    heap->gc.final_whole = false;
+    return n;
 }
 
 int64_t rc_collect(rc_heap *heap, int generation)
@@ -2062,6 +2241,9 @@ void rci_gc_free_all(rc_heap *heap)
     rci_mem_free(heap, heap->gc.late, heap->gc.late_cap * sizeof(rc_object *));
     heap->gc.late = NULL;
     heap->gc.late_len = heap->gc.late_cap = 0;
+    rci_mem_free(heap, heap->gc.rest, heap->gc.rest_cap * sizeof(rc_object *));
+    heap->gc.rest = NULL;
+    heap->gc.rest_len = heap->gc.rest_cap = 0;
 }
 
 /* ---- the collector's settings at heap creation ------------------------------------------ */

@@ -15,6 +15,8 @@
  * freed meanwhile (the slot then reads free or holds a newer object, which is harmless:
  * nothing here frees or changes an object).
  */
+#include "builtins.h"
+#include "gcmodule.h"
 #include "util.h"
 
 #include <string.h>
@@ -28,7 +30,17 @@
                                 or more), the member is taken as live (precision only) */
 typedef uint16_t side_t;
 
-#define CHUNK 64u /* objects handled between looks at the clock */
+/* WORK: an increment's work is counted in units, one per object handled and one per
+ * REFS_PER_UNIT references followed, and the clock is read every CHUNK units: at most about
+ * a microsecond of work between looks, whatever the objects' sizes. */
+#define CHUNK 64u
+#define REFS_PER_UNIT 4u
+/* PIECES: an object with more than PIECE_REFS references (a list, tuple or dict, or a type
+ * with a trailing array) has them followed PIECE_REFS at a time, with a resume index kept
+ * in the run, so that one increment stays within its budget even for a 10M-item list. A
+ * type with its own traverse function has no resumable form: its references are followed
+ * in one piece. */
+#define PIECE_REFS 256u
 
 enum { ST_SCAN, ST_MARK, ST_LIST, ST_FINAL };
 
@@ -50,9 +62,14 @@ struct rci_incr {
     unsigned map_shift;
     side_t *block; /* every page's side words */
     size_t block_len;
-    size_t pi;         /* cursor: entry in pages */
-    uint32_t si;       /* cursor: slot */
-    rc_object **stack; /* MARK's work list */
+    size_t pi;             /* cursor: entry in pages */
+    uint32_t si;           /* cursor: slot */
+    uint32_t big_ti;       /* PIECES: big's type index when taken (its slot may be reused) */
+    rc_object *big;        /* PIECES: the object whose references are being followed */
+    size_t big_at;         /* the index of its next reference to follow; 0: no such object */
+    rc_visit_fn big_visit; /* visit_count (SCAN) or visit_mark (MARK) */
+    size_t refs;           /* references followed since the last unit was charged (WORK) */
+    rc_object **stack;     /* MARK's work list */
     size_t stack_len, stack_cap;
     rc_object **w; /* the suspected garbage (LIST), joined by the final step */
     size_t w_len, w_cap;
@@ -234,6 +251,7 @@ static void add_member(rc_heap *heap, struct rci_incr *x, side_t *w, rc_object *
 static int visit_count(rc_heap *heap, rc_object *ref, void *arg)
 {
     struct rci_incr *x = arg;
+    x->refs++;
     side_t *w = side_word(x, ref);
     if (w == NULL)
         return 0;
@@ -249,12 +267,93 @@ static int visit_count(rc_heap *heap, rc_object *ref, void *arg)
 static int visit_mark(rc_heap *heap, rc_object *ref, void *arg)
 {
     struct rci_incr *x = arg;
+    x->refs++;
     side_t *w = member_word(x, ref);
     if (w == NULL || (*w & SIDE_PUSHED))
         return 0;
     *w |= SIDE_LIVE | SIDE_PUSHED;
     push(heap, x, ref);
     return 0;
+}
+
+/* PIECES: how many references o has, in follow_piece's order, if its type has a resumable
+ * form (a list's or tuple's items; a dict's entries, key then value; a trailing-array
+ * type's offset fields, then its array), else 0. */
+static size_t piece_refs(const rc_heap *heap, const rc_object *o)
+{
+    const rc_type *t = rci_type_of(heap, o);
+    if (t == heap->types.t_list)
+        return ((const rci_list *)o)->len;
+    if (t == heap->types.t_tuple)
+        return ((const rci_tuple *)o)->len;
+    if (t == heap->types.t_dict)
+        return 2 * ((const rci_dict *)o)->n_entries;
+    if (t->has_array)
+        return t->n_ref_offsets + rci_type_array_count(t, o);
+    return 0;
+}
+
+/* Follows o's references from index at (piece_refs' order), at most PIECE_REFS of them, and
+ * returns the index to resume from, or 0 when o is done. The lengths are read afresh: the
+ * program may have changed o since the last piece, which only precision depends on. */
+static size_t follow_piece(rc_heap *heap, rc_object *o, size_t at, rc_visit_fn visit, void *arg)
+{
+    size_t n = piece_refs(heap, o);
+    if (at >= n)
+        return 0;
+    size_t end = n - at > PIECE_REFS ? at + PIECE_REFS : n;
+    const rc_type *t = rci_type_of(heap, o);
+    if (t == heap->types.t_list || t == heap->types.t_tuple) {
+        rc_object **items =
+            t == heap->types.t_list ? ((rci_list *)o)->items : ((rci_tuple *)o)->items;
+        for (size_t i = at; i < end; i++)
+            visit(heap, items[i], arg);
+    } else if (t == heap->types.t_dict) {
+        rci_dict_entry *e = rci_dict_entries((rci_dict *)o);
+        /* at and end are even (PIECE_REFS is): whole entries */
+        for (size_t i = at / 2; i < end / 2; i++) {
+            if (e[i].key == RCI_DICT_HOLE)
+                continue;
+            visit(heap, e[i].key, arg);
+            visit(heap, e[i].value, arg);
+        }
+    } else {
+        rc_object **items = rci_type_array_items(t, o);
+        for (size_t i = at; i < end; i++) {
+            rc_object *ref;
+            if (i < t->n_ref_offsets) /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+                memcpy(&ref, (char *)o + t->ref_offsets[i], sizeof ref);
+            else
+                ref = items[i - t->n_ref_offsets];
+            visit(heap, ref, arg);
+        }
+    }
+    return end < n ? end : 0;
+}
+
+/* Follows o's references with visit: all at once, or (PIECES) the first piece now and the
+ * rest from x->big before any other work. */
+static void follow(rc_heap *heap, struct rci_incr *x, rc_object *o, rc_visit_fn visit)
+{
+    if (piece_refs(heap, o) <= PIECE_REFS) {
+        rc_traverse(heap, o, visit, x);
+        return;
+    }
+    x->big_at = follow_piece(heap, o, 0, visit, x);
+    x->big = o;
+    x->big_ti = o->_tinfo >> RCI_TYPE_SHIFT;
+    x->big_visit = visit;
+}
+
+/* PIECES: the next piece of x->big, unless it is gone (its page released, its slot freed
+ * or holding an object of another type: nothing more to follow). */
+static void follow_big(rc_heap *heap, struct rci_incr *x)
+{
+    rc_object *o = x->big;
+    if (side_word(x, o) != NULL && o->_tinfo >> RCI_TYPE_SHIFT == x->big_ti)
+        x->big_at = follow_piece(heap, o, x->big_at, x->big_visit, x);
+    else
+        x->big_at = 0;
 }
 
 /* The next slot of the cursor, or NULL at the end of the pages (*w gets its side word); a
@@ -292,11 +391,24 @@ static bool live_root(const rc_object *o, side_t w)
     return !(w & SIDE_SCANNED) || (w & SIDE_LIVE) || o->_refcnt > (int32_t)(w & SIDE_COUNT);
 }
 
-/* Up to `units` objects of filter work; returns false once the filter is done (ST_FINAL). */
+/* WORK: the units left once the references followed since the last charge are paid. */
+static unsigned charge(struct rci_incr *x, unsigned units)
+{
+    size_t paid = x->refs / REFS_PER_UNIT;
+    x->refs %= REFS_PER_UNIT;
+    return paid >= units ? 0 : units - (unsigned)paid;
+}
+
+/* Up to `units` units of filter work (WORK); returns false once the filter is done (ST_FINAL). */
 static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
 {
     side_t *w = NULL;
     while (units > 0 && !x->failed) {
+        if (x->big_at != 0) {
+            follow_big(heap, x); /* PIECES: before anything else */
+            units = charge(x, units);
+            continue;
+        }
         switch (x->state) {
         case ST_SCAN: {
             if (x->nb) {
@@ -312,7 +424,7 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
                 w = member_word(x, o);
                 if (w != NULL && !(*w & SIDE_SCANNED)) {
                     *w |= SIDE_SCANNED;
-                    rc_traverse(heap, o, visit_count, x);
+                    follow(heap, x, o, visit_count);
                 }
                 break;
             }
@@ -327,7 +439,7 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
             if (!member_ti(o->_tinfo))
                 break;
             *w |= SIDE_SCANNED;
-            rc_traverse(heap, o, visit_count, x);
+            follow(heap, x, o, visit_count);
             break;
         }
         case ST_MARK: {
@@ -335,7 +447,7 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
                 rc_object *o = x->stack[--x->stack_len];
                 units--;
                 if (member_word(x, o) != NULL) /* still there (section 9, SIDE) */
-                    rc_traverse(heap, o, visit_mark, x);
+                    follow(heap, x, o, visit_mark);
                 break;
             }
             rc_object *o = next_slot(x, &w);
@@ -377,6 +489,7 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
         default:
             return false;
         }
+        units = charge(x, units);
     }
     return x->state != ST_FINAL;
 }
@@ -455,7 +568,7 @@ void rci_gcincr_alloc_check(rc_heap *heap, bool on)
 {
     struct rci_incr *x = heap->gcincr.run;
     bool active = x != NULL && (on || heap->gc.stress);
-    bool partial_due = on && heap->gc.gen_size[1] > heap->gc.cand_trigger;
+    bool partial_due = on && rci_gc_partial_due(heap);
     /* The common case while a run is in progress: no clock read, no call. */
     if (active && !heap->gc.stress && !partial_due && !heap->gc.cand_overflow &&
         x->state != ST_FINAL && heap->gcincr.countdown > 1) {
@@ -661,6 +774,53 @@ void rci_gcincr_pause_record(rc_heap *heap, uint64_t ns)
     if (ns > heap->gcincr.pause.max_ns)
         heap->gcincr.pause.max_ns = ns;
     heap->gcincr.pause.histogram[pause_bucket(ns)]++;
+}
+
+/* The upper bound of the bucket holding the num/den-quantile of the pauses, capped at the
+ * longest pause. */
+static uint64_t pause_quantile_ns(const rc_gc_pause_stats *p, uint64_t num, uint64_t den)
+{
+    uint64_t want = p->pauses / den * num + p->pauses % den * num / den, seen = 0;
+    if (want >= p->pauses)
+        want = p->pauses - 1;
+    for (unsigned b = 0; b + 1 < RC_GC_PAUSE_BUCKETS; b++) {
+        seen += p->histogram[b];
+        if (seen > want) {
+            uint64_t hi = rc_gc_pause_bucket_ns(b + 1);
+            return hi < p->max_ns ? hi : p->max_ns;
+        }
+    }
+    return p->max_ns;
+}
+
+void rc_gc_pause_stats_print(rc_heap *heap)
+{
+    const rc_gc_pause_stats *p = &heap->gcincr.pause;
+    if (p->pauses == 0) {
+        rci_gcmodule_out(heap, "gc: pauses: 0");
+        return;
+    }
+    rci_gcmodule_out(
+        heap, "gc: pauses: %llu, total %.3f ms, max %.3f ms, p50 <= %.3f ms, p99 <= %.3f ms",
+        (unsigned long long)p->pauses, (double)p->total_ns * 1e-6, (double)p->max_ns * 1e-6,
+        (double)pause_quantile_ns(p, 1, 2) * 1e-6, (double)pause_quantile_ns(p, 99, 100) * 1e-6);
+    for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++) {
+        unsigned long long n = (unsigned long long)p->histogram[b];
+        if (n == 0)
+            continue;
+        double lo = (double)rc_gc_pause_bucket_ns(b) * 1e-3;
+        if (b == 0)
+            rci_gcmodule_out(heap, "gc: pauses under 1 us: %llu", n);
+        else if (b + 1 == RC_GC_PAUSE_BUCKETS)
+            rci_gcmodule_out(heap, "gc: pauses of %.2f us or more: %llu", lo, n);
+        else
+            rci_gcmodule_out(heap, "gc: pauses of %.2f to %.2f us: %llu", lo,
+                             (double)rc_gc_pause_bucket_ns(b + 1) * 1e-3, n);
+    }
+    rci_gcmodule_out(
+        heap, "gc: increments %llu, incremental collections %llu, abandoned %llu, suspected %llu",
+        (unsigned long long)p->increments, (unsigned long long)p->incremental,
+        (unsigned long long)p->abandoned, (unsigned long long)p->suspected);
 }
 
 rc_status rc_gc_get_pause_stats(const rc_heap *heap, rc_gc_pause_stats *out)

@@ -198,12 +198,15 @@ uint64_t rci_gcmodule_start(rc_heap *heap, unsigned gen)
 void rci_gcmodule_stop(rc_heap *heap, unsigned gen, uint64_t t0, size_t collected,
                        size_t uncollectable)
 {
-    if (heap->gcmod.gc_cbs_len == 0 && !(heap->gcmod.gc_debug & RC_GC_DEBUG_STATS))
+    bool pauses = gen == 2 && (heap->gcmod.gc_debug & RC_GC_DEBUG_PAUSES);
+    if (heap->gcmod.gc_cbs_len == 0 && !(heap->gcmod.gc_debug & RC_GC_DEBUG_STATS) && !pauses)
         return;
     uint64_t dt = t0 != 0 ? now_ns() - t0 : 0;
     if (heap->gcmod.gc_debug & RC_GC_DEBUG_STATS)
         rci_gcmodule_out(heap, "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed",
                          collected + uncollectable, uncollectable, (double)dt / 1e9);
+    if (pauses)
+        rc_gc_pause_stats_print(heap);
     if (heap->gcmod.gc_cbs_len > 0) {
         rc_gc_info info;
         memset(&info, 0, sizeof info);

@@ -424,9 +424,19 @@ typedef struct rci_heap_gc {
                                        missing from it; the next automatic run is a full one */
     bool cand_hold;     /* a collection's phases 1-5: candidates go to late */
     bool full_due;      /* the next automatic run is a full collection */
+    bool final_whole;   /* FINAL-WHOLE (gc.c section 9): the partial run under way is an
+                           incremental run's final step: no chunks */
     rc_object **late;   /* candidates met during phases 1-5, each holding a
                                        reference, buffered when the collection ends */
     size_t late_len, late_cap;
+    rc_object **rest; /* CHUNKS (gc.c section 9): candidates beyond the chunk an automatic
+                         partial run examines, moved to generation 2 until a later chunk
+                         takes them back; stale entries as in cand (their pages stay while
+                         any entry is here, page.c) */
+    size_t rest_len, rest_cap;
+    size_t chunk_cands;        /* CHUNKS: candidates the last chunked partial run took
+                                       (0: none yet); the rest buffer gives back about
+                                       that many */
     size_t cand_trigger;       /* candidates that start a partial run (adaptive) */
     size_t cand_truncated;     /* partial runs since the last full one whose
                                        neighbourhood budget ran out */
@@ -785,6 +795,9 @@ size_t rci_gc_collect_final(rc_heap *heap, unsigned gen);
 /* The candidate schedule's automatic decision at a tracked allocation, when
  * stop_the_world is off (called by rci_gc_alloc_check; on = enabled and threshold[0] > 0). */
 void rci_gcincr_alloc_check(rc_heap *heap, bool on);
+/* gc.c: whether an automatic partial run is due (the candidates waiting exceed the
+ * trigger, or the rest of a chunked run waits: section 9, CHUNKS). */
+bool rci_gc_partial_due(const rc_heap *heap);
 /* obj (tracked, not pending, generation 0 or 2) was decremented to a non-zero count
  * (rc__candidate): a member of the running collection becomes live for it. */
 void rci_gcincr_touched(rc_heap *heap, rc_object *obj);

@@ -217,8 +217,9 @@ static void page_emptied(rc_heap *heap, rci_page *page)
     if (page->pool != NULL && page == page->pool->cur)
         return;
     /* The candidate buffer (gc.c) may point into a page on the generation-1 list: such a
-     * page waits, like during a collection, until the next run empties the buffer. */
-    bool held = (page->lists & RCI_IN_GEN1) && heap->gc.cand_len > 0;
+     * page waits, like during a collection, until the next run empties the buffer; while
+     * the rest of a chunked partial run waits (gc.c section 9, CHUNKS), every page does. */
+    bool held = ((page->lists & RCI_IN_GEN1) && heap->gc.cand_len > 0) || heap->gc.rest_len > 0;
     if (!heap->pages.defer_page_release && !held) {
         page_release(heap, page);
     } else if (!(page->lists & RCI_IN_EMPTIED)) {
