@@ -105,6 +105,8 @@ struct rc_type {
     bool release_special; /* rc__release leaves its common path for instances: finalize or
                              legacy_finalize is set, or this is the weakref type (whose
                              plain instances have a path of their own, object.c) */
+    bool tree;            /* instances die in object.c's release_tree loop (TREE): reference
+                             offsets only (no clear or destroy), not release_special */
     size_t live_count;    /* instances alive (allocated, not yet freed). Not next to
                             live_bytes: GCC pairs adjacent counters into SSE adds whose
                             set-up costs more than the two scalar ones */
@@ -113,6 +115,9 @@ struct rc_type {
     /* The pool of instance_bytes slots (rc_new's), or NULL when those are large: found once
      * at registration (type.c). */
     struct rci_pool *pool;
+    /* pool when its slots are at most 64 bytes (zeroed inline by rc_new's common path),
+     * else NULL. */
+    struct rci_pool *pool64;
     size_t *ref_offsets; /* owned copy, or NULL */
     char **ref_names;    /* owned copies, or NULL */
     size_t n_ref_offsets;
@@ -246,6 +251,18 @@ static inline void rci_page_zero_slot(char *slot, uint32_t bytes)
         memset(slot + bytes - 32, 0, 32);
     } else {
         memset(slot, 0, bytes);
+    }
+}
+
+/* rci_page_zero_slot for a slot of at most 64 bytes: no call whatever the size. */
+static inline void rci_page_zero_slot64(char *slot, uint32_t bytes)
+{
+    if (bytes <= 32) {
+        memset(slot, 0, 16);
+        memset(slot + bytes - 16, 0, 16);
+    } else {
+        memset(slot, 0, 32);
+        memset(slot + bytes - 32, 0, 32);
     }
 }
 
@@ -624,11 +641,11 @@ static inline rc_object *rci_page_slot_alloc(rc_heap *heap, size_t bytes, bool c
     return (rc_object *)slot;
 }
 
-/* Returns obj's slot to its page (the header must already be dead). Inline: a slot of the
- * pool's cur page (the common case for short-lived objects) costs no call. */
-static inline void rci_page_slot_free(rc_heap *heap, rc_object *obj)
+/* rci_page_slot_free without its call: takes obj's slot back into its page's books and
+ * returns true, or false when the caller must still call rci_page_slot_free_slow for
+ * obj's page (the POOL lists). */
+static inline bool rci_page_slot_free_fast(rci_page *page, rc_object *obj)
 {
-    rci_page *page = rci_page_of(obj);
     if (RCI_POISON_FREED)
         memset(obj, RCI_POISON_BYTE, page->slot_bytes);
     obj->_refcnt = 0;
@@ -640,9 +657,18 @@ static inline void rci_page_slot_free(rc_heap *heap, rc_object *obj)
         page->free = obj;
         if (page == pool->cur ||
             (page->n_used != 0 && ((page->lists & RCI_IN_AVAIL) || !rci_page_worth_reusing(page))))
-            return;
+            return true;
     }
-    rci_page_slot_free_slow(heap, page);
+    return false;
+}
+
+/* Returns obj's slot to its page (the header must already be dead). Inline: a slot of the
+ * pool's cur page (the common case for short-lived objects) costs no call. */
+static inline void rci_page_slot_free(rc_heap *heap, rc_object *obj)
+{
+    rci_page *page = rci_page_of(obj);
+    if (!rci_page_slot_free_fast(page, obj))
+        rci_page_slot_free_slow(heap, page);
 }
 /* Bytes of obj's slot. */
 static inline size_t rci_page_slot_bytes(const rc_object *obj)

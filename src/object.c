@@ -76,38 +76,6 @@ static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *
         heap->gc.gen[0].count--;
 }
 
-/* LEAF: in a drain, a field's referent at count 1 of obj's own two-field type, plain (no
- * weakrefs, site, rites, immortality) and holding nothing itself, is freed here at once,
- * as a push and a pop would free it next, with the same accounting. A tree's leaves, half
- * its nodes, then never enter the pending list, and the drain's test of whether the
- * object popped holds anything sees internal nodes only (a branch that otherwise follows
- * the tree's shape and is mispredicted about once per leaf). Anything else is released as
- * rc_decref does. */
-static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t);
-
-static inline void drop_field(rc_heap *heap, rc_object *ref, const rc_type *t,
-                              const size_t *offsets)
-{
-    if (rc_is_heap_object(ref) && ref->_refcnt == 1 &&
-        (ref->_tinfo & ~(RCI_GEN_MASK | RCI_TRACKED)) == t->index << RCI_TYPE_SHIFT &&
-        !heap->objs.defer_free) {
-        rc_object *f0, *f1;
-        memcpy(&f0, (char *)ref + offsets[0], sizeof f0); /* NOLINT(bugprone-sizeof-expression) */
-        memcpy(&f1, (char *)ref + offsets[1], sizeof f1); /* NOLINT(bugprone-sizeof-expression) */
-        uint32_t ti = ref->_tinfo;
-        if (((uintptr_t)f0 | (uintptr_t)f1) == 0 && (ti & RCI_TRACKED)) {
-            ref->_refcnt = 0;
-            heap->gc.gen_size[ti & RCI_GEN_MASK]--;
-            if (t->tracked && heap->gc.gen[0].count > 0)
-                heap->gc.gen[0].count--;
-            ref->_tinfo = (ti & ~RCI_FLAG_MASK) | RCI_PENDING;
-            object_free(heap, ref, (rc_type *)t);
-            return;
-        }
-    }
-    rc_decref(heap, ref);
-}
-
 /* Drops every reference obj holds: its type's clear, or each offset field set to NULL. */
 static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
@@ -130,13 +98,8 @@ static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
             return;
         *f0 = NULL;
         *f1 = NULL;
-        if (t->release_special || t->destroy != NULL) {
-            rc_decref(heap, r0);
-            rc_decref(heap, r1);
-            return;
-        }
-        drop_field(heap, r0, t, offsets);
-        drop_field(heap, r1, t, offsets);
+        rc_decref(heap, r0);
+        rc_decref(heap, r1);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -218,6 +181,166 @@ static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
     rci_page_slot_free(heap, obj);
 }
 
+/* TREE: an object whose type has reference fields only (no clear, destroy, finalizer, and
+ * not the weakref type: tree_type) dies in tree_loop (inline in release_now for two fields,
+ * in release_tree otherwise), outside any collection's phases 4 and 5. Each field's referent
+ * of the same type, plain (tracked; no weakrefs or other flag; a recorded site is forgotten
+ * as object_leaving does) and at count 1 dies with it there: it leaves its generation at
+ * once, as object_leaving would, and waits on a stack in the loop's frame (header: its type
+ * index alone, count zero) instead of the pending list; a full stack spills onto the pending
+ * list, which release_now drains after. The per-object counters of object_leaving and
+ * object_free that only the heap's and the type's books hold (gen[0].count, the type's live
+ * count and bytes, the heap's live bytes and freed count) are summed in registers and
+ * written back before anything else can read them: before every call that may run user
+ * code (rc_decref of any other referent, in tree_drop), before a page's slow path (whose
+ * SPARES limit reads the live bytes) and at the end. Before that rc_decref the stack is
+ * spilled too, and the dying holder's fields are cleared, so user code run meanwhile sees
+ * every dying object PENDING and counted, as a drain without TREE shows them. No user code
+ * runs while the stack or the sums are not empty. A tree (binary-trees) is then freed depth
+ * first with no call, push or pop per node. Rejected: freeing only the leaves this way
+ * (LEAF, before): every internal node still paid for rc__release, a push and a pop. */
+#define TREE_STACK 64
+
+static inline bool tree_type(const rc_type *t)
+{
+    rc_assert(t->heap, t->tree == (t->clear == NULL && t->destroy == NULL && !t->release_special &&
+                                   t->n_ref_offsets != 0));
+    return t->tree;
+}
+
+/* The counters release_tree holds back (see TREE). */
+typedef struct tree_sums {
+    size_t n_freed; /* objects of its type freed */
+    size_t bytes;   /* their slots' bytes */
+    size_t n_left;  /* of them, those whose count reached zero in release_tree */
+} tree_sums;
+
+static inline void tree_sums_write(rc_heap *heap, rc_type *t, tree_sums *sums)
+{
+    t->live_count -= sums->n_freed;
+    t->live_bytes -= sums->bytes;
+    heap->mem.live_bytes -= sums->bytes;
+    heap->objs.total_freed += sums->n_freed;
+    if (sums->n_left != 0 && t->tracked) { /* object_leaving's gen[0].count--, n_left times */
+        size_t young = heap->gc.gen[0].count;
+        heap->gc.gen[0].count = young > sums->n_left ? young - sums->n_left : 0;
+    }
+    sums->n_freed = sums->bytes = sums->n_left = 0;
+}
+
+/* One reference obj (dying, of type t, whose header's type bits are same) held: ref dies
+ * with obj (onto the stack), or loses a count that stays above zero and makes no
+ * candidate, or is released as rc_decref does, with the books, the stack and obj's fields
+ * (two: a two-field type's, which the loop leaves set until then) in order first (TREE). */
+static inline void tree_drop(rc_heap *heap, rc_type *t, uint32_t same, rc_object *obj,
+                             rc_object *ref, rc_object **stack, size_t *sp, tree_sums *sums,
+                             bool two)
+{
+    if (!rc_is_heap_object(ref))
+        return;
+    uint32_t ti = ref->_tinfo;
+    int32_t count = ref->_refcnt;
+    bool dies = count == 1 && (ti & ~RCI_GEN_MASK) == (same | RCI_TRACKED);
+    if (RCI_UNLIKELY(!dies && count == 1 &&
+                     (ti & ~(RCI_GEN_MASK | RCI_ORIGIN)) == (same | RCI_TRACKED))) {
+        rci_origin_forget(heap, ref); /* as object_leaving: no user code, no books */
+        dies = true;
+    }
+    if (RCI_LIKELY(dies)) {
+        ref->_refcnt = 0;
+        ref->_tinfo = same;
+        heap->gc.gen_size[ti & RCI_GEN_MASK]--;
+        sums->n_left++;
+        if (RCI_LIKELY(*sp < TREE_STACK))
+            stack[(*sp)++] = ref;
+        else
+            pending_push(heap, ref);
+        return;
+    }
+    if (count > 1 && (ti & RC__CANDIDATE_MASK) != RC__CANDIDATE_TEST) {
+        ref->_refcnt = count - 1; /* rc_decref's whole work here: no call */
+        return;
+    }
+    if ((sums->n_freed | sums->n_left) != 0)
+        tree_sums_write(heap, t, sums);
+    while (*sp > 0)
+        pending_push(heap, stack[--*sp]);
+    obj->_tinfo |= RCI_PENDING; /* being released (PENDING), as release_now shows it */
+    if (two) { /* the loop leaves a two-field type's fields set until a call like this one */
+        const size_t *offsets = t->ref_offsets;
+        memset((char *)obj + offsets[0], 0, sizeof(rc_object *));
+        memset((char *)obj + offsets[1], 0, sizeof(rc_object *));
+    }
+    rc_decref(heap, ref);
+}
+
+/* release_tree's loop, for types of two fields (two: constant true, the fields' offsets
+ * held in registers) or any other number. */
+static RCI_ALWAYS_INLINE void tree_loop(rc_heap *heap, rc_object *obj, rc_type *t, bool two)
+{
+    rc_assert_inv(heap, "TREE", tree_type(t) && !heap->objs.defer_free && heap->objs.freeing);
+    rc_object *stack[TREE_STACK];
+    size_t sp = 0;
+    tree_sums sums = {0, 0, 0};
+    const uint32_t same = t->index << RCI_TYPE_SHIFT;
+    const size_t *offsets = t->ref_offsets;
+    const size_t n_fields = t->n_ref_offsets;
+    const size_t off0 = offsets[0], off1 = two ? offsets[1] : 0;
+    for (;;) {
+        /* The referents are dropped first field first, as clear_refs does (a holder's
+         * weakref and its referent die in field order: test_weakref_holder_death), each
+         * field cleared before any call that could run user code (tree_drop). A tree is
+         * then freed depth first, the last field's subtree first. */
+        if (two) {
+            rc_object *r0, *r1;
+            memcpy(&r0, (char *)obj + off0, sizeof r0); /* NOLINT(bugprone-sizeof-expression) */
+            memcpy(&r1, (char *)obj + off1, sizeof r1); /* NOLINT(bugprone-sizeof-expression) */
+            tree_drop(heap, t, same, obj, r0, stack, &sp, &sums, true);
+            tree_drop(heap, t, same, obj, r1, stack, &sp, &sums, true);
+        } else {
+            for (size_t i = 0; i < n_fields; i++) {
+                rc_object **field = (rc_object **)((char *)obj + offsets[i]);
+                rc_object *ref = *field;
+                *field = NULL;
+                tree_drop(heap, t, same, obj, ref, stack, &sp, &sums, false);
+            }
+        }
+        rci_page *page = rci_page_of(obj);
+        sums.n_freed++;
+        sums.bytes += page->slot_bytes;
+        if (RCI_UNLIKELY(!rci_page_slot_free_fast(page, obj))) {
+            tree_sums_write(heap, t, &sums);
+            rci_page_slot_free_slow(heap, page);
+        }
+        if (sp == 0)
+            break;
+        obj = stack[--sp];
+    }
+    tree_sums_write(heap, t, &sums);
+}
+
+/* Whether a field of obj, of a two-field type t, holds an object at count 1: one that may
+ * die with it. */
+static inline bool tree_root(const rc_object *obj, const rc_type *t)
+{
+    const rc_object *r0, *r1;
+    memcpy(&r0, (const char *)obj + t->ref_offsets[0],
+           sizeof r0); /* NOLINT(bugprone-sizeof-expression) */
+    memcpy(&r1, (const char *)obj + t->ref_offsets[1],
+           sizeof r1); /* NOLINT(bugprone-sizeof-expression) */
+    return (rc_is_heap_object(r0) && r0->_refcnt == 1) ||
+           (rc_is_heap_object(r1) && r1->_refcnt == 1);
+}
+
+/* Frees obj (as release_now: off the books, count zero, fields intact) of type t
+ * (tree_type), and every object of its type that dies with it (TREE). Out of line: types
+ * of two fields have the loop inline in release_now. */
+RCI_NOINLINE
+static void release_tree(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    tree_loop(heap, obj, t, false);
+}
+
 /* Frees obj, which has left the collector's books and is marked RCI_PENDING with a null
  * link (off the list: PENDING), then drains the pending list its release filled. t is its
  * type: one look-up per object. Out of line: rc__release reaches it by a tail call, so
@@ -228,9 +351,21 @@ static void release_now(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     heap->objs.freeing = true;
     for (;;) {
-        if (t->holds_refs)
-            clear_refs(heap, obj, t);
-        object_free(heap, obj, t); /* destroy sees it PENDING, as user code run above did */
+        /* clear first: a type with a clear function pays no more than it did before
+         * TREE (clear_refs tests it anyway). */
+        if (t->clear == NULL && tree_type(t) && !heap->objs.defer_free) {
+            if (t->n_ref_offsets != 2)
+                release_tree(heap, obj, t);
+            else if (tree_root(obj, t))
+                tree_loop(heap, obj, t, true);
+            else
+                goto plain; /* nothing dies with it: clear_refs costs less */
+        } else {
+        plain:
+            if (t->holds_refs)
+                clear_refs(heap, obj, t);
+            object_free(heap, obj, t); /* destroy sees it PENDING, as user code run above did */
+        }
         if (RCI_LIKELY(heap->objs.pending == NULL))
             break;
         obj = pending_pop(heap);
@@ -412,11 +547,68 @@ static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
     return true;
 }
 
+/* rc_new's paths off its common one, each reached by a tail call: a refused type; a
+ * collection due, a type without a pool of slots up to 64 bytes (pool64: larger ones are
+ * zeroed by a call to memset), or a cur page without a slot (the whole of rci_object_new_typed); the new
+ * object's page not on the young list, or a site to record. */
+RCI_NOINLINE RCI_COLD static rc_object *new_refused(rc_heap *heap, const rc_type *type)
+{
+    (void)type_usable(heap, type, "rc_new");
+    return NULL;
+}
+
+RCI_NOINLINE
+static rc_object *new_slow(rc_heap *heap, rc_type *type)
+{
+    return rci_object_new_typed(heap, type);
+}
+
+RCI_NOINLINE
+static rc_object *new_noted(rc_heap *heap, rc_type *type, rc_object *obj)
+{
+    rci_page *page = rci_page_of(obj);
+    if (type->tracked && !(page->lists & RCI_IN_YOUNG))
+        rci_page_note_gen(heap, page, 0);
+    if (heap->origins.origin_now != NULL)
+        rci_origin_note_current(heap, obj);
+    return obj;
+}
+
+/* rci_object_new_typed with every call a tail call: its common path (a slot of the type's
+ * pool's cur page, no collection due) then saves no registers and needs no stack frame.
+ * The allocation count is raised only once no collection is due (gen[0].count below the
+ * trigger), so new_slow starts from scratch as rci_object_new_typed does. */
 rc_object *rc_new(rc_heap *heap, const rc_type *type)
 {
-    if (!type_usable(heap, type, "rc_new"))
-        return NULL;
-    return rci_object_new_typed(heap, (rc_type *)type);
+    if (RCI_UNLIKELY(type == NULL || type->heap != heap))
+        return new_refused(heap, type);
+    rc_type *t = (rc_type *)type;
+    rci_pool *pool = t->pool64;
+    if (RCI_UNLIKELY(pool == NULL || (t->tracked && heap->gc.gen[0].count >= heap->gc.gc_trigger)))
+        return new_slow(heap, t);
+    rci_page *page = pool->cur;
+    if (RCI_UNLIKELY(page == NULL))
+        return new_slow(heap, t);
+    uint32_t slot_bytes = pool->slot_bytes; /* POOL: the page's too; at most 64 (pool64) */
+    if (RCI_UNLIKELY(page->free == NULL && page->bump == page->n_slots))
+        return new_slow(heap, t);
+    char *slot = rci_page_take_slot_unzeroed(page, slot_bytes);
+    rci_page_zero_slot64(slot, slot_bytes);
+    rc_object *obj = (rc_object *)slot;
+    uint32_t ti = t->index << RCI_TYPE_SHIFT;
+    obj->_refcnt = 1;
+    bool noted = true;
+    if (t->tracked) {
+        ti |= RCI_TRACKED;
+        heap->gc.gen[0].count++;
+        heap->gc.gen_size[0]++;
+        noted = (page->lists & RCI_IN_YOUNG) != 0;
+    }
+    obj->_tinfo = ti;
+    rci_object_count_alloc(heap, t, slot_bytes);
+    if (RCI_UNLIKELY(!noted || heap->origins.origin_now != NULL))
+        return new_noted(heap, t, obj);
+    return obj;
 }
 
 rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)

@@ -230,10 +230,15 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
         t->clear = array_clear;
     }
     t->holds_refs = spec->n_ref_offsets > 0 || spec->traverse != NULL || t->has_array;
+    /* TREE (object.c). The weakref types set release_special after this, but they have a
+     * destroy function. */
+    t->tree =
+        t->clear == NULL && t->destroy == NULL && !t->release_special && spec->n_ref_offsets > 0;
     t->tracked = t->holds_refs && !(spec->flags & RC_TYPE_UNTRACKED);
     t->pool = t->instance_bytes <= RCI_MAX_CLASS_BYTES
                   ? &heap->pages.pools[t->holds_refs][rci_page_class_index(t->instance_bytes)]
                   : NULL;
+    t->pool64 = t->pool != NULL && t->pool->slot_bytes <= 64 ? t->pool : NULL;
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
         (spec->ref_array_name != NULL && t->has_array &&
          (t->array_name = dup_str(heap, spec->ref_array_name)) == NULL) ||
