@@ -41,6 +41,14 @@ typedef uint16_t side_t;
  * type with its own traverse function has no resumable form: its references are followed
  * in one piece. */
 #define PIECE_REFS 256u
+/* SKIPS: a neighbourhood run's sweeps pass over the slots of its pages that hold no member;
+ * SKIPS_PER_UNIT of them cost a unit, a page's side words zeroed cost a unit per
+ * SKIPS_PER_UNIT of them, and one look for the next member passes at most SKIPS_YIELD
+ * slots before it returns (SLOT_YIELD) so that the clock is read: a run whose members are
+ * sparse in full pages stays within its budget. */
+#define SKIPS_PER_UNIT 16u
+#define SKIPS_YIELD 1024u
+#define SLOT_YIELD ((rc_object *)(uintptr_t)1)
 
 enum { ST_SCAN, ST_MARK, ST_LIST, ST_FINAL };
 
@@ -360,6 +368,7 @@ static void follow_big(rc_heap *heap, struct rci_incr *x)
  * neighbourhood run's next member still there. */
 static rc_object *next_slot(struct rci_incr *x, side_t **w)
 {
+    size_t skipped = 0;
     while (x->pi < x->n_pages) {
         incr_page *e = x->pages[x->pi];
         rci_page *pg = (rci_page *)e->key;
@@ -368,12 +377,21 @@ static rc_object *next_slot(struct rci_incr *x, side_t **w)
             x->si = 0;
             continue;
         }
+        if (!e->ready)
+            skipped += e->n_slots; /* SKIPS: the zeroing is paid too */
         side_ready(e);
         *w = &e->side[x->si];
         rc_object *o = (rc_object *)(pg->slots + (size_t)x->si++ * pg->slot_bytes);
-        if (!x->nb || (**w & SIDE_MEMBER))
+        if (!x->nb || (**w & SIDE_MEMBER)) {
+            x->refs += skipped * REFS_PER_UNIT / SKIPS_PER_UNIT;
             return o;
+        }
+        if (++skipped >= SKIPS_YIELD) {
+            x->refs += skipped * REFS_PER_UNIT / SKIPS_PER_UNIT;
+            return SLOT_YIELD;
+        }
     }
+    x->refs += skipped * REFS_PER_UNIT / SKIPS_PER_UNIT;
     return NULL;
 }
 
@@ -382,6 +400,20 @@ static void rewind_cursor(struct rci_incr *x, unsigned state)
     x->state = state;
     x->pi = 0;
     x->si = 0;
+}
+
+/* W-RESERVED: LIST's list of suspected garbage gets its room before LIST starts, while it
+ * is empty (no copy): as many entries as there can be members (a neighbourhood run's
+ * members, or every tracked object), so that no increment of LIST pays for doubling and
+ * copying a long list. Room the program never fills is memory the system has not given
+ * yet (a large allocation is mapped lazily). If it cannot be had, LIST grows the list as
+ * it goes, as before. */
+static void reserve_w(rc_heap *heap, struct rci_incr *x)
+{
+    size_t n =
+        x->nb ? x->members : heap->gc.gen_size[0] + heap->gc.gen_size[1] + heap->gc.gen_size[2];
+    if (x->w_len == 0 && n > x->w_cap)
+        (void)rci_util_vec_reserve(heap, &x->w, &x->w_cap, n, sizeof(rc_object *), 256);
 }
 
 /* MARK: a member is live if it was not scanned (made since, or freed and its slot
@@ -429,6 +461,8 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
                 break;
             }
             rc_object *o = next_slot(x, &w);
+            if (o == SLOT_YIELD)
+                break; /* SKIPS: charged, the clock is read */
             if (o == NULL) {
                 rewind_cursor(x, ST_MARK);
                 x->touched = false;
@@ -451,6 +485,8 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
                 break;
             }
             rc_object *o = next_slot(x, &w);
+            if (o == SLOT_YIELD)
+                break; /* SKIPS: charged, the clock is read */
             if (o == NULL) {
                 if (x->touched && x->sweeps < 3) {
                     /* members touched behind the sweep: once more for them */
@@ -459,6 +495,7 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
                     x->sweeps++;
                 } else {
                     rewind_cursor(x, ST_LIST);
+                    reserve_w(heap, x);
                 }
                 break;
             }
@@ -471,6 +508,8 @@ static bool advance(rc_heap *heap, struct rci_incr *x, unsigned units)
         }
         case ST_LIST: {
             rc_object *o = next_slot(x, &w);
+            if (o == SLOT_YIELD)
+                break; /* SKIPS: charged, the clock is read */
             if (o == NULL) {
                 rewind_cursor(x, ST_FINAL);
                 return false;

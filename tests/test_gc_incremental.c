@@ -613,6 +613,58 @@ static void old_structure_beyond_the_neighbourhood_found_in_increments(void **st
     rt_heap_finish(heap);
 }
 
+/* SKIPS (gcincr.c): a neighbourhood run whose members are sparse in their pages (one slot
+ * in 64 here, the others live objects it never reaches) passes over the other slots in
+ * its MARK and LIST sweeps; that work is charged, and one look passes at most a bounded
+ * number of slots before the clock is read. With a 1 ns budget every automatic increment
+ * is one CHUNK of 64 units, so the sweeps over 9001 x 64 slots take at least
+ * 2 x 9001 x 64 / 16 / 64 increments (about 1125); charged by member alone they took
+ * about 3 x 9001 / 64 (about 420). The structure is found all the same. */
+static void sparse_neighbourhood_sweeps_are_charged(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(64);
+    rc_gc_set_pause_budget(heap, 1);
+    const rc_type *pair = rt_pair_type(heap);
+    enum { N = 9000, GAP = 63 };
+    rc_object *pad = rt_list(heap), *st = rt_list(heap);
+    for (int i = 0; i < N; i++) {
+        rc_object *p = rt_pair_new(heap, pair, i);
+        rt_append(heap, st, p);
+        rc_decref(heap, p);
+        for (int j = 0; j < GAP; j++) {
+            rc_object *q = rt_pair_new(heap, pair, -1);
+            rt_append(heap, pad, q);
+            rc_decref(heap, q);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        rc_object *p = rc_list_get_borrow(heap, st, i);
+        rt_pair_set(heap, p, 0, rc_list_get_borrow(heap, st, (i + 1) % N));
+        rt_pair_set(heap, p, 1, rc_list_get_borrow(heap, st, i / 2));
+    }
+    rc_object *root = rt_pair_new(heap, pair, -2);
+    rt_pair_set(heap, root, 0, rc_list_get_borrow(heap, st, 0));
+    rc_decref(heap, st);
+    rc_collect(heap, 2); /* old: generation 2 */
+    size_t base = rt_live_objects(heap);
+    uint64_t inc0 = pauses(heap).increments;
+    rc_decref(heap, root); /* N + 1 objects become cyclic garbage */
+    int i = 0;
+    for (; i < 100000; i++) {
+        make_garbage_cycle(heap, pair, 2);
+        if (rt_live_objects(heap) + N + 1 <= base + 2 * 16 * 64 + 2)
+            break;
+    }
+    assert_true(i < 100000);
+    assert_true(pauses(heap).incremental >= 1);
+    assert_true(pauses(heap).increments - inc0 >= 2u * N * (GAP + 1) / 16u / 64u);
+    assert_true(rc_collect(heap, 2) >= 0);
+    assert_int_equal(rt_live_objects(heap), base - (N + 1));
+    rc_decref(heap, pad);
+    rt_heap_finish(heap);
+}
+
 /* A large live structure whose root keeps becoming a candidate (workload a): the first
  * neighbourhood run examines it and finds nothing; the next waits for four times its
  * members' worth of allocations, so the structure is not examined again and again. */
@@ -774,6 +826,7 @@ int main(void)
         cmocka_unit_test(automatic_full_collections_run_in_increments),
         cmocka_unit_test(old_structure_beyond_the_neighbourhood_found_in_increments),
         cmocka_unit_test(neighbourhood_runs_back_off_on_live_data),
+        cmocka_unit_test(sparse_neighbourhood_sweeps_are_charged),
         cmocka_unit_test(stress_increment_at_every_allocation),
         cmocka_unit_test(pause_budget_and_config_versions),
         cmocka_unit_test(pause_histogram_buckets),
