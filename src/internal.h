@@ -12,7 +12,7 @@
  *   3 objects and types   object.c, type.c, immortal.c, roots.c, origin.c
  *   4 built-in types      builtins.c/builtins.h, int.c, float.c, str.c, tuple.c, list.c,
  *                         dict.c, hash.c, equal.c, repr.c
- *   5 collector           gc.c
+ *   5 collector           gc.c, gcincr.c, gcdoomed.c, gcvalidate.c
  *   6 weakrefs, finalizers and the gc module
  *                         weakref.c/weakref.h, weakdict.c, finalize.c, gcmodule.c/gcmodule.h
  *   7 introspection       introspect.c, objgraph.c, leakguard.c, snapshot.c
