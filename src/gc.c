@@ -459,6 +459,12 @@
  *      or reused by another type is dropped (only precision depends on what the program
  *      changed meanwhile, as for any reference between increments). A type with its own
  *      traverse function has no resumable form: its references are followed in one piece.
+ *      SKIPS (gcincr.c): a neighbourhood run's MARK and LIST sweeps pay for the slots of
+ *      its pages that hold no member (16 a unit, side words zeroed included) and read the
+ *      clock at least every 1024 of them, so sparse members in full pages cost no long
+ *      increment. W-RESERVED (gcincr.c): LIST's list of suspected garbage gets its room
+ *      (up to the members' number; lazily mapped memory) before LIST starts, so no
+ *      increment doubles and copies a long list.
  *      Stress mode runs one 64-unit increment at every tracked allocation, besides the
  *      partial run.
  *    - If a side table, the work list or W cannot grow, the run is abandoned (its tables
