@@ -20,33 +20,6 @@
  * (a slice releases 16 objects per tracked allocation of threshold[0] / 8). */
 #define RING 5000
 
-/* A heap whose collections happen only when the test asks: candidate schedule, automatic
- * collection off, stress off. */
-static rc_heap *step_heap(rt_alloc *alloc)
-{
-    rc_heap_config cfg;
-    rc_heap_config_init(&cfg);
-    cfg.stress = false;
-    cfg.gc_disabled = true;
-    cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
-    cfg.allocator = alloc != NULL ? &alloc->iface : NULL;
-    return rt_heap_new_cfg(&cfg);
-}
-
-static uint64_t collected_all(const rc_heap *heap)
-{
-    return rt_collected(heap, 0) + rt_collected(heap, 1) + rt_collected(heap, 2);
-}
-
-static rc_gc_pause_stats pauses(const rc_heap *heap)
-{
-    rc_gc_pause_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    assert_int_equal(rc_gc_get_pause_stats(heap, &s), RC_OK);
-    return s;
-}
-
 static size_t doomed(const rc_heap *heap)
 {
     return rt_stats(heap).doomed_objects;
@@ -86,7 +59,7 @@ static size_t step_until_doomed(rc_heap *heap)
  * over, a ring of RING pairs: the pending release every hazard test starts from. */
 static rc_heap *pending_heap(rt_alloc *alloc, const rc_type **pair, rc_object **x)
 {
-    rc_heap *heap = step_heap(alloc);
+    rc_heap *heap = rt_step_heap(alloc);
     *pair = rt_pair_type(heap);
     *x = rt_pair_new(heap, *pair, -1);
     rc_decref(heap, ring_to(heap, *pair, RING, *x));
@@ -194,7 +167,7 @@ static size_t snapshot_nodes(rc_heap *heap)
 static void snapshot_during_pending_release(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *x = rt_pair_new(heap, pair, -1);
     rc_object *first = ring_to(heap, pair, RING, x);
@@ -230,7 +203,7 @@ static void on_gc(rc_heap *heap, const rc_gc_info *info, void *user)
 static void counts_during_pending_release(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     seen_stop seen = {0, 0};
     assert_int_equal(rc_gc_callback_add(heap, on_gc, &seen), RC_OK);
@@ -239,7 +212,7 @@ static void counts_during_pending_release(void **state)
     size_t live = rt_live_objects(heap), tracked = rt_tracked_objects(heap);
     uint64_t freed = rt_stats(heap).total_freed;
     step_until_doomed(heap);
-    assert_int_equal(collected_all(heap), RING);
+    assert_int_equal(rt_collected_all(heap), RING);
     assert_int_equal(seen.collected, RING);
     assert_int_equal(seen.stops, 1);
     rc_heap_stats st = rt_stats(heap);
@@ -259,7 +232,7 @@ static void counts_during_pending_release(void **state)
     assert_int_equal(st.doomed_bytes, 0);
     assert_int_equal(st.live_objects, live - RING);
     assert_int_equal(st.total_freed, freed + RING);
-    assert_int_equal(collected_all(heap), RING);
+    assert_int_equal(rt_collected_all(heap), RING);
     assert_int_equal(seen.stops, 1);
     assert_int_equal(rc_gc_callback_remove(heap, on_gc, &seen), RC_OK);
     rc_decref(heap, x);
@@ -305,7 +278,7 @@ static void heap_free_with_pending_release(void **state)
     (void)state;
     rt_alloc a;
     rt_alloc_init(&a, -1);
-    rc_heap *heap = step_heap(&a);
+    rc_heap *heap = rt_step_heap(&a);
     static const size_t offs[2] = {offsetof(rt_pair, a), offsetof(rt_pair, b)};
     rc_type_spec spec;
     memset(&spec, 0, sizeof spec);
@@ -340,7 +313,7 @@ static void step_releases_pending_in_slices(void **state)
     const rc_type *pair;
     rc_object *x;
     rc_heap *heap = pending_heap(NULL, &pair, &x);
-    rc_gc_pause_stats p0 = pauses(heap);
+    rc_gc_pause_stats p0 = rt_pause_stats(heap);
     size_t steps = 0, left = doomed(heap);
     bool more = true;
     while (more) {
@@ -352,7 +325,7 @@ static void step_releases_pending_in_slices(void **state)
         assert_int_equal(rc_heap_check(heap), RC_OK);
     }
     assert_true(steps > 10);
-    rc_gc_pause_stats p1 = pauses(heap);
+    rc_gc_pause_stats p1 = rt_pause_stats(heap);
     assert_int_equal(p1.pauses, p0.pauses + steps);
     assert_int_equal(p1.incremental, p0.incremental); /* no collection started meanwhile */
     assert_false(rc_gc_is_incremental_running(heap));
@@ -382,7 +355,7 @@ static void on_wr(rc_heap *heap, rc_object *wr, void *user)
 static void weakref_to_doomed_object_reads_dead(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *first = ring_to(heap, pair, RING, NULL);
     rc_object *mid = rt_pair_get(first, 0);
@@ -411,36 +384,12 @@ static void weakref_to_doomed_object_reads_dead(void **state)
 
 /* A finalizer in the garbage resurrects its object, which holds part of the ring: that
  * part survives with exact counts and is never handed over; the rest is. */
-typedef struct rez_state {
-    rc_object *holder;
-    int runs;
-} rez_state;
-static rez_state rez; /* test code */
-
-static void rez_finalize(rc_heap *heap, rc_object *self)
-{
-    rez.runs++;
-    rt_append(heap, rez.holder, self);
-}
-
 static void resurrecting_finalizer_not_released(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
-    static const size_t offs[2] = {offsetof(rt_pair, a), offsetof(rt_pair, b)};
-    rc_type_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.size = sizeof spec;
-    spec.name = "rez";
-    spec.instance_bytes = sizeof(rt_pair);
-    spec.ref_offsets = offs;
-    spec.n_ref_offsets = 2;
-    spec.finalize = rez_finalize;
-    const rc_type *rt = rc_type_new(heap, &spec);
-    assert_non_null(rt);
-    rez.holder = rt_list(heap);
-    rez.runs = 0;
+    const rc_type *rt = rt_rez_type(heap);
     /* the ring, and hanging off one node a phoenix holding a cycle of 3 of its own */
     rc_object *first = ring_to(heap, pair, RING, NULL);
     rc_object *phoenix = rt_pair_new(heap, rt, 77);
@@ -451,10 +400,10 @@ static void resurrecting_finalizer_not_released(void **state)
     rc_decref(heap, phoenix);
     rc_decref(heap, first);
     step_until_doomed(heap);
-    assert_int_equal(rez.runs, 1);
+    assert_int_equal(rt_rez.runs, 1);
     assert_int_equal(doomed(heap), RING);
-    assert_int_equal(rc_list_len(heap, rez.holder), 1);
-    assert_ptr_equal(rc_list_get_borrow(heap, rez.holder, 0), phoenix);
+    assert_int_equal(rc_list_len(heap, rt_rez.holder), 1);
+    assert_ptr_equal(rc_list_get_borrow(heap, rt_rez.holder, 0), phoenix);
     assert_int_equal(rc_refcount(phoenix), 1);
     assert_int_equal(rc_refcount(tail), 2); /* the phoenix and the cycle's last node */
     while (rc_collect_step(heap, 0)) {
@@ -465,9 +414,9 @@ static void resurrecting_finalizer_not_released(void **state)
     assert_int_equal(rt_visit_count_type(heap, rt), 1);
     assert_int_equal(rt_visit_count_type(heap, pair), 3);
     assert_int_equal(rc_heap_check(heap), RC_OK);
-    rc_decref(heap, rez.holder); /* frees the phoenix by counting */
+    rc_decref(heap, rt_rez.holder); /* frees the phoenix by counting */
     assert_int_equal(rc_collect(heap, 2), 3);
-    assert_int_equal(rez.runs, 1); /* PEP 442: never again */
+    assert_int_equal(rt_rez.runs, 1); /* PEP 442: never again */
     rt_heap_finish(heap);
 }
 
@@ -561,7 +510,7 @@ static void automatic_release_keeps_up(void **state)
             max_doomed = d > max_doomed ? d : max_doomed;
         }
     }
-    rc_gc_pause_stats p = pauses(heap);
+    rc_gc_pause_stats p = rt_pause_stats(heap);
     assert_true(p.release_slices > 0);
     assert_true(max_doomed >= 1000);
     assert_true(max_doomed <= 2 * 1000);
@@ -592,7 +541,7 @@ static void tiny_budget_release_keeps_up(void **state)
         rc_decref(heap, p);
     }
     assert_int_equal(doomed(heap), 0);
-    assert_true(pauses(heap).release_slices >= 9);
+    assert_true(rt_pause_stats(heap).release_slices >= 9);
     rc_decref(heap, keep);
     rc_decref(heap, x);
     rt_heap_finish(heap);
@@ -626,7 +575,7 @@ static void stress_release_slice_at_every_allocation(void **state)
     }
     assert_true(pending_seen >= 3); /* 300 objects, 64 per allocation */
     assert_int_equal(doomed(heap), 0);
-    assert_true(pauses(heap).release_slices >= 5);
+    assert_true(rt_pause_stats(heap).release_slices >= 5);
     assert_int_equal(rc_collect(heap, 2), 0);
     rc_decref(heap, keep);
     rt_heap_finish(heap);
@@ -653,8 +602,8 @@ static void stop_the_world_hands_nothing_over(void **state)
             assert_int_equal(doomed(heap), 0);
         }
     }
-    assert_int_equal(pauses(heap).release_slices, 0);
-    assert_true(collected_all(heap) > 0);
+    assert_int_equal(rt_pause_stats(heap).release_slices, 0);
+    assert_true(rt_collected_all(heap) > 0);
     rc_decref(heap, live);
     rt_heap_finish(heap);
 }

@@ -12,33 +12,6 @@
 #include <stddef.h>
 #include <string.h>
 
-/* A heap whose collections happen only when the test asks (rc_collect, rc_collect_step):
- * candidate schedule, automatic collection off, stress off. */
-static rc_heap *step_heap(rt_alloc *alloc)
-{
-    rc_heap_config cfg;
-    rc_heap_config_init(&cfg);
-    cfg.stress = false;
-    cfg.gc_disabled = true;
-    cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
-    cfg.allocator = alloc != NULL ? &alloc->iface : NULL;
-    return rt_heap_new_cfg(&cfg);
-}
-
-static uint64_t collected_all(const rc_heap *heap)
-{
-    return rt_collected(heap, 0) + rt_collected(heap, 1) + rt_collected(heap, 2);
-}
-
-static rc_gc_pause_stats pauses(const rc_heap *heap)
-{
-    rc_gc_pause_stats s;
-    memset(&s, 0, sizeof s);
-    s.size = sizeof s;
-    assert_int_equal(rc_gc_get_pause_stats(heap, &s), RC_OK);
-    return s;
-}
-
 /* A cycle of k pairs through field a, owned by nobody: garbage at once. */
 static void make_garbage_cycle(rc_heap *heap, const rc_type *pair, int k)
 {
@@ -78,7 +51,7 @@ static size_t step_to_end(rc_heap *heap)
 static void steps_find_exactly_the_unreachable_cycles(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *live = make_live(heap, pair, 2000);
     /* Seven cycles of five, examined once while alive (generation 2), then dropped: each
@@ -107,18 +80,18 @@ static void steps_find_exactly_the_unreachable_cycles(void **state)
     size_t steps = step_to_end(heap);
     assert_true(steps > 10); /* 2000 objects, a few dozen per step */
     assert_false(rc_gc_is_incremental_running(heap));
-    assert_int_equal(collected_all(heap), 35);
+    assert_int_equal(rt_collected_all(heap), 35);
     assert_int_equal(rt_collections(heap, 2), c2 + 1);
     assert_int_equal(rt_live_objects(heap), before_live - 35);
-    rc_gc_pause_stats s = pauses(heap);
+    rc_gc_pause_stats s = rt_pause_stats(heap);
     assert_int_equal(s.incremental, 1);
     assert_int_equal(s.suspected, 28);
     assert_int_equal(s.pauses, steps);
     assert_int_equal(s.abandoned, 0);
     /* a second collection finds nothing */
     step_to_end(heap);
-    assert_int_equal(collected_all(heap), 35);
-    assert_int_equal(pauses(heap).suspected, 28);
+    assert_int_equal(rt_collected_all(heap), 35);
+    assert_int_equal(rt_pause_stats(heap).suspected, 28);
     rc_decref(heap, live);
     rt_heap_finish(heap);
 }
@@ -129,7 +102,7 @@ static void steps_find_exactly_the_unreachable_cycles(void **state)
 static void root_decremented_and_rereferenced_between_slices(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *live = make_live(heap, pair, 3000);
     rc_object *holder = rt_list(heap);
@@ -149,8 +122,8 @@ static void root_decremented_and_rereferenced_between_slices(void **state)
         steps++;
     }
     assert_true(steps > 10);
-    assert_int_equal(collected_all(heap), 0);
-    assert_int_equal(pauses(heap).suspected, 0);
+    assert_int_equal(rt_collected_all(heap), 0);
+    assert_int_equal(rt_pause_stats(heap).suspected, 0);
     rc_decref(heap, root);
     rc_decref(heap, holder);
     rc_decref(heap, live);
@@ -165,7 +138,7 @@ static void root_decremented_and_rereferenced_between_slices(void **state)
 static void objects_freed_between_slices_while_in_set(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *doomed = make_live(heap, pair, 6000); /* several pages */
     rc_object *keep = make_live(heap, pair, 500);
@@ -186,7 +159,7 @@ static void objects_freed_between_slices_while_in_set(void **state)
     assert_true(steps > 6);
     assert_null(doomed);
     /* the cycles that existed at the start are found; the new one may be */
-    uint64_t found = collected_all(heap);
+    uint64_t found = rt_collected_all(heap);
     assert_true(found == 12 || found == 16);
     assert_int_equal(rc_collect(heap, 2), (int64_t)(16 - found));
     assert_int_equal(rc_list_len(heap, fresh), 6000);
@@ -202,7 +175,7 @@ static void objects_freed_between_slices_while_in_set(void **state)
 static void steal_out_of_a_member_between_slices(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *pad = make_live(heap, pair, 1000);
     rc_object *list = rt_list(heap);
@@ -223,7 +196,7 @@ static void steal_out_of_a_member_between_slices(void **state)
             assert_ptr_equal(out, x); /* the caller owns the list's reference now */
         }
     }
-    assert_int_equal(collected_all(heap), 0);
+    assert_int_equal(rt_collected_all(heap), 0);
     assert_int_equal(rc_refcount(x), 2); /* ours and y's */
     assert_int_equal(rc_refcount(y), 1);
     assert_int_equal(rc_heap_check(heap), RC_OK);
@@ -241,7 +214,7 @@ static void steal_out_of_a_member_between_slices(void **state)
 static void weakref_read_between_slices(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *pad = make_live(heap, pair, 1000);
     rc_object *holder = rt_list(heap);
@@ -264,7 +237,7 @@ static void weakref_read_between_slices(void **state)
             rt_append(heap, holder, got);
         rc_decref(heap, got);
     }
-    assert_int_equal(collected_all(heap), 0);
+    assert_int_equal(rt_collected_all(heap), 0);
     rc_object *got = rc_weakref_get(heap, wr);
     assert_ptr_equal(got, a);
     rc_decref(heap, got);
@@ -292,7 +265,7 @@ static void weakref_read_between_slices(void **state)
     if (!cleared)
         step_to_end(heap);
     assert_null(rc_weakref_get(heap, wr));
-    assert_int_equal(collected_all(heap), 2);
+    assert_int_equal(rt_collected_all(heap), 2);
     rc_decref(heap, wr);
     rc_decref(heap, holder);
     rc_decref(heap, pad);
@@ -301,36 +274,12 @@ static void weakref_read_between_slices(void **state)
 
 /* A finalizer that resurrects its object: it runs once, in the final step, and the
  * object and what it reaches survive with exact counts; the next run frees them. */
-typedef struct rez_state {
-    rc_object *holder;
-    int runs;
-} rez_state;
-static rez_state rez; /* test code: a writable static is fine here */
-
-static void rez_finalize(rc_heap *heap, rc_object *self)
-{
-    rez.runs++;
-    rt_append(heap, rez.holder, self);
-}
-
 static void resurrecting_finalizer_in_final_step(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
-    static const size_t offs[2] = {offsetof(rt_pair, a), offsetof(rt_pair, b)};
-    rc_type_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.size = sizeof spec;
-    spec.name = "rez";
-    spec.instance_bytes = sizeof(rt_pair);
-    spec.ref_offsets = offs;
-    spec.n_ref_offsets = 2;
-    spec.finalize = rez_finalize;
-    const rc_type *rt = rc_type_new(heap, &spec);
-    assert_non_null(rt);
-    rez.holder = rt_list(heap);
-    rez.runs = 0;
+    const rc_type *rt = rt_rez_type(heap);
     rc_object *pad = make_live(heap, pair, 800);
     rc_object *p = rt_pair_new(heap, rt, 1);
     rc_object *q = rt_pair_new(heap, pair, 2);
@@ -339,16 +288,16 @@ static void resurrecting_finalizer_in_final_step(void **state)
     rc_decref(heap, q);
     rc_decref(heap, p);
     step_to_end(heap);
-    assert_int_equal(rez.runs, 1);
-    assert_int_equal(collected_all(heap), 0); /* resurrected: not counted (CPython 3.9+) */
-    assert_int_equal(rc_list_len(heap, rez.holder), 1);
+    assert_int_equal(rt_rez.runs, 1);
+    assert_int_equal(rt_collected_all(heap), 0); /* resurrected: not counted (CPython 3.9+) */
+    assert_int_equal(rc_list_len(heap, rt_rez.holder), 1);
     assert_int_equal(rc_refcount(p), 2);
     assert_int_equal(rc_refcount(q), 1);
-    assert_int_equal(rc_list_clear(heap, rez.holder), RC_OK);
+    assert_int_equal(rc_list_clear(heap, rt_rez.holder), RC_OK);
     step_to_end(heap);
-    assert_int_equal(rez.runs, 1); /* never again (PEP 442) */
-    assert_int_equal(collected_all(heap), 2);
-    rc_decref(heap, rez.holder);
+    assert_int_equal(rt_rez.runs, 1); /* never again (PEP 442) */
+    assert_int_equal(rt_collected_all(heap), 2);
+    rc_decref(heap, rt_rez.holder);
     rc_decref(heap, pad);
     rt_heap_finish(heap);
 }
@@ -359,7 +308,7 @@ static void resurrecting_finalizer_in_final_step(void **state)
 static void new_objects_between_slices(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *old = make_live(heap, pair, 1500);
     rc_object *young = rt_list(heap);
@@ -373,7 +322,7 @@ static void new_objects_between_slices(void **state)
         make_garbage_cycle(heap, pair, 3);
         made++;
     }
-    uint64_t found = collected_all(heap);
+    uint64_t found = rt_collected_all(heap);
     assert_true(found <= (uint64_t)made * 3);
     assert_int_equal(rc_collect(heap, 2), (int64_t)((uint64_t)made * 3 - found));
     assert_int_equal(rc_list_len(heap, young), (size_t)made);
@@ -389,7 +338,7 @@ static void new_objects_between_slices(void **state)
 static void collect_full_during_run(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *pad = make_live(heap, pair, 1000);
     make_garbage_cycle(heap, pair, 4);
@@ -399,12 +348,12 @@ static void collect_full_during_run(void **state)
     make_garbage_cycle(heap, pair, 2);
     assert_int_equal(rc_collect(heap, 2), 6);
     assert_false(rc_gc_is_incremental_running(heap));
-    assert_int_equal(pauses(heap).abandoned, 1);
-    assert_int_equal(pauses(heap).incremental, 0);
+    assert_int_equal(rt_pause_stats(heap).abandoned, 1);
+    assert_int_equal(rt_pause_stats(heap).incremental, 0);
     make_garbage_cycle(heap, pair, 3);
     step_to_end(heap);
-    assert_int_equal(collected_all(heap), 9);
-    assert_int_equal(pauses(heap).incremental, 1);
+    assert_int_equal(rt_collected_all(heap), 9);
+    assert_int_equal(rt_pause_stats(heap).incremental, 1);
     rc_decref(heap, pad);
     rt_heap_finish(heap);
 }
@@ -416,7 +365,7 @@ static void heap_teardown_during_run(void **state)
     (void)state;
     rt_alloc a;
     rt_alloc_init(&a, -1);
-    rc_heap *heap = step_heap(&a);
+    rc_heap *heap = rt_step_heap(&a);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *pad = make_live(heap, pair, 3000);
     make_garbage_cycle(heap, pair, 4);
@@ -440,7 +389,7 @@ static void allocation_failure_inside_increments(void **state)
     for (int64_t k = -1; k < (int64_t)span + 2; k++) {
         rt_alloc a;
         rt_alloc_init(&a, -1);
-        rc_heap *heap = step_heap(&a);
+        rc_heap *heap = rt_step_heap(&a);
         const rc_type *pair = rt_pair_type(heap);
         rc_object *pad = make_live(heap, pair, 1200);
         for (int i = 0; i < 5; i++)
@@ -451,14 +400,14 @@ static void allocation_failure_inside_increments(void **state)
         step_to_end(heap);
         if (k < 0) {
             span = a.requests - r0; /* the requests of an undisturbed run */
-            assert_int_equal(collected_all(heap), 200);
+            assert_int_equal(rt_collected_all(heap), 200);
         }
         assert_false(rc_gc_is_incremental_running(heap));
         /* Nothing is lost: what a refusal kept from this run (a suspect left out of the
          * final step for want of room) a full collection finds. */
-        if (k >= 0 && a.refused == 1 && pauses(heap).abandoned == 1)
+        if (k >= 0 && a.refused == 1 && rt_pause_stats(heap).abandoned == 1)
             assert_int_equal(rt_collections(heap, 2), 1); /* the stop-the-world fallback */
-        uint64_t found = collected_all(heap);
+        uint64_t found = rt_collected_all(heap);
         assert_int_equal(rc_collect(heap, 2), (int64_t)(200 - found));
         assert_int_equal(rc_refcount(rc_list_get_borrow(heap, pad, 0)), 1);
         rc_decref(heap, pad);
@@ -527,8 +476,8 @@ static void run_truncating_workload(bool stw, rc_gc_pause_stats *out, uint64_t *
     }
     /* what is left is found by a full collection */
     rc_collect(heap, 2);
-    *found = collected_all(heap);
-    *out = pauses(heap);
+    *found = rt_collected_all(heap);
+    *out = rt_pause_stats(heap);
     rc_decref(heap, grow);
     rc_decref(heap, live);
     rt_heap_finish(heap);
@@ -550,6 +499,17 @@ static void automatic_full_collections_run_in_increments(void **state)
     assert_true(stw.pauses > 0);
 }
 
+/* The structure's links: each of the n pairs in list refers to the next (a ring) and to
+ * the one at half its index. */
+static void link_structure(rc_heap *heap, rc_object *list, int n)
+{
+    for (int i = 0; i < n; i++) {
+        rc_object *p = rc_list_get_borrow(heap, list, i);
+        rt_pair_set(heap, p, 0, rc_list_get_borrow(heap, list, (i + 1) % n));
+        rt_pair_set(heap, p, 1, rc_list_get_borrow(heap, list, i / 2));
+    }
+}
+
 /* A ring of n pairs with chords (node i's field b points to node i / 2), held by the
  * returned list only. */
 static rc_object *make_structure(rc_heap *heap, const rc_type *pair, int n)
@@ -560,11 +520,7 @@ static rc_object *make_structure(rc_heap *heap, const rc_type *pair, int n)
         rt_append(heap, list, p);
         rc_decref(heap, p);
     }
-    for (int i = 0; i < n; i++) {
-        rc_object *p = rc_list_get_borrow(heap, list, i);
-        rt_pair_set(heap, p, 0, rc_list_get_borrow(heap, list, (i + 1) % n));
-        rt_pair_set(heap, p, 1, rc_list_get_borrow(heap, list, i / 2));
-    }
+    link_structure(heap, list, n);
     return list;
 }
 
@@ -606,7 +562,7 @@ static void old_structure_beyond_the_neighbourhood_found_in_increments(void **st
     }
     assert_true(i < 20000);
     assert_int_equal(rt_collections(heap, 2), full); /* no full collection */
-    assert_true(pauses(heap).incremental >= 1);
+    assert_true(rt_pause_stats(heap).incremental >= 1);
     assert_true(rc_collect(heap, 2) >= 0);
     assert_int_equal(rt_live_objects(heap), base - 20001);
     rc_decref(heap, pad);
@@ -638,17 +594,13 @@ static void sparse_neighbourhood_sweeps_are_charged(void **state)
             rc_decref(heap, q);
         }
     }
-    for (int i = 0; i < N; i++) {
-        rc_object *p = rc_list_get_borrow(heap, st, i);
-        rt_pair_set(heap, p, 0, rc_list_get_borrow(heap, st, (i + 1) % N));
-        rt_pair_set(heap, p, 1, rc_list_get_borrow(heap, st, i / 2));
-    }
+    link_structure(heap, st, N);
     rc_object *root = rt_pair_new(heap, pair, -2);
     rt_pair_set(heap, root, 0, rc_list_get_borrow(heap, st, 0));
     rc_decref(heap, st);
     rc_collect(heap, 2); /* old: generation 2 */
     size_t base = rt_live_objects(heap);
-    uint64_t inc0 = pauses(heap).increments;
+    uint64_t inc0 = rt_pause_stats(heap).increments;
     rc_decref(heap, root); /* N + 1 objects become cyclic garbage */
     int i = 0;
     for (; i < 100000; i++) {
@@ -657,8 +609,8 @@ static void sparse_neighbourhood_sweeps_are_charged(void **state)
             break;
     }
     assert_true(i < 100000);
-    assert_true(pauses(heap).incremental >= 1);
-    assert_true(pauses(heap).increments - inc0 >= 2u * N * (GAP + 1) / 16u / 64u);
+    assert_true(rt_pause_stats(heap).incremental >= 1);
+    assert_true(rt_pause_stats(heap).increments - inc0 >= 2u * N * (GAP + 1) / 16u / 64u);
     assert_true(rc_collect(heap, 2) >= 0);
     assert_int_equal(rt_live_objects(heap), base - (N + 1));
     rc_decref(heap, pad);
@@ -680,13 +632,13 @@ static void neighbourhood_runs_back_off_on_live_data(void **state)
         rc_decref(heap, live); /* a candidate reaching 12000 objects */
         make_garbage_cycle(heap, pair, 2);
     }
-    rc_gc_pause_stats s = pauses(heap);
+    rc_gc_pause_stats s = rt_pause_stats(heap);
     /* 3000 rounds allocate 6000 objects: under 4 x 12000, so one run at most completed
      * and no second one started after it */
     assert_true(s.incremental <= 1);
     assert_true(s.increments > 0);
     assert_true(rc_collect(heap, 2) >= 0);
-    assert_int_equal(collected_all(heap), 6000);
+    assert_int_equal(rt_collected_all(heap), 6000);
     rc_decref(heap, live);
     rt_heap_finish(heap);
 }
@@ -715,8 +667,8 @@ static void stress_increment_at_every_allocation(void **state)
     uint64_t want = 0;
     for (int i = 0; i < 400; i++)
         want += (uint64_t)(2 + i % 4);
-    assert_int_equal(collected_all(heap), want);
-    rc_gc_pause_stats s = pauses(heap);
+    assert_int_equal(rt_collected_all(heap), want);
+    rc_gc_pause_stats s = rt_pause_stats(heap);
     assert_true(s.increments > 1000);
     assert_true(s.incremental > 0);
     assert_int_equal(rc_list_len(heap, keep), 400);
@@ -768,11 +720,11 @@ static void pause_histogram_buckets(void **state)
     assert_int_equal(rc_gc_pause_bucket_ns(9), 4000);
     assert_int_equal(rc_gc_pause_bucket_ns(RC_GC_PAUSE_BUCKETS + 5),
                      rc_gc_pause_bucket_ns(RC_GC_PAUSE_BUCKETS - 1));
-    rc_heap *heap = step_heap(NULL);
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *pad = make_live(heap, pair, 500);
     size_t steps = step_to_end(heap);
-    rc_gc_pause_stats s = pauses(heap);
+    rc_gc_pause_stats s = rt_pause_stats(heap);
     uint64_t sum = 0;
     for (unsigned b = 0; b < RC_GC_PAUSE_BUCKETS; b++)
         sum += s.histogram[b];
@@ -803,7 +755,7 @@ static void step_under_generational_schedule(void **state)
     const rc_type *pair = rt_pair_type(heap);
     make_garbage_cycle(heap, pair, 3);
     assert_false(rc_collect_step(heap, 0));
-    assert_int_equal(collected_all(heap), 3);
+    assert_int_equal(rt_collected_all(heap), 3);
     assert_int_equal(rt_collections(heap, 2), 1);
     rt_heap_finish(heap);
 }

@@ -15,21 +15,6 @@
 /* References followed per piece and per step of budget 0 (gcincr.c, PIECES and WORK). */
 #define PIECE_REFS 256u
 
-static rc_heap *step_heap(void)
-{
-    rc_heap_config cfg;
-    rc_heap_config_init(&cfg);
-    cfg.stress = false;
-    cfg.gc_disabled = true;
-    cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
-    return rt_heap_new_cfg(&cfg);
-}
-
-static uint64_t collected_all(const rc_heap *heap)
-{
-    return rt_collected(heap, 0) + rt_collected(heap, 1) + rt_collected(heap, 2);
-}
-
 /* Steps of budget 0 to the end of a collection; returns the steps taken. */
 static size_t step_to_end(rc_heap *heap)
 {
@@ -59,7 +44,7 @@ static rc_object *big_list(rc_heap *heap, size_t n, rc_object *item)
 static void final_step_takes_every_candidate(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     rc_gc_set_pause_budget(heap, 1);
     const rc_type *pair = rt_pair_type(heap);
     enum { RING_NODES = 5000 };
@@ -78,7 +63,7 @@ static void final_step_takes_every_candidate(void **state)
     assert_true(live >= RING_NODES);
     step_to_end(heap);
     assert_false(rc_gc_is_incremental_running(heap));
-    assert_int_equal(collected_all(heap), RING_NODES);
+    assert_int_equal(rt_collected_all(heap), RING_NODES);
     assert_int_equal(rt_stats(heap).live_objects, live - RING_NODES);
     rt_heap_finish(heap);
 }
@@ -92,7 +77,7 @@ static void final_step_takes_every_candidate(void **state)
 static void huge_list_in_a_garbage_cycle_is_scanned_in_pieces(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *live = rt_pair_new(heap, pair, 1);
     rc_object *p = rt_pair_new(heap, pair, 2);
@@ -106,7 +91,7 @@ static void huge_list_in_a_garbage_cycle_is_scanned_in_pieces(void **state)
     size_t before = rt_live_objects(heap);
     size_t steps = step_to_end(heap);
     assert_true(steps >= 1000000 / PIECE_REFS);
-    assert_int_equal(collected_all(heap), 2);
+    assert_int_equal(rt_collected_all(heap), 2);
     assert_int_equal(rt_live_objects(heap), before - 2);
     rc_decref(heap, live);
     rt_heap_finish(heap);
@@ -117,11 +102,11 @@ static void huge_list_in_a_garbage_cycle_is_scanned_in_pieces(void **state)
 static void huge_live_list_is_marked_in_pieces(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     rc_object *l = big_list(heap, 1000000, NULL);
     size_t steps = step_to_end(heap);
     assert_true(steps >= 2 * (1000000 / PIECE_REFS));
-    assert_int_equal(collected_all(heap), 0);
+    assert_int_equal(rt_collected_all(heap), 0);
     assert_int_equal(rc_list_len(heap, l), 1000000);
     rc_decref(heap, l);
     rt_heap_finish(heap);
@@ -132,7 +117,7 @@ static void huge_live_list_is_marked_in_pieces(void **state)
 static void huge_list_cleared_between_pieces(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *l = big_list(heap, 200000, NULL);
     rc_decref(heap, rt_pair_cycle(heap, pair, 3));
@@ -141,7 +126,7 @@ static void huge_list_cleared_between_pieces(void **state)
     assert_int_equal(rc_list_clear(heap, l), RC_OK);
     size_t steps = step_to_end(heap);
     assert_true(steps < 200000 / PIECE_REFS); /* the rest of the list was not followed */
-    assert_int_equal(collected_all(heap), 3);
+    assert_int_equal(rt_collected_all(heap), 3);
     assert_int_equal(rc_list_len(heap, l), 0);
     rc_decref(heap, l);
     rt_heap_finish(heap);
@@ -152,7 +137,7 @@ static void huge_list_cleared_between_pieces(void **state)
 static void huge_list_freed_between_pieces(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     rc_object *l = big_list(heap, 200000, NULL);
     rc_decref(heap, rt_pair_cycle(heap, pair, 2));
@@ -161,7 +146,7 @@ static void huge_list_freed_between_pieces(void **state)
     rc_decref(heap, l);
     rc_object *d = rt_dict(heap); /* may take the list's slot */
     step_to_end(heap);
-    assert_int_equal(collected_all(heap), 2);
+    assert_int_equal(rt_collected_all(heap), 2);
     rc_decref(heap, d);
     rt_heap_finish(heap);
 }
@@ -194,7 +179,7 @@ static const rc_type *frame_type(rc_heap *heap)
 static void tuples_dicts_and_arrays_are_followed_in_pieces(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     const rc_type *pair = rt_pair_type(heap);
     const size_t n = 100000;
 
@@ -233,7 +218,7 @@ static void tuples_dicts_and_arrays_are_followed_in_pieces(void **state)
      * too) in pieces */
     size_t steps = step_to_end(heap);
     assert_true(steps >= 2 * (3 * n / PIECE_REFS));
-    assert_int_equal(collected_all(heap), 0);
+    assert_int_equal(rt_collected_all(heap), 0);
 
     /* dropped: each cycle is garbage (n strings go with the dict) */
     size_t before = rt_live_objects(heap);
@@ -242,7 +227,7 @@ static void tuples_dicts_and_arrays_are_followed_in_pieces(void **state)
     rc_decref(heap, &f->hdr);
     steps = step_to_end(heap);
     assert_true(steps >= 3 * n / PIECE_REFS);
-    assert_int_equal(collected_all(heap), 6);
+    assert_int_equal(rt_collected_all(heap), 6);
     assert_int_equal(rt_live_objects(heap), before - 6 - n / 2);
     rt_heap_finish(heap);
 }
@@ -381,7 +366,7 @@ static void candidates_reaching_a_long_chain_share_the_chunk(void **state)
     /* every level was examined; at most 256 objects per run, and about half of a run's
      * objects are candidates: far fewer runs than levels */
     assert_true(rt_collections(heap, 1) < 20000 / 32);
-    assert_int_equal(collected_all(heap), 0);
+    assert_int_equal(rt_collected_all(heap), 0);
     rc_decref(heap, t);
     rc_decref(heap, leaf);
     rt_heap_finish(heap);
@@ -408,7 +393,7 @@ static void collect_line(rc_heap *heap, const char *line, void *user)
 static void pause_histogram_in_the_debug_output(void **state)
 {
     (void)state;
-    rc_heap *heap = step_heap();
+    rc_heap *heap = rt_step_heap(NULL);
     lines out = {.n = 0};
     rc_gc_set_debug_output(heap, collect_line, &out);
     rc_gc_pause_stats_print(heap);

@@ -21,11 +21,6 @@ static rc_heap *cand_heap(size_t t0, rt_alloc *alloc)
     return rt_heap_new_cfg(&cfg);
 }
 
-static uint64_t collected_all(const rc_heap *heap)
-{
-    return rt_collected(heap, 0) + rt_collected(heap, 1) + rt_collected(heap, 2);
-}
-
 /* The defaults: the candidate schedule; getters describe it. */
 static void default_schedule_is_candidates(void **state)
 {
@@ -127,7 +122,7 @@ static void acyclic_candidates_do_not_flood(void **state)
             rc_decref(heap, rt_pair_cycle(heap, pair, 3));
             dropped += 3;
         }
-        size_t waiting = (size_t)(dropped - collected_all(heap));
+        size_t waiting = (size_t)(dropped - rt_collected_all(heap));
         if (waiting > max_waiting)
             max_waiting = waiting;
     }
@@ -240,7 +235,7 @@ static void skipped_container_that_gains_a_cycle_is_found(void **state)
     assert_true(waiting <= 2 * 16 * t0);
     assert_int_equal(rc_collect(heap, 2), (int64_t)waiting);
     assert_int_equal(rt_live_objects(heap), base);
-    assert_int_equal(collected_all(heap), (uint64_t)(n / 2 + 2 * (n / 2)));
+    assert_int_equal(rt_collected_all(heap), (uint64_t)(n / 2 + 2 * (n / 2)));
     rt_heap_finish(heap);
 }
 
@@ -268,7 +263,7 @@ static void cycles_that_grow_old_before_they_die(void **state)
             dropped += (uint64_t)ring_k[s];
         }
         ring_k[s] = k;
-        size_t waiting = (size_t)(dropped - collected_all(heap));
+        size_t waiting = (size_t)(dropped - rt_collected_all(heap));
         if (waiting > max_waiting)
             max_waiting = waiting;
     }
@@ -276,7 +271,7 @@ static void cycles_that_grow_old_before_they_die(void **state)
      * comes at least every t0 / 1 drops; what waits is below 8 * (16 * t0 + 1). */
     assert_true(max_waiting <= 8 * (16 * t0 + 1));
     assert_int_equal(rt_collections(heap, 2), 0);
-    assert_true(collected_all(heap) > 0);
+    assert_true(rt_collected_all(heap) > 0);
     for (int s = 0; s < SLOTS; s++)
         rc_decref(heap, ring[s]);
     rc_collect(heap, 2);
@@ -351,7 +346,7 @@ static void candidate_reaching_a_large_live_structure(void **state)
         rt_pair_set(heap, c, 1, head); /* the cycle reaches the structure */
         rc_decref(heap, c);
         dropped += 2;
-        size_t waiting = (size_t)(dropped - collected_all(heap));
+        size_t waiting = (size_t)(dropped - rt_collected_all(heap));
         if (waiting > max_waiting)
             max_waiting = waiting;
     }
@@ -417,13 +412,13 @@ static void finalizer_resurrecting_a_candidate(void **state)
     assert_int_equal(rc_refcount(p), 2); /* resurrected and q */
     assert_int_equal(rc_refcount(q), 1);
     /* Dropped again: a candidate again, found by a partial run, finalizer not rerun. */
-    uint64_t before = collected_all(heap);
+    uint64_t before = rt_collected_all(heap);
     rc_object *r = resurrected;
     resurrected = rt_list(heap); /* any non-NULL value: resurrect only once */
     rc_decref(heap, r);
-    for (int i = 0; i < 200 && collected_all(heap) < before + 2; i++)
+    for (int i = 0; i < 200 && rt_collected_all(heap) < before + 2; i++)
         rc_decref(heap, rt_pair_cycle(heap, pair, 2));
-    assert_true(collected_all(heap) >= before + 2);
+    assert_true(rt_collected_all(heap) >= before + 2);
     assert_int_equal(finalizer_calls, 1);
     rc_decref(heap, resurrected);
     resurrected = NULL;

@@ -144,6 +144,31 @@ uint64_t rt_collected(const rc_heap *heap, int generation)
 static const size_t pair_offsets[2] = {offsetof(rt_pair, a), offsetof(rt_pair, b)};
 static const char *const pair_names[2] = {"a", "b"};
 
+rc_heap *rt_step_heap(rt_alloc *alloc)
+{
+    rc_heap_config cfg;
+    rc_heap_config_init(&cfg);
+    cfg.stress = false;
+    cfg.gc_disabled = true;
+    cfg.schedule = RC_GC_SCHEDULE_CANDIDATES;
+    cfg.allocator = alloc != NULL ? &alloc->iface : NULL;
+    return rt_heap_new_cfg(&cfg);
+}
+
+uint64_t rt_collected_all(const rc_heap *heap)
+{
+    return rt_collected(heap, 0) + rt_collected(heap, 1) + rt_collected(heap, 2);
+}
+
+rc_gc_pause_stats rt_pause_stats(const rc_heap *heap)
+{
+    rc_gc_pause_stats s;
+    memset(&s, 0, sizeof s);
+    s.size = sizeof s;
+    assert_int_equal(rc_gc_get_pause_stats(heap, &s), RC_OK);
+    return s;
+}
+
 const rc_type *rt_pair_type(rc_heap *heap)
 {
     rc_type_spec spec;
@@ -156,6 +181,31 @@ const rc_type *rt_pair_type(rc_heap *heap)
     spec.ref_names = pair_names;
     rc_type *t = rc_type_new(heap, &spec);
     assert_non_null(t);
+    return t;
+}
+
+rt_rez_state rt_rez; /* test code: a writable global is fine here */
+
+static void rt_rez_finalize(rc_heap *heap, rc_object *self)
+{
+    rt_rez.runs++;
+    rt_append(heap, rt_rez.holder, self);
+}
+
+const rc_type *rt_rez_type(rc_heap *heap)
+{
+    rc_type_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.size = sizeof spec;
+    spec.name = "rez";
+    spec.instance_bytes = sizeof(rt_pair);
+    spec.ref_offsets = pair_offsets;
+    spec.n_ref_offsets = 2;
+    spec.finalize = rt_rez_finalize;
+    const rc_type *t = rc_type_new(heap, &spec);
+    assert_non_null(t);
+    rt_rez.holder = rt_list(heap);
+    rt_rez.runs = 0;
     return t;
 }
 

@@ -57,6 +57,10 @@ rc_heap *rt_heap_new(void);
 rc_heap *rt_heap_new_exact(void);
 /* A heap from cfg; fails the test if rc_heap_new returns NULL. */
 rc_heap *rt_heap_new_cfg(const rc_heap_config *cfg);
+/* Objects collected by every generation's collections so far. */
+uint64_t rt_collected_all(const rc_heap *heap);
+/* rc_gc_get_pause_stats, asserted to succeed. */
+rc_gc_pause_stats rt_pause_stats(const rc_heap *heap);
 /* Every test ends with this: rc_heap_check must say RC_OK, then the heap is freed. */
 void rt_heap_finish(rc_heap *heap);
 
@@ -94,6 +98,16 @@ typedef struct rt_pair {
 const rc_type *rt_pair_type(rc_heap *heap);
 /* A new pair (count 1) with both fields None. */
 rc_object *rt_pair_new(rc_heap *heap, const rc_type *pair_type, int64_t id);
+/* A pair-layout type named "rez" whose finalizer resurrects: each run counts in rt_rez.runs
+ * and appends the dying object to rt_rez.holder, a list made (and runs reset) by
+ * rt_rez_type. One heap at a time uses it (test code). */
+typedef struct rt_rez_state {
+    rc_object *holder;
+    int runs;
+} rt_rez_state;
+extern rt_rez_state rt_rez;
+const rc_type *rt_rez_type(rc_heap *heap);
+
 /* Stores a new reference to value in field 0 (a) or 1 (b), releasing the old one. */
 void rt_pair_set(rc_heap *heap, rc_object *pair, int field, rc_object *value);
 rc_object *rt_pair_get(const rc_object *pair, int field);
@@ -142,6 +156,9 @@ typedef struct rt_alloc {
 } rt_alloc;
 
 void rt_alloc_init(rt_alloc *a, int64_t fail_at);
+/* A heap whose collections happen only when the test asks (rc_collect, rc_collect_step):
+ * candidate schedule, automatic collection off, stress off; alloc may be NULL. */
+rc_heap *rt_step_heap(rt_alloc *alloc);
 
 /* ---------------------------------------------------------------------------------------
  * Misuse recorder: rc_heap_set_misuse_hook(heap, rt_misuse_record, &log).
