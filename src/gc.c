@@ -1873,7 +1873,7 @@ static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
 
 /* Expands entry q of the buffer: what it refers to joins (visit_expand); a member holding
  * no reference to a tracked object leaves for generation 2 (its entry becomes NULL). */
-static void expand_one(rc_heap *heap, expand_ctx *x, size_t q)
+static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q)
 {
     rc_object *obj = heap->gc.cand[q];
     rc_type *t = rci_type_of(heap, obj);
