@@ -527,7 +527,7 @@
  *      it is in progress. What is not bounded: the references of a type with its own
  *      traverse function are followed in one piece (PIECES); a partial run's phases follow
  *      a candidate's references in one piece too (a candidate that is itself a 10M-item
- *      list costs one long partial run; TODO(#12)); and the final step's pause grows with
+ *      list costs one long partial run, a limit the issue 12 benches do not reach); and the final step's pause grows with
  *      what it examines and confirms, the suspected garbage included: a 100,000-object
  *      structure found dead costs one pause for the join of W, phases 1-4 and the
  *      hand-over (a header write per object); only its freeing is released in slices
@@ -716,6 +716,18 @@ static RCI_ALWAYS_INLINE void ring_push(ring *r, rc_object *ref, ring_action act
         r->n++;
 }
 
+/* A phase's two ring actions, act (a full set) and act##_partial (a partial run's set),
+ * both the inline step with partial fixed. */
+#define PHASE_ACTIONS(act, step)                                                                   \
+    static void act(gc_run *run, rc_object *parent, rc_object *ref)                                \
+    {                                                                                              \
+        step(run, parent, ref, false);                                                             \
+    }                                                                                              \
+    static void act##_partial(gc_run *run, rc_object *parent, rc_object *ref)                      \
+    {                                                                                              \
+        step(run, parent, ref, true);                                                              \
+    }
+
 /* The visitors of a traverse function for the action act: name through the ring,
  * name##_partial straight to act##_partial (DIRECT). */
 #define RING_VISITORS(name, act)                                                                   \
@@ -808,14 +820,7 @@ static RCI_ALWAYS_INLINE void subtract_ref(gc_run *run, rc_object *parent, rc_ob
     else
         parent->_tinfo |= RCI_EXTREFS;
 }
-static void act_subtract(gc_run *run, rc_object *parent, rc_object *ref)
-{
-    subtract_ref(run, parent, ref, false);
-}
-static void act_subtract_partial(gc_run *run, rc_object *parent, rc_object *ref)
-{
-    subtract_ref(run, parent, ref, true);
-}
+PHASE_ACTIONS(act_subtract, subtract_ref)
 RING_VISITORS(visit_subtract, act_subtract)
 
 static RCI_ALWAYS_INLINE void subtract_pass(gc_run *run, ring *r, bool watch, bool partial)
@@ -861,8 +866,9 @@ static bool stack_push(rc_heap *heap, rc_object *obj)
     return true;
 }
 
-static RCI_ALWAYS_INLINE void mark_ref(gc_run *run, rc_object *ref, bool partial)
+static RCI_ALWAYS_INLINE void mark_ref(gc_run *run, rc_object *parent, rc_object *ref, bool partial)
 {
+    (void)parent;
     if (!(partial ? in_partial_set(ref) : in_set(ref, run)))
         return;
     ref->_refcnt++;
@@ -873,16 +879,7 @@ static RCI_ALWAYS_INLINE void mark_ref(gc_run *run, rc_object *ref, bool partial
             run->overflow = true;
     }
 }
-static void act_mark(gc_run *run, rc_object *parent, rc_object *ref)
-{
-    (void)parent;
-    mark_ref(run, ref, false);
-}
-static void act_mark_partial(gc_run *run, rc_object *parent, rc_object *ref)
-{
-    (void)parent;
-    mark_ref(run, ref, true);
-}
+PHASE_ACTIONS(act_mark, mark_ref)
 
 /* Follows the references of everything on the mark stack (and parked in the ring). */
 static RCI_ALWAYS_INLINE void drain_with(ring *r, ring_action act, rc_visit_fn visit, bool direct)
@@ -1284,21 +1281,14 @@ static void run_rites(gc_run *run)
 
 /* ---- phase 4 ----------------------------------------------------------------------------- */
 
-static RCI_ALWAYS_INLINE void release_ref(gc_run *run, rc_object *ref, bool partial)
+static RCI_ALWAYS_INLINE void release_ref(gc_run *run, rc_object *parent, rc_object *ref,
+                                          bool partial)
 {
+    (void)parent;
     if (!(partial ? in_partial_set(ref) : in_set(ref, run)))
         rc_decref(run->heap, ref);
 }
-static void act_release(gc_run *run, rc_object *parent, rc_object *ref)
-{
-    (void)parent;
-    release_ref(run, ref, false);
-}
-static void act_release_partial(gc_run *run, rc_object *parent, rc_object *ref)
-{
-    (void)parent;
-    release_ref(run, ref, true);
-}
+PHASE_ACTIONS(act_release, release_ref)
 RING_VISITORS(visit_release, act_release)
 
 /* Only garbage that phase 1 saw holding a reference out of the set (RCI_EXTREFS) needs
