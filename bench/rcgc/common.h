@@ -87,6 +87,14 @@ static inline size_t bench_uss_bytes(rc_heap *heap)
     return m.uss_bytes;
 }
 
+/* *peak becomes the larger of itself and the process's USS now. */
+static inline void bench_peak_uss(rc_heap *heap, size_t *peak)
+{
+    size_t u = bench_uss_bytes(heap);
+    if (u > *peak)
+        *peak = u;
+}
+
 static inline double bench_mib(size_t bytes)
 {
     return (double)bytes / (1024.0 * 1024.0);

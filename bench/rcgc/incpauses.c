@@ -127,15 +127,11 @@ int main(int argc, char **argv)
             old = fresh;
         }
         if (r % 16 == 0) {
-            size_t u = bench_uss_bytes(heap);
-            if (u > peak_uss)
-                peak_uss = u;
+            bench_peak_uss(heap, &peak_uss);
         }
     }
     double wall = bench_now_s() - start;
-    size_t u = bench_uss_bytes(heap);
-    if (u > peak_uss)
-        peak_uss = u;
+    bench_peak_uss(heap, &peak_uss);
 
     rc_gc_pause_stats p = bench_pause_stats(heap);
     /* the rounds' pauses only: the setup's explicit collections are not counted anyway */

@@ -95,15 +95,11 @@ int main(int argc, char **argv)
         if (waiting > max_waiting)
             max_waiting = waiting;
         if (iterations % (1u << 16) < 1000) {
-            size_t u = bench_uss_bytes(heap);
-            if (u > peak_uss)
-                peak_uss = u;
+            bench_peak_uss(heap, &peak_uss);
         }
     }
     double wall = bench_now_s() - start;
-    size_t u = bench_uss_bytes(heap);
-    if (u > peak_uss)
-        peak_uss = u;
+    bench_peak_uss(heap, &peak_uss);
 
     rc_gc_callback_remove(heap, on_collection, &log);
     for (size_t i = 0; i < log.n; i++)

@@ -124,15 +124,11 @@ int main(int argc, char **argv)
             max_waiting = waiting;
         sum_waiting += (double)waiting;
         if (i % 65536u == 0) {
-            size_t u = bench_uss_bytes(heap);
-            if (u > peak_uss)
-                peak_uss = u;
+            bench_peak_uss(heap, &peak_uss);
         }
     }
     double t1 = bench_now_s();
-    size_t u = bench_uss_bytes(heap);
-    if (u > peak_uss)
-        peak_uss = u;
+    bench_peak_uss(heap, &peak_uss);
     rc_gc_callback_remove(heap, on_collection, &log);
 
     for (size_t i = 0; i < log.n; i++)

@@ -18,29 +18,7 @@ import gc
 import sys
 import time
 
-
-def uss_bytes():
-    total = 0
-    with open("/proc/self/smaps_rollup") as f:
-        for line in f:
-            if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                total += int(line.split()[1]) * 1024
-    return total
-
-
-def count(s):
-    mult = {"k": 1000, "K": 1000, "M": 1000000, "m": 1000000}
-    if s[-1] in mult:
-        return int(s[:-1]) * mult[s[-1]]
-    return int(s)
-
-
-class Node:
-    __slots__ = ("next", "other")
-
-    def __init__(self):
-        self.next = None
-        self.other = None
+from bench import Node, count, uss_bytes  # bench.py beside this file: one copy of each
 
 
 def ring(n, chords):
