@@ -7,6 +7,8 @@
  * References: env is borrowed. While the loop runs in a frame it made (a call's or a let's),
  * it owns that frame (own_env) and the closure being run (own_fn, which keeps its code
  * alive even if the program drops the closure meanwhile), and drops both when it moves on.
+ * Where a reference the loop is about to drop is the one the next step needs, it is moved
+ * instead of counted up and down (enter_frame, the self tail call).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -40,15 +42,16 @@ static V at_line(interp *in, int line)
 
 static inline V eval_operand(interp *in, V code, V env);
 
-/* Drops a value whose only use was its truth: #t and #f, the usual ones, are uncounted
- * constants (CONSTANT, mem.h). */
-static inline void drop_test(interp *in, V v)
+/* Drops a value the evaluator owns: a test's answer, an expression's value in a sequence, a
+ * builtin's argument. Small ints and the immortal constants (CONSTANT, mem.h), the usual
+ * ones, need no count operation. */
+static inline void drop_value(interp *in, V v)
 {
-    if (v != in->t && v != in->f)
-        VUNREF(in, v);
+    if (!IS_INT(v) && v != in->t && v != in->f && v != in->unspec)
+        OUNREF(in, v);
 }
 
-/* Frame reuse (rcgc only): a frame whose count is 1 when its activation ends is held by
+/* Frame reuse (rcgc only): f, owned, is a frame whose activation ended. If its count is 1 it is held by
  * nothing else (no closure captured it), so instead of freeing it the evaluator empties it
  * and keeps it (up to SPARE_DEPTH of each size) for the next call: with reference counts a tail-calling loop
  * runs in two frames and a call that captures nothing costs no allocation. A tracing
@@ -56,7 +59,7 @@ static inline void drop_test(interp *in, V v)
 static inline void drop_frame(interp *in, V f)
 {
 #ifdef SCM_RCGC
-    if (f != NULL && rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES &&
+    if (rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES &&
         in->n_spare[AS(frame, f)->n] < SPARE_DEPTH) {
         frame *fr = AS(frame, f);
         V p = fr->parent;
@@ -71,26 +74,52 @@ static inline void drop_frame(interp *in, V f)
         return;
     }
 #endif
-    UNREF(in, f);
+    OUNREF(in, f);
 }
 
-static V new_frame(interp *in, V parent, size_t slots)
+/* A frame of that many slots, all NULL, with no parent yet: the caller sets it (enter_frame)
+ * once the frame's arguments are evaluated, which it must do before any slot is read. */
+static V new_frame(interp *in, size_t slots)
 {
-    if (slots < SPARE_FRAMES && in->n_spare[slots] > 0) {
-        frame *f = AS(frame, in->spare[slots][--in->n_spare[slots]]);
-        f->parent = NEWREF(parent);
-        return &f->hdr;
-    }
+    if (slots < SPARE_FRAMES && in->n_spare[slots] > 0)
+        return in->spare[slots][--in->n_spare[slots]];
     frame *f = AS(frame, mem_new(&in->m, K_FRAME, sizeof(frame) + slots * sizeof(V)));
     if (f == NULL)
         return scm_error(in, "out of memory");
-    f->parent = NEWREF(parent);
     f->n = slots;
     return &f->hdr;
 }
 
+/* The loop leaves frame old (owned, or NULL) for a new frame whose parent is p: ends old and
+ * returns p with the reference the new frame keeps. Moved, not counted up and down, when old
+ * holds one it no longer needs: old is p itself (a let, or a call of a closure made in this
+ * frame: old lives on as the parent), or old is unshared and p is its parent too (a tail call
+ * of the running procedure, or of another closure of the same scope). Besides the two count
+ * operations this saves, a frame whose count went down but not to zero would be buffered as
+ * a possible cycle root (rcgc's rc_decref). */
+static inline V enter_frame(interp *in, V old, V p)
+{
+#ifdef SCM_RCGC
+    if (old == p)
+        return p;
+    if (old == NULL)
+        return NEWREF(p);
+    if (rc_refcount(old) == 1 && AS(frame, old)->parent == p) {
+        AS(frame, old)->parent = NULL;
+        drop_frame(in, old);
+        return p;
+    }
+    drop_frame(in, old);
+    return NEWREF(p);
+#else
+    (void)in, (void)old;
+    return p;
+#endif
+}
+
 /* Fills a new frame for closure fn from the argument expressions of call (evaluated in
- * env) or from argv (borrowed). NULL with the error set. */
+ * env) or from argv (borrowed). Its parent is left to the caller (enter_frame). NULL with
+ * the error set. */
 static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
 {
     node *lam = AS(node, AS(closure, fn)->code);
@@ -100,14 +129,14 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
                          lam->b != in->nil ? mem_string_data(&in->m, AS(symbol, lam->b)->name)
                                            : "anonymous",
                          fixed, fixed == 1 ? "" : "s", argc);
-    V f = new_frame(in, AS(closure, fn)->env, (size_t)lam->slots);
+    V f = new_frame(in, (size_t)lam->slots);
     if (f == NULL)
         return NULL;
     V *slots = AS(frame, f)->slots;
     for (int i = 0; i < fixed; i++) {
         slots[i] = call ? eval_operand(in, call->kids[i], env) : VNEWREF(argv[i]);
         if (slots[i] == NULL) {
-            UNREF(in, f);
+            OUNREF(in, f);
             return NULL;
         }
     }
@@ -119,7 +148,7 @@ static V bind_args(interp *in, V fn, node *call, V env, int argc, V *argv)
             rest = a ? scm_cons_steal(in, a, rest) : (UNREF(in, rest), NULL);
         }
         if (rest == NULL) {
-            UNREF(in, f);
+            OUNREF(in, f);
             return NULL;
         }
         slots[filled++] = rest;
@@ -246,7 +275,7 @@ static V call_prim(interp *in, V fn, node *call, V env)
     V result = run_prim(in, p, call, argc, argv);
     if (!p->steals)
         while (n_owned > 0)
-            VUNREF(in, owned[--n_owned]);
+            drop_value(in, owned[--n_owned]);
     return result;
 fail:
     while (n_owned > 0)
@@ -305,7 +334,7 @@ V scm_eval(interp *in, V code, V env)
             if ((v = eval_operand(in, n->a, env)) == NULL)
                 goto done;
             n = AS(node, v != in->f ? n->b : n->c);
-            drop_test(in, v);
+            drop_value(in, v);
             continue;
         case N_SEQ:
         case N_AND:
@@ -318,7 +347,7 @@ V scm_eval(interp *in, V code, V env)
                     result = v;
                     goto done;
                 }
-                drop_test(in, v);
+                drop_value(in, v);
             }
             n = AS(node, n->kids[i]);
             continue;
@@ -337,21 +366,22 @@ V scm_eval(interp *in, V code, V env)
         }
         case N_LET: {
             mem_set_site(&in->m, n->line);
-            V f = new_frame(in, env, (size_t)n->slots);
+            V f = new_frame(in, (size_t)n->slots);
             if (f == NULL)
                 goto done;
             V *slots = AS(frame, f)->slots;
             for (int i = 0; i < n->slots; i++)
                 slots[i] = CONSTANT(in->unspec);
+            /* The loop's frame, if it has one, is env: it becomes the parent, with our
+             * reference. */
+            AS(frame, f)->parent = enter_frame(in, own_env, env);
+            own_env = f;
             for (int i = 0; i < n->index; i++) {
-                if ((v = eval_operand(in, n->kids[i], n->depth ? f : env)) == NULL) {
-                    UNREF(in, f);
+                if ((v = eval_operand(in, n->kids[i], n->depth ? f : env)) == NULL)
                     goto done;
-                }
                 slots[i] = v; /* over the uncounted unspecified value */
             }
-            drop_frame(in, own_env);
-            env = own_env = f;
+            env = f;
             n = AS(node, n->a);
             continue;
         }
@@ -363,20 +393,28 @@ V scm_eval(interp *in, V code, V env)
             if (fn == NULL)
                 goto done;
             if (IS(in, fn, K_CLOSURE)) {
-                if (!fn_owned)
+                /* Owned while its arguments run; in a tail call of the running closure,
+                 * own_fn's reference is that. */
+                bool self = fn == own_fn;
+                if (!fn_owned && !self)
                     OREF(fn);
                 mem_set_site(&in->m, n->line);
                 V f = bind_args(in, fn, n, env, (int)n->n, NULL);
                 if (f == NULL) {
-                    OUNREF(in, fn);
+                    if (fn_owned || !self)
+                        OUNREF(in, fn);
                     at_line(in, n->line);
                     goto done;
                 }
-                drop_frame(in, own_env);
+                AS(frame, f)->parent = enter_frame(in, own_env, AS(closure, fn)->env);
                 env = own_env = f;
-                if (own_fn != NULL)
-                    OUNREF(in, own_fn);
-                own_fn = fn;
+                if (!self) {
+                    if (own_fn != NULL)
+                        OUNREF(in, own_fn);
+                    own_fn = fn;
+                } else if (fn_owned) {
+                    OUNREF(in, fn);
+                }
                 n = AS(node, AS(node, AS(closure, fn)->code)->a);
                 continue;
             }
@@ -397,8 +435,11 @@ V scm_eval(interp *in, V code, V env)
         }
     }
 done:
-    drop_frame(in, own_env);
-    UNREF(in, own_fn);
+    if (own_env != NULL) {
+        drop_frame(in, own_env);
+        if (own_fn != NULL)
+            OUNREF(in, own_fn);
+    }
     return result;
 }
 
@@ -416,6 +457,7 @@ V scm_apply(interp *in, V fn, int argc, V *argv)
     V f = bind_args(in, fn, NULL, NULL, argc, argv);
     if (f == NULL)
         return NULL;
+    AS(frame, f)->parent = NEWREF(AS(closure, fn)->env);
     V result = scm_eval(in, AS(node, AS(closure, fn)->code)->a, f);
     drop_frame(in, f);
     return result;
