@@ -42,12 +42,23 @@ static V at_line(interp *in, int line)
 
 static inline V eval_operand(interp *in, V code, V env);
 
-/* Drops a value the evaluator owns: a test's answer, an expression's value in a sequence, a
- * builtin's argument. Small ints and the immortal constants (CONSTANT, mem.h), the usual
- * ones, need no count operation. */
+/* False for values whose reference needs no dropping: small ints and the immortal
+ * constants (CONSTANT, mem.h), the usual answers of tests and builtins; and everything in
+ * the builds that count nothing. */
+static inline bool counted(interp *in, V v)
+{
+#ifdef SCM_RCGC
+    return !IS_INT(v) && v != in->t && v != in->f && v != in->unspec;
+#else
+    (void)in, (void)v;
+    return false;
+#endif
+}
+
+/* Drops a value the evaluator owns: a test's answer, an expression's value in a sequence. */
 static inline void drop_value(interp *in, V v)
 {
-    if (!IS_INT(v) && v != in->t && v != in->f && v != in->unspec)
+    if (counted(in, v))
         OUNREF(in, v);
 }
 
@@ -219,7 +230,12 @@ static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
     return result;
 }
 
-/* A builtin with owned arguments: any number of them, each counted (prim.owned_args). */
+/* A builtin with owned arguments: any number of them, each counted (prim.owned_args). Kept
+ * out of line: inlined into call_prim, its argument arrays made call_prim's stack frame and
+ * register pressure larger on every builtin call, for the few builtins that need it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static V call_prim_owned(interp *in, prim *p, node *call, V env)
 {
     int argc = (int)call->n, got = 0;
@@ -243,7 +259,9 @@ static V call_prim_owned(interp *in, prim *p, node *call, V env)
  * their frames (Scheme leaves the order of operands unspecified). Nothing runs between
  * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
  * or looks at counts (owned_args): then every argument is owned. A builtin that steals
- * (cons, list, vector) takes over its arguments, so borrowed ones are counted for it. */
+ * (cons, list, vector) takes over its arguments, so borrowed ones are counted for it.
+ * Results that need no dropping (counted) are not kept in owned at all: most builtins'
+ * arguments are small ints and #t or #f. */
 static V call_prim(interp *in, V fn, node *call, V env)
 {
     prim *p = AS(prim, fn);
@@ -261,7 +279,8 @@ static V call_prim(interp *in, V fn, node *call, V env)
             continue;
         if ((argv[i] = eval_operand(in, &k->hdr, env)) == NULL)
             goto fail;
-        owned[n_owned++] = argv[i];
+        if (counted(in, argv[i]))
+            owned[n_owned++] = argv[i];
     }
     for (i = 0; i < argc; i++) {
         node *k = AS(node, call->kids[i]);
@@ -275,7 +294,7 @@ static V call_prim(interp *in, V fn, node *call, V env)
     V result = run_prim(in, p, call, argc, argv);
     if (!p->steals)
         while (n_owned > 0)
-            drop_value(in, owned[--n_owned]);
+            OUNREF(in, owned[--n_owned]);
     return result;
 fail:
     while (n_owned > 0)
