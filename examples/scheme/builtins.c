@@ -559,16 +559,15 @@ static V p_make_vector(interp *in, int argc, V *argv)
 }
 static V p_vector(interp *in, int argc, V *argv)
 {
-    V v = scm_vector(in, (size_t)argc, in->f);
-    for (int i = 0; i < argc; i++) {
-        if (v != NULL) {
-            UNREF(in, AS(vector, v)->items[i]);
-            AS(vector, v)->items[i] = argv[i];
-        } else {
+    vector *v = AS(vector, mem_new(&in->m, K_VECTOR, sizeof(vector) + (size_t)argc * sizeof(V)));
+    if (v == NULL) {
+        for (int i = 0; i < argc; i++)
             UNREF(in, argv[i]);
-        }
+        return scm_error(in, "out of memory");
     }
-    return v;
+    v->n = (size_t)argc;
+    memcpy(v->items, argv, (size_t)argc * sizeof(V)); /* the references it stole */
+    return &v->hdr;
 }
 static V vector_slot(interp *in, V *argv, V **slot)
 {
