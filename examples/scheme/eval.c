@@ -193,8 +193,10 @@ static inline V simple_operand(interp *in, node *n, V env)
                                  mem_string_data(&in->m, AS(symbol, n->a)->name));
 }
 
-/* An operand's value, owned. Variables, constants and calls of a global builtin on
- * variables and constants need no evaluator frame of their own. */
+/* An operand's value, owned. Variables, constants and calls of a global builtin need no
+ * evaluator frame of their own: a builtin's call runs here, without scm_eval's loop and its
+ * frame bookkeeping. Nested builtin calls recurse through call_prim, so their depth is
+ * checked here as scm_eval checks its own. */
 static inline V eval_operand(interp *in, V code, V env)
 {
     node *n = AS(node, code);
@@ -204,9 +206,12 @@ static inline V eval_operand(interp *in, V code, V env)
             VREF(v);
         return v;
     }
-    if (n->op == N_CALL && (n->flags & NODE_SIMPLE_ARGS) && AS(node, n->a)->op == N_GLOBAL) {
+    if (n->op == N_CALL && AS(node, n->a)->op == N_GLOBAL) {
         V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: builtins are immortal */
         if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
+            char here;
+            if (!(n->flags & NODE_SIMPLE_ARGS) && (size_t)(in->stack_base - &here) > in->stack_limit)
+                return scm_error(in, "line %d: recursion too deep", n->line);
             V r = call_prim(in, fn, n, env);
             if (r == NULL)
                 at_line(in, n->line);
