@@ -62,11 +62,12 @@ static inline void drop_value(interp *in, V v)
         OUNREF(in, v);
 }
 
-/* Frame reuse (rcgc only): f, owned, is a frame whose activation ended. If its count is 1 it is held by
- * nothing else (no closure captured it), so instead of freeing it the evaluator empties it
- * and keeps it (up to SPARE_DEPTH of each size) for the next call: with reference counts a tail-calling loop
- * runs in two frames and a call that captures nothing costs no allocation. A tracing
- * collector cannot know that a frame is unshared; its builds always allocate. */
+/* Frame reuse (rcgc only): f, owned, is a frame whose activation ended. If its count is 1,
+ * nothing else holds it (no closure captured it), so instead of freeing it the evaluator
+ * empties it and keeps it (up to SPARE_DEPTH of each size) for the next call: with
+ * reference counts a tail-calling loop runs in two frames and a call that captures nothing
+ * costs no allocation. A tracing collector cannot know that a frame is unshared; its builds
+ * always allocate. */
 static inline void drop_frame(interp *in, V f)
 {
 #ifdef SCM_RCGC
@@ -210,7 +211,8 @@ static inline V eval_operand(interp *in, V code, V env)
         V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: builtins are immortal */
         if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
             char here;
-            if (!(n->flags & NODE_SIMPLE_ARGS) && (size_t)(in->stack_base - &here) > in->stack_limit)
+            if (!(n->flags & NODE_SIMPLE_ARGS) &&
+                (size_t)(in->stack_base - &here) > in->stack_limit)
                 return scm_error(in, "line %d: recursion too deep", n->line);
             V r = call_prim(in, fn, n, env);
             if (r == NULL)
@@ -239,9 +241,11 @@ static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
  * out of line: inlined into call_prim, its argument arrays made call_prim's stack frame and
  * register pressure larger on every builtin call, for the few builtins that need it. */
 #if defined(__GNUC__)
-__attribute__((noinline))
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
 #endif
-static V call_prim_owned(interp *in, prim *p, node *call, V env)
+NOINLINE static V call_prim_owned(interp *in, prim *p, node *call, V env)
 {
     int argc = (int)call->n, got = 0;
     V small[8], *argv = argc <= 8 ? small : malloc((size_t)argc * sizeof(V));
