@@ -13,6 +13,8 @@
  *   (show-refs x "f.dot" [depth]) (show-backrefs x "f.dot" [depth])
  *   (show-chain chain "f.dot")
  *   (heap-check)              rc_heap_check: #t, or an error
+ *   (refcount x)              x's reference count as rcgc stores it (rc_refcount; -1 for a
+ *                             small int), the reference this call borrows included
  */
 #include <string.h>
 
@@ -193,6 +195,12 @@ static V p_show_chain(interp *in, int argc, V *argv)
     return st != RC_OK ? fail(in, "show-chain") : CONSTANT(in->unspec);
 }
 
+static V p_refcount(interp *in, int argc, V *argv)
+{
+    (void)argc;
+    return scm_int(in, rc_refcount(argv[0]));
+}
+
 static V p_heap_check(interp *in, int argc, V *argv)
 {
     (void)argc, (void)argv;
@@ -214,6 +222,7 @@ bool scm_define_gc_builtins(interp *in)
            scm_define_prim(in, "show-backrefs", p_show_backrefs, 2, 3) &&
            scm_define_prim(in, "show-chain", p_show_chain, 2, 2) &&
            scm_define_prim(in, "heap-check", p_heap_check, 0, 0) &&
+           scm_define_prim(in, "refcount", p_refcount, 1, 1) &&
            scm_prim_owns_args(in, "why-alive") && scm_prim_owns_args(in, "show-backrefs");
 }
 

@@ -157,7 +157,10 @@ typedef struct node {
 /* The immortal constants ('(), #t, #f, the unspecified value) are handed out uncounted,
  * as CPython 3.12 hands out None: an immortal object's count means nothing and releasing
  * it, as any code may, is harmless (rc_make_immortal). So a predicate's answer costs no
- * count operation, and the evaluator drops a test's #t or #f without one. */
+ * count operation. The other direction is not free: an immortal object takes only 2^30
+ * increments that are never released, so the evaluator drops every value it owns, the
+ * constants included (counted, eval.c), and never skips the release of a value that a
+ * variable or a pair handed out counted. */
 #define CONSTANT(v) (v)
 
 /* The interpreter's part of the memory layer, filled by mem_init. */

@@ -1,0 +1,23 @@
+; The immortal constants are handed out uncounted but dropped like any value: a loop that
+; reads #t and #f from variables and pairs must not count them up. (An immortal object
+; takes only 2^30 unmatched increments: past that its count would overflow.)
+(define (spin flag bools n)
+  (if (> n 0)
+      (begin (if flag 1 2)
+             (if (car bools) 1 2)
+             (if (cadr bools) 1 2)
+             (not (car bools))
+             (car bools)
+             (spin flag bools (- n 1)))))
+(define t-before (refcount #t))
+(define f-before (refcount #f))
+(spin #t (list #t #f) 10000)
+(display (<= (refcount #t) t-before)) (newline)
+(display (<= (refcount #f) f-before)) (newline)
+; A counted object's count comes back exactly.
+(define p (list 1 2))
+(define p-before (refcount p))
+(spin (car p) (list p p) 1000)
+(display (= (refcount p) p-before)) (newline)
+(display (refcount 5)) (newline)
+(display (heap-check)) (newline)
