@@ -468,7 +468,10 @@
  *      S gets its decrement back. So an object refused by one neighbourhood and admitted
  *      later, by a later seed's neighbourhood or as a seed, has every reference from the
  *      members subtracted once. A refusal that cannot be recorded ends the chunk (no
- *      further seed, the budget spent): nothing refused unrecorded can join S. Without
+ *      further seed, the budget spent): nothing refused unrecorded can join S. The walk
+ *      puts no member's page on the gen1 list (section 3: a candidate's page is there
+ *      already): nothing reads the list while a partial run is under way (rc_heap_check
+ *      refuses to run during a collection), and phase 5 empties it. Without
  *      FUSED (rest has no room for the buffer's candidates, or the run joins the
  *      suspected garbage of an incremental run after its walk, rci_gcincr_joins) and in
  *      stop-the-world partial runs, final steps and rc_collect(heap, 1), phase 1 is a pass
@@ -1931,8 +1934,8 @@ typedef struct expand_ctx {
 #define REFUSED_MAX MARK_STACK_KEEP
 
 /* Pulls obj (tracked, not pending, generation 0 or 2: outside S) into S: generation 1, its
- * page on the gen1 list (note: unless the caller knows it is), an entry at the end of the
- * buffer. False (x->truncated, the budget spent) if the buffer cannot grow. */
+ * page on the gen1 list if note (not in a FUSED walk), an entry at the end of the buffer.
+ * False (x->truncated, the budget spent) if the buffer cannot grow. */
 static RCI_ALWAYS_INLINE bool expand_admit(rc_heap *heap, expand_ctx *x, rc_object *obj, bool note)
 {
     if (heap->gc.cand_len == heap->gc.cand_cap &&
@@ -1979,7 +1982,7 @@ static RCI_ALWAYS_INLINE void expand_ref(rc_heap *heap, expand_ctx *x, rc_object
         }
         return;
     }
-    if (x->budget == 0 || !expand_admit(heap, x, ref, true)) {
+    if (x->budget == 0 || !expand_admit(heap, x, ref, !fused)) {
         x->truncated = true;
         if (fused) { /* REFUSED: decremented all the same, and recorded */
             x->parent->_tinfo |= RCI_EXTREFS;
@@ -2161,7 +2164,7 @@ static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
             }
             if (taken > 0 && heap->gc.cand_len - n >= cap)
                 break;
-            if (!expand_admit(heap, &x, s, false)) /* its page is on the gen1 list */
+            if (!expand_admit(heap, &x, s, false))
                 break;
             q++;
             taken++;
@@ -2172,7 +2175,7 @@ static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
             uint32_t ti = s->_tinfo;
             if ((ti & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED || (ti & 1u))
                 continue; /* freed, reused, or a member now (generation 1) */
-            if (!expand_admit(heap, &x, s, true)) {
+            if (!expand_admit(heap, &x, s, false)) {
                 heap->gc.rest_len++;
                 break;
             }
