@@ -180,8 +180,17 @@
  *    members of a partial run, and reports a failure as RC_MISUSE_ASSERT with the name):
  *    GC-SET         after gather_pages: the pages of S are container pages, each listed
  *                   once; no object of S has a collection bit; every count is >= 1; a
- *                   partial run's members are all in S.
- *    GC-SUBTRACTED  after phase 1: EXTREFS is the only collection bit set in S.
+ *                   partial run's members are all in S. (A partial run whose walk is
+ *                   phase 1, section 9's FUSED: checked on its candidates before the walk.)
+ *    GC-SUBTRACTED  after phase 1: EXTREFS is the only collection bit set in S; a partial
+ *                   run's members are all in S, and none has a count below 0.
+ *    MEMBERS-IN-S   (the invariant): a partial run's members stay in S from the end of the
+ *                   neighbourhood walk until phase 3 runs user code: phases 1, 2 and 4
+ *                   free no object of S (phase 4 decrements only objects outside S, and
+ *                   what dies waits on the pending list) and change no generation. So
+ *                   those phases, and phase 5 when phase 3 did not run, loop over the
+ *                   member array without testing membership (FOR_EACH_MEMBER). Checked by
+ *                   GC-SET, GC-SUBTRACTED and GC-MARKED.
  *    GC-MARKED      after phase 2: REACHABLE exactly when SCANNED; every object with a
  *                   count above 0 is REACHABLE and every REACHABLE one has a count >= 1;
  *                   neither GARBAGE nor UNCOLLECTABLE is set.
@@ -256,12 +265,15 @@
  *      candidate plus threshold[0]; a member holding no reference to a tracked object
  *      cannot be on a cycle and leaves at once for generation 2 (this keeps floods of
  *      acyclic candidates, e.g. lists of ints appended then dropped, out of the trial
- *      deletion); 3. phases 1-5 run with S = generation 1, iterated through the buffer
+ *      deletion; in a walk that is phase 1 too, only a candidate does: section 9, FUSED);
+ *      3. phases 1-5 run with S = generation 1, iterated through the buffer
  *      (gc_run.members) instead of pages: everything outside S, the old objects the budget
  *      left out included, counts as outside references, which is sound for any S (the
  *      same argument as for a young collection). Survivors go to generation 2. Phases 1,
  *      2 and 4 of a partial run act on each reference at once, without the prefetch ring,
- *      and test membership in one compare (DIRECT, at ring_push).
+ *      and test membership in one compare (DIRECT, at ring_push). With bounded pauses (the
+ *      default) the neighbourhood walk does phase 1's subtraction itself (section 9,
+ *      FUSED): each member's references are read once for both.
  *      Cost: the candidates and their neighbourhood, never the heap.
  *    - Candidates met while phases 1-5 run (phase 4 releasing garbage's references to
  *      objects outside S, user code in phase 3) cannot join S: hold_late keeps each under a
@@ -331,7 +343,7 @@
  *    collection waits for the drain to end (rci_gc_alloc_check).
  *
  * 7. COST. Phases 1, 2 and 4 each traverse the objects they look at once: phase 1 all of
- *    S, phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
+ *    S (in a chunked partial run, during the neighbourhood walk: section 9, FUSED), phase 2 the reachable part, phase 4 the garbage; phase 5 reads each header of S
  *    once. A type described by reference offsets and a trailing array is read inline, with
  *    no call per reference (DESCRIBED, at ring_traverse_with); a traverse function costs
  *    a call per reference. Extra memory: the mark stack, at most one entry per object of
@@ -410,22 +422,24 @@
  *    the freeing of its slots may follow in slices that keep pace with allocation (below).
  *    - CHUNKS: with bounded pauses an automatic partial run examines at most
  *      chunk_objects = pause budget / 96 ns objects (at least 256; 1041 with the default
- *      budget), candidates and neighbourhood together: expand_chunk takes the candidates
- *      one by one, each with its neighbourhood (breadth first; section 5a's budget, as
+ *      budget), candidates and neighbourhood together: expand_chunk_fused takes the
+ *      candidates one by one, each with its neighbourhood (breadth first; section 5a's budget, as
  *      threshold[2] objects per candidate and a pool of threshold[0], at most half a
  *      chunk, shared by all), and takes no more once the run holds chunk_objects (one
  *      candidate's neighbourhood may take it up to 1.5 chunk_objects). The candidates not
  *      taken leave generation 1 for heap->gc.rest (generation 2), and the next tracked
- *      allocation runs the next chunk (rci_gc_partial_due), which takes about as many back
- *      (chunk_take); a rest entry that was freed, reused or buffered again meanwhile is
- *      dropped then. Why sound: a candidate set aside is one more object outside S, and
+ *      allocation runs the next chunk (rci_gc_partial_due), which, once the buffer's
+ *      candidates are taken, takes candidates back from rest while it has room (the last
+ *      set aside first; without FUSED, below: chunk_take takes about as many back as the
+ *      last run took, expand_chunk_plain); a rest entry that was freed, reused or buffered
+ *      again meanwhile is dropped then. Why sound: a candidate set aside is one more object outside S, and
  *      any S is exact (section 5a); a cycle split between chunks is found by the later one
  *      (the earlier one's survivors are generation 2, which the neighbourhood pulls in).
  *      Nothing is lost: rest entries are candidates still, examined by the next chunks,
  *      taken back by rc_collect(heap, 1), and examined by any full collection (which
  *      empties the buffer). Stale entries never point to unmapped memory: while rest has
  *      entries no empty page is released (page.c). Cost: one header write per candidate
- *      set aside and one per candidate taken back. 96 ns per object is about three times
+ *      at the start of a run (FUSED: to generation 2) and one per candidate taken. 96 ns per object is about three times
  *      what phases 1-5 of a partial run cost per object on the machine of
  *      docs/BENCHMARKS-pauses.md, to keep the tail of those pauses (cache misses) in
  *      budget; a fixed figure, not measured at run time, so that what a run examines
@@ -433,6 +447,37 @@
  *      and the garbage-latency bound are unchanged: the runs over one trigger's worth of
  *      candidates follow each other at consecutive allocations. rc_gc_get_count's first
  *      figure (generation 1's size) does not count the candidates waiting in rest.
+ *      FUSED (the invariant): in a chunked run the neighbourhood walk is phase 1, so each
+ *      member's references are read once, not once to walk and once to subtract. The
+ *      buffer's candidates first become pending seeds (generation 2, outside S), and S
+ *      grows only by admission: a seed taken, or an object that the reference of a member
+ *      being expanded reaches, within the budget (a candidate reached so joins as that
+ *      member's neighbour). When a member is expanded, each of its references to an object
+ *      of S, already in or admitted by that reference, decrements that object's count, and
+ *      any other reference to a heap object marks the member EXTREFS. While the walk runs,
+ *      every member's count is its count before the run minus the references to it from
+ *      the members expanded so far (and minus its recorded refusals, below); when it ends,
+ *      every member is expanded and every count is phase 1's. S never shrinks but for a
+ *      seed holding no reference to a tracked object, which leaves for generation 2 as in
+ *      section 5a: nothing was subtracted for it (a member reaching it would have admitted
+ *      it or recorded a refusal); a neighbour holding none stays in S, references to it
+ *      being subtracted already. The seeds not taken were never in S: nothing to give back.
+ *      REFUSED: a reference the budget (or a buffer that cannot grow) keeps out of S is
+ *      subtracted all the same and its object recorded (on the mark stack, idle during the
+ *      walk; at most 4096 records a walk); when the walk ends, each recorded object outside
+ *      S gets its decrement back. So an object refused by one neighbourhood and admitted
+ *      later, by a later seed's neighbourhood or as a seed, has every reference from the
+ *      members subtracted once. A refusal that cannot be recorded ends the chunk (no
+ *      further seed, the budget spent): nothing refused unrecorded can join S. The walk
+ *      puts no member's page on the gen1 list (section 3: a candidate's page is there
+ *      already): nothing reads the list while a partial run is under way (rc_heap_check
+ *      refuses to run during a collection), and phase 5 empties it. Without
+ *      FUSED (rest has no room for the buffer's candidates, or the run joins the
+ *      suspected garbage of an incremental run after its walk, rci_gcincr_joins) and in
+ *      stop-the-world partial runs, final steps and rc_collect(heap, 1), phase 1 is a pass
+ *      of its own. Checked: GC-SET on the candidates before the walk, GC-SUBTRACTED after
+ *      it; the randomized differential tests (test_random_differential's short-pauses
+ *      graphs: chunked runs with refusals) and test_gc_pacing's tests of refusals.
  *      FINAL-WHOLE: the final step of an incremental run is never chunked. It takes every
  *      candidate, those waiting in rest included (rci_gc_collect_final sets
  *      heap->gc.final_whole), because LIST leaves the candidates out of W on the promise
@@ -560,6 +605,7 @@ typedef struct gc_run {
                            finalizer or some weakref exists) */
     bool any_rites;       /* phase 1 saw an object of S that needs rites */
     bool rites;           /* phase 3 ran: the garbage is the GARBAGE objects not REACHABLE */
+    bool fused;           /* FUSED: the neighbourhood walk did phase 1's subtraction */
     bool doom;            /* phase 5 hands the garbage to the doomed list (section 9, DOOMED)
                              instead of freeing it */
     rci_doom_batch batch; /* that hand-over */
@@ -594,13 +640,11 @@ static inline bool in_partial_set(const rc_object *o)
            (o->_tinfo & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK)) == (RCI_TRACKED | 1u);
 }
 
-/* FOR_EACH_IN_SET, for partial constant: whether run is a partial run (members). */
-#define FOR_EACH_IN(run, obj, partial)                                                             \
-    for (rci_page *pg_ = (run)->pages; pg_ != NULL; pg_ = pg_->cnext)                              \
-        for (uint32_t i_ = 0; i_ < pg_->bump; i_++)                                                \
-            for (rc_object *obj = (partial) ? (run)->members[i_] : SLOT_AT(run, pg_, i_);          \
-                 obj != NULL && ((partial) ? in_partial_set(obj) : in_set(obj, (run)));            \
-                 obj = NULL)
+/* Every member of a partial run, untested: until phase 3 runs user code they are all in S
+ * (MEMBERS-IN-S, section 4). */
+#define FOR_EACH_MEMBER(run, obj)                                                                  \
+    for (rc_object **m_ = (run)->members, **e_ = m_ + (run)->pseudo.bump; m_ != e_; m_++)          \
+        for (rc_object *obj = *m_; obj != NULL; obj = NULL)
 
 /* Every slot of the pages of S (a partial run: every member); user code may allocate into
  * them (phase 3), so the bump is reread and the caller tests the header. A member's slot
@@ -630,6 +674,20 @@ static void validate(const gc_run *run, rci_gcvalidate_check check)
     rci_gcvalidate_set set = {run->pages, run->members, run->lo, run->span, run->rites};
     if (RCI_VALIDATE_PHASES)
         rci_gcvalidate(run->heap, &set, check);
+}
+
+/* FUSED: GC-SET on the seeds of a chunked partial run (its buffer's candidates, generation 2
+ * for the walk), before the walk (which is phase 1 too) changes their counts and bits. */
+static void validate_seeds(rc_heap *heap)
+{
+    if (!RCI_VALIDATE_PHASES)
+        return;
+    rci_page pseudo;
+    memset(&pseudo, 0, sizeof pseudo);
+    pseudo.bump = (uint32_t)heap->gc.cand_len;
+    rc_object *none = NULL;
+    rci_gcvalidate_set set = {&pseudo, heap->gc.cand != NULL ? heap->gc.cand : &none, 2, 0, false};
+    rci_gcvalidate(heap, &set, RCI_GCV_SET);
 }
 
 /* ---- the collected set ----------------------------------------------------------------- */
@@ -823,22 +881,42 @@ static RCI_ALWAYS_INLINE void subtract_ref(gc_run *run, rc_object *parent, rc_ob
 PHASE_ACTIONS(act_subtract, subtract_ref)
 RING_VISITORS(visit_subtract, act_subtract)
 
+static RCI_ALWAYS_INLINE void subtract_one(gc_run *run, ring *r, rc_object *obj, bool watch,
+                                           bool partial)
+{
+    run->set_size++;
+    if (watch)
+        run->any_rites = run->any_rites || rci_object_needs_rites(run->heap, obj);
+    if (partial)
+        ring_traverse_with(r, obj, act_subtract_partial, visit_subtract_partial, true);
+    else
+        ring_traverse_with(r, obj, act_subtract, visit_subtract, false);
+}
+
 static RCI_ALWAYS_INLINE void subtract_pass(gc_run *run, ring *r, bool watch, bool partial)
 {
-    FOR_EACH_IN(run, obj, partial)
-    {
-        run->set_size++;
-        if (watch)
-            run->any_rites = run->any_rites || rci_object_needs_rites(run->heap, obj);
-        if (partial)
-            ring_traverse_with(r, obj, act_subtract_partial, visit_subtract_partial, true);
-        else
-            ring_traverse_with(r, obj, act_subtract, visit_subtract, false);
+    if (partial) {
+        FOR_EACH_MEMBER(run, obj) /* MEMBERS-IN-S */
+        {
+            subtract_one(run, r, obj, watch, true);
+        }
+    } else {
+        FOR_EACH_IN_SET(run, obj)
+        {
+            subtract_one(run, r, obj, watch, false);
+        }
     }
 }
 
 static void subtract_internal_refs(gc_run *run)
 {
+    if (run->fused) { /* FUSED: the counts are subtracted; what is left is to count S */
+        run->set_size = run->pseudo.bump;
+        if (run->watch_rites)
+            for (uint32_t i = 0; i < run->pseudo.bump && !run->any_rites; i++)
+                run->any_rites = rci_object_needs_rites(run->heap, run->members[i]);
+        return;
+    }
     ring r;
     ring_init(&r, run, act_subtract);
     if (run->members != NULL) {
@@ -928,7 +1006,7 @@ static void mark_reachable(gc_run *run)
     ring r;
     ring_init(&r, run, act_mark);
     if (run->members != NULL) {
-        FOR_EACH_IN(run, obj, true)
+        FOR_EACH_MEMBER(run, obj)
         {
             if (obj->_refcnt > 0 && !(obj->_tinfo & RCI_REACHABLE))
                 mark_from_with(&r, obj, act_mark_partial, visit_mark_partial, true);
@@ -1332,7 +1410,7 @@ static void release_external_refs(gc_run *run)
     ring_init(&r, run, act_release);
     heap->objs.defer_free = true;
     if (run->members != NULL) {
-        FOR_EACH_IN(run, obj, true)
+        FOR_EACH_MEMBER(run, obj)
         {
             if (obj->_tinfo & RCI_REACHABLE)
                 continue;
@@ -1428,13 +1506,34 @@ static void free_garbage_and_promote_members(gc_run *run)
     rc_heap *heap = run->heap;
     const uint32_t bits =
         RCI_REACHABLE | RCI_SCANNED | RCI_EXTREFS | RCI_GARBAGE | RCI_UNCOLLECTABLE | RCI_GEN_MASK;
-    FOR_EACH_IN_SET(run, obj)
-    {
-        if (obj->_tinfo & RCI_REACHABLE) {
-            run->survivors[rci_object_gen(obj)]++;
-            obj->_tinfo = (obj->_tinfo & ~bits) | run->target;
-        } else if (!run->rites || (obj->_tinfo & RCI_GARBAGE)) {
-            garbage_gone(run, obj);
+    if (!run->rites) {
+        /* MEMBERS-IN-S: no user code ran; every member is generation 1 */
+        size_t kept = 0, gone = 0;
+        FOR_EACH_MEMBER(run, obj)
+        {
+            uint32_t ti = obj->_tinfo;
+            if (ti & RCI_REACHABLE) {
+                kept++;
+                obj->_tinfo = (ti & ~bits) | run->target;
+            } else if (run->doom || (ti & RCI_ORIGIN)) {
+                garbage_gone(run, obj);
+            } else { /* garbage_gone, its accounting counted in gone */
+                gone++;
+                obj->_tinfo = ti & ~(RCI_TRACKED | RCI_GEN_MASK);
+                rci_object_free(heap, obj);
+            }
+        }
+        run->survivors[1] += kept;
+        heap->gc.gen_size[1] -= gone;
+    } else {
+        FOR_EACH_IN_SET(run, obj)
+        {
+            if (obj->_tinfo & RCI_REACHABLE) {
+                run->survivors[rci_object_gen(obj)]++;
+                obj->_tinfo = (obj->_tinfo & ~bits) | run->target;
+            } else if (obj->_tinfo & RCI_GARBAGE) {
+                garbage_gone(run, obj);
+            }
         }
     }
     while (heap->pages.gen1 != NULL)
@@ -1759,7 +1858,7 @@ static void flush_late(rc_heap *heap)
 
 /* ---- CHUNKS (section 9) ------------------------------------------------------------------
  * With bounded pauses an automatic partial run examines about chunk_objects(heap) objects,
- * candidates and their neighbourhood together (expand_chunk). The cost
+ * candidates and their neighbourhood together (expand_chunk_fused). The cost
  * model is PARTIAL_NS_PER_OBJECT, a fixed figure (not measured at run time, so that what
  * a run examines does not depend on the machine's speed or load): about three times what
  * phases 1-5 of a partial run cost per object on the 2-core machine of
@@ -1827,69 +1926,126 @@ typedef struct expand_ctx {
     bool truncated;
     size_t tracked_refs; /* references of the object being expanded to tracked objects */
     size_t kept;         /* entries expanded that stay in the set */
+    rc_object *parent;   /* FUSED: the object being expanded */
+    bool closed;         /* FUSED: a refusal could not be recorded: nothing more may join */
 } expand_ctx;
 
-static RCI_ALWAYS_INLINE void expand_ref(rc_heap *heap, expand_ctx *x, rc_object *ref)
+/* FUSED: at most this many refusals are recorded (heap->gc.mark_stack) in one walk. */
+#define REFUSED_MAX MARK_STACK_KEEP
+
+/* Pulls obj (tracked, not pending, generation 0 or 2: outside S) into S: generation 1, its
+ * page on the gen1 list if note (not in a FUSED walk), an entry at the end of the buffer.
+ * False (x->truncated, the budget spent) if the buffer cannot grow. */
+static RCI_ALWAYS_INLINE bool expand_admit(rc_heap *heap, expand_ctx *x, rc_object *obj, bool note)
 {
-    if (!rc_is_heap_object(ref) || (ref->_tinfo & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED)
-        return;
-    x->tracked_refs++;
-    if (ref->_tinfo & 1u) /* generation 1 (already in) or 3 (frozen) */
-        return;
-    if (x->budget == 0) {
-        x->truncated = true;
-        return;
-    }
     if (heap->gc.cand_len == heap->gc.cand_cap &&
         !buf_grow(heap, &heap->gc.cand, &heap->gc.cand_cap)) {
         x->truncated = true; /* not pulled in: it stays outside S, which is sound */
+        x->budget = 0;
+        return false;
+    }
+    heap->gc.cand[heap->gc.cand_len++] = obj;
+    heap->gc.gen_size[obj->_tinfo & RCI_GEN_MASK]--;
+    heap->gc.gen_size[1]++;
+    obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 1u;
+    rci_page *page = rci_page_of(obj);
+    if (note && !(page->lists & RCI_IN_GEN1))
+        rci_page_note_gen(heap, page, 1);
+    return true;
+}
+
+/* One reference of the object being expanded. fused (FUSED): phase 1's subtraction too: a
+ * reference to a member, or to an object it pulls in, decrements that object's count; any
+ * other reference to a heap object marks the holder EXTREFS. */
+static RCI_ALWAYS_INLINE void expand_ref(rc_heap *heap, expand_ctx *x, rc_object *ref, bool fused)
+{
+    if (!rc_is_heap_object(ref))
+        return;
+    uint32_t ti = ref->_tinfo;
+    if (fused && (ti & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK)) == (RCI_TRACKED | 1u)) {
+        x->tracked_refs++; /* the common case: a member */
+        ref->_refcnt--;
+        return;
+    }
+    if ((ti & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED) {
+        if (fused)
+            x->parent->_tinfo |= RCI_EXTREFS;
+        return;
+    }
+    x->tracked_refs++;
+    if (ti & 1u) { /* generation 1 (already in) or 3 (frozen) */
+        if (fused) {
+            if ((ti & RCI_GEN_MASK) == 1u)
+                ref->_refcnt--;
+            else
+                x->parent->_tinfo |= RCI_EXTREFS;
+        }
+        return;
+    }
+    if (x->budget == 0 || !expand_admit(heap, x, ref, !fused)) {
+        x->truncated = true;
+        if (fused) { /* REFUSED: decremented all the same, and recorded */
+            x->parent->_tinfo |= RCI_EXTREFS;
+            if (x->closed)
+                return;
+            if (heap->gc.mark_len < REFUSED_MAX && stack_push(heap, ref)) {
+                ref->_refcnt--;
+            } else {
+                x->closed = true;
+                x->budget = 0;
+            }
+        }
         return;
     }
     x->budget--;
-    heap->gc.cand[heap->gc.cand_len++] = ref;
-    heap->gc.gen_size[ref->_tinfo & RCI_GEN_MASK]--;
-    heap->gc.gen_size[1]++;
-    ref->_tinfo = (ref->_tinfo & ~RCI_GEN_MASK) | 1u;
-    rci_page *page = rci_page_of(ref);
-    if (!(page->lists & RCI_IN_GEN1))
-        rci_page_note_gen(heap, page, 1);
+    if (fused)
+        ref->_refcnt--;
 }
 
 static int visit_expand(rc_heap *heap, rc_object *ref, void *arg)
 {
-    expand_ref(heap, arg, ref);
+    expand_ref(heap, arg, ref, false);
     return 0;
 }
 
-/* Expands entry q of the buffer: what it refers to joins (visit_expand); a member holding
- * no reference to a tracked object leaves for generation 2 (its entry becomes NULL). */
-static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q)
+static int visit_expand_fused(rc_heap *heap, rc_object *ref, void *arg)
+{
+    expand_ref(heap, arg, ref, true);
+    return 0;
+}
+
+/* Expands entry q of the buffer: what it refers to joins (visit_expand). A member holding no
+ * reference to a tracked object leaves for generation 2 (its entry becomes NULL); FUSED: only
+ * a seed does (a member pulled in was decremented already, and stays). */
+static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q, bool fused,
+                                         bool seed)
 {
     rc_object *obj = heap->gc.cand[q];
     rc_type *t = rci_type_of(heap, obj);
     x->tracked_refs = 0;
+    x->parent = obj;
     if (t->user_traverse) {
-        t->traverse(heap, obj, visit_expand, x);
+        t->traverse(heap, obj, fused ? visit_expand_fused : visit_expand, x);
     } else { /* DESCRIBED (ring_traverse_with) */
         const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
         for (size_t i = 0; i < n_offsets; i++) {
             rc_object *ref;
             memcpy(&ref, (char *)obj + offsets[i],
                    sizeof ref); /* NOLINT(bugprone-sizeof-expression) */
-            expand_ref(heap, x, ref);
+            expand_ref(heap, x, ref, fused);
         }
         if (t->has_array) {
             size_t n = rci_type_array_count(t, obj);
             rc_object **items = rci_type_array_items(t, obj);
             for (size_t i = 0; i < n; i++)
-                expand_ref(heap, x, items[i]);
+                expand_ref(heap, x, items[i], fused);
         }
     }
     x->kept++;
-    if (x->tracked_refs == 0) {
+    if (x->tracked_refs == 0 && (!fused || seed)) {
         heap->gc.gen_size[1]--;
         heap->gc.gen_size[2]++;
-        obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
+        obj->_tinfo = (obj->_tinfo & ~(RCI_GEN_MASK | RCI_EXTREFS)) | 2u;
         heap->gc.cand[q] = NULL;
         x->kept--;
     }
@@ -1916,40 +2072,42 @@ static bool expand_end(rc_heap *heap, const expand_ctx *x, size_t *examined)
  * Returns whether the budget ran out. */
 static bool expand_candidates(rc_heap *heap, size_t *examined)
 {
-    expand_ctx x = {heap, 0, false, 0, 0};
+    expand_ctx x = {heap, 0, false, 0, 0, NULL, false};
     size_t seeds = heap->gc.cand_len, per = heap->gc.gen[2].threshold;
     x.budget = seeds > (SIZE_MAX - heap->gc.gen[0].threshold) / (per + 1)
                    ? SIZE_MAX
                    : seeds * per + heap->gc.gen[0].threshold;
     for (size_t q = 0; q < heap->gc.cand_len; q++)
-        expand_one(heap, &x, q);
+        expand_one(heap, &x, q, false, true);
     return expand_end(heap, &x, examined);
 }
 
-/* CHUNKS (section 9): the neighbourhood of an automatic partial run with bounded pauses,
- * candidate by candidate: each candidate's neighbourhood is taken (breadth first) before
- * the next candidate, and no candidate is taken once the run holds chunk_objects objects;
- * the candidates not taken leave generation 1 for the rest buffer. */
-static bool expand_chunk(rc_heap *heap, size_t *examined)
+/* Section 5a's budget of one candidate in a chunk: threshold[2] objects of its own, and a
+ * pool of threshold[0] (here at most half a chunk) shared by all, so that one candidate
+ * reaching a large structure leaves room for the others. */
+static size_t chunk_pool(const rc_heap *heap, size_t cap)
 {
-    size_t n = heap->gc.cand_len, cap = chunk_objects(heap), tail = n, q = 0;
-    if (!rest_reserve(heap, n))
-        cap = SIZE_MAX; /* no room to set candidates aside: every one is taken */
-    /* Section 5a's budget, per candidate: threshold[2] objects of its own, and a pool of
-     * threshold[0] (here at most half a chunk) shared by all, so that one candidate
-     * reaching a large structure leaves room for the others. */
-    size_t per = heap->gc.gen[2].threshold, pool = heap->gc.gen[0].threshold;
-    if (pool > cap / 2)
-        pool = cap / 2;
-    expand_ctx x = {heap, 0, false, 0, 0};
+    size_t pool = heap->gc.gen[0].threshold;
+    return pool > cap / 2 ? cap / 2 : pool;
+}
+
+/* CHUNKS (section 9) without FUSED (the rest buffer has no room, or the run joins the
+ * suspected garbage of an incremental run): candidate by candidate, each candidate's
+ * neighbourhood is taken (breadth first) before the next, and no candidate is taken once
+ * the run holds chunk_objects objects; those not taken leave generation 1 for rest. */
+static bool expand_chunk_plain(rc_heap *heap, size_t *examined, size_t cap)
+{
+    size_t n = heap->gc.cand_len, tail = n, q = 0;
+    size_t per = heap->gc.gen[2].threshold, pool = chunk_pool(heap, cap);
+    expand_ctx x = {heap, 0, false, 0, 0, NULL, false};
     for (; q < n; q++) {
         if (q > 0 && q + (heap->gc.cand_len - n) >= cap)
             break;
         size_t before = heap->gc.cand_len;
         x.budget = per > SIZE_MAX - pool ? SIZE_MAX : per + pool;
-        expand_one(heap, &x, q);
+        expand_one(heap, &x, q, false, true);
         while (tail < heap->gc.cand_len)
-            expand_one(heap, &x, tail++);
+            expand_one(heap, &x, tail++, false, true);
         size_t used = heap->gc.cand_len - before; /* at most per + pool */
         if (used > per)
             pool -= used - per;
@@ -1964,6 +2122,97 @@ static bool expand_chunk(rc_heap *heap, size_t *examined)
     heap->gc.gen_size[2] += n - q;
     heap->gc.chunk_cands = q;
     return expand_end(heap, &x, examined);
+}
+
+/* CHUNKS with FUSED (section 9): the neighbourhood walk is phase 1. Every candidate of the
+ * buffer first becomes a pending seed (generation 2, outside S); then seeds are pulled in one
+ * by one, those of the buffer first, then those waiting in rest (the last set aside first;
+ * an entry that is no longer a tracked object of generation 0 or 2 is dropped, as in
+ * chunk_take), each followed by its neighbourhood (breadth first), the members appended
+ * after the buffer's seeds; a seed that an earlier member reached was pulled in as its
+ * neighbour. No seed is taken once the run holds cap members, nor after a refusal could not
+ * be recorded (REFUSED). The members end at the start of the buffer; the buffer's seeds not
+ * taken join rest (already generation 2), which has room for them. */
+static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
+{
+    /* cand_compact and the change to generation 2 in one pass: an entry that is not a
+     * generation-1 object is stale, and a second entry for an object finds it changed */
+    size_t n = 0, q = 0, taken = 0, pulled = 0;
+    for (size_t i = 0; i < heap->gc.cand_len; i++) {
+        rc_object *o = heap->gc.cand[i];
+        uint32_t ti = o->_tinfo;
+        if ((ti & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK)) != (RCI_TRACKED | 1u))
+            continue;
+        o->_tinfo = ti ^ 3u; /* generation 1 to 2 */
+        heap->gc.cand[n++] = o;
+    }
+    heap->gc.cand_len = n;
+    heap->gc.gen_size[1] -= n;
+    heap->gc.gen_size[2] += n;
+    validate_seeds(heap); /* GC-SET on the seeds, before the walk changes counts and bits */
+    size_t per = heap->gc.gen[2].threshold, pool = chunk_pool(heap, cap), tail = n;
+    expand_ctx x = {heap, 0, false, 0, 0, NULL, false};
+    rc_assert(heap, heap->gc.mark_len == 0); /* REFUSED records there */
+    for (;;) {
+        rc_object *s;
+        if (q < n) {
+            s = heap->gc.cand[q];
+            if ((s->_tinfo & RCI_GEN_MASK) == 1u) { /* pulled in by an earlier member */
+                pulled++;
+                q++;
+                continue;
+            }
+            if (taken > 0 && heap->gc.cand_len - n >= cap)
+                break;
+            if (!expand_admit(heap, &x, s, false))
+                break;
+            q++;
+            taken++;
+        } else {
+            if (heap->gc.rest_len == 0 || heap->gc.cand_len - n >= cap)
+                break;
+            s = heap->gc.rest[--heap->gc.rest_len];
+            uint32_t ti = s->_tinfo;
+            if ((ti & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED || (ti & 1u))
+                continue; /* freed, reused, or a member now (generation 1) */
+            if (!expand_admit(heap, &x, s, false)) {
+                heap->gc.rest_len++;
+                break;
+            }
+        }
+        size_t before = heap->gc.cand_len;
+        x.budget = per > SIZE_MAX - pool ? SIZE_MAX : per + pool;
+        expand_one(heap, &x, tail++, true, true);
+        while (tail < heap->gc.cand_len)
+            expand_one(heap, &x, tail++, true, false);
+        size_t used = heap->gc.cand_len - before; /* at most per + pool */
+        if (used > per)
+            pool -= used - per;
+        if (x.closed)
+            break;
+    }
+    /* REFUSED: what stayed outside S gets back the decrements recorded for it */
+    for (size_t i = 0; i < heap->gc.mark_len; i++) {
+        rc_object *r = heap->gc.mark_stack[i];
+        if ((r->_tinfo & RCI_GEN_MASK) != 1u)
+            r->_refcnt++;
+    }
+    heap->gc.mark_len = 0;
+    for (size_t i = q; i < n; i++) {
+        rc_object *o = heap->gc.cand[i];
+        if ((o->_tinfo & RCI_GEN_MASK) == 1u)
+            pulled++;
+        else
+            heap->gc.rest[heap->gc.rest_len++] = o;
+    }
+    heap->gc.chunk_cands = q;
+    *examined = heap->gc.cand_len - taken - pulled;
+    size_t m = 0;
+    for (size_t i = n; i < heap->gc.cand_len; i++)
+        if (heap->gc.cand[i] != NULL)
+            heap->gc.cand[m++] = heap->gc.cand[i];
+    heap->gc.cand_len = m;
+    return x.truncated;
 }
 
 /* A partial run: S is the candidates and their neighbourhood; everything else counts as
@@ -2010,20 +2259,32 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool aut
     rc_object *none = NULL; /* a partial run's empty member array when no buffer exists */
     if (partial) {
         heap->gc.cand_hold = true; /* from here to phase 5 the set must not change */
-        cand_compact(heap);
         if (heap->gcincr.stw) {
+            cand_compact(heap);
             truncated = expand_candidates(heap, &examined);
         } else if (heap->gc.final_whole) {
             /* Section 9, FINAL-WHOLE: the final step of an incremental run takes every
              * candidate, those set aside in rest included: LIST left the candidates out of
              * W on the promise that this step examines them. */
+            cand_compact(heap);
             chunk_take(heap, SIZE_MAX);
             cand_compact(heap);
             truncated = expand_candidates(heap, &examined);
         } else { /* section 9, CHUNKS */
-            size_t k = heap->gc.chunk_cands;
-            chunk_take(heap, k == 0 ? chunk_objects(heap) / 4 : k + k / 4 + 1);
-            truncated = expand_chunk(heap, &examined);
+            /* FUSED, unless the run joins the suspected garbage of an incremental run (added
+             * after the walk) or rest has no room for the buffer's candidates */
+            run.fused = !rci_gcincr_joins(heap) && rest_reserve(heap, heap->gc.cand_len);
+            if (run.fused) {
+                truncated = expand_chunk_fused(heap, &examined, chunk_objects(heap));
+            } else {
+                cand_compact(heap);
+                size_t k = heap->gc.chunk_cands;
+                chunk_take(heap, k == 0 ? chunk_objects(heap) / 4 : k + k / 4 + 1);
+                bool room = rest_reserve(heap, heap->gc.cand_len);
+                /* without room to set candidates aside, every one is taken */
+                truncated =
+                    expand_chunk_plain(heap, &examined, room ? chunk_objects(heap) : SIZE_MAX);
+            }
         }
         rci_gcincr_partial(heap, truncated); /* section 9 */
         run.lo = 1;
@@ -2041,7 +2302,8 @@ static size_t collect_phases(rc_heap *heap, unsigned gen, bool partial, bool aut
         }
     }
     gather_pages(&run);
-    validate(&run, RCI_GCV_SET);
+    if (!run.fused)
+        validate(&run, RCI_GCV_SET);
     run.watch_rites = rites_possible(heap);
     subtract_internal_refs(&run);
     validate(&run, RCI_GCV_SUBTRACTED);

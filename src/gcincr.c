@@ -767,6 +767,12 @@ static void incr_start_nb(rc_heap *heap)
     heap->gcincr.countdown = increment_interval(heap);
 }
 
+bool rci_gcincr_joins(const rc_heap *heap)
+{
+    const struct rci_incr *x = heap->gcincr.run;
+    return x != NULL && x->state == ST_FINAL && !x->joined && x->w_len > 0;
+}
+
 void rci_gcincr_partial(rc_heap *heap, bool truncated)
 {
     if (heap->gcincr.run != NULL)

@@ -834,6 +834,9 @@ void rci_gcincr_page_gone(rc_heap *heap, rci_page *page);
  * heap->gc.cand; with no run in progress and the neighbourhood truncated, starts a
  * neighbourhood run seeded with heap->gc.cand. */
 void rci_gcincr_partial(rc_heap *heap, bool truncated);
+/* Whether rci_gcincr_partial would join suspected garbage into the partial run under way
+ * (members it adds after the neighbourhood walk: gc.c's FUSED is then off). */
+bool rci_gcincr_joins(const rc_heap *heap);
 /* Drops the running collection, if any, without collecting (its side tables only: no
  * object was changed by it). */
 void rci_gcincr_abandon(rc_heap *heap);

@@ -372,6 +372,95 @@ static void candidates_reaching_a_long_chain_share_the_chunk(void **state)
     rt_heap_finish(heap);
 }
 
+/* A ring of 100 pairs, every one a candidate: the first seed's neighbourhood takes 60 of
+ * them (threshold[2] 10 and a pool of 50), and the 61st, refused, is decremented all the
+ * same and recorded (gc.c section 9, REFUSED); it is taken later in the same run as a seed
+ * of its own, so the ring is one set and one run frees all of it. Without the decrement of
+ * the refused reference the ring would look held from outside and survive. */
+static void refused_neighbour_joins_later_in_the_run(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(50, 1, false);
+    const rc_type *pair = rt_pair_type(heap);
+    rc_gc_disable(heap);
+    rc_decref(heap, rt_pair_cycle(heap, pair, 100));
+    rc_gc_enable(heap);
+    rc_object *p = rt_pair_new(heap, pair, 0); /* one partial run */
+    assert_int_equal(rt_collections(heap, 1), 1);
+    assert_int_equal(rt_collected(heap, 1), 100);
+    assert_int_equal(rc_heap_check(heap), RC_OK);
+    rc_decref(heap, p);
+    rt_heap_finish(heap);
+}
+
+/* A ring of 600 candidates, more than a chunk: each run stops taking seeds at 256
+ * members, and the seeds it refused and did not take get their decrements back (REFUSED)
+ * before phase 2: every count stays exact across the runs, and a full collection frees
+ * the ring. */
+static void refused_seeds_left_out_get_their_counts_back(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(50, 1, false);
+    const rc_type *pair = rt_pair_type(heap);
+    size_t base = rt_live_objects(heap);
+    rc_gc_disable(heap);
+    rc_decref(heap, rt_pair_cycle(heap, pair, 600));
+    rc_gc_enable(heap);
+    rc_object *keep[8];
+    for (int i = 0; i < 8; i++) {
+        keep[i] = rt_pair_new(heap, pair, i);
+        assert_int_equal(rc_heap_check(heap), RC_OK);
+    }
+    assert_true(rt_collections(heap, 1) >= 2);
+    assert_int_equal(rt_collected_all(heap) + (uint64_t)rc_collect(heap, 2), 600);
+    assert_int_equal(rt_live_objects(heap), base + 8);
+    for (int i = 0; i < 8; i++)
+        rc_decref(heap, keep[i]);
+    rt_heap_finish(heap);
+}
+
+/* A candidate list holding itself and 6000 examined pairs: its neighbourhood refuses more
+ * references than a run records (4096), so the run takes no further seed (nothing refused
+ * unrecorded may join): the garbage cycle after it in the buffer, which holds the last
+ * pair, waits for the next run. The first run frees the list and the 12 pairs its budget
+ * took (threshold[2] 10 and a pool of 2; the others die by counting but the last); the
+ * second the cycle and that pair. */
+static void unrecorded_refusals_end_the_chunk(void **state)
+{
+    (void)state;
+    rc_heap *heap = auto_heap(2, 1, false);
+    const rc_type *pair = rt_pair_type(heap);
+    size_t base = rt_live_objects(heap);
+    rc_gc_disable(heap);
+    rc_object *l = rt_list(heap), *last = NULL;
+    for (int i = 0; i < 6000; i++) {
+        last = rt_pair_new(heap, pair, i);
+        rt_append(heap, l, last);
+        rc_decref(heap, last); /* holds no tracked object: generation 2 (ACYCLIC-NOW) */
+    }
+    rt_append(heap, l, l);
+    rc_decref(heap, l); /* a candidate */
+    rc_object *a = rt_pair_new(heap, pair, 1), *b = rt_pair_new(heap, pair, 2);
+    rt_pair_set(heap, a, 0, b);
+    rt_pair_set(heap, b, 0, a);
+    rt_pair_set(heap, a, 1, last);
+    rc_decref(heap, b); /* candidates after the list */
+    rc_decref(heap, a);
+    rc_gc_enable(heap);
+    rc_object *p = rt_pair_new(heap, pair, 0);
+    assert_int_equal(rt_collections(heap, 1), 1);
+    assert_int_equal(rt_collected(heap, 1), 13);
+    assert_int_equal(rc_heap_check(heap), RC_OK);
+    rc_object *q = rt_pair_new(heap, pair, 0);
+    assert_int_equal(rt_collections(heap, 1), 2);
+    assert_int_equal(rt_collected(heap, 1), 16);
+    assert_int_equal(rt_live_objects(heap), base + 2);
+    assert_int_equal(rc_heap_check(heap), RC_OK);
+    rc_decref(heap, p);
+    rc_decref(heap, q);
+    rt_heap_finish(heap);
+}
+
 /* ---- the pause histogram in the debug output ------------------------------------------- */
 
 typedef struct lines {
@@ -459,6 +548,9 @@ int main(void)
         cmocka_unit_test(stop_the_world_partial_runs_are_not_chunked),
         cmocka_unit_test(rest_of_a_chunked_run_changed_between_chunks),
         cmocka_unit_test(candidates_reaching_a_long_chain_share_the_chunk),
+        cmocka_unit_test(refused_neighbour_joins_later_in_the_run),
+        cmocka_unit_test(refused_seeds_left_out_get_their_counts_back),
+        cmocka_unit_test(unrecorded_refusals_end_the_chunk),
         cmocka_unit_test(pause_histogram_in_the_debug_output),
         cmocka_unit_test(final_step_takes_every_candidate),
     };

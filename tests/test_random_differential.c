@@ -105,6 +105,23 @@ static void random_medium_graphs_described_types_complete(void **state)
     rt_diff_run(&p);
 }
 
+/* Graphs larger than the smallest chunk, with the shortest pause budget: automatic partial
+ * runs take the candidates a chunk at a time, set the others aside and take them back, and
+ * their neighbourhood walks subtract the set's internal references as they go, recording
+ * what their budget refused (src/gc.c section 9, CHUNKS, FUSED and REFUSED). */
+static void random_large_graphs_short_pauses(void **state)
+{
+    (void)state;
+    rt_diff_params p = {.iterations = 16,
+                        .base_seed = 0x5eed0041u,
+                        .max_nodes = 600,
+                        .n_ops = 3000,
+                        .candidates = true,
+                        .arrays = true,
+                        .short_pauses = true};
+    rt_diff_run(&p);
+}
+
 static void random_small_graphs_described_types_generational(void **state)
 {
     (void)state;
@@ -124,6 +141,7 @@ int main(void)
         cmocka_unit_test(random_medium_graphs_candidates_complete),
         cmocka_unit_test(random_small_graphs_described_types),
         cmocka_unit_test(random_medium_graphs_described_types_complete),
+        cmocka_unit_test(random_large_graphs_short_pauses),
         cmocka_unit_test(random_small_graphs_described_types_generational),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

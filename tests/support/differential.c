@@ -1109,6 +1109,11 @@ static void graph_setup(diff *d)
     cfg.schedule = d->cand ? RC_GC_SCHEDULE_CANDIDATES : RC_GC_SCHEDULE_GENERATIONAL;
     if (d->p->stress)
         cfg.stress = true;
+    if (d->p->short_pauses) {
+        static const size_t big_t0s[] = {50, 300, 600};
+        cfg.pause_budget_ns = 1;
+        cfg.threshold[0] = big_t0s[rt_rng_below(&d->rng, 3)]; /* runs over 256 candidates */
+    }
     d->heap = rt_heap_new_cfg(&cfg);
     for (int g = 0; g < 3; g++)
         d->m_thr[g] = cfg.threshold[g];
@@ -1225,6 +1230,8 @@ void rt_diff_run_one(uint64_t seed, const rt_diff_params *p, rt_diff_totals *tot
             op_hold(&d);
         else if (r < 87)
             op_drop(&d);
+        else if (r < 95 && p->short_pauses && rt_rng_below(&d.rng, 16) != 0)
+            op_drop(&d); /* automatic runs over many candidates: rare rc_collect */
         else if (r < 95) {
             op_collect(&d, (int)rt_rng_below(&d.rng, 3));
             continue;

@@ -59,6 +59,11 @@ typedef struct rt_diff_params {
     bool stress;         /* every graph's heap in stress mode (rc_heap_config.stress): a
                             collection at every tracked allocation, and with candidates a
                             release slice too (section 9, DOOMED) */
+    bool short_pauses;   /* with candidates: a pause budget of 1 ns, so that every automatic
+                            partial run examines the smallest chunk (256 objects: src/gc.c
+                            section 9, CHUNKS), threshold[0] of 50, 300 or 600 and one
+                            rc_collect for 16 of the other graphs, so that runs set
+                            candidates aside and take them back */
 } rt_diff_params;
 
 /* The collections rc_collect_step ran (all generations) in the graphs so far: a test of
