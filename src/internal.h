@@ -118,6 +118,16 @@ struct rc_type {
     /* pool when its slots are at most 64 bytes (zeroed inline by rc_new's common path),
      * else NULL. */
     struct rci_pool *pool64;
+    /* NEW-FAST (owner: src/object.c): what rc_new_var's common path reads instead of
+     * deciding it per allocation. new_tinfo is a new instance's header word (index, and
+     * RCI_TRACKED if tracked); rc_new_var(bytes) takes a slot of pool when bytes -
+     * instance_bytes < pool_room (bytes in pool's class; 0 without pool), else of
+     * pools[class of bytes] when bytes - instance_bytes < var_room (bytes up to
+     * RCI_MAX_CLASS_BYTES; 0 when instance_bytes exceeds it). pools is
+     * heap->pages.pools[holds_refs]. */
+    uint32_t new_tinfo;
+    size_t pool_room, var_room;
+    struct rci_pool *pools;
     size_t *ref_offsets; /* owned copy, or NULL */
     char **ref_names;    /* owned copies, or NULL */
     size_t n_ref_offsets;
@@ -386,6 +396,9 @@ typedef struct rci_heap_pages {
     rci_page *emptied;                /* pages emptied while defer_page_release was set */
     bool defer_page_release;        /* collecting: empty pages stay until rci_pages_release_empty */
     size_t page_bytes, large_bytes; /* bytes of small-object pages and of large ones */
+    /* class_of[(bytes + 7) / 8]: the size class of bytes, up to RCI_MAX_CLASS_BYTES
+     * (rci_page_class_index in one load: rc_new_var's common path) */
+    uint8_t class_of[RCI_MAX_CLASS_BYTES / 8 + 1];
 } rci_heap_pages;
 
 /* Bytes: live_bytes = slots of live and pending objects plus buffers (owner: src/mem.c for
@@ -941,8 +954,8 @@ static inline void rci_object_count_alloc(rc_heap *heap, rc_type *type, size_t s
 static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes,
                                          rc_object *obj);
 
-/* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
- * on the common path, and a constant `bytes` folds the size class. */
+/* rci_object_new's whole work, inline: weak references (constant `bytes`, which folds the
+ * size class) and the paths off rc_new's and rci_object_new's common one (object.c). */
 static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, size_t bytes)
 {
     if (type->tracked)
@@ -950,23 +963,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
     return rci_object_made(heap, type, bytes, rci_page_slot_alloc(heap, bytes, type->holds_refs));
 }
 
-/* rci_object_new_inline for type's own instance size (rc_new): the pool is type->pool, with
- * no size class to compute. */
-static inline rc_object *rci_object_new_typed(rc_heap *heap, rc_type *type)
-{
-    if (type->tracked)
-        rci_gc_on_alloc(heap);
-    rci_pool *pool = type->pool;
-    rci_page *page = pool != NULL ? pool->cur : NULL;
-    rc_object *obj;
-    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
-        obj = rci_page_slot_alloc_slow(heap, type->instance_bytes, type->holds_refs);
-    else
-        obj = rci_page_take_slot(page);
-    return rci_object_made(heap, type, type->instance_bytes, obj);
-}
-
-/* The rest of both: obj is the new slot, or NULL. */
+/* The rest of rci_object_new_inline: obj is the new slot, or NULL. */
 static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes, rc_object *obj)
 {
     if (RCI_UNLIKELY(obj == NULL))

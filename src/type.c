@@ -248,6 +248,11 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     }
     t->index = heap->types.n_types;
     heap->types.table[heap->types.n_types++] = t;
+    /* NEW-FAST (object.c). */
+    t->new_tinfo = t->index << RCI_TYPE_SHIFT | (t->tracked ? RCI_TRACKED : 0u);
+    t->pools = heap->pages.pools[t->holds_refs];
+    t->pool_room = t->pool != NULL ? t->pool->slot_bytes - t->instance_bytes + 1 : 0;
+    t->var_room = t->pool != NULL ? RCI_MAX_CLASS_BYTES - t->instance_bytes + 1 : 0;
     return t;
 nomem:
     rci_error(heap, RC_ENOMEM, "rc_type_new: out of memory registering type '%s'", spec->name);
