@@ -115,9 +115,9 @@ struct rc_type {
     /* The pool of instance_bytes slots (rc_new's), or NULL when those are large: found once
      * at registration (type.c). */
     struct rci_pool *pool;
-    /* pool when its slots are at most 64 bytes (zeroed inline by rc_new's common path),
-     * else NULL. */
-    struct rci_pool *pool64;
+    /* pool when its slots are at most RCI_ZERO_INLINE_BYTES (zeroed inline by rc_new's
+     * common path), else NULL. */
+    struct rci_pool *pool_small;
     /* NEW-FAST (owner: src/object.c): what rc_new_var's common path reads instead of
      * deciding it per allocation. new_tinfo is a new instance's header word (index, and
      * RCI_TRACKED if tracked); rc_new_var(bytes) takes a slot of pool when bytes -
@@ -264,15 +264,22 @@ static inline void rci_page_zero_slot(char *slot, uint32_t bytes)
     }
 }
 
-/* rci_page_zero_slot for a slot of at most 64 bytes: no call whatever the size. */
-static inline void rci_page_zero_slot64(char *slot, uint32_t bytes)
+/* Slots up to this size are zeroed with no call (rci_page_zero_slot_small). */
+#define RCI_ZERO_INLINE_BYTES 128u
+
+/* rci_page_zero_slot for a slot of at most RCI_ZERO_INLINE_BYTES: no call whatever the
+ * size. */
+static inline void rci_page_zero_slot_small(char *slot, uint32_t bytes)
 {
     if (bytes <= 32) {
         memset(slot, 0, 16);
         memset(slot + bytes - 16, 0, 16);
-    } else {
+    } else if (RCI_LIKELY(bytes <= 64)) { /* laid out first: most objects are small */
         memset(slot, 0, 32);
         memset(slot + bytes - 32, 0, 32);
+    } else {
+        memset(slot, 0, 64);
+        memset(slot + bytes - 64, 0, 64);
     }
 }
 

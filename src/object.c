@@ -571,9 +571,9 @@ static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
  * pool's cur page, no collection due, the page already on the young list, no site to
  * record) is a tail call, so the common path saves no registers and needs no stack frame:
  * a refused type or size (new_var_checked, new_refused); a collection due, or a cur page
- * without a slot (new_slow, the whole of rci_object_new_inline); a slot above 64 bytes,
- * zeroed by a call to memset (new_in_pool_any); the new object's page not on the young
- * list, or a site to record (new_noted). The allocation count is raised only once no
+ * without a slot (new_slow, the whole of rci_object_new_inline); a slot above
+ * RCI_ZERO_INLINE_BYTES, zeroed by a call to memset (new_in_pool_any); the new object's
+ * page not on the young list, or a site to record (new_noted). The allocation count is raised only once no
  * collection is due (gen[0].count below the trigger), so new_slow starts from scratch. */
 RCI_NOINLINE RCI_COLD static rc_object *new_refused(rc_heap *heap, const rc_type *type)
 {
@@ -599,10 +599,10 @@ static rc_object *new_noted(rc_heap *heap, rc_type *type, rc_object *obj)
 }
 
 /* A new object of type t, of `bytes` (for new_slow), in a slot of pool (of t's kind,
- * container or not, and of bytes' class or larger); upto64: pool's slots are at most 64
- * bytes, zeroed with no call. */
+ * container or not, and of bytes' class or larger); small: pool's slots are at most
+ * RCI_ZERO_INLINE_BYTES, zeroed with no call. */
 static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_pool *pool,
-                                                size_t bytes, bool upto64)
+                                                size_t bytes, bool small)
 {
     rc_assert_inv(heap, "NEW-FAST",
                   pool->slot_bytes >= bytes && pool->container == t->holds_refs &&
@@ -619,8 +619,8 @@ static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_p
         return new_slow(heap, t, bytes);
     uint32_t slot_bytes = pool->slot_bytes; /* POOL: the page's too */
     char *slot = rci_page_take_slot_unzeroed(page, slot_bytes);
-    if (upto64)
-        rci_page_zero_slot64(slot, slot_bytes);
+    if (small)
+        rci_page_zero_slot_small(slot, slot_bytes);
     else
         rci_page_zero_slot(slot, slot_bytes);
     rc_object *obj = (rc_object *)slot;
@@ -664,7 +664,7 @@ rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
 {
     rci_pool *pool;
     NEW_POOL(heap, type, bytes, pool, new_slow(heap, type, bytes));
-    if (RCI_UNLIKELY(pool->slot_bytes > 64))
+    if (RCI_UNLIKELY(pool->slot_bytes > RCI_ZERO_INLINE_BYTES))
         return new_in_pool_any(heap, type, pool, bytes);
     return new_in_pool(heap, type, pool, bytes, true);
 }
@@ -674,7 +674,7 @@ rc_object *rc_new(rc_heap *heap, const rc_type *type)
     if (RCI_UNLIKELY(type == NULL || type->heap != heap))
         return new_refused(heap, type);
     rc_type *t = (rc_type *)type;
-    rci_pool *pool = t->pool64;
+    rci_pool *pool = t->pool_small;
     if (RCI_UNLIKELY(pool == NULL))
         return new_slow(heap, t, t->instance_bytes);
     return new_in_pool(heap, t, pool, t->instance_bytes, true);
@@ -705,7 +705,7 @@ rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
     rc_type *t = (rc_type *)type;
     rci_pool *pool;
     NEW_POOL(heap, t, bytes, pool, new_var_checked(heap, type, bytes));
-    if (RCI_UNLIKELY(pool->slot_bytes > 64))
+    if (RCI_UNLIKELY(pool->slot_bytes > RCI_ZERO_INLINE_BYTES))
         return new_in_pool_any(heap, t, pool, bytes);
     return new_in_pool(heap, t, pool, bytes, true);
 }

@@ -238,7 +238,8 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     t->pool = t->instance_bytes <= RCI_MAX_CLASS_BYTES
                   ? &heap->pages.pools[t->holds_refs][rci_page_class_index(t->instance_bytes)]
                   : NULL;
-    t->pool64 = t->pool != NULL && t->pool->slot_bytes <= 64 ? t->pool : NULL;
+    t->pool_small =
+        t->pool != NULL && t->pool->slot_bytes <= RCI_ZERO_INLINE_BYTES ? t->pool : NULL;
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
         (spec->ref_array_name != NULL && t->has_array &&
          (t->array_name = dup_str(heap, spec->ref_array_name)) == NULL) ||
