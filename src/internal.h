@@ -166,6 +166,26 @@ static inline rc_object **rci_type_array_items(const rc_type *t, rc_object *obj)
 {
     return (rc_object **)(void *)((char *)obj + t->array_off);
 }
+/* ARRAY: the clear of such a type (type.c's array_clear, and object.c's release inline):
+ * each offset field, then each entry in use, set to NULL before its reference is dropped. */
+static inline void rci_type_array_clear(rc_heap *heap, const rc_type *t, rc_object *obj)
+{
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
+        rc_object *ref = *field;
+        *field = NULL;
+        rc_decref(heap, ref);
+    }
+    size_t n = rci_type_array_count(t, obj);
+    rc_object **items = rci_type_array_items(t, obj);
+    for (size_t i = 0; i < n; i++) {
+        rc_object *ref = items[i];
+        if (ref == NULL)
+            continue;
+        items[i] = NULL;
+        rc_decref(heap, ref);
+    }
+}
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o);
 

@@ -82,7 +82,10 @@ static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *
 static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
     if (t->clear != NULL) {
-        t->clear(heap, obj);
+        if (t->has_array) /* its clear, without the indirect call and the type look-up */
+            rci_type_array_clear(heap, t, obj);
+        else
+            t->clear(heap, obj);
         return;
     }
     /* Types never change once registered: the offsets are read once, not after each

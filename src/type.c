@@ -164,22 +164,7 @@ static int array_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void
 
 static void array_clear(rc_heap *heap, rc_object *obj)
 {
-    const rc_type *t = rci_type_of(heap, obj);
-    for (size_t i = 0; i < t->n_ref_offsets; i++) {
-        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
-        rc_object *ref = *field;
-        *field = NULL;
-        rc_decref(heap, ref);
-    }
-    size_t n = rci_type_array_count(t, obj);
-    rc_object **items = rci_type_array_items(t, obj);
-    for (size_t i = 0; i < n; i++) {
-        rc_object *ref = items[i];
-        if (ref == NULL)
-            continue;
-        items[i] = NULL;
-        rc_decref(heap, ref);
-    }
+    rci_type_array_clear(heap, rci_type_of(heap, obj), obj);
 }
 
 static bool grow_table(rc_heap *heap)
