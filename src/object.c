@@ -603,18 +603,18 @@ static rc_object *new_noted(rc_heap *heap, rc_type *type, rc_object *obj)
 
 /* A new object of type t, of `bytes` (for new_slow), in a slot of pool (of t's kind,
  * container or not, and of bytes' class or larger); small: pool's slots are at most
- * RCI_ZERO_INLINE_BYTES, zeroed with no call. */
-static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_pool *pool,
-                                                size_t bytes, bool small)
+ * RCI_ZERO_INLINE_BYTES, zeroed with no call; tracked: t->tracked, a constant for the
+ * compiler (new_in_pool), so that it is tested once. */
+static RCI_ALWAYS_INLINE rc_object *new_in_pool_as(rc_heap *heap, rc_type *t, rci_pool *pool,
+                                                   size_t bytes, bool small, bool tracked)
 {
     rc_assert_inv(heap, "NEW-FAST",
                   pool->slot_bytes >= bytes && pool->container == t->holds_refs &&
                       pool == &t->pools[rci_page_class_index(pool->slot_bytes)] &&
                       t->new_tinfo ==
                           (t->index << RCI_TYPE_SHIFT | (t->tracked ? RCI_TRACKED : 0u)));
-    /* Read before the stores to the slot, which may alias anything. */
-    const bool tracked = t->tracked;
-    const uint32_t ti = t->new_tinfo;
+    rc_assert_inv(heap, "NEW-FAST", tracked == t->tracked);
+    const uint32_t ti = t->new_tinfo; /* read before the stores to the slot (may alias) */
     if (RCI_UNLIKELY(tracked && heap->gc.gen[0].count >= heap->gc.gc_trigger))
         return new_slow(heap, t, bytes);
     rci_page *page = pool->cur;
@@ -639,6 +639,14 @@ static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_p
     if (RCI_UNLIKELY(heap->origins.origin_now != NULL))
         return new_noted(heap, t, obj);
     return obj;
+}
+
+static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_pool *pool,
+                                                size_t bytes, bool small)
+{
+    if (t->tracked)
+        return new_in_pool_as(heap, t, pool, bytes, small, true);
+    return new_in_pool_as(heap, t, pool, bytes, small, false);
 }
 
 RCI_NOINLINE
