@@ -771,8 +771,13 @@ rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
 void rci_object_free(rc_heap *heap, rc_object *obj);
 /* Drains the pending-free list (a no-op while it is already being drained). */
 void rci_object_release_pending(rc_heap *heap);
-/* Accounting for a tracked object leaving its generation (freed or untracked). */
-void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj);
+/* Accounting for a tracked object leaving its generation (freed or untracked). Inline:
+ * the collector calls it for every object it frees. */
+static inline void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj)
+{
+    heap->gc.gen_size[rci_object_gen(obj)]--;
+    obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
+}
 
 /* ---------------------------------------------------------------------------------------
  * Allocation sites (owner: src/origin.c).

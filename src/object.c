@@ -58,12 +58,6 @@ static rc_object *pending_pop(rc_heap *heap)
     return obj;
 }
 
-void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj)
-{
-    heap->gc.gen_size[rci_object_gen(obj)]--;
-    obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
-}
-
 /* The object's count reached zero: it leaves the collector's books now, while its flags
  * (ti, as read after its rites) are still readable. t is its type. Its flags are left for
  * the caller to rewrite (it marks the object PENDING), so the accounting of
