@@ -115,9 +115,19 @@ struct rc_type {
     /* The pool of instance_bytes slots (rc_new's), or NULL when those are large: found once
      * at registration (type.c). */
     struct rci_pool *pool;
-    /* pool when its slots are at most 64 bytes (zeroed inline by rc_new's common path),
-     * else NULL. */
-    struct rci_pool *pool64;
+    /* pool when its slots are at most RCI_ZERO_INLINE_BYTES (zeroed inline by rc_new's
+     * common path), else NULL. */
+    struct rci_pool *pool_small;
+    /* NEW-FAST (owner: src/object.c): what rc_new_var's common path reads instead of
+     * deciding it per allocation. new_tinfo is a new instance's header word (index, and
+     * RCI_TRACKED if tracked); rc_new_var(bytes) takes a slot of pool when bytes -
+     * instance_bytes < pool_room (bytes in pool's class; 0 without pool), else of
+     * pools[class of bytes] when bytes - instance_bytes < var_room (bytes up to
+     * RCI_MAX_CLASS_BYTES; 0 when instance_bytes exceeds it). pools is
+     * heap->pages.pools[holds_refs]. */
+    uint32_t new_tinfo;
+    size_t pool_room, var_room;
+    struct rci_pool *pools;
     size_t *ref_offsets; /* owned copy, or NULL */
     char **ref_names;    /* owned copies, or NULL */
     size_t n_ref_offsets;
@@ -155,6 +165,26 @@ static inline size_t rci_type_array_count(const rc_type *t, const rc_object *obj
 static inline rc_object **rci_type_array_items(const rc_type *t, rc_object *obj)
 {
     return (rc_object **)(void *)((char *)obj + t->array_off);
+}
+/* ARRAY: the clear of such a type (type.c's array_clear, and object.c's release inline):
+ * each offset field, then each entry in use, set to NULL before its reference is dropped. */
+static inline void rci_type_array_clear(rc_heap *heap, const rc_type *t, rc_object *obj)
+{
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
+        rc_object *ref = *field;
+        *field = NULL;
+        rc_decref(heap, ref);
+    }
+    size_t n = rci_type_array_count(t, obj);
+    rc_object **items = rci_type_array_items(t, obj);
+    for (size_t i = 0; i < n; i++) {
+        rc_object *ref = items[i];
+        if (ref == NULL)
+            continue;
+        items[i] = NULL;
+        rc_decref(heap, ref);
+    }
 }
 
 static inline rc_type *rci_type_of(const rc_heap *heap, const rc_object *o);
@@ -254,15 +284,22 @@ static inline void rci_page_zero_slot(char *slot, uint32_t bytes)
     }
 }
 
-/* rci_page_zero_slot for a slot of at most 64 bytes: no call whatever the size. */
-static inline void rci_page_zero_slot64(char *slot, uint32_t bytes)
+/* Slots up to this size are zeroed with no call (rci_page_zero_slot_small). */
+#define RCI_ZERO_INLINE_BYTES 128u
+
+/* rci_page_zero_slot for a slot of at most RCI_ZERO_INLINE_BYTES: no call whatever the
+ * size. */
+static inline void rci_page_zero_slot_small(char *slot, uint32_t bytes)
 {
     if (bytes <= 32) {
         memset(slot, 0, 16);
         memset(slot + bytes - 16, 0, 16);
-    } else {
+    } else if (RCI_LIKELY(bytes <= 64)) { /* laid out first: most objects are small */
         memset(slot, 0, 32);
         memset(slot + bytes - 32, 0, 32);
+    } else {
+        memset(slot, 0, 64);
+        memset(slot + bytes - 64, 0, 64);
     }
 }
 
@@ -386,6 +423,9 @@ typedef struct rci_heap_pages {
     rci_page *emptied;                /* pages emptied while defer_page_release was set */
     bool defer_page_release;        /* collecting: empty pages stay until rci_pages_release_empty */
     size_t page_bytes, large_bytes; /* bytes of small-object pages and of large ones */
+    /* class_of[(bytes + 7) / 8]: the size class of bytes, up to RCI_MAX_CLASS_BYTES
+     * (rci_page_class_index in one load: rc_new_var's common path) */
+    uint8_t class_of[RCI_MAX_CLASS_BYTES / 8 + 1];
 } rci_heap_pages;
 
 /* Bytes: live_bytes = slots of live and pending objects plus buffers (owner: src/mem.c for
@@ -731,8 +771,13 @@ rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
 void rci_object_free(rc_heap *heap, rc_object *obj);
 /* Drains the pending-free list (a no-op while it is already being drained). */
 void rci_object_release_pending(rc_heap *heap);
-/* Accounting for a tracked object leaving its generation (freed or untracked). */
-void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj);
+/* Accounting for a tracked object leaving its generation (freed or untracked). Inline:
+ * the collector calls it for every object it frees. */
+static inline void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj)
+{
+    heap->gc.gen_size[rci_object_gen(obj)]--;
+    obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
+}
 
 /* ---------------------------------------------------------------------------------------
  * Allocation sites (owner: src/origin.c).
@@ -944,8 +989,8 @@ static inline void rci_object_count_alloc(rc_heap *heap, rc_type *type, size_t s
 static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes,
                                          rc_object *obj);
 
-/* rci_object_new, inline for the hottest constructors (rc_new, weak references): no call
- * on the common path, and a constant `bytes` folds the size class. */
+/* rci_object_new's whole work, inline: weak references (constant `bytes`, which folds the
+ * size class) and the paths off rc_new's and rci_object_new's common one (object.c). */
 static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, size_t bytes)
 {
     if (type->tracked)
@@ -953,23 +998,7 @@ static inline rc_object *rci_object_new_inline(rc_heap *heap, rc_type *type, siz
     return rci_object_made(heap, type, bytes, rci_page_slot_alloc(heap, bytes, type->holds_refs));
 }
 
-/* rci_object_new_inline for type's own instance size (rc_new): the pool is type->pool, with
- * no size class to compute. */
-static inline rc_object *rci_object_new_typed(rc_heap *heap, rc_type *type)
-{
-    if (type->tracked)
-        rci_gc_on_alloc(heap);
-    rci_pool *pool = type->pool;
-    rci_page *page = pool != NULL ? pool->cur : NULL;
-    rc_object *obj;
-    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
-        obj = rci_page_slot_alloc_slow(heap, type->instance_bytes, type->holds_refs);
-    else
-        obj = rci_page_take_slot(page);
-    return rci_object_made(heap, type, type->instance_bytes, obj);
-}
-
-/* The rest of both: obj is the new slot, or NULL. */
+/* The rest of rci_object_new_inline: obj is the new slot, or NULL. */
 static inline rc_object *rci_object_made(rc_heap *heap, rc_type *type, size_t bytes, rc_object *obj)
 {
     if (RCI_UNLIKELY(obj == NULL))

@@ -18,6 +18,8 @@
  * WEAKGONE: a weakref or weak proxy at count zero (pending, being released or deferred) is
  *   on no referent's list: release_special detaches it before it is pushed, so no
  *   referent's death can reach a dying weakref (weakref.c, WEAKLIST).
+ * NEW-FAST: a type's allocation fields (new_tinfo, pool_room, var_room, pools) are fixed at
+ *   registration; rc_new, rc_new_var and rci_object_new read them (see new_refused below).
  * RITES-DEFER: an object's rites wait on heap->objs.deferred (defer_rites) only while
  *   heap->objs.defer_free is set (a collection's phases 4 and 5, gc.c); run_deferred empties
  *   the array after phase 5, so it is empty between collections (rc_heap_check).
@@ -56,12 +58,6 @@ static rc_object *pending_pop(rc_heap *heap)
     return obj;
 }
 
-void rci_object_untrack_accounting(rc_heap *heap, rc_object *obj)
-{
-    heap->gc.gen_size[rci_object_gen(obj)]--;
-    obj->_tinfo &= ~(RCI_TRACKED | RCI_GEN_MASK);
-}
-
 /* The object's count reached zero: it leaves the collector's books now, while its flags
  * (ti, as read after its rites) are still readable. t is its type. Its flags are left for
  * the caller to rewrite (it marks the object PENDING), so the accounting of
@@ -80,7 +76,10 @@ static inline void object_leaving(rc_heap *heap, rc_object *obj, const rc_type *
 static inline void clear_refs(rc_heap *heap, rc_object *obj, const rc_type *t)
 {
     if (t->clear != NULL) {
-        t->clear(heap, obj);
+        if (t->has_array) /* its clear, without the indirect call and the type look-up */
+            rci_type_array_clear(heap, t, obj);
+        else
+            t->clear(heap, obj);
         return;
     }
     /* Types never change once registered: the offsets are read once, not after each
@@ -168,17 +167,23 @@ static bool last_rites(rc_heap *heap, rc_object *obj)
     return true;
 }
 
-/* rci_object_free with the type known: type destroy, accounting, slot. */
-static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
+/* object_free after the type's destroy: accounting, slot. */
+static inline void object_free_slot(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     size_t bytes = rci_page_slot_bytes(obj);
-    if (t->destroy != NULL)
-        t->destroy(heap, obj);
     t->live_count--;
     t->live_bytes -= bytes;
     heap->mem.live_bytes -= bytes;
     heap->objs.total_freed++;
     rci_page_slot_free(heap, obj);
+}
+
+/* rci_object_free with the type known: type destroy, accounting, slot. */
+static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    if (t->destroy != NULL)
+        t->destroy(heap, obj);
+    object_free_slot(heap, obj, t);
 }
 
 /* TREE: an object whose type has reference fields only (no clear, destroy, finalizer, and
@@ -514,9 +519,23 @@ void rci_object_release_pending(rc_heap *heap)
     release_now(heap, obj, rci_type_of(heap, obj));
 }
 
+/* rci_object_free for a type with a destroy function. Out of line: rci_object_free's
+ * common path (no destroy) then makes no call but its tail call and saves no registers. */
+RCI_NOINLINE
+static void object_free_destroy(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    t->destroy(heap, obj);
+    object_free_slot(heap, obj, t);
+}
+
 void rci_object_free(rc_heap *heap, rc_object *obj)
 {
-    object_free(heap, obj, rci_type_of(heap, obj));
+    rc_type *t = rci_type_of(heap, obj);
+    if (RCI_UNLIKELY(t->destroy != NULL)) {
+        object_free_destroy(heap, obj, t);
+        return;
+    }
+    object_free_slot(heap, obj, t);
 }
 
 rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes)
@@ -526,11 +545,6 @@ rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t byte
     rci_error(heap, RC_ENOMEM, "out of memory allocating a '%s' object of %zu bytes", type->name,
               bytes);
     return NULL;
-}
-
-rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
-{
-    return rci_object_new_inline(heap, type, bytes);
 }
 
 static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
@@ -547,10 +561,17 @@ static bool type_usable(rc_heap *heap, const rc_type *type, const char *call)
     return true;
 }
 
-/* rc_new's paths off its common one, each reached by a tail call: a refused type; a
- * collection due, a type without a pool of slots up to 64 bytes (pool64: larger ones are
- * zeroed by a call to memset), or a cur page without a slot (the whole of rci_object_new_typed); the new
- * object's page not on the young list, or a site to record. */
+/* NEW-FAST: a type's new_tinfo, pool_room, var_room and pools (internal.h) are set once at
+ * registration (type.c) from its index, tracked, holds_refs, instance_bytes and pool, which
+ * never change; the allocation paths below read them instead of deciding per call, and
+ * new_in_pool checks them in debug builds. Every path off the common one (a slot of the
+ * pool's cur page, no collection due, the page already on the young list, no site to
+ * record) is a tail call, so the common path saves no registers and needs no stack frame:
+ * a refused type or size (new_var_checked, new_refused); a collection due, or a cur page
+ * without a slot (new_slow, the whole of rci_object_new_inline); a slot above
+ * RCI_ZERO_INLINE_BYTES, zeroed by a call to memset (new_in_pool_any); the new object's
+ * page not on the young list, or a site to record (new_noted). The allocation count is raised only once no
+ * collection is due (gen[0].count below the trigger), so new_slow starts from scratch. */
 RCI_NOINLINE RCI_COLD static rc_object *new_refused(rc_heap *heap, const rc_type *type)
 {
     (void)type_usable(heap, type, "rc_new");
@@ -558,9 +579,9 @@ RCI_NOINLINE RCI_COLD static rc_object *new_refused(rc_heap *heap, const rc_type
 }
 
 RCI_NOINLINE
-static rc_object *new_slow(rc_heap *heap, rc_type *type)
+static rc_object *new_slow(rc_heap *heap, rc_type *type, size_t bytes)
 {
-    return rci_object_new_typed(heap, type);
+    return rci_object_new_inline(heap, type, bytes);
 }
 
 RCI_NOINLINE
@@ -574,44 +595,99 @@ static rc_object *new_noted(rc_heap *heap, rc_type *type, rc_object *obj)
     return obj;
 }
 
-/* rci_object_new_typed with every call a tail call: its common path (a slot of the type's
- * pool's cur page, no collection due) then saves no registers and needs no stack frame.
- * The allocation count is raised only once no collection is due (gen[0].count below the
- * trigger), so new_slow starts from scratch as rci_object_new_typed does. */
+/* A new object of type t, of `bytes` (for new_slow), in a slot of pool (of t's kind,
+ * container or not, and of bytes' class or larger); small: pool's slots are at most
+ * RCI_ZERO_INLINE_BYTES, zeroed with no call; tracked: t->tracked, a constant for the
+ * compiler (new_in_pool), so that it is tested once. */
+static RCI_ALWAYS_INLINE rc_object *new_in_pool_as(rc_heap *heap, rc_type *t, rci_pool *pool,
+                                                   size_t bytes, bool small, bool tracked)
+{
+    rc_assert_inv(heap, "NEW-FAST",
+                  pool->slot_bytes >= bytes && pool->container == t->holds_refs &&
+                      pool == &t->pools[rci_page_class_index(pool->slot_bytes)] &&
+                      t->new_tinfo ==
+                          (t->index << RCI_TYPE_SHIFT | (t->tracked ? RCI_TRACKED : 0u)));
+    rc_assert_inv(heap, "NEW-FAST", tracked == t->tracked);
+    const uint32_t ti = t->new_tinfo; /* read before the stores to the slot (may alias) */
+    if (RCI_UNLIKELY(tracked && heap->gc.gen[0].count >= heap->gc.gc_trigger))
+        return new_slow(heap, t, bytes);
+    rci_page *page = pool->cur;
+    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
+        return new_slow(heap, t, bytes);
+    uint32_t slot_bytes = pool->slot_bytes; /* POOL: the page's too */
+    char *slot = rci_page_take_slot_unzeroed(page, slot_bytes);
+    if (small)
+        rci_page_zero_slot_small(slot, slot_bytes);
+    else
+        rci_page_zero_slot(slot, slot_bytes);
+    rc_object *obj = (rc_object *)slot;
+    obj->_refcnt = 1;
+    obj->_tinfo = ti;
+    rci_object_count_alloc(heap, t, slot_bytes);
+    if (tracked) {
+        heap->gc.gen[0].count++;
+        heap->gc.gen_size[0]++;
+        if (RCI_UNLIKELY(!(page->lists & RCI_IN_YOUNG)))
+            return new_noted(heap, t, obj);
+    }
+    if (RCI_UNLIKELY(heap->origins.origin_now != NULL))
+        return new_noted(heap, t, obj);
+    return obj;
+}
+
+static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_pool *pool,
+                                                size_t bytes, bool small)
+{
+    if (t->tracked)
+        return new_in_pool_as(heap, t, pool, bytes, small, true);
+    return new_in_pool_as(heap, t, pool, bytes, small, false);
+}
+
+RCI_NOINLINE
+static rc_object *new_in_pool_any(rc_heap *heap, rc_type *t, rci_pool *pool, size_t bytes)
+{
+    return new_in_pool(heap, t, pool, bytes, false);
+}
+
+/* NEW-FAST's choice of pool for an object of t of `bytes`: t's own pool when bytes is in the
+ * class of its instance size (one compare), else the pool of bytes' class (one more and a
+ * table look-up). Otherwise (bytes below the instance size or above RCI_MAX_CLASS_BYTES)
+ * the caller's way out, `refused`, is taken. A macro, so that the way out is a tail call
+ * of the caller. */
+#define NEW_POOL(heap, t, bytes, pool, refused)                                                    \
+    do {                                                                                           \
+        size_t extra_ = (bytes) - (t)->instance_bytes;                                             \
+        (pool) = (t)->pool;                                                                        \
+        if (RCI_UNLIKELY(extra_ >= (t)->pool_room)) {                                              \
+            if (RCI_UNLIKELY(extra_ >= (t)->var_room))                                             \
+                return refused;                                                                    \
+            (pool) = &(t)->pools[(heap)->pages.class_of[((bytes) + 7) / 8]];                       \
+        }                                                                                          \
+    } while (0)
+
+rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
+{
+    rci_pool *pool;
+    NEW_POOL(heap, type, bytes, pool, new_slow(heap, type, bytes));
+    if (RCI_UNLIKELY(pool->slot_bytes > RCI_ZERO_INLINE_BYTES))
+        return new_in_pool_any(heap, type, pool, bytes);
+    return new_in_pool(heap, type, pool, bytes, true);
+}
+
 rc_object *rc_new(rc_heap *heap, const rc_type *type)
 {
     if (RCI_UNLIKELY(type == NULL || type->heap != heap))
         return new_refused(heap, type);
     rc_type *t = (rc_type *)type;
-    rci_pool *pool = t->pool64;
-    if (RCI_UNLIKELY(pool == NULL || (t->tracked && heap->gc.gen[0].count >= heap->gc.gc_trigger)))
-        return new_slow(heap, t);
-    rci_page *page = pool->cur;
-    if (RCI_UNLIKELY(page == NULL))
-        return new_slow(heap, t);
-    uint32_t slot_bytes = pool->slot_bytes; /* POOL: the page's too; at most 64 (pool64) */
-    if (RCI_UNLIKELY(page->free == NULL && page->bump == page->n_slots))
-        return new_slow(heap, t);
-    char *slot = rci_page_take_slot_unzeroed(page, slot_bytes);
-    rci_page_zero_slot64(slot, slot_bytes);
-    rc_object *obj = (rc_object *)slot;
-    uint32_t ti = t->index << RCI_TYPE_SHIFT;
-    obj->_refcnt = 1;
-    bool noted = true;
-    if (t->tracked) {
-        ti |= RCI_TRACKED;
-        heap->gc.gen[0].count++;
-        heap->gc.gen_size[0]++;
-        noted = (page->lists & RCI_IN_YOUNG) != 0;
-    }
-    obj->_tinfo = ti;
-    rci_object_count_alloc(heap, t, slot_bytes);
-    if (RCI_UNLIKELY(!noted || heap->origins.origin_now != NULL))
-        return new_noted(heap, t, obj);
-    return obj;
+    rci_pool *pool = t->pool_small;
+    if (RCI_UNLIKELY(pool == NULL))
+        return new_slow(heap, t, t->instance_bytes);
+    return new_in_pool(heap, t, pool, t->instance_bytes, true);
 }
 
-rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
+/* rc_new_var's refusals, and the objects above RCI_MAX_CLASS_BYTES. */
+RCI_NOINLINE
+static rc_object *new_var_checked(rc_heap *heap, const rc_type *type, size_t bytes)
 {
     if (!type_usable(heap, type, "rc_new_var"))
         return NULL;
@@ -624,5 +700,17 @@ rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
         rci_error(heap, RC_ELIMIT, "rc_new_var: %zu bytes exceeds the 1 TiB object limit", bytes);
         return NULL;
     }
-    return rci_object_new(heap, (rc_type *)type, bytes);
+    return new_slow(heap, (rc_type *)type, bytes);
+}
+
+rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
+{
+    if (RCI_UNLIKELY(type == NULL || type->heap != heap))
+        return new_var_checked(heap, type, bytes);
+    rc_type *t = (rc_type *)type;
+    rci_pool *pool;
+    NEW_POOL(heap, t, bytes, pool, new_var_checked(heap, type, bytes));
+    if (RCI_UNLIKELY(pool->slot_bytes > RCI_ZERO_INLINE_BYTES))
+        return new_in_pool_any(heap, t, pool, bytes);
+    return new_in_pool(heap, t, pool, bytes, true);
 }

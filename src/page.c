@@ -327,6 +327,18 @@ void rci_page_pools_init(rc_heap *heap)
             heap->pages.pools[c][i].container = c != 0;
         }
     }
+    /* Every class's size is a multiple of 8: bytes and bytes rounded up to 8 share one, and
+     * class i takes the entries up to its size / 8. One memset per class. */
+    size_t from = 0;
+    for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
+        size_t to = rci_page_class_bytes(i) / 8;
+        memset(&heap->pages.class_of[from], (int)i, to + 1 - from);
+        from = to + 1;
+    }
+    rc_assert(heap, from == sizeof heap->pages.class_of);
+    for (size_t i = 1; i < sizeof heap->pages.class_of; i++)
+        rc_assert(heap, heap->pages.class_of[i] == rci_page_class_index(i * 8) &&
+                            heap->pages.class_of[i] == rci_page_class_index(i * 8 - 7));
 }
 
 int rci_pages_each(rc_heap *heap, bool containers_only, rci_page_fn fn, void *user)

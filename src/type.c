@@ -164,22 +164,7 @@ static int array_traverse(rc_heap *heap, rc_object *obj, rc_visit_fn visit, void
 
 static void array_clear(rc_heap *heap, rc_object *obj)
 {
-    const rc_type *t = rci_type_of(heap, obj);
-    for (size_t i = 0; i < t->n_ref_offsets; i++) {
-        rc_object **field = (rc_object **)((char *)obj + t->ref_offsets[i]);
-        rc_object *ref = *field;
-        *field = NULL;
-        rc_decref(heap, ref);
-    }
-    size_t n = rci_type_array_count(t, obj);
-    rc_object **items = rci_type_array_items(t, obj);
-    for (size_t i = 0; i < n; i++) {
-        rc_object *ref = items[i];
-        if (ref == NULL)
-            continue;
-        items[i] = NULL;
-        rc_decref(heap, ref);
-    }
+    rci_type_array_clear(heap, rci_type_of(heap, obj), obj);
 }
 
 static bool grow_table(rc_heap *heap)
@@ -238,7 +223,8 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     t->pool = t->instance_bytes <= RCI_MAX_CLASS_BYTES
                   ? &heap->pages.pools[t->holds_refs][rci_page_class_index(t->instance_bytes)]
                   : NULL;
-    t->pool64 = t->pool != NULL && t->pool->slot_bytes <= 64 ? t->pool : NULL;
+    t->pool_small =
+        t->pool != NULL && t->pool->slot_bytes <= RCI_ZERO_INLINE_BYTES ? t->pool : NULL;
     if ((t->name = dup_str(heap, spec->name)) == NULL || !copy_offsets(heap, t, spec) ||
         (spec->ref_array_name != NULL && t->has_array &&
          (t->array_name = dup_str(heap, spec->ref_array_name)) == NULL) ||
@@ -248,6 +234,11 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     }
     t->index = heap->types.n_types;
     heap->types.table[heap->types.n_types++] = t;
+    /* NEW-FAST (object.c). */
+    t->new_tinfo = t->index << RCI_TYPE_SHIFT | (t->tracked ? RCI_TRACKED : 0u);
+    t->pools = heap->pages.pools[t->holds_refs];
+    t->pool_room = t->pool != NULL ? t->pool->slot_bytes - t->instance_bytes + 1 : 0;
+    t->var_room = t->pool != NULL ? RCI_MAX_CLASS_BYTES - t->instance_bytes + 1 : 0;
     return t;
 nomem:
     rci_error(heap, RC_ENOMEM, "rc_type_new: out of memory registering type '%s'", spec->name);
