@@ -1710,12 +1710,12 @@ static RCI_ALWAYS_INLINE bool described_may_hold_tracked(const rc_type *t, rc_ob
     return n > 0 && refs_to_tracked(rci_type_array_items(t, obj), n);
 }
 
-/* ACYCLIC-NOW: whether obj may hold a reference to a tracked object: true when it does, when
- * it has more than ACYCLIC_SCAN_REFS references, and for a type whose traverse function is
- * not the library's (a decrement runs no user code). */
-static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
+/* ACYCLIC-NOW without a call: 1 when obj may hold a reference to a tracked object (it does,
+ * or it has more than ACYCLIC_SCAN_REFS references), 0 when it holds none, -1 for a dict or
+ * an instance of a type with its own traverse function (may_hold_tracked). */
+static RCI_ALWAYS_INLINE int may_hold_tracked_inline(const rc_heap *heap, const rc_type *t,
+                                                     rc_object *obj)
 {
-    const rc_type *t = rci_type_of(heap, obj);
     if (!t->user_traverse)
         return described_may_hold_tracked(t, obj);
     if (t == heap->types.t_list) {
@@ -1726,6 +1726,18 @@ static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
         const rci_tuple *tu = (const rci_tuple *)obj;
         return tu->len > ACYCLIC_SCAN_REFS || refs_to_tracked(tu->items, tu->len);
     }
+    return -1;
+}
+
+/* ACYCLIC-NOW: whether obj may hold a reference to a tracked object: true when it does, when
+ * it has more than ACYCLIC_SCAN_REFS references, and for a type whose traverse function is
+ * not the library's (a decrement runs no user code). */
+static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
+{
+    const rc_type *t = rci_type_of(heap, obj);
+    int may = may_hold_tracked_inline(heap, t, obj);
+    if (may >= 0)
+        return may != 0;
     if (t != heap->types.t_dict)
         return true;
     unsigned left = ACYCLIC_SCAN_REFS;
@@ -1790,6 +1802,9 @@ static RCI_ALWAYS_INLINE void buffer_candidate_fast(rc_heap *heap, rc_object *ob
         trigger_update(heap);
 }
 
+_Static_assert(sizeof(uint32_t) == 4 * sizeof(bool),
+               "cand_slow's four bytes are cand_overflow, cand_hold, cand_off and cand_incr");
+
 /* CAND-FAST (section 5a, Buffering): the common case, the candidate schedule, no
  * incremental run, no collection in its phases 1-5, a buffer that has grown whenever it had
  * to, is told by one compare (cand_slow: cand_off, cand_incr, cand_hold and cand_overflow
@@ -1806,29 +1821,20 @@ void rc__candidate(rc_heap *heap, rc_object *obj)
         candidate_slow(heap, obj);
         return;
     }
+    rc_assert_inv(heap, "CAND-FAST",
+                  heap->gc.cand_limit == SIZE_MAX || heap->gc.cand_limit == heap->gc.cand_trigger);
     uint32_t ti = obj->_tinfo;
     if ((ti & RCI_GEN_MASK) != 0) { /* generation 2: buffered without a look */
         buffer_candidate_fast(heap, obj, ti);
         return;
     }
-    const rc_type *t = rci_type_of(heap, obj);
-    bool may;
-    if (!t->user_traverse) {
-        may = described_may_hold_tracked(t, obj);
-    } else if (t == heap->types.t_list) {
-        const rci_list *l = (const rci_list *)obj;
-        may = l->len > ACYCLIC_SCAN_REFS || refs_to_tracked(l->items, l->len);
-    } else if (t == heap->types.t_tuple) {
-        const rci_tuple *tu = (const rci_tuple *)obj;
-        may = tu->len > ACYCLIC_SCAN_REFS || refs_to_tracked(tu->items, tu->len);
-    } else { /* dicts (a traverse call) and user types */
-        candidate_slow(heap, obj);
-        return;
-    }
-    if (may)
+    int may = may_hold_tracked_inline(heap, rci_type_of(heap, obj), obj);
+    if (may > 0)
         buffer_candidate_fast(heap, obj, ti & ~RCI_GEN_MASK);
-    else
+    else if (may == 0)
         acyclic_now(heap, obj);
+    else /* a dict (a traverse call) or a type with its own traverse function */
+        candidate_slow(heap, obj);
 }
 
 static void flush_late(rc_heap *heap)
