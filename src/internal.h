@@ -452,10 +452,10 @@ typedef struct rci_heap_gc {
     size_t cand_limit; /* gen_size[1] above which a buffering calls trigger_update: the
                           trigger while automatic work could start, else SIZE_MAX
                           (gc.c, trigger_update and CAND-FAST) */
-    bool full_due;      /* the next automatic run is a full collection */
-    bool final_whole;   /* FINAL-WHOLE (gc.c section 9): the partial run under way is an
+    bool full_due;     /* the next automatic run is a full collection */
+    bool final_whole;  /* FINAL-WHOLE (gc.c section 9): the partial run under way is an
                            incremental run's final step: no chunks */
-    rc_object **late;   /* candidates met during phases 1-5, each holding a
+    rc_object **late;  /* candidates met during phases 1-5, each holding a
                                        reference, buffered when the collection ends */
     size_t late_len, late_cap;
     rc_object **rest; /* CHUNKS (gc.c section 9): candidates beyond the chunk an automatic
