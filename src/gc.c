@@ -235,7 +235,8 @@
  *      cand_overflow makes the next automatic run a full collection, which examines every
  *      generation: no candidate is lost. The common case (no incremental run, no collection
  *      in its phases 1-5, room in the buffer, the trigger not crossed) costs two compares
- *      besides the buffering itself (CAND-FAST, at rc__candidate).
+ *      besides the buffering itself and, for generation 0, ACYCLIC-NOW's look (CAND-FAST,
+ *      at rc__candidate).
  *    - ACYCLIC-NOW. Before buffering an object of generation 0, rc__candidate looks at its
  *      references (lists, tuples, dicts and types described by offsets; at most
  *      ACYCLIC_SCAN_REFS of them): if none is a tracked object, the object is on no cycle
