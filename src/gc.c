@@ -242,7 +242,10 @@
  *      gen1 list is not released while the buffer has entries (page.c). If the buffer
  *      cannot grow, the object is a candidate all the same (generation 1) and
  *      cand_overflow makes the next automatic run a full collection, which examines every
- *      generation: no candidate is lost.
+ *      generation: no candidate is lost. The common case (no incremental run, no collection
+ *      in its phases 1-5, room in the buffer, the trigger not crossed) costs two compares
+ *      besides the buffering itself and, for generation 0, ACYCLIC-NOW's look (CAND-FAST,
+ *      at rc__candidate).
  *    - ACYCLIC-NOW. Before buffering an object of generation 0, rc__candidate looks at its
  *      references (lists, tuples, dicts and types described by offsets; at most
  *      ACYCLIC_SCAN_REFS of them): if none is a tracked object, the object is on no cycle
@@ -1707,6 +1710,9 @@ static void trigger_update(rc_heap *heap)
         heap->gc.trigger_base = heap->gc.stress || (on && due) ? 0 : SIZE_MAX;
     /* Section 9, DOOMED: release slices are paced by tracked allocations. */
     heap->gc.gc_trigger = heap->gc.doomed != NULL ? 0 : heap->gc.trigger_base;
+    /* CAND-FAST: a buffering past the trigger calls this function again, unless that could
+     * change nothing (the trigger is already 0, or no automatic work may start). */
+    heap->gc.cand_limit = heap->gc.gc_trigger != 0 && on ? heap->gc.cand_trigger : SIZE_MAX;
 }
 
 void rci_gc_trigger_update(rc_heap *heap)
@@ -1781,37 +1787,37 @@ static int visit_acyclic(rc_heap *heap, rc_object *ref, void *arg)
     return 0;
 }
 
-/* ACYCLIC-NOW: whether obj may hold a reference to a tracked object: true when it does, when
- * it has more than ACYCLIC_SCAN_REFS references, and for a type whose traverse function is
- * not the library's (a decrement runs no user code). */
-static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
+static RCI_ALWAYS_INLINE bool ref_to_tracked(const rc_object *ref)
 {
-    const rc_type *t = rci_type_of(heap, obj);
-    if (t->traverse == NULL) {
-        if (t->n_ref_offsets > ACYCLIC_SCAN_REFS)
+    return rc_is_heap_object(ref) && (ref->_tinfo & (RCI_PENDING | RCI_TRACKED)) == RCI_TRACKED;
+}
+
+/* ACYCLIC-NOW for a type described by reference offsets (traverse NULL) or by offsets and a
+ * trailing array (DESCRIBED, read inline as ring_traverse_with does): whether obj may hold
+ * a reference to a tracked object (true too when it has more than ACYCLIC_SCAN_REFS). */
+static RCI_ALWAYS_INLINE bool described_may_hold_tracked(const rc_type *t, rc_object *obj)
+{
+    size_t n = t->has_array ? rci_type_array_count(t, obj) : 0;
+    if (t->n_ref_offsets + n > ACYCLIC_SCAN_REFS)
+        return true;
+    for (size_t i = 0; i < t->n_ref_offsets; i++) {
+        rc_object *ref;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+        memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
+        if (ref_to_tracked(ref))
             return true;
-        for (size_t i = 0; i < t->n_ref_offsets; i++) {
-            rc_object *ref;
-            /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-            memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
-            if (refs_to_tracked(&ref, 1))
-                return true;
-        }
-        return false;
     }
-    if (!t->user_traverse) { /* ARRAY, read inline (DESCRIBED, ring_traverse_with) */
-        size_t n = rci_type_array_count(t, obj);
-        if (t->n_ref_offsets + n > ACYCLIC_SCAN_REFS)
-            return true;
-        for (size_t i = 0; i < t->n_ref_offsets; i++) {
-            rc_object *ref;
-            /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-            memcpy(&ref, (char *)obj + t->ref_offsets[i], sizeof ref);
-            if (refs_to_tracked(&ref, 1))
-                return true;
-        }
-        return refs_to_tracked(rci_type_array_items(t, obj), n);
-    }
+    return n > 0 && refs_to_tracked(rci_type_array_items(t, obj), n);
+}
+
+/* ACYCLIC-NOW without a call: 1 when obj may hold a reference to a tracked object (it does,
+ * or it has more than ACYCLIC_SCAN_REFS references), 0 when it holds none, -1 for a dict or
+ * an instance of a type with its own traverse function (may_hold_tracked). */
+static RCI_ALWAYS_INLINE int may_hold_tracked_inline(const rc_heap *heap, const rc_type *t,
+                                                     rc_object *obj)
+{
+    if (!t->user_traverse)
+        return described_may_hold_tracked(t, obj);
     if (t == heap->types.t_list) {
         const rci_list *l = (const rci_list *)obj;
         return l->len > ACYCLIC_SCAN_REFS || refs_to_tracked(l->items, l->len);
@@ -1820,29 +1826,115 @@ static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
         const rci_tuple *tu = (const rci_tuple *)obj;
         return tu->len > ACYCLIC_SCAN_REFS || refs_to_tracked(tu->items, tu->len);
     }
-    if (t->user_traverse && t != heap->types.t_dict)
+    return -1;
+}
+
+/* ACYCLIC-NOW: whether obj may hold a reference to a tracked object: true when it does, when
+ * it has more than ACYCLIC_SCAN_REFS references, and for a type whose traverse function is
+ * not the library's (a decrement runs no user code). */
+static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
+{
+    const rc_type *t = rci_type_of(heap, obj);
+    int may = may_hold_tracked_inline(heap, t, obj);
+    if (may >= 0)
+        return may != 0;
+    if (t != heap->types.t_dict)
         return true;
     unsigned left = ACYCLIC_SCAN_REFS;
     return t->traverse(heap, obj, visit_acyclic, &left) != 0;
 }
 
-void rc__candidate(rc_heap *heap, rc_object *obj)
+/* ACYCLIC-NOW's outcome for obj (generation 0, tracked, not pending, count above 0): it is on
+ * no cycle now and alive: generation 2, as expand_candidates would have found it. */
+static RCI_ALWAYS_INLINE void acyclic_now(rc_heap *heap, rc_object *obj)
+{
+    heap->gc.gen_size[0]--;
+    heap->gc.gen_size[2]++;
+    obj->_tinfo |= 2u;
+}
+
+/* A candidate rc__candidate's common path passes on: an incremental run in progress, the
+ * generational schedule, a collection's phases 1-5 (hold_late), a buffer that could not
+ * grow (cand_overflow), and generation-0 dicts and instances of types with their own
+ * traverse function. */
+static RCI_NOINLINE void candidate_slow(rc_heap *heap, rc_object *obj)
 {
     if (heap->gcincr.run != NULL)
         rci_gcincr_touched(heap, obj);
     if (!candidate_schedule(heap))
         return;
-    if (heap->gc.cand_hold) {
+    if (heap->gc.cand_hold)
         hold_late(heap, obj);
-    } else if ((obj->_tinfo & RCI_GEN_MASK) == 0 && !may_hold_tracked(heap, obj)) {
-        /* ACYCLIC-NOW: examined, and alive (its count is not zero): generation 2, as
-         * expand_candidates would have found it. */
-        heap->gc.gen_size[0]--;
-        heap->gc.gen_size[2]++;
-        obj->_tinfo = (obj->_tinfo & ~RCI_GEN_MASK) | 2u;
-    } else {
+    else if ((obj->_tinfo & RCI_GEN_MASK) == 0 && !may_hold_tracked(heap, obj))
+        acyclic_now(heap, obj);
+    else
         buffer_candidate(heap, obj);
+}
+
+/* The rest of a buffering whose page is not yet on the gen1 list. */
+static RCI_NOINLINE void buffered_on_new_page(rc_heap *heap, rci_page *page)
+{
+    rci_page_note_gen(heap, page, 1);
+    if (heap->gc.gen_size[1] > heap->gc.cand_limit)
+        trigger_update(heap);
+}
+
+/* rc__candidate's buffering (CAND-FAST): ti is obj's header, generation 0 or 2. */
+static RCI_ALWAYS_INLINE void buffer_candidate_fast(rc_heap *heap, rc_object *obj, uint32_t ti)
+{
+    size_t n = heap->gc.cand_len;
+    if (RCI_UNLIKELY(n == heap->gc.cand_cap)) {
+        buffer_candidate(heap, obj);
+        return;
     }
+    /* The store into the buffer between the two counts keeps GCC from pairing them into
+     * SSE adds, which cost more here (callgrind). */
+    size_t g1 = heap->gc.gen_size[1] + 1;
+    heap->gc.gen_size[1] = g1;
+    heap->gc.cand[n] = obj;
+    heap->gc.cand_len = n + 1;
+    heap->gc.gen_size[ti & RCI_GEN_MASK]--;
+    obj->_tinfo = (ti & ~RCI_GEN_MASK) | 1u;
+    rci_page *page = rci_page_of(obj);
+    if (RCI_UNLIKELY(!(page->lists & RCI_IN_GEN1)))
+        buffered_on_new_page(heap, page);
+    else if (RCI_UNLIKELY(g1 > heap->gc.cand_limit))
+        trigger_update(heap);
+}
+
+_Static_assert(sizeof(uint32_t) == 4 * sizeof(bool),
+               "cand_slow's four bytes are cand_overflow, cand_hold, cand_off and cand_incr");
+
+/* CAND-FAST (section 5a, Buffering): the common case, the candidate schedule, no
+ * incremental run, no collection in its phases 1-5, a buffer that has grown whenever it had
+ * to, is told by one compare (cand_slow: cand_off, cand_incr, cand_hold and cand_overflow
+ * share its four bytes; cand_incr is gcincr.run != NULL, kept by gcincr.c), and the trigger
+ * by one compare of generation 1's size against cand_limit, which trigger_update keeps
+ * (the trigger while automatic work could start, else SIZE_MAX: calling trigger_update
+ * could change nothing). Every call on this path is a tail call, so the path needs no
+ * stack frame; what it does not handle goes whole to candidate_slow or buffer_candidate,
+ * which do what this function did before it had a fast path. */
+void rc__candidate(rc_heap *heap, rc_object *obj)
+{
+    rc_assert_inv(heap, "CAND-FAST", heap->gc.cand_incr == (heap->gcincr.run != NULL));
+    if (RCI_UNLIKELY(heap->gc.cand_slow != 0)) {
+        candidate_slow(heap, obj);
+        return;
+    }
+    rc_assert_inv(heap, "CAND-FAST",
+                  heap->gc.cand_limit == SIZE_MAX || heap->gc.cand_limit == heap->gc.cand_trigger);
+    uint32_t ti = obj->_tinfo;
+    if ((ti & RCI_GEN_MASK) != 0) { /* generation 2: buffered without a look */
+        buffer_candidate_fast(heap, obj, ti);
+        return;
+    }
+    int may = may_hold_tracked_inline(heap, rci_type_of(heap, obj), obj);
+    if (may > 0)
+        buffer_candidate_fast(heap, obj, ti & ~RCI_GEN_MASK);
+    else if (may == 0)
+        acyclic_now(heap, obj);
+    else /* a dict (a traverse call) or a type with its own traverse function */
+        candidate_slow(heap, obj);
 }
 
 static void flush_late(rc_heap *heap)
@@ -2515,6 +2607,7 @@ void rci_gc_init(rc_heap *heap, const rc_heap_config *cfg)
     heap->gc.gc_enabled = !cfg->gc_disabled;
     heap->gc.stress = cfg->stress;
     heap->gc.schedule = cfg->schedule;
+    heap->gc.cand_off = cfg->schedule != RC_GC_SCHEDULE_CANDIDATES;
     heap->gc.cand_trigger = cfg->threshold[0];
     heap->gcincr.stw = cfg->stop_the_world;
     heap->gcincr.pause_budget =

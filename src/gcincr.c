@@ -186,6 +186,7 @@ static void incr_free(rc_heap *heap)
 {
     struct rci_incr *x = heap->gcincr.run;
     heap->gcincr.run = NULL;
+    heap->gc.cand_incr = false; /* gc.c, CAND-FAST */
     rci_mem_free(heap, x->pages, x->pages_cap * sizeof(incr_page *));
     rci_mem_free(heap, x->map, x->map_cap * sizeof *x->map);
     rci_mem_free(heap, x->block, x->block_len * sizeof *x->block);
@@ -205,6 +206,7 @@ static bool incr_start(rc_heap *heap)
         return false;
     memset(x, 0, sizeof *x);
     heap->gcincr.run = x;
+    heap->gc.cand_incr = true; /* gc.c, CAND-FAST */
     x->map_cap = 16;
     while (x->map_cap < 2 * c.pages)
         x->map_cap *= 2;

@@ -477,13 +477,25 @@ typedef struct rci_heap_gc {
                                        entries (freed or since reused slots: their pages stay
                                        while listed, page.c), unless cand_overflow */
     size_t cand_len, cand_cap;
-    bool cand_overflow; /* the buffer could not grow: some generation-1 object is
-                                       missing from it; the next automatic run is a full one */
-    bool cand_hold;     /* a collection's phases 1-5: candidates go to late */
-    bool full_due;      /* the next automatic run is a full collection */
-    bool final_whole;   /* FINAL-WHOLE (gc.c section 9): the partial run under way is an
+    union {
+        struct {
+            bool cand_overflow; /* the buffer could not grow: some generation-1 object is
+                                   missing from it; the next automatic run is a full one */
+            bool cand_hold;     /* a collection's phases 1-5: candidates go to late */
+            bool cand_off;      /* the generational schedule: rc__candidate does nothing */
+            bool cand_incr;     /* heap->gcincr.run != NULL (gcincr.c keeps it): candidates
+                                   are reported to the run (rci_gcincr_touched) */
+        };
+        uint32_t cand_slow; /* non-zero when one of the four is set: rc__candidate's
+                               common path tests them in one compare (gc.c, CAND-FAST) */
+    };
+    size_t cand_limit; /* gen_size[1] above which a buffering calls trigger_update: the
+                          trigger while automatic work could start, else SIZE_MAX
+                          (gc.c, trigger_update and CAND-FAST) */
+    bool full_due;     /* the next automatic run is a full collection */
+    bool final_whole;  /* FINAL-WHOLE (gc.c section 9): the partial run under way is an
                            incremental run's final step: no chunks */
-    rc_object **late;   /* candidates met during phases 1-5, each holding a
+    rc_object **late;  /* candidates met during phases 1-5, each holding a
                                        reference, buffered when the collection ends */
     size_t late_len, late_cap;
     rc_object **rest; /* CHUNKS (gc.c section 9): candidates beyond the chunk an automatic
