@@ -21,15 +21,29 @@ trap 'rm -rf "$tmp"' EXIT
 # The churn loop at four times the length: flat memory means the same peak RSS.
 sed 's/(churn 500000)/(churn 2000000)/' bench/interp/churn.scm > "$tmp/churn-2m.scm"
 programs=(fib tak queens bintrees churn churn-2m)
+# Runs a program with its output to $1; prints its CPU time (user + system, from wait4:
+# microseconds, where GNU time prints hundredths) and its peak RSS in KiB (GNU time's, of
+# the program alone). The CPU figure includes GNU time's own start, about a millisecond,
+# alike for every build.
+cpu_rss() {
+  python3 -c 'import os, sys
+out, rss = sys.argv[1], sys.argv[1] + ".rss"
+argv = ["/usr/bin/time", "-f", "%M", "-o", rss] + sys.argv[2:]
+fa = [(os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=fa)
+_, status, ru = os.wait4(pid, 0)
+if status != 0:
+    sys.exit(f"run.sh: {sys.argv[2]} failed")
+print(f"{ru.ru_utime + ru.ru_stime:.6f} {open(rss).read().split()[-1]}")' "$@"
+}
 path() { if [ "$1" = churn-2m ]; then echo "$tmp/churn-2m.scm"; else echo "bench/interp/$1.scm"; fi; }
 
 for ((r = 1; r <= rounds; r++)); do
   for p in "${programs[@]}"; do
     for impl in rcgc boehm nofree; do
       [ "$impl" = nofree ] && [ "$p" = churn-2m ] && continue
-      /usr/bin/time -f "%U %S %M" -o "$tmp/t" "${bin[$impl]}" "$(path "$p")" > "$tmp/out.$p.$impl"
-      read -r u s m < "$tmp/t"
-      echo "$p $impl $(echo "$u + $s" | bc) $m" >> "$tmp/all"
+      res=$(cpu_rss "$tmp/out.$p.$impl" "${bin[$impl]}" "$(path "$p")")
+      echo "$p $impl $res" >> "$tmp/all"
     done
   done
   echo "round $r of $rounds done" >&2
@@ -77,7 +91,7 @@ L = ["<!-- interp:begin (written by bench/interp/run.sh; bench/bench.py keeps it
      f"(CMake Release, -O3). Machine: {cpu}; {cc}; load average {load} when the report was written (a shared "
      f"machine: other work widens the spread). Source `{commit}`. Medians of {rounds} runs per "
      "program and build, the three builds interleaved in each round; CPU time is user + system "
-     "(GNU time), memory is peak RSS. churn-2m is churn run four times as long: flat memory means "
+     "(wait4, in microseconds), memory is peak RSS (GNU time). churn-2m is churn run four times as long: flat memory means "
      "the same peak.", "",
      "Programs (bench/interp/): fib 30; tak 18 12 6, 20 times; all 92 solutions of 8 queens as "
      "lists, 40 times; binary-trees depth 16 on pairs; closure churn, 500,000 objects of about "
@@ -87,8 +101,8 @@ L = ["<!-- interp:begin (written by bench/interp/run.sh; bench/bench.py keeps it
      "|---|---|---|---|---|---|---|---|---|"]
 for p in progs:
     r, b, n = med.get((p, "rcgc")), med.get((p, "boehm")), med.get((p, "nofree"))
-    L.append(f"| {p} | {r[0]:.2f} | {b[0]:.2f} | {r[0]/b[0]:.2f} | {n[0]:.2f} | {r[1]:.0f} | {b[1]:.0f} | {r[1]/b[1]:.2f} | {n[1]:.0f} |"
-             if n else f"| {p} | {r[0]:.2f} | {b[0]:.2f} | {r[0]/b[0]:.2f} | - | {r[1]:.0f} | {b[1]:.0f} | {r[1]/b[1]:.2f} | - |")
+    L.append(f"| {p} | {r[0]:.3f} | {b[0]:.3f} | {r[0]/b[0]:.3f} | {n[0]:.3f} | {r[1]:.0f} | {b[1]:.0f} | {r[1]/b[1]:.2f} | {n[1]:.0f} |"
+             if n else f"| {p} | {r[0]:.3f} | {b[0]:.3f} | {r[0]/b[0]:.3f} | - | {r[1]:.0f} | {b[1]:.0f} | {r[1]/b[1]:.2f} | - |")
 L.append("")
 cpu_ok = [p for p in progs if med[(p, "rcgc")][0] <= med[(p, "boehm")][0]]
 rss_ok = [p for p in progs if med[(p, "rcgc")][1] <= med[(p, "boehm")][1]]
@@ -96,7 +110,7 @@ flat = med[("churn-2m", "rcgc")][1] / med[("churn", "rcgc")][1]
 L.append("Goals: CPU time at or below Boehm's on every program: "
          + ("met." if len(cpu_ok) == len(progs) else
             "met on " + (", ".join(cpu_ok) or "none") + "; missed on "
-            + ", ".join(f"{p} ({med[(p,'rcgc')][0]/med[(p,'boehm')][0]:.2f}x)" for p in progs if p not in cpu_ok) + ".")
+            + ", ".join(f"{p} ({med[(p,'rcgc')][0]/med[(p,'boehm')][0]:.3f}x)" for p in progs if p not in cpu_ok) + ".")
          + " Peak RSS at or below Boehm's on every program: "
          + ("met." if len(rss_ok) == len(progs) else "missed on " + ", ".join(p for p in progs if p not in rss_ok) + ".")
          + f" Flat under closure churn: peak RSS at 2,000,000 objects is {flat:.2f}x the peak at 500,000.")
