@@ -273,8 +273,8 @@ NOINLINE static V call_prim_owned(interp *in, prim *p, node *call, V env)
  * those reads and the call, so they stay valid, unless the builtin itself runs Scheme code
  * or looks at counts (owned_args): then every argument is owned. A builtin that steals
  * (cons, list, vector) takes over its arguments, so borrowed ones are counted for it.
- * Results that need no dropping (counted) are not kept in owned at all: most builtins'
- * arguments are small ints and #t or #f. */
+ * Results that need no dropping (counted: small ints, most builtins' arguments) are not
+ * kept in owned at all. */
 static V call_prim(interp *in, V fn, node *call, V env)
 {
     prim *p = AS(prim, fn);
