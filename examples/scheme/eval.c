@@ -198,6 +198,54 @@ static inline V simple_operand(interp *in, node *n, V env)
                                  mem_string_data(&in->m, AS(symbol, n->a)->name));
 }
 
+/* A closure of lambda n over env; NULL with the error set. */
+static V make_closure(interp *in, node *n, V env)
+{
+    mem_set_site(&in->m, n->line);
+    closure *c = AS(closure, mem_new(&in->m, K_CLOSURE, sizeof(closure)));
+    if (c == NULL)
+        return scm_error(in, "out of memory");
+    c->code = ONEWREF(&n->hdr);
+    c->env = NEWREF(env);
+    return &c->hdr;
+}
+
+/* set!, define and an internal define (one compare: their ops are consecutive). */
+static inline bool is_assignment(const node *n)
+{
+    return (unsigned)(n->op - N_SETLOCAL) <= (unsigned)(N_DEFINE - N_SETLOCAL);
+}
+
+/* set!, define and an internal define: stores the value of n->b. False with the error set.
+ * The expression's value is the unspecified value, uncounted (CONSTANT), so a sequence
+ * that runs an assignment for its effect has nothing to drop. */
+static bool assign(interp *in, node *n, V env)
+{
+    node *e = AS(node, n->b); /* (define (f ...) ...) is common: made here, not in scm_eval */
+    V v = e->op == N_LAMBDA ? make_closure(in, e, env) : eval_operand(in, &e->hdr, env);
+    if (v == NULL)
+        return false;
+    V *slot;
+    if (n->op == N_SETLOCAL) {
+        V f = env;
+        for (int d = n->depth; d > 0; d--)
+            f = AS(frame, f)->parent;
+        slot = &AS(frame, f)->slots[n->index];
+    } else {
+        slot = &AS(symbol, n->a)->value;
+        if (n->op == N_SETGLOBAL && *slot == NULL) {
+            UNREF(in, v);
+            scm_error(in, "line %d: set! of unbound variable %s", n->line,
+                      mem_string_data(&in->m, AS(symbol, n->a)->name));
+            return false;
+        }
+    }
+    V old = *slot;
+    *slot = v;
+    UNREF(in, old); /* the unspecified value too (counted, above) */
+    return true;
+}
+
 /* An operand's value, owned. Variables, constants and calls of a global builtin need no
  * evaluator frame of their own: a builtin's call runs here, without scm_eval's loop and its
  * frame bookkeeping. Nested builtin calls recurse through call_prim, so their depth is
@@ -337,37 +385,32 @@ V scm_eval(interp *in, V code, V env)
             goto done;
         case N_SETLOCAL:
         case N_SETGLOBAL:
-        case N_DEFINE: {
-            if ((v = eval_operand(in, n->b, env)) == NULL)
-                goto done;
-            V *slot;
-            if (n->op == N_SETLOCAL) {
-                V f = env;
-                for (int d = n->depth; d > 0; d--)
-                    f = AS(frame, f)->parent;
-                slot = &AS(frame, f)->slots[n->index];
-            } else {
-                slot = &AS(symbol, n->a)->value;
-                if (n->op == N_SETGLOBAL && *slot == NULL) {
-                    UNREF(in, v);
-                    scm_error(in, "line %d: set! of unbound variable %s", n->line,
-                              mem_string_data(&in->m, AS(symbol, n->a)->name));
-                    goto done;
-                }
-            }
-            V old = *slot;
-            *slot = v;
-            UNREF(in, old); /* the unspecified value too (counted, above) */
-            result = CONSTANT(in->unspec);
+        case N_DEFINE:
+            if (assign(in, n, env))
+                result = CONSTANT(in->unspec);
             goto done;
-        }
         case N_IF:
             if ((v = eval_operand(in, n->a, env)) == NULL)
                 goto done;
             n = AS(node, v != in->f ? n->b : n->c);
             drop_value(in, v);
             continue;
-        case N_SEQ:
+        case N_SEQ: {
+            size_t i = 0;
+            for (; i + 1 < n->n; i++) {
+                node *k = AS(node, n->kids[i]);
+                if (is_assignment(k)) { /* its value: the uncounted unspecified value */
+                    if (!assign(in, k, env))
+                        goto done;
+                } else if ((v = eval_operand(in, &k->hdr, env)) != NULL) {
+                    drop_value(in, v);
+                } else {
+                    goto done;
+                }
+            }
+            n = AS(node, n->kids[i]);
+            continue;
+        }
         case N_AND:
         case N_OR: {
             size_t i = 0;
@@ -383,18 +426,9 @@ V scm_eval(interp *in, V code, V env)
             n = AS(node, n->kids[i]);
             continue;
         }
-        case N_LAMBDA: {
-            mem_set_site(&in->m, n->line);
-            closure *c = AS(closure, mem_new(&in->m, K_CLOSURE, sizeof(closure)));
-            if (c == NULL) {
-                scm_error(in, "out of memory");
-                goto done;
-            }
-            c->code = ONEWREF(&n->hdr);
-            c->env = NEWREF(env);
-            result = &c->hdr;
+        case N_LAMBDA:
+            result = make_closure(in, n, env);
             goto done;
-        }
         case N_LET: {
             mem_set_site(&in->m, n->line);
             V f = new_frame(in, (size_t)n->slots);
