@@ -124,8 +124,14 @@ struct rc_type {
      * instance_bytes < pool_room (bytes in pool's class; 0 without pool), else of
      * pools[class of bytes] when bytes - instance_bytes < var_room (bytes up to
      * RCI_MAX_CLASS_BYTES; 0 when instance_bytes exceeds it). pools is
-     * heap->pages.pools[holds_refs]. */
+     * heap->pages.pools[holds_refs]. The common path reads the small_ fields alone:
+     * pool_small when bytes - instance_bytes < small_room (pool_room with pool_small, else
+     * 0), else small_pools[(bytes + 7) / 8] when bytes - instance_bytes < small_var_room
+     * (bytes up to RCI_ZERO_INLINE_BYTES; 0 when instance_bytes exceeds it): a slot zeroed
+     * inline, with no test of its size; small_pools is heap->pages.small_pool_of[holds_refs]. */
     uint32_t new_tinfo;
+    size_t small_room, small_var_room;
+    struct rci_pool *const *small_pools;
     size_t pool_room, var_room;
     struct rci_pool *pools;
     size_t *ref_offsets; /* owned copy, or NULL */
@@ -224,7 +230,7 @@ typedef struct rci_page {
 #define RCI_IN_EMPTIED 0x8u
 
 struct rci_pool {
-    rci_page *cur;   /* page allocations are taken from, or NULL */
+    rci_page *cur;   /* page allocations are taken from, or heap->pages.no_page (POOL) */
     rci_page *pages; /* all pages of this pool (list through next/prev) */
     rci_page *avail; /* pages with free slots other than cur (through anext/aprev) */
     uint32_t slot_bytes;
@@ -426,6 +432,12 @@ typedef struct rci_heap_pages {
     /* class_of[(bytes + 7) / 8]: the size class of bytes, up to RCI_MAX_CLASS_BYTES
      * (rci_page_class_index in one load: rc_new_var's common path) */
     uint8_t class_of[RCI_MAX_CLASS_BYTES / 8 + 1];
+    /* small_pool_of[container][(bytes + 7) / 8]: the pool of bytes' class, for bytes up to
+     * RCI_ZERO_INLINE_BYTES (rc_new_var's common path: the pool in one load, NEW-FAST) */
+    rci_pool *small_pool_of[2][RCI_ZERO_INLINE_BYTES / 8 + 1];
+    /* NO-PAGE (page.c): a pool without a page to allocate from has this as cur, a page of no
+     * slots on no list, never returned, so the allocation paths test only for a full cur */
+    rci_page no_page;
 } rci_heap_pages;
 
 /* Bytes: live_bytes = slots of live and pending objects plus buffers (owner: src/mem.c for
@@ -683,7 +695,7 @@ static inline rc_object *rci_page_slot_alloc(rc_heap *heap, size_t bytes, bool c
         return rci_page_slot_alloc_slow(heap, bytes, container);
     unsigned idx = rci_page_class_index(bytes);
     rci_page *page = heap->pages.pools[container][idx].cur;
-    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
+    if (RCI_UNLIKELY(page->free == NULL && page->bump == page->n_slots)) /* NO-PAGE */
         return rci_page_slot_alloc_slow(heap, bytes, container);
     if (!__builtin_constant_p(bytes))
         return rci_page_take_slot(page);
@@ -778,9 +790,28 @@ static inline bool rci_object_needs_rites(const rc_heap *heap, const rc_object *
 /* Allocates and initialises an object of type (count 1, tracked if the type is) in a slot
  * of `bytes`. May collect first. */
 rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes);
+/* rci_object_free for a type with a destroy function (object.c): out of line, so that
+ * rci_object_free's common path makes no call but the rare one to the page's slow path. */
+void rci_object_free_destroy(rc_heap *heap, rc_object *obj, rc_type *t);
 /* Frees obj's memory after its references have been released: type destroy, accounting,
- * slot. Untracks first. */
-void rci_object_free(rc_heap *heap, rc_object *obj);
+ * slot. Untracks first. Inline: the collector frees its garbage with it, one object after
+ * another (gc.c, phase 5). */
+static inline void rci_object_free(rc_heap *heap, rc_object *obj)
+{
+    rc_type *t = rci_type_of(heap, obj);
+    if (RCI_UNLIKELY(t->destroy != NULL)) {
+        rci_object_free_destroy(heap, obj, t);
+        return;
+    }
+    rci_page *page = rci_page_of(obj);
+    size_t bytes = page->slot_bytes;
+    t->live_count--;
+    t->live_bytes -= bytes;
+    heap->mem.live_bytes -= bytes;
+    heap->objs.total_freed++;
+    if (!rci_page_slot_free_fast(page, obj))
+        rci_page_slot_free_slow(heap, page);
+}
 /* Drains the pending-free list (a no-op while it is already being drained). */
 void rci_object_release_pending(rc_heap *heap);
 /* Accounting for a tracked object leaving its generation (freed or untracked). Inline:

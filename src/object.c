@@ -519,22 +519,9 @@ void rci_object_release_pending(rc_heap *heap)
     release_now(heap, obj, rci_type_of(heap, obj));
 }
 
-/* rci_object_free for a type with a destroy function. Out of line: rci_object_free's
- * common path (no destroy) then makes no call but its tail call and saves no registers. */
-RCI_NOINLINE
-static void object_free_destroy(rc_heap *heap, rc_object *obj, rc_type *t)
+void rci_object_free_destroy(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     t->destroy(heap, obj);
-    object_free_slot(heap, obj, t);
-}
-
-void rci_object_free(rc_heap *heap, rc_object *obj)
-{
-    rc_type *t = rci_type_of(heap, obj);
-    if (RCI_UNLIKELY(t->destroy != NULL)) {
-        object_free_destroy(heap, obj, t);
-        return;
-    }
     object_free_slot(heap, obj, t);
 }
 
@@ -612,7 +599,7 @@ static RCI_ALWAYS_INLINE rc_object *new_in_pool_as(rc_heap *heap, rc_type *t, rc
     if (RCI_UNLIKELY(tracked && heap->gc.gen[0].count >= heap->gc.gc_trigger))
         return new_slow(heap, t, bytes);
     rci_page *page = pool->cur;
-    if (RCI_UNLIKELY(page == NULL || (page->free == NULL && page->bump == page->n_slots)))
+    if (RCI_UNLIKELY(page->free == NULL && page->bump == page->n_slots)) /* NO-PAGE */
         return new_slow(heap, t, bytes);
     uint32_t slot_bytes = pool->slot_bytes; /* POOL: the page's too */
     char *slot = rci_page_take_slot_unzeroed(page, slot_bytes);
@@ -643,34 +630,58 @@ static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_p
     return new_in_pool_as(heap, t, pool, bytes, small, false);
 }
 
-RCI_NOINLINE
-static rc_object *new_in_pool_any(rc_heap *heap, rc_type *t, rci_pool *pool, size_t bytes)
-{
-    return new_in_pool(heap, t, pool, bytes, false);
-}
 
 /* NEW-FAST's choice of pool for an object of t of `bytes`: t's own pool when bytes is in the
  * class of its instance size (one compare), else the pool of bytes' class (one more and a
  * table look-up). Otherwise (bytes below the instance size or above RCI_MAX_CLASS_BYTES)
  * the caller's way out, `refused`, is taken. A macro, so that the way out is a tail call
  * of the caller. */
-#define NEW_POOL(heap, t, bytes, pool, refused)                                                    \
+#define NEW_POOL(heap, t, bytes, out, refused)                                                     \
     do {                                                                                           \
         size_t extra_ = (bytes) - (t)->instance_bytes;                                             \
-        (pool) = (t)->pool;                                                                        \
+        (out) = (t)->pool;                                                                         \
         if (RCI_UNLIKELY(extra_ >= (t)->pool_room)) {                                              \
             if (RCI_UNLIKELY(extra_ >= (t)->var_room))                                             \
                 return refused;                                                                    \
-            (pool) = &(t)->pools[(heap)->pages.class_of[((bytes) + 7) / 8]];                       \
+            (out) = &(t)->pools[(heap)->pages.class_of[((bytes) + 7) / 8]];                        \
         }                                                                                          \
     } while (0)
+
+/* NEW_POOL's common case: a pool of slots of at most RCI_ZERO_INLINE_BYTES, found with the
+ * small_ fields alone (no test of the slot's size after); any other size takes the way
+ * out, `other`. */
+#define NEW_POOL_SMALL(t, bytes, out, other)                                                       \
+    do {                                                                                           \
+        size_t extra_ = (bytes) - (t)->instance_bytes;                                             \
+        (out) = (t)->pool_small;                                                                   \
+        if (RCI_UNLIKELY(extra_ >= (t)->small_room)) {                                             \
+            if (RCI_UNLIKELY(extra_ >= (t)->small_var_room))                                       \
+                return other;                                                                      \
+            (out) = (t)->small_pools[((bytes) + 7) / 8];                                           \
+        }                                                                                          \
+    } while (0)
+
+/* rci_object_new and rc_new_var off NEW_POOL_SMALL: a slot above RCI_ZERO_INLINE_BYTES, or
+ * a size refused (`refused`: new_slow or new_var_checked). */
+#define NEW_ANY(heap, t, bytes, refused)                                                           \
+    do {                                                                                           \
+        rci_pool *pool_;                                                                           \
+        NEW_POOL(heap, t, bytes, pool_, refused);                                                  \
+        if (RCI_UNLIKELY(pool_->slot_bytes > RCI_ZERO_INLINE_BYTES))                               \
+            return new_in_pool(heap, t, pool_, bytes, false);                                      \
+        return new_in_pool(heap, t, pool_, bytes, true);                                           \
+    } while (0)
+
+RCI_NOINLINE
+static rc_object *new_any(rc_heap *heap, rc_type *type, size_t bytes)
+{
+    NEW_ANY(heap, type, bytes, new_slow(heap, type, bytes));
+}
 
 rc_object *rci_object_new(rc_heap *heap, rc_type *type, size_t bytes)
 {
     rci_pool *pool;
-    NEW_POOL(heap, type, bytes, pool, new_slow(heap, type, bytes));
-    if (RCI_UNLIKELY(pool->slot_bytes > RCI_ZERO_INLINE_BYTES))
-        return new_in_pool_any(heap, type, pool, bytes);
+    NEW_POOL_SMALL(type, bytes, pool, new_any(heap, type, bytes));
     return new_in_pool(heap, type, pool, bytes, true);
 }
 
@@ -703,14 +714,18 @@ static rc_object *new_var_checked(rc_heap *heap, const rc_type *type, size_t byt
     return new_slow(heap, (rc_type *)type, bytes);
 }
 
+RCI_NOINLINE
+static rc_object *new_var_any(rc_heap *heap, rc_type *t, size_t bytes)
+{
+    NEW_ANY(heap, t, bytes, new_var_checked(heap, t, bytes));
+}
+
 rc_object *rc_new_var(rc_heap *heap, const rc_type *type, size_t bytes)
 {
     if (RCI_UNLIKELY(type == NULL || type->heap != heap))
         return new_var_checked(heap, type, bytes);
     rc_type *t = (rc_type *)type;
     rci_pool *pool;
-    NEW_POOL(heap, t, bytes, pool, new_var_checked(heap, type, bytes));
-    if (RCI_UNLIKELY(pool->slot_bytes > RCI_ZERO_INLINE_BYTES))
-        return new_in_pool_any(heap, t, pool, bytes);
+    NEW_POOL_SMALL(t, bytes, pool, new_var_any(heap, t, bytes));
     return new_in_pool(heap, t, pool, bytes, true);
 }

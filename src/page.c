@@ -18,6 +18,10 @@
  *   a spare, or given back to the allocator), except while
  *   defer_page_release is set, or it is on the generation-1 list while the collector's
  *   candidate buffer holds entries (gc.c, section 5), when it waits on heap->pages.emptied.
+ * NO-PAGE: a pool with no page to allocate from (none yet, or none left) has
+ *   &heap->pages.no_page as cur: no slots (bump == n_slots == 0, no free list), no pool, on
+ *   no list, never linked, emptied or returned. The allocation paths then need no test for
+ *   a missing cur: a full cur sends them to pool_refill, which treats no_page as none.
  * SPARES: after every page is returned, heap->pages.spare holds at most max(1, L / RC_PAGE_BYTES)
  *   empty pages, L being the bytes of live and pending objects' slots (live_bytes -
  *   buffer_bytes); spares are taken before any page is mapped. So a program that frees a
@@ -246,7 +250,7 @@ void rci_pages_release_empty(rc_heap *heap)
 /* Makes pool->cur a page with a free slot; false if no page can be had. */
 static bool pool_refill(rc_heap *heap, rci_pool *pool)
 {
-    rci_page *old = pool->cur;
+    rci_page *old = pool->cur == &heap->pages.no_page ? NULL : pool->cur;
     rci_page *page = pool->avail;
     /* POOL: cur is never on avail; a page on avail is its pool's and has a free slot (no
      * allocation is taken from it while it is there). */
@@ -321,10 +325,12 @@ void rci_page_slot_free_slow(rc_heap *heap, rci_page *page)
 
 void rci_page_pools_init(rc_heap *heap)
 {
+    memset(&heap->pages.no_page, 0, sizeof heap->pages.no_page); /* NO-PAGE */
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < RCI_N_CLASSES; i++) {
             heap->pages.pools[c][i].slot_bytes = rci_page_class_bytes(i);
             heap->pages.pools[c][i].container = c != 0;
+            heap->pages.pools[c][i].cur = &heap->pages.no_page;
         }
     }
     /* Every class's size is a multiple of 8: bytes and bytes rounded up to 8 share one, and
@@ -336,6 +342,9 @@ void rci_page_pools_init(rc_heap *heap)
         from = to + 1;
     }
     rc_assert(heap, from == sizeof heap->pages.class_of);
+    for (unsigned c = 0; c < 2; c++)
+        for (size_t i = 0; i <= RCI_ZERO_INLINE_BYTES / 8; i++)
+            heap->pages.small_pool_of[c][i] = &heap->pages.pools[c][heap->pages.class_of[i]];
     for (size_t i = 1; i < sizeof heap->pages.class_of; i++)
         rc_assert(heap, heap->pages.class_of[i] == rci_page_class_index(i * 8) &&
                             heap->pages.class_of[i] == rci_page_class_index(i * 8 - 7));
@@ -378,7 +387,8 @@ void rci_pages_free_all(rc_heap *heap)
                 pool->pages = page->next;
                 heap->alloc.free(heap->alloc.user, page, RC_PAGE_BYTES, RC_PAGE_BYTES);
             }
-            pool->cur = pool->avail = NULL;
+            pool->cur = &heap->pages.no_page; /* NO-PAGE */
+            pool->avail = NULL;
         }
     }
     while (heap->pages.large != NULL) {

@@ -239,6 +239,11 @@ rc_type *rci_type_register(rc_heap *heap, const rc_type_spec *given)
     t->pools = heap->pages.pools[t->holds_refs];
     t->pool_room = t->pool != NULL ? t->pool->slot_bytes - t->instance_bytes + 1 : 0;
     t->var_room = t->pool != NULL ? RCI_MAX_CLASS_BYTES - t->instance_bytes + 1 : 0;
+    t->small_room = t->pool_small != NULL ? t->pool_room : 0;
+    t->small_var_room = t->instance_bytes <= RCI_ZERO_INLINE_BYTES
+                            ? RCI_ZERO_INLINE_BYTES - t->instance_bytes + 1
+                            : 0;
+    t->small_pools = heap->pages.small_pool_of[t->holds_refs];
     return t;
 nomem:
     rci_error(heap, RC_ENOMEM, "rc_type_new: out of memory registering type '%s'", spec->name);
