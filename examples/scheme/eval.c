@@ -363,6 +363,14 @@ fail:
     return NULL;
 }
 
+/* A call's procedure computed by an expression, ((car o) 1): owned. Out of line, so that
+ * scm_eval's loop holds one inline copy of eval_operand fewer (its register pressure costs
+ * every activation), while a builtin's call here still needs no scm_eval activation. */
+NOINLINE static V eval_operator(interp *in, V code, V env)
+{
+    return eval_operand(in, code, env);
+}
+
 V scm_eval(interp *in, V code, V env)
 {
     char here; /* the C stack is the limit on non-tail recursion: measure it */
@@ -454,7 +462,7 @@ V scm_eval(interp *in, V code, V env)
             /* A procedure named by a variable is borrowed until it must be kept. */
             node *fnode = AS(node, n->a);
             bool fn_owned = fnode->op != N_LOCAL && fnode->op != N_GLOBAL;
-            V fn = fn_owned ? scm_eval(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
+            V fn = fn_owned ? eval_operator(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
             if (fn == NULL)
                 goto done;
             if (IS(in, fn, K_CLOSURE)) {
