@@ -275,6 +275,46 @@ static inline V eval_operand(interp *in, V code, V env)
     return scm_eval(in, code, env);
 }
 
+/* A test's answer (if, and, and or's tests that fail): 1 true, 0 false, -1 an error. It
+ * counts nothing it need not: a variable's value is read borrowed, and a builtin
+ * predicate's answer (prim.predicate: #t or #f, handed out uncounted) is not dropped;
+ * every other value is owned and dropped as eval_operand's would be. The balance the
+ * immortal constants need (CONSTANT, mem.h) holds: each skipped drop matches a skipped
+ * increment or none was made. */
+static inline int eval_test(interp *in, V code, V env)
+{
+    node *n = AS(node, code);
+    if (is_simple(n)) {
+        V v = simple_operand(in, n, env);
+        return v == NULL ? -1 : v != in->f;
+    }
+    V v;
+    bool drop = true;
+    if (n->op == N_CALL && AS(node, n->a)->op == N_GLOBAL) {
+        V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: builtins are immortal */
+        if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
+            char here;
+            if (!(n->flags & NODE_SIMPLE_ARGS) &&
+                (size_t)(in->stack_base - &here) > in->stack_limit)
+                return scm_error(in, "line %d: recursion too deep", n->line), -1;
+            v = call_prim(in, fn, n, env);
+            if (v == NULL)
+                return at_line(in, n->line), -1;
+            drop = !AS(prim, fn)->predicate;
+        } else {
+            v = scm_eval(in, code, env);
+        }
+    } else {
+        v = scm_eval(in, code, env);
+    }
+    if (v == NULL)
+        return -1;
+    int t = v != in->f;
+    if (drop)
+        drop_value(in, v);
+    return t;
+}
+
 /* Runs the builtin and names it in its error message. */
 static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
 {
@@ -397,12 +437,13 @@ V scm_eval(interp *in, V code, V env)
             if (assign(in, n, env))
                 result = CONSTANT(in->unspec);
             goto done;
-        case N_IF:
-            if ((v = eval_operand(in, n->a, env)) == NULL)
+        case N_IF: {
+            int t = eval_test(in, n->a, env);
+            if (t < 0)
                 goto done;
-            n = AS(node, v != in->f ? n->b : n->c);
-            drop_value(in, v);
+            n = AS(node, t ? n->b : n->c);
             continue;
+        }
         case N_SEQ: {
             size_t i = 0;
             for (; i + 1 < n->n; i++) {
@@ -419,13 +460,25 @@ V scm_eval(interp *in, V code, V env)
             n = AS(node, n->kids[i]);
             continue;
         }
-        case N_AND:
+        case N_AND: {
+            size_t i = 0;
+            for (; i + 1 < n->n; i++) {
+                int t = eval_test(in, n->kids[i], env);
+                if (t <= 0) {
+                    if (t == 0)
+                        result = CONSTANT(in->f);
+                    goto done;
+                }
+            }
+            n = AS(node, n->kids[i]);
+            continue;
+        }
         case N_OR: {
             size_t i = 0;
             for (; i + 1 < n->n; i++) {
                 if ((v = eval_operand(in, n->kids[i], env)) == NULL)
                     goto done;
-                if ((n->op == N_AND && v == in->f) || (n->op == N_OR && v != in->f)) {
+                if (v != in->f) {
                     result = v;
                     goto done;
                 }
