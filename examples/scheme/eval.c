@@ -66,31 +66,70 @@ static inline void drop_value(interp *in, V v)
         OUNREF(in, v);
 }
 
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+/* Tells the compiler that v is an object (not NULL, not a small int), so that the tests of
+ * rcgc.h's inline functions for any reference (rc_refcount) fold away. */
+#define KNOWN_OBJECT(v) ((((uintptr_t)(v)&1u) || (v) == NULL) ? __builtin_unreachable() : (void)0)
+#else
+#define NOINLINE
+#define KNOWN_OBJECT(v) ((void)0)
+#endif
+
+/* A frame's parent (a frame, or NULL at the top level), counted up or dropped. */
+static inline V parent_ref(V p)
+{
+    if (p != NULL)
+        OREF(p);
+    return p;
+}
+
 /* Frame reuse (rcgc only): f, owned, is a frame whose activation ended. If its count is 1,
  * nothing else holds it (no closure captured it), so instead of freeing it the evaluator
  * empties it and keeps it (up to SPARE_DEPTH of each size) for the next call: with
  * reference counts a tail-calling loop runs in two frames and a call that captures nothing
  * costs no allocation. A tracing collector cannot know that a frame is unshared; its builds
- * always allocate. */
-static inline void drop_frame(interp *in, V f)
+ * always allocate. reuse_frame is the second half, for a frame whose count is known to be 1. */
+static inline void reuse_frame(interp *in, V f)
 {
 #ifdef SCM_RCGC
-    if (rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES &&
-        in->n_spare[AS(frame, f)->n] < SPARE_DEPTH) {
-        frame *fr = AS(frame, f);
+    frame *fr = AS(frame, f);
+    size_t n = fr->n;
+    if (n < SPARE_FRAMES && in->n_spare[n] < SPARE_DEPTH) {
         V p = fr->parent;
         fr->parent = NULL;
-        UNREF(in, p);
-        for (size_t i = 0; i < fr->n; i++) {
+        if (p != NULL)
+            OUNREF(in, p);
+        for (size_t i = 0; i < n; i++) {
             V x = fr->slots[i];
             fr->slots[i] = NULL;
             VUNREF(in, x);
         }
-        in->spare[fr->n][in->n_spare[fr->n]++] = f; /* the releases ran no Scheme code */
+        in->spare[n][in->n_spare[n]++] = f; /* the releases ran no Scheme code */
         return;
     }
 #endif
     OUNREF(in, f);
+}
+
+/* True if nothing but the evaluator holds frame f. */
+static inline bool unshared(V f)
+{
+#ifdef SCM_RCGC
+    KNOWN_OBJECT(f);
+    return rc_refcount(f) == 1;
+#else
+    (void)f;
+    return false;
+#endif
+}
+
+static inline void drop_frame(interp *in, V f)
+{
+    if (unshared(f))
+        reuse_frame(in, f);
+    else
+        OUNREF(in, f);
 }
 
 /* A frame of that many slots, all NULL, with no parent yet: the caller sets it (enter_frame)
@@ -119,14 +158,16 @@ static inline V enter_frame(interp *in, V old, V p)
     if (old == p)
         return p;
     if (old == NULL)
-        return NEWREF(p);
-    if (rc_refcount(old) == 1 && AS(frame, old)->parent == p) {
-        AS(frame, old)->parent = NULL;
-        drop_frame(in, old);
-        return p;
+        return parent_ref(p);
+    if (unshared(old)) {
+        bool moved = AS(frame, old)->parent == p;
+        if (moved)
+            AS(frame, old)->parent = NULL;
+        reuse_frame(in, old);
+        return moved ? p : parent_ref(p);
     }
-    drop_frame(in, old);
-    return NEWREF(p);
+    OUNREF(in, old);
+    return parent_ref(p);
 #else
     (void)in, (void)old;
     return p;
@@ -332,11 +373,6 @@ static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
 /* A builtin with owned arguments: any number of them, each counted (prim.owned_args). Kept
  * out of line: inlined into call_prim, its argument arrays made call_prim's stack frame and
  * register pressure larger on every builtin call, for the few builtins that need it. */
-#if defined(__GNUC__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
 NOINLINE static V call_prim_owned(interp *in, prim *p, node *call, V env)
 {
     int argc = (int)call->n, got = 0;
