@@ -732,6 +732,11 @@ bool scm_define_prim(interp *in, const char *name, prim_fn fn, int min_args, int
     p->max_args = (int16_t)max_args;
     p->owned_args = fn == p_apply || fn == p_map || fn == p_for_each;
     p->steals = fn == p_cons || fn == p_list || fn == p_vector;
+    p->predicate = fn == p_num_eq || fn == p_lt || fn == p_gt || fn == p_le || fn == p_ge ||
+                   fn == p_numberp || fn == p_zerop || fn == p_evenp || fn == p_oddp ||
+                   fn == p_eq || fn == p_equal || fn == p_not || fn == p_booleanp ||
+                   fn == p_nullp || fn == p_pairp || fn == p_listp || fn == p_symbolp ||
+                   fn == p_stringp || fn == p_string_eq || fn == p_vectorp || fn == p_procedurep;
     UNREF(in, AS(symbol, sym)->value);
     AS(symbol, sym)->value = &p->hdr;
     UNREF(in, sym);

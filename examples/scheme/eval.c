@@ -66,31 +66,70 @@ static inline void drop_value(interp *in, V v)
         OUNREF(in, v);
 }
 
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+/* Tells the compiler that v is an object (not NULL, not a small int), so that the tests of
+ * rcgc.h's inline functions for any reference (rc_refcount) fold away. */
+#define KNOWN_OBJECT(v) ((((uintptr_t)(v)&1u) || (v) == NULL) ? __builtin_unreachable() : (void)0)
+#else
+#define NOINLINE
+#define KNOWN_OBJECT(v) ((void)0)
+#endif
+
+/* A frame's parent (a frame, or NULL at the top level), counted up or dropped. */
+static inline V parent_ref(V p)
+{
+    if (p != NULL)
+        OREF(p);
+    return p;
+}
+
 /* Frame reuse (rcgc only): f, owned, is a frame whose activation ended. If its count is 1,
  * nothing else holds it (no closure captured it), so instead of freeing it the evaluator
  * empties it and keeps it (up to SPARE_DEPTH of each size) for the next call: with
  * reference counts a tail-calling loop runs in two frames and a call that captures nothing
  * costs no allocation. A tracing collector cannot know that a frame is unshared; its builds
- * always allocate. */
-static inline void drop_frame(interp *in, V f)
+ * always allocate. reuse_frame is the second half, for a frame whose count is known to be 1. */
+static inline void reuse_frame(interp *in, V f)
 {
 #ifdef SCM_RCGC
-    if (rc_refcount(f) == 1 && AS(frame, f)->n < SPARE_FRAMES &&
-        in->n_spare[AS(frame, f)->n] < SPARE_DEPTH) {
-        frame *fr = AS(frame, f);
+    frame *fr = AS(frame, f);
+    size_t n = fr->n;
+    if (n < SPARE_FRAMES && in->n_spare[n] < SPARE_DEPTH) {
         V p = fr->parent;
         fr->parent = NULL;
-        UNREF(in, p);
-        for (size_t i = 0; i < fr->n; i++) {
+        if (p != NULL)
+            OUNREF(in, p);
+        for (size_t i = 0; i < n; i++) {
             V x = fr->slots[i];
             fr->slots[i] = NULL;
             VUNREF(in, x);
         }
-        in->spare[fr->n][in->n_spare[fr->n]++] = f; /* the releases ran no Scheme code */
+        in->spare[n][in->n_spare[n]++] = f; /* the releases ran no Scheme code */
         return;
     }
 #endif
     OUNREF(in, f);
+}
+
+/* True if nothing but the evaluator holds frame f. */
+static inline bool unshared(V f)
+{
+#ifdef SCM_RCGC
+    KNOWN_OBJECT(f);
+    return rc_refcount(f) == 1;
+#else
+    (void)f;
+    return false;
+#endif
+}
+
+static inline void drop_frame(interp *in, V f)
+{
+    if (unshared(f))
+        reuse_frame(in, f);
+    else
+        OUNREF(in, f);
 }
 
 /* A frame of that many slots, all NULL, with no parent yet: the caller sets it (enter_frame)
@@ -119,14 +158,16 @@ static inline V enter_frame(interp *in, V old, V p)
     if (old == p)
         return p;
     if (old == NULL)
-        return NEWREF(p);
-    if (rc_refcount(old) == 1 && AS(frame, old)->parent == p) {
-        AS(frame, old)->parent = NULL;
-        drop_frame(in, old);
-        return p;
+        return parent_ref(p);
+    if (unshared(old)) {
+        bool moved = AS(frame, old)->parent == p;
+        if (moved)
+            AS(frame, old)->parent = NULL;
+        reuse_frame(in, old);
+        return moved ? p : parent_ref(p);
     }
-    drop_frame(in, old);
-    return NEWREF(p);
+    OUNREF(in, old);
+    return parent_ref(p);
 #else
     (void)in, (void)old;
     return p;
@@ -275,6 +316,46 @@ static inline V eval_operand(interp *in, V code, V env)
     return scm_eval(in, code, env);
 }
 
+/* A test's answer (if, and, and or's tests that fail): 1 true, 0 false, -1 an error. It
+ * counts nothing it need not: a variable's value is read borrowed, and a builtin
+ * predicate's answer (prim.predicate: #t or #f, handed out uncounted) is not dropped;
+ * every other value is owned and dropped as eval_operand's would be. The balance the
+ * immortal constants need (CONSTANT, mem.h) holds: each skipped drop matches a skipped
+ * increment or none was made. */
+static inline int eval_test(interp *in, V code, V env)
+{
+    node *n = AS(node, code);
+    if (is_simple(n)) {
+        V v = simple_operand(in, n, env);
+        return v == NULL ? -1 : v != in->f;
+    }
+    V v;
+    bool drop = true;
+    if (n->op == N_CALL && AS(node, n->a)->op == N_GLOBAL) {
+        V fn = AS(symbol, AS(node, n->a)->a)->value; /* borrowed: builtins are immortal */
+        if (fn != NULL && IS(in, fn, K_PRIM) && !AS(prim, fn)->owned_args) {
+            char here;
+            if (!(n->flags & NODE_SIMPLE_ARGS) &&
+                (size_t)(in->stack_base - &here) > in->stack_limit)
+                return scm_error(in, "line %d: recursion too deep", n->line), -1;
+            v = call_prim(in, fn, n, env);
+            if (v == NULL)
+                return at_line(in, n->line), -1;
+            drop = !AS(prim, fn)->predicate;
+        } else {
+            v = scm_eval(in, code, env);
+        }
+    } else {
+        v = scm_eval(in, code, env);
+    }
+    if (v == NULL)
+        return -1;
+    int t = v != in->f;
+    if (drop)
+        drop_value(in, v);
+    return t;
+}
+
 /* Runs the builtin and names it in its error message. */
 static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
 {
@@ -292,11 +373,6 @@ static inline V run_prim(interp *in, prim *p, node *call, int argc, V *argv)
 /* A builtin with owned arguments: any number of them, each counted (prim.owned_args). Kept
  * out of line: inlined into call_prim, its argument arrays made call_prim's stack frame and
  * register pressure larger on every builtin call, for the few builtins that need it. */
-#if defined(__GNUC__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
 NOINLINE static V call_prim_owned(interp *in, prim *p, node *call, V env)
 {
     int argc = (int)call->n, got = 0;
@@ -363,6 +439,14 @@ fail:
     return NULL;
 }
 
+/* A call's procedure computed by an expression, ((car o) 1): owned. Out of line, so that
+ * scm_eval's loop holds one inline copy of eval_operand fewer (its register pressure costs
+ * every activation), while a builtin's call here still needs no scm_eval activation. */
+NOINLINE static V eval_operator(interp *in, V code, V env)
+{
+    return eval_operand(in, code, env);
+}
+
 V scm_eval(interp *in, V code, V env)
 {
     char here; /* the C stack is the limit on non-tail recursion: measure it */
@@ -389,12 +473,13 @@ V scm_eval(interp *in, V code, V env)
             if (assign(in, n, env))
                 result = CONSTANT(in->unspec);
             goto done;
-        case N_IF:
-            if ((v = eval_operand(in, n->a, env)) == NULL)
+        case N_IF: {
+            int t = eval_test(in, n->a, env);
+            if (t < 0)
                 goto done;
-            n = AS(node, v != in->f ? n->b : n->c);
-            drop_value(in, v);
+            n = AS(node, t ? n->b : n->c);
             continue;
+        }
         case N_SEQ: {
             size_t i = 0;
             for (; i + 1 < n->n; i++) {
@@ -411,13 +496,25 @@ V scm_eval(interp *in, V code, V env)
             n = AS(node, n->kids[i]);
             continue;
         }
-        case N_AND:
+        case N_AND: {
+            size_t i = 0;
+            for (; i + 1 < n->n; i++) {
+                int t = eval_test(in, n->kids[i], env);
+                if (t <= 0) {
+                    if (t == 0)
+                        result = CONSTANT(in->f);
+                    goto done;
+                }
+            }
+            n = AS(node, n->kids[i]);
+            continue;
+        }
         case N_OR: {
             size_t i = 0;
             for (; i + 1 < n->n; i++) {
                 if ((v = eval_operand(in, n->kids[i], env)) == NULL)
                     goto done;
-                if ((n->op == N_AND && v == in->f) || (n->op == N_OR && v != in->f)) {
+                if (v != in->f) {
                     result = v;
                     goto done;
                 }
@@ -454,7 +551,7 @@ V scm_eval(interp *in, V code, V env)
             /* A procedure named by a variable is borrowed until it must be kept. */
             node *fnode = AS(node, n->a);
             bool fn_owned = fnode->op != N_LOCAL && fnode->op != N_GLOBAL;
-            V fn = fn_owned ? scm_eval(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
+            V fn = fn_owned ? eval_operator(in, &fnode->hdr, env) : simple_operand(in, fnode, env);
             if (fn == NULL)
                 goto done;
             if (IS(in, fn, K_CLOSURE)) {

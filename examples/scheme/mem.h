@@ -89,6 +89,8 @@ typedef struct prim {
     bool owned_args;            /* arguments must be owned: it may run Scheme code (apply,
                                  map), or counts references (why-alive) */
     bool steals;                /* it takes over its arguments' references (cons, list, vector) */
+    bool predicate;             /* it answers #t or #f only, uncounted (scm_bool): a test
+                                   that asked it has nothing to drop (eval.c, eval_test) */
 } prim;
 #ifndef SCM_RCGC
 typedef struct string {

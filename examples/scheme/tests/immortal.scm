@@ -21,3 +21,22 @@
 (display (= (refcount p) p-before)) (newline)
 (display (refcount 5)) (newline)
 (display (heap-check)) (newline)
+; A test reads a variable without counting it and does not drop a builtin predicate's
+; answer (#t or #f, handed out uncounted); a predicate's name rebound to another builtin
+; or to a procedure answers counted values, which the test drops.
+(define (spin2 flag bools n)
+  (if (> n 0)
+      (begin (if (and flag (not (car bools)) (pair? bools)) 1 2)
+             (if (or (null? bools) (eq? flag (cadr bools))) 1 2)
+             (if (zero? bools) 1 2)
+             (if (even? bools) 1 2)
+             (spin2 flag bools (- n 1)))))
+(define zero? car)
+(define (even? l) (cadr l))
+(define t-before (refcount #t))
+(define f-before (refcount #f))
+(spin2 #t (list #t #f) 10000)
+(spin2 #f (list #f #t) 10000)
+(display (<= (refcount #t) t-before)) (newline)
+(display (<= (refcount #f) f-before)) (newline)
+(display (heap-check)) (newline)
