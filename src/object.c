@@ -477,10 +477,13 @@ static void weakref_release(rc_heap *heap, rc_object *obj, rc_type *t, uint32_t 
 void rc__release(rc_heap *heap, rc_object *obj)
 {
     uint32_t ti = obj->_tinfo;
-    if (RCI_UNLIKELY(obj->_refcnt < 0 || ti == 0 || (ti & RCI_PENDING))) {
+    /* A free slot's header is all zero (PAGE): released, its count is below zero, so the
+     * count's test finds it without a test of ti. */
+    if (RCI_UNLIKELY(obj->_refcnt < 0 || (ti & RCI_PENDING))) {
         release_misuse(heap, obj);
         return;
     }
+    rc_assert_inv(heap, "PAGE", ti != 0);
     rc_type *t = heap->types.table[ti >> RCI_TYPE_SHIFT];
     if (RCI_UNLIKELY((ti & (RCI_WEAKREFD | RCI_ORIGIN)) != 0)) {
         release_special(heap, obj, t);
