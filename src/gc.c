@@ -244,8 +244,9 @@
  *      cand_overflow makes the next automatic run a full collection, which examines every
  *      generation: no candidate is lost. The common case (no incremental run, no collection
  *      in its phases 1-5, room in the buffer, the trigger not crossed) costs two compares
- *      besides the buffering itself and, for generation 0, ACYCLIC-NOW's look (CAND-FAST,
- *      at rc__candidate).
+ *      besides the buffering itself and, for generation 0, one test of the type's
+ *      LOOK-PAYS state and, while that is on, ACYCLIC-NOW's look (CAND-FAST, at
+ *      rc__candidate).
  *    - ACYCLIC-NOW. Before buffering an object of generation 0, rc__candidate looks at its
  *      references (lists, tuples, dicts and types described by offsets; at most
  *      ACYCLIC_SCAN_REFS of them): if none is a tracked object, the object is on no cycle
@@ -260,6 +261,20 @@
  *      user code). Effect: building a list of two-element lists (append, then rc_decref of
  *      each inner list) buffers nothing. test_random_differential's complete mode checks
  *      it: with budgets that cannot run out, rc_collect(heap, 1) frees every unreachable node.
+ *    - LOOK-PAYS. The look is taken per type while it pays (rc_type.cand_look, at
+ *      look_skipped). After LOOK_MISSES (16) looks in a row at young instances of a type
+ *      that found a tracked reference (or could not look: a traverse function of the type's
+ *      own, more than ACYCLIC_SCAN_REFS references), the look is off for that type: its
+ *      next LOOK_SAMPLE (64) young candidates are buffered unseen, acyclic or not, as if
+ *      rc__candidate had no look, and the one after them is looked at (a sample): finding
+ *      no tracked reference turns the look back on, finding one turns it off for 64 more.
+ *      Why: a look costs a chain of dependent loads (the type, its offsets, the fields, the
+ *      referenced headers) and pays only when it finds an acyclic object; an interpreter's
+ *      frames and closures always hold tracked references (the churn program of
+ *      bench/interp: 200,000 looks, one acyclic), while a list of two ints (above) always
+ *      pays. Sound in every state: buffering is what a look that finds a tracked reference
+ *      leads to. Generation sizes right after a decrement therefore depend on the type's
+ *      recent looks (test look_off_while_it_does_not_pay).
  *    - Partial run (automatic; reported as a collection of generation 1). When generation
  *      1 holds more than heap->gc.cand_trigger objects, the next tracked allocation runs one:
  *      1. the buffer is compacted; 2. expand_candidates walks breadth first from the
@@ -316,7 +331,8 @@
  *    the trigger stays at 2000. Had the runs found nothing (say every candidate was a
  *    list of a hundred ints), the trigger would double per run up to 32000, and each such
  *    candidate would cost one look at its references (it holds no tracked object:
- *    generation 2); a list of a few ints is not even buffered (ACYCLIC-NOW).
+ *    generation 2); a list of a few ints is not even buffered (ACYCLIC-NOW; its look stays
+ *    on while such lists are the candidates: LOOK-PAYS).
  *
  *    5b. THE GENERATIONAL SCHEDULE (RC_GC_SCHEDULE_GENERATIONAL; CPython 3.13's, for strict
  *    parity). rc__candidate returns at once. gen[0].count = tracked allocations minus
@@ -1832,9 +1848,8 @@ static RCI_ALWAYS_INLINE int may_hold_tracked_inline(const rc_heap *heap, const 
 /* ACYCLIC-NOW: whether obj may hold a reference to a tracked object: true when it does, when
  * it has more than ACYCLIC_SCAN_REFS references, and for a type whose traverse function is
  * not the library's (a decrement runs no user code). */
-static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
+static bool may_hold_tracked(rc_heap *heap, const rc_type *t, rc_object *obj)
 {
-    const rc_type *t = rci_type_of(heap, obj);
     int may = may_hold_tracked_inline(heap, t, obj);
     if (may >= 0)
         return may != 0;
@@ -1844,10 +1859,44 @@ static bool may_hold_tracked(rc_heap *heap, rc_object *obj)
     return t->traverse(heap, obj, visit_acyclic, &left) != 0;
 }
 
-/* ACYCLIC-NOW's outcome for obj (generation 0, tracked, not pending, count above 0): it is on
- * no cycle now and alive: generation 2, as expand_candidates would have found it. */
-static RCI_ALWAYS_INLINE void acyclic_now(rc_heap *heap, rc_object *obj)
+/* LOOK-PAYS (section 5a): ACYCLIC-NOW's look is taken per type while it pays. t->cand_look
+ * is 0 at registration. Below LOOK_MISSES the look is on, and the value counts the type's
+ * latest looks in a row that found a tracked reference (or could not look: more references
+ * than ACYCLIC_SCAN_REFS, a traverse function of the type's own); a look that finds none
+ * sets it to 0. The LOOK_MISSES-th miss in a row turns the look off: the value becomes
+ * LOOK_MISSES + LOOK_SAMPLE - 1 and counts down by one per young candidate of the type,
+ * buffered unseen, to LOOK_MISSES - 1: the next one is looked at (a sample), which turns
+ * the look back on if it finds no tracked reference and off again if it does. Sound
+ * whatever the state: buffering is what rc__candidate did before it looked. */
+#define LOOK_MISSES 16u
+#define LOOK_SAMPLE 64u
+_Static_assert(LOOK_MISSES + LOOK_SAMPLE - 1u <= UINT8_MAX, "cand_look is one byte");
+
+/* LOOK-PAYS: whether a young candidate of t, whose cand_look is look, is buffered without
+ * a look (and counted). */
+static RCI_ALWAYS_INLINE bool look_skipped(rc_type *t, unsigned look)
 {
+    if (look < LOOK_MISSES)
+        return false;
+    t->cand_look = (uint8_t)(look - 1u);
+    return true;
+}
+
+/* LOOK-PAYS: t's state after a look that found a tracked reference (or could not look);
+ * look is t->cand_look. */
+static RCI_ALWAYS_INLINE void look_missed(rc_type *t, unsigned look)
+{
+    t->cand_look = (uint8_t)(look + 1u);
+    if (RCI_UNLIKELY(look + 1u >= LOOK_MISSES))
+        t->cand_look = LOOK_MISSES + LOOK_SAMPLE - 1u;
+}
+
+/* ACYCLIC-NOW's outcome for obj (generation 0, tracked, not pending, count above 0): it is on
+ * no cycle now and alive: generation 2, as expand_candidates would have found it. The look
+ * paid: LOOK-PAYS keeps it on for obj's type. */
+static RCI_ALWAYS_INLINE void acyclic_now(rc_heap *heap, rc_type *t, rc_object *obj)
+{
+    t->cand_look = 0;
     heap->gc.gen_size[0]--;
     heap->gc.gen_size[2]++;
     obj->_tinfo |= 2u;
@@ -1856,19 +1905,29 @@ static RCI_ALWAYS_INLINE void acyclic_now(rc_heap *heap, rc_object *obj)
 /* A candidate rc__candidate's common path passes on: an incremental run in progress, the
  * generational schedule, a collection's phases 1-5 (hold_late), a buffer that could not
  * grow (cand_overflow), and generation-0 dicts and instances of types with their own
- * traverse function. */
+ * traverse function whose look LOOK-PAYS takes. */
 static RCI_NOINLINE void candidate_slow(rc_heap *heap, rc_object *obj)
 {
     if (heap->gcincr.run != NULL)
         rci_gcincr_touched(heap, obj);
     if (!candidate_schedule(heap))
         return;
-    if (heap->gc.cand_hold)
+    if (heap->gc.cand_hold) {
         hold_late(heap, obj);
-    else if ((obj->_tinfo & RCI_GEN_MASK) == 0 && !may_hold_tracked(heap, obj))
-        acyclic_now(heap, obj);
-    else
-        buffer_candidate(heap, obj);
+        return;
+    }
+    if ((obj->_tinfo & RCI_GEN_MASK) == 0) {
+        rc_type *t = rci_type_of(heap, obj);
+        unsigned look = t->cand_look;
+        if (!look_skipped(t, look)) {
+            if (!may_hold_tracked(heap, t, obj)) {
+                acyclic_now(heap, t, obj);
+                return;
+            }
+            look_missed(t, look);
+        }
+    }
+    buffer_candidate(heap, obj);
 }
 
 /* The rest of a buffering whose page is not yet on the gen1 list. */
@@ -1902,6 +1961,22 @@ static RCI_ALWAYS_INLINE void buffer_candidate_fast(rc_heap *heap, rc_object *ob
         trigger_update(heap);
 }
 
+/* rc__candidate's look (ACYCLIC-NOW) at obj, generation 0, of type t (its cand_look below
+ * LOOK_MISSES, or a sample), and what follows. Out of line: inlined, the look
+ * would cost rc__candidate's other paths a stack frame. */
+static RCI_NOINLINE void candidate_look(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    int may = may_hold_tracked_inline(heap, t, obj);
+    if (may > 0) {
+        look_missed(t, t->cand_look);
+        buffer_candidate_fast(heap, obj, obj->_tinfo & ~RCI_GEN_MASK);
+    } else if (may == 0) {
+        acyclic_now(heap, t, obj);
+    } else { /* a dict (a traverse call) or a type with its own traverse function */
+        candidate_slow(heap, obj);
+    }
+}
+
 _Static_assert(sizeof(uint32_t) == 4 * sizeof(bool),
                "cand_slow's four bytes are cand_overflow, cand_hold, cand_off and cand_incr");
 
@@ -1928,13 +2003,12 @@ void rc__candidate(rc_heap *heap, rc_object *obj)
         buffer_candidate_fast(heap, obj, ti);
         return;
     }
-    int may = may_hold_tracked_inline(heap, rci_type_of(heap, obj), obj);
-    if (may > 0)
-        buffer_candidate_fast(heap, obj, ti & ~RCI_GEN_MASK);
-    else if (may == 0)
-        acyclic_now(heap, obj);
-    else /* a dict (a traverse call) or a type with its own traverse function */
-        candidate_slow(heap, obj);
+    rc_type *t = rci_type_of(heap, obj);
+    unsigned look = t->cand_look;
+    if (look_skipped(t, look)) /* LOOK-PAYS: the look has not paid for t lately */
+        buffer_candidate_fast(heap, obj, ti);
+    else
+        candidate_look(heap, obj, t);
 }
 
 static void flush_late(rc_heap *heap)

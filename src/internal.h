@@ -107,6 +107,8 @@ struct rc_type {
                              plain instances have a path of their own, object.c) */
     bool tree;            /* instances die in object.c's release_tree loop (TREE): reference
                              offsets only (no clear or destroy), not release_special */
+    uint8_t cand_look;    /* LOOK-PAYS (owner: src/gc.c, section 5a): whether rc__candidate
+                             looks at a young instance before buffering it; 0 at registration */
     size_t live_count;    /* instances alive (allocated, not yet freed). Not next to
                             live_bytes: GCC pairs adjacent counters into SSE adds whose
                             set-up costs more than the two scalar ones */

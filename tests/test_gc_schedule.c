@@ -138,12 +138,88 @@ static void acyclic_candidates_do_not_flood(void **state)
     rt_heap_finish(heap);
 }
 
+/* A new pair (holding field, if not NULL, in field a) kept by keep and left at count 1 by
+ * rc_decref: the generation the decrement put it in (1 buffered, 2 skipped the buffer). */
+static int drop_young_pair(rc_heap *heap, rc_object *keep, const rc_type *pair,
+                           rc_object *field)
+{
+    rc_object *p = rt_pair_new(heap, pair, 0);
+    if (field != NULL)
+        rt_pair_set(heap, p, 0, field);
+    rt_append(heap, keep, p);
+    rt_gens g0 = rt_gen_sizes(heap);
+    rc_decref(heap, p);
+    rt_gens g1 = rt_gen_sizes(heap);
+    assert_int_equal(g1.n[0], g0.n[0] - 1);
+    if (g1.n[1] == g0.n[1] + 1 && g1.n[2] == g0.n[2])
+        return 1;
+    assert_int_equal(g1.n[1], g0.n[1]);
+    assert_int_equal(g1.n[2], g0.n[2] + 1);
+    return 2;
+}
+
+/* LOOK-PAYS (src/gc.c, section 5a): ACYCLIC-NOW's look is taken per type while it pays.
+ * After 16 looks in a row at young pairs holding a tracked object, the pair type's look is
+ * off: the next 64 young pairs are buffered unseen, acyclic ones too; the 65th is looked
+ * at (a sample): holding nothing tracked, it turns the look back on. A sample that finds
+ * a tracked object turns it off for 64 more. Another type (list) keeps its own look. */
+static void look_off_while_it_does_not_pay(void **state)
+{
+    (void)state;
+    rc_heap *heap = cand_heap(1000, NULL);
+    rc_gc_disable(heap);
+    const rc_type *pair = rt_pair_type(heap);
+    rc_object *keep = rt_list(heap);
+    rc_object *tracked = rt_list(heap); /* what the pairs that hold something hold */
+    /* The look pays at first: an acyclic pair skips the buffer, and a success resets the
+     * run of misses. */
+    assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 2);
+    for (int i = 0; i < 15; i++)
+        assert_int_equal(drop_young_pair(heap, keep, pair, tracked), 1);
+    assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 2);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(drop_young_pair(heap, keep, pair, tracked), 1);
+    /* 16 misses in a row: off. 64 acyclic pairs are buffered unseen... */
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 1);
+    /* ... while a list holding atoms still skips the buffer (its type's look is on). */
+    rc_object *atoms = rt_list(heap);
+    rt_append(heap, atoms, rc_int_new(heap, 7));
+    rt_append(heap, keep, atoms);
+    rt_gens g0 = rt_gen_sizes(heap);
+    rc_decref(heap, atoms);
+    rt_gens g1 = rt_gen_sizes(heap);
+    assert_int_equal(g1.n[1], g0.n[1]);
+    assert_int_equal(g1.n[2], g0.n[2] + 1);
+    /* The sample finds an acyclic pair: the look is on again, for every pair after it. */
+    assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 2);
+    assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 2);
+    /* Off again; a sample that finds a tracked object keeps it off for 64 more. */
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(drop_young_pair(heap, keep, pair, tracked), 1);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 1);
+    assert_int_equal(drop_young_pair(heap, keep, pair, tracked), 1); /* the sample */
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 1);
+    assert_int_equal(drop_young_pair(heap, keep, pair, NULL), 2); /* the next sample */
+    /* Every pair buffered unseen is a candidate like any other: a collection of
+     * generation 1 examines them all and keeps them (keep holds them). */
+    assert_int_equal(rc_collect(heap, 1), 0);
+    assert_int_equal(rt_gen_sizes(heap).n[1], 0);
+    assert_int_equal(rc_list_len(heap, keep), 1 + 15 + 1 + 16 + 64 + 1 + 2 + 16 + 64 + 1 + 64 + 1);
+    rc_decref(heap, tracked);
+    rc_decref(heap, keep);
+    rt_heap_finish(heap);
+}
+
 /* ACYCLIC-NOW (src/gc.c, section 5a): a young container that holds no reference to a
  * tracked object when rc_decref leaves it at a non-zero count is not on a cycle: it goes to
- * generation 2 without entering the buffer. A list or tuple of atoms, a dict of atoms, a
- * pair whose fields are None or atoms. Not filtered: one that holds a tracked object, one
- * with more references than rc__candidate looks at, and one whose type has its own
- * traverse function (user code does not run in rc_decref). */
+ * generation 2 without entering the buffer (each type's look is on in a new heap: LOOK-PAYS).
+ * A list or tuple of atoms, a dict of atoms, a pair whose fields are None or atoms. Not
+ * filtered: one that holds a tracked object, one with more references than rc__candidate
+ * looks at, and one whose type has its own traverse function (user code does not run in
+ * rc_decref). */
 static void acyclic_container_skips_the_buffer(void **state)
 {
     (void)state;
@@ -548,6 +624,7 @@ int main(void)
         cmocka_unit_test(partial_runs_find_dropped_cycles),
         cmocka_unit_test(acyclic_candidates_do_not_flood),
         cmocka_unit_test(acyclic_container_skips_the_buffer),
+        cmocka_unit_test(look_off_while_it_does_not_pay),
         cmocka_unit_test(skipped_container_that_gains_a_cycle_is_found),
         cmocka_unit_test(cycles_that_grow_old_before_they_die),
         cmocka_unit_test(candidate_reaching_a_large_live_structure),
