@@ -431,9 +431,10 @@ static V call_prim(interp *in, V fn, node *call, V env)
             owned[n_owned++] = VNEWREF(argv[i]);
     }
     V result = run_prim(in, p, call, argc, argv);
-    if (!p->steals)
-        while (n_owned > 0)
+    if (n_owned > 0 && !p->steals)
+        do
             OUNREF(in, owned[--n_owned]);
+        while (n_owned > 0);
     return result;
 fail:
     while (n_owned > 0)
