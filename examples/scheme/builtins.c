@@ -746,7 +746,7 @@ bool scm_define_prim(interp *in, const char *name, prim_fn fn, int min_args, int
 bool scm_prim_owns_args(interp *in, const char *name)
 {
     V sym = scm_symbol(in, name);
-    if (sym == NULL || !IS(in, AS(symbol, sym)->value, K_PRIM))
+    if (sym == NULL || AS(symbol, sym)->value == NULL || !IS(in, AS(symbol, sym)->value, K_PRIM))
         return false;
     AS(prim, AS(symbol, sym)->value)->owned_args = true;
     UNREF(in, sym);

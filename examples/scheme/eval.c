@@ -266,24 +266,26 @@ static bool assign(interp *in, node *n, V env)
     V v = e->op == N_LAMBDA ? make_closure(in, e, env) : eval_operand(in, &e->hdr, env);
     if (v == NULL)
         return false;
-    V *slot;
     if (n->op == N_SETLOCAL) {
         V f = env;
         for (int d = n->depth; d > 0; d--)
             f = AS(frame, f)->parent;
-        slot = &AS(frame, f)->slots[n->index];
-    } else {
-        slot = &AS(symbol, n->a)->value;
-        if (n->op == N_SETGLOBAL && *slot == NULL) {
-            UNREF(in, v);
-            scm_error(in, "line %d: set! of unbound variable %s", n->line,
-                      mem_string_data(&in->m, AS(symbol, n->a)->name));
-            return false;
-        }
+        V old = AS(frame, f)->slots[n->index];
+        AS(frame, f)->slots[n->index] = v;
+        VUNREF(in, old); /* a slot is never NULL; its uncounted unspecified value is dropped
+                            too, as any value is (CONSTANT, mem.h) */
+        return true;
+    }
+    V *slot = &AS(symbol, n->a)->value;
+    if (n->op == N_SETGLOBAL && *slot == NULL) {
+        UNREF(in, v);
+        scm_error(in, "line %d: set! of unbound variable %s", n->line,
+                  mem_string_data(&in->m, AS(symbol, n->a)->name));
+        return false;
     }
     V old = *slot;
     *slot = v;
-    UNREF(in, old); /* the unspecified value too (counted, above) */
+    UNREF(in, old); /* NULL: a new global */
     return true;
 }
 
@@ -429,9 +431,10 @@ static V call_prim(interp *in, V fn, node *call, V env)
             owned[n_owned++] = VNEWREF(argv[i]);
     }
     V result = run_prim(in, p, call, argc, argv);
-    if (!p->steals)
-        while (n_owned > 0)
+    if (n_owned > 0 && !p->steals)
+        do
             OUNREF(in, owned[--n_owned]);
+        while (n_owned > 0);
     return result;
 fail:
     while (n_owned > 0)
