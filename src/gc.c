@@ -494,9 +494,15 @@
  *      FUSED (rest has no room for the buffer's candidates, or the run joins the
  *      suspected garbage of an incremental run after its walk, rci_gcincr_joins) and in
  *      stop-the-world partial runs, final steps and rc_collect(heap, 1), phase 1 is a pass
- *      of its own. Checked: GC-SET on the candidates before the walk, GC-SUBTRACTED after
- *      it; the randomized differential tests (test_random_differential's short-pauses
- *      graphs: chunked runs with refusals) and test_gc_pacing's tests of refusals.
+ *      of its own. FUSED-DENSE: during the walk the buffer's candidates wait as seeds above
+ *      rest's entries (rest has room for them), so the members fill the buffer from its
+ *      start, and a seed that leaves S (it admitted nothing) is the buffer's last entry and
+ *      is dropped: the member array holds no NULL entry and needs no compaction, and the
+ *      seeds not taken stay in rest in their order (those pulled in as neighbours leave it).
+ *      Checked: GC-SET on the candidates before the walk, GC-SUBTRACTED after it
+ *      (FUSED-DENSE also by an assertion in debug builds, a NULL member by GC-SET); the
+ *      randomized differential tests (test_random_differential's short-pauses graphs:
+ *      chunked runs with refusals) and test_gc_pacing's tests of refusals.
  *      FINAL-WHOLE: the final step of an incremental run is never chunked. It takes every
  *      candidate, those waiting in rest included (rci_gc_collect_final sets
  *      heap->gc.final_whole), because LIST leaves the candidates out of W on the promise
@@ -660,10 +666,10 @@ static inline bool in_partial_set(const rc_object *o)
 }
 
 /* Every member of a partial run, untested: until phase 3 runs user code they are all in S
- * (MEMBERS-IN-S, section 4). */
+ * (MEMBERS-IN-S, section 4), so none is NULL either. */
 #define FOR_EACH_MEMBER(run, obj)                                                                  \
-    for (rc_object **m_ = (run)->members, **e_ = m_ + (run)->pseudo.bump; m_ != e_; m_++)          \
-        for (rc_object *obj = *m_; obj != NULL; obj = NULL)
+    for (rc_object **m_ = (run)->members, **e_ = m_ + (run)->pseudo.bump, *obj = NULL;             \
+         m_ != e_ && ((obj = *m_), true); m_++)
 
 /* Every slot of the pages of S (a partial run: every member); user code may allocate into
  * them (phase 3), so the bump is reread and the caller tests the header. A member's slot
@@ -697,15 +703,15 @@ static void validate(const gc_run *run, rci_gcvalidate_check check)
 
 /* FUSED: GC-SET on the seeds of a chunked partial run (its buffer's candidates, generation 2
  * for the walk), before the walk (which is phase 1 too) changes their counts and bits. */
-static void validate_seeds(rc_heap *heap)
+static void validate_seeds(rc_heap *heap, rc_object **seeds, size_t n)
 {
     if (!RCI_VALIDATE_PHASES)
         return;
     rci_page pseudo;
     memset(&pseudo, 0, sizeof pseudo);
-    pseudo.bump = (uint32_t)heap->gc.cand_len;
+    pseudo.bump = (uint32_t)n;
     rc_object *none = NULL;
-    rci_gcvalidate_set set = {&pseudo, heap->gc.cand != NULL ? heap->gc.cand : &none, 2, 0, false};
+    rci_gcvalidate_set set = {&pseudo, seeds != NULL ? seeds : &none, 2, 0, false};
     rci_gcvalidate(heap, &set, RCI_GCV_SET);
 }
 
@@ -1428,25 +1434,19 @@ static void release_external_refs(gc_run *run)
     ring r;
     ring_init(&r, run, act_release);
     heap->objs.defer_free = true;
+    /* the garbage is what phase 2 did not mark (its counts are 0: GC-RELEASED checks) */
+    run->collected = run->set_size - run->reachable;
     if (run->members != NULL) {
         FOR_EACH_MEMBER(run, obj)
         {
-            if (obj->_tinfo & RCI_REACHABLE)
-                continue;
-            rc_assert(heap, obj->_refcnt == 0);
-            run->collected++;
-            if (obj->_tinfo & RCI_EXTREFS)
+            if ((obj->_tinfo & (RCI_REACHABLE | RCI_EXTREFS)) == RCI_EXTREFS)
                 ring_traverse_with(&r, obj, act_release_partial, visit_release_partial, true);
         }
         return;
     }
     FOR_EACH_IN_SET(run, obj)
     {
-        if (obj->_tinfo & RCI_REACHABLE)
-            continue;
-        rc_assert(heap, obj->_refcnt == 0);
-        run->collected++;
-        if (obj->_tinfo & RCI_EXTREFS)
+        if ((obj->_tinfo & (RCI_REACHABLE | RCI_EXTREFS)) == RCI_EXTREFS)
             ring_traverse_with(&r, obj, act_release, visit_release, false);
     }
     ring_flush_with(&r, act_release);
@@ -1528,13 +1528,16 @@ static void free_garbage_and_promote_members(gc_run *run)
     if (!run->rites) {
         /* MEMBERS-IN-S: no user code ran; every member is generation 1 */
         size_t kept = 0, gone = 0;
+        /* garbage_gone's cases in one test: doomed (every member is TRACKED), or a site */
+        const uint32_t slow = run->doom ? RCI_TRACKED : RCI_ORIGIN;
+        const uint32_t target = run->target;
         FOR_EACH_MEMBER(run, obj)
         {
             uint32_t ti = obj->_tinfo;
             if (ti & RCI_REACHABLE) {
                 kept++;
-                obj->_tinfo = (ti & ~bits) | run->target;
-            } else if (run->doom || (ti & RCI_ORIGIN)) {
+                obj->_tinfo = (ti & ~bits) | target;
+            } else if (ti & slow) {
                 garbage_gone(run, obj);
             } else { /* garbage_gone, its accounting counted in gone */
                 gone++;
@@ -2191,7 +2194,11 @@ static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q,
     x->tracked_refs = 0;
     x->parent = obj;
     if (t->user_traverse) {
-        t->traverse(heap, obj, fused ? visit_expand_fused : visit_expand, x);
+        /* a copy goes to the traverse function, so that x's own fields never escape and
+         * stay in registers in the loops that inline this */
+        expand_ctx y = *x;
+        t->traverse(heap, obj, fused ? visit_expand_fused : visit_expand, &y);
+        *x = y;
     } else { /* DESCRIBED (ring_traverse_with) */
         const size_t *offsets = t->ref_offsets, n_offsets = t->n_ref_offsets;
         for (size_t i = 0; i < n_offsets; i++) {
@@ -2212,8 +2219,13 @@ static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q,
         heap->gc.gen_size[1]--;
         heap->gc.gen_size[2]++;
         obj->_tinfo = (obj->_tinfo & ~(RCI_GEN_MASK | RCI_EXTREFS)) | 2u;
-        heap->gc.cand[q] = NULL;
         x->kept--;
+        if (fused) { /* FUSED-DENSE: it is the last entry (it admitted nothing): dropped */
+            rc_assert_inv(heap, "FUSED-DENSE", q + 1 == heap->gc.cand_len);
+            heap->gc.cand_len--;
+        } else {
+            heap->gc.cand[q] = NULL;
+        }
     }
 }
 
@@ -2290,6 +2302,30 @@ static bool expand_chunk_plain(rc_heap *heap, size_t *examined, size_t cap)
     return expand_end(heap, &x, examined);
 }
 
+/* FUSED: expands the seed just admitted (entry *tail, the last) and then its neighbourhood,
+ * breadth first, within threshold[2] objects plus what the pool has left (the pool pays for
+ * what goes beyond threshold[2]). A seed that holds no reference to a tracked object leaves
+ * (FUSED-DENSE). False once a refusal could not be recorded: no more seeds (REFUSED). */
+static RCI_ALWAYS_INLINE bool expand_seed(rc_heap *heap, expand_ctx *x, size_t *tail, size_t *pool,
+                                          size_t per, size_t *dropped)
+{
+    size_t before = heap->gc.cand_len; /* the seed is entry before - 1, which is *tail */
+    x->budget = per > SIZE_MAX - *pool ? SIZE_MAX : per + *pool;
+    expand_one(heap, x, *tail, true, true);
+    if (heap->gc.cand_len < before) { /* it left S, admitting nothing (FUSED-DENSE) */
+        (*dropped)++;
+        return true;
+    }
+    size_t t = *tail + 1;
+    while (t < heap->gc.cand_len)
+        expand_one(heap, x, t++, true, false);
+    *tail = t;
+    size_t used = heap->gc.cand_len - before; /* at most per + pool */
+    if (used > per)
+        *pool -= used - per;
+    return !x->closed;
+}
+
 /* CHUNKS with FUSED (section 9): the neighbourhood walk is phase 1. Every candidate of the
  * buffer first becomes a pending seed (generation 2, outside S); then seeds are pulled in one
  * by one, those of the buffer first, then those waiting in rest (the last set aside first;
@@ -2297,65 +2333,62 @@ static bool expand_chunk_plain(rc_heap *heap, size_t *examined, size_t cap)
  * chunk_take), each followed by its neighbourhood (breadth first), the members appended
  * after the buffer's seeds; a seed that an earlier member reached was pulled in as its
  * neighbour. No seed is taken once the run holds cap members, nor after a refusal could not
- * be recorded (REFUSED). The members end at the start of the buffer; the buffer's seeds not
- * taken join rest (already generation 2), which has room for them. */
+ * be recorded (REFUSED). The members fill the buffer from its start; the buffer's seeds
+ * not taken stay in rest (already generation 2), where they waited (FUSED-DENSE). */
 static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
 {
     /* cand_compact and the change to generation 2 in one pass: an entry that is not a
-     * generation-1 object is stale, and a second entry for an object finds it changed */
-    size_t n = 0, q = 0, taken = 0, pulled = 0;
+     * generation-1 object is stale, and a second entry for an object finds it changed.
+     * FUSED-DENSE: the seeds wait above rest's entries (which has room for them), so the
+     * members fill the buffer from its start. */
+    rc_object **seeds = heap->gc.rest != NULL ? heap->gc.rest + heap->gc.rest_len : NULL;
+    size_t n = 0, q = 0, taken = 0, pulled = 0, dropped = 0;
     for (size_t i = 0; i < heap->gc.cand_len; i++) {
         rc_object *o = heap->gc.cand[i];
         uint32_t ti = o->_tinfo;
         if ((ti & (RCI_PENDING | RCI_TRACKED | RCI_GEN_MASK)) != (RCI_TRACKED | 1u))
             continue;
         o->_tinfo = ti ^ 3u; /* generation 1 to 2 */
-        heap->gc.cand[n++] = o;
+        seeds[n++] = o;
     }
-    heap->gc.cand_len = n;
+    heap->gc.cand_len = 0;
     heap->gc.gen_size[1] -= n;
     heap->gc.gen_size[2] += n;
-    validate_seeds(heap); /* GC-SET on the seeds, before the walk changes counts and bits */
-    size_t per = heap->gc.gen[2].threshold, pool = chunk_pool(heap, cap), tail = n;
+    validate_seeds(heap, seeds, n); /* GC-SET, before the walk changes counts and bits */
+    size_t per = heap->gc.gen[2].threshold, pool = chunk_pool(heap, cap), tail = 0;
     expand_ctx x = {heap, 0, false, 0, 0, NULL, false};
     rc_assert(heap, heap->gc.mark_len == 0); /* REFUSED records there */
-    for (;;) {
-        rc_object *s;
-        if (q < n) {
-            s = heap->gc.cand[q];
-            if ((s->_tinfo & RCI_GEN_MASK) == 1u) { /* pulled in by an earlier member */
-                pulled++;
-                q++;
-                continue;
-            }
-            if (taken > 0 && heap->gc.cand_len - n >= cap)
-                break;
-            if (!expand_admit(heap, &x, s, false))
-                break;
-            q++;
-            taken++;
-        } else {
-            if (heap->gc.rest_len == 0 || heap->gc.cand_len - n >= cap)
-                break;
-            s = heap->gc.rest[--heap->gc.rest_len];
-            uint32_t ti = s->_tinfo;
-            if ((ti & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED || (ti & 1u))
-                continue; /* freed, reused, or a member now (generation 1) */
-            if (!expand_admit(heap, &x, s, false)) {
-                heap->gc.rest_len++;
-                break;
-            }
+    /* the buffer's seeds first */
+    bool more = true; /* false once no more seeds may be taken */
+    for (; q < n; q++) {
+        rc_object *s = seeds[q];
+        if ((s->_tinfo & RCI_GEN_MASK) == 1u) { /* pulled in by an earlier member */
+            pulled++;
+            continue;
         }
-        size_t before = heap->gc.cand_len;
-        x.budget = per > SIZE_MAX - pool ? SIZE_MAX : per + pool;
-        expand_one(heap, &x, tail++, true, true);
-        while (tail < heap->gc.cand_len)
-            expand_one(heap, &x, tail++, true, false);
-        size_t used = heap->gc.cand_len - before; /* at most per + pool */
-        if (used > per)
-            pool -= used - per;
-        if (x.closed)
+        if ((taken > 0 && heap->gc.cand_len + dropped >= cap) ||
+            !expand_admit(heap, &x, s, false)) {
+            more = false;
             break;
+        }
+        taken++;
+        if (!expand_seed(heap, &x, &tail, &pool, per, &dropped)) {
+            q++;
+            more = false;
+            break;
+        }
+    }
+    /* then those waiting in rest, below the buffer's seeds (all taken) */
+    while (more && heap->gc.rest_len > 0 && heap->gc.cand_len + dropped < cap) {
+        rc_object *s = heap->gc.rest[--heap->gc.rest_len];
+        uint32_t ti = s->_tinfo;
+        if ((ti & (RCI_PENDING | RCI_TRACKED)) != RCI_TRACKED || (ti & 1u))
+            continue; /* freed, reused, or a member now (generation 1) */
+        if (!expand_admit(heap, &x, s, false)) {
+            heap->gc.rest_len++;
+            break;
+        }
+        more = expand_seed(heap, &x, &tail, &pool, per, &dropped);
     }
     /* REFUSED: what stayed outside S gets back the decrements recorded for it */
     for (size_t i = 0; i < heap->gc.mark_len; i++) {
@@ -2364,20 +2397,17 @@ static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
             r->_refcnt++;
     }
     heap->gc.mark_len = 0;
+    /* the buffer's seeds not taken stay in rest, in their order; those pulled in leave it */
+    size_t left = 0;
     for (size_t i = q; i < n; i++) {
-        rc_object *o = heap->gc.cand[i];
-        if ((o->_tinfo & RCI_GEN_MASK) == 1u)
-            pulled++;
-        else
-            heap->gc.rest[heap->gc.rest_len++] = o;
+        rc_object *o = seeds[i];
+        seeds[left] = o;
+        left += (o->_tinfo & RCI_GEN_MASK) != 1u;
     }
+    heap->gc.rest_len += left; /* when q < n, rest ends below the seeds */
+    pulled += (n - q) - left;
     heap->gc.chunk_cands = q;
-    *examined = heap->gc.cand_len - taken - pulled;
-    size_t m = 0;
-    for (size_t i = n; i < heap->gc.cand_len; i++)
-        if (heap->gc.cand[i] != NULL)
-            heap->gc.cand[m++] = heap->gc.cand[i];
-    heap->gc.cand_len = m;
+    *examined = heap->gc.cand_len + dropped + left;
     return x.truncated;
 }
 

@@ -128,6 +128,12 @@ void rci_gcvalidate(rc_heap *heap, const rci_gcvalidate_set *set, rci_gcvalidate
     if (set->members != NULL) {
         for (uint32_t i = 0; i < set->pages->bump; i++) {
             const rc_object *o = set->members[i];
+            /* MEMBERS-IN-S: FOR_EACH_MEMBER reads every entry, untested */
+            if (o == NULL &&
+                (check == RCI_GCV_SET || check == RCI_GCV_SUBTRACTED || check == RCI_GCV_MARKED)) {
+                broken(heap, check, NULL, "a member of a partial run is NULL");
+                return;
+            }
             if (rci_object_is_live(o) && !check_object(heap, set, check, o))
                 return;
         }
