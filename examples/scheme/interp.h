@@ -54,7 +54,7 @@ typedef struct interp {
     int line;               /* the line of the expression being evaluated (errors) */
     FILE *out;              /* where display and write go */
     V spare[SPARE_FRAMES][SPARE_DEPTH]; /* emptied frames kept for reuse, by size (eval.c) */
-    int n_spare[SPARE_FRAMES];
+    size_t n_spare[SPARE_FRAMES];
 #ifdef SCM_RCGC
     rc_objgraph_peaks peaks; /* growth between (show-growth) calls */
 #endif
