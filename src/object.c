@@ -624,7 +624,6 @@ static RCI_ALWAYS_INLINE rc_object *new_in_pool(rc_heap *heap, rc_type *t, rci_p
     return new_in_pool_as(heap, t, pool, bytes, small, false);
 }
 
-
 /* NEW-FAST's choice of pool for an object of t of `bytes`: t's own pool when bytes is in the
  * class of its instance size (one compare), else the pool of bytes' class (one more and a
  * table look-up). Otherwise (bytes below the instance size or above RCI_MAX_CLASS_BYTES)

@@ -200,6 +200,7 @@ static void page_release(rc_heap *heap, rci_page *page)
     rc_assert(heap, page->n_used == 0 && PAGE_COUNTS_OK(page));
     rc_assert(heap, pool == NULL || page != pool->cur);
     rc_assert(heap, !(page->lists & RCI_IN_EMPTIED));
+    rc_assert_inv(heap, "NO-PAGE", page != &heap->pages.no_page);
     if (heap->gcincr.run != NULL)
         rci_gcincr_page_gone(heap, page); /* gc.c section 9: before its memory can go */
     rci_page_unlist_gen(heap, page, 0);
@@ -250,7 +251,11 @@ void rci_pages_release_empty(rc_heap *heap)
 /* Makes pool->cur a page with a free slot; false if no page can be had. */
 static bool pool_refill(rc_heap *heap, rci_pool *pool)
 {
-    rci_page *old = pool->cur == &heap->pages.no_page ? NULL : pool->cur;
+    const rci_page *none = &heap->pages.no_page;
+    rc_assert_inv(heap, "NO-PAGE",
+                  none->free == NULL && none->bump == 0 && none->n_slots == 0 &&
+                      none->n_used == 0 && none->pool == NULL && none->lists == 0);
+    rci_page *old = pool->cur == none ? NULL : pool->cur;
     rci_page *page = pool->avail;
     /* POOL: cur is never on avail; a page on avail is its pool's and has a free slot (no
      * allocation is taken from it while it is there). */
