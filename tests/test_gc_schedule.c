@@ -140,8 +140,7 @@ static void acyclic_candidates_do_not_flood(void **state)
 
 /* A new pair (holding field, if not NULL, in field a) kept by keep and left at count 1 by
  * rc_decref: the generation the decrement put it in (1 buffered, 2 skipped the buffer). */
-static int drop_young_pair(rc_heap *heap, rc_object *keep, const rc_type *pair,
-                           rc_object *field)
+static int drop_young_pair(rc_heap *heap, rc_object *keep, const rc_type *pair, rc_object *field)
 {
     rc_object *p = rt_pair_new(heap, pair, 0);
     if (field != NULL)
