@@ -2214,17 +2214,18 @@ static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q,
                 expand_ref(heap, x, items[i], fused);
         }
     }
-    x->kept++;
+    if (!fused) /* FUSED-DENSE needs no count of the entries kept */
+        x->kept++;
     if (x->tracked_refs == 0 && (!fused || seed)) {
         heap->gc.gen_size[1]--;
         heap->gc.gen_size[2]++;
         obj->_tinfo = (obj->_tinfo & ~(RCI_GEN_MASK | RCI_EXTREFS)) | 2u;
-        x->kept--;
         if (fused) { /* FUSED-DENSE: it is the last entry (it admitted nothing): dropped */
             rc_assert_inv(heap, "FUSED-DENSE", q + 1 == heap->gc.cand_len);
             heap->gc.cand_len--;
         } else {
             heap->gc.cand[q] = NULL;
+            x->kept--;
         }
     }
 }
@@ -2341,8 +2342,10 @@ static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
      * generation-1 object is stale, and a second entry for an object finds it changed.
      * FUSED-DENSE: the seeds wait above rest's entries (which has room for them), so the
      * members fill the buffer from its start. */
-    rc_object **seeds = heap->gc.rest != NULL ? heap->gc.rest + heap->gc.rest_len : NULL;
-    size_t n = 0, q = 0, taken = 0, pulled = 0, dropped = 0;
+    rc_object **seeds = heap->gc.rest; /* NULL only while the buffer is empty */
+    if (heap->gc.cand_len > 0)
+        seeds += heap->gc.rest_len;
+    size_t n = 0, q = 0, taken = 0, dropped = 0;
     for (size_t i = 0; i < heap->gc.cand_len; i++) {
         rc_object *o = heap->gc.cand[i];
         uint32_t ti = o->_tinfo;
@@ -2362,10 +2365,8 @@ static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
     bool more = true; /* false once no more seeds may be taken */
     for (; q < n; q++) {
         rc_object *s = seeds[q];
-        if ((s->_tinfo & RCI_GEN_MASK) == 1u) { /* pulled in by an earlier member */
-            pulled++;
+        if ((s->_tinfo & RCI_GEN_MASK) == 1u) /* pulled in by an earlier member */
             continue;
-        }
         if ((taken > 0 && heap->gc.cand_len + dropped >= cap) ||
             !expand_admit(heap, &x, s, false)) {
             more = false;
@@ -2405,7 +2406,6 @@ static bool expand_chunk_fused(rc_heap *heap, size_t *examined, size_t cap)
         left += (o->_tinfo & RCI_GEN_MASK) != 1u;
     }
     heap->gc.rest_len += left; /* when q < n, rest ends below the seeds */
-    pulled += (n - q) - left;
     heap->gc.chunk_cands = q;
     *examined = heap->gc.cand_len + dropped + left;
     return x.truncated;
