@@ -2187,7 +2187,8 @@ static int visit_expand_fused(rc_heap *heap, rc_object *ref, void *arg)
 
 /* Expands entry q of the buffer: what it refers to joins (visit_expand). A member holding no
  * reference to a tracked object leaves for generation 2 (its entry becomes NULL); FUSED: only
- * a seed does (a member pulled in was decremented already, and stays). */
+ * a seed does (a member pulled in was decremented already, and stays), and as the buffer's
+ * last entry it is dropped (FUSED-DENSE). */
 static RCI_ALWAYS_INLINE void expand_one(rc_heap *heap, expand_ctx *x, size_t q, bool fused,
                                          bool seed)
 {
