@@ -798,6 +798,16 @@ void rci_object_free_destroy(rc_heap *heap, rc_object *obj, rc_type *t);
 /* Frees obj's memory after its references have been released: type destroy, accounting,
  * slot. Untracks first. Inline: the collector frees its garbage with it, one object after
  * another (gc.c, phase 5). */
+/* rci_object_free's last step, the type known and destroyed: accounting, then the slot. */
+static inline void rci_object_free_slot(rc_heap *heap, rc_object *obj, rc_type *t)
+{
+    size_t bytes = rci_page_slot_bytes(obj);
+    t->live_count--;
+    t->live_bytes -= bytes;
+    heap->mem.live_bytes -= bytes;
+    heap->objs.total_freed++;
+    rci_page_slot_free(heap, obj);
+}
 static inline void rci_object_free(rc_heap *heap, rc_object *obj)
 {
     rc_type *t = rci_type_of(heap, obj);
@@ -805,14 +815,7 @@ static inline void rci_object_free(rc_heap *heap, rc_object *obj)
         rci_object_free_destroy(heap, obj, t);
         return;
     }
-    rci_page *page = rci_page_of(obj);
-    size_t bytes = page->slot_bytes;
-    t->live_count--;
-    t->live_bytes -= bytes;
-    heap->mem.live_bytes -= bytes;
-    heap->objs.total_freed++;
-    if (!rci_page_slot_free_fast(page, obj))
-        rci_page_slot_free_slow(heap, page);
+    rci_object_free_slot(heap, obj, t);
 }
 /* Drains the pending-free list (a no-op while it is already being drained). */
 void rci_object_release_pending(rc_heap *heap);

@@ -168,23 +168,12 @@ static bool last_rites(rc_heap *heap, rc_object *obj)
     return true;
 }
 
-/* object_free after the type's destroy: accounting, slot. */
-static inline void object_free_slot(rc_heap *heap, rc_object *obj, rc_type *t)
-{
-    size_t bytes = rci_page_slot_bytes(obj);
-    t->live_count--;
-    t->live_bytes -= bytes;
-    heap->mem.live_bytes -= bytes;
-    heap->objs.total_freed++;
-    rci_page_slot_free(heap, obj);
-}
-
 /* rci_object_free with the type known: type destroy, accounting, slot. */
 static inline void object_free(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     if (t->destroy != NULL)
         t->destroy(heap, obj);
-    object_free_slot(heap, obj, t);
+    rci_object_free_slot(heap, obj, t);
 }
 
 /* TREE: an object whose type has reference fields only (no clear, destroy, finalizer, and
@@ -514,7 +503,7 @@ void rci_object_release_pending(rc_heap *heap)
 void rci_object_free_destroy(rc_heap *heap, rc_object *obj, rc_type *t)
 {
     t->destroy(heap, obj);
-    object_free_slot(heap, obj, t);
+    rci_object_free_slot(heap, obj, t);
 }
 
 rc_object *rci_object_new_failed(rc_heap *heap, const rc_type *type, size_t bytes)
